@@ -50,7 +50,8 @@ def param(
     for key, val in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt)):
         if val is not None:
             kwargs[key] = val
-    if callable(default) and not isinstance(default, type | int | float | str | bool):
+    if isinstance(default, type) or (callable(default) and not isinstance(default, int | float | str | bool)):
+        # a model class or a function: build a fresh default each time
         return Field(default_factory=default, **kwargs)
     return Field(default, **kwargs)
 

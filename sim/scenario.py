@@ -364,9 +364,9 @@ class Resource(Block):
     initial_fill: float = param(0.75, unit="share", ge=0, le=1, desc="Stock at start / capacity",
                                 desc_fr="Remplissage initial", source="assumption")
     mean_recharge_m3_per_year: float = param(
-        7_000_000.0, unit="m3/yr", ge=0, le=1e11, widget=True,
+        8_500_000.0, unit="m3/yr", ge=0, le=1e11, widget=True,
         desc="Mean yearly natural recharge", desc_fr="Recharge naturelle annuelle moyenne",
-        source="assumption: about 2.4 times the town's abstraction")
+        source="assumption: about 2.9 times the town's abstraction")
     recharge_cv: float = param(0.25, unit="", ge=0, le=2,
                                desc="Year-to-year variability of recharge (coefficient of variation)",
                                desc_fr="Variabilité interannuelle de la recharge", source="assumption")
@@ -383,7 +383,7 @@ class Resource(Block):
         desc="Trend of mean recharge per decade", desc_fr="Tendance de la recharge par décennie",
         source="assumption: declining recharge under climate change")
     outflow_per_month: float = param(
-        0.035, unit="1/month", ge=0, le=1, desc="Natural outflow (springs, rivers) as a share of stock",
+        0.05, unit="1/month", ge=0, le=1, desc="Natural outflow (springs, rivers) as a share of stock",
         desc_fr="Débit naturel sortant (sources, rivières) en part du stock", source="assumption")
     thresholds: tuple[float, float, float, float] = param(
         (0.45, 0.35, 0.25, 0.15), unit="share of capacity",

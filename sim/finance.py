@@ -1,0 +1,96 @@
+"""Money: loans with constant annuities, and the monthly ledger of the service.
+
+The ledger is cash-based: receipts are bills actually paid (VAT and levies included, then remitted)
+and loan proceeds; payments are opex, capex, debt service, taxes remitted and the money that leaves
+the service (operator margin, head-office fees, delegation overhead, corporate taxes). Every month
+``cash_end = cash_start + receipts - payments`` holds exactly, with each term recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+def annuity_payment(principal: float, rate_per_period: float, periods: int) -> float:
+    """Constant payment repaying ``principal`` over ``periods`` at ``rate_per_period``."""
+    if periods <= 0:
+        return principal
+    if rate_per_period == 0:
+        return principal / periods
+    return principal * rate_per_period / (1.0 - (1.0 + rate_per_period) ** -periods)
+
+
+@dataclass
+class Loans:
+    """A book of fixed-rate, monthly-annuity loans, vectorised over loans."""
+
+    principal: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rate_m: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    months_left: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    payment: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def add(self, amount: float, rate_pct_year: float, years: int) -> None:
+        if amount <= 0:
+            return
+        r = rate_pct_year / 100.0 / 12.0
+        n = int(years * 12)
+        self.principal = np.append(self.principal, amount)
+        self.rate_m = np.append(self.rate_m, r)
+        self.months_left = np.append(self.months_left, n)
+        self.payment = np.append(self.payment, annuity_payment(amount, r, n))
+
+    @property
+    def outstanding(self) -> float:
+        return float(self.principal.sum())
+
+    def month(self) -> tuple[float, float]:
+        """Pay one month; returns (interest, principal repaid)."""
+        if self.principal.size == 0:
+            return 0.0, 0.0
+        interest = self.principal * self.rate_m
+        repay = np.minimum(np.where(self.months_left <= 1, self.principal,
+                                    self.payment - interest), self.principal)
+        self.principal = self.principal - repay
+        self.months_left = self.months_left - 1
+        alive = (self.months_left > 0) & (self.principal > 1e-9)
+        if not alive.all():
+            self.principal, self.rate_m = self.principal[alive], self.rate_m[alive]
+            self.months_left, self.payment = self.months_left[alive], self.payment[alive]
+        return float(interest.sum()), float(repay.sum())
+
+    def remove(self, share: float) -> float:
+        """Transfer a share of every loan away (e.g. to the authority); returns principal moved."""
+        moved = float(self.principal.sum() * share)
+        self.principal = self.principal * (1.0 - share)
+        self.payment = self.payment * (1.0 - share)
+        return moved
+
+    def yearly_service(self) -> float:
+        """Debt service of the next twelve months at current terms (for budget projections)."""
+        return float((self.payment * np.minimum(self.months_left, 12)).sum())
+
+
+#: the ledger's receipt and payment lines, in the order they appear in ``periods``
+RECEIPT_LINES = ("bill_receipts_eur", "loan_proceeds_eur", "other_receipts_eur")
+PAYMENT_LINES = (
+    "staff_eur", "subcontracting_eur", "energy_eur", "treatment_eur", "overheads_eur",
+    "repairs_eur", "participation_eur", "renewal_capex_eur", "other_capex_eur", "interest_eur",
+    "principal_eur", "vat_remitted_eur", "levies_remitted_eur", "margin_eur", "head_office_eur",
+    "delegation_overhead_eur", "corporate_tax_eur", "transition_eur",
+)
+OPEX_LINES = ("staff_eur", "subcontracting_eur", "energy_eur", "treatment_eur", "overheads_eur",
+              "repairs_eur", "participation_eur", "transition_eur")
+CAPEX_LINES = ("renewal_capex_eur", "other_capex_eur")
+OUTFLOW_LINES = ("margin_eur", "head_office_eur", "delegation_overhead_eur", "corporate_tax_eur")
+
+
+def close_month(cash_start: float, lines: dict[str, float]) -> dict[str, float]:
+    """Sum receipts and payments of a month and close the cash balance."""
+    receipts = sum(lines.get(k, 0.0) for k in RECEIPT_LINES)
+    payments = sum(lines.get(k, 0.0) for k in PAYMENT_LINES)
+    row = {k: lines.get(k, 0.0) for k in RECEIPT_LINES + PAYMENT_LINES}
+    row.update(cash_start_eur=cash_start, receipts_eur=receipts, payments_eur=payments,
+               cash_end_eur=cash_start + receipts - payments)
+    return row
