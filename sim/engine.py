@@ -69,6 +69,10 @@ class State:
     staff_transferred: float = 0.0
     transition_eur_this_year: float = 0.0
     other_receipts_eur_this_year: float = 0.0
+    loan_rate_pct: float = 3.4
+    provision_kept_eur_this_year: float = 0.0
+    operator_result_due_eur: float = 0.0
+    share_interest_eur_per_year: float = 0.0
 
 
 class Policy:
@@ -117,6 +121,9 @@ class Engine:
                                             self.years_n) / 100.0
         infl[0] = 0.0  # prices of the first year are the scenario's
         self.inflation = infl
+        # deviations of the labour, energy and public-works indices (used by indexation clauses),
+        # drawn in every run so that all regimes share them
+        self.index_z = self.rng["inflation"].normal(0.0, 1.0, size=(self.years_n, 3))
         self.cpi = 1.0
         self.pay_rng = self.rng["payments"]
         self.leaks = LeakLedger()
@@ -130,6 +137,7 @@ class Engine:
             delegation_eur_per_m3=s.finance.delegation_overhead_eur_per_m3,
             corporate_tax_eur_per_m3=s.finance.corporate_tax_eur_per_m3,
             subcontracted_pct=s.workforce.subcontracted_pct,
+            loan_rate_pct=s.finance.interest_rate_pct,
         )
         self.crews = Crews(self.env, s.workforce.crews)
         self.loans = Loans()
@@ -144,7 +152,9 @@ class Engine:
             self.connections * s.network.private_pipe_m_per_connection / 1000.0,
             s.network.pressure_m) / 1000.0
         self.mean_age0 = self.cohorts.mean_age(s.town.start_year)
-        self.eligible = self._eligibility()
+        self._takeup_u = self.rng["population"].random(n)
+        self._elig_cache: dict[Any, np.ndarray] = {}
+        self.eligible = self.eligibility_for(s.tariff)
         # household working arrays (allocated once)
         self.indoor_eff = self.pop.indoor_m3_per_year.copy()
         self.outdoor_eff = self.pop.outdoor_m3_per_year.copy()
@@ -174,12 +184,18 @@ class Engine:
         self.stop_requested = False
 
     # ------------------------------------------------------------------ helpers
-    def _eligibility(self) -> np.ndarray:
-        soc = self.scenario.tariff.social
-        n = self.pop.count
-        u = np.random.default_rng(np.random.SeedSequence([self.seed, 77])).random(n)
-        in_deciles = np.isin(self.pop.decile, np.asarray(soc.eligible_deciles, dtype=np.int8))
-        return in_deciles & (u < soc.eligible_share)
+    def eligibility_for(self, tariff: Tariff) -> np.ndarray:
+        """Who receives the social tariff: eligible deciles, with take-up drawn once per household.
+
+        The take-up uniform of each household is fixed for the run (population stream), so changing
+        the social tariff changes who is eligible, not who would take it up.
+        """
+        soc = tariff.social
+        key = (soc.eligible_deciles, soc.eligible_share)
+        if key not in self._elig_cache:
+            in_deciles = np.isin(self.pop.decile, np.asarray(soc.eligible_deciles, dtype=np.int8))
+            self._elig_cache[key] = in_deciles & (self._takeup_u < soc.eligible_share)
+        return self._elig_cache[key]
 
     def date_of(self, hours: float) -> np.datetime64:
         start = self.month_dates[0].astype("datetime64[h]")
@@ -191,14 +207,14 @@ class Engine:
         Used by governance to check cost recovery of a proposal; it does not change the run.
         """
         br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
-                          eligible=self.eligible, income_eur_per_year=self.income,
+                          eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
                           price_index=tariff_index)
         return float((br.total_excl_tax_eur - br.levies_eur).sum())
 
     def project_bills(self, tariff: Tariff, tariff_index: float) -> np.ndarray:
         """Yearly bill incl. tax of each household under ``tariff`` at last year's volumes."""
         br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
-                          eligible=self.eligible, income_eur_per_year=self.income,
+                          eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
                           price_index=tariff_index)
         return br.total_eur
 
@@ -240,6 +256,8 @@ class Engine:
             self._year = y
             if cal_month == 0:
                 self._year_start(y)
+                if self.stop_requested:
+                    return
             year_float = s.town.start_year + y + cal_month / 12.0
             customers_per_km = self.pop.count / max(self.cohorts.total_km, 1e-9)
             for rec in self.sampler.sample(m, year_float, self.cohorts, s.network, t1 - t0, t0,
@@ -278,6 +296,9 @@ class Engine:
         st.other_receipts_eur_this_year = 0.0
         for row in self.policy.year_start(self, year):
             self.record_decision(row)
+        if self.stop_requested:
+            return
+        self.eligible = self.eligibility_for(st.tariff)
         self.crews.set_size(st.crews)
         # renewal of the worst cohorts
         new_mat = self.cohorts.names.index(s.network.renewal_material)
@@ -286,7 +307,7 @@ class Engine:
         renewal_capex = km * s.network.renewal_cost_eur_per_km * self.cpi
         other_capex = s.finance.other_capex_eur_per_year * self.cpi
         borrow = (renewal_capex + other_capex) * s.finance.capex_debt_share_pct / 100.0
-        self.loans.add(borrow, s.finance.interest_rate_pct, s.finance.loan_term_years)
+        self.loans.add(borrow, st.loan_rate_pct, s.finance.loan_term_years)
         self._loan_this_year = borrow
         self._capex_month = (renewal_capex / 12.0, other_capex / 12.0)
         # demand responds to the real marginal price (constant elasticity)
@@ -486,6 +507,11 @@ class Engine:
         lines["participation_eur"] = st.participation_eur_per_year * cpi / 12.0
         lines["transition_eur"] = st.transition_eur_this_year / 12.0
         lines["other_receipts_eur"] = st.other_receipts_eur_this_year / 12.0
+        lines["provision_kept_eur"] = st.provision_kept_eur_this_year / 12.0
+        lines["share_interest_eur"] = st.share_interest_eur_per_year / 12.0
+        if cal_month == 0 and st.operator_result_due_eur:
+            lines["operator_result_eur"] = st.operator_result_due_eur
+            st.operator_result_due_eur = 0.0
         lines["renewal_capex_eur"], lines["other_capex_eur"] = self._capex_month
         interest, principal = self.loans.month()
         lines["interest_eur"], lines["principal_eur"] = interest, principal

@@ -78,12 +78,14 @@ PAYMENT_LINES = (
     "staff_eur", "subcontracting_eur", "energy_eur", "treatment_eur", "overheads_eur",
     "repairs_eur", "participation_eur", "renewal_capex_eur", "other_capex_eur", "interest_eur",
     "principal_eur", "vat_remitted_eur", "levies_remitted_eur", "margin_eur", "head_office_eur",
-    "delegation_overhead_eur", "corporate_tax_eur", "transition_eur",
+    "delegation_overhead_eur", "corporate_tax_eur", "provision_kept_eur", "operator_result_eur",
+    "share_interest_eur", "transition_eur",
 )
 OPEX_LINES = ("staff_eur", "subcontracting_eur", "energy_eur", "treatment_eur", "overheads_eur",
               "repairs_eur", "participation_eur", "transition_eur")
 CAPEX_LINES = ("renewal_capex_eur", "other_capex_eur")
-OUTFLOW_LINES = ("margin_eur", "head_office_eur", "delegation_overhead_eur", "corporate_tax_eur")
+OUTFLOW_LINES = ("margin_eur", "head_office_eur", "delegation_overhead_eur", "corporate_tax_eur",
+                 "provision_kept_eur", "operator_result_eur")
 
 
 def close_month(cash_start: float, lines: dict[str, float]) -> dict[str, float]:

@@ -649,6 +649,225 @@ class Shock(Block):
 
 
 # --------------------------------------------------------------------------------------------
+# governance: who decides (see sim/governance/)
+# --------------------------------------------------------------------------------------------
+class Concession(Block):
+    contract_start_year: int = param(2020, unit="year", ge=1900, le=2200,
+                                     desc="Year the delegation contract started",
+                                     desc_fr="Année de début du contrat de délégation", source="scenario")
+    duration_years: int = param(
+        12, unit="yr", ge=1, le=99, widget=True, desc="Contract duration",
+        desc_fr="Durée du contrat",
+        source="water.md §2.3: mean DSP duration ~11 years since 1998 (Observatoire loi Sapin)")
+    k_fixed_share: float = param(
+        0.15, unit="share", ge=0, le=1, desc="Fixed part a of the indexation Kn = a + Σ wi·Ii/Ii0",
+        desc_fr="Partie fixe a de l'indexation Kn",
+        source="assumption: structure of water.md §2.3 (Linossier 2010); no published coefficients")
+    k_labour_weight: float = param(0.45, unit="share", ge=0, le=1, desc="Weight of the labour index",
+                                   desc_fr="Poids de l'indice salaires", source="assumption")
+    k_energy_weight: float = param(0.15, unit="share", ge=0, le=1, desc="Weight of the energy index",
+                                   desc_fr="Poids de l'indice énergie", source="assumption")
+    k_works_weight: float = param(0.25, unit="share", ge=0, le=1,
+                                  desc="Weight of the public-works index (TP10a-like)",
+                                  desc_fr="Poids de l'indice travaux publics", source="assumption")
+    labour_drift_pct: float = param(0.6, unit="%/yr", ge=-10, le=10,
+                                    desc="Labour index growth above inflation",
+                                    desc_fr="Hausse de l'indice salaires au-dessus de l'inflation",
+                                    source="assumption")
+    energy_drift_pct: float = param(1.0, unit="%/yr", ge=-10, le=20,
+                                    desc="Energy index growth above inflation",
+                                    desc_fr="Hausse de l'indice énergie au-dessus de l'inflation",
+                                    source="assumption")
+    works_drift_pct: float = param(0.5, unit="%/yr", ge=-10, le=10,
+                                   desc="Public-works index growth above inflation",
+                                   desc_fr="Hausse de l'indice TP au-dessus de l'inflation",
+                                   source="assumption")
+    index_spread_pct: float = param(1.5, unit="%/yr", ge=0, le=20,
+                                    desc="Year-to-year spread of each index around its drift",
+                                    desc_fr="Variabilité annuelle des indices", source="assumption")
+    renewal_obligation_pct: float = param(
+        0.6, unit="%/yr", ge=0, le=10, desc="Contractual renewal obligation (share of length per year)",
+        desc_fr="Obligation contractuelle de renouvellement",
+        source="water.md §1.4: national rate ~0.6 %/yr")
+    renewal_realisation: float = param(
+        0.8, unit="share", ge=0, le=1, widget=True,
+        desc="Share of the renewal obligation actually carried out",
+        desc_fr="Part de l'obligation de renouvellement réalisée",
+        source="assumption: CRC Rhône-Alpes 1996 found provisions above actual renewal (water.md §2.3)")
+    unspent_provision_returned: bool = param(
+        False, desc="Unspent renewal provisions are returned to the authority at contract end",
+        desc_fr="Les provisions de renouvellement non dépensées reviennent à la collectivité",
+        source="water.md §2.3: CRC Rhône-Alpes 1996 (not returned); biens de retour (ADES 2020)")
+    renegotiation_every_years: int = param(5, unit="yr", ge=1, le=50,
+                                           desc="Years between renegotiation reviews (avenant)",
+                                           desc_fr="Années entre deux revoyures (avenant)",
+                                           source="assumption")
+    margin_target_pct: float = param(6.0, unit="% of revenue", ge=-50, le=80,
+                                     desc="Margin below which the operator asks for an avenant",
+                                     desc_fr="Marge en dessous de laquelle l'opérateur demande un avenant",
+                                     source="water.md §2.1: Veolia Lyon margin stated as 6 % [C]")
+    avenant_price_step_pct: float = param(4.0, unit="%", ge=0, le=100,
+                                          desc="Price rise granted by an avenant",
+                                          desc_fr="Hausse de prix accordée par avenant",
+                                          source="assumption")
+    cost_of_capital_pct: float = param(
+        5.0, unit="%/yr", ge=0, le=30, desc="Operator's cost of capital on new borrowing",
+        desc_fr="Coût du capital de l'opérateur",
+        source="assumption: above Ofwat's PR24 4.03 % real allowed return (water.md §5), nominal")
+    at_end: Literal["retender", "regie", "commons"] = param(
+        "retender", widget=True, desc="What happens at contract end",
+        desc_fr="Ce qui se passe à la fin du contrat", source="scenario")
+    retender_price_change_pct: float = param(
+        -15.0, unit="%", ge=-80, le=100, desc="Change of the delegate's price at re-tender",
+        desc_fr="Variation du prix du délégataire au renouvellement",
+        source="water.md §2.3: Observatoire loi Sapin, about -10 % to -22.5 %")
+    transition_cost_eur: float = param(800_000.0, unit="€", ge=0, le=1e10,
+                                       desc="One-off cost of remunicipalisation (studies, IT, billing)",
+                                       desc_fr="Coût ponctuel du retour en régie",
+                                       source="assumption")
+    staff_transferred_share: float = param(
+        0.98, unit="share", ge=0, le=1, desc="Share of the operator's staff transferred",
+        desc_fr="Part du personnel transféré",
+        source="water.md §2.1: Montpellier, 56 of 57 technicians joined the régie")
+    surplus_to_operator: bool = param(
+        True, desc="The operator keeps the operating result above the reserve target, and covers "
+                   "losses below it (it bears the operating risk)",
+        desc_fr="L'opérateur garde le résultat au-delà de la réserve visée et couvre les pertes en deçà",
+        source="water.md §2.3: the delegate's remuneration and risk (CRC IdF on SEDIF)")
+    assets_returned: bool = param(True, desc="Return goods (biens de retour) come back free",
+                                  desc_fr="Les biens de retour reviennent gratuitement",
+                                  source="water.md §2.3 (biens de retour)")
+
+    @model_validator(mode="after")
+    def _weights(self) -> Concession:
+        total = self.k_fixed_share + self.k_labour_weight + self.k_energy_weight + self.k_works_weight
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"k_fixed_share + the three index weights must sum to 1 (found {total:.3f})")
+        return self
+
+
+class Council(Block):
+    cost_recovery_years: int = param(3, unit="yr", ge=1, le=30,
+                                     desc="Years over which the council closes the budget gap",
+                                     desc_fr="Années pour résorber l'écart budgétaire",
+                                     source="assumption")
+    max_change_pct: float = param(5.0, unit="%/yr", ge=0, le=100, widget=True,
+                                  desc="Largest yearly tariff change the council accepts",
+                                  desc_fr="Variation annuelle maximale du tarif", source="assumption")
+    reserve_target_months: float = param(4.0, unit="months of costs", ge=0, le=60,
+                                         desc="Reserve the council aims to hold",
+                                         desc_fr="Réserve visée", source="assumption")
+    election_first_year: int = param(2026, unit="year", ge=1900, le=2200,
+                                     desc="A municipal election year",
+                                     desc_fr="Une année d'élections municipales",
+                                     source="French municipal elections of March 2026, every 6 years")
+    election_every_years: int = param(6, unit="yr", ge=1, le=20, desc="Years between elections",
+                                      desc_fr="Années entre deux élections",
+                                      source="Code électoral: 6-year municipal term")
+    recovery_tolerance_pct: float = param(
+        3.0, unit="%", ge=0, le=100,
+        desc="Shortfall of projected revenue against costs tolerated for a tariff to be put to a vote",
+        desc_fr="Écart de recettes toléré pour qu'un tarif soit soumis au vote",
+        source="assumption: a water budget (M49 budget annexe) must balance")
+    freeze_before_election: bool = param(True, desc="Tariff frozen in the year before an election",
+                                         desc_fr="Tarif gelé l'année précédant une élection",
+                                         source="assumption: a common electoral practice")
+
+
+class LoggedDecision(Block):
+    meeting: int = param(1, ge=1, le=1000, desc="Meeting number (1 = first)",
+                         desc_fr="Numéro de réunion", source="workshop")
+    item: str = param("tariff", desc="Agenda item", desc_fr="Point de l'ordre du jour", source="workshop")
+    option: str = param("keep", desc="Option chosen", desc_fr="Option choisie", source="workshop")
+    votes_public: int | None = param(None, ge=0, le=10_000, desc="Votes for, public college",
+                                     desc_fr="Voix pour, collège public", source="workshop")
+    votes_operators: int | None = param(None, ge=0, le=10_000, desc="Votes for, operators' college",
+                                        desc_fr="Voix pour, collège opérateurs", source="workshop")
+    votes_citizens: int | None = param(None, ge=0, le=10_000, desc="Votes for, citizens' college",
+                                       desc_fr="Voix pour, collège citoyens", source="workshop")
+    veto: bool = param(False, desc="Citizens' veto used", desc_fr="Veto citoyen", source="workshop")
+
+
+class Committee(Block):
+    power: Literal["auto", "consultative", "deciding"] = param(
+        "auto", desc="Committee power; auto = deciding under commons, consultative otherwise",
+        desc_fr="Pouvoir du comité ; auto = décisionnel en communs, consultatif sinon",
+        source="DESIGN: CCSPL consultative under DSP and régie")
+    seats_public: int = param(4, ge=1, le=100, desc="Seats of the public actors' college",
+                              desc_fr="Sièges du collège des acteurs publics",
+                              source="assumption: three colleges (Société des Communs booklet)")
+    seats_operators: int = param(4, ge=1, le=100, desc="Seats of the operators' college (worker majority)",
+                                 desc_fr="Sièges du collège des opérateurs (majorité de salariés)",
+                                 source="assumption")
+    seats_citizens: int = param(4, ge=1, le=100, desc="Seats of the citizens' college",
+                                desc_fr="Sièges du collège citoyen", source="assumption")
+    citizen_veto: bool = param(True, desc="Citizens may veto proposals that hurt affordability or cut "
+                                          "the essential volume",
+                               desc_fr="Veto citoyen sur ce qui nuit à l'accessibilité ou réduit le "
+                                       "volume essentiel", source="design (issue)")
+    veto_tolerance_pp: float = param(0.0, unit="points", ge=0, le=100,
+                                     desc="Rise of the share above 3 % tolerated before a veto",
+                                     desc_fr="Hausse tolérée de la part au-dessus de 3 % avant veto",
+                                     source="assumption")
+    vote_noise: float = param(0.15, unit="", ge=0, le=5,
+                              desc="Spread of members' judgement around their college's objective",
+                              desc_fr="Dispersion des avis des membres autour de l'objectif du collège",
+                              source="assumption")
+    renewal_plan_pct: float = param(1.0, unit="%/yr", ge=0, le=10,
+                                    desc="Renewal rate of the 'plan' option",
+                                    desc_fr="Taux de renouvellement de l'option « plan »",
+                                    source="water.md §1.4: Assises de l'eau target 1 %/yr")
+    leak_reporting_factor: float = param(0.5, unit="×", gt=0, le=1,
+                                         desc="Reporting delay multiplier when citizens report leaks",
+                                         desc_fr="Facteur de délai de signalement avec les citoyens",
+                                         source="assumption")
+    conservation_cut: float = param(0.03, unit="share", ge=0, le=0.5,
+                                    desc="Demand cut of a conservation campaign",
+                                    desc_fr="Baisse de demande d'une campagne d'économies",
+                                    source="assumption (Dunkerque -2.5 % after a new tariff, water.md §3.1)")
+    facilitation_fte: float = param(1.0, unit="FTE", ge=0, le=50,
+                                    desc="Facilitation staff of a deciding committee",
+                                    desc_fr="ETP d'animation d'un comité décisionnel", source="assumption")
+    meeting_cost_eur_per_year: float = param(
+        10_000.0, unit="€/yr", ge=0, le=1e7,
+        desc="Rooms, documents, compensation of members' time",
+        desc_fr="Salles, documents, indemnisation du temps des membres", source="assumption")
+    earlier_restriction_step: float = param(
+        0.10, unit="share of capacity", ge=0, le=0.5,
+        desc="How much earlier restrictions start under the 'preserve' usage rule",
+        desc_fr="Avance des seuils de restriction avec la règle « préserver »", source="assumption")
+    scic_shares_eur: float = param(0.0, unit="€", ge=0, le=1e9,
+                                   desc="Citizen shares raised (SCIC) at the start",
+                                   desc_fr="Parts citoyennes (SCIC) levées au départ", source="scenario")
+    scic_interest_cap_pct: float = param(2.0, unit="%/yr", ge=0, le=20,
+                                         desc="Capped interest on citizen shares",
+                                         desc_fr="Intérêt plafonné des parts citoyennes",
+                                         source="assumption")
+    decision_log: tuple[LoggedDecision, ...] = param(
+        (), desc="Decisions taken by people, replacing the procedure's choice",
+        desc_fr="Décisions prises par les participants, à la place de la procédure", source="workshop")
+    stop_at_meeting: int | None = param(None, ge=1, le=1000,
+                                        desc="Stop the run at this meeting and return its agenda",
+                                        desc_fr="Arrêter à cette réunion et rendre son ordre du jour",
+                                        source="workshop")
+
+
+class Governance(Block):
+    regime: Literal["regie", "concession", "commons"] = param(
+        "regie", widget=True, desc="Who runs the service", desc_fr="Mode de gestion",
+        source="scenario")
+    tariff_rule: Literal["auto", "contract", "council", "committee"] = param(
+        "auto", desc="Who sets the tariff; auto = the regime's own rule",
+        desc_fr="Qui fixe le tarif ; auto = la règle du mode de gestion", source="DESIGN")
+    concession: Concession = param(Concession, desc="Delegation contract", desc_fr="Contrat de DSP",
+                                   source="see fields")
+    council: Council = param(Council, desc="Municipal council rules", desc_fr="Règles du conseil",
+                             source="see fields")
+    committee: Committee = param(Committee, desc="User committee", desc_fr="Comité d'usagers",
+                                 source="see fields")
+
+
+# --------------------------------------------------------------------------------------------
 # the scenario
 # --------------------------------------------------------------------------------------------
 class Scenario(Block):
@@ -664,6 +883,8 @@ class Scenario(Block):
     billing: Billing = param(Billing, desc="Billing", desc_fr="Facturation", source="see fields")
     affordability: Affordability = param(Affordability, desc="Affordability",
                                          desc_fr="Accessibilité", source="see fields")
+    governance: Governance = param(Governance, desc="Who decides", desc_fr="Qui décide",
+                                   source="see fields")
     shocks: tuple[Shock, ...] = param((), desc="Forced shocks", desc_fr="Chocs imposés",
                                       source="scenario")
     horizon_years: int = param(30, unit="yr", ge=1, le=MAX_HORIZON_YEARS, widget=True,

@@ -1,0 +1,226 @@
+"""The governed policy: a tariff rule, a committee whose power depends on the regime, a contract end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from sim import committee as cm
+from sim.engine import Policy
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.engine import Engine
+
+BODY_NAMES = {"contract": "contract", "council": "council", "committee": "committee"}
+
+
+class TariffRule(Protocol):
+    """Sets the tariff at the start of each year (after the first)."""
+
+    name: str
+
+    def decide(self, eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]: ...
+
+
+def rule_for(name: str, scenario: Scenario) -> TariffRule:
+    from sim.governance.commons import CommitteeRule
+    from sim.governance.concession import ContractRule
+    from sim.governance.regie import CouncilRule
+
+    return {"contract": ContractRule, "council": CouncilRule, "committee": CommitteeRule}[name](scenario)
+
+
+DEFAULT_RULE = {"concession": "contract", "regie": "council", "commons": "committee"}
+
+
+class GovernedPolicy(Policy):
+    """Regime-aware policy: tariff rule + user committee + contract milestones."""
+
+    def __init__(self, scenario: Scenario):
+        g = scenario.governance
+        self.scenario = scenario
+        self.regime = g.regime
+        rule = g.tariff_rule if g.tariff_rule != "auto" else DEFAULT_RULE[g.regime]
+        self.rule: TariffRule = rule_for(rule, scenario)
+        power = g.committee.power
+        self.deciding = (g.regime == "commons") if power == "auto" else (power == "deciding")
+        self.meeting = 0
+        self.agenda: list[dict[str, Any]] | None = None
+        self.keep_cpi_base = 1.0  # CPI at which the tariff in force was set (for "keep" indexation)
+        self.concession_active = g.regime == "concession"
+
+    # -- hooks -------------------------------------------------------------------------------
+    def year_start(self, eng: Engine, year: int) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        st = eng.state
+        g = self.scenario.governance
+        if eng.years == [] and year == self.scenario.town.start_year:
+            self._first_year(eng)
+            return rows
+        # contract milestones come before the year's decisions
+        if self.concession_active:
+            from sim.governance.concession import contract_milestones
+
+            rows += contract_milestones(eng, year, self)
+        self.meeting += 1
+        stop = g.committee.stop_at_meeting
+        if stop is not None and self.meeting == stop:
+            self.agenda = self.build_agenda(eng)
+            eng.stop_requested = True
+            return rows
+        rows += self.rule.decide(eng, year, self)
+        if self.deciding:
+            items = self.AGENDA if self.rule.name == "committee" else self.AGENDA[1:]
+            rows += self.committee_items(eng, items)
+        st.participation_eur_per_year = g.committee.meeting_cost_eur_per_year
+        return rows
+
+    def year_end(self, eng: Engine, year: int) -> list[dict[str, Any]]:
+        if self.concession_active and self.rule.name == "contract":
+            from sim.governance.concession import ContractRule
+
+            ContractRule.year_end(eng, self)
+        return []
+
+    def _first_year(self, eng: Engine) -> None:
+        g = self.scenario.governance
+        st = eng.state
+        st.participation_eur_per_year = g.committee.meeting_cost_eur_per_year
+        if self.deciding:
+            st.extra_fte = g.committee.facilitation_fte
+        if g.committee.scic_shares_eur > 0:
+            st.other_receipts_eur_this_year = g.committee.scic_shares_eur
+            st.share_interest_eur_per_year = g.committee.scic_shares_eur * g.committee.scic_interest_cap_pct / 100
+        if self.concession_active:
+            from sim.governance.concession import start_contract
+
+            start_contract(eng, self)
+
+    # -- committee ----------------------------------------------------------------------------
+    def logged(self, item: str) -> Any:
+        for d in self.scenario.governance.committee.decision_log:
+            if d.meeting == self.meeting and d.item == item:
+                return d
+        return None
+
+    def keep_index(self, eng: Engine) -> float:
+        """Tariff index if the tariff simply follows inflation since it was set."""
+        st = eng.state
+        if not self.scenario.tariff.index_on_inflation:
+            return st.tariff_index
+        return st.tariff_index * eng.cpi / self.keep_cpi_base
+
+    def item_options(self, eng: Engine, item: str) -> list[cm.Option]:
+        c = self.scenario.governance.committee
+        if item == "tariff":
+            return cm.tariff_options(eng, self.scenario.governance.council, self.keep_index(eng))
+        if item == "renewal":
+            return cm.renewal_options(eng, c)
+        if item == "usage":
+            return cm.usage_options(eng, c)
+        if item == "contribution":
+            return cm.contribution_options(eng, c)
+        return cm.work_options(eng)
+
+    AGENDA = ("tariff", "renewal", "usage", "contribution", cm.WORK_ITEM)
+
+    def committee_items(self, eng: Engine, items: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Hold the meeting: every agenda item voted (or taken from the decision log)."""
+        c = self.scenario.governance.committee
+        rows: list[dict[str, Any]] = []
+        for item in items or self.AGENDA:
+            options = self.item_options(eng, item)
+            keep_share = options[0].effects.get("share_above_pct")
+            chosen, votes = cm.vote_item(options, c, eng.rng["committee"], keep_share)
+            log = self.logged(item)
+            if log is not None:
+                chosen = self.apply_logged(options, log)
+                rows.append(self.row(item, chosen.name, True, True, log.veto,
+                                     "decision of the room (decision log)",
+                                     {"public": log.votes_public, "operators": log.votes_operators,
+                                      "citizens": log.votes_citizens}))
+            else:
+                for v in votes:
+                    chosen_here = v.option is chosen
+                    reason = v.reason if chosen_here or not v.adopted else \
+                        v.reason + "; another option had more votes"
+                    rows.append(self.row(item, v.option.name, True, chosen_here, v.veto, reason, v.yes))
+                if chosen is options[0] and options[0].name != "keep":
+                    rows.append(self.row(item, chosen.name, True, True, False,
+                                         "nothing passed and the status quo does not recover costs: "
+                                         "the admissible option keeping the fewest households above "
+                                         "the threshold applies"))
+            self.apply(eng, chosen)
+        return rows
+
+    def apply_logged(self, options: list[cm.Option], log: Any) -> cm.Option:
+        for o in options:
+            if o.name == log.option:
+                return o
+        names = [o.name for o in options]
+        raise ValueError(f"meeting {self.meeting}, item {log.item}: option {log.option!r} is not on "
+                         f"the agenda; options are {names}")
+
+    def apply(self, eng: Engine, opt: cm.Option) -> None:
+        st = eng.state
+        for key, val in opt.changes.items():
+            if key == "extra_fte_add":
+                st.extra_fte += val
+            else:
+                setattr(st, key, val)
+        if opt.item == "tariff":
+            self.keep_cpi_base = eng.cpi
+
+    def row(self, item: str, option: str, binding: bool, adopted: bool, veto: bool, reason: str,
+            yes: dict[str, Any] | None = None, body: str = "committee") -> dict[str, Any]:
+        yes = yes or {}
+        return {"body": body, "item": item, "option": option, "meeting": self.meeting,
+                "votes_public": yes.get("public"), "votes_operators": yes.get("operators"),
+                "votes_citizens": yes.get("citizens"), "veto": veto, "binding": binding,
+                "adopted": adopted, "reason": reason}
+
+    def consultative_opinion(self, eng: Engine, decided_index: float, before_index: float) -> dict[str, Any]:
+        """The CCSPL's opinion on a tariff decision it does not take: logged, never binding."""
+        c = self.scenario.governance.committee
+        target = cm.target_revenue(eng, self.scenario.governance.council)
+        keep_eff, keep_bills = cm.project(eng, eng.state.tariff, before_index, target)
+        dec_eff, _ = cm.project(eng, eng.state.tariff, decided_index, target, keep_bills)
+        keep = cm.Option("tariff", "previous", "", "", features={
+            "budget": -abs(keep_eff["recovery"] - 1), "affordability": -keep_eff["share_above_pct"] / 100,
+            "bill": 0.0})
+        dec = cm.Option("tariff", "decided", "", "", effects=dec_eff, features={
+            "budget": -abs(dec_eff["recovery"] - 1), "affordability": -dec_eff["share_above_pct"] / 100,
+            "bill": -dec_eff["median_bill_change_pct"] / 100})
+        _, votes = cm.vote_item([keep, dec], c.model_copy(update={"citizen_veto": False}),
+                                eng.rng["committee"])
+        v = votes[0]
+        favourable = len(v.supported_by) >= 2
+        return self.row("tariff_opinion", "favourable" if favourable else "unfavourable", False,
+                        favourable, False, "consultative opinion (CCSPL): logged, not binding", v.yes,
+                        body="ccspl")
+
+    def build_agenda(self, eng: Engine) -> list[dict[str, Any]]:
+        """The items and options on the table at this meeting, with projected effects."""
+        items = self.AGENDA if self.deciding else ("tariff",)
+        out = []
+        for item in items:
+            options = self.item_options(eng, item) if self.deciding or item != "tariff" else \
+                cm.tariff_options(eng, self.scenario.governance.council, self.keep_index(eng))
+            keep_share = options[0].effects.get("share_above_pct")
+            proc, _ = cm.vote_item(options, self.scenario.governance.committee,
+                                   np.random.default_rng(0), keep_share)
+            out.append({
+                "meeting": self.meeting, "year": int(self.scenario.town.start_year + len(eng.years)),
+                "item": item, "binding": self.deciding,
+                "procedure_choice": proc.name,
+                "options": [{"name": o.name, "label_fr": o.label_fr, "label_en": o.label_en,
+                             "admissible": o.admissible, "why_not": o.why_not,
+                             "cuts_essential": o.cuts_essential,
+                             "effects": {k: v for k, v in o.effects.items()},
+                             "changes": {k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v)
+                                         for k, v in o.changes.items()}}
+                            for o in options],
+            })
+        return out

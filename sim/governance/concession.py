@@ -1,0 +1,186 @@
+"""Private concession (DSP): the contract sets the tariff.
+
+- Indexation: ``Kn = a + wL·L/L0 + wE·E/E0 + wT·T/T0`` on labour, energy and public-works index
+  paths built from the run's inflation and index draws (shared by every regime on a seed).
+- Renewal: the contractual obligation is realised at ``renewal_realisation``; the unspent renewal
+  provision leaves the service each year unless the contract returns it.
+- Money leaving the service: operator margin, head-office fees, delegation overhead and corporate
+  taxes (``finance.*`` parameters), and the yearly operating surplus above the reserve target.
+- Renegotiation: every ``renegotiation_every_years`` the operator asks for an avenant when its
+  realised margin fell below ``margin_target_pct``.
+- Contract end: re-tender (price change) or remunicipalisation to a régie or a commons, with a
+  transition cost, staff transfer, return of assets and, if the contract says so, of provisions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.engine import Engine
+    from sim.governance.base import GovernedPolicy
+
+
+def index_paths(eng: Engine, drift_pct: tuple[float, float, float], spread_pct: float) -> np.ndarray:
+    """Labour, energy and public-works indices per simulated year (first year = 1)."""
+    years = eng.years_n
+    cpi = np.cumprod(1.0 + eng.inflation)
+    growth = 1.0 + np.asarray(drift_pct) / 100.0 + spread_pct / 100.0 * eng.index_z
+    growth[0] = 1.0
+    return cpi[:, None] * np.cumprod(growth, axis=0)[:years]
+
+
+def k_coefficient(c: Any, idx: np.ndarray, y: int, y0: int) -> float:
+    """Kn at simulated year ``y`` against the base year ``y0`` (both 0-based)."""
+    ratios = idx[y] / idx[y0]
+    return float(c.k_fixed_share + c.k_labour_weight * ratios[0] + c.k_energy_weight * ratios[1]
+                 + c.k_works_weight * ratios[2])
+
+
+def start_contract(eng: Engine, policy: GovernedPolicy) -> None:
+    c = eng.scenario.governance.concession
+    st = eng.state
+    policy.contract_base_year = 0
+    policy.contract_end_year = c.contract_start_year + c.duration_years
+    policy.price_factor = 1.0
+    policy.provision_accrued = 0.0
+    policy.operator_capex: list[tuple[int, float]] = []
+    policy.idx = index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct),
+                             c.index_spread_pct)
+    st.renewal_rate_pct = c.renewal_obligation_pct * c.renewal_realisation
+    st.loan_rate_pct = c.cost_of_capital_pct
+    _provision(eng, policy)
+
+
+def _provision(eng: Engine, policy: GovernedPolicy) -> None:
+    """Unspent renewal provision of the year: kept by the operator unless it is to be returned."""
+    c = eng.scenario.governance.concession
+    st = eng.state
+    unspent_km = c.renewal_obligation_pct * (1 - c.renewal_realisation) / 100 * eng.cohorts.total_km
+    amount = unspent_km * eng.scenario.network.renewal_cost_eur_per_km * eng.cpi
+    if c.unspent_provision_returned:
+        policy.provision_accrued += amount  # stays in the service's cash, owed back at the end
+        st.provision_kept_eur_this_year = 0.0
+    else:
+        st.provision_kept_eur_this_year = amount
+
+
+def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]:
+    """Contract end (re-tender or remunicipalisation) at the start of ``year``."""
+    c = eng.scenario.governance.concession
+    st = eng.state
+    rows: list[dict[str, Any]] = []
+    if year < policy.contract_end_year:
+        _provision(eng, policy)
+        return rows
+    y = year - eng.scenario.town.start_year
+    if c.at_end == "retender":
+        policy.contract_base_year = y
+        policy.price_factor *= (1.0 + c.retender_price_change_pct / 100.0) * _k(eng, policy, y)
+        policy.contract_end_year = year + c.duration_years
+        _provision(eng, policy)
+        rows.append(policy.row("contract_end", "retender", True, True, False,
+                               f"re-tender: delegate price {c.retender_price_change_pct:+g} %",
+                               body="contract"))
+        return rows
+    # remunicipalisation
+    from sim.governance.base import rule_for
+
+    g = eng.scenario.governance
+    policy.concession_active = False
+    st.tariff_index = st.tariff_index  # the price in force carries over
+    policy.keep_cpi_base = eng.cpi
+    st.margin_pct = st.head_office_pct = 0.0
+    st.delegation_eur_per_m3 = st.corporate_tax_eur_per_m3 = 0.0
+    st.provision_kept_eur_this_year = 0.0
+    st.loan_rate_pct = eng.scenario.finance.interest_rate_pct
+    st.renewal_rate_pct = eng.scenario.network.renewal_rate_pct
+    fte = eng.scenario.workforce.fte_per_1000_customers * eng.pop.count / 1000.0
+    st.staff_transferred = fte * c.staff_transferred_share
+    cost = c.transition_cost_eur * eng.cpi
+    if not c.assets_returned:
+        life = eng.scenario.network.materials[eng.scenario.network.renewal_material].life_years
+        cost += sum(amount * max(0.0, 1.0 - (year - yr) / life) for yr, amount in policy.operator_capex)
+    st.transition_eur_this_year = cost
+    if c.unspent_provision_returned:
+        pass  # the accrued provision never left the service's cash
+    policy.rule = rule_for("committee" if c.at_end == "commons" else "council", eng.scenario)
+    if c.at_end == "commons":
+        policy.deciding = g.committee.power != "consultative"
+        if policy.deciding:
+            st.extra_fte = g.committee.facilitation_fte
+    rows.append(policy.row("contract_end", f"remunicipalisation_{c.at_end}", True, True, False,
+                           f"contract ended; {st.staff_transferred:.1f} FTE transferred; transition "
+                           f"{cost:,.0f} EUR; assets returned: {c.assets_returned}; provisions "
+                           f"returned: {c.unspent_provision_returned} ({policy.provision_accrued:,.0f} EUR)",
+                           body="contract"))
+    return rows
+
+
+def _k(eng: Engine, policy: GovernedPolicy, y: int) -> float:
+    c = eng.scenario.governance.concession
+    return k_coefficient(c, policy.idx, min(y, eng.years_n - 1), policy.contract_base_year)
+
+
+class ContractRule:
+    name = "contract"
+
+    def __init__(self, scenario: Scenario):
+        self.c = scenario.governance.concession
+
+    def decide(self, eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]:
+        c = self.c
+        st = eng.state
+        y = year - eng.scenario.town.start_year
+        before = st.tariff_index
+        rows: list[dict[str, Any]] = []
+        # renegotiation review (avenant) on its cadence, when the realised margin is below target
+        if (year - c.contract_start_year) % c.renegotiation_every_years == 0 and eng.years:
+            margin = realised_margin_pct(eng.years[-1], eng.scenario.finance.capex_debt_share_pct)
+            if margin < c.margin_target_pct:
+                policy.price_factor *= 1.0 + c.avenant_price_step_pct / 100.0
+                rows.append(policy.row("avenant", f"+{c.avenant_price_step_pct:g} %", True, True, False,
+                                       f"realised margin {margin:.1f} % < target {c.margin_target_pct:g} %",
+                                       body="contract"))
+            else:
+                rows.append(policy.row("avenant", "none", True, False, False,
+                                       f"realised margin {margin:.1f} % ≥ target {c.margin_target_pct:g} %",
+                                       body="contract"))
+        k = _k(eng, policy, y)
+        st.tariff_index = k * policy.price_factor
+        policy.keep_cpi_base = eng.cpi
+        rows.append(policy.row("tariff", f"K={k:.4f}", True, True, False,
+                               "contract indexation Kn = a + Σ wi·Ii/Ii0", body="contract"))
+        if not policy.deciding:
+            rows.append(policy.consultative_opinion(eng, st.tariff_index, before))
+        return rows
+
+    @staticmethod
+    def year_end(eng: Engine, policy: GovernedPolicy) -> None:
+        """The operator keeps the operating surplus above the reserve target (paid next January)."""
+        st = eng.state
+        last = eng.years[-1]
+        policy.operator_capex.append((int(last["year"]), float(last["capex_eur"])))
+        if not eng.scenario.governance.concession.surplus_to_operator:
+            return
+        target = eng.scenario.governance.council.reserve_target_months / 12.0 * eng.yearly_costs_estimate()
+        # positive: the operator takes the surplus; negative: it covers the loss (its risk)
+        st.operator_result_due_eur = eng.cash - target - getattr(policy, "provision_accrued", 0.0)
+
+
+def realised_margin_pct(year_row: dict[str, Any], capex_debt_share_pct: float) -> float:
+    """Operator's margin of a year, in % of revenue.
+
+    (revenue - opex - self-financed capex - debt service) / revenue; the borrowed part of capex is
+    paid through debt service. The margin line itself (a fixed remuneration) is not a cost here.
+    """
+    rev = year_row["revenue_eur"]
+    if rev <= 0:
+        return 0.0
+    cost = (year_row["opex_eur"] + year_row["capex_eur"] * (1 - capex_debt_share_pct / 100.0)
+            + year_row["debt_service_eur"])
+    return 100.0 * (rev - cost) / rev

@@ -1,0 +1,53 @@
+"""Public régie: the council sets the tariff each year towards cost recovery.
+
+Rule: the revenue to raise is next year's costs plus a share of the gap to the reserve target
+(:func:`sim.committee.target_revenue`); the tariff moves by the factor that would raise it, bounded
+by ``council.max_change_pct`` a year, and is frozen (nominal) in the year before a municipal
+election when ``council.freeze_before_election``. The committee (CCSPL) gives a consultative opinion.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sim import committee as cm
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.engine import Engine
+    from sim.governance.base import GovernedPolicy
+
+
+def pre_election_year(year: int, first_election: int, every: int) -> bool:
+    """True when ``year + 1`` is an election year."""
+    return (year + 1 - first_election) % every == 0
+
+
+class CouncilRule:
+    name = "council"
+
+    def __init__(self, scenario: Scenario):
+        self.council = scenario.governance.council
+
+    def decide(self, eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]:
+        st = eng.state
+        c = self.council
+        before = st.tariff_index
+        if c.freeze_before_election and pre_election_year(year, c.election_first_year,
+                                                          c.election_every_years):
+            factor, option, reason = 1.0, "freeze", "tariff frozen in the year before the election"
+        else:
+            target = cm.target_revenue(eng, c)
+            current = eng.project_revenue(st.tariff, st.tariff_index)
+            wanted = target / current if current > 0 else 1.0
+            bound = c.max_change_pct / 100.0
+            factor = min(max(wanted, 1.0 - bound), 1.0 + bound)
+            option = f"{100 * (factor - 1):+.1f} %"
+            reason = (f"towards cost recovery: {100 * (wanted - 1):+.1f} % needed, "
+                      f"bounded at ±{c.max_change_pct:g} %")
+        st.tariff_index = before * factor
+        policy.keep_cpi_base = eng.cpi
+        rows = [policy.row("tariff", option, True, True, False, reason, body="council")]
+        if not policy.deciding:
+            rows.append(policy.consultative_opinion(eng, st.tariff_index, before))
+        return rows
