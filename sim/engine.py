@@ -594,7 +594,8 @@ class Engine:
         return revenue
 
     def record_decision(self, row: dict[str, Any]) -> None:
-        full = {"date": str(self.date_of(self.env.now))[:10], "body": "", "item": "", "option": "",
+        full = {"date": str(self.date_of(self.env.now))[:10], "meeting": np.nan, "body": "", "item": "",
+                "option": "",
                 "votes_public": np.nan, "votes_operators": np.nan, "votes_citizens": np.nan,
                 "veto": False, "binding": True, "adopted": True, "reason": ""}
         full.update(row)
@@ -656,7 +657,7 @@ def simulate(scenario: Scenario, seed: int | None = None, *,
     return res
 
 
-DECISION_COLUMNS = ["date", "body", "item", "option", "votes_public", "votes_operators",
+DECISION_COLUMNS = ["date", "meeting", "body", "item", "option", "votes_public", "votes_operators",
                     "votes_citizens", "veto", "binding", "adopted", "reason"]
 
 
