@@ -75,6 +75,7 @@ UNITS: dict[str, str] = {
     "mean_volume_m3": "unit.m3_per_year",
     "mean_bill_eur": "unit.eur_per_year",
     "burden_pct": "unit.pct_income",
+    "burden_with_sewerage_pct": "unit.pct_income",
     "share_above_3pct": "unit.pct",
     "fte_in_house": "unit.fte",
     "fte_subcontracted": "unit.fte",
@@ -82,10 +83,21 @@ UNITS: dict[str, str] = {
     "repairs_per_crew": "unit.repairs_per_crew_year",
     "overtime_hours": "unit.hours_per_year",
     "staff_transferred": "unit.fte",
+    "crews": "unit.crews",
+    "unbilled_authorised_m3": "unit.m3_per_year",
+    "apparent_losses_m3": "unit.m3_per_year",
+    "customer_interruption_hours": "unit.hours_per_year",
+    "network_length_km": "unit.km",
+    "social_rebate_eur": "unit.eur_per_year",
+    "bill_receipts_eur": "unit.eur_per_year",
+    "loan_proceeds_eur": "unit.eur_per_year",
+    "debt_service_eur": "unit.eur_per_year",
+    "resource_fill_pct": "unit.pct",
+    "drought_year": "unit.yes_no",
+    "price_index": "unit.index",
+    "tariff_index": "unit.index",
+    "usage_inclusion_pct": "unit.pct",
 }
-# columns holding a share between 0 and 1, drawn as percentages by the axis format (the data
-# stay as given)
-SHARE_COLUMNS = frozenset({"share_households_above_3pct", "share_above_3pct"})
 
 # units guessed from a name suffix, for indicators without an entry in UNITS (longest first)
 _SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
@@ -173,10 +185,6 @@ def _year_axes(fig: go.Figure, lang: str, *, rows: int = 1, cols: int = 1) -> No
             fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d", row=r, col=c)
 
 
-def _share_axis(fig: go.Figure, **where: Any) -> None:
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero", **where)
-
-
 def _check(df: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -224,11 +232,14 @@ def affordability(years: pd.DataFrame, deciles: pd.DataFrame, lang: str = "fr", 
                   threshold_pct: float = 3.0) -> go.Figure:
     """Share of households above the affordability threshold, unpaid rate, burden by decile.
 
-    The bottom panel compares the burden (bill / income, %) of each decile in the first and last
-    simulated years, with the threshold drawn as a line.
+    The bottom panel compares the burden of each decile in the first and last simulated years,
+    with the threshold drawn as a line. The threshold applies to water *and sewerage* (water.md
+    §3.5), so the panel uses ``burden_with_sewerage_pct`` when the table has it, else
+    ``burden_pct`` (water only).
     """
     _check(years, ["year", "share_households_above_3pct", "unpaid_rate_pct"], "years")
-    _check(deciles, ["year", "decile", "burden_pct"], "deciles")
+    burden = "burden_with_sewerage_pct" if "burden_with_sewerage_pct" in deciles else "burden_pct"
+    _check(deciles, ["year", "decile", burden], "deciles")
     fig = make_subplots(
         rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]], vertical_spacing=0.18,
         horizontal_spacing=0.12,
@@ -239,15 +250,16 @@ def affordability(years: pd.DataFrame, deciles: pd.DataFrame, lang: str = "fr", 
     first, last = int(deciles["year"].min()), int(deciles["year"].max())
     for i, year in enumerate(dict.fromkeys((first, last))):
         sub = deciles[deciles["year"] == year].sort_values("decile")
-        fig.add_trace(_bar(sub, "burden_pct", lang, x="decile", name=str(year),
+        fig.add_trace(_bar(sub, burden, lang, x="decile", name=str(year),
                            colour=OKABE_ITO[5] if i == 0 else OKABE_ITO[0]), row=2, col=1)
     fig.add_hline(y=threshold_pct, line_dash="dash", line_color=OKABE_ITO[6], row=2, col=1,
                   annotation_text=t("plot.threshold", lang, threshold=fmt_pct(threshold_pct, lang, 0)))
     _year_axes(fig, lang, cols=2)
-    _share_axis(fig, title_text=axis_title("share_households_above_3pct", lang), row=1, col=1)
+    fig.update_yaxes(title_text=axis_title("share_households_above_3pct", lang), rangemode="tozero",
+                     row=1, col=1)
     fig.update_yaxes(title_text=axis_title("unpaid_rate_pct", lang), rangemode="tozero", row=1, col=2)
     fig.update_xaxes(title_text=axis_title("decile", lang), dtick=1, row=2, col=1)
-    fig.update_yaxes(title_text=axis_title("burden_pct", lang), rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title_text=axis_title(burden, lang), rangemode="tozero", row=2, col=1)
     fig.update_layout(barmode="group", hovermode="closest")
     return _finish(fig, t("plot.affordability.title", lang), lang, height=650)
 
@@ -381,9 +393,6 @@ def compare_bars(table: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Fi
         marker_color=colours, error_y=error_y, customdata=regimes,
     ))
     fig.update_xaxes(title_text=t("plot.axis.regime", lang))
-    if indicator in SHARE_COLUMNS:
-        _share_axis(fig, title_text=axis_title(indicator, lang))
-    else:
-        fig.update_yaxes(title_text=axis_title(indicator, lang), rangemode="tozero")
+    fig.update_yaxes(title_text=axis_title(indicator, lang), rangemode="tozero")
     fig.update_layout(showlegend=False, hovermode="closest")
     return _finish(fig, t("plot.compare.title", lang, indicator=label), lang)

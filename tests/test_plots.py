@@ -29,7 +29,7 @@ def years_table() -> pd.DataFrame:
         "outflow_eur", "reserves_eur", "fte", "restriction_days", "resource_stock_m3", "shortfall_m3",
     ]
     df = pd.DataFrame({c: rng.uniform(1, 100, n).round(3) for c in cols})
-    df["share_households_above_3pct"] = [0.10, 0.12, 0.15, 0.11]
+    df["share_households_above_3pct"] = [10.0, 12.5, 15.0, 11.0]  # percent, as the engine gives
     df.insert(0, "year", YEARS)
     return df
 
@@ -41,7 +41,8 @@ def deciles_table() -> pd.DataFrame:
             rows.append({"year": y, "decile": d, "households": 100, "mean_income_eur": 10_000.0 * d,
                          "mean_volume_m3": 50.0 + d, "mean_bill_eur": 200.0 + 10 * d + (y - 2026),
                          "burden_pct": 3.5 - 0.3 * d + 0.01 * (y - 2026),
-                         "share_above_3pct": max(0.0, 0.5 - 0.05 * d)})
+                         "burden_with_sewerage_pct": 6.0 - 0.5 * d + 0.01 * (y - 2026),
+                         "share_above_3pct": max(0.0, 50.0 - 5.0 * d)})
     return pd.DataFrame(rows)
 
 
@@ -155,11 +156,18 @@ def test_price_and_bills_draws_the_chosen_deciles() -> None:
 def test_affordability_compares_first_and_last_year_with_threshold() -> None:
     deciles = deciles_table()
     fig = plots.affordability(years_table(), deciles, "en", threshold_pct=3.0)
-    bars = [tr for tr in fig.data if tr.meta == "burden_pct"]
+    # the 3 % norm covers water and sewerage, so the bars are the burden with sewerage
+    bars = [tr for tr in fig.data if tr.meta == "burden_with_sewerage_pct"]
     assert [tr.name for tr in bars] == ["2026", "2029"]
-    np.testing.assert_array_equal(bars[1].y, deciles[deciles["year"] == 2029]["burden_pct"])
+    np.testing.assert_array_equal(bars[1].y,
+                                  deciles[deciles["year"] == 2029]["burden_with_sewerage_pct"])
     assert [s.y0 for s in fig.layout.shapes] == [3.0]
-    assert fig.layout.yaxis.tickformat == ".0%"  # shares 0..1 shown as percentages
+
+
+def test_affordability_falls_back_to_water_only_burden() -> None:
+    deciles = deciles_table().drop(columns="burden_with_sewerage_pct")
+    fig = plots.affordability(years_table(), deciles, "fr")
+    assert len([tr for tr in fig.data if tr.meta == "burden_pct"]) == 2
 
 
 def test_workforce_stacks_in_house_and_subcontracted() -> None:
@@ -224,3 +232,31 @@ def test_every_result_column_has_a_label_and_unit_in_both_languages() -> None:
         for col in cols:
             assert plots.indicator_label(col, lang) != col, (lang, col)
             assert plots.indicator_unit(col, lang)
+
+
+@pytest.fixture(scope="module")
+def real_run():  # type: ignore[no-untyped-def]
+    """A tiny run of the real engine, when it is importable."""
+    sim = pytest.importorskip("sim")
+    if not hasattr(sim, "simulate"):
+        pytest.skip("sim.simulate is not written yet")
+    scenario = sim.with_changes(sim.Scenario(), {"households.count": 200, "horizon_years": 3})
+    return sim.simulate(scenario, seed=3)
+
+
+def test_builders_accept_a_real_run(real_run) -> None:  # type: ignore[no-untyped-def]
+    r = real_run
+    last = int(r.years["year"].max())
+    figs = [plots.price_and_bills(r.years, r.deciles, "fr"), plots.affordability(r.years, r.deciles),
+            plots.yield_and_breaks(r.years), plots.money_flows(r.years), plots.debt_and_reserves(r.years),
+            plots.resource(r.years), plots.workforce(r.workforce), plots.bills_by_decile(r.deciles, last)]
+    assert all(isinstance(f, go.Figure) and f.data for f in figs)
+    np.testing.assert_array_equal(_trace(figs[2], "yield_pct").y, r.years["yield_pct"])
+
+
+def test_every_column_of_a_real_run_has_a_label_and_unit(real_run) -> None:  # type: ignore[no-untyped-def]
+    cols = set(real_run.years.columns) | set(real_run.deciles.columns) | set(real_run.workforce.columns)
+    unlabelled = sorted(c for c in cols if plots.indicator_label(c, "fr") == c)
+    assert unlabelled == []
+    unknown_unit = sorted(c for c in cols if c not in plots.UNITS)
+    assert unknown_unit == []
