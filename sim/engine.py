@@ -116,6 +116,8 @@ class Engine:
         self.weather = WeatherPath(s.resource, self.years_n, s.town.start_year, s.shocks,
                                    self.rng["weather"])
         self.stock = Stock(s.resource)
+        self._stock0 = max(self.stock.level_m3, 1e-9)
+        self._hazard0 = self.cohorts.breaks_per_year(s.town.start_year) / self.cohorts.total_km
         self.sampler = BreakSampler(self.rng["breaks"], self.months_n)
         infl = self.rng["inflation"].normal(s.finance.inflation_mean_pct, s.finance.inflation_sd_pct,
                                             self.years_n) / 100.0
@@ -292,6 +294,7 @@ class Engine:
             self.cpi *= 1.0 + self.inflation[y]
             self.income *= 1.0 + self.inflation[y]
         st = self.state
+        self._decisions_year_start = len(self.decisions)
         st.transition_eur_this_year = 0.0
         st.other_receipts_eur_this_year = 0.0
         for row in self.policy.year_start(self, year):
@@ -337,6 +340,7 @@ class Engine:
         self._breaks_year_start = len(self.breaks_done)
         self.year_volume.fill(0.0)
         self.year_bill.fill(0.0)
+        self.short_hh = np.zeros(self.pop.count, dtype=bool)
         self._energy_factor = float(np.prod([sh.factor for sh in s.shocks
                                              if sh.kind == "energy_price" and sh.year == year]))
 
@@ -357,7 +361,6 @@ class Engine:
         aff = s.affordability
         burden = (self.year_bill + aff.sewerage_eur_per_m3 * self.cpi * self.year_volume) / self.income
         above = burden > aff.threshold_pct / 100.0
-        no_shortfall = acc["shortfall_m3"] <= 0
         fte_total = s.workforce.fte_per_1000_customers * n / 1000.0 + self.state.extra_fte
         sub = self.state.subcontracted_pct / 100.0
         row = {
@@ -391,7 +394,7 @@ class Engine:
             "resource_fill_pct": 100.0 * self.stock.level_m3 / self.stock.capacity,
             "shortfall_m3": acc["shortfall_m3"], "drought_year": self.weather.years[y].drought,
             "price_index": self.cpi, "tariff_index": self.state.tariff_index,
-            "usage_inclusion_pct": 100.0 * float((~above).mean()) if no_shortfall else 0.0,
+            **self._communality(above, year),
         }
         self.years.append(row)
         # deciles
@@ -420,6 +423,36 @@ class Engine:
         self.last_year_metered = self.year_volume.copy()
         for row_d in self.policy.year_end(self, year):
             self.record_decision(row_d)
+
+    def _communality(self, above: np.ndarray, year: int) -> dict[str, float]:
+        """Components of the communality index (docs/regimes.md), never aggregated here.
+
+        usage_inclusion_pct: households whose bill (with sewerage) is within the affordability
+        threshold and who were never rationed this year. governance_inclusion_pct: mean, over the
+        year's binding decisions, of the decision weight held by users and workers (committee:
+        citizens' + operators' seats / all seats; workers' own item: 100 %; council or contract:
+        0 %); NaN without binding decisions. resource_preservation_pct: stock now / stock at start.
+        network_condition_index: expected breaks per km now / at the start (below 1 = better).
+        """
+        c = self.scenario.governance.committee
+        seats = c.seats_public + c.seats_operators + c.seats_citizens
+        weights = []
+        for d in self.decisions[self._decisions_year_start:]:
+            if not d.get("binding"):
+                continue
+            if d.get("body") == "committee":
+                weights.append(1.0 if d.get("item") == "work_organisation"
+                               else (c.seats_operators + c.seats_citizens) / seats)
+            else:
+                weights.append(0.0)
+        rate0 = self._hazard0
+        rate_now = self.cohorts.breaks_per_year(year + 1) / self.cohorts.total_km
+        return {
+            "usage_inclusion_pct": 100.0 * float((~above & ~self.short_hh).mean()),
+            "governance_inclusion_pct": 100.0 * float(np.mean(weights)) if weights else float("nan"),
+            "resource_preservation_pct": 100.0 * self.stock.level_m3 / self._stock0,
+            "network_condition_index": rate_now / rate0 if rate0 > 0 else float("nan"),
+        }
 
     # ------------------------------------------------------------------ monthly step
     def _month_end(self, m: int, y: int, cal_month: int, t0: float, t1: float) -> None:
@@ -463,6 +496,7 @@ class Engine:
         if demand * overhead + real > available:
             real = min(real, available)
             cap = max((available - real) / overhead, 0.0)
+            self.short_hh |= d > self.pop.essential_m3_per_year * ess_w  # these get less than asked
             ess = np.minimum(d, self.pop.essential_m3_per_year * ess_w)
             ess_total = float(ess.sum())
             if cap >= ess_total and demand > ess_total:
