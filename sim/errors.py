@@ -86,6 +86,8 @@ class Problem:
         ctx = {"found": "", "allowed": "", "limit": "", "detail": self.kind, **self.ctx}
         if lang != "fr" and "kind_en" in ctx:
             ctx["kind"] = ctx["kind_en"]
+        if lang == "fr" and self.kind == "standing_charge_cap":
+            ctx["value"] = str(ctx.get("value", "")).replace(".", ",")
         try:
             return template.format(**ctx)
         except (KeyError, IndexError):
@@ -157,7 +159,10 @@ def problems_from_validation(exc: ValidationError, origin: str) -> list[Problem]
                            kind="urbaine" if cap.urban else "rurale")
                 ctx["kind_en"] = "urban" if cap.urban else "rural"
             ctx["detail"] = detail
-        problems.append(Problem(origin, _loc_to_path(loc), kind, ctx))
+        path = _loc_to_path(loc)
+        if kind == "standing_charge_cap":
+            path = "tariff.standing_charge_eur_per_year"
+        problems.append(Problem(origin, path, kind, ctx))
     return problems
 
 
