@@ -30,12 +30,12 @@ import yaml
 
 from sim.engine import simulate
 from sim.errors import Problem, ScenarioError
+from sim.i18n import LANGS, fmt_eur, fmt_number, fmt_pct, normalise_lang
 from sim.result import TABLES, Result
 from sim.scenario import Scenario, load_scenario, reference_persons
 from sim.tariff import bill_lines, price_120m3_eur_per_m3
 
 PROG = "regie-sim"
-LANGS = ("fr", "en")
 ENV_LANG = "REGIE_SIM_LANG"
 
 #: translates a message given in both languages: ``t("français", "English")``
@@ -73,35 +73,13 @@ class CliError(Exception):
 # --------------------------------------------------------------------------------------------
 # numbers and tables for people
 # --------------------------------------------------------------------------------------------
-def format_number(x: float, decimals: int, lang: str) -> str:
-    """``1 234,56`` in French, ``1,234.56`` in English; never ``-0``.
-
-    Rounds half up on the number as written (``13.695`` → ``13.70``), as a person checking a bill
-    by hand would, not on its binary value (``f"{13.695:.2f}"`` may give either).
-    """
+def round_half_up(x: float, decimals: int = 2) -> float:
+    """``x`` rounded half up on the number as written (``13.695`` → ``13.70``), as a person checking
+    a bill by hand would; ``round`` works on the binary value and may go either way."""
     if not math.isfinite(x):
-        return "–"
-    d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if d == 0:
-        d = abs(d)
-    text = f"{d:,.{decimals}f}"
-    if lang == "fr":
-        text = text.replace(",", " ").replace(".", ",")
-    return text
-
-
-def format_eur(x: float, lang: str, decimals: int = 2) -> str:
-    """``1 234,56 €`` in French, ``€1,234.56`` in English."""
-    num = format_number(x, decimals, lang)
-    if lang == "fr":
-        return f"{num} €"
-    return f"-€{num[1:]}" if num.startswith("-") else f"€{num}"
-
-
-def format_pct(x: float, lang: str, decimals: int = 1) -> str:
-    """``77,1 %`` in French, ``77.1%`` in English."""
-    num = format_number(x, decimals, lang)
-    return f"{num} %" if lang == "fr" else f"{num}%"
+        return x
+    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals),
+                                                  rounding=ROUND_HALF_UP))
 
 
 def format_unit_price(x: float, per: str, lang: str) -> str:
@@ -109,7 +87,7 @@ def format_unit_price(x: float, per: str, lang: str) -> str:
     decimals = 2
     while decimals < 4 and round(x, decimals) != round(x, 4):
         decimals += 1
-    return f"{format_eur(x, lang, decimals)}/{per}"
+    return f"{fmt_eur(x, lang, decimals)}/{per}"
 
 
 def render_table(header: Sequence[str], rows: Sequence[Sequence[str]],
@@ -279,23 +257,23 @@ def summary_table(result: Result, ctx: Context) -> str:
     """Headline indicators of the first and the last simulated year, as a table."""
     lang = ctx.lang
     years = result.years
-    threshold = format_number(result.scenario.affordability.threshold_pct, 1, lang).removesuffix(
+    threshold = fmt_number(result.scenario.affordability.threshold_pct, lang, 1).removesuffix(
         ",0" if lang == "fr" else ".0")
     rows_spec: list[tuple[str, str, Callable[[float], str]]] = [
         (ctx.t("Prix du m3 (120 m3) TTC", "Price per m3 (120 m3) incl. VAT"),
-         "price_120m3_eur_per_m3", lambda v: format_eur(v, lang)),
-        (ctx.t("Rendement", "Network yield"), "yield_pct", lambda v: format_pct(v, lang)),
+         "price_120m3_eur_per_m3", lambda v: fmt_eur(v, lang)),
+        (ctx.t("Rendement", "Network yield"), "yield_pct", lambda v: fmt_pct(v, lang)),
         (ctx.t("Consommation L/hab/j", "Consumption L/person/day"), "consumption_l_per_person_day",
-         lambda v: format_number(v, 0, lang)),
-        (ctx.t("Impayés", "Unpaid bills"), "unpaid_rate_pct", lambda v: format_pct(v, lang)),
+         lambda v: fmt_number(v, lang, 0)),
+        (ctx.t("Impayés", "Unpaid bills"), "unpaid_rate_pct", lambda v: fmt_pct(v, lang)),
         (ctx.t(f"Ménages au-dessus de {threshold} %", f"Households above {threshold}%"),
-         "share_households_above_3pct", lambda v: format_pct(v, lang)),
-        (ctx.t("Casses", "Breaks"), "breaks", lambda v: format_number(v, 0, lang)),
+         "share_households_above_3pct", lambda v: fmt_pct(v, lang)),
+        (ctx.t("Casses", "Breaks"), "breaks", lambda v: fmt_number(v, lang, 0)),
         (ctx.t("Argent sortant du service", "Money leaving the service"), "outflow_eur",
-         lambda v: format_eur(v, lang, 0)),
-        (ctx.t("Dette", "Debt"), "debt_eur", lambda v: format_eur(v, lang, 0)),
-        (ctx.t("Réserves", "Reserves"), "reserves_eur", lambda v: format_eur(v, lang, 0)),
-        (ctx.t("ETP", "FTE"), "fte", lambda v: format_number(v, 1, lang)),
+         lambda v: fmt_eur(v, lang, 0)),
+        (ctx.t("Dette", "Debt"), "debt_eur", lambda v: fmt_eur(v, lang, 0)),
+        (ctx.t("Réserves", "Reserves"), "reserves_eur", lambda v: fmt_eur(v, lang, 0)),
+        (ctx.t("ETP", "FTE"), "fte", lambda v: fmt_number(v, lang, 1)),
     ]
     picks = [0] if len(years) == 1 else [0, len(years) - 1]
     header = [ctx.t("Indicateur", "Indicator"), *(str(int(years["year"].iloc[i])) for i in picks)]
@@ -303,9 +281,9 @@ def summary_table(result: Result, ctx: Context) -> str:
             for label, col, fmt in rows_spec]
     s = result.scenario
     title = ctx.t(
-        f"{s.town.name} — {format_number(s.households.count, 0, lang)} ménages, "
+        f"{s.town.name} — {fmt_number(s.households.count, lang, 0)} ménages, "
         f"{s.horizon_years} ans, graine {result.seed}",
-        f"{s.town.name} — {format_number(s.households.count, 0, lang)} households, "
+        f"{s.town.name} — {fmt_number(s.households.count, lang, 0)} households, "
         f"{s.horizon_years} years, seed {result.seed}")
     return title + "\n\n" + render_table(header, rows)
 
@@ -339,9 +317,9 @@ def describe(s: Scenario, ctx: Context) -> str:
     """One line saying what a scenario is."""
     lang = ctx.lang
     last = s.town.start_year + s.horizon_years - 1
-    price = format_eur(price_120m3_eur_per_m3(s.tariff, reference_persons(s)), lang)
-    n = format_number(s.households.count, 0, lang)
-    km = format_number(s.network.length_km, 0, lang)
+    price = fmt_eur(price_120m3_eur_per_m3(s.tariff, reference_persons(s)), lang)
+    n = fmt_number(s.households.count, lang, 0)
+    km = fmt_number(s.network.length_km, lang, 0)
     return ctx.t(
         f"{s.town.name} : {n} ménages, {km} km de conduites, {s.town.start_year}–{last} "
         f"({s.horizon_years} ans), prix du m3 (120 m3) {price} TTC la première année",
@@ -414,12 +392,12 @@ def _bill_text(s: Scenario, args: argparse.Namespace, persons: int, lines: list[
         if ln["unit_price_eur"] is not None:
             per = ctx.t("an", "yr") if ln["key"] == "standing" else "m3"
             unit = format_unit_price(ln["unit_price_eur"], per, lang)
-        volume = "" if ln["volume_m3"] is None else format_number(ln["volume_m3"], 2, lang)
+        volume = "" if ln["volume_m3"] is None else fmt_number(ln["volume_m3"], lang, 2)
         rows.append([ln["label_fr"] if lang == "fr" else ln["label_en"], volume, unit,
-                     format_eur(ln["amount_eur"], lang)])
+                     fmt_eur(round_half_up(ln["amount_eur"]), lang)])
     header = [ctx.t("Ligne", "Line"), ctx.t("Volume (m3)", "Volume (m3)"),
               ctx.t("Prix unitaire HT", "Unit price excl. VAT"), ctx.t("Montant", "Amount")]
-    vol = format_number(args.volume, 2, lang).removesuffix(",00" if lang == "fr" else ".00")
+    vol = fmt_number(args.volume, lang, 2).removesuffix(",00" if lang == "fr" else ".00")
     head = ctx.t(
         f"Facture d'eau annuelle — {s.town.name}, tarif de {s.town.start_year}\n"
         f"{vol} m3 par an, ménage de {persons} personne{'s' if persons > 1 else ''}",
@@ -428,9 +406,9 @@ def _bill_text(s: Scenario, args: argparse.Namespace, persons: int, lines: list[
     out = [head, "", render_table(header, rows, rules)]
     total = float(lines[-1]["amount_eur"])
     if args.volume > 0:
-        out += ["", ctx.t(f"Soit {format_eur(total / args.volume, lang)} TTC par m3.",
-                          f"That is {format_eur(total / args.volume, lang)} incl. VAT per m3.")]
-    if not _shown_amounts_add_up(lines, lang):
+        out += ["", ctx.t(f"Soit {fmt_eur(total / args.volume, lang)} TTC par m3.",
+                          f"That is {fmt_eur(total / args.volume, lang)} incl. VAT per m3.")]
+    if not _shown_amounts_add_up(lines):
         out += [ctx.t("Montants arrondis au centime ; les totaux sont calculés sur les montants "
                       "exacts.",
                       "Amounts rounded to the cent; totals are computed on the exact amounts.")]
@@ -440,10 +418,10 @@ def _bill_text(s: Scenario, args: argparse.Namespace, persons: int, lines: list[
     return "\n".join(out)
 
 
-def _shown_amounts_add_up(lines: list[dict[str, Any]], lang: str) -> bool:
+def _shown_amounts_add_up(lines: list[dict[str, Any]]) -> bool:
     """Whether the rounded amounts shown add up to the rounded totals shown."""
     def shown(amount: float) -> Decimal:
-        return Decimal(format_number(amount, 2, "en").replace(",", ""))
+        return Decimal(repr(round_half_up(amount)))
 
     keys = [ln["key"] for ln in lines]
     cut = keys.index("total_excl_tax")
@@ -592,8 +570,7 @@ def language(argv: Sequence[str]) -> str:
             return argv[i + 1]
         if arg.startswith("--lang=") and arg.partition("=")[2] in LANGS:
             return arg.partition("=")[2]
-    env = os.environ.get(ENV_LANG, "").strip().lower()[:2]
-    return env if env in LANGS else "fr"
+    return normalise_lang(os.environ.get(ENV_LANG))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario
-from sim.cli import format_eur, format_number, format_pct, main
+from sim.cli import main, round_half_up
+from sim.i18n import fmt_eur, fmt_number, fmt_pct
 from sim.tariff import price_120m3_eur_per_m3
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,9 +91,9 @@ def test_run_writes_the_results_folder_and_prints_the_summary(tmp_path, capsys):
     # the printed summary shows the first and last years' figures of years.csv, in French format
     assert "Ville-sur-Eau" in out and "2026" in out and "2027" in out
     assert row_of(out, "Casses") == [str(b) for b in years["breaks"]]
-    assert row_of(out, "ETP") == [format_number(v, 1, "fr") for v in years["fte"]]
-    assert row_of(out, "Dette") == [format_eur(v, "fr", 0) for v in years["debt_eur"]]
-    assert row_of(out, "Rendement") == [format_pct(v, "fr") for v in years["yield_pct"]]
+    assert row_of(out, "ETP") == [fmt_number(v, "fr", 1) for v in years["fte"]]
+    assert row_of(out, "Dette") == [fmt_eur(v, "fr", 0) for v in years["debt_eur"]]
+    assert row_of(out, "Rendement") == [fmt_pct(v, "fr") for v in years["yield_pct"]]
     for label in ("Prix du m3 (120 m3) TTC", "Consommation L/hab/j", "Impayés",
                   "Ménages au-dessus de 3 %", "Argent sortant du service", "Réserves"):
         assert len(row_of(out, label)) == 2, label
@@ -178,7 +179,7 @@ def test_validate_ok_prints_one_line(capsys):
     lines = out.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("OK")
-    assert "Ville-sur-Eau" in lines[0] and "20 000 ménages" in lines[0]
+    assert "Ville-sur-Eau" in lines[0] and f"{fmt_number(20_000, 'fr')} ménages" in lines[0]
 
 
 @pytest.mark.parametrize(("how", "unknown", "too_large"), [
@@ -214,7 +215,7 @@ def test_validate_reports_bad_set_values_with_the_other_problems(capsys):
 
 def test_set_changes_the_scenario(capsys):
     code, out, _ = cli(capsys, "validate", TOWN, "--set", "households.count=1234")
-    assert code == 0 and "1 234 ménages" in out
+    assert code == 0 and f"{fmt_number(1234, 'fr')} ménages" in out
 
 
 def test_usage_errors_are_in_french(capsys):
@@ -248,12 +249,12 @@ def test_bill_text_is_an_aligned_table_in_french_format(capsys):
     code, out, err = cli(capsys, "bill", TOWN, "--volume", "1000")
     assert code == 0, err
     # 45 + 1000 × 1.30 + 1000 × 0.40 = 1 745 € HT; × 1.055 = 1 840,975 → 1 840,98 €
-    assert row_of(out, "Total HT") == ["1 745,00 €"]
-    assert row_of(out, "Total TTC") == ["1 840,98 €"]
-    table = [ln for ln in out.splitlines() if ln.endswith(" €")]
-    assert len({len(ln) for ln in table}) == 1  # amounts right-aligned in one column
-    shown = [Decimal(ln.rsplit("  ", 1)[1].strip(" €").replace(" ", "").replace(",", "."))
-             for ln in table]
+    assert row_of(out, "Total HT") == [fmt_eur(1745, "fr")]
+    assert row_of(out, "Total TTC") == [fmt_eur(1840.98, "fr")]
+    table = [ln for ln in out.splitlines() if ln.endswith("€")]
+    assert len(table) == 6 and len({len(ln) for ln in table}) == 1  # one right-aligned column
+    shown = [Decimal("".join(c for c in ln.rsplit("  ", 1)[1] if c.isdigit() or c == ",")
+                     .replace(",", ".")) for ln in table]
     assert sum(shown[:-3]) == shown[-3] and shown[-3] + shown[-2] == shown[-1]
 
 
@@ -279,14 +280,11 @@ def test_bill_english(capsys):
 # --------------------------------------------------------------------------------------------
 # formats, and python -m sim
 # --------------------------------------------------------------------------------------------
-def test_number_formats():
-    assert format_number(1234.56, 2, "fr") == "1 234,56"
-    assert format_number(1234.56, 2, "en") == "1,234.56"
-    assert format_eur(1234.56, "fr") == "1 234,56 €"
-    assert format_eur(-1234.5, "en", 0) == "-€1,235"
-    assert format_eur(-0.001, "fr") == "0,00 €"
-    assert format_number(13.695, 2, "fr") == "13,70"  # half up, as by hand
-    assert format_pct(77.06, "fr") == "77,1 %"
+def test_amounts_round_half_up_as_by_hand():
+    assert round(262.695, 2) == 262.69  # the binary value lies just below
+    assert round_half_up(262.695) == 262.70
+    assert round_half_up(13.695) == 13.70
+    assert round_half_up(-0.004) == 0.0
 
 
 def test_python_m_sim_help():
