@@ -97,6 +97,9 @@ UNITS: dict[str, str] = {
     "price_index": "unit.index",
     "tariff_index": "unit.index",
     "usage_inclusion_pct": "unit.pct",
+    "governance_inclusion_pct": "unit.pct",
+    "resource_preservation_pct": "unit.pct",
+    "network_condition_index": "unit.ratio_to_start",
 }
 
 # units guessed from a name suffix, for indicators without an entry in UNITS (longest first)
@@ -164,19 +167,46 @@ def _finish(fig: go.Figure, title: str, lang: str, *, height: int | None = None)
     return fig
 
 
-def _line(df: pd.DataFrame, col: str, lang: str, *, x: str = "year", name: str | None = None,
-          colour: str | None = None, dash: str = "solid", **kw: Any) -> go.Scatter:
+def _line(
+    df: pd.DataFrame,
+    col: str,
+    lang: str,
+    *,
+    x: str = "year",
+    name: str | None = None,
+    colour: str | None = None,
+    dash: str = "solid",
+    **kw: Any,
+) -> go.Scatter:
     return go.Scatter(
-        x=df[x].to_numpy(), y=df[col].to_numpy(), mode="lines+markers" if len(df) < 12 else "lines",
-        name=name or indicator_label(col, lang), meta=col,
-        line={"color": colour, "dash": dash, "width": 2.5}, **kw,
+        x=df[x].to_numpy(),
+        y=df[col].to_numpy(),
+        mode="lines+markers" if len(df) < 12 else "lines",
+        name=name or indicator_label(col, lang),
+        meta=col,
+        line={"color": colour, "dash": dash, "width": 2.5},
+        **kw,
     )
 
 
-def _bar(df: pd.DataFrame, col: str, lang: str, *, x: str = "year", name: str | None = None,
-         colour: str | None = None, **kw: Any) -> go.Bar:
-    return go.Bar(x=df[x].to_numpy(), y=df[col].to_numpy(), name=name or indicator_label(col, lang),
-                  meta=col, marker_color=colour, **kw)
+def _bar(
+    df: pd.DataFrame,
+    col: str,
+    lang: str,
+    *,
+    x: str = "year",
+    name: str | None = None,
+    colour: str | None = None,
+    **kw: Any,
+) -> go.Bar:
+    return go.Bar(
+        x=df[x].to_numpy(),
+        y=df[col].to_numpy(),
+        name=name or indicator_label(col, lang),
+        meta=col,
+        marker_color=colour,
+        **kw,
+    )
 
 
 def _year_axes(fig: go.Figure, lang: str, *, rows: int = 1, cols: int = 1) -> None:
@@ -200,36 +230,59 @@ def _deciles_to_show(deciles: pd.DataFrame, wanted: Sequence[int]) -> list[int]:
 # ------------------------------------------------------------------------------------------
 # figures
 # ------------------------------------------------------------------------------------------
-def price_and_bills(years: pd.DataFrame, deciles: pd.DataFrame, lang: str = "fr", *,
-                    shown_deciles: Sequence[int] = (1, 5, 10)) -> go.Figure:
+def price_and_bills(
+    years: pd.DataFrame,
+    deciles: pd.DataFrame,
+    lang: str = "fr",
+    *,
+    shown_deciles: Sequence[int] = (1, 5, 10),
+) -> go.Figure:
     """Price per m³ of the 120 m³ bill (SISPEA D102.0) and mean bills of a few income deciles.
 
     Parameters
     ----------
     years, deciles
-        Result tables (columns ``year, price_120m3_eur_per_m3`` and ``year, decile, mean_bill_eur``).
+        Result tables (``year, price_120m3_eur_per_m3``; ``year, decile, mean_bill_eur``).
     shown_deciles
         Deciles drawn on the right panel (1 = poorest); all ten would be unreadable.
     """
     _check(years, ["year", "price_120m3_eur_per_m3"], "years")
     _check(deciles, ["year", "decile", "mean_bill_eur"], "deciles")
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12, subplot_titles=(
-        t("plot.price_and_bills.sub_price", lang), t("plot.price_and_bills.sub_bills", lang)))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.12,
+        subplot_titles=(
+            t("plot.price_and_bills.sub_price", lang),
+            t("plot.price_and_bills.sub_bills", lang),
+        ),
+    )
     fig.add_trace(_line(years, "price_120m3_eur_per_m3", lang, colour=OKABE_ITO[0]), row=1, col=1)
     for i, d in enumerate(_deciles_to_show(deciles, shown_deciles)):
         sub = deciles[deciles["decile"] == d].sort_values("year")
-        fig.add_trace(_line(sub, "mean_bill_eur", lang, name=t("plot.decile_n", lang, n=d),
-                            colour=OKABE_ITO[(i + 1) % len(OKABE_ITO)], dash=DASHES[i % len(DASHES)]),
-                      row=1, col=2)
+        fig.add_trace(
+            _line(
+                sub,
+                "mean_bill_eur",
+                lang,
+                name=t("plot.decile_n", lang, n=d),
+                colour=OKABE_ITO[(i + 1) % len(OKABE_ITO)],
+                dash=DASHES[i % len(DASHES)],
+            ),
+            row=1,
+            col=2,
+        )
     _year_axes(fig, lang, cols=2)
-    fig.update_yaxes(title_text=axis_title("price_120m3_eur_per_m3", lang), rangemode="tozero",
-                     row=1, col=1)
+    fig.update_yaxes(
+        title_text=axis_title("price_120m3_eur_per_m3", lang), rangemode="tozero", row=1, col=1
+    )
     fig.update_yaxes(title_text=axis_title("mean_bill_eur", lang), rangemode="tozero", row=1, col=2)
     return _finish(fig, t("plot.price_and_bills.title", lang), lang)
 
 
-def affordability(years: pd.DataFrame, deciles: pd.DataFrame, lang: str = "fr", *,
-                  threshold_pct: float = 3.0) -> go.Figure:
+def affordability(
+    years: pd.DataFrame, deciles: pd.DataFrame, lang: str = "fr", *, threshold_pct: float = 3.0
+) -> go.Figure:
     """Share of households above the affordability threshold, unpaid rate, burden by decile.
 
     The bottom panel compares the burden of each decile in the first and last simulated years,
@@ -241,23 +294,53 @@ def affordability(years: pd.DataFrame, deciles: pd.DataFrame, lang: str = "fr", 
     burden = "burden_with_sewerage_pct" if "burden_with_sewerage_pct" in deciles else "burden_pct"
     _check(deciles, ["year", "decile", burden], "deciles")
     fig = make_subplots(
-        rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]], vertical_spacing=0.18,
+        rows=2,
+        cols=2,
+        specs=[[{}, {}], [{"colspan": 2}, None]],
+        vertical_spacing=0.18,
         horizontal_spacing=0.12,
-        subplot_titles=(t("plot.affordability.sub_share", lang), t("plot.affordability.sub_unpaid", lang),
-                        t("plot.affordability.sub_burden", lang)))
-    fig.add_trace(_line(years, "share_households_above_3pct", lang, colour=OKABE_ITO[3]), row=1, col=1)
-    fig.add_trace(_line(years, "unpaid_rate_pct", lang, colour=OKABE_ITO[4], dash="dash"), row=1, col=2)
+        subplot_titles=(
+            t("plot.affordability.sub_share", lang),
+            t("plot.affordability.sub_unpaid", lang),
+            t("plot.affordability.sub_burden", lang),
+        ),
+    )
+    fig.add_trace(
+        _line(years, "share_households_above_3pct", lang, colour=OKABE_ITO[3]), row=1, col=1
+    )
+    fig.add_trace(
+        _line(years, "unpaid_rate_pct", lang, colour=OKABE_ITO[4], dash="dash"), row=1, col=2
+    )
     first, last = int(deciles["year"].min()), int(deciles["year"].max())
     for i, year in enumerate(dict.fromkeys((first, last))):
         sub = deciles[deciles["year"] == year].sort_values("decile")
-        fig.add_trace(_bar(sub, burden, lang, x="decile", name=str(year),
-                           colour=OKABE_ITO[5] if i == 0 else OKABE_ITO[0]), row=2, col=1)
-    fig.add_hline(y=threshold_pct, line_dash="dash", line_color=OKABE_ITO[6], row=2, col=1,
-                  annotation_text=t("plot.threshold", lang, threshold=fmt_pct(threshold_pct, lang, 0)))
+        fig.add_trace(
+            _bar(
+                sub,
+                burden,
+                lang,
+                x="decile",
+                name=str(year),
+                colour=OKABE_ITO[5] if i == 0 else OKABE_ITO[0],
+            ),
+            row=2,
+            col=1,
+        )
+    fig.add_hline(
+        y=threshold_pct,
+        line_dash="dash",
+        line_color=OKABE_ITO[6],
+        row=2,
+        col=1,
+        annotation_text=t("plot.threshold", lang, threshold=fmt_pct(threshold_pct, lang, 0)),
+    )
     _year_axes(fig, lang, cols=2)
-    fig.update_yaxes(title_text=axis_title("share_households_above_3pct", lang), rangemode="tozero",
-                     row=1, col=1)
-    fig.update_yaxes(title_text=axis_title("unpaid_rate_pct", lang), rangemode="tozero", row=1, col=2)
+    fig.update_yaxes(
+        title_text=axis_title("share_households_above_3pct", lang), rangemode="tozero", row=1, col=1
+    )
+    fig.update_yaxes(
+        title_text=axis_title("unpaid_rate_pct", lang), rangemode="tozero", row=1, col=2
+    )
     fig.update_xaxes(title_text=axis_title("decile", lang), dtick=1, row=2, col=1)
     fig.update_yaxes(title_text=axis_title(burden, lang), rangemode="tozero", row=2, col=1)
     fig.update_layout(barmode="group", hovermode="closest")
@@ -273,12 +356,19 @@ def yield_and_breaks(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d", row=2, col=1)
     fig.update_xaxes(tickformat="d", row=1, col=1)
     fig.update_yaxes(title_text=axis_title("yield_pct", lang), row=1, col=1)
-    fig.update_yaxes(title_text=axis_title("breaks_per_100km", lang), rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(
+        title_text=axis_title("breaks_per_100km", lang), rangemode="tozero", row=2, col=1
+    )
     return _finish(fig, t("plot.yield_and_breaks.title", lang), lang, height=550)
 
 
-MONEY_COLUMNS: tuple[str, ...] = ("receipts_eur", "opex_eur", "capex_eur", "interest_eur",
-                                  "outflow_eur")
+MONEY_COLUMNS: tuple[str, ...] = (
+    "receipts_eur",
+    "opex_eur",
+    "capex_eur",
+    "interest_eur",
+    "outflow_eur",
+)
 
 
 def money_flows(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
@@ -288,8 +378,11 @@ def money_flows(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
     for i, col in enumerate(MONEY_COLUMNS):
         fig.add_trace(_line(years, col, lang, colour=OKABE_ITO[i], dash=DASHES[i % len(DASHES)]))
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d")
-    fig.update_yaxes(title_text=f"{t('ind.receipts_eur', lang)}, … ({t('unit.eur_per_year', lang)})",
-                     tickformat=",.0f", rangemode="tozero")
+    fig.update_yaxes(
+        title_text=f"{t('ind.receipts_eur', lang)}, … ({t('unit.eur_per_year', lang)})",
+        tickformat=",.0f",
+        rangemode="tozero",
+    )
     return _finish(fig, t("plot.money_flows.title", lang), lang)
 
 
@@ -300,8 +393,11 @@ def debt_and_reserves(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig.add_trace(_line(years, "debt_eur", lang, colour=OKABE_ITO[3]))
     fig.add_trace(_line(years, "reserves_eur", lang, colour=OKABE_ITO[2], dash="dash"))
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d")
-    fig.update_yaxes(title_text=f"{t('ind.debt_eur', lang)} / {t('ind.reserves_eur', lang)} "
-                                f"({t('unit.eur', lang)})", tickformat=",.0f")
+    fig.update_yaxes(
+        title_text=f"{t('ind.debt_eur', lang)} / {t('ind.reserves_eur', lang)} "
+        f"({t('unit.eur', lang)})",
+        tickformat=",.0f",
+    )
     return _finish(fig, t("plot.debt_and_reserves.title", lang), lang)
 
 
@@ -322,11 +418,26 @@ def resource(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
 
 def workforce(workforce_df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     """Staff (in-house and subcontracted, stacked), wage bill, repairs per crew, overtime."""
-    cols = ("fte_in_house", "fte_subcontracted", "wage_bill_eur", "repairs_per_crew", "overtime_hours")
+    cols = (
+        "fte_in_house",
+        "fte_subcontracted",
+        "wage_bill_eur",
+        "repairs_per_crew",
+        "overtime_hours",
+    )
     _check(workforce_df, ["year", *cols], "workforce")
-    fig = make_subplots(rows=2, cols=2, vertical_spacing=0.16, horizontal_spacing=0.12,
-                        subplot_titles=(t("ind.fte", lang), t("ind.wage_bill_eur", lang),
-                                        t("ind.repairs_per_crew", lang), t("ind.overtime_hours", lang)))
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        vertical_spacing=0.16,
+        horizontal_spacing=0.12,
+        subplot_titles=(
+            t("ind.fte", lang),
+            t("ind.wage_bill_eur", lang),
+            t("ind.repairs_per_crew", lang),
+            t("ind.overtime_hours", lang),
+        ),
+    )
     fig.add_trace(_bar(workforce_df, "fte_in_house", lang, colour=OKABE_ITO[0]), row=1, col=1)
     fig.add_trace(_bar(workforce_df, "fte_subcontracted", lang, colour=OKABE_ITO[1]), row=1, col=1)
     fig.add_trace(_line(workforce_df, "wage_bill_eur", lang, colour=OKABE_ITO[2]), row=1, col=2)
@@ -335,30 +446,51 @@ def workforce(workforce_df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     _year_axes(fig, lang, rows=2, cols=2)
     fig.update_yaxes(title_text=axis_title("fte", lang, label=t("ind.fte", lang)), row=1, col=1)
     fig.update_yaxes(title_text=axis_title("wage_bill_eur", lang), tickformat=",.0f", row=1, col=2)
-    fig.update_yaxes(title_text=axis_title("repairs_per_crew", lang), rangemode="tozero", row=2, col=1)
-    fig.update_yaxes(title_text=axis_title("overtime_hours", lang), rangemode="tozero", row=2, col=2)
+    fig.update_yaxes(
+        title_text=axis_title("repairs_per_crew", lang), rangemode="tozero", row=2, col=1
+    )
+    fig.update_yaxes(
+        title_text=axis_title("overtime_hours", lang), rangemode="tozero", row=2, col=2
+    )
     fig.update_layout(barmode="stack", hovermode="closest")
     return _finish(fig, t("plot.workforce.title", lang), lang, height=650)
 
 
 def bills_by_decile(deciles: pd.DataFrame, year: int, lang: str = "fr") -> go.Figure:
-    """Mean bill (bars) and its weight in income (markers, right axis) for each decile in ``year``."""
+    """Mean bill (bars) and its weight in income (markers, right axis) by decile in ``year``."""
     _check(deciles, ["year", "decile", "mean_bill_eur", "burden_pct"], "deciles")
     sub = deciles[deciles["year"] == year].sort_values("decile")
     if sub.empty:
-        raise ValueError(f"no decile rows for year {year}; years are "
-                         f"{sorted(int(y) for y in deciles['year'].unique())}")
+        raise ValueError(
+            f"no decile rows for year {year}; years are "
+            f"{sorted(int(y) for y in deciles['year'].unique())}"
+        )
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(_bar(sub, "mean_bill_eur", lang, x="decile", colour=OKABE_ITO[0]), secondary_y=False)
-    fig.add_trace(go.Scatter(x=sub["decile"].to_numpy(), y=sub["burden_pct"].to_numpy(),
-                             mode="lines+markers", name=indicator_label("burden_pct", lang),
-                             meta="burden_pct", marker={"symbol": "diamond", "size": 10},
-                             line={"color": OKABE_ITO[3], "dash": "dot"}), secondary_y=True)
+    fig.add_trace(
+        _bar(sub, "mean_bill_eur", lang, x="decile", colour=OKABE_ITO[0]), secondary_y=False
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=sub["decile"].to_numpy(),
+            y=sub["burden_pct"].to_numpy(),
+            mode="lines+markers",
+            name=indicator_label("burden_pct", lang),
+            meta="burden_pct",
+            marker={"symbol": "diamond", "size": 10},
+            line={"color": OKABE_ITO[3], "dash": "dot"},
+        ),
+        secondary_y=True,
+    )
     fig.update_xaxes(title_text=axis_title("decile", lang), dtick=1)
-    fig.update_yaxes(title_text=axis_title("mean_bill_eur", lang), rangemode="tozero",
-                     secondary_y=False)
-    fig.update_yaxes(title_text=axis_title("burden_pct", lang), rangemode="tozero", showgrid=False,
-                     secondary_y=True)
+    fig.update_yaxes(
+        title_text=axis_title("mean_bill_eur", lang), rangemode="tozero", secondary_y=False
+    )
+    fig.update_yaxes(
+        title_text=axis_title("burden_pct", lang),
+        rangemode="tozero",
+        showgrid=False,
+        secondary_y=True,
+    )
     fig.update_layout(hovermode="x unified")
     return _finish(fig, t("plot.bills_by_decile.title", lang, year=year), lang)
 
@@ -385,13 +517,25 @@ def compare_bars(table: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Fi
     error_y = None
     low, high = f"{indicator}_low", f"{indicator}_high"
     if low in df.columns and high in df.columns:
-        error_y = {"type": "data", "symmetric": False, "array": df[high].to_numpy() - y,
-                   "arrayminus": y - df[low].to_numpy(), "color": OKABE_ITO[6]}
+        error_y = {
+            "type": "data",
+            "symmetric": False,
+            "array": df[high].to_numpy() - y,
+            "arrayminus": y - df[low].to_numpy(),
+            "color": OKABE_ITO[6],
+        }
     label = indicator_label(indicator, lang)
-    fig = go.Figure(go.Bar(
-        x=[regime_label(r, lang) for r in regimes], y=y, name=label, meta=indicator,
-        marker_color=colours, error_y=error_y, customdata=regimes,
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=[regime_label(r, lang) for r in regimes],
+            y=y,
+            name=label,
+            meta=indicator,
+            marker_color=colours,
+            error_y=error_y,
+            customdata=regimes,
+        )
+    )
     fig.update_xaxes(title_text=t("plot.axis.regime", lang))
     fig.update_yaxes(title_text=axis_title(indicator, lang), rangemode="tozero")
     fig.update_layout(showlegend=False, hovermode="closest")

@@ -92,8 +92,15 @@ def test_missing_key_falls_back_in_a_live_session(monkeypatch: pytest.MonkeyPatc
 
 def test_french_utility_vocabulary_is_there() -> None:
     fr = " ".join(i18n.catalogue("fr").values())
-    for word in ("régie", "délégation de service public", "part fixe", "tranches",
-                 "tarification sociale", "rendement", "impayés"):
+    for word in (
+        "régie",
+        "délégation de service public",
+        "part fixe",
+        "tranches",
+        "tarification sociale",
+        "rendement",
+        "impayés",
+    ):
         assert word in fr, word
 
 

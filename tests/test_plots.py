@@ -20,13 +20,38 @@ def years_table() -> pd.DataFrame:
     n = len(YEARS)
     rng = np.random.default_rng(0)
     cols = [
-        "households", "population", "produced_m3", "billed_m3", "real_losses_m3", "yield_pct",
-        "ilp_m3_per_km_day", "ili", "breaks", "breaks_per_100km", "mean_repair_hours",
-        "interruptions_per_1000_customers", "renewal_km", "renewal_rate_pct",
-        "network_mean_age_years", "price_120m3_eur_per_m3", "bill_120m3_eur",
-        "consumption_l_per_person_day", "unpaid_rate_pct", "share_households_above_3pct",
-        "revenue_eur", "receipts_eur", "opex_eur", "capex_eur", "debt_eur", "interest_eur",
-        "outflow_eur", "reserves_eur", "fte", "restriction_days", "resource_stock_m3", "shortfall_m3",
+        "households",
+        "population",
+        "produced_m3",
+        "billed_m3",
+        "real_losses_m3",
+        "yield_pct",
+        "ilp_m3_per_km_day",
+        "ili",
+        "breaks",
+        "breaks_per_100km",
+        "mean_repair_hours",
+        "interruptions_per_1000_customers",
+        "renewal_km",
+        "renewal_rate_pct",
+        "network_mean_age_years",
+        "price_120m3_eur_per_m3",
+        "bill_120m3_eur",
+        "consumption_l_per_person_day",
+        "unpaid_rate_pct",
+        "share_households_above_3pct",
+        "revenue_eur",
+        "receipts_eur",
+        "opex_eur",
+        "capex_eur",
+        "debt_eur",
+        "interest_eur",
+        "outflow_eur",
+        "reserves_eur",
+        "fte",
+        "restriction_days",
+        "resource_stock_m3",
+        "shortfall_m3",
     ]
     df = pd.DataFrame({c: rng.uniform(1, 100, n).round(3) for c in cols})
     df["share_households_above_3pct"] = [10.0, 12.5, 15.0, 11.0]  # percent, as the engine gives
@@ -38,27 +63,45 @@ def deciles_table() -> pd.DataFrame:
     rows = []
     for y in YEARS:
         for d in range(1, 11):
-            rows.append({"year": y, "decile": d, "households": 100, "mean_income_eur": 10_000.0 * d,
-                         "mean_volume_m3": 50.0 + d, "mean_bill_eur": 200.0 + 10 * d + (y - 2026),
-                         "burden_pct": 3.5 - 0.3 * d + 0.01 * (y - 2026),
-                         "burden_with_sewerage_pct": 6.0 - 0.5 * d + 0.01 * (y - 2026),
-                         "share_above_3pct": max(0.0, 50.0 - 5.0 * d)})
+            rows.append(
+                {
+                    "year": y,
+                    "decile": d,
+                    "households": 100,
+                    "mean_income_eur": 10_000.0 * d,
+                    "mean_volume_m3": 50.0 + d,
+                    "mean_bill_eur": 200.0 + 10 * d + (y - 2026),
+                    "burden_pct": 3.5 - 0.3 * d + 0.01 * (y - 2026),
+                    "burden_with_sewerage_pct": 6.0 - 0.5 * d + 0.01 * (y - 2026),
+                    "share_above_3pct": max(0.0, 50.0 - 5.0 * d),
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def workforce_table() -> pd.DataFrame:
-    return pd.DataFrame({"year": YEARS, "fte_in_house": [20.0, 21, 22, 22],
-                         "fte_subcontracted": [4.0, 4, 3, 2],
-                         "wage_bill_eur": [1.1e6, 1.15e6, 1.2e6, 1.2e6],
-                         "repairs_per_crew": [30.0, 32, 35, 31], "overtime_hours": [100.0, 120, 90, 80],
-                         "staff_transferred": [0.0, 0, 0, 0]})
+    return pd.DataFrame(
+        {
+            "year": YEARS,
+            "fte_in_house": [20.0, 21, 22, 22],
+            "fte_subcontracted": [4.0, 4, 3, 2],
+            "wage_bill_eur": [1.1e6, 1.15e6, 1.2e6, 1.2e6],
+            "repairs_per_crew": [30.0, 32, 35, 31],
+            "overtime_hours": [100.0, 120, 90, 80],
+            "staff_transferred": [0.0, 0, 0, 0],
+        }
+    )
 
 
 def compare_table() -> pd.DataFrame:
-    return pd.DataFrame({"regime": ["concession", "regie", "commons"],
-                         "price_120m3_eur_per_m3": [2.4, 2.1, 2.0],
-                         "price_120m3_eur_per_m3_low": [2.3, 2.0, 1.9],
-                         "price_120m3_eur_per_m3_high": [2.5, 2.2, 2.2]})
+    return pd.DataFrame(
+        {
+            "regime": ["concession", "regie", "commons"],
+            "price_120m3_eur_per_m3": [2.4, 2.1, 2.0],
+            "price_120m3_eur_per_m3_low": [2.3, 2.0, 1.9],
+            "price_120m3_eur_per_m3_high": [2.5, 2.2, 2.2],
+        }
+    )
 
 
 BUILDERS: dict[str, Callable[[str], go.Figure]] = {
@@ -70,7 +113,9 @@ BUILDERS: dict[str, Callable[[str], go.Figure]] = {
     "resource": lambda lang: plots.resource(years_table(), lang),
     "workforce": lambda lang: plots.workforce(workforce_table(), lang),
     "bills_by_decile": lambda lang: plots.bills_by_decile(deciles_table(), 2028, lang),
-    "compare_bars": lambda lang: plots.compare_bars(compare_table(), "price_120m3_eur_per_m3", lang),
+    "compare_bars": lambda lang: plots.compare_bars(
+        compare_table(), "price_120m3_eur_per_m3", lang
+    ),
 }
 
 
@@ -114,7 +159,7 @@ def test_palette_is_okabe_ito(name: str) -> None:
     fig = BUILDERS[name]("fr")
     assert list(fig.layout.colorway) == list(plots.OKABE_ITO)
     for tr in fig.data:
-        colour = (tr.line.color if isinstance(tr, go.Scatter) else tr.marker.color)
+        colour = tr.line.color if isinstance(tr, go.Scatter) else tr.marker.color
         colours = colour if isinstance(colour, tuple | list) else [colour]
         assert all(c is None or c in plots.OKABE_ITO for c in colours), (name, tr.name, colour)
 
@@ -159,8 +204,9 @@ def test_affordability_compares_first_and_last_year_with_threshold() -> None:
     # the 3 % norm covers water and sewerage, so the bars are the burden with sewerage
     bars = [tr for tr in fig.data if tr.meta == "burden_with_sewerage_pct"]
     assert [tr.name for tr in bars] == ["2026", "2029"]
-    np.testing.assert_array_equal(bars[1].y,
-                                  deciles[deciles["year"] == 2029]["burden_with_sewerage_pct"])
+    np.testing.assert_array_equal(
+        bars[1].y, deciles[deciles["year"] == 2029]["burden_with_sewerage_pct"]
+    )
     assert [s.y0 for s in fig.layout.shapes] == [3.0]
 
 
@@ -174,8 +220,13 @@ def test_workforce_stacks_in_house_and_subcontracted() -> None:
     wf = workforce_table()
     fig = plots.workforce(wf, "fr")
     assert fig.layout.barmode == "stack"
-    for col in ("fte_in_house", "fte_subcontracted", "wage_bill_eur", "repairs_per_crew",
-                "overtime_hours"):
+    for col in (
+        "fte_in_house",
+        "fte_subcontracted",
+        "wage_bill_eur",
+        "repairs_per_crew",
+        "overtime_hours",
+    ):
         np.testing.assert_array_equal(_trace(fig, col).y, wf[col])
 
 
@@ -198,8 +249,11 @@ def test_compare_bars_one_bar_per_regime_with_error_bars() -> None:
     table = compare_table()
     fig = plots.compare_bars(table, "price_120m3_eur_per_m3", "fr")
     bar = _trace(fig, "price_120m3_eur_per_m3")
-    assert list(bar.x) == ["Délégation de service public (concession)", "Régie publique",
-                           "Communs co-gouvernés"]
+    assert list(bar.x) == [
+        "Délégation de service public (concession)",
+        "Régie publique",
+        "Communs co-gouvernés",
+    ]
     np.testing.assert_array_equal(bar.y, table["price_120m3_eur_per_m3"])
     np.testing.assert_allclose(bar.error_y.array, [0.1, 0.1, 0.2])
     np.testing.assert_allclose(bar.error_y.arrayminus, [0.1, 0.1, 0.1])
@@ -208,8 +262,9 @@ def test_compare_bars_one_bar_per_regime_with_error_bars() -> None:
 
 
 def test_compare_bars_accepts_regimes_as_index_and_unknown_indicators() -> None:
-    table = pd.DataFrame({"summary_cost_eur": [1.0, 2.0]}, index=pd.Index(["regie", "other"],
-                                                                         name="regime"))
+    table = pd.DataFrame(
+        {"summary_cost_eur": [1.0, 2.0]}, index=pd.Index(["regie", "other"], name="regime")
+    )
     fig = plots.compare_bars(table, "summary_cost_eur", "en")
     bar = fig.data[0]
     assert list(bar.x) == ["Public régie", "other"]
@@ -227,7 +282,9 @@ def test_french_figures_use_french_separators() -> None:
 
 
 def test_every_result_column_has_a_label_and_unit_in_both_languages() -> None:
-    cols = set(years_table().columns) | set(deciles_table().columns) | set(workforce_table().columns)
+    cols = (
+        set(years_table().columns) | set(deciles_table().columns) | set(workforce_table().columns)
+    )
     for lang in ("fr", "en"):
         for col in cols:
             assert plots.indicator_label(col, lang) != col, (lang, col)
@@ -247,15 +304,26 @@ def real_run():  # type: ignore[no-untyped-def]
 def test_builders_accept_a_real_run(real_run) -> None:  # type: ignore[no-untyped-def]
     r = real_run
     last = int(r.years["year"].max())
-    figs = [plots.price_and_bills(r.years, r.deciles, "fr"), plots.affordability(r.years, r.deciles),
-            plots.yield_and_breaks(r.years), plots.money_flows(r.years), plots.debt_and_reserves(r.years),
-            plots.resource(r.years), plots.workforce(r.workforce), plots.bills_by_decile(r.deciles, last)]
+    figs = [
+        plots.price_and_bills(r.years, r.deciles, "fr"),
+        plots.affordability(r.years, r.deciles),
+        plots.yield_and_breaks(r.years),
+        plots.money_flows(r.years),
+        plots.debt_and_reserves(r.years),
+        plots.resource(r.years),
+        plots.workforce(r.workforce),
+        plots.bills_by_decile(r.deciles, last),
+    ]
     assert all(isinstance(f, go.Figure) and f.data for f in figs)
     np.testing.assert_array_equal(_trace(figs[2], "yield_pct").y, r.years["yield_pct"])
 
 
 def test_every_column_of_a_real_run_has_a_label_and_unit(real_run) -> None:  # type: ignore[no-untyped-def]
-    cols = set(real_run.years.columns) | set(real_run.deciles.columns) | set(real_run.workforce.columns)
+    cols = (
+        set(real_run.years.columns)
+        | set(real_run.deciles.columns)
+        | set(real_run.workforce.columns)
+    )
     unlabelled = sorted(c for c in cols if plots.indicator_label(c, "fr") == c)
     assert unlabelled == []
     unknown_unit = sorted(c for c in cols if c not in plots.UNITS)
