@@ -1,0 +1,508 @@
+"""What every dashboard page shares: the language, numbers, widgets from the schema, cached runs.
+
+- **Language.** ``app.py`` draws :func:`language_switch` in the sidebar on every run. The choice is
+  kept in ``st.session_state["lang"]`` and mirrored in the URL query parameter ``?lang=fr|en``, so
+  a link opens in the language it was shared in. Pages read it with :func:`current_lang`.
+- **Schema.** :func:`iter_params` walks the Scenario's pydantic models (nested blocks, dicts and
+  tuples of blocks) and yields each parameter with its dotted path, unit, bounds, meaning and
+  source; :func:`param_at` finds one by path. :func:`widgets_for` turns parameters into widgets.
+- **Runs.** :func:`cached_simulate` is the one place the dashboard runs the model, cached on the
+  scenario's YAML text and the seed; :func:`run` wraps it with a spinner and located errors.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import annotated_types
+import streamlit as st
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from sim import i18n
+from sim.i18n import LANG_NAMES, LANGS, normalise_lang, t
+from sim.params import is_assumption
+
+if TYPE_CHECKING:
+    from sim.result import Result
+    from sim.scenario import Scenario
+
+LANG_KEY = "lang"  # st.session_state key holding the current language
+LANG_WIDGET_KEY = "lang_switch"  # key of the sidebar switch
+LANG_QUERY = "lang"  # URL query parameter
+
+
+# ------------------------------------------------------------------------------------------
+# language and numbers
+# ------------------------------------------------------------------------------------------
+def _lang_from_url() -> str:
+    raw = st.query_params.get(LANG_QUERY)
+    return normalise_lang(raw if isinstance(raw, str) else None)
+
+
+def current_lang() -> str:
+    """The language of this session: the switch's choice, else ``?lang=``, else French."""
+    lang = st.session_state.get(LANG_KEY)
+    return lang if lang in LANGS else _lang_from_url()
+
+
+def language_switch() -> str:
+    """Draw the FR/EN switch in the sidebar and return the chosen language.
+
+    Called by ``app.py`` on every run, before the pages are built. The first run of a session
+    starts from ``?lang=`` (French if absent or unknown); afterwards the switch's state rules, and
+    the URL is rewritten to match, including after a page change (Streamlit clears query
+    parameters when the page changes).
+    """
+    if LANG_WIDGET_KEY not in st.session_state:
+        st.session_state[LANG_WIDGET_KEY] = current_lang()
+    # the label is the same in both languages: a widget whose label changes is a new widget
+    choice = st.sidebar.segmented_control(
+        t("lang.label"),
+        options=list(LANGS),
+        format_func=LANG_NAMES.__getitem__,
+        key=LANG_WIDGET_KEY,
+        required=True,
+    )
+    lang = normalise_lang(choice)
+    st.session_state[LANG_KEY] = lang
+    if st.query_params.get(LANG_QUERY) != lang:
+        st.query_params[LANG_QUERY] = lang
+    return lang
+
+
+def num(x: float | int | None, decimals: int = 0) -> str:
+    """A number in the session's language (``1 234,5`` in French)."""
+    return i18n.fmt_number(x, current_lang(), decimals)
+
+
+def eur(x: float | int | None, decimals: int = 2) -> str:
+    """An amount in euros in the session's language (``1 234,50 €`` / ``€1,234.50``)."""
+    return i18n.fmt_eur(x, current_lang(), decimals)
+
+
+def pct(x: float | int | None, decimals: int = 1) -> str:
+    """A percentage (given in percent) in the session's language (``12,5 %``)."""
+    return i18n.fmt_pct(x, current_lang(), decimals)
+
+
+# ------------------------------------------------------------------------------------------
+# the schema, walked
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ParamInfo:
+    """One parameter of the scenario schema, reached by a dotted path."""
+
+    path: str  # e.g. "households.consumption_l_per_person_day", "network.cohorts[0].length_km"
+    field: FieldInfo
+    default: Any  # the default at this path (from the enclosing default objects)
+    container: bool = False  # a dict or tuple of blocks (its items are listed after it)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        extra = self.field.json_schema_extra
+        return extra if isinstance(extra, dict) else {}
+
+    @property
+    def unit(self) -> str:
+        return str(self.extra.get("unit", ""))
+
+    @property
+    def source(self) -> str:
+        return str(self.extra.get("source", ""))
+
+    @property
+    def assumption(self) -> bool:
+        return is_assumption(self.source)
+
+    @property
+    def widget(self) -> bool:
+        return bool(self.extra.get("widget", False))
+
+    def meaning(self, lang: str) -> str:
+        """The one-line meaning in ``lang`` (French: ``desc_fr``; English: ``description``)."""
+        if normalise_lang(lang) == "fr":
+            return str(self.extra.get("desc_fr") or self.field.description or self.path)
+        return str(self.field.description or self.extra.get("desc_fr") or self.path)
+
+    @property
+    def bounds(self) -> dict[str, float]:
+        """``{"ge": 0, "le": 1}`` etc., from the field's constraints."""
+        out: dict[str, float] = {}
+        for meta in self.field.metadata:
+            for name in ("ge", "gt", "le", "lt"):
+                if isinstance(meta, getattr(annotated_types, name.capitalize())):
+                    out[name] = getattr(meta, name)
+        return out
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        """The allowed values of a ``Literal`` field (empty otherwise)."""
+        ann = _strip_optional(self.field.annotation)
+        return typing.get_args(ann) if typing.get_origin(ann) is Literal else ()
+
+    @property
+    def kind(self) -> str:
+        """``"bool"``, ``"int"``, ``"float"``, ``"choice"``, ``"str"`` or ``"other"``."""
+        if self.choices:
+            return "choice"
+        ann = _strip_optional(self.field.annotation)
+        if ann is bool:
+            return "bool"
+        if ann is int:
+            return "int"
+        if ann is float:
+            return "float"
+        if ann is str:
+            return "str"
+        return "other"
+
+    @property
+    def optional(self) -> bool:
+        return type(None) in typing.get_args(self.field.annotation)
+
+
+def _strip_optional(ann: Any) -> Any:
+    args = typing.get_args(ann)
+    if args and type(None) in args and typing.get_origin(ann) is not Literal:
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+    return ann
+
+
+def _is_model(ann: Any) -> bool:
+    return isinstance(ann, type) and issubclass(ann, BaseModel)
+
+
+def _item_model(ann: Any) -> tuple[str, type[BaseModel]] | None:
+    """``("dict", M)`` for ``dict[str, M]``, ``("tuple", M)`` for ``tuple[M, ...]``, else None."""
+    origin, args = typing.get_origin(ann), typing.get_args(ann)
+    if origin is dict and len(args) == 2 and _is_model(args[1]):
+        return "dict", args[1]
+    if origin is tuple and args and _is_model(args[0]):
+        return "tuple", args[0]
+    return None
+
+
+def _field_default(f: FieldInfo) -> Any:
+    if f.default_factory is not None:
+        return f.default_factory()  # type: ignore[call-arg]
+    if _is_model(f.default):  # a block class given as its own default
+        return f.default()
+    return f.default
+
+
+def iter_params(
+    model_cls: type[BaseModel] | None = None, prefix: str = "", defaults: BaseModel | None = None
+) -> Iterator[ParamInfo]:
+    """Every parameter of ``model_cls`` (the Scenario by default), depth first, in field order.
+
+    Nested blocks are entered without a row of their own. A dict or tuple of blocks (materials,
+    cohorts, tariff blocks, usage rules, shocks) gets a row of its own, then one set of rows per
+    default item (``network.materials.pe.life_years``, ``network.cohorts[0].length_km``), or, when
+    the default is empty, one template set with ``[*]`` (``shocks[*].year``).
+    """
+    if model_cls is None:
+        from sim.scenario import Scenario
+
+        model_cls = Scenario
+    for name, f in model_cls.model_fields.items():
+        path = f"{prefix}.{name}" if prefix else name
+        default = getattr(defaults, name) if defaults is not None else _field_default(f)
+        ann = _strip_optional(f.annotation)
+        if _is_model(ann):
+            yield from iter_params(ann, path, default)
+            continue
+        items = _item_model(ann)
+        if items is None:
+            yield ParamInfo(path, f, default)
+            continue
+        yield ParamInfo(path, f, default, container=True)
+        kind, item_cls = items
+        if kind == "dict":
+            for key, item in (default or {}).items():
+                yield from iter_params(item_cls, f"{path}.{key}", item)
+        elif default:
+            for i, item in enumerate(default):
+                yield from iter_params(item_cls, f"{path}[{i}]", item)
+        else:
+            yield from iter_params(item_cls, f"{path}[*]", None)
+
+
+def split_path(dotted: str) -> list[str | int]:
+    """``"a.b[1].c"`` -> ``["a", "b", 1, "c"]``."""
+    parts: list[str | int] = []
+    for chunk in dotted.split("."):
+        while "[" in chunk:
+            head, _, rest = chunk.partition("[")
+            if head:
+                parts.append(head)
+            idx, _, chunk = rest.partition("]")
+            parts.append(int(idx))
+        if chunk:
+            parts.append(chunk)
+    return parts
+
+
+def param_at(model_cls: type[BaseModel], dotted: str) -> ParamInfo:
+    """The parameter at ``dotted`` (dict keys and ``[i]`` indexes allowed), without its default.
+
+    Raises
+    ------
+    KeyError
+        If the path does not lead to a field.
+    """
+    parts = split_path(dotted)
+    current: type[BaseModel] = model_cls
+    i = 0
+    while i < len(parts):
+        name = parts[i]
+        f = current.model_fields.get(name) if isinstance(name, str) else None
+        if f is None:
+            raise KeyError(f"{dotted!r}: no field {name!r} in {current.__name__}")
+        ann = _strip_optional(f.annotation)
+        if i == len(parts) - 1:
+            if _is_model(ann):
+                raise KeyError(f"{dotted!r} names a block, not a parameter")
+            return ParamInfo(dotted, f, None, container=_item_model(ann) is not None)
+        if _is_model(ann):
+            current = ann
+            i += 1
+            continue
+        items = _item_model(ann)
+        if items is None or i + 2 >= len(parts):
+            raise KeyError(f"{dotted!r}: {name!r} has no fields below it")
+        current = items[1]
+        i += 2  # skip the dict key or tuple index
+    raise KeyError(f"{dotted!r} names a block, not a parameter")
+
+
+def get_path(values: Mapping[str, Any] | BaseModel, dotted: str) -> Any:
+    """The value at ``dotted`` in a nested mapping or model (``None`` if absent)."""
+    node: Any = values
+    for part in split_path(dotted):
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list | tuple) and part < len(node) else None
+        elif isinstance(node, Mapping):
+            node = node.get(part)
+        else:
+            node = getattr(node, part, None)
+        if node is None:
+            return None
+    return node
+
+
+def format_bounds(info: ParamInfo, lang: str) -> str:
+    """Bounds in words a reader can check: ``[0 ; 1]``, ``]20 ; 600]``, ``≥ 0``, or the choices."""
+    if info.choices:
+        return t("common.choices", lang, values=", ".join(str(c) for c in info.choices))
+    b = info.bounds
+    fr = normalise_lang(lang) == "fr"
+
+    def n(x: float) -> str:
+        return format_value(x, lang)
+
+    lo = ("ge", b["ge"]) if "ge" in b else ("gt", b["gt"]) if "gt" in b else None
+    hi = ("le", b["le"]) if "le" in b else ("lt", b["lt"]) if "lt" in b else None
+    if lo and hi:
+        sep = " ; " if fr else ", "
+        left = "[" if lo[0] == "ge" else ("]" if fr else "(")
+        right = "]" if hi[0] == "le" else ("[" if fr else ")")
+        return f"{left}{n(lo[1])}{sep}{n(hi[1])}{right}"
+    if lo:
+        return f"{'≥' if lo[0] == 'ge' else '>'} {n(lo[1])}"
+    if hi:
+        return f"{'≤' if hi[0] == 'le' else '<'} {n(hi[1])}"
+    return "—"
+
+
+def _decimals(x: float) -> int:
+    text = repr(float(x))
+    if "e" in text:
+        return 6
+    frac = text.split(".")[1].rstrip("0")
+    return min(len(frac), 6)
+
+
+def format_value(value: Any, lang: str) -> str:
+    """A parameter value as a reader sees it: numbers in the language's style, lists joined."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return t("common.yes" if value else "common.no", lang)
+    if isinstance(value, int):
+        return i18n.fmt_number(value, lang, 0)
+    if isinstance(value, float):
+        if math.isinf(value) or abs(value) >= 1e15:
+            return f"{value:g}"
+        return i18n.fmt_number(value, lang, _decimals(value))
+    if isinstance(value, BaseModel):
+        return ", ".join(f"{k}={format_value(v, lang)}" for k, v in value)
+    if isinstance(value, Mapping):
+        return t("common.items", lang, n=len(value)) if value else t("common.none", lang)
+    if isinstance(value, list | tuple):
+        if not value:
+            return t("common.none", lang)
+        if all(isinstance(v, BaseModel) for v in value):
+            return t("common.items", lang, n=len(value))
+        sep = " ; " if normalise_lang(lang) == "fr" else ", "
+        return sep.join(format_value(v, lang) for v in value)
+    return str(value)
+
+
+# ------------------------------------------------------------------------------------------
+# widgets from the schema
+# ------------------------------------------------------------------------------------------
+def _step(value: float | None, lo: float | None, hi: float | None) -> float:
+    ref = abs(value) if value else ((hi - lo) / 1000 if lo is not None and hi is not None else 1.0)
+    if hi is not None and lo is not None and hi - lo <= 1:
+        ref = min(ref, 1.0)
+    step = 10.0 ** (math.floor(math.log10(ref)) - (2 if value else 0)) if ref > 0 else 0.01
+    return min(max(step, 0.001), 1e6)
+
+
+def widget_label(info: ParamInfo, lang: str) -> str:
+    """``"Meaning (unit)"`` in ``lang``."""
+    return f"{info.meaning(lang)} ({info.unit})" if info.unit else info.meaning(lang)
+
+
+def widget_help(info: ParamInfo, lang: str) -> str:
+    """The widget's help: meaning in the other language too, source, bounds."""
+    other = "en" if normalise_lang(lang) == "fr" else "fr"
+    meaning = (
+        f"{info.meaning(lang)} — {info.meaning(other)}"
+        if info.meaning(other) != info.meaning(lang)
+        else info.meaning(lang)
+    )
+    return t(
+        "widget.help", lang, meaning=meaning, source=info.source, bounds=format_bounds(info, lang)
+    )
+
+
+def widgets_for(
+    model_cls: type[BaseModel],
+    values: Mapping[str, Any] | BaseModel,
+    keys: Iterable[str] | None,
+    lang: str,
+    *,
+    container: Any = None,
+    key_prefix: str = "w.",
+) -> dict[str, Any]:
+    """Draw one widget per parameter and return the values the user changed, by dotted path.
+
+    Parameters
+    ----------
+    model_cls
+        The pydantic model the paths start from (usually :class:`~sim.scenario.Scenario`).
+    values
+        The current values: the scenario itself or its ``model_dump()``.
+    keys
+        Dotted paths to show (``"tariff.standing_charge_eur_per_year"``,
+        ``"tariff.blocks[0].price_eur_per_m3"``), or None for every parameter declared with
+        ``widget=True``.
+    lang
+        Language of labels and help.
+    container
+        Where to draw (``st.sidebar``, a column…); the main area by default.
+    key_prefix
+        Prefix of the widgets' session-state keys, to keep pages apart.
+
+    Returns
+    -------
+    dict
+        ``{path: new_value}`` for each widget whose value differs from ``values``; feed it to
+        :func:`sim.scenario.with_changes`.
+    """
+    where = container if container is not None else st
+    if keys is None:
+        infos = [p for p in iter_params(model_cls) if p.widget and not p.container]
+    else:
+        infos = [param_at(model_cls, k) for k in keys]
+    changes: dict[str, Any] = {}
+    for info in infos:
+        current = get_path(values, info.path)
+        new = _draw(where, info, current, lang, key_prefix + info.path)
+        if new != current:
+            changes[info.path] = new
+    return changes
+
+
+def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any:
+    label, help_ = widget_label(info, lang), widget_help(info, lang)
+    kind = info.kind
+    if kind == "bool":
+        return where.checkbox(label, value=bool(current), help=help_, key=key)
+    if kind == "choice":
+        options = list(info.choices)
+        index = options.index(current) if current in options else 0
+        return where.selectbox(label, options, index=index, help=help_, key=key)
+    if kind == "str":
+        return where.text_input(label, value=current or "", help=help_, key=key)
+    if kind not in ("int", "float"):
+        raise TypeError(f"{info.path}: no widget for a {info.field.annotation} parameter")
+    b = info.bounds
+    if kind == "int":
+        lo_i = int(b["ge"]) if "ge" in b else int(b["gt"]) + 1 if "gt" in b else None
+        hi_i = int(b["le"]) if "le" in b else int(b["lt"]) - 1 if "lt" in b else None
+        value_i = None if current is None else int(current)
+        return where.number_input(
+            label, min_value=lo_i, max_value=hi_i, value=value_i, step=1, help=help_, key=key
+        )
+    lo = b.get("ge", b.get("gt"))
+    hi = b.get("le", b.get("lt"))
+    step = _step(None if current is None else float(current), lo, hi)
+    lo_f = None if lo is None else float(lo) + (step if "gt" in b else 0.0)
+    hi_f = None if hi is None else float(hi) - (step if "lt" in b else 0.0)
+    decimals = max(0, -math.floor(math.log10(step)))
+    value_f = None if current is None else float(current)
+    return where.number_input(
+        label,
+        min_value=lo_f,
+        max_value=hi_f,
+        value=value_f,
+        step=float(step),
+        format=f"%.{decimals}f",
+        help=help_,
+        key=key,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# runs
+# ------------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_simulate(scenario_yaml: str, seed: int) -> Result:
+    """Run the scenario given as YAML text on ``seed``; cached on (text, seed).
+
+    The YAML text, not the Scenario object, is the cache key: it is exactly what defines the run,
+    and hashing it is cheap and stable across sessions.
+    """
+    from sim import loads_scenario, simulate
+
+    return simulate(loads_scenario(scenario_yaml, origin="<dashboard>"), seed=seed)
+
+
+def run(scenario: Scenario, seed: int | None = None, lang: str | None = None) -> Result | None:
+    """Run ``scenario`` through :func:`cached_simulate` with a spinner; errors shown, not raised.
+
+    Returns None (and says why on the page) when the scenario is invalid or the engine is missing.
+    """
+    lang = lang or current_lang()
+    try:
+        from sim import ScenarioError, dumps_scenario
+    except ImportError:
+        st.info(t("run.unavailable", lang))
+        return None
+    try:
+        with st.spinner(t("run.spinner", lang)):
+            return cached_simulate(
+                dumps_scenario(scenario), int(scenario.seed if seed is None else seed)
+            )
+    except ScenarioError as exc:
+        st.error(t("run.scenario_error", lang) + "\n\n" + exc.format(lang))
+        return None

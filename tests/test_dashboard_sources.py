@@ -1,0 +1,306 @@
+"""Dashboard smoke tests (AppTest): the « Hypothèses et sources » page and the helpers it uses."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.dashboard import common, sources
+from sim.i18n import t
+from sim.scenario import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGE = "sim/dashboard/sources.py"
+KNOWN = "households.consumption_l_per_person_day"
+TIMEOUT = 60
+
+
+def open_sources(lang: str | None = None) -> AppTest:
+    """The app on the Sources page (whichever page is the default), optionally with ?lang=."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_table(at: AppTest) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def known_source() -> str:
+    return common.param_at(Scenario, KNOWN).source
+
+
+# ------------------------------------------------------------------------------------------
+# the page in the app
+# ------------------------------------------------------------------------------------------
+def test_page_renders_in_french_by_default() -> None:
+    at = open_sources()
+    assert [e.value for e in at.title] == ["Hypothèses et sources"]
+    table = shown_table(at)
+    assert "Clé" in table.columns and "Source" in table.columns
+    row = table[table["Clé"] == KNOWN]
+    assert len(row) == 1
+    assert "water.md §1.7" in known_source()
+    assert row["Source"].iloc[0] == known_source()
+    assert (
+        row["Signification"].iloc[0]
+        == "Consommation domestique moyenne par personne au prix de référence"
+    )
+    assert row["Par défaut"].iloc[0] == "146"
+    assert row["Bornes"].iloc[0] == "]20 ; 600]"
+    assert row["Statut"].iloc[0] == "✔ source publiée"
+    assert at.query_params["lang"] == "fr"
+
+
+def test_page_renders_in_english_from_the_url() -> None:
+    at = open_sources("en")
+    assert [e.value for e in at.title] == ["Assumptions and sources"]
+    table = shown_table(at)
+    row = table[table["Key"] == KNOWN]
+    assert row["Meaning"].iloc[0] == "Mean domestic consumption per person at the reference price"
+    assert row["Source"].iloc[0] == known_source()
+    assert row["Bounds"].iloc[0] == "(20, 600]"
+
+
+def test_language_switch_changes_page_and_url() -> None:
+    at = open_sources()
+    at.segmented_control(key=common.LANG_WIDGET_KEY).set_value("en").run()
+    assert not at.exception
+    assert [e.value for e in at.title] == ["Assumptions and sources"]
+    assert at.session_state[common.LANG_KEY] == "en"
+    assert at.query_params["lang"] == "en"
+    at.segmented_control(key=common.LANG_WIDGET_KEY).set_value("fr").run()
+    assert [e.value for e in at.title] == ["Hypothèses et sources"]
+
+
+def test_unknown_language_in_url_falls_back_to_french() -> None:
+    at = open_sources("xx")
+    assert [e.value for e in at.title] == ["Hypothèses et sources"]
+
+
+def test_assumptions_carry_a_badge() -> None:
+    table = shown_table(open_sources())
+    assumption_rows = table[table["Source"].str.lower().str.startswith("assumption")]
+    assert len(assumption_rows) > 10
+    assert set(assumption_rows["Statut"]) == {"⚠ hypothèse"}
+    others = table[~table["Source"].str.lower().str.startswith("assumption")]
+    assert "⚠ hypothèse" not in set(others["Statut"])
+
+
+def test_filter_box_and_assumptions_only() -> None:
+    at = open_sources()
+    at.text_input(key="sources.filter").input("consommation personne").run()
+    table = shown_table(at)
+    assert KNOWN in set(table["Clé"])
+    assert len(table) < 10
+    at.text_input(key="sources.filter").input("").run()
+    at.checkbox(key="sources.only_assumptions").check().run()
+    assert set(shown_table(at)["Statut"]) == {"⚠ hypothèse"}
+    at.text_input(key="sources.filter").input("zzz-nothing").run()
+    assert len(at.dataframe) == 1  # only the restriction-level table remains
+    assert any(t("sources.none") in i.value for i in at.info)
+
+
+def test_every_mechanism_is_explained_with_its_formula() -> None:
+    at = open_sources()
+    subheaders = [s.value for s in at.subheader]
+    for key in sources.FORMULAS:
+        assert t(f"mech.{key}.title") in subheaders
+    latex = " ".join(x.value for x in at.latex)
+    for expected in (
+        "18\\,L_m",
+        "0{,}8\\,N_c",
+        "25\\,L_p",
+        "N_0\\, e^{A\\,t}",
+        "^{\\varepsilon}",
+        "\\text{ILI}",
+        "30\\,\\%",
+    ):
+        assert expected in latex, expected
+    markdown = " ".join(m.value for m in at.markdown)
+    assert "146 L/personne/jour" in markdown.replace(
+        "\u202f", " "
+    )  # defaults quoted from the schema
+
+
+# ------------------------------------------------------------------------------------------
+# the table, without the page
+# ------------------------------------------------------------------------------------------
+def test_table_lists_every_parameter_once_with_meaning_and_source() -> None:
+    table = sources.parameter_table("fr")
+    assert table["path"].is_unique
+    assert len(table) == len(list(common.iter_params()))
+    for path in (
+        "town.urban",
+        "tariff.blocks[0].price_eur_per_m3",
+        "network.materials.pe.life_years",
+        "network.cohorts[0].length_km",
+        "resource.usage_rules.crise.outdoor_cut_pct",
+        "shocks[*].year",
+        "finance.interest_rate_pct",
+        KNOWN,
+    ):
+        assert path in set(table["path"]), path
+    assert (table["meaning"].str.strip() != "").all()
+    assert (table["source"].str.strip() != "").all()
+
+
+def test_csv_download_round_trips() -> None:
+    table = sources.parameter_table("fr")
+    back = pd.read_csv(
+        io.BytesIO(sources.to_csv(table, "fr")),
+        sep=";",
+        encoding="utf-8-sig",
+        dtype=str,
+        keep_default_na=False,
+    )
+    assert list(back.columns) == [t(f"sources.col.{c}") for c in sources.COLUMNS]
+    assert list(back["Clé"]) == list(table["path"])
+    assert back.loc[back["Clé"] == KNOWN, "Source"].iloc[0] == known_source()
+
+
+def test_download_button_is_on_the_page() -> None:
+    at = open_sources()
+    assert len(at.get("download_button")) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "expected"),
+    [
+        ("households.price_elasticity", "fr", "[-2 ; 0]"),
+        ("households.outdoor_share_garden", "en", "[0, 1)"),
+        ("households.outdoor_share_garden", "fr", "[0 ; 1["),
+        (
+            "finance.initial_cash_eur",
+            "fr",
+            "[-10\u202f000\u202f000\u202f000 ; 10\u202f000\u202f000\u202f000]",
+        ),
+        ("network.materials.pe.hazard_model", "en", "possible values: shamir_howard, weibull"),
+        ("town.name", "fr", "—"),
+    ],
+)
+def test_bounds_are_readable(path: str, lang: str, expected: str) -> None:
+    assert common.format_bounds(common.param_at(Scenario, path), lang) == expected
+
+
+def test_values_are_formatted_in_the_language() -> None:
+    assert common.format_value(0.006, "fr") == "0,006"
+    assert common.format_value(150_000.0, "fr") == "150\u202f000"
+    assert common.format_value((0.37, 0.33), "fr") == "0,37 ; 0,33"
+    assert common.format_value((0.37, 0.33), "en") == "0.37, 0.33"
+    assert common.format_value(True, "fr") == "oui"
+    assert common.format_value((), "en") == "none"
+
+
+def test_param_at_reports_a_bad_path() -> None:
+    with pytest.raises(KeyError, match="nope"):
+        common.param_at(Scenario, "households.nope")
+    with pytest.raises(KeyError):
+        common.param_at(Scenario, "households")  # a block, not a parameter
+
+
+# ------------------------------------------------------------------------------------------
+# widgets from the schema
+# ------------------------------------------------------------------------------------------
+WIDGET_KEYS = [
+    "households.consumption_l_per_person_day",
+    "network.active_leak_detection",
+    "network.materials.pe.hazard_model",
+    "tariff.blocks[0].price_eur_per_m3",
+    "workforce.crews",
+]
+
+
+def _widgets_page() -> None:
+    import streamlit as st
+
+    from sim.dashboard.common import widgets_for
+    from sim.scenario import Scenario
+
+    keys = st.session_state.get("keys")
+    st.session_state["changes"] = widgets_for(
+        Scenario, Scenario(), keys, st.session_state.get("wl", "fr")
+    )
+
+
+def widgets_app(keys: list[str] | None, lang: str = "fr") -> AppTest:
+    at = AppTest.from_function(_widgets_page, default_timeout=TIMEOUT)
+    at.session_state["keys"] = keys
+    at.session_state["wl"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_widgets_follow_the_schema_and_return_changes_by_path() -> None:
+    at = widgets_app(WIDGET_KEYS)
+    assert at.session_state["changes"] == {}
+    consumption = at.number_input(key="w." + WIDGET_KEYS[0])
+    assert (
+        consumption.label
+        == "Consommation domestique moyenne par personne au prix de référence (L/person/day)"
+    )
+    assert consumption.value == 146.0
+    assert consumption.min > 20 and consumption.max == 600  # gt 20, le 600
+    assert "water.md §1.7" in consumption.help
+    assert at.checkbox(key="w.network.active_leak_detection").value is False
+    assert at.selectbox(key="w.network.materials.pe.hazard_model").options == [
+        "shamir_howard",
+        "weibull",
+    ]
+    crews = at.number_input(key="w.workforce.crews")
+    assert crews.value == 3 and crews.step == 1
+
+    consumption.set_value(120.0)
+    at.checkbox(key="w.network.active_leak_detection").check()
+    at.number_input(key="w.tariff.blocks[0].price_eur_per_m3").set_value(1.5)
+    at.run()
+    assert at.session_state["changes"] == {
+        "households.consumption_l_per_person_day": 120.0,
+        "network.active_leak_detection": True,
+        "tariff.blocks[0].price_eur_per_m3": 1.5,
+    }
+    # the changes are what sim.scenario.with_changes takes
+    from sim.scenario import with_changes
+
+    changed = with_changes(Scenario(), at.session_state["changes"])
+    assert changed.households.consumption_l_per_person_day == 120.0
+    assert changed.tariff.blocks[0].price_eur_per_m3 == 1.5
+
+
+def test_widgets_default_to_the_parameters_marked_for_widgets_in_english() -> None:
+    at = widgets_app(None, "en")
+    marked = [p.path for p in common.iter_params() if p.widget and not p.container]
+    assert marked
+    drawn = {w.key for w in [*at.number_input, *at.checkbox, *at.selectbox]}
+    assert drawn == {"w." + p for p in marked}
+    assert at.number_input(key=f"w.{KNOWN}").label.endswith("(L/person/day)")
+    assert at.number_input(key=f"w.{KNOWN}").label.startswith("Mean domestic consumption")
+
+
+# ------------------------------------------------------------------------------------------
+# cached runs
+# ------------------------------------------------------------------------------------------
+def test_cached_simulate_runs_from_yaml_and_caches() -> None:
+    sim = pytest.importorskip("sim")
+    if not hasattr(sim, "simulate"):
+        pytest.skip("sim.simulate is not written yet")
+    from sim.scenario import dumps_scenario, with_changes
+
+    text = dumps_scenario(with_changes(Scenario(), {"households.count": 150, "horizon_years": 2}))
+    common.cached_simulate.clear()
+    first = common.cached_simulate(text, 7)
+    again = common.cached_simulate(text, 7)
+    assert first.seed == 7 and len(first.years) == 2
+    pd.testing.assert_frame_equal(first.years, again.years)
+    direct = sim.simulate(sim.loads_scenario(text), seed=7)
+    pd.testing.assert_frame_equal(first.years, direct.years)
