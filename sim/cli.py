@@ -253,6 +253,10 @@ def _simulate(scenario: Scenario, seed: int | None, show_progress: bool, ctx: Co
         return simulate(scenario, seed, progress=progress)
 
 
+def _years(n: int, ctx: Context) -> str:
+    return ctx.t(f"{n} an" if n == 1 else f"{n} ans", f"{n} year" if n == 1 else f"{n} years")
+
+
 def summary_table(result: Result, ctx: Context) -> str:
     """Headline indicators of the first and the last simulated year, as a table."""
     lang = ctx.lang
@@ -282,9 +286,9 @@ def summary_table(result: Result, ctx: Context) -> str:
     s = result.scenario
     title = ctx.t(
         f"{s.town.name} — {fmt_number(s.households.count, lang, 0)} ménages, "
-        f"{s.horizon_years} ans, graine {result.seed}",
+        f"{_years(s.horizon_years, ctx)}, graine {result.seed}",
         f"{s.town.name} — {fmt_number(s.households.count, lang, 0)} households, "
-        f"{s.horizon_years} years, seed {result.seed}")
+        f"{_years(s.horizon_years, ctx)}, seed {result.seed}")
     return title + "\n\n" + render_table(header, rows)
 
 
@@ -322,9 +326,10 @@ def describe(s: Scenario, ctx: Context) -> str:
     km = fmt_number(s.network.length_km, lang, 0)
     return ctx.t(
         f"{s.town.name} : {n} ménages, {km} km de conduites, {s.town.start_year}–{last} "
-        f"({s.horizon_years} ans), prix du m3 (120 m3) {price} TTC la première année",
+        f"({_years(s.horizon_years, ctx)}), prix du m3 (120 m3) {price} TTC la première année",
         f"{s.town.name}: {n} households, {km} km of mains, {s.town.start_year}–{last} "
-        f"({s.horizon_years} years), price per m3 (120 m3) {price} incl. VAT in the first year")
+        f"({_years(s.horizon_years, ctx)}), price per m3 (120 m3) {price} incl. VAT in the "
+        "first year")
 
 
 def handle_validate(args: argparse.Namespace, ctx: Context) -> int:
@@ -597,6 +602,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         ctx.err(ctx.t("Interrompu.", "Interrupted."))
         return 130
+    except BrokenPipeError:
+        # the reader stopped reading (``regie-sim … | head``): nothing to report; silence the
+        # flush at exit, which would raise again
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
     except Exception as exc:  # the promise: a short message, never a traceback unless asked
         if ctx.debug:
             traceback.print_exc()
