@@ -1,0 +1,91 @@
+"""Benchmark: 200 replications of the base town on 1 and on 2 local worker processes.
+
+Target (issue "ensembles"): 200 runs of the default town (20,000 households, 30 years) in at most
+30 s of wall time with 2 workers.
+
+Wall time is what a user waits for: it includes spawning the workers (each imports the model,
+about 1 s) and gathering the tables. The two configurations must give identical tables; the script
+checks it and says so.
+
+Run it (opt-in, not a test)::
+
+    .venv/bin/python benchmarks/bench_ensemble.py                  # 200 runs, once
+    .venv/bin/python benchmarks/bench_ensemble.py --repeat 3       # medians of 3
+    .venv/bin/python benchmarks/bench_ensemble.py --runs 40 --sequential
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from sim import __version__, load_scenario, simulate
+from sim.ensemble import default_workers, simulate_many
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_2_WORKERS_S = 30.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--runs", type=int, default=200)
+    p.add_argument("--repeat", type=int, default=1,
+                   help="repeat each configuration; report medians")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--scenario", default=str(ROOT / "scenarios" / "town.yaml"))
+    p.add_argument("--sequential", action="store_true",
+                   help="also time the in-process sequential path")
+    args = p.parse_args(argv)
+
+    scenario = load_scenario(args.scenario)
+    t = time.perf_counter()
+    simulate(scenario, seed=args.seed)
+    one_run = time.perf_counter() - t
+
+    configs: list[tuple[str, dict]] = []
+    if args.sequential:
+        configs.append(("sequential (in-process)", {"executor": "sequential"}))
+    configs += [("1 worker", {"workers": 1}), ("2 workers", {"workers": 2})]
+
+    walls: dict[str, list[float]] = {name: [] for name, _ in configs}
+    tables: dict[str, pd.DataFrame] = {}
+    for _ in range(args.repeat):
+        for name, kw in configs:
+            t = time.perf_counter()
+            ens = simulate_many(scenario, args.runs, seed=args.seed, **kw)
+            walls[name].append(time.perf_counter() - t)
+            tables[name] = ens.years
+    ref_name = configs[0][0]
+    identical = all(tables[n].equals(tables[ref_name]) for n in tables)
+
+    med = {n: statistics.median(w) for n, w in walls.items()}
+    base = med["1 worker"]
+    print(f"regie-sim {__version__} · Python {platform.python_version()} · "
+          f"{default_workers()} usable cores · {os.cpu_count()} CPUs")
+    print(f"scenario: {scenario.town.name}, {scenario.households.count:,} households, "
+          f"{scenario.horizon_years} years · {args.runs} runs · seed {args.seed} · "
+          f"repeat {args.repeat} (median) · one run in-process {one_run:.3f} s")
+    print()
+    print("| configuration | wall time (s) | runs/s | speed-up vs 1 worker |")
+    print("|---|---:|---:|---:|")
+    for name in walls:
+        print(f"| {name} | {med[name]:.1f} | {args.runs / med[name]:.1f} | "
+              f"{base / med[name]:.2f}× |")
+    print()
+    ok = med["2 workers"] <= TARGET_2_WORKERS_S * args.runs / 200
+    print(f"ratio 1 worker / 2 workers: {base / med['2 workers']:.2f}")
+    print(f"target ≤ {TARGET_2_WORKERS_S * args.runs / 200:.0f} s with 2 workers: "
+          f"{'met' if ok else 'NOT met'}")
+    print(f"identical years tables across configurations: {'yes' if identical else 'NO'}")
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":  # required: workers are spawned and re-import this file
+    sys.exit(main())
