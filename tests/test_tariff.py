@@ -341,7 +341,7 @@ def test_scenario_over_the_urban_cap_is_refused_in_french():
         scenario_from_dict(scenario_data(tariff, urban=True), "ville.yaml")
     msg = err.value.format("fr")
     assert "plafond légal est 30 %" in msg
-    assert "39.1 %" in msg
+    assert "39,1 %" in msg
     assert "part fixe" in msg
     s = scenario_from_dict(scenario_data(tariff, urban=False), "village.yaml")
     assert standing_charge_share_pct(s.tariff, 2) == pytest.approx(100 * 100 / 256)
