@@ -19,10 +19,19 @@ NBSP = "\u00a0"  # no-break space (before a unit, French)
 T_CALL = re.compile(r"""(?<![\w.])t\(\s*(["'])([A-Za-z0-9_.\-]+)\1""")
 
 
+# `from sim.i18n import …, t, …` (one line or parenthesised); files with another `t` (e.g. the
+# workshop's own string table) are not about these catalogues
+IMPORTS_T = re.compile(r"from\s+sim\.i18n\s+import\s+(\([^)]*\)|[^\n]*)")
+
+
+def _uses_catalogues(text: str) -> bool:
+    return any(re.search(r"\bt\b", m.group(1)) for m in IMPORTS_T.finditer(text))
+
+
 def _ui_sources() -> list[Path]:
     files = [ROOT / "app.py", ROOT / "sim" / "plots.py"]
     files += sorted((ROOT / "sim" / "dashboard").rglob("*.py"))
-    return [f for f in files if f.is_file()]
+    return [f for f in files if f.is_file() and _uses_catalogues(f.read_text(encoding="utf-8"))]
 
 
 def _fields(text: str) -> set[str]:
@@ -56,6 +65,16 @@ def test_every_key_used_in_the_ui_exists_in_both_catalogues() -> None:
     for lang in i18n.LANGS:
         missing = {k: where for k, where in used.items() if not i18n.has_key(k, lang)}
         assert missing == {}, f"keys missing from {lang}.json"
+
+
+def test_the_scan_reads_the_files_that_use_the_catalogues() -> None:
+    assert _uses_catalogues("from sim.i18n import fmt_pct, t\n")
+    assert _uses_catalogues("from sim.i18n import (\n    LANGS,\n    t,\n)\n")
+    assert not _uses_catalogues(
+        "from sim.i18n import fmt_pct\nfrom sim.workshop.strings import t\n"
+    )
+    names = {p.name for p in _ui_sources()}
+    assert {"app.py", "plots.py", "sources.py", "common.py"} <= names
 
 
 def test_the_scan_finds_calls_it_should() -> None:

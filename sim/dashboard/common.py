@@ -305,7 +305,7 @@ def format_bounds(info: ParamInfo, lang: str) -> str:
     fr = normalise_lang(lang) == "fr"
 
     def n(x: float) -> str:
-        return format_value(x, lang)
+        return format_value(x, lang, year=info.unit == "year")
 
     lo = ("ge", b["ge"]) if "ge" in b else ("gt", b["gt"]) if "gt" in b else None
     hi = ("le", b["le"]) if "le" in b else ("lt", b["lt"]) if "lt" in b else None
@@ -329,12 +329,17 @@ def _decimals(x: float) -> int:
     return min(len(frac), 6)
 
 
-def format_value(value: Any, lang: str) -> str:
-    """A parameter value as a reader sees it: numbers in the language's style, lists joined."""
+def format_value(value: Any, lang: str, *, year: bool = False) -> str:
+    """A parameter value as a reader sees it: numbers in the language's style, lists joined.
+
+    ``year=True`` writes calendar years without a thousands separator (2026, not 2 026).
+    """
     if value is None:
         return "—"
     if isinstance(value, bool):
         return t("common.yes" if value else "common.no", lang)
+    if year and isinstance(value, int | float):
+        return str(int(value))
     if isinstance(value, int):
         return i18n.fmt_number(value, lang, 0)
     if isinstance(value, float):

@@ -17,7 +17,16 @@ from sim.dashboard import common
 from sim.dashboard.common import ParamInfo
 from sim.i18n import fmt_number, fmt_pct, normalise_lang, t
 
-COLUMNS = ("path", "meaning", "unit", "default", "bounds", "status", "source")
+COLUMNS = ("path", "meaning", "unit", "default", "status", "bounds", "source")
+COLUMN_WIDTHS_PX = {
+    "path": 270,
+    "meaning": 340,
+    "unit": 90,
+    "default": 130,
+    "bounds": 120,
+    "status": 150,
+    "source": 520,
+}
 CHOICE_SOURCES = ("tariff", "scenario")  # values the scenario author sets, not facts
 
 
@@ -43,7 +52,7 @@ def parameter_table(lang: str = "fr") -> pd.DataFrame:
                 "path": info.path,
                 "meaning": info.meaning(lang),
                 "unit": info.unit,
-                "default": common.format_value(info.default, lang),
+                "default": common.format_value(info.default, lang, year=info.unit == "year"),
                 "bounds": common.format_bounds(info, lang),
                 "status": t(f"sources.status.{status(info)}", lang),
                 "source": info.source,
@@ -88,60 +97,89 @@ def to_csv(table: pd.DataFrame, lang: str) -> bytes:
 
 
 # ------------------------------------------------------------------------------------------
-# mechanisms: (key, formula per language); the explanations live in the locale catalogues
+# mechanisms: formulas per language, one st.latex line each (the explanations live in the
+# locale catalogues, under mech.<key>.title and mech.<key>.text)
 # ------------------------------------------------------------------------------------------
-FORMULAS: dict[str, dict[str, str]] = {
+FORMULAS: dict[str, dict[str, tuple[str, ...]]] = {
     "balance": {
-        "fr": r"V_{\text{produit}} = V_{\text{facturé}} + V_{\text{autorisé non facturé}}"
-        r" + P_{\text{apparentes}} + P_{\text{réelles}}"
-        r"\qquad \text{rendement} = \frac{V_{\text{facturé}} + V_{\text{autorisé non facturé}}}"
-        r"{V_{\text{produit}}}",
-        "en": r"V_{\text{produced}} = V_{\text{billed}} + V_{\text{unbilled authorised}}"
-        r" + L_{\text{apparent}} + L_{\text{real}}"
-        r"\qquad \text{yield} = \frac{V_{\text{billed}} + V_{\text{unbilled authorised}}}"
-        r"{V_{\text{produced}}}",
+        "fr": (
+            r"V_{\text{produit}} = V_{\text{facturé}} + V_{\text{autorisé non facturé}}"
+            r" + P_{\text{apparentes}} + P_{\text{réelles}}",
+            r"\text{rendement} = \frac{V_{\text{facturé}} + V_{\text{autorisé non facturé}}}"
+            r"{V_{\text{produit}}}",
+        ),
+        "en": (
+            r"V_{\text{produced}} = V_{\text{billed}} + V_{\text{unbilled authorised}}"
+            r" + L_{\text{apparent}} + L_{\text{real}}",
+            r"\text{yield} = \frac{V_{\text{billed}} + V_{\text{unbilled authorised}}}"
+            r"{V_{\text{produced}}}",
+        ),
     },
     "uarl": {
-        "fr": r"\text{UARL}\ (\text{L/jour}) = \left(18\,L_m + 0{,}8\,N_c + 25\,L_p\right)\cdot P"
-        r"\qquad \text{ILI} = \frac{\text{CARL}}{\text{UARL}}",
-        "en": r"\text{UARL}\ (\text{L/day}) = \left(18\,L_m + 0.8\,N_c + 25\,L_p\right)\cdot P"
-        r"\qquad \text{ILI} = \frac{\text{CARL}}{\text{UARL}}",
+        "fr": (
+            r"\text{UARL}\ (\text{L/jour}) = \left(18\,L_m + 0{,}8\,N_c + 25\,L_p\right)\cdot P",
+            r"\text{ILI} = \frac{\text{CARL}}{\text{UARL}}",
+        ),
+        "en": (
+            r"\text{UARL}\ (\text{L/day}) = \left(18\,L_m + 0.8\,N_c + 25\,L_p\right)\cdot P",
+            r"\text{ILI} = \frac{\text{CARL}}{\text{UARL}}",
+        ),
     },
     "breaks": {
-        "fr": r"N(t) = N_0\, e^{A\,t}\qquad \text{casses par an} = N(t)\times L_{\text{km}}"
-        r"\quad (t = \text{âge en années})",
-        "en": r"N(t) = N_0\, e^{A\,t}\qquad \text{breaks per year} = N(t)\times L_{\text{km}}"
-        r"\quad (t = \text{age in years})",
+        "fr": (
+            r"N(t) = N_0\, e^{A\,t}\quad (t = \text{âge en années})",
+            r"\text{casses par an} = N(t)\times L_{\text{km}}",
+        ),
+        "en": (
+            r"N(t) = N_0\, e^{A\,t}\quad (t = \text{age in years})",
+            r"\text{breaks per year} = N(t)\times L_{\text{km}}",
+        ),
     },
     "demand": {
-        "fr": r"Q = Q_0 \left(\frac{p}{p_0}\right)^{\varepsilon}",
-        "en": r"Q = Q_0 \left(\frac{p}{p_0}\right)^{\varepsilon}",
+        "fr": (r"Q = Q_0 \left(\frac{p}{p_0}\right)^{\varepsilon}",),
+        "en": (r"Q = Q_0 \left(\frac{p}{p_0}\right)^{\varepsilon}",),
     },
     "unpaid": {
-        "fr": r"\Pr(\text{impayé}) = \frac{1}{1 + e^{-\left(\ln\frac{p_0}{1-p_0} + s\,b\right)}}",
-        "en": r"\Pr(\text{unpaid}) = \frac{1}{1 + e^{-\left(\ln\frac{p_0}{1-p_0} + s\,b\right)}}",
+        "fr": (
+            r"\Pr(\text{impayé}) = \frac{1}{1 + e^{-\left(\ln\frac{p_0}{1-p_0} + s\,b\right)}}",
+        ),
+        "en": (
+            r"\Pr(\text{unpaid}) = \frac{1}{1 + e^{-\left(\ln\frac{p_0}{1-p_0} + s\,b\right)}}",
+        ),
     },
     "tariff": {
-        "fr": r"F = (1+\tau)\Big[A + \sum_{k} p_k\,\big(\min(V, b_k) - b_{k-1}\big)^{+} + r\,V\Big]"
-        r"\qquad b_0 = V_0",
-        "en": r"F = (1+\tau)\Big[A + \sum_{k} p_k\,\big(\min(V, b_k) - b_{k-1}\big)^{+} + r\,V\Big]"
-        r"\qquad b_0 = V_0",
+        "fr": (
+            r"F = (1+\tau)\Big[A + \sum_{k} p_k\,\big(\min(V, b_k) - b_{k-1}\big)^{+} + r\,V\Big]"
+            r"\qquad b_0 = V_0",
+        ),
+        "en": (
+            r"F = (1+\tau)\Big[A + \sum_{k} p_k\,\big(\min(V, b_k) - b_{k-1}\big)^{+} + r\,V\Big]"
+            r"\qquad b_0 = V_0",
+        ),
     },
     "cap": {
-        "fr": r"\frac{A}{A + \sum_{k} p_k\,\big(\min(120, b_k) - b_{k-1}\big)^{+}}"
-        r"\ \le\ 30\,\%\ \text{(urbaine)}\ \text{ou}\ 40\,\%\ \text{(rurale)}",
-        "en": r"\frac{A}{A + \sum_{k} p_k\,\big(\min(120, b_k) - b_{k-1}\big)^{+}}"
-        r"\ \le\ 30\,\%\ \text{(urban)}\ \text{or}\ 40\,\%\ \text{(rural)}",
+        "fr": (
+            r"\frac{A}{A + \sum_{k} p_k\,\big(\min(120, b_k) - b_{k-1}\big)^{+}}"
+            r"\ \le\ 30\,\%\ \text{(urbaine)}\ \text{ou}\ 40\,\%\ \text{(rurale)}",
+        ),
+        "en": (
+            r"\frac{A}{A + \sum_{k} p_k\,\big(\min(120, b_k) - b_{k-1}\big)^{+}}"
+            r"\ \le\ 30\,\%\ \text{(urban)}\ \text{or}\ 40\,\%\ \text{(rural)}",
+        ),
     },
     "restrictions": {
-        "fr": r"S_{t+1} = S_t + R_t - o\,S_t - V_t \qquad"
-        r"V_{\text{restreint}} = V_{\text{ess}}"
-        r" + (1-c_{\text{int}})\,(V_{\text{int}} - V_{\text{ess}})^{+}"
-        r" + (1-c_{\text{ext}})\,V_{\text{ext}}",
-        "en": r"S_{t+1} = S_t + R_t - o\,S_t - V_t \qquad"
-        r"V_{\text{restricted}} = V_{\text{ess}}"
-        r" + (1-c_{\text{in}})\,(V_{\text{in}} - V_{\text{ess}})^{+}"
-        r" + (1-c_{\text{out}})\,V_{\text{out}}",
+        "fr": (
+            r"S_{t+1} = S_t + R_t - o\,S_t - V_t",
+            r"V_{\text{restreint}} = V_{\text{ess}}"
+            r" + (1-c_{\text{int}})\,(V_{\text{int}} - V_{\text{ess}})^{+}"
+            r" + (1-c_{\text{ext}})\,V_{\text{ext}}",
+        ),
+        "en": (
+            r"S_{t+1} = S_t + R_t - o\,S_t - V_t",
+            r"V_{\text{restricted}} = V_{\text{ess}}"
+            r" + (1-c_{\text{in}})\,(V_{\text{in}} - V_{\text{ess}})^{+}"
+            r" + (1-c_{\text{out}})\,V_{\text{out}}",
+        ),
     },
 }
 
@@ -214,10 +252,8 @@ def render() -> None:
     only = right.checkbox(t("sources.only_assumptions", lang), key="sources.only_assumptions")
     shown = filter_table(table, query or "", assumptions_only=only, lang=lang)
     n_assumptions = int((shown["status"] == t("sources.status.assumption", lang)).sum())
-    st.badge(t("sources.status.assumption", lang), color="orange")
-    st.caption(
-        t("sources.count", lang, shown=len(shown), total=len(table), assumptions=n_assumptions)
-    )
+    count = t("sources.count", lang, shown=len(shown), total=len(table), assumptions=n_assumptions)
+    st.markdown(f":orange-badge[{t('sources.status.assumption', lang)}] {count}")
     if shown.empty:
         st.info(t("sources.none", lang))
     else:
@@ -226,9 +262,8 @@ def render() -> None:
             hide_index=True,
             width="stretch",
             column_config={
-                t("sources.col.path", lang): st.column_config.TextColumn(width="medium"),
-                t("sources.col.meaning", lang): st.column_config.TextColumn(width="large"),
-                t("sources.col.source", lang): st.column_config.TextColumn(width="large"),
+                t(f"sources.col.{col}", lang): st.column_config.TextColumn(width=px)
+                for col, px in COLUMN_WIDTHS_PX.items()
             },
         )
     st.download_button(
@@ -246,7 +281,8 @@ def render() -> None:
     for key, formula in FORMULAS.items():
         st.subheader(t(f"mech.{key}.title", lang))
         st.markdown(t(f"mech.{key}.text", lang, **fields.get(key, {})))
-        st.latex(formula[normalise_lang(lang)])
+        for line in formula[normalise_lang(lang)]:
+            st.latex(line)
         if key == "restrictions":
             st.dataframe(restriction_table(lang), hide_index=True)
 
