@@ -20,7 +20,6 @@ only when Chromium or Playwright is missing.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -183,8 +182,3 @@ def screenshot() -> Callable[[Any, str], Path]:
         return path
 
     return take
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    # Chromium leaves nothing behind but its profile in /tmp; Playwright removes it on close.
-    shutil.rmtree(ARTIFACTS / "tmp", ignore_errors=True)
