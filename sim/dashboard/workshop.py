@@ -1,0 +1,567 @@
+"""Atelier: the workshop page — a facilitator and participants take the committee's place.
+
+Two views chosen by the URL, so a link (or a QR code) is all a participant needs:
+
+- facilitator: ``?role=facilitator`` creates a session; ``?role=facilitator&s=CODE&t=TOKEN`` runs
+  it: code and QR code to join, participants per college, live vote counts, open/close the vote,
+  the decisions of each round, the debrief and its downloads;
+- participant: ``?s=CODE`` joins (name, college); ``?s=CODE&p=TOKEN`` is their place: the agenda
+  with each option's projected effects, their votes, variants and remarks for the notebook.
+
+Everything lives in the session store (:mod:`sim.workshop.store`), so a server restart or a closed
+tab loses nothing: the same link brings everyone back. Text people type is only ever shown through
+``st.text`` and ``st.dataframe`` (never as Markdown or HTML). The language is ``?lang=fr|en``
+(French by default), or the app's language switch when it is there.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import pandas as pd
+import streamlit as st
+
+from sim.scenario import load_scenario, scenarios_dir
+from sim.workshop import COLLEGES, Store, Workshop, WorkshopError
+from sim.workshop import debrief as dbf
+from sim.workshop.store import MAX_ROUNDS, normalise_code
+from sim.workshop.strings import lang_of, t
+from sim.workshop.tally import WORK_ITEM
+
+REFRESH_S = 2  # live views poll the store this often
+DEFAULT_ROUNDS = 3
+MAX_UPLOAD_BYTES = 1_000_000
+#: effects shown for each option: key -> (decimals, kind)
+EFFECTS: dict[str, tuple[int, str]] = {
+    "price_120m3_eur_per_m3": (2, "eur"),
+    "share_above_pct": (1, "pct"),
+    "recovery": (0, "ratio"),
+    "median_bill_change_pct": (1, "signed_pct"),
+    "pays_more_pct": (0, "pct"),
+    "extra_cost_eur_per_year": (0, "eur"),
+    "load": (2, "num"),
+}
+
+
+@st.cache_resource
+def _workshop() -> Workshop:
+    """One Workshop per server process (the store file is ``REGIE_SIM_WORKSHOP_DB``)."""
+    return Workshop(Store())
+
+
+@st.cache_data(max_entries=64)
+def _qr_png(url: str) -> bytes:
+    import qrcode
+
+    img = qrcode.make(url, box_size=8, border=2)
+    buf = io.BytesIO()
+    img.save(buf)
+    return buf.getvalue()
+
+
+def _lang() -> str:
+    chosen = st.session_state.get("lang")
+    return chosen if chosen in ("fr", "en") else lang_of(st.query_params.get("lang"))
+
+
+def _flash(kind: str, text: str) -> None:
+    st.session_state["ws_flash"] = (kind, text)
+
+
+def _show_flash() -> None:
+    msg = st.session_state.pop("ws_flash", None)
+    if msg:
+        getattr(st, msg[0])(msg[1])
+
+
+def _error(exc: WorkshopError, lang: str) -> None:
+    st.error(t(exc.key, lang, detail=exc.detail))
+
+
+def _fmt_effect(key: str, value: Any, lang: str) -> str:
+    if value is None:
+        return "—"
+    digits, kind = EFFECTS[key]
+    if kind == "ratio":
+        return dbf.fmt(100 * value, lang, digits) + " %"
+    if kind == "signed_pct":
+        return ("+" if value > 0 else "") + dbf.fmt(value, lang, digits) + " %"
+    if kind == "pct":
+        return dbf.fmt(value, lang, digits) + " %"
+    if kind == "eur":
+        return dbf.fmt(value, lang, digits) + " €"
+    return dbf.fmt(value, lang, digits)
+
+
+def _join_url(code: str, lang: str) -> str:
+    """The participants' link: this page's address with ``?s=CODE``.
+
+    ``REGIE_SIM_PUBLIC_URL`` overrides the address (behind a proxy that rewrites it).
+    """
+    base = os.environ.get("REGIE_SIM_PUBLIC_URL") or st.context.url or ""
+    parts = urlsplit(base)
+    return urlunsplit(
+        (parts.scheme, parts.netloc, parts.path, urlencode({"s": code, "lang": lang}), "")
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# shared blocks
+# ------------------------------------------------------------------------------------------
+def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
+    keys = [k for k in EFFECTS if any(k in o["effects"] for o in item["options"])]
+    rows = []
+    for o in item["options"]:
+        row = {t("col_option_votes", lang): dbf.label(o, lang)}
+        for k in keys:
+            row[t("eff_" + k, lang)] = _fmt_effect(k, o["effects"].get(k), lang)
+        if not o.get("admissible", True):
+            row[t("col_reason", lang)] = t("not_admissible", lang, why=o.get("why_not", ""))
+        rows.append(row)
+    return pd.DataFrame(rows).fillna("")
+
+
+def _bills_chart(item: dict[str, Any], lang: str) -> None:
+    series = {
+        dbf.label(o, lang): o["effects"]["bill_by_decile_eur"]
+        for o in item["options"]
+        if o.get("admissible", True) and o["effects"].get("bill_by_decile_eur")
+    }
+    if not series:
+        return
+    df = pd.DataFrame(series, index=pd.Index(range(1, 11), name=t("col_decile", lang)))
+    st.caption(t("bills_chart", lang))
+    st.bar_chart(df, stack=False, height=220, x_label=t("col_decile", lang), y_label="€")
+
+
+def _item_header(item: dict[str, Any], lang: str) -> None:
+    st.subheader(t("item_" + item["item"], lang))
+    if not item.get("binding", True):
+        st.caption(t("consultative_badge", lang))
+    proc = next((o for o in item["options"] if o["name"] == item["procedure_choice"]), None)
+    if proc is not None:
+        st.caption(t("procedure_choice", lang, option=dbf.label(proc, lang)))
+
+
+def _agenda_preview(agenda: list[dict[str, Any]], lang: str) -> None:
+    for item in agenda:
+        _item_header(item, lang)
+        st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
+        _bills_chart(item, lang)
+
+
+def _decisions_frame(decisions: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                t("col_round", lang): d["round"],
+                t("col_year", lang): d["year"],
+                t("col_item", lang): t("item_" + d["item"], lang),
+                t("col_option", lang): dbf.label(d, lang),
+                t("col_votes", lang): dbf._votes(d),
+                t("col_veto", lang): t("yes" if d["veto"] else "no", lang),
+                t("col_reason", lang): dbf.reason_text(d, lang),
+            }
+            for d in decisions
+        ]
+    )
+
+
+def _show_decisions(decisions: list[dict[str, Any]], lang: str) -> None:
+    if not decisions:
+        st.info(t("no_decisions", lang))
+        return
+    st.caption(t("votes_legend", lang))
+    st.dataframe(_decisions_frame(decisions, lang), hide_index=True, width="stretch")
+
+
+def _cahier(ws: Workshop, code: str, lang: str) -> None:
+    rows = [
+        {
+            t("col_round", lang): v["round"],
+            t("col_item", lang): t("item_" + v["item"], lang),
+            t("col_name", lang): v["name"],
+            t("col_college", lang): t("college_" + v["college"], lang),
+            t("comment_label", lang): v["text"],
+        }
+        for v in ws.store.variants(code)
+    ]
+    rows += [
+        {
+            t("col_round", lang): c["round"],
+            t("col_item", lang): "",
+            t("col_name", lang): c["name"],
+            t("col_college", lang): t("college_" + c["college"], lang),
+            t("comment_label", lang): c["text"],
+        }
+        for c in ws.store.comments(code)
+    ]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.caption(t("cahier_empty", lang))
+
+
+def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
+    d = ws.debrief(code)
+    _show_decisions(d.decisions, lang)
+    st.subheader(t("sec_outcomes", lang))
+    st.caption(t("outcomes_intro", lang))
+    cols = st.columns(len(dbf.INDICATORS))
+    for col, ind in zip(cols, dbf.INDICATORS, strict=True):
+        with col:
+            st.plotly_chart(
+                dbf.outcome_figure(d.outcomes, ind, lang), width="stretch", key=f"out-{ind}"
+            )
+    st.subheader(t("sec_deciles", lang, year=int(d.deciles["year"].iloc[0])))
+    st.text(t("gained", lang, deciles=", ".join(map(str, d.gained)) or t("nobody", lang)))
+    st.text(t("lost", lang, deciles=", ".join(map(str, d.lost)) or t("nobody", lang)))
+    st.plotly_chart(dbf.deciles_figure(d.deciles, lang), width="stretch", key="deciles")
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        t("download_html", lang),
+        dbf.render_html(d, lang).encode("utf-8"),
+        file_name=f"atelier-{code}-bilan.html",
+        mime="text/html",
+        key="dl-html",
+    )
+    c2.download_button(
+        t("download_zip", lang),
+        dbf.csv_zip(d),
+        file_name=f"atelier-{code}.zip",
+        mime="application/zip",
+        key="dl-zip",
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# facilitator
+# ------------------------------------------------------------------------------------------
+def _create_form(ws: Workshop, lang: str) -> None:
+    st.header(t("new_session", lang))
+    shipped = sorted(p.name for p in scenarios_dir().glob("*.yaml"))
+    with st.form("ws-create"):
+        choice = st.selectbox(t("scenario_label", lang), shipped) if shipped else None
+        upload = st.file_uploader(t("scenario_upload", lang), type=["yaml", "yml"])
+        regime = st.selectbox(
+            t("regime_label", lang),
+            ["commons", "regie", "concession"],
+            format_func=lambda r: t("regime_" + r, lang),
+        )
+        rounds = st.number_input(
+            t("rounds_label", lang), min_value=1, max_value=MAX_ROUNDS, value=DEFAULT_ROUNDS, step=1
+        )
+        submitted = st.form_submit_button(t("create_button", lang), type="primary")
+    if not submitted:
+        return
+    try:
+        if upload is not None:
+            raw = upload.getvalue()[: MAX_UPLOAD_BYTES + 1]
+            scenario: Any = raw.decode("utf-8", errors="replace")
+        elif choice is not None:
+            scenario = load_scenario(scenarios_dir() / choice)
+        else:
+            st.error(t("bad_scenario", lang, detail="—"))
+            return
+        code, token = ws.create_session(scenario, regime, int(rounds))
+    except WorkshopError as exc:
+        st.error(t("bad_scenario", lang, detail=exc.detail))
+        return
+    st.query_params["role"] = "facilitator"
+    st.query_params["s"] = code
+    st.query_params["t"] = token
+    st.rerun()
+
+
+@st.fragment(run_every=REFRESH_S)
+def _facilitator_live(ws: Workshop, code: str, token: str, lang: str) -> None:
+    people = ws.store.participants(code)
+    st.subheader(t("participants_title", lang))
+    st.caption(t("participants_count", lang, n=len(people)))
+    cols = st.columns(len(COLLEGES))
+    for col, c in zip(cols, COLLEGES, strict=True):
+        with col:
+            names = [p["name"] for p in people if p["college"] == c]
+            st.markdown(f"**{t('college_' + c, lang)}** ({len(names)})")
+            if names:
+                st.dataframe(
+                    pd.DataFrame({t("col_name", lang): names}),
+                    hide_index=True,
+                    width="stretch",
+                    height=min(35 * (len(names) + 1) + 3, 250),
+                )
+    live = ws.live_counts(code, token)
+    if live["state"] == "voting":
+        st.subheader(t("live_title", lang))
+        agenda = ws.current_agenda(code)
+        for item in agenda:
+            counts = live["counts"].get(item["item"], {})
+            rows = [
+                {
+                    t("col_option_votes", lang): dbf.label(o, lang),
+                    **{
+                        t("college_" + c, lang): counts.get(o["name"], {}).get(c, 0)
+                        for c in COLLEGES
+                    },
+                }
+                for o in item["options"]
+                if o.get("admissible", True)
+            ]
+            st.markdown(
+                f"**{t('item_' + item['item'], lang)}** — "
+                f"{t('voters_n', lang, n=live['voters'].get(item['item'], 0))}"
+            )
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    with st.expander(t("cahier_title", lang), expanded=False):
+        _cahier(ws, code, lang)
+
+
+def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
+    if not ws.store.is_facilitator(code, token):
+        st.error(t("err_forbidden", lang))
+        return
+    s = ws.store.session(code)
+    st.title(t("session_title", lang, code=s["code"]))
+    st.caption(t("keep_link_facilitator", lang))
+    _show_flash()
+    url = _join_url(s["code"], lang)
+    left, right = st.columns([1, 2])
+    with left:
+        st.image(_qr_png(url), width=260)
+        st.caption(t("join_at", lang, code=s["code"]))
+        st.code(url, language=None)
+    with right:
+        st.markdown(
+            f"**{t('regime_' + s['regime'], lang)}** · "
+            + t("round_of", lang, n=s["current_round"], rounds=s["rounds"])
+        )
+        st.info(t("state_" + s["state"], lang))
+        try:
+            if s["state"] in ("lobby", "review"):
+                if st.button(
+                    t("open_vote", lang, n=s["current_round"]), type="primary", key="ws-open"
+                ):
+                    ws.open_vote(code, token)
+                    st.rerun()
+            elif s["state"] == "voting" and st.button(
+                t("close_vote", lang), type="primary", key="ws-close"
+            ):
+                with st.spinner():
+                    ws.close_vote(code, token)
+                _flash("success", t("closed_ok", lang, n=s["current_round"]))
+                st.rerun()
+        except WorkshopError as exc:
+            _error(exc, lang)
+        _facilitator_live(ws, code, token, lang)
+
+    decisions = ws.store.decisions(code)
+    if s["state"] == "review":
+        last = s["current_round"] - 1
+        st.header(t("last_decisions", lang, n=last))
+        _show_decisions([d for d in decisions if d["round"] == last], lang)
+    if s["state"] != "finished":
+        agenda = ws.current_agenda(code)
+        if agenda:
+            with st.expander(
+                t("agenda_title", lang, n=s["current_round"], year=agenda[0]["year"]),
+                expanded=s["state"] == "voting",
+            ):
+                _agenda_preview(agenda, lang)
+    if s["state"] == "finished":
+        st.header(t("debrief_title", lang))
+        _debrief_view(ws, code, lang)
+    elif decisions:
+        with st.expander(t("provisional_debrief", lang)):
+            if st.button(t("debrief_button", lang), key="ws-debrief"):
+                _debrief_view(ws, code, lang)
+
+
+# ------------------------------------------------------------------------------------------
+# participant
+# ------------------------------------------------------------------------------------------
+def _join_form(ws: Workshop, code: str, lang: str) -> None:
+    s = ws.store.session(code)
+    st.header(t("join_title", lang))
+    st.markdown(
+        f"**{t('session_title', lang, code=s['code'])}** · {t('regime_' + s['regime'], lang)}"
+    )
+    with st.form("ws-join"):
+        name = st.text_input(t("name_label", lang), max_chars=60)
+        college = st.selectbox(
+            t("college_label", lang),
+            ["auto", *COLLEGES],
+            format_func=lambda c: t("college_" + c, lang),
+        )
+        submitted = st.form_submit_button(t("join_button", lang), type="primary")
+    if submitted:
+        try:
+            me = ws.join(code, name, None if college == "auto" else college)
+        except WorkshopError as exc:
+            _error(exc, lang)
+            return
+        st.query_params["s"] = s["code"]
+        st.query_params["p"] = me["token"]
+        st.rerun()
+
+
+@st.fragment(run_every=REFRESH_S)
+def _follow_session(ws: Workshop, code: str) -> None:
+    """Rerun the whole page when the facilitator opens or closes a vote."""
+    s = ws.store.session(code)
+    sig = (s["state"], s["current_round"])
+    if st.session_state.get("ws_sig") != sig:
+        st.session_state["ws_sig"] = sig
+        st.rerun(scope="app")
+
+
+def _vote_block(
+    ws: Workshop,
+    code: str,
+    token: str,
+    me: dict[str, Any],
+    item: dict[str, Any],
+    mine: dict[str, str],
+    rnd: int,
+    lang: str,
+) -> None:
+    _item_header(item, lang)
+    st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
+    _bills_chart(item, lang)
+    labels = {o["name"]: dbf.label(o, lang) for o in item["options"]}
+    if item["item"] == WORK_ITEM and me["college"] != "operators":
+        st.info(t("workers_only", lang))
+    else:
+        names = [o["name"] for o in item["options"] if o.get("admissible", True)]
+        current = mine.get(item["item"])
+        with st.form(f"vote-{rnd}-{item['item']}"):
+            choice = st.radio(
+                t("item_" + item["item"], lang),
+                names,
+                format_func=labels.get,
+                index=names.index(current) if current in names else None,
+                label_visibility="collapsed",
+            )
+            if st.form_submit_button(t("vote_button", lang), type="primary") and choice:
+                try:
+                    ws.vote(code, token, item["item"], choice)
+                    mine[item["item"]] = choice
+                    st.success(t("vote_ok", lang, option=labels[choice]))
+                except WorkshopError as exc:
+                    _error(exc, lang)
+        if mine.get(item["item"]):
+            st.caption(t("your_vote", lang, option=labels.get(mine[item["item"]], "")))
+    with st.expander(t("variant_title", lang)):
+        with st.form(f"variant-{rnd}-{item['item']}", clear_on_submit=True):
+            text = st.text_area(t("variant_label", lang), max_chars=2000)
+            if st.form_submit_button(t("variant_button", lang)):
+                try:
+                    ws.propose_variant(code, token, item["item"], text)
+                    st.success(t("variant_ok", lang))
+                except WorkshopError as exc:
+                    _error(exc, lang)
+    st.divider()
+
+
+def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
+    try:
+        me = ws.me(code, token)
+    except WorkshopError as exc:
+        _error(exc, lang)
+        st.query_params.pop("p", None)
+        _join_form(ws, code, lang)
+        return
+    s = ws.store.session(code)
+    st.session_state["ws_sig"] = (s["state"], s["current_round"])
+    st.title(t("session_title", lang, code=s["code"]))
+    st.caption(t("you_are", lang))
+    st.text(f"{me['name']} — {t('college_' + me['college'], lang)}")
+    st.caption(t("keep_link_participant", lang))
+    st.markdown(
+        f"**{t('regime_' + s['regime'], lang)}** · "
+        + t("round_of", lang, n=s["current_round"], rounds=s["rounds"])
+    )
+    _follow_session(ws, code)
+    if s["state"] == "lobby":
+        st.info(t("wait_lobby", lang))
+    elif s["state"] == "voting":
+        st.info(t("state_voting", lang))
+        mine = ws.my_votes(code, token)
+        for item in ws.current_agenda(code):
+            _vote_block(ws, code, token, me, item, mine, s["current_round"], lang)
+    elif s["state"] == "review":
+        st.info(t("wait_review", lang))
+        last = s["current_round"] - 1
+        st.header(t("last_decisions", lang, n=last))
+        _show_decisions([d for d in ws.store.decisions(code) if d["round"] == last], lang)
+    else:
+        st.success(t("finished_thanks", lang))
+        _show_decisions(ws.store.decisions(code), lang)
+    if s["state"] != "finished":
+        with st.form("ws-comment", clear_on_submit=True):
+            st.markdown(f"**{t('comment_title', lang)}**")
+            text = st.text_area(t("comment_label", lang), max_chars=2000)
+            if st.form_submit_button(t("comment_button", lang)):
+                try:
+                    ws.comment(code, token, text)
+                    st.success(t("comment_ok", lang))
+                except WorkshopError as exc:
+                    _error(exc, lang)
+
+
+# ------------------------------------------------------------------------------------------
+# landing and routing
+# ------------------------------------------------------------------------------------------
+def _landing(ws: Workshop, lang: str) -> None:
+    st.title(t("app_title", lang))
+    st.write(t("app_intro", lang))
+    left, right = st.columns(2)
+    with left, st.form("ws-code"):
+        st.subheader(t("join_title", lang))
+        raw = st.text_input(t("code_label", lang), max_chars=12)
+        if st.form_submit_button(t("join_button", lang), type="primary"):
+            try:
+                s = ws.store.session(raw)
+            except WorkshopError as exc:
+                _error(exc, lang)
+            else:
+                st.query_params["s"] = s["code"]
+                st.rerun()
+    with right:
+        st.subheader(t("facilitate_title", lang))
+        if st.button(t("facilitate_button", lang), key="ws-facilitate"):
+            st.query_params["role"] = "facilitator"
+            st.rerun()
+
+
+def page() -> None:
+    """Draw the workshop page for the view the URL asks for."""
+    lang = _lang()
+    ws = _workshop()
+    qp = st.query_params
+    code, ftoken, ptoken = qp.get("s"), qp.get("t"), qp.get("p")
+    try:
+        if code:
+            code = normalise_code(code)
+            ws.store.session(code)  # NotFound if the code is wrong
+        if qp.get("role") == "facilitator":
+            if code and ftoken:
+                _facilitator(ws, code, ftoken, lang)
+            else:
+                _create_form(ws, lang)
+        elif code and ptoken:
+            _participant(ws, code, ptoken, lang)
+        elif code:
+            _join_form(ws, code, lang)
+        else:
+            _landing(ws, lang)
+    except WorkshopError as exc:
+        _error(exc, lang)
+
+
+render = page  # the name the other dashboard pages use
+
+if __name__ == "__main__":  # run by st.navigation as a page
+    page()

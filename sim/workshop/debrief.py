@@ -1,0 +1,421 @@
+"""The workshop's debrief: what the room decided, and what it changed.
+
+The room's run replays the session's decision log over the whole horizon; the baseline is the
+same scenario and seed without the log (the committee's procedure decides). Both runs share their
+random numbers (weather, breaks, demand), so every difference comes from the decisions.
+
+Outputs: a :class:`Debrief` (tables), a self-contained printable HTML page (every name and comment
+escaped with :func:`html.escape`; figures are plotly with plotly.js inlined once, and every figure
+has a table beside it for print), and a ZIP of CSV files with the scenario that reproduces the run
+(``regie-sim run scenario.yaml``).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from sim.scenario import dumps_scenario
+from sim.workshop.store import COLLEGES
+from sim.workshop.strings import t
+
+if TYPE_CHECKING:
+    from sim.workshop.session import Workshop
+
+#: yearly indicators compared (Result.years columns)
+INDICATORS: tuple[str, ...] = (
+    "price_120m3_eur_per_m3",
+    "share_households_above_3pct",
+    "reserves_eur",
+)
+ROOM_COLOUR, BASE_COLOUR = "#0072B2", "#E69F00"  # Okabe-Ito blue and orange
+GAIN_COLOUR, LOSS_COLOUR = "#009E73", "#D55E00"
+#: a decile "pays the same" within this many euros a year
+SAME_BILL_EUR = 0.5
+
+
+@dataclass
+class Debrief:
+    """Everything the debrief shows, as plain data."""
+
+    session: dict[str, Any]
+    decisions: list[dict[str, Any]]
+    log: list[dict[str, Any]]
+    outcomes: pd.DataFrame  # year, run (room|baseline), one column per INDICATORS
+    deciles: (
+        pd.DataFrame
+    )  # year, decile, mean_bill_room_eur, mean_bill_baseline_eur, difference_eur
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    variants: list[dict[str, Any]] = field(default_factory=list)
+    scenario_yaml: str = ""
+
+    @property
+    def gained(self) -> list[int]:
+        """Deciles whose mean bill is lower with the room's decisions (last year)."""
+        return [
+            int(r.decile) for r in self.deciles.itertuples() if r.difference_eur < -SAME_BILL_EUR
+        ]
+
+    @property
+    def lost(self) -> list[int]:
+        """Deciles whose mean bill is higher with the room's decisions (last year)."""
+        return [
+            int(r.decile) for r in self.deciles.itertuples() if r.difference_eur > SAME_BILL_EUR
+        ]
+
+
+def build_debrief(ws: Workshop, code: str) -> Debrief:
+    s = ws.store.session(code)
+    log = ws.log(code)
+    room = ws.run(code)
+    base = ws.run(code, with_log=False)
+    frames = []
+    for name, res in (("room", room), ("baseline", base)):
+        df = res.years[["year", *INDICATORS]].copy()
+        df.insert(1, "run", name)
+        frames.append(df)
+    outcomes = pd.concat(frames, ignore_index=True)
+    last = int(room.deciles["year"].max())
+    r = room.deciles[room.deciles["year"] == last].set_index("decile")["mean_bill_eur"]
+    b = base.deciles[base.deciles["year"] == last].set_index("decile")["mean_bill_eur"]
+    deciles = pd.DataFrame(
+        {
+            "year": last,
+            "decile": r.index.astype(int),
+            "mean_bill_room_eur": r.to_numpy(),
+            "mean_bill_baseline_eur": b.reindex(r.index).to_numpy(),
+        }
+    )
+    deciles["difference_eur"] = deciles["mean_bill_room_eur"] - deciles["mean_bill_baseline_eur"]
+    scen = room.scenario
+    info = {
+        "code": s["code"],
+        "regime": s["regime"],
+        "rounds": s["rounds"],
+        "state": s["state"],
+        "current_round": s["current_round"],
+        "town": scen.town.name,
+        "start_year": scen.town.start_year,
+        "households": scen.households.count,
+        "seed": scen.seed,
+        "participants": len(ws.store.participants(code)),
+    }
+    return Debrief(
+        session=info,
+        decisions=ws.store.decisions(code),
+        log=log,
+        outcomes=outcomes,
+        deciles=deciles.reset_index(drop=True),
+        comments=ws.store.comments(code),
+        variants=ws.store.variants(code),
+        scenario_yaml=dumps_scenario(scen),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# formatting
+# ---------------------------------------------------------------------------------------------
+def fmt(x: Any, lang: str, digits: int = 0) -> str:
+    """A number in the language's convention (``1 234,5`` in French, ``1,234.5`` in English)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "—"
+    s = f"{float(x):,.{digits}f}"
+    if lang == "fr":
+        s = s.replace(",", "\u202f").replace(".", ",")
+    return s.replace("-", "\u2212")
+
+
+def label(d: dict[str, Any], lang: str) -> str:
+    return str(d.get("label_en" if lang == "en" else "label_fr") or d.get("option", ""))
+
+
+def reason_text(d: dict[str, Any], lang: str) -> str:
+    text = t(f"reason_{d['reason']}", lang)
+    if not d.get("binding", True):
+        text = f"{t('reason_consultative', lang)} — {text}"
+    return text
+
+
+def _votes(d: dict[str, Any]) -> str:
+    vals = [d.get(f"votes_{c}") for c in COLLEGES]
+    return " / ".join("—" if v is None else str(v) for v in vals)
+
+
+# ---------------------------------------------------------------------------------------------
+# figures (plotly; no user text is ever put in a figure)
+# ---------------------------------------------------------------------------------------------
+def outcome_figure(outcomes: pd.DataFrame, indicator: str, lang: str) -> go.Figure:
+    fig = go.Figure()
+    for run, colour, dash in (("room", ROOM_COLOUR, "solid"), ("baseline", BASE_COLOUR, "dash")):
+        df = outcomes[outcomes["run"] == run]
+        fig.add_trace(
+            go.Scatter(
+                x=df["year"],
+                y=df[indicator],
+                name=t(f"run_{run}", lang),
+                mode="lines+markers",
+                line={"color": colour, "dash": dash},
+                meta=indicator,
+            )
+        )
+    fig.update_layout(
+        title=t(f"ind_{indicator}", lang),
+        height=300,
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+        template="plotly_white",
+        separators=",\u202f" if lang == "fr" else ".,",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    fig.update_xaxes(title=t("col_year", lang), dtick=1)
+    return fig
+
+
+def deciles_figure(deciles: pd.DataFrame, lang: str) -> go.Figure:
+    colours = [LOSS_COLOUR if v > 0 else GAIN_COLOUR for v in deciles["difference_eur"]]
+    fig = go.Figure(
+        go.Bar(
+            x=deciles["decile"],
+            y=deciles["difference_eur"],
+            marker_color=colours,
+            meta="difference_eur",
+        )
+    )
+    fig.update_layout(
+        title=t("fig_deciles", lang),
+        height=300,
+        template="plotly_white",
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+        separators=",\u202f" if lang == "fr" else ".,",
+    )
+    fig.update_xaxes(title=t("col_decile", lang), dtick=1)
+    fig.update_yaxes(title=t("col_difference", lang))
+    return fig
+
+
+def _fig_html(fig: go.Figure, div_id: str, first: bool) -> str:
+    return fig.to_html(
+        full_html=False,
+        include_plotlyjs=first,
+        div_id=div_id,
+        config={"displayModeBar": False, "responsive": True},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the printable page
+# ---------------------------------------------------------------------------------------------
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
+max-width:60rem;color:#1a1a1a;line-height:1.4;padding:0 1rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}
+h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #0072B2}
+table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}
+th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}
+th{background:#eef4fa}td.num{text-align:right;white-space:nowrap}
+.muted{color:#555}.gain{color:#006b4f}.loss{color:#a13f00}.note{background:#fff7e0;padding:.5rem}
+.fig{page-break-inside:avoid}
+@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}tr{page-break-inside:avoid}
+}
+"""
+
+
+def render_html(d: Debrief, lang: str = "fr") -> str:
+    """The debrief as one self-contained HTML page (works offline, prints on A4)."""
+    lang = "en" if lang == "en" else "fr"
+    s = d.session
+    e = escape
+    parts: list[str] = [
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(t('debrief_title', lang))} — {e(s['code'])}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{e(t('debrief_title', lang))}</h1>",
+        "<p class='muted'>"
+        + e(
+            t(
+                "debrief_subtitle",
+                lang,
+                code=s["code"],
+                town=s["town"],
+                regime=t(f"regime_{s['regime']}", lang),
+                rounds=s["rounds"],
+                participants=s["participants"],
+                households=s["households"],
+                seed=s["seed"],
+            )
+        )
+        + "</p>",
+    ]
+    if s["regime"] != "commons":
+        parts.append(f"<p class='note'>{e(t('note_consultative', lang))}</p>")
+
+    # decisions
+    parts.append(f"<h2>{e(t('sec_decisions', lang))}</h2>")
+    parts.append(f"<p class='muted'>{e(t('votes_legend', lang))}</p>")
+    if d.decisions:
+        head = [
+            "col_round",
+            "col_year",
+            "col_item",
+            "col_option",
+            "col_votes",
+            "col_veto",
+            "col_reason",
+        ]
+        parts.append("<table><tr>" + "".join(f"<th>{e(t(h, lang))}</th>" for h in head) + "</tr>")
+        for r in d.decisions:
+            parts.append(
+                "<tr>" + f"<td class='num'>{r['round']}</td><td class='num'>{r['year']}</td>"
+                f"<td>{e(t('item_' + r['item'], lang))}</td><td>{e(label(r, lang))}</td>"
+                f"<td class='num'>{e(_votes(r))}</td>"
+                f"<td>{e(t('yes' if r['veto'] else 'no', lang))}</td>"
+                f"<td>{e(reason_text(r, lang))}</td></tr>"
+            )
+        parts.append("</table>")
+    else:
+        parts.append(f"<p>{e(t('no_decisions', lang))}</p>")
+
+    # outcomes
+    parts.append(f"<h2>{e(t('sec_outcomes', lang))}</h2>")
+    parts.append(f"<p class='muted'>{e(t('outcomes_intro', lang))}</p>")
+    room = d.outcomes[d.outcomes["run"] == "room"].set_index("year")
+    base = d.outcomes[d.outcomes["run"] == "baseline"].set_index("year")
+    digits = {"price_120m3_eur_per_m3": 2, "share_households_above_3pct": 1, "reserves_eur": 0}
+    for k, ind in enumerate(INDICATORS):
+        fig = _fig_html(outcome_figure(d.outcomes, ind, lang), f"fig-{ind}", k == 0)
+        parts.append(f"<div class='fig'>{fig}</div>")
+    head = [t("col_year", lang)] + [
+        f"{t('ind_' + ind, lang)} — {t('run_' + r, lang)}"
+        for ind in INDICATORS
+        for r in ("room", "baseline")
+    ]
+    parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
+    for year in room.index:
+        cells = [f"<td class='num'>{int(year)}</td>"]
+        for ind in INDICATORS:
+            for tab in (room, base):
+                cells.append(f"<td class='num'>{e(fmt(tab.at[year, ind], lang, digits[ind]))}</td>")
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</table>")
+
+    # deciles
+    parts.append(f"<h2>{e(t('sec_deciles', lang, year=int(d.deciles['year'].iloc[0])))}</h2>")
+    gained = ", ".join(str(x) for x in d.gained) or t("nobody", lang)
+    lost = ", ".join(str(x) for x in d.lost) or t("nobody", lang)
+    parts.append(
+        f"<p><span class='gain'>{e(t('gained', lang, deciles=gained))}</span><br>"
+        f"<span class='loss'>{e(t('lost', lang, deciles=lost))}</span></p>"
+    )
+    parts.append(
+        f"<div class='fig'>{_fig_html(deciles_figure(d.deciles, lang), 'fig-deciles', False)}</div>"
+    )
+    head = ["col_decile", "col_bill_room", "col_bill_baseline", "col_difference"]
+    parts.append("<table><tr>" + "".join(f"<th>{e(t(h, lang))}</th>" for h in head) + "</tr>")
+    for r in d.deciles.itertuples():
+        cls = (
+            "loss"
+            if r.difference_eur > SAME_BILL_EUR
+            else "gain"
+            if r.difference_eur < -SAME_BILL_EUR
+            else ""
+        )
+        parts.append(
+            f"<tr><td class='num'>{int(r.decile)}</td>"
+            f"<td class='num'>{e(fmt(r.mean_bill_room_eur, lang))}</td>"
+            f"<td class='num'>{e(fmt(r.mean_bill_baseline_eur, lang))}</td>"
+            f"<td class='num {cls}'>{e(fmt(r.difference_eur, lang))}</td></tr>"
+        )
+    parts.append("</table>")
+
+    # the cahier
+    parts.append(f"<h2>{e(t('sec_cahier', lang))}</h2>")
+    if not d.comments and not d.variants:
+        parts.append(f"<p>{e(t('cahier_empty', lang))}</p>")
+    if d.variants:
+        parts.append(f"<h3>{e(t('variants', lang))}</h3><ul>")
+        for v in d.variants:
+            parts.append(
+                f"<li><b>{e(v['name'])}</b> ({e(t('college_' + v['college'], lang))}, "
+                f"{e(t('round_n', lang, n=v['round']))}, {e(t('item_' + v['item'], lang))})"
+                f"{e(t('sep', lang))}"
+                f"{e(v['text'])}</li>"
+            )
+        parts.append("</ul>")
+    if d.comments:
+        parts.append(f"<h3>{e(t('comments', lang))}</h3><ul>")
+        for c in d.comments:
+            parts.append(
+                f"<li><b>{e(c['name'])}</b> ({e(t('college_' + c['college'], lang))}, "
+                f"{e(t('round_n', lang, n=c['round']))}){e(t('sep', lang))}{e(c['text'])}</li>"
+            )
+        parts.append("</ul>")
+
+    parts.append(f"<h2>{e(t('sec_reproduce', lang))}</h2><p>{e(t('reproduce', lang))}</p>")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts.append(f"<p class='muted'>{e(t('printed', lang, when=stamp))}</p></body></html>")
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# the archive
+# ---------------------------------------------------------------------------------------------
+def _safe_cell(v: Any) -> Any:
+    """Defuse spreadsheet formulas in text people typed (=, +, -, @ at the start of a cell)."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v
+    return v
+
+
+def decisions_table(d: Debrief) -> pd.DataFrame:
+    cols = [
+        "round",
+        "year",
+        "item",
+        "option",
+        "label_fr",
+        "label_en",
+        "votes_public",
+        "votes_operators",
+        "votes_citizens",
+        "veto",
+        "adopted",
+        "binding",
+        "reason",
+    ]
+    return pd.DataFrame([{k: r[k] for k in cols} for r in d.decisions], columns=cols)
+
+
+def cahier_table(d: Debrief) -> pd.DataFrame:
+    cols = ["kind", "round", "item", "name", "college", "text", "created"]
+    rows = [{"kind": "variant", **v} for v in d.variants]
+    rows += [{"kind": "comment", "item": "", **c} for c in d.comments]
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ("name", "text"):
+        df[c] = df[c].map(_safe_cell)
+    return df
+
+
+def csv_zip(d: Debrief) -> bytes:
+    """decisions.csv, comments.csv, outcomes.csv, deciles.csv and the replayable scenario.yaml."""
+    files = {
+        "decisions.csv": decisions_table(d).to_csv(index=False),
+        "comments.csv": cahier_table(d).to_csv(index=False),
+        "outcomes.csv": d.outcomes.to_csv(index=False),
+        "deciles.csv": d.deciles.to_csv(index=False),
+        "scenario.yaml": d.scenario_yaml,
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, text.encode("utf-8"))
+    return buf.getvalue()

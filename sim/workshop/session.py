@@ -1,0 +1,301 @@
+"""The workshop flow, with no user interface: create, join, agenda, vote, close, debrief.
+
+A workshop session is a scenario, a regime and a number of rounds. Round *k* is the committee's
+meeting *k* (meetings are yearly; meeting 1 opens the second simulated year). Runs are pure
+functions of the scenario and its seed, so the session keeps no live simulation: the agenda of
+round *k* is the model run from the start to meeting *k* with the room's decision log so far
+(``governance.committee.decision_log`` + ``stop_at_meeting``), and the horizon is ``rounds + 1``
+years to keep each replay short. Replays are cached in memory by (scenario fingerprint, log).
+
+Under a commons the committee decides, and its decisions enter the decision log the model replays.
+Under a régie or a concession the committee is consultative: the room's vote on the tariff is
+recorded as its opinion (``binding`` false), the council or the contract decides, and the opinion
+is not put in the log — the debrief then shows, honestly, that the outcome did not change.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import ScenarioError
+from sim.scenario import Scenario, dumps_scenario, loads_scenario, with_changes
+from sim.workshop.store import COLLEGES, BadInput, Conflict, Forbidden, Store
+from sim.workshop.tally import WORK_ITEM, VetoRule, tally_item
+
+if TYPE_CHECKING:
+    from sim.result import Result
+    from sim.workshop.debrief import Debrief
+
+REGIMES: tuple[str, ...] = ("commons", "regie", "concession")
+LOG_FIELDS = (
+    "meeting",
+    "item",
+    "option",
+    "votes_public",
+    "votes_operators",
+    "votes_citizens",
+    "veto",
+)
+
+
+class _LRU:
+    """A small thread-safe LRU cache (replays are deterministic, so any hit is exact)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._d: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            if key in self._d:
+                self._d.move_to_end(key)
+                return self._d[key]
+            return None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._d[key] = value
+            self._d.move_to_end(key)
+            while len(self._d) > self.size:
+                self._d.popitem(last=False)
+
+
+def _log_key(log: list[dict[str, Any]]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(tuple(d[k] for k in LOG_FIELDS) for d in log)
+
+
+class Workshop:
+    """Workshop sessions over a :class:`~sim.workshop.store.Store`.
+
+    Every method takes the session code; facilitator actions take the facilitator token and
+    participant actions the participant token. Bad requests raise a
+    :class:`~sim.workshop.store.WorkshopError` and change nothing.
+    """
+
+    def __init__(self, store: Store | None = None, *, cache_size: int = 256):
+        self.store = store if store is not None else Store()
+        self._runs = _LRU(cache_size)
+        self._scenarios = _LRU(64)
+
+    # -- scenario and runs ------------------------------------------------------------------
+    def create_session(
+        self, scenario: Scenario | str, regime: str | None = None, rounds: int = 3
+    ) -> tuple[str, str]:
+        """Open a session in the lobby; returns ``(code, facilitator_token)``.
+
+        ``scenario`` is a Scenario or YAML text (``extends:`` may name a shipped scenario). Any
+        earlier decision log or stop in it is cleared: the room starts from the procedure.
+        """
+        if isinstance(scenario, str):
+            try:
+                scenario = loads_scenario(scenario)
+            except ScenarioError as exc:
+                raise BadInput(str(exc)) from None
+        regime = regime or scenario.governance.regime
+        if regime not in REGIMES:
+            raise BadInput(f"regime must be one of {REGIMES}")
+        base = with_changes(
+            scenario,
+            {"governance.committee.decision_log": [], "governance.committee.stop_at_meeting": None},
+        )
+        yaml_text = dumps_scenario(base)
+        code, token = self.store.create_session(yaml_text, regime, rounds)
+        return code, token
+
+    def base_scenario(self, code: str) -> Scenario:
+        """The session's scenario with its regime and a ``rounds + 1`` year horizon, no log."""
+        s = self.store.session(code)
+        key = self._fingerprint(s)
+        hit = self._scenarios.get(key)
+        if hit is None:
+            hit = with_changes(
+                loads_scenario(s["scenario_yaml"], origin=f"session {s['code']}"),
+                {"governance.regime": s["regime"], "horizon_years": s["rounds"] + 1},
+            )
+            self._scenarios.put(key, hit)
+        return hit
+
+    @staticmethod
+    def _fingerprint(s: dict[str, Any]) -> str:
+        text = f"{s['regime']}\n{s['rounds']}\n{s['scenario_yaml']}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def scenario(
+        self,
+        code: str,
+        *,
+        with_log: bool = True,
+        stop_at: int | None = None,
+        log: list[dict[str, Any]] | None = None,
+    ) -> Scenario:
+        """The scenario the model runs for this session: the room's log (or ``log``, or none)."""
+        if log is None:
+            log = self.log(code) if with_log else []
+        changes: dict[str, Any] = {"governance.committee.decision_log": log}
+        if stop_at is not None:
+            changes["governance.committee.stop_at_meeting"] = stop_at
+        return with_changes(self.base_scenario(code), changes)
+
+    def run(self, code: str, *, with_log: bool = True, stop_at: int | None = None) -> Result:
+        """The model run (cached): to meeting ``stop_at`` or the whole horizon."""
+        from sim.engine import simulate
+
+        s = self.store.session(code)
+        log = self.log(code) if with_log else []
+        key = (self._fingerprint(s), _log_key(log), stop_at)
+        hit = self._runs.get(key)
+        if hit is None:
+            hit = simulate(self.scenario(code, stop_at=stop_at, log=log))
+            self._runs.put(key, hit)
+        return hit
+
+    def log(self, code: str) -> list[dict[str, Any]]:
+        """The decision log the model replays: the room's binding decisions, round = meeting."""
+        return [
+            {
+                "meeting": d["round"],
+                "item": d["item"],
+                "option": d["option"],
+                "votes_public": d["votes_public"],
+                "votes_operators": d["votes_operators"],
+                "votes_citizens": d["votes_citizens"],
+                "veto": d["veto"],
+            }
+            for d in self.store.decisions(code)
+            if d["binding"]
+        ]
+
+    def agenda_of(self, code: str, round_: int) -> list[dict[str, Any]]:
+        """The agenda of meeting ``round_`` given the decisions taken before it."""
+        res = self.run(code, stop_at=round_)
+        return copy.deepcopy(res.agenda or [])
+
+    def current_agenda(self, code: str) -> list[dict[str, Any]]:
+        """The agenda of the current round (empty once the workshop is finished)."""
+        s = self.store.session(code)
+        if s["state"] == "finished":
+            return []
+        return self.agenda_of(code, s["current_round"])
+
+    # -- facilitator ------------------------------------------------------------------------
+    def check_facilitator(self, code: str, token: str) -> None:
+        if not self.store.is_facilitator(code, token):
+            raise Forbidden("wrong facilitator token")
+
+    def open_vote(self, code: str, facilitator_token: str) -> dict[str, Any]:
+        return self.store.open_vote(code, facilitator_token)
+
+    def live_counts(self, code: str, facilitator_token: str) -> dict[str, Any]:
+        """Votes of the current round: ``{item: {option: {college: n}}}`` and voters per item."""
+        self.check_facilitator(code, facilitator_token)
+        s = self.store.session(code)
+        out: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        voters: dict[str, int] = defaultdict(int)
+        for r in self.store.vote_counts(code, s["current_round"]):
+            out[r["item"]][r["option"]][r["college"]] = r["n"]
+            voters[r["item"]] += r["n"]
+        return {
+            "round": s["current_round"],
+            "state": s["state"],
+            "counts": {k: dict(v) for k, v in out.items()},
+            "voters": dict(voters),
+        }
+
+    def close_vote(self, code: str, facilitator_token: str) -> list[dict[str, Any]]:
+        """Tally the open round with the college rules, record its decisions, advance the round.
+
+        Returns the decisions of the round just closed.
+        """
+        self.check_facilitator(code, facilitator_token)
+        s = self.store.session(code)
+        if s["state"] != "voting":
+            raise Conflict("the vote is not open")
+        rnd = s["current_round"]
+        agenda = self.agenda_of(code, rnd)
+        c = self.base_scenario(code).governance.committee
+        rule = VetoRule(enabled=c.citizen_veto, tolerance_pp=c.veto_tolerance_pp)
+
+        def decide(
+            votes: list[dict[str, Any]], people: list[dict[str, Any]]
+        ) -> list[dict[str, Any]]:
+            present = dict.fromkeys(COLLEGES, 0)
+            for p in people:
+                present[p["college"]] += 1
+            by_item: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for v in votes:
+                by_item[v["item"]].append((v["college"], v["option"]))
+            rows = []
+            for item in agenda:
+                d = tally_item(item, by_item.get(item["item"], []), present, rule)
+                opt = next(o for o in item["options"] if o["name"] == d["option"])
+                rows.append(
+                    {
+                        **d,
+                        "item": item["item"],
+                        "year": item["year"],
+                        "binding": bool(item.get("binding", True)),
+                        "label_fr": opt["label_fr"],
+                        "label_en": opt["label_en"],
+                    }
+                )
+            return rows
+
+        self.store.close_round(code, facilitator_token, rnd, decide)
+        return [d for d in self.store.decisions(code) if d["round"] == rnd]
+
+    # -- participants -----------------------------------------------------------------------
+    def join(self, code: str, name: str, college: str | None = None) -> dict[str, Any]:
+        """Join a session; returns the participant with their token (keep it: it is their place)."""
+        return self.store.join(code, name, college)
+
+    def me(self, code: str, token: str) -> dict[str, Any]:
+        return self.store.participant(code, token)
+
+    def vote(self, code: str, token: str, item: str, option: str) -> None:
+        """Vote (or change one's vote) on an item of the open round."""
+        s = self.store.session(code)
+        if s["state"] != "voting":
+            raise Conflict("the vote is not open")
+        me = self.store.participant(code, token)
+        agenda = {i["item"]: i for i in self.agenda_of(code, s["current_round"])}
+        if item not in agenda:
+            raise BadInput(f"{item!r} is not on the agenda")
+        if item == WORK_ITEM and me["college"] != "operators":
+            raise Forbidden("work organisation is decided by the operators' college alone")
+        ok = {o["name"] for o in agenda[item]["options"] if o.get("admissible", True)}
+        if option not in ok:
+            raise BadInput(f"{option!r} is not an admissible option of {item!r}")
+        self.store.put_vote(code, token, s["current_round"], item, option)
+
+    def my_votes(self, code: str, token: str) -> dict[str, str]:
+        s = self.store.session(code)
+        return self.store.my_votes(code, token, s["current_round"])
+
+    def comment(self, code: str, token: str, text: str) -> None:
+        self.store.add_comment(code, token, text)
+
+    def propose_variant(self, code: str, token: str, item: str, text: str) -> None:
+        self.store.add_variant(code, token, item, text)
+
+    # -- debrief ----------------------------------------------------------------------------
+    def debrief(self, code: str) -> Debrief:
+        """Decisions, the room's run against the procedure's (same seed), deciles, the cahier."""
+        from sim.workshop.debrief import build_debrief
+
+        return build_debrief(self, code)
+
+    def debrief_html(self, code: str, lang: str = "fr") -> str:
+        from sim.workshop.debrief import render_html
+
+        return render_html(self.debrief(code), lang)
+
+    def debrief_csv_zip(self, code: str) -> bytes:
+        from sim.workshop.debrief import csv_zip
+
+        return csv_zip(self.debrief(code))

@@ -1,0 +1,595 @@
+"""The workshop's session store: one SQLite file, safe for many people at once.
+
+Everything a workshop needs to survive a server restart lives here: sessions, participants, votes,
+proposed variants, comments (the *cahier*) and the decisions taken at each round. A new
+:class:`Store` on the same file resumes every session as it was; a participant who comes back with
+their link (their token) finds their place.
+
+Concurrency. Each operation opens its own short-lived connection (``sqlite3`` connections are not
+shared between threads), the database runs in WAL mode so readers never block the writer, every
+write is one ``BEGIN IMMEDIATE`` transaction (it takes the write lock at once, so checks and writes
+inside it see a stable state) and a busy timeout makes a second writer wait for the lock instead of
+failing. Two people voting at the same instant therefore both count. A vote is keyed by
+(session, round, item, participant): voting again replaces the earlier vote.
+
+Secrets. Tokens come from :func:`secrets.token_urlsafe`. The store keeps only their SHA-256 digest,
+so no query can ever hand a token back, and the facilitator's token is compared in constant time
+(:func:`hmac.compare_digest`).
+
+The file is ``REGIE_SIM_WORKSHOP_DB`` if set, else the constructor's ``path``, else
+``$XDG_DATA_HOME/regie-sim/workshop.sqlite3``; a ``sqlite:///relative`` or ``sqlite:////absolute``
+URL is accepted wherever a path is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+COLLEGES: tuple[str, ...] = ("public", "operators", "citizens")
+
+#: session states: lobby (people join) -> voting (round open) -> review (round closed, results
+#: shown, next round not yet open) -> voting ... -> finished (after the last round)
+STATES: tuple[str, ...] = ("lobby", "voting", "review", "finished")
+
+#: 31 characters with no look-alikes (no 0/O, 1/I/L): a code read aloud or from a projector
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+MAX_NAME_CHARS = 60
+MAX_TEXT_CHARS = 2000
+MAX_ROUNDS = 20
+BUSY_TIMEOUT_S = 10.0
+SCHEMA_VERSION = 1
+ENV_DB = "REGIE_SIM_WORKSHOP_DB"
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # item and option names come from the model
+
+
+class WorkshopError(Exception):
+    """A workshop request that cannot be served; ``key`` names its message in the strings."""
+
+    key = "error"
+
+    def __init__(self, detail: str = ""):
+        super().__init__(detail or self.key)
+        self.detail = detail
+
+
+class NotFound(WorkshopError):
+    key = "err_not_found"
+
+
+class Forbidden(WorkshopError):
+    key = "err_forbidden"
+
+
+class Conflict(WorkshopError):
+    """The session is not in a state that allows this (e.g. voting while the vote is closed)."""
+
+    key = "err_conflict"
+
+
+class BadInput(WorkshopError):
+    key = "err_bad_input"
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    facilitator_token_sha256 TEXT NOT NULL,
+    scenario_yaml TEXT NOT NULL,
+    regime TEXT NOT NULL,
+    rounds INTEGER NOT NULL CHECK (rounds BETWEEN 1 AND 100),
+    current_round INTEGER NOT NULL DEFAULT 1,
+    state TEXT NOT NULL DEFAULT 'lobby'
+        CHECK (state IN ('lobby', 'voting', 'review', 'finished')),
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS participants (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    name TEXT NOT NULL,
+    college TEXT NOT NULL CHECK (college IN ('public', 'operators', 'citizens')),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    joined TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS participants_session ON participants(session_id);
+CREATE TABLE IF NOT EXISTS variants (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    round INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    text TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS votes (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    round INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    option TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (session_id, round, item, participant_id)
+);
+CREATE TABLE IF NOT EXISTS comments (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    round INTEGER NOT NULL,
+    participant_id INTEGER NOT NULL REFERENCES participants(id),
+    text TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    round INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    option TEXT NOT NULL,
+    label_fr TEXT NOT NULL,
+    label_en TEXT NOT NULL,
+    votes_public INTEGER,
+    votes_operators INTEGER,
+    votes_citizens INTEGER,
+    veto INTEGER NOT NULL,
+    adopted INTEGER NOT NULL,
+    binding INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    tally_json TEXT NOT NULL,
+    decided TEXT NOT NULL,
+    PRIMARY KEY (session_id, round, item)
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The database file: ``path`` (a path or a ``sqlite:///`` URL), else the env, else default."""
+    raw = os.fspath(path) if path is not None else os.environ.get(ENV_DB, "")
+    if raw.startswith("sqlite:"):
+        rest = raw[len("sqlite:") :]
+        if not rest.startswith("///"):
+            raise BadInput(f"a SQLite URL looks like sqlite:///file.db, got {raw!r}")
+        raw = rest[3:]  # sqlite:///rel -> rel ; sqlite:////abs -> /abs
+    if raw in ("", ":memory:"):
+        if raw == ":memory:":
+            raise BadInput(
+                "an in-memory database cannot be shared between connections; give a file"
+            )
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        return base / "regie-sim" / "workshop.sqlite3"
+    return Path(raw).expanduser()
+
+
+def clean_text(text: Any, max_chars: int, what: str) -> str:
+    """Normalise user text: NFC, no control characters, trimmed; empty or too long is refused."""
+    if not isinstance(text, str):
+        raise BadInput(f"{what} must be text")
+    t = unicodedata.normalize("NFC", text)
+    t = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in t)
+    t = t.strip()
+    if not t:
+        raise BadInput(f"{what} is empty")
+    if len(t) > max_chars:
+        raise BadInput(f"{what} is longer than {max_chars} characters")
+    return t
+
+
+def normalise_code(code: Any) -> str:
+    """Upper-case a session code typed by a person, dropping spaces and dashes."""
+    if not isinstance(code, str):
+        raise NotFound("no such session")
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def _check_name(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not _NAME_RE.match(value):
+        raise BadInput(f"bad {what}: {value!r}")
+    return value
+
+
+class Store:
+    """Session store on one SQLite file (see the module docstring)."""
+
+    def __init__(
+        self, path: str | os.PathLike[str] | None = None, *, busy_timeout_s: float = BUSY_TIMEOUT_S
+    ):
+        self.path = resolve_path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.busy_timeout_s = busy_timeout_s
+        conn = self._connect()
+        try:
+            # WAL is a property of the file: set once, it holds for every later connection
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            elif version > SCHEMA_VERSION:
+                raise BadInput(f"{self.path} was written by a newer regie-sim (schema {version})")
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    # -- connections ------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout_s * 1000)}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across app crashes
+        return conn
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connect()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` transaction: committed whole, or rolled back whole."""
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    # -- sessions ---------------------------------------------------------------------------
+    def create_session(self, scenario_yaml: str, regime: str, rounds: int) -> tuple[str, str]:
+        """A new session in the lobby; returns ``(code, facilitator_token)``."""
+        if not isinstance(rounds, int) or not 1 <= rounds <= MAX_ROUNDS:
+            raise BadInput(f"rounds must be between 1 and {MAX_ROUNDS}")
+        _check_name(regime, "regime")
+        token = secrets.token_urlsafe(24)
+        for _ in range(50):
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            try:
+                with self._write() as conn:
+                    conn.execute(
+                        "INSERT INTO sessions (code, facilitator_token_sha256, scenario_yaml,"
+                        " regime, rounds, created) VALUES (?, ?, ?, ?, ?, ?)",
+                        (code, _digest(token), scenario_yaml, regime, rounds, _now()),
+                    )
+                return code, token
+            except sqlite3.IntegrityError:
+                continue  # code already taken: draw another
+        raise Conflict("could not draw a free session code")
+
+    @staticmethod
+    def _session_row(conn: sqlite3.Connection, code: str) -> sqlite3.Row:
+        row = conn.execute(
+            "SELECT * FROM sessions WHERE code = ?", (normalise_code(code),)
+        ).fetchone()
+        if row is None:
+            raise NotFound("no such session")
+        return row
+
+    @staticmethod
+    def _public_session(row: sqlite3.Row) -> dict[str, Any]:
+        return {
+            "id": row["id"],
+            "code": row["code"],
+            "scenario_yaml": row["scenario_yaml"],
+            "regime": row["regime"],
+            "rounds": row["rounds"],
+            "current_round": row["current_round"],
+            "state": row["state"],
+            "created": row["created"],
+        }
+
+    def session(self, code: str) -> dict[str, Any]:
+        """The session (never its facilitator token)."""
+        with self._read() as conn:
+            return self._public_session(self._session_row(conn, code))
+
+    @staticmethod
+    def _check_facilitator(row: sqlite3.Row, token: Any) -> None:
+        given = _digest(token) if isinstance(token, str) else ""
+        if not hmac.compare_digest(given, row["facilitator_token_sha256"]):
+            raise Forbidden("wrong facilitator token")
+
+    def is_facilitator(self, code: str, token: Any) -> bool:
+        try:
+            with self._read() as conn:
+                self._check_facilitator(self._session_row(conn, code), token)
+        except (NotFound, Forbidden):
+            return False
+        return True
+
+    def open_vote(self, code: str, token: str) -> dict[str, Any]:
+        """Open the vote of the current round (from the lobby or after a round's results)."""
+        with self._write() as conn:
+            row = self._session_row(conn, code)
+            self._check_facilitator(row, token)
+            if row["state"] == "voting":
+                return self._public_session(row)  # already open: nothing to do (idempotent)
+            if row["state"] not in ("lobby", "review"):
+                raise Conflict(f"cannot open a vote in state {row['state']}")
+            conn.execute("UPDATE sessions SET state = 'voting' WHERE id = ?", (row["id"],))
+            return self._public_session(self._session_row(conn, code))
+
+    def close_round(
+        self,
+        code: str,
+        token: str,
+        expected_round: int,
+        decide: Callable[[list[dict[str, Any]], list[dict[str, Any]]], list[dict[str, Any]]],
+    ) -> list[dict[str, Any]]:
+        """Close the open vote: ``decide(votes, participants)`` gives the rows; one transaction.
+
+        Votes arriving while this runs wait for the lock and then find the vote closed, so the
+        tally holds exactly the votes accepted. The round advances (or the session finishes).
+        """
+        with self._write() as conn:
+            row = self._session_row(conn, code)
+            self._check_facilitator(row, token)
+            if row["state"] != "voting":
+                raise Conflict("the vote is not open")
+            if row["current_round"] != expected_round:
+                raise Conflict("the round changed meanwhile")
+            sid, rnd = row["id"], row["current_round"]
+            votes = [
+                dict(r)
+                for r in conn.execute(
+                    "SELECT v.item, v.option, v.participant_id, p.college FROM votes v"
+                    " JOIN participants p ON p.id = v.participant_id"
+                    " WHERE v.session_id = ? AND v.round = ? ORDER BY v.participant_id, v.item",
+                    (sid, rnd),
+                )
+            ]
+            people = [
+                dict(r)
+                for r in conn.execute(
+                    "SELECT id, name, college FROM participants WHERE session_id = ? ORDER BY id",
+                    (sid,),
+                )
+            ]
+            rows = decide(votes, people)
+            now = _now()
+            for d in rows:
+                conn.execute(
+                    "INSERT INTO decisions (session_id, round, year, item, option, label_fr,"
+                    " label_en, votes_public, votes_operators, votes_citizens, veto, adopted,"
+                    " binding, reason, tally_json, decided)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        sid,
+                        rnd,
+                        int(d["year"]),
+                        _check_name(d["item"], "item"),
+                        _check_name(d["option"], "option"),
+                        d["label_fr"],
+                        d["label_en"],
+                        d["votes_public"],
+                        d["votes_operators"],
+                        d["votes_citizens"],
+                        int(d["veto"]),
+                        int(d["adopted"]),
+                        int(d["binding"]),
+                        d["reason"],
+                        json.dumps(d.get("tally", {}), sort_keys=True),
+                        now,
+                    ),
+                )
+            last = rnd >= row["rounds"]
+            conn.execute(
+                "UPDATE sessions SET state = ?, current_round = ? WHERE id = ?",
+                ("finished" if last else "review", rnd if last else rnd + 1, sid),
+            )
+            return self._decisions(conn, sid)
+
+    # -- participants -----------------------------------------------------------------------
+    def join(self, code: str, name: str, college: str | None = None) -> dict[str, Any]:
+        """Add a participant; ``college=None`` puts them in the least-filled college.
+
+        Returns their record with their ``token``: the only time the token is ever returned.
+        """
+        name = clean_text(name, MAX_NAME_CHARS, "name")
+        if college is not None and college not in COLLEGES:
+            raise BadInput(f"college must be one of {COLLEGES}")
+        token = secrets.token_urlsafe(24)
+        with self._write() as conn:  # inside the lock, so two people joining fill two colleges
+            row = self._session_row(conn, code)
+            if row["state"] == "finished":
+                raise Conflict("the workshop is over")
+            if college is None:
+                counts = dict.fromkeys(COLLEGES, 0)
+                for r in conn.execute(
+                    "SELECT college, COUNT(*) AS n FROM participants"
+                    " WHERE session_id = ? GROUP BY college",
+                    (row["id"],),
+                ):
+                    counts[r["college"]] = r["n"]
+                college = min(COLLEGES, key=lambda c: (counts[c], COLLEGES.index(c)))
+            cur = conn.execute(
+                "INSERT INTO participants (session_id, name, college, token_sha256,"
+                " joined) VALUES (?, ?, ?, ?, ?)",
+                (row["id"], name, college, _digest(token), _now()),
+            )
+            pid = cur.lastrowid
+        return {"id": pid, "name": name, "college": college, "token": token, "session": row["code"]}
+
+    @staticmethod
+    def _participant_row(conn: sqlite3.Connection, session_id: int, token: Any) -> sqlite3.Row:
+        if not isinstance(token, str) or not token:
+            raise Forbidden("no participant token")
+        row = conn.execute(
+            "SELECT id, name, college, joined FROM participants"
+            " WHERE session_id = ? AND token_sha256 = ?",
+            (session_id, _digest(token)),
+        ).fetchone()
+        if row is None:
+            raise Forbidden("unknown participant")
+        return row
+
+    def participant(self, code: str, token: str) -> dict[str, Any]:
+        """The participant holding ``token`` in this session (without the token)."""
+        with self._read() as conn:
+            s = self._session_row(conn, code)
+            return dict(self._participant_row(conn, s["id"], token))
+
+    def participants(self, code: str) -> list[dict[str, Any]]:
+        """Everyone in the session: id, name, college, joined (tokens are never stored or shown)."""
+        with self._read() as conn:
+            s = self._session_row(conn, code)
+            return [
+                dict(r)
+                for r in conn.execute(
+                    "SELECT id, name, college, joined FROM participants WHERE session_id = ?"
+                    " ORDER BY id",
+                    (s["id"],),
+                )
+            ]
+
+    # -- votes ------------------------------------------------------------------------------
+    def put_vote(self, code: str, token: str, round_: int, item: str, option: str) -> None:
+        """Record (or replace) a participant's vote on an item of the open round."""
+        _check_name(item, "item")
+        _check_name(option, "option")
+        with self._write() as conn:
+            s = self._session_row(conn, code)
+            p = self._participant_row(conn, s["id"], token)
+            if s["state"] != "voting":
+                raise Conflict("the vote is not open")
+            if s["current_round"] != round_:
+                raise Conflict("this round is over")
+            conn.execute(
+                "INSERT INTO votes (session_id, round, item, participant_id, option, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, round, item, participant_id)"
+                " DO UPDATE SET option = excluded.option, updated = excluded.updated",
+                (s["id"], round_, item, p["id"], option, _now()),
+            )
+
+    def my_votes(self, code: str, token: str, round_: int) -> dict[str, str]:
+        """A participant's own votes of a round: item -> option."""
+        with self._read() as conn:
+            s = self._session_row(conn, code)
+            p = self._participant_row(conn, s["id"], token)
+            return {
+                r["item"]: r["option"]
+                for r in conn.execute(
+                    "SELECT item, option FROM votes WHERE session_id = ? AND round = ? AND"
+                    " participant_id = ?",
+                    (s["id"], round_, p["id"]),
+                )
+            }
+
+    def vote_counts(self, code: str, round_: int) -> list[dict[str, Any]]:
+        """Votes of a round aggregated: rows of (item, option, college, n). No names, no tokens."""
+        with self._read() as conn:
+            s = self._session_row(conn, code)
+            return [
+                dict(r)
+                for r in conn.execute(
+                    "SELECT v.item, v.option, p.college, COUNT(*) AS n FROM votes v"
+                    " JOIN participants p ON p.id = v.participant_id"
+                    " WHERE v.session_id = ? AND v.round = ? GROUP BY v.item, v.option, p.college"
+                    " ORDER BY v.item, v.option, p.college",
+                    (s["id"], round_),
+                )
+            ]
+
+    # -- the cahier -------------------------------------------------------------------------
+    def add_comment(self, code: str, token: str, text: str) -> None:
+        text = clean_text(text, MAX_TEXT_CHARS, "comment")
+        with self._write() as conn:
+            s = self._session_row(conn, code)
+            p = self._participant_row(conn, s["id"], token)
+            conn.execute(
+                "INSERT INTO comments (session_id, round, participant_id, text, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (s["id"], s["current_round"], p["id"], text, _now()),
+            )
+
+    def add_variant(self, code: str, token: str, item: str, text: str) -> None:
+        """A variant of an agenda item proposed by a participant (shown to the room and kept)."""
+        _check_name(item, "item")
+        text = clean_text(text, MAX_TEXT_CHARS, "variant")
+        with self._write() as conn:
+            s = self._session_row(conn, code)
+            p = self._participant_row(conn, s["id"], token)
+            conn.execute(
+                "INSERT INTO variants (session_id, round, item, participant_id, text,"
+                " created) VALUES (?, ?, ?, ?, ?, ?)",
+                (s["id"], s["current_round"], item, p["id"], text, _now()),
+            )
+
+    def comments(self, code: str) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            s = self._session_row(conn, code)
+            return [
+                dict(r)
+                for r in conn.execute(
+                    "SELECT c.round, p.name, p.college, c.text, c.created FROM comments c"
+                    " JOIN participants p ON p.id = c.participant_id WHERE c.session_id = ?"
+                    " ORDER BY c.id",
+                    (s["id"],),
+                )
+            ]
+
+    def variants(self, code: str) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            s = self._session_row(conn, code)
+            return [
+                dict(r)
+                for r in conn.execute(
+                    "SELECT v.round, v.item, p.name, p.college, v.text, v.created FROM variants v"
+                    " JOIN participants p ON p.id = v.participant_id WHERE v.session_id = ?"
+                    " ORDER BY v.id",
+                    (s["id"],),
+                )
+            ]
+
+    # -- decisions --------------------------------------------------------------------------
+    @staticmethod
+    def _decisions(conn: sqlite3.Connection, session_id: int) -> list[dict[str, Any]]:
+        out = []
+        for r in conn.execute(
+            "SELECT * FROM decisions WHERE session_id = ? ORDER BY round, rowid", (session_id,)
+        ):
+            d = dict(r)
+            d.pop("session_id")
+            d["tally"] = json.loads(d.pop("tally_json"))
+            for k in ("veto", "adopted", "binding"):
+                d[k] = bool(d[k])
+            out.append(d)
+        return out
+
+    def decisions(self, code: str) -> list[dict[str, Any]]:
+        """Every decision of the session, in order of rounds and agenda."""
+        with self._read() as conn:
+            return self._decisions(conn, self._session_row(conn, code)["id"])

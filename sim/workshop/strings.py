@@ -1,0 +1,334 @@
+"""French and English texts of the workshop (page, debrief, messages).
+
+Kept here rather than in the shared locale catalogues so the workshop can change its wording on
+its own; both dicts have the same keys (a test checks it) and the same ``str.format`` fields.
+French is the default language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FR: dict[str, str] = {
+    # general
+    "app_title": "Atelier — le comité d'usagers, c'est vous",
+    "app_intro": "Par petits groupes, vous prenez les décisions du comité d'usagers tour par tour "
+    "(un tour = une année). Le simulateur montre avant chaque vote ce que chaque option "
+    "changerait, puis le bilan compare vos choix à ceux de la procédure.",
+    "lang_label": "Langue",
+    "sep": " : ",
+    "yes": "oui",
+    "no": "non",
+    "nobody": "aucun",
+    "round_n": "tour {n}",
+    "round_of": "Tour {n} sur {rounds}",
+    # colleges, regimes, items
+    "college_public": "Collège public (élus, collectivités)",
+    "college_operators": "Collège des opérateurs (salariés du service)",
+    "college_citizens": "Collège citoyen (usagers, associations)",
+    "college_auto": "Me placer dans le collège le moins rempli",
+    "regime_commons": "Communs (comité décisionnel)",
+    "regime_regie": "Régie publique (comité consultatif)",
+    "regime_concession": "Délégation de service public (comité consultatif)",
+    "item_tariff": "Tarif de l'eau",
+    "item_renewal": "Renouvellement du réseau",
+    "item_usage": "Règles d'usage en sécheresse",
+    "item_contribution": "Contribution des usagers",
+    "item_work_organisation": "Organisation du travail",
+    # landing
+    "join_title": "Rejoindre un atelier",
+    "code_label": "Code de l'atelier (6 caractères)",
+    "join_button": "Rejoindre",
+    "facilitate_title": "Animer un atelier",
+    "facilitate_button": "Créer un atelier",
+    # facilitator: creation
+    "new_session": "Nouvel atelier",
+    "scenario_label": "Scénario",
+    "scenario_upload": "…ou déposer un scénario YAML",
+    "regime_label": "Mode de gestion",
+    "rounds_label": "Nombre de tours (un tour = une année)",
+    "create_button": "Créer l'atelier",
+    "bad_scenario": "Ce scénario ne peut pas être utilisé : {detail}",
+    # facilitator: running
+    "session_title": "Atelier {code}",
+    "keep_link_facilitator": "Gardez l'adresse de cette page : c'est votre clé d'animation. "
+    "Vous pourrez y revenir après une coupure.",
+    "join_at": "Pour rejoindre : scannez le code ou ouvrez l'adresse ci-dessous, code {code}.",
+    "participants_title": "Participants",
+    "participants_count": "{n} participant(s)",
+    "state_lobby": "Les participants rejoignent l'atelier. Le vote n'est pas encore ouvert.",
+    "state_voting": "Vote ouvert.",
+    "state_review": "Vote clos. Résultats du tour précédent ci-dessous.",
+    "state_finished": "Atelier terminé.",
+    "open_vote": "Ouvrir le vote du tour {n}",
+    "close_vote": "Clore le vote et appliquer les décisions",
+    "closed_ok": "Tour {n} clos : décisions enregistrées.",
+    "live_title": "Votes en cours",
+    "voters_n": "{n} vote(s)",
+    "no_votes_yet": "Aucun vote pour l'instant.",
+    "last_decisions": "Décisions du tour {n}",
+    "agenda_title": "Ordre du jour du tour {n} ({year})",
+    "debrief_button": "Voir le bilan",
+    "download_html": "Télécharger le bilan (HTML imprimable)",
+    "download_zip": "Télécharger les données (CSV)",
+    "cahier_title": "Cahier de l'atelier",
+    "provisional_debrief": "Bilan provisoire",
+    # participant
+    "you_are": "Vous participez en tant que",
+    "keep_link_participant": "Gardez l'adresse de cette page (marque-page) : elle vous ramène à "
+    "votre place si la page se ferme.",
+    "name_label": "Votre prénom ou celui de votre groupe",
+    "college_label": "Votre collège",
+    "wait_lobby": "L'animation va ouvrir le vote. La page se met à jour toute seule.",
+    "wait_review": "Le vote est clos. Voici les décisions ; l'animation ouvrira le tour suivant.",
+    "finished_thanks": "L'atelier est terminé. Merci ! Voici les décisions prises.",
+    "vote_button": "Voter",
+    "vote_ok": "Vote enregistré : {option}. Vous pouvez le changer jusqu'à la clôture.",
+    "your_vote": "Votre vote : {option}",
+    "not_admissible": "non recevable : {why}",
+    "workers_only": "Le collège des opérateurs (les salariés) décide seul de l'organisation "
+    "du travail.",
+    "consultative_badge": "Avis consultatif : le conseil (ou le contrat) décide.",
+    "procedure_choice": "Choix de la procédure si personne ne vote : {option}",
+    "variant_title": "Proposer une variante",
+    "variant_label": "Votre variante (elle sera lue en séance et gardée au cahier)",
+    "variant_button": "Proposer",
+    "variant_ok": "Variante enregistrée.",
+    "comment_title": "Écrire au cahier de l'atelier",
+    "comment_label": "Votre remarque",
+    "comment_button": "Ajouter au cahier",
+    "comment_ok": "Ajouté au cahier.",
+    "bills_chart": "Facture annuelle moyenne par décile de revenu (€)",
+    # effects
+    "eff_price_120m3_eur_per_m3": "Prix du m3 (facture 120 m3)",
+    "eff_share_above_pct": "Ménages au-delà de 3 % du revenu",
+    "eff_recovery": "Couverture des coûts",
+    "eff_median_bill_change_pct": "Facture médiane",
+    "eff_pays_more_pct": "Ménages qui paient plus",
+    "eff_extra_cost_eur_per_year": "Coût supplémentaire par an",
+    "eff_load": "Charge des équipes (1 = seuil d'heures sup.)",
+    # reasons
+    "reason_adopted": "adopté par une majorité de collèges",
+    "reason_workers_decide": "décidé par le collège des opérateurs",
+    "reason_no_majority": "pas de majorité : la situation actuelle est maintenue",
+    "reason_workers_no_majority": "pas de majorité chez les opérateurs : situation maintenue",
+    "reason_vetoed": "veto citoyen : l'option retenue aggravait l'accessibilité ou réduisait le "
+    "volume essentiel ; la situation actuelle est maintenue",
+    "reason_no_votes": "aucun vote : choix de la procédure",
+    "reason_consultative": "avis consultatif",
+    # debrief
+    "debrief_title": "Bilan de l'atelier",
+    "debrief_subtitle": "Atelier {code} · {town} · {regime} · {rounds} tour(s) · {participants} "
+    "participant(s) · {households} ménages simulés · graine {seed}",
+    "note_consultative": "Sous ce mode de gestion, le comité d'usagers est consultatif : l'avis de "
+    "la salle est consigné, mais le conseil ou le contrat fixe le tarif. "
+    "Les résultats ne changent donc pas : c'est ce que mesure ce bilan.",
+    "sec_decisions": "Les décisions, tour par tour",
+    "votes_legend": "Voix pour l'option retenue, par collège : public / opérateurs / citoyens.",
+    "no_decisions": "Aucune décision pour l'instant.",
+    "sec_outcomes": "Ce que vos décisions ont changé",
+    "outcomes_intro": "Vos décisions comparées à celles de la procédure du comité, sur les mêmes "
+    "aléas (même graine : mêmes sécheresses, mêmes casses).",
+    "sec_deciles": "Qui gagne, qui perd : facture moyenne par décile de revenu en {year}",
+    "gained": "Paient moins avec vos décisions : déciles {deciles}",
+    "lost": "Paient plus avec vos décisions : déciles {deciles}",
+    "fig_deciles": "Écart de facture annuelle (vos décisions − procédure)",
+    "sec_cahier": "Le cahier de l'atelier",
+    "cahier_empty": "Le cahier est vide.",
+    "variants": "Variantes proposées",
+    "comments": "Remarques",
+    "sec_reproduce": "Refaire le calcul",
+    "reproduce": "L'archive CSV contient scenario.yaml, qui rejoue exactement ces décisions : "
+    "regie-sim run scenario.yaml",
+    "printed": "Édité le {when}.",
+    "run_room": "vos décisions",
+    "run_baseline": "procédure",
+    "ind_price_120m3_eur_per_m3": "Prix du m3 pour 120 m3 (€/m3)",
+    "ind_share_households_above_3pct": "Ménages au-delà de 3 % du revenu (%)",
+    "ind_reserves_eur": "Réserves (€)",
+    "col_round": "Tour",
+    "col_year": "Année",
+    "col_item": "Point",
+    "col_option": "Décision",
+    "col_votes": "Voix P / O / C",
+    "col_veto": "Veto",
+    "col_reason": "Pourquoi",
+    "col_college": "Collège",
+    "col_name": "Nom",
+    "col_decile": "Décile",
+    "col_bill_room": "Facture, vos décisions (€)",
+    "col_bill_baseline": "Facture, procédure (€)",
+    "col_difference": "Écart (€/an)",
+    "col_option_votes": "Option",
+    # errors
+    "err_not_found": "Atelier introuvable : vérifiez le code.",
+    "err_forbidden": "Lien non reconnu pour cet atelier.",
+    "err_conflict": "Action impossible maintenant : {detail}",
+    "err_bad_input": "Saisie refusée : {detail}",
+}
+
+EN: dict[str, str] = {
+    "app_title": "Workshop — you are the user committee",
+    "app_intro": "In small groups, you take the user committee's decisions round by round "
+    "(one round = one year). Before each vote the simulator shows what each option "
+    "would change; the debrief then compares your choices with the procedure's.",
+    "lang_label": "Language",
+    "sep": ": ",
+    "yes": "yes",
+    "no": "no",
+    "nobody": "none",
+    "round_n": "round {n}",
+    "round_of": "Round {n} of {rounds}",
+    "college_public": "Public college (councillors, local authorities)",
+    "college_operators": "Operators' college (the service's workers)",
+    "college_citizens": "Citizens' college (users, associations)",
+    "college_auto": "Put me in the least-filled college",
+    "regime_commons": "Commons (deciding committee)",
+    "regime_regie": "Public régie (consultative committee)",
+    "regime_concession": "Private concession (consultative committee)",
+    "item_tariff": "Water tariff",
+    "item_renewal": "Network renewal",
+    "item_usage": "Drought usage rules",
+    "item_contribution": "Users' contribution",
+    "item_work_organisation": "Work organisation",
+    "join_title": "Join a workshop",
+    "code_label": "Workshop code (6 characters)",
+    "join_button": "Join",
+    "facilitate_title": "Facilitate a workshop",
+    "facilitate_button": "Create a workshop",
+    "new_session": "New workshop",
+    "scenario_label": "Scenario",
+    "scenario_upload": "…or upload a YAML scenario",
+    "regime_label": "Who runs the service",
+    "rounds_label": "Number of rounds (one round = one year)",
+    "create_button": "Create the workshop",
+    "bad_scenario": "This scenario cannot be used: {detail}",
+    "session_title": "Workshop {code}",
+    "keep_link_facilitator": "Keep this page's address: it is your facilitator key. "
+    "You can come back to it after an interruption.",
+    "join_at": "To join: scan the code or open the address below, code {code}.",
+    "participants_title": "Participants",
+    "participants_count": "{n} participant(s)",
+    "state_lobby": "Participants are joining. The vote is not open yet.",
+    "state_voting": "Vote open.",
+    "state_review": "Vote closed. Results of the last round below.",
+    "state_finished": "Workshop finished.",
+    "open_vote": "Open the vote of round {n}",
+    "close_vote": "Close the vote and apply the decisions",
+    "closed_ok": "Round {n} closed: decisions recorded.",
+    "live_title": "Votes so far",
+    "voters_n": "{n} vote(s)",
+    "no_votes_yet": "No votes yet.",
+    "last_decisions": "Decisions of round {n}",
+    "agenda_title": "Agenda of round {n} ({year})",
+    "debrief_button": "Show the debrief",
+    "download_html": "Download the debrief (printable HTML)",
+    "download_zip": "Download the data (CSV)",
+    "cahier_title": "Workshop notebook",
+    "provisional_debrief": "Debrief so far",
+    "you_are": "You take part as",
+    "keep_link_participant": "Keep this page's address (bookmark it): it brings you back to your "
+    "place if the page closes.",
+    "name_label": "Your first name or your group's name",
+    "college_label": "Your college",
+    "wait_lobby": "The facilitator will open the vote. This page updates by itself.",
+    "wait_review": "The vote is closed. Here are the decisions; the facilitator will open the "
+    "next round.",
+    "finished_thanks": "The workshop is over. Thank you! Here are the decisions taken.",
+    "vote_button": "Vote",
+    "vote_ok": "Vote recorded: {option}. You can change it until the vote closes.",
+    "your_vote": "Your vote: {option}",
+    "not_admissible": "not admissible: {why}",
+    "workers_only": "The operators' college (the workers) decides work organisation alone.",
+    "consultative_badge": "Consultative opinion: the council (or the contract) decides.",
+    "procedure_choice": "The procedure's choice if nobody votes: {option}",
+    "variant_title": "Propose a variant",
+    "variant_label": "Your variant (it will be read out and kept in the notebook)",
+    "variant_button": "Propose",
+    "variant_ok": "Variant recorded.",
+    "comment_title": "Write in the workshop notebook",
+    "comment_label": "Your remark",
+    "comment_button": "Add to the notebook",
+    "comment_ok": "Added to the notebook.",
+    "bills_chart": "Mean yearly bill by income decile (€)",
+    "eff_price_120m3_eur_per_m3": "Price per m3 (120 m3 bill)",
+    "eff_share_above_pct": "Households above 3 % of income",
+    "eff_recovery": "Cost recovery",
+    "eff_median_bill_change_pct": "Median bill",
+    "eff_pays_more_pct": "Households paying more",
+    "eff_extra_cost_eur_per_year": "Extra cost per year",
+    "eff_load": "Crew workload (1 = overtime threshold)",
+    "reason_adopted": "adopted by a majority of colleges",
+    "reason_workers_decide": "decided by the operators' college",
+    "reason_no_majority": "no majority: the current situation stays",
+    "reason_workers_no_majority": "no majority among the operators: the current situation stays",
+    "reason_vetoed": "citizens' veto: the option worsened affordability or cut the essential "
+    "volume; the current situation stays",
+    "reason_no_votes": "no votes: the procedure's choice",
+    "reason_consultative": "consultative opinion",
+    "debrief_title": "Workshop debrief",
+    "debrief_subtitle": "Workshop {code} · {town} · {regime} · {rounds} round(s) · {participants} "
+    "participant(s) · {households} simulated households · seed {seed}",
+    "note_consultative": "Under this regime the user committee is consultative: the room's opinion "
+    "is recorded, but the council or the contract sets the tariff. The "
+    "outcomes therefore do not change: that is what this debrief measures.",
+    "sec_decisions": "The decisions, round by round",
+    "votes_legend": "Votes for the option taken, by college: public / operators / citizens.",
+    "no_decisions": "No decisions yet.",
+    "sec_outcomes": "What your decisions changed",
+    "outcomes_intro": "Your decisions compared with the committee procedure's, under the same "
+    "luck (same seed: same droughts, same pipe breaks).",
+    "sec_deciles": "Who gains, who loses: mean bill by income decile in {year}",
+    "gained": "Pay less with your decisions: deciles {deciles}",
+    "lost": "Pay more with your decisions: deciles {deciles}",
+    "fig_deciles": "Difference in yearly bill (your decisions − procedure)",
+    "sec_cahier": "The workshop notebook",
+    "cahier_empty": "The notebook is empty.",
+    "variants": "Variants proposed",
+    "comments": "Remarks",
+    "sec_reproduce": "Reproduce the figures",
+    "reproduce": "The CSV archive holds scenario.yaml, which replays exactly these decisions: "
+    "regie-sim run scenario.yaml",
+    "printed": "Printed on {when}.",
+    "run_room": "your decisions",
+    "run_baseline": "procedure",
+    "ind_price_120m3_eur_per_m3": "Price per m3 for 120 m3 (€/m3)",
+    "ind_share_households_above_3pct": "Households above 3 % of income (%)",
+    "ind_reserves_eur": "Reserves (€)",
+    "col_round": "Round",
+    "col_year": "Year",
+    "col_item": "Item",
+    "col_option": "Decision",
+    "col_votes": "Votes P / O / C",
+    "col_veto": "Veto",
+    "col_reason": "Why",
+    "col_college": "College",
+    "col_name": "Name",
+    "col_decile": "Decile",
+    "col_bill_room": "Bill, your decisions (€)",
+    "col_bill_baseline": "Bill, procedure (€)",
+    "col_difference": "Difference (€/yr)",
+    "col_option_votes": "Option",
+    "err_not_found": "Workshop not found: check the code.",
+    "err_forbidden": "This link is not recognised for this workshop.",
+    "err_conflict": "Not possible now: {detail}",
+    "err_bad_input": "Input refused: {detail}",
+}
+
+STRINGS: dict[str, dict[str, str]] = {"fr": FR, "en": EN}
+
+
+def lang_of(value: Any) -> str:
+    """``"en"`` if asked for English, else French (the default)."""
+    return "en" if isinstance(value, str) and value.strip().lower().startswith("en") else "fr"
+
+
+def t(key: str, lang: str = "fr", **fields: Any) -> str:
+    """The text of ``key`` in ``lang``, formatted with ``fields``.
+
+    A missing key is a bug (the tests check both languages have every key); in a live session the
+    French text, then the key itself, is shown rather than stopping a workshop.
+    """
+    table = STRINGS.get(lang, FR)
+    text = table.get(key, FR.get(key, key))
+    return text.format(**fields) if fields else text

@@ -1,0 +1,461 @@
+"""The workshop flow: rounds, college rules, veto, debrief, offline replay, the page."""
+
+from __future__ import annotations
+
+import io
+import re
+import string
+import zipfile
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.workshop import BadInput, Conflict, Forbidden, Store, Workshop
+from sim.workshop.debrief import INDICATORS
+from sim.workshop.strings import EN, FR, t
+from sim.workshop.tally import VetoRule, tally_item, veto_eligible
+
+ROOT = Path(__file__).resolve().parent.parent
+TOWN = ROOT / "scenarios" / "town.yaml"
+PAGE = ROOT / "sim" / "dashboard" / "workshop.py"
+RULE = VetoRule()
+
+
+@pytest.fixture(scope="module")
+def small_town() -> sim.Scenario:
+    return sim.with_changes(sim.load_scenario(TOWN), {"households.count": 1500})
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workshop:
+    return Workshop(Store(tmp_path / "workshop.sqlite3"))
+
+
+def item_of(agenda: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(i for i in agenda if i["item"] == name)
+
+
+def admissible(item: dict[str, Any]) -> list[dict[str, Any]]:
+    return [o for o in item["options"] if o["admissible"]]
+
+
+def by_item(decisions: list[dict[str, Any]], rnd: int) -> dict[str, dict[str, Any]]:
+    return {d["item"]: d for d in decisions if d["round"] == rnd}
+
+
+# -- the college rules (pure) ----------------------------------------------------------------
+def agenda_item(
+    name: str = "tariff",
+    shares: tuple[float, ...] = (20.0, 18.0, 25.0),
+    cuts: tuple[bool, ...] = (False, False, False),
+) -> dict[str, Any]:
+    names = ["keep", "a", "b"]
+    return {
+        "item": name,
+        "year": 2027,
+        "binding": True,
+        "procedure_choice": "a",
+        "options": [
+            {
+                "name": n,
+                "label_fr": n,
+                "label_en": n,
+                "admissible": True,
+                "cuts_essential": c,
+                "effects": {"share_above_pct": s},
+            }
+            for n, s, c in zip(names, shares, cuts, strict=True)
+        ],
+    }
+
+
+ALL = {"public": 2, "operators": 2, "citizens": 2}
+
+
+def test_an_option_passes_with_a_majority_of_colleges() -> None:
+    votes = [
+        ("public", "a"),
+        ("public", "a"),
+        ("operators", "a"),
+        ("operators", "a"),
+        ("citizens", "keep"),
+        ("citizens", "keep"),
+    ]
+    d = tally_item(agenda_item(), votes, ALL, RULE)
+    assert (d["option"], d["adopted"], d["reason"]) == ("a", True, "adopted")
+    assert (d["votes_public"], d["votes_operators"], d["votes_citizens"]) == (2, 2, 0)
+
+
+def test_a_college_supports_an_option_only_with_a_majority_of_its_present_members() -> None:
+    # one public member of two is not a majority; abstaining counts as not for
+    votes = [("public", "a"), ("operators", "a"), ("operators", "a")]
+    d = tally_item(agenda_item(), votes, ALL, RULE)
+    assert (d["option"], d["adopted"], d["reason"]) == ("keep", False, "no_majority")
+
+
+def test_citizens_veto_an_option_that_raises_the_share_above_threshold() -> None:
+    votes = [
+        ("public", "b"),
+        ("public", "b"),
+        ("operators", "b"),
+        ("operators", "b"),
+        ("citizens", "keep"),
+        ("citizens", "keep"),
+    ]
+    d = tally_item(agenda_item(), votes, ALL, RULE)
+    assert (d["option"], d["veto"], d["adopted"], d["reason"]) == ("keep", True, False, "vetoed")
+    assert d["tally"]["vetoed_option"] == "b"
+    # the same option passes when the citizens support it, or when the veto is off
+    votes_c = votes[:4] + [("citizens", "b"), ("citizens", "b")]
+    assert tally_item(agenda_item(), votes_c, ALL, RULE)["option"] == "b"
+    assert tally_item(agenda_item(), votes, ALL, VetoRule(enabled=False))["option"] == "b"
+    # within the tolerance there is nothing to veto
+    assert tally_item(agenda_item(), votes, ALL, VetoRule(tolerance_pp=6.0))["option"] == "b"
+
+
+def test_citizens_veto_an_option_that_cuts_the_essential_volume() -> None:
+    item = agenda_item("usage", shares=(0, 0, 0), cuts=(False, True, False))
+    votes = [("public", "a"), ("public", "a"), ("operators", "a"), ("operators", "a")]
+    d = tally_item(item, votes, ALL, RULE)
+    assert (d["option"], d["veto"]) == ("keep", True)
+
+
+def test_the_veto_reference_is_the_models_when_the_status_quo_cannot_balance() -> None:
+    item = agenda_item()
+    for o in item["options"]:
+        o["effects"]["veto_reference_share_pct"] = 30.0
+    assert not veto_eligible(item["options"][2], item["options"], RULE)
+
+
+def test_workers_decide_work_organisation_alone() -> None:
+    item = agenda_item("work_organisation")
+    votes = [
+        ("operators", "a"),
+        ("operators", "a"),
+        ("public", "b"),
+        ("public", "b"),
+        ("citizens", "b"),
+        ("citizens", "b"),
+    ]
+    d = tally_item(item, votes, ALL, RULE)
+    assert (d["option"], d["adopted"], d["reason"]) == ("a", True, "workers_decide")
+    d = tally_item(item, [("operators", "a")], ALL, RULE)
+    assert (d["option"], d["reason"]) == ("keep", "workers_no_majority")
+    d = tally_item(item, [("public", "a")], ALL, RULE)
+    assert (d["option"], d["reason"]) == ("a", "no_votes")  # the procedure's choice
+
+
+def test_no_votes_means_the_procedures_choice_and_says_so() -> None:
+    d = tally_item(agenda_item(), [], ALL, RULE)
+    assert (d["option"], d["adopted"], d["reason"]) == ("a", False, "no_votes")
+    assert (d["votes_public"], d["votes_operators"], d["votes_citizens"]) == (None, None, None)
+
+
+def test_colleges_with_nobody_present_do_not_block() -> None:
+    present = {"public": 1, "operators": 1, "citizens": 0}
+    d = tally_item(agenda_item(), [("public", "b"), ("operators", "b")], present, RULE)
+    assert (d["option"], d["veto"]) == ("b", False)  # no citizen in the room: no veto
+
+
+def test_votes_for_options_not_on_the_table_are_ignored() -> None:
+    item = agenda_item()
+    item["options"][1]["admissible"] = False
+    votes = [("public", "a"), ("public", "zzz"), ("public", "b")]
+    d = tally_item(item, votes, {"public": 3}, RULE)
+    assert (d["option"], d["reason"]) == ("keep", "no_majority")  # b: 1 of 3, a and zzz dropped
+    assert d["tally"]["counts"]["a"]["public"] == 0 and "zzz" not in d["tally"]["counts"]
+
+
+# -- a whole workshop --------------------------------------------------------------------------
+def test_two_rounds_with_a_veto_then_a_debrief_that_replays_offline(
+    ws: Workshop, small_town: sim.Scenario
+) -> None:
+    code, token = ws.create_session(small_town, "commons", 2)
+    pub = ws.join(code, "Élue", "public")
+    ops = ws.join(code, "Agent", "operators")
+    cit = ws.join(code, "Usagère", "citizens")
+    ws.open_vote(code, token)
+
+    # round 1: public and operators want a tariff the citizens may veto; they do not support it
+    agenda1 = ws.current_agenda(code)
+    assert [i["item"] for i in agenda1] == [
+        "tariff",
+        "renewal",
+        "usage",
+        "contribution",
+        "work_organisation",
+    ]
+    assert all(i["year"] == small_town.town.start_year + 1 for i in agenda1)
+    tariff = item_of(agenda1, "tariff")
+    first = tariff["options"][0]["name"]
+    vetoable = [
+        o["name"] for o in admissible(tariff)[1:] if veto_eligible(o, tariff["options"], RULE)
+    ]
+    assert vetoable, "the base town should offer a tariff that worsens affordability"
+    ws.vote(code, pub["token"], "tariff", vetoable[0])
+    ws.vote(code, ops["token"], "tariff", vetoable[0])
+    ws.vote(code, cit["token"], "tariff", first)
+    ws.vote(code, pub["token"], "usage", "keep")
+    ws.vote(code, ops["token"], "usage", "keep")
+    ws.vote(code, ops["token"], "work_organisation", "add_crew")
+    with pytest.raises(Forbidden):
+        ws.vote(code, cit["token"], "work_organisation", "add_crew")
+    for o in tariff["options"]:
+        if not o["admissible"]:
+            with pytest.raises(BadInput):
+                ws.vote(code, cit["token"], "tariff", o["name"])
+    with pytest.raises(Forbidden):
+        ws.close_vote(code, "not-the-token")
+    d1 = by_item(ws.close_vote(code, token), 1)
+    assert (d1["tariff"]["option"], d1["tariff"]["veto"], d1["tariff"]["reason"]) == (
+        first,
+        True,
+        "vetoed",
+    )
+    assert d1["tariff"]["tally"]["vetoed_option"] == vetoable[0]
+    assert d1["renewal"]["reason"] == "no_votes"
+    assert d1["renewal"]["option"] == item_of(agenda1, "renewal")["procedure_choice"]
+    assert (d1["usage"]["option"], d1["usage"]["reason"]) == ("keep", "adopted")
+    assert (d1["work_organisation"]["option"], d1["work_organisation"]["reason"]) == (
+        "add_crew",
+        "workers_decide",
+    )
+    s = ws.store.session(code)
+    assert (s["state"], s["current_round"]) == ("review", 2)
+    with pytest.raises(Conflict):
+        ws.vote(code, pub["token"], "tariff", first)  # closed until the facilitator opens round 2
+
+    # round 2: public and citizens agree on another tariff; a re-vote replaces the first one
+    ws.open_vote(code, token)
+    agenda2 = ws.current_agenda(code)
+    assert all(i["year"] == small_town.town.start_year + 2 for i in agenda2)
+    assert item_of(agenda2, "work_organisation")["options"][0]["label_en"].endswith("4 crews")
+    tariff2 = item_of(agenda2, "tariff")
+    other = admissible(tariff2)[1]["name"]
+    ws.vote(code, pub["token"], "tariff", tariff2["options"][0]["name"])
+    ws.vote(code, pub["token"], "tariff", other)
+    ws.vote(code, cit["token"], "tariff", other)
+    ws.vote(code, ops["token"], "tariff", tariff2["options"][0]["name"])
+    ws.comment(code, cit["token"], "Et les familles nombreuses ?")
+    d2 = by_item(ws.close_vote(code, token), 2)
+    assert (d2["tariff"]["option"], d2["tariff"]["adopted"]) == (other, True)
+    assert (
+        d2["tariff"]["votes_public"],
+        d2["tariff"]["votes_operators"],
+        d2["tariff"]["votes_citizens"],
+    ) == (1, 0, 1)
+    assert ws.store.session(code)["state"] == "finished"
+    assert ws.current_agenda(code) == []
+    with pytest.raises(Conflict):
+        ws.open_vote(code, token)
+
+    # the debrief's decisions are the session's log
+    deb = ws.debrief(code)
+    assert [(d["round"], d["item"], d["option"]) for d in deb.decisions if d["binding"]] == [
+        (x["meeting"], x["item"], x["option"]) for x in deb.log
+    ]
+    assert len(deb.log) == 10
+    replay = sim.loads_scenario(deb.scenario_yaml)
+    assert [d.model_dump() for d in replay.governance.committee.decision_log] == deb.log
+    assert [c["text"] for c in deb.comments] == ["Et les familles nombreuses ?"]
+
+    # replaying that log offline, from the archive's own scenario, reproduces the figures exactly
+    files = zipfile.ZipFile(io.BytesIO(ws.debrief_csv_zip(code)))
+    assert sorted(files.namelist()) == [
+        "comments.csv",
+        "deciles.csv",
+        "decisions.csv",
+        "outcomes.csv",
+        "scenario.yaml",
+    ]
+    offline = sim.loads_scenario(files.read("scenario.yaml").decode("utf-8"))
+    room = sim.simulate(offline)
+    base = sim.simulate(sim.with_changes(offline, {"governance.committee.decision_log": []}))
+    for run, res in (("room", room), ("baseline", base)):
+        got = deb.outcomes[deb.outcomes["run"] == run].drop(columns="run").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, res.years[["year", *INDICATORS]], check_exact=True)
+    last = room.deciles[room.deciles["year"] == room.deciles["year"].max()]
+    assert deb.deciles["mean_bill_room_eur"].tolist() == last["mean_bill_eur"].tolist()
+    csv = pd.read_csv(files.open("outcomes.csv"))
+    pd.testing.assert_frame_equal(csv, deb.outcomes, check_exact=False, rtol=1e-12)
+    decisions_csv = pd.read_csv(files.open("decisions.csv"))
+    assert decisions_csv["option"].tolist() == [d["option"] for d in deb.decisions]
+
+    # the room's decisions are what the model applied, and they changed the outcome
+    applied = room.decisions[room.decisions["reason"].str.contains("decision log", na=False)]
+    assert list(zip(applied["item"], applied["option"], strict=True)) == [
+        (x["item"], x["option"]) for x in deb.log
+    ]
+    assert (
+        not deb.outcomes[deb.outcomes["run"] == "room"]["reserves_eur"]
+        .reset_index(drop=True)
+        .equals(
+            deb.outcomes[deb.outcomes["run"] == "baseline"]["reserves_eur"].reset_index(drop=True)
+        )
+    )
+    assert set(deb.gained) | set(deb.lost) <= set(range(1, 11))
+
+
+def test_under_a_regie_the_room_gives_an_opinion_and_the_outcome_does_not_change(
+    ws: Workshop, small_town: sim.Scenario
+) -> None:
+    code, token = ws.create_session(small_town, "regie", 1)
+    p = ws.join(code, "A", "citizens")
+    ws.open_vote(code, token)
+    agenda = ws.current_agenda(code)
+    assert [(i["item"], i["binding"]) for i in agenda] == [("tariff", False)]
+    ws.vote(code, p["token"], "tariff", admissible(agenda[0])[-1]["name"])
+    (dec,) = ws.close_vote(code, token)
+    assert dec["binding"] is False and dec["adopted"] is True
+    deb = ws.debrief(code)
+    assert deb.log == []
+    room = deb.outcomes[deb.outcomes["run"] == "room"].drop(columns="run").reset_index(drop=True)
+    base = (
+        deb.outcomes[deb.outcomes["run"] == "baseline"].drop(columns="run").reset_index(drop=True)
+    )
+    pd.testing.assert_frame_equal(room, base, check_exact=True)
+    html = ws.debrief_html(code, "en")
+    assert escape(t("note_consultative", "en")) in html
+    assert escape(t("reason_consultative", "en")) in html
+
+
+def test_agendas_are_replayed_once_then_cached(
+    ws: Workshop, small_town: sim.Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.engine
+
+    calls: list[int] = []
+    real = sim.engine.simulate
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.engine, "simulate", counting)
+    code, _ = ws.create_session(small_town, "commons", 2)
+    first = ws.current_agenda(code)
+    for _ in range(5):
+        assert ws.current_agenda(code) == first
+    assert len(calls) == 1
+    first[0]["options"].clear()  # callers get copies: the cache cannot be spoiled
+    assert ws.current_agenda(code)[0]["options"]
+
+
+def test_a_bad_scenario_is_refused_with_a_message(ws: Workshop) -> None:
+    with pytest.raises(BadInput, match="households"):
+        ws.create_session("households:\n  count: -3\n", "commons", 2)
+    with pytest.raises(BadInput):
+        ws.create_session(sim.Scenario(), "monarchy", 2)
+    with pytest.raises(BadInput):
+        ws.create_session(sim.Scenario(), "commons", 0)
+
+
+def test_debrief_page_is_self_contained_in_both_languages(
+    ws: Workshop, small_town: sim.Scenario
+) -> None:
+    code, token = ws.create_session(small_town, "commons", 1)
+    ws.open_vote(code, token)
+    ws.close_vote(code, token)
+    for lang in ("fr", "en"):
+        html = ws.debrief_html(code, lang)
+        assert html.startswith("<!doctype html>") and f'lang="{lang}"' in html
+        assert escape(t("debrief_title", lang)) in html
+        assert escape(t("reason_no_votes", lang)) in html
+        assert not re.search(r"<(script|img|iframe)[^>]*\bsrc=|<link\b", html)  # works offline
+        assert html.count('class="plotly-graph-div"') == 4
+
+
+# -- strings ---------------------------------------------------------------------------------
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_french_and_english_have_the_same_keys_and_fields() -> None:
+    assert FR.keys() == EN.keys()
+    for k in FR:
+        assert _fields(FR[k]) == _fields(EN[k]), k
+        assert FR[k].strip() and EN[k].strip(), k
+
+
+def test_every_reason_and_item_has_a_text() -> None:
+    from sim.governance.base import GovernedPolicy
+    from sim.workshop.tally import REASONS
+
+    for r in REASONS:
+        assert f"reason_{r}" in FR
+    for item in GovernedPolicy.AGENDA:
+        assert f"item_{item}" in FR
+
+
+# -- the page --------------------------------------------------------------------------------
+@pytest.fixture
+def page_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workshop:
+    import streamlit as st
+
+    monkeypatch.setenv("REGIE_SIM_WORKSHOP_DB", str(tmp_path / "page.sqlite3"))
+    st.cache_resource.clear()  # the page keeps one Workshop per process
+    yield Workshop(Store())
+    st.cache_resource.clear()
+
+
+def _app(params: dict[str, str]) -> Any:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def qp(at: Any, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+def test_page_facilitator_creates_then_participant_votes(page_env: Workshop) -> None:
+    at = _app({"role": "facilitator"})
+    assert not at.exception
+    at.number_input[0].set_value(2)
+    at.button[0].click().run()  # the form's submit button: create the workshop
+    assert not at.exception
+    code, token = qp(at, "s"), qp(at, "t")
+    assert at.title[0].value == t("session_title", "fr", code=code)
+    assert page_env.store.is_facilitator(code, token)
+    assert at.get("image")  # the QR code
+    at.button(key="ws-open").click().run()
+    assert page_env.store.session(code)["state"] == "voting"
+
+    p = _app({"s": code})
+    p.text_input[0].set_value("<b>Zoé</b>")
+    p.selectbox[0].set_value("citizens")
+    p.button[0].click().run()
+    ptoken = qp(p, "p")
+    assert not p.exception and p.text[0].value.startswith("<b>Zoé</b> — ")  # shown as plain text
+    agenda = [i for i in page_env.current_agenda(code) if i["item"] != "work_organisation"]
+    assert len(p.radio) == len(agenda)
+    for radio, item in zip(p.radio, agenda, strict=True):
+        radio.set_value(admissible(item)[0]["name"])
+    p.button[0].click().run()
+    assert not p.exception and not p.error
+    assert page_env.my_votes(code, ptoken) == {agenda[0]["item"]: admissible(agenda[0])[0]["name"]}
+
+    f = _app({"role": "facilitator", "s": code, "t": token, "lang": "en"})
+    f.button(key="ws-close").click().run()
+    assert not f.exception
+    assert f.success[0].value == t("closed_ok", "en", n=1)
+    assert page_env.store.session(code)["current_round"] == 2
+
+
+def test_page_refuses_a_wrong_facilitator_link(
+    page_env: Workshop, small_town: sim.Scenario
+) -> None:
+    code, _ = page_env.create_session(small_town, "commons", 1)
+    at = _app({"role": "facilitator", "s": code, "t": "guess"})
+    assert [e.value for e in at.error] == [t("err_forbidden", "fr")]
+    assert not at.button
+    at = _app({"s": "NOPE99"})
+    assert [e.value for e in at.error] == [t("err_not_found", "fr")]
