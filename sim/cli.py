@@ -459,11 +459,39 @@ def handle_bill(args: argparse.Namespace, ctx: Context) -> int:
 Setup = Callable[[Callable[..., argparse.ArgumentParser], Tr], argparse.ArgumentParser]
 Handler = Callable[[argparse.Namespace, Context], int]
 
+# ensemble, sweep: the experiment layer's commands live in sim/ensemble_cli.py, imported when
+# used (it imports this module for the shared pieces)
+def setup_ensemble(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
+    from sim.ensemble_cli import setup_ensemble as setup
+
+    return setup(new, t)
+
+
+def handle_ensemble(args: argparse.Namespace, ctx: Context) -> int:
+    from sim.ensemble_cli import handle_ensemble as handle
+
+    return handle(args, ctx)
+
+
+def setup_sweep(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
+    from sim.ensemble_cli import setup_sweep as setup
+
+    return setup(new, t)
+
+
+def handle_sweep(args: argparse.Namespace, ctx: Context) -> int:
+    from sim.ensemble_cli import handle_sweep as handle
+
+    return handle(args, ctx)
+
+
 #: subcommand → (setup of its parser, handler); the order is the order shown in --help
 COMMANDS: dict[str, tuple[Setup, Handler]] = {
     "run": (setup_run, handle_run),
     "validate": (setup_validate, handle_validate),
     "bill": (setup_bill, handle_bill),
+    "ensemble": (setup_ensemble, handle_ensemble),
+    "sweep": (setup_sweep, handle_sweep),
 }
 
 # argparse's own messages, in French (argparse itself only speaks English here)

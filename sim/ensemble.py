@@ -38,6 +38,7 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -50,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import simulate
+from sim.i18n import THOUSANDS_FR, UNIT_SPACE_FR, fmt_eur, fmt_number, fmt_pct
 from sim.rng import child_seeds
 from sim.scenario import Scenario, dumps_scenario, scenario_to_dict, with_changes
 
@@ -65,8 +67,8 @@ CLUSTER_HINT = ("Dask is needed to run on a cluster: pip install regie-sim[clust
                 "(Dask est nécessaire pour calculer sur une grappe : "
                 "pip install regie-sim[cluster])")
 
-NNBSP = "\u202f"  # narrow no-break space: French thousands separator
-NBSP = "\u00a0"  # no-break space: between a French number and its unit
+NNBSP = THOUSANDS_FR  # narrow no-break space: French thousands separator
+NBSP = UNIT_SPACE_FR  # no-break space: between a French number and its unit
 
 ProgressFn = Callable[[float], None]
 CancelFn = Callable[[], bool]
@@ -114,39 +116,30 @@ HEADLINE: tuple[str, ...] = ("bill_120m3_eur", "share_households_above_3pct", "y
 
 
 def format_number(x: float, lang: str = "fr", decimals: int = 0) -> str:
-    """``x`` with ``decimals`` decimals, grouped in thousands, in French or English.
+    """``x`` with ``decimals`` decimals and grouped thousands, as :func:`sim.i18n.fmt_number`.
 
-    French uses a decimal comma, a narrow no-break space (U+202F) between thousands and the minus
-    sign U+2212; English uses a decimal point and commas.
+    French: decimal comma and a narrow no-break space (U+202F) between thousands.
 
     >>> format_number(1234567.891, "fr", 2) == "1\u202f234\u202f567,89"
     True
     >>> format_number(-1234.5, "en", 1)
     '-1,234.5'
     """
-    text = f"{abs(x):,.{decimals}f}"
-    negative = x < 0 and text.strip("0.,") != ""
-    if lang == "fr":
-        text = text.replace(",", NNBSP).replace(".", ",")
-        return ("\u2212" if negative else "") + text
-    return ("-" if negative else "") + text
+    return fmt_number(x, lang, decimals)
 
 
 def format_value(x: float, unit: str, lang: str = "fr", decimals: int = 0) -> str:
-    """A number with its unit, typeset for ``lang`` (``290 €`` / ``€290``, ``19 %`` / ``19%``)."""
-    num = format_number(abs(x), lang, decimals)
-    neg = x < 0 and num.strip("0,.") != ""
-    sign = ("\u2212" if lang == "fr" else "-") if neg else ""
-    if lang == "fr":
-        suffix = {"eur": f"{NBSP}€", "eur_per_m3": f"{NBSP}€/m3", "pct": f"{NBSP}%",
-                  "m3": f"{NBSP}m3"}.get(unit, "")
-        return f"{sign}{num}{suffix}"
+    """A number with its unit, typeset as the rest of the interface (:mod:`sim.i18n`):
+    ``290 €`` / ``€290``, ``2,35 €/m3`` / ``€2.35/m3``, ``19 %`` / ``19%``."""
     if unit == "eur":
-        return f"{sign}€{num}"
+        return fmt_eur(x, lang, decimals)
     if unit == "eur_per_m3":
-        return f"{sign}€{num}/m3"
-    suffix = {"pct": "%", "m3": " m3"}.get(unit, "")
-    return f"{sign}{num}{suffix}"
+        return f"{fmt_eur(x, lang, decimals)}/m3"
+    if unit == "pct":
+        return fmt_pct(x, lang, decimals)
+    if unit == "m3":
+        return f"{fmt_number(x, lang, decimals)}{NBSP if lang == 'fr' else ' '}m3"
+    return fmt_number(x, lang, decimals)
 
 
 def nice_threshold(x: float, up: bool, step: float | None = None) -> tuple[float, int]:
@@ -387,12 +380,15 @@ def run_task(task: RunTask, progress: ProgressFn | None = None) -> RunOutput:
 
 
 def _init_worker() -> None:
-    """Process-pool initializer: one BLAS/OpenMP thread per worker.
+    """Process-pool initializer: one BLAS/OpenMP thread per worker; Ctrl-C is the parent's.
 
     The variables are also in the environment the worker was spawned with (BLAS reads them when
     numpy is first imported, before this runs); setting them here covers libraries loaded later.
+    Workers ignore SIGINT: a Ctrl-C in a terminal reaches the whole process group, and it is the
+    parent's to decide (cancel, then let the running runs finish), not the workers' to die of.
     """
     os.environ.update(THREAD_ENV)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager

@@ -16,6 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import Scenario, with_changes
+from sim.cli import CliError
+from sim.cli import main as cli_main
 from sim.ensemble import (
     BANDS,
     NBSP,
@@ -118,7 +120,7 @@ def test_odds_counted_by_hand() -> None:
 def test_format_number_french_and_english() -> None:
     assert format_number(1234567.891, "fr", 2) == f"1{NNBSP}234{NNBSP}567,89"
     assert format_number(1234567.891, "en", 2) == "1,234,567.89"
-    assert format_number(-2700000, "fr") == f"\u22122{NNBSP}700{NNBSP}000"
+    assert format_number(-2700000, "fr") == f"-2{NNBSP}700{NNBSP}000"
     assert format_number(2.35, "fr", 2) == "2,35"
     assert format_number(-0.001, "fr", 1) == "0,0"  # no "minus zero"
 
@@ -127,7 +129,7 @@ def test_format_number_french_and_english() -> None:
 def test_french_numbers_read_back(x: float, decimals: int) -> None:
     text = format_number(x, "fr", decimals)
     assert "." not in text and " " not in text
-    back = float(text.replace(NNBSP, "").replace(",", ".").replace("\u2212", "-"))
+    back = float(text.replace(NNBSP, "").replace(",", "."))
     assert back == float(f"{x:.{decimals}f}")
     assert (NNBSP in text) == (abs(back) >= 1000)
 
@@ -200,14 +202,23 @@ def test_sequential_equals_process_pool_equals_dask_cluster(tiny: Scenario) -> N
 
 
 def test_pool_sets_single_thread_env_and_restores_the_callers(monkeypatch) -> None:
+    import signal
+
     monkeypatch.setenv("OMP_NUM_THREADS", "7")
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     with _thread_env():
         assert all(os.environ[k] == "1" for k in THREAD_ENV)
     assert os.environ["OMP_NUM_THREADS"] == "7"
     assert "OPENBLAS_NUM_THREADS" not in os.environ
-    _init_worker()
-    assert all(os.environ[k] == "1" for k in THREAD_ENV)
+    for k in THREAD_ENV:
+        monkeypatch.delenv(k, raising=False)  # restored after the test
+    old = signal.getsignal(signal.SIGINT)
+    try:
+        _init_worker()
+        assert all(os.environ[k] == "1" for k in THREAD_ENV)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # Ctrl-C is the parent's
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def test_dask_missing_names_the_extra(tiny: Scenario, monkeypatch) -> None:
@@ -355,38 +366,58 @@ def test_tornado_has_title_units_and_safe_colours(tiny: Scenario) -> None:
 def test_parse_grid_reads_yaml_values() -> None:
     assert parse_grid([f"{PRICE}=1.3,1.6", "town.urban=true,false", "town.name='A, B',C"]) == {
         PRICE: [1.3, 1.6], "town.urban": [True, False], "town.name": ["A, B", "C"]}
+    with pytest.raises(CliError):
+        parse_grid(["nokey"])
+    with pytest.raises(CliError):
+        parse_grid([f"{PRICE}=1", f"{PRICE}=2"])
 
 
-def test_ensemble_cli_prints_statements_and_writes_files(tmp_path, capsys) -> None:
+@pytest.fixture
+def town_file(tmp_path):
     from sim.scenario import save_scenario
 
     f = tmp_path / "town.yaml"
     save_scenario(Scenario(), f)
-    code = ensemble_main([str(f), "--runs", "3", "--workers", "1", "--out", str(tmp_path / "o"),
-                          "--set", "households.count=300", "--set", "horizon_years=2",
-                          "--quiet"])
+    return f
+
+
+def test_ensemble_cli_prints_statements_and_writes_files(town_file, tmp_path, capsys) -> None:
+    out_dir = tmp_path / "o"
+    code = ensemble_main([str(town_file), "--runs", "3", "--workers", "1", "--out", str(out_dir),
+                          "--set", "households.count=300", "--set", "horizon_years=2", "-q"])
     out = capsys.readouterr().out
     assert code == 0
-    assert out.count("sur 10") == 4 and "2027" in out
-    assert (tmp_path / "o" / "ensemble_years.csv").is_file()
-    assert (tmp_path / "o" / "bands.csv").is_file()
-    assert ensemble_main([str(f), "--set", "horizon_years=abc", "--quiet"]) == 2
+    assert out.count("sur 10") == 4 and "2027" in out and "3 futurs simulés" in out
+    years = pd.read_csv(out_dir / "ensemble_years.csv")
+    assert len(years) == 3 * 2 and set(years["run"]) == {0, 1, 2}
+    assert (out_dir / "bands.csv").is_file()
+
+
+def test_ensemble_cli_speaks_english_and_refuses_bad_input(town_file, tmp_path, capsys) -> None:
+    code = cli_main(["ensemble", str(town_file), "--runs", "2", "--workers", "1", "--lang", "en",
+                     "--out", str(tmp_path / "e"), "--set", "households.count=300",
+                     "--set", "horizon_years=2", "-q"])
+    assert code == 0 and capsys.readouterr().out.count("of 10") == 4
+    assert ensemble_main([str(town_file), "--set", "horizon_years=abc", "-q",
+                          "--out", str(tmp_path / "bad")]) == 2
     assert "horizon_years" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()  # nothing written on bad input
+    assert ensemble_main([str(town_file), "--runs", "0"]) == 2
 
 
-def test_sweep_cli_writes_one_row_per_point_and_run(tmp_path, capsys) -> None:
-    from sim.scenario import save_scenario
-
-    f = tmp_path / "town.yaml"
-    save_scenario(Scenario(), f)
-    code = sweep_main([str(f), "--grid", f"{PRICE}=1.3,1.6,1.9", "--runs", "2", "--workers", "1",
-                       "--out", str(tmp_path), "--set", "households.count=300",
-                       "--set", "horizon_years=2", "--quiet", "--lang", "en"])
+def test_sweep_cli_writes_one_row_per_point_and_run(town_file, tmp_path, capsys) -> None:
+    code = sweep_main([str(town_file), "--grid", f"{PRICE}=1.3,1.6,1.9", "--runs", "2",
+                       "--workers", "1", "--out", str(tmp_path), "--set", "households.count=300",
+                       "--set", "horizon_years=2", "-q", "--lang", "en"])
     assert code == 0
     df = pd.read_csv(tmp_path / "sweep.csv")
     assert len(df) == 3 * 2
-    assert "price_120m3_eur_per_m3_first" in capsys.readouterr().out
-    assert sweep_main([str(f), "--grid", "nokey", "--quiet"]) == 2
+    out = capsys.readouterr().out
+    assert "price_120m3_eur_per_m3_first" in out and "runs" in out
+    assert sweep_main([str(town_file), "--grid", "nokey", "-q"]) == 2
+    assert sweep_main([str(town_file), "--grid", f"{PRICE}=1.3", "--outputs", "nope", "-q",
+                       "--out", str(tmp_path / "bad")]) == 2
+    assert "nope" in capsys.readouterr().err
 
 
 def test_statement_count_never_overstates() -> None:
