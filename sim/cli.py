@@ -486,12 +486,15 @@ def handle_sweep(args: argparse.Namespace, ctx: Context) -> int:
 
 
 #: subcommand → (setup of its parser, handler); the order is the order shown in --help
+from sim.compare_cli import handle_compare, setup_compare  # noqa: E402 (needs the names above)
+
 COMMANDS: dict[str, tuple[Setup, Handler]] = {
     "run": (setup_run, handle_run),
     "validate": (setup_validate, handle_validate),
     "bill": (setup_bill, handle_bill),
     "ensemble": (setup_ensemble, handle_ensemble),
     "sweep": (setup_sweep, handle_sweep),
+    "compare": (setup_compare, handle_compare),
 }
 
 # argparse's own messages, in French (argparse itself only speaks English here)

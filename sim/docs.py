@@ -107,10 +107,10 @@ _TEXT = {
                 "par m3 facturé), et le résultat d'exploitation au-delà de la réserve visée, que "
                 "l'opérateur garde — ou les pertes qu'il couvre (il porte le risque).",
                 "**Revoyure (avenant)** : tous les N ans, si la marge réalisée (recettes − charges − "
-                "investissement autofinancé − annuités) / recettes est sous la cible, le prix augmente "
-                "du pas d'avenant.",
-                "**Fin du contrat** : renouvellement (le prix du délégataire change du pourcentage "
-                "donné) ou retour en régie ou en communs : la marge et les frais cessent, le "
+                "investissement autofinancé − annuités) / recettes est sous la cible t, le prix augmente "
+                "de (1 − m)/(1 − t) − 1, la hausse qui rétablit la marge visée, plafonnée.",
+                "**Fin du contrat** : renouvellement (les offres valent les coûts de la dernière année "
+                "plus la marge visée, moins un rabais concurrentiel) ou retour en régie ou en communs : la marge et les frais cessent, le "
                 "personnel est transféré, un coût de transition est payé, les biens de retour "
                 "reviennent (sinon ils sont rachetés à leur valeur nette comptable).",
                 "**Comité d'usagers (CCSPL)** : consultatif ; ses avis sont consignés avec "
@@ -188,10 +188,10 @@ _TEXT = {
                 "the operating result above the reserve target, which the operator keeps — or the "
                 "losses it covers (it bears the risk).",
                 "**Renegotiation (avenant)**: every N years, if the realised margin (revenue − "
-                "opex − self-financed capex − debt service) / revenue is below target, the price "
-                "rises by the avenant step.",
-                "**Contract end**: re-tender (the delegate's price changes by the given percentage) "
-                "or return to a régie or a commons: margin and fees stop, staff are transferred, a "
+                "opex − self-financed capex − debt service) / revenue m is below the target t, "
+                "the price rises by (1 − m)/(1 − t) − 1, the rise that restores the target, capped.",
+                "**Contract end**: re-tender (bids are last year's costs plus the target margin, less "
+                "a competitive discount) or return to a régie or a commons: margin and fees stop, staff are transferred, a "
                 "transition cost is paid, return goods come back (otherwise they are bought back at "
                 "net book value).",
                 "**User committee (CCSPL)**: consultative; its opinions are logged with "

@@ -706,10 +706,11 @@ class Concession(Block):
                                      desc="Margin below which the operator asks for an avenant",
                                      desc_fr="Marge en dessous de laquelle l'opérateur demande un avenant",
                                      source="water.md §2.1: Veolia Lyon margin stated as 6 % [C]")
-    avenant_price_step_pct: float = param(4.0, unit="%", ge=0, le=100,
-                                          desc="Price rise granted by an avenant",
-                                          desc_fr="Hausse de prix accordée par avenant",
-                                          source="assumption")
+    avenant_price_step_pct: float = param(
+        10.0, unit="%", ge=0, le=100,
+        desc="Largest price rise an avenant grants (it restores the target margin up to this)",
+        desc_fr="Hausse maximale accordée par un avenant (qui rétablit la marge visée jusqu'à ce plafond)",
+        source="assumption")
     cost_of_capital_pct: float = param(
         5.0, unit="%/yr", ge=0, le=30, desc="Operator's cost of capital on new borrowing",
         desc_fr="Coût du capital de l'opérateur",
@@ -718,9 +719,12 @@ class Concession(Block):
         "retender", widget=True, desc="What happens at contract end",
         desc_fr="Ce qui se passe à la fin du contrat", source="scenario")
     retender_price_change_pct: float = param(
-        -15.0, unit="%", ge=-80, le=100, desc="Change of the delegate's price at re-tender",
-        desc_fr="Variation du prix du délégataire au renouvellement",
-        source="water.md §2.3: Observatoire loi Sapin, about -10 % to -22.5 %")
+        0.0, unit="%", ge=-80, le=100,
+        desc="Competitive discount on bids at re-tender (bids = last year's costs + target margin)",
+        desc_fr="Rabais concurrentiel sur les offres au renouvellement (offres = coûts + marge visée)",
+        source="assumption: the Observatoire loi Sapin saw delegate prices fall 10-22.5 % at renewal "
+               "(water.md §2.3); bidding at cost plus the target margin reproduces such falls where "
+               "the incumbent earned more than the target")
     transition_cost_eur: float = param(800_000.0, unit="€", ge=0, le=1e10,
                                        desc="One-off cost of remunicipalisation (studies, IT, billing)",
                                        desc_fr="Coût ponctuel du retour en régie",

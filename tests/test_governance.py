@@ -80,14 +80,22 @@ def test_assets_not_returned_are_bought_back() -> None:
     assert r2.periods["transition_eur"].sum() > r1.periods["transition_eur"].sum()
 
 
-def test_retender_cuts_the_delegate_price() -> None:
-    s = small("concession", **{"governance.concession.contract_start_year": 2020,
-                               "governance.concession.duration_years": 9,
-                               "governance.concession.renegotiation_every_years": 50})
+def test_retender_resets_the_price_to_costs_plus_target_margin() -> None:
+    s = load_scenario("scenarios/concession.yaml", {
+        "horizon_years": 6, "governance.concession.contract_start_year": 2020,
+        "governance.concession.duration_years": 9, "governance.concession.renegotiation_every_years": 50,
+        "governance.concession.retender_price_change_pct": -5.0})
     r = simulate(s, seed=1)
     y = r.years.set_index("year")
-    assert y.loc[2029, "tariff_index"] == pytest.approx(y.loc[2028, "tariff_index"] * 0.85, rel=1e-9) or \
-        y.loc[2029, "tariff_index"] < y.loc[2028, "tariff_index"] * 0.9
+    eng = Engine(s, 1)
+    c = s.governance.concession
+    idx = index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct), c.index_spread_pct)
+    m = realised_margin_pct(y.loc[2028].to_dict() | {"year": 2028}, s.finance.capex_debt_share_pct)
+    bid = (1 - m / 100) / (1 - c.margin_target_pct / 100) * 0.95
+    expected = k_coefficient(c, idx, 3, 0) * bid  # K of 2029 against the first year, then the bid
+    assert y.loc[2029, "tariff_index"] == pytest.approx(expected, rel=1e-12)
+    # the new contract indexes from the re-tender year
+    assert y.loc[2030, "tariff_index"] == pytest.approx(expected * k_coefficient(c, idx, 4, 3), rel=1e-12)
     assert (r.decisions["option"] == "retender").sum() == 1
 
 

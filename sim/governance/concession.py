@@ -7,7 +7,8 @@
 - Money leaving the service: operator margin, head-office fees, delegation overhead and corporate
   taxes (``finance.*`` parameters), and the yearly operating surplus above the reserve target.
 - Renegotiation: every ``renegotiation_every_years`` the operator asks for an avenant when its
-  realised margin fell below ``margin_target_pct``.
+  realised margin m fell below the target t; the avenant raises the price by (1-m)/(1-t) - 1, the
+  rise that restores the target on last year's costs, at most ``avenant_price_step_pct``.
 - Contract end: re-tender (price change) or remunicipalisation to a régie or a commons, with a
   transition cost, staff transfer, return of assets and, if the contract says so, of provisions.
 """
@@ -79,12 +80,17 @@ def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[
         return rows
     y = year - eng.scenario.town.start_year
     if c.at_end == "retender":
+        # bidders offer last year's costs plus the target margin, less a competitive discount
+        m = realised_margin_pct(eng.years[-1], eng.scenario.finance.capex_debt_share_pct)
+        bid = (1 - m / 100) / (1 - c.margin_target_pct / 100) * (1 + c.retender_price_change_pct / 100)
+        k = _k(eng, policy, y)
         policy.contract_base_year = y
-        policy.price_factor *= (1.0 + c.retender_price_change_pct / 100.0) * _k(eng, policy, y)
+        policy.price_factor *= k * bid
         policy.contract_end_year = year + c.duration_years
         _provision(eng, policy)
         rows.append(policy.row("contract_end", "retender", True, True, False,
-                               f"re-tender: delegate price {c.retender_price_change_pct:+g} %",
+                               f"re-tender: winning bid at costs + {c.margin_target_pct:g} % margin "
+                               f"{c.retender_price_change_pct:+g} %: price {100 * (bid - 1):+.1f} %",
                                body="contract"))
         return rows
     # remunicipalisation
@@ -142,10 +148,14 @@ class ContractRule:
         if (year - c.contract_start_year) % c.renegotiation_every_years == 0 and eng.years:
             margin = realised_margin_pct(eng.years[-1], eng.scenario.finance.capex_debt_share_pct)
             if margin < c.margin_target_pct:
-                policy.price_factor *= 1.0 + c.avenant_price_step_pct / 100.0
-                rows.append(policy.row("avenant", f"+{c.avenant_price_step_pct:g} %", True, True, False,
-                                       f"realised margin {margin:.1f} % < target {c.margin_target_pct:g} %",
-                                       body="contract"))
+                # the rise that restores the target margin on last year's costs: (1-m)/(1-t), capped
+                needed = (1 - margin / 100) / (1 - c.margin_target_pct / 100) - 1
+                step = min(needed, c.avenant_price_step_pct / 100.0)
+                policy.price_factor *= 1.0 + step
+                rows.append(policy.row("avenant", f"+{100 * step:.1f} %", True, True, False,
+                                       f"realised margin {margin:.1f} % < target {c.margin_target_pct:g} %; "
+                                       f"{100 * needed:.1f} % needed, at most "
+                                       f"{c.avenant_price_step_pct:g} %", body="contract"))
             else:
                 rows.append(policy.row("avenant", "none", True, False, False,
                                        f"realised margin {margin:.1f} % ≥ target {c.margin_target_pct:g} %",
@@ -175,12 +185,14 @@ class ContractRule:
 def realised_margin_pct(year_row: dict[str, Any], capex_debt_share_pct: float) -> float:
     """Operator's margin of a year, in % of revenue.
 
-    (revenue - opex - self-financed capex - debt service) / revenue; the borrowed part of capex is
-    paid through debt service. The margin line itself (a fixed remuneration) is not a cost here.
+    (revenue - opex - self-financed capex - debt service - delegation overhead - corporate tax)
+    / revenue; the borrowed part of capex is paid through debt service. The operator's own
+    remuneration (margin line, head-office fees, kept provisions, result) is not a cost here.
     """
     rev = year_row["revenue_eur"]
     if rev <= 0:
         return 0.0
     cost = (year_row["opex_eur"] + year_row["capex_eur"] * (1 - capex_debt_share_pct / 100.0)
-            + year_row["debt_service_eur"])
+            + year_row["debt_service_eur"] + year_row.get("delegation_overhead_eur", 0.0)
+            + year_row.get("corporate_tax_eur", 0.0))
     return 100.0 * (rev - cost) / rev
