@@ -143,8 +143,8 @@ def load_from_args(args: argparse.Namespace, ctx: Context) -> Scenario:
         try:
             yaml.safe_load(value)
         except yaml.YAMLError as exc:
-            bad.append(Problem(origin, key, "yaml_syntax",
-                               {"where": "--set", "detail": str(getattr(exc, "problem", exc))}))
+            bad.append(Problem(origin, key, "set_syntax",
+                               {"detail": str(getattr(exc, "problem", exc))}))
         else:
             overrides[key] = value
     try:

@@ -168,8 +168,8 @@ class Engine:
         self.year_bill = np.zeros(n)
         self.last_year_metered = self.pop.indoor_m3_per_year + self.pop.outdoor_m3_per_year
         self.last_year_metered = self.last_year_metered * (1 - s.network.meter_under_registration_pct / 100)
-        self.ref_real_price = tariffs.marginal_price_eur_per_m3(
-            self.last_year_metered, self.pop.persons, s.tariff, eligible=self.eligible)
+        # consumption_l_per_person_day was observed at this marginal price (first-year euros)
+        self.ref_real_price = np.full(n, s.households.reference_marginal_price_eur_per_m3)
         # records
         self.months: list[dict[str, Any]] = []
         self.years: list[dict[str, Any]] = []
@@ -245,8 +245,9 @@ class Engine:
 
     # ------------------------------------------------------------------ processes
     def run(self) -> None:
-        self.env.process(self._main())
-        self.env.run()
+        """Run to the horizon (or the requested stop); breaks still open then are not recorded."""
+        main = self.env.process(self._main())
+        self.env.run(until=main)
 
     def _main(self) -> Generator[Any, Any, None]:
         s = self.scenario
@@ -496,9 +497,12 @@ class Engine:
         overhead = 1.0 + net.unbilled_authorised_pct / 100.0 + net.unauthorised_pct / 100.0
         delivered = demand
         if demand * overhead + real > available:
+            real_asked = real
             real = min(real, available)
+            if real_asked > 0:
+                leak_bursts *= real / real_asked  # the network cannot lose water it does not have
             cap = max((available - real) / overhead, 0.0)
-            self.short_hh |= d > self.pop.essential_m3_per_year * ess_w  # these get less than asked
+            asked = d.copy()
             ess = np.minimum(d, self.pop.essential_m3_per_year * ess_w)
             ess_total = float(ess.sum())
             if cap >= ess_total and demand > ess_total:
@@ -508,6 +512,7 @@ class Engine:
                 d += ess
             else:
                 np.multiply(ess, cap / ess_total if ess_total > 0 else 0.0, out=d)
+            self.short_hh |= d < asked  # every household that got less than it asked
             delivered = float(d.sum())
             self.events.append({"time_h": t1, "kind": "shortfall", "level": LEVEL_NAMES[level],
                                 "value": demand - delivered})

@@ -17,7 +17,7 @@ def annuity_payment(principal: float, rate_per_period: float, periods: int) -> f
     """Constant payment repaying ``principal`` over ``periods`` at ``rate_per_period``."""
     if periods <= 0:
         return principal
-    if rate_per_period == 0:
+    if abs(rate_per_period) < 1e-12:  # (1 + r)**-n rounds to 1: the zero-rate annuity
         return principal / periods
     return principal * rate_per_period / (1.0 - (1.0 + rate_per_period) ** -periods)
 

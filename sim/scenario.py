@@ -122,6 +122,12 @@ class Households(Block):
         desc_fr="Élasticité de la demande au prix marginal réel",
         source="assumption: short-run values in the literature lie between -0.1 and -0.5 (not in "
                "the project's reference file)")
+    reference_marginal_price_eur_per_m3: float = param(
+        1.80, unit="€/m3", gt=0, le=50,
+        desc="Marginal price incl. tax and levies at which the mean consumption was observed",
+        desc_fr="Prix marginal TTC (redevances comprises) auquel la consommation moyenne a été observée",
+        source="water.md §1.1: water-only price 2.21 € TTC/m3 for 120 m3 in 2022 data, of which the "
+               "standing charge ~16 % (CLCV 2019): a marginal price near 1.8 € (derived) [C]")
     essential_l_per_person_day: float = param(
         51.0, unit="L/person/day", ge=0, le=200,
         desc="Essential volume protected from restrictions",
@@ -942,9 +948,9 @@ def parse_yaml_text(text: str, origin: str) -> dict[str, Any]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        ctx = {"line": mark.line + 1, "column": mark.column + 1} if mark else {"line": "?", "column": "?"}
         raise ScenarioError([Problem(origin, "", "yaml_syntax",
-                                     {"where": where, "detail": str(getattr(exc, "problem", exc))})]) from None
+                                     {**ctx, "detail": str(getattr(exc, "problem", exc))})]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
