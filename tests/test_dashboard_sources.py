@@ -304,3 +304,17 @@ def test_cached_simulate_runs_from_yaml_and_caches() -> None:
     pd.testing.assert_frame_equal(first.years, again.years)
     direct = sim.simulate(sim.loads_scenario(text), seed=7)
     pd.testing.assert_frame_equal(first.years, direct.years)
+
+
+def test_regimes_explained_on_the_sources_page_in_both_languages() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    for lang, title, rule in (("fr", "Comment fonctionne chaque mode de gestion", "Veto citoyen"),
+                              ("en", "How each regime works", "Citizens' veto")):
+        at = AppTest.from_file("../sim/dashboard/sources.py", default_timeout=60)
+        at.session_state["lang"] = lang
+        at.run()
+        assert not at.exception
+        exp = [e for e in at.expander if e.label == title]
+        assert exp, [e.label for e in at.expander]
+        assert any(rule in m.value for m in exp[0].markdown)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from sim.dashboard import common
 from sim.dashboard.common import ParamInfo
+from sim.docs import regimes_markdown
 from sim.i18n import fmt_number, fmt_pct, normalise_lang, t
 
 COLUMNS = ("path", "meaning", "unit", "default", "status", "bounds", "source")
@@ -285,6 +286,10 @@ def render() -> None:
             st.latex(line)
         if key == "restrictions":
             st.dataframe(restriction_table(lang), hide_index=True)
+
+    # "How each regime works": generated from the schema (sim.docs), as docs/regimes.*.md
+    with st.expander(t("sources.regimes.header", lang), expanded=False):
+        st.markdown(regimes_markdown(lang).split("\n", 1)[1])
 
 
 if __name__ == "__main__":  # run by st.navigation as a page
