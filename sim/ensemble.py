@@ -162,7 +162,7 @@ def nice_threshold(x: float, up: bool, step: float | None = None) -> tuple[float
 # ============================================================================================
 # the Ensemble
 # ============================================================================================
-@dataclass
+@dataclass(eq=False)
 class Ensemble:
     """Runs of one scenario on a family of seeds, stacked.
 
@@ -275,8 +275,8 @@ class Ensemble:
         rounded *down*, and the sentence says "stays above". The count out of 10 is the share of
         runs rounded *down*, so a statement never overstates the odds.
 
-        >>> # e.ensemble.statement("bill_120m3_eur", 2055, "fr")
-        >>> # 'Dans 8 futurs simulés sur 10, la facture de 120 m3 reste sous 290 € en 2055.'
+        Example: ``ens.statement("bill_120m3_eur", 2055, "fr")`` →
+        « Dans 8 futurs simulés sur 10, la facture de 120 m3 reste sous 290 € en 2055. »
         """
         if lang not in ("fr", "en"):
             raise ValueError(f"lang must be 'fr' or 'en', not {lang!r}")
@@ -363,10 +363,12 @@ class RunOutput:
     years: pd.DataFrame
     deciles: pd.DataFrame | None
     summary: dict[str, Any]
+    cpu_s: float = 0.0  # CPU time of the run in its worker (for benchmarks, never in the tables)
 
 
 def run_task(task: RunTask, progress: ProgressFn | None = None) -> RunOutput:
     """Make one run and keep only the small tables (module level, so workers can import it)."""
+    cpu0 = time.process_time()
     res = simulate(task.scenario, seed=task.seed, progress=progress)
     years = res.years
     if task.indicators is not None:
@@ -376,7 +378,8 @@ def run_task(task: RunTask, progress: ProgressFn | None = None) -> RunOutput:
                            f"{[c for c in years.columns if c != 'year']}")
         years = years[["year", *[c for c in task.indicators if c != "year"]]]
     return RunOutput(task.key, task.seed, years.copy(),
-                     res.deciles.copy() if task.keep_deciles else None, dict(res.summary))
+                     res.deciles.copy() if task.keep_deciles else None, dict(res.summary),
+                     time.process_time() - cpu0)
 
 
 def _init_worker() -> None:
@@ -598,7 +601,8 @@ def _assemble(scenario: Scenario, seed: int, seeds: Sequence[int],
 
     meta = {"version": __version__, "scenario_fingerprint": fingerprint(scenario),
             "town": scenario.town.name, "seed": int(seed), "runs_requested": len(seeds),
-            "executor": batch.executor, "workers": batch.workers, "wall_s": round(batch.wall_s, 3)}
+            "executor": batch.executor, "workers": batch.workers, "wall_s": round(batch.wall_s, 3),
+            "run_cpu_s": round(sum(o.cpu_s for o in outs if o is not None), 3)}
     return Ensemble(years=years_df, summaries=pd.DataFrame(sums), deciles=deciles_df,
                     scenario=scenario, seed=int(seed), seeds=tuple(int(s) for s in seeds),
                     cancelled=cancelled, meta=meta)
