@@ -94,8 +94,8 @@ def project(eng: Engine, tariff: Tariff, index: float, target: float,
         "recovery": revenue / target if target > 0 else 1.0,
         "share_above_pct": share, "bill_by_decile_eur": [round(float(x), 2) for x in by_decile],
         "median_bill_change_pct": 100.0 * median_change,
-        "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(tariff, reference_persons(eng.scenario),
-                                                                 price_index=index),
+        "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(
+            tariff, reference_persons(eng.scenario), price_index=index, levies_index=eng.cpi),
         "pays_more_pct": 100.0 * float((bills > keep_bills * 1.0005).mean()) if keep_bills is not None else 0.0,
     }, bills)
 

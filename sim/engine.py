@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import simpy
+from scipy.special import expit, logit
 
 from sim import tariff as tariffs
 from sim.finance import (
@@ -210,14 +211,14 @@ class Engine:
         """
         br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
                           eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
-                          price_index=tariff_index)
+                          price_index=tariff_index, levies_index=self.cpi)
         return float((br.total_excl_tax_eur - br.levies_eur).sum())
 
     def project_bills(self, tariff: Tariff, tariff_index: float) -> np.ndarray:
         """Yearly bill incl. tax of each household under ``tariff`` at last year's volumes."""
         br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
                           eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
-                          price_index=tariff_index)
+                          price_index=tariff_index, levies_index=self.cpi)
         return br.total_eur
 
     def share_above_threshold(self, bills: np.ndarray) -> float:
@@ -316,7 +317,8 @@ class Engine:
         self._capex_month = (renewal_capex / 12.0, other_capex / 12.0)
         # demand responds to the real marginal price (constant elasticity)
         price = tariffs.marginal_price_eur_per_m3(self.last_year_metered, self.pop.persons, st.tariff,
-                                                  eligible=self.eligible, price_index=st.tariff_index)
+                                                  eligible=self.eligible, price_index=st.tariff_index,
+                                                  levies_index=self.cpi)
         real = np.maximum(price / self.cpi, 0.05)
         factor = (real / np.maximum(self.ref_real_price, 0.05)) ** s.households.price_elasticity
         factor *= 1.0 - st.conservation
@@ -358,7 +360,8 @@ class Engine:
         mean_repair = float(np.mean([b.wait_h + b.repair_h for b in done])) if done else 0.0
         renew5 = self.renewed_km[-5:]
         price120 = tariffs.price_120m3_eur_per_m3(self.state.tariff, _ref_persons(s),
-                                                  price_index=self.state.tariff_index)
+                                                  price_index=self.state.tariff_index,
+                                                  levies_index=self.cpi)
         aff = s.affordability
         burden = (self.year_bill + aff.sewerage_eur_per_m3 * self.cpi * self.year_volume) / self.income
         above = burden > aff.threshold_pct / 100.0
@@ -609,12 +612,10 @@ class Engine:
         season *= 1.0 - u
         br = tariffs.bill(metered, self.pop.persons, st.tariff, months=months, season_volume_m3=season,
                           eligible=self.eligible, income_eur_per_year=self.income,
-                          price_index=st.tariff_index)
+                          price_index=st.tariff_index, levies_index=self.cpi)
         hh = s.households
         burden_pct = br.total_eur * (12.0 / months) / self.income * 100.0
-        logit0 = np.log(hh.unpaid_base_probability / (1 - hh.unpaid_base_probability)) \
-            if 0 < hh.unpaid_base_probability < 1 else (-np.inf if hh.unpaid_base_probability == 0 else np.inf)
-        p = 1.0 / (1.0 + np.exp(-(logit0 + hh.unpaid_burden_slope * burden_pct)))
+        p = expit(logit(hh.unpaid_base_probability) + hh.unpaid_burden_slope * burden_pct)
         unpaid = self.pay_rng.random(metered.size) < p
         total = br.total_eur
         paid_total = float(total.sum() - total[unpaid].sum())

@@ -22,7 +22,8 @@ Conventions, shared by every function here (French tariff practice):
 * **Levies** (redevances de l'agence de l'eau) apply to every m3, the free volume included: the
   service owes them to the water agency on all volume sold.
 * **Indexation.** ``price_index`` multiplies every euro price (standing charge, block prices,
-  seasonal surcharge, levies); it never touches volumes, bounds or VAT rates.
+  seasonal surcharge, and levies unless ``levies_index`` is given: levies are the water agency's,
+  not the service's); it never touches volumes, bounds or VAT rates.
 * **Social tariff** (only when ``tariff.social.enabled``, for households flagged ``eligible``).
   Block amounts are always computed at the full tariff price; the social tariff is a separate
   rebate:
@@ -148,7 +149,7 @@ _ROWS = ("standing", "free", "volume", "surcharge", "levies", "rebate_ttc", "exc
 def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months: int,
              season_volume_m3: ArrayLike | None, eligible: ArrayLike | None,
              income_eur_per_year: ArrayLike | None, price_index: float,
-             detail: bool) -> tuple[BillBreakdown, _Detail | None]:
+             detail: bool, levies_index: float | None = None) -> tuple[BillBreakdown, _Detail | None]:
     """Bill computation shared by :func:`bill` and :func:`bill_lines`.
 
     The total excl. tax is accumulated in line order (standing, blocks, surcharge, levies, rebate)
@@ -242,7 +243,8 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
     else:
         surcharge_eur.fill(0.0)
 
-    levies_eur = np.multiply(v, tariff.levies_eur_per_m3 * price_index, out=row["levies"])
+    li = price_index if levies_index is None else levies_index
+    levies_eur = np.multiply(v, tariff.levies_eur_per_m3 * li, out=row["levies"])
     excl += levies_eur
 
     rate = tariff.vat_pct / 100.0
@@ -285,7 +287,8 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
 
 def bill(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months: int = 12,
          season_volume_m3: ArrayLike | None = None, eligible: ArrayLike | None = None,
-         income_eur_per_year: ArrayLike | None = None, price_index: float = 1.0) -> BillBreakdown:
+         income_eur_per_year: ArrayLike | None = None, price_index: float = 1.0,
+         levies_index: float | None = None) -> BillBreakdown:
     """Bill many households over a period of ``months`` months.
 
     Parameters
@@ -309,6 +312,9 @@ def bill(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months: in
         Household income; needed only for eligible households under a ``bill_cap`` social tariff.
     price_index : float, ×
         Multiplier on every euro price (yearly indexation); 1 for the tariff as written.
+    levies_index : float, ×, optional
+        Multiplier on the water-agency levies, which the service does not set (the engine passes
+        the consumer-price index); defaults to ``price_index``.
 
     Returns
     -------
@@ -327,7 +333,7 @@ def bill(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months: in
     """
     bd, _ = _compute(volume_m3, persons, tariff, months=months, season_volume_m3=season_volume_m3,
                      eligible=eligible, income_eur_per_year=income_eur_per_year,
-                     price_index=price_index, detail=False)
+                     price_index=price_index, detail=False, levies_index=levies_index)
     return bd
 
 
@@ -336,7 +342,8 @@ def bill(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months: in
 # --------------------------------------------------------------------------------------------
 def marginal_price_eur_per_m3(volume_m3_per_year: ArrayLike, persons: ArrayLike, tariff: Tariff, *,
                               eligible: ArrayLike | None = None,
-                              price_index: float = 1.0) -> FloatArray:
+                              price_index: float = 1.0,
+                              levies_index: float | None = None) -> FloatArray:
     """Price of the next m3, incl. levies and VAT, for households using a yearly volume.
 
     Parameters
@@ -378,7 +385,7 @@ def marginal_price_eur_per_m3(volume_m3_per_year: ArrayLike, persons: ArrayLike,
     elig = _eligible_mask(eligible, tariff, v.shape)
     if elig is not None and tariff.social.kind == "reduced_blocks":
         np.multiply(price, tariff.social.price_factor, out=price, where=elig)
-    price += tariff.levies_eur_per_m3 * price_index
+    price += tariff.levies_eur_per_m3 * (price_index if levies_index is None else levies_index)
     price *= 1.0 + tariff.vat_pct / 100.0
     return price
 
@@ -397,12 +404,14 @@ def standing_charge_share_pct(tariff: Tariff, persons: int) -> float:
     return 0.0 if cost <= 0.0 else 100.0 * standing / cost
 
 
-def price_120m3_eur_per_m3(tariff: Tariff, persons: int, price_index: float = 1.0) -> float:
+def price_120m3_eur_per_m3(tariff: Tariff, persons: int, price_index: float = 1.0,
+                           levies_index: float | None = None) -> float:
     """SISPEA indicator D102.0: the yearly bill incl. tax for 120 m3, divided by 120, in €/m3.
 
     Standing charge, blocks, levies and VAT over 12 months; no season volume, no social tariff.
     """
-    bd = bill(np.array([REFERENCE_VOLUME_M3]), persons, tariff, price_index=price_index)
+    bd = bill(np.array([REFERENCE_VOLUME_M3]), persons, tariff, price_index=price_index,
+              levies_index=levies_index)
     return float(bd.total_eur[0]) / REFERENCE_VOLUME_M3
 
 

@@ -51,8 +51,9 @@ def test_higher_volume_price_lowers_billed_volume_with_fixed_rules() -> None:
 def marginal_price_faced(s: Scenario, years) -> np.ndarray:
     """Marginal price incl. levies and VAT of a single-block tariff, each year, €/m3."""
     t = s.tariff
-    return ((t.blocks[0].price_eur_per_m3 + t.levies_eur_per_m3) * years["tariff_index"].to_numpy()
-            * (1 + t.vat_pct / 100))
+    # the service's price follows its tariff index; the agency's levies follow consumer prices
+    return ((t.blocks[0].price_eur_per_m3 * years["tariff_index"].to_numpy()
+             + t.levies_eur_per_m3 * years["price_index"].to_numpy()) * (1 + t.vat_pct / 100))
 
 
 def test_billed_volume_follows_the_price_households_face_under_the_council() -> None:
@@ -78,15 +79,6 @@ def test_billed_volume_follows_the_price_households_face_under_the_council() -> 
         assert (index[1.0][1:] > index[2.0][1:]).all(), "the council raises the cheap tariff more"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "model bug: the council's (and the contract's) tariff_index multiplies the water-agency levies "
-    "too: sim/engine.py bills with tariffs.bill(..., price_index=st.tariff_index) and "
-    "sim/tariff.py applies price_index to levies_eur_per_m3 (also in marginal_price_eur_per_m3). "
-    "Levies are set by the Agence de l'eau, not by the service; a council cutting its tariff by "
-    "5 % cuts the levy remitted to the agency. It also makes a dearer written tariff end cheaper "
-    "at the margin under the régie (1.3 vs 1.0 €/m3, years 3-4). Fix: index levies separately "
-    "(CPI or a levies path), e.g. a levies_index argument to bill() and "
-    "marginal_price_eur_per_m3()"))
 def test_the_agency_levy_per_m3_does_not_depend_on_the_service_tariff() -> None:
     levy = {}
     for p in (1.0, 2.0):
