@@ -80,15 +80,15 @@ def project(eng: Engine, tariff: Tariff, index: float, target: float,
     from sim import tariff as tariffs
     from sim.scenario import reference_persons
 
-    bills = eng.project_bills(tariff, index)
-    revenue = eng.project_revenue(tariff, index)
+    revenue, bills = eng.project(tariff, index)
     share = eng.share_above_threshold(bills)
     d = eng.pop.decile.astype(np.int64)
     cnt = np.bincount(d, minlength=11)[1:]
     by_decile = np.bincount(d, weights=bills, minlength=11)[1:] / np.maximum(cnt, 1)
     median_change = 0.0
     if keep_bills is not None:
-        median_change = float(np.median(bills) / max(np.median(keep_bills), 1e-9) - 1.0)
+        # the median household's bill change, median taken over the households (not of the bills)
+        median_change = float(np.median(bills / np.maximum(keep_bills, 1e-9)) - 1.0)
     return ({
         "revenue_eur": revenue, "target_revenue_eur": target,
         "recovery": revenue / target if target > 0 else 1.0,

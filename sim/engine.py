@@ -204,22 +204,22 @@ class Engine:
         start = self.month_dates[0].astype("datetime64[h]")
         return start + np.timedelta64(int(hours), "h")
 
-    def project_revenue(self, tariff: Tariff, tariff_index: float) -> float:
-        """Service revenue (excl. tax and levies) of one year under ``tariff``, at last year's volumes.
-
-        Used by governance to check cost recovery of a proposal; it does not change the run.
+    def project(self, tariff: Tariff, tariff_index: float) -> tuple[float, np.ndarray]:
+        """Revenue (excl. tax and levies) and each household's yearly bill incl. tax under ``tariff``,
+        at last year's volumes. Used by governance to weigh a proposal; it does not change the run.
         """
         br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
                           eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
                           price_index=tariff_index, levies_index=self.cpi)
-        return float((br.total_excl_tax_eur - br.levies_eur).sum())
+        return float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur
+
+    def project_revenue(self, tariff: Tariff, tariff_index: float) -> float:
+        """Service revenue (excl. tax and levies) of one year under ``tariff`` (see :meth:`project`)."""
+        return self.project(tariff, tariff_index)[0]
 
     def project_bills(self, tariff: Tariff, tariff_index: float) -> np.ndarray:
-        """Yearly bill incl. tax of each household under ``tariff`` at last year's volumes."""
-        br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
-                          eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
-                          price_index=tariff_index, levies_index=self.cpi)
-        return br.total_eur
+        """Yearly bill incl. tax of each household under ``tariff`` (see :meth:`project`)."""
+        return self.project(tariff, tariff_index)[1]
 
     def share_above_threshold(self, bills: np.ndarray) -> float:
         aff = self.scenario.affordability
