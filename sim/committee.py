@@ -29,15 +29,16 @@ COLLEGES = ("public", "operators", "citizens")
 #: what each college cares about: weight per feature of an option (higher score = preferred).
 #: budget = -|recovery - 1|; affordability = -share above threshold (fraction);
 #: bill = -change of the median household's bill (fraction); network = renewal rate change (points);
-#: resource = earlier restrictions (steps) + demand saved (fraction); cost = -extra cost / revenue.
+#: resource = earlier restrictions (steps) + demand saved (fraction); cost = -extra cost / revenue;
+#: essential = protection of households' essential volume in a crisis (+1 raised, -1 cut).
 #: Assumptions, stated here so a user can read and change them (DESIGN: mechanisms, not verdicts).
 COLLEGE_WEIGHTS: dict[str, dict[str, float]] = {
     "public": {"budget": 10.0, "affordability": 2.0, "bill": 1.0, "network": 1.0, "resource": 2.0,
-               "cost": 3.0},
+               "cost": 3.0, "essential": 0.5},
     "operators": {"budget": 6.0, "affordability": 1.0, "bill": 0.5, "network": 3.0, "resource": 1.0,
-                  "cost": 1.0},
+                  "cost": 1.0, "essential": 0.5},
     "citizens": {"budget": 1.0, "affordability": 10.0, "bill": 3.0, "network": 0.5, "resource": 3.0,
-                 "cost": 2.0},
+                 "cost": 2.0, "essential": 2.0},
 }
 
 WORK_ITEM = "work_organisation"
@@ -196,11 +197,28 @@ def usage_options(eng: Engine, committee: Committee) -> list[Option]:
         out.append(Option("usage", "preserve", "Restreindre plus tôt pour préserver la nappe",
                           "Restrict earlier to preserve the aquifer",
                           changes={"thresholds": earlier}, features={"resource": step * 10}))
+    rules = st.usage_rules
+    if rules.get("alerte") is not None and rules["alerte"].indoor_cut_pct == 0 and \
+            rules["alerte"].outdoor_cut_pct < 60:
+        # priority uses: gardens, pools and washing give way earlier so that no indoor use is cut
+        prioritised = {
+            lvl: r.model_copy(update={"outdoor_cut_pct": min(100.0, r.outdoor_cut_pct * 1.5 + 10 * (i > 0)),
+                                      "indoor_cut_pct": 0.0 if lvl != "crise" else r.indoor_cut_pct})
+            for i, (lvl, r) in enumerate(rules.items())}
+        out.append(Option("usage", "priority_indoor",
+                          "Priorité aux usages domestiques : les usages extérieurs cèdent plus tôt",
+                          "Priority to household uses: outdoor uses give way earlier",
+                          changes={"usage_rules": prioritised}, features={"resource": 1.0}))
+    if st.essential_factor <= 1.0:
+        out.append(Option("usage", "essential_up", "Volume essentiel protégé relevé de 20 %",
+                          "Protected essential volume raised by 20 %",
+                          changes={"essential_factor": 1.2},
+                          features={"resource": -0.2, "essential": 1.0}))
     if eng.level >= 2 and st.essential_factor >= 1.0:
         out.append(Option("usage", "ration", "Rationner : volume essentiel réduit de 20 %",
                           "Ration: essential volume cut by 20 %",
-                          changes={"essential_factor": 0.8}, features={"resource": 2.0},
-                          cuts_essential=True))
+                          changes={"essential_factor": 0.8},
+                          features={"resource": 2.0, "essential": -1.0}, cuts_essential=True))
     return out
 
 

@@ -133,12 +133,15 @@ _TEXT = {
                 "les règles d'usage et les programmes de contribution.",
                 "**Propositions** (procédure, pas résultat) : garder le tarif indexé ; hausse ou "
                 "baisse uniforme pour équilibrer ; tranches progressives (essentiel, utile, confort) ; "
-                "15 premiers m3 gratuits ; tarif social pour les déciles 1 et 2. Chaque variante est "
+                "15 premiers m3 gratuits ; tarif social pour les déciles 1 et 2. Règles d'usage : restreindre "
+                "plus tôt ; priorité aux usages domestiques (les usages extérieurs cèdent plus tôt) ; "
+                "volume essentiel relevé ; en crise, rationnement du volume essentiel. Chaque variante est "
                 "ajustée pour lever les recettes visées, puis vérifiée : plafond légal de la part "
                 "fixe et couverture des coûts (à la tolérance près). Si garder le tarif ne couvre pas "
                 "les coûts, il n'est pas soumis au vote.",
                 "**Vote** : chaque collège note les options selon ses objectifs déclarés (poids "
-                "dans sim/committee.py : budget, accessibilité, facture, réseau, ressource, coût) ; "
+                "dans sim/committee.py : budget, accessibilité, facture, réseau, ressource, coût, "
+                "volume essentiel) ; "
                 "chaque membre vote pour une option contre le statu quo si la note de son collège "
                 "s'améliore, à son jugement près (tiré du flux « committee »). Une option passe avec "
                 "la majorité des collèges ; entre plusieurs, celle qui a le plus de voix.",
@@ -214,11 +217,14 @@ _TEXT = {
                 "contribution programmes.",
                 "**Proposals** (a procedure, not an outcome): keep the indexed tariff; uniform change "
                 "to balance; progressive blocks (essential, useful, comfort); first 15 m3 free; social "
-                "tariff for deciles 1 and 2. Each variant is scaled to raise the revenue needed, then "
+                "tariff for deciles 1 and 2. Usage rules: restrict earlier; priority to household uses "
+                "(outdoor uses give way earlier); a higher protected essential volume; in a crisis, "
+                "rationing of the essential volume. Each variant is scaled to raise the revenue needed, then "
                 "checked: legal standing-charge cap and cost recovery (within tolerance). If keeping "
                 "the tariff does not recover costs, it is not put to the vote.",
                 "**Votes**: each college scores options by its stated objectives (weights in "
-                "sim/committee.py: budget, affordability, bill, network, resource, cost); each member "
+                "sim/committee.py: budget, affordability, bill, network, resource, cost, essential "
+                "volume); each member "
                 "votes for an option against the status quo when the college score improves, give or "
                 "take a personal judgement (drawn from the \"committee\" stream). An option passes with "
                 "a majority of colleges; among several, the one with most votes.",

@@ -247,3 +247,21 @@ def test_comparison_lists_the_parameters_that_differ() -> None:
     rech = [cmp.results[n].periods["recharge_m3"] for n in scen]
     assert all(x.equals(rech[0]) for x in rech)
     assert differences({"a": scen["regie"], "b": scen["regie"]}).empty
+
+
+def test_committee_sets_usage_rules_and_the_citizens_protect_the_essential_volume() -> None:
+    """In a drought the committee can restrict earlier, give priority to household uses and raise
+    the protected essential volume; rationing the essential volume is vetoed by the citizens."""
+    drought = [{"year": 2026, "kind": "drought", "factor": 0.0},
+               {"year": 2027, "kind": "drought", "factor": 0.0}]
+    s = load_scenario("scenarios/commons.yaml", {"horizon_years": 5, "shocks": drought})
+    r = simulate(s, seed=1)
+    usage = r.decisions[r.decisions["item"] == "usage"]
+    adopted = set(usage[usage["adopted"]]["option"])
+    assert {"preserve", "priority_indoor", "essential_up"} <= adopted
+    ration = usage[usage["option"] == "ration"]
+    assert len(ration) and ration["veto"].all() and not ration["adopted"].any()
+    # without the veto right, the public and operators' colleges would ration
+    no_veto = simulate(with_changes(s, {"governance.committee.citizen_veto": False}), seed=1)
+    u2 = no_veto.decisions[no_veto.decisions["item"] == "usage"]
+    assert not u2[u2["option"] == "ration"]["veto"].any()
