@@ -1,0 +1,263 @@
+"""Page « Comparer les régimes »: the same town under concession, régie and commons, side by side.
+
+Two things can be compared: the three shipped files (``concession.yaml``, ``regie.yaml``,
+``commons.yaml``), or the Explorer's current scenario with only its regime switched. Every run uses
+the current scenario's seed, so the three regimes meet the same weather, the same pipe failures and
+the same households (common random numbers, :mod:`sim.compare`). The page shows the headline
+table with translated labels, one bar chart per main indicator, and — so the reader sees *why* the
+figures differ — every parameter and rule whose value differs between the three scenarios.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sim import ScenarioError
+from sim.compare import INDICATORS, Comparison
+from sim.dashboard import common, share
+from sim.i18n import fmt_number, normalise_lang, t
+from sim.plots import compare_bars, regime_label
+from sim.scenario import Scenario
+
+PAGE = "comparer"
+REGIMES: tuple[str, ...] = ("concession", "regie", "commons")
+MODES: tuple[str, ...] = ("files", "current")
+MODE_WIDGET = "compare_mode"
+MODE_KEPT = "compare.mode"
+#: digits shown for each indicator of the table (1 if absent)
+DECIMALS: dict[str, int] = {
+    "price_120m3_first": 2,
+    "price_120m3_last": 2,
+    "bill_120m3_last": 0,
+    "bill_d1_last": 0,
+    "bill_d5_last": 0,
+    "bill_d10_last": 0,
+    "share_above_3pct_mean": 1,
+    "yield_pct_mean": 1,
+    "breaks_total": 0,
+    "outflow_eur_total": 0,
+    "debt_eur_last": 0,
+    "reserves_eur_last": 0,
+    "fte_last": 1,
+    "decisions_binding": 0,
+    "vetoes": 0,
+}
+#: indicators drawn as bars, with the locale key of their axis unit
+BARS: tuple[tuple[str, str], ...] = (
+    ("price_120m3_last", "unit.eur_per_m3"),
+    ("bill_d1_last", "unit.eur_per_year"),
+    ("share_above_3pct_mean", "unit.pct"),
+    ("yield_pct_mean", "unit.pct"),
+    ("breaks_total", "compare.unit.breaks"),
+    ("outflow_eur_total", "unit.eur"),
+    ("debt_eur_last", "unit.eur"),
+    ("fte_last", "unit.fte"),
+)
+
+
+def indicator_label(key: str, lang: str) -> str:
+    """The label of a comparison indicator in ``lang`` (from :data:`sim.compare.INDICATORS`)."""
+    fr, en = INDICATORS[key]
+    return fr if normalise_lang(lang) == "fr" else en
+
+
+def scenarios_for(mode: str, current: Scenario, lang: str) -> dict[str, Scenario]:
+    """The three scenarios to compare, by regime code.
+
+    ``"files"``: the shipped files; ``"current"``: ``current`` with its regime switched.
+    """
+    if mode == "files":
+        return {r: share.load_preset(r) for r in REGIMES}
+    origin = t("compare.origin", lang)
+    return {r: share.apply_changes(current, {"governance.regime": r}, origin) for r in REGIMES}
+
+
+def display_table(cmp: Comparison, lang: str) -> pd.DataFrame:
+    """The comparison table: one row per indicator (label in ``lang``), one column per regime,
+    numbers formatted for ``lang``."""
+    rows = {}
+    for key in cmp.table.columns:
+        digits = DECIMALS.get(key, 1)
+        rows[indicator_label(key, lang)] = {
+            regime_label(str(name), lang): fmt_number(cmp.table.at[name, key], lang, digits)
+            for name in cmp.table.index
+        }
+    out = pd.DataFrame(rows).T
+    out.index.name = t("compare.col.indicator", lang)
+    return out.reset_index()
+
+
+def bar_figure(cmp: Comparison, key: str, unit_key: str, lang: str) -> Any:
+    """:func:`sim.plots.compare_bars` for one indicator, titled with its label and unit."""
+    table = cmp.table[[key]].astype(float)
+    fig = compare_bars(table, key, lang)
+    fig.update_layout(title_text=indicator_label(key, lang), height=380)
+    fig.update_yaxes(title_text=t(unit_key, lang))
+    names = list(fig.data[0].x)  # regime names, too long for a half-width chart: wrapped
+    wrapped = ["<br>".join(textwrap.wrap(n, 18)) for n in names]
+    fig.update_xaxes(tickmode="array", tickvals=names, ticktext=wrapped, tickangle=0)
+    return fig
+
+
+def _meaning(path: str, lang: str) -> str:
+    try:
+        return common.param_at(Scenario, path).meaning(lang)
+    except KeyError:
+        return ""
+
+
+def differences_table(cmp: Comparison, lang: str) -> pd.DataFrame:
+    """What differs between the scenarios: key, meaning, then one column per regime."""
+    d = cmp.differences
+    rows = []
+    for _, row in d.iterrows():
+        key = str(row["key"])
+        out = {
+            t("compare.col.key", lang): key,
+            t("compare.col.meaning", lang): _meaning(key, lang),
+        }
+        for name in d.columns[1:]:
+            value = row[name]
+            shown = (
+                regime_label(str(value), lang)
+                if key.endswith("regime")
+                else common.format_value(value, lang, year=key.endswith("year"))
+            )
+            out[regime_label(str(name), lang)] = shown
+        rows.append(out)
+    return pd.DataFrame(rows)
+
+
+def _mode(lang: str) -> str:
+    """The « what to compare » choice: from the widget, else the link's ``m``, else the last
+    choice of the session (widget states are dropped when the page is left), else the files."""
+    ss = st.session_state
+    if ss.get(MODE_WIDGET) not in MODES:
+        wanted = st.query_params.get("m")
+        kept = ss.get(MODE_KEPT)
+        ss[MODE_WIDGET] = wanted if wanted in MODES else kept if kept in MODES else MODES[0]
+    choice = str(
+        st.radio(
+            t("compare.mode.label", lang),
+            MODES,
+            format_func=lambda m: t(f"compare.mode.{m}", lang),
+            key=MODE_WIDGET,
+            horizontal=True,
+        )
+    )
+    ss[MODE_KEPT] = choice
+    return choice
+
+
+def _show(cmp: Comparison, key: Any, lang: str) -> None:
+    st.subheader(t("compare.table.header", lang))
+    table = display_table(cmp, lang)
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height="content",
+        column_config={
+            c: st.column_config.TextColumn(alignment="right") for c in table.columns[1:]
+        },
+    )
+
+    st.subheader(t("compare.charts.header", lang))
+    figs = share.memo(
+        ("compare-figures", key, lang),
+        lambda: {k: bar_figure(cmp, k, unit_key, lang) for k, unit_key in BARS},
+    )
+    for i in range(0, len(BARS), 2):
+        cols = st.columns(2)
+        for col, (indicator, _) in zip(cols, BARS[i : i + 2], strict=False):
+            with col:
+                st.plotly_chart(
+                    figs[indicator],
+                    theme=None,
+                    key=f"compare_fig_{indicator}",
+                    config={"displaylogo": False},
+                )
+
+    st.subheader(t("compare.diff.header", lang))
+    st.markdown(t("compare.diff.intro", lang))
+    for regime in REGIMES:
+        st.markdown(f"- **{regime_label(regime, lang)}** — {t(f'compare.rule.{regime}', lang)}")
+    diff = differences_table(cmp, lang)
+    if diff.empty:
+        st.info(t("compare.diff.none", lang))
+    else:
+        st.dataframe(diff, hide_index=True, width="stretch", height="content")
+    with st.expander(t("compare.how", lang)):
+        from sim.docs import regimes_markdown
+
+        st.markdown(regimes_markdown(normalise_lang(lang)))
+
+
+def comparison_csv(cmp: Comparison, lang: str) -> bytes:
+    """The comparison table for a spreadsheet (``;`` and decimal commas in French)."""
+    table = cmp.table.astype(float).T
+    table.index = [indicator_label(k, lang) for k in table.index]
+    table.columns = [regime_label(str(c), lang) for c in table.columns]
+    fr = normalise_lang(lang) == "fr"
+    text = table.to_csv(sep=";" if fr else ",", decimal="," if fr else ".")
+    return text.encode("utf-8-sig")
+
+
+def _files(cmp: Comparison, s: Scenario, mode: str, params: Mapping[str, str], lang: str) -> None:
+    st.subheader(t("share.header", lang))
+    left, right = st.columns(2)
+    with left:
+        st.download_button(
+            t("compare.download.csv", lang),
+            data=comparison_csv(cmp, lang),
+            file_name=f"{t('compare.file', lang)}.csv",
+            mime="text/csv",
+            icon=":material/table:",
+            on_click="ignore",
+            key="compare_csv",
+        )
+    with right:
+        if mode == "current":
+            share.yaml_button(s, lang, key="compare_yaml")
+    share.link_box(params, lang)
+
+
+def render() -> None:
+    """Draw the page in the session's language."""
+    lang = common.current_lang()
+    page = share.init(lang)
+    if page:
+        share.follow_link(page, PAGE)
+    st.title(t("compare.title", lang))
+    st.markdown(t("compare.intro", lang))
+    share.show_flash()
+
+    mode = _mode(lang)
+    s = share.current()
+    seed = int(s.seed)
+    if mode == "current":
+        st.caption(share.current_caption(s, lang))
+    try:
+        scenarios = scenarios_for(mode, s, lang)
+    except ScenarioError as exc:
+        st.error(share.error_text(t("run.scenario_error", lang), exc, lang))
+        return
+    town = next(iter(scenarios.values())).town.name
+    st.info(
+        t("compare.same", lang, town=share.md_escape(town), seed=seed), icon=":material/balance:"
+    )
+    params = share.sync_url(PAGE, {"m": mode})
+    cmp = share.run_comparison(scenarios, seed, lang)
+    if cmp is None:
+        return
+    _show(cmp, share.comparison_key(scenarios, seed), lang)
+    _files(cmp, s, mode, params, lang)
+
+
+if __name__ == "__main__":  # run by st.navigation as a page
+    render()

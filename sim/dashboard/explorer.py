@@ -1,0 +1,339 @@
+"""Page « Explorer »: one scenario, its main parameters, and what happens over the years.
+
+The reader picks a shipped scenario (or uploads one), changes the main parameters — widgets built
+from the schema (label, unit, bounds, meaning, source), grouped by block, with the management
+regime on top — and presses « Simuler ». The run shows a progress bar and is kept by scenario text
+and seed (:mod:`sim.dashboard.share`), so unchanged inputs redraw instantly. The results are the
+headline figures of the first and last year, the charts of :mod:`sim.report` (the same as in the
+printable report) and every decision taken; the scenario, the results and the report can be
+downloaded, and the address bar is a link to this exact view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sim import ScenarioError
+from sim.dashboard import common, share
+from sim.dashboard.common import ParamInfo
+from sim.i18n import fmt_number, has_key, normalise_lang, t
+from sim.plots import UNITS, indicator_label, indicator_unit, regime_label
+from sim.report import FIGURES, at_end_label, fmt_change, fmt_with_unit, headline_rows
+from sim.scenario import Scenario
+
+PAGE = "explorer"
+PREFIX = "explorer.w."  # keys of the parameter widgets (dropped when the scenario is replaced)
+# parameters drawn here rather than by common.widgets_for: named choices, dashboard limits
+REGIME = "governance.regime"
+AT_END = "governance.concession.at_end"
+LIMITS: dict[str, int] = {
+    "households.count": share.MAX_HOUSEHOLDS,
+    "horizon_years": share.MAX_HORIZON_YEARS,
+    "seed": share.MAX_SEED,
+}
+RUN_GROUP = "run"  # top-level parameters (horizon, seed)
+BARE = {"breaks"}  # metrics whose unit is in their label (« Casses dans l'année »)
+
+
+def widget_key(path: str) -> str:
+    """Session-state key of the widget of ``path`` (``"tariff.blocks[0].price_eur_per_m3"``)."""
+    return PREFIX + path
+
+
+# ------------------------------------------------------------------------------------------
+# the parameter form
+# ------------------------------------------------------------------------------------------
+def groups() -> dict[str, list[str]]:
+    """Paths of the main parameters (``widget=True`` in the schema), by block, in schema order.
+
+    The regime is left out (it is drawn on top); top-level parameters go to ``"run"``.
+    """
+    out: dict[str, list[str]] = {}
+    for info in common.iter_params(Scenario):
+        if not info.widget or info.container or info.path == REGIME:
+            continue
+        block = info.path.split(".")[0] if "." in info.path else RUN_GROUP
+        out.setdefault(block, []).append(info.path)
+    run = out.pop(RUN_GROUP, [])
+    out[RUN_GROUP] = [*run, "seed"]
+    return out
+
+
+def block_label(block: str, lang: str) -> str:
+    """The block's name in ``lang`` (« Tarif », « Ménages »…), from the schema."""
+    if block == RUN_GROUP:
+        return t("explorer.group.run", lang)
+    field = Scenario.model_fields[block]
+    return ParamInfo(block, field, None).meaning(lang)
+
+
+def _choice(s: Scenario, path: str, lang: str, label_of: Any) -> dict[str, Any]:
+    info = common.param_at(Scenario, path)
+    current = common.get_path(s, path)
+    options = list(info.choices)
+    new = st.selectbox(
+        common.widget_label(info, lang),
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=label_of,
+        help=common.widget_help(info, lang),
+        key=widget_key(path),
+    )
+    return {path: new} if new != current else {}
+
+
+def _int(s: Scenario, path: str, lang: str, max_value: int) -> dict[str, Any]:
+    info = common.param_at(Scenario, path)
+    current = int(common.get_path(s, path))
+    lo = int(info.bounds.get("ge", 0))
+    new = st.number_input(
+        common.widget_label(info, lang),
+        min_value=lo,
+        max_value=max_value,
+        value=current,
+        step=1,
+        help=common.widget_help(info, lang),
+        key=widget_key(path),
+    )
+    return {path: int(new)} if new is not None and int(new) != current else {}
+
+
+def _draw(s: Scenario, paths: list[str], lang: str) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    plain: list[str] = []
+
+    def flush() -> None:
+        if plain:
+            changes.update(common.widgets_for(Scenario, s, plain, lang, key_prefix=PREFIX))
+            plain.clear()
+
+    for path in paths:
+        if path in LIMITS or path == AT_END:
+            flush()
+            if path == AT_END:
+                changes.update(_choice(s, path, lang, lambda c: at_end_label(c, lang)))
+            else:
+                changes.update(_int(s, path, lang, LIMITS[path]))
+        else:
+            plain.append(path)
+    flush()
+    return changes
+
+
+def _tariff_blocks(s: Scenario, lang: str) -> dict[str, Any]:
+    """One price widget per tariff block, each under a caption saying which volumes it covers."""
+    changes: dict[str, Any] = {}
+    blocks = s.tariff.blocks
+    lower = 0.0
+    for i, block in enumerate(blocks):
+        if len(blocks) == 1:
+            span = t("explorer.block.single", lang)
+        elif block.up_to_m3 is None:
+            span = t("explorer.block.last", lang, n=i + 1, lower=common.num(lower))
+        else:
+            span = t(
+                "explorer.block.upto",
+                lang,
+                n=i + 1,
+                lower=common.num(lower),
+                upper=common.num(block.up_to_m3),
+            )
+            lower = block.up_to_m3
+        st.caption(span)
+        path = f"tariff.blocks[{i}].price_eur_per_m3"
+        changes.update(common.widgets_for(Scenario, s, [path], lang, key_prefix=PREFIX))
+    return changes
+
+
+def parameter_form(s: Scenario, lang: str) -> dict[str, Any]:
+    """Draw the form and return the changes (dotted path -> value) it holds against ``s``."""
+    changes: dict[str, Any] = {}
+    with st.form("explorer_form", border=False, enter_to_submit=False):
+        changes.update(_choice(s, REGIME, lang, lambda r: regime_label(r, lang)))
+        for block, paths in groups().items():
+            with st.expander(block_label(block, lang), expanded=block == "tariff"):
+                changes.update(_draw(s, paths, lang))
+                if block == "tariff":
+                    changes.update(_tariff_blocks(s, lang))
+        st.form_submit_button(
+            t("explorer.run", lang),
+            type="primary",
+            icon=":material/play_arrow:",
+            key="explorer_run",
+            width="stretch",
+        )
+    return changes
+
+
+def apply(s: Scenario, changes: dict[str, Any], lang: str) -> tuple[Scenario, str | None]:
+    """``s`` with the form's changes, made current; ``s`` and the reason if they are invalid."""
+    if not changes:
+        return s, None
+    origin = t("explorer.origin", lang)
+    try:
+        new = share.apply_changes(s, changes, origin)
+        share.check_limits(new, origin, lang)
+    except ScenarioError as exc:
+        return s, share.error_text(t("run.scenario_error", lang), exc, lang)
+    share.set_current(new, share.current_preset(), share.current_source(), reset=False)
+    return new, None
+
+
+# ------------------------------------------------------------------------------------------
+# results
+# ------------------------------------------------------------------------------------------
+def metric_label(column: str, lang: str) -> str:
+    """A short name for a headline metric (the full name is in its help)."""
+    key = f"explorer.metric.{column}"
+    return t(key, lang) if has_key(key, lang) else indicator_label(column, lang)
+
+
+def metric_text(x: float, column: str, decimals: int, lang: str, *, signed: bool = False) -> str:
+    """A headline value for a metric: millions of euros written ``11,8 M€`` so they fit."""
+    if UNITS.get(column) in ("unit.eur", "unit.eur_per_year") and abs(x) >= 1e6:
+        space = "\u00a0" if normalise_lang(lang) == "fr" else " "
+        text = f"{fmt_number(x / 1e6, lang, 1)}{space}M{indicator_unit(column, lang)}"
+        return text if not signed or text.startswith("-") else f"+{text}"
+    if column in BARE:
+        text = fmt_number(x, lang, decimals)
+        return f"+{text}" if signed and not text.startswith("-") else text
+    if signed:
+        return fmt_change(x, column, decimals, lang)
+    return fmt_with_unit(x, column, decimals, lang)
+
+
+def headline(result: Any, lang: str) -> None:
+    """The headline figures as metrics: the last year, and the change since the first."""
+    rows = headline_rows(result, lang)
+    first, last = rows[0]["first_year"], rows[0]["last_year"]
+    st.caption(
+        t(
+            "explorer.metrics.caption",
+            lang,
+            first=first,
+            last=last,
+            seed=result.seed,
+            regime=regime_label(result.scenario.governance.regime, lang),
+        )
+    )
+    cols = st.columns(4)
+    for i, row in enumerate(rows):
+        change = row["last"] - row["first"]
+        with cols[i % 4]:
+            st.metric(
+                metric_label(row["column"], lang),
+                metric_text(row["last"], row["column"], row["decimals"], lang),
+                delta=t(
+                    "explorer.metric.delta",
+                    lang,
+                    change=metric_text(change, row["column"], row["decimals"], lang, signed=True),
+                    year=first,
+                ),
+                delta_color="off",
+                delta_arrow="off" if change == 0 else "auto",
+                help=t(
+                    "explorer.metric.help",
+                    lang,
+                    name=row["label"],
+                    first_year=first,
+                    first=row["first_text"],
+                    last_year=last,
+                    last=row["last_text"],
+                ),
+                border=True,
+            )
+
+
+def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The decisions with column headers (and yes/no cells) in ``lang``."""
+    out = decisions.copy()
+    for col in ("veto", "binding", "adopted"):
+        if col in out:
+            out[col] = out[col].map(
+                lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang)
+            )
+
+    def header(col: str) -> str:
+        key = f"explorer.decisions.col.{col}"
+        return t(key, lang) if has_key(key, lang) else col
+
+    return out.rename(columns={c: header(str(c)) for c in out.columns})
+
+
+def _charts(run: share.Run, lang: str) -> None:
+    figs = share.figures(run, lang)
+    names = [*FIGURES, "decisions"]
+    tabs = st.tabs([t(f"explorer.tab.{n}", lang) for n in names])
+    for tab, name in zip(tabs, names, strict=True):
+        with tab:
+            if name == "decisions":
+                _decisions(run.result, lang)
+            else:
+                st.plotly_chart(
+                    figs[name],
+                    theme=None,  # the figures carry their own colour-blind-safe palette
+                    key=f"explorer_fig_{name}",
+                    config={"displaylogo": False},
+                )
+
+
+def _decisions(result: Any, lang: str) -> None:
+    d = result.decisions
+    if d.empty:
+        st.info(t("explorer.decisions.none", lang))
+        return
+    binding = int(d["binding"].astype(bool).sum()) if "binding" in d else 0
+    st.caption(t("explorer.decisions.caption", lang, n=len(d), binding=binding))
+    st.dataframe(decisions_table(d, lang), hide_index=True, width="stretch")
+
+
+def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str) -> None:
+    st.subheader(t("share.header", lang))
+    left, right = st.columns([1, 2])
+    with left:
+        share.yaml_button(s, lang, key="explorer_yaml")
+    with right:
+        share.results_buttons(run.result, lang, key="explorer")
+    share.link_box(params, lang)
+
+
+# ------------------------------------------------------------------------------------------
+# the page
+# ------------------------------------------------------------------------------------------
+def render() -> None:
+    """Draw the page in the session's language."""
+    lang = common.current_lang()
+    page = share.init(lang)
+    if page:
+        share.follow_link(page, PAGE)
+    st.title(t("explorer.title", lang))
+    st.markdown(t("explorer.intro", lang))
+
+    choose, load = st.columns(2, gap="large")
+    with choose:
+        share.preset_select(lang)
+    with load:
+        share.upload_widget(lang)
+    share.show_flash()
+    s = share.current()
+    with st.sidebar:
+        st.header(t("explorer.params.header", lang))
+        changes = parameter_form(s, lang)
+    s, problem = apply(s, changes, lang)
+    if problem:
+        st.error(problem)
+    st.caption(share.current_caption(s, lang))
+    params = share.sync_url(PAGE)
+    run = share.run_scenario(s, lang)
+    if run is None:
+        return
+    headline(run.result, lang)
+    _charts(run, lang)
+    _files(run, s, params, lang)
+
+
+if __name__ == "__main__":  # run by st.navigation as a page
+    render()

@@ -1,0 +1,82 @@
+"""In a real browser: run the Explorer, switch language, upload a bad file, open Compare.
+
+Screenshots are kept in ``test-artifacts/`` (explorer-fr, explorer-en, explorer-bad-upload,
+compare-en). The printable report is downloaded on the way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+BAD_YAML = b"tariff:\n  standing_charge_eur_per_year: lots\n"
+WAIT_MS = 60_000  # a page's first run imports the model; Compare runs three 30-year towns
+
+
+def test_explorer_run_language_upload_and_compare(
+    app_url: str, page: Any, screenshot: Callable[[Any, str], Path]
+) -> None:
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(WAIT_MS)
+    page.goto(f"{app_url}/")  # the Explorer is the app's first page
+    expect(page.locator("h1", has_text="Explorer un scénario")).to_be_visible(timeout=WAIT_MS)
+
+    # run the default scenario (the base town) and read a headline figure in French
+    page.get_by_role("button", name="Simuler").click()
+    price = page.get_by_test_id("stMetric").filter(has_text="Prix du m³").first
+    expect(price).to_be_visible(timeout=WAIT_MS)
+    expect(price.get_by_test_id("stMetricValue")).to_have_text(
+        re.compile(r"^\d+,\d\d\s€/m³$"), timeout=WAIT_MS
+    )
+    expect(page.get_by_text("Scénario en cours : town.yaml — Ville-sur-Eau")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    expect(page).to_have_url(re.compile(r"[?&]p=town\b"), timeout=WAIT_MS)
+    screenshot(page, "explorer-fr")
+
+    # the printable report is made when its button is pressed, and is a whole HTML page
+    with page.expect_download() as report:
+        page.get_by_role("button", name="Rapport imprimable (HTML)").click()
+    path = report.value.path()
+    html = Path(path).read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Chiffres clés" in html
+    assert report.value.suggested_filename.startswith("rapport-town-seed1")
+
+    # switch language: same scenario, English words and numbers
+    page.locator(".st-key-lang_switch").get_by_text("English", exact=True).click()
+    expect(page.locator("h1", has_text="Explore a scenario")).to_be_visible(timeout=WAIT_MS)
+    price = page.get_by_test_id("stMetric").filter(has_text="Price per m³").first
+    expect(price.get_by_test_id("stMetricValue")).to_have_text(
+        re.compile(r"^\d+\.\d\d\s€/m³$"), timeout=WAIT_MS
+    )
+    expect(page).to_have_url(re.compile(r"[?&]lang=en\b"), timeout=WAIT_MS)
+    screenshot(page, "explorer-en")
+
+    # a bad upload: a located message, and the scenario stays as it was
+    page.locator(".st-key-share_upload input[type=file]").set_input_files(
+        files=[{"name": "bad.yaml", "mimeType": "application/x-yaml", "buffer": BAD_YAML}]
+    )
+    alert = page.get_by_test_id("stAlertContentError").filter(has_text="could not be uploaded")
+    expect(alert).to_be_visible(timeout=WAIT_MS)
+    expect(alert).to_contain_text("bad.yaml", timeout=WAIT_MS)
+    expect(alert).to_contain_text("tariff.standing_charge_eur_per_year", timeout=WAIT_MS)
+    expect(page.get_by_text("Current scenario: town.yaml — Ville-sur-Eau")).to_be_visible(
+        timeout=WAIT_MS
+    )
+    screenshot(page, "explorer-bad-upload")
+
+    # open Compare from the navigation: the three regimes side by side
+    page.get_by_test_id("stSidebarNav").get_by_text("Compare regimes").click()
+    expect(page.locator("h1", has_text="Compare management regimes")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("same seed (1)")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("Why the results differ")).to_be_visible(timeout=WAIT_MS)
+    expect(page).to_have_url(re.compile(r"/comparer\?.*lang=en"), timeout=WAIT_MS)
+    screenshot(page, "compare-en")

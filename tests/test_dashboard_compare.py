@@ -1,0 +1,111 @@
+"""Dashboard tests (AppTest): the « Comparer les régimes » page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim import Scenario
+from sim.compare import INDICATORS, compare, differences
+from sim.dashboard import compare as page
+from sim.dashboard import share
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGE = "sim/dashboard/compare.py"
+TIMEOUT = 90
+NNBSP = "\u202f"
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    """The base town, made small: 2,000 households over 5 years."""
+    return share.apply_changes(
+        share.load_preset("town"), {"households.count": 2000, "horizon_years": 5}, "test"
+    )
+
+
+def open_compare(small: Scenario, lang: str | None = None, mode: str = "current") -> AppTest:
+    """The app on the Compare page, comparing ``small`` with its regime switched."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if lang:
+        at.query_params["lang"] = lang
+    for key, value in share.session_values(small, "town", "town.yaml").items():
+        at.session_state[key] = value
+    at.session_state[page.MODE_KEPT] = mode
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_compare_renders_in_french(small: Scenario) -> None:
+    at = open_compare(small)
+    assert [x.value for x in at.title] == ["Comparer les modes de gestion"]
+    assert not at.error
+    assert any("même graine (1)" in i.value for i in at.info)
+    table = at.dataframe[0].value
+    assert list(table.columns) == [
+        "Indicateur",
+        "Délégation de service public (concession)",
+        "Régie publique",
+        "Communs co-gouvernés",
+    ]
+    assert list(table["Indicateur"]) == [fr for fr, _ in INDICATORS.values()]
+    price = table.loc[table["Indicateur"] == INDICATORS["price_120m3_first"][0]]
+    assert all("," in v for v in price.iloc[0, 1:])  # decimal comma
+    debt = table.loc[table["Indicateur"] == INDICATORS["debt_eur_last"][0]]
+    assert all(NNBSP in v for v in debt.iloc[0, 1:])  # thousands separator
+    assert len(at.get("plotly_chart")) == len(page.BARS)
+    diff = at.dataframe[1].value
+    assert list(diff["Clé"]) == ["governance.regime"]  # only the regime was switched
+    assert diff.iloc[0]["Régie publique"] == "Régie publique"
+    assert at.query_params["page"] == "comparer" and at.query_params["m"] == "current"
+
+
+def test_compare_renders_in_english(small: Scenario) -> None:
+    at = open_compare(small, "en")
+    assert [x.value for x in at.title] == ["Compare management regimes"]
+    table = at.dataframe[0].value
+    assert list(table["Indicator"]) == [en for _, en in INDICATORS.values()]
+    assert "Public régie" in table.columns
+    assert list(at.dataframe[1].value.columns[:2]) == ["Key", "Meaning"]
+    assert any("same seed (1)" in i.value for i in at.info)
+
+
+def test_the_regimes_share_one_seed_and_differ_only_by_their_rules(small: Scenario) -> None:
+    scenarios = page.scenarios_for("current", small, "fr")
+    assert {s.governance.regime for s in scenarios.values()} == set(page.REGIMES)
+    cmp = compare(scenarios, seed=small.seed)
+    assert {r.seed for r in cmp.results.values()} == {small.seed}
+    # same weather: the drought years are the same under every regime
+    droughts = {name: tuple(r.years["drought_year"]) for name, r in cmp.results.items()}
+    assert len(set(droughts.values())) == 1
+    assert list(cmp.differences["key"]) == ["governance.regime"]
+
+
+def test_the_shipped_files_say_why_they_differ() -> None:
+    scenarios = page.scenarios_for("files", share.load_preset("town"), "fr")
+    keys = set(differences(scenarios)["key"])
+    assert {"governance.regime", "finance.operator_margin_pct"} <= keys
+
+
+def test_the_comparison_table_and_csv_use_the_language(small: Scenario) -> None:
+    cmp = compare(page.scenarios_for("current", small, "fr"), seed=1)
+    fr = page.display_table(cmp, "fr")
+    en = page.display_table(cmp, "en")
+    assert fr.shape == en.shape == (len(INDICATORS), 4)
+    csv_fr = page.comparison_csv(cmp, "fr").decode("utf-8-sig")
+    assert (
+        csv_fr.splitlines()[0] == ";Délégation de service public (concession);Régie publique;"
+        "Communs co-gouvernés"
+    )
+    assert "," in csv_fr.splitlines()[1]  # decimal comma
+    csv_en = page.comparison_csv(cmp, "en").decode("utf-8-sig")
+    assert csv_en.splitlines()[0].startswith(",Private concession")
+    fig = page.bar_figure(cmp, "price_120m3_last", "unit.eur_per_m3", "fr")
+    assert fig.layout.title.text == INDICATORS["price_120m3_last"][0]
+    assert fig.layout.yaxis.title.text == "€/m³"
+    assert list(fig.data[0].customdata) == ["concession", "regie", "commons"]

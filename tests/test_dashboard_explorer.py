@@ -1,0 +1,352 @@
+"""Dashboard tests (AppTest): the Explorer page, uploads and share links (sim/dashboard/share.py).
+
+Every app test starts from a small town (2,000 households, 5 years) put in the session before the
+first run, so each run of the model takes a few hundredths of a second.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim import Scenario, ScenarioError, dumps_scenario, load_scenario, loads_scenario, simulate
+from sim.dashboard import common, explorer, share
+from sim.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+NNBSP, NBSP = "\u202f", "\u00a0"
+PRICE = "tariff.blocks[0].price_eur_per_m3"
+SMALL = {"households.count": 2000, "horizon_years": 5}
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    """The base town, made small: 2,000 households over 5 years."""
+    return share.apply_changes(share.load_preset("town"), SMALL, "test")
+
+
+def open_app(
+    scenario: Scenario | None, *, query: dict[str, str] | None = None, preset: str | None = "town"
+) -> AppTest:
+    """The app on its default page (the Explorer), with ``scenario`` as the current one."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if scenario is not None:
+        for key, value in share.session_values(scenario, preset, "town.yaml").items():
+            at.session_state[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def current(at: AppTest) -> Scenario:
+    return loads_scenario(at.session_state[share.CURRENT])
+
+
+def metric(at: AppTest, column: str, lang: str = "fr") -> str:
+    """The value shown by the metric of a headline column (``price_120m3_eur_per_m3``…)."""
+    label = explorer.metric_label(column, lang)
+    found = [m.value for m in at.metric if m.label == label]
+    assert len(found) == 1, [m.label for m in at.metric]
+    return found[0]
+
+
+def price_value(at: AppTest, lang: str = "fr") -> float:
+    text = metric(at, "price_120m3_eur_per_m3", lang).split(NBSP if lang == "fr" else " ")[0]
+    return float(text.replace(",", ".")) if lang == "fr" else float(text.replace(",", ""))
+
+
+def errors(at: AppTest) -> str:
+    """The error messages shown, as the reader sees them (markdown escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", " ".join(e.value for e in at.error))
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key=share.UPLOAD_WIDGET).set_value((name, data, "application/x-yaml"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# ------------------------------------------------------------------------------------------
+# the page in both languages
+# ------------------------------------------------------------------------------------------
+def test_explorer_renders_in_french(small: Scenario) -> None:
+    at = open_app(small)
+    assert [x.value for x in at.title] == ["Explorer un scénario"]
+    assert not at.error
+    assert len(at.metric) == 7
+    # French number format: decimal comma, no-break space before the unit
+    assert re.fullmatch(rf"\d+,\d\d{NBSP}€/m³", metric(at, "price_120m3_eur_per_m3"))
+    assert re.fullmatch(rf"\d+,\d{NBSP}%", metric(at, "yield_pct"))
+    assert re.fullmatch(rf"\d+,\d{NBSP}M€", metric(at, "debt_eur"))  # millions of euros
+    assert re.fullmatch(r"\d+", metric(at, "breaks"))  # its unit is in its label
+    labels = [tab.label for tab in at.tabs]
+    assert "Prix et factures" in labels and "Décisions" in labels
+    decisions = at.dataframe[0].value
+    assert {"Date", "Instance", "Sujet", "Adoptée", "Motif"} <= set(decisions.columns)
+    assert set(decisions["Adoptée"]) <= {"oui", "non"}
+    assert at.query_params["lang"] == "fr" and at.query_params["page"] == "explorer"
+
+
+def test_explorer_renders_in_english(small: Scenario) -> None:
+    at = open_app(small, query={"lang": "en"})
+    assert [x.value for x in at.title] == ["Explore a scenario"]
+    assert re.fullmatch(r"\d+\.\d\d €/m³", metric(at, "price_120m3_eur_per_m3", "en"))
+    assert re.fullmatch(r"\d+\.\d M€", metric(at, "debt_eur", "en"))
+    decisions = at.dataframe[0].value
+    assert {"Date", "Body", "Item", "Adopted", "Reason"} <= set(decisions.columns)
+    assert [x.label for x in at.button if x.key == "explorer_run"] == ["Simulate"]
+
+
+def test_widgets_come_from_the_schema(small: Scenario) -> None:
+    at = open_app(small)
+    info = common.param_at(Scenario, "tariff.standing_charge_eur_per_year")
+    w = at.number_input(key=explorer.widget_key("tariff.standing_charge_eur_per_year"))
+    assert w.label == common.widget_label(info, "fr")
+    assert info.source in w.help and "[0 ; 5" in w.help  # source and bounds in the help
+    assert w.value == small.tariff.standing_charge_eur_per_year
+    # the dashboard's own limits on the model size
+    assert at.number_input(key=explorer.widget_key("households.count")).max == 200_000
+    assert at.number_input(key=explorer.widget_key("horizon_years")).max == 60
+    regime = at.selectbox(key=explorer.widget_key("governance.regime"))
+    assert regime.options == [
+        "Régie publique",
+        "Délégation de service public (concession)",
+        "Communs co-gouvernés",
+    ]
+    assert {e.label for e in at.expander} >= {"Tarif", "Ménages", "Réseau", "Simulation"}
+
+
+# ------------------------------------------------------------------------------------------
+# changing parameters
+# ------------------------------------------------------------------------------------------
+def test_a_higher_block_price_raises_the_price_and_every_decile_bill(small: Scenario) -> None:
+    at = open_app(small)
+    before = price_value(at)
+    old = share.store().get(share.run_key(current(at))).deciles
+    at.number_input(key=explorer.widget_key(PRICE)).set_value(2.0)
+    at.button(key="explorer_run").click().run()
+    assert not at.exception and not at.error
+    assert current(at).tariff.blocks[0].price_eur_per_m3 == 2.0
+    assert price_value(at) > before
+    new = share.store().get(share.run_key(current(at))).deciles
+    assert (new["mean_bill_eur"].to_numpy() > old["mean_bill_eur"].to_numpy()).all()
+    # the address bar now links to the changed scenario
+    assert share.decode_changes(at.query_params["c"], "t", "fr")[PRICE] == 2.0
+
+
+def test_unchanged_inputs_are_not_run_again(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_app(small)
+    calls: list[int] = []
+    import sim
+
+    monkeypatch.setattr(sim, "simulate", lambda *a, **k: calls.append(1) or simulate(*a, **k))
+    at.run()
+    at.segmented_control(key=common.LANG_WIDGET_KEY).set_value("en").run()
+    assert calls == [] and not at.exception
+
+
+def test_an_invalid_change_is_refused_with_a_located_message(small: Scenario) -> None:
+    at = open_app(small)
+    # a standing charge above the legal cap of 30 % of the 120 m3 bill
+    at.number_input(key=explorer.widget_key("tariff.standing_charge_eur_per_year")).set_value(900.0)
+    at.button(key="explorer_run").click().run()
+    assert not at.exception
+    message = errors(at)
+    assert "tariff.standing_charge_eur_per_year" in message and "30" in message
+    assert current(at) == small
+    assert len(at.metric) == 7  # the last valid run is still shown
+
+
+def test_language_switch_keeps_the_scenario_and_the_widgets(small: Scenario) -> None:
+    at = open_app(small)
+    at.number_input(key=explorer.widget_key(PRICE)).set_value(1.75)
+    at.button(key="explorer_run").click().run()
+    fr_price = price_value(at)
+    at.segmented_control(key=common.LANG_WIDGET_KEY).set_value("en").run()
+    assert not at.exception
+    assert [x.value for x in at.title] == ["Explore a scenario"]
+    assert at.number_input(key=explorer.widget_key(PRICE)).value == 1.75
+    assert price_value(at, "en") == fr_price
+
+
+def test_choosing_a_shipped_scenario_resets_the_widgets(small: Scenario) -> None:
+    at = open_app(small)
+    at.number_input(key=explorer.widget_key(PRICE)).set_value(1.75)
+    at.button(key="explorer_run").click().run()
+    at.selectbox(key=share.PRESET_WIDGET).set_value("commons").run()
+    assert not at.exception
+    assert current(at) == share.load_preset("commons")
+    assert at.number_input(key=explorer.widget_key(PRICE)).value == 1.30
+    assert at.selectbox(key=explorer.widget_key("governance.regime")).value == "commons"
+
+
+# ------------------------------------------------------------------------------------------
+# uploads
+# ------------------------------------------------------------------------------------------
+BAD = b"tariff:\n  standing_charge_eur_per_year: lots\n"
+
+
+def test_a_bad_upload_shows_a_located_error_and_changes_nothing(small: Scenario) -> None:
+    at = upload(open_app(small), "bad.yaml", BAD)
+    message = errors(at)
+    assert "bad.yaml" in message and "tariff.standing_charge_eur_per_year" in message
+    assert "n'est pas un nombre" in message
+    assert current(at) == small
+    assert len(at.metric) == 7
+
+
+def test_a_bad_upload_is_explained_in_english(small: Scenario) -> None:
+    at = upload(open_app(small, query={"lang": "en"}), "bad.yaml", BAD)
+    message = errors(at)
+    assert "could not be uploaded" in message and "is not a number" in message
+    assert current(at) == small
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"households:\n  count: 500000\n", f"households.count : 500{NNBSP}000 est trop grand"),
+        (b"horizon_years: 80\n", "horizon_years : 80 est trop grand : au plus 60"),
+        (b"extends: /etc/hostname\n", "un fichier importé ne peut reprendre"),
+        (b"extends: ../scenarios/town.yaml\n", "town.yaml, "),
+        (b"a: &x [1, 2]\nb: *x\n", "alias YAML"),
+        (b"\xff\xfe\x00tariff", "UTF-8"),
+        (b"tariff: [1, 2\n", "YAML est mal formé"),
+        (b"# padding\n" * 25_000, "fichier trop gros"),
+    ],
+)
+def test_uploads_outside_the_dashboard_limits_are_refused(
+    small: Scenario, data: bytes, expected: str
+) -> None:
+    with pytest.raises(ScenarioError) as err:
+        share.scenario_from_upload(data, "mine.yaml", "fr")
+    assert expected in err.value.format("fr")
+    assert "mine.yaml" in err.value.format("fr")
+
+
+def test_a_good_upload_becomes_the_current_scenario(small: Scenario) -> None:
+    text = "extends: commons.yaml\nhouseholds:\n  count: 1500\nhorizon_years: 4\n"
+    at = upload(open_app(small), "mine.yaml", text.encode())
+    assert not at.error
+    assert any("mine.yaml" in s.value for s in at.success)
+    s = current(at)
+    assert (s.governance.regime, s.households.count, s.horizon_years) == ("commons", 1500, 4)
+    assert at.selectbox(key=share.PRESET_WIDGET).value == share.UPLOADED
+    assert at.number_input(key=explorer.widget_key("households.count")).value == 1500
+    # an upload is shared as changes to the base town
+    assert at.query_params["p"] == "town"
+    assert share.scenario_from_link(dict(at.query_params), "fr") == s
+
+
+# ------------------------------------------------------------------------------------------
+# share links
+# ------------------------------------------------------------------------------------------
+def test_share_link_round_trips(small: Scenario) -> None:
+    base = share.load_preset("commons")
+    changed = share.apply_changes(
+        base,
+        {
+            PRICE: 1.85,
+            "households.count": 3000,
+            "seed": 7,
+            "town.name": "2026",  # text that YAML would read as a number
+            "governance.committee.citizen_veto": False,
+        },
+        "test",
+    )
+    params = share.link_params(changed, "commons", "explorer")
+    assert params["p"] == "commons" and params["page"] == "explorer"
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", params["c"])  # url-safe, no padding
+    assert share.scenario_from_link(params, "fr") == changed
+    assert share.link_params(base, "commons", "explorer").keys() == {"p", "page"}
+
+
+def test_share_link_round_trips_a_scenario_of_another_shape() -> None:
+    text = dumps_scenario(share.load_preset("town")).replace(
+        "blocks:\n  - up_to_m3: null\n    price_eur_per_m3: 1.3",
+        "blocks:\n  - up_to_m3: 30.0\n    price_eur_per_m3: 1.0\n"
+        "  - up_to_m3: null\n    price_eur_per_m3: 2.0",
+    )
+    s = loads_scenario(text)
+    assert len(s.tariff.blocks) == 2
+    params = share.link_params(s, None, "explorer")
+    assert share.scenario_from_link(params, "en") == s
+
+
+def test_opening_a_share_link_restores_the_view(small: Scenario) -> None:
+    wanted = share.apply_changes(share.load_preset("commons"), {**SMALL, PRICE: 1.6}, "test")
+    params = share.link_params(wanted, "commons", "explorer")
+    at = open_app(None, query={**params, "lang": "en"})
+    assert [x.value for x in at.title] == ["Explore a scenario"]
+    assert current(at) == wanted
+    assert at.number_input(key=explorer.widget_key(PRICE)).value == 1.6
+    assert at.selectbox(key=share.PRESET_WIDGET).value == "commons"
+    assert not at.error
+
+
+def test_a_share_link_can_open_the_compare_page(small: Scenario) -> None:
+    params = share.link_params(small, "town", "comparer", {"m": "current"})
+    at = open_app(None, query={**params, "lang": "fr"})
+    assert [x.value for x in at.title] == ["Comparer les modes de gestion"]
+    assert current(at) == small
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"p": "town", "c": "not base64 !"}, "le paramètre c du lien est illisible"),
+        ({"p": "nowhere"}, "scénario « nowhere » inconnu"),
+        ({"p": "town", "c": share.encode_changes({"households.count": 10**6})}, "au plus 200"),
+        ({"p": "town", "c": share.encode_changes({"no.such.key": 1})}, "clé inconnue « no »"),
+    ],
+)
+def test_a_bad_share_link_says_why_and_changes_nothing(
+    query: dict[str, str], expected: str, small: Scenario
+) -> None:
+    at = open_app(small, query=query)
+    message = errors(at)
+    assert "Ce lien n'a pas pu être ouvert" in message and expected in message
+    assert current(at) == small
+
+
+# ------------------------------------------------------------------------------------------
+# files
+# ------------------------------------------------------------------------------------------
+def test_downloads_are_offered(small: Scenario) -> None:
+    at = open_app(small)
+    labels = {b.label for b in at.download_button}
+    assert {t("share.download.yaml"), t("share.download.csv"), t("share.download.report")} <= labels
+
+
+def test_results_zip_is_the_run_folder(small: Scenario) -> None:
+    result = simulate(small)
+    data = share.results_zip(result, "run")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        assert {
+            "run/years.csv",
+            "run/deciles.csv",
+            "run/decisions.csv",
+            "run/summary.json",
+            "run/scenario.yaml",
+        } <= names
+        assert loads_scenario(zf.read("run/scenario.yaml").decode()) == small
+        years = zf.read("run/years.csv").decode().splitlines()
+        assert years[0].startswith("year,") and len(years) == 1 + small.horizon_years
+
+
+def test_downloaded_yaml_loads_back(small: Scenario) -> None:
+    assert loads_scenario(dumps_scenario(small)) == small
+    assert load_scenario(ROOT / "scenarios" / "town.yaml") == share.load_preset("town")
