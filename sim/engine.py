@@ -641,6 +641,9 @@ class Engine:
                 "votes_public": np.nan, "votes_operators": np.nan, "votes_citizens": np.nan,
                 "veto": False, "binding": True, "adopted": True, "reason": ""}
         full.update(row)
+        from sim.governance.reasons import reason_fr
+
+        full["reason_fr"] = reason_fr(str(full["reason"]))
         self.decisions.append(full)
 
 
@@ -700,7 +703,7 @@ def simulate(scenario: Scenario, seed: int | None = None, *,
 
 
 DECISION_COLUMNS = ["date", "meeting", "body", "item", "option", "votes_public", "votes_operators",
-                    "votes_citizens", "veto", "binding", "adopted", "reason"]
+                    "votes_citizens", "veto", "binding", "adopted", "reason", "reason_fr"]
 
 
 def _break_rows(eng: Engine) -> list[dict[str, Any]]:

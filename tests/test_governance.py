@@ -265,3 +265,19 @@ def test_committee_sets_usage_rules_and_the_citizens_protect_the_essential_volum
     no_veto = simulate(with_changes(s, {"governance.committee.citizen_veto": False}), seed=1)
     u2 = no_veto.decisions[no_veto.decisions["item"] == "usage"]
     assert not u2[u2["option"] == "ration"]["veto"].any()
+
+
+def test_every_decision_reason_has_a_french_wording() -> None:
+    from sim.governance.reasons import reason_fr
+
+    drought = [{"year": 2026, "kind": "drought", "factor": 0.0}]
+    runs = [simulate(load_scenario(f"scenarios/{n}.yaml", {"horizon_years": 14, "shocks": drought}),
+                     seed=2) for n in ("concession", "regie", "commons", "remunicipalisation")]
+    runs.append(simulate(with_changes(small("commons"), {"governance.committee.decision_log": [
+        {"meeting": 1, "item": "tariff", "option": "social"}]}), seed=1))
+    for r in runs:
+        for en, fr in zip(r.decisions["reason"], r.decisions["reason_fr"], strict=True):
+            assert fr != en, f"no French wording for: {en}"
+            assert fr == reason_fr(en)
+    assert reason_fr("towards cost recovery: +1.7 % needed, bounded at ±5 %") == \
+        "vers l'équilibre : +1,7 % nécessaires, borné à ±5 %"
