@@ -121,7 +121,7 @@ def transition_cost(periods: pd.DataFrame) -> float:
 
 
 def contract_decisions(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Avenants and the end of the contract, as people read them (reasons in the model's words)."""
+    """Avenants and the end of the contract, as people read them (reasons in the page's language)."""
     cols = ["date", "item", "option", "adopted", "reason"]
     if decisions.empty or "item" not in decisions:
         return pd.DataFrame(columns=[t(f"remun.dec.{c}", lang) for c in cols])
@@ -132,7 +132,8 @@ def contract_decisions(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
         t("remun.dec.option", lang): [_option_label(str(o), lang) for o in rows["option"]],
         t("remun.dec.adopted", lang): [t("common.yes" if a else "common.no", lang)
                                        for a in rows["adopted"]],
-        t("remun.dec.reason", lang): rows["reason"].astype(str),
+        t("remun.dec.reason", lang): (rows["reason_fr"] if lang == "fr" and "reason_fr" in rows
+                                      else rows["reason"]).astype(str),
     })
     return out.reset_index(drop=True)
 
