@@ -94,6 +94,9 @@ def test_explorer_renders_in_french(small: Scenario) -> None:
     decisions = at.dataframe[0].value
     assert {"Date", "Instance", "Sujet", "Adoptée", "Motif"} <= set(decisions.columns)
     assert set(decisions["Adoptée"]) <= {"oui", "non"}
+    assert "reason_fr" not in decisions.columns
+    run = share.store().get(share.run_key(small))
+    assert decisions["Motif"].tolist() == run.decisions["reason_fr"].tolist()  # reasons in French
     assert at.query_params["lang"] == "fr" and at.query_params["page"] == "explorer"
 
 
@@ -104,6 +107,8 @@ def test_explorer_renders_in_english(small: Scenario) -> None:
     assert re.fullmatch(r"\d+\.\d M€", metric(at, "debt_eur", "en"))
     decisions = at.dataframe[0].value
     assert {"Date", "Body", "Item", "Adopted", "Reason"} <= set(decisions.columns)
+    run = share.store().get(share.run_key(small))
+    assert decisions["Reason"].tolist() == run.decisions["reason"].tolist()
     assert [x.label for x in at.button if x.key == "explorer_run"] == ["Simulate"]
 
 

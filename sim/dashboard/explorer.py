@@ -248,8 +248,16 @@ def headline(result: Any, lang: str) -> None:
 
 
 def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The decisions with column headers (and yes/no cells) in ``lang``."""
+    """The decisions with column headers, yes/no cells and reasons in ``lang``.
+
+    The engine writes each reason in English (``reason``) and French (``reason_fr``); one
+    « Motif » column is kept, in the page's language.
+    """
     out = decisions.copy()
+    if "reason_fr" in out:
+        if normalise_lang(lang) == "fr":
+            out["reason"] = out["reason_fr"]
+        out = out.drop(columns="reason_fr")
     for col in ("veto", "binding", "adopted"):
         if col in out:
             out[col] = out[col].map(
