@@ -364,6 +364,7 @@ class RunOutput:
     deciles: pd.DataFrame | None
     summary: dict[str, Any]
     cpu_s: float = 0.0  # CPU time of the run in its worker (for benchmarks, never in the tables)
+    pid: int = 0  # the worker process that made it
 
 
 def run_task(task: RunTask, progress: ProgressFn | None = None) -> RunOutput:
@@ -379,7 +380,7 @@ def run_task(task: RunTask, progress: ProgressFn | None = None) -> RunOutput:
         years = years[["year", *[c for c in task.indicators if c != "year"]]]
     return RunOutput(task.key, task.seed, years.copy(),
                      res.deciles.copy() if task.keep_deciles else None, dict(res.summary),
-                     time.process_time() - cpu0)
+                     time.process_time() - cpu0, os.getpid())
 
 
 def _init_worker() -> None:
@@ -602,10 +603,21 @@ def _assemble(scenario: Scenario, seed: int, seeds: Sequence[int],
     meta = {"version": __version__, "scenario_fingerprint": fingerprint(scenario),
             "town": scenario.town.name, "seed": int(seed), "runs_requested": len(seeds),
             "executor": batch.executor, "workers": batch.workers, "wall_s": round(batch.wall_s, 3),
-            "run_cpu_s": round(sum(o.cpu_s for o in outs if o is not None), 3)}
+            "run_cpu_s": round(sum(o.cpu_s for o in outs if o is not None), 3),
+            "worker_cpu_s_max": round(_max_worker_cpu(outs), 3)}
     return Ensemble(years=years_df, summaries=pd.DataFrame(sums), deciles=deciles_df,
                     scenario=scenario, seed=int(seed), seeds=tuple(int(s) for s in seeds),
                     cancelled=cancelled, meta=meta)
+
+
+def _max_worker_cpu(outs: Sequence[RunOutput | None]) -> float:
+    """The largest in-run CPU time summed by one worker process: on idle cores, the wall time of
+    the batch less start-up (a load-independent yardstick for benchmarks)."""
+    per: dict[int, float] = {}
+    for o in outs:
+        if o is not None:
+            per[o.pid] = per.get(o.pid, 0.0) + o.cpu_s
+    return max(per.values(), default=0.0)
 
 
 def _check_runs(runs: int) -> None:
