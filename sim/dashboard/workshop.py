@@ -31,7 +31,8 @@ from sim.workshop.store import MAX_ROUNDS, normalise_code
 from sim.workshop.strings import lang_of, t
 from sim.workshop.tally import WORK_ITEM
 
-REFRESH_S = 2  # live views poll the store this often
+LIVE_REFRESH_S = 1  # the facilitator's live counts poll the store this often (target: 2 s)
+FOLLOW_REFRESH_S = 2  # participants' pages check for an opened or closed vote this often
 DEFAULT_ROUNDS = 3
 MAX_UPLOAD_BYTES = 1_000_000
 #: effects shown for each option: key -> (decimals, kind)
@@ -103,9 +104,8 @@ def _join_url(code: str, lang: str) -> str:
     """
     base = os.environ.get("REGIE_SIM_PUBLIC_URL") or st.context.url or ""
     parts = urlsplit(base)
-    return urlunsplit(
-        (parts.scheme, parts.netloc, parts.path, urlencode({"s": code, "lang": lang}), "")
-    )
+    query = urlencode({"s": code, "lang": lang})
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
 
 
 # ------------------------------------------------------------------------------------------
@@ -217,8 +217,8 @@ def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
                 dbf.outcome_figure(d.outcomes, ind, lang), width="stretch", key=f"out-{ind}"
             )
     st.subheader(t("sec_deciles", lang, year=int(d.deciles["year"].iloc[0])))
-    st.text(t("gained", lang, deciles=", ".join(map(str, d.gained)) or t("nobody", lang)))
-    st.text(t("lost", lang, deciles=", ".join(map(str, d.lost)) or t("nobody", lang)))
+    for sentence in dbf.who_gained_text(d, lang):
+        st.text(sentence)
     st.plotly_chart(dbf.deciles_figure(d.deciles, lang), width="stretch", key="deciles")
     c1, c2 = st.columns(2)
     c1.download_button(
@@ -227,6 +227,7 @@ def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
         file_name=f"atelier-{code}-bilan.html",
         mime="text/html",
         key="dl-html",
+        on_click="ignore",
     )
     c2.download_button(
         t("download_zip", lang),
@@ -234,6 +235,7 @@ def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
         file_name=f"atelier-{code}.zip",
         mime="application/zip",
         key="dl-zip",
+        on_click="ignore",
     )
 
 
@@ -276,7 +278,7 @@ def _create_form(ws: Workshop, lang: str) -> None:
     st.rerun()
 
 
-@st.fragment(run_every=REFRESH_S)
+@st.fragment(run_every=LIVE_REFRESH_S)
 def _facilitator_live(ws: Workshop, code: str, token: str, lang: str) -> None:
     people = ws.store.participants(code)
     st.subheader(t("participants_title", lang))
@@ -303,7 +305,7 @@ def _facilitator_live(ws: Workshop, code: str, token: str, lang: str) -> None:
                 {
                     t("col_option_votes", lang): dbf.label(o, lang),
                     **{
-                        t("college_" + c, lang): counts.get(o["name"], {}).get(c, 0)
+                        t("college_short_" + c, lang): counts.get(o["name"], {}).get(c, 0)
                         for c in COLLEGES
                     },
                 }
@@ -332,7 +334,7 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
     with left:
         st.image(_qr_png(url), width=260)
         st.caption(t("join_at", lang, code=s["code"]))
-        st.code(url, language=None)
+        st.code(url, language=None, wrap_lines=True)
     with right:
         st.markdown(
             f"**{t('regime_' + s['regime'], lang)}** · "
@@ -407,7 +409,7 @@ def _join_form(ws: Workshop, code: str, lang: str) -> None:
         st.rerun()
 
 
-@st.fragment(run_every=REFRESH_S)
+@st.fragment(run_every=FOLLOW_REFRESH_S)
 def _follow_session(ws: Workshop, code: str) -> None:
     """Rerun the whole page when the facilitator opens or closes a vote."""
     s = ws.store.session(code)
@@ -443,6 +445,7 @@ def _vote_block(
                 format_func=labels.get,
                 index=names.index(current) if current in names else None,
                 label_visibility="collapsed",
+                key=f"choice-{rnd}-{item['item']}",
             )
             if st.form_submit_button(t("vote_button", lang), type="primary") and choice:
                 try:
@@ -502,7 +505,7 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
     if s["state"] != "finished":
         with st.form("ws-comment", clear_on_submit=True):
             st.markdown(f"**{t('comment_title', lang)}**")
-            text = st.text_area(t("comment_label", lang), max_chars=2000)
+            text = st.text_area(t("comment_label", lang), max_chars=2000, key="ws-comment-text")
             if st.form_submit_button(t("comment_button", lang)):
                 try:
                     ws.comment(code, token, text)

@@ -144,6 +144,17 @@ def reason_text(d: dict[str, Any], lang: str) -> str:
     return text
 
 
+def who_gained_text(d: Debrief, lang: str) -> tuple[str, str]:
+    """Two sentences: the deciles that pay less, and those that pay more, with the room's log."""
+    out = []
+    for key, deciles in (("gained", d.gained), ("lost", d.lost)):
+        if deciles:
+            out.append(t(key, lang, deciles=", ".join(str(x) for x in deciles)))
+        else:
+            out.append(t(f"{key}_none", lang))
+    return out[0], out[1]
+
+
 def _votes(d: dict[str, Any]) -> str:
     vals = [d.get(f"votes_{c}") for c in COLLEGES]
     return " / ".join("—" if v is None else str(v) for v in vals)
@@ -308,11 +319,9 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
 
     # deciles
     parts.append(f"<h2>{e(t('sec_deciles', lang, year=int(d.deciles['year'].iloc[0])))}</h2>")
-    gained = ", ".join(str(x) for x in d.gained) or t("nobody", lang)
-    lost = ", ".join(str(x) for x in d.lost) or t("nobody", lang)
+    gained, lost = who_gained_text(d, lang)
     parts.append(
-        f"<p><span class='gain'>{e(t('gained', lang, deciles=gained))}</span><br>"
-        f"<span class='loss'>{e(t('lost', lang, deciles=lost))}</span></p>"
+        f"<p><span class='gain'>{e(gained)}</span><br><span class='loss'>{e(lost)}</span></p>"
     )
     parts.append(
         f"<div class='fig'>{_fig_html(deciles_figure(d.deciles, lang), 'fig-deciles', False)}</div>"
