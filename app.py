@@ -18,6 +18,7 @@ DASHBOARD = HERE / "sim" / "dashboard"
 
 # (file in sim/dashboard/, title key, URL path, icon); URL paths stay the same in both languages
 PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("home.py", "nav.home", "accueil", ":material/home:"),  # the default page, served at /
     ("explorer.py", "nav.explorer", "explorer", ":material/insights:"),
     ("compare.py", "nav.compare", "comparer", ":material/compare_arrows:"),
     ("tariff_design.py", "nav.tariff", "tarif", ":material/receipt_long:"),

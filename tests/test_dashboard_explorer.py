@@ -35,7 +35,8 @@ def small() -> Scenario:
 def open_app(
     scenario: Scenario | None, *, query: dict[str, str] | None = None, preset: str | None = "town"
 ) -> AppTest:
-    """The app on its default page (the Explorer), with ``scenario`` as the current one."""
+    """The app opened at / (the home page, which follows a share link), then on the Explorer, with
+    ``scenario`` as the current one."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in (query or {}).items():
         at.query_params[key] = value
@@ -44,6 +45,9 @@ def open_app(
             at.session_state[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    if not (query or {}).get("page"):
+        at.switch_page("sim/dashboard/explorer.py").run()
+        assert not at.exception, [e.value for e in at.exception]
     return at
 
 
@@ -320,7 +324,8 @@ def test_a_share_link_can_open_the_compare_page(small: Scenario) -> None:
 def test_a_bad_share_link_says_why_and_changes_nothing(
     query: dict[str, str], expected: str, small: Scenario
 ) -> None:
-    at = open_app(small, query=query)
+    # opened at /: the home page says why and stays (the link's page is not followed)
+    at = open_app(small, query={**query, "page": "explorer"})
     message = errors(at)
     assert "Ce lien n'a pas pu être ouvert" in message and expected in message
     assert current(at) == small

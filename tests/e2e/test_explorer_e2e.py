@@ -25,7 +25,7 @@ def test_explorer_run_language_upload_and_compare(
     from playwright.sync_api import expect
 
     page.set_default_timeout(WAIT_MS)
-    page.goto(f"{app_url}/")  # the Explorer is the app's first page
+    page.goto(f"{app_url}/explorer")  # the home page is at /, the Explorer has its own address
     expect(page.locator("h1", has_text="Explorer un scénario")).to_be_visible(timeout=WAIT_MS)
 
     # run the default scenario (the base town) and read a headline figure in French
