@@ -377,15 +377,10 @@ def widget_label(info: ParamInfo, lang: str) -> str:
 
 
 def widget_help(info: ParamInfo, lang: str) -> str:
-    """The widget's help: meaning in the other language too, source, bounds."""
-    other = "en" if normalise_lang(lang) == "fr" else "fr"
-    meaning = (
-        f"{info.meaning(lang)} — {info.meaning(other)}"
-        if info.meaning(other) != info.meaning(lang)
-        else info.meaning(lang)
-    )
+    """The widget's help, in the page's language only: meaning, source, bounds."""
     return t(
-        "widget.help", lang, meaning=meaning, source=info.source, bounds=format_bounds(info, lang)
+        "widget.help", lang, meaning=info.meaning(lang), source=info.source,
+        bounds=format_bounds(info, lang)
     )
 
 
