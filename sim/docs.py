@@ -1,7 +1,7 @@
 """Documentation generated from the scenario schema, so it never drifts from the code.
 
-:func:`iter_params` walks every parameter of the Scenario with its key path, unit, default, bounds,
-meaning (French and English) and source. :func:`regimes_markdown` writes the "How each regime
+:func:`iter_params` gives every parameter of the Scenario (through :mod:`sim.schema`) with its
+key path, unit, default, bounds, meaning (French and English) and source. :func:`regimes_markdown` writes the "How each regime
 works" page in French or English: each rule in plain words with its formula, then the table of its
 parameters. ``docs/regimes.fr.md`` and ``docs/regimes.en.md`` are this output (a test checks it).
 """
@@ -9,73 +9,27 @@ parameters. ``docs/regimes.fr.md`` and ``docs/regimes.en.md`` are this output (a
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
-
-from sim.params import is_assumption
-from sim.scenario import Scenario
+from sim.schema import ParamInfo
+from sim.schema import iter_params as walk
 
 
-@dataclass(frozen=True)
-class ParamDoc:
-    path: str
-    unit: str
-    default: Any
-    lower: float | None
-    upper: float | None
-    desc_en: str
-    desc_fr: str
-    source: str
-
-    @property
-    def assumption(self) -> bool:
-        return is_assumption(self.source)
-
-    def bounds(self) -> str:
-        lo = "" if self.lower is None else f"{self.lower:g}"
-        hi = "" if self.upper is None else f"{self.upper:g}"
-        return f"{lo} – {hi}" if (lo or hi) else ""
+def iter_params() -> Iterator[ParamInfo]:
+    """Every leaf parameter of the Scenario (the schema walker of :mod:`sim.schema`)."""
+    return (p for p in walk() if not p.container and "[*]" not in p.path)
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
+def _bounds(p: ParamInfo) -> str:
+    b = p.bounds
+    lo = b.get("ge", b.get("gt"))
+    hi = b.get("le", b.get("lt"))
+    lo_s = "" if lo is None else f"{lo:g}"
+    hi_s = "" if hi is None else f"{hi:g}"
+    return f"{lo_s} – {hi_s}" if (lo_s or hi_s) else ""
 
 
-def iter_params(model: type[BaseModel] = Scenario, prefix: str = "",
-                instance: BaseModel | None = None) -> Iterator[ParamDoc]:
-    """Every leaf parameter under ``model`` (nested blocks walked, lists of blocks shown whole)."""
-    inst = instance if instance is not None else model()
-    for name, field in model.model_fields.items():
-        path = f"{prefix}.{name}" if prefix else name
-        value = getattr(inst, name)
-        sub = _model_of(field.annotation)
-        if sub is not None:
-            yield from iter_params(sub, path, value)
-            continue
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        lower = upper = None
-        for m in field.metadata:
-            lower = getattr(m, "ge", None) if getattr(m, "ge", None) is not None else \
-                (getattr(m, "gt", None) if getattr(m, "gt", None) is not None else lower)
-            upper = getattr(m, "le", None) if getattr(m, "le", None) is not None else \
-                (getattr(m, "lt", None) if getattr(m, "lt", None) is not None else upper)
-        if isinstance(value, BaseModel):
-            shown: Any = value.model_dump(mode="json")
-        elif isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
-            shown = f"{len(value)} × {type(value[0]).__name__}"
-        elif isinstance(value, dict) and value and isinstance(next(iter(value.values())), BaseModel):
-            shown = ", ".join(value)
-        else:
-            shown = value
-        yield ParamDoc(path, str(extra.get("unit", "")), shown, lower, upper, field.description or "",
-                       str(extra.get("desc_fr", field.description or "")), str(extra.get("source", "")))
-
-
-def params_under(prefix: str) -> list[ParamDoc]:
+def params_under(prefix: str) -> list[ParamInfo]:
     return [p for p in iter_params() if p.path.startswith(prefix)]
 
 
@@ -280,8 +234,8 @@ def regimes_markdown(lang: str = "fr") -> str:
                 src = p.source.replace("|", "/")
                 if p.assumption:
                     src = f"**{t['assumption']}**" + src[len("assumption"):]
-                meaning = p.desc_fr if lang == "fr" else p.desc_en
-                out.append(f"| `{p.path}` | {p.unit} | {_fmt(p.default)} | {p.bounds()} | {meaning} | {src} |")
+                out.append(f"| `{p.path}` | {p.unit} | {_fmt(p.default)} | {_bounds(p)} | "
+                           f"{p.meaning(lang)} | {src} |")
             out.append("")
     return "\n".join(out)
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from sim.errors import CapError, Problem, ScenarioError, problems_from_validation
 from sim.params import param
+from sim.schema import split_path
 
 MAX_HOUSEHOLDS = 2_000_000
 MAX_HORIZON_YEARS = 100
@@ -1017,24 +1018,10 @@ def loads_scenario(text: str, origin: str = "<upload>") -> Scenario:
     return scenario_from_dict(data, origin)
 
 
-def _split_path(dotted: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for chunk in dotted.split("."):
-        while "[" in chunk:
-            head, _, rest = chunk.partition("[")
-            if head:
-                parts.append(head)
-            idx, _, chunk = rest.partition("]")
-            parts.append(int(idx))
-        if chunk:
-            parts.append(chunk)
-    return parts
-
-
 def set_path(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
     """Return a copy of ``data`` with ``dotted`` (``a.b[1].c``) set to ``value``."""
     out = copy.deepcopy(data)
-    keys = _split_path(dotted)
+    keys = split_path(dotted)
     node: Any = out
     for i, key in enumerate(keys[:-1]):
         nxt = keys[i + 1]

@@ -18,7 +18,7 @@ def test_every_parameter_has_meaning_and_source() -> None:
     params = list(iter_params())
     assert len(params) > 100
     for p in params:
-        assert p.desc_en and p.desc_fr, p.path
+        assert p.meaning("en") != p.path and p.meaning("fr") != p.path, p.path
         assert p.source, p.path
 
 
