@@ -338,11 +338,30 @@ def test_agendas_are_replayed_once_then_cached(
     monkeypatch.setattr(sim.engine, "simulate", counting)
     code, _ = ws.create_session(small_town, "commons", 2)
     first = ws.current_agenda(code)
+    replays = len(calls)  # the agenda, and the meeting held by the procedure
+    assert 1 <= replays <= 2
     for _ in range(5):
         assert ws.current_agenda(code) == first
-    assert len(calls) == 1
+    assert len(calls) == replays
     first[0]["options"].clear()  # callers get copies: the cache cannot be spoiled
     assert ws.current_agenda(code)[0]["options"]
+
+
+def test_a_room_that_never_votes_gets_exactly_the_procedures_outcome(ws: Workshop) -> None:
+    # the base town as shipped: its committee votes are close enough that the agenda's projected
+    # choice and the run's own draw can differ; the room must follow the run's own
+    code, token = ws.create_session(sim.load_scenario(TOWN), "commons", 4)
+    for rnd in range(1, 5):
+        ws.open_vote(code, token)
+        agenda = ws.current_agenda(code)
+        decided = {d["item"]: d["option"] for d in ws.close_vote(code, token)}
+        assert decided == {i["item"]: i["procedure_choice"] for i in agenda}, rnd
+    deb = ws.debrief(code)
+    assert {d["reason"] for d in deb.decisions} == {"no_votes"}
+    room = deb.outcomes[deb.outcomes["run"] == "room"].drop(columns="run").reset_index(drop=True)
+    base = deb.outcomes[deb.outcomes["run"] == "baseline"].drop(columns="run")
+    pd.testing.assert_frame_equal(room, base.reset_index(drop=True), check_exact=True)
+    assert deb.gained == [] and deb.lost == []
 
 
 def test_a_bad_scenario_is_refused_with_a_message(ws: Workshop) -> None:

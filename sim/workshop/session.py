@@ -142,18 +142,55 @@ class Workshop:
             changes["governance.committee.stop_at_meeting"] = stop_at
         return with_changes(self.base_scenario(code), changes)
 
-    def run(self, code: str, *, with_log: bool = True, stop_at: int | None = None) -> Result:
-        """The model run (cached): to meeting ``stop_at`` or the whole horizon."""
+    def run(
+        self,
+        code: str,
+        *,
+        with_log: bool = True,
+        stop_at: int | None = None,
+        log: list[dict[str, Any]] | None = None,
+    ) -> Result:
+        """The model run (cached): to meeting ``stop_at`` or the whole horizon.
+
+        The log is the room's (``with_log``), none, or the ``log`` given.
+        """
         from sim.engine import simulate
 
         s = self.store.session(code)
-        log = self.log(code) if with_log else []
+        if log is None:
+            log = self.log(code) if with_log else []
         key = (self._fingerprint(s), _log_key(log), stop_at)
         hit = self._runs.get(key)
         if hit is None:
             hit = simulate(self.scenario(code, stop_at=stop_at, log=log))
             self._runs.put(key, hit)
         return hit
+
+    def procedure_choices(
+        self, code: str, meeting: int, log: list[dict[str, Any]]
+    ) -> dict[str, str]:
+        """What the committee's own procedure decides at ``meeting`` on the items not in ``log``.
+
+        Read from the model's ``decisions`` of a run through that meeting, so it is exactly what
+        the baseline (and a replay) applies; the agenda's ``procedure_choice`` is only a
+        projection (the model draws it with a fixed generator, not the run's committee stream).
+        Items the procedure did not decide there (a consultative committee) are absent.
+        """
+        s = self.store.session(code)
+        stop = meeting + 1 if meeting < s["rounds"] else None
+        df = self.run(code, stop_at=stop, log=log).decisions
+        if df.empty or not {"item", "option", "adopted"} <= set(df.columns):
+            return {}
+        if "meeting" in df.columns:
+            at = df["meeting"] == meeting
+        else:  # older tables: meeting k opens simulated year k + 1
+            year = self.base_scenario(code).town.start_year + meeting
+            at = df["date"].astype(str).str.startswith(str(year))
+        if "body" in df.columns:
+            at &= df["body"] == "committee"
+        return {
+            str(r.item): str(r.option) for r in df[at & df["adopted"].astype(bool)].itertuples()
+        }
 
     def log(self, code: str) -> list[dict[str, Any]]:
         """The decision log the model replays: the room's binding decisions, round = meeting."""
@@ -172,9 +209,20 @@ class Workshop:
         ]
 
     def agenda_of(self, code: str, round_: int) -> list[dict[str, Any]]:
-        """The agenda of meeting ``round_`` given the decisions taken before it."""
-        res = self.run(code, stop_at=round_)
-        return copy.deepcopy(res.agenda or [])
+        """The agenda of meeting ``round_`` given the decisions taken before it.
+
+        Each binding item's ``procedure_choice`` is what the procedure would actually decide if
+        nobody in the room voted (see :meth:`procedure_choices`).
+        """
+        log = [d for d in self.log(code) if d["meeting"] < round_]
+        agenda = copy.deepcopy(self.run(code, stop_at=round_, log=log).agenda or [])
+        proc = self.procedure_choices(code, round_, log)
+        for item in agenda:
+            names = [o["name"] for o in item["options"]]
+            if item.get("binding", True):
+                choice = proc.get(item["item"], names[0])
+                item["procedure_choice"] = choice if choice in names else item["procedure_choice"]
+        return agenda
 
     def current_agenda(self, code: str) -> list[dict[str, Any]]:
         """The agenda of the current round (empty once the workshop is finished)."""
@@ -230,9 +278,27 @@ class Workshop:
             by_item: dict[str, list[tuple[str, str]]] = defaultdict(list)
             for v in votes:
                 by_item[v["item"]].append((v["college"], v["option"]))
+            tallies = [tally_item(i, by_item.get(i["item"], []), present, rule) for i in agenda]
+            # items nobody voted on: the procedure decides, after the room's other decisions of
+            # this meeting, exactly as the model will when it replays the log
+            idle = [
+                i["item"]
+                for i, d in zip(agenda, tallies, strict=True)
+                if d["reason"] == "no_votes" and i.get("binding", True)
+            ]
+            if idle:
+                log = [x for x in self.log(code) if x["meeting"] < rnd] + [
+                    {"meeting": rnd, "item": i["item"], **{k: d[k] for k in LOG_FIELDS[2:]}}
+                    for i, d in zip(agenda, tallies, strict=True)
+                    if i.get("binding", True) and i["item"] not in idle
+                ]
+                proc = self.procedure_choices(code, rnd, log)
+                for i, d in zip(agenda, tallies, strict=True):
+                    choice = proc.get(i["item"], i["procedure_choice"])
+                    if i["item"] in idle and any(o["name"] == choice for o in i["options"]):
+                        d["option"] = choice
             rows = []
-            for item in agenda:
-                d = tally_item(item, by_item.get(item["item"], []), present, rule)
+            for item, d in zip(agenda, tallies, strict=True):
                 opt = next(o for o in item["options"] if o["name"] == d["option"])
                 rows.append(
                     {
