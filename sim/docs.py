@@ -231,10 +231,11 @@ def regimes_markdown(lang: str = "fr") -> str:
                        f"{t['meaning']} | {t['source']} |")
             out.append("|---|---|---|---|---|---|")
             for p in rows:
-                src = p.source.replace("|", "/")
-                if p.assumption:
-                    src = f"**{t['assumption']}**" + src[len("assumption"):]
-                out.append(f"| `{p.path}` | {p.unit} | {_fmt(p.default)} | {_bounds(p)} | "
+                src = p.source_in(lang).replace("|", "/")
+                for word in ("assumption", "Hypothèse"):
+                    if src.startswith(word):
+                        src = f"**{t['assumption']}**" + src[len(word):]
+                out.append(f"| `{p.path}` | {p.unit_in(lang)} | {_fmt(p.default)} | {_bounds(p)} | "
                            f"{p.meaning(lang)} | {src} |")
             out.append("")
     return "\n".join(out)

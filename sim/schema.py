@@ -44,6 +44,18 @@ class ParamInfo:
     def source(self) -> str:
         return str(self.extra.get("source", ""))
 
+    def unit_in(self, lang: str) -> str:
+        """The unit written for ``lang`` (``€/an`` in French for ``€/yr``)."""
+        from sim.i18n_params import unit_text
+
+        return unit_text(self.unit, lang)
+
+    def source_in(self, lang: str) -> str:
+        """The source written for ``lang`` (French sources of assumptions start « Hypothèse »)."""
+        from sim.i18n_params import source_text
+
+        return source_text(self.source, lang)
+
     @property
     def assumption(self) -> bool:
         return is_assumption(self.source)

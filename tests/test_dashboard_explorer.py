@@ -121,7 +121,7 @@ def test_widgets_come_from_the_schema(small: Scenario) -> None:
     info = common.param_at(Scenario, "tariff.standing_charge_eur_per_year")
     w = at.number_input(key=explorer.widget_key("tariff.standing_charge_eur_per_year"))
     assert w.label == common.widget_label(info, "fr")
-    assert info.source in w.help and "[0 ; 5" in w.help  # source and bounds in the help
+    assert info.source_in("fr") in w.help and "[0 ; 5" in w.help  # source and bounds in the help
     assert w.value == small.tariff.standing_charge_eur_per_year
     # the dashboard's own limits on the model size
     assert at.number_input(key=explorer.widget_key("households.count")).max == 200_000

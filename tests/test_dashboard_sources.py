@@ -35,8 +35,8 @@ def shown_table(at: AppTest) -> pd.DataFrame:
     return at.dataframe[0].value
 
 
-def known_source() -> str:
-    return common.param_at(Scenario, KNOWN).source
+def known_source(lang: str = "fr") -> str:
+    return common.param_at(Scenario, KNOWN).source_in(lang)
 
 
 # ------------------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def test_page_renders_in_english_from_the_url() -> None:
     table = shown_table(at)
     row = table[table["Key"] == KNOWN]
     assert row["Meaning"].iloc[0] == "Mean domestic consumption per person at the reference price"
-    assert row["Source"].iloc[0] == known_source()
+    assert row["Source"].iloc[0] == known_source("en")
     assert row["Bounds"].iloc[0] == "(20, 600]"
 
 
@@ -89,10 +89,11 @@ def test_unknown_language_in_url_falls_back_to_french() -> None:
 
 def test_assumptions_carry_a_badge() -> None:
     table = shown_table(open_sources())
-    assumption_rows = table[table["Source"].str.lower().str.startswith("assumption")]
+    # French page: sources of assumptions are written « Hypothèse : … »
+    assumption_rows = table[table["Source"].str.startswith("Hypothèse")]
     assert len(assumption_rows) > 10
     assert set(assumption_rows["Statut"]) == {"⚠ hypothèse"}
-    others = table[~table["Source"].str.lower().str.startswith("assumption")]
+    others = table[~table["Source"].str.startswith("Hypothèse")]
     assert "⚠ hypothèse" not in set(others["Statut"])
 
 
@@ -247,7 +248,7 @@ def test_widgets_follow_the_schema_and_return_changes_by_path() -> None:
     consumption = at.number_input(key="w." + WIDGET_KEYS[0])
     assert (
         consumption.label
-        == "Consommation domestique moyenne par personne au prix de référence (L/person/day)"
+        == "Consommation domestique moyenne par personne au prix de référence (L/personne/jour)"
     )
     assert consumption.value == 146.0
     assert consumption.min > 20 and consumption.max == 600  # gt 20, le 600

@@ -172,13 +172,14 @@ def _step(value: float | None, lo: float | None, hi: float | None) -> float:
 
 def widget_label(info: ParamInfo, lang: str) -> str:
     """``"Meaning (unit)"`` in ``lang``."""
-    return f"{info.meaning(lang)} ({info.unit})" if info.unit else info.meaning(lang)
+    unit = info.unit_in(lang)
+    return f"{info.meaning(lang)} ({unit})" if unit else info.meaning(lang)
 
 
 def widget_help(info: ParamInfo, lang: str) -> str:
     """The widget's help, in the page's language only: meaning, source, bounds."""
     return t(
-        "widget.help", lang, meaning=info.meaning(lang), source=info.source,
+        "widget.help", lang, meaning=info.meaning(lang), source=info.source_in(lang),
         bounds=format_bounds(info, lang)
     )
 

@@ -52,11 +52,11 @@ def parameter_table(lang: str = "fr") -> pd.DataFrame:
             {
                 "path": info.path,
                 "meaning": info.meaning(lang),
-                "unit": info.unit,
+                "unit": info.unit_in(lang),
                 "default": common.format_value(info.default, lang, year=info.unit == "year"),
                 "bounds": common.format_bounds(info, lang),
                 "status": t(f"sources.status.{status(info)}", lang),
-                "source": info.source,
+                "source": info.source_in(lang),
             }
         )
     return pd.DataFrame(rows, columns=list(COLUMNS))
