@@ -214,15 +214,21 @@ class Workshop:
         Each binding item's ``procedure_choice`` is what the procedure would actually decide if
         nobody in the room voted (see :meth:`procedure_choices`).
         """
+        s = self.store.session(code)
         log = [d for d in self.log(code) if d["meeting"] < round_]
-        agenda = copy.deepcopy(self.run(code, stop_at=round_, log=log).agenda or [])
-        proc = self.procedure_choices(code, round_, log)
-        for item in agenda:
-            names = [o["name"] for o in item["options"]]
-            if item.get("binding", True):
-                choice = proc.get(item["item"], names[0])
-                item["procedure_choice"] = choice if choice in names else item["procedure_choice"]
-        return agenda
+        key = ("agenda", self._fingerprint(s), _log_key(log), round_)
+        agenda = self._runs.get(key)
+        if agenda is None:
+            agenda = copy.deepcopy(self.run(code, stop_at=round_, log=log).agenda or [])
+            proc = self.procedure_choices(code, round_, log)
+            for item in agenda:
+                names = [o["name"] for o in item["options"]]
+                if item.get("binding", True):
+                    choice = proc.get(item["item"], names[0])
+                    if choice in names:
+                        item["procedure_choice"] = choice
+            self._runs.put(key, agenda)
+        return copy.deepcopy(agenda)
 
     def current_agenda(self, code: str) -> list[dict[str, Any]]:
         """The agenda of the current round (empty once the workshop is finished)."""
