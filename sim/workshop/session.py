@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import ScenarioError
 from sim.scenario import Scenario, dumps_scenario, loads_scenario, with_changes
-from sim.workshop.store import COLLEGES, BadInput, Conflict, Forbidden, Store
+from sim.workshop.store import COLLEGES, MAX_ROUNDS, BadInput, Conflict, Forbidden, Store
 from sim.workshop.tally import WORK_ITEM, VetoRule, tally_item
 
 if TYPE_CHECKING:
@@ -104,9 +104,28 @@ class Workshop:
             scenario,
             {"governance.committee.decision_log": [], "governance.committee.stop_at_meeting": None},
         )
-        yaml_text = dumps_scenario(base)
-        code, token = self.store.create_session(yaml_text, regime, rounds)
-        return code, token
+        if not isinstance(rounds, int) or not 1 <= rounds <= MAX_ROUNDS:
+            raise BadInput(f"rounds must be between 1 and {MAX_ROUNDS}")
+        # run to the first meeting now, so a scenario the model cannot run is refused here, with
+        # its reason, rather than in front of the room
+        from sim.engine import simulate
+
+        try:
+            first = with_changes(
+                base,
+                {
+                    "governance.regime": regime,
+                    "horizon_years": rounds + 1,
+                    "governance.committee.stop_at_meeting": 1,
+                },
+            )
+            if not simulate(first).agenda:
+                raise BadInput("the model puts nothing on the committee's agenda")
+        except ScenarioError as exc:
+            raise BadInput(str(exc)) from None
+        except (ValueError, ArithmeticError) as exc:
+            raise BadInput(f"the model cannot run this scenario: {exc}") from None
+        return self.store.create_session(dumps_scenario(base), regime, rounds)
 
     def base_scenario(self, code: str) -> Scenario:
         """The session's scenario with its regime and a ``rounds + 1`` year horizon, no log."""
