@@ -33,7 +33,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 START_TIMEOUT_S = 60.0
-LIVE_TIMEOUT_MS = 15_000  # the pages poll every 2 s
+# generous: on a busy 2-core machine a cold Streamlit session (after the restart) takes a while
+PAGE_TIMEOUT_MS = 45_000
+LIVE_TIMEOUT_MS = 30_000  # the pages poll every 1-2 s
 
 
 class AppServer:
@@ -119,7 +121,7 @@ def new_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         )
         contexts.append(ctx)
         page = ctx.new_page()
-        page.set_default_timeout(20_000)
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
         return page
 
     yield make
@@ -171,8 +173,10 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
     fac.get_by_role("button", name=t("create_button", "fr")).click()
     fac.locator("h1", has_text="Atelier ").wait_for()
     code, token = query(fac)["s"], query(fac)["t"]
-    expect(fac.locator("h1")).to_have_text(t("session_title", "fr", code=code))
-    expect(fac.get_by_test_id("stImage").first).to_be_visible()  # the QR code
+    expect(fac.locator("h1")).to_have_text(
+        t("session_title", "fr", code=code), timeout=PAGE_TIMEOUT_MS
+    )
+    expect(fac.get_by_test_id("stImage").first).to_be_visible(timeout=PAGE_TIMEOUT_MS)  # QR code
     join_url = fac.get_by_test_id("stCode").inner_text().strip()
     assert f"s={code}" in join_url
 
@@ -184,7 +188,9 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
         close_not_found(p)
         p.get_by_label(t("name_label", "fr")).fill(name)
         p.get_by_role("button", name=t("join_button", "fr")).click()
-        expect(p.get_by_text(f"{name} — {t('college_' + college, 'fr')}")).to_be_visible()
+        expect(p.get_by_text(f"{name} — {t('college_' + college, 'fr')}")).to_be_visible(
+            timeout=PAGE_TIMEOUT_MS
+        )
         people.append(p)
     pub, ops, cit = people
     expect(fac.get_by_text(t("participants_count", "fr", n=3))).to_be_visible(
@@ -205,7 +211,7 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
     vote(ops, 1, "work_organisation", labels(agenda, "work_organisation")["add_crew"])
     expect(fac.get_by_text(t("voters_n", "fr", n=3)).first).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     fac.get_by_role("button", name=t("close_vote", "fr")).click()
-    expect(fac.get_by_text(t("closed_ok", "fr", n=1))).to_be_visible()
+    expect(fac.get_by_text(t("closed_ok", "fr", n=1))).to_be_visible(timeout=PAGE_TIMEOUT_MS)
     for p in people:
         expect(p.get_by_text(t("last_decisions", "fr", n=1))).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     d1 = {d["item"]: d for d in ws.store.decisions(code)}
@@ -218,9 +224,15 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
     for p in (fac, *people):
         p.goto(p.url)
         close_not_found(p)
-    expect(fac.locator("h1")).to_have_text(t("session_title", "fr", code=code))
-    expect(cit.get_by_text(f"<b>Zoé</b> — {t('college_citizens', 'fr')}")).to_be_visible()
-    expect(fac.get_by_text(t("round_of", "fr", n=2, rounds=2))).to_be_visible()
+    expect(fac.locator("h1")).to_have_text(
+        t("session_title", "fr", code=code), timeout=PAGE_TIMEOUT_MS
+    )
+    expect(cit.get_by_text(f"<b>Zoé</b> — {t('college_citizens', 'fr')}")).to_be_visible(
+        timeout=PAGE_TIMEOUT_MS
+    )
+    expect(fac.get_by_text(t("round_of", "fr", n=2, rounds=2))).to_be_visible(
+        timeout=PAGE_TIMEOUT_MS
+    )
 
     # round 2
     fac.get_by_role("button", name=t("open_vote", "fr", n=2)).click()
@@ -231,10 +243,12 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
         vote(p, 2, "tariff", tariff2[list(tariff2)[0]])
     cit.locator(".st-key-ws-comment-text textarea").fill("<script>alert('cahier')</script>")
     cit.get_by_role("button", name=t("comment_button", "fr")).click()
-    expect(cit.get_by_text(t("comment_ok", "fr"))).to_be_visible()
+    expect(cit.get_by_text(t("comment_ok", "fr"))).to_be_visible(timeout=PAGE_TIMEOUT_MS)
     expect(fac.get_by_text(t("voters_n", "fr", n=3)).first).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     fac.get_by_role("button", name=t("close_vote", "fr")).click()
-    expect(fac.locator("h2", has_text=t("debrief_title", "fr"))).to_be_visible()
+    expect(fac.locator("h2", has_text=t("debrief_title", "fr"))).to_be_visible(
+        timeout=PAGE_TIMEOUT_MS
+    )
     for p in people:
         expect(p.get_by_text(t("finished_thanks", "fr"))).to_be_visible(timeout=LIVE_TIMEOUT_MS)
 
