@@ -281,3 +281,23 @@ def test_every_decision_reason_has_a_french_wording() -> None:
             assert fr == reason_fr(en)
     assert reason_fr("towards cost recovery: +1.7 % needed, bounded at ±5 %") == \
         "vers l'équilibre : +1,7 % nécessaires, borné à ±5 %"
+
+
+@pytest.mark.parametrize("meeting", [1, 3])
+def test_agenda_procedure_choice_is_what_the_uninterrupted_run_decides(meeting: int) -> None:
+    s = small("commons")
+    full = simulate(s, seed=4)
+    stopped = simulate(with_changes(s, {"governance.committee.stop_at_meeting": meeting}), seed=4)
+    d = full.decisions[(full.decisions["meeting"] == meeting) & full.decisions["binding"]]
+    for entry in stopped.agenda:
+        rows = d[(d["item"] == entry["item"]) & d["adopted"]]
+        decided = rows["option"].iloc[-1] if len(rows) else "keep"
+        assert entry["procedure_choice"] == decided, entry["item"]
+
+
+def test_deciding_committee_under_a_council_does_not_put_the_tariff_on_its_agenda() -> None:
+    s = with_changes(small("regie"), {"governance.committee.power": "deciding",
+                                      "governance.committee.stop_at_meeting": 1})
+    r = simulate(s, seed=1)
+    assert "tariff" not in {a["item"] for a in r.agenda}
+    assert all(a["binding"] for a in r.agenda)

@@ -202,23 +202,36 @@ class GovernedPolicy(Policy):
                         body="ccspl")
 
     def build_agenda(self, eng: Engine) -> list[dict[str, Any]]:
-        """The items and options on the table at this meeting, with projected effects."""
-        items = self.AGENDA if self.deciding else ("tariff",)
+        """The items and options on the table at this meeting, with projected effects.
+
+        The run stops here, so the meeting is held as it would be (same committee draws, earlier
+        items applied before later ones are weighed): ``procedure_choice`` is exactly what an
+        uninterrupted run would decide for the item when nobody replaces the procedure.
+        """
+        year = int(self.scenario.town.start_year + len(eng.years))
+        if self.deciding:
+            items = self.AGENDA if self.rule.name == "committee" else self.AGENDA[1:]
+            if self.rule.name != "committee":
+                self.rule.decide(eng, year, self)
+        else:
+            items = ("tariff",)  # a consultative committee gives its opinion on the tariff
+        c = self.scenario.governance.committee
         out = []
         for item in items:
-            options = self.item_options(eng, item) if self.deciding or item != "tariff" else \
-                cm.tariff_options(eng, self.scenario.governance.council, self.keep_index(eng))
+            options = self.item_options(eng, item)
             keep_share = options[0].effects.get("share_above_pct")
-            proc, _ = cm.vote_item(options, self.scenario.governance.committee,
-                                   np.random.default_rng(0), keep_share)
+            proc, _ = cm.vote_item(options, c, eng.rng["committee"], keep_share)
+            log = self.logged(item)
+            chosen = self.apply_logged(options, log) if log is not None else proc
+            if self.deciding:
+                self.apply(eng, chosen)
             out.append({
-                "meeting": self.meeting, "year": int(self.scenario.town.start_year + len(eng.years)),
-                "item": item, "binding": self.deciding,
+                "meeting": self.meeting, "year": year, "item": item, "binding": self.deciding,
                 "procedure_choice": proc.name,
                 "options": [{"name": o.name, "label_fr": o.label_fr, "label_en": o.label_en,
                              "admissible": o.admissible, "why_not": o.why_not,
                              "cuts_essential": o.cuts_essential,
-                             "effects": {k: v for k, v in o.effects.items()},
+                             "effects": dict(o.effects),
                              "changes": {k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v)
                                          for k, v in o.changes.items()}}
                             for o in options],
