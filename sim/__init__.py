@@ -13,6 +13,7 @@ from sim.scenario import (
     load_scenario,
     loads_scenario,
     save_scenario,
+    scale_town,
     with_changes,
 )
 
@@ -24,6 +25,7 @@ __all__ = [
     "load_scenario",
     "loads_scenario",
     "save_scenario",
+    "scale_town",
     "simulate",
     "with_changes",
 ]

@@ -32,7 +32,7 @@ from sim.engine import simulate
 from sim.errors import Problem, ScenarioError
 from sim.i18n import LANGS, fmt_eur, fmt_number, fmt_pct, normalise_lang
 from sim.result import TABLES, Result
-from sim.scenario import Scenario, load_scenario, reference_persons
+from sim.scenario import MAX_HOUSEHOLDS, Scenario, load_scenario, reference_persons, scale_town
 from sim.tariff import bill_lines, price_120m3_eur_per_m3
 
 PROG = "regie-sim"
@@ -153,6 +153,13 @@ def load_from_args(args: argparse.Namespace, ctx: Context) -> Scenario:
         raise ScenarioError(bad + err.problems) from None
     if bad:
         raise ScenarioError(bad)
+    households = getattr(args, "households", None)
+    if households is not None:
+        if not 10 <= households <= MAX_HOUSEHOLDS:
+            raise ScenarioError([Problem(origin, "--households", "generic", {"detail": ctx.t(
+                f"{households} ménages : il en faut entre 10 et {MAX_HOUSEHOLDS}",
+                f"{households} households: between 10 and {MAX_HOUSEHOLDS} are allowed")})])
+        scenario = scale_town(scenario, households)
     return scenario
 
 
@@ -166,6 +173,12 @@ def _add_scenario_args(p: argparse.ArgumentParser, t: Tr) -> None:
                           "ou --set tariff.blocks[0].price_eur_per_m3=1.5 (répétable)",
                           "change one scenario value, e.g. --set households.count=5000 "
                           "or --set tariff.blocks[0].price_eur_per_m3=1.5 (repeatable)"))
+    p.add_argument("--households", type=_nonneg_int, metavar="N",
+                   help=t("met toute la commune à l'échelle de N ménages (réseau, ressource, frais "
+                          "fixes, équipes), contrairement à --set households.count qui ne change "
+                          "que le nombre de ménages",
+                          "scale the whole town to N households (mains, resource, fixed costs, "
+                          "crews), unlike --set households.count which changes only the count"))
 
 
 def _nonneg_int(text: str) -> int:

@@ -28,6 +28,9 @@ def setup_compare(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argpars
                    metavar=t("CLÉ=VALEUR", "KEY=VALUE"),
                    help=t("change une valeur dans tous les scénarios (répétable)",
                           "change one value in every scenario (repeatable)"))
+    p.add_argument("--households", type=_nonneg_int, metavar="N",
+                   help=t("met chaque commune à l'échelle de N ménages",
+                          "scale every town to N households"))
     p.add_argument("--seed", type=_nonneg_int, default=1, metavar="N",
                    help=t("graine commune (par défaut 1)", "common seed (default 1)"))
     p.add_argument("--out", metavar=t("DOSSIER", "DIR"),
@@ -46,7 +49,8 @@ def _load_all(args: argparse.Namespace, ctx: Context) -> dict[str, Scenario]:
         while name in scenarios:
             name += "_bis"
         try:
-            scenarios[name] = load_from_args(argparse.Namespace(file=f, overrides=args.overrides), ctx)
+            ns = argparse.Namespace(file=f, overrides=args.overrides, households=args.households)
+            scenarios[name] = load_from_args(ns, ctx)
         except ScenarioError as err:
             problems += err.problems
     if problems:

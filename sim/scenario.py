@@ -1077,6 +1077,30 @@ def scenarios_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "scenarios"
 
 
+def scale_town(s: Scenario, households: int) -> Scenario:
+    """The same town with ``households`` households, everything that grows with size scaled.
+
+    ``households.count`` alone changes only the number of households: a 2,000-household town would
+    keep 300 km of mains and the fixed costs of 20,000 households. This scales, by the same factor,
+    the mains length of every cohort, the resource (capacity, recharge), the fixed money amounts
+    (initial cash and debt, overheads, other capital spending, citizen shares) and the repair
+    crews (at least one), so costs and losses per household stay those of the original town.
+    """
+    k = households / s.households.count
+    data = scenario_to_dict(s)
+    data["households"]["count"] = int(households)
+    for c in data["network"]["cohorts"]:
+        c["length_km"] *= k
+    data["resource"]["capacity_m3"] *= k
+    data["resource"]["mean_recharge_m3_per_year"] *= k
+    for key in ("initial_cash_eur", "initial_debt_eur", "overheads_eur_per_year",
+                "other_capex_eur_per_year"):
+        data["finance"][key] *= k
+    data["governance"]["committee"]["scic_shares_eur"] *= k
+    data["workforce"]["crews"] = max(1, round(s.workforce.crews * k))
+    return scenario_from_dict(data, "<scale_town>")
+
+
 def with_changes(s: Scenario, changes: Mapping[str, Any]) -> Scenario:
     """A new validated Scenario with dotted-path changes applied (for sweeps and the dashboard)."""
     data = apply_overrides(scenario_to_dict(s), changes, "<changes>")

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from sim.cli import main
 
@@ -36,3 +37,14 @@ def test_compare_bad_file_is_located_and_writes_nothing(tmp_path: Path, capsys) 
     err = capsys.readouterr().err
     assert "tariff.vat_pct" in err and "bad.yaml" in err
     assert not out.exists()
+
+
+def test_households_option_scales_the_whole_town(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "small"
+    assert main(["run", "scenarios/town.yaml", "--households", "2000", "--set", "horizon_years=2",
+                 "--out", str(out), "-q"]) == 0
+    years = pd.read_csv(out / "years.csv")
+    assert years["households"].iloc[0] == 2000
+    assert years["network_length_km"].iloc[0] == pytest.approx(30.0, rel=0.02)  # 300 km / 10
+    assert main(["validate", "scenarios/town.yaml", "--households", "5"]) == 2
+    assert "--households" in capsys.readouterr().err

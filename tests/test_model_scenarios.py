@@ -168,3 +168,19 @@ def test_writing_a_result_twice_replaces_the_folder(tmp_path: Path) -> None:
     second.to_dir(target)
     assert len(Result.from_dir(target).years) == 2
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "temporary folders left"
+
+
+def test_scale_town_keeps_costs_and_losses_per_household() -> None:
+    from sim import scale_town, simulate
+
+    base = load_scenario("scenarios/town.yaml", {"horizon_years": 3})
+    small = scale_town(base, 2000)
+    assert small.households.count == 2000
+    assert small.network.length_km == pytest.approx(base.network.length_km / 10)
+    assert small.finance.overheads_eur_per_year == pytest.approx(base.finance.overheads_eur_per_year / 10)
+    assert small.workforce.crews == 1
+    y_big, y_small = simulate(base, seed=1).years, simulate(small, seed=1).years
+    # same town, smaller: the price and yield stay close (the base town keeps its price in year 1)
+    assert y_small["price_120m3_eur_per_m3"].iloc[0] == pytest.approx(y_big["price_120m3_eur_per_m3"].iloc[0])
+    assert abs(y_small["yield_pct"].mean() - y_big["yield_pct"].mean()) < 3
+    assert abs(y_small["price_120m3_eur_per_m3"].iloc[-1] / y_big["price_120m3_eur_per_m3"].iloc[-1] - 1) < 0.1
