@@ -4,7 +4,9 @@ Public API: load a scenario, simulate it, compare regimes. Everything the CLI an
 goes through these names.
 """
 
+from sim.compare import compare
 from sim.engine import simulate
+from sim.ensemble import compare_many, sensitivity, simulate_many, sweep
 from sim.errors import ScenarioError
 from sim.result import Result
 from sim.scenario import (
@@ -19,6 +21,11 @@ from sim.scenario import (
 
 __all__ = [
     "Result",
+    "compare",
+    "compare_many",
+    "sensitivity",
+    "simulate_many",
+    "sweep",
     "Scenario",
     "ScenarioError",
     "dumps_scenario",

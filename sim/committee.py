@@ -110,14 +110,16 @@ def scale_to_revenue(eng: Engine, tariff: Tariff, index: float, target: float) -
 # ---------------------------------------------------------------------------------------------
 # proposals (the procedure; people may replace its choice)
 # ---------------------------------------------------------------------------------------------
-def tariff_options(eng: Engine, council: Council, keep_index: float) -> list[Option]:
-    """Keep (indexed) and four revenue-balanced variants, each checked for the legal cap."""
+def tariff_options(eng: Engine, council: Council, keep_index: float,
+                   variants: tuple[Tariff, ...] = ()) -> list[Option]:
+    """Keep (indexed), four revenue-balanced variants and the people's own ``variants`` (named
+    ``variant_1``…), each scaled to the revenue needed and checked for the legal cap."""
     st = eng.state
     s = eng.scenario
     target = target_revenue(eng, council)
     cur = st.tariff
     essential_m3 = s.households.essential_l_per_person_day * 2.16 * 365 / 1000  # per household
-    variants: list[tuple[str, str, str, Tariff]] = [
+    variants_list: list[tuple[str, str, str, Tariff]] = [
         ("keep", "Garder le tarif (indexé)", "Keep the tariff (indexed)", cur),
         ("balance", "Hausse ou baisse uniforme pour équilibrer", "Uniform change to balance", cur),
         ("progressive", "Tranches progressives (essentiel, utile, confort)",
@@ -133,9 +135,11 @@ def tariff_options(eng: Engine, council: Council, keep_index: float) -> list[Opt
          cur.model_copy(update={"social": cur.social.model_copy(update={
              "enabled": True, "eligible_deciles": (1, 2), "kind": "reduced_blocks"})})),
     ]
+    variants_list += [(f"variant_{i + 1}", f"Variante proposée n° {i + 1}", f"Proposed variant {i + 1}",
+                       v) for i, v in enumerate(variants)]
     _, keep_bills = project(eng, cur, keep_index, target)
     out = []
-    for name, fr, en, tar in variants:
+    for name, fr, en, tar in variants_list:
         index = keep_index if name == "keep" else scale_to_revenue(eng, tar, keep_index, target)
         effects, _ = project(eng, tar, index, target, keep_bills)
         share_sc = standing_charge_share_pct(tar, 2)

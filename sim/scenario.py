@@ -797,6 +797,10 @@ class LoggedDecision(Block):
     votes_citizens: int | None = param(None, ge=0, le=10_000, desc="Votes for, citizens' college",
                                        desc_fr="Voix pour, collège citoyens", source="workshop")
     veto: bool = param(False, desc="Citizens' veto used", desc_fr="Veto citoyen", source="workshop")
+    tariff: Tariff | None = param(
+        None, desc="The tariff of a variant proposed by people (option 'variant…')",
+        desc_fr="Le tarif d'une variante proposée par les participants (option « variant… »)",
+        source="workshop")
 
 
 class Committee(Block):
@@ -854,6 +858,12 @@ class Committee(Block):
                                          desc="Capped interest on citizen shares",
                                          desc_fr="Intérêt plafonné des parts citoyennes",
                                          source="assumption")
+    variants: tuple[Tariff, ...] = param(
+        (), desc="Tariff variants proposed by people, put to the vote beside the procedure's options "
+                 "(scaled to the revenue needed and checked like them)",
+        desc_fr="Variantes de tarif proposées par les participants, soumises au vote avec les options "
+                "de la procédure (ajustées aux recettes nécessaires et vérifiées comme elles)",
+        source="workshop")
     decision_log: tuple[LoggedDecision, ...] = param(
         (), desc="Decisions taken by people, replacing the procedure's choice",
         desc_fr="Décisions prises par les participants, à la place de la procédure", source="workshop")

@@ -301,3 +301,23 @@ def test_deciding_committee_under_a_council_does_not_put_the_tariff_on_its_agend
     r = simulate(s, seed=1)
     assert "tariff" not in {a["item"] for a in r.agenda}
     assert all(a["binding"] for a in r.agenda)
+
+
+def test_people_can_put_their_own_tariff_variant_to_the_vote() -> None:
+    s = load_scenario("scenarios/commons.yaml", {"horizon_years": 4})
+    v = {"standing_charge_eur_per_year": 20, "free_volume_m3": 10,
+         "blocks": [{"up_to_m3": 60, "price_eur_per_m3": 0.8}, {"price_eur_per_m3": 1.9}]}
+    stopped = simulate(with_changes(s, {"governance.committee.variants": [v],
+                                        "governance.committee.stop_at_meeting": 2}), seed=1)
+    tariff = next(a for a in stopped.agenda if a["item"] == "tariff")
+    variant = next(o for o in tariff["options"] if o["name"] == "variant_1")
+    assert variant["admissible"] and 0.97 < variant["effects"]["recovery"] < 1.03  # scaled to balance
+    log = [{"meeting": 2, "item": "tariff", "option": "variant_1", "tariff": v}]
+    r = simulate(with_changes(s, {"governance.committee.decision_log": log}), seed=1)
+    row = r.decisions[(r.decisions["meeting"] == 2) & (r.decisions["item"] == "tariff")]
+    assert list(row["option"]) == ["variant_1"]
+    # the variant's structure is in force from then on (a free volume, two blocks)
+    over_cap = {**v, "standing_charge_eur_per_year": 400}
+    bad = [{"meeting": 2, "item": "tariff", "option": "variant_1", "tariff": over_cap}]
+    with pytest.raises(ValueError, match="not admissible"):
+        simulate(with_changes(s, {"governance.committee.decision_log": bad}), seed=1)

@@ -115,7 +115,10 @@ class GovernedPolicy(Policy):
     def item_options(self, eng: Engine, item: str) -> list[cm.Option]:
         c = self.scenario.governance.committee
         if item == "tariff":
-            return cm.tariff_options(eng, self.scenario.governance.council, self.keep_index(eng))
+            logged = [d.tariff for d in c.decision_log
+                      if d.meeting == self.meeting and d.item == "tariff" and d.tariff is not None]
+            return cm.tariff_options(eng, self.scenario.governance.council, self.keep_index(eng),
+                                     tuple(c.variants) + tuple(logged))
         if item == "renewal":
             return cm.renewal_options(eng, c)
         if item == "usage":
@@ -156,6 +159,13 @@ class GovernedPolicy(Policy):
         return rows
 
     def apply_logged(self, options: list[cm.Option], log: Any) -> cm.Option:
+        if log.tariff is not None:  # the room's own variant: the option built from its tariff
+            for o in options:
+                if o.item == "tariff" and o.changes.get("tariff") == log.tariff:
+                    if not o.admissible:
+                        raise ValueError(f"meeting {self.meeting}: the proposed variant is not "
+                                         f"admissible ({o.why_not})")
+                    return o
         for o in options:
             if o.name == log.option:
                 return o
