@@ -155,6 +155,8 @@ class Engine:
             self.connections * s.network.private_pipe_m_per_connection / 1000.0,
             s.network.pressure_m) / 1000.0
         self.mean_age0 = self.cohorts.mean_age(s.town.start_year)
+        self._projections: dict[Any, Any] = {}
+        self._year = 0
         self._takeup_u = self.rng["population"].random(n)
         self._elig_cache: dict[Any, np.ndarray] = {}
         self.eligible = self.eligibility_for(s.tariff)
@@ -208,10 +210,18 @@ class Engine:
         """Revenue (excl. tax and levies) and each household's yearly bill incl. tax under ``tariff``,
         at last year's volumes. Used by governance to weigh a proposal; it does not change the run.
         """
+        key = (id(tariff), tariff_index, self.cpi, self._year)
+        hit = self._projections.get(key)
+        if hit is not None and hit[0] is tariff:
+            return hit[1], hit[2]
         br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
                           eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
                           price_index=tariff_index, levies_index=self.cpi)
-        return float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur
+        out = float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur
+        if len(self._projections) > 32:
+            self._projections.clear()
+        self._projections[key] = (tariff, *out)  # the tariff is kept so its id stays unique
+        return out
 
     def project_revenue(self, tariff: Tariff, tariff_index: float) -> float:
         """Service revenue (excl. tax and levies) of one year under ``tariff`` (see :meth:`project`)."""

