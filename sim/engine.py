@@ -167,6 +167,10 @@ class Engine:
         self.buf2 = np.empty(n)
         self.period_volume = np.zeros(n)
         self.season_volume = np.zeros(n)
+        self.period_explicit = np.zeros(n)  # volumes of the period's nonlinear months
+        self.season_explicit = np.zeros(n)
+        self._has_explicit = False
+        self._acc = np.zeros(4)  # weights of the period's linear months: in, out, season in, out
         self.year_volume = np.zeros(n)
         self.year_bill = np.zeros(n)
         self.last_year_metered = self.pop.indoor_m3_per_year + self.pop.outdoor_m3_per_year
@@ -217,9 +221,10 @@ class Engine:
         br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
                           eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
                           price_index=tariff_index, levies_index=self.cpi)
-        out = float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur
-        if len(self._projections) > 32:
-            self._projections.clear()
+        # a copy: the breakdown's arrays are rows of one workspace that a view would keep alive
+        out = float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur.copy()
+        if len(self._projections) >= 8 or any(k[3] != self._year for k in self._projections):
+            self._projections.clear()  # only this year's projections can be asked again
         self._projections[key] = (tariff, *out)  # the tariff is kept so its id stays unique
         return out
 
@@ -334,6 +339,8 @@ class Engine:
         factor *= 1.0 - st.conservation
         np.multiply(self.pop.indoor_m3_per_year, factor, out=self.indoor_eff)
         np.multiply(self.pop.outdoor_m3_per_year, factor, out=self.outdoor_eff)
+        self._sum_in = float(self.indoor_eff.sum())
+        self._sum_out = float(self.outdoor_eff.sum())
         # background leakage grows with the network's mean age
         mean_age = self.cohorts.mean_age(year)
         self.bg_ili = s.network.background_ili * np.exp(
@@ -483,24 +490,31 @@ class Engine:
                                 "value": self.stock.level_m3})
             self.level = level
         rule = st.usage_rules[LEVEL_NAMES[level]]
-        # --- household step (vectorised): indoor (cut above essential), outdoor (cut)
+        # --- household step. A month without an indoor cut is linear in each household's yearly
+        # volumes: it adds w_in·indoor + w_out·outdoor to every household, so only the two weights
+        # are accumulated here and the households' volumes are formed at the billing date (one
+        # vectorised step per billing date, as DESIGN says). A month with a nonlinear rule (an
+        # indoor cut above the essential volume, or rationing) is computed household by household.
         w_in = INDOOR_MONTH_SHARE[cal_month]
         w_out = OUTDOOR_MONTH_SHARE[cal_month] * (1.0 - rule.outdoor_cut_pct / 100.0)
-        d = self.buf
-        np.multiply(self.indoor_eff, w_in, out=d)
         cut_in = rule.indoor_cut_pct / 100.0
         ess_w = w_in * st.essential_factor
-        if cut_in > 0:
+        explicit = cut_in > 0
+        d = self.buf
+        if explicit:
+            np.multiply(self.indoor_eff, w_in, out=d)
             e = self.buf2
             np.multiply(self.pop.essential_m3_per_year, ess_w, out=e)
             np.subtract(d, e, out=e)
             np.maximum(e, 0.0, out=e)
             e *= cut_in
             d -= e
-        if w_out > 0:
-            np.multiply(self.outdoor_eff, w_out, out=self.buf2)
-            d += self.buf2
-        demand = float(d.sum())
+            if w_out > 0:
+                np.multiply(self.outdoor_eff, w_out, out=self.buf2)
+                d += self.buf2
+            demand = float(d.sum())
+        else:
+            demand = w_in * self._sum_in + w_out * self._sum_out
         # --- supply: the stock may not cover demand + losses
         weather = self.weather.years[y]
         recharge = weather.recharge_m3 * _recharge_share(cal_month)
@@ -515,6 +529,12 @@ class Engine:
             if real_asked > 0:
                 leak_bursts *= real / real_asked  # the network cannot lose water it does not have
             cap = max((available - real) / overhead, 0.0)
+            if not explicit:  # rationing is per household: form this month's volumes
+                np.multiply(self.indoor_eff, w_in, out=d)
+                if w_out > 0:
+                    np.multiply(self.outdoor_eff, w_out, out=self.buf2)
+                    d += self.buf2
+                explicit = True
             asked = d.copy()
             ess = np.minimum(d, self.pop.essential_m3_per_year * ess_w)
             ess_total = float(ess.sum())
@@ -529,9 +549,18 @@ class Engine:
             delivered = float(d.sum())
             self.events.append({"time_h": t1, "kind": "shortfall", "level": LEVEL_NAMES[level],
                                 "value": demand - delivered})
-        self.period_volume += d
-        if (cal_month + 1) in st.tariff.seasonal.months:
-            self.season_volume += d
+        in_season = (cal_month + 1) in st.tariff.seasonal.months
+        if explicit:
+            self.period_explicit += d
+            self._has_explicit = True
+            if in_season:
+                self.season_explicit += d
+        else:
+            self._acc[0] += w_in
+            self._acc[1] += w_out
+            if in_season:
+                self._acc[2] += w_in
+                self._acc[3] += w_out
         shortfall = demand - delivered
         u = net.meter_under_registration_pct / 100.0
         billed = delivered * (1.0 - u)
@@ -617,8 +646,22 @@ class Engine:
         months = s.billing.interval_months
         u = s.network.meter_under_registration_pct / 100.0
         metered = self.period_volume
-        metered *= 1.0 - u
         season = self.season_volume
+        acc_in, acc_out, s_in, s_out = self._acc
+        np.multiply(self.indoor_eff, acc_in, out=metered)
+        np.multiply(self.outdoor_eff, acc_out, out=self.buf2)
+        metered += self.buf2
+        np.multiply(self.indoor_eff, s_in, out=season)
+        np.multiply(self.outdoor_eff, s_out, out=self.buf2)
+        season += self.buf2
+        if self._has_explicit:
+            metered += self.period_explicit
+            season += self.season_explicit
+            self.period_explicit.fill(0.0)
+            self.season_explicit.fill(0.0)
+            self._has_explicit = False
+        self._acc[:] = 0.0
+        metered *= 1.0 - u
         season *= 1.0 - u
         br = tariffs.bill(metered, self.pop.persons, st.tariff, months=months, season_volume_m3=season,
                           eligible=self.eligible, income_eur_per_year=self.income,
@@ -641,8 +684,6 @@ class Engine:
         acc["social_rebate_eur"] += float(br.social_rebate_eur.sum())
         self.year_volume += metered
         self.year_bill += total
-        self.period_volume.fill(0.0)
-        self.season_volume.fill(0.0)
         return revenue
 
     def record_decision(self, row: dict[str, Any]) -> None:
