@@ -667,20 +667,25 @@ class Engine:
                           eligible=self.eligible, income_eur_per_year=self.income,
                           price_index=st.tariff_index, levies_index=self.cpi)
         hh = s.households
-        burden_pct = br.total_eur * (12.0 / months) / self.income * 100.0
-        p = expit(logit(hh.unpaid_base_probability) + hh.unpaid_burden_slope * burden_pct)
+        # non-payment: logistic in the bill's share of income (annualised, in %)
+        z = np.multiply(br.total_eur, 1200.0 / months, out=self.buf2)
+        z /= self.income
+        z *= hh.unpaid_burden_slope
+        z += logit(hh.unpaid_base_probability)
+        p = expit(z, out=z)
         unpaid = self.pay_rng.random(metered.size) < p
         total = br.total_eur
-        paid_total = float(total.sum() - total[unpaid].sum())
-        vat_paid = float(br.vat_eur.sum() - br.vat_eur[unpaid].sum())
-        levies_paid = float(br.levies_eur.sum() - br.levies_eur[unpaid].sum())
+        billed_total = float(total.sum())
+        paid_total = billed_total - float(np.sum(total, where=unpaid))
+        vat_paid = float(br.vat_eur.sum()) - float(np.sum(br.vat_eur, where=unpaid))
+        levies_paid = float(br.levies_eur.sum()) - float(np.sum(br.levies_eur, where=unpaid))
         lines["bill_receipts_eur"] = paid_total
         lines["vat_remitted_eur"] = vat_paid
         lines["levies_remitted_eur"] = levies_paid
         revenue = float((br.total_excl_tax_eur - br.levies_eur).sum())
         acc = self._year_acc
-        acc["billed_eur"] += float(total.sum())
-        acc["unpaid_eur"] += float(total.sum()) - paid_total
+        acc["billed_eur"] += billed_total
+        acc["unpaid_eur"] += billed_total - paid_total
         acc["social_rebate_eur"] += float(br.social_rebate_eur.sum())
         self.year_volume += metered
         self.year_bill += total
