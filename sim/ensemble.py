@@ -87,7 +87,7 @@ class Indicator:
 
     fr: str
     en: str
-    unit: Literal["eur", "eur_per_m3", "pct", "m3", ""] = ""
+    unit: Literal["eur", "eur_per_m3", "pct", "m3", "fte", ""] = ""
     low_is_good: bool = True
     plural: bool = False
     step: float | None = None
@@ -108,6 +108,11 @@ INDICATORS: dict[str, Indicator] = {
     "debt_eur": Indicator("la dette du service", "the service's debt", "eur"),
     "breaks_per_100km": Indicator("le nombre de casses pour 100 km", "breaks per 100 km", "",
                                   plural=False),
+    # the rest of the dashboard's headline figures (sim.report.HEADLINES)
+    "breaks": Indicator("le nombre de casses dans l'année", "the number of breaks in the year"),
+    "outflow_eur": Indicator("l'argent qui quitte le service dans l'année",
+                             "the money leaving the service in the year", "eur"),
+    "fte": Indicator("l'effectif du service", "the service's staff", "fte", low_is_good=False),
 }
 
 #: the indicators the CLI states, in order
@@ -139,6 +144,9 @@ def format_value(x: float, unit: str, lang: str = "fr", decimals: int = 0) -> st
         return fmt_pct(x, lang, decimals)
     if unit == "m3":
         return f"{fmt_number(x, lang, decimals)}{NBSP if lang == 'fr' else ' '}m3"
+    if unit == "fte":
+        return f"{fmt_number(x, lang, decimals)}{NBSP}ETP" if lang == "fr" else \
+            f"{fmt_number(x, lang, decimals)} FTE"
     return fmt_number(x, lang, decimals)
 
 
@@ -273,7 +281,8 @@ class Ensemble:
         rounded *up* to a readable step, and the sentence says in how many futures out of 10 the
         indicator stays at or below it; where high is good (a yield, reserves) it is the P20
         rounded *down*, and the sentence says "stays above". The count out of 10 is the share of
-        runs rounded *down*, so a statement never overstates the odds.
+        runs rounded *down*, so a statement never overstates the odds. When every run gives the
+        same value, the sentence says so instead (« Dans tous les futurs simulés, … vaut 0 € »).
 
         Example: ``ens.statement("bill_120m3_eur", 2055, "fr")`` →
         « Dans 8 futurs simulés sur 10, la facture de 120 m3 reste sous 290 € en 2055. »
@@ -284,6 +293,15 @@ class Ensemble:
         year = self.years_list[-1] if year is None else int(year)
         below = meta.low_is_good if below is None else below
         v = self.values(indicator, year)
+        if np.ptp(v) == 0:  # the same value in every future (no money leaves a régie): no odds
+            x = float(v[0])
+            _, decimals = nice_threshold(x, up=True, step=meta.step)
+            value = format_value(x, meta.unit, lang, 0 if x == 0 else decimals)
+            if lang == "fr":
+                verb = "valent" if meta.plural else "vaut"
+                return f"Dans tous les futurs simulés, {meta.fr} {verb} {value} en {year}."
+            verb = "are" if meta.plural else "is"
+            return f"In every simulated future, {meta.en} {verb} {value} in {year}."
         raw = float(np.percentile(v, 80.0 if below else 20.0))
         threshold, decimals = nice_threshold(raw, up=below, step=meta.step)
         share = self.odds(indicator, year, threshold, below=below)
@@ -301,6 +319,52 @@ class Ensemble:
                    lang: str = "fr") -> list[str]:
         """:meth:`statement` for each of ``indicators`` present in the yearly table."""
         return [self.statement(i, year, lang) for i in indicators if i in self.years.columns]
+
+    # ---------------------------------------------------------------- parts
+    @classmethod
+    def concat(cls, parts: Sequence[Ensemble]) -> Ensemble:
+        """One ensemble from parts made separately (``simulate_many(…, first_run=…)``).
+
+        The parts must replicate the same scenario on the same seed family and hold different
+        runs; the result holds every run in run order and equals the ensemble made at once
+        (seeds are prefix-stable: run ``r`` has the same seed whatever the number of runs). It is
+        ``cancelled`` when a part was. Times in ``meta`` are summed over the parts.
+        """
+        if not parts:
+            raise ValueError("concat needs at least one part")
+        first = parts[0]
+        prints = {p.meta.get("scenario_fingerprint") for p in parts}
+        if len(prints) > 1 or len({p.seed for p in parts}) > 1:
+            raise ValueError("the parts replicate different scenarios or seed families")
+        seeds = max((p.seeds for p in parts), key=len)
+        if any(p.seeds != seeds[:len(p.seeds)] for p in parts):
+            raise ValueError("the parts do not share one seed family")
+        runs = [r for p in parts if len(p.years) for r in p.years["run"].unique()]
+        if len(runs) != len(set(runs)):
+            raise ValueError("two parts hold the same run")
+        full = [p for p in parts if len(p.years)]
+
+        def cat(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:
+            if not frames:
+                return like.iloc[0:0].copy()
+            out = pd.concat(frames, ignore_index=True)
+            return out.sort_values(["run", *(["year"] if "year" in out else [])],
+                                   kind="stable").reset_index(drop=True)
+
+        years = cat([p.years for p in full], first.years)
+        sums = cat([p.summaries for p in full if len(p.summaries)], first.summaries)
+        deciles = None
+        if first.deciles is not None:
+            deciles = cat([p.deciles for p in full if p.deciles is not None], first.deciles)
+        meta = dict(parts[-1].meta)
+        for k in ("wall_s", "run_cpu_s", "worker_cpu_s_max"):
+            if all(k in p.meta for p in parts):
+                meta[k] = round(sum(float(p.meta[k]) for p in parts), 3)
+        meta.update(runs_requested=len(seeds), parts=len(parts),
+                    first_run=min(int(p.meta.get("first_run", 0)) for p in parts))
+        return cls(years=years, summaries=sums, deciles=deciles, scenario=first.scenario,
+                   seed=first.seed, seeds=tuple(seeds),
+                   cancelled=any(p.cancelled for p in parts), meta=meta)
 
     # ---------------------------------------------------------------- files
     def to_dir(self, path: str | Path) -> Path:
@@ -416,6 +480,44 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _started() -> int:
+    """A no-op task that tells its worker process started (and imported the model)."""
+    time.sleep(0.05)  # long enough that every warm-up task lands on a worker of its own
+    return os.getpid()
+
+
+def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A process pool set up like :func:`simulate_many`'s own, to keep across many calls.
+
+    Pass it as ``executor``: it is left running, so a long-lived host (the dashboard) pays the
+    workers' start-up (spawn, import the model: about 1 s each) once, not at every call.
+    Every worker is started now, with one BLAS thread (:data:`THREAD_ENV`) and with a blank
+    ``__main__``: a spawned worker re-runs the parent's ``__main__`` script, and hosts that run
+    scripts as ``__main__`` (Streamlit runs each page so) must not have it run again in every
+    worker. Close it with ``shutdown()``.
+    """
+    import sys
+    import types
+
+    k = workers or default_workers()
+    if k < 1:
+        raise ValueError(f"workers must be at least 1, not {k}")
+    main = sys.modules.get("__main__")
+    with _thread_env():
+        pool = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker)
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            # a pool spawns a worker at a submit that finds none idle: k quick submits start k
+            warm = [pool.submit(_started) for _ in range(k)]
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+    for f in warm:
+        f.result()
+    return pool
 
 
 # ============================================================================================
@@ -578,9 +680,9 @@ def _run_dask(tasks: Sequence[RunTask], executor: Any, workers: int | None,
 # ============================================================================================
 def _assemble(scenario: Scenario, seed: int, seeds: Sequence[int],
               outs: Sequence[RunOutput | None], cancelled: bool, batch: Batch,
-              keep_deciles: bool) -> Ensemble:
+              keep_deciles: bool, first_run: int = 0) -> Ensemble:
     years, decs, sums = [], [], []
-    for run, out in enumerate(outs):
+    for run, out in enumerate(outs, start=first_run):
         if out is None:
             continue
         y = out.years.copy()
@@ -602,6 +704,7 @@ def _assemble(scenario: Scenario, seed: int, seeds: Sequence[int],
 
     meta = {"version": __version__, "scenario_fingerprint": fingerprint(scenario),
             "town": scenario.town.name, "seed": int(seed), "runs_requested": len(seeds),
+            "first_run": int(first_run),
             "executor": batch.executor, "workers": batch.workers, "wall_s": round(batch.wall_s, 3),
             "run_cpu_s": round(sum(o.cpu_s for o in outs if o is not None), 3),
             "worker_cpu_s_max": round(_max_worker_cpu(outs), 3)}
@@ -620,15 +723,17 @@ def _max_worker_cpu(outs: Sequence[RunOutput | None]) -> float:
     return max(per.values(), default=0.0)
 
 
-def _check_runs(runs: int) -> None:
+def _check_runs(runs: int, first_run: int = 0) -> None:
     if int(runs) < 1:
         raise ValueError(f"runs must be at least 1, not {runs}")
+    if not 0 <= int(first_run) < int(runs):
+        raise ValueError(f"first_run must be in [0, runs), not {first_run} (runs={runs})")
 
 
 def simulate_many(scenario: Scenario, runs: int, seed: int | None = None, executor: Any = None,
                   progress: ProgressFn | None = None, cancel: CancelFn | None = None,
                   indicators: Sequence[str] | None = None, *, workers: int | None = None,
-                  keep_deciles: bool = False) -> Ensemble:
+                  keep_deciles: bool = False, first_run: int = 0) -> Ensemble:
     """Replicate ``scenario`` ``runs`` times on independent seeds derived from ``seed``.
 
     Parameters
@@ -651,28 +756,38 @@ def simulate_many(scenario: Scenario, runs: int, seed: int | None = None, execut
         Process workers (default: one per core) or local Dask workers.
     keep_deciles
         Also keep each run's deciles table.
+    first_run
+        Make only runs ``first_run … runs - 1`` (the ``run`` column keeps their place in the
+        family). Run ``r``'s seed does not depend on ``runs``, so an ensemble can be made in
+        parts — ``[0, 20)``, then ``[20, 40)`` with ``runs=40, first_run=20`` … — and joined
+        with :meth:`Ensemble.concat`, equal to the ensemble made at once. A dashboard does so to
+        stop between parts.
     """
-    _check_runs(runs)
+    _check_runs(runs, first_run)
     seed = scenario.seed if seed is None else int(seed)
     seeds = child_seeds(seed, int(runs))
     inds = tuple(indicators) if indicators is not None else None
-    tasks = [RunTask(r, scenario, s, keep_deciles, inds) for r, s in enumerate(seeds)]
+    tasks = [RunTask(r, scenario, s, keep_deciles, inds)
+             for r, s in enumerate(seeds) if r >= first_run]
     batch = run_tasks(tasks, executor, workers=workers, progress=progress, cancel=cancel)
-    return _assemble(scenario, seed, seeds, batch.outputs, batch.cancelled, batch, keep_deciles)
+    return _assemble(scenario, seed, seeds, batch.outputs, batch.cancelled, batch, keep_deciles,
+                     int(first_run))
 
 
 def compare_many(scenarios: Mapping[str, Scenario], runs: int, seed: int | None = None,
                  executor: Any = None, progress: ProgressFn | None = None,
                  cancel: CancelFn | None = None, indicators: Sequence[str] | None = None, *,
-                 workers: int | None = None, keep_deciles: bool = False) -> dict[str, Ensemble]:
+                 workers: int | None = None, keep_deciles: bool = False,
+                 first_run: int = 0) -> dict[str, Ensemble]:
     """Replicate several scenarios on the *same* seed family (common random numbers).
 
     Run ``r`` of every scenario uses the same seed, so a difference between two regimes in run
     ``r`` comes from the regimes, not from luck; pair runs by their ``run`` column. Tasks are
     interleaved run by run, so an early stop leaves complete pairs for the runs that finished.
-    ``seed`` defaults to the first scenario's seed. Returns one :class:`Ensemble` per name.
+    ``seed`` defaults to the first scenario's seed. ``first_run`` makes only runs
+    ``first_run … runs - 1``, as in :func:`simulate_many`. Returns one :class:`Ensemble` per name.
     """
-    _check_runs(runs)
+    _check_runs(runs, first_run)
     if not scenarios:
         raise ValueError("compare_many needs at least one scenario")
     names = list(scenarios)
@@ -680,12 +795,13 @@ def compare_many(scenarios: Mapping[str, Scenario], runs: int, seed: int | None 
     seeds = child_seeds(seed, int(runs))
     inds = tuple(indicators) if indicators is not None else None
     tasks = [RunTask(key, scenarios[name], s, keep_deciles, inds)
-             for key, (s, name) in enumerate(itertools.product(seeds, names))]
+             for key, (s, name) in enumerate(itertools.product(seeds[first_run:], names))]
     batch = run_tasks(tasks, executor, workers=workers, progress=progress, cancel=cancel)
     out: dict[str, Ensemble] = {}
     for j, name in enumerate(names):
         outs = batch.outputs[j::len(names)]
-        e = _assemble(scenarios[name], seed, seeds, outs, batch.cancelled, batch, keep_deciles)
+        e = _assemble(scenarios[name], seed, seeds, outs, batch.cancelled, batch, keep_deciles,
+                      int(first_run))
         e.meta["label"] = name
         out[name] = e
     return out
