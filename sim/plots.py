@@ -6,19 +6,23 @@ that state their unit, and the Okabe–Ito colour-blind-safe palette. Builders n
 recompute indicators: the figure shows the columns it is given, so a figure can always be checked
 against the table beside it. Every trace carries the name of its column in ``meta``.
 
+:func:`fan_chart` and :func:`fan_compare` draw the percentile bands of many simulated futures
+(:meth:`sim.ensemble.Ensemble.bands`: P5–P95 and P25–P75 shaded, the median as a line), for one
+scenario or for several regimes on the same futures.
+
 This module does not import streamlit: figures are also used in notebooks and printed debriefs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sim.i18n import THOUSANDS_FR, fmt_pct, has_key, normalise_lang, t
+from sim.i18n import THOUSANDS_FR, fmt_number, fmt_pct, has_key, normalise_lang, t
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision
 # deficiencies. Yellow (#F0E442) is last: it is hard to read as a thin line on white.
@@ -546,3 +550,252 @@ def compare_bars(table: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Fi
     fig.update_yaxes(title_text=axis_title(indicator, lang), rangemode="tozero")
     fig.update_layout(showlegend=False, hovermode="closest")
     return _finish(fig, t("plot.compare.title", lang, indicator=label), lang)
+
+
+# ------------------------------------------------------------------------------------------
+# ensembles: fan charts
+# ------------------------------------------------------------------------------------------
+#: the percentile columns of :meth:`sim.ensemble.Ensemble.bands`, lowest first
+BAND_COLUMNS: tuple[str, ...] = ("p5", "p25", "p50", "p75", "p95")
+
+
+def _rgba(colour: str, alpha: float) -> str:
+    """``"#0072B2"`` -> ``"rgba(0,114,178,alpha)"``, for a band drawn under its median line."""
+    h = colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _bands_table(bands: pd.DataFrame, what: str) -> pd.DataFrame:
+    """``bands`` with ``year`` as a column (it may be the index, as ``Ensemble.bands`` gives)."""
+    df = bands.reset_index() if "year" not in bands.columns else bands
+    _check(df, ["year", *BAND_COLUMNS], what)
+    return df.sort_values("year")
+
+
+def _hover_format(indicator: str) -> str:
+    unit = UNITS.get(indicator, "")
+    if unit == "unit.eur_per_m3":
+        return ",.2f"
+    if unit in ("unit.pct", "unit.fte"):
+        return ",.1f"
+    return ",.0f" if "eur" in unit else ",.1f"
+
+
+def _band_trace(
+    df: pd.DataFrame,
+    band: str,
+    indicator: str,
+    lang: str,
+    *,
+    name: str,
+    group: str,
+    hover: str,
+    line: dict[str, Any],
+    fill: str | None = None,
+    legend: bool = False,
+    scenario: str | None = None,
+) -> go.Scatter:
+    meta: dict[str, str] = {"indicator": indicator, "band": band}
+    if scenario is not None:
+        meta["scenario"] = scenario
+    return go.Scatter(
+        x=df["year"].to_numpy(),
+        y=df[band].to_numpy(dtype=float),
+        mode="lines",
+        name=name,
+        meta=meta,
+        line=line,
+        fill="tonexty" if fill else None,
+        fillcolor=fill,
+        legendgroup=group,
+        showlegend=legend,
+        hovertemplate=f"{hover} : %{{y:{_hover_format(indicator)}}}<extra></extra>"
+        if normalise_lang(lang) == "fr"
+        else f"{hover}: %{{y:{_hover_format(indicator)}}}<extra></extra>",
+    )
+
+
+def _fan_layout(
+    fig: go.Figure, indicator: str, lang: str, runs: int | None, note: str | None = None
+) -> go.Figure:
+    """Title (the indicator), subtitle (how many futures, ``note``), axes with units, legend."""
+    parts = []
+    if runs is not None:
+        key = "ensemble.plot.runs" + (".one" if runs == 1 else "")
+        parts.append(t(key, lang, runs=fmt_number(runs, lang)))
+    if note:
+        parts.append(note)
+    fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d")
+    fig.update_yaxes(title_text=axis_title(indicator, lang))
+    if UNITS.get(indicator) in ("unit.eur", "unit.eur_per_year"):
+        fig.update_yaxes(tickformat=",.0f")  # 12 000 000, not 12M
+    _finish(fig, indicator_label(indicator, lang), lang)
+    fig.update_layout(
+        title_subtitle_text=" · ".join(parts),
+        legend={"y": -0.2},
+        margin={"t": 80 if parts else 60, "b": 90},
+    )
+    return fig
+
+
+def fan_chart(
+    bands: pd.DataFrame,
+    indicator: str,
+    lang: str = "fr",
+    *,
+    runs: int | None = None,
+    colour: str = OKABE_ITO[0],
+) -> go.Figure:
+    """A fan chart of an ensemble: the P5–P95 and P25–P75 bands, shaded, and the median line.
+
+    Parameters
+    ----------
+    bands
+        Year × ``p5, p25, p50, p75, p95`` (:meth:`sim.ensemble.Ensemble.bands`; ``year`` as the
+        index or a column). Drawn as given, never recomputed.
+    indicator
+        The column the bands are of (``"bill_120m3_eur"``…): it titles the chart and gives the
+        y axis its unit.
+    runs
+        The number of simulated futures, said under the title when given.
+    colour
+        The fan's colour (Okabe–Ito blue by default).
+
+    Traces, in order: P5, P95 (filled down to P5), P25, P75 (filled down to P25), median; each
+    carries ``meta = {"indicator": …, "band": "p5"…}``. The legend names the two bands and the
+    median in words (« 9 futurs sur 10 »).
+    """
+    df = _bands_table(bands, "bands")
+    fig = go.Figure()
+    edge = {"width": 0, "color": colour}
+    for low, high, alpha, key in (
+        ("p5", "p95", 0.18, "ensemble.plot.band90"),
+        ("p25", "p75", 0.38, "ensemble.plot.band50"),
+    ):
+        for band, fill in ((low, None), (high, _rgba(colour, alpha))):
+            fig.add_trace(
+                _band_trace(
+                    df,
+                    band,
+                    indicator,
+                    lang,
+                    name=t(key, lang) if fill else band.upper(),
+                    group=f"{low}_{high}",
+                    hover=band.upper(),
+                    line=edge,
+                    fill=fill,
+                    legend=fill is not None,
+                )
+            )
+    median = t("ensemble.plot.median", lang)
+    fig.add_trace(
+        _band_trace(
+            df,
+            "p50",
+            indicator,
+            lang,
+            name=median,
+            group="p50",
+            hover=median,
+            line={"color": colour, "width": 2.5},
+            legend=True,
+        )
+    )
+    return _fan_layout(fig, indicator, lang, runs)
+
+
+def _legend_key(name: str, **style: Any) -> go.Scatter:
+    """A legend entry with no data, explaining a line or band style shared by every scenario."""
+    return go.Scatter(
+        x=[None], y=[None], mode="lines", name=name, showlegend=True, hoverinfo="skip", **style
+    )
+
+
+def fan_compare(
+    bands: Mapping[str, pd.DataFrame],
+    indicator: str,
+    lang: str = "fr",
+    *,
+    runs: int | None = None,
+) -> go.Figure:
+    """Fan charts of several ensembles on one chart (one per regime, on common random numbers).
+
+    Each scenario gets its colour (:data:`REGIME_COLOURS` for a regime code, else Okabe–Ito) and
+    a dash pattern for its median, its P25–P75 band shaded, and P5 and P95 as thin dotted lines;
+    one legend entry per scenario shows or hides all of its traces, and two grey entries say what
+    the band and the dotted lines are.
+
+    Parameters
+    ----------
+    bands
+        Scenario name (a regime code such as ``"regie"``, or any label) -> year × ``p5 … p95``.
+    indicator
+        The column the bands are of.
+    runs
+        The number of simulated futures per scenario, said under the title when given.
+
+    Traces, per scenario in order: P5, P95, P25, P75 (filled down to P25), median, each with
+    ``meta = {"indicator": …, "band": …, "scenario": name}``; then the two legend keys (no data,
+    ``meta = {"key": "p25_p75"}`` and ``{"key": "p5_p95"}``).
+    """
+    if not bands:
+        raise ValueError("fan_compare needs the bands of at least one scenario")
+    fig = go.Figure()
+    for i, (name, table) in enumerate(bands.items()):
+        df = _bands_table(table, f"bands[{name!r}]")
+        colour = REGIME_COLOURS.get(str(name), OKABE_ITO[i % len(OKABE_ITO)])
+        label = regime_label(str(name), lang)
+        kw: dict[str, Any] = {"group": str(name), "scenario": str(name)}
+        edge = {"width": 0, "color": colour}
+        thin = {"color": colour, "width": 1, "dash": "dot"}
+        for band, line, fill in (
+            ("p5", thin, None),
+            ("p95", thin, None),
+            ("p25", edge, None),
+            ("p75", edge, _rgba(colour, 0.25)),
+        ):
+            fig.add_trace(
+                _band_trace(
+                    df,
+                    band,
+                    indicator,
+                    lang,
+                    name=f"{label} — {band.upper()}",
+                    hover=f"{label}, {band.upper()}",
+                    line=line,
+                    fill=fill,
+                    **kw,
+                )
+            )
+        fig.add_trace(
+            _band_trace(
+                df,
+                "p50",
+                indicator,
+                lang,
+                name=label,
+                hover=f"{label}, {t('ensemble.plot.median', lang).lower()}",
+                line={"color": colour, "width": 2.5, "dash": DASHES[i % len(DASHES)]},
+                legend=True,
+                **kw,
+            )
+        )
+    grey = OKABE_ITO[6]
+    fig.add_trace(
+        _legend_key(
+            t("ensemble.plot.compare.band50", lang),
+            meta={"key": "p25_p75"},
+            fill="toself",
+            fillcolor=_rgba(grey, 0.25),
+            line={"width": 0, "color": grey},
+        )
+    )
+    fig.add_trace(
+        _legend_key(
+            t("ensemble.plot.compare.band90", lang),
+            meta={"key": "p5_p95"},
+            line={"width": 1, "dash": "dot", "color": grey},
+        )
+    )
+    return _fan_layout(fig, indicator, lang, runs, t("ensemble.plot.compare.lines", lang))
