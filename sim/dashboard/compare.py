@@ -6,20 +6,26 @@ the current scenario's seed, so the three regimes meet the same weather, the sam
 the same households (common random numbers, :mod:`sim.compare`). The page shows the headline
 table with translated labels, one bar chart per main indicator, and — so the reader sees *why* the
 figures differ — every parameter and rule whose value differs between the three scenarios.
+
+With « Incertitude : nombre de futurs simulés » above one, the three regimes are also replicated
+on one family of seeds (:func:`sim.ensemble.compare_many`; :mod:`sim.dashboard.ensembles`): future
+``r`` of every regime has the same weather, breaks and households, and one fan chart per main
+indicator shows every regime's spread, with each regime's odds in plain words under it.
 """
 
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from sim import ScenarioError
+from sim import ensemble as ensemble_api
 from sim.compare import INDICATORS, Comparison
-from sim.dashboard import common, share
+from sim.dashboard import common, ensembles, share
 from sim.i18n import fmt_number, normalise_lang, t
 from sim.plots import compare_bars, regime_label
 from sim.scenario import Scenario
@@ -57,6 +63,13 @@ BARS: tuple[tuple[str, str], ...] = (
     ("outflow_eur_total", "unit.eur"),
     ("debt_eur_last", "unit.eur"),
     ("fte_last", "unit.fte"),
+)
+#: indicators drawn as fan charts when many futures are simulated
+FANS: tuple[str, ...] = (
+    "price_120m3_eur_per_m3",
+    "share_households_above_3pct",
+    "yield_pct",
+    "debt_eur",
 )
 
 
@@ -154,7 +167,42 @@ def _mode(lang: str) -> str:
     return choice
 
 
-def _show(cmp: Comparison, key: Any, lang: str) -> None:
+def ensemble_key(scenarios: Mapping[str, Scenario], seed: int, runs: int) -> Hashable:
+    """The store key of ``runs`` futures of every regime: their YAML hashes, the seed, ``runs``."""
+    return ("ensemble", share.comparison_key(scenarios, seed), int(runs))
+
+
+def _make(scenarios: Mapping[str, Scenario], seed: int) -> ensembles.MakeFn:
+    def make(runs: int, first: int, progress: Any, cancel: Any) -> dict[str, Any]:
+        return ensemble_api.compare_many(
+            dict(scenarios),
+            runs,
+            seed=seed,
+            executor=ensembles.executor(),
+            progress=progress,
+            cancel=cancel,
+            first_run=first,
+        )
+
+    return make
+
+
+def _uncertainty(view: ensembles.View, seed: int, lang: str) -> None:
+    """Every regime's fan chart of the main indicators, on the same futures, with their odds."""
+    if not view.result:
+        return
+    st.subheader(ensembles.tn("ensemble.header", lang, view.done))
+    st.caption(t("ensemble.intro", lang))
+    st.info(
+        ensembles.tn("ensemble.compare.same", lang, view.done, seed=seed),
+        icon=":material/casino:",
+    )
+    ensembles.fan_compare_grid(view, FANS, lang, lambda name: regime_label(name, lang))
+
+
+def _show(
+    cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = None, seed: int = 0
+) -> None:
     st.subheader(t("compare.table.header", lang))
     table = display_table(cmp, lang)
     st.dataframe(
@@ -166,6 +214,8 @@ def _show(cmp: Comparison, key: Any, lang: str) -> None:
             c: st.column_config.TextColumn(alignment="right") for c in table.columns[1:]
         },
     )
+    if view is not None:
+        _uncertainty(view, seed, lang)
 
     st.subheader(t("compare.charts.header", lang))
     figs = share.memo(
@@ -255,8 +305,14 @@ def render() -> None:
     cmp = share.run_comparison(scenarios, seed, lang)
     if cmp is None:
         return
-    _show(cmp, share.comparison_key(scenarios, seed), lang)
+    runs = ensembles.runs_control(PAGE, lang)
+    view = ensembles.prepare(
+        PAGE, ensemble_key(scenarios, seed, runs), runs, _make(scenarios, seed)
+    )
+    ensembles.panel(view, lang)
+    _show(cmp, share.comparison_key(scenarios, seed), lang, view, seed)
     _files(cmp, s, mode, params, lang)
+    ensembles.advance(view, lang)  # last: the next part of the futures, then a new script run
 
 
 if __name__ == "__main__":  # run by st.navigation as a page

@@ -7,21 +7,34 @@ and seed (:mod:`sim.dashboard.share`), so unchanged inputs redraw instantly. The
 headline figures of the first and last year, the charts of :mod:`sim.report` (the same as in the
 printable report) and every decision taken; the scenario, the results and the report can be
 downloaded, and the address bar is a link to this exact view.
+
+With « Incertitude : nombre de futurs simulés » above one, the scenario is also replicated on that
+many seeds (:mod:`sim.dashboard.ensembles`): a sentence under each headline figure gives its odds
+in plain words, and fan charts show the spread of the main indicators.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from sim import ScenarioError
-from sim.dashboard import common, share
+from sim import ensemble as ensemble_api
+from sim.dashboard import common, ensembles, share
 from sim.dashboard.common import ParamInfo
 from sim.i18n import fmt_number, has_key, normalise_lang, t
 from sim.plots import UNITS, indicator_label, indicator_unit, regime_label
-from sim.report import FIGURES, at_end_label, fmt_change, fmt_with_unit, headline_rows
+from sim.report import (
+    FIGURES,
+    HEADLINES,
+    at_end_label,
+    fmt_change,
+    fmt_with_unit,
+    headline_rows,
+)
 from sim.scenario import Scenario
 
 PAGE = "explorer"
@@ -36,6 +49,13 @@ LIMITS: dict[str, int] = {
 }
 RUN_GROUP = "run"  # top-level parameters (horizon, seed)
 BARE = {"breaks"}  # metrics whose unit is in their label (« Casses dans l'année »)
+#: indicators drawn as fan charts when many futures are simulated
+FANS: tuple[str, ...] = (
+    "price_120m3_eur_per_m3",
+    "share_households_above_3pct",
+    "yield_pct",
+    "debt_eur",
+)
 
 
 def widget_key(path: str) -> str:
@@ -54,6 +74,8 @@ def groups() -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for info in common.iter_params(Scenario):
         if not info.widget or info.container or info.path == REGIME:
+            continue
+        if "[*]" in info.path:  # a template row of an empty list (tariff variants): no value
             continue
         block = info.path.split(".")[0] if "." in info.path else RUN_GROUP
         out.setdefault(block, []).append(info.path)
@@ -205,8 +227,14 @@ def metric_text(x: float, column: str, decimals: int, lang: str, *, signed: bool
     return fmt_with_unit(x, column, decimals, lang)
 
 
-def headline(result: Any, lang: str) -> None:
-    """The headline figures as metrics: the last year, and the change since the first."""
+def headline(
+    result: Any, lang: str, odds: dict[str, str] | None = None, odds_note: str | None = None
+) -> None:
+    """The headline figures as metrics: the last year, and the change since the first.
+
+    ``odds`` (column -> sentence, from an ensemble) puts each figure's odds under it, and
+    ``odds_note`` says where they come from.
+    """
     rows = headline_rows(result, lang)
     first, last = rows[0]["first_year"], rows[0]["last_year"]
     st.caption(
@@ -219,9 +247,13 @@ def headline(result: Any, lang: str) -> None:
             regime=regime_label(result.scenario.governance.regime, lang),
         )
     )
-    cols = st.columns(4)
+    if odds_note:
+        st.caption(odds_note)
+    cols: Sequence[Any] = ()
     for i, row in enumerate(rows):
         change = row["last"] - row["first"]
+        if i % 4 == 0:  # a row of its own for every four, so sentences under them stay aligned
+            cols = st.columns(4)
         with cols[i % 4]:
             st.metric(
                 metric_label(row["column"], lang),
@@ -245,6 +277,8 @@ def headline(result: Any, lang: str) -> None:
                 ),
                 border=True,
             )
+            if odds and row["column"] in odds:
+                st.caption(odds[row["column"]])
 
 
 def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -298,6 +332,36 @@ def _decisions(result: Any, lang: str) -> None:
     st.dataframe(decisions_table(d, lang), hide_index=True, width="stretch")
 
 
+def ensemble_key(s: Scenario, runs: int) -> tuple[str, str, int]:
+    """The store key of ``runs`` futures of ``s``: its YAML hash and seed, and ``runs``."""
+    return ("ensemble", share.run_key(s), int(runs))
+
+
+def _make(s: Scenario) -> ensembles.MakeFn:
+    def make(runs: int, first: int, progress: Any, cancel: Any) -> dict[str, Any]:
+        e = ensemble_api.simulate_many(
+            s,
+            runs,
+            seed=s.seed,
+            executor=ensembles.executor(),
+            progress=progress,
+            cancel=cancel,
+            first_run=first,
+        )
+        return {"scenario": e}
+
+    return make
+
+
+def _uncertainty(view: ensembles.View, lang: str) -> None:
+    """The fan charts of the simulated futures."""
+    if not view.result:
+        return
+    st.subheader(ensembles.tn("ensemble.header", lang, view.done))
+    st.caption(t("ensemble.intro", lang))
+    ensembles.fan_grid(view, FANS, lang)
+
+
 def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str) -> None:
     st.subheader(t("share.header", lang))
     left, right = st.columns([1, 2])
@@ -338,9 +402,19 @@ def render() -> None:
     run = share.run_scenario(s, lang)
     if run is None:
         return
-    headline(run.result, lang)
+    runs = ensembles.runs_control(PAGE, lang)
+    view = ensembles.prepare(PAGE, ensemble_key(s, runs), runs, _make(s))
+    ensembles.panel(view, lang)
+    odds = note = None
+    if view.result:
+        ens = view.result["scenario"]
+        odds = ensembles.statements(ens, [h.column for h in HEADLINES], lang)
+        note = ensembles.tn("ensemble.odds.caption", lang, view.done, seed=s.seed)
+    headline(run.result, lang, odds, note)
+    _uncertainty(view, lang)
     _charts(run, lang)
     _files(run, s, params, lang)
+    ensembles.advance(view, lang)  # last: the next part of the futures, then a new script run
 
 
 if __name__ == "__main__":  # run by st.navigation as a page
