@@ -479,3 +479,153 @@ def test_page_refuses_a_wrong_facilitator_link(
     assert not at.button
     at = _app({"s": "NOPE99"})
     assert [e.value for e in at.error] == [t("err_not_found", "fr")]
+
+
+# -- the room's own tariff variants ------------------------------------------------------------
+VARIANT: dict[str, Any] = {
+    "standing_charge": 20,
+    "free_volume": 10,
+    "blocks": [(60, 0.8), (None, 1.9)],
+}
+
+
+@pytest.fixture(scope="module")
+def town_2000() -> sim.Scenario:
+    return sim.scale_town(sim.load_scenario(TOWN), 2000)
+
+
+def test_a_participants_tariff_variant_is_voted_logged_and_replayed(
+    ws: Workshop, town_2000: sim.Scenario
+) -> None:
+    code, token = ws.create_session(town_2000, "commons", 2)
+    pub = ws.join(code, "Élue", "public")
+    ops = ws.join(code, "Agent", "operators")
+    cit = ws.join(code, "<i>Usagère</i>", "citizens")
+    assert ws.propose_tariff(code, cit["token"], **VARIANT) == "variant_1"
+    (stored,) = ws.store.tariff_variants(code, 1)
+    assert stored["tariff"]["free_volume_m3"] == 10.0
+    assert [b["price_eur_per_m3"] for b in stored["tariff"]["blocks"]] == [0.8, 1.9]
+    in_force = town_2000.tariff
+    assert stored["tariff"]["levies_eur_per_m3"] == in_force.levies_eur_per_m3
+    assert stored["tariff"]["vat_pct"] == in_force.vat_pct
+
+    # it is on the table beside the procedure's options, with its projected effects
+    ws.open_vote(code, token)
+    tariff = item_of(ws.current_agenda(code), "tariff")
+    v = next(o for o in tariff["options"] if o["name"] == "variant_1")
+    assert v["admissible"], v["why_not"]
+    assert v["proposed_by"] == "<i>Usagère</i>"  # as typed: the page shows it as plain text
+    assert len(v["effects"]["bill_by_decile_eur"]) == 10
+    assert 0.97 < v["effects"]["recovery"] < 1.03  # scaled to the revenue needed
+    assert "share_above_pct" in v["effects"]
+    assert {o["name"] for o in tariff["options"]} >= {"keep", "balance", "variant_1"}
+
+    # three participants vote it; it passes and the log carries its tariff
+    for p in (pub, ops, cit):
+        ws.vote(code, p["token"], "tariff", "variant_1")
+    d1 = by_item(ws.close_vote(code, token), 1)["tariff"]
+    assert (d1["option"], d1["adopted"], d1["reason"]) == ("variant_1", True, "adopted")
+    assert d1["tariff"] == stored["tariff"]
+    (entry,) = [x for x in ws.log(code) if x["item"] == "tariff"]
+    assert (entry["meeting"], entry["option"], entry["tariff"]) == (
+        1,
+        "variant_1",
+        stored["tariff"],
+    )
+
+    # round 2 has no variant (they belong to a round); the room lets the procedure decide
+    ws.open_vote(code, token)
+    assert not any(
+        o["name"].startswith("variant_")
+        for o in item_of(ws.current_agenda(code), "tariff")["options"]
+    )
+    ws.close_vote(code, token)
+
+    # replaying the log with sim.simulate reproduces the session's outcome, offline too
+    deb = ws.debrief(code)
+    replay = sim.simulate(
+        sim.with_changes(
+            ws.scenario(code, with_log=False), {"governance.committee.decision_log": deb.log}
+        )
+    )
+    room = deb.outcomes[deb.outcomes["run"] == "room"].drop(columns="run").reset_index(drop=True)
+    pd.testing.assert_frame_equal(room, replay.years[["year", *INDICATORS]], check_exact=True)
+    offline = sim.simulate(sim.loads_scenario(deb.scenario_yaml))
+    pd.testing.assert_frame_equal(room, offline.years[["year", *INDICATORS]], check_exact=True)
+    applied = replay.decisions[
+        (replay.decisions["meeting"] == 1) & (replay.decisions["item"] == "tariff")
+    ]
+    assert list(applied["option"]) == ["variant_1"]
+    assert applied["reason"].str.contains("decision log").all()
+    base = deb.outcomes[deb.outcomes["run"] == "baseline"].reset_index(drop=True)
+    assert not room["price_120m3_eur_per_m3"].equals(base["price_120m3_eur_per_m3"])
+    html = ws.debrief_html(code, "fr")
+    assert "&lt;i&gt;Usagère&lt;/i&gt;" in html and "<i>Usagère" not in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "where", "fr_text"),
+    [
+        (
+            {"standing_charge": 250},
+            "standing_charge",
+            "part fixe (€/an) : doit être entre 0 et 200",
+        ),
+        ({"free_volume": -1}, "free_volume", "volume gratuit (m3/an) : doit être entre 0 et 50"),
+        (
+            {"blocks": [(60, 0.8), (None, 7)]},
+            "block_price",
+            "tranche 2, prix (€/m3 HT) : doit être entre 0,1 et 5",
+        ),
+        ({"blocks": [(60, 0.8), (40, 1.0), (None, 2)]}, "block_up_to", "tranche 2, borne haute"),
+        ({"blocks": [(10, 1), (20, 1), (30, 1), (None, 1)]}, "blocks", "de 1 à 3 tranches"),
+        ({"standing_charge": "x"}, "standing_charge", "part fixe"),
+        (
+            {"standing_charge": 200, "free_volume": 0, "blocks": [(None, 0.1)]},
+            "standing_charge",
+            "au-delà du plafond légal de",
+        ),
+    ],
+)
+def test_a_variant_out_of_bounds_or_over_the_cap_is_refused_with_a_located_message(
+    ws: Workshop,
+    town_2000: sim.Scenario,
+    changes: dict[str, Any],
+    where: str,
+    fr_text: str,
+) -> None:
+    from sim.workshop import VariantRefused
+
+    code, _ = ws.create_session(town_2000, "commons", 1)
+    p = ws.join(code, "A", "citizens")
+    with pytest.raises(VariantRefused) as err:
+        ws.propose_tariff(code, p["token"], **{**VARIANT, **changes})
+    assert err.value.where == where
+    assert fr_text in err.value.message("fr")
+    assert err.value.message("en").startswith("Variant refused — ")
+    assert ws.store.tariff_variants(code, 1) == []
+
+
+def test_three_variants_a_round_and_the_facilitator_may_withdraw_one(
+    ws: Workshop, town_2000: sim.Scenario
+) -> None:
+    code, token = ws.create_session(town_2000, "commons", 1)
+    a = ws.join(code, "A", "citizens")
+    b = ws.join(code, "B", "public")
+    for sc in (10, 20, 30):
+        ws.propose_tariff(code, a["token"], **{**VARIANT, "standing_charge": sc})
+    with pytest.raises(Conflict):
+        ws.propose_tariff(code, b["token"], **VARIANT)
+    ws.open_vote(code, token)
+    ws.vote(code, a["token"], "tariff", "variant_1")
+    ws.vote(code, b["token"], "tariff", "variant_3")
+    first = ws.store.tariff_variants(code, 1)[0]
+    with pytest.raises(Forbidden):
+        ws.delete_tariff_variant(code, "not-the-token", first["id"])
+    ws.delete_tariff_variant(code, token, first["id"])
+    left = ws.store.tariff_variants(code, 1)
+    assert [v["tariff"]["standing_charge_eur_per_year"] for v in left] == [20.0, 30.0]
+    assert ws.my_votes(code, a["token"]) == {}  # the vote for the withdrawn one is cancelled
+    assert ws.my_votes(code, b["token"]) == {"tariff": "variant_2"}  # follows its new number
+    names = [o["name"] for o in item_of(ws.current_agenda(code), "tariff")["options"]]
+    assert "variant_2" in names and "variant_3" not in names

@@ -12,7 +12,7 @@
 The dashboard page is :mod:`sim.dashboard.workshop`.
 """
 
-from sim.workshop.session import Workshop
+from sim.workshop.session import VariantRefused, Workshop
 from sim.workshop.store import (
     COLLEGES,
     BadInput,
@@ -30,6 +30,7 @@ __all__ = [
     "Forbidden",
     "NotFound",
     "Store",
+    "VariantRefused",
     "Workshop",
     "WorkshopError",
 ]

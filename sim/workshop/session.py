@@ -17,14 +17,25 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
+import math
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from sim.errors import ScenarioError
-from sim.scenario import Scenario, dumps_scenario, loads_scenario, with_changes
-from sim.workshop.store import COLLEGES, MAX_ROUNDS, BadInput, Conflict, Forbidden, Store
+from sim.scenario import Scenario, Tariff, dumps_scenario, loads_scenario, with_changes
+from sim.workshop.store import (
+    COLLEGES,
+    MAX_ROUNDS,
+    BadInput,
+    Conflict,
+    Forbidden,
+    Store,
+)
 from sim.workshop.tally import WORK_ITEM, VetoRule, tally_item
 
 if TYPE_CHECKING:
@@ -66,8 +77,63 @@ class _LRU:
                 self._d.popitem(last=False)
 
 
+#: bounds of a tariff variant proposed in the room: field -> (low, high, unit)
+VARIANT_BOUNDS: dict[str, tuple[float, float, str]] = {
+    "standing_charge": (0.0, 200.0, "€/an"),
+    "free_volume": (0.0, 50.0, "m3/an"),
+    "block_price": (0.1, 5.0, "€/m3 HT"),
+    "block_up_to": (0.0, 10_000.0, "m3/an"),
+}
+MAX_VARIANT_BLOCKS = 3
+
+
+class VariantRefused(BadInput):
+    """A tariff variant outside its bounds: ``where`` says which field (``block`` which block).
+
+    ``problem`` names the message (``vp_…`` in the strings) and ``fields`` fill it, so the page
+    shows the error in its own language: :meth:`message`.
+    """
+
+    key = "err_variant"
+
+    def __init__(
+        self, where: str, problem: str, detail: str, block: int | None = None, **fields: Any
+    ):
+        super().__init__(detail)
+        self.where, self.problem, self.block, self.fields = where, problem, block, fields
+
+    def message(self, lang: str) -> str:
+        from sim.workshop.strings import _num, t
+
+        fields = {k: _num(v, lang) if isinstance(v, float) else v for k, v in self.fields.items()}
+        where = (
+            t("vf_" + self.where, lang, n=self.block) if self.block else t("vf_" + self.where, lang)
+        )
+        return t(self.key, lang, where=where, problem=t("vp_" + self.problem, lang, **fields))
+
+
+def _number(value: Any, where: str, block: int | None = None) -> float:
+    lo, hi, unit = VARIANT_BOUNDS[where]
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or not lo <= value <= hi:
+        raise VariantRefused(
+            where,
+            "range",
+            f"{where}{'' if block is None else f' (block {block})'}: {value!r} is not between"
+            f" {lo:g} and {hi:g} {unit}",
+            block,
+            lo=lo,
+            hi=hi,
+        )
+    return float(value)
+
+
+def _tariff_key(t: dict[str, Any] | None) -> str:
+    return "" if t is None else json.dumps(t, sort_keys=True)
+
+
 def _log_key(log: list[dict[str, Any]]) -> tuple[tuple[Any, ...], ...]:
-    return tuple(tuple(d[k] for k in LOG_FIELDS) for d in log)
+    return tuple(tuple(d[k] for k in LOG_FIELDS) + (_tariff_key(d.get("tariff")),) for d in log)
 
 
 class Workshop:
@@ -152,11 +218,17 @@ class Workshop:
         with_log: bool = True,
         stop_at: int | None = None,
         log: list[dict[str, Any]] | None = None,
+        variants: list[dict[str, Any]] | None = None,
     ) -> Scenario:
-        """The scenario the model runs for this session: the room's log (or ``log``, or none)."""
+        """The scenario the model runs for this session: the room's log (or ``log``, or none).
+
+        ``variants`` (tariffs as dicts) are the room's proposals put on the tariff item's table.
+        """
         if log is None:
             log = self.log(code) if with_log else []
         changes: dict[str, Any] = {"governance.committee.decision_log": log}
+        if variants:
+            changes["governance.committee.variants"] = variants
         if stop_at is not None:
             changes["governance.committee.stop_at_meeting"] = stop_at
         return with_changes(self.base_scenario(code), changes)
@@ -168,20 +240,23 @@ class Workshop:
         with_log: bool = True,
         stop_at: int | None = None,
         log: list[dict[str, Any]] | None = None,
+        variants: list[dict[str, Any]] | None = None,
     ) -> Result:
         """The model run (cached): to meeting ``stop_at`` or the whole horizon.
 
-        The log is the room's (``with_log``), none, or the ``log`` given.
+        The log is the room's (``with_log``), none, or the ``log`` given; ``variants`` as in
+        :meth:`scenario`.
         """
         from sim.engine import simulate
 
         s = self.store.session(code)
         if log is None:
             log = self.log(code) if with_log else []
-        key = (self._fingerprint(s), _log_key(log), stop_at)
+        vkey = tuple(_tariff_key(v) for v in variants or ())
+        key = (self._fingerprint(s), _log_key(log), stop_at, vkey)
         hit = self._runs.get(key)
         if hit is None:
-            hit = simulate(self.scenario(code, stop_at=stop_at, log=log))
+            hit = simulate(self.scenario(code, stop_at=stop_at, log=log, variants=variants))
             self._runs.put(key, hit)
         return hit
 
@@ -222,6 +297,7 @@ class Workshop:
                 "votes_operators": d["votes_operators"],
                 "votes_citizens": d["votes_citizens"],
                 "veto": d["veto"],
+                "tariff": d.get("tariff"),  # the room's own variant, replayed from its tariff
             }
             for d in self.store.decisions(code)
             if d["binding"]
@@ -231,17 +307,28 @@ class Workshop:
         """The agenda of meeting ``round_`` given the decisions taken before it.
 
         Each binding item's ``procedure_choice`` is what the procedure would actually decide if
-        nobody in the room voted (see :meth:`procedure_choices`).
+        nobody in the room voted (see :meth:`procedure_choices`). The round's tariff variants are
+        on the tariff item as ``variant_1``… (with ``variant_id`` and ``proposed_by``).
         """
         s = self.store.session(code)
         log = [d for d in self.log(code) if d["meeting"] < round_]
-        key = ("agenda", self._fingerprint(s), _log_key(log), round_)
+        proposed = self.store.tariff_variants(code, round_)
+        vkey = tuple((v["id"], _tariff_key(v["tariff"])) for v in proposed)
+        key = ("agenda", self._fingerprint(s), _log_key(log), round_, vkey)
         agenda = self._runs.get(key)
         if agenda is None:
-            agenda = copy.deepcopy(self.run(code, stop_at=round_, log=log).agenda or [])
+            tariffs = [v["tariff"] for v in proposed]
+            run = self.run(code, stop_at=round_, log=log, variants=tariffs)
+            agenda = copy.deepcopy(run.agenda or [])
             proc = self.procedure_choices(code, round_, log)
+            by_option = {v["option"]: v for v in proposed}
             for item in agenda:
                 names = [o["name"] for o in item["options"]]
+                if item["item"] == "tariff":
+                    for o in item["options"]:
+                        v = by_option.get(o["name"])
+                        if v is not None:
+                            o["variant_id"], o["proposed_by"] = v["id"], v["name"]
                 if item.get("binding", True):
                     choice = proc.get(item["item"], names[0])
                     if choice in names:
@@ -290,8 +377,14 @@ class Workshop:
         if s["state"] != "voting":
             raise Conflict("the vote is not open")
         rnd = s["current_round"]
+        proposed = self.store.tariff_variants(code, rnd)
+        variant_tariff = {v["option"]: v["tariff"] for v in proposed}
         agenda = self.agenda_of(code, rnd)
         c = self.base_scenario(code).governance.committee
+
+        def tariff_of(item: str, option: str) -> dict[str, Any] | None:
+            return variant_tariff.get(option) if item == "tariff" else None
+
         rule = VetoRule(enabled=c.citizen_veto, tolerance_pp=c.veto_tolerance_pp)
 
         def decide(
@@ -313,7 +406,12 @@ class Workshop:
             ]
             if idle:
                 log = [x for x in self.log(code) if x["meeting"] < rnd] + [
-                    {"meeting": rnd, "item": i["item"], **{k: d[k] for k in LOG_FIELDS[2:]}}
+                    {
+                        "meeting": rnd,
+                        "item": i["item"],
+                        **{k: d[k] for k in LOG_FIELDS[2:]},
+                        "tariff": tariff_of(i["item"], d["option"]),
+                    }
                     for i, d in zip(agenda, tallies, strict=True)
                     if i.get("binding", True) and i["item"] not in idle
                 ]
@@ -333,11 +431,14 @@ class Workshop:
                         "binding": bool(item.get("binding", True)),
                         "label_fr": opt["label_fr"],
                         "label_en": opt["label_en"],
+                        "tariff": tariff_of(item["item"], d["option"]),
                     }
                 )
             return rows
 
-        self.store.close_round(code, facilitator_token, rnd, decide)
+        self.store.close_round(
+            code, facilitator_token, rnd, decide, expected_variants=[v["id"] for v in proposed]
+        )
         return [d for d in self.store.decisions(code) if d["round"] == rnd]
 
     # -- participants -----------------------------------------------------------------------
@@ -372,7 +473,114 @@ class Workshop:
         self.store.add_comment(code, token, text)
 
     def propose_variant(self, code: str, token: str, item: str, text: str) -> None:
+        """A free-text variant, kept in the cahier (a tariff variant: :meth:`propose_tariff`)."""
         self.store.add_variant(code, token, item, text)
+
+    def current_tariff(self, code: str) -> dict[str, Any]:
+        """The tariff in force at the current round's meeting (its structure, before indexing)."""
+        s = self.store.session(code)
+        if s["state"] == "finished":
+            raise Conflict("the workshop is over")
+        log = [d for d in self.log(code) if d["meeting"] < s["current_round"]]
+        for item in self.run(code, stop_at=s["current_round"], log=log).agenda or []:
+            if item["item"] == "tariff":
+                for o in item["options"]:
+                    if o["name"] == "balance":  # the tariff in force, rescaled
+                        return dict(o["changes"]["tariff"])
+        raise Conflict("the tariff is not on this meeting's agenda")
+
+    def check_tariff_variant(
+        self,
+        code: str,
+        standing_charge: Any,
+        free_volume: Any,
+        blocks: list[tuple[Any, Any]],
+    ) -> dict[str, Any]:
+        """The tariff of a variant within bounds, as a dict; :class:`VariantRefused` if not.
+
+        ``blocks`` is 1 to 3 ``(up_to_m3, price)``, the last one's ``up_to_m3`` None. Levies,
+        VAT, the seasonal surcharge and the social tariff are the tariff in force. A standing
+        charge above the legal cap (30 % of a 120 m3 bill in towns, 40 % in the country) is
+        refused here; cost recovery is judged by the model on the agenda (``why_not``).
+        """
+        from sim.tariff import standing_charge_share_pct
+
+        sc = _number(standing_charge, "standing_charge")
+        free = _number(free_volume, "free_volume")
+        if not isinstance(blocks, list | tuple) or not 1 <= len(blocks) <= MAX_VARIANT_BLOCKS:
+            raise VariantRefused(
+                "blocks", "count", f"1 to {MAX_VARIANT_BLOCKS} blocks", n=MAX_VARIANT_BLOCKS
+            )
+        out_blocks: list[dict[str, Any]] = []
+        for i, pair in enumerate(blocks, start=1):
+            up_to, price = pair
+            last = i == len(blocks)
+            if last:
+                up = None
+            else:
+                up = _number(up_to, "block_up_to", i)
+                if out_blocks and up <= out_blocks[-1]["up_to_m3"]:
+                    raise VariantRefused(
+                        "block_up_to",
+                        "increasing",
+                        f"block {i}: {up:g} m3 is not above block {i - 1}'s bound",
+                        i,
+                        m=i - 1,
+                    )
+            out_blocks.append(
+                {"up_to_m3": up, "price_eur_per_m3": _number(price, "block_price", i)}
+            )
+        current = self.current_tariff(code)
+        raw = {
+            **current,
+            "standing_charge_eur_per_year": sc,
+            "free_volume_m3": free,
+            "blocks": out_blocks,
+        }
+        try:
+            tariff = Tariff.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"])
+            raise VariantRefused(
+                "tariff", "model", f"{loc}: {err['msg']}", msg=err["msg"]
+            ) from None
+        scen = self.base_scenario(code)
+        cap = 30.0 if scen.town.urban else 40.0
+        share = standing_charge_share_pct(tariff, 2)
+        if share > cap + 1e-9:
+            raise VariantRefused(
+                "standing_charge",
+                "cap",
+                f"standing charge {share:.0f} % of a 120 m3 bill > legal cap {cap:.0f} %",
+                share=f"{share:.0f}",
+                cap=f"{cap:.0f}",
+            )
+        return tariff.model_dump(mode="json")
+
+    def propose_tariff(
+        self,
+        code: str,
+        token: str,
+        standing_charge: Any,
+        free_volume: Any,
+        blocks: list[tuple[Any, Any]],
+    ) -> str:
+        """A participant proposes a tariff variant for the current round; returns its option name.
+
+        It goes on the tariff item's table as ``variant_i`` (scaled to the revenue needed, with
+        its projected effects) and is voted like any option.
+        """
+        self.store.participant(code, token)  # Forbidden before any model run
+        tariff = self.check_tariff_variant(code, standing_charge, free_volume, blocks)
+        from sim.workshop.strings import variant_summary
+
+        n = self.store.add_tariff_variant(code, token, tariff, variant_summary(tariff, "fr"))
+        return f"variant_{n}"
+
+    def delete_tariff_variant(self, code: str, facilitator_token: str, variant_id: int) -> None:
+        """The facilitator withdraws a tariff variant of the current round (see the store)."""
+        self.store.delete_tariff_variant(code, facilitator_token, variant_id)
 
     # -- debrief ----------------------------------------------------------------------------
     def debrief(self, code: str) -> Debrief:

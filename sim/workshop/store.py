@@ -50,8 +50,9 @@ CODE_LENGTH = 6
 MAX_NAME_CHARS = 60
 MAX_TEXT_CHARS = 2000
 MAX_ROUNDS = 20
+MAX_TARIFF_VARIANTS = 3  # tariff variants per round (the facilitator may delete one)
 BUSY_TIMEOUT_S = 10.0
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: variants.tariff_json, decisions.tariff_json
 ENV_DB = "REGIE_SIM_WORKSHOP_DB"
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # item and option names come from the model
@@ -114,8 +115,10 @@ CREATE TABLE IF NOT EXISTS variants (
     item TEXT NOT NULL,
     participant_id INTEGER NOT NULL REFERENCES participants(id),
     text TEXT NOT NULL,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    tariff_json TEXT
 );
+CREATE INDEX IF NOT EXISTS variants_round ON variants(session_id, round);
 CREATE TABLE IF NOT EXISTS votes (
     session_id INTEGER NOT NULL REFERENCES sessions(id),
     round INTEGER NOT NULL,
@@ -150,6 +153,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     reason TEXT NOT NULL,
     tally_json TEXT NOT NULL,
     decided TEXT NOT NULL,
+    tariff_json TEXT,
     PRIMARY KEY (session_id, round, item)
 );
 """
@@ -226,10 +230,14 @@ class Store:
                 if statement.strip():
                     conn.execute(statement)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            elif version > SCHEMA_VERSION:
+            if version > SCHEMA_VERSION:
                 raise BadInput(f"{self.path} was written by a newer regie-sim (schema {version})")
+            for table in ("variants", "decisions"):  # schema 1 -> 2: the tariff of a variant
+                cols = {r["name"] for r in conn.execute(f"PRAGMA table_info({table})")}
+                if "tariff_json" not in cols:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN tariff_json TEXT")
+            if version < SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             conn.execute("COMMIT")
         finally:
             conn.close()
@@ -348,6 +356,7 @@ class Store:
         token: str,
         expected_round: int,
         decide: Callable[[list[dict[str, Any]], list[dict[str, Any]]], list[dict[str, Any]]],
+        expected_variants: list[int] | None = None,
     ) -> list[dict[str, Any]]:
         """Close the open vote: ``decide(votes, participants)`` gives the rows; one transaction.
 
@@ -362,6 +371,10 @@ class Store:
             if row["current_round"] != expected_round:
                 raise Conflict("the round changed meanwhile")
             sid, rnd = row["id"], row["current_round"]
+            if expected_variants is not None and expected_variants != self._variant_ids(
+                conn, sid, rnd
+            ):
+                raise Conflict("the tariff variants changed meanwhile")
             votes = [
                 dict(r)
                 for r in conn.execute(
@@ -384,8 +397,8 @@ class Store:
                 conn.execute(
                     "INSERT INTO decisions (session_id, round, year, item, option, label_fr,"
                     " label_en, votes_public, votes_operators, votes_citizens, veto, adopted,"
-                    " binding, reason, tally_json, decided)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " binding, reason, tally_json, decided, tariff_json)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         sid,
                         rnd,
@@ -403,6 +416,9 @@ class Store:
                         d["reason"],
                         json.dumps(d.get("tally", {}), sort_keys=True),
                         now,
+                        None
+                        if d.get("tariff") is None
+                        else json.dumps(d["tariff"], sort_keys=True),
                     ),
                 )
             last = rnd >= row["rounds"]
@@ -562,17 +578,104 @@ class Store:
             ]
 
     def variants(self, code: str) -> list[dict[str, Any]]:
+        """Every variant proposed, free text or tariff (``tariff`` is None for free text)."""
         with self._read() as conn:
             s = self._session_row(conn, code)
-            return [
-                dict(r)
-                for r in conn.execute(
-                    "SELECT v.round, v.item, p.name, p.college, v.text, v.created FROM variants v"
-                    " JOIN participants p ON p.id = v.participant_id WHERE v.session_id = ?"
+            out = []
+            for r in conn.execute(
+                "SELECT v.round, v.item, p.name, p.college, v.text, v.created, v.tariff_json"
+                " FROM variants v JOIN participants p ON p.id = v.participant_id"
+                " WHERE v.session_id = ? ORDER BY v.id",
+                (s["id"],),
+            ):
+                d = dict(r)
+                raw = d.pop("tariff_json")
+                d["tariff"] = None if raw is None else json.loads(raw)
+                out.append(d)
+            return out
+
+    # -- tariff variants (put to the vote as options variant_1, variant_2...) ----------------
+    @staticmethod
+    def _variant_ids(conn: sqlite3.Connection, session_id: int, round_: int) -> list[int]:
+        return [
+            r["id"]
+            for r in conn.execute(
+                "SELECT id FROM variants WHERE session_id = ? AND round = ?"
+                " AND tariff_json IS NOT NULL ORDER BY id",
+                (session_id, round_),
+            )
+        ]
+
+    def add_tariff_variant(self, code: str, token: str, tariff: dict[str, Any], text: str) -> int:
+        """A tariff variant for the current round (already validated); returns its number ``i``.
+
+        Refused once the round has :data:`MAX_TARIFF_VARIANTS`, or when the workshop is over.
+        """
+        text = clean_text(text, MAX_TEXT_CHARS, "variant")
+        raw = json.dumps(tariff, sort_keys=True)
+        with self._write() as conn:
+            s = self._session_row(conn, code)
+            p = self._participant_row(conn, s["id"], token)
+            if s["state"] == "finished":
+                raise Conflict("the workshop is over")
+            n = len(self._variant_ids(conn, s["id"], s["current_round"]))
+            if n >= MAX_TARIFF_VARIANTS:
+                raise Conflict(f"at most {MAX_TARIFF_VARIANTS} tariff variants per round")
+            conn.execute(
+                "INSERT INTO variants (session_id, round, item, participant_id, text,"
+                " created, tariff_json) VALUES (?, ?, 'tariff', ?, ?, ?, ?)",
+                (s["id"], s["current_round"], p["id"], text, _now(), raw),
+            )
+            return n + 1
+
+    def tariff_variants(self, code: str, round_: int) -> list[dict[str, Any]]:
+        """The tariff variants of a round, in order: ``variant_1`` is the first."""
+        with self._read() as conn:
+            s = self._session_row(conn, code)
+            out = []
+            for i, r in enumerate(
+                conn.execute(
+                    "SELECT v.id, v.round, p.name, p.college, v.text, v.created, v.tariff_json"
+                    " FROM variants v JOIN participants p ON p.id = v.participant_id"
+                    " WHERE v.session_id = ? AND v.round = ? AND v.tariff_json IS NOT NULL"
                     " ORDER BY v.id",
-                    (s["id"],),
+                    (s["id"], round_),
+                ),
+                start=1,
+            ):
+                d = dict(r)
+                d["option"] = f"variant_{i}"
+                d["tariff"] = json.loads(d.pop("tariff_json"))
+                out.append(d)
+            return out
+
+    def delete_tariff_variant(self, code: str, token: str, variant_id: int) -> None:
+        """The facilitator withdraws a tariff variant of the current round.
+
+        Votes for it are dropped; votes for the variants after it follow their new numbers.
+        """
+        with self._write() as conn:
+            s = self._session_row(conn, code)
+            self._check_facilitator(s, token)
+            if s["state"] == "finished":
+                raise Conflict("the workshop is over")
+            rnd = s["current_round"]
+            ids = self._variant_ids(conn, s["id"], rnd)
+            if variant_id not in ids:
+                raise NotFound("no such variant in this round")
+            k = ids.index(variant_id) + 1
+            conn.execute("DELETE FROM variants WHERE id = ?", (variant_id,))
+            conn.execute(
+                "DELETE FROM votes WHERE session_id = ? AND round = ? AND item = 'tariff'"
+                " AND option = ?",
+                (s["id"], rnd, f"variant_{k}"),
+            )
+            for j in range(k + 1, len(ids) + 1):
+                conn.execute(
+                    "UPDATE votes SET option = ? WHERE session_id = ? AND round = ?"
+                    " AND item = 'tariff' AND option = ?",
+                    (f"variant_{j - 1}", s["id"], rnd, f"variant_{j}"),
                 )
-            ]
 
     # -- decisions --------------------------------------------------------------------------
     @staticmethod
@@ -584,6 +687,8 @@ class Store:
             d = dict(r)
             d.pop("session_id")
             d["tally"] = json.loads(d.pop("tally_json"))
+            raw = d.pop("tariff_json", None)
+            d["tariff"] = None if raw is None else json.loads(raw)
             for k in ("veto", "adopted", "binding"):
                 d[k] = bool(d[k])
             out.append(d)

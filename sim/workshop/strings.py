@@ -164,6 +164,37 @@ FR: dict[str, str] = {
     "col_bill_baseline": "Facture, procédure (€)",
     "col_difference": "Écart (€/an)",
     "col_option_votes": "Option",
+    "tv_title": "Proposer une variante de tarif (mise au vote)",
+    "tv_intro": "Part fixe, volume gratuit et 1 à 3 tranches. Le simulateur l'ajuste aux recettes "
+    "nécessaires, montre ses effets, et chacun peut voter pour elle. "
+    "{n} variantes au plus par tour.",
+    "tv_standing": "Part fixe (€/an, HT)",
+    "tv_free": "Volume gratuit (m3/an)",
+    "tv_nblocks": "Nombre de tranches",
+    "tv_up_to": "Tranche {n} : jusqu'à (m3/an)",
+    "tv_price": "Tranche {n} : prix (€/m3 HT)",
+    "tv_button": "Proposer cette variante",
+    "tv_ok": "Variante enregistrée : elle est mise au vote comme « {option} ».",
+    "tv_list": "Variantes de tarif de ce tour",
+    "tv_delete": "Retirer la variante {n}",
+    "tv_deleted": "Variante retirée ; les votes pour elle sont annulés.",
+    "tv_summary": "part fixe {sc} €/an, {free} m3 gratuits, {blocks}",
+    "tv_block": "{price} €/m3 jusqu'à {up} m3",
+    "tv_block_last": "{price} €/m3 au-delà",
+    "col_proposed_by": "Proposée par",
+    "err_variant": "Variante refusée — {where} : {problem}",
+    "vf_standing_charge": "part fixe (€/an)",
+    "vf_free_volume": "volume gratuit (m3/an)",
+    "vf_block_up_to": "tranche {n}, borne haute (m3/an)",
+    "vf_block_price": "tranche {n}, prix (€/m3 HT)",
+    "vf_blocks": "tranches",
+    "vf_tariff": "tarif",
+    "vp_range": "doit être entre {lo} et {hi}",
+    "vp_increasing": "doit dépasser la borne de la tranche {m}",
+    "vp_count": "de 1 à {n} tranches",
+    "vp_cap": "la part fixe ferait {share} % d'une facture de 120 m3, au-delà du plafond légal de "
+    "{cap} %",
+    "vp_model": "{msg}",
     # errors
     "err_not_found": "Atelier introuvable : vérifiez le code.",
     "err_forbidden": "Lien non reconnu pour cet atelier.",
@@ -317,6 +348,37 @@ EN: dict[str, str] = {
     "col_bill_baseline": "Bill, procedure (€)",
     "col_difference": "Difference (€/yr)",
     "col_option_votes": "Option",
+    "tv_title": "Propose a tariff variant (put to the vote)",
+    "tv_intro": "Standing charge, free volume and 1 to 3 blocks. The simulator scales it to the "
+    "revenue needed, shows its effects, and everyone can vote for it. "
+    "At most {n} variants a round.",
+    "tv_standing": "Standing charge (€/yr, excl. tax)",
+    "tv_free": "Free volume (m3/yr)",
+    "tv_nblocks": "Number of blocks",
+    "tv_up_to": "Block {n}: up to (m3/yr)",
+    "tv_price": "Block {n}: price (€/m3 excl. tax)",
+    "tv_button": "Propose this variant",
+    "tv_ok": "Variant recorded: it is put to the vote as “{option}”.",
+    "tv_list": "Tariff variants of this round",
+    "tv_delete": "Withdraw variant {n}",
+    "tv_deleted": "Variant withdrawn; the votes for it are cancelled.",
+    "tv_summary": "standing charge {sc} €/yr, {free} m3 free, {blocks}",
+    "tv_block": "{price} €/m3 up to {up} m3",
+    "tv_block_last": "{price} €/m3 beyond",
+    "col_proposed_by": "Proposed by",
+    "err_variant": "Variant refused — {where}: {problem}",
+    "vf_standing_charge": "standing charge (€/yr)",
+    "vf_free_volume": "free volume (m3/yr)",
+    "vf_block_up_to": "block {n}, upper bound (m3/yr)",
+    "vf_block_price": "block {n}, price (€/m3 excl. tax)",
+    "vf_blocks": "blocks",
+    "vf_tariff": "tariff",
+    "vp_range": "must be between {lo} and {hi}",
+    "vp_increasing": "must be above block {m}'s bound",
+    "vp_count": "1 to {n} blocks",
+    "vp_cap": "the standing charge would be {share} % of a 120 m3 bill, above the legal cap of "
+    "{cap} %",
+    "vp_model": "{msg}",
     "err_not_found": "Workshop not found: check the code.",
     "err_forbidden": "This link is not recognised for this workshop.",
     "err_conflict": "Not possible now: {detail}",
@@ -340,3 +402,27 @@ def t(key: str, lang: str = "fr", **fields: Any) -> str:
     table = STRINGS.get(lang, FR)
     text = table.get(key, FR.get(key, key))
     return text.format(**fields) if fields else text
+
+
+def _num(x: float, lang: str) -> str:
+    """A number for people: at most two decimals, a decimal comma in French."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def variant_summary(tariff: dict[str, Any], lang: str = "fr") -> str:
+    """A tariff variant in one line (numbers only come from the validated tariff)."""
+    blocks = []
+    for b in tariff["blocks"]:
+        price = _num(float(b["price_eur_per_m3"]), lang)
+        if b.get("up_to_m3") is None:
+            blocks.append(t("tv_block_last", lang, price=price))
+        else:
+            blocks.append(t("tv_block", lang, price=price, up=_num(float(b["up_to_m3"]), lang)))
+    return t(
+        "tv_summary",
+        lang,
+        sc=_num(float(tariff["standing_charge_eur_per_year"]), lang),
+        free=_num(float(tariff["free_volume_m3"]), lang),
+        blocks=", ".join(blocks),
+    )
