@@ -629,3 +629,45 @@ def test_three_variants_a_round_and_the_facilitator_may_withdraw_one(
     assert ws.my_votes(code, b["token"]) == {"tariff": "variant_2"}  # follows its new number
     names = [o["name"] for o in item_of(ws.current_agenda(code), "tariff")["options"]]
     assert "variant_2" in names and "variant_3" not in names
+
+
+def test_page_participant_proposes_a_tariff_variant_then_sees_it_on_the_table(
+    page_env: Workshop, town_2000: sim.Scenario
+) -> None:
+    code, token = page_env.create_session(town_2000, "commons", 1)
+    me = page_env.join(code, "<b>Zoé</b>", "citizens")
+    page_env.open_vote(code, token)
+    p = _app({"s": code, "p": me["token"], "lang": "en"})
+    assert not p.exception
+    p.selectbox(key="tv-n-1").set_value(1).run()
+    inputs = {ni.label: ni for ni in p.number_input}
+    inputs[t("tv_standing", "en")].set_value(200.0)
+    inputs[t("tv_price", "en", n=1)].set_value(0.1)
+    submit = next(b for b in p.button if b.label == t("tv_button", "en"))
+    submit.click().run()
+    assert not p.exception
+    assert [e.value for e in p.error] == [
+        t(
+            "err_variant",
+            "en",
+            where=t("vf_standing_charge", "en"),
+            problem=t("vp_cap", "en", share="94", cap="30" if town_2000.town.urban else "40"),
+        )
+    ]
+    assert page_env.store.tariff_variants(code, 1) == []
+    inputs = {ni.label: ni for ni in p.number_input}
+    inputs[t("tv_standing", "en")].set_value(20.0)
+    inputs[t("tv_price", "en", n=1)].set_value(1.5)
+    next(b for b in p.button if b.label == t("tv_button", "en")).click().run()
+    assert not p.exception and not p.error
+    (v,) = page_env.store.tariff_variants(code, 1)
+    assert v["tariff"]["standing_charge_eur_per_year"] == 20.0
+    assert [s.value for s in p.success] == [t("tv_ok", "en", option=t("tv_option", "en", n=1))]
+    tariff_radio = p.radio[0]
+    assert "variant_1" in tariff_radio.options or any(
+        o == t("tv_option", "en", n=1) for o in tariff_radio.options
+    )
+    f = _app({"role": "facilitator", "s": code, "t": token, "lang": "en"})
+    assert not f.exception
+    f.button(key=f"ws-del-{v['id']}").click().run()
+    assert not f.exception and page_env.store.tariff_variants(code, 1) == []

@@ -25,10 +25,11 @@ import pandas as pd
 import streamlit as st
 
 from sim.scenario import load_scenario, scenarios_dir
-from sim.workshop import COLLEGES, Store, Workshop, WorkshopError
+from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
-from sim.workshop.store import MAX_ROUNDS, normalise_code
-from sim.workshop.strings import lang_of, t
+from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
+from sim.workshop.store import MAX_ROUNDS, MAX_TARIFF_VARIANTS, normalise_code
+from sim.workshop.strings import lang_of, t, variant_summary
 from sim.workshop.tally import WORK_ITEM
 
 LIVE_REFRESH_S = 1  # the facilitator's live counts poll the store this often (target: 2 s)
@@ -79,7 +80,10 @@ def _show_flash() -> None:
 
 
 def _error(exc: WorkshopError, lang: str) -> None:
-    st.error(t(exc.key, lang, detail=exc.detail))
+    if isinstance(exc, VariantRefused):  # says which field, in the page's language
+        st.error(exc.message(lang))
+    else:
+        st.error(t(exc.key, lang, detail=exc.detail))
 
 
 def _fmt_effect(key: str, value: Any, lang: str) -> str:
@@ -113,9 +117,12 @@ def _join_url(code: str, lang: str) -> str:
 # ------------------------------------------------------------------------------------------
 def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
     keys = [k for k in EFFECTS if any(k in o["effects"] for o in item["options"])]
+    proposed = any("proposed_by" in o for o in item["options"])
     rows = []
     for o in item["options"]:
         row = {t("col_option_votes", lang): dbf.label(o, lang)}
+        if proposed:  # a name typed by a person: only ever shown inside the dataframe
+            row[t("col_proposed_by", lang)] = o.get("proposed_by", "")
         for k in keys:
             row[t("eff_" + k, lang)] = _fmt_effect(k, o["effects"].get(k), lang)
         if not o.get("admissible", True):
@@ -185,7 +192,9 @@ def _cahier(ws: Workshop, code: str, lang: str) -> None:
             t("col_item", lang): t("item_" + v["item"], lang),
             t("col_name", lang): v["name"],
             t("col_college", lang): t("college_" + v["college"], lang),
-            t("comment_label", lang): v["text"],
+            t("comment_label", lang): (
+                variant_summary(v["tariff"], lang) if v.get("tariff") else v["text"]
+            ),
         }
         for v in ws.store.variants(code)
     ]
@@ -365,6 +374,7 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
         st.header(t("last_decisions", lang, n=last))
         _show_decisions([d for d in decisions if d["round"] == last], lang)
     if s["state"] != "finished":
+        _facilitator_variants(ws, code, token, s["current_round"], lang)
         agenda = ws.current_agenda(code)
         if agenda:
             with st.expander(
@@ -381,9 +391,103 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
                 _debrief_view(ws, code, lang)
 
 
+def _variants_frame(variants: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                t("col_option_votes", lang): t("tv_option", lang, n=i),
+                t("col_proposed_by", lang): v["name"],
+                t("col_college", lang): t("college_short_" + v["college"], lang),
+                t("col_tariff", lang): variant_summary(v["tariff"], lang),
+            }
+            for i, v in enumerate(variants, start=1)
+        ]
+    )
+
+
+def _facilitator_variants(ws: Workshop, code: str, token: str, rnd: int, lang: str) -> None:
+    variants = ws.store.tariff_variants(code, rnd)
+    if not variants:
+        return
+    st.subheader(t("tv_list", lang))
+    st.dataframe(_variants_frame(variants, lang), hide_index=True, width="stretch")
+    cols = st.columns(len(variants))
+    for i, (col, v) in enumerate(zip(cols, variants, strict=True), start=1):
+        if col.button(t("tv_delete", lang, n=i), key=f"ws-del-{v['id']}"):
+            try:
+                ws.delete_tariff_variant(code, token, v["id"])
+            except WorkshopError as exc:
+                _error(exc, lang)
+            else:
+                _flash("success", t("tv_deleted", lang))
+                st.rerun()
+
+
 # ------------------------------------------------------------------------------------------
 # participant
 # ------------------------------------------------------------------------------------------
+def _tariff_variant_form(ws: Workshop, code: str, token: str, rnd: int, lang: str) -> None:
+    """Propose a tariff within bounds: it goes to the vote as ``variant_i``."""
+    variants = ws.store.tariff_variants(code, rnd)
+    with st.expander(t("tv_title", lang), expanded=False):
+        st.caption(t("tv_intro", lang, n=MAX_TARIFF_VARIANTS))
+        if variants:
+            st.dataframe(_variants_frame(variants, lang), hide_index=True, width="stretch")
+        n = st.selectbox(
+            t("tv_nblocks", lang),
+            list(range(1, MAX_VARIANT_BLOCKS + 1)),
+            index=1,
+            key=f"tv-n-{rnd}",
+        )
+        lo_p, hi_p, _ = VARIANT_BOUNDS["block_price"]
+        with st.form(f"tv-{rnd}", clear_on_submit=False):
+            c1, c2 = st.columns(2)
+            sc = c1.number_input(
+                t("tv_standing", lang),
+                min_value=VARIANT_BOUNDS["standing_charge"][0],
+                max_value=VARIANT_BOUNDS["standing_charge"][1],
+                value=30.0,
+                step=5.0,
+            )
+            free = c2.number_input(
+                t("tv_free", lang),
+                min_value=VARIANT_BOUNDS["free_volume"][0],
+                max_value=VARIANT_BOUNDS["free_volume"][1],
+                value=0.0,
+                step=1.0,
+            )
+            blocks: list[tuple[Any, Any]] = []
+            for i in range(1, int(n) + 1):
+                b1, b2 = st.columns(2)
+                up = (
+                    b1.number_input(
+                        t("tv_up_to", lang, n=i),
+                        min_value=0.0,
+                        max_value=VARIANT_BOUNDS["block_up_to"][1],
+                        value=float(60 * i),
+                        step=10.0,
+                    )
+                    if i < n
+                    else None
+                )
+                price = b2.number_input(
+                    t("tv_price", lang, n=i),
+                    min_value=lo_p,
+                    max_value=hi_p,
+                    value=min(hi_p, 1.0 + 0.5 * (i - 1)),
+                    step=0.05,
+                )
+                blocks.append((up, price))
+            if st.form_submit_button(t("tv_button", lang)):
+                try:
+                    option = ws.propose_tariff(code, token, sc, free, blocks)
+                except WorkshopError as exc:
+                    _error(exc, lang)
+                else:
+                    _flash("success", t("tv_ok", lang, option=t("tv_option", lang, n=option[8:])))
+                    st.rerun()
+
+
 def _join_form(ws: Workshop, code: str, lang: str) -> None:
     s = ws.store.session(code)
     st.header(t("join_title", lang))
@@ -487,6 +591,7 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
         + t("round_of", lang, n=s["current_round"], rounds=s["rounds"])
     )
     _follow_session(ws, code)
+    _show_flash()
     if s["state"] == "lobby":
         st.info(t("wait_lobby", lang))
     elif s["state"] == "voting":
@@ -503,6 +608,7 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
         st.success(t("finished_thanks", lang))
         _show_decisions(ws.store.decisions(code), lang)
     if s["state"] != "finished":
+        _tariff_variant_form(ws, code, token, s["current_round"], lang)
         with st.form("ws-comment", clear_on_submit=True):
             st.markdown(f"**{t('comment_title', lang)}**")
             text = st.text_area(t("comment_label", lang), max_chars=2000, key="ws-comment-text")

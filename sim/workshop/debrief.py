@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 
 from sim.scenario import dumps_scenario
 from sim.workshop.store import COLLEGES
-from sim.workshop.strings import t
+from sim.workshop.strings import t, variant_summary
 
 if TYPE_CHECKING:
     from sim.workshop.session import Workshop
@@ -355,7 +355,7 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
                 f"<li><b>{e(v['name'])}</b> ({e(t('college_' + v['college'], lang))}, "
                 f"{e(t('round_n', lang, n=v['round']))}, {e(t('item_' + v['item'], lang))})"
                 f"{e(t('sep', lang))}"
-                f"{e(v['text'])}</li>"
+                f"{e(variant_summary(v['tariff'], lang) if v.get('tariff') else v['text'])}</li>"
             )
         parts.append("</ul>")
     if d.comments:
