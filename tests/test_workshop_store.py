@@ -299,3 +299,30 @@ def test_names_and_comments_come_out_escaped_in_the_debrief(
     for raw in ("<script>alert('x')", "<img src=x", "<b>gratuit", 'Bob" onmouseover'):
         assert raw not in html
     assert html.count("<script") == html.count("</script>")  # only plotly's own scripts
+
+
+def test_a_schema_1_file_gains_the_tariff_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+    from sim.workshop.store import SCHEMA
+
+    path = tmp_path / "old.db"
+    old = SCHEMA.replace(",\n    tariff_json TEXT\n", "\n").replace("    tariff_json TEXT,\n", "")
+    assert "tariff_json" not in old
+    conn = sqlite3.connect(path)
+    conn.executescript(old + "PRAGMA user_version=1;")
+    conn.execute(
+        "INSERT INTO sessions (code, facilitator_token_sha256, scenario_yaml, regime, rounds,"
+        " created) VALUES ('ABCDEF', 'x', '{}', 'commons', 1, 'now')"
+    )
+    conn.commit()
+    conn.close()
+    store = Store(path)
+    assert store.session("ABCDEF")["regime"] == "commons"
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    for table in ("variants", "decisions"):
+        cols = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        assert "tariff_json" in cols, table
+    conn.close()
+    me = store.join("ABCDEF", "A", "citizens")
+    assert store.add_tariff_variant("ABCDEF", me["token"], {"blocks": []}, "t") == 1
+    assert store.tariff_variants("ABCDEF", 1)[0]["option"] == "variant_1"
