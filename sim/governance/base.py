@@ -140,7 +140,7 @@ class GovernedPolicy(Policy):
             log = self.logged(item)
             if log is not None:
                 chosen = self.apply_logged(options, log)
-                rows.append(self.row(item, chosen.name, True, True, log.veto,
+                rows.append(self.row(item, log.option, True, True, log.veto,
                                      "decision of the room (decision log)",
                                      {"public": log.votes_public, "operators": log.votes_operators,
                                       "citizens": log.votes_citizens}))
