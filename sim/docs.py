@@ -218,7 +218,7 @@ def _fmt(v: Any) -> str:
 def regimes_markdown(lang: str = "fr") -> str:
     """The "How each regime works" page as Markdown, in French or English."""
     t = _TEXT["fr" if lang == "fr" else "en"]
-    out = [f"# {t['title']}", "", t["intro"], ""]
+    out: list[str] = [f"# {t['title']}", "", str(t["intro"]), ""]
     params = list(iter_params())
     for title, paras, prefixes in t["sections"]:
         out += [f"## {title}", ""]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -14,6 +15,18 @@ if TYPE_CHECKING:
     from sim.engine import Engine
 
 BODY_NAMES = {"contract": "contract", "council": "council", "committee": "committee"}
+
+
+@dataclass
+class ContractState:
+    """Where a delegation contract stands (concession regime only)."""
+
+    base_year: int = 0  # simulated year (0-based) the indexation counts from
+    end_year: int = 0  # calendar year the contract ends
+    price_factor: float = 1.0  # avenants and re-tender bids, multiplied up
+    provision_accrued: float = 0.0  # unspent renewal provisions owed back, if the contract says so
+    operator_capex: list[tuple[int, float]] = field(default_factory=list)  # for buy-back
+    idx: np.ndarray = field(default_factory=lambda: np.ones((1, 3)))  # index paths by year
 
 
 class TariffRule(Protocol):
@@ -29,7 +42,10 @@ def rule_for(name: str, scenario: Scenario) -> TariffRule:
     from sim.governance.concession import ContractRule
     from sim.governance.regie import CouncilRule
 
-    return {"contract": ContractRule, "council": CouncilRule, "committee": CommitteeRule}[name](scenario)
+    rules: dict[str, Any] = {"contract": ContractRule, "council": CouncilRule,
+                             "committee": CommitteeRule}
+    rule: TariffRule = rules[name](scenario)
+    return rule
 
 
 DEFAULT_RULE = {"concession": "contract", "regie": "council", "commons": "committee"}
@@ -50,6 +66,7 @@ class GovernedPolicy(Policy):
         self.agenda: list[dict[str, Any]] | None = None
         self.keep_cpi_base = 1.0  # CPI at which the tariff in force was set (for "keep" indexation)
         self.concession_active = g.regime == "concession"
+        self.contract = ContractState()
 
     # -- hooks -------------------------------------------------------------------------------
     def year_start(self, eng: Engine, year: int) -> list[dict[str, Any]]:
@@ -219,6 +236,7 @@ class GovernedPolicy(Policy):
         uninterrupted run would decide for the item when nobody replaces the procedure.
         """
         year = int(self.scenario.town.start_year + len(eng.years))
+        items: tuple[str, ...]
         if self.deciding:
             items = self.AGENDA if self.rule.name == "committee" else self.AGENDA[1:]
             if self.rule.name != "committee":

@@ -21,6 +21,8 @@ import numpy as np
 
 from sim.scenario import Scenario
 
+from sim.governance.base import ContractState
+
 if TYPE_CHECKING:
     from sim.engine import Engine
     from sim.governance.base import GovernedPolicy
@@ -45,13 +47,10 @@ def k_coefficient(c: Any, idx: np.ndarray, y: int, y0: int) -> float:
 def start_contract(eng: Engine, policy: GovernedPolicy) -> None:
     c = eng.scenario.governance.concession
     st = eng.state
-    policy.contract_base_year = 0
-    policy.contract_end_year = c.contract_start_year + c.duration_years
-    policy.price_factor = 1.0
-    policy.provision_accrued = 0.0
-    policy.operator_capex: list[tuple[int, float]] = []
-    policy.idx = index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct),
-                             c.index_spread_pct)
+    policy.contract = ContractState(
+        base_year=0, end_year=c.contract_start_year + c.duration_years,
+        idx=index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct),
+                        c.index_spread_pct))
     st.renewal_rate_pct = c.renewal_obligation_pct * c.renewal_realisation
     st.loan_rate_pct = c.cost_of_capital_pct
     _provision(eng, policy)
@@ -64,7 +63,7 @@ def _provision(eng: Engine, policy: GovernedPolicy) -> None:
     unspent_km = c.renewal_obligation_pct * (1 - c.renewal_realisation) / 100 * eng.cohorts.total_km
     amount = unspent_km * eng.scenario.network.renewal_cost_eur_per_km * eng.cpi
     if c.unspent_provision_returned:
-        policy.provision_accrued += amount  # stays in the service's cash, owed back at the end
+        policy.contract.provision_accrued += amount  # stays in the service's cash, owed back at the end
         st.provision_kept_eur_this_year = 0.0
     else:
         st.provision_kept_eur_this_year = amount
@@ -75,7 +74,7 @@ def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[
     c = eng.scenario.governance.concession
     st = eng.state
     rows: list[dict[str, Any]] = []
-    if year < policy.contract_end_year:
+    if year < policy.contract.end_year:
         _provision(eng, policy)
         return rows
     y = year - eng.scenario.town.start_year
@@ -84,9 +83,9 @@ def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[
         m = realised_margin_pct(eng.years[-1], eng.scenario.finance.capex_debt_share_pct)
         bid = (1 - m / 100) / (1 - c.margin_target_pct / 100) * (1 + c.retender_price_change_pct / 100)
         k = _k(eng, policy, y)
-        policy.contract_base_year = y
-        policy.price_factor *= k * bid
-        policy.contract_end_year = year + c.duration_years
+        policy.contract.base_year = y
+        policy.contract.price_factor *= k * bid
+        policy.contract.end_year = year + c.duration_years
         _provision(eng, policy)
         rows.append(policy.row("contract_end", "retender", True, True, False,
                                f"re-tender: winning bid at costs + {c.margin_target_pct:g} % margin "
@@ -110,7 +109,7 @@ def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[
     cost = c.transition_cost_eur * eng.cpi
     if not c.assets_returned:
         life = eng.scenario.network.materials[eng.scenario.network.renewal_material].life_years
-        cost += sum(amount * max(0.0, 1.0 - (year - yr) / life) for yr, amount in policy.operator_capex)
+        cost += sum(amount * max(0.0, 1.0 - (year - yr) / life) for yr, amount in policy.contract.operator_capex)
     st.transition_eur_this_year = cost
     if c.unspent_provision_returned:
         pass  # the accrued provision never left the service's cash
@@ -122,14 +121,14 @@ def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[
     rows.append(policy.row("contract_end", f"remunicipalisation_{c.at_end}", True, True, False,
                            f"contract ended; {st.staff_transferred:.1f} FTE transferred; transition "
                            f"{cost:,.0f} EUR; assets returned: {c.assets_returned}; provisions "
-                           f"returned: {c.unspent_provision_returned} ({policy.provision_accrued:,.0f} EUR)",
+                           f"returned: {c.unspent_provision_returned} ({policy.contract.provision_accrued:,.0f} EUR)",
                            body="contract"))
     return rows
 
 
 def _k(eng: Engine, policy: GovernedPolicy, y: int) -> float:
     c = eng.scenario.governance.concession
-    return k_coefficient(c, policy.idx, min(y, eng.years_n - 1), policy.contract_base_year)
+    return k_coefficient(c, policy.contract.idx, min(y, eng.years_n - 1), policy.contract.base_year)
 
 
 class ContractRule:
@@ -151,7 +150,7 @@ class ContractRule:
                 # the rise that restores the target margin on last year's costs: (1-m)/(1-t), capped
                 needed = (1 - margin / 100) / (1 - c.margin_target_pct / 100) - 1
                 step = min(needed, c.avenant_price_step_pct / 100.0)
-                policy.price_factor *= 1.0 + step
+                policy.contract.price_factor *= 1.0 + step
                 rows.append(policy.row("avenant", f"+{100 * step:.1f} %", True, True, False,
                                        f"realised margin {margin:.1f} % < target {c.margin_target_pct:g} %; "
                                        f"{100 * needed:.1f} % needed, at most "
@@ -161,7 +160,7 @@ class ContractRule:
                                        f"realised margin {margin:.1f} % ≥ target {c.margin_target_pct:g} %",
                                        body="contract"))
         k = _k(eng, policy, y)
-        st.tariff_index = k * policy.price_factor
+        st.tariff_index = k * policy.contract.price_factor
         policy.keep_cpi_base = eng.cpi
         rows.append(policy.row("tariff", f"K={k:.4f}", True, True, False,
                                "contract indexation Kn = a + Σ wi·Ii/Ii0", body="contract"))
@@ -174,12 +173,12 @@ class ContractRule:
         """The operator keeps the operating surplus above the reserve target (paid next January)."""
         st = eng.state
         last = eng.years[-1]
-        policy.operator_capex.append((int(last["year"]), float(last["capex_eur"])))
+        policy.contract.operator_capex.append((int(last["year"]), float(last["capex_eur"])))
         if not eng.scenario.governance.concession.surplus_to_operator:
             return
         target = eng.scenario.governance.council.reserve_target_months / 12.0 * eng.yearly_costs_estimate()
         # positive: the operator takes the surplus; negative: it covers the loss (its risk)
-        st.operator_result_due_eur = eng.cash - target - getattr(policy, "provision_accrued", 0.0)
+        st.operator_result_due_eur = eng.cash - target - policy.contract.provision_accrued
 
 
 def realised_margin_pct(year_row: dict[str, Any], capex_debt_share_pct: float) -> float:

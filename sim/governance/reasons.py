@@ -7,10 +7,11 @@ checks that every reason of the shipped scenarios has a French wording.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _YES_NO = {"True": "oui", "False": "non"}
 
-PATTERNS: tuple[tuple[str, str], ...] = (
+PATTERNS: tuple[tuple[str, Any], ...] = (
     (r"supported by (\d+) of 3 colleges", r"soutenue par \1 collège(s) sur 3"),
     (r"; another option had more votes", " ; une autre option a eu plus de voix"),
     (r"citizens' veto: raises the share of households above the threshold",
