@@ -20,6 +20,11 @@ seed not run before in the process, so the first run of a page is a true miss of
 The functions under the pages are timed alone too: ``simulate`` (the model), the eight figures
 (``sim.report.figures``), and a store lookup. One warm-up (imports, first script compile) is not
 counted. Times are wall-clock medians with min–max; the browser's own drawing is not included.
+
+The app opens on its home page (``/``); the rounds go to the Explorer and Compare pages from
+there. :func:`one_round` and :func:`ensemble_rerun` (the Explorer rerun with many simulated
+futures shown: fan charts and odds under the headline figures) are also called by
+``benchmarks/run.py``.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TARGET_NEW_S, TARGET_HIT_S = 2.0, 0.25
 TIMEOUT_S = 120
+EXPLORER = "sim/dashboard/explorer.py"
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -72,6 +78,8 @@ def one_round(seed: int) -> dict[str, float]:
     out: dict[str, float] = {}
 
     at = open_app(town, "town")
+    at.run()  # the home page, at /
+    at.switch_page(EXPLORER)
     out["explorer: new run"], _ = timed(at.run)
     check(at)
     if len(at.metric) != 7:
@@ -102,6 +110,37 @@ def one_round(seed: int) -> dict[str, float]:
     return out
 
 
+def ensemble_rerun(scenario: Any, ensemble: Any, reruns: int = 5) -> list[float]:
+    """Seconds of ``reruns`` unchanged reruns of the Explorer showing ``ensemble``'s futures.
+
+    ``ensemble`` must be ``simulate_many(scenario, runs, seed=scenario.seed)`` with ``runs`` one
+    of the page's choices: it is put in the store under the page's key, so the page shows it
+    (fan charts, odds under the headline figures) without running anything.
+    """
+    import os
+
+    from sim.dashboard import ensembles, explorer, share
+
+    runs = ensemble.runs
+    if runs not in ensembles.RUN_CHOICES:
+        raise ValueError(f"{runs} futures is not a choice of the page {ensembles.RUN_CHOICES}")
+    os.environ.setdefault(ensembles.EXECUTOR_ENV, "sequential")  # a store miss runs in-process
+    share.store().put(explorer.ensemble_key(scenario, runs), {"scenario": ensemble})
+    at = open_app(scenario, "town")
+    at.session_state[ensembles.runs_kept_key(explorer.PAGE)] = runs  # the choice the page keeps
+    at.run()
+    at.switch_page(EXPLORER).run()
+    check(at)
+    if ensembles.job_key(explorer.PAGE) in at.session_state or len(at.get("plotly_chart")) < 4:
+        raise RuntimeError("the Explorer did not show the stored futures")
+    out = []
+    for _ in range(reruns):
+        s, _ = timed(at.run)
+        check(at)
+        out.append(s)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="repetitions (seeds), default 5")
@@ -117,6 +156,7 @@ def main() -> None:
     )
     warm = open_app(small, "town")
     warm.run()  # imports, script compile, first figures: not counted
+    warm.switch_page(EXPLORER).run()
     check(warm)
 
     rounds = [one_round(1000 + i) for i in range(args.runs)]

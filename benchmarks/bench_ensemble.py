@@ -12,6 +12,8 @@ Run it (opt-in, not a test)::
     .venv/bin/python benchmarks/bench_ensemble.py                  # 200 runs, once
     .venv/bin/python benchmarks/bench_ensemble.py --repeat 3       # medians of 3
     .venv/bin/python benchmarks/bench_ensemble.py --runs 40 --sequential
+
+:func:`measure` is also called by ``benchmarks/run.py`` (the summary table of every target).
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from sim import __version__, load_scenario, simulate
+from sim import Scenario, __version__, load_scenario, simulate
 from sim.ensemble import default_workers, simulate_many
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +53,56 @@ def startup_cpu_s() -> float:
         return pool.submit(_startup_cpu).result()
 
 
+def measure(scenario: Scenario, runs: int, seed: int, repeat: int = 1,
+            sequential: bool = False) -> dict[str, Any]:
+    """Time ``runs`` replications of ``scenario`` on 1 and 2 workers (and in-process if asked).
+
+    Returns the medians by configuration: ``wall`` (s), ``cpu`` (CPU in runs, s), ``idle`` (the
+    wall time on idle cores: start-up + the busiest worker's CPU), ``workers``; and ``one_run``
+    (one in-process run, s), ``startup`` (a worker's start-up CPU, s), ``identical`` (the
+    configurations gave the same tables), ``load`` (load average before, after) and ``ensemble``
+    (the last ensemble made, for reuse).
+    """
+    t = time.perf_counter()
+    simulate(scenario, seed=seed)
+    one_run = time.perf_counter() - t
+
+    configs: list[tuple[str, dict]] = []
+    if sequential:
+        configs.append(("sequential (in-process)", {"executor": "sequential"}))
+    configs += [("1 worker", {"workers": 1}), ("2 workers", {"workers": 2})]
+
+    startup = startup_cpu_s()
+    walls: dict[str, list[float]] = {name: [] for name, _ in configs}
+    cpus: dict[str, list[float]] = {name: [] for name, _ in configs}
+    crit: dict[str, list[float]] = {name: [] for name, _ in configs}
+    workers: dict[str, int] = {}
+    tables: dict[str, pd.DataFrame] = {}
+    load_before = os.getloadavg()[0]
+    ens = None
+    for _ in range(repeat):
+        for name, kw in configs:
+            t = time.perf_counter()
+            ens = simulate_many(scenario, runs, seed=seed, **kw)
+            walls[name].append(time.perf_counter() - t)
+            cpus[name].append(ens.meta["run_cpu_s"])
+            crit[name].append(ens.meta["worker_cpu_s_max"])
+            workers[name] = ens.meta["workers"]
+            tables[name] = ens.years
+    load_after = os.getloadavg()[0]
+    ref_name = configs[0][0]
+    # on idle cores: start-up (pool workers import the model in parallel) + the busiest worker
+    idle = {n: statistics.median(c) + (0.0 if n.startswith("sequential") else startup)
+            for n, c in crit.items()}
+    return {
+        "wall": {n: statistics.median(w) for n, w in walls.items()},
+        "cpu": {n: statistics.median(c) for n, c in cpus.items()},
+        "idle": idle, "workers": workers, "one_run": one_run, "startup": startup,
+        "identical": all(tables[n].equals(tables[ref_name]) for n in tables),
+        "load": (load_before, load_after), "ensemble": ens,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=200)
@@ -62,54 +115,23 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     scenario = load_scenario(args.scenario)
-    t = time.perf_counter()
-    simulate(scenario, seed=args.seed)
-    one_run = time.perf_counter() - t
-
-    configs: list[tuple[str, dict]] = []
-    if args.sequential:
-        configs.append(("sequential (in-process)", {"executor": "sequential"}))
-    configs += [("1 worker", {"workers": 1}), ("2 workers", {"workers": 2})]
-
-    startup = startup_cpu_s()
-    walls: dict[str, list[float]] = {name: [] for name, _ in configs}
-    cpus: dict[str, list[float]] = {name: [] for name, _ in configs}
-    crit: dict[str, list[float]] = {name: [] for name, _ in configs}
-    workers: dict[str, int] = {}
-    tables: dict[str, pd.DataFrame] = {}
-    load_before = os.getloadavg()[0]
-    for _ in range(args.repeat):
-        for name, kw in configs:
-            t = time.perf_counter()
-            ens = simulate_many(scenario, args.runs, seed=args.seed, **kw)
-            walls[name].append(time.perf_counter() - t)
-            cpus[name].append(ens.meta["run_cpu_s"])
-            crit[name].append(ens.meta["worker_cpu_s_max"])
-            workers[name] = ens.meta["workers"]
-            tables[name] = ens.years
-    load_after = os.getloadavg()[0]
-    ref_name = configs[0][0]
-    identical = all(tables[n].equals(tables[ref_name]) for n in tables)
-
-    med = {n: statistics.median(w) for n, w in walls.items()}
-    cpu = {n: statistics.median(c) for n, c in cpus.items()}
-    # on idle cores: start-up (pool workers import the model in parallel) + the busiest worker
-    idle = {n: statistics.median(c) + (0.0 if n.startswith("sequential") else startup)
-            for n, c in crit.items()}
+    m = measure(scenario, args.runs, args.seed, args.repeat, args.sequential)
+    med, cpu, idle, workers, startup = m["wall"], m["cpu"], m["idle"], m["workers"], m["startup"]
+    load_before, load_after = m["load"]
     base = med["1 worker"]
     print(f"regie-sim {__version__} · Python {platform.python_version()} · "
           f"{default_workers()} usable cores · load average {load_before:.1f} before, "
           f"{load_after:.1f} after (above 0 = other work shared the cores)")
     print(f"scenario: {scenario.town.name}, {scenario.households.count:,} households, "
           f"{scenario.horizon_years} years · {args.runs} runs · seed {args.seed} · "
-          f"repeat {args.repeat} (median) · one run in-process {one_run:.3f} s")
+          f"repeat {args.repeat} (median) · one run in-process {m['one_run']:.3f} s")
     print()
     print(f"worker start-up (spawn + import the model): {startup:.2f} s CPU")
     print()
     print("| configuration | wall time (s) | runs/s | CPU in runs (s) | CPU per run (s) | "
           "busy share of the workers | speed-up vs 1 worker | on idle cores (s) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name in walls:
+    for name in med:
         busy = cpu[name] / (med[name] * workers[name])
         print(f"| {name} | {med[name]:.1f} | {args.runs / med[name]:.1f} | {cpu[name]:.1f} | "
               f"{cpu[name] / args.runs:.3f} | {busy:.0%} | {base / med[name]:.2f}× | "
@@ -123,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
           f"on idle cores: {idle['1 worker'] / idle['2 workers']:.2f}")
     print(f"target ≤ {target:.0f} s with 2 workers: wall {'met' if ok else 'NOT met'}; "
           f"on idle cores {'met' if idle['2 workers'] <= target else 'NOT met'}")
-    print(f"identical years tables across configurations: {'yes' if identical else 'NO'}")
-    return 0 if identical else 1
+    print(f"identical years tables across configurations: {'yes' if m['identical'] else 'NO'}")
+    return 0 if m["identical"] else 1
 
 
 if __name__ == "__main__":  # required: workers are spawned and re-import this file
