@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import apptest
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -20,13 +21,7 @@ TIMEOUT = 120
 
 
 def open_page(lang: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if lang:
-        at.query_params["lang"] = lang
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page(PAGE, lang, TIMEOUT)
 
 
 def metric(at: AppTest, label: str) -> object:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import apptest
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -21,14 +22,7 @@ TIMEOUT = 60
 
 
 def open_sources(lang: str | None = None) -> AppTest:
-    """The app on the Sources page (whichever page is the default), optionally with ?lang=."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if lang:
-        at.query_params["lang"] = lang
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page(PAGE, lang, TIMEOUT)
 
 
 def shown_table(at: AppTest) -> pd.DataFrame:

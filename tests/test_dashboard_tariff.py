@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import apptest
 import pandas as pd
 import pytest
 from strategies import BASE_TOWN
@@ -25,14 +26,7 @@ PRICE_0 = page.block_key(0, "price")
 
 
 def open_page(lang: str | None = None) -> AppTest:
-    """The app switched to the tariff page (after one run of the default page)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if lang:
-        at.query_params["lang"] = lang
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.open_page(PAGE, lang, TIMEOUT)
 
 
 def deciles(at: AppTest) -> pd.DataFrame:

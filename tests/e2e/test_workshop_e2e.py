@@ -14,7 +14,6 @@ import io
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import zipfile
@@ -24,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from apptest import streamlit_command
 
 from sim.workshop import Store, Workshop
 from sim.workshop.strings import t
@@ -50,23 +50,7 @@ class AppServer:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        cmd = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(self.port),
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
+        cmd = streamlit_command(self.port)
         env = {**os.environ, "REGIE_SIM_WORKSHOP_DB": str(self.db), "REGIE_SIM_STRICT_I18N": "1"}
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
