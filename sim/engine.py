@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 import simpy
-from scipy.special import expit, logit
 
 from sim import tariff as tariffs
+from sim.billing import BillingWork, Payment, billing_step
 from sim.finance import (
     CAPEX_LINES,
     OPEX_LINES,
@@ -37,8 +37,8 @@ from sim.network import (
 )
 from sim.population import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE, Population, build_population
 from sim.resource import LEVEL_NAMES, Stock, WeatherPath
-from sim.rng import streams
 from sim.result import Result
+from sim.rng import streams
 from sim.scenario import Scenario, Tariff, UsageRule
 
 HOURS_PER_YEAR_WORKED = 1607.0  # French legal annual working time (35 h/week), for overtime pay
@@ -149,6 +149,7 @@ class Engine:
         self.cash = s.finance.initial_cash_eur
         n = self.pop.count
         self.income = self.pop.income_eur_per_year.copy()
+        self._payment = self._payment_rule()
         self.connections = s.network.connections_per_household * n
         self.uarl_m3_per_day = uarl_litres_per_day(
             self.cohorts.total_km, self.connections,
@@ -165,8 +166,7 @@ class Engine:
         self.outdoor_eff = self.pop.outdoor_m3_per_year.copy()
         self.buf = np.empty(n)
         self.buf2 = np.empty(n)
-        self.period_volume = np.zeros(n)
-        self.season_volume = np.zeros(n)
+        self.billing_work = BillingWork(n)
         self.period_explicit = np.zeros(n)  # volumes of the period's nonlinear months
         self.season_explicit = np.zeros(n)
         self._has_explicit = False
@@ -205,6 +205,12 @@ class Engine:
             in_deciles = np.isin(self.pop.decile, np.asarray(soc.eligible_deciles, dtype=np.int8))
             self._elig_cache[key] = in_deciles & (self._takeup_u < soc.eligible_share)
         return self._elig_cache[key]
+
+    def _payment_rule(self, out: np.ndarray | None = None) -> Payment:
+        """Non-payment rule for this year's incomes (see :class:`sim.billing.Payment`)."""
+        hh = self.scenario.households
+        return Payment.of(hh.unpaid_base_probability, hh.unpaid_burden_slope,
+                          self.scenario.billing.interval_months, self.income, out=out)
 
     def date_of(self, hours: float) -> np.datetime64:
         start = self.month_dates[0].astype("datetime64[h]")
@@ -310,6 +316,7 @@ class Engine:
         if y > 0:
             self.cpi *= 1.0 + self.inflation[y]
             self.income *= 1.0 + self.inflation[y]
+            self._payment = self._payment_rule(out=self._payment.neg_factor)
         st = self.state
         self._decisions_year_start = len(self.decisions)
         st.transition_eur_this_year = 0.0
@@ -644,51 +651,27 @@ class Engine:
         s = self.scenario
         st = self.state
         months = s.billing.interval_months
-        u = s.network.meter_under_registration_pct / 100.0
-        metered = self.period_volume
-        season = self.season_volume
-        acc_in, acc_out, s_in, s_out = self._acc
-        np.multiply(self.indoor_eff, acc_in, out=metered)
-        np.multiply(self.outdoor_eff, acc_out, out=self.buf2)
-        metered += self.buf2
-        np.multiply(self.indoor_eff, s_in, out=season)
-        np.multiply(self.outdoor_eff, s_out, out=self.buf2)
-        season += self.buf2
-        if self._has_explicit:
-            metered += self.period_explicit
-            season += self.season_explicit
+        explicit = (self.period_explicit, self.season_explicit) if self._has_explicit else None
+        tot = billing_step(
+            indoor=self.indoor_eff, outdoor=self.outdoor_eff, weights=self._acc, explicit=explicit,
+            under_registration=s.network.meter_under_registration_pct / 100.0,
+            persons=self.pop.persons, tariff=st.tariff, months=months, eligible=self.eligible,
+            income=self.income, price_index=st.tariff_index, levies_index=self.cpi,
+            payment=self._payment, rng=self.pay_rng, year_volume=self.year_volume,
+            year_bill=self.year_bill, work=self.billing_work)
+        if explicit is not None:
             self.period_explicit.fill(0.0)
             self.season_explicit.fill(0.0)
             self._has_explicit = False
         self._acc[:] = 0.0
-        metered *= 1.0 - u
-        season *= 1.0 - u
-        br = tariffs.bill(metered, self.pop.persons, st.tariff, months=months, season_volume_m3=season,
-                          eligible=self.eligible, income_eur_per_year=self.income,
-                          price_index=st.tariff_index, levies_index=self.cpi)
-        hh = s.households
-        # non-payment: logistic in the bill's share of income (annualised, in %)
-        z = np.multiply(br.total_eur, 1200.0 / months, out=self.buf2)
-        z /= self.income
-        z *= hh.unpaid_burden_slope
-        z += logit(hh.unpaid_base_probability)
-        p = expit(z, out=z)
-        unpaid = self.pay_rng.random(metered.size) < p
-        total = br.total_eur
-        billed_total = float(total.sum())
-        paid_total = billed_total - float(np.sum(total, where=unpaid))
-        vat_paid = float(br.vat_eur.sum()) - float(np.sum(br.vat_eur, where=unpaid))
-        levies_paid = float(br.levies_eur.sum()) - float(np.sum(br.levies_eur, where=unpaid))
-        lines["bill_receipts_eur"] = paid_total
-        lines["vat_remitted_eur"] = vat_paid
-        lines["levies_remitted_eur"] = levies_paid
-        revenue = float((br.total_excl_tax_eur - br.levies_eur).sum())
+        lines["bill_receipts_eur"] = tot.paid_eur
+        lines["vat_remitted_eur"] = tot.vat_paid_eur
+        lines["levies_remitted_eur"] = tot.levies_paid_eur
         acc = self._year_acc
-        acc["billed_eur"] += billed_total
-        acc["unpaid_eur"] += billed_total - paid_total
-        acc["social_rebate_eur"] += float(br.social_rebate_eur.sum())
-        self.year_volume += metered
-        self.year_bill += total
+        acc["billed_eur"] += tot.billed_eur
+        acc["unpaid_eur"] += tot.billed_eur - tot.paid_eur
+        acc["social_rebate_eur"] += tot.social_rebate_eur
+        revenue = tot.revenue_eur
         return revenue
 
     def record_decision(self, row: dict[str, Any]) -> None:

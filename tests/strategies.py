@@ -2,6 +2,8 @@
 
 Everything here returns a validated :class:`sim.scenario.Scenario`; nothing here runs a simulation.
 
+* :func:`make_tariff`, :func:`tariffs` — one tariff stated in full; random valid tariffs
+  (:class:`~sim.scenario.Tariff`; :func:`tariff_dicts` gives scenario blocks).
 * :func:`small_town` — the base town scaled down (households, mains length) for quick runs.
 * :func:`scenarios` — random valid scenarios that stress the water balance and the ledger: tiny to
   mid-size towns, blocks, free volume, per-person bounds, social tariffs, seasonal surcharges,
@@ -24,6 +26,10 @@ from sim.scenario import (
     DEFAULT_MATERIALS,
     RESTRICTION_LEVELS,
     Scenario,
+    SeasonalSurcharge,
+    SocialTariff,
+    Tariff,
+    TariffBlock,
     reference_persons,
     scenario_from_dict,
     scenario_to_dict,
@@ -75,6 +81,38 @@ def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
     for k in keys[:-1]:
         node = node[k]
     node[keys[-1]] = value
+
+
+# --------------------------------------------------------------------------------------------
+# tariffs
+# --------------------------------------------------------------------------------------------
+def make_tariff(blocks: list[tuple[float | None, float]], *, standing: float = 0.0,
+                free: float = 0.0, levies: float = 0.0, vat: float = 0.0,
+                per_person: bool = False, social: SocialTariff | None = None,
+                seasonal_eur_per_m3: float = 0.0) -> Tariff:
+    return Tariff(
+        standing_charge_eur_per_year=standing, free_volume_m3=free,
+        blocks=tuple(TariffBlock(up_to_m3=b, price_eur_per_m3=p) for b, p in blocks),
+        blocks_per_person=per_person, levies_eur_per_m3=levies, vat_pct=vat,
+        seasonal=SeasonalSurcharge(eur_per_m3=seasonal_eur_per_m3),
+        social=social or SocialTariff())
+
+
+@st.composite
+def tariffs(draw: st.DrawFn, social_kinds: tuple[str, ...] = ("none", "reduced_blocks")) -> Tariff:
+    bounds = sorted(set(draw(st.lists(st.floats(1.0, 1000.0), max_size=3))))
+    prices = draw(st.lists(st.floats(0.0, 10.0), min_size=len(bounds) + 1,
+                           max_size=len(bounds) + 1))
+    kind = draw(st.sampled_from(social_kinds))
+    social = (SocialTariff() if kind == "none" else
+              SocialTariff(enabled=True, kind=kind, price_factor=draw(st.floats(0.0, 1.0)),
+                           bill_cap_pct_of_income=draw(st.floats(0.5, 10.0))))
+    return make_tariff(
+        list(zip([*bounds, None], prices, strict=True)),
+        standing=draw(st.floats(0.0, 500.0)), free=draw(st.sampled_from([0.0, 10.0, 15.0, 50.0])),
+        levies=draw(st.floats(0.0, 2.0)), vat=draw(st.sampled_from([0.0, 5.5, 10.0, 20.0])),
+        per_person=draw(st.booleans()), social=social,
+        seasonal_eur_per_m3=draw(st.sampled_from([0.0, 0.3])))
 
 
 # --------------------------------------------------------------------------------------------
@@ -131,7 +169,7 @@ def blocks(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 @st.composite
-def tariffs(draw: st.DrawFn) -> dict[str, Any]:
+def tariff_dicts(draw: st.DrawFn) -> dict[str, Any]:
     """A tariff without its standing charge (drawn later, under the cap)."""
     deciles = draw(st.lists(st.integers(1, 10), max_size=4, unique=True))
     return {
@@ -233,7 +271,7 @@ def scenarios(draw: st.DrawFn, min_households: int = 50, max_households: int = 2
         thresholds=thresholds,
         usage_rules=draw(usage_rules()),
     )
-    data["tariff"] = draw(tariffs())
+    data["tariff"] = draw(tariff_dicts())
     data["finance"].update(
         initial_cash_eur=draw(_f(-1e6, 1e7)),
         initial_debt_eur=draw(_f(0.0, 1e7)),

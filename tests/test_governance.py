@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import load_scenario, simulate, with_changes
 from sim import committee as cm
+from sim import load_scenario, simulate, with_changes
 from sim.compare import compare, differences
 from sim.engine import Engine
 from sim.governance.concession import index_paths, k_coefficient, realised_margin_pct

@@ -13,6 +13,7 @@ from strategies import DEFAULT_MATERIALS, small_town
 
 import sim.tariff
 from sim import Scenario, simulate, with_changes
+from sim.billing import KERNEL_ENV
 from sim.engine import Policy
 from sim.population import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE, build_population
 from sim.rng import streams
@@ -175,10 +176,13 @@ class BilledVolumes:
     """Records each household's volume at each monthly bill (the billing step's input).
 
     With monthly billing and no meter under-registration, the volume billed to a household for a
-    month is what it was delivered that month.
+    month is what it was delivered that month. The spy sits on ``sim.tariff.bill``, which only the
+    numpy billing path calls, so that path is chosen (tests/test_billing_kernels.py shows the numba
+    path bills the same volumes).
     """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, households: int):
+        monkeypatch.setenv(KERNEL_ENV, "numpy")
         self.months: list[np.ndarray] = []
         real_bill = sim.tariff.bill
 

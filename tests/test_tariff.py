@@ -10,13 +10,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import make_tariff, tariffs
 
 from sim.errors import ScenarioError
 from sim.scenario import (
-    SeasonalSurcharge,
     SocialTariff,
     Tariff,
-    TariffBlock,
     scenario_from_dict,
 )
 from sim.tariff import (
@@ -30,18 +29,6 @@ from sim.tariff import (
 
 FIELDS = ("standing_eur", "free_volume_m3", "volume_eur", "surcharge_eur", "levies_eur",
           "social_rebate_eur", "total_excl_tax_eur", "vat_eur", "total_eur")
-
-
-def make_tariff(blocks: list[tuple[float | None, float]], *, standing: float = 0.0,
-                free: float = 0.0, levies: float = 0.0, vat: float = 0.0,
-                per_person: bool = False, social: SocialTariff | None = None,
-                seasonal_eur_per_m3: float = 0.0) -> Tariff:
-    return Tariff(
-        standing_charge_eur_per_year=standing, free_volume_m3=free,
-        blocks=tuple(TariffBlock(up_to_m3=b, price_eur_per_m3=p) for b, p in blocks),
-        blocks_per_person=per_person, levies_eur_per_m3=levies, vat_pct=vat,
-        seasonal=SeasonalSurcharge(eur_per_m3=seasonal_eur_per_m3),
-        social=social or SocialTariff())
 
 
 DUNKERQUE_BLOCKS = [(75.0, 0.83), (200.0, 1.53), (None, 2.04)]  # water.md §3.1, € HT/m3
@@ -422,23 +409,6 @@ def test_bill_lines_bill_cap():
 # --------------------------------------------------------------------------------------------
 # properties
 # --------------------------------------------------------------------------------------------
-@st.composite
-def tariffs(draw: st.DrawFn, social_kinds: tuple[str, ...] = ("none", "reduced_blocks")) -> Tariff:
-    bounds = sorted(set(draw(st.lists(st.floats(1.0, 1000.0), max_size=3))))
-    prices = draw(st.lists(st.floats(0.0, 10.0), min_size=len(bounds) + 1,
-                           max_size=len(bounds) + 1))
-    kind = draw(st.sampled_from(social_kinds))
-    social = (SocialTariff() if kind == "none" else
-              SocialTariff(enabled=True, kind=kind, price_factor=draw(st.floats(0.0, 1.0)),
-                           bill_cap_pct_of_income=draw(st.floats(0.5, 10.0))))
-    return make_tariff(
-        list(zip([*bounds, None], prices, strict=True)),
-        standing=draw(st.floats(0.0, 500.0)), free=draw(st.sampled_from([0.0, 10.0, 15.0, 50.0])),
-        levies=draw(st.floats(0.0, 2.0)), vat=draw(st.sampled_from([0.0, 5.5, 10.0, 20.0])),
-        per_person=draw(st.booleans()), social=social,
-        seasonal_eur_per_m3=draw(st.sampled_from([0.0, 0.3])))
-
-
 volumes = st.floats(0.0, 2000.0)
 
 
