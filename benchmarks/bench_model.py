@@ -21,12 +21,21 @@ memory of one run do not flatter the next. A child:
 3. runs the same scenario and seed again on an :class:`~sim.engine.Engine` whose ``_month_end``
    method is wrapped *on that instance* (no monkeypatching of the class) to time each monthly
    household step (demand, supply, billing months, ledger), and times one numpy pass over the
-   same households (``indoor_eff.sum()``) for the ratio: how many plain passes over one array
-   the monthly step costs. Billing months (every ``billing.interval_months``, 6 in the base town)
-   also bill every household and draw payments, so they are reported apart.
+   arrays the billing step reads and writes (each household's indoor and outdoor volume, size,
+   social-tariff eligibility, income, and the year's volume and bill: ``a.sum()`` for each, i.e.
+   reading those bytes once) for the ratio the performance issue asks for. ``indoor_eff.sum()``
+   alone (one array) is printed too. Billing months (every ``billing.interval_months``, 6 in the
+   base town) also bill every household and draw payments, so they are reported apart.
+
+The billing step has two paths (:mod:`sim.billing`): pure numpy, and a fused numba loop when the
+``fast`` extra is installed. ``--kernel numpy|numba|auto`` chooses (through ``REGIE_SIM_KERNEL`` in
+the children); a child reports the path it ran. A numba child's wall time includes loading numba
+and the compiled loops from the on-disk cache, once per process.
 
 The table gives medians over seeds, with min–max for wall time, and the targets of the
-performance issue: 100,000 households × 30 years in at most 2 s (aim 1 s), in at most 500 MB.
+performance issues: 100,000 households × 30 years in at most 1 s (the model issue asked 2 s,
+aiming at 1 s; the uncertainty-and-scale issue set 1 s), in at most 500 MB, and the billing
+month's household step within 10× of one pass over the same arrays.
 """
 
 from __future__ import annotations
@@ -46,7 +55,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 TOWN = ROOT / "scenarios" / "town.yaml"
 CASES = ("town", "town_x5")
-TARGET_WALL_S, AIM_WALL_S, TARGET_RSS_MB = 2.0, 1.0, 500.0
+TARGET_WALL_S, TARGET_RSS_MB = 1.0, 500.0
+TARGET_STEP_RATIO = 10.0  # monthly household step / one pass over the same arrays
 
 
 def rss_peak_mb() -> float:
@@ -77,6 +87,7 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
     import numpy as np
 
     from sim import simulate
+    from sim.billing import kernel_name
     from sim.engine import Engine, make_policy
 
     rss_imports = rss_peak_mb()
@@ -102,12 +113,19 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
 
     eng._month_end = timed_month_end  # type: ignore[method-assign]
     eng.run()
-    arr = eng.indoor_eff
-    reps = []
-    for _ in range(300):
-        s = time.perf_counter()
-        arr.sum()
-        reps.append(time.perf_counter() - s)
+    def median_pass(arrays: list[Any]) -> float:
+        for a in arrays:  # warm
+            a.sum()
+        reps = []
+        for _ in range(300):
+            s = time.perf_counter()
+            for a in arrays:
+                a.sum()
+            reps.append(time.perf_counter() - s)
+        return statistics.median(reps)
+
+    billing_arrays = [eng.indoor_eff, eng.outdoor_eff, eng.pop.persons, eng.eligible, eng.income,
+                      eng.year_volume, eng.year_bill]
 
     return {
         "case": case, "seed": seed, "households": n, "months": months,
@@ -116,7 +134,10 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
         "step_median_s": statistics.median(calls[False]),
         "billing_step_median_s": statistics.median(calls[True]),
         "step_total_s": sum(calls[False]) + sum(calls[True]),
-        "sum_median_s": statistics.median(reps),
+        "sum_median_s": median_pass([eng.indoor_eff]),
+        "pass_median_s": median_pass(billing_arrays),
+        "pass_mb": sum(a.nbytes for a in billing_arrays) / 1e6,
+        "kernel": kernel_name(),
         "breaks": int(result.summary["breaks_total"]),
         "shortfall_years": int((result.years["shortfall_m3"] > 0).sum()),
         "numpy": np.__version__,
@@ -126,10 +147,11 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------
 # parent: run the children, print one table
 # --------------------------------------------------------------------------------------------
-def run_child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
+def run_child(case: str, seed: int, scale_resource: bool, kernel: str = "auto") -> dict[str, Any]:
     extra = [] if scale_resource else ["--resource-as-is"]
+    env = {**os.environ, "REGIE_SIM_KERNEL": kernel}
     proc = subprocess.run([sys.executable, __file__, "--child", case, str(seed), *extra],
-                          capture_output=True, text=True, check=False, cwd=ROOT)
+                          capture_output=True, text=True, check=False, cwd=ROOT, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"child {case} seed {seed} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -154,7 +176,7 @@ def table(by_case: dict[str, list[dict[str, Any]]]) -> str:
     add("years with a water shortfall, median",
         lambda r: fmt(med(x["shortfall_years"] for x in r), 0))
     add("wall time simulate(), median s",
-        lambda r: fmt(med(x["wall_s"] for x in r)), f"≤ {TARGET_WALL_S:g} s (aim {AIM_WALL_S:g} s)")
+        lambda r: fmt(med(x["wall_s"] for x in r)), f"≤ {TARGET_WALL_S:g} s")
     add("wall time, min–max s",
         lambda r: f"{fmt(min(x['wall_s'] for x in r))}–{fmt(max(x['wall_s'] for x in r))}")
     add("ns per household-month (wall)",
@@ -169,11 +191,15 @@ def table(by_case: dict[str, list[dict[str, Any]]]) -> str:
             lambda r, k=key: fmt(med(x[k] / x["households"] for x in r) * 1e9, 1))
     add("all _month_end calls, share of wall time %",
         lambda r: fmt(med(x["step_total_s"] / x["wall_s"] for x in r) * 100, 0))
+    add("one numpy pass over the billing step's arrays, µs",
+        lambda r: fmt(med(x["pass_median_s"] for x in r) * 1e6, 1))
+    add("  (those arrays, MB)", lambda r: fmt(r[0]["pass_mb"], 1))
     add("one numpy pass indoor_eff.sum(), µs",
         lambda r: fmt(med(x["sum_median_s"] for x in r) * 1e6, 1))
     for label, key in (("ordinary", "step_median_s"), ("billing", "billing_step_median_s")):
-        add(f"{label} month step / one numpy pass",
-            lambda r, k=key: fmt(med(x[k] / x["sum_median_s"] for x in r), 0) + "×")
+        add(f"{label} month step / one pass over the same arrays",
+            lambda r, k=key: fmt(med(x[k] / x["pass_median_s"] for x in r), 1) + "×",
+            f"≤ {TARGET_STEP_RATIO:g}×")
 
     header = ["", *by_case.keys(), "target (100,000 households)"]
     body = [[label, *cells, target] for label, cells, target in rows]
@@ -191,9 +217,8 @@ def verdict(runs: list[dict[str, Any]]) -> str:
     wall = statistics.median(x["wall_s"] for x in runs)
     rss = statistics.median(x["rss_peak_mb"] for x in runs)
     ok_wall, ok_rss = wall <= TARGET_WALL_S, rss <= TARGET_RSS_MB
-    aim = " (and within the 1 s aim)" if wall <= AIM_WALL_S else ""
     return (f"100,000 households × 30 years: {wall:.2f} s "
-            f"{'meets' if ok_wall else 'MISSES'} the ≤ {TARGET_WALL_S:g} s target{aim}; "
+            f"{'meets' if ok_wall else 'MISSES'} the ≤ {TARGET_WALL_S:g} s target; "
             f"{rss:.0f} MB {'meets' if ok_rss else 'MISSES'} the ≤ {TARGET_RSS_MB:g} MB target.")
 
 
@@ -202,6 +227,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5, help="seeds per case (default 5)")
     ap.add_argument("--resource-as-is", action="store_true",
                     help="do not scale the water resource of the 100,000-household town")
+    ap.add_argument("--kernel", choices=("auto", "numpy", "numba"), default="auto",
+                    help="billing path (REGIE_SIM_KERNEL in the children; default auto)")
     ap.add_argument("--child", nargs=2, metavar=("CASE", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     scale = not args.resource_as_is
@@ -211,10 +238,12 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     by_case: dict[str, list[dict[str, Any]]] = {}
     for case in CASES:
-        by_case[case] = [run_child(case, seed, scale) for seed in range(1, args.runs + 1)]
+        by_case[case] = [run_child(case, seed, scale, args.kernel)
+                         for seed in range(1, args.runs + 1)]
     first = by_case["town"][0]
     print(f"regie-sim model benchmark — {platform.python_implementation()} "
-          f"{platform.python_version()}, numpy {first['numpy']}, {os.cpu_count()} CPU(s), "
+          f"{platform.python_version()}, numpy {first['numpy']}, billing path {first['kernel']}, "
+          f"{os.cpu_count()} CPU(s), "
           f"{platform.machine()}; load average {load_before:.2f} before, "
           f"{os.getloadavg()[0]:.2f} after (other work on the machine slows every figure)")
     print("One child process per run; peak memory = ru_maxrss of that process (RUSAGE_SELF), "

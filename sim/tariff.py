@@ -197,7 +197,7 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
     excl = row["excl"]
     excl[...] = standing_eur
     volume_eur = row["volume"]
-    volume_eur.fill(0.0)
+    volume_started = False  # the first billed block is copied into volume_eur, not added to 0
     block_vols: list[FloatArray] = []
     block_amts: list[FloatArray] = []
     block_bounds: list[tuple[float, float]] = []
@@ -220,7 +220,8 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
             np.maximum(u, lo, out=tmp)
         else:
             np.clip(u, lo, upper, out=tmp)
-        tmp -= lo
+        if lo != 0.0:
+            tmp -= lo
         if not unscaled:
             tmp *= scale  # billed volume, m3
         if detail:
@@ -229,7 +230,13 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
         if detail:
             block_amts.append(tmp.copy())
         excl += tmp
-        volume_eur += tmp
+        if volume_started:
+            volume_eur += tmp
+        else:
+            volume_eur[...] = tmp  # = 0.0 + tmp, exactly
+            volume_started = True
+    if not volume_started:
+        volume_eur.fill(0.0)
 
     surcharge_eur = row["surcharge"]
     surcharge_rate = tariff.seasonal.eur_per_m3 * price_index
@@ -249,8 +256,9 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
 
     rate = tariff.vat_pct / 100.0
     rebate_x = row["rebate_x"]  # rebate excl. tax
-    rebate_x.fill(0.0)
     elig = _eligible_mask(eligible, tariff, shape)
+    if elig is not None or detail:
+        rebate_x.fill(0.0)
     if elig is not None:
         social = tariff.social
         if social.kind == "reduced_blocks":
@@ -274,8 +282,12 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
 
     vat_eur = np.multiply(excl, rate, out=row["vat"])
     total_eur = np.add(excl, vat_eur, out=row["total"])
-    rebate_ttc = np.multiply(rebate_x, rate, out=row["rebate_ttc"])
-    rebate_ttc += rebate_x
+    rebate_ttc = row["rebate_ttc"]
+    if elig is not None:
+        np.multiply(rebate_x, rate, out=rebate_ttc)
+        rebate_ttc += rebate_x
+    else:
+        rebate_ttc.fill(0.0)
 
     bd = BillBreakdown(
         standing_eur=standing_eur, free_volume_m3=free_m3, volume_eur=volume_eur,

@@ -131,3 +131,22 @@ def test_kernel_choice_from_the_environment(monkeypatch):
     monkeypatch.setenv(KERNEL_ENV, "fortran")
     with pytest.raises(ValueError, match="numpy"):
         kernel_name()
+
+
+def test_a_broken_numba_falls_back_to_numpy_under_auto(monkeypatch):
+    """An installed numba that fails to load must not stop a run: auto bills with numpy."""
+    import sim.billing as billing
+
+    def broken() -> None:
+        raise ImportError("numba built for another numpy")
+
+    monkeypatch.setattr(billing, "_numba_loops", None)
+    monkeypatch.setattr(billing, "_numba_broken", None)
+    monkeypatch.setattr(billing, "_load_numba", broken)
+    monkeypatch.setenv(KERNEL_ENV, "auto")
+    scenario = scale_town(load_scenario(SCENARIOS_DIR / "town.yaml"), 500)
+    with pytest.warns(RuntimeWarning, match="another numpy"):
+        r = simulate(scenario, 1)
+    assert kernel_name() == "numpy"
+    monkeypatch.setenv(KERNEL_ENV, "numpy")
+    assert r.periods.equals(simulate(scenario, 1).periods)
