@@ -297,3 +297,91 @@ def test_compare_odds_in_english(small: Scenario) -> None:
     text = " ".join(m.value for m in at.markdown)
     assert "**Public régie** — " + got["regie"].statement("debt_eur", None, "en") in text
     assert any("the same for every regime" in i.value for i in at.info)
+
+
+# ------------------------------------------------------------------------------------------
+# the number of futures in the share link; the futures as a zip
+# ------------------------------------------------------------------------------------------
+def open_link(params: dict[str, str], lang: str = "fr") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in {**params, "lang": lang}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def small_link(page: str, **extra: str) -> dict[str, str]:
+    c = share.encode_changes({"households.count": 1500, "horizon_years": 4})
+    return {"p": "town", "c": c, "page": page, **extra}
+
+
+def test_the_link_carries_the_number_of_futures(small: Scenario) -> None:
+    at = ask_futures(open_page(small, "sim/dashboard/explorer.py"), "explorer", RUNS)
+    assert at.query_params["f"] == str(RUNS)
+    # the same link opened by someone else shows the same futures
+    other = open_link(dict(at.query_params, lang="fr"))
+    assert other.segmented_control(key=ensembles.runs_widget_key("explorer")).value == RUNS
+    assert len(fan_specs(other)) == len(explorer.FANS) and not other.warning
+    # back to one future: the parameter leaves the link
+    at = ask_futures(at, "explorer", 0)
+    assert "f" not in at.query_params
+
+
+def test_a_link_with_a_number_of_futures_not_offered_says_so(small: Scenario) -> None:
+    at = open_link(small_link("explorer", f="37"))
+    assert at.segmented_control(key=ensembles.runs_widget_key("explorer")).value == 0
+    assert [w.value for w in at.warning] == [
+        f"Le lien demande 37 futurs simulés, un nombre que le tableau de bord ne propose pas "
+        f"(choix : 4, {RUNS}). Un seul futur est affiché ; choisissez-en plus ci-dessous."
+    ]
+    assert fan_specs(at) == [] and "f" not in at.query_params
+
+
+def test_compare_link_keeps_mode_and_futures(small: Scenario) -> None:
+    at = open_link(small_link("comparer", m="current", f="4"), "en")
+    assert at.query_params["m"] == "current" and at.query_params["f"] == "4"
+    assert at.segmented_control(key=ensembles.runs_widget_key("comparer")).value == 4
+    assert len(fan_specs(at)) == len(compare_page.FANS)
+
+
+def unzip(data: bytes) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def test_the_futures_zip_holds_bands_runs_and_odds(small: Scenario) -> None:
+    ens = simulate_many(small, 4, seed=small.seed, executor="sequential")
+    files = unzip(ensembles.futures_zip({"scenario": ens}, "fr", "futurs"))
+    assert {"futurs/bands.csv", "futurs/ensemble_years.csv", "futurs/ensemble.json",
+            "futurs/scenario.yaml", "futurs/probabilites.txt"} <= set(files)
+    import io
+
+    bands = pd.read_csv(io.BytesIO(files["futurs/bands.csv"]))
+    pd.testing.assert_frame_equal(bands, ens.all_bands(), check_dtype=False)
+    odds = files["futurs/probabilites.txt"].decode("utf-8").splitlines()
+    assert odds == [f"- {x}" for x in ens.statements(lang="fr")] and odds
+
+
+def test_the_compare_futures_zip_has_one_folder_per_regime(small: Scenario) -> None:
+    scenarios = compare_page.scenarios_for("current", small, "en")
+    many = sim.ensemble.compare_many(scenarios, 3, seed=small.seed, executor="sequential")
+    labels = {n: compare_page.regime_label(n, "en") for n in many}
+    files = unzip(ensembles.futures_zip(many, "en", "futures", labels))
+    for name in many:
+        assert f"futures/{name}/bands.csv" in files
+    odds = files["futures/odds.txt"].decode("utf-8")
+    for name, e in many.items():
+        assert f"{labels[name]}:" in odds and e.statement("yield_pct", None, "en") in odds
+
+
+def test_the_download_button_appears_with_the_futures(small: Scenario) -> None:
+    at = open_page(small, "sim/dashboard/explorer.py")
+    assert not at.get("download_button") or all(
+        "Futurs simulés" not in b.proto.label for b in at.get("download_button"))
+    at = ask_futures(at, "explorer", 4)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Futurs simulés (CSV, zip)" in labels

@@ -198,6 +198,9 @@ def _uncertainty(view: ensembles.View, seed: int, lang: str) -> None:
         icon=":material/casino:",
     )
     ensembles.fan_compare_grid(view, FANS, lang, lambda name: regime_label(name, lang))
+    if view.result:
+        labels = {name: regime_label(name, lang) for name in view.result}
+        ensembles.download_button(view, lang, labels)
 
 
 def _show(
@@ -306,6 +309,7 @@ def render() -> None:
     if cmp is None:
         return
     runs = ensembles.runs_control(PAGE, lang)
+    params = share.sync_url(PAGE, {"m": mode, **ensembles.link_extra(runs)})
     view = ensembles.prepare(
         PAGE, ensemble_key(scenarios, seed, runs), runs, _make(scenarios, seed)
     )

@@ -39,12 +39,16 @@ only, so no other reader gets a partial ensemble for a full one.
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import os
+import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -66,6 +70,10 @@ EXECUTOR_ENV = "REGIE_SIM_ENSEMBLE_EXECUTOR"
 
 #: (total runs, first run, progress, cancel) -> one Ensemble per name
 MakeFn = Callable[[int, int, Callable[[float], None], Callable[[], bool]], Mapping[str, Ensemble]]
+
+
+#: the share-link parameter holding the number of futures (absent: one future)
+LINK_PARAM = "f"
 
 
 def runs_widget_key(page: str) -> str:
@@ -178,7 +186,9 @@ def runs_control(page: str, lang: str) -> int:
     wkey = runs_widget_key(page)
     if ss.get(wkey) not in RUN_CHOICES:
         kept = ss.get(runs_kept_key(page))
-        ss[wkey] = kept if kept in RUN_CHOICES else RUN_CHOICES[0]
+        if kept not in RUN_CHOICES:  # first visit: a share link (or a reloaded page) may say
+            kept = _runs_from_link(lang)
+        ss[wkey] = kept
     choice = st.segmented_control(
         t("ensemble.runs.label", lang),
         list(RUN_CHOICES),
@@ -190,6 +200,28 @@ def runs_control(page: str, lang: str) -> int:
     runs = int(choice or 0)
     ss[runs_kept_key(page)] = runs
     return runs
+
+
+def _runs_from_link(lang: str) -> int:
+    """The number of futures of the address's share link; one future if absent or not offered
+    (then a message says which numbers are)."""
+    raw = st.query_params.get(LINK_PARAM, "")
+    if not raw:
+        return RUN_CHOICES[0]
+    try:
+        runs = int(raw)
+    except ValueError:
+        runs = -1
+    if runs in RUN_CHOICES:
+        return runs
+    offered = ", ".join(fmt_number(n, lang) for n in RUN_CHOICES if n > 0)
+    st.warning(t("ensemble.link.invalid", lang, found=raw, offered=offered))
+    return RUN_CHOICES[0]
+
+
+def link_extra(runs: int) -> dict[str, str | None]:
+    """The share-link parameters of ``runs`` futures (None removes the parameter)."""
+    return {LINK_PARAM: str(runs) if runs > 0 else None}
 
 
 def prepare(page: str, key: Hashable, runs: int, make: MakeFn) -> View:
@@ -386,6 +418,50 @@ def fan_grid(view: View, indicators: Sequence[str], lang: str) -> None:
                     key=f"{view.page}_fan_{indicator}",
                     config={"displaylogo": False},
                 )
+
+
+def futures_zip(result: Mapping[str, Ensemble], lang: str, folder: str,
+                labels: Mapping[str, str] | None = None) -> bytes:
+    """The futures as a zip a meeting can open: for each ensemble (one folder per regime when
+    there are several) the files of :meth:`~sim.ensemble.Ensemble.to_dir` (every run's yearly
+    indicators, the P5–P95 bands, each run's summary, seeds and scenario), and a text file with
+    the plain-language odds in ``lang``."""
+    buf = io.BytesIO()
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="regie-sim-") as tmp:
+        for name, ens in result.items():
+            sub = Path(tmp) / folder / (name if len(result) > 1 else "")
+            ens.to_dir(sub)
+            if len(result) > 1:
+                lines.append(f"{(labels or {}).get(name, name)}:")
+            lines += [f"- {x}" for x in ens.statements(lang=lang)]
+        odds = Path(tmp) / folder / f"{t('ensemble.download.odds_file', lang)}.txt"
+        odds.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        root = Path(tmp) / folder
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for f in sorted(root.rglob("*")):
+                if f.is_file():
+                    zf.write(f, f"{folder}/{f.relative_to(root).as_posix()}")
+    return buf.getvalue()
+
+
+def download_button(view: View, lang: str, labels: Mapping[str, str] | None = None) -> None:
+    """Download the futures shown (:func:`futures_zip`); the zip is made when pressed."""
+    if not view.result:
+        return
+    result = view.result
+    first = next(iter(result.values()))
+    name = f"regie-sim-{share.source_slug()}-{first.runs}-{t('ensemble.download.futures', lang)}"
+    st.download_button(
+        t("ensemble.download", lang),
+        data=lambda: futures_zip(result, lang, name, labels),
+        file_name=f"{name}.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+        key=f"{view.page}_ensemble_download",
+        help=t("ensemble.download.help", lang),
+    )
 
 
 def fan_compare_grid(

@@ -360,6 +360,7 @@ def _uncertainty(view: ensembles.View, lang: str) -> None:
     st.subheader(ensembles.tn("ensemble.header", lang, view.done))
     st.caption(t("ensemble.intro", lang))
     ensembles.fan_grid(view, FANS, lang)
+    ensembles.download_button(view, lang)
 
 
 def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str) -> None:
@@ -403,6 +404,7 @@ def render() -> None:
     if run is None:
         return
     runs = ensembles.runs_control(PAGE, lang)
+    params = share.sync_url(PAGE, ensembles.link_extra(runs))
     view = ensembles.prepare(PAGE, ensemble_key(s, runs), runs, _make(s))
     ensembles.panel(view, lang)
     odds = note = None

@@ -242,16 +242,17 @@ def decode_changes(text: str, origin: str, lang: str) -> dict[str, Any]:
 
 
 def link_params(
-    s: Scenario, preset: str | None, page: str, extra: Mapping[str, str] | None = None
+    s: Scenario, preset: str | None, page: str, extra: Mapping[str, str | None] | None = None
 ) -> dict[str, str]:
-    """Query parameters of the link to ``s`` on ``page`` (the language is added by the app)."""
+    """Query parameters of the link to ``s`` on ``page`` (the language is added by the app);
+    ``extra`` adds the page's own, a None value leaving one out."""
     p = preset if preset in presets() else DEFAULT_PRESET
     params = {"p": p}
     c = encode_changes(link_changes(s, load_preset(p)))
     if c:
         params["c"] = c
     params["page"] = page
-    params.update(extra or {})
+    params.update({k: v for k, v in (extra or {}).items() if v is not None})
     return params
 
 
@@ -389,8 +390,10 @@ def follow_link(page: str, this_page: str) -> None:
         st.switch_page(PAGES[page], query_params=st.query_params.to_dict())
 
 
-def sync_url(page: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Make the address bar the share link of the current view; return its parameters."""
+def sync_url(page: str, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """Make the address bar the share link of the current view; return its parameters.
+
+    Only the keys of the link and of ``extra`` are touched (a None value removes its key)."""
     params = link_params(current(), current_preset(), page, extra)
     qp = st.query_params
     for key in ("p", "c", "page", *(extra or {})):
@@ -463,6 +466,11 @@ def upload_widget(lang: str) -> None:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", Path(text).stem).strip("-") or "scenario"
+
+
+def source_slug() -> str:
+    """The current scenario's name, fit for a file name."""
+    return _slug(current_source())
 
 
 def yaml_button(s: Scenario, lang: str, *, key: str) -> None:
