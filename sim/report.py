@@ -30,6 +30,7 @@ from sim.i18n import UNIT_SPACE_FR, fmt_number, fmt_pct, has_key, normalise_lang
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+    from sim.ensemble import Ensemble
     from sim.result import Result
     from sim.scenario import Scenario
 
@@ -328,8 +329,35 @@ def _figure_html(fig: go.Figure, div_id: str, first: bool) -> str:
     )
 
 
+#: indicators drawn as fan charts when many futures are simulated (Explorer page and report)
+FANS: tuple[str, ...] = (
+    "price_120m3_eur_per_m3",
+    "share_households_above_3pct",
+    "yield_pct",
+    "debt_eur",
+)
+
+
+def _futures_html(ensemble: Ensemble, lang: str) -> list[str]:
+    """The section of the simulated futures: their odds in plain words and their fan charts."""
+    runs = ensemble.runs
+    header = (t("ensemble.header.one", lang) if runs == 1 else
+              t("ensemble.header", lang, runs=fmt_number(runs, lang)))
+    parts = [f"<h2>{escape(header)}</h2>", f"<p>{escape(t('ensemble.intro', lang))}</p>"]
+    if ensemble.cancelled:
+        parts.append(f"<p class='note'>{escape(t('report.futures.partial', lang))}</p>")
+    parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in ensemble.statements(lang=lang))
+                 + "</ul>")
+    for ind in FANS:
+        if ind in ensemble.years.columns:
+            fig = plots.fan_chart(ensemble.bands(ind), ind, lang, runs=runs)
+            parts.append(f"<div class='fig'>{_figure_html(fig, f'fan-{ind}', False)}</div>")
+    return parts
+
+
 def report_html(
-    result: Result, lang: str = "fr", *, name: str | None = None, when: dt.date | None = None
+    result: Result, lang: str = "fr", *, name: str | None = None, when: dt.date | None = None,
+    ensemble: Ensemble | None = None,
 ) -> str:
     """The run as one self-contained HTML page: works offline, prints on A4.
 
@@ -343,6 +371,9 @@ def report_html(
         The scenario's name as the reader knows it (e.g. its file name); the town's name if None.
     when
         Date printed on the report (today if None).
+    ensemble
+        Simulated futures of the same scenario (:func:`sim.ensemble.simulate_many`): when given,
+        the report adds their odds and fan charts after the run's charts.
     """
     from sim import __version__
 
@@ -380,6 +411,8 @@ def report_html(
     parts.append(f"<h2>{escape(t('report.charts', lang))}</h2>")
     for i, (fig_name, fig) in enumerate(figures(result, lang).items()):
         parts.append(f"<div class='fig'>{_figure_html(fig, f'fig-{fig_name}', i == 0)}</div>")
+    if ensemble is not None and ensemble.runs:
+        parts += _futures_html(ensemble, lang)
     parts.append(f"<h2>{escape(t('report.parameters', lang))}</h2>")
     params = main_parameters(s, lang).rename(
         columns={

@@ -135,3 +135,23 @@ def test_main_parameters_carry_their_sources(result: Result) -> None:
     regime = table[table["path"] == "governance.regime"].iloc[0]
     assert regime["value"] == "Délégation de service public (concession)"
     assert isinstance(result.scenario, Scenario)
+
+
+def test_the_report_adds_the_simulated_futures_when_given(result: Result) -> None:
+    from sim.ensemble import simulate_many
+    from sim.report import FANS
+
+    ens = simulate_many(result.scenario, 4, seed=result.seed, executor="sequential")
+    without = report_html(result, "fr", when=WHEN)
+    html = report_html(result, "fr", when=WHEN, ensemble=ens)
+    assert "futurs simulés" not in without
+    assert "<h2>Incertitude : 4 futurs simulés</h2>" in html
+    for sentence in ens.statements(lang="fr"):
+        assert f"<li>{sentence}</li>" in html.replace("&#x27;", "'")
+    assert html.count("Plotly.newPlot") == len(FIGURES) + len(FANS)
+    assert len(re.findall(r"plotly\.js v\d", html)) == 1  # still inlined once
+    parser = Tags()
+    parser.feed(html)
+    assert parser.errors == [] and parser.stack == []
+    english = report_html(result, "en", when=WHEN, ensemble=ens)
+    assert "<h2>Uncertainty: 4 simulated futures</h2>" in english

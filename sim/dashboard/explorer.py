@@ -28,6 +28,7 @@ from sim.dashboard.common import ParamInfo
 from sim.i18n import fmt_number, has_key, normalise_lang, t
 from sim.plots import UNITS, indicator_label, indicator_unit, regime_label
 from sim.report import (
+    FANS,
     FIGURES,
     HEADLINES,
     at_end_label,
@@ -49,15 +50,6 @@ LIMITS: dict[str, int] = {
 }
 RUN_GROUP = "run"  # top-level parameters (horizon, seed)
 BARE = {"breaks"}  # metrics whose unit is in their label (« Casses dans l'année »)
-#: indicators drawn as fan charts when many futures are simulated
-FANS: tuple[str, ...] = (
-    "price_120m3_eur_per_m3",
-    "share_households_above_3pct",
-    "yield_pct",
-    "debt_eur",
-)
-
-
 def widget_key(path: str) -> str:
     """Session-state key of the widget of ``path`` (``"tariff.blocks[0].price_eur_per_m3"``)."""
     return PREFIX + path
@@ -363,13 +355,15 @@ def _uncertainty(view: ensembles.View, lang: str) -> None:
     ensembles.download_button(view, lang)
 
 
-def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str) -> None:
+def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str,
+           view: ensembles.View) -> None:
     st.subheader(t("share.header", lang))
     left, right = st.columns([1, 2])
     with left:
         share.yaml_button(s, lang, key="explorer_yaml")
     with right:
-        share.results_buttons(run.result, lang, key="explorer")
+        futures = view.result["scenario"] if view.result else None
+        share.results_buttons(run.result, lang, key="explorer", ensemble=futures)
     share.link_box(params, lang)
 
 
@@ -415,7 +409,7 @@ def render() -> None:
     headline(run.result, lang, odds, note)
     _uncertainty(view, lang)
     _charts(run, lang)
-    _files(run, s, params, lang)
+    _files(run, s, params, lang, view)
     ensembles.advance(view, lang)  # last: the next part of the futures, then a new script run
 
 

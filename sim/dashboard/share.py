@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
     from sim.compare import Comparison
+    from sim.ensemble import Ensemble
     from sim.result import Result
 
 _log = logging.getLogger(__name__)
@@ -498,8 +499,10 @@ def results_zip(result: Result, folder: str = "regie-sim-run") -> bytes:
     return buf.getvalue()
 
 
-def results_buttons(result: Result, lang: str, *, key: str) -> None:
-    """Download the results as a zip of CSV files, and the printable HTML report.
+def results_buttons(result: Result, lang: str, *, key: str, ensemble: Ensemble | None = None
+                    ) -> None:
+    """Download the results as a zip of CSV files, and the printable HTML report (with the
+    simulated futures' odds and fan charts when ``ensemble`` is given).
 
     Both files are made only when their button is pressed.
     """
@@ -521,7 +524,7 @@ def results_buttons(result: Result, lang: str, *, key: str) -> None:
     with right:
         st.download_button(
             t("share.download.report", lang),
-            data=lambda: report_html(result, lang, name=source).encode("utf-8"),
+            data=lambda: report_html(result, lang, name=source, ensemble=ensemble).encode("utf-8"),
             file_name=f"{t('share.report.file', lang)}-{name}.html",
             mime="text/html",
             icon=":material/print:",
