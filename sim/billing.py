@@ -199,38 +199,48 @@ def _vectorised(indoor: np.ndarray, outdoor: np.ndarray, weights: np.ndarray,
     metered, season, buf = work.metered, work.season, work.buf
     acc_in, acc_out, s_in, s_out = _weights(weights, under, explicit is None)
     surcharged = tariff.seasonal.eur_per_m3 * price_index > 0.0  # else the season volume is unused
-    np.multiply(indoor, acc_in, out=metered)
-    np.multiply(outdoor, acc_out, out=buf)
-    metered += buf
-    if explicit is not None:
-        metered += explicit[0]
-        metered *= 1.0 - under
+    ex_all, ex_season = explicit if explicit is not None else (None, None)
+    _period_volume(indoor, outdoor, acc_in, acc_out, ex_all, under, metered, buf)
     if surcharged:
-        np.multiply(indoor, s_in, out=season)
-        np.multiply(outdoor, s_out, out=buf)
-        season += buf
-        if explicit is not None:
-            season += explicit[1]
-            season *= 1.0 - under
+        _period_volume(indoor, outdoor, s_in, s_out, ex_season, under, season, buf)
     br = tariffs.bill(metered, persons, tariff, months=months,
                       season_volume_m3=season if surcharged else None,
                       eligible=eligible, income_eur_per_year=income, price_index=price_index,
                       levies_index=levies_index)
     # non-payment: logistic in the bill's share of income (annualised, in %); p = 1 / (e^-z + 1)
     unpaid = _unpaid(br.total_eur, payment, rng, work)
-    total = br.total_eur
-    billed = float(total.sum())
-    vat, levies = br.vat_eur, br.levies_eur
-    levies_sum = float(levies.sum())
     year_volume += metered
-    year_bill += total
+    year_bill += br.total_eur
+    return _totals(br.total_eur, br.vat_eur, br.levies_eur, br.total_excl_tax_eur,
+                   br.social_rebate_eur, unpaid)
+
+
+def _period_volume(indoor: np.ndarray, outdoor: np.ndarray, w_in: float, w_out: float,
+                   explicit: np.ndarray | None, under: float, out: np.ndarray,
+                   buf: np.ndarray) -> None:
+    """``out`` = metered volume of the period: weights × yearly volumes (the metered share is in
+    the weights unless an explicit volume is added, then it multiplies the sum)."""
+    np.multiply(indoor, w_in, out=out)
+    np.multiply(outdoor, w_out, out=buf)
+    out += buf
+    if explicit is not None:
+        out += explicit
+        out *= 1.0 - under
+
+
+def _totals(total: np.ndarray, vat: np.ndarray, levies: np.ndarray, excl: np.ndarray,
+            rebate: np.ndarray, unpaid: np.ndarray) -> BillingTotals:
+    """Sums over households, by numpy on both paths (the same per-household values give the
+    same sums)."""
+    billed = float(total.sum())
+    levies_sum = float(levies.sum())
     return BillingTotals(
         billed_eur=billed,
         paid_eur=billed - float(total[unpaid].sum()),
         vat_paid_eur=float(vat.sum()) - float(vat[unpaid].sum()),
         levies_paid_eur=levies_sum - float(levies[unpaid].sum()),
-        revenue_eur=float(br.total_excl_tax_eur.sum()) - levies_sum,
-        social_rebate_eur=float(br.social_rebate_eur.sum()))
+        revenue_eur=float(excl.sum()) - levies_sum,
+        social_rebate_eur=float(rebate.sum()))
 
 
 def _weights(weights: np.ndarray, under: float, fold: bool) -> tuple[float, float, float, float]:
@@ -289,12 +299,4 @@ def _fused(indoor: np.ndarray, outdoor: np.ndarray, weights: np.ndarray,
         w.total, w.vat, w.levies, w.excl, w.rebate, w.negz)
     draws = rng.random(out=w.uniforms)  # the numpy path's draws: one per household, in order
     unpaid = w.unpaid[:nb.unpaid_loop(draws, w.negz, w.unpaid)]
-    billed = float(w.total.sum())
-    levies = float(w.levies.sum())
-    return BillingTotals(
-        billed_eur=billed,
-        paid_eur=billed - float(w.total[unpaid].sum()),
-        vat_paid_eur=float(w.vat.sum()) - float(w.vat[unpaid].sum()),
-        levies_paid_eur=levies - float(w.levies[unpaid].sum()),
-        revenue_eur=float(w.excl.sum()) - levies,
-        social_rebate_eur=float(w.rebate.sum()))
+    return _totals(w.total, w.vat, w.levies, w.excl, w.rebate, unpaid)
