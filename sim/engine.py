@@ -671,8 +671,7 @@ class Engine:
         acc["billed_eur"] += tot.billed_eur
         acc["unpaid_eur"] += tot.billed_eur - tot.paid_eur
         acc["social_rebate_eur"] += tot.social_rebate_eur
-        revenue = tot.revenue_eur
-        return revenue
+        return tot.revenue_eur
 
     def record_decision(self, row: dict[str, Any]) -> None:
         full = {"date": str(self.date_of(self.env.now))[:10], "meeting": np.nan, "body": "", "item": "",

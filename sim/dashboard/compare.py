@@ -309,7 +309,7 @@ def render() -> None:
     if cmp is None:
         return
     runs = ensembles.runs_control(PAGE, lang)
-    params = share.sync_url(PAGE, {"m": mode, **ensembles.link_extra(runs)})
+    params = share.sync_extra(params, ensembles.link_extra(runs))
     view = ensembles.prepare(
         PAGE, ensemble_key(scenarios, seed, runs), runs, _make(scenarios, seed)
     )

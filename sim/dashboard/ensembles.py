@@ -39,12 +39,9 @@ only, so no other reader gets a partial ensemble for a full one.
 from __future__ import annotations
 
 import functools
-import io
 import logging
 import os
-import tempfile
 import time
-import zipfile
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -426,23 +423,17 @@ def futures_zip(result: Mapping[str, Ensemble], lang: str, folder: str,
     there are several) the files of :meth:`~sim.ensemble.Ensemble.to_dir` (every run's yearly
     indicators, the P5–P95 bands, each run's summary, seeds and scenario), and a text file with
     the plain-language odds in ``lang``."""
-    buf = io.BytesIO()
-    lines: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="regie-sim-") as tmp:
+    def write(root: Path) -> None:
+        lines: list[str] = []
         for name, ens in result.items():
-            sub = Path(tmp) / folder / (name if len(result) > 1 else "")
-            ens.to_dir(sub)
+            ens.to_dir(root / name if len(result) > 1 else root)
             if len(result) > 1:
                 lines.append(f"{(labels or {}).get(name, name)}:")
             lines += [f"- {x}" for x in ens.statements(lang=lang)]
-        odds = Path(tmp) / folder / f"{t('ensemble.download.odds_file', lang)}.txt"
+        odds = root / f"{t('ensemble.download.odds_file', lang)}.txt"
         odds.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        root = Path(tmp) / folder
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for f in sorted(root.rglob("*")):
-                if f.is_file():
-                    zf.write(f, f"{folder}/{f.relative_to(root).as_posix()}")
-    return buf.getvalue()
+
+    return share.zipped_folder(folder, write)
 
 
 def download_button(view: View, lang: str, labels: Mapping[str, str] | None = None) -> None:

@@ -50,6 +50,8 @@ LIMITS: dict[str, int] = {
 }
 RUN_GROUP = "run"  # top-level parameters (horizon, seed)
 BARE = {"breaks"}  # metrics whose unit is in their label (« Casses dans l'année »)
+
+
 def widget_key(path: str) -> str:
     """Session-state key of the widget of ``path`` (``"tariff.blocks[0].price_eur_per_m3"``)."""
     return PREFIX + path
@@ -398,7 +400,7 @@ def render() -> None:
     if run is None:
         return
     runs = ensembles.runs_control(PAGE, lang)
-    params = share.sync_url(PAGE, ensembles.link_extra(runs))
+    params = share.sync_extra(params, ensembles.link_extra(runs))
     view = ensembles.prepare(PAGE, ensemble_key(s, runs), runs, _make(s))
     ensembles.panel(view, lang)
     odds = note = None

@@ -37,7 +37,7 @@ import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -395,16 +395,33 @@ def sync_url(page: str, extra: Mapping[str, str | None] | None = None) -> dict[s
     """Make the address bar the share link of the current view; return its parameters.
 
     Only the keys of the link and of ``extra`` are touched (a None value removes its key)."""
-    params = link_params(current(), current_preset(), page, extra)
+    params = link_params(current(), current_preset(), page)
+    _set_query(params, ("p", "c", "page"))
+    return sync_extra(params, extra or {})
+
+
+def sync_extra(params: Mapping[str, str], extra: Mapping[str, str | None]) -> dict[str, str]:
+    """Add a page's own parameters (known later in the page, e.g. the number of futures) to
+    the link :func:`sync_url` made, in the address bar too; a None value removes its key."""
+    merged = dict(params)
+    for key, value in extra.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    _set_query(merged, tuple(extra))
+    return merged
+
+
+def _set_query(params: Mapping[str, str], keys: Sequence[str]) -> None:
     qp = st.query_params
-    for key in ("p", "c", "page", *(extra or {})):
+    for key in keys:
         want = params.get(key)
         if want is None:
             if key in qp:
                 del qp[key]
         elif qp.get(key) != want:
             qp[key] = want
-    return params
 
 
 # ------------------------------------------------------------------------------------------
@@ -487,16 +504,24 @@ def yaml_button(s: Scenario, lang: str, *, key: str) -> None:
     )
 
 
-def results_zip(result: Result, folder: str = "regie-sim-run") -> bytes:
-    """The run folder written by ``Result.to_dir`` (CSV tables, summary, scenario), zipped."""
+def zipped_folder(folder: str, write: Callable[[Path], object]) -> bytes:
+    """A zip of the folder ``folder`` that ``write(path)`` fills in a temporary directory; every
+    file sits under ``folder/`` in the zip."""
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="regie-sim-") as tmp:
-        root = result.to_dir(Path(tmp) / folder)
+        root = Path(tmp) / folder
+        root.mkdir(parents=True)
+        write(root)
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             for f in sorted(root.rglob("*")):
                 if f.is_file():
                     zf.write(f, f"{folder}/{f.relative_to(root).as_posix()}")
     return buf.getvalue()
+
+
+def results_zip(result: Result, folder: str = "regie-sim-run") -> bytes:
+    """The run folder written by ``Result.to_dir`` (CSV tables, summary, scenario), zipped."""
+    return zipped_folder(folder, result.to_dir)
 
 
 def results_buttons(result: Result, lang: str, *, key: str, ensemble: Ensemble | None = None
