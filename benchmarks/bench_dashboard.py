@@ -18,7 +18,7 @@ seed not run before in the process, so the first run of a page is a true miss of
   (three 30-year runs), then again unchanged.
 
 The functions under the pages are timed alone too: ``simulate`` (the model), the eight figures
-(``sim.report.figures``), and a store lookup. One warm-up (imports, first script compile) is not
+(``sim.show.report.figures``), and a store lookup. One warm-up (imports, first script compile) is not
 counted. Times are wall-clock medians with min–max; the browser's own drawing is not included.
 
 The app opens on its home page (``/``); the rounds go to the Explorer and Compare pages from

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from sim import Scenario, __version__, load_scenario, simulate
-from sim.ensemble import default_workers, simulate_many
+from sim.experiments.ensemble import default_workers, simulate_many
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_2_WORKERS_S = 30.0
@@ -40,7 +40,7 @@ def _startup_cpu() -> float:
     """CPU time a fresh spawned worker spends importing the model (runs in the worker)."""
     import importlib
 
-    importlib.import_module("sim.ensemble")
+    importlib.import_module("sim.experiments.ensemble")
     return time.process_time()
 
 

@@ -18,7 +18,7 @@ memory of one run do not flatter the next. A child:
 2. reads its own peak resident memory, ``getrusage(RUSAGE_SELF).ru_maxrss``, right after that
    run; this is the whole process (interpreter, numpy, pandas, scipy, simpy imports included), so
    the peak after imports alone is reported beside it;
-3. runs the same scenario and seed again on an :class:`~sim.engine.Engine` whose ``_month_end``
+3. runs the same scenario and seed again on an :class:`~sim.water.engine.Engine` whose ``_month_end``
    method is wrapped *on that instance* (no monkeypatching of the class) to time each monthly
    household step (demand, supply, billing months, ledger), and times one numpy pass over the
    arrays the billing step reads and writes (each household's indoor and outdoor volume, size,
@@ -27,7 +27,7 @@ memory of one run do not flatter the next. A child:
    alone (one array) is printed too. Billing months (every ``billing.interval_months``, 6 in the
    base town) also bill every household and draw payments, so they are reported apart.
 
-The billing step has two paths (:mod:`sim.billing`): pure numpy, and a fused numba loop when the
+The billing step has two paths (:mod:`sim.core.billing`): pure numpy, and a fused numba loop when the
 ``fast`` extra is installed. ``--kernel numpy|numba|auto`` chooses (through ``REGIE_SIM_KERNEL`` in
 the children); a child reports the path it ran. A numba child's wall time includes loading numba
 and the compiled loops from the on-disk cache, once per process.
@@ -87,8 +87,9 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
     import numpy as np
 
     from sim import simulate
-    from sim.billing import kernel_name
-    from sim.engine import Engine, make_policy
+    from sim.core.billing import kernel_name
+    from sim.experiments.run import make_policy
+    from sim.water.engine import Engine
 
     rss_imports = rss_peak_mb()
     scenario = build_case(case, scale_resource)

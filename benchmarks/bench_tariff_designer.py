@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__, load_scenario
-from sim.scenario import Scenario, SocialTariff, Tariff, TariffBlock
-from sim.tariff_designer import check_proposal, clear_cache, designer_for
+from sim.scenario.model import Scenario, SocialTariff, Tariff, TariffBlock
+from sim.experiments.tariff_designer import check_proposal, clear_cache, designer_for
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_UPDATE_S = 0.3

@@ -17,7 +17,7 @@ One row per measurement, with the target the performance issues set and whether 
   simulated futures (fan charts and odds), in Streamlit's AppTest (``bench_dashboard``);
 * a tariff-designer update, check included (``bench_tariff_designer.bench_seed``).
 
-The model rows come once per billing path (:mod:`sim.billing`): pure numpy, and the fused numba
+The model rows come once per billing path (:mod:`sim.core.billing`): pure numpy, and the fused numba
 loop when the ``fast`` extra is installed, so the figures with and without numba sit side by side.
 The replication and dashboard rows use the path a user's install would take (``auto``).
 

@@ -4,12 +4,13 @@ Public API: load a scenario, simulate it, compare regimes. Everything the CLI an
 goes through these names.
 """
 
-from sim.compare import compare
-from sim.engine import simulate
-from sim.ensemble import compare_many, sensitivity, simulate_many, sweep
-from sim.errors import ScenarioError
-from sim.result import Result
-from sim.scenario import (
+from sim._version import __version__
+from sim.core.result import Result
+from sim.experiments.compare import compare
+from sim.experiments.ensemble import compare_many, sensitivity, simulate_many, sweep
+from sim.experiments.run import simulate
+from sim.scenario.errors import ScenarioError
+from sim.scenario.model import (
     Scenario,
     dumps_scenario,
     load_scenario,
@@ -20,6 +21,7 @@ from sim.scenario import (
 )
 
 __all__ = [
+    "__version__",
     "Result",
     "compare",
     "compare_many",
@@ -36,4 +38,3 @@ __all__ = [
     "simulate",
     "with_changes",
 ]
-__version__ = "0.1.0"

@@ -1,9 +1,9 @@
 """Hypothesis strategies for valid scenarios, and the small towns the model tests run on.
 
-Everything here returns a validated :class:`sim.scenario.Scenario`; nothing here runs a simulation.
+Everything here returns a validated :class:`sim.scenario.model.Scenario`; nothing here runs a simulation.
 
 * :func:`make_tariff`, :func:`tariffs` — one tariff stated in full; random valid tariffs
-  (:class:`~sim.scenario.Tariff`; :func:`tariff_dicts` gives scenario blocks).
+  (:class:`~sim.scenario.model.Tariff`; :func:`tariff_dicts` gives scenario blocks).
 * :func:`small_town` — the base town scaled down (households, mains length) for quick runs.
 * :func:`scenarios` — random valid scenarios that stress the water balance and the ledger: tiny to
   mid-size towns, blocks, free volume, per-person bounds, social tariffs, seasonal surcharges,
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from sim.scenario import (
+from sim.scenario.model import (
     DEFAULT_MATERIALS,
     RESTRICTION_LEVELS,
     Scenario,
@@ -34,7 +34,7 @@ from sim.scenario import (
     scenario_from_dict,
     scenario_to_dict,
 )
-from sim.tariff import REFERENCE_VOLUME_M3, bill
+from sim.core.tariff import REFERENCE_VOLUME_M3, bill
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = REPO / "scenarios"

@@ -1,4 +1,4 @@
-"""The billing date's two paths (sim.billing): pure numpy and fused numba agree within 1e-9.
+"""The billing date's two paths (sim.core.billing): pure numpy and fused numba agree within 1e-9.
 
 The performance issue allows a numba path only with a pure-numpy path whose results agree within
 1e-9 relative. These tests compare the two on random tariffs and households (every tariff feature:
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from strategies import SCENARIOS_DIR, tariffs
 
 from sim import load_scenario, scale_town, simulate
-from sim.billing import KERNEL_ENV, BillingWork, Payment, billing_step, kernel_name
+from sim.core.billing import KERNEL_ENV, BillingWork, Payment, billing_step, kernel_name
 
 numba = pytest.importorskip("numba", reason="the numba path needs the 'fast' extra")
 
@@ -84,7 +84,7 @@ def test_the_paths_differ_when_the_bill_differs():
 
 def test_the_cheap_bound_never_changes_a_payment_decision():
     """Draws at, just under and just over p, for z from -40 (p = 4e-18) to 5 (p = 0.993)."""
-    from sim._billing_numba import unpaid_loop
+    from sim.core._billing_numba import unpaid_loop
 
     zs, draws = [], []
     for z in np.linspace(-40.0, 5.0, 4501):
@@ -135,7 +135,7 @@ def test_kernel_choice_from_the_environment(monkeypatch):
 
 def test_a_broken_numba_falls_back_to_numpy_under_auto(monkeypatch):
     """An installed numba that fails to load must not stop a run: auto bills with numpy."""
-    import sim.billing as billing
+    import sim.core.billing as billing
 
     def broken() -> None:
         raise ImportError("numba built for another numpy")

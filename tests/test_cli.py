@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario
-from sim.cli import main, round_half_up
+from sim.cli.main import main, round_half_up
 from sim.i18n import fmt_eur, fmt_number, fmt_pct
-from sim.tariff import price_120m3_eur_per_m3
+from sim.core.tariff import price_120m3_eur_per_m3
 
 ROOT = Path(__file__).resolve().parent.parent
 TOWN = ROOT / "scenarios" / "town.yaml"
@@ -160,7 +160,7 @@ def test_unexpected_error_is_short_unless_debug(tmp_path, capsys, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("sim.cli.simulate", boom)
+    monkeypatch.setattr("sim.cli.main.simulate", boom)
     code, _, err = cli(capsys, "run", TOWN, "--out", tmp_path / "x", *FAST)
     assert code == 1
     assert "Erreur inattendue" in err and "boom" in err and "--debug" in err

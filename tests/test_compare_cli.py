@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 
 FAST = ["--set", "households.count=1500", "--set", "horizon_years=3", "-q"]
 

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim import Scenario
-from sim.compare import INDICATORS, compare, differences
+from sim.experiments.compare import INDICATORS, compare, differences
 from sim.dashboard import compare as page
 from sim.dashboard import share
 

@@ -20,11 +20,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import sim.ensemble
+import sim.experiments.ensemble
 from sim import Scenario
 from sim.dashboard import common, ensembles, explorer, share
 from sim.dashboard import compare as compare_page
-from sim.ensemble import Ensemble, simulate_many
+from sim.experiments.ensemble import Ensemble, simulate_many
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -145,17 +145,17 @@ def test_odds_sentences_under_the_headline_figures_in_french_and_english(
     assert any(f"résume {RUNS} futurs simulés" in c for c in shown)
 
     calls: list[int] = []
-    real = sim.ensemble.simulate_many
+    real = sim.experiments.ensemble.simulate_many
 
     def counting(*a: Any, **k: Any) -> Ensemble:
         calls.append(1)
         return real(*a, **k)
 
-    sim.ensemble.simulate_many = counting  # type: ignore[assignment]
+    sim.experiments.ensemble.simulate_many = counting  # type: ignore[assignment]
     try:
         at.segmented_control(key=common.LANG_WIDGET_KEY).set_value("en").run()
     finally:
-        sim.ensemble.simulate_many = real  # type: ignore[assignment]
+        sim.experiments.ensemble.simulate_many = real  # type: ignore[assignment]
     assert not at.exception and calls == []  # the ensemble is kept: no new run
     shown = captions(at)
     for column in ("price_120m3_eur_per_m3", "share_households_above_3pct", "yield_pct"):
@@ -172,7 +172,7 @@ def test_stop_keeps_the_futures_already_made_and_says_so(
 ) -> None:
     """The reader presses « Arrêter » while the first future runs: the flag is set, and the
     ``cancel`` callable given to ``simulate_many`` stops before the next future."""
-    real = sim.ensemble.simulate_many
+    real = sim.experiments.ensemble.simulate_many
     seen: list[int] = []
 
     def pressed_during_the_first_future(*a: Any, progress: Any = None, **k: Any) -> Ensemble:
@@ -184,7 +184,7 @@ def test_stop_keeps_the_futures_already_made_and_says_so(
         seen.append(out.runs)
         return out
 
-    monkeypatch.setattr(sim.ensemble, "simulate_many", pressed_during_the_first_future)
+    monkeypatch.setattr(sim.experiments.ensemble, "simulate_many", pressed_during_the_first_future)
     at = ask_futures(open_page(small, "sim/dashboard/explorer.py"), "explorer", RUNS)
     assert seen == [1]  # one part, stopped by its cancel callable after one future
     job = at.session_state[ensembles.job_key("explorer")]
@@ -205,7 +205,7 @@ def test_stop_between_parts_then_resume_completes_the_same_ensemble(
 ) -> None:
     """« Arrêter » pressed while the first part runs is seen before the second part starts; the
     two futures made are kept; « Reprendre » makes the rest, equal to the ensemble made at once."""
-    real = sim.ensemble.simulate_many
+    real = sim.experiments.ensemble.simulate_many
     parts: list[tuple[int, int]] = []
 
     def press_after_the_first_part(*a: Any, **k: Any) -> Ensemble:
@@ -215,7 +215,7 @@ def test_stop_between_parts_then_resume_completes_the_same_ensemble(
             st.session_state[ensembles.cancel_key("explorer")] = True
         return out
 
-    monkeypatch.setattr(sim.ensemble, "simulate_many", press_after_the_first_part)
+    monkeypatch.setattr(sim.experiments.ensemble, "simulate_many", press_after_the_first_part)
     at = ask_futures(open_page(small, "sim/dashboard/explorer.py"), "explorer", RUNS)
     first = ensembles.FIRST_PART_PER_WORKER  # one worker: the page's own process
     assert parts == [(0, first)]
@@ -236,9 +236,9 @@ def test_a_finished_ensemble_is_kept_by_scenario_runs_and_seed(
 ) -> None:
     at = ask_futures(open_page(small, "sim/dashboard/explorer.py"), "explorer", RUNS)
     calls: list[int] = []
-    real = sim.ensemble.simulate_many
+    real = sim.experiments.ensemble.simulate_many
     monkeypatch.setattr(
-        sim.ensemble, "simulate_many", lambda *a, **k: calls.append(1) or real(*a, **k)
+        sim.experiments.ensemble, "simulate_many", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     ask_futures(at, "explorer", 0)
     assert fan_specs(at) == []
@@ -368,7 +368,7 @@ def test_the_futures_zip_holds_bands_runs_and_odds(small: Scenario) -> None:
 
 def test_the_compare_futures_zip_has_one_folder_per_regime(small: Scenario) -> None:
     scenarios = compare_page.scenarios_for("current", small, "en")
-    many = sim.ensemble.compare_many(scenarios, 3, seed=small.seed, executor="sequential")
+    many = sim.experiments.ensemble.compare_many(scenarios, 3, seed=small.seed, executor="sequential")
     labels = {n: compare_page.regime_label(n, "en") for n in many}
     files = unzip(ensembles.futures_zip(many, "en", "futures", labels))
     for name in many:

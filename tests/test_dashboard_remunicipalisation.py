@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from sim import simulate
 from sim.dashboard import remunicipalisation as page
 from sim.i18n import t
-from sim.scenario import load_scenario, scenarios_dir
+from sim.scenario.model import load_scenario, scenarios_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

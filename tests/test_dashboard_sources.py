@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim.dashboard import common, sources
 from sim.i18n import t
-from sim.scenario import Scenario
+from sim.scenario.model import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -219,7 +219,7 @@ def _widgets_page() -> None:
     import streamlit as st
 
     from sim.dashboard.common import widgets_for
-    from sim.scenario import Scenario
+    from sim.scenario.model import Scenario
 
     keys = st.session_state.get("keys")
     st.session_state["changes"] = widgets_for(
@@ -264,8 +264,8 @@ def test_widgets_follow_the_schema_and_return_changes_by_path() -> None:
         "network.active_leak_detection": True,
         "tariff.blocks[0].price_eur_per_m3": 1.5,
     }
-    # the changes are what sim.scenario.with_changes takes
-    from sim.scenario import with_changes
+    # the changes are what sim.scenario.model.with_changes takes
+    from sim.scenario.model import with_changes
 
     changed = with_changes(Scenario(), at.session_state["changes"])
     assert changed.households.consumption_l_per_person_day == 120.0
@@ -290,7 +290,7 @@ def test_cached_simulate_runs_from_yaml_and_caches() -> None:
     sim = pytest.importorskip("sim")
     if not hasattr(sim, "simulate"):
         pytest.skip("sim.simulate is not written yet")
-    from sim.scenario import dumps_scenario, with_changes
+    from sim.scenario.model import dumps_scenario, with_changes
 
     text = dumps_scenario(with_changes(Scenario(), {"households.count": 150, "horizon_years": 2}))
     common.cached_simulate.clear()

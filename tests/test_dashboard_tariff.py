@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 from sim import load_scenario
 from sim.dashboard import common
 from sim.dashboard import tariff_design as page
-from sim.errors import Problem
+from sim.scenario.errors import Problem
 from sim.i18n import t
-from sim.scenario import Tariff, TariffBlock
-from sim.tariff_designer import design
+from sim.scenario.model import Tariff, TariffBlock
+from sim.experiments.tariff_designer import design
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sim.docs import iter_params, regimes_markdown
+from sim.scenario.docs import iter_params, regimes_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -11,7 +11,7 @@ def test_committed_regime_docs_match_the_code() -> None:
     for lang in ("fr", "en"):
         committed = (ROOT / "docs" / f"regimes.{lang}.md").read_text(encoding="utf-8")
         assert committed == regimes_markdown(lang) + "\n", (
-            f"docs/regimes.{lang}.md is stale: run `python -m sim.docs`")
+            f"docs/regimes.{lang}.md is stale: run `python -m sim.scenario.docs`")
 
 
 def test_every_parameter_has_meaning_and_source() -> None:

@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import Scenario, with_changes
-from sim.cli import CliError
-from sim.cli import main as cli_main
-from sim.ensemble import (
+from sim.cli.main import CliError
+from sim.cli.main import main as cli_main
+from sim.experiments.ensemble import (
     BANDS,
     NBSP,
     NNBSP,
@@ -33,8 +33,9 @@ from sim.ensemble import (
     simulate_many,
     sweep,
 )
-from sim.ensemble_cli import ensemble_main, parse_grid, sweep_main
-from sim.rng import child_seeds
+from sim.cli.ensemble import parse_grid
+from sim.cli.main import ensemble_main, sweep_main
+from sim.core.rng import child_seeds
 
 PRICE = "tariff.blocks[0].price_eur_per_m3"
 
@@ -314,7 +315,7 @@ def test_sweep_rows_and_a_higher_price_gives_a_higher_120m3_price(tiny: Scenario
 
 
 def test_sweep_validates_every_point_before_running(tiny: Scenario) -> None:
-    from sim.errors import ScenarioError
+    from sim.scenario.errors import ScenarioError
 
     with pytest.raises(ScenarioError):
         sweep(tiny, {PRICE: [1.3, -1.0]}, executor="sequential")
@@ -347,7 +348,7 @@ def test_sobol_gives_bounded_indices(tiny: Scenario) -> None:
 
 
 def test_tornado_has_title_units_and_safe_colours(tiny: Scenario) -> None:
-    from sim.plots_ensemble import BLUE, ORANGE, tornado
+    from sim.show.fans import BLUE, ORANGE, tornado
 
     df = pd.DataFrame({"param": ["a", "b"], "output": "bill_120m3_eur_last", "method": "morris",
                        "mu": [5.0, 1.0], "mu_star": [5.0, 1.0], "sigma": [0.5, 0.1],
@@ -374,7 +375,7 @@ def test_parse_grid_reads_yaml_values() -> None:
 
 @pytest.fixture
 def town_file(tmp_path):
-    from sim.scenario import save_scenario
+    from sim.scenario.model import save_scenario
 
     f = tmp_path / "town.yaml"
     save_scenario(Scenario(), f)

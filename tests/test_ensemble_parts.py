@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from sim import Scenario, with_changes
-from sim.ensemble import Ensemble, _started, compare_many, make_pool, simulate_many
-from sim.rng import child_seeds
+from sim.experiments.ensemble import Ensemble, _started, compare_many, make_pool, simulate_many
+from sim.core.rng import child_seeds
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import committee as cm
+from sim.governance import committee as cm
 from sim import load_scenario, simulate, with_changes
-from sim.compare import compare, differences
-from sim.engine import Engine
+from sim.experiments.compare import compare, differences
+from sim.water.engine import Engine
 from sim.governance.concession import index_paths, k_coefficient, realised_margin_pct
 from sim.governance.regie import pre_election_year
-from sim.scenario import Committee
+from sim.scenario.model import Committee
 
 SMALL = {"households.count": 2000, "horizon_years": 8}
 

@@ -29,7 +29,7 @@ def _uses_catalogues(text: str) -> bool:
 
 
 def _ui_sources() -> list[Path]:
-    files = [ROOT / "app.py", ROOT / "sim" / "plots.py"]
+    files = [ROOT / "app.py", *sorted((ROOT / "sim" / "show").rglob("*.py"))]
     files += sorted((ROOT / "sim" / "dashboard").rglob("*.py"))
     return [f for f in files if f.is_file() and _uses_catalogues(f.read_text(encoding="utf-8"))]
 

@@ -3,7 +3,7 @@
 The schema is walked here on its own (every field of every model reachable from ``Scenario``,
 including models inside dicts and tuples), so adding a parameter whose ``source`` or ``unit`` has no
 French text in ``sim/locales/sources_fr.json`` / ``units_fr.json`` fails this file. To list what is
-missing: ``python -m sim.i18n_params``.
+missing: ``python -m sim.scenario.labels``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import typing
 import pytest
 from pydantic import BaseModel
 
-from sim import i18n_params
+from sim.scenario import labels as i18n_params
 from sim.i18n import MissingTranslation
-from sim.i18n_params import is_assumption_fr, source_text, sources_fr, unit_text, units_fr
-from sim.params import is_assumption
-from sim.scenario import Scenario
+from sim.scenario.labels import is_assumption_fr, source_text, sources_fr, unit_text, units_fr
+from sim.scenario.params import is_assumption
+from sim.scenario.model import Scenario
 
 # French entries allowed to equal their English text: pure references, numbers and unit symbols.
 SAME_SOURCES = {
@@ -131,7 +131,7 @@ def test_missing_falls_back_to_english_live(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
     monkeypatch.delenv("REGIE_SIM_STRICT_I18N", raising=False)
     monkeypatch.setattr(i18n_params, "_warned", set())  # each missing string is logged once
-    with caplog.at_level(logging.WARNING, logger="sim.i18n_params"):
+    with caplog.at_level(logging.WARNING, logger="sim.scenario.labels"):
         assert source_text("a source nobody translated", "fr") == "a source nobody translated"
         assert unit_text("furlongs/fortnight", "fr") == "furlongs/fortnight"
     assert "a source nobody translated" in caplog.text and "furlongs/fortnight" in caplog.text

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from strategies import scenarios, small_town
 
 from sim import Result, Scenario, simulate
-from sim.finance import PAYMENT_LINES, RECEIPT_LINES, annuity_payment
+from sim.core.ledger import PAYMENT_LINES, RECEIPT_LINES, annuity_payment
 
 REL = 1e-9  # relative tolerance of every balance (float sums of a dozen terms)
 

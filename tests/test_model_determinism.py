@@ -12,7 +12,7 @@ import pytest
 from strategies import small_town
 
 from sim import simulate, with_changes
-from sim.result import TABLES
+from sim.core.result import TABLES
 
 BREAK_DRAWS = ["time_h", "material", "visible", "flow_m3_per_h", "detection_h", "repair_h"]
 

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 from strategies import DEFAULT_MATERIALS, small_town
 
-import sim.tariff
+import sim.core.tariff
 from sim import Scenario, simulate, with_changes
-from sim.billing import KERNEL_ENV
-from sim.engine import Policy
-from sim.population import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE, build_population
-from sim.rng import streams
+from sim.core.billing import KERNEL_ENV
+from sim.water.engine import Policy
+from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE, build_population
+from sim.core.rng import streams
 
 SEEDS = range(5)
 
@@ -39,7 +39,7 @@ PRICES = (1.0, 1.3, 2.0)
 
 
 def test_higher_volume_price_lowers_billed_volume_with_fixed_rules() -> None:
-    """With the tariff only following inflation (sim.engine.Policy), the dearer tariff bills less
+    """With the tariff only following inflation (sim.water.engine.Policy), the dearer tariff bills less
     water in every year, from the first one (demand answers the price level, not only its changes;
     this failed before 079d3e5, when the reference price was the scenario's own first tariff)."""
     billed = {p: mean_years(small_town(1000, 3, tariff__blocks=single_price(p)), "billed_m3",
@@ -176,7 +176,7 @@ class BilledVolumes:
     """Records each household's volume at each monthly bill (the billing step's input).
 
     With monthly billing and no meter under-registration, the volume billed to a household for a
-    month is what it was delivered that month. The spy sits on ``sim.tariff.bill``, which only the
+    month is what it was delivered that month. The spy sits on ``sim.core.tariff.bill``, which only the
     numpy billing path calls, so that path is chosen (tests/test_billing_kernels.py shows the numba
     path bills the same volumes).
     """
@@ -184,14 +184,14 @@ class BilledVolumes:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, households: int):
         monkeypatch.setenv(KERNEL_ENV, "numpy")
         self.months: list[np.ndarray] = []
-        real_bill = sim.tariff.bill
+        real_bill = sim.core.tariff.bill
 
         def spy(volume_m3, persons, tariff, **kw):
             if kw.get("months") == 1 and np.size(volume_m3) == households:
                 self.months.append(np.array(volume_m3, dtype=float, copy=True))
             return real_bill(volume_m3, persons, tariff, **kw)
 
-        monkeypatch.setattr(sim.tariff, "bill", spy)
+        monkeypatch.setattr(sim.core.tariff, "bill", spy)
 
     def take(self) -> np.ndarray:
         out, self.months = np.array(self.months), []

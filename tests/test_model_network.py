@@ -18,7 +18,7 @@ import simpy
 from strategies import small_town
 
 from sim import simulate, with_changes
-from sim.network import (
+from sim.water.network import (
     BreakRecord,
     Cohorts,
     Crews,
@@ -27,7 +27,7 @@ from sim.network import (
     erlang_c_mean_wait,
     uarl_litres_per_day,
 )
-from sim.scenario import Network
+from sim.scenario.model import Network
 
 
 # --------------------------------------------------------------------------------------------

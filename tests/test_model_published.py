@@ -66,7 +66,7 @@ def test_unpaid_rate(first_five_years) -> None:
 
 
 def test_summary_reports_the_same_first_five_years() -> None:
-    """The headline figures (sim.metrics.summarise) are the first-five-year means of the table."""
+    """The headline figures (sim.measure.summary.summarise) are the first-five-year means of the table."""
     res = simulate(load_scenario(BASE_TOWN, {"horizon_years": 5}), seed=1)
     y = res.years
     for key, col in (("yield_pct_first5", "yield_pct"),

@@ -24,7 +24,7 @@ from sim import (
     loads_scenario,
     simulate,
 )
-from sim.result import TABLES
+from sim.core.result import TABLES
 
 SHIPPED = sorted(SCENARIOS_DIR.glob("*.yaml"))
 

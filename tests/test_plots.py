@@ -10,8 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from sim import plots
-
+from sim.show import plots
 YEARS = [2026, 2027, 2028, 2029]
 UNIT_IN_TITLE = re.compile(r"\(.+\)\s*$")
 

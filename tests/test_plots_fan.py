@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import plots
-from sim.ensemble import Ensemble
+from sim.show import plots
+from sim.experiments.ensemble import Ensemble
 from sim.i18n import t
 
 YEARS = [2026, 2027, 2028]

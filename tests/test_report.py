@@ -10,7 +10,7 @@ import pytest
 
 from sim import Result, Scenario, simulate
 from sim.dashboard import share
-from sim.report import (
+from sim.show.report import (
     FIGURES,
     HEADLINES,
     fmt_change,
@@ -138,8 +138,8 @@ def test_main_parameters_carry_their_sources(result: Result) -> None:
 
 
 def test_the_report_adds_the_simulated_futures_when_given(result: Result) -> None:
-    from sim.ensemble import simulate_many
-    from sim.report import FANS
+    from sim.experiments.ensemble import simulate_many
+    from sim.show.report import FANS
 
     ens = simulate_many(result.scenario, 4, seed=result.seed, executor="sequential")
     without = report_html(result, "fr", when=WHEN)

@@ -1,4 +1,4 @@
-"""Tests of sim.tariff: hand-computed bills, published French tariffs, the legal cap, properties.
+"""Tests of sim.core.tariff: hand-computed bills, published French tariffs, the legal cap, properties.
 
 Tariffs are built with ``seasonal`` and ``social`` given explicitly so that each test states the
 whole tariff it bills.
@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import make_tariff, tariffs
 
-from sim.errors import ScenarioError
-from sim.scenario import (
+from sim.scenario.errors import ScenarioError
+from sim.scenario.model import (
     SocialTariff,
     Tariff,
     scenario_from_dict,
 )
-from sim.tariff import (
+from sim.core.tariff import (
     BillBreakdown,
     bill,
     bill_lines,
@@ -335,7 +335,7 @@ def test_scenario_over_the_urban_cap_is_refused_in_french():
 
 
 def test_default_scenario_is_valid():
-    from sim.scenario import Scenario
+    from sim.scenario.model import Scenario
 
     s = Scenario()
     assert standing_charge_share_pct(s.tariff, 2) <= 30.0
@@ -475,3 +475,14 @@ def test_no_households_no_bills():
     bd = bill(np.array([]), 1, t, season_volume_m3=np.array([]))
     assert all(getattr(bd, f).shape == (0,) for f in FIELDS)
     assert marginal_price_eur_per_m3(np.array([]), 1, t).shape == (0,)
+
+
+@given(tariff=tariffs(), persons=st.integers(1, 8))
+@settings(max_examples=300, deadline=None)
+def test_the_cap_rule_agrees_with_the_vectorised_bill(tariff: Tariff, persons: int) -> None:
+    """The standing-charge cap is computed once (sim/scenario/caps.py, a scalar walk over blocks);
+    it agrees with the standing and volume parts of the vectorised 120 m3 bill."""
+    bd = bill(np.array([120.0]), persons, tariff)
+    standing, volume = float(bd.standing_eur[0]), float(bd.volume_eur[0])
+    expected = 0.0 if standing + volume <= 0 else 100.0 * standing / (standing + volume)
+    assert standing_charge_share_pct(tariff, persons) == pytest.approx(expected, rel=1e-12, abs=1e-12)

@@ -1,4 +1,4 @@
-"""The tariff designer (sim.tariff_designer), checked by hand and against the engine's own rules."""
+"""The tariff designer (sim.experiments.tariff_designer), checked by hand and against the engine's own rules."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import pytest
 from strategies import BASE_TOWN
 
 from sim import load_scenario, loads_scenario, with_changes
-from sim.engine import Engine
-from sim.scenario import Scenario, SocialTariff, Tariff, TariffBlock, dumps_scenario
-from sim.scenario import reference_persons as ref_persons
-from sim.tariff import standing_charge_share_pct
-from sim.tariff_designer import (
+from sim.water.engine import Engine
+from sim.scenario.model import Scenario, SocialTariff, Tariff, TariffBlock, dumps_scenario
+from sim.scenario.model import reference_persons as ref_persons
+from sim.core.tariff import standing_charge_share_pct
+from sim.experiments.tariff_designer import (
     TYPICAL_HOUSEHOLDS,
     TariffDesigner,
     check_proposal,
@@ -187,8 +187,8 @@ def test_revenue_bills_and_affordability_match_the_engine_without_price_response
 
 
 def test_cost_baseline_is_the_committees_target_after_one_year(town: Scenario) -> None:
-    from sim.committee import target_revenue
-    from sim.engine import make_policy
+    from sim.governance.committee import target_revenue
+    from sim.experiments.run import make_policy
 
     b = cost_baseline(town)
     one = town.model_copy(update={"horizon_years": 1})
@@ -296,7 +296,7 @@ def test_the_town_is_built_once_per_scenario_and_seed(town: Scenario) -> None:
 
 
 def test_a_given_baseline_is_used_as_is(town: Scenario) -> None:
-    from sim.tariff_designer import CostBaseline
+    from sim.experiments.tariff_designer import CostBaseline
 
     small = with_changes(town, {"households.count": 100})
     d = TariffDesigner(small, baseline=CostBaseline(1000.0, 2000.0, 2026))

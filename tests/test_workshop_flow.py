@@ -326,16 +326,16 @@ def test_under_a_regie_the_room_gives_an_opinion_and_the_outcome_does_not_change
 def test_agendas_are_replayed_once_then_cached(
     ws: Workshop, small_town: sim.Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sim.engine
+    import sim.experiments.run
 
     calls: list[int] = []
-    real = sim.engine.simulate
+    real = sim.experiments.run.simulate
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(sim.engine, "simulate", counting)
+    monkeypatch.setattr(sim.experiments.run, "simulate", counting)
     code, _ = ws.create_session(small_town, "commons", 2)
     calls.clear()  # creating a session runs to the first meeting once, to refuse a bad scenario
     first = ws.current_agenda(code)

@@ -21,6 +21,6 @@ so it is importable by tests without drawing anything, and testable through the 
 ``AppTest.from_file("app.py").run()`` then ``at.switch_page("sim/dashboard/<file>.py").run()``.
 A page reads the language with ``common.current_lang()``, builds a Scenario from widgets
 (``common.widgets_for`` then ``sim.with_changes``), runs it with ``common.run`` and draws figures
-from :mod:`sim.plots`. Every text goes through ``sim.i18n.t("key", lang)`` with the key in both
+from :mod:`sim.show.plots`. Every text goes through ``sim.i18n.t("key", lang)`` with the key in both
 ``sim/locales/*.json``.
 """

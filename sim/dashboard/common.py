@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 from pydantic import BaseModel
 
-from sim import i18n
+from sim import ScenarioError, dumps_scenario, i18n, loads_scenario, simulate
 from sim.i18n import LANG_NAMES, LANGS, normalise_lang, t
-from sim.schema import (  # noqa: F401 - re-exported: pages and tests use them from here
+from sim.scenario.schema import (  # noqa: F401 - re-exported: pages and tests use them from here
     ParamInfo,
     _strip_optional,
     get_path,
@@ -31,8 +31,8 @@ from sim.schema import (  # noqa: F401 - re-exported: pages and tests use them f
 )
 
 if TYPE_CHECKING:
-    from sim.result import Result
-    from sim.scenario import Scenario
+    from sim.core.result import Result
+    from sim.scenario.model import Scenario
 
 LANG_KEY = "lang"  # st.session_state key holding the current language
 LANG_WIDGET_KEY = "lang_switch"  # key of the sidebar switch
@@ -198,7 +198,7 @@ def widgets_for(
     Parameters
     ----------
     model_cls
-        The pydantic model the paths start from (usually :class:`~sim.scenario.Scenario`).
+        The pydantic model the paths start from (usually :class:`~sim.scenario.model.Scenario`).
     values
         The current values: the scenario itself or its ``model_dump()``.
     keys
@@ -216,7 +216,7 @@ def widgets_for(
     -------
     dict
         ``{path: new_value}`` for each widget whose value differs from ``values``; feed it to
-        :func:`sim.scenario.with_changes`.
+        :func:`sim.scenario.model.with_changes`.
     """
     where = container if container is not None else st
     if keys is None:
@@ -284,8 +284,6 @@ def cached_simulate(scenario_yaml: str, seed: int) -> Result:
     The YAML text, not the Scenario object, is the cache key: it is exactly what defines the run,
     and hashing it is cheap and stable across sessions.
     """
-    from sim import loads_scenario, simulate
-
     return simulate(loads_scenario(scenario_yaml, origin="<dashboard>"), seed=seed)
 
 
@@ -295,11 +293,6 @@ def run(scenario: Scenario, seed: int | None = None, lang: str | None = None) ->
     Returns None (and says why on the page) when the scenario is invalid or the engine is missing.
     """
     lang = lang or current_lang()
-    try:
-        from sim import ScenarioError, dumps_scenario
-    except ImportError:
-        st.info(t("run.unavailable", lang))
-        return None
     try:
         with st.spinner(t("run.spinner", lang)):
             return cached_simulate(

@@ -3,12 +3,12 @@
 Two things can be compared: the three shipped files (``concession.yaml``, ``regie.yaml``,
 ``commons.yaml``), or the Explorer's current scenario with only its regime switched. Every run uses
 the current scenario's seed, so the three regimes meet the same weather, the same pipe failures and
-the same households (common random numbers, :mod:`sim.compare`). The page shows the headline
+the same households (common random numbers, :mod:`sim.experiments.compare`). The page shows the headline
 table with translated labels, one bar chart per main indicator, and — so the reader sees *why* the
 figures differ — every parameter and rule whose value differs between the three scenarios.
 
 With « Incertitude : nombre de futurs simulés » above one, the three regimes are also replicated
-on one family of seeds (:func:`sim.ensemble.compare_many`; :mod:`sim.dashboard.ensembles`): future
+on one family of seeds (:func:`sim.experiments.ensemble.compare_many`; :mod:`sim.dashboard.ensembles`): future
 ``r`` of every regime has the same weather, breaks and households, and one fan chart per main
 indicator shows every regime's spread, with each regime's odds in plain words under it.
 """
@@ -23,12 +23,13 @@ import pandas as pd
 import streamlit as st
 
 from sim import ScenarioError
-from sim import ensemble as ensemble_api
-from sim.compare import INDICATORS, Comparison
 from sim.dashboard import common, ensembles, share
+from sim.experiments import ensemble as ensemble_api
+from sim.experiments.compare import INDICATORS, Comparison
 from sim.i18n import fmt_number, normalise_lang, t
-from sim.plots import compare_bars, regime_label
-from sim.scenario import Scenario
+from sim.scenario.docs import regimes_markdown
+from sim.scenario.model import Scenario
+from sim.show.plots import compare_bars, regime_label
 
 PAGE = "comparer"
 REGIMES: tuple[str, ...] = ("concession", "regie", "commons")
@@ -74,7 +75,7 @@ FANS: tuple[str, ...] = (
 
 
 def indicator_label(key: str, lang: str) -> str:
-    """The label of a comparison indicator in ``lang`` (from :data:`sim.compare.INDICATORS`)."""
+    """The label of a comparison indicator in ``lang`` (from :data:`sim.experiments.compare.INDICATORS`)."""
     fr, en = INDICATORS[key]
     return fr if normalise_lang(lang) == "fr" else en
 
@@ -106,7 +107,7 @@ def display_table(cmp: Comparison, lang: str) -> pd.DataFrame:
 
 
 def bar_figure(cmp: Comparison, key: str, unit_key: str, lang: str) -> Any:
-    """:func:`sim.plots.compare_bars` for one indicator, titled with its label and unit."""
+    """:func:`sim.show.plots.compare_bars` for one indicator, titled with its label and unit."""
     table = cmp.table[[key]].astype(float)
     fig = compare_bars(table, key, lang)
     fig.update_layout(title_text=indicator_label(key, lang), height=380)
@@ -246,7 +247,6 @@ def _show(
     else:
         st.dataframe(diff, hide_index=True, width="stretch", height="content")
     with st.expander(t("compare.how", lang)):
-        from sim.docs import regimes_markdown
 
         st.markdown(regimes_markdown(normalise_lang(lang)))
 

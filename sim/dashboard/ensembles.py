@@ -1,11 +1,11 @@
 """Many simulated futures on the Explorer and Compare pages: how many, progress, stop, fans, odds.
 
 The reader picks « Incertitude : nombre de futurs simulés » (one future, or 20, 50, 100, 200).
-With more than one, the page replicates its scenario (Explorer, :func:`sim.ensemble.simulate_many`)
-or its three regimes on the same seed family (Compare, :func:`sim.ensemble.compare_many`: run
+With more than one, the page replicates its scenario (Explorer, :func:`sim.experiments.ensemble.simulate_many`)
+or its three regimes on the same seed family (Compare, :func:`sim.experiments.ensemble.compare_many`: run
 ``r`` of every regime has the same weather, breaks and households), shows a progress bar and a
-« Arrêter » button, then plain-language odds (:meth:`~sim.ensemble.Ensemble.statement`) and fan
-charts (:func:`sim.plots.fan_chart`, :func:`sim.plots.fan_compare`).
+« Arrêter » button, then plain-language odds (:meth:`~sim.experiments.ensemble.Ensemble.statement`) and fan
+charts (:func:`sim.show.plots.fan_chart`, :func:`sim.show.plots.fan_compare`).
 
 **How a long ensemble runs, and stops, inside Streamlit.** Streamlit applies a click only when it
 starts the next run of the page script: a ``cancel`` callable polled during a script run never
@@ -22,10 +22,10 @@ work); the finished parts are kept. « Reprendre » continues from where it stop
 
 Part ``[a, b)`` is made with ``first_run=a`` on the family of ``b`` runs; seeds are prefix-stable,
 so an ensemble made in parts equals the same ensemble made at once
-(:meth:`~sim.ensemble.Ensemble.concat`), and a stopped one holds the first runs of the full one.
+(:meth:`~sim.experiments.ensemble.Ensemble.concat`), and a stopped one holds the first runs of the full one.
 
 **Where runs happen.** In a process pool kept for the life of the server
-(:func:`sim.ensemble.make_pool`, one worker per core, shared by every session), so parts do not pay
+(:func:`sim.experiments.ensemble.make_pool`, one worker per core, shared by every session), so parts do not pay
 the workers' start-up. ``REGIE_SIM_ENSEMBLE_EXECUTOR`` chooses otherwise: ``sequential`` (in the
 page's own process; the tests use it), or anything ``simulate_many`` accepts (``dask``,
 ``tcp://HOST:PORT``).
@@ -51,9 +51,9 @@ from typing import Any
 import streamlit as st
 
 from sim.dashboard import share
-from sim.ensemble import Ensemble, default_workers, make_pool
+from sim.experiments.ensemble import Ensemble, default_workers, make_pool
 from sim.i18n import fmt_number, t
-from sim.plots import fan_chart, fan_compare
+from sim.show.plots import fan_chart, fan_compare
 
 _log = logging.getLogger(__name__)
 
@@ -420,7 +420,7 @@ def fan_grid(view: View, indicators: Sequence[str], lang: str) -> None:
 def futures_zip(result: Mapping[str, Ensemble], lang: str, folder: str,
                 labels: Mapping[str, str] | None = None) -> bytes:
     """The futures as a zip a meeting can open: for each ensemble (one folder per regime when
-    there are several) the files of :meth:`~sim.ensemble.Ensemble.to_dir` (every run's yearly
+    there are several) the files of :meth:`~sim.experiments.ensemble.Ensemble.to_dir` (every run's yearly
     indicators, the P5–P95 bands, each run's summary, seeds and scenario), and a text file with
     the plain-language odds in ``lang``."""
     def write(root: Path) -> None:

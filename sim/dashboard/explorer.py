@@ -4,7 +4,7 @@ The reader picks a shipped scenario (or uploads one), changes the main parameter
 from the schema (label, unit, bounds, meaning, source), grouped by block, with the management
 regime on top — and presses « Simuler ». The run shows a progress bar and is kept by scenario text
 and seed (:mod:`sim.dashboard.share`), so unchanged inputs redraw instantly. The results are the
-headline figures of the first and last year, the charts of :mod:`sim.report` (the same as in the
+headline figures of the first and last year, the charts of :mod:`sim.show.report` (the same as in the
 printable report) and every decision taken; the scenario, the results and the report can be
 downloaded, and the address bar is a link to this exact view.
 
@@ -22,12 +22,13 @@ import pandas as pd
 import streamlit as st
 
 from sim import ScenarioError
-from sim import ensemble as ensemble_api
 from sim.dashboard import common, ensembles, share
 from sim.dashboard.common import ParamInfo
+from sim.experiments import ensemble as ensemble_api
 from sim.i18n import fmt_number, has_key, normalise_lang, t
-from sim.plots import UNITS, indicator_label, indicator_unit, regime_label
-from sim.report import (
+from sim.scenario.model import Scenario
+from sim.show.plots import UNITS, indicator_label, indicator_unit, regime_label
+from sim.show.report import (
     FANS,
     FIGURES,
     HEADLINES,
@@ -36,7 +37,6 @@ from sim.report import (
     fmt_with_unit,
     headline_rows,
 )
-from sim.scenario import Scenario
 
 PAGE = "explorer"
 PREFIX = "explorer.w."  # keys of the parameter widgets (dropped when the scenario is replaced)

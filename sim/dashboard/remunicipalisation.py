@@ -24,12 +24,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from sim import plots
 from sim.dashboard import common
-from sim.errors import ScenarioError
 from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, has_key, normalise_lang, t
-from sim.plots import OKABE_ITO, indicator_label
-from sim.scenario import Scenario, load_scenario, scenarios_dir, with_changes
+from sim.scenario.errors import ScenarioError
+from sim.scenario.model import Scenario, load_scenario, scenarios_dir, with_changes
+from sim.show import plots
+from sim.show.plots import OKABE_ITO, indicator_label
 
 K = "remun."  # prefix of this page's session-state keys
 SCENARIO_FILE = "remunicipalisation.yaml"

@@ -14,8 +14,8 @@
   the shipped scenario ``p`` (:func:`link_changes`). The pages keep the address bar equal to the
   link of what they show (:func:`sync_url`), and the first run of a session restores a link
   (:func:`init`).
-- **Files**: the scenario as YAML, the run folder (:meth:`sim.result.Result.to_dir`) as a zip,
-  and the printable HTML report of :mod:`sim.report`.
+- **Files**: the scenario as YAML, the run folder (:meth:`sim.core.result.Result.to_dir`) as a zip,
+  and the printable HTML report of :mod:`sim.show.report`.
 - **Runs** draw a progress bar fed by ``simulate(progress=…)`` and are kept in a process-wide
   store keyed by the scenario's YAML text and the seed, with their figures per language, so a
   rerun with unchanged inputs is instant. (``st.cache_data`` cannot be used here: a cached
@@ -46,10 +46,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 import yaml
 
-from sim import ScenarioError, dumps_scenario, load_scenario, loads_scenario
-from sim.errors import Problem
+from sim import ScenarioError, dumps_scenario, load_scenario, loads_scenario, simulate
+from sim.dashboard.common import current_lang
+from sim.experiments.compare import compare
 from sim.i18n import fmt_number, has_key, t
-from sim.scenario import (
+from sim.scenario.errors import Problem
+from sim.scenario.model import (
     Scenario,
     apply_overrides,
     parse_yaml_text,
@@ -57,13 +59,15 @@ from sim.scenario import (
     scenario_to_dict,
     scenarios_dir,
 )
+from sim.show import report
+from sim.show.report import report_html
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
-    from sim.compare import Comparison
-    from sim.ensemble import Ensemble
-    from sim.result import Result
+    from sim.core.result import Result
+    from sim.experiments.compare import Comparison
+    from sim.experiments.ensemble import Ensemble
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -434,7 +438,6 @@ def _on_preset() -> None:
 
 
 def _on_upload() -> None:
-    from sim.dashboard.common import current_lang
 
     lang = current_lang()
     up = st.session_state.get(UPLOAD_WIDGET)
@@ -531,7 +534,6 @@ def results_buttons(result: Result, lang: str, *, key: str, ensemble: Ensemble |
 
     Both files are made only when their button is pressed.
     """
-    from sim.report import report_html
 
     name = f"{_slug(current_source())}-seed{result.seed}"
     source = current_source()
@@ -643,7 +645,6 @@ def run_scenario(s: Scenario, lang: str) -> Run | None:
 
     Returns None, with a message on the page, if the run fails.
     """
-    from sim import simulate
 
     key = run_key(s)
     try:
@@ -661,8 +662,7 @@ def comparison_key(scenarios: Mapping[str, Scenario], seed: int) -> Hashable:
 
 
 def run_comparison(scenarios: Mapping[str, Scenario], seed: int, lang: str) -> Comparison | None:
-    """``sim.compare.compare`` with a progress bar; kept like single runs."""
-    from sim.compare import compare
+    """``sim.experiments.compare.compare`` with a progress bar; kept like single runs."""
 
     key = comparison_key(scenarios, seed)
     try:
@@ -683,7 +683,5 @@ def memo(key: Hashable, build: Callable[[], T]) -> T:
 
 
 def figures(run: Run, lang: str) -> dict[str, go.Figure]:
-    """The charts of :func:`sim.report.figures` for ``run`` in ``lang``, built once."""
-    from sim import report
-
+    """The charts of :func:`sim.show.report.figures` for ``run`` in ``lang``, built once."""
     return memo(("figures", run.key, lang), lambda: report.figures(run.result, lang))

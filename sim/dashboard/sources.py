@@ -15,8 +15,9 @@ import streamlit as st
 
 from sim.dashboard import common
 from sim.dashboard.common import ParamInfo
-from sim.docs import regimes_markdown
 from sim.i18n import fmt_number, fmt_pct, normalise_lang, t
+from sim.scenario.docs import regimes_markdown
+from sim.scenario.model import RESTRICTION_LEVELS, Households, Network, Resource
 
 COLUMNS = ("path", "meaning", "unit", "default", "status", "bounds", "source")
 COLUMN_WIDTHS_PX = {
@@ -187,7 +188,6 @@ FORMULAS: dict[str, dict[str, tuple[str, ...]]] = {
 
 def _mechanism_fields(lang: str) -> dict[str, dict[str, str]]:
     """Default figures quoted in each mechanism's text, formatted for ``lang``."""
-    from sim.scenario import Households, Network
 
     h, n = Households(), Network()
     effect = 100.0 * (1.1**h.price_elasticity - 1.0)
@@ -216,7 +216,6 @@ def _mechanism_fields(lang: str) -> dict[str, dict[str, str]]:
 
 def restriction_table(lang: str) -> pd.DataFrame:
     """Thresholds and default usage cuts of the four restriction levels, from the schema."""
-    from sim.scenario import RESTRICTION_LEVELS, Resource
 
     r = Resource()
     rows = []
@@ -287,7 +286,7 @@ def render() -> None:
         if key == "restrictions":
             st.dataframe(restriction_table(lang), hide_index=True)
 
-    # "How each regime works": generated from the schema (sim.docs), as docs/regimes.*.md
+    # "How each regime works": generated from the schema (sim.scenario.docs), as docs/regimes.*.md
     with st.expander(t("sources.regimes.header", lang), expanded=False):
         st.markdown(regimes_markdown(lang).split("\n", 1)[1])
 

@@ -2,7 +2,7 @@
 
 Inputs on the left: the base scenario, the standing charge, the free essential volume, the blocks
 (add, remove, bounds and prices), per-person blocks and the social tariff. Results on the right,
-recomputed on every change by :mod:`sim.tariff_designer` (a few milliseconds once the town is
+recomputed on every change by :mod:`sim.experiments.tariff_designer` (a few milliseconds once the town is
 built): the legal standing-charge cap (pass or fail, with the values), revenue against the cost to
 recover, affordability, who pays more and who pays less, the change of the mean bill by income
 decile (chart and table) and the bills of typical households. « Enregistrer le tarif dans un
@@ -27,10 +27,16 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from sim.dashboard import common
-from sim.errors import Problem
+from sim.experiments.tariff_designer import (
+    CapCheck,
+    TariffDesign,
+    cap_check,
+    check_proposal,
+    designer_for,
+)
 from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, fmt_pct, has_key, normalise_lang, t
-from sim.plots import OKABE_ITO
-from sim.scenario import (
+from sim.scenario.errors import Problem
+from sim.scenario.model import (
     Scenario,
     Tariff,
     dumps_scenario,
@@ -38,13 +44,7 @@ from sim.scenario import (
     reference_persons,
     scenarios_dir,
 )
-from sim.tariff_designer import (
-    CapCheck,
-    TariffDesign,
-    cap_check,
-    check_proposal,
-    designer_for,
-)
+from sim.show.plots import OKABE_ITO
 
 K = "tariff."  # prefix of this page's session-state keys
 BASE_KEY = K + "base"
@@ -100,7 +100,7 @@ def tariff_data(state: Mapping[str, Any], base: Tariff) -> dict[str, Any]:
     """The proposed tariff as a mapping: ``base`` with the values of the widgets in ``state``.
 
     Fields the page does not show (levies, VAT, seasonal surcharge, indexation) stay those of
-    ``base``. The result is checked by :func:`sim.tariff_designer.check_proposal`.
+    ``base``. The result is checked by :func:`sim.experiments.tariff_designer.check_proposal`.
     """
     data = base.model_dump(mode="json")
     data["standing_charge_eur_per_year"] = state[_key("standing")]

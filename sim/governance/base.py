@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
-from sim import committee as cm
-from sim.engine import Policy
-from sim.scenario import Scenario
+from sim.governance import committee as cm
+from sim.governance import concession
+from sim.governance.concession import ContractState
+from sim.governance.registry import rule_for, rule_name
+from sim.scenario.model import Scenario
+from sim.water.engine import Policy
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
-
-BODY_NAMES = {"contract": "contract", "council": "council", "committee": "committee"}
+    from sim.water.engine import Engine
 
 
-@dataclass
-class ContractState:
-    """Where a delegation contract stands (concession regime only)."""
-
-    base_year: int = 0  # simulated year (0-based) the indexation counts from
-    end_year: int = 0  # calendar year the contract ends
-    price_factor: float = 1.0  # avenants and re-tender bids, multiplied up
-    provision_accrued: float = 0.0  # unspent renewal provisions owed back, if the contract says so
-    operator_capex: list[tuple[int, float]] = field(default_factory=list)  # for buy-back
-    idx: np.ndarray = field(default_factory=lambda: np.ones((1, 3)))  # index paths by year
 
 
 class TariffRule(Protocol):
@@ -37,20 +25,6 @@ class TariffRule(Protocol):
     def decide(self, eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]: ...
 
 
-def rule_for(name: str, scenario: Scenario) -> TariffRule:
-    from sim.governance.commons import CommitteeRule
-    from sim.governance.concession import ContractRule
-    from sim.governance.regie import CouncilRule
-
-    rules: dict[str, Any] = {"contract": ContractRule, "council": CouncilRule,
-                             "committee": CommitteeRule}
-    rule: TariffRule = rules[name](scenario)
-    return rule
-
-
-DEFAULT_RULE = {"concession": "contract", "regie": "council", "commons": "committee"}
-
-
 class GovernedPolicy(Policy):
     """Regime-aware policy: tariff rule + user committee + contract milestones."""
 
@@ -58,8 +32,7 @@ class GovernedPolicy(Policy):
         g = scenario.governance
         self.scenario = scenario
         self.regime = g.regime
-        rule = g.tariff_rule if g.tariff_rule != "auto" else DEFAULT_RULE[g.regime]
-        self.rule: TariffRule = rule_for(rule, scenario)
+        self.rule: TariffRule = rule_for(rule_name(scenario), scenario)
         power = g.committee.power
         self.deciding = (g.regime == "commons") if power == "auto" else (power == "deciding")
         self.meeting = 0
@@ -67,6 +40,10 @@ class GovernedPolicy(Policy):
         self.keep_cpi_base = 1.0  # CPI at which the tariff in force was set (for "keep" indexation)
         self.concession_active = g.regime == "concession"
         self.contract = ContractState()
+
+    def switch_rule(self, name: str) -> None:
+        """Hand the tariff to another rule (a concession ending in a régie or a commons)."""
+        self.rule = rule_for(name, self.scenario)
 
     # -- hooks -------------------------------------------------------------------------------
     def year_start(self, eng: Engine, year: int) -> list[dict[str, Any]]:
@@ -78,9 +55,7 @@ class GovernedPolicy(Policy):
             return rows
         # contract milestones come before the year's decisions
         if self.concession_active:
-            from sim.governance.concession import contract_milestones
-
-            rows += contract_milestones(eng, year, self)
+            rows += concession.contract_milestones(eng, year, self)
         self.meeting += 1
         stop = g.committee.stop_at_meeting
         if stop is not None and self.meeting == stop:
@@ -96,9 +71,7 @@ class GovernedPolicy(Policy):
 
     def year_end(self, eng: Engine, year: int) -> list[dict[str, Any]]:
         if self.concession_active and self.rule.name == "contract":
-            from sim.governance.concession import ContractRule
-
-            ContractRule.year_end(eng, self)
+            concession.ContractRule.year_end(eng, self)
         return []
 
     def _first_year(self, eng: Engine) -> None:
@@ -111,9 +84,7 @@ class GovernedPolicy(Policy):
             st.other_receipts_eur_this_year = g.committee.scic_shares_eur
             st.share_interest_eur_per_year = g.committee.scic_shares_eur * g.committee.scic_interest_cap_pct / 100
         if self.concession_active:
-            from sim.governance.concession import start_contract
-
-            start_contract(eng, self)
+            concession.start_contract(eng, self)
 
     # -- committee ----------------------------------------------------------------------------
     def logged(self, item: str) -> Any:

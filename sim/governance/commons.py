@@ -1,6 +1,6 @@
 """Commons co-governance: the committee's colleges vote the tariff (and the other agenda items).
 
-The tariff item is voted like every other (:mod:`sim.committee`); this rule only holds the tariff
+The tariff item is voted like every other (:mod:`sim.governance.committee`); this rule only holds the tariff
 item, so a commons can also be given another tariff rule for comparison.
 """
 
@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.scenario import Scenario
+from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
     from sim.governance.base import GovernedPolicy
+    from sim.water.engine import Engine
 
 
 class CommitteeRule:

@@ -15,17 +15,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.scenario import Scenario
-
-from sim.governance.base import ContractState
+from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
     from sim.governance.base import GovernedPolicy
+    from sim.water.engine import Engine
 
 
 def index_paths(eng: Engine, drift_pct: tuple[float, float, float], spread_pct: float) -> np.ndarray:
@@ -42,6 +41,18 @@ def k_coefficient(c: Any, idx: np.ndarray, y: int, y0: int) -> float:
     ratios = idx[y] / idx[y0]
     return float(c.k_fixed_share + c.k_labour_weight * ratios[0] + c.k_energy_weight * ratios[1]
                  + c.k_works_weight * ratios[2])
+
+
+@dataclass
+class ContractState:
+    """Where a delegation contract stands (concession regime only)."""
+
+    base_year: int = 0  # simulated year (0-based) the indexation counts from
+    end_year: int = 0  # calendar year the contract ends
+    price_factor: float = 1.0  # avenants and re-tender bids, multiplied up
+    provision_accrued: float = 0.0  # unspent renewal provisions owed back, if the contract says so
+    operator_capex: list[tuple[int, float]] = field(default_factory=list)  # for buy-back
+    idx: np.ndarray = field(default_factory=lambda: np.ones((1, 3)))  # index paths by year
 
 
 def start_contract(eng: Engine, policy: GovernedPolicy) -> None:
@@ -93,8 +104,6 @@ def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[
                                body="contract"))
         return rows
     # remunicipalisation
-    from sim.governance.base import rule_for
-
     g = eng.scenario.governance
     policy.concession_active = False
     st.tariff_index = st.tariff_index  # the price in force carries over
@@ -113,7 +122,7 @@ def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[
     st.transition_eur_this_year = cost
     if c.unspent_provision_returned:
         pass  # the accrued provision never left the service's cash
-    policy.rule = rule_for("committee" if c.at_end == "commons" else "council", eng.scenario)
+    policy.switch_rule("committee" if c.at_end == "commons" else "council")
     if c.at_end == "commons":
         policy.deciding = g.committee.power != "consultative"
         if policy.deciding:

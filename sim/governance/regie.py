@@ -1,7 +1,7 @@
 """Public régie: the council sets the tariff each year towards cost recovery.
 
 Rule: the revenue to raise is next year's costs plus a share of the gap to the reserve target
-(:func:`sim.committee.target_revenue`); the tariff moves by the factor that would raise it, bounded
+(:func:`sim.governance.committee.target_revenue`); the tariff moves by the factor that would raise it, bounded
 by ``council.max_change_pct`` a year, and is frozen (nominal) in the year before a municipal
 election when ``council.freeze_before_election``. The committee (CCSPL) gives a consultative opinion.
 """
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim import committee as cm
-from sim.scenario import Scenario
+from sim.governance import committee as cm
+from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
-    from sim.engine import Engine
     from sim.governance.base import GovernedPolicy
+    from sim.water.engine import Engine
 
 
 def pre_election_year(year: int, first_election: int, every: int) -> bool:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from sim.scenario import dumps_scenario
+from sim.scenario.model import dumps_scenario
 from sim.workshop.store import COLLEGES
 from sim.workshop.strings import t, variant_summary
 

@@ -26,8 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from sim.errors import ScenarioError
-from sim.scenario import Scenario, Tariff, dumps_scenario, loads_scenario, with_changes
+from sim.core.tariff import standing_charge_share_pct
+from sim.experiments import run as runner
+from sim.scenario.caps import cap_pct
+from sim.scenario.errors import ScenarioError
+from sim.scenario.model import Scenario, Tariff, dumps_scenario, loads_scenario, with_changes
+from sim.workshop.debrief import build_debrief, csv_zip, render_html
 from sim.workshop.store import (
     COLLEGES,
     MAX_ROUNDS,
@@ -36,10 +40,11 @@ from sim.workshop.store import (
     Forbidden,
     Store,
 )
+from sim.workshop.strings import _num, t, variant_summary
 from sim.workshop.tally import WORK_ITEM, VetoRule, tally_item
 
 if TYPE_CHECKING:
-    from sim.result import Result
+    from sim.core.result import Result
     from sim.workshop.debrief import Debrief
 
 REGIMES: tuple[str, ...] = ("commons", "regie", "concession")
@@ -103,7 +108,6 @@ class VariantRefused(BadInput):
         self.where, self.problem, self.block, self.fields = where, problem, block, fields
 
     def message(self, lang: str) -> str:
-        from sim.workshop.strings import _num, t
 
         fields = {k: _num(v, lang) if isinstance(v, float) else v for k, v in self.fields.items()}
         where = (
@@ -174,8 +178,6 @@ class Workshop:
             raise BadInput(f"rounds must be between 1 and {MAX_ROUNDS}")
         # run to the first meeting now, so a scenario the model cannot run is refused here, with
         # its reason, rather than in front of the room
-        from sim.engine import simulate
-
         try:
             first = with_changes(
                 base,
@@ -185,7 +187,7 @@ class Workshop:
                     "governance.committee.stop_at_meeting": 1,
                 },
             )
-            if not simulate(first).agenda:
+            if not runner.simulate(first).agenda:
                 raise BadInput("the model puts nothing on the committee's agenda")
         except ScenarioError as exc:
             raise BadInput(str(exc)) from None
@@ -247,8 +249,6 @@ class Workshop:
         The log is the room's (``with_log``), none, or the ``log`` given; ``variants`` as in
         :meth:`scenario`.
         """
-        from sim.engine import simulate
-
         s = self.store.session(code)
         if log is None:
             log = self.log(code) if with_log else []
@@ -256,7 +256,7 @@ class Workshop:
         key = (self._fingerprint(s), _log_key(log), stop_at, vkey)
         hit = self._runs.get(key)
         if hit is None:
-            hit = simulate(self.scenario(code, stop_at=stop_at, log=log, variants=variants))
+            hit = runner.simulate(self.scenario(code, stop_at=stop_at, log=log, variants=variants))
             self._runs.put(key, hit)
         return hit
 
@@ -503,7 +503,6 @@ class Workshop:
         charge above the legal cap (30 % of a 120 m3 bill in towns, 40 % in the country) is
         refused here; cost recovery is judged by the model on the agenda (``why_not``).
         """
-        from sim.tariff import standing_charge_share_pct
 
         sc = _number(standing_charge, "standing_charge")
         free = _number(free_volume, "free_volume")
@@ -546,7 +545,7 @@ class Workshop:
                 "tariff", "model", f"{loc}: {err['msg']}", msg=err["msg"]
             ) from None
         scen = self.base_scenario(code)
-        cap = 30.0 if scen.town.urban else 40.0
+        cap = cap_pct(scen.town.urban)
         share = standing_charge_share_pct(tariff, 2)
         if share > cap + 1e-9:
             raise VariantRefused(
@@ -573,7 +572,6 @@ class Workshop:
         """
         self.store.participant(code, token)  # Forbidden before any model run
         tariff = self.check_tariff_variant(code, standing_charge, free_volume, blocks)
-        from sim.workshop.strings import variant_summary
 
         n = self.store.add_tariff_variant(code, token, tariff, variant_summary(tariff, "fr"))
         return f"variant_{n}"
@@ -585,16 +583,13 @@ class Workshop:
     # -- debrief ----------------------------------------------------------------------------
     def debrief(self, code: str) -> Debrief:
         """Decisions, the room's run against the procedure's (same seed), deciles, the cahier."""
-        from sim.workshop.debrief import build_debrief
 
         return build_debrief(self, code)
 
     def debrief_html(self, code: str, lang: str = "fr") -> str:
-        from sim.workshop.debrief import render_html
 
         return render_html(self.debrief(code), lang)
 
     def debrief_csv_zip(self, code: str) -> bytes:
-        from sim.workshop.debrief import csv_zip
 
         return csv_zip(self.debrief(code))

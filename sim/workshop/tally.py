@@ -10,7 +10,7 @@ For one agenda item, with the options the model put on the table:
    the essential volume, or raises the share of households above the affordability threshold beyond
    the reference (the option the model puts first, or its ``veto_reference_share_pct`` when the
    status quo cannot balance the budget, plus ``veto_tolerance_pp``), is blocked when the citizens'
-   college did not support it. The rule is the model's own (:func:`sim.committee.vote_item`).
+   college did not support it. The rule is the model's own (:func:`sim.governance.committee.vote_item`).
 4. **Work organisation** is decided by the operators' (workers') college alone: the option that
    more than half of the present operators voted for.
 5. If nothing passes, the first option stands (the status quo, or the default the model names

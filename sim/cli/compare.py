@@ -1,0 +1,124 @@
+"""``regie-sim compare A.yaml B.yaml … --seed N --out DIR``: regimes side by side on one seed.
+
+Registered in :data:`sim.cli.main.COMMANDS`. Prints the headline table and the list of parameters that
+differ between the scenarios (the only sources of the differences), and writes
+``comparison.csv``, ``differences.csv`` and one results folder per scenario.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.cli.common import (
+    CliError,
+    Context,
+    Tr,
+    _check_out_dir,
+    _nonneg_int,
+    load_from_args,
+    render_table,
+)
+from sim.experiments.compare import INDICATORS, compare
+from sim.i18n import fmt_number
+from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.model import Scenario
+
+
+def setup_compare(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
+    p = new(t("compare plusieurs scénarios (modes de gestion) sur la même graine",
+              "compare several scenarios (regimes) on one seed"))
+    p.add_argument("files", nargs="+", metavar=t("FICHIER", "FILE"),
+                   help=t("scénarios YAML, par ex. scenarios/concession.yaml scenarios/regie.yaml",
+                          "YAML scenarios, e.g. scenarios/concession.yaml scenarios/regie.yaml"))
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar=t("CLÉ=VALEUR", "KEY=VALUE"),
+                   help=t("change une valeur dans tous les scénarios (répétable)",
+                          "change one value in every scenario (repeatable)"))
+    p.add_argument("--households", type=_nonneg_int, metavar="N",
+                   help=t("met chaque commune à l'échelle de N ménages",
+                          "scale every town to N households"))
+    p.add_argument("--seed", type=_nonneg_int, default=1, metavar="N",
+                   help=t("graine commune (par défaut 1)", "common seed (default 1)"))
+    p.add_argument("--out", metavar=t("DOSSIER", "DIR"),
+                   help=t("dossier de sortie (par défaut runs/compare)",
+                          "output folder (default runs/compare)"))
+    p.add_argument("--quiet", "-q", action="store_true",
+                   help=t("sans barre de progression", "no progress bar"))
+    return p
+
+
+def _load_all(args: argparse.Namespace, ctx: Context) -> dict[str, Scenario]:
+    scenarios: dict[str, Scenario] = {}
+    problems: list[Problem] = []
+    for f in args.files:
+        name = Path(f).stem
+        while name in scenarios:
+            name += "_bis"
+        try:
+            ns = argparse.Namespace(file=f, overrides=args.overrides, households=args.households)
+            scenarios[name] = load_from_args(ns, ctx)
+        except ScenarioError as err:
+            problems += err.problems
+    if problems:
+        raise ScenarioError(problems)
+    return scenarios
+
+
+def handle_compare(args: argparse.Namespace, ctx: Context) -> int:
+
+    scenarios = _load_all(args, ctx)
+    out = Path(args.out) if args.out else Path("runs") / "compare"
+    if out.exists() and (not out.is_dir() or (any(out.iterdir())
+                                              and not (out / "comparison.csv").is_file())):
+        raise CliError(ctx.t(f"{out} existe et n'est pas un dossier de comparaison : choisissez un "
+                             "autre --out",
+                             f"{out} exists and is not a comparison folder: choose another --out"))
+    for name in scenarios:
+        _check_out_dir(out / name, ctx)
+    bar = None
+    progress = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=100, desc=ctx.t("Comparaison", "Comparing"), file=sys.stderr, leave=False)
+
+        def progress(f: float) -> None:
+            done = round(100 * f)
+            if bar is not None and done > bar.n:
+                bar.update(done - bar.n)
+    try:
+        cmp = compare(scenarios, seed=args.seed, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    out.mkdir(parents=True, exist_ok=True)
+    for name, res in cmp.results.items():
+        res.to_dir(out / name)
+    cmp.table.to_csv(out / "comparison.csv")
+    cmp.differences.to_csv(out / "differences.csv", index=False)
+    lang = ctx.lang
+    header = [ctx.t("Indicateur", "Indicator"), *cmp.table.index]
+    rows = []
+    for key, (fr, en) in INDICATORS.items():
+        decimals = 2 if "price" in key else 1 if ("pct" in key or "fte" in key) else 0
+        rows.append([ctx.t(fr, en), *(fmt_number(float(v), lang, decimals) for v in cmp.table[key])])
+    ctx.out(ctx.t(f"Même commune, même graine ({args.seed}) : mêmes pluies, mêmes casses.",
+                  f"Same town, same seed ({args.seed}): same rain, same pipe failures."))
+    ctx.out(render_table(header, rows))
+    ctx.out()
+    ctx.out(ctx.t("Ce qui diffère entre les scénarios (les seules sources des écarts) :",
+                  "What differs between the scenarios (the only sources of the differences):"))
+    diff = cmp.differences
+    if diff.empty:
+        ctx.out(ctx.t("  rien", "  nothing"))
+    else:
+        ctx.out(render_table([ctx.t("clé", "key"), *scenarios],
+                             [[str(r["key"]), *(str(r[n]) for n in scenarios)]
+                              for _, r in diff.iterrows()]))
+    ctx.out()
+    ctx.out(ctx.t(f"Écrit : {out}/comparison.csv, {out}/differences.csv et un dossier par scénario",
+                  f"Written: {out}/comparison.csv, {out}/differences.csv and one folder per scenario"))
+    return 0

@@ -1,0 +1,120 @@
+"""The billing date's household step as two loops compiled by numba (see :mod:`sim.core.billing`).
+
+Imported only when numba is installed and chosen.
+
+* :func:`bill_loop` forms each household's metered volume and bill and the logit of its
+  non-payment probability, in one pass that the compiler vectorises: no call, no branch that
+  depends on the household, the tariff blocks a tuple of fixed length (one compiled version per
+  number of blocks) so that their loop unrolls. Each household's arithmetic follows
+  :func:`sim.core.tariff._compute` and :func:`sim.core.billing._vectorised` operation by operation, in the
+  same order, without fast-math or fused multiply-adds, so each household's bill is the same
+  double on both paths; the sums over households are then taken by numpy on both paths.
+* :func:`unpaid_loop` compares each household's uniform (drawn in bulk by numpy from the
+  ``payments`` stream, as on the numpy path) with its probability. The exponential is computed only
+  for draws below a cheap upper bound of the probability (see :func:`_unpaid`): about one
+  household in thirty in the base town.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+# compiled once, cached on disk beside this file (or in numba's user cache when that is read-only)
+_jit = njit(cache=True, nogil=True, error_model="numpy")
+
+
+@_jit
+def bill_loop(indoor, outdoor, acc_in, acc_out, s_in, s_out, has_explicit, ex_all, ex_season,
+              metered_factor, per_person, persons, period, standing, block_lo, block_up,
+              block_price, surcharge_rate, levies_rate, vat_rate, social_kind, keep_share,
+              cap_factor, eligible, income, neg_factor, logit0, year_volume, year_bill,
+              total_o, vat_o, levies_o, excl_o, rebate_o, negz_o):  # pragma: no cover - compiled
+    n = indoor.shape[0]
+    unscaled = (not per_person) and period == 1.0
+    cap_divisor = 1.0 + vat_rate
+    for i in range(n):
+        # metered and season volumes of the period
+        m = indoor[i] * acc_in
+        m += outdoor[i] * acc_out
+        sv = indoor[i] * s_in
+        sv += outdoor[i] * s_out
+        if has_explicit:  # else the metered share is already in the weights
+            m += ex_all[i]
+            sv += ex_season[i]
+            m *= metered_factor
+            sv *= metered_factor
+        # volume compared with the bounds (per person and per period)
+        if per_person:
+            scale = np.float64(persons[i]) * period
+            u = m / scale
+        else:
+            scale = period
+            u = m if period == 1.0 else m / period
+        excl = standing
+        volume_eur = 0.0
+        for b in range(len(block_lo)):  # a tuple: unrolled
+            lo = block_lo[b]
+            t = max(u, lo)
+            t = min(t, block_up[b])
+            t -= lo
+            if not unscaled:
+                t *= scale
+            t *= block_price[b]
+            excl += t
+            volume_eur += t
+        if surcharge_rate > 0.0:
+            excl += sv * surcharge_rate
+        levies = m * levies_rate
+        excl += levies
+        rebate_x = 0.0
+        if social_kind == 1:  # reduced blocks
+            rebate_x = volume_eur * keep_share if eligible[i] else 0.0
+        elif social_kind == 2:  # bill capped at a share of income
+            cap = max(income[i] * cap_factor, 0.0)
+            gross = excl * vat_rate
+            gross += excl
+            rebate_x = excl - cap / cap_divisor if (eligible[i] and gross > cap) else 0.0
+        excl -= rebate_x
+        vat = excl * vat_rate
+        total = excl + vat
+        rebate_ttc = rebate_x * vat_rate
+        rebate_ttc += rebate_x
+        # minus the logit of P(unpaid): the annualised bill's share of income, in %
+        negz = total * neg_factor[i]
+        negz -= logit0
+        year_volume[i] += m
+        year_bill[i] += total
+        total_o[i] = total
+        vat_o[i] = vat
+        levies_o[i] = levies
+        excl_o[i] = excl
+        rebate_o[i] = rebate_ttc
+        negz_o[i] = negz
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _unpaid(draw, x):  # pragma: no cover - compiled
+    """``draw < 1 / (exp(x) + 1)`` with x = −z, the numpy path's test, exp only when needed.
+
+    For x > 0, e^x ≥ 1 + x + x²/2 + x³/6 (Taylor, remainder ≥ 0), so p ≤ 1 / (that + 1): a draw
+    at or above this bound (with room for rounding) is not below p. The others get the exact
+    test, so each decision is the numpy path's.
+    """
+    if x > 0.0:
+        if draw * (2.0 + x + x * x * 0.5 + x * x * x * (1.0 / 6.0)) >= 1.0 + 1e-9:
+            return False
+    return draw < 1.0 / (math.exp(x) + 1.0)
+
+
+@_jit
+def unpaid_loop(uniforms, negz, index_o):  # pragma: no cover - compiled
+    """Write the indices of the unpaid bills into ``index_o``; return how many there are."""
+    k = 0
+    for i in range(negz.shape[0]):
+        if _unpaid(uniforms[i], negz[i]):
+            index_o[k] = i
+            k += 1
+    return k

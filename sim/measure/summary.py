@@ -1,0 +1,61 @@
+"""Indicators computed from the tables of a run (pure functions, no simulation state).
+
+Each headline figure says how it is computed; SISPEA codes are given where the indicator is the
+official one (D102.0, P104.3, P106.3, P107.2, P151.1, P154.0).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.core.result import Result
+
+__version__ = "0.1.0"
+
+
+def summarise(res: Result) -> dict[str, Any]:
+    """Headline figures of a run.
+
+    First-year and last-year values, and means over the first five years (the window on which the
+    base town is checked against published French figures).
+    """
+    y = res.years
+    first5 = y.head(5)
+    last = y.iloc[-1]
+    first = y.iloc[0]
+    dec = res.decisions
+    return {
+        "town": res.scenario.town.name,
+        "seed": res.seed,
+        "households": int(first["households"]),
+        "horizon_years": int(len(y)),
+        "first_year": int(first["year"]),
+        "last_year": int(last["year"]),
+        "price_120m3_eur_per_m3_first": float(first["price_120m3_eur_per_m3"]),
+        "price_120m3_eur_per_m3_last": float(last["price_120m3_eur_per_m3"]),
+        "bill_120m3_eur_last": float(last["bill_120m3_eur"]),
+        "yield_pct_first5": float(first5["yield_pct"].mean()),
+        "yield_pct_last": float(last["yield_pct"]),
+        "consumption_l_per_person_day_first5": float(first5["consumption_l_per_person_day"].mean()),
+        "renewal_rate_pct_first5": float(first5["renewal_rate_pct"].mean()),
+        "unpaid_rate_pct_first5": float(first5["unpaid_rate_pct"].mean()),
+        "share_households_above_3pct_mean": float(y["share_households_above_3pct"].mean()),
+        "share_households_above_3pct_last": float(last["share_households_above_3pct"]),
+        "breaks_total": int(y["breaks"].sum()),
+        "breaks_per_100km_mean": float(y["breaks_per_100km"].mean()),
+        "outflow_eur_total": float(y["outflow_eur"].sum()),
+        "debt_eur_last": float(last["debt_eur"]),
+        "reserves_eur_last": float(last["reserves_eur"]),
+        "fte_last": float(last["fte"]),
+        "restriction_days_total": float(y["restriction_days"].sum()),
+        "shortfall_m3_total": float(y["shortfall_m3"].sum()),
+        "decisions_total": int(len(dec)),
+        "decisions_binding": int(dec["binding"].astype(bool).sum()) if len(dec) else 0,
+        "vetoes": int(dec["veto"].astype(bool).sum()) if len(dec) else 0,
+        "network_mean_age_years_last": float(last["network_mean_age_years"]),
+        "ili_mean": float(np.mean(y["ili"])),
+        "version": __version__,
+    }
