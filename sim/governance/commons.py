@@ -12,7 +12,7 @@ from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
     from sim.governance.base import GovernedPolicy
-    from sim.water.engine import Engine
+    from sim.core.engine import Engine
 
 
 class CommitteeRule:

@@ -15,7 +15,7 @@ from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
     from sim.governance.base import GovernedPolicy
-    from sim.water.engine import Engine
+    from sim.core.engine import Engine
 
 
 def pre_election_year(year: int, first_election: int, every: int) -> bool:
