@@ -91,6 +91,10 @@ class Service(Protocol):
         """Expected yearly (variable costs, renewal spending) at this year's prices (for budgets)."""
         ...
 
+    def event_rows(self) -> list[dict[str, Any]]:
+        """The service's incidents as rows of the ``events`` table (with a ``time_h`` column)."""
+        ...
+
     def affordability_burden(self, eng: Engine, bills: Any) -> Any:
         """Each household's yearly spending on the service, incl. what it pays beside the
         service's own bill (sewerage for water), as a share of income."""

@@ -9,27 +9,38 @@ at the edge.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 
+from sim.core.engine import Engine, Policy
 from sim.core.result import Result
+from sim.core.service import Service
 from sim.governance import policy_for
 from sim.governance.reasons import reason_fr
 from sim.measure.summary import summarise
+from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario
-from sim.core.engine import Engine, Policy
 from sim.water.service import WaterService
 
-#: the services a scenario can run (the electricity service will be the second)
-SERVICES: dict[str, type[WaterService]] = {"water": WaterService}
+#: the service registry: ``scenario.service`` -> the class that implements
+#: :class:`sim.core.service.Service` (the electricity service will be the second entry)
+SERVICES: dict[str, Callable[[], Service]] = {"water": WaterService}
+
+
+def new_service(scenario: Scenario) -> Service:
+    """A new service object for the scenario; an unknown name is a located scenario error."""
+    make = SERVICES.get(scenario.service)
+    if make is None:
+        raise ScenarioError([Problem("<scenario>", "service", "literal_error",
+                                     {"found": scenario.service, "allowed": ", ".join(sorted(SERVICES))})])
+    return make()
 
 
 def engine_for(scenario: Scenario, seed: int, *, policy: Policy | None = None,
                progress: Callable[[float], None] | None = None) -> Engine:
     """A ready engine: the scenario's service, and its regime's policy unless one is given."""
-    service = SERVICES["water"]()
-    return Engine(scenario, seed, service, policy=policy or make_policy(scenario), progress=progress)
+    return Engine(scenario, seed, new_service(scenario), policy=policy or make_policy(scenario),
+                  progress=progress)
 
 
 DECISION_COLUMNS = ["date", "meeting", "body", "item", "option", "votes_public", "votes_operators",
@@ -58,7 +69,7 @@ def simulate(scenario: Scenario, seed: int | None = None, *,
         policy = make_policy(scenario)
     eng = engine_for(scenario, seed, policy=policy, progress=progress)
     eng.run()
-    events = pd.DataFrame(eng.service.break_rows() + eng.events)
+    events = pd.DataFrame(eng.service.event_rows() + eng.events)
     if not events.empty:
         events = events.sort_values("time_h", kind="stable").reset_index(drop=True)
         events.insert(1, "date", [str(eng.date_of(h))[:16] for h in events["time_h"]])

@@ -79,7 +79,6 @@ from sim.governance.committee import target_revenue
 from sim.scenario.caps import cap_pct
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario, Tariff, reference_persons, with_changes
-from sim.core.engine import Engine
 
 FloatArray = NDArray[np.float64]
 

@@ -107,7 +107,7 @@ class WaterService:
     def repairs_cost_eur(self, eng: Engine, repairs: int) -> float:
         return repairs * eng.scenario.network.repair_cost_eur * eng.cpi
 
-    def break_rows(self) -> list[dict[str, Any]]:
+    def event_rows(self) -> list[dict[str, Any]]:
         """One ``events`` row per repaired break."""
         return [{"time_h": b.start_h, "kind": "break", "material": b.cohort_material,
                  "visible": b.visible, "flow_m3_per_h": b.flow_m3_per_h, "detection_h": b.detection_h,
