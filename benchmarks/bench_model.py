@@ -18,7 +18,7 @@ memory of one run do not flatter the next. A child:
 2. reads its own peak resident memory, ``getrusage(RUSAGE_SELF).ru_maxrss``, right after that
    run; this is the whole process (interpreter, numpy, pandas, scipy, simpy imports included), so
    the peak after imports alone is reported beside it;
-3. runs the same scenario and seed again on an :class:`~sim.water.engine.Engine` whose ``_month_end``
+3. runs the same scenario and seed again on an :class:`~sim.core.engine.Engine` whose ``_month_end``
    method is wrapped *on that instance* (no monkeypatching of the class) to time each monthly
    household step (demand, supply, billing months, ledger), and times one numpy pass over the
    arrays the billing step reads and writes (each household's indoor and outdoor volume, size,
@@ -88,8 +88,7 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
 
     from sim import simulate
     from sim.core.billing import kernel_name
-    from sim.experiments.run import make_policy
-    from sim.water.engine import Engine
+    from sim.experiments.run import engine_for
 
     rss_imports = rss_peak_mb()
     scenario = build_case(case, scale_resource)
@@ -103,7 +102,7 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
     rss_peak = rss_peak_mb()
 
     # the monthly household step alone, timed on one instance
-    eng = Engine(scenario, seed, policy=make_policy(scenario))
+    eng = engine_for(scenario, seed)
     step = eng._month_end
     calls: dict[bool, list[float]] = {False: [], True: []}  # billing month? -> seconds per call
 
@@ -125,7 +124,7 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
             reps.append(time.perf_counter() - s)
         return statistics.median(reps)
 
-    billing_arrays = [eng.indoor_eff, eng.outdoor_eff, eng.pop.persons, eng.eligible, eng.income,
+    billing_arrays = [eng.service.indoor_eff, eng.service.outdoor_eff, eng.pop.persons, eng.eligible, eng.income,
                       eng.year_volume, eng.year_bill]
 
     return {
@@ -135,7 +134,7 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
         "step_median_s": statistics.median(calls[False]),
         "billing_step_median_s": statistics.median(calls[True]),
         "step_total_s": sum(calls[False]) + sum(calls[True]),
-        "sum_median_s": median_pass([eng.indoor_eff]),
+        "sum_median_s": median_pass([eng.service.indoor_eff]),
         "pass_median_s": median_pass(billing_arrays),
         "pass_mb": sum(a.nbytes for a in billing_arrays) / 1e6,
         "kernel": kernel_name(),

@@ -9,7 +9,8 @@ import pytest
 from sim.governance import committee as cm
 from sim import load_scenario, simulate, with_changes
 from sim.experiments.compare import compare, differences
-from sim.water.engine import Engine
+from sim.core.engine import Policy
+from sim.experiments.run import engine_for
 from sim.governance.concession import index_paths, k_coefficient, realised_margin_pct
 from sim.governance.regie import pre_election_year
 from sim.scenario.model import Committee
@@ -25,7 +26,7 @@ def test_concession_price_follows_k_formula_exactly() -> None:
     s = small("concession", **{"governance.concession.renegotiation_every_years": 50,
                                "governance.concession.duration_years": 40})
     r = simulate(s, seed=3)
-    eng = Engine(s, 3)  # same streams: the index paths the run used
+    eng = engine_for(s, 3, policy=Policy())  # same streams: the index paths the run used
     c = s.governance.concession
     idx = index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct), c.index_spread_pct)
     assert not (r.decisions["item"] == "avenant").any()
@@ -87,7 +88,7 @@ def test_retender_resets_the_price_to_costs_plus_target_margin() -> None:
         "governance.concession.retender_price_change_pct": -5.0})
     r = simulate(s, seed=1)
     y = r.years.set_index("year")
-    eng = Engine(s, 1)
+    eng = engine_for(s, 1, policy=Policy())
     c = s.governance.concession
     idx = index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct), c.index_spread_pct)
     m = realised_margin_pct(y.loc[2028].to_dict() | {"year": 2028}, s.finance.capex_debt_share_pct)

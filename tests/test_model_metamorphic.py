@@ -14,7 +14,7 @@ from strategies import DEFAULT_MATERIALS, small_town
 import sim.core.tariff
 from sim import Scenario, simulate, with_changes
 from sim.core.billing import KERNEL_ENV
-from sim.water.engine import Policy
+from sim.core.engine import Policy
 from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE, build_population
 from sim.core.rng import streams
 
@@ -39,7 +39,7 @@ PRICES = (1.0, 1.3, 2.0)
 
 
 def test_higher_volume_price_lowers_billed_volume_with_fixed_rules() -> None:
-    """With the tariff only following inflation (sim.water.engine.Policy), the dearer tariff bills less
+    """With the tariff only following inflation (sim.core.engine.Policy), the dearer tariff bills less
     water in every year, from the first one (demand answers the price level, not only its changes;
     this failed before 079d3e5, when the reference price was the scenario's own first tariff)."""
     billed = {p: mean_years(small_town(1000, 3, tariff__blocks=single_price(p)), "billed_m3",

@@ -18,15 +18,9 @@ import simpy
 from strategies import small_town
 
 from sim import simulate, with_changes
-from sim.water.network import (
-    BreakRecord,
-    Cohorts,
-    Crews,
-    LeakLedger,
-    break_process,
-    erlang_c_mean_wait,
-    uarl_litres_per_day,
-)
+from sim.core.assets import BreakRecord, Cohorts
+from sim.core.workforce import Crews, erlang_c_mean_wait
+from sim.water.network import LeakLedger, break_process, uarl_litres_per_day
 from sim.scenario.model import Network
 
 

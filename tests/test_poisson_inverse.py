@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.stats import poisson
 
-from sim.water.network import poisson_inverse
+from sim.core.assets import poisson_inverse
 
 
 def test_poisson_inverse_equals_scipy_ppf() -> None:

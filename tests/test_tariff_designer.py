@@ -9,7 +9,8 @@ import pytest
 from strategies import BASE_TOWN
 
 from sim import load_scenario, loads_scenario, with_changes
-from sim.water.engine import Engine
+from sim.core.engine import Policy
+from sim.experiments.run import engine_for
 from sim.scenario.model import Scenario, SocialTariff, Tariff, TariffBlock, dumps_scenario
 from sim.scenario.model import reference_persons as ref_persons
 from sim.core.tariff import standing_charge_share_pct
@@ -174,7 +175,7 @@ def test_revenue_bills_and_affordability_match_the_engine_without_price_response
                           bill_cap_pct_of_income=1.0)
     tar = with_tariff(rigid.tariff, blocks=PROGRESSIVE, free_volume_m3=15.0, social=social)
     d = design(rigid, tar)
-    eng = Engine(rigid, rigid.seed)
+    eng = engine_for(rigid, rigid.seed, policy=Policy())
     assert d.revenue_eur == pytest.approx(eng.project_revenue(tar, 1.0), rel=1e-12)
     assert d.revenue_now_eur == pytest.approx(eng.project_revenue(rigid.tariff, 1.0), rel=1e-12)
     bills = eng.project_bills(tar, 1.0)
@@ -188,11 +189,10 @@ def test_revenue_bills_and_affordability_match_the_engine_without_price_response
 
 def test_cost_baseline_is_the_committees_target_after_one_year(town: Scenario) -> None:
     from sim.governance.committee import target_revenue
-    from sim.experiments.run import make_policy
 
     b = cost_baseline(town)
     one = town.model_copy(update={"horizon_years": 1})
-    eng = Engine(one, town.seed, policy=make_policy(one))
+    eng = engine_for(one, town.seed)
     eng.run()
     assert b.costs_eur == pytest.approx(eng.yearly_costs_estimate(), rel=1e-12)
     assert b.target_revenue_eur == pytest.approx(

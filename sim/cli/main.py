@@ -48,6 +48,7 @@ from sim.core.result import TABLES, Result
 from sim.core.tariff import bill_lines, price_120m3_eur_per_m3
 from sim.experiments.run import simulate
 from sim.i18n import LANGS, fmt_eur, fmt_number, fmt_pct, normalise_lang
+from sim.measure.indicators import Indicator, indicator
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import (
     Scenario,
@@ -92,32 +93,36 @@ def _years(n: int, ctx: Context) -> str:
     return ctx.t(f"{n} an" if n == 1 else f"{n} ans", f"{n} year" if n == 1 else f"{n} years")
 
 
+#: the indicators ``run`` prints for the first and last year (those the run has), from the one
+#: indicator table (:mod:`sim.measure.indicators`)
+SUMMARY_INDICATORS = ("price_120m3_eur_per_m3", "yield_pct", "consumption_l_per_person_day",
+                      "unpaid_rate_pct", "share_households_above_3pct", "breaks", "outflow_eur",
+                      "debt_eur", "reserves_eur", "fte")
+
+
+def _format(ind: Indicator, v: float, lang: str) -> str:
+    """A value in the indicator's unit: euros per m3 with cents, whole euros, % with one decimal."""
+    if ind.unit == "eur_per_m3":
+        return fmt_eur(v, lang)
+    if ind.unit == "eur":
+        return fmt_eur(v, lang, 0)
+    if ind.unit == "pct":
+        return fmt_pct(v, lang)
+    return fmt_number(v, lang, 1 if ind.unit == "fte" else 0)
+
+
 def summary_table(result: Result, ctx: Context) -> str:
     """Headline indicators of the first and the last simulated year, as a table."""
     lang = ctx.lang
     years = result.years
     threshold = fmt_number(result.scenario.affordability.threshold_pct, lang, 1).removesuffix(
         ",0" if lang == "fr" else ".0")
-    rows_spec: list[tuple[str, str, Callable[[float], str]]] = [
-        (ctx.t("Prix du m3 (120 m3) TTC", "Price per m3 (120 m3) incl. VAT"),
-         "price_120m3_eur_per_m3", lambda v: fmt_eur(v, lang)),
-        (ctx.t("Rendement", "Network yield"), "yield_pct", lambda v: fmt_pct(v, lang)),
-        (ctx.t("Consommation L/hab/j", "Consumption L/person/day"), "consumption_l_per_person_day",
-         lambda v: fmt_number(v, lang, 0)),
-        (ctx.t("Impayés", "Unpaid bills"), "unpaid_rate_pct", lambda v: fmt_pct(v, lang)),
-        (ctx.t(f"Ménages au-dessus de {threshold} %", f"Households above {threshold}%"),
-         "share_households_above_3pct", lambda v: fmt_pct(v, lang)),
-        (ctx.t("Casses", "Breaks"), "breaks", lambda v: fmt_number(v, lang, 0)),
-        (ctx.t("Argent sortant du service", "Money leaving the service"), "outflow_eur",
-         lambda v: fmt_eur(v, lang, 0)),
-        (ctx.t("Dette", "Debt"), "debt_eur", lambda v: fmt_eur(v, lang, 0)),
-        (ctx.t("Réserves", "Reserves"), "reserves_eur", lambda v: fmt_eur(v, lang, 0)),
-        (ctx.t("ETP", "FTE"), "fte", lambda v: fmt_number(v, lang, 1)),
-    ]
+    shown = [indicator(name) for name in SUMMARY_INDICATORS if name in years.columns]
     picks = [0] if len(years) == 1 else [0, len(years) - 1]
     header = [ctx.t("Indicateur", "Indicator"), *(str(int(years["year"].iloc[i])) for i in picks)]
-    rows = [[label, *(fmt(float(years[col].iloc[i])) for i in picks)]
-            for label, col, fmt in rows_spec]
+    rows = [[ind.label(lang, threshold), *(_format(ind, float(years[ind.name].iloc[i]), lang)
+                                           for i in picks)]
+            for ind in shown]
     s = result.scenario
     title = ctx.t(
         f"{s.town.name} — {fmt_number(s.households.count, lang, 0)} ménages, "

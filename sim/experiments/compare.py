@@ -54,7 +54,8 @@ class Comparison:
 def headline(res: Result) -> dict[str, Any]:
     y, d = res.years, res.deciles
     last_year = int(y["year"].iloc[-1])
-    dl = d[d["year"] == last_year].set_index("decile")["mean_bill_eur"]
+    dl = (d[d["year"] == last_year].set_index("decile")["mean_bill_eur"] if len(d)
+          else pd.Series(dtype=float))  # a service that records no deciles
     s = res.summary
     return {
         "price_120m3_first": float(y["price_120m3_eur_per_m3"].iloc[0]),
@@ -64,8 +65,9 @@ def headline(res: Result) -> dict[str, Any]:
         "bill_d5_last": float(dl.get(5, float("nan"))),
         "bill_d10_last": float(dl.get(10, float("nan"))),
         "share_above_3pct_mean": float(y["share_households_above_3pct"].mean()),
-        "yield_pct_mean": float(y["yield_pct"].mean()),
-        "breaks_total": int(y["breaks"].sum()),
+        # water indicators: NaN for a service that has none (sim.measure.indicators says which)
+        "yield_pct_mean": float(y["yield_pct"].mean()) if "yield_pct" in y else float("nan"),
+        "breaks_total": int(y["breaks"].sum()) if "breaks" in y else float("nan"),
         "outflow_eur_total": float(y["outflow_eur"].sum()),
         "debt_eur_last": float(y["debt_eur"].iloc[-1]),
         "reserves_eur_last": float(y["reserves_eur"].iloc[-1]),

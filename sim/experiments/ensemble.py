@@ -54,6 +54,8 @@ from sim._version import __version__
 from sim.core.rng import child_seeds
 from sim.experiments.run import simulate
 from sim.i18n import THOUSANDS_FR, UNIT_SPACE_FR, fmt_eur, fmt_number, fmt_pct
+from sim.measure.indicators import Indicator as MeasuredIndicator
+from sim.measure.indicators import indicator
 from sim.scenario.model import Scenario, dumps_scenario, scenario_to_dict, with_changes
 
 #: the bands reported by :meth:`Ensemble.bands`, as (column, percentile)
@@ -94,27 +96,22 @@ class Indicator:
     step: float | None = None
 
 
-INDICATORS: dict[str, Indicator] = {
-    "bill_120m3_eur": Indicator("la facture de 120 m3", "the 120 m3 bill", "eur"),
-    "price_120m3_eur_per_m3": Indicator("le prix du m3 (facture de 120 m3)",
-                                        "the price per m3 of the 120 m3 bill", "eur_per_m3",
-                                        step=0.05),
-    "share_households_above_3pct": Indicator(
-        "la part des ménages dont l'eau coûte plus de 3 % du revenu",
-        "the share of households paying more than 3% of income for water", "pct"),
-    "yield_pct": Indicator("le rendement du réseau", "the network yield", "pct", low_is_good=False),
-    "reserves_eur": Indicator("les réserves du service", "the service's reserves", "eur",
-                              low_is_good=False, plural=True),
-    "unpaid_rate_pct": Indicator("le taux d'impayés", "the unpaid rate", "pct", step=0.1),
-    "debt_eur": Indicator("la dette du service", "the service's debt", "eur"),
-    "breaks_per_100km": Indicator("le nombre de casses pour 100 km", "breaks per 100 km", "",
-                                  plural=False),
-    # the rest of the dashboard's headline figures (sim.show.report.HEADLINES)
-    "breaks": Indicator("le nombre de casses dans l'année", "the number of breaks in the year"),
-    "outflow_eur": Indicator("l'argent qui quitte le service dans l'année",
-                             "the money leaving the service in the year", "eur"),
-    "fte": Indicator("l'effectif du service", "the service's staff", "fte", low_is_good=False),
-}
+_UNITS: dict[str, Literal["eur", "eur_per_m3", "pct", "m3", "fte", ""]] = {
+    "eur": "eur", "eur_per_m3": "eur_per_m3", "pct": "pct", "m3": "m3", "fte": "fte"}
+
+
+def _statement(ind: MeasuredIndicator) -> Indicator:
+    """How the indicator table's entry is stated in a sentence about the futures."""
+    return Indicator(ind.phrase_fr, ind.phrase_en, _UNITS.get(ind.unit, ""),
+                     low_is_good=ind.direction != "higher", plural=ind.plural, step=ind.step)
+
+
+#: the indicators the futures' statements speak of, from the one indicator table
+#: (:mod:`sim.measure.indicators`); the last four are the rest of the dashboard's headline figures
+INDICATORS: dict[str, Indicator] = {name: _statement(indicator(name)) for name in (
+    "bill_120m3_eur", "price_120m3_eur_per_m3", "share_households_above_3pct", "yield_pct",
+    "reserves_eur", "unpaid_rate_pct", "debt_eur", "breaks_per_100km", "breaks", "outflow_eur",
+    "fte")}
 
 #: the indicators the CLI states, in order
 HEADLINE: tuple[str, ...] = ("bill_120m3_eur", "share_households_above_3pct", "yield_pct",

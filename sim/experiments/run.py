@@ -9,16 +9,39 @@ at the edge.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 
+from sim.core.engine import Engine, Policy
 from sim.core.result import Result
+from sim.core.service import Service
 from sim.governance import policy_for
 from sim.governance.reasons import reason_fr
 from sim.measure.summary import summarise
+from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario
-from sim.water.engine import Engine, Policy
+from sim.water.service import WaterService
+
+#: the service registry: ``scenario.service`` -> the class that implements
+#: :class:`sim.core.service.Service` (the electricity service will be the second entry)
+SERVICES: dict[str, Callable[[], Service]] = {"water": WaterService}
+
+
+def new_service(scenario: Scenario) -> Service:
+    """A new service object for the scenario; an unknown name is a located scenario error."""
+    make = SERVICES.get(scenario.service)
+    if make is None:
+        raise ScenarioError([Problem("<scenario>", "service", "literal_error",
+                                     {"found": scenario.service, "allowed": ", ".join(sorted(SERVICES))})])
+    return make()
+
+
+def engine_for(scenario: Scenario, seed: int, *, policy: Policy | None = None,
+               progress: Callable[[float], None] | None = None) -> Engine:
+    """A ready engine: the scenario's service, and its regime's policy unless one is given."""
+    return Engine(scenario, seed, new_service(scenario), policy=policy or make_policy(scenario),
+                  progress=progress)
+
 
 DECISION_COLUMNS = ["date", "meeting", "body", "item", "option", "votes_public", "votes_operators",
                     "votes_citizens", "veto", "binding", "adopted", "reason", "reason_fr"]
@@ -44,9 +67,9 @@ def simulate(scenario: Scenario, seed: int | None = None, *,
     seed = scenario.seed if seed is None else int(seed)
     if policy is None:
         policy = make_policy(scenario)
-    eng = Engine(scenario, seed, policy=policy, progress=progress)
+    eng = engine_for(scenario, seed, policy=policy, progress=progress)
     eng.run()
-    events = pd.DataFrame(_break_rows(eng) + eng.events)
+    events = pd.DataFrame(eng.service.event_rows() + eng.events)
     if not events.empty:
         events = events.sort_values("time_h", kind="stable").reset_index(drop=True)
         events.insert(1, "date", [str(eng.date_of(h))[:16] for h in events["time_h"]])
@@ -61,14 +84,6 @@ def simulate(scenario: Scenario, seed: int | None = None, *,
     res.agenda = getattr(policy, "agenda", None)
     res.summary = summarise(res)
     return res
-
-
-def _break_rows(eng: Engine) -> list[dict[str, Any]]:
-    return [{"time_h": b.start_h, "kind": "break", "material": b.cohort_material,
-             "visible": b.visible, "flow_m3_per_h": b.flow_m3_per_h, "detection_h": b.detection_h,
-             "wait_h": b.wait_h, "repair_h": b.repair_h, "end_h": b.end_h,
-             "leak_m3": b.flow_m3_per_h * (b.end_h - b.start_h), "customers": b.customers}
-            for b in eng.breaks_done]
 
 
 def make_policy(scenario: Scenario) -> Policy:

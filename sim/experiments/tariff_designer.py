@@ -8,13 +8,13 @@ module answers the committee's questions without running the simulation again:
   retired couple in a house, family with a pool);
 * who pays more and who pays less than today, and by how much (overall and per decile);
 * the share of households above the affordability threshold, sewerage included, as
-  :mod:`sim.water.engine` counts it: ``(bill + sewerage_eur_per_m3 × volume) / income > threshold``;
+  :mod:`sim.core.engine` counts it: ``(bill + sewerage_eur_per_m3 × volume) / income > threshold``;
 * the service revenue (excl. tax and levies) against the cost to recover;
 * the legal standing-charge cap: value, cap, pass or fail (water.md §3.4).
 
 **How the town is built.** Once per (scenario, seed), with the same draws as the engine:
 ``build_population(s.households, streams(seed)["population"])``, then the social-tariff take-up
-uniforms from the same stream, as :class:`sim.water.engine.Engine` draws them. Each household's
+uniforms from the same stream, as :class:`sim.core.engine.Engine` draws them. Each household's
 reference yearly metered volume is ``(indoor + outdoor) × (1 − meter under-registration)``.
 
 **Volumes and the price response.** A household's yearly volume under a tariff is the one the
@@ -30,11 +30,11 @@ ones times ``(p_new / p_now) ** elasticity``: the price response to the proposed
 relative to the current one, taken once (one step, not iterated to a fixed point).
 ``price_response=False`` bills the current volumes unchanged ("before the price response"). With
 an elasticity of 0 (and no conservation) the volumes are the reference volumes, on which
-:meth:`sim.water.engine.Engine.project_revenue` projects a tariff at the start of a run.
+:meth:`sim.core.engine.Engine.project_revenue` projects a tariff at the start of a run.
 
 **Cost to recover.** From a one-year run of the base scenario on the same seed, once per town:
 the yearly costs the engine expects after that year
-(:meth:`sim.water.engine.Engine.yearly_costs_estimate`: staff, energy, treatment, overheads,
+(:meth:`sim.core.engine.Engine.yearly_costs_estimate`: staff, energy, treatment, overheads,
 self-financed investment, debt service, participation), and the revenue the council would aim
 for (:func:`sim.governance.committee.target_revenue`: those costs plus closing the gap to the reserve target
 over ``council.cost_recovery_years``, grossed up by the unpaid rate). Both are at first-year
@@ -74,12 +74,11 @@ from sim.core.tariff import (
     price_120m3_eur_per_m3,
     standing_charge_share_pct,
 )
-from sim.experiments.run import make_policy
+from sim.experiments.run import engine_for
 from sim.governance.committee import target_revenue
 from sim.scenario.caps import cap_pct
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario, Tariff, reference_persons, with_changes
-from sim.water.engine import Engine
 
 FloatArray = NDArray[np.float64]
 
@@ -302,7 +301,7 @@ def cost_baseline(scenario: Scenario, seed: int | None = None) -> CostBaseline:
 
     seed = scenario.seed if seed is None else int(seed)
     one_year = scenario.model_copy(update={"horizon_years": 1})
-    eng = Engine(one_year, seed, policy=make_policy(one_year))
+    eng = engine_for(one_year, seed)
     eng.run()
     return CostBaseline(
         costs_eur=float(eng.yearly_costs_estimate()),

@@ -1,7 +1,7 @@
 """Who decides: one small strategy object per regime behind one interface.
 
 The engine calls :meth:`GovernedPolicy.year_start` / ``year_end`` at its decision dates; the
-policy changes only the engine's :class:`~sim.water.engine.State` and returns decision rows. The regime
+policy changes only the engine's :class:`~sim.core.engine.State` and returns decision rows. The regime
 (``governance.regime``) chooses the tariff rule — contract indexation (concession), council cost
 recovery (régie), committee vote (commons) — unless ``governance.tariff_rule`` names another; all
 money differences come from named parameters in the scenario.

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sim.core.engine import Policy
 from sim.governance import committee as cm
 from sim.governance import concession
 from sim.governance.concession import ContractState
 from sim.governance.registry import rule_for, rule_name
 from sim.scenario.model import Scenario
-from sim.water.engine import Policy
 
 if TYPE_CHECKING:
-    from sim.water.engine import Engine
+    from sim.core.engine import Engine
 
 
 

@@ -24,7 +24,7 @@ from sim.scenario.caps import cap_pct
 from sim.scenario.model import Committee, Council, Tariff, TariffBlock, reference_persons
 
 if TYPE_CHECKING:
-    from sim.water.engine import Engine
+    from sim.core.engine import Engine
 
 COLLEGES = ("public", "operators", "citizens")
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
+    from sim.core.engine import Engine
     from sim.governance.base import GovernedPolicy
-    from sim.water.engine import Engine
 
 
 class CommitteeRule:

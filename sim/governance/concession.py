@@ -23,8 +23,8 @@ import numpy as np
 from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
+    from sim.core.engine import Engine
     from sim.governance.base import GovernedPolicy
-    from sim.water.engine import Engine
 
 
 def index_paths(eng: Engine, drift_pct: tuple[float, float, float], spread_pct: float) -> np.ndarray:

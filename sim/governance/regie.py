@@ -14,8 +14,8 @@ from sim.governance import committee as cm
 from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
+    from sim.core.engine import Engine
     from sim.governance.base import GovernedPolicy
-    from sim.water.engine import Engine
 
 
 def pre_election_year(year: int, first_election: int, every: int) -> bool:

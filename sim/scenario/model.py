@@ -913,6 +913,9 @@ class Scenario(Block):
                                desc="Years simulated", desc_fr="Années simulées", source="scenario")
     seed: int = param(1, ge=0, le=2**63 - 1, desc="Random seed", desc_fr="Graine aléatoire",
                       source="scenario")
+    service: str = param("water", desc="Network service simulated (its name in the service registry)",
+                         desc_fr="Service en réseau simulé (son nom dans le registre des services)",
+                         source="scenario")
 
     @model_validator(mode="after")
     def _standing_charge_cap(self) -> Scenario:

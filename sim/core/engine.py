@@ -1,0 +1,418 @@
+"""The core engine: one run of one service under one policy, on the SimPy clock.
+
+SimPy carries what is discrete — month ends, billing dates, year starts, the service's incidents and
+repairs, crews, governance decision dates. Households are numpy arrays: the service computes every
+household's use and bill in vectorised steps. The clock is in hours from 1 January of
+``town.start_year``.
+
+The engine owns what every network service shares (households and incomes, the policy and the
+decision :class:`State`, crews, loans and cash, the monthly ledger, records) and calls the service
+(:class:`sim.core.service.Service`) for its physics. A run is a pure function of (scenario, seed):
+every draw comes from a named stream (:mod:`sim.core.rng`). Use :func:`sim.simulate`, which picks
+the service and the regime's policy, rather than this class directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.core import tariff as tariffs
+from sim.core.billing import Payment
+from sim.core.households import Population, build_population
+from sim.core.ledger import CAPEX_LINES, OPEX_LINES, OUTFLOW_LINES, Loans, close_month
+from sim.core.rng import streams
+from sim.core.service import MonthFlows, Service
+from sim.core.workforce import HOURS_PER_YEAR_WORKED, OVERTIME_PREMIUM, Crews
+from sim.scenario.model import Scenario, Tariff, UsageRule
+
+#: year accumulators every service has (the service adds its own, :attr:`Service.year_keys`)
+YEAR_KEYS = ("revenue_eur", "billed_eur", "unpaid_eur", "overtime_hours", "repairs",
+             "social_rebate_eur", "staff_in_house_eur", "receipts_eur", "bill_receipts_eur",
+             "loan_proceeds_eur", *OPEX_LINES, *CAPEX_LINES, *OUTFLOW_LINES, "interest_eur",
+             "principal_eur")
+
+
+@dataclass
+class State:
+    """What decisions can change during a run (governance acts on this, never on SimPy)."""
+
+    tariff: Tariff
+    tariff_index: float = 1.0  # multiplier on the tariff's euro prices (indexation)
+    renewal_rate_pct: float = 0.6
+    crews: int = 3
+    thresholds: tuple[float, ...] = (0.45, 0.35, 0.25, 0.15)
+    usage_rules: dict[str, UsageRule] = field(default_factory=dict)
+    essential_factor: float = 1.0  # multiplier on the protected essential volume
+    conservation: float = 0.0
+    citizen_reporting_factor: float = 1.0
+    active_leak_detection: bool = False
+    margin_pct: float = 0.0
+    head_office_pct: float = 0.0
+    delegation_eur_per_m3: float = 0.0
+    corporate_tax_eur_per_m3: float = 0.0
+    subcontracted_pct: float = 15.0
+    wage_factor: float = 1.0
+    participation_eur_per_year: float = 0.0
+    extra_fte: float = 0.0
+    staff_transferred: float = 0.0
+    transition_eur_this_year: float = 0.0
+    other_receipts_eur_this_year: float = 0.0
+    loan_rate_pct: float = 3.4
+    provision_kept_eur_this_year: float = 0.0
+    operator_result_due_eur: float = 0.0
+    share_interest_eur_per_year: float = 0.0
+
+
+class Policy:
+    """Who decides. The default keeps the scenario's rules: the tariff follows inflation.
+
+    Governance regimes subclass this (see :mod:`sim.governance`). Hooks are called by the engine at
+    its decision dates with the engine as a read-only view plus the mutable :class:`State`; they
+    return decision rows for the ``decisions`` table and never touch SimPy.
+    """
+
+    def year_start(self, eng: Engine, year: int) -> list[dict[str, Any]]:
+        if eng.scenario.tariff.index_on_inflation:
+            eng.state.tariff_index = eng.cpi
+        return []
+
+    def year_end(self, eng: Engine, year: int) -> list[dict[str, Any]]:
+        return []
+
+
+class Engine:
+    """One run of ``service`` for ``scenario`` on ``seed`` (see the module docstring)."""
+
+    def __init__(self, scenario: Scenario, seed: int, service: Service,
+                 policy: Policy | None = None, progress: Callable[[float], None] | None = None):
+        self.scenario = s = scenario
+        self.seed = seed
+        self.service = service
+        self.progress = progress
+        self.policy = policy or Policy()
+        self.rng = streams(seed)
+        self.env = simpy.Environment()
+        self.years_n = s.horizon_years
+        self.months_n = 12 * s.horizon_years
+        start = np.datetime64(f"{s.town.start_year}-01", "M")
+        month_starts = start + np.arange(self.months_n + 1)
+        self.month_dates = month_starts
+        self.month_start_h = ((month_starts.astype("datetime64[h]") - start.astype("datetime64[h]"))
+                              .astype(np.int64).astype(float))
+        self.pop: Population = build_population(s.households, self.rng["population"])
+        infl = self.rng["inflation"].normal(s.finance.inflation_mean_pct, s.finance.inflation_sd_pct,
+                                            self.years_n) / 100.0
+        infl[0] = 0.0  # prices of the first year are the scenario's
+        self.inflation = infl
+        # deviations of the labour, energy and public-works indices (used by indexation clauses),
+        # drawn in every run so that all regimes share them
+        self.index_z = self.rng["inflation"].normal(0.0, 1.0, size=(self.years_n, 3))
+        self.cpi = 1.0
+        self.pay_rng = self.rng["payments"]
+        self.state = State(
+            tariff=s.tariff, renewal_rate_pct=s.network.renewal_rate_pct, crews=s.workforce.crews,
+            thresholds=s.resource.thresholds, usage_rules=dict(s.resource.usage_rules),
+            conservation=s.households.conservation_response,
+            citizen_reporting_factor=s.network.citizen_reporting_factor,
+            active_leak_detection=s.network.active_leak_detection,
+            margin_pct=s.finance.operator_margin_pct, head_office_pct=s.finance.head_office_fee_pct,
+            delegation_eur_per_m3=s.finance.delegation_overhead_eur_per_m3,
+            corporate_tax_eur_per_m3=s.finance.corporate_tax_eur_per_m3,
+            subcontracted_pct=s.workforce.subcontracted_pct,
+            loan_rate_pct=s.finance.interest_rate_pct,
+        )
+        self.crews = Crews(self.env, s.workforce.crews)
+        self.loans = Loans()
+        self.loans.add(s.finance.initial_debt_eur, s.finance.interest_rate_pct,
+                       s.finance.initial_debt_remaining_years)
+        self.cash = s.finance.initial_cash_eur
+        n = self.pop.count
+        self.income = self.pop.income_eur_per_year.copy()
+        self._payment = self._payment_rule()
+        self._projections: dict[Any, Any] = {}
+        self._year = 0
+        self._takeup_u = self.rng["population"].random(n)
+        self._elig_cache: dict[Any, np.ndarray] = {}
+        self.eligible = self.eligibility_for(s.tariff)
+        # each household's use and bill over the year, and last year's metered use
+        self.year_volume = np.zeros(n)
+        self.year_bill = np.zeros(n)
+        self.last_year_metered = np.zeros(n)
+        # records
+        self.months: list[dict[str, Any]] = []
+        self.years: list[dict[str, Any]] = []
+        self.decile_rows: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self.decisions: list[dict[str, Any]] = []
+        self.workforce_rows: list[dict[str, Any]] = []
+        self._year_acc: dict[str, float] = {}
+        self._decisions_year_start = 0
+        self._repairs_month = 0
+        self._loan_this_year = 0.0
+        self._capex_month = (0.0, 0.0)
+        self.level = 0  # the service's restriction level (0: none), read by governance
+        self.cohorts: Any = None  # the service's assets (set by its bind)
+        self.stop_requested = False
+        service.bind(self)
+
+    # ------------------------------------------------------------------ helpers
+    def eligibility_for(self, tariff: Tariff) -> np.ndarray:
+        """Who receives the social tariff: eligible deciles, with take-up drawn once per household.
+
+        The take-up uniform of each household is fixed for the run (population stream), so changing
+        the social tariff changes who is eligible, not who would take it up.
+        """
+        soc = tariff.social
+        key = (soc.eligible_deciles, soc.eligible_share)
+        if key not in self._elig_cache:
+            in_deciles = np.isin(self.pop.decile, np.asarray(soc.eligible_deciles, dtype=np.int8))
+            self._elig_cache[key] = in_deciles & (self._takeup_u < soc.eligible_share)
+        return self._elig_cache[key]
+
+    def _payment_rule(self, out: np.ndarray | None = None) -> Payment:
+        """Non-payment rule for this year's incomes (see :class:`sim.core.billing.Payment`)."""
+        hh = self.scenario.households
+        return Payment.of(hh.unpaid_base_probability, hh.unpaid_burden_slope,
+                          self.scenario.billing.interval_months, self.income, out=out)
+
+    def date_of(self, hours: float) -> np.datetime64:
+        start = self.month_dates[0].astype("datetime64[h]")
+        return start + np.timedelta64(int(hours), "h")
+
+    def project(self, tariff: Tariff, tariff_index: float) -> tuple[float, np.ndarray]:
+        """Revenue (excl. tax and levies) and each household's yearly bill incl. tax under ``tariff``,
+        at last year's volumes. Used by governance to weigh a proposal; it does not change the run.
+        """
+        key = (id(tariff), tariff_index, self.cpi, self._year)
+        hit = self._projections.get(key)
+        if hit is not None and hit[0] is tariff:
+            return hit[1], hit[2]
+        br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
+                          eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
+                          price_index=tariff_index, levies_index=self.cpi)
+        # a copy: the breakdown's arrays are rows of one workspace that a view would keep alive
+        out = float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur.copy()
+        if len(self._projections) >= 8 or any(k[3] != self._year for k in self._projections):
+            self._projections.clear()  # only this year's projections can be asked again
+        self._projections[key] = (tariff, *out)  # the tariff is kept so its id stays unique
+        return out
+
+    def project_revenue(self, tariff: Tariff, tariff_index: float) -> float:
+        """Service revenue (excl. tax and levies) of one year under ``tariff`` (see :meth:`project`)."""
+        return self.project(tariff, tariff_index)[0]
+
+    def project_bills(self, tariff: Tariff, tariff_index: float) -> np.ndarray:
+        """Yearly bill incl. tax of each household under ``tariff`` (see :meth:`project`)."""
+        return self.project(tariff, tariff_index)[1]
+
+    def share_above_threshold(self, bills: np.ndarray) -> float:
+        """Share of households (%) whose spending on the service is above the affordability
+        threshold, with these yearly bills."""
+        burden = self.service.affordability_burden(self, bills)
+        return float((burden > self.scenario.affordability.threshold_pct / 100.0).mean() * 100.0)
+
+    def fte_total(self) -> float:
+        """Staff of the service (FTE): the scenario's ratio to customers, plus what decisions added."""
+        s = self.scenario
+        return s.workforce.fte_per_1000_customers * self.pop.count / 1000.0 + self.state.extra_fte
+
+    def yearly_costs_estimate(self) -> float:
+        """Expected yearly cash costs excl. taxes passed through, at this year's prices (for budgets)."""
+        s = self.scenario
+        fte = s.workforce.fte_per_1000_customers * self.pop.count / 1000.0 + self.state.extra_fte
+        wage = s.workforce.wage_cost_eur_per_fte_year * self.cpi * self.state.wage_factor
+        sub = self.state.subcontracted_pct / 100.0
+        staff = fte * wage * ((1 - sub) + sub * (1 + s.workforce.subcontract_premium_pct / 100.0))
+        var, renewal = self.service.variable_costs_estimate(self)
+        capex = renewal + s.finance.other_capex_eur_per_year * self.cpi
+        self_financed = capex * (1 - s.finance.capex_debt_share_pct / 100.0)
+        return (staff + var + s.finance.overheads_eur_per_year * self.cpi + self_financed
+                + self.loans.yearly_service() + self.state.participation_eur_per_year * self.cpi)
+
+    def record_decision(self, row: dict[str, Any]) -> None:
+        full = {"date": str(self.date_of(self.env.now))[:10], "meeting": np.nan, "body": "",
+                "item": "", "option": "",
+                "votes_public": np.nan, "votes_operators": np.nan, "votes_citizens": np.nan,
+                "veto": False, "binding": True, "adopted": True, "reason": ""}
+        full.update(row)
+        self.decisions.append(full)
+
+    def repaired(self) -> None:
+        """A crew finished a repair this month (counts towards the crews' workload and overtime)."""
+        self._repairs_month += 1
+
+    # ------------------------------------------------------------------ processes
+    def run(self) -> None:
+        """Run to the horizon (or the requested stop); incidents still open then are not recorded."""
+        main = self.env.process(self._main())
+        self.env.run(until=main)
+
+    def _main(self) -> Generator[Any, Any, None]:
+        for m in range(self.months_n):
+            t0, t1 = self.month_start_h[m], self.month_start_h[m + 1]
+            if self.env.now < t0:
+                yield self.env.timeout(t0 - self.env.now)
+            y, cal_month = divmod(m, 12)
+            self._year = y
+            if cal_month == 0:
+                self._year_start(y)
+                if self.stop_requested:
+                    return
+            self.service.schedule_month(self, m, t0, t1)
+            yield self.env.timeout(t1 - self.env.now)
+            self._month_end(m, y, cal_month, t0, t1)
+            if cal_month == 11:
+                self._year_end(y)
+            if self.progress is not None:
+                self.progress((m + 1) / self.months_n)
+            if self.stop_requested:
+                return
+
+    # ------------------------------------------------------------------ yearly steps
+    def _year_start(self, y: int) -> None:
+        s = self.scenario
+        year = s.town.start_year + y
+        if y > 0:
+            self.cpi *= 1.0 + self.inflation[y]
+            self.income *= 1.0 + self.inflation[y]
+            self._payment = self._payment_rule(out=self._payment.neg_factor)
+        st = self.state
+        self._decisions_year_start = len(self.decisions)
+        st.transition_eur_this_year = 0.0
+        st.other_receipts_eur_this_year = 0.0
+        for row in self.policy.year_start(self, year):
+            self.record_decision(row)
+        if self.stop_requested:
+            return
+        self.eligible = self.eligibility_for(st.tariff)
+        self.crews.set_size(st.crews)
+        renewal_capex = self.service.year_start(self, y)
+        other_capex = s.finance.other_capex_eur_per_year * self.cpi
+        borrow = (renewal_capex + other_capex) * s.finance.capex_debt_share_pct / 100.0
+        self.loans.add(borrow, st.loan_rate_pct, s.finance.loan_term_years)
+        self._loan_this_year = borrow
+        self._capex_month = (renewal_capex / 12.0, other_capex / 12.0)
+        self._year_acc = dict.fromkeys((*self.service.year_keys, *YEAR_KEYS), 0.0)
+        self.year_volume.fill(0.0)
+        self.year_bill.fill(0.0)
+
+    def _year_end(self, y: int) -> None:
+        year = self.scenario.town.start_year + y
+        acc = self._year_acc
+        self.years.append(self.service.year_row(self, y, acc))
+        fte_total = self.fte_total()
+        sub = self.state.subcontracted_pct / 100.0
+        repairs = acc["repairs"]
+        crews = max(self.crews.size, 1)
+        self.workforce_rows.append({
+            "year": year, "fte_in_house": fte_total * (1 - sub), "fte_subcontracted": fte_total * sub,
+            "wage_bill_eur": acc["staff_in_house_eur"], "crews": crews,
+            "repairs_per_crew": repairs / crews, "overtime_hours": acc["overtime_hours"],
+            "staff_transferred": self.state.staff_transferred,
+        })
+        self.state.staff_transferred = 0.0
+        self.last_year_metered = self.year_volume.copy()
+        for row_d in self.policy.year_end(self, year):
+            self.record_decision(row_d)
+
+    def money_columns(self, acc: dict[str, float]) -> dict[str, float]:
+        """The money columns of the yearly row (receipts, opex, capex, debt, outflows, reserves)."""
+        return {
+            "revenue_eur": acc["revenue_eur"], "receipts_eur": acc["receipts_eur"],
+            "bill_receipts_eur": acc["bill_receipts_eur"], "loan_proceeds_eur": acc["loan_proceeds_eur"],
+            "opex_eur": sum(acc[k] for k in OPEX_LINES), "capex_eur": sum(acc[k] for k in CAPEX_LINES),
+            "debt_eur": self.loans.outstanding, "interest_eur": acc["interest_eur"],
+            "debt_service_eur": acc["interest_eur"] + acc["principal_eur"],
+            "outflow_eur": sum(acc[k] for k in OUTFLOW_LINES),
+            **{k: acc[k] for k in OUTFLOW_LINES},
+            "reserves_eur": self.cash,
+        }
+
+    def governance_inclusion_pct(self) -> float:
+        """Mean, over the year's binding decisions, of the decision weight held by users and workers
+        (committee: citizens' + operators' seats / all seats; workers' own item: 100 %; council or
+        contract: 0 %); NaN without binding decisions. A component of the communality index."""
+        c = self.scenario.governance.committee
+        seats = c.seats_public + c.seats_operators + c.seats_citizens
+        weights = []
+        for d in self.decisions[self._decisions_year_start:]:
+            if not d.get("binding"):
+                continue
+            if d.get("body") == "committee":
+                weights.append(1.0 if d.get("item") == "work_organisation"
+                               else (c.seats_operators + c.seats_citizens) / seats)
+            else:
+                weights.append(0.0)
+        return 100.0 * float(np.mean(weights)) if weights else float("nan")
+
+    # ------------------------------------------------------------------ monthly step
+    def _month_end(self, m: int, y: int, cal_month: int, t0: float, t1: float) -> None:
+        flows = self.service.month_end(self, m, y, cal_month, t0, t1)
+        lines, staff_in_house, overtime_h = self._money_lines(cal_month, flows)
+        revenue = 0.0
+        if (cal_month + 1) % self.scenario.billing.interval_months == 0:
+            revenue = self.service.bill(self, lines)
+        self._outflow_lines(lines, revenue, flows.billed)
+        row = close_month(self.cash, lines)
+        self.cash = row["cash_end_eur"]
+        self.months.append({
+            "month": m + 1, "date": str(self.month_dates[m]), "year": self.scenario.town.start_year + y,
+            **flows.columns, "repairs": self._repairs_month, "revenue_eur": revenue, **row})
+        acc = self._year_acc
+        for k, v in flows.year.items():
+            acc[k] += v
+        for k, v in (("revenue_eur", revenue), ("overtime_hours", overtime_h),
+                     ("repairs", self._repairs_month), ("staff_in_house_eur", staff_in_house),
+                     ("receipts_eur", row["receipts_eur"])):
+            acc[k] += v
+        for k in ("bill_receipts_eur", "loan_proceeds_eur", *OPEX_LINES, *CAPEX_LINES, *OUTFLOW_LINES,
+                  "interest_eur", "principal_eur"):
+            acc[k] += row.get(k, 0.0)
+        self._repairs_month = 0
+
+    def _money_lines(self, cal_month: int, flows: MonthFlows) -> tuple[dict[str, float], float, float]:
+        """The month's payment lines before billing, the in-house staff cost and overtime hours."""
+        s = self.scenario
+        st = self.state
+        cpi = self.cpi
+        lines: dict[str, float] = {}
+        if cal_month == 0:
+            lines["loan_proceeds_eur"] = self._loan_this_year
+        fte_total = self.fte_total()
+        sub = st.subcontracted_pct / 100.0
+        wage_m = s.workforce.wage_cost_eur_per_fte_year * cpi * st.wage_factor / 12.0
+        crews = max(self.crews.size, 1)
+        extra = max(self._repairs_month / crews - s.workforce.overtime_threshold_repairs_per_crew_month, 0)
+        overtime_h = extra * crews * s.workforce.overtime_hours_per_extra_repair
+        hourly = s.workforce.wage_cost_eur_per_fte_year * cpi * st.wage_factor / HOURS_PER_YEAR_WORKED
+        staff_in_house = fte_total * (1 - sub) * wage_m + overtime_h * hourly * OVERTIME_PREMIUM
+        lines["staff_eur"] = staff_in_house
+        lines["subcontracting_eur"] = fte_total * sub * wage_m * (1 + s.workforce.subcontract_premium_pct / 100.0)
+        lines.update(flows.costs)
+        lines["overheads_eur"] = s.finance.overheads_eur_per_year * cpi / 12.0
+        lines["repairs_eur"] = self.service.repairs_cost_eur(self, self._repairs_month)
+        lines["participation_eur"] = st.participation_eur_per_year * cpi / 12.0
+        lines["transition_eur"] = st.transition_eur_this_year / 12.0
+        lines["other_receipts_eur"] = st.other_receipts_eur_this_year / 12.0
+        lines["provision_kept_eur"] = st.provision_kept_eur_this_year / 12.0
+        lines["share_interest_eur"] = st.share_interest_eur_per_year / 12.0
+        if cal_month == 0 and st.operator_result_due_eur:
+            lines["operator_result_eur"] = st.operator_result_due_eur
+            st.operator_result_due_eur = 0.0
+        lines["renewal_capex_eur"], lines["other_capex_eur"] = self._capex_month
+        interest, principal = self.loans.month()
+        lines["interest_eur"], lines["principal_eur"] = interest, principal
+        return lines, staff_in_house, overtime_h
+
+    def _outflow_lines(self, lines: dict[str, float], revenue: float, billed: float) -> None:
+        """Money leaving the service: margin and head-office fee on revenue, per-unit charges."""
+        st = self.state
+        lines["margin_eur"] = st.margin_pct / 100.0 * revenue
+        lines["head_office_eur"] = st.head_office_pct / 100.0 * revenue
+        lines["delegation_overhead_eur"] = st.delegation_eur_per_m3 * self.cpi * billed
+        lines["corporate_tax_eur"] = st.corporate_tax_eur_per_m3 * self.cpi * billed

@@ -1,0 +1,115 @@
+"""The one table of indicators: name, unit, French and English labels, direction, SISPEA code.
+
+Every indicator is a column of a run's ``years`` table, computed after the run from the recorded
+facts. This table says, once, how each is named, in which unit it is read and which way is better
+for the people the service serves; the CLI's summary, the futures' plain-language statements
+(:mod:`sim.experiments.ensemble`) and the headline figures (:mod:`sim.measure.summary`) read it.
+An indicator belongs to one service (``water``) or to every service (``any``); outputs show only
+those a run has (:func:`available`).
+
+SISPEA codes are the French water-service observatory's (water.md §1.1): D102.0 price of 120 m3,
+P104.3 network yield, P106.3 linear loss index, P107.2 renewal rate, P154.0 unpaid rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+Unit = Literal["eur", "eur_per_m3", "pct", "m3", "fte", "l_per_person_day", "count",
+               "per_100km", "m3_per_km_day", "ratio", "h", "km", "years", "days"]
+Direction = Literal["lower", "higher", "neutral"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the ``years`` table.
+
+    ``label_fr``/``label_en`` name it in a table or on an axis (``{threshold}`` is replaced by the
+    scenario's affordability threshold); ``phrase_fr``/``phrase_en`` name it in a sentence ("in 8 of
+    10 futures, *the 120 m3 bill* stays below …"). ``direction`` says which way is better for
+    households, workers and the network: ``lower`` (a bill), ``higher`` (a yield), ``neutral``.
+    """
+
+    name: str
+    unit: Unit
+    label_fr: str
+    label_en: str
+    direction: Direction
+    service: str = "any"
+    sispea: str = ""
+    phrase_fr: str = ""
+    phrase_en: str = ""
+    plural: bool = False
+    step: float | None = None  # rounding step of statements; None: two significant figures
+
+    def label(self, lang: str, threshold: str = "3") -> str:
+        text = self.label_fr if lang == "fr" else self.label_en
+        return text.replace("{threshold}", threshold)
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("price_120m3_eur_per_m3", "eur_per_m3", "Prix du m3 (120 m3) TTC",
+              "Price per m3 (120 m3) incl. VAT", "lower", sispea="D102.0",
+              phrase_fr="le prix du m3 (facture de 120 m3)",
+              phrase_en="the price per m3 of the 120 m3 bill", step=0.05),
+    Indicator("bill_120m3_eur", "eur", "Facture de 120 m3 TTC", "Bill for 120 m3 incl. VAT",
+              "lower", phrase_fr="la facture de 120 m3", phrase_en="the 120 m3 bill"),
+    Indicator("yield_pct", "pct", "Rendement", "Network yield", "higher", service="water",
+              sispea="P104.3", phrase_fr="le rendement du réseau", phrase_en="the network yield"),
+    Indicator("consumption_l_per_person_day", "l_per_person_day", "Consommation L/hab/j",
+              "Consumption L/person/day", "neutral", service="water"),
+    Indicator("unpaid_rate_pct", "pct", "Impayés", "Unpaid bills", "lower", sispea="P154.0",
+              phrase_fr="le taux d'impayés", phrase_en="the unpaid rate", step=0.1),
+    Indicator("share_households_above_3pct", "pct", "Ménages au-dessus de {threshold} %",
+              "Households above {threshold}%", "lower",
+              phrase_fr="la part des ménages dont l'eau coûte plus de 3 % du revenu",
+              phrase_en="the share of households paying more than 3% of income for water"),
+    Indicator("breaks", "count", "Casses", "Breaks", "lower", service="water",
+              phrase_fr="le nombre de casses dans l'année",
+              phrase_en="the number of breaks in the year"),
+    Indicator("breaks_per_100km", "per_100km", "Casses pour 100 km", "Breaks per 100 km", "lower",
+              service="water", phrase_fr="le nombre de casses pour 100 km",
+              phrase_en="breaks per 100 km"),
+    Indicator("outflow_eur", "eur", "Argent sortant du service", "Money leaving the service",
+              "lower", phrase_fr="l'argent qui quitte le service dans l'année",
+              phrase_en="the money leaving the service in the year"),
+    Indicator("debt_eur", "eur", "Dette", "Debt", "lower", phrase_fr="la dette du service",
+              phrase_en="the service's debt"),
+    Indicator("reserves_eur", "eur", "Réserves", "Reserves", "higher",
+              phrase_fr="les réserves du service", phrase_en="the service's reserves", plural=True),
+    Indicator("fte", "fte", "ETP", "FTE", "higher", phrase_fr="l'effectif du service",
+              phrase_en="the service's staff"),
+    Indicator("ilp_m3_per_km_day", "m3_per_km_day", "Indice linéaire de pertes",
+              "Linear loss index", "lower", service="water", sispea="P106.3"),
+    Indicator("ili", "ratio", "Indice de fuites structurelles (ILI)",
+              "Infrastructure leakage index (ILI)", "lower", service="water"),
+    Indicator("renewal_rate_pct", "pct", "Taux de renouvellement (5 ans)",
+              "Renewal rate (5 years)", "higher", service="water", sispea="P107.2"),
+    Indicator("mean_repair_hours", "h", "Durée moyenne de réparation", "Mean repair time",
+              "lower", service="water"),
+    Indicator("network_mean_age_years", "years", "Âge moyen du réseau", "Mean age of the network",
+              "lower", service="water"),
+    Indicator("restriction_days", "days", "Jours de restriction", "Days under restriction",
+              "lower", service="water"),
+    Indicator("revenue_eur", "eur", "Recettes", "Revenue", "neutral"),
+    Indicator("opex_eur", "eur", "Dépenses d'exploitation", "Operating costs", "neutral"),
+    Indicator("capex_eur", "eur", "Investissements", "Capital spending", "neutral"),
+)
+
+BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
+
+
+def indicator(name: str) -> Indicator:
+    """The indicator called ``name``; a name not in the table is an error that lists the table."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown indicator {name!r}; indicators are {sorted(BY_NAME)}") from None
+
+
+def available(years: pd.DataFrame) -> list[Indicator]:
+    """The indicators a run's ``years`` table holds, in the table's order."""
+    return [i for i in INDICATORS if i.name in years.columns]
