@@ -160,97 +160,23 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
     huge pages, where a dozen separate ones each page-fault in fresh memory (for 100,000
     households that alone cost ~2.5 ms, ten times the arithmetic).
     """
-    if int(months) != months or months < 1:
-        raise ValueError(f"months must be a whole number ≥ 1, got {months}")
-    if not (price_index >= 0.0 and price_index < np.inf):
-        raise ValueError(f"price_index must be finite and ≥ 0, got {price_index}")
+    _check_period(months, price_index)
     v = _nonneg_array(volume_m3, "volume_m3")
     shape = v.shape
     period = months / 12.0  # share of a year
     ws = np.empty((len(_ROWS), *shape))
     row = dict(zip(_ROWS, ws, strict=True))
-    tmp = row["tmp"]
-
-    # Scale of bounds and free volume: the period, times persons if per person. Bounds and free
-    # volume are compared on u = v / scale (volume per scaled unit) so each block is one clip with
-    # scalar bounds; the billed volume is then (clip(u) - lower) * scale.
-    scale: float | FloatArray
-    if tariff.blocks_per_person:
-        scale = np.multiply(np.broadcast_to(_persons_array(persons), shape), period,
-                            out=row["scale"])
-        u = np.divide(v, scale, out=row["u"])
-    else:
-        scale = period
-        u = v if period == 1.0 else np.divide(v, period, out=row["u"])
+    scale, u = _scaled_use(v, persons, tariff, period, row)
     unscaled = isinstance(scale, float) and scale == 1.0
-
-    free = tariff.free_volume_m3
-    free_m3 = row["free"]
-    if free > 0.0:
-        np.minimum(u, free, out=free_m3)
-        if not unscaled:
-            free_m3 *= scale
-    else:
-        free_m3.fill(0.0)
+    free_m3 = _free_volume(u, tariff.free_volume_m3, scale, unscaled, row["free"])
 
     standing_eur = row["standing"]
     standing_eur.fill(tariff.standing_charge_eur_per_year * period * price_index)
     excl = row["excl"]
     excl[...] = standing_eur
-    volume_eur = row["volume"]
-    volume_started = False  # the first billed block is copied into volume_eur, not added to 0
-    block_vols: list[FloatArray] = []
-    block_amts: list[FloatArray] = []
-    block_bounds: list[tuple[float, float]] = []
-    lower = 0.0
-    for block in tariff.blocks:
-        upper = np.inf if block.up_to_m3 is None else float(block.up_to_m3)
-        lo = max(lower, free)  # the free slice comes off the bottom of the blocks
-        price = block.price_eur_per_m3 * price_index
-        lower_prev, lower = lower, upper
-        if detail:
-            scl = scale if isinstance(scale, float) else float(np.max(scale))
-            shown_lo = lo if lo < upper else lower_prev  # a wholly free block: its own range
-            block_bounds.append((shown_lo * scl, upper * scl))
-        if lo >= upper or (price == 0.0 and not detail):
-            if detail:
-                block_vols.append(np.zeros(shape))
-                block_amts.append(np.zeros(shape))
-            continue
-        if upper == np.inf:
-            np.maximum(u, lo, out=tmp)
-        else:
-            np.clip(u, lo, upper, out=tmp)
-        if lo != 0.0:
-            tmp -= lo
-        if not unscaled:
-            tmp *= scale  # billed volume, m3
-        if detail:
-            block_vols.append(tmp.copy())
-        tmp *= price  # amount, €
-        if detail:
-            block_amts.append(tmp.copy())
-        excl += tmp
-        if volume_started:
-            volume_eur += tmp
-        else:
-            volume_eur[...] = tmp  # = 0.0 + tmp, exactly
-            volume_started = True
-    if not volume_started:
-        volume_eur.fill(0.0)
-
-    surcharge_eur = row["surcharge"]
-    surcharge_rate = tariff.seasonal.eur_per_m3 * price_index
-    if season_volume_m3 is not None and surcharge_rate > 0.0:
-        sv = np.broadcast_to(_nonneg_array(season_volume_m3, "season_volume_m3"), shape)
-        np.subtract(sv, v, out=tmp)
-        if v.size and tmp.max() > 1e-12 * (1.0 + float(v.max())):  # allow the caller's rounding
-            raise ValueError("season_volume_m3 cannot exceed volume_m3")
-        np.multiply(sv, surcharge_rate, out=surcharge_eur)
-        excl += surcharge_eur
-    else:
-        surcharge_eur.fill(0.0)
-
+    det = _blocks(u, tariff, scale, unscaled, price_index, excl, row, detail)
+    surcharge_eur = _surcharge(v, season_volume_m3, tariff.seasonal.eur_per_m3 * price_index, excl,
+                               row)
     li = price_index if levies_index is None else levies_index
     levies_eur = np.multiply(v, tariff.levies_eur_per_m3 * li, out=row["levies"])
     excl += levies_eur
@@ -261,24 +187,7 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
     if elig is not None or detail:
         rebate_x.fill(0.0)
     if elig is not None:
-        social = tariff.social
-        if social.kind == "reduced_blocks":
-            np.multiply(volume_eur, 1.0 - social.price_factor, out=rebate_x, where=elig)
-        else:  # bill_cap
-            if income_eur_per_year is None:
-                raise ValueError("income_eur_per_year is needed for a bill_cap social tariff")
-            income = np.broadcast_to(np.asarray(income_eur_per_year, dtype=np.float64), shape)
-            if np.isnan(income[elig]).any():
-                raise ValueError("income_eur_per_year is NaN for an eligible household")
-            cap_ttc = np.multiply(income, social.bill_cap_pct_of_income / 100.0 * period,
-                                  out=row["cap"])
-            np.maximum(cap_ttc, 0.0, out=cap_ttc)
-            gross_ttc = np.multiply(excl, rate, out=tmp)
-            gross_ttc += excl  # same arithmetic as the uncapped total: excl + excl * rate
-            over = elig & (gross_ttc > cap_ttc)
-            # bring the bill excl. tax down to cap / (1 + VAT); VAT then follows on the rest
-            cap_ttc /= 1.0 + rate
-            np.subtract(excl, cap_ttc, out=rebate_x, where=over)
+        _social_rebate(tariff, elig, income_eur_per_year, period, rate, row)
         excl -= rebate_x
 
     vat_eur = np.multiply(excl, rate, out=row["vat"])
@@ -291,11 +200,146 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
         rebate_ttc.fill(0.0)
 
     bd = BillBreakdown(
-        standing_eur=standing_eur, free_volume_m3=free_m3, volume_eur=volume_eur,
+        standing_eur=standing_eur, free_volume_m3=free_m3, volume_eur=row["volume"],
         surcharge_eur=surcharge_eur, levies_eur=levies_eur, social_rebate_eur=rebate_ttc,
         total_excl_tax_eur=excl, vat_eur=vat_eur, total_eur=total_eur)
-    det = _Detail(block_vols, block_amts, block_bounds, rebate_x.copy()) if detail else None
-    return bd, det
+    if det is None:
+        return bd, None
+    return bd, _Detail(det[0], det[1], det[2], rebate_x.copy())
+
+
+def _check_period(months: int, price_index: float) -> None:
+    if int(months) != months or months < 1:
+        raise ValueError(f"months must be a whole number ≥ 1, got {months}")
+    if not (price_index >= 0.0 and price_index < np.inf):
+        raise ValueError(f"price_index must be finite and ≥ 0, got {price_index}")
+
+
+def _scaled_use(v: FloatArray, persons: ArrayLike, tariff: Tariff, period: float,
+                row: dict[str, FloatArray]) -> tuple[float | FloatArray, FloatArray]:
+    """The scale of bounds and free volume, and the use on that scale.
+
+    The scale is the period, times persons if per person. Bounds and free volume are compared on
+    u = v / scale (volume per scaled unit) so each block is one clip with scalar bounds; the billed
+    volume is then (clip(u) - lower) * scale.
+    """
+    if tariff.blocks_per_person:
+        scale = np.multiply(np.broadcast_to(_persons_array(persons), v.shape), period,
+                            out=row["scale"])
+        return scale, np.divide(v, scale, out=row["u"])
+    return period, v if period == 1.0 else np.divide(v, period, out=row["u"])
+
+
+def _free_volume(u: FloatArray, free: float, scale: float | FloatArray, unscaled: bool,
+                 out: FloatArray) -> FloatArray:
+    """The free slice each household actually used, m3."""
+    if free > 0.0:
+        np.minimum(u, free, out=out)
+        if not unscaled:
+            out *= scale
+    else:
+        out.fill(0.0)
+    return out
+
+
+def _blocks(u: FloatArray, tariff: Tariff, scale: float | FloatArray, unscaled: bool,
+            price_index: float, excl: FloatArray, row: dict[str, FloatArray],
+            detail: bool) -> tuple[list[FloatArray], list[FloatArray], list[tuple[float, float]]] | None:
+    """Bill the blocks into ``row["volume"]`` and add them to ``excl``; the per-block detail if asked.
+
+    The free slice comes off the bottom of the blocks; the first billed block is copied into the
+    volume amount rather than added to 0 (the same floats as before, exactly).
+    """
+    tmp, volume_eur = row["tmp"], row["volume"]
+    free = tariff.free_volume_m3
+    volume_started = False
+    vols: list[FloatArray] = []
+    amts: list[FloatArray] = []
+    bounds: list[tuple[float, float]] = []
+    lower = 0.0
+    for block in tariff.blocks:
+        upper = np.inf if block.up_to_m3 is None else float(block.up_to_m3)
+        lo = max(lower, free)
+        price = block.price_eur_per_m3 * price_index
+        lower_prev, lower = lower, upper
+        if detail:
+            scl = scale if isinstance(scale, float) else float(np.max(scale))
+            shown_lo = lo if lo < upper else lower_prev  # a wholly free block: its own range
+            bounds.append((shown_lo * scl, upper * scl))
+        if lo >= upper or (price == 0.0 and not detail):
+            if detail:
+                vols.append(np.zeros(u.shape))
+                amts.append(np.zeros(u.shape))
+            continue
+        _block_amount(u, lo, upper, price, scale, unscaled, tmp, vols if detail else None)
+        if detail:
+            amts.append(tmp.copy())
+        excl += tmp
+        if volume_started:
+            volume_eur += tmp
+        else:
+            volume_eur[...] = tmp  # = 0.0 + tmp, exactly
+            volume_started = True
+    if not volume_started:
+        volume_eur.fill(0.0)
+    return (vols, amts, bounds) if detail else None
+
+
+def _block_amount(u: FloatArray, lo: float, upper: float, price: float,
+                  scale: float | FloatArray, unscaled: bool, out: FloatArray,
+                  vols: list[FloatArray] | None) -> None:
+    """The amount of one block into ``out``: (clip(u, lo, upper) - lo) · scale · price."""
+    if upper == np.inf:
+        np.maximum(u, lo, out=out)
+    else:
+        np.clip(u, lo, upper, out=out)
+    if lo != 0.0:
+        out -= lo
+    if not unscaled:
+        out *= scale  # billed volume, m3
+    if vols is not None:
+        vols.append(out.copy())
+    out *= price  # amount, €
+
+
+def _surcharge(v: FloatArray, season_volume_m3: ArrayLike | None, rate: float, excl: FloatArray,
+               row: dict[str, FloatArray]) -> FloatArray:
+    """The seasonal surcharge on the season's volume, added to ``excl``."""
+    surcharge_eur, tmp = row["surcharge"], row["tmp"]
+    if season_volume_m3 is None or rate <= 0.0:
+        surcharge_eur.fill(0.0)
+        return surcharge_eur
+    sv = np.broadcast_to(_nonneg_array(season_volume_m3, "season_volume_m3"), v.shape)
+    np.subtract(sv, v, out=tmp)
+    if v.size and tmp.max() > 1e-12 * (1.0 + float(v.max())):  # allow the caller's rounding
+        raise ValueError("season_volume_m3 cannot exceed volume_m3")
+    np.multiply(sv, rate, out=surcharge_eur)
+    excl += surcharge_eur
+    return surcharge_eur
+
+
+def _social_rebate(tariff: Tariff, elig: NDArray[np.bool_], income_eur_per_year: ArrayLike | None,
+                   period: float, rate: float, row: dict[str, FloatArray]) -> None:
+    """The social tariff's rebate excl. tax into ``row["rebate_x"]`` (see the module docstring)."""
+    social = tariff.social
+    rebate_x, excl = row["rebate_x"], row["excl"]
+    if social.kind == "reduced_blocks":
+        np.multiply(row["volume"], 1.0 - social.price_factor, out=rebate_x, where=elig)
+        return
+    # bill_cap
+    if income_eur_per_year is None:
+        raise ValueError("income_eur_per_year is needed for a bill_cap social tariff")
+    income = np.broadcast_to(np.asarray(income_eur_per_year, dtype=np.float64), excl.shape)
+    if np.isnan(income[elig]).any():
+        raise ValueError("income_eur_per_year is NaN for an eligible household")
+    cap_ttc = np.multiply(income, social.bill_cap_pct_of_income / 100.0 * period, out=row["cap"])
+    np.maximum(cap_ttc, 0.0, out=cap_ttc)
+    gross_ttc = np.multiply(excl, rate, out=row["tmp"])
+    gross_ttc += excl  # same arithmetic as the uncapped total: excl + excl * rate
+    over = elig & (gross_ttc > cap_ttc)
+    # bring the bill excl. tax down to cap / (1 + VAT); VAT then follows on the rest
+    cap_ttc /= 1.0 + rate
+    np.subtract(excl, cap_ttc, out=rebate_x, where=over)
 
 
 def bill(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months: int = 12,
