@@ -83,3 +83,24 @@ def test_import_contracts_hold() -> None:
                            "lint_imports; sys.exit(lint_imports(config_filename='pyproject.toml'))"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def _tool(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.mark.slow
+def test_the_core_is_strictly_typed() -> None:
+    """mypy --strict on sim/core ([tool.mypy] in pyproject.toml)."""
+    pytest.importorskip("mypy")
+    done = _tool("mypy")
+    assert done.returncode == 0, done.stdout[-4000:]
+
+
+def test_core_and_water_functions_fit_on_a_screen() -> None:
+    """Nothing above cyclomatic complexity 15 in sim/core and sim/water."""
+    pytest.importorskip("ruff")
+    done = _tool("ruff", "check", "--select", "C901", "--config", "lint.mccabe.max-complexity=15",
+                 "sim/core", "sim/water")
+    assert done.returncode == 0, done.stdout[-4000:]

@@ -1,7 +1,7 @@
 """Adding a service is adding a package that implements the protocol, not editing the engine.
 
 A toy commodity — one asset cohort renewed at the decided rate, a flat tariff, the same use for
-every household, no incidents — implements :class:`sim.core.service.Service` here, in the tests,
+every household, no incidents — implements :class:`sim.core.engine.Service` here, in the tests,
 and runs through the core engine, the three regimes, ``compare``, the headline figures and the
 indicator table, with the money balance exact every month. Nothing in ``sim/`` knows it exists
 but the registry entry the test adds.
@@ -19,8 +19,7 @@ import sim.experiments.run as run
 from sim import ScenarioError, compare, scale_town, simulate, with_changes
 from sim.core import tariff as tariffs
 from sim.core.assets import Cohorts
-from sim.core.engine import Engine
-from sim.core.service import MonthFlows
+from sim.core.engine import Engine, MonthFlows
 from sim.measure.indicators import available
 from sim.scenario.model import Scenario
 

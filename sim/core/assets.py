@@ -73,7 +73,8 @@ class Cohorts:
         age = self.ages(year)
         sh = self.n0[m] * np.exp(self.growth[m] * age)
         wb = self.n0[m] * (np.maximum(age, 0.5) / self.scale[m]) ** (self.shape[m] - 1.0)
-        return np.where(self.model_weibull[m], wb, sh)
+        rate: np.ndarray = np.where(self.model_weibull[m], wb, sh)
+        return rate
 
     def breaks_per_year(self, year: float) -> float:
         return float((self.rate_per_km(year) * self.length_km).sum())

@@ -40,7 +40,8 @@ class Result:
     def table(self, name: str) -> pd.DataFrame:
         if name not in TABLES:
             raise KeyError(f"unknown table {name!r}; tables are {TABLES}")
-        return getattr(self, name)
+        table: pd.DataFrame = getattr(self, name)
+        return table
 
     def to_dir(self, path: str | Path) -> Path:
         """Write every table, the summary and the resolved scenario into ``path`` (replaced whole)."""
@@ -83,7 +84,9 @@ class Result:
             except pd.errors.EmptyDataError:
                 tables[name] = pd.DataFrame()
         summary = json.loads((p / "summary.json").read_text(encoding="utf-8"))
-        return cls(scenario=scen, seed=scen.seed, summary=summary, **tables)
+        return cls(scenario=scen, seed=scen.seed, summary=summary, years=tables["years"],
+                   periods=tables["periods"], deciles=tables["deciles"], events=tables["events"],
+                   decisions=tables["decisions"], workforce=tables["workforce"])
 
 
 def _maybe_parquet(df: pd.DataFrame, path: Path) -> None:

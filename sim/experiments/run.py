@@ -12,9 +12,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from sim.core.engine import Engine, Policy
+from sim.core.engine import Engine, Policy, Service
 from sim.core.result import Result
-from sim.core.service import Service
 from sim.governance import policy_for
 from sim.governance.reasons import reason_fr
 from sim.measure.summary import summarise
@@ -23,7 +22,7 @@ from sim.scenario.model import Scenario
 from sim.water.service import WaterService
 
 #: the service registry: ``scenario.service`` -> the class that implements
-#: :class:`sim.core.service.Service` (the electricity service will be the second entry)
+#: :class:`sim.core.engine.Service` (the electricity service will be the second entry)
 SERVICES: dict[str, Callable[[], Service]] = {"water": WaterService}
 
 

@@ -9,7 +9,8 @@ money differences come from named parameters in the scenario.
 
 from __future__ import annotations
 
-from sim.governance.base import GovernedPolicy, TariffRule
+from sim.governance.base import GovernedPolicy
+from sim.governance.rules import TariffRule
 from sim.scenario.model import Scenario
 
 

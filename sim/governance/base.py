@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from sim.core.engine import Policy
 from sim.governance import committee as cm
 from sim.governance import concession
 from sim.governance.concession import ContractState
 from sim.governance.registry import rule_for, rule_name
+from sim.governance.rules import TariffRule
 from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
     from sim.core.engine import Engine
 
 
-
-
-class TariffRule(Protocol):
-    """Sets the tariff at the start of each year (after the first)."""
-
-    name: str
-
-    def decide(self, eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]: ...
 
 
 class GovernedPolicy(Policy):

@@ -6,13 +6,11 @@ item, so a commons can also be given another tariff rule for comparison.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sim.core.engine import Engine
+from sim.governance.rules import PolicyView
 from sim.scenario.model import Scenario
-
-if TYPE_CHECKING:
-    from sim.core.engine import Engine
-    from sim.governance.base import GovernedPolicy
 
 
 class CommitteeRule:
@@ -21,9 +19,9 @@ class CommitteeRule:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
 
-    def decide(self, eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]:
+    def decide(self, eng: Engine, year: int, policy: PolicyView) -> list[dict[str, Any]]:
         if policy.deciding:
-            return []  # the tariff is one item of the meeting (GovernedPolicy.committee_items)
+            return []  # the tariff is one item of the meeting (PolicyView.committee_items)
         # a committee rule with a consultative committee: its vote is applied as a recommendation
         # taken up by the authority (documented), so the rule still sets a tariff
         return policy.committee_items(eng, ("tariff",))

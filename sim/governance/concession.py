@@ -16,15 +16,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from sim.core.engine import Engine
+from sim.governance.rules import PolicyView
 from sim.scenario.model import Scenario
-
-if TYPE_CHECKING:
-    from sim.core.engine import Engine
-    from sim.governance.base import GovernedPolicy
 
 
 def index_paths(eng: Engine, drift_pct: tuple[float, float, float], spread_pct: float) -> np.ndarray:
@@ -55,7 +53,7 @@ class ContractState:
     idx: np.ndarray = field(default_factory=lambda: np.ones((1, 3)))  # index paths by year
 
 
-def start_contract(eng: Engine, policy: GovernedPolicy) -> None:
+def start_contract(eng: Engine, policy: PolicyView) -> None:
     c = eng.scenario.governance.concession
     st = eng.state
     policy.contract = ContractState(
@@ -67,7 +65,7 @@ def start_contract(eng: Engine, policy: GovernedPolicy) -> None:
     _provision(eng, policy)
 
 
-def _provision(eng: Engine, policy: GovernedPolicy) -> None:
+def _provision(eng: Engine, policy: PolicyView) -> None:
     """Unspent renewal provision of the year: kept by the operator unless it is to be returned."""
     c = eng.scenario.governance.concession
     st = eng.state
@@ -80,7 +78,7 @@ def _provision(eng: Engine, policy: GovernedPolicy) -> None:
         st.provision_kept_eur_this_year = amount
 
 
-def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]:
+def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict[str, Any]]:
     """Contract end (re-tender or remunicipalisation) at the start of ``year``."""
     c = eng.scenario.governance.concession
     st = eng.state
@@ -135,7 +133,7 @@ def contract_milestones(eng: Engine, year: int, policy: GovernedPolicy) -> list[
     return rows
 
 
-def _k(eng: Engine, policy: GovernedPolicy, y: int) -> float:
+def _k(eng: Engine, policy: PolicyView, y: int) -> float:
     c = eng.scenario.governance.concession
     return k_coefficient(c, policy.contract.idx, min(y, eng.years_n - 1), policy.contract.base_year)
 
@@ -146,7 +144,7 @@ class ContractRule:
     def __init__(self, scenario: Scenario):
         self.c = scenario.governance.concession
 
-    def decide(self, eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]:
+    def decide(self, eng: Engine, year: int, policy: PolicyView) -> list[dict[str, Any]]:
         c = self.c
         st = eng.state
         y = year - eng.scenario.town.start_year
@@ -178,7 +176,7 @@ class ContractRule:
         return rows
 
     @staticmethod
-    def year_end(eng: Engine, policy: GovernedPolicy) -> None:
+    def year_end(eng: Engine, policy: PolicyView) -> None:
         """The operator keeps the operating surplus above the reserve target (paid next January)."""
         st = eng.state
         last = eng.years[-1]

@@ -8,14 +8,12 @@ election when ``council.freeze_before_election``. The committee (CCSPL) gives a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from sim.core.engine import Engine
 from sim.governance import committee as cm
+from sim.governance.rules import PolicyView
 from sim.scenario.model import Scenario
-
-if TYPE_CHECKING:
-    from sim.core.engine import Engine
-    from sim.governance.base import GovernedPolicy
 
 
 def pre_election_year(year: int, first_election: int, every: int) -> bool:
@@ -29,7 +27,7 @@ class CouncilRule:
     def __init__(self, scenario: Scenario):
         self.council = scenario.governance.council
 
-    def decide(self, eng: Engine, year: int, policy: GovernedPolicy) -> list[dict[str, Any]]:
+    def decide(self, eng: Engine, year: int, policy: PolicyView) -> list[dict[str, Any]]:
         st = eng.state
         c = self.council
         before = st.tariff_index

@@ -8,16 +8,14 @@ adding one line to :data:`RULES`, and its name to the scenario's allowed values.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.governance.commons import CommitteeRule
 from sim.governance.concession import ContractRule
 from sim.governance.regie import CouncilRule
+from sim.governance.rules import TariffRule
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario
-
-if TYPE_CHECKING:
-    from sim.governance.base import TariffRule
 
 #: tariff rule name -> class (each takes the scenario)
 RULES: dict[str, Any] = {"contract": ContractRule, "council": CouncilRule, "committee": CommitteeRule}

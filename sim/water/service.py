@@ -18,9 +18,8 @@ import numpy as np
 from sim.core import tariff as tariffs
 from sim.core.assets import BreakRecord, BreakSampler, Cohorts
 from sim.core.billing import BillingWork, billing_step
-from sim.core.engine import Engine
+from sim.core.engine import Engine, MonthFlows
 from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE
-from sim.core.service import MonthFlows
 from sim.scenario.model import reference_persons
 from sim.water.network import LeakLedger, break_process, uarl_litres_per_day
 from sim.water.resource import LEVEL_NAMES, RECHARGE_MONTH_SHARE, Stock, WeatherPath

@@ -18,17 +18,15 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from sim.core.result import Result
 from sim.scenario.model import dumps_scenario
-from sim.workshop.store import COLLEGES
+from sim.workshop.store import COLLEGES, Store
 from sim.workshop.strings import t, variant_summary
-
-if TYPE_CHECKING:
-    from sim.workshop.session import Workshop
 
 #: yearly indicators compared (Result.years columns)
 INDICATORS: tuple[str, ...] = (
@@ -72,7 +70,19 @@ class Debrief:
         ]
 
 
-def build_debrief(ws: Workshop, code: str) -> Debrief:
+class Room(Protocol):
+    """What the debrief reads of a workshop (:class:`sim.workshop.session.Workshop`)."""
+
+    store: Store
+
+    def log(self, code: str) -> list[dict[str, Any]]: ...
+
+    def run(self, code: str, *, with_log: bool = True, stop_at: int | None = None,
+            log: list[dict[str, Any]] | None = None,
+            variants: list[dict[str, Any]] | None = None) -> Result: ...
+
+
+def build_debrief(ws: Room, code: str) -> Debrief:
     s = ws.store.session(code)
     log = ws.log(code)
     room = ws.run(code)
