@@ -12,6 +12,9 @@ from sim.experiments.compare import INDICATORS, compare, differences
 from sim.dashboard import compare as page
 from sim.dashboard import share
 
+# pages run through Streamlit's AppTest: the slow tier
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGE = "sim/dashboard/compare.py"

@@ -26,6 +26,9 @@ from sim.dashboard import common, ensembles, explorer, share
 from sim.dashboard import compare as compare_page
 from sim.experiments.ensemble import Ensemble, simulate_many
 
+# many futures per test, through the pages: the slow tier
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TIMEOUT = 120

@@ -18,6 +18,9 @@ from sim import Scenario, ScenarioError, dumps_scenario, load_scenario, loads_sc
 from sim.dashboard import common, explorer, share
 from sim.i18n import t
 
+# pages run through Streamlit's AppTest: the slow tier
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TIMEOUT = 60

@@ -3,6 +3,9 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+# pages run through Streamlit's AppTest: the slow tier
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize(("lang", "title", "verdict"), [
     ("fr", "simulateur d'un service d'eau", "Des mécanismes, pas des verdicts"),

@@ -14,6 +14,9 @@ from sim.dashboard import remunicipalisation as page
 from sim.i18n import t
 from sim.scenario.model import load_scenario, scenarios_dir
 
+# pages run through Streamlit's AppTest: the slow tier
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGE = "sim/dashboard/remunicipalisation.py"

@@ -18,6 +18,9 @@ from sim.i18n import t
 from sim.scenario.model import Tariff, TariffBlock
 from sim.experiments.tariff_designer import design
 
+# pages run through Streamlit's AppTest: the slow tier
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGE = "sim/dashboard/tariff_design.py"

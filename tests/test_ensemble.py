@@ -37,6 +37,9 @@ from sim.cli.ensemble import parse_grid
 from sim.cli.main import ensemble_main, sweep_main
 from sim.core.rng import child_seeds
 
+# process pools, a Dask cluster and many runs: the slow tier
+pytestmark = pytest.mark.slow
+
 PRICE = "tariff.blocks[0].price_eur_per_m3"
 
 

@@ -3,6 +3,7 @@ statement when every future agrees — what the dashboard's fan charts stand on.
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 import types
 
@@ -12,6 +13,9 @@ import pytest
 from sim import Scenario, with_changes
 from sim.experiments.ensemble import Ensemble, _started, compare_many, make_pool, simulate_many
 from sim.core.rng import child_seeds
+
+# process pools and many runs: the slow tier
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +82,10 @@ def test_a_kept_pool_gives_the_same_ensemble_and_leaves_main_alone(tiny: Scenari
     pool = make_pool(2)
     try:
         assert sys.modules["__main__"] is main
-        # both workers are up: two tasks of 50 ms each land on a worker of their own
-        assert len({f.result() for f in [pool.submit(_started) for _ in range(2)]}) == 2
+        # both workers are up: two tasks that wait for each other run on a worker each
+        with multiprocessing.Manager() as manager:
+            barrier = manager.Barrier(2)
+            assert len({f.result() for f in [pool.submit(_started, barrier) for _ in range(2)]}) == 2
         got = simulate_many(tiny, 4, seed=3, executor=pool)
         got_again = simulate_many(tiny, 4, seed=3, executor=pool, first_run=2)
     finally:

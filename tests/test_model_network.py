@@ -109,6 +109,7 @@ def _simulate_repair_queue(n_breaks: int, arrival_per_h: float, repair_per_h: fl
     return done, leaks.month_end(env.now), env.now
 
 
+@pytest.mark.slow
 def test_repair_queue_mean_wait_matches_erlang_c() -> None:
     # Waits are strongly autocorrelated: across seeds, the mean wait of 50,000 breaks at ρ = 2/3
     # scatters by ~5 % (sd), so 20,000 breaks cannot resolve 5 %. 200,000 bring the sd to ~2.4 %.

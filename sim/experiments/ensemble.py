@@ -480,9 +480,16 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _started() -> int:
-    """A no-op task that tells its worker process started (and imported the model)."""
-    time.sleep(0.05)  # long enough that every warm-up task lands on a worker of its own
+def _started(barrier: Any = None) -> int:
+    """A no-op task that tells its worker process started (and imported the model).
+
+    With a ``barrier`` (a multiprocessing manager's Barrier), every task waits for the others, so
+    k tasks are sure to run on k workers; without, 50 ms is long enough on a quiet machine.
+    """
+    if barrier is not None:
+        barrier.wait(timeout=30)
+    else:
+        time.sleep(0.05)  # long enough that every warm-up task lands on a worker of its own
     return os.getpid()
 
 
