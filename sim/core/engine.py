@@ -225,7 +225,8 @@ class Engine:
         self._payment = self._payment_rule()
         self._projections: dict[Any, Any] = {}
         self._year = 0
-        self._takeup_u = self.rng["population"].random(n)
+        # each household's take-up of a social tariff, drawn once (population stream)
+        self.takeup_u = self.rng["population"].random(n)
         self._elig_cache: dict[Any, np.ndarray] = {}
         self.eligible = self.eligibility_for(s.tariff)
         # each household's use and bill over the year, and last year's metered use
@@ -260,7 +261,7 @@ class Engine:
         key = (soc.eligible_deciles, soc.eligible_share)
         if key not in self._elig_cache:
             in_deciles = np.isin(self.pop.decile, np.asarray(soc.eligible_deciles, dtype=np.int8))
-            self._elig_cache[key] = in_deciles & (self._takeup_u < soc.eligible_share)
+            self._elig_cache[key] = in_deciles & (self.takeup_u < soc.eligible_share)
         return self._elig_cache[key]
 
     def _payment_rule(self, out: np.ndarray | None = None) -> Payment:

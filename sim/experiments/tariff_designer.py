@@ -12,20 +12,21 @@ module answers the committee's questions without running the simulation again:
 * the service revenue (excl. tax and levies) against the cost to recover;
 * the legal standing-charge cap: value, cap, pass or fail (water.md §3.4).
 
-**How the town is built.** Once per (scenario, seed), with the same draws as the engine:
-``build_population(s.households, streams(seed)["population"])``, then the social-tariff take-up
-uniforms from the same stream, as :class:`sim.core.engine.Engine` draws them. Each household's
-reference yearly metered volume is ``(indoor + outdoor) × (1 − meter under-registration)``.
+**How the town is built.** Once per (scenario, seed), by the engine itself
+(:func:`sim.experiments.run.engine_for`, not run): its households, its social-tariff take-up draws
+and each household's reference yearly metered volume, ``(indoor + outdoor) × (1 − meter
+under-registration)``. There is one household model, the engine's.
 
 **Volumes and the price response.** A household's yearly volume under a tariff is the one the
 engine bills in a first year without restrictions::
 
-    volume = reference × (p / p_ref) ** price_elasticity × (1 − conservation_response)
+    volume = reference × price_response(p, 1, p_ref, price_elasticity, conservation_response)
 
-where ``p`` is the tariff's marginal price incl. levies and VAT at the reference volume
+with :func:`sim.water.demand.price_response`, the engine's function, where ``p`` is the tariff's
+marginal price incl. levies and VAT at the reference volume
 (:func:`sim.core.tariff.marginal_price_eur_per_m3`, social-tariff eligibility included) and ``p_ref``
 is ``households.reference_marginal_price_eur_per_m3``, the price at which the mean consumption was
-observed (both floored at 0.05 €/m3, as in the engine). So the proposal's volumes are the current
+observed (both floored at 0.05 €/m3). So the proposal's volumes are the current
 ones times ``(p_new / p_now) ** elasticity``: the price response to the proposed marginal price
 relative to the current one, taken once (one step, not iterated to a fixed point).
 ``price_response=False`` bills the current volumes unchanged ("before the price response"). With
@@ -66,8 +67,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from sim.core.households import DAYS_PER_YEAR, build_population
-from sim.core.rng import streams
+from sim.core.households import DAYS_PER_YEAR
 from sim.core.tariff import (
     bill,
     marginal_price_eur_per_m3,
@@ -79,13 +79,13 @@ from sim.governance.committee import target_revenue
 from sim.scenario.caps import cap_pct
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario, Tariff, reference_persons, with_changes
+from sim.water.demand import price_response
 
 FloatArray = NDArray[np.float64]
 
 #: a bill changes when it moves by more than this (half a cent), so rounding is not "paying more"
 CHANGE_TOLERANCE_EUR = 0.005
 #: floor of the marginal price in the demand response, as in the engine (€/m3)
-PRICE_FLOOR_EUR_PER_M3 = 0.05
 
 #: typical households: key -> (persons, house, garden, pool)
 TYPICAL_HOUSEHOLDS: dict[str, tuple[int, bool, bool, bool]] = {
@@ -335,18 +335,18 @@ class TariffDesigner:
                  baseline: CostBaseline | None = None):
         self.scenario = s = scenario
         self.seed = s.seed if seed is None else int(seed)
-        rng = streams(self.seed)["population"]
-        pop = build_population(s.households, rng)
-        takeup = rng.random(pop.count)  # drawn right after the population, as the engine does
+        # the engine's own town: the same households, take-up draws and metered volumes
+        eng = engine_for(s.model_copy(update={"horizon_years": 1}), self.seed)
+        pop = eng.pop
         under = s.network.meter_under_registration_pct / 100.0
-        reference = (pop.indoor_m3_per_year + pop.outdoor_m3_per_year) * (1.0 - under)
+        reference = eng.last_year_metered
         # households in decile order, so each decile is one slice
         order = np.argsort(pop.decile, kind="stable")
         self.decile = pop.decile[order].astype(np.int64)
         self.persons = pop.persons[order].astype(np.float64)
         self.income = pop.income_eur_per_year[order].astype(np.float64)
         self.reference_m3 = reference[order]
-        self._takeup = takeup[order]
+        self._takeup = eng.takeup_u[order]
         self.n = int(pop.count)
         edges = np.searchsorted(self.decile, np.arange(1, 12))
         self._starts = edges[:10]
@@ -355,8 +355,8 @@ class TariffDesigner:
         self._elig_cache: dict[tuple[Any, ...], NDArray[np.bool_]] = {}
         hh = s.households
         self.elasticity = hh.price_elasticity
-        self._price_ref = max(hh.reference_marginal_price_eur_per_m3, PRICE_FLOOR_EUR_PER_M3)
-        self._keep = 1.0 - hh.conservation_response
+        self._price_ref = hh.reference_marginal_price_eur_per_m3
+        self._conservation = hh.conservation_response
         aff = s.affordability
         self.threshold_pct = aff.threshold_pct
         self._sewerage_eur_per_m3 = aff.sewerage_eur_per_m3
@@ -405,16 +405,11 @@ class TariffDesigner:
 
     def _volumes(self, reference: FloatArray, persons: FloatArray, tariff: Tariff,
                  eligible: NDArray[np.bool_] | None) -> FloatArray:
-        """First-year volumes: reference × (p / p_ref) ** ε × (1 − conservation)."""
-        if self.elasticity == 0.0:
-            return reference * self._keep
+        """First-year volumes: the reference times :func:`sim.water.demand.price_response`, as the
+        engine computes them in a first year."""
         price = marginal_price_eur_per_m3(reference, persons, tariff, eligible=eligible)
-        np.maximum(price, PRICE_FLOOR_EUR_PER_M3, out=price)
-        price /= self._price_ref
-        np.power(price, self.elasticity, out=price)
-        price *= self._keep
-        price *= reference
-        return price
+        factor = price_response(price, 1.0, self._price_ref, self.elasticity, self._conservation)
+        return reference * factor
 
     def _typical_setup(self, pop: Any, under: float) -> None:
         no_pool = ~pop.pool

@@ -21,6 +21,7 @@ from sim.core.billing import BillingWork, billing_step
 from sim.core.engine import Engine, MonthFlows
 from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE
 from sim.scenario.model import reference_persons
+from sim.water.demand import price_response
 from sim.water.network import LeakLedger, break_process, uarl_litres_per_day
 from sim.water.resource import LEVEL_NAMES, RECHARGE_MONTH_SHARE, Stock, WeatherPath
 
@@ -128,9 +129,8 @@ class WaterService:
         price = tariffs.marginal_price_eur_per_m3(eng.last_year_metered, eng.pop.persons, st.tariff,
                                                   eligible=eng.eligible, price_index=st.tariff_index,
                                                   levies_index=eng.cpi)
-        real = np.maximum(price / eng.cpi, 0.05)
-        factor = (real / np.maximum(self.ref_real_price, 0.05)) ** s.households.price_elasticity
-        factor *= 1.0 - st.conservation
+        factor = price_response(price, eng.cpi, self.ref_real_price, s.households.price_elasticity,
+                                st.conservation)
         np.multiply(eng.pop.indoor_m3_per_year, factor, out=self.indoor_eff)
         np.multiply(eng.pop.outdoor_m3_per_year, factor, out=self.outdoor_eff)
         self._sum_in = float(self.indoor_eff.sum())
