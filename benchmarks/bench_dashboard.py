@@ -99,7 +99,8 @@ def one_round(seed: int) -> dict[str, float]:
     out["compare: rerun"], _ = timed(at.run)
     check(at)
 
-    from sim import report, simulate
+    from sim import simulate
+    from sim.show import report
 
     out["simulate (model alone)"], result = timed(lambda: simulate(town))
     out["eight figures (build)"], _ = timed(lambda: report.figures(result, "fr"))
