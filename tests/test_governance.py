@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.governance import committee as cm
 from sim import load_scenario, simulate, with_changes
-from sim.experiments.compare import compare, differences
 from sim.core.engine import Policy
+from sim.experiments.compare import compare, differences
 from sim.experiments.run import engine_for
+from sim.governance import committee as cm
 from sim.governance.concession import index_paths, k_coefficient, realised_margin_pct
 from sim.governance.regie import pre_election_year
 from sim.scenario.model import Committee
@@ -322,3 +322,13 @@ def test_people_can_put_their_own_tariff_variant_to_the_vote() -> None:
     bad = [{"meeting": 2, "item": "tariff", "option": "variant_1", "tariff": over_cap}]
     with pytest.raises(ValueError, match="not admissible"):
         simulate(with_changes(s, {"governance.committee.decision_log": bad}), seed=1)
+
+
+def test_every_regime_has_a_tariff_rule_and_nothing_else() -> None:
+    """The regime names are written once (sim.scenario.model.REGIMES); the registry has a rule
+    for each, and the workshop and the Compare page read the same tuple."""
+    from sim.governance.registry import DEFAULT_RULE, RULES
+    from sim.scenario.model import REGIMES
+
+    assert set(DEFAULT_RULE) == set(REGIMES)
+    assert set(DEFAULT_RULE.values()) <= set(RULES)

@@ -28,11 +28,10 @@ from sim.experiments import ensemble as ensemble_api
 from sim.experiments.compare import INDICATORS, Comparison
 from sim.i18n import fmt_number, normalise_lang, t
 from sim.scenario.docs import regimes_markdown
-from sim.scenario.model import Scenario
+from sim.scenario.model import REGIMES, Scenario
 from sim.show.plots import compare_bars, regime_label
 
 PAGE = "comparer"
-REGIMES: tuple[str, ...] = ("concession", "regie", "commons")
 MODES: tuple[str, ...] = ("files", "current")
 MODE_WIDGET = "compare_mode"
 MODE_KEPT = "compare.mode"

@@ -24,7 +24,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
-from sim.scenario.model import load_scenario, scenarios_dir
+from sim.scenario.model import REGIMES, load_scenario, scenarios_dir
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
 from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
@@ -259,7 +259,8 @@ def _create_form(ws: Workshop, lang: str) -> None:
         upload = st.file_uploader(t("scenario_upload", lang), type=["yaml", "yml"])
         regime = st.selectbox(
             t("regime_label", lang),
-            ["commons", "regie", "concession"],
+            REGIMES,
+            index=REGIMES.index("commons"),  # a workshop is about the committee's decisions
             format_func=lambda r: t("regime_" + r, lang),
         )
         rounds = st.number_input(

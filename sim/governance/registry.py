@@ -20,8 +20,9 @@ from sim.scenario.model import Scenario
 #: tariff rule name -> class (each takes the scenario)
 RULES: dict[str, Any] = {"contract": ContractRule, "council": CouncilRule, "committee": CommitteeRule}
 
-#: regime -> the rule that sets its tariff unless ``governance.tariff_rule`` says otherwise
-REGIMES: dict[str, str] = {"concession": "contract", "regie": "council", "commons": "committee"}
+#: regime -> the rule that sets its tariff unless ``governance.tariff_rule`` says otherwise (one
+#: entry per name of :data:`sim.scenario.model.REGIMES`; a test holds them equal)
+DEFAULT_RULE: dict[str, str] = {"concession": "contract", "regie": "council", "commons": "committee"}
 
 
 def _unknown(path: str, found: str, allowed: list[str]) -> ScenarioError:
@@ -32,9 +33,9 @@ def _unknown(path: str, found: str, allowed: list[str]) -> ScenarioError:
 def rule_name(scenario: Scenario) -> str:
     """The tariff rule in force for the scenario's regime."""
     g = scenario.governance
-    if g.regime not in REGIMES:
-        raise _unknown("governance.regime", g.regime, sorted(REGIMES))
-    return REGIMES[g.regime] if g.tariff_rule == "auto" else g.tariff_rule
+    if g.regime not in DEFAULT_RULE:
+        raise _unknown("governance.regime", g.regime, sorted(DEFAULT_RULE))
+    return DEFAULT_RULE[g.regime] if g.tariff_rule == "auto" else g.tariff_rule
 
 
 def rule_for(name: str, scenario: Scenario) -> TariffRule:

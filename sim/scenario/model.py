@@ -12,6 +12,7 @@ publication behind each figure; "households.md" likewise.
 from __future__ import annotations
 
 import copy
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -874,8 +875,13 @@ class Committee(Block):
                                         source="workshop")
 
 
+#: the three ways to run the service; the governance registry gives each its tariff rule
+Regime = Literal["concession", "regie", "commons"]  # in the order pages show them
+REGIMES: tuple[str, ...] = typing.get_args(Regime)
+
+
 class Governance(Block):
-    regime: Literal["regie", "concession", "commons"] = param(
+    regime: Regime = param(
         "regie", widget=True, desc="Who runs the service", desc_fr="Mode de gestion",
         source="scenario")
     tariff_rule: Literal["auto", "contract", "council", "committee"] = param(

@@ -30,7 +30,14 @@ from sim.core.tariff import standing_charge_share_pct
 from sim.experiments import run as runner
 from sim.scenario.caps import cap_pct
 from sim.scenario.errors import ScenarioError
-from sim.scenario.model import Scenario, Tariff, dumps_scenario, loads_scenario, with_changes
+from sim.scenario.model import (
+    REGIMES,
+    Scenario,
+    Tariff,
+    dumps_scenario,
+    loads_scenario,
+    with_changes,
+)
 from sim.workshop.debrief import build_debrief, csv_zip, render_html
 from sim.workshop.store import (
     COLLEGES,
@@ -47,7 +54,6 @@ if TYPE_CHECKING:
     from sim.core.result import Result
     from sim.workshop.debrief import Debrief
 
-REGIMES: tuple[str, ...] = ("commons", "regie", "concession")
 LOG_FIELDS = (
     "meeting",
     "item",
