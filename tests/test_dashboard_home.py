@@ -23,11 +23,8 @@ def test_home_renders_and_links_every_page(lang: str, title: str, verdict: str) 
 
 
 def test_home_is_the_default_page() -> None:
-    import ast
-    from pathlib import Path
+    from sim.dashboard.pages import BY_URL, PAGES
 
-    tree = ast.parse(Path(__file__).resolve().parent.parent.joinpath("app.py").read_text())
-    pages = next(n for n in ast.walk(tree) if isinstance(n, ast.AnnAssign)
-                 and getattr(n.target, "id", "") == "PAGES")
-    first = pages.value.elts[0].elts[0].value
-    assert first == "home.py"
+    assert PAGES[0].file == "home.py"  # st.navigation serves the first page at /
+    assert PAGES[0].card_key is None and all(p.card_key for p in PAGES[1:])
+    assert set(BY_URL) == {p.url_path for p in PAGES}  # one URL per page

@@ -1,16 +1,8 @@
 """The Streamlit dashboard: one file per page, plus :mod:`sim.dashboard.common`.
 
-Only this package and ``app.py`` import streamlit. ``app.py`` registers each page file that
-exists, in this order (file -> page title, URL path):
-
-==========================  =====================================  ======================
-``explorer.py``             Explorer                               ``/explorer``
-``compare.py``              Comparer les régimes                   ``/comparer``
-``tariff_design.py``        Concevoir un tarif                     ``/tarif``
-``remunicipalisation.py``   Remunicipalisation                     ``/remunicipalisation``
-``workshop.py``             Atelier                                ``/atelier``
-``sources.py``              Hypothèses et sources                  ``/sources``
-==========================  =====================================  ======================
+Only this package and ``app.py`` import streamlit. The pages are listed once, in
+:mod:`sim.dashboard.pages` (file, title, URL path, icon, home-page card); ``app.py`` registers
+each page file that exists, in that order.
 
 A page file defines ``render() -> None`` and ends with::
 

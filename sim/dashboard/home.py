@@ -9,18 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.dashboard import common, share
+from sim.dashboard.pages import PAGES
 from sim.i18n import t
-
-#: (page file, title key, text key, icon) — the cards of the landing page, in reading order
-CARDS: tuple[tuple[str, str, str, str], ...] = (
-    ("explorer.py", "nav.explorer", "home.card.explorer", ":material/insights:"),
-    ("compare.py", "nav.compare", "home.card.compare", ":material/compare_arrows:"),
-    ("tariff_design.py", "nav.tariff", "home.card.tariff", ":material/receipt_long:"),
-    ("remunicipalisation.py", "nav.remunicipalisation", "home.card.remunicipalisation",
-     ":material/account_balance:"),
-    ("workshop.py", "nav.workshop", "home.card.workshop", ":material/groups:"),
-    ("sources.py", "nav.sources", "home.card.sources", ":material/menu_book:"),
-)
 
 
 def render() -> None:
@@ -33,10 +23,11 @@ def render() -> None:
     st.markdown(f"**{t('app.tagline', lang)}**")
     st.markdown(t("home.intro", lang))
     cols = st.columns(2)
-    for i, (page, title, text, icon) in enumerate(CARDS):
+    cards = [p for p in PAGES if p.card_key is not None]
+    for i, p in enumerate(cards):
         with cols[i % 2].container(border=True):
-            st.page_link(f"sim/dashboard/{page}", label=t(title, lang), icon=icon)
-            st.caption(t(text, lang))
+            st.page_link(p.path, label=t(p.title_key, lang), icon=p.icon)
+            st.caption(t(str(p.card_key), lang))
     st.info(t("home.verdict", lang), icon=":material/balance:")
 
 

@@ -48,6 +48,7 @@ import yaml
 
 from sim import ScenarioError, dumps_scenario, load_scenario, loads_scenario, simulate
 from sim.dashboard.common import current_lang
+from sim.dashboard.pages import BY_URL
 from sim.experiments.compare import compare
 from sim.i18n import fmt_number, has_key, t
 from sim.scenario.errors import Problem
@@ -92,11 +93,8 @@ MAX_HORIZON_YEARS = 60
 MAX_SEED = 2**31 - 1  # the schema allows 2**63 - 1; a browser's number input cannot hold it
 MAX_LINK_CHARS = 30_000  # an upload shared as changes to the base town can be long
 MAX_STORED = 48  # runs, comparisons and figure sets kept by the process
-#: page name in links -> the page's file, for ``st.switch_page``
-PAGES: dict[str, str] = {
-    "explorer": "sim/dashboard/explorer.py",
-    "comparer": "sim/dashboard/compare.py",
-}
+#: the pages a share link can open (by URL path)
+LINKED_PAGES: tuple[str, ...] = ("explorer", "comparer")
 
 
 # ------------------------------------------------------------------------------------------
@@ -391,8 +389,8 @@ def init(lang: str) -> str | None:
 
 def follow_link(page: str, this_page: str) -> None:
     """Go to ``page`` (a page name of a share link) if it is not ``this_page``."""
-    if page in PAGES and page != this_page:
-        st.switch_page(PAGES[page], query_params=st.query_params.to_dict())
+    if page in LINKED_PAGES and page != this_page:
+        st.switch_page(BY_URL[page].path, query_params=st.query_params.to_dict())
 
 
 def sync_url(page: str, extra: Mapping[str, str | None] | None = None) -> dict[str, str]:
