@@ -328,41 +328,17 @@ class Ensemble:
         (seeds are prefix-stable: run ``r`` has the same seed whatever the number of runs). It is
         ``cancelled`` when a part was. Times in ``meta`` are summed over the parts.
         """
-        if not parts:
-            raise ValueError("concat needs at least one part")
+        seeds = _check_parts(parts)
         first = parts[0]
-        prints = {p.meta.get("scenario_fingerprint") for p in parts}
-        if len(prints) > 1 or len({p.seed for p in parts}) > 1:
-            raise ValueError("the parts replicate different scenarios or seed families")
-        seeds = max((p.seeds for p in parts), key=len)
-        if any(p.seeds != seeds[:len(p.seeds)] for p in parts):
-            raise ValueError("the parts do not share one seed family")
-        runs = [r for p in parts if len(p.years) for r in p.years["run"].unique()]
-        if len(runs) != len(set(runs)):
-            raise ValueError("two parts hold the same run")
         full = [p for p in parts if len(p.years)]
-
-        def cat(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:
-            if not frames:
-                return like.iloc[0:0].copy()
-            out = pd.concat(frames, ignore_index=True)
-            return out.sort_values(["run", *(["year"] if "year" in out else [])],
-                                   kind="stable").reset_index(drop=True)
-
-        years = cat([p.years for p in full], first.years)
-        sums = cat([p.summaries for p in full if len(p.summaries)], first.summaries)
+        years = _cat([p.years for p in full], first.years)
+        sums = _cat([p.summaries for p in full if len(p.summaries)], first.summaries)
         deciles = None
         if first.deciles is not None:
-            deciles = cat([p.deciles for p in full if p.deciles is not None], first.deciles)
-        meta = dict(parts[-1].meta)
-        for k in ("wall_s", "run_cpu_s", "worker_cpu_s_max"):
-            if all(k in p.meta for p in parts):
-                meta[k] = round(sum(float(p.meta[k]) for p in parts), 3)
-        meta.update(runs_requested=len(seeds), parts=len(parts),
-                    first_run=min(int(p.meta.get("first_run", 0)) for p in parts))
+            deciles = _cat([p.deciles for p in full if p.deciles is not None], first.deciles)
         return cls(years=years, summaries=sums, deciles=deciles, scenario=first.scenario,
                    seed=first.seed, seeds=tuple(seeds),
-                   cancelled=any(p.cancelled for p in parts), meta=meta)
+                   cancelled=any(p.cancelled for p in parts), meta=_joined_meta(parts, len(seeds)))
 
     # ---------------------------------------------------------------- files
     def to_dir(self, path: str | Path) -> Path:
@@ -393,6 +369,42 @@ class Ensemble:
             tmp.write_text(dumps_scenario(self.scenario), encoding="utf-8")
             tmp.replace(out / "scenario.yaml")
         return out
+
+
+def _check_parts(parts: Sequence[Ensemble]) -> tuple[int, ...]:
+    """The seed family of parts that can be joined; a ValueError says why others cannot."""
+    if not parts:
+        raise ValueError("concat needs at least one part")
+    prints = {p.meta.get("scenario_fingerprint") for p in parts}
+    if len(prints) > 1 or len({p.seed for p in parts}) > 1:
+        raise ValueError("the parts replicate different scenarios or seed families")
+    seeds = max((p.seeds for p in parts), key=len)
+    if any(p.seeds != seeds[:len(p.seeds)] for p in parts):
+        raise ValueError("the parts do not share one seed family")
+    runs = [r for p in parts if len(p.years) for r in p.years["run"].unique()]
+    if len(runs) != len(set(runs)):
+        raise ValueError("two parts hold the same run")
+    return tuple(seeds)
+
+
+def _cat(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:
+    """Frames of several parts as one, in run (and year) order; empty like ``like`` if none."""
+    if not frames:
+        return like.iloc[0:0].copy()
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["run", *(["year"] if "year" in out else [])],
+                           kind="stable").reset_index(drop=True)
+
+
+def _joined_meta(parts: Sequence[Ensemble], runs_requested: int) -> dict[str, Any]:
+    """The last part's provenance, with times summed over the parts."""
+    meta = dict(parts[-1].meta)
+    for k in ("wall_s", "run_cpu_s", "worker_cpu_s_max"):
+        if all(k in p.meta for p in parts):
+            meta[k] = round(sum(float(p.meta[k]) for p in parts), 3)
+    meta.update(runs_requested=runs_requested, parts=len(parts),
+                first_run=min(int(p.meta.get("first_run", 0)) for p in parts))
+    return meta
 
 
 def fingerprint(scenario: Scenario) -> str:
