@@ -94,7 +94,7 @@ _TEXT = {
                 "fixe et couverture des coûts (à la tolérance près). Si garder le tarif ne couvre pas "
                 "les coûts, il n'est pas soumis au vote.",
                 "**Vote** : chaque collège note les options selon ses objectifs déclarés (poids "
-                "dans sim/committee.py : budget, accessibilité, facture, réseau, ressource, coût, "
+                "dans sim/governance/committee.py : budget, accessibilité, facture, réseau, ressource, coût, "
                 "volume essentiel) ; "
                 "chaque membre vote pour une option contre le statu quo si la note de son collège "
                 "s'améliore, à son jugement près (tiré du flux « committee »). Une option passe avec "
@@ -177,7 +177,7 @@ _TEXT = {
                 "checked: legal standing-charge cap and cost recovery (within tolerance). If keeping "
                 "the tariff does not recover costs, it is not put to the vote.",
                 "**Votes**: each college scores options by its stated objectives (weights in "
-                "sim/committee.py: budget, affordability, bill, network, resource, cost, essential "
+                "sim/governance/committee.py: budget, affordability, bill, network, resource, cost, essential "
                 "volume); each member "
                 "votes for an option against the status quo when the college score improves, give or "
                 "take a personal judgement (drawn from the \"committee\" stream). An option passes with "
