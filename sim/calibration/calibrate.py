@@ -6,9 +6,9 @@ fixed-point/secant iterations on short runs of :func:`sim.simulate` (5 years, th
 to at most ``ITER_HOUSEHOLDS`` households for speed; every target is a ratio, so the scaled town
 has the same values up to sampling noise), then checked on the full-size town:
 
-=====================  ===================================================  ==========================
+=====================  ===================================================  =====================
 target                 parameter moved                                      update
-=====================  ===================================================  ==========================
+=====================  ===================================================  =====================
 households             ``households.count`` (D101.0 / mean size if needed)  set
 mean household size    ``households.size_shares`` tilted to the census       set
 consumption (L/p/day)  ``households.consumption_l_per_person_day``          × target / model
@@ -21,7 +21,7 @@ P107.2 renewal         ``network.renewal_rate_pct`` (concession: obligation  set
                        = rate / realisation)
 P154.0 unpaid          ``households.unpaid_base_probability``                × target / model
 P153.2 debt years      ``finance.initial_debt_eur`` = years × gross savings  fixed point
-=====================  ===================================================  ==========================
+=====================  ===================================================  =====================
 
 A figure that cannot be matched (a price below the levies, a yield needing an ILI outside the
 model's bounds, an ILP inconsistent with the yield and the volumes) is reported as not matched,
@@ -45,25 +45,41 @@ YEARS = 5
 TOLERANCE = {"price": 0.02, "yield": 3.0, "renewal": 0.1, "unpaid": 0.5}
 #: national figures used when a town's figure is missing: value, source (shared/reference/)
 NATIONAL = {
-    "price_120m3_eur_per_m3": (2.21, "water.md §1.1: D102.0 water only 2.21 € TTC/m3, 1 Jan 2023 "
-                                     "(Observatoire, 2022 data)"),
+    "price_120m3_eur_per_m3": (
+        2.21,
+        "water.md §1.1: D102.0 water only 2.21 € TTC/m3, 1 Jan 2023 (Observatoire, 2022 data)",
+    ),
     "yield_pct": (81.0, "water.md §1.2: P104.3 81 % in 2022 (OFB)"),
     "renewal_pct": (0.6, "water.md §1.4: P107.2 ~0.55-0.6 %/yr (Observatoire 2011-2016)"),
-    "unpaid_pct": (1.6, "water.md §1.5: P154.0 water 1.6 % in 2016 (8th report); later values "
-                        "not found"),
+    "unpaid_pct": (
+        1.6,
+        "water.md §1.5: P154.0 water 1.6 % in 2016 (8th report); later values not found",
+    ),
     "consumption_l_per_person_day": (146.0, "water.md §1.7: 146 L/person/day (SDES/OFB, 2017)"),
     "mean_household_size": (2.16, "households.md: 2.16 persons per main residence (INSEE 2021)"),
 }
 #: national standard of living (€/consumption unit/yr), INSEE 2021 in current euros
 NATIONAL_FILOSOFI = {"d1": 12_290.0, "median": 23_160.0, "d9": 41_870.0}
-NATIONAL_FILOSOFI_SOURCE = "households.md: INSEE 2021 (édition 2024) D1 12,290, median 23,160, D9 41,870 €"
+NATIONAL_FILOSOFI_SOURCE = (
+    "households.md: INSEE 2021 (édition 2024) D1 12,290, median 23,160, D9 41,870 €"
+)
 
 REGIME_WORDS = {
-    "regie": "regie", "regie_publique": "regie", "gestion_directe": "regie", "direct": "regie",
-    "regie_simple": "regie", "regie_autonome": "regie", "regie_personnalisee": "regie",
-    "concession": "concession", "delegation": "concession", "dsp": "concession",
-    "gestion_deleguee": "concession", "affermage": "concession", "delegue": "concession",
-    "commons": "commons", "communs": "commons",
+    "regie": "regie",
+    "regie_publique": "regie",
+    "gestion_directe": "regie",
+    "direct": "regie",
+    "regie_simple": "regie",
+    "regie_autonome": "regie",
+    "regie_personnalisee": "regie",
+    "concession": "concession",
+    "delegation": "concession",
+    "dsp": "concession",
+    "gestion_deleguee": "concession",
+    "affermage": "concession",
+    "delegue": "concession",
+    "commons": "commons",
+    "communs": "commons",
 }
 
 
@@ -252,8 +268,14 @@ def _metrics(s: Scenario, seed: int) -> dict[str, float]:
 # --------------------------------------------------------------------------------------------
 # the calibration
 # --------------------------------------------------------------------------------------------
-def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
-              max_iter: int = 10, horizon_years: int | None = None) -> Calibration:
+def calibrate(
+    fig: TownFigures,
+    *,
+    base: Scenario | None = None,
+    seed: int = 1,
+    max_iter: int = 10,
+    horizon_years: int | None = None,
+) -> Calibration:
     """A scenario reproducing ``fig`` in its first five years, with the report of every target.
 
     Raises
@@ -283,10 +305,19 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
     else:
         raise InputFileError("missing_figure", ctx={"wanted": "households / D101.0"})
     if not fig.mean_household_size:
-        assumed.append(Row("mean_household_size", "Taille moyenne des ménages",
-                           "Mean household size", None, mean_size, "pers.",
-                           "households.size_shares", "assumed",
-                           NATIONAL["mean_household_size"][1]))
+        assumed.append(
+            Row(
+                "mean_household_size",
+                "Taille moyenne des ménages",
+                "Mean household size",
+                None,
+                mean_size,
+                "pers.",
+                "households.size_shares",
+                "assumed",
+                NATIONAL["mean_household_size"][1],
+            )
+        )
     # --- the town at its size: scale_town scales km, resource, fixed money, crews ---------------
     s0 = scale_town(_scenario(data), n)
     data = s0.model_dump(mode="json")
@@ -299,16 +330,27 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
     factors = income_factors(fig)
     if factors:
         data["households"]["decile_mean_income_eur"] = [
-            round(v * f, 2) for v, f in zip(data["households"]["decile_mean_income_eur"], factors,
-                                            strict=True)]
+            round(v * f, 2)
+            for v, f in zip(data["households"]["decile_mean_income_eur"], factors, strict=True)
+        ]
         # keep the deciles increasing after uneven factors
         d = data["households"]["decile_mean_income_eur"]
         for i in range(1, 10):
             d[i] = max(d[i], d[i - 1])
     else:
-        assumed.append(Row("income", "Revenus des ménages", "Household incomes", None, None, "€",
-                           "households.decile_mean_income_eur", "assumed",
-                           "households.md: INSEE 2018 national household deciles"))
+        assumed.append(
+            Row(
+                "income",
+                "Revenus des ménages",
+                "Household incomes",
+                None,
+                None,
+                "€",
+                "households.decile_mean_income_eur",
+                "assumed",
+                "households.md: INSEE 2018 national household deciles",
+            )
+        )
 
     # --- network length --------------------------------------------------------------------------
     km0 = sum(c["length_km"] for c in data["network"]["cohorts"])
@@ -317,23 +359,46 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
         for c in data["network"]["cohorts"]:
             c["length_km"] = round(c["length_km"] * k, 6)
     else:
-        assumed.append(Row("network_km", "Longueur du réseau", "Network length", None, km0, "km",
-                           "network.cohorts[].length_km", "assumed",
-                           "town.yaml: ~25 m of mains per connection (water.md §1.8, Sénat 2002), "
-                           "scaled with households"))
+        assumed.append(
+            Row(
+                "network_km",
+                "Longueur du réseau",
+                "Network length",
+                None,
+                km0,
+                "km",
+                "network.cohorts[].length_km",
+                "assumed",
+                "town.yaml: ~25 m of mains per connection (water.md §1.8, Sénat 2002), "
+                "scaled with households",
+            )
+        )
 
     # --- regime and contract ---------------------------------------------------------------------
     regime = fig.regime or "regie"
     if not fig.regime:
-        assumed.append(Row("regime", "Mode de gestion", "Management mode", None, None, "",
-                           "governance.regime", "assumed",
-                           "assumption: régie when the mode is not given (68 % of services, "
-                           "water.md §1.6)"))
+        assumed.append(
+            Row(
+                "regime",
+                "Mode de gestion",
+                "Management mode",
+                None,
+                None,
+                "",
+                "governance.regime",
+                "assumed",
+                "assumption: régie when the mode is not given (68 % of services, water.md §1.6)",
+            )
+        )
     gov = data["governance"]
     gov["regime"] = regime
     if regime == "concession":
-        data["finance"].update(operator_margin_pct=6.0, head_office_fee_pct=3.0,
-                               delegation_overhead_eur_per_m3=0.10, corporate_tax_eur_per_m3=0.05)
+        data["finance"].update(
+            operator_margin_pct=6.0,
+            head_office_fee_pct=3.0,
+            delegation_overhead_eur_per_m3=0.10,
+            corporate_tax_eur_per_m3=0.05,
+        )
         gov["concession"]["margin_target_pct"] = 6.0
         gov["concession"]["cost_of_capital_pct"] = 5.0
         gov["committee"]["power"] = "consultative"
@@ -343,11 +408,19 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
             gov["concession"]["contract_start_year"] = cstart
             gov["concession"]["duration_years"] = max(1, fig.contract_end_year - cstart)
         else:
-            assumed.append(Row("contract_end", "Fin du contrat", "Contract end", None,
-                               gov["concession"]["contract_start_year"]
-                               + gov["concession"]["duration_years"], "",
-                               "governance.concession", "assumed",
-                               "concession.yaml: started 2020, 12 years (water.md §2.3: ~11 years)"))
+            assumed.append(
+                Row(
+                    "contract_end",
+                    "Fin du contrat",
+                    "Contract end",
+                    None,
+                    gov["concession"]["contract_start_year"] + gov["concession"]["duration_years"],
+                    "",
+                    "governance.concession",
+                    "assumed",
+                    "concession.yaml: started 2020, 12 years (water.md §2.3: ~11 years)",
+                )
+            )
     elif regime == "commons":
         gov["committee"]["power"] = "deciding"
     else:
@@ -357,9 +430,19 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
     renewal = fig.renewal_pct
     if renewal is None:
         renewal = NATIONAL["renewal_pct"][0]
-        assumed.append(Row("renewal_pct", "Taux de renouvellement (P107.2)", "Renewal rate (P107.2)",
-                           None, renewal, "%/an", "network.renewal_rate_pct", "assumed",
-                           NATIONAL["renewal_pct"][1]))
+        assumed.append(
+            Row(
+                "renewal_pct",
+                "Taux de renouvellement (P107.2)",
+                "Renewal rate (P107.2)",
+                None,
+                renewal,
+                "%/an",
+                "network.renewal_rate_pct",
+                "assumed",
+                NATIONAL["renewal_pct"][1],
+            )
+        )
     data["network"]["renewal_rate_pct"] = round(renewal, 6)
     if regime == "concession":
         real = gov["concession"]["renewal_realisation"]
@@ -370,38 +453,86 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
     # --- targets ----------------------------------------------------------------------------------
     price_t = fig.price_120m3_eur_per_m3
     if price_t is None:
-        assumed.append(Row("price", "Prix 120 m3 (D102.0)", "120 m3 price (D102.0)", None, None,
-                           "€/m3", "tariff", "assumed", "town.yaml: tariff kept (" +
-                           NATIONAL["price_120m3_eur_per_m3"][1] + ")"))
+        assumed.append(
+            Row(
+                "price",
+                "Prix 120 m3 (D102.0)",
+                "120 m3 price (D102.0)",
+                None,
+                None,
+                "€/m3",
+                "tariff",
+                "assumed",
+                "town.yaml: tariff kept (" + NATIONAL["price_120m3_eur_per_m3"][1] + ")",
+            )
+        )
     yield_t = fig.yield_pct
     ilp_t = fig.ilp_m3_per_km_day
     if yield_t is None and fig.volume_produced_m3 and fig.volume_sold_m3:
         yield_t = 100.0 * fig.volume_sold_m3 / fig.volume_produced_m3
         notes["yield"] = "derived: sold / produced"
     if yield_t is None and ilp_t is None:
-        assumed.append(Row("yield", "Rendement (P104.3)", "Yield (P104.3)", None, None, "%",
-                           "network.background_ili", "assumed",
-                           "town.yaml: background ILI 2.0, yield near 80 % (" +
-                           NATIONAL["yield_pct"][1] + ")"))
+        assumed.append(
+            Row(
+                "yield",
+                "Rendement (P104.3)",
+                "Yield (P104.3)",
+                None,
+                None,
+                "%",
+                "network.background_ili",
+                "assumed",
+                "town.yaml: background ILI 2.0, yield near 80 % (" + NATIONAL["yield_pct"][1] + ")",
+            )
+        )
     unpaid_t = fig.unpaid_pct
     if unpaid_t is None:
-        assumed.append(Row("unpaid", "Taux d'impayés (P154.0)", "Unpaid rate (P154.0)", None, None,
-                           "%", "households.unpaid_base_probability", "assumed",
-                           "town.yaml: " + NATIONAL["unpaid_pct"][1]))
+        assumed.append(
+            Row(
+                "unpaid",
+                "Taux d'impayés (P154.0)",
+                "Unpaid rate (P154.0)",
+                None,
+                None,
+                "%",
+                "households.unpaid_base_probability",
+                "assumed",
+                "town.yaml: " + NATIONAL["unpaid_pct"][1],
+            )
+        )
     population = n * mean_size
     lpd_t = None
     if fig.volume_sold_m3:
         lpd_t = fig.volume_sold_m3 * 1000.0 / (population * 365.0)
         notes["lpd"] = f"VP sold {fig.volume_sold_m3:,.0f} m3 / {population:,.0f} pers. / 365"
     else:
-        assumed.append(Row("lpd", "Consommation par personne", "Consumption per person", None,
-                           data["households"]["consumption_l_per_person_day"], "L/pers./j",
-                           "households.consumption_l_per_person_day", "assumed",
-                           NATIONAL["consumption_l_per_person_day"][1]))
+        assumed.append(
+            Row(
+                "lpd",
+                "Consommation par personne",
+                "Consumption per person",
+                None,
+                data["households"]["consumption_l_per_person_day"],
+                "L/pers./j",
+                "households.consumption_l_per_person_day",
+                "assumed",
+                NATIONAL["consumption_l_per_person_day"][1],
+            )
+        )
     if fig.debt_years is None:
-        assumed.append(Row("debt_years", "Extinction de la dette (P153.2)", "Debt extinction (P153.2)",
-                           None, None, "ans", "finance.initial_debt_eur", "assumed",
-                           "town.yaml: 6 M€ for 20,000 households (assumption), scaled"))
+        assumed.append(
+            Row(
+                "debt_years",
+                "Extinction de la dette (P153.2)",
+                "Debt extinction (P153.2)",
+                None,
+                None,
+                "ans",
+                "finance.initial_debt_eur",
+                "assumed",
+                "town.yaml: 6 M€ for 20,000 households (assumption), scaled",
+            )
+        )
 
     # --- the opening tariff: one factor on standing charge and volume prices ----------------
     tar = data["tariff"]
@@ -424,8 +555,11 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
     for it in range(1, max_iter + 1):
         s_full = _scenario(data)
         s_small = scale_town(s_full, n_iter) if n_iter < n else s_full
-        s_small = s_small.model_copy(update={"horizon_years": YEARS}) if \
-            s_small.horizon_years != YEARS else s_small
+        s_small = (
+            s_small.model_copy(update={"horizon_years": YEARS})
+            if s_small.horizon_years != YEARS
+            else s_small
+        )
         m = _metrics(_revalidate(s_small), seed)
         done = True
         # opening tariff: the first-year price is linear in the factor (levies apart)
@@ -438,7 +572,11 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
             gap = m["price_real_mean"] / price_t - 1
             over = data["finance"]["overheads_eur_per_year"]
             if abs(gap) > TOLERANCE["price"] / 4 and it < max_iter:
-                if prev_over is not None and abs(gap - prev_over[1]) > 1e-6 and over != prev_over[0]:
+                if (
+                    prev_over is not None
+                    and abs(gap - prev_over[1]) > 1e-6
+                    and over != prev_over[0]
+                ):
                     slope = (gap - prev_over[1]) / (over - prev_over[0])
                     new = over - gap / slope
                 else:
@@ -453,10 +591,13 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
         if lpd_t is not None:
             # the volumes were sold at this town's price: observed consumption at its own price
             data["households"]["reference_marginal_price_eur_per_m3"] = round(
-                min(max(_marginal_price(data), 0.01), 50.0), 4)
+                min(max(_marginal_price(data), 0.01), 50.0), 4
+            )
             if abs(m["lpd"] / lpd_t - 1) > 0.002:
                 c = data["households"]["consumption_l_per_person_day"] * lpd_t / m["lpd"]
-                data["households"]["consumption_l_per_person_day"] = round(min(max(c, 20.5), 600.0), 4)
+                data["households"]["consumption_l_per_person_day"] = round(
+                    min(max(c, 20.5), 600.0), 4
+                )
                 done = False
         # leakage: losses needed for the yield (or the ILP), real part moved by the ILI
         ili = data["network"]["background_ili"]
@@ -498,9 +639,25 @@ def calibrate(fig: TownFigures, *, base: Scenario | None = None, seed: int = 1,
     scenario = _scenario(data)
     check = scenario.model_copy(update={"horizon_years": YEARS})
     fm = _metrics(_revalidate(check), seed)
-    rows = _report(fig, fm, scenario, regime, price_t, yield_t, ilp_t, unpaid_t, lpd_t, renewal,
-                   price_unmatched, levies_ttc, notes, n)
-    return Calibration(scenario=scenario, rows=rows + assumed, figures=fig, iterations=it, seed=seed)
+    rows = _report(
+        fig,
+        fm,
+        scenario,
+        regime,
+        price_t,
+        yield_t,
+        ilp_t,
+        unpaid_t,
+        lpd_t,
+        renewal,
+        price_unmatched,
+        levies_ttc,
+        notes,
+        n,
+    )
+    return Calibration(
+        scenario=scenario, rows=rows + assumed, figures=fig, iterations=it, seed=seed
+    )
 
 
 def _revalidate(s: Scenario) -> Scenario:
@@ -511,7 +668,9 @@ def _revalidate(s: Scenario) -> Scenario:
 def _marginal_price(data: dict[str, Any]) -> float:
     """Marginal price TTC of the last block at the opening tariff (levies included)."""
     t = data["tariff"]
-    return (t["blocks"][-1]["price_eur_per_m3"] + t["levies_eur_per_m3"]) * (1 + t["vat_pct"] / 100.0)
+    return (t["blocks"][-1]["price_eur_per_m3"] + t["levies_eur_per_m3"]) * (
+        1 + t["vat_pct"] / 100.0
+    )
 
 
 def _check(fig: TownFigures) -> None:
@@ -531,102 +690,254 @@ def _check(fig: TownFigures) -> None:
     ]
     for name, v, lo, hi in checks:
         if v is not None and not (lo <= v <= hi) or (v is not None and v != v):
-            raise InputFileError("bad_figure", ctx={"wanted": name, "found": v,
-                                                    "detail": f"{lo} – {hi}"})
+            raise InputFileError(
+                "bad_figure", ctx={"wanted": name, "found": v, "detail": f"{lo} – {hi}"}
+            )
     if fig.regime is not None and fig.regime not in ("regie", "concession", "commons"):
-        raise InputFileError("bad_figure", ctx={"wanted": "regime", "found": fig.regime,
-                                                "detail": "concession | regie | commons"})
+        raise InputFileError(
+            "bad_figure",
+            ctx={"wanted": "regime", "found": fig.regime, "detail": "concession | regie | commons"},
+        )
 
 
-def _report(fig: TownFigures, m: dict[str, float], s: Scenario, regime: str,
-            price_t: float | None, yield_t: float | None, ilp_t: float | None,
-            unpaid_t: float | None, lpd_t: float | None, renewal: float,
-            price_unmatched: bool, levies_ttc: float, notes: dict[str, str], n: int) -> list[Row]:
-    rows = [Row("households", "Ménages", "Households", float(n), m["households"], "",
-                "households.count", "set", fig.source("households") if fig.households
-                else fig.source("population") + (" — " + notes.get("households", "")))]
+def _report(
+    fig: TownFigures,
+    m: dict[str, float],
+    s: Scenario,
+    regime: str,
+    price_t: float | None,
+    yield_t: float | None,
+    ilp_t: float | None,
+    unpaid_t: float | None,
+    lpd_t: float | None,
+    renewal: float,
+    price_unmatched: bool,
+    levies_ttc: float,
+    notes: dict[str, str],
+    n: int,
+) -> list[Row]:
+    rows = [
+        Row(
+            "households",
+            "Ménages",
+            "Households",
+            float(n),
+            m["households"],
+            "",
+            "households.count",
+            "set",
+            fig.source("households")
+            if fig.households
+            else fig.source("population") + (" — " + notes.get("households", "")),
+        )
+    ]
     if fig.network_km:
-        rows.append(Row("network_km", "Longueur du réseau (VP.077)", "Network length (VP.077)",
-                        fig.network_km, m["km"], "km", "network.cohorts[].length_km", "set",
-                        fig.source("network_km")))
+        rows.append(
+            Row(
+                "network_km",
+                "Longueur du réseau (VP.077)",
+                "Network length (VP.077)",
+                fig.network_km,
+                m["km"],
+                "km",
+                "network.cohorts[].length_km",
+                "set",
+                fig.source("network_km"),
+            )
+        )
     if price_t is not None:
         ok = abs(m["price_real_mean"] / price_t - 1) <= TOLERANCE["price"]
-        note_fr = ("moyenne des 5 premières années en euros de la 1re année (prix TTC / indice des "
-                   f"prix) ; 1re année {m['price_first']:.3f} €, en euros courants "
-                   f"{m['price_nominal_mean']:.3f} €")
-        note_en = ("mean of the first 5 years in first-year euros (price incl. tax / price index); "
-                   f"year 1 {m['price_first']:.3f} €, in current euros {m['price_nominal_mean']:.3f} €")
+        note_fr = (
+            "moyenne des 5 premières années en euros de la 1re année (prix TTC / indice des "
+            f"prix) ; 1re année {m['price_first']:.3f} €, en euros courants "
+            f"{m['price_nominal_mean']:.3f} €"
+        )
+        note_en = (
+            "mean of the first 5 years in first-year euros (price incl. tax / price index); "
+            f"year 1 {m['price_first']:.3f} €, in current euros {m['price_nominal_mean']:.3f} €"
+        )
         if price_unmatched:
             ok = False
-            note_fr = (f"impossible : les redevances TTC ({levies_ttc:.2f} €/m3) dépassent déjà ce "
-                       "prix ; tarif de la commune type gardé")
-            note_en = (f"impossible: the levies incl. VAT ({levies_ttc:.2f} €/m3) already exceed "
-                       "this price; the base town's tariff is kept")
-        rows.append(Row("price", "Prix 120 m3 TTC (D102.0)", "120 m3 price incl. tax (D102.0)",
-                        price_t, m["price_real_mean"], "€/m3",
-                        "tariff (part fixe, prix au m3) ; finance.overheads_eur_per_year",
-                        "ok" if ok else "not_matched", fig.source("price_120m3_eur_per_m3"),
-                        note_fr, note_en))
+            note_fr = (
+                f"impossible : les redevances TTC ({levies_ttc:.2f} €/m3) dépassent déjà ce "
+                "prix ; tarif de la commune type gardé"
+            )
+            note_en = (
+                f"impossible: the levies incl. VAT ({levies_ttc:.2f} €/m3) already exceed "
+                "this price; the base town's tariff is kept"
+            )
+        rows.append(
+            Row(
+                "price",
+                "Prix 120 m3 TTC (D102.0)",
+                "120 m3 price incl. tax (D102.0)",
+                price_t,
+                m["price_real_mean"],
+                "€/m3",
+                "tariff (part fixe, prix au m3) ; finance.overheads_eur_per_year",
+                "ok" if ok else "not_matched",
+                fig.source("price_120m3_eur_per_m3"),
+                note_fr,
+                note_en,
+            )
+        )
     if yield_t is not None:
         ok = abs(m["yield"] - yield_t) <= TOLERANCE["yield"]
-        rows.append(Row("yield", "Rendement (P104.3)", "Yield (P104.3)", yield_t, m["yield"], "%",
-                        "network.background_ili", "ok" if ok else "not_matched",
-                        fig.source("yield_pct") + (f" ({notes['yield']})" if "yield" in notes else ""),
-                        f"ILI de fond = {s.network.background_ili:.2f}".replace(".", ","),
-                        f"background ILI = {s.network.background_ili:.2f}"))
+        rows.append(
+            Row(
+                "yield",
+                "Rendement (P104.3)",
+                "Yield (P104.3)",
+                yield_t,
+                m["yield"],
+                "%",
+                "network.background_ili",
+                "ok" if ok else "not_matched",
+                fig.source("yield_pct") + (f" ({notes['yield']})" if "yield" in notes else ""),
+                f"ILI de fond = {s.network.background_ili:.2f}".replace(".", ","),
+                f"background ILI = {s.network.background_ili:.2f}",
+            )
+        )
     if ilp_t is not None:
         ok = abs(m["ilp"] - ilp_t) <= max(0.1 * ilp_t, 0.3)
         fr = en = ""
         if not ok and yield_t is not None:
-            fr = ("non atteint : avec ce rendement, ces volumes et cette longueur, l'ILP du modèle "
-                  "est celui indiqué ; vérifiez longueur (hors branchements) et volumes")
-            en = ("not matched: with this yield, these volumes and this length the model's ILP is "
-                  "the one shown; check the length (excluding connections) and the volumes")
-        rows.append(Row("ilp", "Indice linéaire de pertes (P106.3)", "Linear loss index (P106.3)",
-                        ilp_t, m["ilp"], "m3/km/j", "network.background_ili" if yield_t is None
-                        else "— (conséquence du rendement)", "ok" if ok else "not_matched",
-                        fig.source("ilp_m3_per_km_day"), fr, en))
+            fr = (
+                "non atteint : avec ce rendement, ces volumes et cette longueur, l'ILP du modèle "
+                "est celui indiqué ; vérifiez longueur (hors branchements) et volumes"
+            )
+            en = (
+                "not matched: with this yield, these volumes and this length the model's ILP is "
+                "the one shown; check the length (excluding connections) and the volumes"
+            )
+        rows.append(
+            Row(
+                "ilp",
+                "Indice linéaire de pertes (P106.3)",
+                "Linear loss index (P106.3)",
+                ilp_t,
+                m["ilp"],
+                "m3/km/j",
+                "network.background_ili" if yield_t is None else "— (conséquence du rendement)",
+                "ok" if ok else "not_matched",
+                fig.source("ilp_m3_per_km_day"),
+                fr,
+                en,
+            )
+        )
     else:
-        rows.append(Row("ilp", "Indice linéaire de pertes (P106.3)", "Linear loss index (P106.3)",
-                        None, m["ilp"], "m3/km/j", "—", "info", "modèle / model"))
+        rows.append(
+            Row(
+                "ilp",
+                "Indice linéaire de pertes (P106.3)",
+                "Linear loss index (P106.3)",
+                None,
+                m["ilp"],
+                "m3/km/j",
+                "—",
+                "info",
+                "modèle / model",
+            )
+        )
     if fig.renewal_pct is not None:
         ok = abs(m["renewal"] - renewal) <= TOLERANCE["renewal"]
         fr = en = ""
         if not ok and regime == "commons":
             fr = "le comité a voté un autre plan de renouvellement (règle du mode « communs »)"
             en = "the committee voted another renewal plan (commons rule)"
-        rows.append(Row("renewal", "Taux de renouvellement (P107.2)", "Renewal rate (P107.2)",
-                        renewal, m["renewal"], "%/an", "network.renewal_rate_pct" +
-                        (" ; governance.concession.renewal_obligation_pct" if regime == "concession"
-                         else ""), "ok" if ok else "not_matched", fig.source("renewal_pct"), fr, en))
+        rows.append(
+            Row(
+                "renewal",
+                "Taux de renouvellement (P107.2)",
+                "Renewal rate (P107.2)",
+                renewal,
+                m["renewal"],
+                "%/an",
+                "network.renewal_rate_pct"
+                + (
+                    " ; governance.concession.renewal_obligation_pct"
+                    if regime == "concession"
+                    else ""
+                ),
+                "ok" if ok else "not_matched",
+                fig.source("renewal_pct"),
+                fr,
+                en,
+            )
+        )
     if unpaid_t is not None:
         ok = abs(m["unpaid"] - unpaid_t) <= TOLERANCE["unpaid"]
-        rows.append(Row("unpaid", "Taux d'impayés (P154.0)", "Unpaid rate (P154.0)", unpaid_t,
-                        m["unpaid"], "%", "households.unpaid_base_probability",
-                        "ok" if ok else "not_matched", fig.source("unpaid_pct")))
+        rows.append(
+            Row(
+                "unpaid",
+                "Taux d'impayés (P154.0)",
+                "Unpaid rate (P154.0)",
+                unpaid_t,
+                m["unpaid"],
+                "%",
+                "households.unpaid_base_probability",
+                "ok" if ok else "not_matched",
+                fig.source("unpaid_pct"),
+            )
+        )
     if lpd_t is not None:
         ok = abs(m["lpd"] / lpd_t - 1) <= 0.03
-        rows.append(Row("lpd", "Consommation par personne (volumes vendus)",
-                        "Consumption per person (volumes sold)", lpd_t, m["lpd"], "L/pers./j",
-                        "households.consumption_l_per_person_day", "ok" if ok else "not_matched",
-                        fig.source("volume_sold_m3"), notes.get("lpd", ""), notes.get("lpd", "")))
+        rows.append(
+            Row(
+                "lpd",
+                "Consommation par personne (volumes vendus)",
+                "Consumption per person (volumes sold)",
+                lpd_t,
+                m["lpd"],
+                "L/pers./j",
+                "households.consumption_l_per_person_day",
+                "ok" if ok else "not_matched",
+                fig.source("volume_sold_m3"),
+                notes.get("lpd", ""),
+                notes.get("lpd", ""),
+            )
+        )
     if fig.debt_years is not None:
         sv = m["savings_first"]
         model_years = m["debt_first"] / sv if sv > 0 else None
-        ok = model_years is not None and abs(model_years - fig.debt_years) <= max(0.1 * fig.debt_years, 0.5)
+        ok = model_years is not None and abs(model_years - fig.debt_years) <= max(
+            0.1 * fig.debt_years, 0.5
+        )
         fr = en = ""
         if sv <= 0:
             fr = "non atteint : l'épargne brute du modèle est nulle ou négative la 1re année"
             en = "not matched: the model's gross savings are zero or negative in year 1"
-        rows.append(Row("debt_years", "Extinction de la dette (P153.2)",
-                        "Debt extinction (P153.2)", fig.debt_years, model_years, "ans",
-                        "finance.initial_debt_eur", "ok" if ok else "not_matched",
-                        fig.source("debt_years"),
-                        fr or f"dette {s.finance.initial_debt_eur:,.0f} € / épargne brute de la 1re année",
-                        en or f"debt {s.finance.initial_debt_eur:,.0f} € / gross savings of year 1"))
+        rows.append(
+            Row(
+                "debt_years",
+                "Extinction de la dette (P153.2)",
+                "Debt extinction (P153.2)",
+                fig.debt_years,
+                model_years,
+                "ans",
+                "finance.initial_debt_eur",
+                "ok" if ok else "not_matched",
+                fig.source("debt_years"),
+                fr or f"dette {s.finance.initial_debt_eur:,.0f} € / épargne brute de la 1re année",
+                en or f"debt {s.finance.initial_debt_eur:,.0f} € / gross savings of year 1",
+            )
+        )
     if fig.regime:
-        rows.append(Row("regime", "Mode de gestion", "Management mode", None, None, "",
-                        "governance.regime", "set", fig.source("regime"), regime, regime))
+        rows.append(
+            Row(
+                "regime",
+                "Mode de gestion",
+                "Management mode",
+                None,
+                None,
+                "",
+                "governance.regime",
+                "set",
+                fig.source("regime"),
+                regime,
+                regime,
+            )
+        )
     return rows
 
 

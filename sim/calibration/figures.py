@@ -23,9 +23,14 @@ from sim.calibration.readers import (
 )
 
 
-def figures_from_files(insee: str, *, sispea: str | Path | None = None,
-                       composition: str | Path | None = None, census: str | Path | None = None,
-                       filosofi: str | Path | None = None) -> TownFigures:
+def figures_from_files(
+    insee: str,
+    *,
+    sispea: str | Path | None = None,
+    composition: str | Path | None = None,
+    census: str | Path | None = None,
+    filosofi: str | Path | None = None,
+) -> TownFigures:
     """A commune's figures from the files a user downloaded; any file may be left out.
 
     ``composition`` defaults to a « Composition communale » sheet of the SISPEA workbook.
@@ -60,25 +65,32 @@ def figures_from_files(insee: str, *, sispea: str | Path | None = None,
             reg = regime_of(ent.text["management_mode"])
             if reg:
                 values["regime"] = reg
-                src["regime"] = f"SISPEA {ent.source('management_mode')} « {ent.text['management_mode']} »"
+                src["regime"] = (
+                    f"SISPEA {ent.source('management_mode')} « {ent.text['management_mode']} »"
+                )
         if "operator" in ent.text:
             values["operator"] = ent.text["operator"]
             src["operator"] = f"SISPEA {ent.source('operator')}"
-        src["entity"] = (f"entité de gestion {entity_id} ({where}), {served} commune(s) desservie(s)")
+        src["entity"] = f"entité de gestion {entity_id} ({where}), {served} commune(s) desservie(s)"
     if census is not None:
         c = read_census(census, code)
         hh, pop = c["values"]["households"], c["values"]["household_population"]
         if hh and pop:
             values["mean_household_size"] = min(max(pop / hh, 1.0), 5.0)
-            src["mean_household_size"] = (f"INSEE {c['where']}, {c['columns']['household_population']}"
-                                          f" / {c['columns']['households']}")
+            src["mean_household_size"] = (
+                f"INSEE {c['where']}, {c['columns']['household_population']}"
+                f" / {c['columns']['households']}"
+            )
             if "population" not in values and served == 1:
                 values["households"] = int(round(hh))
                 src["households"] = f"INSEE {c['where']}, {c['columns']['households']}"
     if filosofi is not None:
         f = read_filosofi(filosofi, code)
-        for k, field_name in (("median", "income_median_eur"), ("d1", "income_d1_eur"),
-                              ("d9", "income_d9_eur")):
+        for k, field_name in (
+            ("median", "income_median_eur"),
+            ("d1", "income_d1_eur"),
+            ("d9", "income_d9_eur"),
+        ):
             v = f["values"][k]
             if v:
                 values[field_name] = v

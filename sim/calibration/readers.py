@@ -40,8 +40,13 @@ ENTITY_ID_HEADERS = {
     "avant 2020": "Id SISPEA du service",
 }
 ENTITY_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "entity_name": ("Nom de l'entité de gestion", "nom_entite_gestion", "nom_serv",
-                    "Nom du service", "Libellé du service"),
+    "entity_name": (
+        "Nom de l'entité de gestion",
+        "nom_entite_gestion",
+        "nom_serv",
+        "Nom du service",
+        "Libellé du service",
+    ),
     "siren": ("N° SIREN", "siren", "SIREN", "num_siren"),
     "management_mode": ("Mode de gestion", "mode_gestion"),
     "operator": ("Opérateur", "Nom de l'opérateur", "operateur", "nom_operateur"),
@@ -60,10 +65,18 @@ INDICATOR_CODES: dict[str, str] = {
     "VP.077": "network_km",
 }
 COMPOSITION_COLUMNS: dict[str, tuple[str, ...]] = {
-    "insee": ("Code INSEE de la commune adhérente", "code_insee_commune", "code_insee",
-              "Code INSEE"),
-    "entity_id": ("Identifiant SISPEA de l'entité de gestion à laquelle la commune adhère",
-                  "id_sispea_serv", "Id SISPEA de l'entité de gestion", "Id SISPEA du service"),
+    "insee": (
+        "Code INSEE de la commune adhérente",
+        "code_insee_commune",
+        "code_insee",
+        "Code INSEE",
+    ),
+    "entity_id": (
+        "Identifiant SISPEA de l'entité de gestion à laquelle la commune adhère",
+        "id_sispea_serv",
+        "Id SISPEA de l'entité de gestion",
+        "Id SISPEA du service",
+    ),
     "competence": ("Compétence", "competence", "Code compétence", "code_competence"),
 }
 EMPTY = {"", ".", "-", "nan", "none", "nd", "n.d.", "s"}
@@ -79,8 +92,9 @@ def _code_key(code: str) -> str:
     return norm(code)  # "D102.0" -> "d102_0", "VP.077" -> "vp_077"
 
 
-def parse_number(raw: Any, *, file: str = "", sheet: str = "", column: str = "",
-                 row: int | None = None) -> float | None:
+def parse_number(
+    raw: Any, *, file: str = "", sheet: str = "", column: str = "", row: int | None = None
+) -> float | None:
     """A published number: ``.`` or blank is empty (None); text, decimal comma, spaces, ``%`` ok."""
     if raw is None:
         return None
@@ -100,8 +114,9 @@ def parse_number(raw: Any, *, file: str = "", sheet: str = "", column: str = "",
     try:
         v = float(s)
     except ValueError:
-        raise InputFileError("not_a_number", file, sheet, column, row,
-                             {"found": str(raw)[:40]}) from None
+        raise InputFileError(
+            "not_a_number", file, sheet, column, row, {"found": str(raw)[:40]}
+        ) from None
     if v != v or v in (float("inf"), float("-inf")):
         raise InputFileError("not_a_number", file, sheet, column, row, {"found": str(raw)[:40]})
     return v
@@ -163,10 +178,19 @@ def _headers(path: Path, sheet: str | int, header_row: int = 0) -> list[str]:
     return [str(c) for c in df.columns]
 
 
-def _read_columns(path: Path, sheet: str | int, keep: set[str], header_row: int = 0) -> pd.DataFrame:
+def _read_columns(
+    path: Path, sheet: str | int, keep: set[str], header_row: int = 0
+) -> pd.DataFrame:
     """Only the ``keep`` columns, every cell as text (``usecols``: nothing else is loaded)."""
-    return pd.read_excel(path, sheet_name=sheet, header=header_row, dtype=str, engine="openpyxl",
-                         usecols=lambda c: str(c) in keep, keep_default_na=False)
+    return pd.read_excel(
+        path,
+        sheet_name=sheet,
+        header=header_row,
+        dtype=str,
+        engine="openpyxl",
+        usecols=lambda c: str(c) in keep,
+        keep_default_na=False,
+    )
 
 
 def _match(headers: Iterable[str], aliases: Iterable[str]) -> str | None:
@@ -210,8 +234,9 @@ def entity_columns(headers: list[str]) -> tuple[str, str, dict[str, str], dict[s
             generation, id_col = gen, hit
             break
     if id_col is None:
-        raise InputFileError("column_missing", ctx={
-            "wanted": " / ".join(ENTITY_ID_HEADERS.values()), "known": "—"})
+        raise InputFileError(
+            "column_missing", ctx={"wanted": " / ".join(ENTITY_ID_HEADERS.values()), "known": "—"}
+        )
     text = {k: h for k, al in ENTITY_TEXT_COLUMNS.items() if (h := _match(headers, al)) is not None}
     ind: dict[str, str] = {}
     for code, key in INDICATOR_CODES.items():
@@ -232,7 +257,9 @@ def read_sispea_entity(path: str | Path, entity_id: str, sheet: str = ENTITY_SHE
     names = sheet_names(p)
     real = _find_sheet(p, sheet, names)
     if real is None:
-        raise InputFileError("sheet_missing", str(p), ctx={"wanted": sheet, "found": ", ".join(names)})
+        raise InputFileError(
+            "sheet_missing", str(p), ctx={"wanted": sheet, "found": ", ".join(names)}
+        )
     headers = _headers(p, real)
     try:
         generation, id_col, text, ind = entity_columns(headers)
@@ -246,8 +273,9 @@ def read_sispea_entity(path: str | Path, entity_id: str, sheet: str = ENTITY_SHE
     ids = df[id_col].astype(str).str.strip()
     hits = [i for i, v in enumerate(ids) if v == str(entity_id).strip()]
     if not hits:
-        raise InputFileError("entity_missing", str(p), real, id_col, ctx={"entity": entity_id,
-                                                                          "code": "?"})
+        raise InputFileError(
+            "entity_missing", str(p), real, id_col, ctx={"entity": entity_id, "code": "?"}
+        )
     if "year" in text and len(hits) > 1:
         years = [(parse_number(df[text["year"]].iloc[i]) or 0, i) for i in hits]
         hits = [max(years)[1]]
@@ -272,7 +300,9 @@ def _is_safe_header(h: str) -> bool:
     return not any(w in n for w in ("mail", "courriel", "tel", "phone", "contact", "nom_du_"))
 
 
-def read_composition(path: str | Path, insee: str, sheet: str | None = None) -> tuple[str, int, str]:
+def read_composition(
+    path: str | Path, insee: str, sheet: str | None = None
+) -> tuple[str, int, str]:
     """Entity id serving commune ``insee`` for drinking water, with its row and the number of
     communes that entity serves: ``(entity_id, n_communes, where)``.
 
@@ -290,8 +320,11 @@ def read_composition(path: str | Path, insee: str, sheet: str | None = None) -> 
             if sheet is None and len(names) == 1:
                 real = names[0]
             else:
-                raise InputFileError("sheet_missing", str(p),
-                                     ctx={"wanted": sheet or COMPOSITION_SHEET, "found": ", ".join(names)})
+                raise InputFileError(
+                    "sheet_missing",
+                    str(p),
+                    ctx={"wanted": sheet or COMPOSITION_SHEET, "found": ", ".join(names)},
+                )
         headers = _headers(p, real)
         cols = _composition_cols(headers, str(p), real)
         df = _read_columns(p, real, set(cols.values()))
@@ -299,15 +332,24 @@ def read_composition(path: str | Path, insee: str, sheet: str | None = None) -> 
         real = ""
         headers, sep = _csv_headers(p)
         cols = _composition_cols(headers, str(p), "")
-        df = pd.read_csv(p, sep=sep, dtype=str, usecols=lambda c: str(c) in set(cols.values()),
-                         keep_default_na=False, encoding=_encoding(p))
+        df = pd.read_csv(
+            p,
+            sep=sep,
+            dtype=str,
+            usecols=lambda c: str(c) in set(cols.values()),
+            keep_default_na=False,
+            encoding=_encoding(p),
+        )
     insee_col, ent_col = cols["insee"], cols["entity_id"]
     codes = df[insee_col].astype(str).str.strip().str.upper().str.zfill(5)
     mask = codes == code
     if "competence" in cols:
         comp = df[cols["competence"]].astype(str).map(norm)
-        drinking = comp.isin({"aep", "eau_potable", "distribution_eau_potable"}) | comp.str.startswith(
-            "eau_potable") | comp.str.contains("aep")
+        drinking = (
+            comp.isin({"aep", "eau_potable", "distribution_eau_potable"})
+            | comp.str.startswith("eau_potable")
+            | comp.str.contains("aep")
+        )
         if (mask & drinking).any():
             mask = mask & drinking
     rows = [i for i, m in enumerate(mask) if m]
@@ -317,8 +359,12 @@ def read_composition(path: str | Path, insee: str, sheet: str | None = None) -> 
     entity = str(df[ent_col].iloc[i]).strip()
     served = int((df[ent_col].astype(str).str.strip() == entity).sum())
     if "competence" in cols:
-        served = int(((df[ent_col].astype(str).str.strip() == entity)
-                      & (df[cols["competence"]] == df[cols["competence"]].iloc[i])).sum())
+        served = int(
+            (
+                (df[ent_col].astype(str).str.strip() == entity)
+                & (df[cols["competence"]] == df[cols["competence"]].iloc[i])
+            ).sum()
+        )
     where = f"{p.name}{', « ' + real + ' »' if real else ''}, ligne {i + 2}"
     return entity, served, where
 
@@ -328,8 +374,15 @@ def _composition_cols(headers: list[str], file: str, sheet: str) -> dict[str, st
     for k, al in COMPOSITION_COLUMNS.items():
         h = _match(headers, al)
         if h is None and k != "competence":
-            raise InputFileError("column_missing", file, sheet, ctx={
-                "wanted": al[0], "known": ", ".join(x for x in headers if _is_safe_header(x))[:300]})
+            raise InputFileError(
+                "column_missing",
+                file,
+                sheet,
+                ctx={
+                    "wanted": al[0],
+                    "known": ", ".join(x for x in headers if _is_safe_header(x))[:300],
+                },
+            )
         if h is not None:
             out[k] = h
     return out
@@ -357,8 +410,9 @@ def _csv_headers(p: Path) -> tuple[list[str], str]:
 CODE_HEADERS = ("CODGEO", "COM", "Code géographique", "code_insee", "Code INSEE", "codgeo")
 
 
-def _insee_table(path: Path, wanted: dict[str, Callable[[str], bool]], code: str,
-                 sheet: str | None) -> tuple[dict[str, Any], str, dict[str, str]]:
+def _insee_table(
+    path: Path, wanted: dict[str, Callable[[str], bool]], code: str, sheet: str | None
+) -> tuple[dict[str, Any], str, dict[str, str]]:
     """One commune's row of an INSEE file (CSV, or xlsx whose header sits in the first rows).
 
     ``wanted`` maps a canonical name to a header test; returns (values, where, headers used).
@@ -370,41 +424,63 @@ def _insee_table(path: Path, wanted: dict[str, Callable[[str], bool]], code: str
     if kind == "xlsx":
         names = sheet_names(path)
         real = (_find_sheet(path, sheet, names) if sheet else None) or (
-            _find_sheet(path, "COM", names) if not sheet else None)
+            _find_sheet(path, "COM", names) if not sheet else None
+        )
         if real is None:
             if sheet:
-                raise InputFileError("sheet_missing", str(path), ctx={"wanted": sheet, "found": ", ".join(names)})
+                raise InputFileError(
+                    "sheet_missing", str(path), ctx={"wanted": sheet, "found": ", ".join(names)}
+                )
             real = names[0]
         # INSEE workbooks put a title block above the header: find the row holding CODGEO.
         # Only the first 12 rows of a public statistics file are looked at to find it.
-        top = pd.read_excel(path, sheet_name=real, header=None, nrows=12, dtype=str, engine="openpyxl")
+        top = pd.read_excel(
+            path, sheet_name=real, header=None, nrows=12, dtype=str, engine="openpyxl"
+        )
         header_row = None
         for r in range(len(top)):
             if any(norm(v) in {norm(h) for h in CODE_HEADERS} for v in top.iloc[r].tolist()):
                 header_row = r
                 break
         if header_row is None:
-            raise InputFileError("header_missing", str(path), real, ctx={"rows": 12, "wanted": "CODGEO"})
+            raise InputFileError(
+                "header_missing", str(path), real, ctx={"rows": 12, "wanted": "CODGEO"}
+            )
         headers = _headers(path, real, header_row)
     else:
         real, header_row = "", 0
         headers, sep = _csv_headers(path)
     code_col = _match(headers, CODE_HEADERS)
     if code_col is None:
-        raise InputFileError("column_missing", str(path), real, ctx={"wanted": "CODGEO", "known": ", ".join(headers)[:300]})
+        raise InputFileError(
+            "column_missing",
+            str(path),
+            real,
+            ctx={"wanted": "CODGEO", "known": ", ".join(headers)[:300]},
+        )
     cols: dict[str, str] = {}
     for k, test in wanted.items():
         hit = next((h for h in headers if test(h)), None)
         if hit is None:
-            raise InputFileError("column_missing", str(path), real, ctx={
-                "wanted": k, "known": ", ".join(headers)[:300]})
+            raise InputFileError(
+                "column_missing",
+                str(path),
+                real,
+                ctx={"wanted": k, "known": ", ".join(headers)[:300]},
+            )
         cols[k] = hit
     keep = {code_col, *cols.values()}
     if kind == "xlsx":
         df = _read_columns(path, real, keep, header_row)
     else:
-        df = pd.read_csv(path, sep=sep, dtype=str, usecols=lambda c: str(c).strip().strip('"') in keep,
-                         keep_default_na=False, encoding=_encoding(path))
+        df = pd.read_csv(
+            path,
+            sep=sep,
+            dtype=str,
+            usecols=lambda c: str(c).strip().strip('"') in keep,
+            keep_default_na=False,
+            encoding=_encoding(path),
+        )
         df.columns = [str(c).strip().strip('"') for c in df.columns]
     codes = df[code_col].astype(str).str.strip().str.upper().str.zfill(5)
     rows = [i for i, c in enumerate(codes) if c == code]
@@ -424,8 +500,9 @@ def read_census(path: str | Path, insee: str, sheet: str | None = None) -> dict[
     of a commune from an INSEE census file; returns values, where, and headers used."""
     tests = {
         "households": lambda h: re.fullmatch(r"[CP]\d{2}_MEN", str(h).strip().upper()) is not None,
-        "household_population": lambda h: re.fullmatch(r"[CP]\d{2}_PMEN",
-                                                        str(h).strip().upper()) is not None,
+        "household_population": lambda h: (
+            re.fullmatch(r"[CP]\d{2}_PMEN", str(h).strip().upper()) is not None
+        ),
     }
     vals, where, cols = _insee_table(Path(path), tests, insee, sheet)
     return {"values": vals, "where": where, "columns": cols}

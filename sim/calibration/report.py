@@ -27,10 +27,28 @@ STATUS = {
     "info": ("valeur du modèle", "model value"),
 }
 HEAD = {
-    "fr": ("Indicateur", "Cible", "Modèle", "Écart", "Unité", "Statut", "Paramètre ajusté",
-           "Source ou hypothèse", "Note"),
-    "en": ("Indicator", "Target", "Model", "Gap", "Unit", "Status", "Parameter moved",
-           "Source or assumption", "Note"),
+    "fr": (
+        "Indicateur",
+        "Cible",
+        "Modèle",
+        "Écart",
+        "Unité",
+        "Statut",
+        "Paramètre ajusté",
+        "Source ou hypothèse",
+        "Note",
+    ),
+    "en": (
+        "Indicator",
+        "Target",
+        "Model",
+        "Gap",
+        "Unit",
+        "Status",
+        "Parameter moved",
+        "Source or assumption",
+        "Note",
+    ),
 }
 
 
@@ -62,17 +80,19 @@ def report_rows(cal: Calibration, lang: str = "fr") -> list[dict[str, Any]]:
             gap_s = f"{_num(gap, lang, 3)} ({_num(100 * gap / r.target, lang, 1)} %)"
         else:
             gap_s = _num(gap, lang, d)
-        out.append({
-            h[0]: r.label_en if lang == "en" else r.label_fr,
-            h[1]: _num(r.target, lang, d),
-            h[2]: _num(r.model, lang, d),
-            h[3]: gap_s,
-            h[4]: r.unit,
-            h[5]: STATUS[r.status][1 if lang == "en" else 0],
-            h[6]: r.parameter,
-            h[7]: r.source,
-            h[8]: r.note_en if lang == "en" else r.note_fr,
-        })
+        out.append(
+            {
+                h[0]: r.label_en if lang == "en" else r.label_fr,
+                h[1]: _num(r.target, lang, d),
+                h[2]: _num(r.model, lang, d),
+                h[3]: gap_s,
+                h[4]: r.unit,
+                h[5]: STATUS[r.status][1 if lang == "en" else 0],
+                h[6]: r.parameter,
+                h[7]: r.source,
+                h[8]: r.note_en if lang == "en" else r.note_fr,
+            }
+        )
     return out
 
 
@@ -80,10 +100,13 @@ def format_report(cal: Calibration, lang: str = "fr") -> str:
     """The report as plain text for a terminal."""
     rows = report_rows(cal, lang)
     h = HEAD["en" if lang == "en" else "fr"]
-    title = (f"Calibration of « {cal.scenario.town.name} » ({cal.iterations} iterations, seed "
-             f"{cal.seed}; targets are means of the first 5 years)" if lang == "en" else
-             f"Calage de « {cal.scenario.town.name} » ({cal.iterations} itérations, graine "
-             f"{cal.seed} ; cibles : moyennes des 5 premières années)")
+    title = (
+        f"Calibration of « {cal.scenario.town.name} » ({cal.iterations} iterations, seed "
+        f"{cal.seed}; targets are means of the first 5 years)"
+        if lang == "en"
+        else f"Calage de « {cal.scenario.town.name} » ({cal.iterations} itérations, graine "
+        f"{cal.seed} ; cibles : moyennes des 5 premières années)"
+    )
     lines = [title, ""]
     for r in rows:
         lines.append(f"- {r[h[0]]} : {r[h[5]]}" if lang == "fr" else f"- {r[h[0]]}: {r[h[5]]}")
@@ -98,19 +121,27 @@ def format_report(cal: Calibration, lang: str = "fr") -> str:
     bad = [r for r in cal.rows if r.status == "not_matched"]
     lines.append("")
     if bad:
-        lines.append(("Non atteint : " if lang == "fr" else "Not matched: ")
-                     + ", ".join(r.label_en if lang == "en" else r.label_fr for r in bad))
+        lines.append(
+            ("Non atteint : " if lang == "fr" else "Not matched: ")
+            + ", ".join(r.label_en if lang == "en" else r.label_fr for r in bad)
+        )
     else:
-        lines.append("Toutes les cibles données sont atteintes." if lang == "fr"
-                     else "Every target given is matched.")
+        lines.append(
+            "Toutes les cibles données sont atteintes."
+            if lang == "fr"
+            else "Every target given is matched."
+        )
     return "\n".join(lines)
 
 
 def report_csv(cal: Calibration, lang: str = "fr") -> str:
     rows = report_rows(cal, lang)
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(HEAD["en" if lang == "en" else "fr"]),
-                       delimiter=";" if lang == "fr" else ",")
+    w = csv.DictWriter(
+        buf,
+        fieldnames=list(HEAD["en" if lang == "en" else "fr"]),
+        delimiter=";" if lang == "fr" else ",",
+    )
     w.writeheader()
     w.writerows(rows)
     return buf.getvalue()
@@ -140,8 +171,10 @@ def scenario_yaml(cal: Calibration) -> str:
     for r in cal.rows:
         if r.status in ("ok", "not_matched"):
             flag = "" if r.status == "ok" else "   <-- NON ATTEINT / NOT MATCHED"
-            lines.append(f"#   {r.label_en}: target {_num(r.target, 'en', 3)}, model "
-                         f"{_num(r.model, 'en', 3)} {r.unit} via {r.parameter}{flag}")
+            lines.append(
+                f"#   {r.label_en}: target {_num(r.target, 'en', 3)}, model "
+                f"{_num(r.model, 'en', 3)} {r.unit} via {r.parameter}{flag}"
+            )
     lines.append("#")
     lines.append("# Hypothèses (chiffre absent) / assumed where a figure was missing:")
     for r in cal.rows:
@@ -154,7 +187,8 @@ def scenario_yaml(cal: Calibration) -> str:
         f"#   households.count {s.households.count}; consumption_l_per_person_day "
         f"{s.households.consumption_l_per_person_day:g}; unpaid_base_probability "
         f"{s.households.unpaid_base_probability:g}",
-        f"#   network length {s.network.length_km:g} km; background_ili {s.network.background_ili:g}; "
+        f"#   network length {s.network.length_km:g} km; "
+        f"background_ili {s.network.background_ili:g}; "
         f"renewal_rate_pct {s.network.renewal_rate_pct:g}",
         f"#   tariff: standing charge {s.tariff.standing_charge_eur_per_year:g} €/yr, blocks "
         f"{[b.price_eur_per_m3 for b in s.tariff.blocks]} €/m3 HT (one factor on town.yaml's)",
