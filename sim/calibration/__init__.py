@@ -9,7 +9,7 @@
   page « Ma commune » (the only module here that imports streamlit).
 """
 
-from sim.calibration.calibrate import Calibration, TownFigures, calibrate
+from sim.calibration.calibrate import Calibration, TownFigures, calibrate_town
 from sim.calibration.errors import InputFileError
 from sim.calibration.figures import figures_from_files, merge_hand
 from sim.calibration.report import format_report, report_csv, report_rows, scenario_yaml
@@ -18,7 +18,7 @@ __all__ = [
     "Calibration",
     "InputFileError",
     "TownFigures",
-    "calibrate",
+    "calibrate_town",
     "figures_from_files",
     "format_report",
     "merge_hand",

@@ -268,12 +268,12 @@ def _metrics(s: Scenario, seed: int) -> dict[str, float]:
 # --------------------------------------------------------------------------------------------
 # the calibration
 # --------------------------------------------------------------------------------------------
-def calibrate(
+def calibrate_town(
     fig: TownFigures,
     *,
     base: Scenario | None = None,
     seed: int = 1,
-    max_iter: int = 10,
+    max_iter: int = 16,
     horizon_years: int | None = None,
 ) -> Calibration:
     """A scenario reproducing ``fig`` in its first five years, with the report of every target.
@@ -551,6 +551,7 @@ def calibrate(
     n_iter = min(n, ITER_HOUSEHOLDS)
     it = 0
     prev_over: tuple[float, float] | None = None
+    bracket: list[float | None] = [None, None]  # overheads giving a price too low / too high
     m: dict[str, float] = {}
     for it in range(1, max_iter + 1):
         s_full = _scenario(data)
@@ -568,22 +569,28 @@ def calibrate(
             if abs(m["price_first"] / price_t - 1) > 0.002:
                 scale_tariff(data, k)
                 done = False
-            # cost level: the regime's own rule then keeps the real price near D102.0
+            # cost level: the regime's own rule then keeps the real price near D102.0. A
+            # safeguarded secant: the price's response saturates where the rule's yearly bound
+            # binds, so steps stay inside the bracket found so far (bisection otherwise).
             gap = m["price_real_mean"] / price_t - 1
             over = data["finance"]["overheads_eur_per_year"]
             if abs(gap) > TOLERANCE["price"] / 4 and it < max_iter:
-                if (
-                    prev_over is not None
-                    and abs(gap - prev_over[1]) > 1e-6
-                    and over != prev_over[0]
-                ):
-                    slope = (gap - prev_over[1]) / (over - prev_over[0])
-                    new = over - gap / slope
+                rev = m["sold"] * (m["price_first"] - levies_ttc) / (1 + tar["vat_pct"] / 100)
+                rev *= n / n_iter
+                if gap > 0:
+                    bracket[1] = over if bracket[1] is None else min(bracket[1], over)
                 else:
-                    rev = m["sold"] * (m["price_first"] - levies_ttc) / (1 + tar["vat_pct"] / 100)
-                    new = over - gap * rev * (n / n_iter)
-                new = max(0.0, min(new, 1e10))
-                if new != over:
+                    bracket[0] = over if bracket[0] is None else max(bracket[0], over)
+                new = over - gap * rev
+                if prev_over is not None and over != prev_over[0]:
+                    slope = (gap - prev_over[1]) / (over - prev_over[0])
+                    if slope > 1e-12:
+                        new = over - gap / slope
+                lo, hi = bracket
+                if lo is not None and hi is not None and not (min(lo, hi) < new < max(lo, hi)):
+                    new = (lo + hi) / 2
+                new = max(0.0, min(new, over + 0.5 * rev, 1e10))
+                if abs(new - over) > 1.0:
                     prev_over = (over, gap)
                     data["finance"]["overheads_eur_per_year"] = round(new, 2)
                     done = False
@@ -633,6 +640,9 @@ def calibrate(
             if abs(new_debt - cur_debt) > 0.01 * max(cur_debt, 1.0):
                 data["finance"]["initial_debt_eur"] = round(new_debt, 0)
                 done = False
+                if abs(new_debt - cur_debt) > 0.05 * max(cur_debt, 1.0):
+                    # the debt service moves the price: forget the overheads' secant memory
+                    prev_over, bracket = None, [None, None]
         if done:
             break
 

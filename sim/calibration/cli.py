@@ -154,7 +154,7 @@ def setup(subparsers: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run ``new-town``; 0 when written, 2 on bad input (nothing written)."""
     from sim import ScenarioError
-    from sim.calibration.calibrate import TownFigures, calibrate
+    from sim.calibration.calibrate import TownFigures, calibrate_town
     from sim.calibration.errors import InputFileError
     from sim.calibration.figures import figures_from_files, merge_hand
     from sim.calibration.report import format_report, report_csv, scenario_yaml, write_atomic
@@ -182,7 +182,7 @@ def handle(args: argparse.Namespace) -> int:
                 "bad_figure",
                 ctx={"wanted": "--out", "found": str(args.out), "detail": ".yaml / .yml"},
             )
-        cal = calibrate(fig, seed=args.seed)
+        cal = calibrate_town(fig, seed=args.seed)
         text = scenario_yaml(cal)
         report_text = format_report(cal, lang)
         rep = None

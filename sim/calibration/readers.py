@@ -17,6 +17,7 @@ and may use a decimal comma. A ``.xls`` that is really an xlsx is read as one. E
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -154,7 +155,7 @@ def sheet_names(path: str | Path) -> list[str]:
     try:
         import openpyxl
 
-        wb = openpyxl.load_workbook(p, read_only=True)
+        wb = openpyxl.load_workbook(_bytes(p), read_only=True)
         try:
             return list(wb.sheetnames)
         finally:
@@ -163,6 +164,11 @@ def sheet_names(path: str | Path) -> list[str]:
         raise
     except Exception as exc:  # a corrupt zip, a missing part: say so, never a traceback
         raise InputFileError("unreadable", str(p), ctx={"detail": type(exc).__name__}) from None
+
+
+def _bytes(path: Path) -> io.BytesIO:
+    """The workbook's bytes: openpyxl refuses a ``.xls`` name even when the content is xlsx."""
+    return io.BytesIO(path.read_bytes())
 
 
 def _find_sheet(path: Path, wanted: str, names: list[str]) -> str | None:
@@ -174,7 +180,9 @@ def _find_sheet(path: Path, wanted: str, names: list[str]) -> str | None:
 
 def _headers(path: Path, sheet: str | int, header_row: int = 0) -> list[str]:
     """The header row only (no data row is read)."""
-    df = pd.read_excel(path, sheet_name=sheet, header=header_row, nrows=0, engine="openpyxl")
+    df = pd.read_excel(
+        _bytes(path), sheet_name=sheet, header=header_row, nrows=0, engine="openpyxl"
+    )
     return [str(c) for c in df.columns]
 
 
@@ -183,7 +191,7 @@ def _read_columns(
 ) -> pd.DataFrame:
     """Only the ``keep`` columns, every cell as text (``usecols``: nothing else is loaded)."""
     return pd.read_excel(
-        path,
+        _bytes(path),
         sheet_name=sheet,
         header=header_row,
         dtype=str,
@@ -435,7 +443,7 @@ def _insee_table(
         # INSEE workbooks put a title block above the header: find the row holding CODGEO.
         # Only the first 12 rows of a public statistics file are looked at to find it.
         top = pd.read_excel(
-            path, sheet_name=real, header=None, nrows=12, dtype=str, engine="openpyxl"
+            _bytes(path), sheet_name=real, header=None, nrows=12, dtype=str, engine="openpyxl"
         )
         header_row = None
         for r in range(len(top)):
