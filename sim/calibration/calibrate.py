@@ -766,6 +766,24 @@ def _report(
             "mean of the first 5 years in first-year euros (price incl. tax / price index); "
             f"year 1 {m['price_first']:.3f} €, in current euros {m['price_nominal_mean']:.3f} €"
         )
+        if not ok and not price_unmatched:
+            if regime == "commons":
+                note_fr += " ; les votes du comité font bouger le tarif (règle du mode « communs »)"
+                note_en += "; the committee's votes move the tariff (commons rule)"
+            elif s.finance.overheads_eur_per_year <= 1.0:
+                note_fr += (
+                    " ; NON ATTEINT : même sans frais généraux, les autres coûts de la "
+                    "commune type (personnel, énergie, travaux, dette) dépassent ce que ce "
+                    "prix recouvre, et la règle du mode de gestion relève le tarif"
+                )
+                note_en += (
+                    "; NOT MATCHED: even with no overheads, the base town's other costs "
+                    "(staff, energy, works, debt) exceed what this price recovers, and the "
+                    "regime's rule raises the tariff"
+                )
+            else:
+                note_fr += " ; NON ATTEINT en 16 itérations"
+                note_en += "; NOT MATCHED within 16 iterations"
         if price_unmatched:
             ok = False
             note_fr = (
@@ -793,6 +811,23 @@ def _report(
         )
     if yield_t is not None:
         ok = abs(m["yield"] - yield_t) <= TOLERANCE["yield"]
+        ili = s.network.background_ili
+        yfr = f"ILI de fond = {ili:.2f}".replace(".", ",")
+        yen = f"background ILI = {ili:.2f}"
+        if not ok and ili <= 0.5 + 1e-9:
+            yfr += (
+                " ; NON ATTEINT : il faudrait des fuites de fond sous la moitié des pertes "
+                "incompressibles (ILI < 0,5, borne du modèle) ; casses et pertes apparentes "
+                "suffisent déjà à faire baisser le rendement"
+            )
+            yen += (
+                "; NOT MATCHED: it would need background leakage below half the unavoidable "
+                "losses (ILI < 0.5, the model's bound); bursts and apparent losses alone "
+                "already lower the yield"
+            )
+        elif not ok and ili >= 20 - 1e-9:
+            yfr += " ; NON ATTEINT : il faudrait un ILI au-delà de 20 (borne du modèle)"
+            yen += "; NOT MATCHED: it would need an ILI above 20 (the model's bound)"
         rows.append(
             Row(
                 "yield",
@@ -804,8 +839,8 @@ def _report(
                 "network.background_ili",
                 "ok" if ok else "not_matched",
                 fig.source("yield_pct") + (f" ({notes['yield']})" if "yield" in notes else ""),
-                f"ILI de fond = {s.network.background_ili:.2f}".replace(".", ","),
-                f"background ILI = {s.network.background_ili:.2f}",
+                yfr,
+                yen,
             )
         )
     if ilp_t is not None:
