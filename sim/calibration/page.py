@@ -51,7 +51,8 @@ FIELDS: list[tuple[str, str, str, str, str, str]] = [
         "float",
         "Longueur du réseau (km, hors branchements)",
         "Network length (km, excluding connections)",
-        "RPQS, « Caractérisation technique » : linéaire de réseaux de desserte hors branchements (km).",
+        "RPQS, « Caractérisation technique » : linéaire de réseaux de desserte hors "
+        "branchements (km).",
         "RPQS, 'technical description': length of distribution mains excluding connections (km).",
     ),
     (
@@ -59,7 +60,8 @@ FIELDS: list[tuple[str, str, str, str, str, str]] = [
         "float",
         "Prix TTC du m3 pour 120 m3 (D102.0, €/m3)",
         "Price incl. tax per m3 for 120 m3 (D102.0, €/m3)",
-        "RPQS, « Tarification » : prix TTC du service au m3 pour 120 m3 au 1er janvier, eau potable "
+        "RPQS, « Tarification » : prix TTC du service au m3 pour 120 m3 au 1er janvier, "
+        "eau potable "
         "seule (sans l'assainissement).",
         "RPQS, 'tariff': price incl. tax per m3 for 120 m3 on 1 January, drinking water only "
         "(without sewerage).",
@@ -96,7 +98,8 @@ FIELDS: list[tuple[str, str, str, str, str, str]] = [
         "float",
         "Taux d'impayés (P154.0, %)",
         "Unpaid rate (P154.0, %)",
-        "RPQS, « Financement » : taux d'impayés sur les factures d'eau de l'année précédente (P154.0).",
+        "RPQS, « Financement » : taux d'impayés sur les factures d'eau de l'année "
+        "précédente (P154.0).",
         "RPQS, 'financing': unpaid rate on the previous year's water bills (P154.0).",
     ),
     (
@@ -164,7 +167,8 @@ def render(lang: str) -> None:
             "Entrez les chiffres du rapport annuel de votre service (RPQS) ou déposez les fichiers "
             "publiés : le simulateur construit un scénario qui les reproduit dans ses premières "
             "années, et dit ce qu'il a supposé là où un chiffre manque.",
-            "Enter the figures of your service's annual report (RPQS) or upload the published files: "
+            "Enter the figures of your service's annual report (RPQS) or upload the published "
+            "files: "
             "the simulator builds a scenario reproducing them in its first years, and says what it "
             "assumed where a figure is missing.",
         )

@@ -1,4 +1,4 @@
-"""« Ma commune » page (AppTest): fill the form, see the report, hand the scenario to the Explorer."""
+"""« Ma commune » page (AppTest): fill the form, see the report, hand the scenario on."""
 
 from __future__ import annotations
 
