@@ -258,6 +258,13 @@ def _metrics(s: Scenario, seed: int) -> dict[str, float]:
         "produced": float(y["produced_m3"].mean()),
         "sold": float(y["billed_m3"].mean()),
         "debt_first": float(y["debt_eur"].iloc[0]),
+        # the year's cash needs as the council budgets them: opex, debt service, self-financed capex
+        "cash_costs_first": float(
+            y["opex_eur"].iloc[0]
+            + y["debt_service_eur"].iloc[0]
+            + y["capex_eur"].iloc[0]
+            - y["loan_proceeds_eur"].iloc[0]
+        ),
         "savings_first": float(savings.iloc[0]),
         "km": float(y["network_length_km"].iloc[0]),
         "households": float(y["households"].iloc[0]),
@@ -643,9 +650,31 @@ def calibrate_town(
                 if abs(new_debt - cur_debt) > 0.05 * max(cur_debt, 1.0):
                     # the debt service moves the price: forget the overheads' secant memory
                     prev_over, bracket = None, [None, None]
+        # reserves: the cash is not published; start at the regime's reserve target (months of
+        # cash costs) so the first years show no catch-up of a reserve gap (assumption)
+        months = data["governance"]["council"]["reserve_target_months"]
+        want_cash = months / 12.0 * m["cash_costs_first"] * (n / n_iter)
+        cur_cash = data["finance"]["initial_cash_eur"]
+        if abs(want_cash - cur_cash) > 0.02 * max(abs(cur_cash), 1.0):
+            data["finance"]["initial_cash_eur"] = round(want_cash, 0)
+            done = False
         if done:
             break
 
+    assumed.append(
+        Row(
+            "cash",
+            "Trésorerie de départ",
+            "Starting cash",
+            None,
+            float(data["finance"]["initial_cash_eur"]),
+            "€",
+            "finance.initial_cash_eur",
+            "assumed",
+            "assumption: not in the RPQS; the regime's reserve target "
+            "(governance.council.reserve_target_months of the first year's cash costs)",
+        )
+    )
     scenario = _scenario(data)
     check = scenario.model_copy(update={"horizon_years": YEARS})
     fm = _metrics(_revalidate(check), seed)

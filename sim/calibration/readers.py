@@ -295,9 +295,9 @@ def read_sispea_entity(path: str | Path, entity_id: str, sheet: str = ENTITY_SHE
             ent.text[k] = v
             ent.columns[k] = col
     for k, col in ind.items():
-        v = parse_number(df[col].iloc[i], file=str(p), sheet=real, column=col, row=i + 2)
-        if v is not None:
-            ent.figures[k] = v
+        num = parse_number(df[col].iloc[i], file=str(p), sheet=real, column=col, row=i + 2)
+        if num is not None:
+            ent.figures[k] = num
             ent.columns[k] = col
     return ent
 
