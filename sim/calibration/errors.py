@@ -19,6 +19,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "this is not a readable Excel workbook (.xlsx); an old binary .xls must be opened "
         "and saved as .xlsx",
     ),
+    "missing_dependency": (
+        "il manque le paquet Python « openpyxl » pour lire les classeurs Excel "
+        "(pip install openpyxl)",
+        "the Python package 'openpyxl' is needed to read Excel workbooks (pip install openpyxl)",
+    ),
     "unreadable": ("fichier illisible : {detail}", "unreadable file: {detail}"),
     "sheet_missing": (
         "feuille « {wanted} » absente ; feuilles présentes : {found}",

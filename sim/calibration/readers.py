@@ -152,6 +152,7 @@ def sheet_names(path: str | Path) -> list[str]:
     p = Path(path)
     if _kind(p) != "xlsx":
         raise InputFileError("not_excel", str(p))
+    _need_openpyxl(p)
     try:
         import openpyxl
 
@@ -164,6 +165,13 @@ def sheet_names(path: str | Path) -> list[str]:
         raise
     except Exception as exc:  # a corrupt zip, a missing part: say so, never a traceback
         raise InputFileError("unreadable", str(p), ctx={"detail": type(exc).__name__}) from None
+
+
+def _need_openpyxl(path: Path) -> None:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise InputFileError("missing_dependency", str(path)) from None
 
 
 def _bytes(path: Path) -> io.BytesIO:
@@ -180,25 +188,39 @@ def _find_sheet(path: Path, wanted: str, names: list[str]) -> str | None:
 
 def _headers(path: Path, sheet: str | int, header_row: int = 0) -> list[str]:
     """The header row only (no data row is read)."""
-    df = pd.read_excel(
-        _bytes(path), sheet_name=sheet, header=header_row, nrows=0, engine="openpyxl"
-    )
+    try:
+        df = pd.read_excel(
+            _bytes(path), sheet_name=sheet, header=header_row, nrows=0, engine="openpyxl"
+        )
+    except Exception as exc:  # a damaged sheet: located, never a traceback
+        raise InputFileError(
+            "unreadable", str(path), str(sheet), ctx={"detail": type(exc).__name__}
+        ) from None
     return [str(c) for c in df.columns]
 
 
 def _read_columns(
     path: Path, sheet: str | int, keep: set[str], header_row: int = 0
 ) -> pd.DataFrame:
-    """Only the ``keep`` columns, every cell as text (``usecols``: nothing else is loaded)."""
-    return pd.read_excel(
-        _bytes(path),
-        sheet_name=sheet,
-        header=header_row,
-        dtype=str,
-        engine="openpyxl",
-        usecols=lambda c: str(c) in keep,
-        keep_default_na=False,
-    )
+    """Only the ``keep`` columns, every cell as text.
+
+    ``usecols`` keeps nothing else: cells of other columns (e-mail addresses…) are parsed by
+    openpyxl inside pandas but never returned, stored or shown.
+    """
+    try:
+        return pd.read_excel(
+            _bytes(path),
+            sheet_name=sheet,
+            header=header_row,
+            dtype=str,
+            engine="openpyxl",
+            usecols=lambda c: str(c) in keep,
+            keep_default_na=False,
+        )
+    except Exception as exc:  # a damaged sheet: located, never a traceback
+        raise InputFileError(
+            "unreadable", str(path), str(sheet), ctx={"detail": type(exc).__name__}
+        ) from None
 
 
 def _match(headers: Iterable[str], aliases: Iterable[str]) -> str | None:

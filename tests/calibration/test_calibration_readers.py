@@ -215,3 +215,11 @@ def test_figures_from_all_files_keep_their_sources(files):
     assert "d102_0" in fig.source("price_120m3_eur_per_m3")
     assert "2020-2023" in fig.source("price_120m3_eur_per_m3")
     assert "C21_PMEN" in fig.source("mean_household_size")
+
+
+def test_damaged_workbook_is_located(tmp_path):
+    p = tmp_path / "abime.xlsx"
+    p.write_bytes(b"PK\x03\x04" + b"\0" * 200)
+    with pytest.raises(InputFileError) as e:
+        read_sispea_entity(p, "1")
+    assert e.value.kind == "unreadable" and "abime.xlsx" in e.value.format("fr")
