@@ -56,8 +56,28 @@ def figures_from_files(
                 e.ctx["code"] = code
             raise
         for key, val in ent.figures.items():
+            if key.startswith("vp_"):
+                continue  # volumes are combined below
             values[key] = val
             src[key] = f"SISPEA ({ent.generation}) {ent.source(key)}"
+        vol = ent.figures
+        if "vp_produced_m3" in vol:
+            # the yield's denominator: produced + bought from other services
+            values["volume_produced_m3"] = vol["vp_produced_m3"] + vol.get("vp_imported_m3", 0.0)
+            src["volume_produced_m3"] = "SISPEA " + " + ".join(
+                ent.source(k) for k in ("vp_produced_m3", "vp_imported_m3") if k in vol
+            )
+        if "vp_domestic_m3" in vol:
+            # sold to subscribers: metered domestic + non-domestic volumes
+            values["volume_sold_m3"] = vol["vp_domestic_m3"] + vol.get("vp_non_domestic_m3", 0.0)
+            src["volume_sold_m3"] = "SISPEA " + " + ".join(
+                ent.source(k) for k in ("vp_domestic_m3", "vp_non_domestic_m3") if k in vol
+            )
+        if "contract_end" in ent.text:
+            year = _year_of(ent.text["contract_end"])
+            if year is not None:
+                values["contract_end_year"] = year
+                src["contract_end_year"] = f"SISPEA {ent.source('contract_end')}"
         if "entity_name" in ent.text:
             values["name"] = ent.text["entity_name"]
             src["name"] = f"SISPEA {ent.source('entity_name')}"
@@ -98,6 +118,14 @@ def figures_from_files(
     fig = replace(fig, **values)
     fig.sources.update(src)
     return fig
+
+
+def _year_of(text: str) -> int | None:
+    """The year of a date as written in an extraction (2031-06-30, 30/06/2031, 2031)."""
+    import re
+
+    m = re.search(r"(19|20|21)\d{2}", text)
+    return int(m.group(0)) if m else None
 
 
 def merge_hand(fig: TownFigures, hand: dict[str, Any]) -> TownFigures:

@@ -52,6 +52,7 @@ ENTITY_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "management_mode": ("Mode de gestion", "mode_gestion"),
     "operator": ("Opérateur", "Nom de l'opérateur", "operateur", "nom_operateur"),
     "year": ("Année", "annee", "Exercice", "exercice"),
+    "contract_end": ("Date de fin de contrat", "date_fin_contrat", "Fin de contrat"),
 }
 #: indicator code -> canonical field (see TownFigures); VP codes are SISPEA base variables
 INDICATOR_CODES: dict[str, str] = {
@@ -64,6 +65,11 @@ INDICATOR_CODES: dict[str, str] = {
     "P154.0": "unpaid_pct",
     "VP.056": "subscribers",
     "VP.077": "network_km",
+    # volumes (m3/yr): produced, bought from other services, metered domestic and non-domestic
+    "VP.059": "vp_produced_m3",
+    "VP.060": "vp_imported_m3",
+    "VP.063": "vp_domestic_m3",
+    "VP.201": "vp_non_domestic_m3",
 }
 COMPOSITION_COLUMNS: dict[str, tuple[str, ...]] = {
     "insee": (

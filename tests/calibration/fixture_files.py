@@ -27,6 +27,21 @@ TOWN = {
 
 SECRET = "contact.prive@example.org"
 
+CODES = (
+    "D101.0",
+    "D102.0",
+    "P104.3",
+    "P106.3",
+    "P107.2",
+    "P153.2",
+    "P154.0",
+    "VP.056",
+    "VP.077",
+    "VP.059",
+    "VP.063",
+    "VP.201",
+)
+
 GENERATIONS = {
     "2024": {
         "id": "Id SISPEA de l'entité de gestion",
@@ -34,20 +49,7 @@ GENERATIONS = {
         "siren": "N° SIREN",
         "mode": "Mode de gestion",
         "mail": "Courriel du contact",
-        "codes": {
-            c: c
-            for c in (
-                "D101.0",
-                "D102.0",
-                "P104.3",
-                "P106.3",
-                "P107.2",
-                "P153.2",
-                "P154.0",
-                "VP.056",
-                "VP.077",
-            )
-        },
+        "codes": {c: c for c in CODES},
     },
     "2020-2023": {
         "id": "id_sispea_serv",
@@ -55,20 +57,7 @@ GENERATIONS = {
         "siren": "siren",
         "mode": "mode_gestion",
         "mail": "email_contact",
-        "codes": {
-            c: c.lower().replace(".", "_")
-            for c in (
-                "D101.0",
-                "D102.0",
-                "P104.3",
-                "P106.3",
-                "P107.2",
-                "P153.2",
-                "P154.0",
-                "VP.056",
-                "VP.077",
-            )
-        },
+        "codes": {c: c.lower().replace(".", "_") for c in CODES},
     },
     "avant 2020": {
         "id": "Id SISPEA du service",
@@ -86,6 +75,9 @@ GENERATIONS = {
             "P154.0": "P154.0 - Taux d'impayés",
             "VP.056": "VP.056 - Nombre d'abonnés",
             "VP.077": "VP.077 - Linéaire de réseau hors branchements",
+            "VP.059": "VP.059 - Volume produit",
+            "VP.063": "VP.063 - Volume comptabilisé domestique",
+            "VP.201": "VP.201 - Volume comptabilisé non domestique",
         },
     },
 }
@@ -111,6 +103,9 @@ def entity_rows(gen: str) -> pd.DataFrame:
             c["P154.0"]: "0,9",
             c["VP.056"]: "2300",
             c["VP.077"]: "60",
+            c["VP.059"]: ".",
+            c["VP.063"]: ".",
+            c["VP.201"]: ".",
         },
         {
             g["id"]: TOWN["entity"],
@@ -127,6 +122,9 @@ def entity_rows(gen: str) -> pd.DataFrame:
             c["P154.0"]: "1,8",
             c["VP.056"]: "4 900",
             c["VP.077"]: 140.0,
+            c["VP.059"]: "1 250 000",
+            c["VP.063"]: "800 000",
+            c["VP.201"]: "60000",
         },
     ]
     return pd.DataFrame(rows)

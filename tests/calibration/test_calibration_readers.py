@@ -58,6 +58,11 @@ def test_each_header_generation_reads_the_same_figures(files, gen):
     assert f["network_km"] == 140.0
     assert f["population"] == TOWN["population"]
     assert f["subscribers"] == 4900
+    assert (f["vp_produced_m3"], f["vp_domestic_m3"], f["vp_non_domestic_m3"]) == (
+        1_250_000,
+        800_000,
+        60_000,
+    )
     assert "ilp_m3_per_km_day" not in f and "debt_years" not in f  # "." is empty
     assert ent.text["management_mode"] == "Régie"
 
@@ -215,6 +220,8 @@ def test_figures_from_all_files_keep_their_sources(files):
     assert "d102_0" in fig.source("price_120m3_eur_per_m3")
     assert "2020-2023" in fig.source("price_120m3_eur_per_m3")
     assert "C21_PMEN" in fig.source("mean_household_size")
+    assert fig.volume_sold_m3 == 860_000 and fig.volume_produced_m3 == 1_250_000
+    assert "vp_063" in fig.source("volume_sold_m3") and "vp_201" in fig.source("volume_sold_m3")
 
 
 def test_damaged_workbook_is_located(tmp_path):
@@ -223,3 +230,18 @@ def test_damaged_workbook_is_located(tmp_path):
     with pytest.raises(InputFileError) as e:
         read_sispea_entity(p, "1")
     assert e.value.kind == "unreadable" and "abime.xlsx" in e.value.format("fr")
+
+
+def test_contract_end_and_operator_from_a_delegated_entity(tmp_path, files):
+    df = entity_rows("2024")
+    df["Mode de gestion"] = ["Régie", "Délégation de service public"]
+    df["Nom de l'opérateur"] = ["", "Compagnie des Eaux"]
+    df["Date de fin de contrat"] = [".", "2031-06-30 00:00:00"]
+    p = write_sispea(tmp_path / "s.xlsx", "2024", frame=df)
+    fig = figures_from_files(TOWN["insee"], sispea=p, composition=files["composition"])
+    assert (fig.regime, fig.operator, fig.contract_end_year) == (
+        "concession",
+        "Compagnie des Eaux",
+        2031,
+    )
+    assert "Date de fin de contrat" in fig.source("contract_end_year")

@@ -63,6 +63,8 @@ def test_done_when_from_each_sispea_generation(files, gen):
     assert_done_when(cal)
     src = next(r for r in cal.rows if r.key == "price").source
     assert gen in src and "Entités de gestion" in src
+    lpd = next(r for r in cal.rows if r.key == "lpd")  # VP.063 + VP.201 per person
+    assert lpd.status == "ok" and lpd.target == pytest.approx(860_000e3 / (17_280 * 365), rel=0.01)
 
 
 @pytest.mark.parametrize("regime", ["concession", "regie"])
