@@ -328,6 +328,7 @@ def calibrate_town(
     # --- the town at its size: scale_town scales km, resource, fixed money, crews ---------------
     s0 = scale_town(_scenario(data), n)
     data = s0.model_dump(mode="json")
+    overheads0 = float(data["finance"]["overheads_eur_per_year"])
     data["town"]["name"] = fig.name
     if fig.start_year:
         data["town"]["start_year"] = int(fig.start_year)
@@ -661,6 +662,24 @@ def calibrate_town(
         if done:
             break
 
+    if price_t is not None:
+        over = float(data["finance"]["overheads_eur_per_year"])
+        assumed.append(
+            Row(
+                "cost_level",
+                "Niveau de coûts (frais généraux fixes)",
+                "Cost level (fixed overheads)",
+                None,
+                over,
+                "€/an",
+                "finance.overheads_eur_per_year",
+                "info",
+                "calé : le niveau de coûts auquel la règle du mode de gestion garde D102.0 "
+                f"(commune type à l'échelle : {overheads0:,.0f} €/an)".replace(",", "\u202f"),
+                f"{100 * (over / overheads0 - 1):+.0f} % / commune type" if overheads0 > 0 else "",
+                f"{100 * (over / overheads0 - 1):+.0f} % vs base town" if overheads0 > 0 else "",
+            )
+        )
     assumed.append(
         Row(
             "cash",

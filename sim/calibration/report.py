@@ -62,7 +62,7 @@ def _num(x: float | None, lang: str, dec: int = 2) -> str:
 
 
 def _dec(row: Row) -> int:
-    if row.key in ("households", "network_km", "contract_end"):
+    if row.key in ("households", "network_km", "contract_end", "cost_level", "cash"):
         return 0
     if row.key == "price":
         return 3
