@@ -36,8 +36,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import yaml
 
-from sim import Scenario, dumps_scenario, load_scenario, loads_scenario, scale_town, simulate
+from sim import Scenario, dumps_scenario, loads_scenario, scale_town, simulate
+from sim.calibration.errors import InputFileError
+from sim.calibration.readers import norm
 
 ITER_HOUSEHOLDS = 10_000
 YEARS = 5
@@ -118,8 +121,6 @@ def regime_of(text: str | None) -> str | None:
     """'Délégation de service public', 'Régie', 'DSP'... -> concession | regie | commons."""
     if not text:
         return None
-    from sim.calibration.readers import norm
-
     n = norm(text)
     if n in REGIME_WORDS:
         return REGIME_WORDS[n]
@@ -163,11 +164,6 @@ class Calibration:
     figures: TownFigures
     iterations: int
     seed: int
-
-    def table(self, lang: str = "fr") -> list[dict[str, Any]]:
-        from sim.calibration.report import report_rows
-
-        return report_rows(self, lang)
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,13 +214,10 @@ def _mean_size(shares: Any) -> float:
 
 
 def base_scenario() -> Scenario:
-    """The shipped town: every default keeps its source there."""
-    from pathlib import Path
+    """The shipped town (``scenarios/town.yaml``): every default keeps its source there.
 
-    import sim
-
-    path = Path(sim.__file__).resolve().parent.parent / "scenarios" / "town.yaml"
-    return load_scenario(path)
+    Named through ``extends:``, which the public loader resolves to the shipped file."""
+    return loads_scenario("extends: town.yaml\n", "town.yaml")
 
 
 def _scenario(data: dict[str, Any]) -> Scenario:
@@ -232,8 +225,6 @@ def _scenario(data: dict[str, Any]) -> Scenario:
 
 
 def _yaml(data: dict[str, Any]) -> str:
-    import yaml
-
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
@@ -291,8 +282,6 @@ def calibrate_town(
         ``missing_figure`` when neither households nor population is given, ``bad_figure`` for an
         impossible value (a negative length, a yield above 100 %...).
     """
-    from sim.calibration.errors import InputFileError
-
     _check(fig)
     base = base or base_scenario()
     assumed: list[Row] = []
@@ -732,8 +721,6 @@ def _marginal_price(data: dict[str, Any]) -> float:
 
 
 def _check(fig: TownFigures) -> None:
-    from sim.calibration.errors import InputFileError
-
     checks = [
         ("households", fig.households, 10, 2_000_000),
         ("population / D101.0", fig.population, 10, 5_000_000),

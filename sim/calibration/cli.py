@@ -153,6 +153,8 @@ def setup(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run ``new-town``; 0 when written, 2 on bad input (nothing written)."""
+    # imported here, not at the top: ``setup`` runs for every ``regie-sim`` call (even --help)
+    # and must not load pandas, openpyxl and the engine
     from sim import ScenarioError
     from sim.calibration.calibrate import TownFigures, calibrate_town
     from sim.calibration.errors import InputFileError

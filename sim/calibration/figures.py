@@ -6,6 +6,7 @@ Figures given by hand override those read from files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -122,8 +123,6 @@ def figures_from_files(
 
 def _year_of(text: str) -> int | None:
     """The year of a date as written in an extraction (2031-06-30, 30/06/2031, 2031)."""
-    import re
-
     m = re.search(r"(19|20|21)\d{2}", text)
     return int(m.group(0)) if m else None
 

@@ -12,12 +12,10 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim import dumps_scenario, loads_scenario
-
-if TYPE_CHECKING:
-    from sim.calibration.calibrate import Calibration, Row
+from sim.calibration.calibrate import Calibration, Row, figures_dict
 
 STATUS = {
     "ok": ("atteint", "matched"),
@@ -162,8 +160,6 @@ def scenario_yaml(cal: Calibration) -> str:
         "#",
         "# Chiffres source / source figures:",
     ]
-    from sim.calibration.calibrate import figures_dict
-
     for key, val in figures_dict(fig).items():
         lines.append(f"#   {key}: {val}  <- {fig.source(key)}")
     lines.append("#")
