@@ -1,7 +1,8 @@
 """From a town's published figures to a scenario that reproduces them in its first years.
 
-The scenario starts from the shipped town (``scenarios/town.yaml``, every default sourced there)
-and changes what the figures say. Each target is moved by one parameter, found by a few
+The scenario starts from the shipped town under its regime (``scenarios/regie.yaml``,
+``concession.yaml`` or ``commons.yaml``, each extending ``town.yaml``; every default is sourced
+there) and changes what the figures say. Each target is moved by one parameter, found by a few
 fixed-point/secant iterations on short runs of :func:`sim.simulate` (5 years, the town scaled down
 to at most ``ITER_HOUSEHOLDS`` households for speed; every target is a ratio, so the scaled town
 has the same values up to sampling noise), then checked on the full-size town:
@@ -213,11 +214,13 @@ def _mean_size(shares: Any) -> float:
     return float(sum((i + 1) * x for i, x in enumerate(shares)))
 
 
-def base_scenario() -> Scenario:
-    """The shipped town (``scenarios/town.yaml``): every default keeps its source there.
+def base_scenario(regime: str = "regie") -> Scenario:
+    """The shipped town under ``regime``: ``scenarios/<regime>.yaml``, which extends town.yaml.
 
-    Named through ``extends:``, which the public loader resolves to the shipped file."""
-    return loads_scenario("extends: town.yaml\n", "town.yaml")
+    Every default keeps its source there (the regime's money and rules included). Named through
+    ``extends:``, which the public loader resolves to the shipped file."""
+    name = {"regie": "regie", "concession": "concession", "commons": "commons"}[regime]
+    return loads_scenario(f"extends: {name}.yaml\n", f"{name}.yaml")
 
 
 def _scenario(data: dict[str, Any]) -> Scenario:
@@ -283,7 +286,8 @@ def calibrate_town(
         impossible value (a negative length, a yield above 100 %...).
     """
     _check(fig)
-    base = base or base_scenario()
+    regime = fig.regime or "regie"
+    base = base or base_scenario(regime)
     assumed: list[Row] = []
     data = copy.deepcopy(base.model_dump(mode="json"))
     notes: dict[str, str] = {}
@@ -372,7 +376,6 @@ def calibrate_town(
         )
 
     # --- regime and contract ---------------------------------------------------------------------
-    regime = fig.regime or "regie"
     if not fig.regime:
         assumed.append(
             Row(
@@ -389,16 +392,7 @@ def calibrate_town(
         )
     gov = data["governance"]
     gov["regime"] = regime
-    if regime == "concession":
-        data["finance"].update(
-            operator_margin_pct=6.0,
-            head_office_fee_pct=3.0,
-            delegation_overhead_eur_per_m3=0.10,
-            corporate_tax_eur_per_m3=0.05,
-        )
-        gov["concession"]["margin_target_pct"] = 6.0
-        gov["concession"]["cost_of_capital_pct"] = 5.0
-        gov["committee"]["power"] = "consultative"
+    if regime == "concession":  # margins, fees and contract terms: concession.yaml's
         if fig.contract_end_year:
             dur = int(gov["concession"]["duration_years"])
             cstart = min(fig.contract_end_year - dur, start_year)
@@ -418,10 +412,6 @@ def calibrate_town(
                     "concession.yaml: started 2020, 12 years (water.md §2.3: ~11 years)",
                 )
             )
-    elif regime == "commons":
-        gov["committee"]["power"] = "deciding"
-    else:
-        gov["committee"]["power"] = "consultative"
 
     # --- renewal (set) -----------------------------------------------------------------------
     renewal = fig.renewal_pct

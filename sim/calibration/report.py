@@ -155,7 +155,8 @@ def scenario_yaml(cal: Calibration) -> str:
     lines = [
         f"# {cal.scenario.town.name} — scénario calé sur les chiffres publiés du service",
         "# Scenario calibrated on the service's published figures (regie-sim new-town).",
-        "# Every other value is the shipped town's (scenarios/town.yaml), which gives its source;",
+        f"# Every other value is from the shipped scenarios/{cal.scenario.governance.regime}.yaml"
+        " (built on town.yaml), which gives its source;",
         "# values changed by the calibration are listed here with the figure they reproduce.",
         "#",
         "# Chiffres source / source figures:",

@@ -61,7 +61,7 @@ def test_by_hand_writes_a_commented_scenario_that_loads_and_runs(tmp_path, capsy
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# Bourg-sur-Eau")
     assert "price_120m3_eur_per_m3: 2.4  <- saisie / entered" in text
-    assert "extends" not in text  # the whole resolved scenario: it runs anywhere
+    assert "extends:" not in text  # the whole resolved scenario: it runs anywhere
     s = load_scenario(out)
     assert s.town.name == "Bourg-sur-Eau" and s.governance.regime == "concession"
     assert s.households.count == 8000
