@@ -44,6 +44,7 @@ from sim.cli.common import (
 )
 from sim.cli.compare import handle_compare, setup_compare
 from sim.cli.ensemble import handle_ensemble, handle_sweep, setup_ensemble, setup_sweep
+from sim.cli.new_town import handle_new_town, setup_new_town
 from sim.core.result import TABLES, Result
 from sim.core.tariff import bill_lines, price_120m3_eur_per_m3
 from sim.experiments.run import simulate
@@ -299,8 +300,6 @@ def handle_bill(args: argparse.Namespace, ctx: Context) -> int:
 Setup = Callable[[Callable[..., argparse.ArgumentParser], Tr], argparse.ArgumentParser]
 Handler = Callable[[argparse.Namespace, Context], int]
 
-# ensemble, sweep: the experiment layer's commands live in sim/ensemble_cli.py, imported when
-# used (it imports this module for the shared pieces)
 #: subcommand → (setup of its parser, handler); the order is the order shown in --help
 
 COMMANDS: dict[str, tuple[Setup, Handler]] = {
@@ -310,6 +309,7 @@ COMMANDS: dict[str, tuple[Setup, Handler]] = {
     "ensemble": (setup_ensemble, handle_ensemble),
     "sweep": (setup_sweep, handle_sweep),
     "compare": (setup_compare, handle_compare),
+    "new-town": (setup_new_town, handle_new_town),
 }
 
 # argparse's own messages, in French (argparse itself only speaks English here)

@@ -1,7 +1,7 @@
 """In a real browser: fill « Ma commune », read the report, download the YAML, hand it on.
 
-The page is not yet in app.py's navigation (the lead wires it to the Explorer and Compare), so
-this test serves it alone (``tests/calibration/ma_commune_app.py``).
+The whole app is served; the page sits at ``/ma-commune`` and its button opens the Explorer on
+the calibrated scenario.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = Path(__file__).resolve().parent / "ma_commune_app.py"
+APP = ROOT / "app.py"
 CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 60_000
 
@@ -100,7 +100,7 @@ def test_fill_the_form_and_hand_the_scenario_to_the_explorer(url: str, tmp_path:
         try:
             page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 1400})
             page.set_default_timeout(WAIT_MS)
-            page.goto(url)
+            page.goto(f"{url}/ma-commune")
             expect(page.locator("h1", has_text="Ma commune")).to_be_visible()
             page.get_by_label("Nom de la commune", exact=True).fill("Bourg-sur-Eau")
             for label, value in (
@@ -124,7 +124,8 @@ def test_fill_the_form_and_hand_the_scenario_to_the_explorer(url: str, tmp_path:
             assert s.town.name == "Bourg-sur-Eau" and s.households.count == 8000
             assert dl.value.suggested_filename == "Bourg-sur-Eau.yaml"
             page.get_by_role("button", name="Ouvrir dans l'Explorateur").click()
-            expect(page.get_by_text("Scénario prêt pour l'Explorateur.")).to_be_visible()
-            expect(page.get_by_text("target explorer")).to_be_visible()
+            page.wait_for_url("**/explorer**")
+            # the Explorer runs the calibrated town: its name and source file head the page
+            expect(page.get_by_text("Bourg-sur-Eau.yaml").first).to_be_visible()
         finally:
             browser.close()

@@ -1,19 +1,30 @@
-"""« Ma commune » page (AppTest): fill the form, see the report, hand the scenario on."""
+"""« Ma commune » page (AppTest): fill the form, see the report, open the scenario in the Explorer."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim import loads_scenario
+from sim.dashboard import share
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+pytestmark = pytest.mark.slow
+
+
+def open_page(lang: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("sim/dashboard/my_town.py").run()
+    return at
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_fill_the_form_and_open_in_the_explorer(lang):
-    at = AppTest.from_string(
-        f"from sim.calibration.page import render\nrender({lang!r})\n", default_timeout=60
-    )
-    at.run()
+    at = open_page(lang)
     assert not at.exception
     at.text_input(key="mc_name").input("Bourg-sur-Eau")
     for key, value in (
@@ -37,13 +48,12 @@ def test_fill_the_form_and_open_in_the_explorer(lang):
     assert at.session_state["imported_scenario_target"] == "explorer"
     s = loads_scenario(text)
     assert s.town.name == "Bourg-sur-Eau" and s.households.count == 8000
+    # what runs is what was shown and downloaded: the current scenario is that very YAML
+    assert loads_scenario(at.session_state[share.CURRENT]) == s
 
 
 def test_files_without_insee_code_say_so():
-    at = AppTest.from_string(
-        "from sim.calibration.page import render\nrender('en')\n", default_timeout=60
-    )
-    at.run()
+    at = open_page("en")
     at.button[0].click().run()  # nothing entered: households are missing
     assert not at.exception
     assert at.error and "households" in at.error[0].value

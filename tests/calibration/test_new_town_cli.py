@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
-
 import pytest
 from fixture_files import TOWN
 
 from sim import load_scenario, simulate
-from sim.calibration import cli
+from sim.cli.main import main
 
 
 def run(argv: list[str], lang: str = "fr") -> int:
-    parser = argparse.ArgumentParser(prog="regie-sim")
-    sub = parser.add_subparsers(dest="command", required=True)
-    cli.setup(sub)
-    args = parser.parse_args(argv)
-    args.lang = lang
-    return cli.handle(args)
+    """``regie-sim --lang LANG new-town …`` through the real command line."""
+    return main(["--lang", lang, *argv])
 
 
 HAND = [
@@ -166,9 +160,10 @@ def test_impossible_figure_exit_2(tmp_path, capsys):
 
 
 def test_every_option_of_the_issue_exists():
-    parser = argparse.ArgumentParser()
-    sub = parser.add_subparsers()
-    cli.setup(sub)
+    from sim.cli.main import build_parser
+
+    parser = build_parser("en")
+    sub = next(a for a in parser._actions if a.dest == "command")
     p = sub.choices["new-town"]
     flags = {s for a in p._actions for s in a.option_strings}
     for f in (
@@ -192,8 +187,6 @@ def test_every_option_of_the_issue_exists():
 
 
 def test_the_written_file_runs_with_the_other_verbs(tmp_path, capsys):
-    from sim.cli import main
-
     out = tmp_path / "bourg.yaml"
     assert run([*HAND, "--households", "800", "--network-km", "14", "--out", str(out)]) == 0
     assert main(["validate", str(out)]) == 0

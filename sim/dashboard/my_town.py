@@ -2,12 +2,10 @@
 
 A form with the RPQS figures (each with help saying where to find it in the report), optional
 uploads of the published files (SISPEA extraction, composition communale, INSEE census and
-Filosofi), the calibration report as a table, a download of the YAML, and two buttons that put
-the scenario into ``st.session_state["imported_scenario_yaml"]`` (and the page asked for into
-``st.session_state["imported_scenario_target"]``: ``"explorer"`` or ``"compare"``) for the
-Explorer and Compare pages to open.
-
-This is the only module of :mod:`sim.calibration` that imports streamlit.
+Filosofi), the calibration report as a table, a download of the YAML, and two buttons that make
+the calibrated scenario — the same YAML text as the download, read by the dashboard's loader — the
+current scenario and open the Explorer or Compare on it (the YAML also stays in
+``st.session_state["imported_scenario_yaml"]``). The calibration itself is :mod:`sim.calibration`.
 """
 
 from __future__ import annotations
@@ -16,12 +14,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import streamlit as st  # noqa: TID251 — a dashboard page (to move under sim/dashboard/)
+import streamlit as st
 
 from sim.calibration.calibrate import TownFigures, calibrate_town
 from sim.calibration.errors import InputFileError
 from sim.calibration.figures import figures_from_files, merge_hand
 from sim.calibration.report import report_rows, scenario_yaml
+from sim.dashboard import common, share
+from sim.dashboard.pages import BY_URL
 
 IMPORT_KEY = "imported_scenario_yaml"
 TARGET_KEY = "imported_scenario_target"
@@ -157,9 +157,9 @@ def _t(lang: str, fr: str, en: str) -> str:
     return en if lang == "en" else fr
 
 
-def render(lang: str) -> None:
-    """Draw the page in ``lang`` ("fr" or "en")."""
-    lang = "en" if lang == "en" else "fr"
+def render(lang: str | None = None) -> None:
+    """Draw the page in ``lang`` ("fr" or "en"; the dashboard's language by default)."""
+    lang = "en" if (lang or common.current_lang()) == "en" else "fr"
     st.title(_t(lang, "Ma commune", "My town"))
     st.write(
         _t(
@@ -355,10 +355,21 @@ def _show(lang: str, result: dict[str, Any]) -> None:
     )
     c1, c2 = st.columns(2)
     if c1.button(_t(lang, "Ouvrir dans l'Explorateur", "Open in the Explorer"), key="mc_explorer"):
-        st.session_state[IMPORT_KEY] = result["yaml"]
-        st.session_state[TARGET_KEY] = "explorer"
-        st.info(_t(lang, "Scénario prêt pour l'Explorateur.", "Scenario ready for the Explorer."))
+        _open(result, "explorer")
     if c2.button(_t(lang, "Ouvrir dans Comparer", "Open in Compare"), key="mc_compare"):
-        st.session_state[IMPORT_KEY] = result["yaml"]
-        st.session_state[TARGET_KEY] = "compare"
-        st.info(_t(lang, "Scénario prêt pour Comparer.", "Scenario ready for Compare."))
+        _open(result, "comparer")
+
+
+def _open(result: dict[str, Any], page: str) -> None:
+    """Make the calibrated scenario the current one and go to ``page`` (exactly what was shown
+    and downloaded: the same YAML text, through the dashboard's loader)."""
+    st.session_state[IMPORT_KEY] = result["yaml"]
+    st.session_state[TARGET_KEY] = page
+    scenario = share.scenario_from_upload(result["yaml"].encode("utf-8"), f"{result['name']}.yaml",
+                                          "fr")
+    share.set_current(scenario, None, f"{result['name']}.yaml")
+    st.switch_page(BY_URL[page].path)
+
+
+if __name__ == "__main__":  # run by st.navigation as a page
+    render()

@@ -19,8 +19,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from sim.calibration.calibrate import TownFigures, calibrate_town
+from sim.calibration.errors import InputFileError
+from sim.calibration.figures import figures_from_files, merge_hand
+from sim.calibration.report import format_report, report_csv, scenario_yaml, write_atomic
+from sim.cli.common import Context, Tr
+from sim.scenario.errors import ScenarioError
+from sim.scenario.model import REGIMES
 
 HAND_OPTIONS: list[tuple[str, str, type, str, str]] = [
     # flag, dest, type, help fr, help en
@@ -97,20 +105,19 @@ HAND_OPTIONS: list[tuple[str, str, type, str, str]] = [
 ]
 
 
-def setup(subparsers: Any) -> None:
-    """Add the ``new-town`` subparser (its handler is :func:`handle`)."""
-    p = subparsers.add_parser(
-        "new-town",
-        help="scénario calé sur les chiffres publiés d'une commune / calibrated "
-        "scenario from a town's published figures",
-        description="Construit un scénario qui reproduit les chiffres publiés (RPQS, SISPEA, "
-        "INSEE) d'une commune. Builds a scenario reproducing a town's published figures.",
-    )
+def setup_new_town(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
+    """The ``new-town`` parser (its handler is :func:`handle_new_town`)."""
+    p = new(t("scénario calé sur les chiffres publiés d'une commune",
+              "calibrated scenario from a town's published figures"),
+            t("Construit un scénario qui reproduit les chiffres publiés (RPQS, SISPEA, INSEE) "
+              "d'une commune.", "Builds a scenario reproducing a town's published figures."))
     for flag, dest, typ, fr, en in HAND_OPTIONS:
-        p.add_argument(flag, dest=dest, type=typ, default=None, help=f"{fr} / {en}")
+        # argparse formats help with %: a literal % is written %%
+        p.add_argument(flag, dest=dest, type=typ, default=None,
+                       help=t(fr, en).replace("%", "%%"))
     p.add_argument(
         "--regime",
-        choices=["concession", "regie", "commons"],
+        choices=list(REGIMES),
         default=None,
         help="mode de gestion / management mode",
     )
@@ -148,20 +155,12 @@ def setup(subparsers: Any) -> None:
         help="écrire aussi le rapport de calage (.csv ou .txt) / also write the report",
     )
     p.add_argument("--out", type=Path, required=True, help="fichier YAML à écrire / YAML to write")
-    p.set_defaults(handler=handle)
+    return p
 
 
-def handle(args: argparse.Namespace) -> int:
+def handle_new_town(args: argparse.Namespace, ctx: Context) -> int:
     """Run ``new-town``; 0 when written, 2 on bad input (nothing written)."""
-    # imported here, not at the top: ``setup`` runs for every ``regie-sim`` call (even --help)
-    # and must not load pandas, openpyxl and the engine
-    from sim import ScenarioError
-    from sim.calibration.calibrate import TownFigures, calibrate_town
-    from sim.calibration.errors import InputFileError
-    from sim.calibration.figures import figures_from_files, merge_hand
-    from sim.calibration.report import format_report, report_csv, scenario_yaml, write_atomic
-
-    lang = "en" if getattr(args, "lang", "fr") == "en" else "fr"
+    lang = ctx.lang
     hand = {dest: getattr(args, dest, None) for _, dest, *_ in HAND_OPTIONS}
     hand["regime"] = getattr(args, "regime", None)
     try:
@@ -213,17 +212,3 @@ def handle(args: argparse.Namespace) -> int:
     print("")
     print(f"Scénario écrit : {args.out}" if lang == "fr" else f"Scenario written: {args.out}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry for trying the verb before it is wired into ``regie-sim``."""
-    parser = argparse.ArgumentParser(prog="regie-sim")
-    parser.add_argument("--lang", choices=["fr", "en"], default="fr")
-    sub = parser.add_subparsers(dest="command", required=True)
-    setup(sub)
-    args = parser.parse_args(argv)
-    return int(args.handler(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
