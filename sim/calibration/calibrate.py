@@ -653,10 +653,13 @@ def calibrate_town(
                 "€/an",
                 "finance.overheads_eur_per_year",
                 "info",
+                "D102.0",
                 "calé : le niveau de coûts auquel la règle du mode de gestion garde D102.0 "
-                f"(commune type à l'échelle : {overheads0:,.0f} €/an)".replace(",", "\u202f"),
-                f"{100 * (over / overheads0 - 1):+.0f} % / commune type" if overheads0 > 0 else "",
-                f"{100 * (over / overheads0 - 1):+.0f} % vs base town" if overheads0 > 0 else "",
+                f"(commune type à l'échelle : {overheads0:,.0f} €/an".replace(",", "\u202f")
+                + (f", {100 * (over / overheads0 - 1):+.0f} %)" if overheads0 > 0 else ")"),
+                "calibrated: the cost level at which the regime's rule keeps D102.0 "
+                f"(base town scaled: {overheads0:,.0f} €/yr"
+                + (f", {100 * (over / overheads0 - 1):+.0f} %)" if overheads0 > 0 else ")"),
             )
         )
     assumed.append(

@@ -84,7 +84,7 @@ def report_rows(cal: Calibration, lang: str = "fr") -> list[dict[str, Any]]:
                 h[1]: _num(r.target, lang, d),
                 h[2]: _num(r.model, lang, d),
                 h[3]: gap_s,
-                h[4]: r.unit,
+                h[4]: r.unit if lang == "fr" else _UNITS_EN.get(r.unit, r.unit),
                 h[5]: STATUS[r.status][1 if lang == "en" else 0],
                 h[6]: r.parameter,
                 h[7]: r.source,
@@ -92,6 +92,11 @@ def report_rows(cal: Calibration, lang: str = "fr") -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+#: units of the report, written the French way in the rows, in English
+_UNITS_EN = {"€/an": "€/yr", "%/an": "%/yr", "m3/an": "m3/yr", "L/hab/j": "L/person/day",
+             "ans": "years", "m3/km/j": "m3/km/day"}
 
 
 def format_report(cal: Calibration, lang: str = "fr") -> str:
