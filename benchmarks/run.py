@@ -45,8 +45,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-TARGET_100K_S = 1.0  # 100,000 households × 30 years
-TARGET_REPLICATIONS_S = 30.0  # 200 replications of the default town, 2 workers
+# the targets of the core-restructure issue (17); the first performance issue (6) asked for 1 s,
+# 30 s and a ratio of 10, all met since
+TARGET_100K_S = 0.25  # 100,000 households × 30 years, in-process
+TARGET_REPLICATIONS_S = 8.0  # 200 replications of the default town, 2 workers
+TARGET_BILLING_NS = 7.0  # the billing month's household step, ns per household
 TARGET_STEP_RATIO = 10.0  # monthly household step / one numpy pass over the same arrays
 TARGET_RERUN_S = 0.25  # "instant" (bench_dashboard.TARGET_HIT_S)
 TARGET_TARIFF_S = 0.3  # tariff-designer update (bench_tariff_designer.TARGET_UPDATE_S)
@@ -113,6 +116,11 @@ def model_rows(seeds: int) -> list[Row]:
         big = by_case["town_x5"]
         pass_us = med(x["pass_median_s"] for x in big) * 1e6
         sum_us = med(x["sum_median_s"] for x in big) * 1e6
+        bill_ns = med(x["billing_step_median_s"] / x["households"] for x in big) * 1e9
+        rows.append((f"billing month's household step per household, 100,000 households, {path}",
+                     f"{bill_ns:.1f} ns", "the monthly step of a billing month (demand, supply, "
+                     "ledger, bills and payment draws) divided by the households",
+                     f"≤ {TARGET_BILLING_NS:g} ns", _verdict(bill_ns <= TARGET_BILLING_NS)))
         for key, label, what in (
             ("step_median_s", "ordinary month", "demand, supply, ledger"),
             ("billing_step_median_s", "billing month", "the same, plus bills and payment draws"),
