@@ -24,6 +24,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import MAX_FILE_BYTES
 from sim.scenario.model import load_scenario, scenarios_dir
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
@@ -35,7 +37,7 @@ from sim.workshop.tally import WORK_ITEM
 LIVE_REFRESH_S = 1  # the facilitator's live counts poll the store this often (target: 2 s)
 FOLLOW_REFRESH_S = 2  # participants' pages check for an opened or closed vote this often
 DEFAULT_ROUNDS = 3
-MAX_UPLOAD_BYTES = 1_000_000
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the one limit of every door
 #: effects shown for each option: key -> (decimals, kind)
 EFFECTS: dict[str, tuple[int, str]] = {
     "price_120m3_eur_per_m3": (2, "eur"),
@@ -270,8 +272,8 @@ def _create_form(ws: Workshop, lang: str) -> None:
         return
     try:
         if upload is not None:
-            raw = upload.getvalue()[: MAX_UPLOAD_BYTES + 1]
-            scenario: Any = raw.decode("utf-8", errors="replace")
+            # bytes as uploaded: the safe loader checks size, UTF-8 and every other limit
+            scenario: Any = upload.getvalue()[: MAX_UPLOAD_BYTES + 1]
         elif choice is not None:
             scenario = load_scenario(scenarios_dir() / choice)
         else:
@@ -279,7 +281,9 @@ def _create_form(ws: Workshop, lang: str) -> None:
             return
         code, token = ws.create_session(scenario, regime, int(rounds))
     except WorkshopError as exc:
-        st.error(t("bad_scenario", lang, detail=exc.detail))
+        located = getattr(exc, "scenario_error", None)
+        detail = located.format(lang) if isinstance(located, ScenarioError) else exc.detail
+        st.error(t("bad_scenario", lang, detail=detail))
         return
     st.query_params["role"] = "facilitator"
     st.query_params["s"] = code

@@ -155,18 +155,19 @@ class Workshop:
 
     # -- scenario and runs ------------------------------------------------------------------
     def create_session(
-        self, scenario: Scenario | str, regime: str | None = None, rounds: int = 3
+        self, scenario: Scenario | str | bytes, regime: str | None = None, rounds: int = 3
     ) -> tuple[str, str]:
         """Open a session in the lobby; returns ``(code, facilitator_token)``.
 
         ``scenario`` is a Scenario or YAML text (``extends:`` may name a shipped scenario). Any
         earlier decision log or stop in it is cleared: the room starts from the procedure.
         """
-        if isinstance(scenario, str):
+        if isinstance(scenario, str | bytes):
             try:
-                scenario = loads_scenario(scenario)
+                # the one safe loader: an uploaded scenario may extend only a built-in one
+                scenario = loads_scenario(scenario, origin="<atelier>")
             except ScenarioError as exc:
-                raise BadInput(str(exc)) from None
+                raise BadInput.of(exc) from None
         regime = regime or scenario.governance.regime
         if regime not in REGIMES:
             raise BadInput(f"regime must be one of {REGIMES}")
@@ -190,7 +191,7 @@ class Workshop:
             if not runner.simulate(first).agenda:
                 raise BadInput("the model puts nothing on the committee's agenda")
         except ScenarioError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadInput.of(exc) from None
         except (ValueError, ArithmeticError) as exc:
             raise BadInput(f"the model cannot run this scenario: {exc}") from None
         return self.store.create_session(dumps_scenario(base), regime, rounds)

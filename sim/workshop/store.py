@@ -84,6 +84,14 @@ class Conflict(WorkshopError):
 
 class BadInput(WorkshopError):
     key = "err_bad_input"
+    #: the located scenario error behind it, so a page can word it in its reader's language
+    scenario_error: Exception | None = None
+
+    @classmethod
+    def of(cls, exc: Exception) -> BadInput:
+        out = cls(str(exc))
+        out.scenario_error = exc
+        return out
 
 
 SCHEMA = """
