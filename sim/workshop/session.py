@@ -442,6 +442,12 @@ class Workshop:
         )
         return [d for d in self.store.decisions(code) if d["round"] == rnd]
 
+    def set_seats(
+        self, code: str, facilitator_token: str, seats: dict[str, int | None]
+    ) -> dict[str, int]:
+        """How many seats each college has (``None`` or 0: no limit); facilitator only."""
+        return self.store.set_seats(code, facilitator_token, seats)
+
     # -- participants -----------------------------------------------------------------------
     def join(self, code: str, name: str, college: str | None = None) -> dict[str, Any]:
         """Join a session; returns the participant with their token (keep it: it is their place)."""
@@ -464,7 +470,7 @@ class Workshop:
         ok = {o["name"] for o in agenda[item]["options"] if o.get("admissible", True)}
         if option not in ok:
             raise BadInput(f"{option!r} is not an admissible option of {item!r}")
-        self.store.put_vote(code, token, s["current_round"], item, option)
+        self.store.put_vote(code, token, s["current_round"], item, option, options=ok)
 
     def my_votes(self, code: str, token: str) -> dict[str, str]:
         s = self.store.session(code)
