@@ -206,6 +206,14 @@ def _builtin(ref: str) -> Path | None:
     return scenarios_dir() / name if name else None
 
 
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name the system refuses (too long, a NUL byte)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _within(path: Path, root: Path) -> bool:
     try:
         path.relative_to(root)
@@ -228,7 +236,7 @@ def _parent_of(ref: str, origin: Path | str, root: Path | None) -> tuple[Path, P
     except (OSError, ValueError, RuntimeError):
         candidate = None
     if candidate is not None and _within(candidate, root):
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate, root
         builtin = _builtin(ref)
         if builtin is not None:
@@ -279,7 +287,7 @@ def read_mapping(source: Path | str | bytes, origin: str | None = None) -> dict[
     """
     if isinstance(source, Path):
         where = origin or str(source)
-        if not source.is_file():
+        if not _is_file(source):
             raise ScenarioError([Problem(where, "", "file_missing", {})])
         data = parse_yaml(read_file(source, where), where)
         return resolve_extends(data, source)
