@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import BAD_PY_VALUES, _LEAF_PATHS, bad_form_changes, malformed_scenario_bytes
+from strategies import _LEAF_PATHS, BAD_PY_VALUES, bad_form_changes, malformed_scenario_bytes
 
 import sim
 from sim import ScenarioError, load_scenario, loads_scenario

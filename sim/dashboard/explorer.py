@@ -93,10 +93,10 @@ def _choice(s: Scenario, path: str, lang: str, label_of: Any) -> dict[str, Any]:
     new = st.selectbox(
         common.widget_label(info, lang),
         options,
-        index=options.index(current) if current in options else 0,
         format_func=label_of,
         help=common.widget_help(info, lang),
         key=widget_key(path),
+        **common.initial(widget_key(path), index=options.index(current) if current in options else 0),
     )
     return {path: new} if new != current else {}
 
@@ -109,8 +109,8 @@ def _int(s: Scenario, path: str, lang: str, max_value: int) -> dict[str, Any]:
         common.widget_label(info, lang),
         min_value=lo,
         max_value=max_value,
-        value=current,
         step=1,
+        **common.initial(widget_key(path), value=current),
         help=common.widget_help(info, lang),
         key=widget_key(path),
     )

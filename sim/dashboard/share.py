@@ -46,7 +46,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 
 from sim import ScenarioError, dumps_scenario, load_scenario, loads_scenario, simulate
-from sim.dashboard.common import current_lang
+from sim.dashboard.common import current_lang, get_path
 from sim.experiments.compare import compare
 from sim.i18n import fmt_number, has_key, t
 from sim.scenario.errors import Problem
@@ -321,8 +321,19 @@ def set_current(s: Scenario, preset: str | None, source: str, *, reset: bool = T
     if ss.get(PRESET_WIDGET) != shown:  # the Explorer's own changes keep the preset
         ss[PRESET_WIDGET] = shown
     if reset:
+        # the widgets that mirror the scenario take its values: deleting their state is not
+        # enough, a browser keeps showing (and sends back) what it last showed (issue 11)
         for key in [k for k in ss if isinstance(k, str) and k.startswith(RESET_PREFIXES)]:
-            del ss[key]
+            prefix = next(p for p in RESET_PREFIXES if key.startswith(p))
+            old = ss[key]
+            try:
+                value = get_path(s, key[len(prefix):])
+            except (KeyError, IndexError, AttributeError, TypeError, ValueError):
+                del ss[key]
+                continue
+            if isinstance(old, float) and isinstance(value, int | float):
+                value = float(value)
+            ss[key] = value
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:=-])")
@@ -447,14 +458,17 @@ def preset_select(lang: str) -> None:
         options.insert(0, UPLOADED)
     if st.session_state.get(PRESET_WIDGET) not in options:
         st.session_state[PRESET_WIDGET] = current_preset() or UPLOADED
+    # labels fixed when drawn: a format function reading the session later could name another file
+    labels = {
+        n: t("share.preset.uploaded", lang, name=current_source())
+        if n == UPLOADED
+        else preset_label(n, lang)
+        for n in options
+    }
     st.selectbox(
         t("share.preset.label", lang),
         options,
-        format_func=lambda n: (
-            t("share.preset.uploaded", lang, name=current_source())
-            if n == UPLOADED
-            else preset_label(n, lang)
-        ),
+        format_func=labels.__getitem__,
         key=PRESET_WIDGET,
         on_change=_on_preset,
         help=t("share.preset.help", lang),
