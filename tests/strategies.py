@@ -299,3 +299,86 @@ def scenarios(draw: st.DrawFn, min_households: int = 50, max_households: int = 2
     max_standing = min(cap / (1.0 - cap) * vol120 * 0.999, 5_000.0)
     data["tariff"]["standing_charge_eur_per_year"] = max_standing * draw(_share())
     return scenario_from_dict(data, "<hypothesis>")
+
+
+# --------------------------------------------------------------------------------------------
+# malformed inputs (issue 11): files, uploads, links and form values that must be refused
+# --------------------------------------------------------------------------------------------
+#: values that must never be taken where the scenario expects a number
+BAD_YAML_VALUES = (".nan", ".NaN", ".inf", "-.inf", "1.0e+308", "-1.0e+308", "1e999", "true",
+                   "false", "yes", "no", "on", "off", '"\\ud800"', "9" * 5000, "[[[[[]]]]]",
+                   "{a: 1}", "''", "null", "~", "2026-02-30", "!!binary aGVsbG8=",
+                   "!!python/object:os.system {}", "*nope", "&a 1", "0x7fffffffffffffffff")
+BAD_PY_VALUES = (float("nan"), float("inf"), float("-inf"), 1e308, -1e308, True, False, 10**400,
+                 "\ud800", "x\udfff", [float("nan")], {"a": float("inf")}, None, [], {}, "1e308")
+#: where ``extends:`` may point in a malicious or mistaken file
+EXTENDS_TARGETS = ("/etc/passwd", "../../etc/passwd", "/etc/hostname", "../../../../etc/shadow",
+                   "/proc/self/environ", "/dev/zero", "/dev/urandom", "~/.ssh/id_rsa", "..",
+                   "/", "", " ", "town.yaml/../../../etc/passwd", "file:///etc/passwd",
+                   "\\\\server\\share\\x.yaml", "a" * 5000, "nowhere.yaml", "{FOREIGN}")
+_LEAF_PATHS = ("horizon_years", "seed", "households.count", "households.price_elasticity",
+               "households.decile_mean_income_eur", "tariff.vat_pct",
+               "tariff.standing_charge_eur_per_year", "network.renewal_rate_pct",
+               "finance.initial_cash_eur", "resource.capacity_m3", "workforce.crews",
+               "town.start_year", "town.name", "town.urban", "governance.regime")
+
+
+def _nest(path: str, value_text: str) -> str:
+    keys = path.split(".")
+    out = ""
+    for depth, k in enumerate(keys):
+        out += "  " * depth + k + ":"
+        out += "\n" if depth < len(keys) - 1 else f" {value_text}\n"
+    return out
+
+
+@st.composite
+def malformed_scenario_bytes(draw: st.DrawFn) -> bytes:
+    """A scenario file that is wrong in one (or several) of the ways issue 11 lists."""
+    kind = draw(st.sampled_from(["value", "extends", "bytes", "text", "deep", "dup", "empty",
+                                 "encoding", "alias", "big", "mix"]))
+    head = draw(st.sampled_from(["", "extends: town.yaml\n", "extends: regie.yaml\n"]))
+    if kind == "value":
+        path = draw(st.sampled_from(_LEAF_PATHS))
+        return (head + _nest(path, draw(st.sampled_from(BAD_YAML_VALUES)))).encode()
+    if kind == "extends":
+        return f"extends: {draw(st.sampled_from(EXTENDS_TARGETS))}\nhorizon_years: 2\n".encode()
+    if kind == "bytes":
+        return draw(st.binary(max_size=400))
+    if kind == "text":
+        return draw(st.text(max_size=300)).encode("utf-8", errors="surrogatepass")
+    if kind == "deep":
+        n = draw(st.integers(17, 3000))
+        opener = draw(st.sampled_from(["[", "{a: ", "- "]))
+        if opener == "- ":
+            return b"x:\n" + "".join("  " * i + "-\n" for i in range(1, min(n, 400))).encode()
+        return (head + "x: " + opener * n).encode()
+    if kind == "dup":
+        path = draw(st.sampled_from(["horizon_years", "seed"]))
+        return (head + f"{path}: 3\n{path}: 4\n").encode()
+    if kind == "empty":
+        return draw(st.sampled_from([b"", b"\n", b"   \n", b"# rien\n", b"---\n", b"{}\n",
+                                     b"...\n", b"\xef\xbb\xbf"]))
+    if kind == "encoding":
+        text = head + "town:\n  name: Châteauneuf-sur-Loire\nhorizon_years: 2\n"
+        enc = draw(st.sampled_from(["latin-1", "utf-16", "utf-32", "cp1252"]))
+        return text.encode(enc)
+    if kind == "alias":
+        return (head + "a: &x [1, 2]\nb: *x\n").encode()
+    if kind == "big":
+        return b"# " + b"x" * draw(st.integers(200_000, 210_000)) + b"\n"
+    # several at once
+    parts = draw(st.lists(st.sampled_from(_LEAF_PATHS), min_size=2, max_size=4, unique=True))
+    return (head + "".join(_nest(p, draw(st.sampled_from(BAD_YAML_VALUES))) for p in parts)).encode()
+
+
+@st.composite
+def bad_form_changes(draw: st.DrawFn) -> dict[str, Any]:
+    """Dotted-path changes as a form or a share link could send them, with at least one bad."""
+    n = draw(st.integers(1, 3))
+    paths = draw(st.lists(st.sampled_from(_LEAF_PATHS + ("tariff.blocks[0].price_eur_per_m3",
+                                                         "network.cohorts[0].length_km",
+                                                         "nope.nothing", "tariff.blocks[9].x",
+                                                         "households.count[0]")),
+                          min_size=n, max_size=n, unique=True))
+    return {p: draw(st.sampled_from(BAD_PY_VALUES)) for p in paths}

@@ -231,8 +231,8 @@ def test_a_bad_upload_is_explained_in_english(small: Scenario) -> None:
     [
         (b"households:\n  count: 500000\n", f"households.count : 500{NNBSP}000 est trop grand"),
         (b"horizon_years: 80\n", "horizon_years : 80 est trop grand : au plus 60"),
-        (b"extends: /etc/hostname\n", "un fichier importé ne peut reprendre"),
-        (b"extends: ../scenarios/town.yaml\n", "town.yaml, "),
+        (b"extends: /etc/hostname\n", "ne peut étendre qu'un scénario fourni"),
+        (b"extends: ../scenarios/town.yaml\n", "par son nom : commons.yaml"),
         (b"a: &x [1, 2]\nb: *x\n", "alias YAML"),
         (b"\xff\xfe\x00tariff", "UTF-8"),
         (b"tariff: [1, 2\n", "YAML est mal formé"),

@@ -180,7 +180,7 @@ def test_statement_uses_decimal_comma_in_french() -> None:
 
 
 def test_statements_on_a_simulated_ensemble(ens: Ensemble) -> None:
-    for lang, marker in (("fr", "sur 10"), ("en", "of 10")):
+    for lang, marker in (("fr", " sur 8,"), ("en", " of 8 simulated")):
         lines = ens.statements(lang=lang)
         assert len(lines) == 4
         assert all(marker in line and "2028" in line for line in lines)
@@ -391,7 +391,9 @@ def test_ensemble_cli_prints_statements_and_writes_files(town_file, tmp_path, ca
                           "--set", "households.count=300", "--set", "horizon_years=2", "-q"])
     out = capsys.readouterr().out
     assert code == 0
-    assert out.count("sur 10") == 4 and "2027" in out and "3 futurs simulés" in out
+    # three runs: the sentences count out of 3, never "out of 10"
+    assert out.count(" sur 3,") == 4 and "sur 10" not in out and "2027" in out
+    assert "3 futurs simulés" in out
     years = pd.read_csv(out_dir / "ensemble_years.csv")
     assert len(years) == 3 * 2 and set(years["run"]) == {0, 1, 2}
     assert (out_dir / "bands.csv").is_file()
@@ -401,7 +403,8 @@ def test_ensemble_cli_speaks_english_and_refuses_bad_input(town_file, tmp_path, 
     code = cli_main(["ensemble", str(town_file), "--runs", "2", "--workers", "1", "--lang", "en",
                      "--out", str(tmp_path / "e"), "--set", "households.count=300",
                      "--set", "horizon_years=2", "-q"])
-    assert code == 0 and capsys.readouterr().out.count("of 10") == 4
+    out = capsys.readouterr().out
+    assert code == 0 and out.count("of 2 simulated futures") == 4 and "of 10" not in out
     assert ensemble_main([str(town_file), "--set", "horizon_years=abc", "-q",
                           "--out", str(tmp_path / "bad")]) == 2
     assert "horizon_years" in capsys.readouterr().err
@@ -424,8 +427,13 @@ def test_sweep_cli_writes_one_row_per_point_and_run(town_file, tmp_path, capsys)
     assert "nope" in capsys.readouterr().err
 
 
-def test_statement_count_never_overstates() -> None:
-    # P80 of (100, 110, 120, 200) = 152 → 160; 3 of 4 runs at or below = 7.5 in 10, said as 7
+def test_statement_counts_the_futures_run() -> None:
+    # P80 of (100, 110, 120, 200) = 152 → 160; 3 of the 4 runs at or below: said « 3 sur 4 »
     e = hand_ensemble([100.0, 110.0, 120.0, 200.0], "bill_120m3_eur")
-    assert e.statement("bill_120m3_eur", 2055, "fr").startswith("Dans 7 futurs simulés sur 10")
+    assert e.statement("bill_120m3_eur", 2055, "fr").startswith("Dans 3 futurs simulés sur 4,")
+    assert e.statement("bill_120m3_eur", 2055, "en").startswith("In 3 of 4 simulated futures,")
+    # issue 11: with 6 runs, « 4 of 6 », never "8 of 10"
+    six = hand_ensemble([100.0, 100.0, 100.0, 100.0, 300.0, 310.0], "bill_120m3_eur")
+    assert "of 6 simulated futures" in six.statement("bill_120m3_eur", 2055, "en")
+    assert "sur 6," in six.statement("bill_120m3_eur", 2055, "fr")
     assert f"sous 160{NBSP}€" in e.statement("bill_120m3_eur", 2055, "fr")

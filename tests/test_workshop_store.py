@@ -15,6 +15,8 @@ from sim.workshop.store import CODE_ALPHABET, CODE_LENGTH, resolve_path
 TOWN = Path(__file__).resolve().parent.parent / "scenarios" / "town.yaml"
 YAML = "seed: 1\n"  # the store keeps scenario text as given; the flow tests run real scenarios
 
+TARIFF_OPTIONS = ("balance", "social")  # the options the tests vote for
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
@@ -80,7 +82,7 @@ def test_votes_cast_at_the_same_instant_all_count(store: Store) -> None:
     def cast(token: str) -> None:
         try:
             barrier.wait()
-            store.put_vote(code, token, 1, "tariff", "balance")
+            store.put_vote(code, token, 1, "tariff", "balance", options=TARIFF_OPTIONS)
         except BaseException as exc:  # noqa: BLE001 - collected and re-raised by the test
             errors.append(exc)
 
@@ -102,7 +104,7 @@ def test_two_votes_at_the_same_instant_both_count(store: Store) -> None:
 
     def cast(token: str, option: str) -> None:
         barrier.wait()
-        store.put_vote(code, token, 1, "tariff", option)
+        store.put_vote(code, token, 1, "tariff", option, options=TARIFF_OPTIONS)
 
     threads = [
         threading.Thread(target=cast, args=(a["token"], "balance")),
@@ -139,9 +141,9 @@ def test_concurrent_joins_fill_the_colleges_evenly(store: Store) -> None:
 def test_revote_replaces_the_earlier_vote(store: Store) -> None:
     code, _ = open_session(store)
     p = store.join(code, "A", "public")
-    store.put_vote(code, p["token"], 1, "tariff", "balance")
-    store.put_vote(code, p["token"], 1, "tariff", "social")
-    store.put_vote(code, p["token"], 1, "tariff", "social")
+    store.put_vote(code, p["token"], 1, "tariff", "balance", options=TARIFF_OPTIONS)
+    store.put_vote(code, p["token"], 1, "tariff", "social", options=TARIFF_OPTIONS)
+    store.put_vote(code, p["token"], 1, "tariff", "social", options=TARIFF_OPTIONS)
     assert store.vote_counts(code, 1) == [
         {"item": "tariff", "option": "social", "college": "public", "n": 1}
     ]
@@ -152,17 +154,17 @@ def test_votes_are_refused_when_the_vote_is_not_open(store: Store) -> None:
     code, token = store.create_session(YAML, "commons", 2)
     p = store.join(code, "A", "public")
     with pytest.raises(Conflict):
-        store.put_vote(code, p["token"], 1, "tariff", "balance")
+        store.put_vote(code, p["token"], 1, "tariff", "balance", options=TARIFF_OPTIONS)
     store.open_vote(code, token)
     with pytest.raises(Conflict):  # a stale page voting for another round
-        store.put_vote(code, p["token"], 2, "tariff", "balance")
+        store.put_vote(code, p["token"], 2, "tariff", "balance", options=TARIFF_OPTIONS)
     assert store.vote_counts(code, 1) == []
 
 
 def test_votes_with_an_unknown_token_are_refused(store: Store) -> None:
     code, _ = open_session(store)
     with pytest.raises(Forbidden):
-        store.put_vote(code, "not-a-token", 1, "tariff", "balance")
+        store.put_vote(code, "not-a-token", 1, "tariff", "balance", options=TARIFF_OPTIONS)
 
 
 # -- restart ---------------------------------------------------------------------------------
@@ -171,7 +173,7 @@ def test_a_new_store_on_the_same_file_resumes_everything(tmp_path: Path) -> None
     first = Store(path)
     code, token = open_session(first)
     p = first.join(code, "Aïcha", "citizens")
-    first.put_vote(code, p["token"], 1, "tariff", "social")
+    first.put_vote(code, p["token"], 1, "tariff", "social", options=TARIFF_OPTIONS)
     first.add_comment(code, p["token"], "trop cher")
     del first
 
@@ -181,7 +183,7 @@ def test_a_new_store_on_the_same_file_resumes_everything(tmp_path: Path) -> None
     assert again.participant(code, p["token"])["name"] == "Aïcha"  # found with their token
     assert again.my_votes(code, p["token"], 1) == {"tariff": "social"}
     assert [c["text"] for c in again.comments(code)] == ["trop cher"]
-    again.put_vote(code, p["token"], 1, "tariff", "balance")  # keeps voting where they were
+    again.put_vote(code, p["token"], 1, "tariff", "balance", options=TARIFF_OPTIONS)  # keeps voting where they were
     assert again.my_votes(code, p["token"], 1) == {"tariff": "balance"}
 
 
@@ -275,7 +277,7 @@ def test_bad_item_or_option_names_are_refused(store: Store) -> None:
     p = store.join(code, "A")
     for item, option in (("tariff; DROP TABLE votes", "keep"), ("tariff", "<b>"), ("", "keep")):
         with pytest.raises(BadInput):
-            store.put_vote(code, p["token"], 1, item, option)
+            store.put_vote(code, p["token"], 1, item, option, options=TARIFF_OPTIONS)
 
 
 # -- escaping --------------------------------------------------------------------------------

@@ -189,6 +189,33 @@ def _nonneg_float(text: str) -> float:
     return value
 
 
+#: the largest yearly volume (m3) and income (€) ``bill`` accepts: far above any household, far
+#: below what would overflow a sum
+MAX_VOLUME_M3 = 1_000_000.0
+MAX_INCOME_EUR = 100_000_000.0
+
+
+def _volume(text: str) -> float:
+    value = _nonneg_float(text)
+    if value > MAX_VOLUME_M3:
+        raise argparse.ArgumentTypeError(f"'{text}' (0 … {MAX_VOLUME_M3:.0f})")
+    return value
+
+
+def _income(text: str) -> float:
+    value = _nonneg_float(text)
+    if value > MAX_INCOME_EUR:
+        raise argparse.ArgumentTypeError(f"'{text}' (0 … {MAX_INCOME_EUR:.0f})")
+    return value
+
+
+def _out_dir(text: str) -> str:
+    """``--out``: a folder name; an empty one would silently mean the default folder."""
+    if not text.strip() or "\x00" in text:
+        raise argparse.ArgumentTypeError(f"'{text}' (nom de dossier vide / empty folder name)")
+    return text
+
+
 def _persons(text: str) -> int:
     try:
         value = int(text)

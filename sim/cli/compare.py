@@ -18,6 +18,7 @@ from sim.cli.common import (
     Tr,
     _check_out_dir,
     _nonneg_int,
+    _out_dir,
     load_from_args,
     render_table,
 )
@@ -42,7 +43,7 @@ def setup_compare(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argpars
                           "scale every town to N households"))
     p.add_argument("--seed", type=_nonneg_int, default=1, metavar="N",
                    help=t("graine commune (par défaut 1)", "common seed (default 1)"))
-    p.add_argument("--out", metavar=t("DOSSIER", "DIR"),
+    p.add_argument("--out", type=_out_dir, metavar=t("DOSSIER", "DIR"),
                    help=t("dossier de sortie (par défaut runs/compare)",
                           "output folder (default runs/compare)"))
     p.add_argument("--quiet", "-q", action="store_true",

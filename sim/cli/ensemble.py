@@ -20,7 +20,15 @@ from typing import Any
 
 import yaml
 
-from sim.cli.common import CliError, Context, Tr, _add_scenario_args, load_from_args, render_table
+from sim.cli.common import (
+    CliError,
+    Context,
+    Tr,
+    _add_scenario_args,
+    _out_dir,
+    load_from_args,
+    render_table,
+)
 from sim.experiments.ensemble import HEADLINE, simulate_many, sweep
 from sim.i18n import fmt_number
 
@@ -69,7 +77,7 @@ def _add_run_args(p: argparse.ArgumentParser, t: Tr, runs_default: int) -> None:
                           "$DASK_SCHEDULER_ADDRESS (pip install regie-sim[cluster])",
                           "Dask scheduler to run on, or 'dask' for $DASK_SCHEDULER_ADDRESS "
                           "(pip install regie-sim[cluster])"))
-    p.add_argument("--out", metavar=t("DOSSIER", "DIR"),
+    p.add_argument("--out", type=_out_dir, metavar=t("DOSSIER", "DIR"),
                    help=t("dossier des fichiers CSV", "folder for the CSV files"))
     p.add_argument("--quiet", "-q", action="store_true",
                    help=t("sans barre de progression", "no progress bar"))

@@ -33,9 +33,11 @@ from sim.cli.common import (
     Tr,
     _add_scenario_args,
     _check_out_dir,
-    _nonneg_float,
+    _income,
     _nonneg_int,
+    _out_dir,
     _persons,
+    _volume,
     format_unit_price,
     load_from_args,
     render_table,
@@ -61,7 +63,7 @@ def setup_run(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.Ar
     p = new(t("simule un scénario, affiche un résumé et écrit le dossier de résultats",
               "simulate a scenario, print a summary and write the results folder"))
     _add_scenario_args(p, t)
-    p.add_argument("--out", metavar=t("DOSSIER", "DIR"),
+    p.add_argument("--out", type=_out_dir, metavar=t("DOSSIER", "DIR"),
                    help=t("dossier de résultats (par défaut runs/<nom du scénario>) ; "
                           "un dossier de résultats existant est remplacé",
                           "results folder (default runs/<scenario name>); "
@@ -187,7 +189,7 @@ def setup_bill(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.A
               "(prix de la première année)",
               "itemise one household's yearly bill, line by line (first-year prices)"))
     _add_scenario_args(p, t)
-    p.add_argument("--volume", type=_nonneg_float, required=True, metavar="M3",
+    p.add_argument("--volume", type=_volume, required=True, metavar="M3",
                    help=t("volume annuel en m3 (par ex. 120)", "yearly volume in m3 (e.g. 120)"))
     p.add_argument("--persons", type=_persons, metavar="N",
                    help=t("taille du ménage (par défaut la taille moyenne du scénario, arrondie)",
@@ -195,7 +197,7 @@ def setup_bill(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.A
     p.add_argument("--eligible", action="store_true",
                    help=t("le ménage bénéficie du tarif social (si le tarif en a un)",
                           "the household receives the social tariff (if the tariff has one)"))
-    p.add_argument("--income", type=_nonneg_float, metavar="EUR",
+    p.add_argument("--income", type=_income, metavar="EUR",
                    help=t("revenu annuel du ménage en € (pour un tarif social plafonné)",
                           "household yearly income in € (for a capped social tariff)"))
     p.add_argument("--json", action="store_true",

@@ -44,7 +44,12 @@ class Result:
         return table
 
     def to_dir(self, path: str | Path) -> Path:
-        """Write every table, the summary and the resolved scenario into ``path`` (replaced whole)."""
+        """Write every table, the summary and the resolved scenario into ``path``.
+
+        Only regie-sim's own files (:func:`own_files`) are replaced, each atomically; anything
+        else the user keeps in the folder is left alone. Everything is first written to a
+        temporary folder beside it, so a failure writes nothing.
+        """
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
@@ -57,15 +62,14 @@ class Result:
                                                          default=_json_default), encoding="utf-8")
             scen = self.scenario.model_copy(update={"seed": self.seed})
             (tmp / "scenario.yaml").write_text(dumps_scenario(scen), encoding="utf-8")
-            if target.exists():
-                old = target.with_name(f".old-{target.name}")
-                if old.exists():
-                    shutil.rmtree(old)
-                target.rename(old)
-                tmp.rename(target)
-                shutil.rmtree(old)
-            else:
-                tmp.rename(target)
+            target.mkdir(exist_ok=True)
+            written = {p.name for p in tmp.iterdir()}
+            for name in sorted(own_files() - written):  # e.g. a parquet file of an older run
+                stale = target / name
+                if stale.is_file() and not stale.is_symlink():
+                    stale.unlink()
+            for name in sorted(written):
+                (tmp / name).replace(target / name)
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -87,6 +91,12 @@ class Result:
         return cls(scenario=scen, seed=scen.seed, summary=summary, years=tables["years"],
                    periods=tables["periods"], deciles=tables["deciles"], events=tables["events"],
                    decisions=tables["decisions"], workforce=tables["workforce"])
+
+
+def own_files() -> set[str]:
+    """Names of the files :meth:`Result.to_dir` writes: the only ones it ever replaces."""
+    return ({f"{n}.csv" for n in TABLES} | {f"{n}.parquet" for n in TABLES}
+            | {"summary.json", "scenario.yaml"})
 
 
 def _maybe_parquet(df: pd.DataFrame, path: Path) -> None:

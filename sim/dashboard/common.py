@@ -234,17 +234,26 @@ def widgets_for(
     return changes
 
 
+def initial(key: str, **default: Any) -> dict[str, Any]:
+    """``default`` for a widget's first drawing; nothing once its state is set.
+
+    A page that sets a widget's state (a scenario replaced) must not also pass a default value:
+    Streamlit would warn, and the state is what the browser must show.
+    """
+    return {} if key in st.session_state else default
+
+
 def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any:
     label, help_ = widget_label(info, lang), widget_help(info, lang)
     kind = info.kind
     if kind == "bool":
-        return where.checkbox(label, value=bool(current), help=help_, key=key)
+        return where.checkbox(label, help=help_, key=key, **initial(key, value=bool(current)))
     if kind == "choice":
         options = list(info.choices)
         index = options.index(current) if current in options else 0
-        return where.selectbox(label, options, index=index, help=help_, key=key)
+        return where.selectbox(label, options, help=help_, key=key, **initial(key, index=index))
     if kind == "str":
-        return where.text_input(label, value=current or "", help=help_, key=key)
+        return where.text_input(label, help=help_, key=key, **initial(key, value=current or ""))
     if kind not in ("int", "float"):
         raise TypeError(f"{info.path}: no widget for a {info.field.annotation} parameter")
     b = info.bounds
@@ -253,7 +262,8 @@ def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any
         hi_i = int(b["le"]) if "le" in b else int(b["lt"]) - 1 if "lt" in b else None
         value_i = None if current is None else int(current)
         return where.number_input(
-            label, min_value=lo_i, max_value=hi_i, value=value_i, step=1, help=help_, key=key
+            label, min_value=lo_i, max_value=hi_i, step=1, help=help_, key=key,
+            **initial(key, value=value_i),
         )
     lo = b.get("ge", b.get("gt"))
     hi = b.get("le", b.get("lt"))
@@ -266,7 +276,7 @@ def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any
         label,
         min_value=lo_f,
         max_value=hi_f,
-        value=value_f,
+        **initial(key, value=value_f),
         step=float(step),
         format=f"%.{decimals}f",
         help=help_,

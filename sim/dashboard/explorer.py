@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from sim import ScenarioError
+from sim import ScenarioError, scale_town
 from sim.dashboard import common, ensembles, share
 from sim.dashboard.common import ParamInfo
 from sim.experiments import ensemble as ensemble_api
@@ -42,6 +42,7 @@ PAGE = "explorer"
 PREFIX = "explorer.w."  # keys of the parameter widgets (dropped when the scenario is replaced)
 # parameters drawn here rather than by common.widgets_for: named choices, dashboard limits
 REGIME = "governance.regime"
+HOUSEHOLDS = "households.count"
 AT_END = "governance.concession.at_end"
 LIMITS: dict[str, int] = {
     "households.count": share.MAX_HOUSEHOLDS,
@@ -93,25 +94,54 @@ def _choice(s: Scenario, path: str, lang: str, label_of: Any) -> dict[str, Any]:
     new = st.selectbox(
         common.widget_label(info, lang),
         options,
-        index=options.index(current) if current in options else 0,
         format_func=label_of,
         help=common.widget_help(info, lang),
         key=widget_key(path),
+        **common.initial(widget_key(path), index=options.index(current) if current in options else 0),
     )
     return {path: new} if new != current else {}
+
+
+def _on_run() -> None:
+    """Before the page runs « Simuler »: a new number of households scales the whole town.
+
+    Exactly as ``--households`` on the command line (:func:`sim.scale_town`, one function for
+    both): the mains, the resource, the fixed money amounts and the crews follow, and the
+    widgets of the scaled values show them, unless the user changed them in the same go.
+    """
+    ss = st.session_state
+    key = widget_key(HOUSEHOLDS)
+    wanted = ss.get(key)
+    s = share.current()
+    if wanted is None or int(wanted) == s.households.count:
+        return
+    try:
+        scaled = scale_town(s, int(wanted))
+    except ScenarioError:
+        return  # the page reports the count with its reason
+    for paths in groups().values():
+        for path in paths:
+            k = widget_key(path)
+            before, after = common.get_path(s, path), common.get_path(scaled, path)
+            if k in ss and before != after and ss[k] == before:
+                ss[k] = float(after) if isinstance(ss[k], float) else after
+    share.set_current(scaled, share.current_preset(), share.current_source(), reset=False)
 
 
 def _int(s: Scenario, path: str, lang: str, max_value: int) -> dict[str, Any]:
     info = common.param_at(Scenario, path)
     current = int(common.get_path(s, path))
     lo = int(info.bounds.get("ge", 0))
+    help_ = common.widget_help(info, lang)
+    if path == HOUSEHOLDS:
+        help_ = t("explorer.scale.help", lang) + "\n\n" + help_
     new = st.number_input(
         common.widget_label(info, lang),
         min_value=lo,
         max_value=max_value,
-        value=current,
         step=1,
-        help=common.widget_help(info, lang),
+        **common.initial(widget_key(path), value=current),
+        help=help_,
         key=widget_key(path),
     )
     return {path: int(new)} if new is not None and int(new) != current else {}
@@ -179,6 +209,7 @@ def parameter_form(s: Scenario, lang: str) -> dict[str, Any]:
             type="primary",
             icon=":material/play_arrow:",
             key="explorer_run",
+            on_click=_on_run,
             width="stretch",
         )
     return changes

@@ -44,18 +44,17 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
-import yaml
 
 from sim import ScenarioError, dumps_scenario, load_scenario, loads_scenario, simulate
-from sim.dashboard.common import current_lang
+from sim.dashboard.common import current_lang, get_path
 from sim.dashboard.pages import BY_URL
 from sim.experiments.compare import compare
 from sim.i18n import fmt_number, has_key, t
 from sim.scenario.errors import Problem
+from sim.scenario.loader import MAX_FILE_BYTES
 from sim.scenario.model import (
     Scenario,
     apply_overrides,
-    parse_yaml_text,
     scenario_from_dict,
     scenario_to_dict,
     scenarios_dir,
@@ -87,7 +86,7 @@ UPLOADED = "(upload)"  # the select box's entry for an uploaded scenario
 RESET_PREFIXES: tuple[str, ...] = ("explorer.w.",)
 
 DEFAULT_PRESET = "town"
-MAX_UPLOAD_BYTES = 200_000
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the one limit of every door
 MAX_HOUSEHOLDS = 200_000
 MAX_HORIZON_YEARS = 60
 MAX_SEED = 2**31 - 1  # the schema allows 2**63 - 1; a browser's number input cannot hold it
@@ -165,28 +164,10 @@ def scenario_from_upload(data: bytes, name: str, lang: str) -> Scenario:
         Located, for a file too large, not UTF-8 text, with YAML aliases, extending anything but
         a shipped scenario, invalid, or too large a model.
     """
-    origin = Path(name or "upload.yaml").name
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ScenarioError(
-            [Problem(origin, "", "file_too_large", {"max": fmt_number(MAX_UPLOAD_BYTES, lang)})]
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _generic(origin, "", t("share.upload.not_text", lang)) from None
-    try:
-        # aliases (*name) can make a few bytes expand into millions of values
-        if any(isinstance(tok, yaml.AliasToken) for tok in yaml.scan(text)):
-            raise _generic(origin, "", t("share.upload.aliases", lang))
-    except yaml.YAMLError:
-        pass  # parse_yaml_text below says where the syntax is wrong
-    parent = parse_yaml_text(text, origin).get("extends")
-    shipped = [f"{p}.yaml" for p in presets()]
-    if parent is not None and parent not in shipped:
-        # only a shipped scenario, by file name: never a path on the server
-        detail = t("share.upload.extends_only", lang, found=parent, names=", ".join(shipped))
-        raise _generic(origin, "extends", detail)
-    s = loads_scenario(text, origin=origin)
+    origin = Path(name or "upload.yaml").name or "upload.yaml"
+    # the one safe loader (sim.scenario.loader): size, UTF-8, no alias, depth, duplicate keys,
+    # finite numbers, and extends: only a built-in scenario, by name
+    s = loads_scenario(bytes(data), origin=origin)
     check_limits(s, origin, lang)
     return s
 
@@ -228,6 +209,13 @@ def encode_changes(changes: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise ValueError("duplicate key")
+    return out
+
+
 def decode_changes(text: str, origin: str, lang: str) -> dict[str, Any]:
     """The changes encoded by :func:`encode_changes`; a located error if they cannot be read."""
     if not text:
@@ -236,7 +224,7 @@ def decode_changes(text: str, origin: str, lang: str) -> dict[str, Any]:
         if len(text) > MAX_LINK_CHARS:
             raise ValueError("too long")
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
     except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise _generic(origin, "c", t("share.link.unreadable", lang)) from None
     if not isinstance(data, dict):
@@ -331,8 +319,19 @@ def set_current(s: Scenario, preset: str | None, source: str, *, reset: bool = T
     if ss.get(PRESET_WIDGET) != shown:  # the Explorer's own changes keep the preset
         ss[PRESET_WIDGET] = shown
     if reset:
+        # the widgets that mirror the scenario take its values: deleting their state is not
+        # enough, a browser keeps showing (and sends back) what it last showed (issue 11)
         for key in [k for k in ss if isinstance(k, str) and k.startswith(RESET_PREFIXES)]:
-            del ss[key]
+            prefix = next(p for p in RESET_PREFIXES if key.startswith(p))
+            old = ss[key]
+            try:
+                value = get_path(s, key[len(prefix):])
+            except (KeyError, IndexError, AttributeError, TypeError, ValueError):
+                del ss[key]
+                continue
+            if isinstance(old, float) and isinstance(value, int | float):
+                value = float(value)
+            ss[key] = value
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~$:=-])")
@@ -457,14 +456,17 @@ def preset_select(lang: str) -> None:
         options.insert(0, UPLOADED)
     if st.session_state.get(PRESET_WIDGET) not in options:
         st.session_state[PRESET_WIDGET] = current_preset() or UPLOADED
+    # labels fixed when drawn: a format function reading the session later could name another file
+    labels = {
+        n: t("share.preset.uploaded", lang, name=current_source())
+        if n == UPLOADED
+        else preset_label(n, lang)
+        for n in options
+    }
     st.selectbox(
         t("share.preset.label", lang),
         options,
-        format_func=lambda n: (
-            t("share.preset.uploaded", lang, name=current_source())
-            if n == UPLOADED
-            else preset_label(n, lang)
-        ),
+        format_func=labels.__getitem__,
         key=PRESET_WIDGET,
         on_change=_on_preset,
         help=t("share.preset.help", lang),

@@ -16,6 +16,8 @@ tab loses nothing: the same link brings everyone back. Text people type is only 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import os
 from typing import Any
@@ -24,6 +26,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import MAX_FILE_BYTES
 from sim.scenario.model import REGIMES, load_scenario, scenarios_dir
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
@@ -35,7 +39,7 @@ from sim.workshop.tally import WORK_ITEM
 LIVE_REFRESH_S = 1  # the facilitator's live counts poll the store this often (target: 2 s)
 FOLLOW_REFRESH_S = 2  # participants' pages check for an opened or closed vote this often
 DEFAULT_ROUNDS = 3
-MAX_UPLOAD_BYTES = 1_000_000
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the one limit of every door
 #: effects shown for each option: key -> (decimals, kind)
 EFFECTS: dict[str, tuple[int, str]] = {
     "price_120m3_eur_per_m3": (2, "eur"),
@@ -271,8 +275,8 @@ def _create_form(ws: Workshop, lang: str) -> None:
         return
     try:
         if upload is not None:
-            raw = upload.getvalue()[: MAX_UPLOAD_BYTES + 1]
-            scenario: Any = raw.decode("utf-8", errors="replace")
+            # bytes as uploaded: the safe loader checks size, UTF-8 and every other limit
+            scenario: Any = upload.getvalue()[: MAX_UPLOAD_BYTES + 1]
         elif choice is not None:
             scenario = load_scenario(scenarios_dir() / choice)
         else:
@@ -280,7 +284,9 @@ def _create_form(ws: Workshop, lang: str) -> None:
             return
         code, token = ws.create_session(scenario, regime, int(rounds))
     except WorkshopError as exc:
-        st.error(t("bad_scenario", lang, detail=exc.detail))
+        located = getattr(exc, "scenario_error", None)
+        detail = located.format(lang) if isinstance(located, ScenarioError) else exc.detail
+        st.error(t("bad_scenario", lang, detail=detail))
         return
     st.query_params["role"] = "facilitator"
     st.query_params["s"] = code
@@ -291,13 +297,16 @@ def _create_form(ws: Workshop, lang: str) -> None:
 @st.fragment(run_every=LIVE_REFRESH_S)
 def _facilitator_live(ws: Workshop, code: str, token: str, lang: str) -> None:
     people = ws.store.participants(code)
+    seats = ws.store.seats(code)
     st.subheader(t("participants_title", lang))
     st.caption(t("participants_count", lang, n=len(people)))
     cols = st.columns(len(COLLEGES))
     for col, c in zip(cols, COLLEGES, strict=True):
         with col:
             names = [p["name"] for p in people if p["college"] == c]
-            st.markdown(f"**{t('college_' + c, lang)}** ({len(names)})")
+            n = len(names)
+            shown = t("seats_of", lang, n=n, seats=seats[c]) if c in seats else str(n)
+            st.markdown(f"**{t('college_' + c, lang)}** ({shown})")
             if names:
                 st.dataframe(
                     pd.DataFrame({t("col_name", lang): names}),
@@ -307,26 +316,15 @@ def _facilitator_live(ws: Workshop, code: str, token: str, lang: str) -> None:
                 )
     live = ws.live_counts(code, token)
     if live["state"] == "voting":
+        # the facilitator's screen is often projected: while the round is open it shows how many
+        # have voted, never what they chose
         st.subheader(t("live_title", lang))
-        agenda = ws.current_agenda(code)
-        for item in agenda:
-            counts = live["counts"].get(item["item"], {})
-            rows = [
-                {
-                    t("col_option_votes", lang): dbf.label(o, lang),
-                    **{
-                        t("college_short_" + c, lang): counts.get(o["name"], {}).get(c, 0)
-                        for c in COLLEGES
-                    },
-                }
-                for o in item["options"]
-                if o.get("admissible", True)
-            ]
+        st.caption(t("live_hidden", lang))
+        for item in ws.current_agenda(code):
             st.markdown(
                 f"**{t('item_' + item['item'], lang)}** — "
                 f"{t('voters_n', lang, n=live['voters'].get(item['item'], 0))}"
             )
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     with st.expander(t("cahier_title", lang), expanded=False):
         _cahier(ws, code, lang)
 
@@ -367,6 +365,7 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
                 st.rerun()
         except WorkshopError as exc:
             _error(exc, lang)
+        _seats_form(ws, code, token, lang)
         _facilitator_live(ws, code, token, lang)
 
     decisions = ws.store.decisions(code)
@@ -390,6 +389,32 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
         with st.expander(t("provisional_debrief", lang)):
             if st.button(t("debrief_button", lang), key="ws-debrief"):
                 _debrief_view(ws, code, lang)
+
+
+def _seats_form(ws: Workshop, code: str, token: str, lang: str) -> None:
+    """The facilitator sets how many seats each college has: one seat, one voter."""
+    seats = ws.store.seats(code)
+    with st.expander(t("seats_title", lang), expanded=False), st.form("ws-seats"):
+        cols = st.columns(len(COLLEGES))
+        wanted: dict[str, int | None] = {}
+        for col, c in zip(cols, COLLEGES, strict=True):
+            with col:
+                wanted[c] = int(
+                    st.number_input(
+                        t("seats_label", lang, college=t("college_" + c, lang)),
+                        min_value=0,
+                        max_value=1000,
+                        value=int(seats.get(c, 0)),
+                        step=1,
+                        key=f"ws-seats-{c}",
+                    )
+                )
+        if st.form_submit_button(t("seats_button", lang)):
+            try:
+                ws.set_seats(code, token, wanted)
+                st.success(t("seats_ok", lang))
+            except WorkshopError as exc:
+                _error(exc, lang)
 
 
 def _variants_frame(variants: list[dict[str, Any]], lang: str) -> pd.DataFrame:
@@ -646,6 +671,47 @@ def _landing(ws: Workshop, lang: str) -> None:
             st.rerun()
 
 
+ENV_SECRET = "REGIE_SIM_FACILITATOR_SECRET"
+SECRET_KEY = "facilitator_secret"  # in .streamlit/secrets.toml
+_UNLOCKED = "ws_facilitator_unlocked"  # session state: digest of the secret entered
+
+
+def facilitator_secret() -> str | None:
+    """The facilitator's secret the server sets (environment, then Streamlit secret), if any."""
+    env = os.environ.get(ENV_SECRET, "")
+    if env:
+        return env
+    try:
+        value = st.secrets.get(SECRET_KEY)
+    except (FileNotFoundError, KeyError, AttributeError):
+        return None
+    return str(value) if value else None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="replace")).hexdigest()
+
+
+def _facilitator_unlocked(lang: str) -> bool:
+    """True without a secret (a local machine: one click), or once the secret was entered."""
+    secret = facilitator_secret()
+    if not secret:
+        return True
+    if hmac.compare_digest(str(st.session_state.get(_UNLOCKED, "")), _digest(secret)):
+        return True
+    st.header(t("secret_title", lang))
+    st.caption(t("secret_help", lang))
+    with st.form("ws-secret"):
+        given = st.text_input(t("secret_label", lang), type="password", max_chars=200)
+        submitted = st.form_submit_button(t("secret_button", lang), type="primary")
+    if submitted:
+        if hmac.compare_digest(_digest(given), _digest(secret)):
+            st.session_state[_UNLOCKED] = _digest(secret)
+            st.rerun()
+        st.error(t("secret_wrong", lang))
+    return False
+
+
 def page() -> None:
     """Draw the workshop page for the view the URL asks for."""
     lang = _lang()
@@ -657,6 +723,8 @@ def page() -> None:
             code = normalise_code(code)
             ws.store.session(code)  # NotFound if the code is wrong
         if qp.get("role") == "facilitator":
+            if not _facilitator_unlocked(lang):
+                return
             if code and ftoken:
                 _facilitator(ws, code, ftoken, lang)
             else:

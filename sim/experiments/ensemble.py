@@ -276,14 +276,14 @@ class Ensemble:
         """The odds of ``indicator`` in ``year`` in one plain sentence.
 
         For an indicator where low is good (a bill), the threshold is the run-wise P80 of that year
-        rounded *up* to a readable step, and the sentence says in how many futures out of 10 the
+        rounded *up* to a readable step, and the sentence says in how many of the futures run the
         indicator stays at or below it; where high is good (a yield, reserves) it is the P20
-        rounded *down*, and the sentence says "stays above". The count out of 10 is the share of
-        runs rounded *down*, so a statement never overstates the odds. When every run gives the
+        rounded *down*, and the sentence says "stays above". The counts are those of the runs
+        (« 4 sur 6 » with 6 runs), so a statement never claims more futures than were run. When every run gives the
         same value, the sentence says so instead (« Dans tous les futurs simulés, … vaut 0 € »).
 
         Example: ``ens.statement("bill_120m3_eur", 2055, "fr")`` →
-        « Dans 8 futurs simulés sur 10, la facture de 120 m3 reste sous 290 € en 2055. »
+        « Dans 160 futurs simulés sur 200, la facture de 120 m3 reste sous 290 € en 2055. »
         """
         if lang not in ("fr", "en"):
             raise ValueError(f"lang must be 'fr' or 'en', not {lang!r}")
@@ -302,16 +302,19 @@ class Ensemble:
             return f"In every simulated future, {meta.en} {verb} {value} in {year}."
         raw = float(np.percentile(v, 80.0 if below else 20.0))
         threshold, decimals = nice_threshold(raw, up=below, step=meta.step)
-        share = self.odds(indicator, year, threshold, below=below)
-        k = math.floor(share * 10 + 1e-9)
+        n = len(v)
+        hits = (v <= threshold) if below else (v >= threshold)
+        k = int(hits.sum())  # the futures actually run: « 4 sur 6 », never a share out of 10
         value = format_value(threshold, meta.unit, lang, decimals)
         if lang == "fr":
             verb = "restent" if meta.plural else "reste"
             where = "sous" if below else "au-dessus de"
-            return f"Dans {k} futurs simulés sur 10, {meta.fr} {verb} {where} {value} en {year}."
+            futures = "futur simulé" if k <= 1 else "futurs simulés"
+            return f"Dans {k} {futures} sur {n}, {meta.fr} {verb} {where} {value} en {year}."
         verb = "stay" if meta.plural else "stays"
         where = "below" if below else "above"
-        return f"In {k} of 10 simulated futures, {meta.en} {verb} {where} {value} in {year}."
+        futures = "simulated future" if n == 1 else "simulated futures"
+        return f"In {k} of {n} {futures}, {meta.en} {verb} {where} {value} in {year}."
 
     def statements(self, indicators: Sequence[str] = HEADLINE, year: int | None = None,
                    lang: str = "fr") -> list[str]:

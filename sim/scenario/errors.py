@@ -56,6 +56,35 @@ _MESSAGES: dict[str, tuple[str, str]] = {
                     "malformed YAML (line {line}, column {column}): {detail}"),
     "not_a_mapping": ("le fichier doit contenir des clés (mapping), trouvé {found}",
                       "the file must hold keys (a mapping), found {found}"),
+    "not_utf8": ("ce n'est pas du texte UTF-8 (ligne {line}, colonne {column}) : enregistrez le fichier "
+                 "en UTF-8", "this is not UTF-8 text (line {line}, column {column}): save the file as UTF-8"),
+    "lone_surrogate": ("caractère invalide (demi-caractère Unicode isolé, ligne {line}, colonne {column})",
+                       "invalid character (a lone Unicode surrogate, line {line}, column {column})"),
+    "yaml_alias": ("les alias YAML (&nom, *nom) ne sont pas acceptés (ligne {line}, colonne {column})",
+                   "YAML aliases (&name, *name) are not accepted (line {line}, column {column})"),
+    "too_deep": ("imbrication trop profonde (au plus {max} niveaux, ligne {line}, colonne {column})",
+                 "nesting too deep (at most {max} levels, line {line}, column {column})"),
+    "duplicate_key": ("la clé « {found} » apparaît deux fois (ligne {line}, colonne {column})",
+                      "the key '{found}' appears twice (line {line}, column {column})"),
+    "yaml_value": ("une valeur ne peut pas être lue (nombre trop long, date impossible…)",
+                   "a value cannot be read (number too long, impossible date…)"),
+    "empty_file": ("le fichier est vide : pour partir d'un scénario fourni, écrivez par exemple "
+                   "« extends: town.yaml » ({names})",
+                   "the file is empty: to start from a built-in scenario write for example "
+                   "'extends: town.yaml' ({names})"),
+    "absurd_number": ("{found} n'est pas un nombre fini raisonnable (au plus {max} en valeur absolue)",
+                      "{found} is not a reasonable finite number (at most {max} in absolute value)"),
+    "bool_for_number": ("« {found} » est un oui/non, un nombre est attendu ici",
+                        "'{found}' is a yes/no value, a number is expected here"),
+    "finite_number": ("{found} n'est pas un nombre fini", "{found} is not a finite number"),
+    "extends_builtin_only": ("un scénario importé ou partagé ne peut étendre qu'un scénario fourni, "
+                             "par son nom : {names}",
+                             "an imported or shared scenario may extend only a built-in scenario, "
+                             "by name: {names}"),
+    "extends_outside": ("extends ne peut nommer qu'un fichier du dossier de ce scénario (ou de ses "
+                        "sous-dossiers), ou un scénario fourni par son nom : {names}",
+                        "extends may name only a file in this scenario's folder (or below it), or a "
+                        "built-in scenario by name: {names}"),
     "extends_missing": ("le fichier parent « {found} » est introuvable",
                         "the parent file '{found}' was not found"),
     "extends_not_path": ("extends doit être un chemin de fichier, trouvé {found}",

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from sim.scenario import loader
 from sim.scenario.caps import cap_pct, standing_charge_share_pct
 from sim.scenario.errors import CapError, Problem, ScenarioError, problems_from_validation
 from sim.scenario.params import param
@@ -944,75 +945,47 @@ def reference_persons(s: Scenario) -> int:
 # --------------------------------------------------------------------------------------------
 # YAML: load, save, extends, --set overrides
 # --------------------------------------------------------------------------------------------
-MAX_FILE_BYTES = 1_000_000
-MAX_EXTENDS_DEPTH = 8
+MAX_FILE_BYTES = loader.MAX_FILE_BYTES
+MAX_EXTENDS_DEPTH = loader.MAX_EXTENDS_DEPTH
+deep_merge = loader.deep_merge
+resolve_extends = loader.resolve_extends
+scenarios_dir = loader.scenarios_dir
 
 
-def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """Merge ``over`` into ``base``: mappings merge key by key, anything else replaces."""
-    out = copy.deepcopy(dict(base))
-    for key, val in over.items():
-        if isinstance(val, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = deep_merge(out[key], val)
-        else:
-            out[key] = copy.deepcopy(val)
-    return out
-
-
-def parse_yaml_text(text: str, origin: str) -> dict[str, Any]:
-    """Parse YAML safely; a syntax error becomes a located :class:`ScenarioError`."""
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise ScenarioError([Problem(origin, "", "file_too_large", {"max": MAX_FILE_BYTES})])
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        ctx = {"line": mark.line + 1, "column": mark.column + 1} if mark else {"line": "?", "column": "?"}
-        raise ScenarioError([Problem(origin, "", "yaml_syntax",
-                                     {**ctx, "detail": str(getattr(exc, "problem", exc))})]) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(origin, "", "not_a_mapping", {"found": type(data).__name__})])
-    return data
-
-
-def resolve_extends(data: dict[str, Any], origin: Path | str, depth: int = 0) -> dict[str, Any]:
-    """Follow ``extends:`` (a path relative to the file) and merge the child over its parent."""
-    parent_ref = data.pop("extends", None)
-    if parent_ref is None:
-        return data
-    if depth >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError([Problem(str(origin), "extends", "extends_too_deep",
-                                     {"max": MAX_EXTENDS_DEPTH})])
-    if not isinstance(parent_ref, str):
-        raise ScenarioError([Problem(str(origin), "extends", "extends_not_path",
-                                     {"found": repr(parent_ref)})])
-    base_dir = Path(origin).parent if isinstance(origin, Path) else Path(".")
-    parent_path = (base_dir / parent_ref).resolve()
-    if not parent_path.is_file():
-        # allow naming a shipped scenario by file name from anywhere
-        shipped = scenarios_dir() / Path(parent_ref).name
-        if shipped.is_file():
-            parent_path = shipped
-        else:
-            raise ScenarioError([Problem(str(origin), "extends", "extends_missing",
-                                         {"found": parent_ref})])
-    parent = parse_yaml_text(parent_path.read_text(encoding="utf-8"), str(parent_path))
-    parent = resolve_extends(parent, parent_path, depth + 1)
-    return deep_merge(parent, data)
+def parse_yaml_text(text: str | bytes, origin: str) -> dict[str, Any]:
+    """Parse a scenario's YAML with every limit of :mod:`sim.scenario.loader`; located errors."""
+    return loader.parse_yaml(loader.decode_text(text, origin), origin)
 
 
 def scenario_from_dict(data: Mapping[str, Any], origin: str = "<scenario>") -> Scenario:
-    """Validate a plain mapping into a Scenario, or raise a located ScenarioError."""
+    """Validate a plain mapping into a Scenario, or raise a located ScenarioError.
+
+    Every door ends here: values pydantic would let through (a YAML boolean for a number, NaN,
+    1e308, a lone surrogate) or choke on (nesting too deep) are refused first.
+    """
+    if not isinstance(data, Mapping):
+        raise ScenarioError([Problem(origin, "", "not_a_mapping", {"found": type(data).__name__})])
+    problems = loader.check_values(data, origin, Scenario)
+    if problems:
+        raise ScenarioError(problems)
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
         raise ScenarioError(problems_from_validation(exc, origin, Scenario)) from None
+    except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:  # a validator's arithmetic
+        raise ScenarioError([Problem(origin, "", "generic", {"detail": type(exc).__name__})]) from None
+
+
+def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` over every default value, so a ``--set`` path the file leaves out exists."""
+    return deep_merge(scenario_to_dict(Scenario()), data)
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load a YAML scenario file (following ``extends:``) and apply dotted-path overrides.
+
+    ``extends:`` may name a file in the scenario's own folder tree, or a built-in scenario by
+    name (see :mod:`sim.scenario.loader`).
 
     Raises
     ------
@@ -1020,19 +993,23 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         With one located problem per bad key; nothing else is raised for bad input.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ScenarioError([Problem(str(p), "", "file_missing", {})])
-    data = parse_yaml_text(p.read_text(encoding="utf-8"), str(p))
-    data = resolve_extends(data, p.resolve())
+    data = loader.read_mapping(p, str(p))
     if overrides:
-        data = apply_overrides(data, overrides, str(p))
+        data = apply_overrides(_with_defaults(data), overrides, str(p))
     return scenario_from_dict(data, str(p))
 
 
-def loads_scenario(text: str, origin: str = "<upload>") -> Scenario:
-    """Load a scenario from YAML text (an upload); ``extends:`` may name a shipped scenario."""
-    data = parse_yaml_text(text, origin)
-    data = resolve_extends(data, scenarios_dir() / "_upload.yaml")
+def loads_scenario(
+    text: str | bytes, origin: str = "<upload>", overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """Load a scenario from YAML text or bytes (an upload, a form, a link).
+
+    ``extends:`` may name only a built-in scenario (``town.yaml``): text from outside never
+    reaches another file of the server.
+    """
+    data = loader.read_mapping(text if isinstance(text, bytes) else str(text), origin)
+    if overrides:
+        data = apply_overrides(_with_defaults(data), overrides, origin)
     return scenario_from_dict(data, origin)
 
 
@@ -1063,7 +1040,11 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: 
     """Apply ``{"households.count": 100000}`` style overrides; values parsed as YAML if strings."""
     out = data
     for dotted, raw in overrides.items():
-        value = yaml.safe_load(raw) if isinstance(raw, str) else raw
+        try:
+            value = loader.parse_yaml(raw, origin, document=False) if isinstance(raw, str) else raw
+        except ScenarioError as err:
+            raise ScenarioError([Problem(origin, dotted, "set_syntax",
+                                         {"detail": err.problems[0].message("en")})]) from None
         try:
             out = set_path(out, dotted, value)
         except (IndexError, KeyError, TypeError, ValueError):
@@ -1088,11 +1069,6 @@ def save_scenario(s: Scenario, path: str | Path) -> None:
     tmp = p.with_suffix(p.suffix + ".tmp")
     tmp.write_text(dumps_scenario(s), encoding="utf-8")
     tmp.replace(p)
-
-
-def scenarios_dir() -> Path:
-    """The folder of shipped scenarios (``scenarios/`` at the repository root)."""
-    return Path(__file__).resolve().parent.parent.parent / "scenarios"
 
 
 def scale_town(s: Scenario, households: int) -> Scenario:

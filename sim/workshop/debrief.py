@@ -165,9 +165,24 @@ def who_gained_text(d: Debrief, lang: str) -> tuple[str, str]:
     return out[0], out[1]
 
 
+#: a college's count is shown only when at least this many of its members voted on the item, so
+#: no one's vote can be read off the results
+MIN_VOTERS_SHOWN = 3
+
+
+def shown_votes(d: dict[str, Any]) -> list[int | None]:
+    """Votes for the option taken, per college, ``None`` where fewer than 3 voted (or unknown)."""
+    counts = (d.get("tally") or {}).get("counts") or {}
+    out: list[int | None] = []
+    for c in COLLEGES:
+        v = d.get(f"votes_{c}")
+        voters = sum(int(per.get(c, 0) or 0) for per in counts.values())
+        out.append(None if v is None or voters < MIN_VOTERS_SHOWN else int(v))
+    return out
+
+
 def _votes(d: dict[str, Any]) -> str:
-    vals = [d.get(f"votes_{c}") for c in COLLEGES]
-    return " / ".join("—" if v is None else str(v) for v in vals)
+    return " / ".join("—" if v is None else str(v) for v in shown_votes(d))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +424,13 @@ def decisions_table(d: Debrief) -> pd.DataFrame:
         "binding",
         "reason",
     ]
-    return pd.DataFrame([{k: r[k] for k in cols} for r in d.decisions], columns=cols)
+    rows = []
+    for r in d.decisions:
+        row = {k: r[k] for k in cols}
+        for c, v in zip(COLLEGES, shown_votes(r), strict=True):
+            row[f"votes_{c}"] = v  # fewer than 3 voters in a college: left empty
+        rows.append(row)
+    return pd.DataFrame(rows, columns=cols)
 
 
 def cahier_table(d: Debrief) -> pd.DataFrame:

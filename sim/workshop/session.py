@@ -161,18 +161,19 @@ class Workshop:
 
     # -- scenario and runs ------------------------------------------------------------------
     def create_session(
-        self, scenario: Scenario | str, regime: str | None = None, rounds: int = 3
+        self, scenario: Scenario | str | bytes, regime: str | None = None, rounds: int = 3
     ) -> tuple[str, str]:
         """Open a session in the lobby; returns ``(code, facilitator_token)``.
 
         ``scenario`` is a Scenario or YAML text (``extends:`` may name a shipped scenario). Any
         earlier decision log or stop in it is cleared: the room starts from the procedure.
         """
-        if isinstance(scenario, str):
+        if isinstance(scenario, str | bytes):
             try:
-                scenario = loads_scenario(scenario)
+                # the one safe loader: an uploaded scenario may extend only a built-in one
+                scenario = loads_scenario(scenario, origin="<atelier>")
             except ScenarioError as exc:
-                raise BadInput(str(exc)) from None
+                raise BadInput.of(exc) from None
         regime = regime or scenario.governance.regime
         if regime not in REGIMES:
             raise BadInput(f"regime must be one of {REGIMES}")
@@ -196,7 +197,7 @@ class Workshop:
             if not runner.simulate(first).agenda:
                 raise BadInput("the model puts nothing on the committee's agenda")
         except ScenarioError as exc:
-            raise BadInput(str(exc)) from None
+            raise BadInput.of(exc) from None
         except (ValueError, ArithmeticError) as exc:
             raise BadInput(f"the model cannot run this scenario: {exc}") from None
         return self.store.create_session(dumps_scenario(base), regime, rounds)
@@ -447,6 +448,12 @@ class Workshop:
         )
         return [d for d in self.store.decisions(code) if d["round"] == rnd]
 
+    def set_seats(
+        self, code: str, facilitator_token: str, seats: dict[str, int | None]
+    ) -> dict[str, int]:
+        """How many seats each college has (``None`` or 0: no limit); facilitator only."""
+        return self.store.set_seats(code, facilitator_token, seats)
+
     # -- participants -----------------------------------------------------------------------
     def join(self, code: str, name: str, college: str | None = None) -> dict[str, Any]:
         """Join a session; returns the participant with their token (keep it: it is their place)."""
@@ -469,7 +476,7 @@ class Workshop:
         ok = {o["name"] for o in agenda[item]["options"] if o.get("admissible", True)}
         if option not in ok:
             raise BadInput(f"{option!r} is not an admissible option of {item!r}")
-        self.store.put_vote(code, token, s["current_round"], item, option)
+        self.store.put_vote(code, token, s["current_round"], item, option, options=ok)
 
     def my_votes(self, code: str, token: str) -> dict[str, str]:
         s = self.store.session(code)

@@ -31,13 +31,21 @@ import re
 import secrets
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 COLLEGES: tuple[str, ...] = ("public", "operators", "citizens")
+#: the item decided by the operators' (workers') college alone
+WORK_ITEM = "work_organisation"
+
+
+def colleges_voting_on(item: str) -> tuple[str, ...]:
+    """The colleges that may vote on ``item``."""
+    return ("operators",) if item == WORK_ITEM else COLLEGES
+
 
 #: session states: lobby (people join) -> voting (round open) -> review (round closed, results
 #: shown, next round not yet open) -> voting ... -> finished (after the last round)
@@ -82,8 +90,20 @@ class Conflict(WorkshopError):
     key = "err_conflict"
 
 
+class Full(WorkshopError):
+    key = "err_full"
+
+
 class BadInput(WorkshopError):
     key = "err_bad_input"
+    #: the located scenario error behind it, so a page can word it in its reader's language
+    scenario_error: Exception | None = None
+
+    @classmethod
+    def of(cls, exc: Exception) -> BadInput:
+        out = cls(str(exc))
+        out.scenario_error = exc
+        return out
 
 
 SCHEMA = """
@@ -108,6 +128,12 @@ CREATE TABLE IF NOT EXISTS participants (
     joined TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS participants_session ON participants(session_id);
+CREATE TABLE IF NOT EXISTS seats (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    college TEXT NOT NULL CHECK (college IN ('public', 'operators', 'citizens')),
+    n INTEGER NOT NULL CHECK (n BETWEEN 1 AND 1000),
+    PRIMARY KEY (session_id, college)
+);
 CREATE TABLE IF NOT EXISTS variants (
     id INTEGER PRIMARY KEY,
     session_id INTEGER NOT NULL REFERENCES sessions(id),
@@ -429,10 +455,60 @@ class Store:
             return self._decisions(conn, sid)
 
     # -- participants -----------------------------------------------------------------------
+    # -- seats ------------------------------------------------------------------------------
+    @staticmethod
+    def _occupied(conn: sqlite3.Connection, session_id: int) -> dict[str, int]:
+        counts = dict.fromkeys(COLLEGES, 0)
+        for r in conn.execute(
+            "SELECT college, COUNT(*) AS n FROM participants WHERE session_id = ? GROUP BY college",
+            (session_id,),
+        ):
+            counts[r["college"]] = r["n"]
+        return counts
+
+    @staticmethod
+    def _seats(conn: sqlite3.Connection, session_id: int) -> dict[str, int]:
+        return {
+            r["college"]: r["n"]
+            for r in conn.execute("SELECT college, n FROM seats WHERE session_id = ?", (session_id,))
+        }
+
+    def seats(self, code: str) -> dict[str, int]:
+        """Seats per college the facilitator set (a college not listed has no limit)."""
+        with self._read() as conn:
+            return self._seats(conn, self._session_row(conn, code)["id"])
+
+    def set_seats(self, code: str, token: str, seats: dict[str, int | None]) -> dict[str, int]:
+        """Set how many seats each college has (``None`` or 0: no limit); facilitator only.
+
+        A college cannot get fewer seats than it already has participants.
+        """
+        clean: dict[str, int | None] = {}
+        for college, n in dict(seats).items():
+            if college not in COLLEGES:
+                raise BadInput(f"college must be one of {COLLEGES}")
+            if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 1000):
+                raise BadInput("seats must be a whole number between 0 and 1000")
+            clean[college] = n or None
+        with self._write() as conn:
+            row = self._session_row(conn, code)
+            self._check_facilitator(row, token)
+            taken = self._occupied(conn, row["id"])
+            for college, n in clean.items():
+                if n is not None and n < taken[college]:
+                    raise Conflict(f"{taken[college]} participants already sit in {college}")
+                conn.execute("DELETE FROM seats WHERE session_id = ? AND college = ?",
+                             (row["id"], college))
+                if n is not None:
+                    conn.execute("INSERT INTO seats (session_id, college, n) VALUES (?, ?, ?)",
+                                 (row["id"], college, n))
+            return self._seats(conn, row["id"])
+
     def join(self, code: str, name: str, college: str | None = None) -> dict[str, Any]:
-        """Add a participant; ``college=None`` puts them in the least-filled college.
+        """Add a participant; ``college=None`` puts them in the least-filled college with a seat.
 
         Returns their record with their ``token``: the only time the token is ever returned.
+        A college whose seats (:meth:`set_seats`) are all taken refuses a new participant.
         """
         name = clean_text(name, MAX_NAME_CHARS, "name")
         if college is not None and college not in COLLEGES:
@@ -442,15 +518,15 @@ class Store:
             row = self._session_row(conn, code)
             if row["state"] == "finished":
                 raise Conflict("the workshop is over")
+            counts = self._occupied(conn, row["id"])
+            seats = self._seats(conn, row["id"])
+            free = [c for c in COLLEGES if c not in seats or counts[c] < seats[c]]
             if college is None:
-                counts = dict.fromkeys(COLLEGES, 0)
-                for r in conn.execute(
-                    "SELECT college, COUNT(*) AS n FROM participants"
-                    " WHERE session_id = ? GROUP BY college",
-                    (row["id"],),
-                ):
-                    counts[r["college"]] = r["n"]
-                college = min(COLLEGES, key=lambda c: (counts[c], COLLEGES.index(c)))
+                if not free:
+                    raise Full("every seat is taken")
+                college = min(free, key=lambda c: (counts[c], COLLEGES.index(c)))
+            elif college not in free:
+                raise Full(f"every seat of the {college} college is taken")
             cur = conn.execute(
                 "INSERT INTO participants (session_id, name, college, token_sha256,"
                 " joined) VALUES (?, ?, ?, ?, ?)",
@@ -492,13 +568,31 @@ class Store:
             ]
 
     # -- votes ------------------------------------------------------------------------------
-    def put_vote(self, code: str, token: str, round_: int, item: str, option: str) -> None:
-        """Record (or replace) a participant's vote on an item of the open round."""
+    def put_vote(
+        self,
+        code: str,
+        token: str,
+        round_: int,
+        item: str,
+        option: str,
+        *,
+        options: Collection[str],
+    ) -> None:
+        """Record (or replace) a participant's vote on an item of the open round.
+
+        ``options`` are the admissible options of the item; only the colleges of
+        :func:`colleges_voting_on` may vote on it (the operators alone on work organisation). The
+        store refuses any other vote, whatever the caller checked before.
+        """
         _check_name(item, "item")
         _check_name(option, "option")
+        if option not in set(options):
+            raise BadInput(f"{option!r} is not an option of {item!r}")
         with self._write() as conn:
             s = self._session_row(conn, code)
             p = self._participant_row(conn, s["id"], token)
+            if p["college"] not in colleges_voting_on(item):
+                raise Forbidden(f"the {p['college']} college does not vote on {item!r}")
             if s["state"] != "voting":
                 raise Conflict("the vote is not open")
             if s["current_round"] != round_:

@@ -27,9 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sim.workshop.store import COLLEGES
-
-WORK_ITEM = "work_organisation"
+from sim.workshop.store import COLLEGES, WORK_ITEM
 
 #: reason codes (each has a message in :mod:`sim.workshop.strings` as ``reason_<code>``)
 REASONS = ("adopted", "workers_decide", "no_majority", "vetoed", "no_votes", "workers_no_majority")

@@ -1,0 +1,68 @@
+"""Issue 11: the dashboard never changes what the user gave it.
+
+An imported scenario fills the Explorer's widgets, and what runs, what is shown and what is shared
+are that scenario, before and after « Simuler ». The "Number of households" widget scales the
+whole town exactly as ``--households`` does (:func:`sim.scale_town`).
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_dashboard_explorer import PRICE, current, open_app, price_value, upload
+
+from sim import Scenario, load_scenario, scale_town
+from sim.dashboard import explorer, share
+
+IMPORT = (b"extends: town.yaml\nhorizon_years: 3\nhouseholds:\n  count: 2000\n"
+          b"tariff:\n  standing_charge_eur_per_year: 90\n"
+          b"  blocks:\n    - {price_eur_per_m3: 1.80}\n")
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    return share.apply_changes(share.load_preset("town"), {"households.count": 2000,
+                                                           "horizon_years": 3}, "test")
+
+
+def test_an_import_fills_the_widgets_and_runs_as_imported(small: Scenario) -> None:
+    at = upload(open_app(small), "mine.yaml", IMPORT)
+    imported = share.scenario_from_upload(IMPORT, "mine.yaml", "fr")
+    assert current(at) == imported
+    assert at.number_input(key=explorer.widget_key(PRICE)).value == pytest.approx(1.80)
+    assert at.number_input(key=explorer.widget_key("tariff.standing_charge_eur_per_year")
+                           ).value == pytest.approx(90.0)
+    shown = price_value(at)
+    at.button(key="explorer_run").click().run()  # « Simuler » without touching anything
+    assert not at.exception
+    assert current(at) == imported  # what runs
+    assert price_value(at) == pytest.approx(shown)  # what is shown
+    link = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert share.scenario_from_link(link, "fr") == imported  # what is shared
+
+
+def test_the_households_widget_scales_the_whole_town_as_the_cli_does(small: Scenario) -> None:
+    at = open_app(small)
+    box = at.number_input(key=explorer.widget_key("households.count"))
+    assert "--households" in box.help  # says what scaling means
+    box.set_value(3000)
+    at.button(key="explorer_run").click().run()
+    assert not at.exception and not at.error
+    expected = scale_town(small, 3000)  # the function behind --households
+    assert current(at) == expected
+    # the scaled values are shown, so the next « Simuler » keeps them
+    assert at.number_input(key=explorer.widget_key("workforce.crews")).value == (
+        expected.workforce.crews)
+    at.button(key="explorer_run").click().run()
+    assert current(at) == expected
+    link = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert share.scenario_from_link(link, "fr") == expected
+
+
+def test_scale_town_is_the_cli_households(small: Scenario, tmp_path) -> None:
+    from sim.cli.common import load_from_args
+
+    f = tmp_path / "t.yaml"
+    f.write_text("extends: town.yaml\n", encoding="utf-8")
+    args = type("A", (), {"file": str(f), "overrides": [], "households": 3000})()
+    ctx = type("C", (), {"t": staticmethod(lambda fr, en: fr)})()
+    assert load_from_args(args, ctx) == scale_town(load_scenario(f), 3000)
