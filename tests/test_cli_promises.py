@@ -16,6 +16,9 @@ import pytest
 
 from sim.cli.main import build_parser, main
 
+# every documented command, each in a process: the slow tier
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 TOWN = "scenarios/town.yaml"
 FAST = ["--set", "horizon_years=2", "--households", "300"]

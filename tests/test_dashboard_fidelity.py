@@ -13,6 +13,9 @@ from test_dashboard_explorer import PRICE, current, open_app, price_value, uploa
 from sim import Scenario, load_scenario, scale_town
 from sim.dashboard import explorer, share
 
+# pages run through Streamlit's AppTest: the slow tier
+pytestmark = pytest.mark.slow
+
 IMPORT = (b"extends: town.yaml\nhorizon_years: 3\nhouseholds:\n  count: 2000\n"
           b"tariff:\n  standing_charge_eur_per_year: 90\n"
           b"  blocks:\n    - {price_eur_per_m3: 1.80}\n")

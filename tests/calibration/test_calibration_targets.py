@@ -10,6 +10,9 @@ from sim.calibration.calibrate import TownFigures, calibrate_town, tilt_size_sha
 from sim.calibration.errors import InputFileError
 from sim.calibration.figures import figures_from_files
 
+# calibrations by short runs of whole towns: the slow tier
+pytestmark = pytest.mark.slow
+
 DONE_WHEN = TownFigures(
     name="Bourg",
     households=8000,

@@ -8,6 +8,9 @@ from fixture_files import TOWN
 from sim import load_scenario, simulate
 from sim.cli.main import main
 
+# calibrations by short runs of whole towns: the slow tier
+pytestmark = pytest.mark.slow
+
 
 def run(argv: list[str], lang: str = "fr") -> int:
     """``regie-sim --lang LANG new-town …`` through the real command line."""
