@@ -25,6 +25,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import MAX_FILE_BYTES
@@ -597,6 +598,37 @@ def _vote_block(
     st.divider()
 
 
+SEAT_COOKIE = "regie_seat_"  # + session code: the participant's token, kept by their browser
+SEAT_DAYS = 2
+
+
+def _remember_seat(code: str, token: str) -> None:
+    """Keep the participant's seat in their browser, so re-opening the join link finds it."""
+    name = SEAT_COOKIE + code
+    if st.context.cookies.get(name) == token:
+        return
+    # code and token are URL-safe characters only (the store draws them)
+    if not (code.isalnum() and all(c.isalnum() or c in "-_" for c in token)):
+        return
+    components.html(
+        f"<script>document.cookie = '{name}={token}; path=/; "
+        f"max-age={SEAT_DAYS * 86400}; SameSite=Strict';</script>",
+        height=0,
+    )
+
+
+def _seat_in_browser(ws: Workshop, code: str) -> str | None:
+    """The token of the seat this browser already holds in the session, if any."""
+    token = st.context.cookies.get(SEAT_COOKIE + code)
+    if not token:
+        return None
+    try:
+        ws.me(code, token)
+    except WorkshopError:
+        return None
+    return token
+
+
 def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
     try:
         me = ws.me(code, token)
@@ -605,6 +637,7 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
         st.query_params.pop("p", None)
         _join_form(ws, code, lang)
         return
+    _remember_seat(code, token)
     s = ws.store.session(code)
     st.session_state["ws_sig"] = (s["state"], s["current_round"])
     st.title(t("session_title", lang, code=s["code"]))
@@ -731,6 +764,10 @@ def page() -> None:
         elif code and ptoken:
             _participant(ws, code, ptoken, lang)
         elif code:
+            seat = _seat_in_browser(ws, code)
+            if seat:  # one seat per participant: the join link re-opened finds the same seat
+                st.query_params["p"] = seat
+                st.rerun()
             _join_form(ws, code, lang)
         else:
             _landing(ws, lang)
