@@ -183,3 +183,14 @@ def test_the_participant_link_never_holds_the_facilitator_token(page_env: Worksh
     token = token[0] if isinstance(token, list) else token
     link = at.code[0].value  # the join link shown under the QR code
     assert "s=" in link and token not in link and "t=" not in link and "role=" not in link
+
+
+def test_an_oversized_workshop_upload_fails_the_dashboard_limits() -> None:
+    """The create page runs the Explorer's limits on an upload (AppTest cannot put a file in an
+    uploader inside a form, so this checks the function the page calls on the loaded upload)."""
+    from sim.dashboard.share import check_limits
+
+    s = sim.loads_scenario(b"extends: commons.yaml\nhouseholds:\n  count: 1500000\n", "a.yaml")
+    with pytest.raises(sim.ScenarioError) as info:
+        check_limits(s, "a.yaml", "fr")
+    assert "households.count" in info.value.format("fr")

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import io
 import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -27,9 +28,10 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from sim.dashboard.share import check_limits
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import MAX_FILE_BYTES
-from sim.scenario.model import load_scenario, scenarios_dir
+from sim.scenario.model import load_scenario, loads_scenario, scenarios_dir
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
 from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
@@ -275,8 +277,15 @@ def _create_form(ws: Workshop, lang: str) -> None:
         return
     try:
         if upload is not None:
-            # bytes as uploaded: the safe loader checks size, UTF-8 and every other limit
-            scenario: Any = upload.getvalue()[: MAX_UPLOAD_BYTES + 1]
+            # bytes as uploaded: the safe loader checks size, UTF-8 and every other limit, and
+            # the dashboard's limits (households, horizon) apply as on the Explorer
+            origin = Path(upload.name or "atelier.yaml").name or "atelier.yaml"
+            try:
+                scenario: Any = loads_scenario(upload.getvalue()[: MAX_UPLOAD_BYTES + 1], origin)
+                check_limits(scenario, origin, lang)
+            except ScenarioError as exc:
+                st.error(t("bad_scenario", lang, detail=exc.format(lang)))
+                return
         elif choice is not None:
             scenario = load_scenario(scenarios_dir() / choice)
         else:
