@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import logging
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -712,6 +714,7 @@ def _landing(ws: Workshop, lang: str) -> None:
             st.rerun()
 
 
+_log = logging.getLogger(__name__)
 ENV_SECRET = "REGIE_SIM_FACILITATOR_SECRET"
 SECRET_KEY = "facilitator_secret"  # in .streamlit/secrets.toml
 _UNLOCKED = "ws_facilitator_unlocked"  # session state: digest of the secret entered
@@ -724,8 +727,11 @@ def facilitator_secret() -> str | None:
         return env
     try:
         value = st.secrets.get(SECRET_KEY)
-    except (FileNotFoundError, KeyError, AttributeError):
+    except (FileNotFoundError, KeyError, AttributeError):  # no secrets file: a local machine
         return None
+    except Exception:  # a secrets file that cannot be read: closed, never open by accident
+        _log.warning("the Streamlit secrets cannot be read: facilitator access is locked")
+        return secrets.token_hex(32)
     return str(value) if value else None
 
 
