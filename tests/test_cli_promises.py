@@ -65,6 +65,11 @@ BAD_ARGS = [
     ["validate", "scenarios/nothing-here.yaml"],
     ["run", TOWN, "--households", "5"],
     ["run", TOWN, "--seed", "-1"],
+    ["run", TOWN, "--out", "/proc/regie-sim-cannot-write"],
+    ["compare", TOWN, "scenarios/regie.yaml", "--out", "/proc/regie-sim-cannot-write"],
+    ["ensemble", TOWN, "--runs", "2", "--out", "/proc/regie-sim-cannot-write"],
+    ["sweep", TOWN, "--grid", "network.renewal_rate_pct=1,2", "--out", "/proc/regie-sim-x"],
+    ["ensemble", TOWN, "--runs", "100000000"],
 ]
 
 

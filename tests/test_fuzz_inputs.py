@@ -13,9 +13,11 @@ foreign file's keys. The examples per door add up to more than 1,000 (see ``EXAM
 
 from __future__ import annotations
 
+import atexit
 import base64
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -44,6 +46,7 @@ EXAMPLES = {"loads_bytes": 300, "loads_text": 150, "file": 150, "upload": 150, "
 assert sum(EXAMPLES.values()) >= 1000
 
 _FOREIGN_DIR = Path(tempfile.mkdtemp(prefix="regie-fuzz-foreign-"))
+atexit.register(shutil.rmtree, _FOREIGN_DIR, ignore_errors=True)
 (_FOREIGN_DIR / "config.yaml").write_text(FOREIGN_TEXT, encoding="utf-8")
 FOREIGN = str(_FOREIGN_DIR / "config.yaml")
 

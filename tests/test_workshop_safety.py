@@ -183,3 +183,28 @@ def test_the_participant_link_never_holds_the_facilitator_token(page_env: Worksh
     token = token[0] if isinstance(token, list) else token
     link = at.code[0].value  # the join link shown under the QR code
     assert "s=" in link and token not in link and "t=" not in link and "role=" not in link
+
+
+def test_an_oversized_workshop_upload_fails_the_dashboard_limits() -> None:
+    """The create page runs the Explorer's limits on an upload (AppTest cannot put a file in an
+    uploader inside a form, so this checks the function the page calls on the loaded upload)."""
+    from sim.dashboard.share import check_limits
+
+    s = sim.loads_scenario(b"extends: commons.yaml\nhouseholds:\n  count: 1500000\n", "a.yaml")
+    with pytest.raises(sim.ScenarioError) as info:
+        check_limits(s, "a.yaml", "fr")
+    assert "households.count" in info.value.format("fr")
+
+
+def test_no_choice_is_shown_while_the_round_is_open(page_env: Workshop, town: sim.Scenario) -> None:
+    code, tok = page_env.create_session(town, "commons", 1)
+    page_env.open_vote(code, tok)
+    p = page_env.join(code, "Zoé", "citizens")
+    item = next(i for i in page_env.current_agenda(code) if i["item"] != "work_organisation")
+    page_env.vote(code, p["token"], item["item"], admissible(item)[0])
+    at = _app({"role": "facilitator", "s": code, "t": tok})
+    assert not at.exception
+    assert t("voters_n", "fr", n=1) in " ".join(m.value for m in at.markdown)
+    college_cols = {t("college_short_" + c, "fr") for c in ("public", "operators", "citizens")}
+    for df in at.dataframe:
+        assert not college_cols & set(df.value.columns), df.value.columns

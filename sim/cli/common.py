@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -229,8 +230,25 @@ def _persons(text: str) -> int:
 # --------------------------------------------------------------------------------------------
 # run
 # --------------------------------------------------------------------------------------------
+def check_writable(out: Path, ctx: Context) -> None:
+    """Refuse, before computing anything, a results folder that cannot be written."""
+    parent = out.parent if not out.exists() else out
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    try:
+        if not parent.is_dir():
+            raise OSError(parent)
+        with tempfile.TemporaryFile(dir=parent):  # a real try: permissions lie to root
+            pass
+    except OSError:
+        raise CliError(ctx.t(f"impossible d'écrire dans {out} : choisissez un autre --out",
+                             f"cannot write into {out}: choose another --out")) from None
+
+
 def _check_out_dir(out: Path, ctx: Context) -> None:
-    """Refuse to replace anything that is not a results folder (``to_dir`` replaces it whole)."""
+    """Refuse a folder that cannot be written, or that holds anything but regie-sim's results
+    (only regie-sim's own files in it are ever replaced)."""
+    check_writable(out, ctx)
     if not out.exists():
         return
     if not out.is_dir():

@@ -19,6 +19,7 @@ from sim.cli.common import (
     _check_out_dir,
     _nonneg_int,
     _out_dir,
+    check_writable,
     load_from_args,
     render_table,
 )
@@ -72,6 +73,7 @@ def handle_compare(args: argparse.Namespace, ctx: Context) -> int:
 
     scenarios = _load_all(args, ctx)
     out = Path(args.out) if args.out else Path("runs") / "compare"
+    check_writable(out, ctx)
     if out.exists() and (not out.is_dir() or (any(out.iterdir())
                                               and not (out / "comparison.csv").is_file())):
         raise CliError(ctx.t(f"{out} existe et n'est pas un dossier de comparaison : choisissez un "

@@ -26,6 +26,7 @@ from sim.cli.common import (
     Tr,
     _add_scenario_args,
     _out_dir,
+    check_writable,
     load_from_args,
     render_table,
 )
@@ -50,6 +51,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+#: the most runs one command accepts: 10,000 futures of the base town already take hours
+MAX_RUNS = 10_000
+
+
+def _runs(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_RUNS:
+        raise argparse.ArgumentTypeError(f"'{text}' (1 … {MAX_RUNS})")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -62,7 +74,7 @@ def _seed(text: str) -> int:
 
 def _add_run_args(p: argparse.ArgumentParser, t: Tr, runs_default: int) -> None:
     _add_scenario_args(p, t)
-    p.add_argument("--runs", type=_positive_int, default=runs_default, metavar="N",
+    p.add_argument("--runs", type=_runs, default=runs_default, metavar="N",
                    help=t(f"nombre de tirages (par défaut {runs_default})",
                           f"number of runs (default {runs_default})"))
     p.add_argument("--seed", type=_seed, metavar="N",
@@ -175,6 +187,7 @@ def handle_ensemble(args: argparse.Namespace, ctx: Context) -> int:
     """
     scenario = load_from_args(args, ctx)
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-ensemble"
+    check_writable(out, ctx)
     if out.exists() and not out.is_dir():
         raise CliError(ctx.t(f"{out} existe et n'est pas un dossier : choisissez un autre --out",
                              f"{out} exists and is not a folder: choose another --out"))
@@ -257,6 +270,7 @@ def handle_sweep(args: argparse.Namespace, ctx: Context) -> int:
     outputs = [o.strip() for o in args.outputs.split(",") if o.strip()]
     scenario = load_from_args(args, ctx)
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-sweep"
+    check_writable(out, ctx)
     if out.exists() and not out.is_dir():
         raise CliError(ctx.t(f"{out} existe et n'est pas un dossier : choisissez un autre --out",
                              f"{out} exists and is not a folder: choose another --out"))

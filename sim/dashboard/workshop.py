@@ -19,16 +19,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import logging
 import os
+import secrets
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
+from sim.dashboard.share import check_limits
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import MAX_FILE_BYTES
-from sim.scenario.model import REGIMES, load_scenario, scenarios_dir
+from sim.scenario.model import REGIMES, load_scenario, loads_scenario, scenarios_dir
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
 from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
@@ -275,8 +280,15 @@ def _create_form(ws: Workshop, lang: str) -> None:
         return
     try:
         if upload is not None:
-            # bytes as uploaded: the safe loader checks size, UTF-8 and every other limit
-            scenario: Any = upload.getvalue()[: MAX_UPLOAD_BYTES + 1]
+            # bytes as uploaded: the safe loader checks size, UTF-8 and every other limit, and
+            # the dashboard's limits (households, horizon) apply as on the Explorer
+            origin = Path(upload.name or "atelier.yaml").name or "atelier.yaml"
+            try:
+                scenario: Any = loads_scenario(upload.getvalue()[: MAX_UPLOAD_BYTES + 1], origin)
+                check_limits(scenario, origin, lang)
+            except ScenarioError as exc:
+                st.error(t("bad_scenario", lang, detail=exc.format(lang)))
+                return
         elif choice is not None:
             scenario = load_scenario(scenarios_dir() / choice)
         else:
@@ -598,6 +610,37 @@ def _vote_block(
     st.divider()
 
 
+SEAT_COOKIE = "regie_seat_"  # + session code: the participant's token, kept by their browser
+SEAT_DAYS = 2
+
+
+def _remember_seat(code: str, token: str) -> None:
+    """Keep the participant's seat in their browser, so re-opening the join link finds it."""
+    name = SEAT_COOKIE + code
+    if st.context.cookies.get(name) == token:
+        return
+    # code and token are URL-safe characters only (the store draws them)
+    if not (code.isalnum() and all(c.isalnum() or c in "-_" for c in token)):
+        return
+    components.html(
+        f"<script>document.cookie = '{name}={token}; path=/; "
+        f"max-age={SEAT_DAYS * 86400}; SameSite=Strict';</script>",
+        height=0,
+    )
+
+
+def _seat_in_browser(ws: Workshop, code: str) -> str | None:
+    """The token of the seat this browser already holds in the session, if any."""
+    token = st.context.cookies.get(SEAT_COOKIE + code)
+    if not token:
+        return None
+    try:
+        ws.me(code, token)
+    except WorkshopError:
+        return None
+    return token
+
+
 def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
     try:
         me = ws.me(code, token)
@@ -606,6 +649,7 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
         st.query_params.pop("p", None)
         _join_form(ws, code, lang)
         return
+    _remember_seat(code, token)
     s = ws.store.session(code)
     st.session_state["ws_sig"] = (s["state"], s["current_round"])
     st.title(t("session_title", lang, code=s["code"]))
@@ -671,6 +715,7 @@ def _landing(ws: Workshop, lang: str) -> None:
             st.rerun()
 
 
+_log = logging.getLogger(__name__)
 ENV_SECRET = "REGIE_SIM_FACILITATOR_SECRET"
 SECRET_KEY = "facilitator_secret"  # in .streamlit/secrets.toml
 _UNLOCKED = "ws_facilitator_unlocked"  # session state: digest of the secret entered
@@ -683,8 +728,11 @@ def facilitator_secret() -> str | None:
         return env
     try:
         value = st.secrets.get(SECRET_KEY)
-    except (FileNotFoundError, KeyError, AttributeError):
+    except (FileNotFoundError, KeyError, AttributeError):  # no secrets file: a local machine
         return None
+    except Exception:  # a secrets file that cannot be read: closed, never open by accident
+        _log.warning("the Streamlit secrets cannot be read: facilitator access is locked")
+        return secrets.token_hex(32)
     return str(value) if value else None
 
 
@@ -732,6 +780,10 @@ def page() -> None:
         elif code and ptoken:
             _participant(ws, code, ptoken, lang)
         elif code:
+            seat = _seat_in_browser(ws, code)
+            if seat:  # one seat per participant: the join link re-opened finds the same seat
+                st.query_params["p"] = seat
+                st.rerun()
             _join_form(ws, code, lang)
         else:
             _landing(ws, lang)

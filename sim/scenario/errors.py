@@ -129,6 +129,9 @@ class Problem:
         where = f"{lab['file']} {self.file}"
         if self.path:
             where += f", {lab['key']} {self.path}"
+            label = self.ctx.get("label_fr" if lang == "fr" else "label_en")
+            if label:  # the parameter as people know it
+                where += f" « {label} »" if lang == "fr" else f" ('{label}')"
         return f"{where} : {self.message(lang)}" if lang == "fr" else f"{where}: {self.message(lang)}"
 
 
@@ -194,8 +197,42 @@ def problems_from_validation(exc: ValidationError, origin: str, root: Any) -> li
         path = _loc_to_path(loc)
         if kind == "standing_charge_cap":
             path = "tariff.standing_charge_eur_per_year"
+            loc = ("tariff", "standing_charge_eur_per_year")
+        if kind != "extra_forbidden":
+            ctx.update(field_labels(root, loc))
         problems.append(Problem(origin, path, kind, ctx))
     return problems
+
+
+def field_labels(model: Any, loc: tuple[Any, ...] | list[Any]) -> dict[str, str]:
+    """``{"label_fr": …, "label_en": …}`` of the parameter at ``loc`` below ``model``, or ``{}``."""
+    import typing
+
+    from pydantic import BaseModel
+
+    current: Any = model
+    field = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return {}
+        field = current.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
+            return {}
+        ann = field.annotation
+        for _ in range(3):
+            args = typing.get_args(ann)
+            if not args:
+                break
+            ann = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
+                       args[-1])
+        current = ann
+    if field is None or not field.description:
+        return {}
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    return {"label_en": str(field.description),
+            "label_fr": str(extra.get("desc_fr") or field.description)}
 
 
 def _allowed_keys(model: Any, loc: tuple[Any, ...]) -> list[str]:

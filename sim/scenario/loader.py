@@ -33,7 +33,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.errors import Problem, ScenarioError, field_labels
+from sim.scenario.paths import split_path
 
 MAX_FILE_BYTES = 200_000
 MAX_DEPTH = 16  # nesting of mappings and lists; a full scenario needs 8
@@ -375,4 +376,5 @@ def check_values(data: Any, origin: str, model: Any) -> list[Problem]:
                 walk(val, _field_type(ann, i), _path(path, i), depth + 1)
 
     walk(data, model, "", 0)
-    return problems
+    return [Problem(p.file, p.path, p.kind, {**field_labels(model, split_path(p.path)), **p.ctx})
+            if p.path else p for p in problems]

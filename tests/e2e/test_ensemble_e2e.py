@@ -40,7 +40,8 @@ def test_futures_from_a_link_download_and_stop(
     expect(page.locator("h1", has_text="Explorer un scénario")).to_be_visible(timeout=WAIT_MS)
     page.get_by_role("button", name="Simuler").click()
     expect(page.get_by_role("heading", name="Incertitude : 20 futurs simulés")).to_be_visible(timeout=WAIT_MS)
-    expect(page.get_by_text(re.compile(r"Dans \d+ futurs simulés sur 10")).first).to_be_visible(timeout=WAIT_MS)
+    # the odds count the 20 futures run (issue 11), never a share "out of 10"
+    expect(page.get_by_text(re.compile(r"Dans \d+ futurs? simulés? sur 20,")).first).to_be_visible(timeout=WAIT_MS)
     expect(page.locator(".js-plotly-plot", has_text="20 futurs simulés").first).to_be_visible(timeout=WAIT_MS)
     expect(page).to_have_url(re.compile(r"[?&]f=20\b"), timeout=WAIT_MS)
     screenshot(page, "ensemble-fans")
@@ -55,7 +56,8 @@ def test_futures_from_a_link_download_and_stop(
         assert {f"{root}/bands.csv", f"{root}/ensemble_years.csv",
                 f"{root}/probabilites.txt"} <= set(names)
         odds = zf.read(f"{root}/probabilites.txt").decode("utf-8")
-    assert "futurs simulés sur 10" in odds or "Dans tous les futurs simulés" in odds
+    assert "sur 20," in odds or "Dans tous les futurs simulés" in odds
+    assert "sur 10," not in odds
 
     # a long ensemble (the whole base town, 200 futures), stopped while it runs
     page.goto(link(app_url, {}, 200))
