@@ -131,8 +131,8 @@ def test_widgets_come_from_the_schema(small: Scenario) -> None:
     assert at.number_input(key=explorer.widget_key("horizon_years")).max == 60
     regime = at.selectbox(key=explorer.widget_key("governance.regime"))
     assert regime.options == [  # the schema's order (sim.scenario.model.REGIMES)
-        "Délégation de service public (concession)",
         "Régie publique",
+        "Délégation de service public (concession)",
         "Communs co-gouvernés",
     ]
     assert {e.label for e in at.expander} >= {"Tarif", "Ménages", "Réseau", "Simulation"}

@@ -28,7 +28,7 @@ from sim.experiments import ensemble as ensemble_api
 from sim.experiments.compare import INDICATORS, Comparison
 from sim.i18n import fmt_number, normalise_lang, t
 from sim.scenario.docs import regimes_markdown
-from sim.scenario.model import REGIMES, Scenario
+from sim.scenario.model import REGIMES_SHOWN, Scenario
 from sim.show.plots import compare_bars, regime_label
 
 PAGE = "comparer"
@@ -85,9 +85,9 @@ def scenarios_for(mode: str, current: Scenario, lang: str) -> dict[str, Scenario
     ``"files"``: the shipped files; ``"current"``: ``current`` with its regime switched.
     """
     if mode == "files":
-        return {r: share.load_preset(r) for r in REGIMES}
+        return {r: share.load_preset(r) for r in REGIMES_SHOWN}
     origin = t("compare.origin", lang)
-    return {r: share.apply_changes(current, {"governance.regime": r}, origin) for r in REGIMES}
+    return {r: share.apply_changes(current, {"governance.regime": r}, origin) for r in REGIMES_SHOWN}
 
 
 def display_table(cmp: Comparison, lang: str) -> pd.DataFrame:
@@ -238,7 +238,7 @@ def _show(
 
     st.subheader(t("compare.diff.header", lang))
     st.markdown(t("compare.diff.intro", lang))
-    for regime in REGIMES:
+    for regime in REGIMES_SHOWN:
         st.markdown(f"- **{regime_label(regime, lang)}** — {t(f'compare.rule.{regime}', lang)}")
     diff = differences_table(cmp, lang)
     if diff.empty:

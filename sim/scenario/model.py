@@ -877,8 +877,10 @@ class Committee(Block):
 
 
 #: the three ways to run the service; the governance registry gives each its tariff rule
-Regime = Literal["concession", "regie", "commons"]  # in the order pages show them
+Regime = Literal["regie", "concession", "commons"]
 REGIMES: tuple[str, ...] = typing.get_args(Regime)
+#: the order pages show them in (private, public, commons), and the order of a comparison
+REGIMES_SHOWN: tuple[str, ...] = tuple(sorted(REGIMES, key=("concession", "regie", "commons").index))
 
 
 class Governance(Block):
