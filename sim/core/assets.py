@@ -122,8 +122,11 @@ class BreakSampler:
     N_UNIFORMS = 5  # cohort, time in month, visible, detection, repair; flow from the same row
 
     def __init__(self, rng: np.random.Generator, months: int):
-        self.month_seeds = rng.integers(0, 2**63 - 1, size=months, dtype=np.int64)
-        self.count_u = rng.random(months)
+        # one row of two uniforms per month, drawn in month order: month m's draws are the same
+        # whatever the horizon (the first N years of a run do not depend on its length)
+        draws = rng.random((months, 2))
+        self.month_seeds = (draws[:, 0] * 2.0**62).astype(np.int64)
+        self.count_u = draws[:, 1]
 
     def sample(self, month: int, year: float, cohorts: Cohorts, spec: Network, month_hours: float,
                start_h: float, customers_per_km: float) -> list[BreakRecord]:

@@ -194,13 +194,14 @@ class Engine:
         self.month_start_h = ((month_starts.astype("datetime64[h]") - start.astype("datetime64[h]"))
                               .astype(np.int64).astype(float))
         self.pop: Population = build_population(s.households, self.rng["population"])
-        infl = self.rng["inflation"].normal(s.finance.inflation_mean_pct, s.finance.inflation_sd_pct,
-                                            self.years_n) / 100.0
+        # one row per year, drawn in year order, so that year y's draws do not depend on the
+        # horizon: the inflation, then the deviations of the labour, energy and public-works
+        # indices (used by indexation clauses), drawn in every run so that all regimes share them
+        z = self.rng["inflation"].standard_normal((self.years_n, 4))
+        infl = (s.finance.inflation_mean_pct + s.finance.inflation_sd_pct * z[:, 0]) / 100.0
         infl[0] = 0.0  # prices of the first year are the scenario's
         self.inflation = infl
-        # deviations of the labour, energy and public-works indices (used by indexation clauses),
-        # drawn in every run so that all regimes share them
-        self.index_z = self.rng["inflation"].normal(0.0, 1.0, size=(self.years_n, 3))
+        self.index_z = z[:, 1:]
         self.cpi = 1.0
         self.pay_rng = self.rng["payments"]
         self.state = State(

@@ -549,9 +549,9 @@ class Finance(Block):
                                               desc_fr="Durée restante de la dette initiale",
                                               source="assumption")
     interest_rate_pct: float = param(
-        3.4, unit="%/yr", ge=0, le=20, widget=True, desc="Interest rate on new loans",
+        2.1, unit="%/yr", ge=0, le=20, widget=True, desc="Interest rate on new loans",
         desc_fr="Taux d'intérêt des nouveaux emprunts",
-        source="water.md §5: Aqua Prêt = Livret A + 0.4 % (3.4 % in 2023-Jan 2025)")
+        source="water.md §5: Aqua Prêt = Livret A + 0.4 % (Livret A 1.7 % from Aug 2025)")
     loan_term_years: int = param(40, unit="yr", ge=1, le=80, desc="Term of new loans",
                                  desc_fr="Durée des nouveaux emprunts",
                                  source="water.md §5: Aqua Prêt 25-40 years, up to 60")
