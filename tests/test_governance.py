@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import load_scenario, simulate, with_changes
+from sim import Scenario, load_scenario, simulate, with_changes
 from sim.core.engine import Policy
 from sim.experiments.compare import compare, differences
 from sim.experiments.run import engine_for
@@ -215,7 +215,8 @@ NEUTRAL_CONCESSION = {
     "governance.tariff_rule": "council", "governance.committee.power": "consultative",
     "governance.concession.renewal_obligation_pct": 0.6,
     "governance.concession.renewal_realisation": 1.0,
-    "governance.concession.cost_of_capital_pct": 3.4,
+    # the same money: the operator borrows at the public rate (the default Aqua Prêt rate)
+    "governance.concession.cost_of_capital_pct": Scenario().finance.interest_rate_pct,
     "governance.concession.surplus_to_operator": False,
     "governance.concession.duration_years": 60,
 }
