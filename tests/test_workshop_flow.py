@@ -671,3 +671,45 @@ def test_page_participant_proposes_a_tariff_variant_then_sees_it_on_the_table(
     assert not f.exception
     f.button(key=f"ws-del-{v['id']}").click().run()
     assert not f.exception and page_env.store.tariff_variants(code, 1) == []
+
+
+def test_page_citizens_see_and_use_the_veto_and_everyone_sees_it_used(
+    page_env: Workshop, small_town: sim.Scenario
+) -> None:
+    ws = page_env
+    code, token = ws.create_session(small_town, "commons", 2)
+    pub = ws.join(code, "Élue", "public")
+    ops = ws.join(code, "Agent", "operators")
+    cit = ws.join(code, "Usagère", "citizens")
+    ws.open_vote(code, token)
+    tariff = item_of(ws.current_agenda(code), "tariff")
+    rule = ws.veto_rule(code)
+    vetoable = [o for o in admissible(tariff)[1:] if veto_eligible(o, tariff["options"], rule)]
+    assert vetoable
+    target = vetoable[0]
+
+    # a citizen sees the veto with the harm it prevents, and a button that uses it
+    p = _app({"s": code, "p": cit["token"]})
+    assert not p.exception
+    texts = " ".join(m.value for m in p.markdown)
+    assert t("veto_title", "fr") in texts
+    assert FR["veto_harm_share"].split("{")[0].strip() in texts or "volume d'eau" in texts
+    p.button(key=f"veto-1-tariff-{target['name']}").click().run()
+    assert not p.exception and not p.error
+    assert ws.my_votes(code, cit["token"])["tariff"] == tariff["options"][0]["name"]
+
+    # a member of another college sees the veto explained, without a button
+    o = _app({"s": code, "p": pub["token"]})
+    assert not o.exception
+    assert not [b for b in o.button if str(b.key).startswith("veto-")]
+    assert t("veto_explain_others", "fr") in [c.value for c in o.caption]
+
+    ws.vote(code, pub["token"], "tariff", target["name"])
+    ws.vote(code, ops["token"], "tariff", target["name"])
+    d = by_item(ws.close_vote(code, token), 1)["tariff"]
+    assert d["veto"] and d["tally"]["vetoed_option"] == target["name"]
+
+    # everyone sees that it was used, on what and why
+    o = _app({"s": code, "p": ops["token"]})
+    warnings = [w.value for w in o.warning]
+    assert any(target["label_fr"] in w and "Veto citoyen utilisé" in w for w in warnings), warnings

@@ -30,7 +30,7 @@ from sim.workshop import debrief as dbf
 from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
 from sim.workshop.store import MAX_ROUNDS, MAX_TARIFF_VARIANTS, normalise_code
 from sim.workshop.strings import lang_of, t, variant_summary
-from sim.workshop.tally import WORK_ITEM
+from sim.workshop.tally import WORK_ITEM, VetoRule, veto_harm
 
 LIVE_REFRESH_S = 1  # the facilitator's live counts poll the store this often (target: 2 s)
 FOLLOW_REFRESH_S = 2  # participants' pages check for an opened or closed vote this often
@@ -160,6 +160,99 @@ def _agenda_preview(agenda: list[dict[str, Any]], lang: str) -> None:
         _bills_chart(item, lang)
 
 
+def _veto_texts(
+    item: dict[str, Any], rule: VetoRule, lang: str
+) -> list[tuple[dict[str, Any], str]]:
+    """The options of ``item`` the citizens may veto, each with the harm it would prevent."""
+    if item["item"] == WORK_ITEM:
+        return []
+    out = []
+    for o in item["options"][1:]:  # the first option is what stands when a veto is used
+        if not o.get("admissible", True):
+            continue
+        harm = veto_harm(o, item["options"], rule)
+        if harm is None:
+            continue
+        label = dbf.label(o, lang)
+        if harm["cuts_essential"]:
+            text = t("veto_harm_essential", lang, option=label)
+        else:
+            text = t(
+                "veto_harm_share",
+                lang,
+                option=label,
+                ref=dbf.fmt(harm["reference_pct"], lang, 1),
+                share=dbf.fmt(harm["share_above_pct"], lang, 1),
+            )
+        out.append((o, text))
+    return out
+
+
+def _veto_block(
+    ws: Workshop,
+    code: str,
+    token: str,
+    me: dict[str, Any],
+    item: dict[str, Any],
+    mine: dict[str, str],
+    rnd: int,
+    lang: str,
+) -> None:
+    """Each option the citizens may veto, the harm it would prevent; citizens get a button."""
+    vetoable = _veto_texts(item, ws.veto_rule(code), lang)
+    if not vetoable:
+        return
+    keep = item["options"][0]
+    keep_label = dbf.label(keep, lang)
+    citizen = me["college"] == "citizens"
+    with st.container(border=True, key=f"veto-{rnd}-{item['item']}"):
+        st.markdown(f"**:material/block: {t('veto_title', lang)}**")
+        for o, text in vetoable:
+            st.markdown(text)
+            if citizen and st.button(
+                t("veto_button", lang, option=dbf.label(o, lang)),
+                key=f"veto-{rnd}-{item['item']}-{o['name']}",
+            ):
+                try:
+                    ws.vote(code, token, item["item"], keep["name"])
+                    mine[item["item"]] = keep["name"]
+                    st.success(t("veto_ok", lang, keep=keep_label))
+                except WorkshopError as exc:
+                    _error(exc, lang)
+        st.caption(
+            t("veto_explain_citizens", lang, keep=keep_label)
+            if citizen
+            else t("veto_explain_others", lang)
+        )
+
+
+def _vetoes_used(ws: Workshop, code: str, decisions: list[dict[str, Any]], lang: str) -> None:
+    """Everyone sees when the citizens' veto was used, on what and why."""
+    for d in decisions:
+        if not d["veto"]:
+            continue
+        blocked = (d.get("tally") or {}).get("vetoed_option", "")
+        label = blocked
+        try:
+            for item in ws.agenda_of(code, d["round"]):
+                for o in item["options"] if item["item"] == d["item"] else []:
+                    if o["name"] == blocked:
+                        label = dbf.label(o, lang)
+        except WorkshopError:
+            pass
+        st.warning(
+            t(
+                "veto_used",
+                lang,
+                item=t("item_" + d["item"], lang),
+                option=label,
+                why=dbf.reason_text(d, lang).capitalize() + ".",
+                kept=dbf.label(d, lang),
+            ),
+            icon=":material/block:",
+        )
+
+
 def _decisions_frame(decisions: list[dict[str, Any]], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -177,10 +270,14 @@ def _decisions_frame(decisions: list[dict[str, Any]], lang: str) -> pd.DataFrame
     )
 
 
-def _show_decisions(decisions: list[dict[str, Any]], lang: str) -> None:
+def _show_decisions(
+    decisions: list[dict[str, Any]], lang: str, ws: Workshop | None = None, code: str = ""
+) -> None:
     if not decisions:
         st.info(t("no_decisions", lang))
         return
+    if ws is not None:
+        _vetoes_used(ws, code, decisions, lang)
     st.caption(t("votes_legend", lang))
     st.dataframe(_decisions_frame(decisions, lang), hide_index=True, width="stretch")
 
@@ -216,7 +313,7 @@ def _cahier(ws: Workshop, code: str, lang: str) -> None:
 
 def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
     d = ws.debrief(code)
-    _show_decisions(d.decisions, lang)
+    _show_decisions(d.decisions, lang, ws, code)
     st.subheader(t("sec_outcomes", lang))
     st.caption(t("outcomes_intro", lang))
     cols = st.columns(len(dbf.INDICATORS))
@@ -372,7 +469,7 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
     if s["state"] == "review":
         last = s["current_round"] - 1
         st.header(t("last_decisions", lang, n=last))
-        _show_decisions([d for d in decisions if d["round"] == last], lang)
+        _show_decisions([d for d in decisions if d["round"] == last], lang, ws, code)
     if s["state"] != "finished":
         _facilitator_variants(ws, code, token, s["current_round"], lang)
         agenda = ws.current_agenda(code)
@@ -536,6 +633,7 @@ def _vote_block(
     _item_header(item, lang)
     st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
     _bills_chart(item, lang)
+    _veto_block(ws, code, token, me, item, mine, rnd, lang)
     labels = {o["name"]: dbf.label(o, lang) for o in item["options"]}
     if item["item"] == WORK_ITEM and me["college"] != "operators":
         st.info(t("workers_only", lang))
@@ -603,10 +701,11 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
         st.info(t("wait_review", lang))
         last = s["current_round"] - 1
         st.header(t("last_decisions", lang, n=last))
-        _show_decisions([d for d in ws.store.decisions(code) if d["round"] == last], lang)
+        last_decisions = [d for d in ws.store.decisions(code) if d["round"] == last]
+        _show_decisions(last_decisions, lang, ws, code)
     else:
         st.success(t("finished_thanks", lang))
-        _show_decisions(ws.store.decisions(code), lang)
+        _show_decisions(ws.store.decisions(code), lang, ws, code)
     if s["state"] != "finished":
         _tariff_variant_form(ws, code, token, s["current_round"], lang)
         with st.form("ws-comment", clear_on_submit=True):
