@@ -15,6 +15,7 @@ in plain words, and fan charts show the spread of the main indicators.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -275,6 +276,20 @@ def headline(
                 st.caption(odds[row["column"]])
 
 
+def decision_value(col: str, value: Any, lang: str) -> str:
+    """A decision's body, item or option as people read it: the catalogue's label, else the
+    value with the page's decimal mark (``+5,0 %``, ``K=1,0291``), never a raw ``None``."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    key = f"explorer.decisions.{col}.{value}"
+    if has_key(key, lang):
+        return t(key, lang)
+    text = str(value)
+    if normalise_lang(lang) == "fr":
+        text = re.sub(r"(\d)\.(\d)", r"\1,\2", text)
+    return text
+
+
 def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The decisions with column headers, yes/no cells and reasons in ``lang``.
 
@@ -290,6 +305,14 @@ def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
         if col in out:
             out[col] = out[col].map(
                 lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang)
+            )
+    for col in ("body", "item", "option"):
+        if col in out:
+            out[col] = out[col].map(lambda v, c=col: decision_value(c, v, lang))
+    for col in ("votes_public", "votes_operators", "votes_citizens"):
+        if col in out:  # no vote in that college (a council or a contract decides): a dash
+            out[col] = out[col].map(
+                lambda v: "—" if v is None or pd.isna(v) else fmt_number(v, lang)
             )
 
     def header(col: str) -> str:
