@@ -713,3 +713,24 @@ def test_page_citizens_see_and_use_the_veto_and_everyone_sees_it_used(
     o = _app({"s": code, "p": ops["token"]})
     warnings = [w.value for w in o.warning]
     assert any(target["label_fr"] in w and "Veto citoyen utilisé" in w for w in warnings), warnings
+
+
+def test_page_participant_sees_each_option_as_a_card_with_incomes_and_budget(
+    page_env: Workshop, small_town: sim.Scenario
+) -> None:
+    """On a phone the table and chart do not fit: each option is a card with the yearly bill of
+    low, middle and high incomes and the budget, in French number format."""
+    ws = page_env
+    code, token = ws.create_session(small_town, "commons", 1)
+    cit = ws.join(code, "Usagère", "citizens")
+    ws.open_vote(code, token)
+    p = _app({"s": code, "p": cit["token"]})
+    assert not p.exception
+    tariff = item_of(ws.current_agenda(code), "tariff")
+    text = " ".join(m.value for m in p.markdown)
+    for o in admissible(tariff):
+        assert f"**{o['label_fr']}**" in text
+    for key in ("cards_low", "cards_middle", "cards_high", "cards_budget"):
+        assert t(key, "fr") in text
+    assert re.search(r"\*\*\d[\d\u202f]* €\*\*", text)  # e.g. **412 €**
+    assert not re.findall(r".{80}\d\.\d.{20}", text)

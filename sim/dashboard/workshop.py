@@ -144,6 +144,38 @@ def _bills_chart(item: dict[str, Any], lang: str) -> None:
     st.bar_chart(df, stack=False, height=220, x_label=t("col_decile", lang), y_label="€")
 
 
+INCOME_GROUPS = (("cards_low", 0, 3), ("cards_middle", 3, 7), ("cards_high", 7, 10))
+
+
+def _option_cards(item: dict[str, Any], lang: str) -> None:
+    """One card per option: the yearly bill of low, middle and high incomes and the budget.
+
+    Narrow enough for a 390 px phone, where the table and the grouped chart do not fit; every
+    figure has its words beside it (no legend to find)."""
+    for o in item["options"]:
+        if not o.get("admissible", True):
+            continue
+        eff = o["effects"]
+        lines = []
+        bills = eff.get("bill_by_decile_eur")
+        if bills:
+            for key, lo, hi in INCOME_GROUPS:
+                mean = sum(bills[lo:hi]) / (hi - lo)
+                lines.append(f"{t(key, lang)}{t('sep', lang)}**{dbf.fmt(mean, lang)} €**")
+        if eff.get("recovery") is not None:
+            lines.append(
+                f"{t('cards_budget', lang)}{t('sep', lang)}"
+                f"**{_fmt_effect('recovery', eff['recovery'], lang)}**"
+            )
+        for k in ("share_above_pct", "extra_cost_eur_per_year", "load"):
+            if eff.get(k) is not None:
+                lines.append(f"{t('eff_' + k, lang)}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
+        with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
+            st.markdown(f"**{dbf.label(o, lang)}**")
+            if lines:
+                st.markdown("  \n".join(lines))
+
+
 def _item_header(item: dict[str, Any], lang: str) -> None:
     st.subheader(t("item_" + item["item"], lang))
     if not item.get("binding", True):
@@ -631,8 +663,10 @@ def _vote_block(
     lang: str,
 ) -> None:
     _item_header(item, lang)
-    st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
-    _bills_chart(item, lang)
+    _option_cards(item, lang)
+    with st.expander(t("cards_details", lang)):
+        st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
+        _bills_chart(item, lang)
     _veto_block(ws, code, token, me, item, mine, rnd, lang)
     labels = {o["name"]: dbf.label(o, lang) for o in item["options"]}
     if item["item"] == WORK_ITEM and me["college"] != "operators":

@@ -109,6 +109,12 @@ FR: dict[str, str] = {
     "eff_pays_more_pct": "Ménages qui paient plus",
     "eff_extra_cost_eur_per_year": "Coût supplémentaire par an",
     "eff_load": "Charge des équipes (1 = seuil d'heures sup.)",
+    # option cards (participants, phone-sized)
+    "cards_low": "Facture annuelle, revenus modestes (déciles 1 à 3)",
+    "cards_middle": "Facture annuelle, revenus moyens (déciles 4 à 7)",
+    "cards_high": "Facture annuelle, revenus aisés (déciles 8 à 10)",
+    "cards_budget": "Budget du service (couverture des coûts)",
+    "cards_details": "Tableau et graphique détaillés",
     # citizens' veto
     "veto_title": "Veto citoyen possible",
     "veto_harm_share": "« {option} » ferait passer la part des ménages au-dessus du seuil "
@@ -311,6 +317,12 @@ EN: dict[str, str] = {
     "eff_pays_more_pct": "Households paying more",
     "eff_extra_cost_eur_per_year": "Extra cost per year",
     "eff_load": "Crew workload (1 = overtime threshold)",
+    # option cards (participants, phone-sized)
+    "cards_low": "Yearly bill, low incomes (deciles 1 to 3)",
+    "cards_middle": "Yearly bill, middle incomes (deciles 4 to 7)",
+    "cards_high": "Yearly bill, high incomes (deciles 8 to 10)",
+    "cards_budget": "Service budget (cost recovery)",
+    "cards_details": "Detailed table and chart",
     # citizens' veto
     "veto_title": "Citizens' veto possible",
     "veto_harm_share": "“{option}” would raise the share of households above the affordability "
