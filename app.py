@@ -29,6 +29,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
         ":material/account_balance:",
     ),
     ("workshop.py", "nav.workshop", "atelier", ":material/groups:"),
+    ("guide.py", "nav.guide", "guide", ":material/school:"),
     ("sources.py", "nav.sources", "sources", ":material/menu_book:"),
 )
 

@@ -24,6 +24,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
+from sim.dashboard import guide as guide_page
 from sim.scenario.model import load_scenario, scenarios_dir
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
@@ -382,6 +383,7 @@ def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
 # ------------------------------------------------------------------------------------------
 def _create_form(ws: Workshop, lang: str) -> None:
     st.header(t("new_session", lang))
+    _guide_links(lang, "ws-guide-create")
     shipped = sorted(p.name for p in scenarios_dir().glob("*.yaml"))
     with st.form("ws-create"):
         choice = st.selectbox(t("scenario_label", lang), shipped) if shipped else None
@@ -466,6 +468,7 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
     s = ws.store.session(code)
     st.title(t("session_title", lang, code=s["code"]))
     st.caption(t("keep_link_facilitator", lang))
+    _guide_links(lang, "ws-guide-facilitator")
     _show_flash()
     url = _join_url(s["code"], lang)
     left, right = st.columns([1, 2])
@@ -756,9 +759,16 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
 # ------------------------------------------------------------------------------------------
 # landing and routing
 # ------------------------------------------------------------------------------------------
+def _guide_links(lang: str, key: str) -> None:
+    """The facilitator guide: its page in the app, and the printable file."""
+    st.markdown(f":material/school: [{t('guide_link', lang)}](guide?lang={lang})")
+    guide_page.download(lang, key=key)
+
+
 def _landing(ws: Workshop, lang: str) -> None:
     st.title(t("app_title", lang))
     st.write(t("app_intro", lang))
+    _guide_links(lang, "ws-guide-landing")
     left, right = st.columns(2)
     with left, st.form("ws-code"):
         st.subheader(t("join_title", lang))

@@ -109,6 +109,7 @@ FR: dict[str, str] = {
     "eff_pays_more_pct": "Ménages qui paient plus",
     "eff_extra_cost_eur_per_year": "Coût supplémentaire par an",
     "eff_load": "Charge des équipes (1 = seuil d'heures sup.)",
+    "guide_link": "Guide d'animation : préparer, animer, débriefer",
     # option cards (participants, phone-sized)
     "cards_low": "Facture annuelle, revenus modestes (déciles 1 à 3)",
     "cards_middle": "Facture annuelle, revenus moyens (déciles 4 à 7)",
@@ -317,6 +318,7 @@ EN: dict[str, str] = {
     "eff_pays_more_pct": "Households paying more",
     "eff_extra_cost_eur_per_year": "Extra cost per year",
     "eff_load": "Crew workload (1 = overtime threshold)",
+    "guide_link": "Facilitator guide: prepare, run, debrief",
     # option cards (participants, phone-sized)
     "cards_low": "Yearly bill, low incomes (deciles 1 to 3)",
     "cards_middle": "Yearly bill, middle incomes (deciles 4 to 7)",
