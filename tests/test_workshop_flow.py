@@ -734,3 +734,25 @@ def test_page_participant_sees_each_option_as_a_card_with_incomes_and_budget(
         assert t(key, "fr") in text
     assert re.search(r"\*\*\d[\d\u202f]* €\*\*", text)  # e.g. **412 €**
     assert not re.findall(r".{80}\d\.\d.{20}", text)
+
+
+def test_page_the_cahier_is_filled_after_the_last_round_and_exported_with_the_debrief(
+    page_env: Workshop, small_town: sim.Scenario
+) -> None:
+    ws = page_env
+    code, token = ws.create_session(small_town, "commons", 1)
+    cit = ws.join(code, "Usagère", "citizens")
+    ws.open_vote(code, token)
+    ws.comment(code, cit["token"], "Pendant : gratuité des premiers m3")
+    ws.close_vote(code, token)
+    assert ws.store.session(code)["state"] == "finished"
+    p = _app({"s": code, "p": cit["token"]})
+    assert not p.exception
+    p.text_area(key="ws-comment-text").set_value("Après : un tarif social pour tous")
+    p.button[0].click().run()
+    assert not p.exception and not p.error
+    texts = [c["text"] for c in ws.store.comments(code)]
+    assert texts == ["Pendant : gratuité des premiers m3", "Après : un tarif social pour tous"]
+    assert "Après : un tarif social pour tous" in ws.debrief_html(code, "fr")
+    with zipfile.ZipFile(io.BytesIO(ws.debrief_csv_zip(code))) as z:
+        assert any("Après : un tarif social" in z.read(n).decode("utf-8") for n in z.namelist())

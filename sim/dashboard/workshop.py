@@ -745,15 +745,16 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
         _show_decisions(ws.store.decisions(code), lang, ws, code)
     if s["state"] != "finished":
         _tariff_variant_form(ws, code, token, s["current_round"], lang)
-        with st.form("ws-comment", clear_on_submit=True):
-            st.markdown(f"**{t('comment_title', lang)}**")
-            text = st.text_area(t("comment_label", lang), max_chars=2000, key="ws-comment-text")
-            if st.form_submit_button(t("comment_button", lang)):
-                try:
-                    ws.comment(code, token, text)
-                    st.success(t("comment_ok", lang))
-                except WorkshopError as exc:
-                    _error(exc, lang)
+    # the cahier stays open after the last round: demands written at the debrief are exported too
+    with st.form("ws-comment", clear_on_submit=True):
+        st.markdown(f"**{t('comment_title', lang)}**")
+        text = st.text_area(t("comment_label", lang), max_chars=2000, key="ws-comment-text")
+        if st.form_submit_button(t("comment_button", lang)):
+            try:
+                ws.comment(code, token, text)
+                st.success(t("comment_ok", lang))
+            except WorkshopError as exc:
+                _error(exc, lang)
 
 
 # ------------------------------------------------------------------------------------------
