@@ -376,3 +376,13 @@ def test_the_decisions_table_has_no_raw_code_in_french(preset: str) -> None:
     assert not any(re.search(r"\d\.\d", str(v)) for v in table[option])
     assert not any(re.search(r"[a-z]_[a-z]", str(v)) for v in cells - set(
         table[t("explorer.decisions.col.reason", "fr")]))
+
+
+def test_the_tornado_is_drawn_on_request(small: Scenario) -> None:
+    at = open_app(small)
+    assert not at.get("plotly_chart") or all(
+        "Sensibilit" not in str(c.proto) for c in at.get("plotly_chart"))
+    at.button(key="explorer-tornado").click().run(timeout=180)
+    assert not at.exception
+    charts = [c for c in at.get("plotly_chart") if "Sensibilit" in str(c.proto)]
+    assert charts
