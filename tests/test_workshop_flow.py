@@ -756,3 +756,13 @@ def test_page_the_cahier_is_filled_after_the_last_round_and_exported_with_the_de
     assert "Après : un tarif social pour tous" in ws.debrief_html(code, "fr")
     with zipfile.ZipFile(io.BytesIO(ws.debrief_csv_zip(code))) as z:
         assert any("Après : un tarif social" in z.read(n).decode("utf-8") for n in z.namelist())
+
+
+def test_why_an_option_is_not_admissible_is_said_in_french() -> None:
+    from sim.dashboard.workshop import _why_not
+
+    o = {"why_not": "does not recover costs (87 % of the revenue needed)"}
+    assert _why_not(o, "fr") == (
+        "irrecevable : ne couvre pas les coûts (87 % des recettes nécessaires)"
+    )
+    assert _why_not(o, "en").startswith("not admissible: does not recover")

@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.dashboard import guide as guide_page
+from sim.governance.reasons import reason_fr
 from sim.scenario.model import load_scenario, scenarios_dir
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
@@ -116,6 +117,12 @@ def _join_url(code: str, lang: str) -> str:
 # ------------------------------------------------------------------------------------------
 # shared blocks
 # ------------------------------------------------------------------------------------------
+def _why_not(option: dict[str, Any], lang: str) -> str:
+    """Why an option cannot be chosen, in the page's language (the model writes it in English)."""
+    text = t("not_admissible", "en", why=option.get("why_not", ""))
+    return reason_fr(text) if lang == "fr" else text
+
+
 def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
     keys = [k for k in EFFECTS if any(k in o["effects"] for o in item["options"])]
     proposed = any("proposed_by" in o for o in item["options"])
@@ -127,7 +134,7 @@ def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
         for k in keys:
             row[t("eff_" + k, lang)] = _fmt_effect(k, o["effects"].get(k), lang)
         if not o.get("admissible", True):
-            row[t("col_reason", lang)] = t("not_admissible", lang, why=o.get("why_not", ""))
+            row[t("col_reason", lang)] = _why_not(o, lang)
         rows.append(row)
     return pd.DataFrame(rows).fillna("")
 
