@@ -257,10 +257,10 @@ def test_on_a_phone_a_citizen_sees_option_cards_and_uses_the_veto(
 ) -> None:
     """390 px wide: each option is a card with low, middle and high incomes and the budget; the
     citizens' veto is shown with the harm it prevents, and its button records the vote."""
+    from playwright.sync_api import expect
+
     import sim
     from sim.workshop.tally import veto_eligible
-
-    from playwright.sync_api import expect
 
     ws = Workshop(Store(server.db))
     town = sim.with_changes(sim.load_scenario(ROOT / "scenarios" / "town.yaml"),
