@@ -363,3 +363,29 @@ def test_results_zip_is_the_run_folder(small: Scenario) -> None:
 def test_downloaded_yaml_loads_back(small: Scenario) -> None:
     assert loads_scenario(dumps_scenario(small)) == small
     assert load_scenario(ROOT / "scenarios" / "town.yaml") == share.load_preset("town")
+
+
+@pytest.mark.parametrize("preset", ["town", "remunicipalisation", "commons"])
+def test_the_decisions_table_has_no_raw_code_in_french(preset: str) -> None:
+    """Bodies, items and options are labelled; no ``None``, ``council``, ``ccspl``,
+    ``tariff_opinion``; decimals take a comma."""
+    scenario = share.apply_changes(share.load_preset(preset), SMALL, "test")
+    table = explorer.decisions_table(simulate(scenario, 1).decisions, "fr")
+    cells = {str(v) for col in table.columns for v in table[col]}
+    for code in ("None", "nan", "council", "ccspl", "tariff_opinion", "committee", "contract",
+                 "favourable", "unfavourable", "keep", "freeze"):
+        assert code not in cells, code
+    option = t("explorer.decisions.col.option", "fr")
+    assert not any(re.search(r"\d\.\d", str(v)) for v in table[option])
+    assert not any(re.search(r"[a-z]_[a-z]", str(v)) for v in cells - set(
+        table[t("explorer.decisions.col.reason", "fr")]))
+
+
+def test_the_tornado_is_drawn_on_request(small: Scenario) -> None:
+    at = open_app(small)
+    assert not at.get("plotly_chart") or all(
+        "Sensibilit" not in str(c.proto) for c in at.get("plotly_chart"))
+    at.button(key="explorer-tornado").click().run(timeout=180)
+    assert not at.exception
+    charts = [c for c in at.get("plotly_chart") if "Sensibilit" in str(c.proto)]
+    assert charts

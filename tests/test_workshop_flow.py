@@ -671,3 +671,98 @@ def test_page_participant_proposes_a_tariff_variant_then_sees_it_on_the_table(
     assert not f.exception
     f.button(key=f"ws-del-{v['id']}").click().run()
     assert not f.exception and page_env.store.tariff_variants(code, 1) == []
+
+
+def test_page_citizens_see_and_use_the_veto_and_everyone_sees_it_used(
+    page_env: Workshop, small_town: sim.Scenario
+) -> None:
+    ws = page_env
+    code, token = ws.create_session(small_town, "commons", 2)
+    pub = ws.join(code, "Élue", "public")
+    ops = ws.join(code, "Agent", "operators")
+    cit = ws.join(code, "Usagère", "citizens")
+    ws.open_vote(code, token)
+    tariff = item_of(ws.current_agenda(code), "tariff")
+    rule = ws.veto_rule(code)
+    vetoable = [o for o in admissible(tariff)[1:] if veto_eligible(o, tariff["options"], rule)]
+    assert vetoable
+    target = vetoable[0]
+
+    # a citizen sees the veto with the harm it prevents, and a button that uses it
+    p = _app({"s": code, "p": cit["token"]})
+    assert not p.exception
+    texts = " ".join(m.value for m in p.markdown)
+    assert t("veto_title", "fr") in texts
+    assert FR["veto_harm_share"].split("{")[0].strip() in texts or "volume d'eau" in texts
+    p.button(key=f"veto-1-tariff-{target['name']}").click().run()
+    assert not p.exception and not p.error
+    assert ws.my_votes(code, cit["token"])["tariff"] == tariff["options"][0]["name"]
+
+    # a member of another college sees the veto explained, without a button
+    o = _app({"s": code, "p": pub["token"]})
+    assert not o.exception
+    assert not [b for b in o.button if str(b.key).startswith("veto-")]
+    assert t("veto_explain_others", "fr") in [c.value for c in o.caption]
+
+    ws.vote(code, pub["token"], "tariff", target["name"])
+    ws.vote(code, ops["token"], "tariff", target["name"])
+    d = by_item(ws.close_vote(code, token), 1)["tariff"]
+    assert d["veto"] and d["tally"]["vetoed_option"] == target["name"]
+
+    # everyone sees that it was used, on what and why
+    o = _app({"s": code, "p": ops["token"]})
+    warnings = [w.value for w in o.warning]
+    assert any(target["label_fr"] in w and "Veto citoyen utilisé" in w for w in warnings), warnings
+
+
+def test_page_participant_sees_each_option_as_a_card_with_incomes_and_budget(
+    page_env: Workshop, small_town: sim.Scenario
+) -> None:
+    """On a phone the table and chart do not fit: each option is a card with the yearly bill of
+    low, middle and high incomes and the budget, in French number format."""
+    ws = page_env
+    code, token = ws.create_session(small_town, "commons", 1)
+    cit = ws.join(code, "Usagère", "citizens")
+    ws.open_vote(code, token)
+    p = _app({"s": code, "p": cit["token"]})
+    assert not p.exception
+    tariff = item_of(ws.current_agenda(code), "tariff")
+    text = " ".join(m.value for m in p.markdown)
+    for o in admissible(tariff):
+        assert f"**{o['label_fr']}**" in text
+    for key in ("cards_low", "cards_middle", "cards_high", "cards_budget"):
+        assert t(key, "fr") in text
+    assert re.search(r"\*\*\d[\d\u202f]* €\*\*", text)  # e.g. **412 €**
+    assert not re.findall(r".{80}\d\.\d.{20}", text)
+
+
+def test_page_the_cahier_is_filled_after_the_last_round_and_exported_with_the_debrief(
+    page_env: Workshop, small_town: sim.Scenario
+) -> None:
+    ws = page_env
+    code, token = ws.create_session(small_town, "commons", 1)
+    cit = ws.join(code, "Usagère", "citizens")
+    ws.open_vote(code, token)
+    ws.comment(code, cit["token"], "Pendant : gratuité des premiers m3")
+    ws.close_vote(code, token)
+    assert ws.store.session(code)["state"] == "finished"
+    p = _app({"s": code, "p": cit["token"]})
+    assert not p.exception
+    p.text_area(key="ws-comment-text").set_value("Après : un tarif social pour tous")
+    p.button[0].click().run()
+    assert not p.exception and not p.error
+    texts = [c["text"] for c in ws.store.comments(code)]
+    assert texts == ["Pendant : gratuité des premiers m3", "Après : un tarif social pour tous"]
+    assert "Après : un tarif social pour tous" in ws.debrief_html(code, "fr")
+    with zipfile.ZipFile(io.BytesIO(ws.debrief_csv_zip(code))) as z:
+        assert any("Après : un tarif social" in z.read(n).decode("utf-8") for n in z.namelist())
+
+
+def test_why_an_option_is_not_admissible_is_said_in_french() -> None:
+    from sim.dashboard.workshop import _why_not
+
+    o = {"why_not": "does not recover costs (87 % of the revenue needed)"}
+    assert _why_not(o, "fr") == (
+        "irrecevable : ne couvre pas les coûts (87 % des recettes nécessaires)"
+    )
+    assert _why_not(o, "en").startswith("not admissible: does not recover")

@@ -30,8 +30,16 @@ from sim.cli.common import (
     load_from_args,
     render_table,
 )
-from sim.experiments.ensemble import HEADLINE, simulate_many, sweep
+from sim.experiments.ensemble import (
+    HEADLINE,
+    documented_ranges,
+    one_at_a_time,
+    sensitivity,
+    simulate_many,
+    sweep,
+)
 from sim.i18n import fmt_number
+from sim.show.plots import tornado_figure
 
 #: summary outputs the sweep shows and writes by default
 SWEEP_OUTPUTS = ("price_120m3_eur_per_m3_first", "bill_120m3_eur_last",
@@ -306,3 +314,63 @@ def handle_sweep(args: argparse.Namespace, ctx: Context) -> int:
     return 130 if df.attrs.get("cancelled") else 0
 
 
+
+
+# --------------------------------------------------------------------------------------------
+# sensitivity
+# --------------------------------------------------------------------------------------------
+def setup_sensitivity(
+    new: Callable[..., argparse.ArgumentParser], t: Tr
+) -> argparse.ArgumentParser:
+    p = new(t("sensibilité un à un : chaque paramètre à sa borne basse puis haute (tornade)",
+              "one-at-a-time sensitivity: each parameter at its low then high bound (tornado)"))
+    _add_scenario_args(p, t)
+    p.add_argument("--indicator", required=True,
+                   help=t("indicateur (clé du résumé, ou colonne annuelle lue la dernière année, "
+                          "par ex. price_120m3_eur_per_m3)",
+                          "indicator (a summary key, or a yearly column read in the last year, "
+                          "e.g. price_120m3_eur_per_m3)"))
+    p.add_argument("--param", dest="params", action="append", default=[], metavar=t("CLÉ", "KEY"),
+                   help=t("paramètre à faire varier dans ses bornes documentées (répétable ; par "
+                          "défaut les paramètres principaux)",
+                          "parameter to vary within its documented bounds (repeatable; default: "
+                          "the main parameters)"))
+    p.add_argument("--out", help=t("dossier des résultats", "results folder"))
+    p.add_argument("--seed", type=_seed, default=1, help=t("graine", "seed"))
+    p.add_argument("--sobol", action="store_true",
+                   help=t("ajoute les indices de Sobol (SALib, plus long)",
+                          "also compute Sobol indices (SALib, slower)"))
+    return p
+
+
+def handle_sensitivity(args: argparse.Namespace, ctx: Context) -> int:
+    """Write ``tornado.csv`` and ``tornado.html`` (and ``sobol.csv`` with ``--sobol``)."""
+    scenario = load_from_args(args, ctx)
+    out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-sensitivity"
+    try:
+        ranges = documented_ranges(scenario, args.params or None)
+        df = one_at_a_time(scenario, args.indicator, ranges, seed=args.seed)
+    except (KeyError, ValueError) as exc:
+        raise CliError(str(exc).strip("'\"")) from None
+    out.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out / "tornado.csv", index=False)
+    tornado_figure(df, args.indicator, ctx.lang).write_html(out / "tornado.html",
+                                                              include_plotlyjs=True)
+    rows = [[r.param, fmt_number(r.at_low, ctx.lang, 3), fmt_number(r.at_high, ctx.lang, 3),
+             fmt_number(r.swing, ctx.lang, 3)] for r in df.itertuples()]
+    ctx.out(render_table([ctx.t("paramètre", "parameter"), ctx.t("borne basse", "low bound"),
+                          ctx.t("borne haute", "high bound"), ctx.t("écart", "swing")], rows))
+    files = "tornado.csv, tornado.html"
+    if args.sobol:
+        try:
+            ind = args.indicator  # a yearly column is read in the last year, as in the tornado
+            if not ind.endswith(("_last", "_total", "_mean", "_first", "_first5", "_pct")):
+                ind += "_last"
+            sob = sensitivity(scenario, ranges, [ind], method="sobol", seed=args.seed)
+        except ImportError as exc:
+            raise CliError(str(exc)) from None
+        sob.to_csv(out / "sobol.csv", index=False)
+        files += ", sobol.csv"
+    ctx.out(ctx.t(f"Résultats écrits dans {out}/ ({files})",
+                  f"Results written to {out}/ ({files})"))
+    return 0

@@ -45,7 +45,14 @@ from sim.cli.common import (
     translator,
 )
 from sim.cli.compare import handle_compare, setup_compare
-from sim.cli.ensemble import handle_ensemble, handle_sweep, setup_ensemble, setup_sweep
+from sim.cli.ensemble import (
+    handle_ensemble,
+    handle_sensitivity,
+    handle_sweep,
+    setup_ensemble,
+    setup_sensitivity,
+    setup_sweep,
+)
 from sim.cli.new_town import handle_new_town, setup_new_town
 from sim.core.result import TABLES, Result
 from sim.core.tariff import bill_lines, price_120m3_eur_per_m3
@@ -311,6 +318,7 @@ COMMANDS: dict[str, tuple[Setup, Handler]] = {
     "ensemble": (setup_ensemble, handle_ensemble),
     "sweep": (setup_sweep, handle_sweep),
     "compare": (setup_compare, handle_compare),
+    "sensitivity": (setup_sensitivity, handle_sensitivity),
     "new-town": (setup_new_town, handle_new_town),
 }
 

@@ -73,9 +73,33 @@ def language_switch() -> str:
     )
     lang = normalise_lang(choice)
     st.session_state[LANG_KEY] = lang
+    widget_texts(lang)
     if st.query_params.get(LANG_QUERY) != lang:
         st.query_params[LANG_QUERY] = lang
     return lang
+
+
+def widget_texts(lang: str) -> None:
+    """Streamlit's own file-uploader texts (« Drag and drop file here », « Limit 200MB per file »,
+    « Upload ») are English only and cannot be set (streamlit/streamlit#13500): in French they are
+    hidden by a style sheet and written again in French."""
+    if lang != "fr":
+        return
+    drop, limit, button = (t(k, lang) for k in ("upload.drop", "upload.limit", "upload.button"))
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzoneInstructions"] span,'
+        '[data-testid="stFileUploaderDropzoneInstructions"] small{display:none}'
+        '[data-testid="stFileUploaderDropzoneInstructions"]>div::before'
+        f'{{content:"{drop}";display:block}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"]>div::after'
+        f'{{content:"{limit}";display:block;font-size:.8em;opacity:.7}}'
+        '[data-testid="stFileUploaderDropzone"] button{font-size:0}'
+        '[data-testid="stFileUploaderDropzone"] button *{display:none}'
+        '[data-testid="stFileUploaderDropzone"] button::after'
+        f'{{content:"{button}";font-size:.875rem}}'
+        "</style>"
+    )
 
 
 def num(x: float | int | None, decimals: int = 0) -> str:

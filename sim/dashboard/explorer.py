@@ -15,6 +15,7 @@ in plain words, and fan charts show the spread of the main indicators.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,8 +27,14 @@ from sim.dashboard import common, ensembles, share
 from sim.dashboard.common import ParamInfo
 from sim.experiments import ensemble as ensemble_api
 from sim.i18n import fmt_number, has_key, normalise_lang, t
-from sim.scenario.model import Scenario
-from sim.show.plots import UNITS, indicator_label, indicator_unit, regime_label
+from sim.scenario.model import Scenario, dumps_scenario, loads_scenario
+from sim.show.plots import (
+    UNITS,
+    indicator_label,
+    indicator_unit,
+    regime_label,
+    tornado_figure,
+)
 from sim.show.report import (
     FANS,
     FIGURES,
@@ -39,6 +46,7 @@ from sim.show.report import (
 )
 
 PAGE = "explorer"
+TORNADO_INDICATOR = "price_120m3_eur_per_m3"
 PREFIX = "explorer.w."  # keys of the parameter widgets (dropped when the scenario is replaced)
 # parameters drawn here rather than by common.widgets_for: named choices, dashboard limits
 REGIME = "governance.regime"
@@ -306,6 +314,20 @@ def headline(
                 st.caption(odds[row["column"]])
 
 
+def decision_value(col: str, value: Any, lang: str) -> str:
+    """A decision's body, item or option as people read it: the catalogue's label, else the
+    value with the page's decimal mark (``+5,0 %``, ``K=1,0291``), never a raw ``None``."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    key = f"explorer.decisions.{col}.{value}"
+    if has_key(key, lang):
+        return t(key, lang)
+    text = str(value)
+    if normalise_lang(lang) == "fr":
+        text = re.sub(r"(\d)\.(\d)", r"\1,\2", text)
+    return text
+
+
 def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The decisions with column headers, yes/no cells and reasons in ``lang``.
 
@@ -321,6 +343,14 @@ def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
         if col in out:
             out[col] = out[col].map(
                 lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang)
+            )
+    for col in ("body", "item", "option"):
+        if col in out:
+            out[col] = out[col].map(lambda v, c=col: decision_value(c, v, lang))
+    for col in ("votes_public", "votes_operators", "votes_citizens"):
+        if col in out:  # no vote in that college (a council or a contract decides): a dash
+            out[col] = out[col].map(
+                lambda v: "—" if v is None or pd.isna(v) else fmt_number(v, lang)
             )
 
     def header(col: str) -> str:
@@ -403,6 +433,28 @@ def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str,
 # ------------------------------------------------------------------------------------------
 # the page
 # ------------------------------------------------------------------------------------------
+@st.cache_data(max_entries=8, show_spinner=False)
+def _tornado_table(scenario_yaml: str, indicator: str) -> pd.DataFrame:
+    scenario = loads_scenario(scenario_yaml)
+    return ensemble_api.one_at_a_time(
+        scenario, indicator, ensemble_api.documented_ranges(scenario), seed=scenario.seed
+    )
+
+
+def _tornado(s: Scenario, lang: str) -> None:
+    """One-at-a-time sensitivity of the price, on request (about 30 runs of the model)."""
+    with st.expander(t("tornado.header", lang)):
+        st.caption(t("tornado.caption", lang))
+        if st.button(t("tornado.button", lang), key="explorer-tornado"):
+            st.session_state["explorer-tornado-on"] = True
+        if st.session_state.get("explorer-tornado-on"):
+            with st.spinner(t("tornado.running", lang)):
+                df = _tornado_table(dumps_scenario(s), TORNADO_INDICATOR)
+            st.plotly_chart(
+                tornado_figure(df, TORNADO_INDICATOR, lang), key="explorer-tornado-chart"
+            )
+
+
 def render() -> None:
     """Draw the page in the session's language."""
     lang = common.current_lang()
@@ -442,6 +494,7 @@ def render() -> None:
     headline(run.result, lang, odds, note)
     _uncertainty(view, lang)
     _charts(run, lang)
+    _tornado(s, lang)
     _files(run, s, params, lang, view)
     ensembles.advance(view, lang)  # last: the next part of the futures, then a new script run
 

@@ -32,6 +32,7 @@ PAGES: tuple[Page, ...] = (
     Page("remunicipalisation.py", "nav.remunicipalisation", "remunicipalisation",
          ":material/account_balance:", "home.card.remunicipalisation"),
     Page("workshop.py", "nav.workshop", "atelier", ":material/groups:", "home.card.workshop"),
+    Page("guide.py", "nav.guide", "guide", ":material/school:", "home.card.guide"),
     Page("my_town.py", "nav.my_town", "ma-commune", ":material/location_city:",
          "home.card.my_town"),
     Page("sources.py", "nav.sources", "sources", ":material/menu_book:", "home.card.sources"),

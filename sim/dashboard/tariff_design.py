@@ -392,6 +392,7 @@ def _inputs(lang: str, scenario: Scenario) -> None:
                        format_func=lambda d: t("tariff.decile_short", lang, n=d),
                        key=_key("social.deciles"), persist_state=PERSIST,
                        placeholder=t("tariff.social.deciles.placeholder", lang),
+                       select_all=False,  # Streamlit's « Select all » is English only
                        help=_help("tariff.social.eligible_deciles", lang))
         kind = st.selectbox(t("tariff.social.kind", lang), options=["reduced_blocks", "bill_cap"],
                             format_func=lambda k: t(f"tariff.social.kind.{k}", lang),

@@ -30,7 +30,9 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
+from sim.dashboard import guide as guide_page
 from sim.dashboard.share import check_limits
+from sim.governance.reasons import reason_fr
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import MAX_FILE_BYTES
 from sim.scenario.model import REGIMES, load_scenario, loads_scenario, scenarios_dir
@@ -39,7 +41,7 @@ from sim.workshop import debrief as dbf
 from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
 from sim.workshop.store import MAX_ROUNDS, MAX_TARIFF_VARIANTS, normalise_code
 from sim.workshop.strings import lang_of, t, variant_summary
-from sim.workshop.tally import WORK_ITEM
+from sim.workshop.tally import WORK_ITEM, VetoRule, veto_harm
 
 LIVE_REFRESH_S = 1  # the facilitator's live counts poll the store this often (target: 2 s)
 FOLLOW_REFRESH_S = 2  # participants' pages check for an opened or closed vote this often
@@ -124,6 +126,12 @@ def _join_url(code: str, lang: str) -> str:
 # ------------------------------------------------------------------------------------------
 # shared blocks
 # ------------------------------------------------------------------------------------------
+def _why_not(option: dict[str, Any], lang: str) -> str:
+    """Why an option cannot be chosen, in the page's language (the model writes it in English)."""
+    text = t("not_admissible", "en", why=option.get("why_not", ""))
+    return reason_fr(text) if lang == "fr" else text
+
+
 def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
     keys = [k for k in EFFECTS if any(k in o["effects"] for o in item["options"])]
     proposed = any("proposed_by" in o for o in item["options"])
@@ -135,7 +143,7 @@ def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
         for k in keys:
             row[t("eff_" + k, lang)] = _fmt_effect(k, o["effects"].get(k), lang)
         if not o.get("admissible", True):
-            row[t("col_reason", lang)] = t("not_admissible", lang, why=o.get("why_not", ""))
+            row[t("col_reason", lang)] = _why_not(o, lang)
         rows.append(row)
     return pd.DataFrame(rows).fillna("")
 
@@ -153,6 +161,38 @@ def _bills_chart(item: dict[str, Any], lang: str) -> None:
     st.bar_chart(df, stack=False, height=220, x_label=t("col_decile", lang), y_label="€")
 
 
+INCOME_GROUPS = (("cards_low", 0, 3), ("cards_middle", 3, 7), ("cards_high", 7, 10))
+
+
+def _option_cards(item: dict[str, Any], lang: str) -> None:
+    """One card per option: the yearly bill of low, middle and high incomes and the budget.
+
+    Narrow enough for a 390 px phone, where the table and the grouped chart do not fit; every
+    figure has its words beside it (no legend to find)."""
+    for o in item["options"]:
+        if not o.get("admissible", True):
+            continue
+        eff = o["effects"]
+        lines = []
+        bills = eff.get("bill_by_decile_eur")
+        if bills:
+            for key, lo, hi in INCOME_GROUPS:
+                mean = sum(bills[lo:hi]) / (hi - lo)
+                lines.append(f"{t(key, lang)}{t('sep', lang)}**{dbf.fmt(mean, lang)} €**")
+        if eff.get("recovery") is not None:
+            lines.append(
+                f"{t('cards_budget', lang)}{t('sep', lang)}"
+                f"**{_fmt_effect('recovery', eff['recovery'], lang)}**"
+            )
+        for k in ("share_above_pct", "extra_cost_eur_per_year", "load"):
+            if eff.get(k) is not None:
+                lines.append(f"{t('eff_' + k, lang)}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
+        with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
+            st.markdown(f"**{dbf.label(o, lang)}**")
+            if lines:
+                st.markdown("  \n".join(lines))
+
+
 def _item_header(item: dict[str, Any], lang: str) -> None:
     st.subheader(t("item_" + item["item"], lang))
     if not item.get("binding", True):
@@ -167,6 +207,99 @@ def _agenda_preview(agenda: list[dict[str, Any]], lang: str) -> None:
         _item_header(item, lang)
         st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
         _bills_chart(item, lang)
+
+
+def _veto_texts(
+    item: dict[str, Any], rule: VetoRule, lang: str
+) -> list[tuple[dict[str, Any], str]]:
+    """The options of ``item`` the citizens may veto, each with the harm it would prevent."""
+    if item["item"] == WORK_ITEM:
+        return []
+    out = []
+    for o in item["options"][1:]:  # the first option is what stands when a veto is used
+        if not o.get("admissible", True):
+            continue
+        harm = veto_harm(o, item["options"], rule)
+        if harm is None:
+            continue
+        label = dbf.label(o, lang)
+        if harm["cuts_essential"]:
+            text = t("veto_harm_essential", lang, option=label)
+        else:
+            text = t(
+                "veto_harm_share",
+                lang,
+                option=label,
+                ref=dbf.fmt(harm["reference_pct"], lang, 1),
+                share=dbf.fmt(harm["share_above_pct"], lang, 1),
+            )
+        out.append((o, text))
+    return out
+
+
+def _veto_block(
+    ws: Workshop,
+    code: str,
+    token: str,
+    me: dict[str, Any],
+    item: dict[str, Any],
+    mine: dict[str, str],
+    rnd: int,
+    lang: str,
+) -> None:
+    """Each option the citizens may veto, the harm it would prevent; citizens get a button."""
+    vetoable = _veto_texts(item, ws.veto_rule(code), lang)
+    if not vetoable:
+        return
+    keep = item["options"][0]
+    keep_label = dbf.label(keep, lang)
+    citizen = me["college"] == "citizens"
+    with st.container(border=True, key=f"veto-{rnd}-{item['item']}"):
+        st.markdown(f"**:material/block: {t('veto_title', lang)}**")
+        for o, text in vetoable:
+            st.markdown(text)
+            if citizen and st.button(
+                t("veto_button", lang, option=dbf.label(o, lang)),
+                key=f"veto-{rnd}-{item['item']}-{o['name']}",
+            ):
+                try:
+                    ws.vote(code, token, item["item"], keep["name"])
+                    mine[item["item"]] = keep["name"]
+                    st.success(t("veto_ok", lang, keep=keep_label))
+                except WorkshopError as exc:
+                    _error(exc, lang)
+        st.caption(
+            t("veto_explain_citizens", lang, keep=keep_label)
+            if citizen
+            else t("veto_explain_others", lang)
+        )
+
+
+def _vetoes_used(ws: Workshop, code: str, decisions: list[dict[str, Any]], lang: str) -> None:
+    """Everyone sees when the citizens' veto was used, on what and why."""
+    for d in decisions:
+        if not d["veto"]:
+            continue
+        blocked = (d.get("tally") or {}).get("vetoed_option", "")
+        label = blocked
+        try:
+            for item in ws.agenda_of(code, d["round"]):
+                for o in item["options"] if item["item"] == d["item"] else []:
+                    if o["name"] == blocked:
+                        label = dbf.label(o, lang)
+        except WorkshopError:
+            pass
+        st.warning(
+            t(
+                "veto_used",
+                lang,
+                item=t("item_" + d["item"], lang),
+                option=label,
+                why=dbf.reason_text(d, lang).capitalize() + ".",
+                kept=dbf.label(d, lang),
+            ),
+            icon=":material/block:",
+        )
 
 
 def _decisions_frame(decisions: list[dict[str, Any]], lang: str) -> pd.DataFrame:
@@ -186,10 +319,14 @@ def _decisions_frame(decisions: list[dict[str, Any]], lang: str) -> pd.DataFrame
     )
 
 
-def _show_decisions(decisions: list[dict[str, Any]], lang: str) -> None:
+def _show_decisions(
+    decisions: list[dict[str, Any]], lang: str, ws: Workshop | None = None, code: str = ""
+) -> None:
     if not decisions:
         st.info(t("no_decisions", lang))
         return
+    if ws is not None:
+        _vetoes_used(ws, code, decisions, lang)
     st.caption(t("votes_legend", lang))
     st.dataframe(_decisions_frame(decisions, lang), hide_index=True, width="stretch")
 
@@ -225,7 +362,7 @@ def _cahier(ws: Workshop, code: str, lang: str) -> None:
 
 def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
     d = ws.debrief(code)
-    _show_decisions(d.decisions, lang)
+    _show_decisions(d.decisions, lang, ws, code)
     st.subheader(t("sec_outcomes", lang))
     st.caption(t("outcomes_intro", lang))
     cols = st.columns(len(dbf.INDICATORS))
@@ -262,6 +399,7 @@ def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
 # ------------------------------------------------------------------------------------------
 def _create_form(ws: Workshop, lang: str) -> None:
     st.header(t("new_session", lang))
+    _guide_links(lang, "ws-guide-create")
     shipped = sorted(p.name for p in scenarios_dir().glob("*.yaml"))
     with st.form("ws-create"):
         choice = st.selectbox(t("scenario_label", lang), shipped) if shipped else None
@@ -348,6 +486,7 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
     s = ws.store.session(code)
     st.title(t("session_title", lang, code=s["code"]))
     st.caption(t("keep_link_facilitator", lang))
+    _guide_links(lang, "ws-guide-facilitator")
     _show_flash()
     url = _join_url(s["code"], lang)
     left, right = st.columns([1, 2])
@@ -384,7 +523,7 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
     if s["state"] == "review":
         last = s["current_round"] - 1
         st.header(t("last_decisions", lang, n=last))
-        _show_decisions([d for d in decisions if d["round"] == last], lang)
+        _show_decisions([d for d in decisions if d["round"] == last], lang, ws, code)
     if s["state"] != "finished":
         _facilitator_variants(ws, code, token, s["current_round"], lang)
         agenda = ws.current_agenda(code)
@@ -572,8 +711,11 @@ def _vote_block(
     lang: str,
 ) -> None:
     _item_header(item, lang)
-    st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
-    _bills_chart(item, lang)
+    _option_cards(item, lang)
+    with st.expander(t("cards_details", lang)):
+        st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
+        _bills_chart(item, lang)
+    _veto_block(ws, code, token, me, item, mine, rnd, lang)
     labels = {o["name"]: dbf.label(o, lang) for o in item["options"]}
     if item["item"] == WORK_ITEM and me["college"] != "operators":
         st.info(t("workers_only", lang))
@@ -673,29 +815,38 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
         st.info(t("wait_review", lang))
         last = s["current_round"] - 1
         st.header(t("last_decisions", lang, n=last))
-        _show_decisions([d for d in ws.store.decisions(code) if d["round"] == last], lang)
+        last_decisions = [d for d in ws.store.decisions(code) if d["round"] == last]
+        _show_decisions(last_decisions, lang, ws, code)
     else:
         st.success(t("finished_thanks", lang))
-        _show_decisions(ws.store.decisions(code), lang)
+        _show_decisions(ws.store.decisions(code), lang, ws, code)
     if s["state"] != "finished":
         _tariff_variant_form(ws, code, token, s["current_round"], lang)
-        with st.form("ws-comment", clear_on_submit=True):
-            st.markdown(f"**{t('comment_title', lang)}**")
-            text = st.text_area(t("comment_label", lang), max_chars=2000, key="ws-comment-text")
-            if st.form_submit_button(t("comment_button", lang)):
-                try:
-                    ws.comment(code, token, text)
-                    st.success(t("comment_ok", lang))
-                except WorkshopError as exc:
-                    _error(exc, lang)
+    # the cahier stays open after the last round: demands written at the debrief are exported too
+    with st.form("ws-comment", clear_on_submit=True):
+        st.markdown(f"**{t('comment_title', lang)}**")
+        text = st.text_area(t("comment_label", lang), max_chars=2000, key="ws-comment-text")
+        if st.form_submit_button(t("comment_button", lang)):
+            try:
+                ws.comment(code, token, text)
+                st.success(t("comment_ok", lang))
+            except WorkshopError as exc:
+                _error(exc, lang)
 
 
 # ------------------------------------------------------------------------------------------
 # landing and routing
 # ------------------------------------------------------------------------------------------
+def _guide_links(lang: str, key: str) -> None:
+    """The facilitator guide: its page in the app, and the printable file."""
+    st.markdown(f":material/school: [{t('guide_link', lang)}](guide?lang={lang})")
+    guide_page.download(lang, key=key)
+
+
 def _landing(ws: Workshop, lang: str) -> None:
     st.title(t("app_title", lang))
     st.write(t("app_intro", lang))
+    _guide_links(lang, "ws-guide-landing")
     left, right = st.columns(2)
     with left, st.form("ws-code"):
         st.subheader(t("join_title", lang))

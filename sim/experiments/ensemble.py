@@ -56,6 +56,7 @@ from sim.experiments.run import simulate
 from sim.i18n import THOUSANDS_FR, UNIT_SPACE_FR, fmt_eur, fmt_number, fmt_pct
 from sim.measure.indicators import Indicator as MeasuredIndicator
 from sim.measure.indicators import indicator
+from sim.scenario.docs import iter_params
 from sim.scenario.model import Scenario, dumps_scenario, scenario_to_dict, with_changes
 
 #: the bands reported by :meth:`Ensemble.bands`, as (column, percentile)
@@ -1017,3 +1018,80 @@ def sensitivity(scenario: Scenario, params: Mapping[str, tuple[float, float]],
     df = pd.DataFrame(rows)
     df.attrs.update(attrs)
     return df
+
+
+# --------------------------------------------------------------------------------------------
+# one-at-a-time sensitivity (tornado)
+# --------------------------------------------------------------------------------------------
+#: widget parameters left out of the default tornado: the size of the study, not an uncertainty
+STRUCTURAL = ("horizon_years", "households.count")
+
+
+def documented_ranges(scenario: Scenario, paths: Sequence[str] | None = None
+                      ) -> dict[str, tuple[float, float]]:
+    """``(low, high)`` of numeric parameters from their documented bounds (``ge``/``gt`` and
+    ``le``/``lt`` of the schema). Without ``paths``: the main parameters (the dashboard's
+    widgets) that have both bounds. A path without both bounds is a ``ValueError``."""
+    infos = {p.path: p for p in iter_params()}
+    chosen = list(paths) if paths else [
+        p.path for p in infos.values()
+        if p.widget and p.kind in ("int", "float") and p.path not in STRUCTURAL]
+    out: dict[str, tuple[float, float]] = {}
+    for path in chosen:
+        info = infos.get(path)
+        b = info.bounds if info is not None else {}
+        lo, hi = b.get("ge", b.get("gt")), b.get("le", b.get("lt"))
+        if lo is None or hi is None:
+            if paths:
+                raise ValueError(f"{path}: no documented range (both bounds are needed)")
+            continue
+        out[path] = (float(lo), float(hi))
+    return out
+
+
+def one_at_a_time(scenario: Scenario, indicator: str,
+                  ranges: Mapping[str, tuple[float, float]], seed: int = 1,
+                  progress: ProgressFn | None = None) -> pd.DataFrame:
+    """The tornado: ``indicator`` (a key of ``Result.summary``, or a yearly column such as
+    ``price_120m3_eur_per_m3``, read in the last year) with each parameter set alone to
+    its low then its high value, the others as in ``scenario``, on one seed (common random
+    numbers, so the swing is the parameter's, not the luck's).
+
+    Returns one row per parameter, widest swing first: ``param``, ``low``, ``high``, ``value``
+    (the scenario's), ``base``, ``at_low``, ``at_high``, ``swing`` (``|at_high - at_low|``) and
+    ``error`` (why a bound could not be run, e.g. a cross-check of the scenario; then NaN).
+    """
+    def value(s: Scenario) -> float:
+        r = simulate(s, seed)
+        if indicator in r.summary:
+            return float(r.summary[indicator])
+        if f"{indicator}_last" in r.summary:  # a yearly indicator: its last year
+            return float(r.summary[f"{indicator}_last"])
+        if indicator in r.years:
+            return float(r.years[indicator].iloc[-1])
+        raise KeyError(f"unknown indicator {indicator!r}: a key of Result.summary or a column "
+                       "of Result.years")
+
+    base = value(scenario)
+    rows = []
+    for k, (path, (lo, hi)) in enumerate(ranges.items()):
+        current = scenario_to_dict(scenario)
+        for part in path.split("."):
+            current = current[part] if isinstance(current, dict) else None
+            if current is None:
+                break
+        row: dict[str, Any] = {"param": path, "low": lo, "high": hi, "value": current,
+                               "base": base, "error": ""}
+        for name, x in (("at_low", lo), ("at_high", hi)):
+            x = round(x) if isinstance(current, int) and not isinstance(current, bool) else x
+            try:
+                row[name] = value(with_changes(scenario, {path: x}))
+            except Exception as exc:  # a bound that the scenario's cross-checks refuse
+                row[name] = float("nan")
+                row["error"] = (row["error"] + " " + str(exc).splitlines()[0]).strip()
+        rows.append(row)
+        if progress is not None:
+            progress(k + 1, len(ranges))
+    df = pd.DataFrame(rows)
+    df["swing"] = (df["at_high"] - df["at_low"]).abs()
+    return df.sort_values("swing", ascending=False, na_position="last").reset_index(drop=True)

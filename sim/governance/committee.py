@@ -179,11 +179,14 @@ def renewal_options(eng: Engine, committee: Committee) -> list[Option]:
     s = eng.scenario
     cur, plan = st.renewal_rate_pct, committee.renewal_plan_pct
     rev = max(eng.years[-1]["revenue_eur"], 1.0) if eng.years else 1.0
-    out = [Option("renewal", "keep", f"Garder {cur:.2f} %/an", f"Keep {cur:.2f} %/yr",
+    def fr(x: float) -> str:  # the French label takes a decimal comma
+        return f"{x:.2f}".replace(".", ",")
+
+    out = [Option("renewal", "keep", f"Garder {fr(cur)} %/an", f"Keep {cur:.2f} %/yr",
                   changes={}, features={"network": 0.0, "cost": 0.0})]
     if abs(plan - cur) > 1e-9:
         extra = (plan - cur) / 100.0 * eng.cohorts.total_km * s.network.renewal_cost_eur_per_km * eng.cpi
-        out.append(Option("renewal", "plan", f"Plan de renouvellement à {plan:.2f} %/an",
+        out.append(Option("renewal", "plan", f"Plan de renouvellement à {fr(plan)} %/an",
                           f"Renewal plan at {plan:.2f} %/yr", changes={"renewal_rate_pct": plan},
                           features={"network": plan - cur, "cost": -extra / rev},
                           effects={"extra_cost_eur_per_year": extra}))

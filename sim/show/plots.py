@@ -799,3 +799,19 @@ def fan_compare(
         )
     )
     return _fan_layout(fig, indicator, lang, runs, t("ensemble.plot.compare.lines", lang))
+
+
+def tornado_figure(df: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Figure:
+    """One bar per parameter from its value at the low bound to its value at the high bound,
+    widest swing on top, with a line at the scenario's own value (``one_at_a_time``'s table)."""
+    d = df.dropna(subset=["swing"]).iloc[::-1]
+    base = float(df["base"].iloc[0]) if len(df) else 0.0
+    fig = go.Figure()
+    for name, col, color in (("low", "at_low", "#0072B2"), ("high", "at_high", "#D55E00")):
+        fig.add_bar(y=d["param"], x=d[col] - base, base=base, orientation="h",
+                    name=t(f"tornado.{name}", lang), marker_color=color)
+    fig.add_vline(x=base, line_color="#333")
+    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.15},
+                      xaxis_title=f"{indicator_label(indicator, lang)}")
+    return _finish(fig, t("tornado.title", lang, indicator=indicator_label(indicator, lang)),
+                   lang, height=max(300, 40 * len(d) + 150))

@@ -343,6 +343,11 @@ class Workshop:
             self._runs.put(key, agenda)
         return copy.deepcopy(agenda)
 
+    def veto_rule(self, code: str) -> VetoRule:
+        """The citizens' veto rule of the session's scenario (the page shows what it blocks)."""
+        c = self.base_scenario(code).governance.committee
+        return VetoRule(enabled=c.citizen_veto, tolerance_pp=c.veto_tolerance_pp)
+
     def current_agenda(self, code: str) -> list[dict[str, Any]]:
         """The agenda of the current round (empty once the workshop is finished)."""
         s = self.store.session(code)
@@ -387,12 +392,11 @@ class Workshop:
         proposed = self.store.tariff_variants(code, rnd)
         variant_tariff = {v["option"]: v["tariff"] for v in proposed}
         agenda = self.agenda_of(code, rnd)
-        c = self.base_scenario(code).governance.committee
 
         def tariff_of(item: str, option: str) -> dict[str, Any] | None:
             return variant_tariff.get(option) if item == "tariff" else None
 
-        rule = VetoRule(enabled=c.citizen_veto, tolerance_pp=c.veto_tolerance_pp)
+        rule = self.veto_rule(code)
 
         def decide(
             votes: list[dict[str, Any]], people: list[dict[str, Any]]

@@ -115,6 +115,27 @@ FR: dict[str, str] = {
     "eff_pays_more_pct": "Ménages qui paient plus",
     "eff_extra_cost_eur_per_year": "Coût supplémentaire par an",
     "eff_load": "Charge des équipes (1 = seuil d'heures sup.)",
+    "guide_link": "Guide d'animation : préparer, animer, débriefer",
+    # option cards (participants, phone-sized)
+    "cards_low": "Facture annuelle, revenus modestes (déciles 1 à 3)",
+    "cards_middle": "Facture annuelle, revenus moyens (déciles 4 à 7)",
+    "cards_high": "Facture annuelle, revenus aisés (déciles 8 à 10)",
+    "cards_budget": "Budget du service (couverture des coûts)",
+    "cards_details": "Tableau et graphique détaillés",
+    # citizens' veto
+    "veto_title": "Veto citoyen possible",
+    "veto_harm_share": "« {option} » ferait passer la part des ménages au-dessus du seuil "
+    "d'accessibilité de {ref} % à {share} %.",
+    "veto_harm_essential": "« {option} » réduit le volume d'eau essentiel.",
+    "veto_explain_citizens": "Votre collège peut bloquer cette option : si la majorité des "
+    "citoyens présents ne la soutient pas, elle est écartée même si les deux autres collèges la "
+    "votent. Le bouton met votre voix sur « {keep} ».",
+    "veto_explain_others": "Le collège citoyen peut bloquer cette option : si la majorité des "
+    "citoyens présents ne la soutient pas, elle est écartée même si deux collèges la votent.",
+    "veto_button": "Veto contre « {option} »",
+    "veto_ok": "Veto enregistré : votre voix va à « {keep} ».",
+    "veto_used": "Veto citoyen utilisé — {item} : « {option} » a été bloquée. {why} "
+    "« {kept} » s'applique.",
     # reasons
     "reason_adopted": "adopté par une majorité de collèges",
     "reason_workers_decide": "décidé par le collège des opérateurs",
@@ -315,6 +336,26 @@ EN: dict[str, str] = {
     "eff_pays_more_pct": "Households paying more",
     "eff_extra_cost_eur_per_year": "Extra cost per year",
     "eff_load": "Crew workload (1 = overtime threshold)",
+    "guide_link": "Facilitator guide: prepare, run, debrief",
+    # option cards (participants, phone-sized)
+    "cards_low": "Yearly bill, low incomes (deciles 1 to 3)",
+    "cards_middle": "Yearly bill, middle incomes (deciles 4 to 7)",
+    "cards_high": "Yearly bill, high incomes (deciles 8 to 10)",
+    "cards_budget": "Service budget (cost recovery)",
+    "cards_details": "Detailed table and chart",
+    # citizens' veto
+    "veto_title": "Citizens' veto possible",
+    "veto_harm_share": "“{option}” would raise the share of households above the affordability "
+    "threshold from {ref} % to {share} %.",
+    "veto_harm_essential": "“{option}” cuts the essential volume of water.",
+    "veto_explain_citizens": "Your college can block this option: if a majority of the citizens "
+    "present do not support it, it is set aside even if the two other colleges vote for it. The "
+    "button puts your vote on “{keep}”.",
+    "veto_explain_others": "The citizens' college can block this option: if a majority of the "
+    "citizens present do not support it, it is set aside even if two colleges vote for it.",
+    "veto_button": "Veto against “{option}”",
+    "veto_ok": "Veto recorded: your vote goes to “{keep}”.",
+    "veto_used": "Citizens' veto used — {item}: “{option}” was blocked. {why} “{kept}” applies.",
     "reason_adopted": "adopted by a majority of colleges",
     "reason_workers_decide": "decided by the operators' college",
     "reason_no_majority": "no majority: the current situation stays",

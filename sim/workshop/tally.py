@@ -39,19 +39,37 @@ class VetoRule:
     tolerance_pp: float = 0.0
 
 
-def veto_eligible(option: dict[str, Any], options: list[dict[str, Any]], rule: VetoRule) -> bool:
-    """True when the citizens may veto ``option``: it cuts the essential volume or worsens
-    affordability beyond the reference and the tolerance."""
+def veto_harm(
+    option: dict[str, Any], options: list[dict[str, Any]], rule: VetoRule
+) -> dict[str, Any] | None:
+    """The harm for which the citizens may veto ``option``, or ``None`` when they may not.
+
+    ``{"cuts_essential": bool, "share_above_pct": float | None, "reference_pct": float | None}``:
+    the option cuts the essential volume, or raises the share of households above the
+    affordability threshold from the reference to ``share_above_pct`` beyond the tolerance. This is
+    the one veto rule: :func:`veto_eligible`, :func:`tally_item` and the page all read it.
+    """
     if not rule.enabled:
-        return False
-    if option.get("cuts_essential"):
-        return True
+        return None
     eff = option.get("effects") or {}
     share = eff.get("share_above_pct")
     ref = eff.get(
         "veto_reference_share_pct", (options[0].get("effects") or {}).get("share_above_pct")
     )
-    return share is not None and ref is not None and share > ref + rule.tolerance_pp
+    worse = share is not None and ref is not None and share > ref + rule.tolerance_pp
+    if not (option.get("cuts_essential") or worse):
+        return None
+    return {
+        "cuts_essential": bool(option.get("cuts_essential")),
+        "share_above_pct": share,
+        "reference_pct": ref,
+    }
+
+
+def veto_eligible(option: dict[str, Any], options: list[dict[str, Any]], rule: VetoRule) -> bool:
+    """True when the citizens may veto ``option``: it cuts the essential volume or worsens
+    affordability beyond the reference and the tolerance."""
+    return veto_harm(option, options, rule) is not None
 
 
 def tally_item(

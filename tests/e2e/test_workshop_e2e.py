@@ -250,3 +250,45 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
     decisions_csv = archive.read("decisions.csv").decode("utf-8")
     assert decisions_csv.count("\n") == 1 + len(Workshop(Store(server.db)).store.decisions(code))
     assert token not in html and token not in decisions_csv
+
+
+def test_on_a_phone_a_citizen_sees_option_cards_and_uses_the_veto(
+    server: AppServer, new_page: Any
+) -> None:
+    """390 px wide: each option is a card with low, middle and high incomes and the budget; the
+    citizens' veto is shown with the harm it prevents, and its button records the vote."""
+    from playwright.sync_api import expect
+
+    import sim
+    from sim.workshop.tally import veto_eligible
+
+    ws = Workshop(Store(server.db))
+    town = sim.with_changes(sim.load_scenario(ROOT / "scenarios" / "town.yaml"),
+                            {"households.count": 1500})
+    code, token = ws.create_session(town, "commons", 1)
+    cit = ws.join(code, "Usagère", "citizens")
+    ws.open_vote(code, token)
+    tariff = next(i for i in ws.current_agenda(code) if i["item"] == "tariff")
+    rule = ws.veto_rule(code)
+    target = next(o for o in tariff["options"][1:]
+                  if o["admissible"] and veto_eligible(o, tariff["options"], rule))
+
+    p = new_page(390)
+    p.set_viewport_size({"width": 390, "height": 844})
+    p.goto(f"{server.url}/atelier?s={code}&p={cit['token']}&lang=fr")
+    close_not_found(p)
+    card = p.locator(f".st-key-card-tariff-{tariff['options'][0]['name']}")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(t("cards_low", "fr"))
+    expect(card).to_contain_text(t("cards_budget", "fr"))
+    box = card.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390  # fits
+    veto = p.locator(".st-key-veto-1-tariff")
+    expect(veto).to_contain_text(t("veto_title", "fr"))
+    button = veto.get_by_role("button", name=t("veto_button", "fr", option=target["label_fr"]))
+    button.scroll_into_view_if_needed()
+    button.click()
+    expect(p.get_by_text(t("veto_ok", "fr", keep=tariff["options"][0]["label_fr"]))).to_be_visible()
+    assert ws.my_votes(code, cit["token"])["tariff"] == tariff["options"][0]["name"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    p.screenshot(path=str(ARTIFACTS / "workshop-phone-veto.png"))
