@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 LANG_KEY = "lang"  # st.session_state key holding the current language
 LANG_WIDGET_KEY = "lang_switch"  # key of the sidebar switch
+#: prefixes of widget keys that mirror the current scenario: dropped when it is replaced or when
+#: the language changes, so the widgets are drawn again from the scenario
+SCENARIO_WIDGET_PREFIXES: tuple[str, ...] = ("explorer.w.",)
 LANG_QUERY = "lang"  # URL query parameter
 
 
@@ -72,6 +75,14 @@ def language_switch() -> str:
         required=True,
     )
     lang = normalise_lang(choice)
+    previous = st.session_state.get(LANG_KEY)
+    if previous is not None and previous != lang:
+        # a translated label makes a new widget; in the browser the new widget would start from
+        # its minimum (the state is set, so no default is passed): draw them again from the
+        # current scenario instead (what runs stays what was entered)
+        for key in [k for k in st.session_state
+                    if isinstance(k, str) and k.startswith(SCENARIO_WIDGET_PREFIXES)]:
+            del st.session_state[key]
     st.session_state[LANG_KEY] = lang
     widget_texts(lang)
     if st.query_params.get(LANG_QUERY) != lang:

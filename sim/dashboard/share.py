@@ -46,7 +46,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import streamlit as st
 
 from sim import ScenarioError, dumps_scenario, load_scenario, loads_scenario, simulate
-from sim.dashboard.common import current_lang, get_path
+from sim.dashboard.common import SCENARIO_WIDGET_PREFIXES, current_lang, get_path
 from sim.dashboard.pages import BY_URL
 from sim.experiments.compare import compare
 from sim.i18n import fmt_number, has_key, t
@@ -81,9 +81,8 @@ FLASH = "share.flash"  # (kind, text) shown once by the next page run
 PRESET_WIDGET = "share_preset"  # the shipped-scenario select box
 UPLOAD_WIDGET = "share_upload"  # the file uploader
 UPLOADED = "(upload)"  # the select box's entry for an uploaded scenario
-#: prefixes of widget keys that mirror the current scenario: dropped when it is replaced, so the
-#: widgets are drawn again from the new scenario
-RESET_PREFIXES: tuple[str, ...] = ("explorer.w.",)
+#: prefixes of widget keys that mirror the current scenario (see common.SCENARIO_WIDGET_PREFIXES)
+RESET_PREFIXES: tuple[str, ...] = SCENARIO_WIDGET_PREFIXES
 
 DEFAULT_PRESET = "town"
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the one limit of every door
