@@ -53,8 +53,9 @@ def startup_cpu_s() -> float:
         return pool.submit(_startup_cpu).result()
 
 
-def measure(scenario: Scenario, runs: int, seed: int, repeat: int = 1,
-            sequential: bool = False) -> dict[str, Any]:
+def measure(
+    scenario: Scenario, runs: int, seed: int, repeat: int = 1, sequential: bool = False
+) -> dict[str, Any]:
     """Time ``runs`` replications of ``scenario`` on 1 and 2 workers (and in-process if asked).
 
     Returns the medians by configuration: ``wall`` (s), ``cpu`` (CPU in runs, s), ``idle`` (the
@@ -92,26 +93,29 @@ def measure(scenario: Scenario, runs: int, seed: int, repeat: int = 1,
     load_after = os.getloadavg()[0]
     ref_name = configs[0][0]
     # on idle cores: start-up (pool workers import the model in parallel) + the busiest worker
-    idle = {n: statistics.median(c) + (0.0 if n.startswith("sequential") else startup)
-            for n, c in crit.items()}
+    idle = {
+        n: statistics.median(c) + (0.0 if n.startswith("sequential") else startup) for n, c in crit.items()
+    }
     return {
         "wall": {n: statistics.median(w) for n, w in walls.items()},
         "cpu": {n: statistics.median(c) for n, c in cpus.items()},
-        "idle": idle, "workers": workers, "one_run": one_run, "startup": startup,
+        "idle": idle,
+        "workers": workers,
+        "one_run": one_run,
+        "startup": startup,
         "identical": all(tables[n].equals(tables[ref_name]) for n in tables),
-        "load": (load_before, load_after), "ensemble": ens,
+        "load": (load_before, load_after),
+        "ensemble": ens,
     }
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=200)
-    p.add_argument("--repeat", type=int, default=1,
-                   help="repeat each configuration; report medians")
+    p.add_argument("--repeat", type=int, default=1, help="repeat each configuration; report medians")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--scenario", default=str(ROOT / "scenarios" / "town.yaml"))
-    p.add_argument("--sequential", action="store_true",
-                   help="also time the in-process sequential path")
+    p.add_argument("--sequential", action="store_true", help="also time the in-process sequential path")
     args = p.parse_args(argv)
 
     scenario = load_scenario(args.scenario)
@@ -119,32 +123,46 @@ def main(argv: list[str] | None = None) -> int:
     med, cpu, idle, workers, startup = m["wall"], m["cpu"], m["idle"], m["workers"], m["startup"]
     load_before, load_after = m["load"]
     base = med["1 worker"]
-    print(f"regie-sim {__version__} · Python {platform.python_version()} · "
-          f"{default_workers()} usable cores · load average {load_before:.1f} before, "
-          f"{load_after:.1f} after (above 0 = other work shared the cores)")
-    print(f"scenario: {scenario.town.name}, {scenario.households.count:,} households, "
-          f"{scenario.horizon_years} years · {args.runs} runs · seed {args.seed} · "
-          f"repeat {args.repeat} (median) · one run in-process {m['one_run']:.3f} s")
+    print(
+        f"regie-sim {__version__} · Python {platform.python_version()} · "
+        f"{default_workers()} usable cores · load average {load_before:.1f} before, "
+        f"{load_after:.1f} after (above 0 = other work shared the cores)"
+    )
+    print(
+        f"scenario: {scenario.town.name}, {scenario.households.count:,} households, "
+        f"{scenario.horizon_years} years · {args.runs} runs · seed {args.seed} · "
+        f"repeat {args.repeat} (median) · one run in-process {m['one_run']:.3f} s"
+    )
     print()
     print(f"worker start-up (spawn + import the model): {startup:.2f} s CPU")
     print()
-    print("| configuration | wall time (s) | runs/s | CPU in runs (s) | CPU per run (s) | "
-          "busy share of the workers | speed-up vs 1 worker | on idle cores (s) |")
+    print(
+        "| configuration | wall time (s) | runs/s | CPU in runs (s) | CPU per run (s) | "
+        "busy share of the workers | speed-up vs 1 worker | on idle cores (s) |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in med:
         busy = cpu[name] / (med[name] * workers[name])
-        print(f"| {name} | {med[name]:.1f} | {args.runs / med[name]:.1f} | {cpu[name]:.1f} | "
-              f"{cpu[name] / args.runs:.3f} | {busy:.0%} | {base / med[name]:.2f}× | "
-              f"{idle[name]:.1f} |")
+        print(
+            f"| {name} | {med[name]:.1f} | {args.runs / med[name]:.1f} | {cpu[name]:.1f} | "
+            f"{cpu[name] / args.runs:.3f} | {busy:.0%} | {base / med[name]:.2f}× | "
+            f"{idle[name]:.1f} |"
+        )
     print()
-    print("'on idle cores' = start-up + the CPU time of the busiest worker: the wall time the same "
-          "work takes when nothing else shares the cores (measured CPU, not a model).")
+    print(
+        "'on idle cores' = start-up + the CPU time of the busiest worker: the wall time the same "
+        "work takes when nothing else shares the cores (measured CPU, not a model)."
+    )
     target = TARGET_2_WORKERS_S * args.runs / 200
     ok = med["2 workers"] <= target
-    print(f"ratio wall(1 worker) / wall(2 workers): {base / med['2 workers']:.2f}; "
-          f"on idle cores: {idle['1 worker'] / idle['2 workers']:.2f}")
-    print(f"target ≤ {target:.0f} s with 2 workers: wall {'met' if ok else 'NOT met'}; "
-          f"on idle cores {'met' if idle['2 workers'] <= target else 'NOT met'}")
+    print(
+        f"ratio wall(1 worker) / wall(2 workers): {base / med['2 workers']:.2f}; "
+        f"on idle cores: {idle['1 worker'] / idle['2 workers']:.2f}"
+    )
+    print(
+        f"target ≤ {target:.0f} s with 2 workers: wall {'met' if ok else 'NOT met'}; "
+        f"on idle cores {'met' if idle['2 workers'] <= target else 'NOT met'}"
+    )
     print(f"identical years tables across configurations: {'yes' if m['identical'] else 'NO'}")
     return 0 if m["identical"] else 1
 

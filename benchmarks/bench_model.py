@@ -113,6 +113,7 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
 
     eng._month_end = timed_month_end  # type: ignore[method-assign]
     eng.run()
+
     def median_pass(arrays: list[Any]) -> float:
         for a in arrays:  # warm
             a.sum()
@@ -124,13 +125,25 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
             reps.append(time.perf_counter() - s)
         return statistics.median(reps)
 
-    billing_arrays = [eng.service.indoor_eff, eng.service.outdoor_eff, eng.pop.persons, eng.eligible, eng.income,
-                      eng.year_volume, eng.year_bill]
+    billing_arrays = [
+        eng.service.indoor_eff,
+        eng.service.outdoor_eff,
+        eng.pop.persons,
+        eng.eligible,
+        eng.income,
+        eng.year_volume,
+        eng.year_bill,
+    ]
 
     return {
-        "case": case, "seed": seed, "households": n, "months": months,
-        "mains_km": scenario.network.length_km, "wall_s": wall,
-        "rss_peak_mb": rss_peak, "rss_imports_mb": rss_imports,
+        "case": case,
+        "seed": seed,
+        "households": n,
+        "months": months,
+        "mains_km": scenario.network.length_km,
+        "wall_s": wall,
+        "rss_peak_mb": rss_peak,
+        "rss_imports_mb": rss_imports,
         "step_median_s": statistics.median(calls[False]),
         "billing_step_median_s": statistics.median(calls[True]),
         "step_total_s": sum(calls[False]) + sum(calls[True]),
@@ -150,8 +163,14 @@ def child(case: str, seed: int, scale_resource: bool) -> dict[str, Any]:
 def run_child(case: str, seed: int, scale_resource: bool, kernel: str = "auto") -> dict[str, Any]:
     extra = [] if scale_resource else ["--resource-as-is"]
     env = {**os.environ, "REGIE_SIM_KERNEL": kernel}
-    proc = subprocess.run([sys.executable, __file__, "--child", case, str(seed), *extra],
-                          capture_output=True, text=True, check=False, cwd=ROOT, env=env)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", case, str(seed), *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=env,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"child {case} seed {seed} failed:\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -173,41 +192,53 @@ def table(by_case: dict[str, list[dict[str, Any]]]) -> str:
     add("months simulated", lambda r: str(r[0]["months"]))
     add("runs (seeds)", lambda r: f"{len(r)} ({r[0]['seed']}–{r[-1]['seed']})")
     add("breaks per run, median", lambda r: fmt(med(x["breaks"] for x in r), 0))
-    add("years with a water shortfall, median",
-        lambda r: fmt(med(x["shortfall_years"] for x in r), 0))
-    add("wall time simulate(), median s",
-        lambda r: fmt(med(x["wall_s"] for x in r)), f"≤ {TARGET_WALL_S:g} s")
-    add("wall time, min–max s",
-        lambda r: f"{fmt(min(x['wall_s'] for x in r))}–{fmt(max(x['wall_s'] for x in r))}")
-    add("ns per household-month (wall)",
-        lambda r: fmt(med(x["wall_s"] / (x["households"] * x["months"]) for x in r) * 1e9, 0))
-    add("peak RSS of the run's process, MB", lambda r: fmt(med(x["rss_peak_mb"] for x in r), 0),
-        f"≤ {TARGET_RSS_MB:g} MB")
+    add("years with a water shortfall, median", lambda r: fmt(med(x["shortfall_years"] for x in r), 0))
+    add(
+        "wall time simulate(), median s", lambda r: fmt(med(x["wall_s"] for x in r)), f"≤ {TARGET_WALL_S:g} s"
+    )
+    add(
+        "wall time, min–max s",
+        lambda r: f"{fmt(min(x['wall_s'] for x in r))}–{fmt(max(x['wall_s'] for x in r))}",
+    )
+    add(
+        "ns per household-month (wall)",
+        lambda r: fmt(med(x["wall_s"] / (x["households"] * x["months"]) for x in r) * 1e9, 0),
+    )
+    add(
+        "peak RSS of the run's process, MB",
+        lambda r: fmt(med(x["rss_peak_mb"] for x in r), 0),
+        f"≤ {TARGET_RSS_MB:g} MB",
+    )
     add("  of which after imports, MB", lambda r: fmt(med(x["rss_imports_mb"] for x in r), 0))
     for label, key in (("ordinary", "step_median_s"), ("billing", "billing_step_median_s")):
-        add(f"_month_end, {label} month, median ms/call",
-            lambda r, k=key: fmt(med(x[k] for x in r) * 1e3, 3))
-        add(f"_month_end, {label} month, ns per household",
-            lambda r, k=key: fmt(med(x[k] / x["households"] for x in r) * 1e9, 1))
-    add("all _month_end calls, share of wall time %",
-        lambda r: fmt(med(x["step_total_s"] / x["wall_s"] for x in r) * 100, 0))
-    add("one numpy pass over the billing step's arrays, µs",
-        lambda r: fmt(med(x["pass_median_s"] for x in r) * 1e6, 1))
+        add(f"_month_end, {label} month, median ms/call", lambda r, k=key: fmt(med(x[k] for x in r) * 1e3, 3))
+        add(
+            f"_month_end, {label} month, ns per household",
+            lambda r, k=key: fmt(med(x[k] / x["households"] for x in r) * 1e9, 1),
+        )
+    add(
+        "all _month_end calls, share of wall time %",
+        lambda r: fmt(med(x["step_total_s"] / x["wall_s"] for x in r) * 100, 0),
+    )
+    add(
+        "one numpy pass over the billing step's arrays, µs",
+        lambda r: fmt(med(x["pass_median_s"] for x in r) * 1e6, 1),
+    )
     add("  (those arrays, MB)", lambda r: fmt(r[0]["pass_mb"], 1))
-    add("one numpy pass indoor_eff.sum(), µs",
-        lambda r: fmt(med(x["sum_median_s"] for x in r) * 1e6, 1))
+    add("one numpy pass indoor_eff.sum(), µs", lambda r: fmt(med(x["sum_median_s"] for x in r) * 1e6, 1))
     for label, key in (("ordinary", "step_median_s"), ("billing", "billing_step_median_s")):
-        add(f"{label} month step / one pass over the same arrays",
+        add(
+            f"{label} month step / one pass over the same arrays",
             lambda r, k=key: fmt(med(x[k] / x["pass_median_s"] for x in r), 1) + "×",
-            f"≤ {TARGET_STEP_RATIO:g}×")
+            f"≤ {TARGET_STEP_RATIO:g}×",
+        )
 
     header = ["", *by_case.keys(), "target (100,000 households)"]
     body = [[label, *cells, target] for label, cells, target in rows]
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
     lines = []
     for r in [header, *body]:
-        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:-1], widths[1:-1],
-                                                                        strict=True)]
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:-1], widths[1:-1], strict=True)]
         lines.append("  ".join([*cells, r[-1]]).rstrip())
     lines.insert(1, "-" * len(max(lines, key=len)))
     return "\n".join(lines)
@@ -217,18 +248,27 @@ def verdict(runs: list[dict[str, Any]]) -> str:
     wall = statistics.median(x["wall_s"] for x in runs)
     rss = statistics.median(x["rss_peak_mb"] for x in runs)
     ok_wall, ok_rss = wall <= TARGET_WALL_S, rss <= TARGET_RSS_MB
-    return (f"100,000 households × 30 years: {wall:.2f} s "
-            f"{'meets' if ok_wall else 'MISSES'} the ≤ {TARGET_WALL_S:g} s target; "
-            f"{rss:.0f} MB {'meets' if ok_rss else 'MISSES'} the ≤ {TARGET_RSS_MB:g} MB target.")
+    return (
+        f"100,000 households × 30 years: {wall:.2f} s "
+        f"{'meets' if ok_wall else 'MISSES'} the ≤ {TARGET_WALL_S:g} s target; "
+        f"{rss:.0f} MB {'meets' if ok_rss else 'MISSES'} the ≤ {TARGET_RSS_MB:g} MB target."
+    )
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="seeds per case (default 5)")
-    ap.add_argument("--resource-as-is", action="store_true",
-                    help="do not scale the water resource of the 100,000-household town")
-    ap.add_argument("--kernel", choices=("auto", "numpy", "numba"), default="auto",
-                    help="billing path (REGIE_SIM_KERNEL in the children; default auto)")
+    ap.add_argument(
+        "--resource-as-is",
+        action="store_true",
+        help="do not scale the water resource of the 100,000-household town",
+    )
+    ap.add_argument(
+        "--kernel",
+        choices=("auto", "numpy", "numba"),
+        default="auto",
+        help="billing path (REGIE_SIM_KERNEL in the children; default auto)",
+    )
     ap.add_argument("--child", nargs=2, metavar=("CASE", "SEED"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     scale = not args.resource_as_is
@@ -238,22 +278,26 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     by_case: dict[str, list[dict[str, Any]]] = {}
     for case in CASES:
-        by_case[case] = [run_child(case, seed, scale, args.kernel)
-                         for seed in range(1, args.runs + 1)]
+        by_case[case] = [run_child(case, seed, scale, args.kernel) for seed in range(1, args.runs + 1)]
     first = by_case["town"][0]
-    print(f"regie-sim model benchmark — {platform.python_implementation()} "
-          f"{platform.python_version()}, numpy {first['numpy']}, billing path {first['kernel']}, "
-          f"{os.cpu_count()} CPU(s), "
-          f"{platform.machine()}; load average {load_before:.2f} before, "
-          f"{os.getloadavg()[0]:.2f} after (other work on the machine slows every figure)")
-    print("One child process per run; peak memory = ru_maxrss of that process (RUSAGE_SELF), "
-          "imports included.")
+    print(
+        f"regie-sim model benchmark — {platform.python_implementation()} "
+        f"{platform.python_version()}, numpy {first['numpy']}, billing path {first['kernel']}, "
+        f"{os.cpu_count()} CPU(s), "
+        f"{platform.machine()}; load average {load_before:.2f} before, "
+        f"{os.getloadavg()[0]:.2f} after (other work on the machine slows every figure)"
+    )
+    print(
+        "One child process per run; peak memory = ru_maxrss of that process (RUSAGE_SELF), imports included."
+    )
     print()
     print(table(by_case))
     print()
     print(verdict(by_case["town_x5"]))
-    print("town_x5 = 100,000 households, every mains cohort ×5"
-          + (", water resource ×5" if scale else ", water resource of the base town (unscaled)"))
+    print(
+        "town_x5 = 100,000 households, every mains cohort ×5"
+        + (", water resource ×5" if scale else ", water resource of the base town (unscaled)")
+    )
     return 0
 
 

@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__, load_scenario
-from sim.scenario.model import Scenario, SocialTariff, Tariff, TariffBlock
 from sim.experiments.tariff_designer import check_proposal, clear_cache, designer_for
+from sim.scenario.model import Scenario, SocialTariff, Tariff, TariffBlock
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_UPDATE_S = 0.3
@@ -47,16 +47,27 @@ def proposals(base: Tariff, n: int, rng: np.random.Generator) -> list[Tariff]:
         k = 1 + i % 3
         bounds = sorted(rng.choice(np.arange(20, 300, 10), size=k - 1, replace=False))
         prices = np.sort(rng.uniform(0.6, 2.5, size=k)).round(2)
-        blocks = tuple(TariffBlock(up_to_m3=float(b), price_eur_per_m3=float(p))
-                       for b, p in zip(bounds, prices[:-1], strict=True))
+        blocks = tuple(
+            TariffBlock(up_to_m3=float(b), price_eur_per_m3=float(p))
+            for b, p in zip(bounds, prices[:-1], strict=True)
+        )
         blocks += (TariffBlock(price_eur_per_m3=float(prices[-1])),)
-        social = SocialTariff(enabled=bool(i % 2), eligible_deciles=(1, 2),
-                              kind="reduced_blocks" if i % 4 < 2 else "bill_cap",
-                              eligible_share=float(rng.uniform(0.5, 1.0)))
-        out.append(base.model_copy(update={
-            "standing_charge_eur_per_year": float(rng.uniform(10, 45)),
-            "free_volume_m3": float(rng.choice([0.0, 15.0])),
-            "blocks": blocks, "social": social}))
+        social = SocialTariff(
+            enabled=bool(i % 2),
+            eligible_deciles=(1, 2),
+            kind="reduced_blocks" if i % 4 < 2 else "bill_cap",
+            eligible_share=float(rng.uniform(0.5, 1.0)),
+        )
+        out.append(
+            base.model_copy(
+                update={
+                    "standing_charge_eur_per_year": float(rng.uniform(10, 45)),
+                    "free_volume_m3": float(rng.choice([0.0, 15.0])),
+                    "blocks": blocks,
+                    "social": social,
+                }
+            )
+        )
     return out
 
 
@@ -72,8 +83,10 @@ def bench_seed(scenario: Scenario, seed: int, updates: int) -> dict[str, list[fl
     tariffs = proposals(scenario.tariff, updates + 1, rng)
     build_s, designer = timed(designer_for, scenario, seed)
     first_eval_s, _ = timed(designer.evaluate, tariffs[0])
-    rows: dict[str, list[float]] = {"first call (build + 1 update)": [build_s + first_eval_s],
-                                    "  of which building the town": [build_s]}
+    rows: dict[str, list[float]] = {
+        "first call (build + 1 update)": [build_s + first_eval_s],
+        "  of which building the town": [build_s],
+    }
     check, upd, upd_rigid = [], [], []
     for tar in tariffs[1:]:
         data = tar.model_dump(mode="json")
@@ -86,8 +99,7 @@ def bench_seed(scenario: Scenario, seed: int, updates: int) -> dict[str, list[fl
     rows["check (block order, schema, cap)"] = check
     rows["update, with price response"] = upd
     rows["update, without price response"] = upd_rigid
-    rows["check + update (what the page waits for)"] = [a + b for a, b in zip(check, upd,
-                                                                             strict=True)]
+    rows["check + update (what the page waits for)"] = [a + b for a, b in zip(check, upd, strict=True)]
     return rows
 
 
@@ -117,15 +129,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--updates", type=int, default=50, help="updates timed per seed")
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     p.add_argument("--scenario", default=str(ROOT / "scenarios" / "town.yaml"))
-    p.add_argument("--page", type=int, default=0, metavar="N",
-                   help="also time N reruns of the whole page in Streamlit's AppTest")
+    p.add_argument(
+        "--page",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time N reruns of the whole page in Streamlit's AppTest",
+    )
     args = p.parse_args(argv)
 
     scenario = load_scenario(args.scenario)
-    print(f"regie-sim {__version__}, Python {platform.python_version()}, numpy {np.__version__}, "
-          f"{platform.machine()}, {os.cpu_count()} CPUs")
-    print(f"scenario {Path(args.scenario).name}: {scenario.households.count:,} households; "
-          f"seeds {args.seeds}; {args.updates} updates per seed\n")
+    print(
+        f"regie-sim {__version__}, Python {platform.python_version()}, numpy {np.__version__}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"scenario {Path(args.scenario).name}: {scenario.households.count:,} households; "
+        f"seeds {args.seeds}; {args.updates} updates per seed\n"
+    )
     per_seed = [bench_seed(scenario, seed, args.updates) for seed in args.seeds]
     names = list(per_seed[0])
     print(f"{'step':44s} {'median ms':>10s} {'p95 ms':>9s} {'max ms':>9s} {'n':>5s}")
@@ -133,18 +154,24 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         values = [v for rows in per_seed for v in rows[name]]
         ms = np.array(values) * 1000.0
-        print(f"{name:44s} {statistics.median(ms):10.2f} {np.percentile(ms, 95):9.2f} "
-              f"{ms.max():9.2f} {len(ms):5d}")
+        print(
+            f"{name:44s} {statistics.median(ms):10.2f} {np.percentile(ms, 95):9.2f} "
+            f"{ms.max():9.2f} {len(ms):5d}"
+        )
         if name.startswith("check + update"):
             worst_update = float(ms.max()) / 1000.0
     if args.page:
         page_ms = np.array(bench_page(args.page)) * 1000.0
-        print(f"{'whole page rerun in AppTest (price change)':44s} "
-              f"{statistics.median(page_ms):10.2f} {np.percentile(page_ms, 95):9.2f} "
-              f"{page_ms.max():9.2f} {len(page_ms):5d}")
+        print(
+            f"{'whole page rerun in AppTest (price change)':44s} "
+            f"{statistics.median(page_ms):10.2f} {np.percentile(page_ms, 95):9.2f} "
+            f"{page_ms.max():9.2f} {len(page_ms):5d}"
+        )
     ok = worst_update <= TARGET_UPDATE_S
-    print(f"\ntarget: every update after the first call ≤ {TARGET_UPDATE_S:.1f} s — "
-          f"worst {worst_update * 1000:.1f} ms: {'met' if ok else 'NOT met'}")
+    print(
+        f"\ntarget: every update after the first call ≤ {TARGET_UPDATE_S:.1f} s — "
+        f"worst {worst_update * 1000:.1f} ms: {'met' if ok else 'NOT met'}"
+    )
     return 0 if ok else 1
 
 

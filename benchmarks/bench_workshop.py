@@ -144,9 +144,7 @@ def one_round(args: argparse.Namespace, mode: str, seed: int) -> dict[str, Any]:
         results = ctx.Queue()
         groups = [people[i :: args.processes] for i in range(args.processes)]
         procs = [
-            ctx.Process(
-                target=_process_main, args=(db, code, g, mode, args.think, seed + i, start, results)
-            )
+            ctx.Process(target=_process_main, args=(db, code, g, mode, args.think, seed + i, start, results))
             for i, g in enumerate(groups)
         ]
         for p in procs:
@@ -162,9 +160,7 @@ def one_round(args: argparse.Namespace, mode: str, seed: int) -> dict[str, Any]:
     else:
         start = threading.Event()
         worker = threading.Thread(
-            target=lambda: records.extend(
-                _participant_votes(ws, code, people, mode, args.think, seed, start)
-            )
+            target=lambda: records.extend(_participant_votes(ws, code, people, mode, args.think, seed, start))
         )
         worker.start()
         poller = threading.Thread(target=poll)

@@ -64,8 +64,10 @@ def main() -> None:
         if prof and rnd == 1:
             prof.disable()
         rows.append((rnd, t_open, t_close))
-    print(f"regie-sim round open/close, {args.participants} participants, base town "
-          f"({scenario.households.count} households), Python {sys.version.split()[0]}")
+    print(
+        f"regie-sim round open/close, {args.participants} participants, base town "
+        f"({scenario.households.count} households), Python {sys.version.split()[0]}"
+    )
     print("round  open+agenda (s)  close (s)")
     for rnd, a, b in rows:
         flag = "" if max(a, b) <= TARGET_S else "  > target"
@@ -97,8 +99,9 @@ def page(scenario: sim.Scenario, participants: int) -> None:
     t0 = time.perf_counter()
     at.button(key="ws-close").click().run()
     t_close = time.perf_counter() - t0
-    print(f"facilitator page (AppTest): first render {first:.2f} s, open {t_open:.2f} s, "
-          f"close {t_close:.2f} s")
+    print(
+        f"facilitator page (AppTest): first render {first:.2f} s, open {t_open:.2f} s, close {t_close:.2f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -111,16 +111,29 @@ def model_rows(seeds: int) -> list[Row]:
                 rows.append((f"{label}, {path}", f"{wall:.2f} s", detail, "— (reference)", "—"))
                 continue
             detail += f"; memory target ≤ {TARGET_RSS_MB:g} MB: {_verdict(rss <= TARGET_RSS_MB)}"
-            rows.append((f"{label}, {path}", f"{wall:.2f} s", detail, f"≤ {target:g} s",
-                         _verdict(wall <= target and rss <= TARGET_RSS_MB)))
+            rows.append(
+                (
+                    f"{label}, {path}",
+                    f"{wall:.2f} s",
+                    detail,
+                    f"≤ {target:g} s",
+                    _verdict(wall <= target and rss <= TARGET_RSS_MB),
+                )
+            )
         big = by_case["town_x5"]
         pass_us = med(x["pass_median_s"] for x in big) * 1e6
         sum_us = med(x["sum_median_s"] for x in big) * 1e6
         bill_ns = med(x["billing_step_median_s"] / x["households"] for x in big) * 1e9
-        rows.append((f"billing month's household step per household, 100,000 households, {path}",
-                     f"{bill_ns:.1f} ns", "the monthly step of a billing month (demand, supply, "
-                     "ledger, bills and payment draws) divided by the households",
-                     f"≤ {TARGET_BILLING_NS:g} ns", _verdict(bill_ns <= TARGET_BILLING_NS)))
+        rows.append(
+            (
+                f"billing month's household step per household, 100,000 households, {path}",
+                f"{bill_ns:.1f} ns",
+                "the monthly step of a billing month (demand, supply, "
+                "ledger, bills and payment draws) divided by the households",
+                f"≤ {TARGET_BILLING_NS:g} ns",
+                _verdict(bill_ns <= TARGET_BILLING_NS),
+            )
+        )
         for key, label, what in (
             ("step_median_s", "ordinary month", "demand, supply, ledger"),
             ("billing_step_median_s", "billing month", "the same, plus bills and payment draws"),
@@ -168,8 +181,7 @@ def replication_rows(runs: int, seed: int, quick: bool = False) -> tuple[list[Ro
             )
             verdict = _verdict(wall <= target and m["identical"])
             if quick:  # the workers' start-up (~1.5 s) does not shrink with the runs
-                verdict = "— (quick: indicative; run without --quick)" if m["identical"] else \
-                    _verdict(False)
+                verdict = "— (quick: indicative; run without --quick)" if m["identical"] else _verdict(False)
             rows.append(
                 (
                     f"{runs} replications, default town, 2 workers{note}",
@@ -302,11 +314,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sim import __version__
 
-    mode = (
-        "QUICK (--quick: 20 replications, target scaled to 3 s; 1 seed; 1 page round)"
-        if quick
-        else "full"
-    )
+    mode = "QUICK (--quick: 20 replications, target scaled to 3 s; 1 seed; 1 page round)" if quick else "full"
     print(f"regie-sim {__version__} performance targets — {mode}")
     print(
         f"{started:%Y-%m-%d %H:%M}, {minutes:.1f} min · Python {platform.python_version()}, "

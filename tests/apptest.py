@@ -25,7 +25,20 @@ def open_page(page: str, lang: str | None = None, timeout: float = 60) -> AppTes
 
 def streamlit_command(port: int) -> list[str]:
     """``streamlit run app.py`` headless on 127.0.0.1:``port``, without file watching or stats."""
-    return [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.headless", "true", "--server.address", "127.0.0.1",
-            "--server.port", str(port), "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false"]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]

@@ -67,8 +67,10 @@ def test_no_function_local_imports_of_sim() -> None:
 
 def test_the_local_import_check_can_fail(tmp_path: Path) -> None:
     f = tmp_path / "m.py"
-    f.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import sim.core\n"
-                 "def g():\n    from sim.core import tariff\n    return tariff\n")
+    f.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import sim.core\n"
+        "def g():\n    from sim.core import tariff\n    return tariff\n"
+    )
     assert local_sim_imports(f) == [(5, "sim.core.tariff")]
 
 
@@ -79,15 +81,25 @@ def test_import_contracts_hold() -> None:
     disables the loggers that exist), which would silence the project's own warnings in later
     tests."""
     pytest.importorskip("importlinter")
-    done = subprocess.run([sys.executable, "-c", "import sys; from importlinter.cli import "
-                           "lint_imports; sys.exit(lint_imports(config_filename='pyproject.toml'))"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import "
+            "lint_imports; sys.exit(lint_imports(config_filename='pyproject.toml'))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
 def _tool(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.mark.slow
@@ -101,6 +113,24 @@ def test_the_core_is_strictly_typed() -> None:
 def test_core_and_water_functions_fit_on_a_screen() -> None:
     """Nothing above cyclomatic complexity 15 in sim/core and sim/water."""
     pytest.importorskip("ruff")
-    done = _tool("ruff", "check", "--select", "C901", "--config", "lint.mccabe.max-complexity=15",
-                 "sim/core", "sim/water")
+    done = _tool(
+        "ruff",
+        "check",
+        "--select",
+        "C901",
+        "--config",
+        "lint.mccabe.max-complexity=15",
+        "sim/core",
+        "sim/water",
+    )
     assert done.returncode == 0, done.stdout[-4000:]
+
+
+def test_ruff_lint_and_format_are_clean() -> None:
+    """ruff check and ruff format --check pass on the code ([tool.ruff] in pyproject.toml)."""
+    pytest.importorskip("ruff")
+    paths = ("sim", "tests", "app.py", "benchmarks")
+    lint = _tool("ruff", "check", *paths)
+    assert lint.returncode == 0, lint.stdout[-4000:]
+    fmt = _tool("ruff", "format", "--check", *paths)
+    assert fmt.returncode == 0, fmt.stdout[-4000:]

@@ -34,8 +34,7 @@ def run_both(tariff, n, seed, months, explicit, price_index, levies_index):  # t
     indoor = g.gamma(2.0, 40.0, n)
     outdoor = np.where(g.random(n) < 0.3, g.gamma(1.5, 30.0, n), 0.0)
     weights = np.sort(g.random(4))[::-1] * months / 12.0  # season weights ≤ period weights
-    weights = np.array([weights[0], weights[1], min(weights[2], weights[0]),
-                        min(weights[3], weights[1])])
+    weights = np.array([weights[0], weights[1], min(weights[2], weights[0]), min(weights[3], weights[1])])
     ex = None
     if explicit:
         a = g.gamma(2.0, 5.0, n)
@@ -49,25 +48,51 @@ def run_both(tariff, n, seed, months, explicit, price_index, levies_index):  # t
         rng = np.random.default_rng(seed + 1)
         year_volume, year_bill = np.full(n, 10.0), np.full(n, 30.0)
         tot = billing_step(
-            indoor=indoor, outdoor=outdoor, weights=weights, explicit=ex, under_registration=0.03,
-            persons=persons, tariff=tariff, months=months, eligible=eligible, income=income,
-            price_index=price_index, levies_index=levies_index, payment=payment, rng=rng,
-            year_volume=year_volume, year_bill=year_bill, work=BillingWork(n), kernel=kernel)
+            indoor=indoor,
+            outdoor=outdoor,
+            weights=weights,
+            explicit=ex,
+            under_registration=0.03,
+            persons=persons,
+            tariff=tariff,
+            months=months,
+            eligible=eligible,
+            income=income,
+            price_index=price_index,
+            levies_index=levies_index,
+            payment=payment,
+            rng=rng,
+            year_volume=year_volume,
+            year_bill=year_bill,
+            work=BillingWork(n),
+            kernel=kernel,
+        )
         out[kernel] = (tot, year_volume, year_bill, rng.random())
     return out
 
 
 @settings(deadline=None, max_examples=60)
-@given(tariffs(("none", "reduced_blocks", "bill_cap")), st.integers(1, 3000),
-       st.integers(0, 2**32 - 1), st.sampled_from([1, 2, 3, 6, 12]), st.booleans(),
-       st.floats(0.5, 2.0), st.floats(0.5, 2.0))
-def test_numba_and_numpy_bill_and_draw_alike(tariff, n, seed, months, explicit, price_index,
-                                             levies_index):
+@given(
+    tariffs(("none", "reduced_blocks", "bill_cap")),
+    st.integers(1, 3000),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([1, 2, 3, 6, 12]),
+    st.booleans(),
+    st.floats(0.5, 2.0),
+    st.floats(0.5, 2.0),
+)
+def test_numba_and_numpy_bill_and_draw_alike(tariff, n, seed, months, explicit, price_index, levies_index):
     out = run_both(tariff, n, seed, months, explicit, price_index, levies_index)
     (a, va, ba, next_a), (b, vb, bb, next_b) = out["numpy"], out["numba"]
     scale = max(a.billed_eur, 1.0)
-    for field in ("billed_eur", "paid_eur", "vat_paid_eur", "levies_paid_eur", "revenue_eur",
-                  "social_rebate_eur"):
+    for field in (
+        "billed_eur",
+        "paid_eur",
+        "vat_paid_eur",
+        "levies_paid_eur",
+        "revenue_eur",
+        "social_rebate_eur",
+    ):
         assert close(getattr(a, field), getattr(b, field), scale), field
     np.testing.assert_allclose(vb, va, rtol=REL)
     np.testing.assert_allclose(bb, ba, rtol=REL)
@@ -89,8 +114,17 @@ def test_the_cheap_bound_never_changes_a_payment_decision():
     zs, draws = [], []
     for z in np.linspace(-40.0, 5.0, 4501):
         p = 1.0 / (math.exp(-z) + 1.0)
-        near = [p * (1 - 1e-12), np.nextafter(p, 0.0), p, np.nextafter(p, 1.0), p * (1 + 1e-12),
-                min(p * 1.5, 0.999), p * 0.5, 0.0, 0.999999]
+        near = [
+            p * (1 - 1e-12),
+            np.nextafter(p, 0.0),
+            p,
+            np.nextafter(p, 1.0),
+            p * (1 + 1e-12),
+            min(p * 1.5, 0.999),
+            p * 0.5,
+            0.0,
+            0.999999,
+        ]
         zs += [z] * len(near)
         draws += near
     z_arr, d_arr = np.array(zs), np.array(draws)
@@ -98,8 +132,7 @@ def test_the_cheap_bound_never_changes_a_payment_decision():
     k = unpaid_loop(d_arr, -z_arr, idx)  # the loop takes -z
     # the exact test, as the loop makes it when the bound does not settle it (libm's exp; numpy's
     # may differ in the last bit, which moves p by 1e-16: a draw falls there once in 1e16)
-    expected = [i for i, (d, z) in enumerate(zip(draws, zs, strict=True))
-                if d < 1.0 / (math.exp(-z) + 1.0)]
+    expected = [i for i, (d, z) in enumerate(zip(draws, zs, strict=True)) if d < 1.0 / (math.exp(-z) + 1.0)]
     assert list(idx[:k]) == expected
     assert 4501 < k < d_arr.size - 4501  # both outcomes occur
 

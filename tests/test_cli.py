@@ -17,25 +17,65 @@ import pytest
 
 from sim import load_scenario
 from sim.cli.main import main, round_half_up
-from sim.i18n import fmt_eur, fmt_number, fmt_pct
 from sim.core.tariff import price_120m3_eur_per_m3
+from sim.i18n import fmt_eur, fmt_number, fmt_pct
 
 ROOT = Path(__file__).resolve().parent.parent
 TOWN = ROOT / "scenarios" / "town.yaml"
 FAST = ["--set", "households.count=500", "--set", "horizon_years=2"]
-RESULT_FILES = {"years.csv", "periods.csv", "deciles.csv", "events.csv", "decisions.csv",
-                "workforce.csv", "summary.json", "scenario.yaml"}
+RESULT_FILES = {
+    "years.csv",
+    "periods.csv",
+    "deciles.csv",
+    "events.csv",
+    "decisions.csv",
+    "workforce.csv",
+    "summary.json",
+    "scenario.yaml",
+}
 # the yearly indicators the run must report (SISPEA codes where they exist)
 YEAR_COLUMNS = [
-    "year", "households", "population", "produced_m3", "billed_m3", "unbilled_authorised_m3",
-    "apparent_losses_m3", "real_losses_m3", "yield_pct", "ilp_m3_per_km_day", "ili", "breaks",
-    "breaks_per_100km", "mean_repair_hours", "interruptions_per_1000_customers",
-    "customer_interruption_hours", "renewal_km", "renewal_rate_pct", "network_length_km",
-    "network_mean_age_years", "price_120m3_eur_per_m3", "bill_120m3_eur",
-    "consumption_l_per_person_day", "unpaid_rate_pct", "share_households_above_3pct",
-    "social_rebate_eur", "revenue_eur", "receipts_eur", "opex_eur", "capex_eur", "debt_eur",
-    "interest_eur", "debt_service_eur", "outflow_eur", "reserves_eur", "fte", "restriction_days",
-    "resource_stock_m3", "resource_fill_pct", "shortfall_m3", "drought_year",
+    "year",
+    "households",
+    "population",
+    "produced_m3",
+    "billed_m3",
+    "unbilled_authorised_m3",
+    "apparent_losses_m3",
+    "real_losses_m3",
+    "yield_pct",
+    "ilp_m3_per_km_day",
+    "ili",
+    "breaks",
+    "breaks_per_100km",
+    "mean_repair_hours",
+    "interruptions_per_1000_customers",
+    "customer_interruption_hours",
+    "renewal_km",
+    "renewal_rate_pct",
+    "network_length_km",
+    "network_mean_age_years",
+    "price_120m3_eur_per_m3",
+    "bill_120m3_eur",
+    "consumption_l_per_person_day",
+    "unpaid_rate_pct",
+    "share_households_above_3pct",
+    "social_rebate_eur",
+    "revenue_eur",
+    "receipts_eur",
+    "opex_eur",
+    "capex_eur",
+    "debt_eur",
+    "interest_eur",
+    "debt_service_eur",
+    "outflow_eur",
+    "reserves_eur",
+    "fte",
+    "restriction_days",
+    "resource_stock_m3",
+    "resource_fill_pct",
+    "shortfall_m3",
+    "drought_year",
 ]
 
 BAD_YAML = """\
@@ -62,7 +102,7 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str
 def row_of(table: str, label: str) -> list[str]:
     """Cells of the table line that starts with ``label`` (cells are separated by 2+ spaces)."""
     line = next(ln for ln in table.splitlines() if ln.startswith(label))
-    return [c.strip() for c in line[len(label):].split("  ") if c.strip()]
+    return [c.strip() for c in line[len(label) :].split("  ") if c.strip()]
 
 
 def bad_scenario(tmp_path: Path) -> Path:
@@ -94,8 +134,14 @@ def test_run_writes_the_results_folder_and_prints_the_summary(tmp_path, capsys):
     assert row_of(out, "ETP") == [fmt_number(v, "fr", 1) for v in years["fte"]]
     assert row_of(out, "Dette") == [fmt_eur(v, "fr", 0) for v in years["debt_eur"]]
     assert row_of(out, "Rendement") == [fmt_pct(v, "fr") for v in years["yield_pct"]]
-    for label in ("Prix du m3 (120 m3) TTC", "Consommation L/hab/j", "Impayés",
-                  "Ménages au-dessus de 3 %", "Argent sortant du service", "Réserves"):
+    for label in (
+        "Prix du m3 (120 m3) TTC",
+        "Consommation L/hab/j",
+        "Impayés",
+        "Ménages au-dessus de 3 %",
+        "Argent sortant du service",
+        "Réserves",
+    ):
         assert len(row_of(out, label)) == 2, label
     assert str(out_dir) in out
 
@@ -182,13 +228,15 @@ def test_validate_ok_prints_one_line(capsys):
     assert "Ville-sur-Eau" in lines[0] and f"{fmt_number(20_000, 'fr')} ménages" in lines[0]
 
 
-@pytest.mark.parametrize(("how", "unknown", "too_large"), [
-    ("default", "clé inconnue « colour »", "99 est trop grand"),
-    ("--lang", "unknown key 'colour'", "99 is too large"),
-    ("env", "unknown key 'colour'", "99 is too large"),
-])
-def test_validate_bad_file_locates_every_problem(tmp_path, capsys, monkeypatch, how, unknown,
-                                                 too_large):
+@pytest.mark.parametrize(
+    ("how", "unknown", "too_large"),
+    [
+        ("default", "clé inconnue « colour »", "99 est trop grand"),
+        ("--lang", "unknown key 'colour'", "99 is too large"),
+        ("env", "unknown key 'colour'", "99 is too large"),
+    ],
+)
+def test_validate_bad_file_locates_every_problem(tmp_path, capsys, monkeypatch, how, unknown, too_large):
     bad = bad_scenario(tmp_path)
     argv = ["validate", str(bad)]
     if how == "--lang":
@@ -204,8 +252,7 @@ def test_validate_bad_file_locates_every_problem(tmp_path, capsys, monkeypatch, 
 
 
 def test_validate_reports_bad_set_values_with_the_other_problems(capsys):
-    code, _, err = cli(capsys, "validate", TOWN, "--set", "tariff.vat_pct=[1,",
-                       "--set", "households.count=5")
+    code, _, err = cli(capsys, "validate", TOWN, "--set", "tariff.vat_pct=[1,", "--set", "households.count=5")
     assert code == 2
     assert "tariff.vat_pct" in err and "YAML" in err
     assert "households.count" in err and "au moins 10" in err
@@ -253,18 +300,27 @@ def test_bill_text_is_an_aligned_table_in_french_format(capsys):
     assert row_of(out, "Total TTC") == [fmt_eur(1840.98, "fr")]
     table = [ln for ln in out.splitlines() if ln.endswith("€")]
     assert len(table) == 6 and len({len(ln) for ln in table}) == 1  # one right-aligned column
-    shown = [Decimal("".join(c for c in ln.rsplit("  ", 1)[1] if c.isdigit() or c == ",")
-                     .replace(",", ".")) for ln in table]
+    shown = [
+        Decimal("".join(c for c in ln.rsplit("  ", 1)[1] if c.isdigit() or c == ",").replace(",", "."))
+        for ln in table
+    ]
     assert sum(shown[:-3]) == shown[-3] and shown[-3] + shown[-2] == shown[-1]
 
 
 def test_bill_social_tariff_cap(capsys):
-    social = ["--set", "tariff.social.enabled=true", "--set", "tariff.social.kind=bill_cap",
-              "--set", "tariff.social.eligible_deciles=[1]"]
+    social = [
+        "--set",
+        "tariff.social.enabled=true",
+        "--set",
+        "tariff.social.kind=bill_cap",
+        "--set",
+        "tariff.social.eligible_deciles=[1]",
+    ]
     code, _, err = cli(capsys, "bill", TOWN, "--volume", "120", "--eligible", *social)
     assert code == 2 and "--income" in err
-    code, out, err = cli(capsys, "bill", TOWN, "--volume", "120", "--eligible", "--income", "5000",
-                         "--json", *social)
+    code, out, err = cli(
+        capsys, "bill", TOWN, "--volume", "120", "--eligible", "--income", "5000", "--json", *social
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert "social_rebate" in [ln["key"] for ln in doc["lines"]]
@@ -289,8 +345,14 @@ def test_amounts_round_half_up_as_by_hand():
 
 def test_python_m_sim_help():
     env = {k: v for k, v in os.environ.items() if k != "REGIE_SIM_LANG"}
-    proc = subprocess.run([sys.executable, "-m", "sim", "--help"], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim", "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "regie-sim" in proc.stdout
     for command in ("run", "validate", "bill"):

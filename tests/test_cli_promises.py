@@ -84,9 +84,13 @@ def test_user_input_errors_exit_2_and_write_nothing(argv: list[str], here: Path,
 
 @pytest.mark.parametrize("name", ["empty.yaml", "latin1.yaml", "deep.yaml", "dup.yaml", "outside.yaml"])
 def test_bad_files_exit_2(name: str, here: Path, capsys) -> None:
-    content = {"empty.yaml": b"", "latin1.yaml": b"town:\n  name: Ch\xe2teau\n",
-               "deep.yaml": b"x: " + b"[" * 40 + b"]" * 40, "dup.yaml": b"seed: 1\nseed: 2\n",
-               "outside.yaml": b"extends: /etc/passwd\n"}[name]
+    content = {
+        "empty.yaml": b"",
+        "latin1.yaml": b"town:\n  name: Ch\xe2teau\n",
+        "deep.yaml": b"x: " + b"[" * 40 + b"]" * 40,
+        "dup.yaml": b"seed: 1\nseed: 2\n",
+        "outside.yaml": b"extends: /etc/passwd\n",
+    }[name]
     (here / name).write_bytes(content)
     for verb in (["validate"], ["run", "--out", "o"], ["bill", "--volume", "120"]):
         code, out, err = run(capsys, verb[0], name, *verb[1:])
@@ -115,8 +119,10 @@ def test_compare_ensemble_sweep_keep_other_files(here: Path, capsys) -> None:
     for argv, folder in (
         (["compare", TOWN, "scenarios/regie.yaml", *FAST, "--quiet"], "cmp"),
         (["ensemble", TOWN, "--runs", "2", *FAST, "--quiet"], "ens"),
-        (["sweep", TOWN, "--grid", "network.renewal_rate_pct=0.6,1.0", "--runs", "1", *FAST,
-          "--quiet"], "swp"),
+        (
+            ["sweep", TOWN, "--grid", "network.renewal_rate_pct=0.6,1.0", "--runs", "1", *FAST, "--quiet"],
+            "swp",
+        ),
     ):
         out = here / folder
         assert run(capsys, *argv, "--out", out)[0] == 0
@@ -138,8 +144,7 @@ def _readme_commands() -> list[str]:
             if re.match(r"^([A-Z_]+=\S+ )*regie-sim\b", line):
                 cmds.append(line)
     for inline in re.findall(r"`((?:[A-Z_]+=\S+ )*regie-sim [^`]+)`", text):
-        if not re.search(r"\b(FILE|DIR|N|\.\.\.|…)\b|\[", inline.split(" ", 2)[-1].replace(
-                "[0]", "")):
+        if not re.search(r"\b(FILE|DIR|N|\.\.\.|…)\b|\[", inline.split(" ", 2)[-1].replace("[0]", "")):
             cmds.append(inline)
     return cmds
 
@@ -148,8 +153,11 @@ def _help_commands() -> list[str]:
     cmds = []
     for lang in ("fr", "en"):
         epilog = build_parser(lang).epilog or ""
-        cmds += [ln.strip() for ln in epilog.splitlines() if ln.strip().startswith("regie-sim ")
-                 and "COMMAND" not in ln and "COMMANDE" not in ln]
+        cmds += [
+            ln.strip()
+            for ln in epilog.splitlines()
+            if ln.strip().startswith("regie-sim ") and "COMMAND" not in ln and "COMMANDE" not in ln
+        ]
     return cmds
 
 
@@ -177,16 +185,23 @@ def test_the_readme_shows_the_promised_commands() -> None:
     cmds = _readme_commands()
     assert len(cmds) >= 10
     assert any("network.cohorts[0].length_km=12" in c for c in cmds) or "cohorts[0].length_km=12" in (
-        ROOT / "README.md").read_text(encoding="utf-8")
+        ROOT / "README.md"
+    ).read_text(encoding="utf-8")
 
 
-COMMANDS = sorted(set(_readme_commands() + _help_commands()
-                      + ["regie-sim validate scenarios/town.yaml --set network.cohorts[0].length_km=12"]))
+COMMANDS = sorted(
+    set(
+        _readme_commands()
+        + _help_commands()
+        + ["regie-sim validate scenarios/town.yaml --set network.cohorts[0].length_km=12"]
+    )
+)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_every_documented_command_runs_as_printed(command: str, here: Path, capsys,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_documented_command_runs_as_printed(
+    command: str, here: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     words = shlex.split(command)
     while words and re.match(r"^[A-Z_]+=", words[0]):
         key, _, value = words.pop(0).partition("=")

@@ -12,8 +12,19 @@ FAST = ["--set", "households.count=1500", "--set", "horizon_years=3", "-q"]
 
 def test_compare_writes_table_differences_and_runs(tmp_path: Path, capsys) -> None:
     out = tmp_path / "cmp"
-    code = main(["compare", "scenarios/concession.yaml", "scenarios/regie.yaml",
-                 "scenarios/commons.yaml", "--seed", "1", "--out", str(out), *FAST])
+    code = main(
+        [
+            "compare",
+            "scenarios/concession.yaml",
+            "scenarios/regie.yaml",
+            "scenarios/commons.yaml",
+            "--seed",
+            "1",
+            "--out",
+            str(out),
+            *FAST,
+        ]
+    )
     assert code == 0
     text = capsys.readouterr().out
     assert "mêmes pluies" in text and "governance.regime" in text
@@ -41,8 +52,22 @@ def test_compare_bad_file_is_located_and_writes_nothing(tmp_path: Path, capsys) 
 
 def test_households_option_scales_the_whole_town(tmp_path: Path, capsys) -> None:
     out = tmp_path / "small"
-    assert main(["run", "scenarios/town.yaml", "--households", "2000", "--set", "horizon_years=2",
-                 "--out", str(out), "-q"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "scenarios/town.yaml",
+                "--households",
+                "2000",
+                "--set",
+                "horizon_years=2",
+                "--out",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     years = pd.read_csv(out / "years.csv")
     assert years["households"].iloc[0] == 2000
     assert years["network_length_km"].iloc[0] == pytest.approx(30.0, rel=0.02)  # 300 km / 10

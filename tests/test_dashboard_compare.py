@@ -8,9 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim import Scenario
-from sim.experiments.compare import INDICATORS, compare, differences
 from sim.dashboard import compare as page
 from sim.dashboard import share
+from sim.experiments.compare import INDICATORS, compare, differences
 
 # pages run through Streamlit's AppTest: the slow tier
 pytestmark = pytest.mark.slow

@@ -359,8 +359,13 @@ def unzip(data: bytes) -> dict[str, bytes]:
 def test_the_futures_zip_holds_bands_runs_and_odds(small: Scenario) -> None:
     ens = simulate_many(small, 4, seed=small.seed, executor="sequential")
     files = unzip(ensembles.futures_zip({"scenario": ens}, "fr", "futurs"))
-    assert {"futurs/bands.csv", "futurs/ensemble_years.csv", "futurs/ensemble.json",
-            "futurs/scenario.yaml", "futurs/probabilites.txt"} <= set(files)
+    assert {
+        "futurs/bands.csv",
+        "futurs/ensemble_years.csv",
+        "futurs/ensemble.json",
+        "futurs/scenario.yaml",
+        "futurs/probabilites.txt",
+    } <= set(files)
     import io
 
     bands = pd.read_csv(io.BytesIO(files["futurs/bands.csv"]))
@@ -384,7 +389,8 @@ def test_the_compare_futures_zip_has_one_folder_per_regime(small: Scenario) -> N
 def test_the_download_button_appears_with_the_futures(small: Scenario) -> None:
     at = open_page(small, "sim/dashboard/explorer.py")
     assert not at.get("download_button") or all(
-        "Futurs simulés" not in b.proto.label for b in at.get("download_button"))
+        "Futurs simulés" not in b.proto.label for b in at.get("download_button")
+    )
     at = ask_futures(at, "explorer", 4)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Futurs simulés (CSV, zip)" in labels

@@ -156,9 +156,7 @@ def test_a_higher_block_price_raises_the_price_and_every_decile_bill(small: Scen
     assert share.decode_changes(at.query_params["c"], "t", "fr")[PRICE] == 2.0
 
 
-def test_unchanged_inputs_are_not_run_again(
-    small: Scenario, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unchanged_inputs_are_not_run_again(small: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_app(small)
     calls: list[int] = []
     import sim
@@ -372,19 +370,31 @@ def test_the_decisions_table_has_no_raw_code_in_french(preset: str) -> None:
     scenario = share.apply_changes(share.load_preset(preset), SMALL, "test")
     table = explorer.decisions_table(simulate(scenario, 1).decisions, "fr")
     cells = {str(v) for col in table.columns for v in table[col]}
-    for code in ("None", "nan", "council", "ccspl", "tariff_opinion", "committee", "contract",
-                 "favourable", "unfavourable", "keep", "freeze"):
+    for code in (
+        "None",
+        "nan",
+        "council",
+        "ccspl",
+        "tariff_opinion",
+        "committee",
+        "contract",
+        "favourable",
+        "unfavourable",
+        "keep",
+        "freeze",
+    ):
         assert code not in cells, code
     option = t("explorer.decisions.col.option", "fr")
     assert not any(re.search(r"\d\.\d", str(v)) for v in table[option])
-    assert not any(re.search(r"[a-z]_[a-z]", str(v)) for v in cells - set(
-        table[t("explorer.decisions.col.reason", "fr")]))
+    assert not any(
+        re.search(r"[a-z]_[a-z]", str(v))
+        for v in cells - set(table[t("explorer.decisions.col.reason", "fr")])
+    )
 
 
 def test_the_tornado_is_drawn_on_request(small: Scenario) -> None:
     at = open_app(small)
-    assert not at.get("plotly_chart") or all(
-        "Sensibilit" not in str(c.proto) for c in at.get("plotly_chart"))
+    assert not at.get("plotly_chart") or all("Sensibilit" not in str(c.proto) for c in at.get("plotly_chart"))
     at.button(key="explorer-tornado").click().run(timeout=180)
     assert not at.exception
     charts = [c for c in at.get("plotly_chart") if "Sensibilit" in str(c.proto)]

@@ -16,15 +16,18 @@ from sim.dashboard import explorer, share
 # pages run through Streamlit's AppTest: the slow tier
 pytestmark = pytest.mark.slow
 
-IMPORT = (b"extends: town.yaml\nhorizon_years: 3\nhouseholds:\n  count: 2000\n"
-          b"tariff:\n  standing_charge_eur_per_year: 90\n"
-          b"  blocks:\n    - {price_eur_per_m3: 1.80}\n")
+IMPORT = (
+    b"extends: town.yaml\nhorizon_years: 3\nhouseholds:\n  count: 2000\n"
+    b"tariff:\n  standing_charge_eur_per_year: 90\n"
+    b"  blocks:\n    - {price_eur_per_m3: 1.80}\n"
+)
 
 
 @pytest.fixture(scope="module")
 def small() -> Scenario:
-    return share.apply_changes(share.load_preset("town"), {"households.count": 2000,
-                                                           "horizon_years": 3}, "test")
+    return share.apply_changes(
+        share.load_preset("town"), {"households.count": 2000, "horizon_years": 3}, "test"
+    )
 
 
 def test_an_import_fills_the_widgets_and_runs_as_imported(small: Scenario) -> None:
@@ -32,8 +35,9 @@ def test_an_import_fills_the_widgets_and_runs_as_imported(small: Scenario) -> No
     imported = share.scenario_from_upload(IMPORT, "mine.yaml", "fr")
     assert current(at) == imported
     assert at.number_input(key=explorer.widget_key(PRICE)).value == pytest.approx(1.80)
-    assert at.number_input(key=explorer.widget_key("tariff.standing_charge_eur_per_year")
-                           ).value == pytest.approx(90.0)
+    assert at.number_input(
+        key=explorer.widget_key("tariff.standing_charge_eur_per_year")
+    ).value == pytest.approx(90.0)
     shown = price_value(at)
     at.button(key="explorer_run").click().run()  # « Simuler » without touching anything
     assert not at.exception
@@ -53,8 +57,7 @@ def test_the_households_widget_scales_the_whole_town_as_the_cli_does(small: Scen
     expected = scale_town(small, 3000)  # the function behind --households
     assert current(at) == expected
     # the scaled values are shown, so the next « Simuler » keeps them
-    assert at.number_input(key=explorer.widget_key("workforce.crews")).value == (
-        expected.workforce.crews)
+    assert at.number_input(key=explorer.widget_key("workforce.crews")).value == (expected.workforce.crews)
     at.button(key="explorer_run").click().run()
     assert current(at) == expected
     link = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}

@@ -14,10 +14,22 @@ from sim.workshop.strings import t
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = {
-    "fr": ["Préparer la séance", "trois collèges", "deux heures", "Que dire à chaque tour",
-           "bilan", "Ce que le modèle ne dit pas"],
-    "en": ["Preparing the session", "three colleges", "two-hour", "What to say at each round",
-           "debrief", "What the model does not say"],
+    "fr": [
+        "Préparer la séance",
+        "trois collèges",
+        "deux heures",
+        "Que dire à chaque tour",
+        "bilan",
+        "Ce que le modèle ne dit pas",
+    ],
+    "en": [
+        "Preparing the session",
+        "three colleges",
+        "two-hour",
+        "What to say at each round",
+        "debrief",
+        "What the model does not say",
+    ],
 }
 
 

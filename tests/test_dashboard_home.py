@@ -7,10 +7,13 @@ from streamlit.testing.v1 import AppTest
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize(("lang", "title", "verdict"), [
-    ("fr", "simulateur d'un service d'eau", "Des mécanismes, pas des verdicts"),
-    ("en", "water utility simulator", "Mechanisms, not verdicts"),
-])
+@pytest.mark.parametrize(
+    ("lang", "title", "verdict"),
+    [
+        ("fr", "simulateur d'un service d'eau", "Des mécanismes, pas des verdicts"),
+        ("en", "water utility simulator", "Mechanisms, not verdicts"),
+    ],
+)
 def test_home_renders_and_links_every_page(lang: str, title: str, verdict: str) -> None:
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.query_params["lang"] = lang

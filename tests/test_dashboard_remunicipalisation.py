@@ -128,7 +128,8 @@ def test_outflow_by_year_sums_the_periods(runs) -> None:  # type: ignore[no-unty
     for col in page.OUTFLOW_COLUMNS:
         assert by_year.loc[2026, col] == pytest.approx(first[col].sum())
     assert by_year["total_eur"].to_numpy() == pytest.approx(
-        by_year[list(page.OUTFLOW_COLUMNS)].sum(axis=1).to_numpy())
+        by_year[list(page.OUTFLOW_COLUMNS)].sum(axis=1).to_numpy()
+    )
     # the engine's own yearly total agrees
     assert by_year["total_eur"].to_numpy() == pytest.approx(chosen.years["outflow_eur"].to_numpy())
 
@@ -136,8 +137,13 @@ def test_outflow_by_year_sums_the_periods(runs) -> None:  # type: ignore[no-unty
 def test_margin_and_fees_stop_at_the_switch(runs) -> None:  # type: ignore[no-untyped-def]
     chosen, baseline = runs
     out, base_out = page.outflow_by_year(chosen.periods), page.outflow_by_year(baseline.periods)
-    fees = ["margin_eur", "head_office_eur", "delegation_overhead_eur", "corporate_tax_eur",
-            "provision_kept_eur"]
+    fees = [
+        "margin_eur",
+        "head_office_eur",
+        "delegation_overhead_eur",
+        "corporate_tax_eur",
+        "provision_kept_eur",
+    ]
     assert (out.loc[out.index >= 2031, fees] == 0).all().all()
     assert (out.loc[out.index < 2031, "margin_eur"] > 0).all()
     assert (base_out.loc[base_out.index >= 2031, "margin_eur"] > 0).all()
@@ -156,8 +162,9 @@ def test_contract_decisions_keep_avenants_and_the_end(runs) -> None:  # type: ig
 
 
 def test_scenario_pair_sets_end_year_and_baseline(base) -> None:  # type: ignore[no-untyped-def]
-    chosen, baseline = page.scenario_pair(base, 2035, "commons",
-                                          {"governance.concession.staff_transferred_share": 0.5})
+    chosen, baseline = page.scenario_pair(
+        base, 2035, "commons", {"governance.concession.staff_transferred_share": 0.5}
+    )
     c = chosen.governance.concession
     assert page.contract_end_year(chosen) == 2035 and c.at_end == "commons"
     assert c.staff_transferred_share == 0.5
@@ -169,8 +176,9 @@ def test_scenario_pair_sets_end_year_and_baseline(base) -> None:  # type: ignore
 
 def test_outflow_figure_stacks_every_line_for_both_runs(runs) -> None:  # type: ignore[no-untyped-def]
     chosen, baseline = runs
-    fig = page.outflow_figure(page.outflow_by_year(chosen.periods),
-                              page.outflow_by_year(baseline.periods), 2031, "regie", "fr")
+    fig = page.outflow_figure(
+        page.outflow_by_year(chosen.periods), page.outflow_by_year(baseline.periods), 2031, "regie", "fr"
+    )
     assert fig.layout.barmode == "relative"
     assert [tr.meta for tr in fig.data] == list(page.OUTFLOW_COLUMNS) * 2
     assert sum(tr.showlegend for tr in fig.data) == len(page.OUTFLOW_COLUMNS)

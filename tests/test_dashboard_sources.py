@@ -48,10 +48,7 @@ def test_page_renders_in_french_by_default() -> None:
     assert len(row) == 1
     assert "water.md §1.7" in known_source()
     assert row["Source"].iloc[0] == known_source()
-    assert (
-        row["Signification"].iloc[0]
-        == "Consommation domestique moyenne par personne au prix de référence"
-    )
+    assert row["Signification"].iloc[0] == "Consommation domestique moyenne par personne au prix de référence"
     assert row["Par défaut"].iloc[0] == "146"
     assert row["Bornes"].iloc[0] == "]20 ; 600]"
     assert row["Statut"].iloc[0] == "✔ source publiée"
@@ -125,9 +122,7 @@ def test_every_mechanism_is_explained_with_its_formula() -> None:
     ):
         assert expected in latex, expected
     markdown = " ".join(m.value for m in at.markdown)
-    assert "146 L/personne/jour" in markdown.replace(
-        "\u202f", " "
-    )  # defaults quoted from the schema
+    assert "146 L/personne/jour" in markdown.replace("\u202f", " ")  # defaults quoted from the schema
 
 
 # ------------------------------------------------------------------------------------------
@@ -225,9 +220,7 @@ def _widgets_page() -> None:
     from sim.scenario.model import Scenario
 
     keys = st.session_state.get("keys")
-    st.session_state["changes"] = widgets_for(
-        Scenario, Scenario(), keys, st.session_state.get("wl", "fr")
-    )
+    st.session_state["changes"] = widgets_for(Scenario, Scenario(), keys, st.session_state.get("wl", "fr"))
 
 
 def widgets_app(keys: list[str] | None, lang: str = "fr") -> AppTest:
@@ -277,8 +270,7 @@ def test_widgets_follow_the_schema_and_return_changes_by_path() -> None:
 
 def test_widgets_default_to_the_parameters_marked_for_widgets_in_english() -> None:
     at = widgets_app(None, "en")
-    marked = [p.path for p in common.iter_params()
-              if p.widget and not p.container and "[*]" not in p.path]
+    marked = [p.path for p in common.iter_params() if p.widget and not p.container and "[*]" not in p.path]
     assert marked
     drawn = {w.key for w in [*at.number_input, *at.checkbox, *at.selectbox]}
     assert drawn == {"w." + p for p in marked}
@@ -308,8 +300,10 @@ def test_cached_simulate_runs_from_yaml_and_caches() -> None:
 def test_regimes_explained_on_the_sources_page_in_both_languages() -> None:
     from streamlit.testing.v1 import AppTest
 
-    for lang, title, rule in (("fr", "Comment fonctionne chaque mode de gestion", "Veto citoyen"),
-                              ("en", "How each regime works", "Citizens' veto")):
+    for lang, title, rule in (
+        ("fr", "Comment fonctionne chaque mode de gestion", "Veto citoyen"),
+        ("en", "How each regime works", "Citizens' veto"),
+    ):
         at = AppTest.from_file("../sim/dashboard/sources.py", default_timeout=60)
         at.session_state["lang"] = lang
         at.run()

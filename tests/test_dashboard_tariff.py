@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 from sim import load_scenario
 from sim.dashboard import common
 from sim.dashboard import tariff_design as page
-from sim.scenario.errors import Problem
-from sim.i18n import t
-from sim.scenario.model import Tariff, TariffBlock
 from sim.experiments.tariff_designer import design
+from sim.i18n import t
+from sim.scenario.errors import Problem
+from sim.scenario.model import Tariff, TariffBlock
 
 # pages run through Streamlit's AppTest: the slow tier
 pytestmark = pytest.mark.slow
@@ -195,13 +195,22 @@ def test_another_starting_scenario_loads_its_tariff() -> None:
 # ------------------------------------------------------------------------------------------
 def test_inputs_and_tariff_round_trip() -> None:
     town = load_scenario(BASE_TOWN)
-    tar = Tariff.model_validate({
-        **town.tariff.model_dump(),
-        "standing_charge_eur_per_year": 30.0, "free_volume_m3": 15.0, "blocks_per_person": True,
-        "blocks": [TariffBlock(up_to_m3=40, price_eur_per_m3=0.9),
-                   TariffBlock(price_eur_per_m3=2.0)],
-        "social": {"enabled": True, "eligible_deciles": (1, 3), "kind": "bill_cap",
-                   "bill_cap_pct_of_income": 2.5, "eligible_share": 0.7}})
+    tar = Tariff.model_validate(
+        {
+            **town.tariff.model_dump(),
+            "standing_charge_eur_per_year": 30.0,
+            "free_volume_m3": 15.0,
+            "blocks_per_person": True,
+            "blocks": [TariffBlock(up_to_m3=40, price_eur_per_m3=0.9), TariffBlock(price_eur_per_m3=2.0)],
+            "social": {
+                "enabled": True,
+                "eligible_deciles": (1, 3),
+                "kind": "bill_cap",
+                "bill_cap_pct_of_income": 2.5,
+                "eligible_share": 0.7,
+            },
+        }
+    )
     state = page.inputs_from_tariff(tar)
     assert Tariff.model_validate(page.tariff_data(state, town.tariff)) == tar
 
@@ -222,8 +231,12 @@ def test_add_and_remove_block_on_a_plain_mapping() -> None:
 
 
 def test_problem_messages_are_located_in_both_languages() -> None:
-    p = Problem("", "tariff.blocks[2].up_to_m3", "block_bound_order",
-                {"block": 3, "bound": 100.0, "previous": 150.5, "previous_block": 2})
+    p = Problem(
+        "",
+        "tariff.blocks[2].up_to_m3",
+        "block_bound_order",
+        {"block": 3, "bound": 100.0, "previous": 150.5, "previous_block": 2},
+    )
     fr = page.problem_text(p, "fr")
     assert fr.startswith("**Tranche 3, borne haute** : la borne haute de la tranche 3 (100 m3)")
     assert "(150,5 m3)" in fr
@@ -233,8 +246,12 @@ def test_problem_messages_are_located_in_both_languages() -> None:
 
 def test_decile_figure_has_one_bar_per_decile_coloured_by_sign() -> None:
     town = load_scenario(BASE_TOWN)
-    tar = Tariff.model_validate({**town.tariff.model_dump(), "blocks": [
-        TariffBlock(up_to_m3=60, price_eur_per_m3=0.8), TariffBlock(price_eur_per_m3=1.9)]})
+    tar = Tariff.model_validate(
+        {
+            **town.tariff.model_dump(),
+            "blocks": [TariffBlock(up_to_m3=60, price_eur_per_m3=0.8), TariffBlock(price_eur_per_m3=1.9)],
+        }
+    )
     d = design(town, tar)
     fig = page.decile_change_figure(d.deciles, "fr")
     (bar,) = fig.data

@@ -11,7 +11,8 @@ def test_committed_regime_docs_match_the_code() -> None:
     for lang in ("fr", "en"):
         committed = (ROOT / "docs" / f"regimes.{lang}.md").read_text(encoding="utf-8")
         assert committed == regimes_markdown(lang) + "\n", (
-            f"docs/regimes.{lang}.md is stale: run `python -m sim.scenario.docs`")
+            f"docs/regimes.{lang}.md is stale: run `python -m sim.scenario.docs`"
+        )
 
 
 def test_every_parameter_has_meaning_and_source() -> None:
@@ -25,7 +26,11 @@ def test_every_parameter_has_meaning_and_source() -> None:
 def test_docs_mark_assumptions_and_cover_each_regime() -> None:
     fr, en = regimes_markdown("fr"), regimes_markdown("en")
     assert "**hypothèse**" in fr and "**assumption**" in en
-    for key in ("governance.concession.k_fixed_share", "governance.council.max_change_pct",
-                "governance.committee.citizen_veto", "finance.operator_margin_pct"):
+    for key in (
+        "governance.concession.k_fixed_share",
+        "governance.council.max_change_pct",
+        "governance.committee.citizen_veto",
+        "finance.operator_margin_pct",
+    ):
         assert f"`{key}`" in fr and f"`{key}`" in en
     assert "Kn = a" in fr and "Kn = a" in en

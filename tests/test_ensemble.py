@@ -16,8 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim import Scenario, with_changes
-from sim.cli.main import CliError
+from sim.cli.ensemble import parse_grid
+from sim.cli.main import CliError, ensemble_main, sweep_main
 from sim.cli.main import main as cli_main
+from sim.core.rng import child_seeds
 from sim.experiments.ensemble import (
     BANDS,
     NBSP,
@@ -33,9 +35,6 @@ from sim.experiments.ensemble import (
     simulate_many,
     sweep,
 )
-from sim.cli.ensemble import parse_grid
-from sim.cli.main import ensemble_main, sweep_main
-from sim.core.rng import child_seeds
 
 # process pools, a Dask cluster and many runs: the slow tier
 pytestmark = pytest.mark.slow
@@ -55,8 +54,9 @@ def ens(tiny: Scenario) -> Ensemble:
 
 def hand_ensemble(values: list[float], indicator: str, year: int = 2055) -> Ensemble:
     """One year, one run per value: odds and statements can be counted by hand."""
-    years = pd.DataFrame({"run": range(len(values)), "seed": range(100, 100 + len(values)),
-                          "year": year, indicator: values})
+    years = pd.DataFrame(
+        {"run": range(len(values)), "seed": range(100, 100 + len(values)), "year": year, indicator: values}
+    )
     return Ensemble(years=years)
 
 
@@ -81,8 +81,9 @@ def test_seed_defaults_to_the_scenarios(tiny: Scenario) -> None:
 
 
 # ------------------------------------------------------------------------------- bands and odds
-@pytest.mark.parametrize("indicator", ["yield_pct", "reserves_eur", "share_households_above_3pct",
-                                       "real_losses_m3"])
+@pytest.mark.parametrize(
+    "indicator", ["yield_pct", "reserves_eur", "share_households_above_3pct", "real_losses_m3"]
+)
 def test_bands_are_ordered_and_equal_numpy_percentile(ens: Ensemble, indicator: str) -> None:
     b = ens.bands(indicator)
     assert list(b.columns) == ["p5", "p25", "p50", "p75", "p95"]
@@ -138,14 +139,20 @@ def test_french_numbers_read_back(x: float, decimals: int) -> None:
     assert (NNBSP in text) == (abs(back) >= 1000)
 
 
-@pytest.mark.parametrize(("x", "up", "step", "expected"), [
-    (281.2, True, None, (290.0, 0)), (281.2, False, None, (280.0, 0)),
-    (290.0, True, None, (290.0, 0)), (2.27, True, 0.05, (2.3, 2)), (2.31, True, 0.05, (2.35, 2)),
-    (1_866_538.0, False, None, (1_800_000.0, 0)), (-2_698_440.0, False, None, (-2_700_000.0, 0)),
-    (0.0, True, None, (0.0, 1)),
-])
-def test_nice_threshold(x: float, up: bool, step: float | None,
-                        expected: tuple[float, int]) -> None:
+@pytest.mark.parametrize(
+    ("x", "up", "step", "expected"),
+    [
+        (281.2, True, None, (290.0, 0)),
+        (281.2, False, None, (280.0, 0)),
+        (290.0, True, None, (290.0, 0)),
+        (2.27, True, 0.05, (2.3, 2)),
+        (2.31, True, 0.05, (2.35, 2)),
+        (1_866_538.0, False, None, (1_800_000.0, 0)),
+        (-2_698_440.0, False, None, (-2_700_000.0, 0)),
+        (0.0, True, None, (0.0, 1)),
+    ],
+)
+def test_nice_threshold(x: float, up: bool, step: float | None, expected: tuple[float, int]) -> None:
     assert nice_threshold(x, up, step) == expected
 
 
@@ -156,8 +163,7 @@ def test_statement_of_a_bill_in_french_and_english() -> None:
     assert np.percentile(bills, 80) == pytest.approx(322.0)
     fr = e.statement("bill_120m3_eur", 2055, "fr")
     en = e.statement("bill_120m3_eur", 2055, "en")
-    assert fr == ("Dans 9 futurs simulés sur 10, la facture de 120 m3 reste sous "
-                  f"330{NBSP}€ en 2055.")
+    assert fr == (f"Dans 9 futurs simulés sur 10, la facture de 120 m3 reste sous 330{NBSP}€ en 2055.")
     assert en == "In 9 of 10 simulated futures, the 120 m3 bill stays below €330 in 2055."
 
 
@@ -195,8 +201,7 @@ def test_sequential_equals_process_pool_equals_dask_cluster(tiny: Scenario) -> N
     seq = simulate_many(tiny, 4, seed=5, executor="sequential")
     pool = simulate_many(tiny, 4, seed=5, workers=2)
     assert pool.meta["executor"] == "processes" and pool.meta["workers"] == 2
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                      dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
         dask = simulate_many(tiny, 4, seed=5, executor=cluster.scheduler_address)
     assert dask.meta["executor"].startswith("dask:")
     pd.testing.assert_frame_equal(seq.years, pool.years, check_exact=True)
@@ -244,8 +249,7 @@ def test_cancel_stops_a_sequential_ensemble_early(tiny: Scenario) -> None:
         return len(calls) > 2  # polled before each run: two runs, then stop
 
     fractions: list[float] = []
-    e = simulate_many(tiny, 6, seed=3, executor="sequential", cancel=cancel,
-                      progress=fractions.append)
+    e = simulate_many(tiny, 6, seed=3, executor="sequential", cancel=cancel, progress=fractions.append)
     assert e.cancelled and e.runs == 2
     assert sorted(e.years["run"].unique()) == [0, 1]
     assert max(fractions) < 1.0
@@ -254,12 +258,10 @@ def test_cancel_stops_a_sequential_ensemble_early(tiny: Scenario) -> None:
 
 def test_cancel_stops_a_process_pool_early(tiny: Scenario) -> None:
     done: list[float] = []
-    e = simulate_many(tiny, 60, seed=3, workers=2, progress=done.append,
-                      cancel=lambda: len(done) > 0)
+    e = simulate_many(tiny, 60, seed=3, workers=2, progress=done.append, cancel=lambda: len(done) > 0)
     assert e.cancelled
     assert 1 <= e.runs < 60
-    full = simulate_many(tiny, 60, seed=3, executor="sequential",
-                         cancel=lambda: False)
+    full = simulate_many(tiny, 60, seed=3, executor="sequential", cancel=lambda: False)
     assert not full.cancelled and full.runs == 60
     # what finished is exactly what a full run gives for those runs
     kept = full.years[full.years["run"].isin(e.years["run"].unique())].reset_index(drop=True)
@@ -273,8 +275,9 @@ def test_progress_reaches_one(tiny: Scenario) -> None:
 
 
 def test_indicators_and_deciles_kept_on_request(tiny: Scenario) -> None:
-    e = simulate_many(tiny, 2, seed=1, executor="sequential", keep_deciles=True,
-                      indicators=["bill_120m3_eur", "yield_pct"])
+    e = simulate_many(
+        tiny, 2, seed=1, executor="sequential", keep_deciles=True, indicators=["bill_120m3_eur", "yield_pct"]
+    )
     assert list(e.years.columns) == ["run", "seed", "year", "bill_120m3_eur", "yield_pct"]
     assert e.deciles is not None and len(e.deciles) == 2 * 3 * 10
     assert simulate_many(tiny, 1, seed=1, executor="sequential").deciles is None
@@ -308,8 +311,7 @@ def test_sweep_rows_and_a_higher_price_gives_a_higher_120m3_price(tiny: Scenario
     grid = {PRICE: [1.3, 1.6, 1.9], "tariff.standing_charge_eur_per_year": [30.0, 45.0]}
     df = sweep(tiny, grid, runs=2, seed=4, executor="sequential")
     assert len(df) == 3 * 2 * 2
-    assert list(df.columns[:5]) == ["point", PRICE, "tariff.standing_charge_eur_per_year", "run",
-                                    "seed"]
+    assert list(df.columns[:5]) == ["point", PRICE, "tariff.standing_charge_eur_per_year", "run", "seed"]
     assert set(df["seed"]) == set(child_seeds(4, 2))  # every point on the same seeds
     for _, part in df.groupby("tariff.standing_charge_eur_per_year"):
         means = part.groupby(PRICE)["price_120m3_eur_per_m3_first"].mean()
@@ -329,8 +331,15 @@ def test_sweep_validates_every_point_before_running(tiny: Scenario) -> None:
 # ------------------------------------------------------------------------------- sensitivity
 def test_morris_on_two_params_is_finite_and_ranks_the_price(tiny: Scenario) -> None:
     params = {PRICE: (1.2, 2.0), "workforce.crews": (1, 6)}
-    df = sensitivity(tiny, params, ["bill_120m3_eur_last", "breaks_total"], method="morris", n=4,
-                     seed=1, executor="sequential")
+    df = sensitivity(
+        tiny,
+        params,
+        ["bill_120m3_eur_last", "breaks_total"],
+        method="morris",
+        n=4,
+        seed=1,
+        executor="sequential",
+    )
     assert len(df) == 2 * 2
     assert df.attrs["evaluations"] == 4 * (2 + 1)
     vals = df[["mu", "mu_star", "sigma", "mu_star_conf"]].to_numpy()
@@ -342,8 +351,9 @@ def test_morris_on_two_params_is_finite_and_ranks_the_price(tiny: Scenario) -> N
 
 def test_sobol_gives_bounded_indices(tiny: Scenario) -> None:
     params = {PRICE: (1.2, 2.0), "tariff.standing_charge_eur_per_year": (20.0, 60.0)}
-    df = sensitivity(tiny, params, ["bill_120m3_eur_last"], method="sobol", n=8, seed=1,
-                     executor="sequential")
+    df = sensitivity(
+        tiny, params, ["bill_120m3_eur_last"], method="sobol", n=8, seed=1, executor="sequential"
+    )
     assert df.attrs["evaluations"] == 8 * (2 + 2)
     assert np.isfinite(df[["S1", "ST", "S1_conf", "ST_conf"]].to_numpy()).all()
     st = df.set_index("param")["ST"]
@@ -353,9 +363,17 @@ def test_sobol_gives_bounded_indices(tiny: Scenario) -> None:
 def test_tornado_has_title_units_and_safe_colours(tiny: Scenario) -> None:
     from sim.show.fans import BLUE, ORANGE, tornado
 
-    df = pd.DataFrame({"param": ["a", "b"], "output": "bill_120m3_eur_last", "method": "morris",
-                       "mu": [5.0, 1.0], "mu_star": [5.0, 1.0], "sigma": [0.5, 0.1],
-                       "mu_star_conf": [0.2, 0.1]})
+    df = pd.DataFrame(
+        {
+            "param": ["a", "b"],
+            "output": "bill_120m3_eur_last",
+            "method": "morris",
+            "mu": [5.0, 1.0],
+            "mu_star": [5.0, 1.0],
+            "sigma": [0.5, 0.1],
+            "mu_star_conf": [0.2, 0.1],
+        }
+    )
     fig = tornado(df, "bill_120m3_eur_last", "fr")
     assert "bill_120m3_eur_last" in fig.layout.title.text
     assert "€" in fig.layout.xaxis.title.text
@@ -369,7 +387,10 @@ def test_tornado_has_title_units_and_safe_colours(tiny: Scenario) -> None:
 # ------------------------------------------------------------------------------- CLI
 def test_parse_grid_reads_yaml_values() -> None:
     assert parse_grid([f"{PRICE}=1.3,1.6", "town.urban=true,false", "town.name='A, B',C"]) == {
-        PRICE: [1.3, 1.6], "town.urban": [True, False], "town.name": ["A, B", "C"]}
+        PRICE: [1.3, 1.6],
+        "town.urban": [True, False],
+        "town.name": ["A, B", "C"],
+    }
     with pytest.raises(CliError):
         parse_grid(["nokey"])
     with pytest.raises(CliError):
@@ -387,8 +408,22 @@ def town_file(tmp_path):
 
 def test_ensemble_cli_prints_statements_and_writes_files(town_file, tmp_path, capsys) -> None:
     out_dir = tmp_path / "o"
-    code = ensemble_main([str(town_file), "--runs", "3", "--workers", "1", "--out", str(out_dir),
-                          "--set", "households.count=300", "--set", "horizon_years=2", "-q"])
+    code = ensemble_main(
+        [
+            str(town_file),
+            "--runs",
+            "3",
+            "--workers",
+            "1",
+            "--out",
+            str(out_dir),
+            "--set",
+            "households.count=300",
+            "--set",
+            "horizon_years=2",
+            "-q",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     # three runs: the sentences count out of 3, never "out of 10"
@@ -400,30 +435,78 @@ def test_ensemble_cli_prints_statements_and_writes_files(town_file, tmp_path, ca
 
 
 def test_ensemble_cli_speaks_english_and_refuses_bad_input(town_file, tmp_path, capsys) -> None:
-    code = cli_main(["ensemble", str(town_file), "--runs", "2", "--workers", "1", "--lang", "en",
-                     "--out", str(tmp_path / "e"), "--set", "households.count=300",
-                     "--set", "horizon_years=2", "-q"])
+    code = cli_main(
+        [
+            "ensemble",
+            str(town_file),
+            "--runs",
+            "2",
+            "--workers",
+            "1",
+            "--lang",
+            "en",
+            "--out",
+            str(tmp_path / "e"),
+            "--set",
+            "households.count=300",
+            "--set",
+            "horizon_years=2",
+            "-q",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and out.count("of 2 simulated futures") == 4 and "of 10" not in out
-    assert ensemble_main([str(town_file), "--set", "horizon_years=abc", "-q",
-                          "--out", str(tmp_path / "bad")]) == 2
+    assert (
+        ensemble_main([str(town_file), "--set", "horizon_years=abc", "-q", "--out", str(tmp_path / "bad")])
+        == 2
+    )
     assert "horizon_years" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()  # nothing written on bad input
     assert ensemble_main([str(town_file), "--runs", "0"]) == 2
 
 
 def test_sweep_cli_writes_one_row_per_point_and_run(town_file, tmp_path, capsys) -> None:
-    code = sweep_main([str(town_file), "--grid", f"{PRICE}=1.3,1.6,1.9", "--runs", "2",
-                       "--workers", "1", "--out", str(tmp_path), "--set", "households.count=300",
-                       "--set", "horizon_years=2", "-q", "--lang", "en"])
+    code = sweep_main(
+        [
+            str(town_file),
+            "--grid",
+            f"{PRICE}=1.3,1.6,1.9",
+            "--runs",
+            "2",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+            "--set",
+            "households.count=300",
+            "--set",
+            "horizon_years=2",
+            "-q",
+            "--lang",
+            "en",
+        ]
+    )
     assert code == 0
     df = pd.read_csv(tmp_path / "sweep.csv")
     assert len(df) == 3 * 2
     out = capsys.readouterr().out
     assert "price_120m3_eur_per_m3_first" in out and "runs" in out
     assert sweep_main([str(town_file), "--grid", "nokey", "-q"]) == 2
-    assert sweep_main([str(town_file), "--grid", f"{PRICE}=1.3", "--outputs", "nope", "-q",
-                       "--out", str(tmp_path / "bad")]) == 2
+    assert (
+        sweep_main(
+            [
+                str(town_file),
+                "--grid",
+                f"{PRICE}=1.3",
+                "--outputs",
+                "nope",
+                "-q",
+                "--out",
+                str(tmp_path / "bad"),
+            ]
+        )
+        == 2
+    )
     assert "nope" in capsys.readouterr().err
 
 

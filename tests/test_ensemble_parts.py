@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from sim import Scenario, with_changes
-from sim.experiments.ensemble import Ensemble, _started, compare_many, make_pool, simulate_many
 from sim.core.rng import child_seeds
+from sim.experiments.ensemble import Ensemble, _started, compare_many, make_pool, simulate_many
 
 # process pools and many runs: the slow tier
 pytestmark = pytest.mark.slow
@@ -97,13 +97,10 @@ def test_a_kept_pool_gives_the_same_ensemble_and_leaves_main_alone(tiny: Scenari
 
 
 def test_a_statement_says_when_every_future_agrees() -> None:
-    years = pd.DataFrame(
-        {"run": range(5), "seed": range(5), "year": 2055, "outflow_eur": 0.0, "fte": 12.0}
-    )
+    years = pd.DataFrame({"run": range(5), "seed": range(5), "year": 2055, "outflow_eur": 0.0, "fte": 12.0})
     e = Ensemble(years=years)
     assert e.statement("outflow_eur", 2055, "fr") == (
-        "Dans tous les futurs simulés, l'argent qui quitte le service dans l'année vaut "
-        "0\u00a0€ en 2055."
+        "Dans tous les futurs simulés, l'argent qui quitte le service dans l'année vaut 0\u00a0€ en 2055."
     )
     assert e.statement("outflow_eur", 2055, "en") == (
         "In every simulated future, the money leaving the service in the year is €0 in 2055."

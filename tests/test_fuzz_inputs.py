@@ -39,10 +39,26 @@ TOWN = ROOT / "scenarios" / "town.yaml"
 FOREIGN_TEXT = "db_password: hunter2\napi_token: abc123\n"
 LEAKS = ("db_password", "api_token", "hunter2", "abc123", "root:x:", "/bin/bash")
 #: problems about the whole file, located by the file's name alone
-WHOLE_FILE = {"file_too_large", "empty_file", "not_a_mapping", "file_missing", "yaml_value",
-              "extends_builtin_only", "extends_outside"}
-EXAMPLES = {"loads_bytes": 300, "loads_text": 150, "file": 150, "upload": 150, "link": 100,
-            "form": 100, "workshop": 60, "cli_file": 60, "cli_set": 60}
+WHOLE_FILE = {
+    "file_too_large",
+    "empty_file",
+    "not_a_mapping",
+    "file_missing",
+    "yaml_value",
+    "extends_builtin_only",
+    "extends_outside",
+}
+EXAMPLES = {
+    "loads_bytes": 300,
+    "loads_text": 150,
+    "file": 150,
+    "upload": 150,
+    "link": 100,
+    "form": 100,
+    "workshop": 60,
+    "cli_file": 60,
+    "cli_set": 60,
+}
 assert sum(EXAMPLES.values()) >= 1000
 
 _FOREIGN_DIR = Path(tempfile.mkdtemp(prefix="regie-fuzz-foreign-"))
@@ -57,9 +73,13 @@ SCALE = max(1, int(os.environ.get("REGIE_SIM_FUZZ_SCALE", "1") or 1))
 
 
 def fuzz(n: int) -> Any:
-    return settings(max_examples=n * SCALE, deadline=None, derandomize=SCALE == 1, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.filter_too_much])
+    return settings(
+        max_examples=n * SCALE,
+        deadline=None,
+        derandomize=SCALE == 1,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
 
 
 def with_foreign(data: bytes) -> bytes:
@@ -102,8 +122,7 @@ def test_loads_scenario_bytes(data: bytes) -> None:
 @given(malformed_scenario_bytes())
 def test_loads_scenario_text(data: bytes) -> None:
     # text as a form or a decoder could hand it over: bad bytes become lone surrogates
-    refused_or_ok(loads_scenario, with_foreign(data).decode("utf-8", errors="surrogateescape"),
-                  "fuzz.yaml")
+    refused_or_ok(loads_scenario, with_foreign(data).decode("utf-8", errors="surrogateescape"), "fuzz.yaml")
 
 
 @fuzz(EXAMPLES["file"])
@@ -117,15 +136,22 @@ def test_load_scenario_file(data: bytes) -> None:
 
 
 @fuzz(EXAMPLES["upload"])
-@given(malformed_scenario_bytes(), st.sampled_from(["fr", "en"]),
-       st.sampled_from(["mine.yaml", "../../etc/x.yaml", "", "a\\b.yml"]))
+@given(
+    malformed_scenario_bytes(),
+    st.sampled_from(["fr", "en"]),
+    st.sampled_from(["mine.yaml", "../../etc/x.yaml", "", "a\\b.yml"]),
+)
 def test_dashboard_upload(data: bytes, lang: str, name: str) -> None:
     refused_or_ok(share.scenario_from_upload, with_foreign(data), name, lang)
 
 
 @fuzz(EXAMPLES["link"])
-@given(bad_form_changes(), st.sampled_from(["town", "regie", "nope", "../town", ""]),
-       st.one_of(st.none(), st.text(max_size=60)), st.sampled_from(["fr", "en"]))
+@given(
+    bad_form_changes(),
+    st.sampled_from(["town", "regie", "nope", "../town", ""]),
+    st.one_of(st.none(), st.text(max_size=60)),
+    st.sampled_from(["fr", "en"]),
+)
 def test_share_link(changes: dict[str, Any], preset: str, raw: str | None, lang: str) -> None:
     if raw is None:
         try:
@@ -176,23 +202,42 @@ def test_cli_file(data: bytes, verb: str) -> None:
     with tempfile.TemporaryDirectory() as d:
         f = Path(d) / "fuzz.yaml"
         f.write_bytes(data)
-        extra = {"validate": [], "run": ["--out", str(Path(d) / "out"), "--quiet"],
-                 "bill": ["--volume", "120"]}[verb]
+        extra = {
+            "validate": [],
+            "run": ["--out", str(Path(d) / "out"), "--quiet"],
+            "bill": ["--volume", "120"],
+        }[verb]
         code = cli_main([verb, str(f), *extra])
         assert code == 2
         assert [p.name for p in Path(d).iterdir()] == ["fuzz.yaml"]  # nothing written
 
 
 @fuzz(EXAMPLES["cli_set"])
-@given(st.sampled_from(_LEAF_PATHS), st.sampled_from([repr(v) for v in BAD_PY_VALUES]
-                                                      + [".nan", ".inf", "true", "yes", "1e308",
-                                                         "&a 1", "[", "{a: 1, a: 2}"]))
+@given(
+    st.sampled_from(_LEAF_PATHS),
+    st.sampled_from(
+        [repr(v) for v in BAD_PY_VALUES]
+        + [".nan", ".inf", "true", "yes", "1e308", "&a 1", "[", "{a: 1, a: 2}"]
+    ),
+)
 def test_cli_set(path: str, value: str) -> None:
     value = value.replace("\ud800", "\\ud800").replace("\udfff", "\\udfff")
     with tempfile.TemporaryDirectory() as d:
-        code = cli_main(["run", str(TOWN), "--set", f"{path}={value}", "--out",
-                         str(Path(d) / "out"), "--quiet", "--households", "100",
-                         "--set", "horizon_years=1"])
+        code = cli_main(
+            [
+                "run",
+                str(TOWN),
+                "--set",
+                f"{path}={value}",
+                "--out",
+                str(Path(d) / "out"),
+                "--quiet",
+                "--households",
+                "100",
+                "--set",
+                "horizon_years=1",
+            ]
+        )
         assert code in (0, 2)
         if code == 2:
             assert not any(Path(d).iterdir())

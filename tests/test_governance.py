@@ -23,8 +23,10 @@ def small(name: str, **more: object) -> object:
 
 
 def test_concession_price_follows_k_formula_exactly() -> None:
-    s = small("concession", **{"governance.concession.renegotiation_every_years": 50,
-                               "governance.concession.duration_years": 40})
+    s = small(
+        "concession",
+        **{"governance.concession.renegotiation_every_years": 50, "governance.concession.duration_years": 40},
+    )
     r = simulate(s, seed=3)
     eng = engine_for(s, 3, policy=Policy())  # same streams: the index paths the run used
     c = s.governance.concession
@@ -41,9 +43,15 @@ def test_concession_price_follows_k_formula_exactly() -> None:
 
 def test_renegotiation_when_and_only_when_margin_below_target() -> None:
     # the base town's realised margins sit around 9-12 %: a 10.8 % target gives both outcomes
-    s = load_scenario("scenarios/concession.yaml", {
-        "horizon_years": 8, "governance.concession.renegotiation_every_years": 1,
-        "governance.concession.duration_years": 40, "governance.concession.margin_target_pct": 10.8})
+    s = load_scenario(
+        "scenarios/concession.yaml",
+        {
+            "horizon_years": 8,
+            "governance.concession.renegotiation_every_years": 1,
+            "governance.concession.duration_years": 40,
+            "governance.concession.margin_target_pct": 10.8,
+        },
+    )
     r = simulate(s, seed=2)
     av = r.decisions[r.decisions["item"] == "avenant"]
     assert len(av) == len(r.years) - 1  # a review every year after the first
@@ -82,10 +90,16 @@ def test_assets_not_returned_are_bought_back() -> None:
 
 
 def test_retender_resets_the_price_to_costs_plus_target_margin() -> None:
-    s = load_scenario("scenarios/concession.yaml", {
-        "horizon_years": 6, "governance.concession.contract_start_year": 2020,
-        "governance.concession.duration_years": 9, "governance.concession.renegotiation_every_years": 50,
-        "governance.concession.retender_price_change_pct": -5.0})
+    s = load_scenario(
+        "scenarios/concession.yaml",
+        {
+            "horizon_years": 6,
+            "governance.concession.contract_start_year": 2020,
+            "governance.concession.duration_years": 9,
+            "governance.concession.renegotiation_every_years": 50,
+            "governance.concession.retender_price_change_pct": -5.0,
+        },
+    )
     r = simulate(s, seed=1)
     y = r.years.set_index("year")
     eng = engine_for(s, 1, policy=Policy())
@@ -123,8 +137,9 @@ def test_regie_reaches_cost_recovery() -> None:
 
 
 def _opt(name: str, share: float, features: dict, cuts: bool = False) -> cm.Option:
-    return cm.Option("tariff", name, name, name, features=features,
-                     effects={"share_above_pct": share}, cuts_essential=cuts)
+    return cm.Option(
+        "tariff", name, name, name, features=features, effects={"share_above_pct": share}, cuts_essential=cuts
+    )
 
 
 def test_citizens_veto_blocks_a_proposal_that_breaches_affordability() -> None:
@@ -135,8 +150,9 @@ def test_citizens_veto_blocks_a_proposal_that_breaches_affordability() -> None:
     chosen, votes = cm.vote_item([keep, worse], c, np.random.default_rng(0), 10.0)
     assert chosen is keep and votes[0].veto and not votes[0].adopted
     assert len(votes[0].supported_by) >= 2  # it would have passed without the veto
-    chosen, votes = cm.vote_item([keep, worse], c.model_copy(update={"citizen_veto": False}),
-                                 np.random.default_rng(0), 10.0)
+    chosen, votes = cm.vote_item(
+        [keep, worse], c.model_copy(update={"citizen_veto": False}), np.random.default_rng(0), 10.0
+    )
     assert chosen is worse
 
 
@@ -161,8 +177,9 @@ def test_workers_alone_decide_work_organisation() -> None:
 
 def test_consultative_opinions_never_change_the_tariff() -> None:
     base = small("regie")
-    other = with_changes(base, {"governance.committee.vote_noise": 3.0,
-                                "governance.committee.seats_citizens": 11})
+    other = with_changes(
+        base, {"governance.committee.vote_noise": 3.0, "governance.committee.seats_citizens": 11}
+    )
     r1, r2 = simulate(base, seed=5), simulate(other, seed=5)
     pd.testing.assert_frame_equal(r1.years, r2.years)
     op = r1.decisions[r1.decisions["body"] == "ccspl"]
@@ -173,7 +190,9 @@ def test_decision_log_replaces_the_procedure() -> None:
     s = small("commons")
     free = simulate(s, seed=1)
     chosen = free.decisions[(free.decisions["item"] == "tariff") & free.decisions["adopted"]]
-    first = chosen[chosen["meeting"] == 1]["option"].iloc[0] if len(chosen[chosen["meeting"] == 1]) else "keep"
+    first = (
+        chosen[chosen["meeting"] == 1]["option"].iloc[0] if len(chosen[chosen["meeting"] == 1]) else "keep"
+    )
     forced_option = "progressive" if first != "progressive" else "free_volume"
     log = [{"meeting": 1, "item": "tariff", "option": forced_option}]
     r = simulate(with_changes(s, {"governance.committee.decision_log": log}), seed=1)
@@ -185,10 +204,16 @@ def test_decision_log_replaces_the_procedure() -> None:
 
 def test_stop_at_meeting_then_replay_equals_uninterrupted_run() -> None:
     s = small("commons")
-    log = [{"meeting": 1, "item": "tariff", "option": "social"},
-           {"meeting": 2, "item": "renewal", "option": "keep"}]
-    stopped = simulate(with_changes(s, {"governance.committee.decision_log": log[:1],
-                                        "governance.committee.stop_at_meeting": 2}), seed=9)
+    log = [
+        {"meeting": 1, "item": "tariff", "option": "social"},
+        {"meeting": 2, "item": "renewal", "option": "keep"},
+    ]
+    stopped = simulate(
+        with_changes(
+            s, {"governance.committee.decision_log": log[:1], "governance.committee.stop_at_meeting": 2}
+        ),
+        seed=9,
+    )
     assert stopped.agenda is not None
     items = {a["item"] for a in stopped.agenda}
     assert {"tariff", "renewal", "usage", "contribution", "work_organisation"} <= items
@@ -203,16 +228,21 @@ def test_stop_at_meeting_then_replay_equals_uninterrupted_run() -> None:
 
 
 def test_unknown_logged_option_is_a_clear_error() -> None:
-    s = with_changes(small("commons"), {"governance.committee.decision_log": [
-        {"meeting": 1, "item": "tariff", "option": "nope"}]})
+    s = with_changes(
+        small("commons"),
+        {"governance.committee.decision_log": [{"meeting": 1, "item": "tariff", "option": "nope"}]},
+    )
     with pytest.raises(ValueError, match="not on the agenda"):
         simulate(s, seed=1)
 
 
 NEUTRAL_CONCESSION = {
-    "finance.operator_margin_pct": 0, "finance.head_office_fee_pct": 0,
-    "finance.delegation_overhead_eur_per_m3": 0, "finance.corporate_tax_eur_per_m3": 0,
-    "governance.tariff_rule": "council", "governance.committee.power": "consultative",
+    "finance.operator_margin_pct": 0,
+    "finance.head_office_fee_pct": 0,
+    "finance.delegation_overhead_eur_per_m3": 0,
+    "finance.corporate_tax_eur_per_m3": 0,
+    "governance.tariff_rule": "council",
+    "governance.committee.power": "consultative",
     "governance.concession.renewal_obligation_pct": 0.6,
     "governance.concession.renewal_realisation": 1.0,
     # the same money: the operator borrows at the public rate (the default Aqua Prêt rate)
@@ -225,9 +255,14 @@ NEUTRAL_CONCESSION = {
 def test_no_built_in_verdict_same_money_same_rule_same_outcomes() -> None:
     regie = small("regie")
     conc = with_changes(small("concession"), NEUTRAL_CONCESSION)
-    commons = with_changes(small("commons"), {"governance.tariff_rule": "council",
-                                              "governance.committee.power": "consultative",
-                                              "governance.committee.renewal_plan_pct": 0.6})
+    commons = with_changes(
+        small("commons"),
+        {
+            "governance.tariff_rule": "council",
+            "governance.committee.power": "consultative",
+            "governance.committee.renewal_plan_pct": 0.6,
+        },
+    )
     r = simulate(regie, seed=11)
     for other in (conc, commons):
         o = simulate(other, seed=11)
@@ -236,8 +271,10 @@ def test_no_built_in_verdict_same_money_same_rule_same_outcomes() -> None:
 
 
 def test_comparison_lists_the_parameters_that_differ() -> None:
-    scen = {n: load_scenario(f"scenarios/{n}.yaml", {"horizon_years": 3})
-            for n in ("concession", "regie", "commons")}
+    scen = {
+        n: load_scenario(f"scenarios/{n}.yaml", {"horizon_years": 3})
+        for n in ("concession", "regie", "commons")
+    }
     cmp = compare(scen, seed=1)
     keys = set(cmp.differences["key"])
     assert {"governance.regime", "finance.operator_margin_pct", "governance.committee.power"} <= keys
@@ -254,8 +291,10 @@ def test_comparison_lists_the_parameters_that_differ() -> None:
 def test_committee_sets_usage_rules_and_the_citizens_protect_the_essential_volume() -> None:
     """In a drought the committee can restrict earlier, give priority to household uses and raise
     the protected essential volume; rationing the essential volume is vetoed by the citizens."""
-    drought = [{"year": 2026, "kind": "drought", "factor": 0.0},
-               {"year": 2027, "kind": "drought", "factor": 0.0}]
+    drought = [
+        {"year": 2026, "kind": "drought", "factor": 0.0},
+        {"year": 2027, "kind": "drought", "factor": 0.0},
+    ]
     s = load_scenario("scenarios/commons.yaml", {"horizon_years": 5, "shocks": drought})
     r = simulate(s, seed=1)
     usage = r.decisions[r.decisions["item"] == "usage"]
@@ -273,16 +312,27 @@ def test_every_decision_reason_has_a_french_wording() -> None:
     from sim.governance.reasons import reason_fr
 
     drought = [{"year": 2026, "kind": "drought", "factor": 0.0}]
-    runs = [simulate(load_scenario(f"scenarios/{n}.yaml", {"horizon_years": 14, "shocks": drought}),
-                     seed=2) for n in ("concession", "regie", "commons", "remunicipalisation")]
-    runs.append(simulate(with_changes(small("commons"), {"governance.committee.decision_log": [
-        {"meeting": 1, "item": "tariff", "option": "social"}]}), seed=1))
+    runs = [
+        simulate(load_scenario(f"scenarios/{n}.yaml", {"horizon_years": 14, "shocks": drought}), seed=2)
+        for n in ("concession", "regie", "commons", "remunicipalisation")
+    ]
+    runs.append(
+        simulate(
+            with_changes(
+                small("commons"),
+                {"governance.committee.decision_log": [{"meeting": 1, "item": "tariff", "option": "social"}]},
+            ),
+            seed=1,
+        )
+    )
     for r in runs:
         for en, fr in zip(r.decisions["reason"], r.decisions["reason_fr"], strict=True):
             assert fr != en, f"no French wording for: {en}"
             assert fr == reason_fr(en)
-    assert reason_fr("towards cost recovery: +1.7 % needed, bounded at ±5 %") == \
-        "vers l'équilibre : +1,7 % nécessaires, borné à ±5 %"
+    assert (
+        reason_fr("towards cost recovery: +1.7 % needed, bounded at ±5 %")
+        == "vers l'équilibre : +1,7 % nécessaires, borné à ±5 %"
+    )
 
 
 @pytest.mark.parametrize("meeting", [1, 3])
@@ -298,8 +348,9 @@ def test_agenda_procedure_choice_is_what_the_uninterrupted_run_decides(meeting: 
 
 
 def test_deciding_committee_under_a_council_does_not_put_the_tariff_on_its_agenda() -> None:
-    s = with_changes(small("regie"), {"governance.committee.power": "deciding",
-                                      "governance.committee.stop_at_meeting": 1})
+    s = with_changes(
+        small("regie"), {"governance.committee.power": "deciding", "governance.committee.stop_at_meeting": 1}
+    )
     r = simulate(s, seed=1)
     assert "tariff" not in {a["item"] for a in r.agenda}
     assert all(a["binding"] for a in r.agenda)
@@ -307,10 +358,15 @@ def test_deciding_committee_under_a_council_does_not_put_the_tariff_on_its_agend
 
 def test_people_can_put_their_own_tariff_variant_to_the_vote() -> None:
     s = load_scenario("scenarios/commons.yaml", {"horizon_years": 4})
-    v = {"standing_charge_eur_per_year": 20, "free_volume_m3": 10,
-         "blocks": [{"up_to_m3": 60, "price_eur_per_m3": 0.8}, {"price_eur_per_m3": 1.9}]}
-    stopped = simulate(with_changes(s, {"governance.committee.variants": [v],
-                                        "governance.committee.stop_at_meeting": 2}), seed=1)
+    v = {
+        "standing_charge_eur_per_year": 20,
+        "free_volume_m3": 10,
+        "blocks": [{"up_to_m3": 60, "price_eur_per_m3": 0.8}, {"price_eur_per_m3": 1.9}],
+    }
+    stopped = simulate(
+        with_changes(s, {"governance.committee.variants": [v], "governance.committee.stop_at_meeting": 2}),
+        seed=1,
+    )
     tariff = next(a for a in stopped.agenda if a["item"] == "tariff")
     variant = next(o for o in tariff["options"] if o["name"] == "variant_1")
     assert variant["admissible"] and 0.97 < variant["effects"]["recovery"] < 1.03  # scaled to balance

@@ -70,9 +70,7 @@ def test_every_key_used_in_the_ui_exists_in_both_catalogues() -> None:
 def test_the_scan_reads_the_files_that_use_the_catalogues() -> None:
     assert _uses_catalogues("from sim.i18n import fmt_pct, t\n")
     assert _uses_catalogues("from sim.i18n import (\n    LANGS,\n    t,\n)\n")
-    assert not _uses_catalogues(
-        "from sim.i18n import fmt_pct\nfrom sim.workshop.strings import t\n"
-    )
+    assert not _uses_catalogues("from sim.i18n import fmt_pct\nfrom sim.workshop.strings import t\n")
     names = {p.name for p in _ui_sources()}
     assert {"app.py", "plots.py", "sources.py", "common.py"} <= names
 

@@ -15,11 +15,11 @@ import typing
 import pytest
 from pydantic import BaseModel
 
-from sim.scenario import labels as i18n_params
 from sim.i18n import MissingTranslation
+from sim.scenario import labels as i18n_params
 from sim.scenario.labels import is_assumption_fr, source_text, sources_fr, unit_text, units_fr
-from sim.scenario.params import is_assumption
 from sim.scenario.model import Scenario
+from sim.scenario.params import is_assumption
 
 # French entries allowed to equal their English text: pure references, numbers and unit symbols.
 SAME_SOURCES = {
@@ -126,8 +126,9 @@ def test_missing_raises_under_pytest() -> None:
     assert unit_text("furlongs/fortnight", "en") == "furlongs/fortnight"
 
 
-def test_missing_falls_back_to_english_live(monkeypatch: pytest.MonkeyPatch,
-                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_falls_back_to_english_live(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
     monkeypatch.delenv("REGIE_SIM_STRICT_I18N", raising=False)
     monkeypatch.setattr(i18n_params, "_warned", set())  # each missing string is logged once

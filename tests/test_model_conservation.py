@@ -24,23 +24,46 @@ from sim.core.ledger import PAYMENT_LINES, RECEIPT_LINES, annuity_payment
 REL = 1e-9  # relative tolerance of every balance (float sums of a dozen terms)
 
 BALANCE_TERMS = ("billed_m3", "unbilled_authorised_m3", "apparent_losses_m3", "real_losses_m3")
-VOLUME_COLUMNS = ("produced_m3", *BALANCE_TERMS, "burst_losses_m3", "demand_m3", "delivered_m3",
-                  "shortfall_m3", "recharge_m3", "resource_stock_m3")
+VOLUME_COLUMNS = (
+    "produced_m3",
+    *BALANCE_TERMS,
+    "burst_losses_m3",
+    "demand_m3",
+    "delivered_m3",
+    "shortfall_m3",
+    "recharge_m3",
+    "resource_stock_m3",
+)
 #: yearly columns that are plain sums of the monthly ones
-YEAR_SUMS = ("produced_m3", *BALANCE_TERMS, "shortfall_m3", "revenue_eur", "receipts_eur",
-             "bill_receipts_eur", "loan_proceeds_eur", "interest_eur")
+YEAR_SUMS = (
+    "produced_m3",
+    *BALANCE_TERMS,
+    "shortfall_m3",
+    "revenue_eur",
+    "receipts_eur",
+    "bill_receipts_eur",
+    "loan_proceeds_eur",
+    "interest_eur",
+)
 
-PROPERTY = settings(max_examples=25, deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
-def _close(a: pd.Series | np.ndarray, b: pd.Series | np.ndarray, scale: np.ndarray | float,
-           what: str) -> None:
+def _close(
+    a: pd.Series | np.ndarray, b: pd.Series | np.ndarray, scale: np.ndarray | float, what: str
+) -> None:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     err = np.abs(a - b) / np.maximum(np.abs(scale), 1.0)
     bad = np.flatnonzero(err > REL)
-    assert bad.size == 0, (f"{what} does not close in {bad.size} period(s); first at row {bad[0]}: "
-                           f"{a[bad[0]]!r} vs {b[bad[0]]!r}")
+    assert bad.size == 0, (
+        f"{what} does not close in {bad.size} period(s); first at row {bad[0]}: "
+        f"{a[bad[0]]!r} vs {b[bad[0]]!r}"
+    )
 
 
 def check_water_balance(p: pd.DataFrame) -> None:
@@ -53,30 +76,47 @@ def check_no_negative_volumes(p: pd.DataFrame) -> None:
     for col in VOLUME_COLUMNS:
         assert (p[col] >= 0).all(), f"negative {col} in months {list(p.loc[p[col] < 0, 'month'])}"
     assert (p["delivered_m3"] <= p["demand_m3"] * (1 + REL)).all(), "delivered more than demanded"
-    _close(p["shortfall_m3"], p["demand_m3"] - p["delivered_m3"], p["demand_m3"],
-           "shortfall = demand - delivered")
+    _close(
+        p["shortfall_m3"],
+        p["demand_m3"] - p["delivered_m3"],
+        p["demand_m3"],
+        "shortfall = demand - delivered",
+    )
     # bursts are a part of real losses (IWA water balance, water.md §4.4)
     ok = p["burst_losses_m3"] <= p["real_losses_m3"] * (1 + REL) + 1e-9
     assert ok.all(), f"burst losses exceed real losses in months {list(p.loc[~ok, 'month'])}"
 
 
 def check_cash(p: pd.DataFrame, s: Scenario) -> None:
-    scale = (p["cash_start_eur"].abs() + p["receipts_eur"].abs()
-             + p["payments_eur"].abs()).to_numpy()
-    _close(p["cash_end_eur"], p["cash_start_eur"] + p["receipts_eur"] - p["payments_eur"], scale,
-           "cash_end = cash_start + receipts - payments")
-    _close(p["receipts_eur"], p[list(RECEIPT_LINES)].sum(axis=1), p["receipts_eur"],
-           "receipts = sum of the receipt lines")
-    _close(p["payments_eur"], p[list(PAYMENT_LINES)].sum(axis=1), p["payments_eur"],
-           "payments = sum of the payment lines")
+    scale = (p["cash_start_eur"].abs() + p["receipts_eur"].abs() + p["payments_eur"].abs()).to_numpy()
+    _close(
+        p["cash_end_eur"],
+        p["cash_start_eur"] + p["receipts_eur"] - p["payments_eur"],
+        scale,
+        "cash_end = cash_start + receipts - payments",
+    )
+    _close(
+        p["receipts_eur"],
+        p[list(RECEIPT_LINES)].sum(axis=1),
+        p["receipts_eur"],
+        "receipts = sum of the receipt lines",
+    )
+    _close(
+        p["payments_eur"],
+        p[list(PAYMENT_LINES)].sum(axis=1),
+        p["payments_eur"],
+        "payments = sum of the payment lines",
+    )
     # the ledger is continuous: nothing appears or vanishes between two months
     assert p["cash_start_eur"].iloc[0] == s.finance.initial_cash_eur
-    np.testing.assert_array_equal(p["cash_start_eur"].to_numpy()[1:],
-                                  p["cash_end_eur"].to_numpy()[:-1])
+    np.testing.assert_array_equal(p["cash_start_eur"].to_numpy()[1:], p["cash_end_eur"].to_numpy()[:-1])
     # every money column of the periods table is a ledger line, a total, or the revenue indicator
     money = {c for c in p.columns if c.endswith("_eur")}
-    known = set(RECEIPT_LINES) | set(PAYMENT_LINES) | {
-        "cash_start_eur", "cash_end_eur", "receipts_eur", "payments_eur", "revenue_eur"}
+    known = (
+        set(RECEIPT_LINES)
+        | set(PAYMENT_LINES)
+        | {"cash_start_eur", "cash_end_eur", "receipts_eur", "payments_eur", "revenue_eur"}
+    )
     assert money <= known, f"money columns outside the ledger: {sorted(money - known)}"
 
 
@@ -107,9 +147,12 @@ def check_years_are_sums(res: Result) -> None:
         _close(y[col], sums[col].to_numpy(), sums[col].to_numpy(), f"yearly {col} = sum of months")
     # P104.3 yield = (billed + unbilled authorised) / produced (water.md §1.2)
     yo = y[y["produced_m3"] > 0]
-    _close(yo["yield_pct"],
-           100.0 * (yo["billed_m3"] + yo["unbilled_authorised_m3"]) / yo["produced_m3"],
-           100.0, "yield = (billed + unbilled authorised) / produced")
+    _close(
+        yo["yield_pct"],
+        100.0 * (yo["billed_m3"] + yo["unbilled_authorised_m3"]) / yo["produced_m3"],
+        100.0,
+        "yield = (billed + unbilled authorised) / produced",
+    )
     ends = p.groupby("year")["cash_end_eur"].last().to_numpy()
     _close(y["reserves_eur"], ends, ends, "yearly reserves = cash at the end of December")
 
@@ -166,10 +209,15 @@ def dry_town() -> Scenario:
     """500 households on a 200 m3 tank with 20 % of their use as recharge: it must run short."""
     use = 500 * 146 * 2.16 * 365 / 1000
     return small_town(
-        500, 2,
-        resource__capacity_m3=200.0, resource__initial_fill=1.0,
-        resource__mean_recharge_m3_per_year=0.2 * use, resource__recharge_cv=0.0,
-        resource__drought_probability=0.0, resource__climate_trend_pct_per_decade=0.0)
+        500,
+        2,
+        resource__capacity_m3=200.0,
+        resource__initial_fill=1.0,
+        resource__mean_recharge_m3_per_year=0.2 * use,
+        resource__recharge_cv=0.0,
+        resource__drought_probability=0.0,
+        resource__climate_trend_pct_per_decade=0.0,
+    )
 
 
 def test_shortfall_is_recorded_and_the_balance_still_closes() -> None:
@@ -183,8 +231,7 @@ def test_shortfall_is_recorded_and_the_balance_still_closes() -> None:
     assert (res.events["kind"] == "shortfall").sum() == len(short)
     # the town takes everything the resource can give, and no more
     r = res.scenario.resource
-    start = np.concatenate([[r.initial_fill * r.capacity_m3],
-                            p["resource_stock_m3"].to_numpy()[:-1]])
+    start = np.concatenate([[r.initial_fill * r.capacity_m3], p["resource_stock_m3"].to_numpy()[:-1]])
     available = start * (1 - r.outflow_per_month) + p["recharge_m3"].to_numpy()
     np.testing.assert_allclose(short["produced_m3"], available[short.index], rtol=1e-9)
     # an empty stock is a crisis (below the 15 % threshold)
@@ -232,9 +279,16 @@ def test_no_break_is_repaired_after_the_horizon() -> None:
 
 def test_burst_losses_are_part_of_real_losses_in_a_shortfall() -> None:
     """Was: real losses were clipped to the water available, burst losses were not."""
-    s = small_town(500, 2, network__hidden_detection_days=365.0, resource__capacity_m3=200.0,
-                   resource__initial_fill=1.0, resource__mean_recharge_m3_per_year=1000.0,
-                   resource__recharge_cv=0.0, resource__drought_probability=0.0)
+    s = small_town(
+        500,
+        2,
+        network__hidden_detection_days=365.0,
+        resource__capacity_m3=200.0,
+        resource__initial_fill=1.0,
+        resource__mean_recharge_m3_per_year=1000.0,
+        resource__recharge_cv=0.0,
+        resource__drought_probability=0.0,
+    )
     p = simulate(s, seed=1).periods
     assert (p["shortfall_m3"] > 0).any() and (p["burst_losses_m3"] > 0).any()
     assert (p["burst_losses_m3"] <= p["real_losses_m3"] * (1 + REL)).all()

@@ -49,11 +49,14 @@ def _first_year_breaks(res) -> pd.DataFrame:
     return first[BREAK_DRAWS].reset_index(drop=True)
 
 
-@pytest.mark.parametrize("change", [
-    {"tariff.blocks[0].price_eur_per_m3": 2.60},  # the tariff price only
-    {"households.count": 2500},  # another town size: same weather, same mains
-    {"governance.regime": "commons"},  # another regime on the same seed (same plan in year 1)
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"tariff.blocks[0].price_eur_per_m3": 2.60},  # the tariff price only
+        {"households.count": 2500},  # another town size: same weather, same mains
+        {"governance.regime": "commons"},  # another regime on the same seed (same plan in year 1)
+    ],
+)
 def test_common_random_numbers_keep_weather_and_breaks(town, change) -> None:
     """Changing something that does not act on the weather or on the mains keeps their luck.
 

@@ -21,9 +21,9 @@ def test_the_first_years_do_not_depend_on_the_horizon(regime: str) -> None:
     long = simulate(with_changes(town, {"horizon_years": 25}), seed=5)
     n = len(short.years)
     pd.testing.assert_frame_equal(short.years, long.years.head(n), check_exact=True)
-    pd.testing.assert_frame_equal(short.periods, long.periods.head(len(short.periods)),
-                                  check_exact=True)
+    pd.testing.assert_frame_equal(short.periods, long.periods.head(len(short.periods)), check_exact=True)
     breaks_short = short.events[short.events["kind"] == "break"].reset_index(drop=True)
-    in_window = long.events[(long.events["kind"] == "break")
-                            & (long.events["end_h"] <= short.events["end_h"].max())]
+    in_window = long.events[
+        (long.events["kind"] == "break") & (long.events["end_h"] <= short.events["end_h"].max())
+    ]
     assert len(breaks_short) == len(in_window.reset_index(drop=True))

@@ -23,8 +23,9 @@ SEEDS = range(5)
 
 def mean_years(s: Scenario, column: str, policy_factory=None) -> np.ndarray:
     """Yearly ``column`` averaged over :data:`SEEDS`."""
-    runs = [simulate(s, seed=k, policy=policy_factory() if policy_factory else None).years[column]
-            for k in SEEDS]
+    runs = [
+        simulate(s, seed=k, policy=policy_factory() if policy_factory else None).years[column] for k in SEEDS
+    ]
     return np.mean([r.to_numpy() for r in runs], axis=0)
 
 
@@ -42,9 +43,10 @@ def test_higher_volume_price_lowers_billed_volume_with_fixed_rules() -> None:
     """With the tariff only following inflation (sim.core.engine.Policy), the dearer tariff bills less
     water in every year, from the first one (demand answers the price level, not only its changes;
     this failed before 079d3e5, when the reference price was the scenario's own first tariff)."""
-    billed = {p: mean_years(small_town(1000, 3, tariff__blocks=single_price(p)), "billed_m3",
-                            Policy)
-              for p in PRICES}
+    billed = {
+        p: mean_years(small_town(1000, 3, tariff__blocks=single_price(p)), "billed_m3", Policy)
+        for p in PRICES
+    }
     for lo, hi in zip(PRICES, PRICES[1:], strict=False):
         assert (billed[hi] < billed[lo]).all(), f"{hi} €/m3 does not bill less than {lo} €/m3"
 
@@ -53,8 +55,10 @@ def marginal_price_faced(s: Scenario, years) -> np.ndarray:
     """Marginal price incl. levies and VAT of a single-block tariff, each year, €/m3."""
     t = s.tariff
     # the service's price follows its tariff index; the agency's levies follow consumer prices
-    return ((t.blocks[0].price_eur_per_m3 * years["tariff_index"].to_numpy()
-             + t.levies_eur_per_m3 * years["price_index"].to_numpy()) * (1 + t.vat_pct / 100))
+    return (
+        t.blocks[0].price_eur_per_m3 * years["tariff_index"].to_numpy()
+        + t.levies_eur_per_m3 * years["price_index"].to_numpy()
+    ) * (1 + t.vat_pct / 100)
 
 
 def test_billed_volume_follows_the_price_households_face_under_the_council() -> None:
@@ -75,16 +79,22 @@ def test_billed_volume_follows_the_price_households_face_under_the_council() -> 
             for b in PRICES:
                 (pa, va), (pb, vb) = runs[a], runs[b]
                 dearer = pa > pb * (1 + 1e-9)
-                assert (va[dearer] <= vb[dearer] * (1 + 1e-12)).all(), \
+                assert (va[dearer] <= vb[dearer] * (1 + 1e-12)).all(), (
                     f"seed {seed}: the run facing the higher price bills more water"
+                )
         assert (index[1.0][1:] > index[2.0][1:]).all(), "the council raises the cheap tariff more"
 
 
 def test_the_agency_levy_per_m3_does_not_depend_on_the_service_tariff() -> None:
     levy = {}
     for p in (1.0, 2.0):
-        s = small_town(2000, 4, tariff__blocks=single_price(p),
-                       households__unpaid_base_probability=0.0, households__unpaid_burden_slope=0.0)
+        s = small_town(
+            2000,
+            4,
+            tariff__blocks=single_price(p),
+            households__unpaid_base_probability=0.0,
+            households__unpaid_burden_slope=0.0,
+        )
         res = simulate(s, seed=1)
         remitted = res.periods.groupby("year")["levies_remitted_eur"].sum().to_numpy()
         levy[p] = remitted / res.years["billed_m3"].to_numpy()  # every bill is paid
@@ -96,18 +106,27 @@ def test_a_real_price_rise_during_the_run_lowers_demand() -> None:
     """The elasticity mechanism alone: with 4 %/yr inflation, a tariff indexed on inflation keeps
     its real price while a frozen one gets cheaper each year, so the frozen one sells more water
     from the second year on; with a zero elasticity both sell the same."""
+
     def town(indexed: bool, elasticity: float) -> Scenario:
-        return small_town(1000, 4, tariff__index_on_inflation=indexed,
-                          households__price_elasticity=elasticity,
-                          finance__inflation_mean_pct=4.0, finance__inflation_sd_pct=0.0)
+        return small_town(
+            1000,
+            4,
+            tariff__index_on_inflation=indexed,
+            households__price_elasticity=elasticity,
+            finance__inflation_mean_pct=4.0,
+            finance__inflation_sd_pct=0.0,
+        )
 
     indexed = mean_years(town(True, -0.3), "billed_m3", Policy)
     frozen = mean_years(town(False, -0.3), "billed_m3", Policy)
     assert indexed[0] == pytest.approx(frozen[0], rel=1e-12)
     assert (frozen[1:] > indexed[1:]).all()
     assert (np.diff(frozen) > 0).all(), "a cheaper real price each year sells more each year"
-    np.testing.assert_allclose(mean_years(town(True, 0.0), "billed_m3", Policy),
-                               mean_years(town(False, 0.0), "billed_m3", Policy), rtol=1e-12)
+    np.testing.assert_allclose(
+        mean_years(town(True, 0.0), "billed_m3", Policy),
+        mean_years(town(False, 0.0), "billed_m3", Policy),
+        rtol=1e-12,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,8 +136,13 @@ def breaky_town(crews: int) -> Scenario:
     """500 households on the base town's 300 km of mains with ten times its break rates and
     day-long repairs: ~230 breaks a year, so one crew is a queue and five are none."""
     s = small_town(500, 3, scale_network=False, workforce__crews=crews, network__repair_h=24.0)
-    return with_changes(s, {f"network.materials.{m}.breaks_per_km_year_new":
-                            10 * p["breaks_per_km_year_new"] for m, p in DEFAULT_MATERIALS.items()})
+    return with_changes(
+        s,
+        {
+            f"network.materials.{m}.breaks_per_km_year_new": 10 * p["breaks_per_km_year_new"]
+            for m, p in DEFAULT_MATERIALS.items()
+        },
+    )
 
 
 def test_more_crews_never_lengthen_the_wait_for_repair() -> None:
@@ -144,10 +168,12 @@ def test_more_crews_never_lengthen_the_wait_for_repair() -> None:
 # --------------------------------------------------------------------------------------------
 def test_more_renewal_means_fewer_breaks_in_later_years() -> None:
     """0.3 vs 3 %/yr of the mains renewed, worst first: fewer breaks in years 10-20."""
-    slow = [simulate(small_town(3000, 20, network__renewal_rate_pct=0.3), seed=k).years["breaks"]
-            for k in SEEDS]
-    fast = [simulate(small_town(3000, 20, network__renewal_rate_pct=3.0), seed=k).years["breaks"]
-            for k in SEEDS]
+    slow = [
+        simulate(small_town(3000, 20, network__renewal_rate_pct=0.3), seed=k).years["breaks"] for k in SEEDS
+    ]
+    fast = [
+        simulate(small_town(3000, 20, network__renewal_rate_pct=3.0), seed=k).years["breaks"] for k in SEEDS
+    ]
     late_slow = np.array([y.to_numpy()[9:].sum() for y in slow])
     late_fast = np.array([y.to_numpy()[9:].sum() for y in fast])
     assert late_fast.mean() < 0.7 * late_slow.mean(), (late_fast, late_slow)
@@ -204,9 +230,14 @@ N_RESTRICT = 1000
 def restricted_town(**changes) -> Scenario:
     """One year, billed monthly, exact meters: the bill's volume is the delivered volume; no price
     response, so each household asks for its reference volumes."""
-    return small_town(N_RESTRICT, 1, billing__interval_months=1,
-                      network__meter_under_registration_pct=0.0, households__price_elasticity=0.0,
-                      **changes)
+    return small_town(
+        N_RESTRICT,
+        1,
+        billing__interval_months=1,
+        network__meter_under_registration_pct=0.0,
+        households__price_elasticity=0.0,
+        **changes,
+    )
 
 
 def household_needs(s: Scenario, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -223,8 +254,12 @@ def test_crisis_cuts_outdoor_use_and_protects_the_essential_volume(monkeypatch) 
     """A stock at 5 % of capacity (below the 15 % crisis threshold) that never refills, but large
     enough to supply the year: the whole year is 'crise' and nobody is short of water."""
     spy = BilledVolumes(monkeypatch, N_RESTRICT)
-    dry = dict(resource__capacity_m3=1e7, resource__initial_fill=0.05,
-               resource__mean_recharge_m3_per_year=0.0, resource__outflow_per_month=0.0)
+    dry = dict(
+        resource__capacity_m3=1e7,
+        resource__initial_fill=0.05,
+        resource__mean_recharge_m3_per_year=0.0,
+        resource__outflow_per_month=0.0,
+    )
     crisis = restricted_town(**dry)
     free = restricted_town(**dry, resource__thresholds=[0.0, 0.0, 0.0, 0.0])
     seed = 4
@@ -262,10 +297,15 @@ def test_rationing_protects_the_essential_volume_when_supply_allows(monkeypatch)
     where supply covers the essential volumes give everyone at least min(demand, essential);
     months where it does not share what there is in proportion to those volumes."""
     spy = BilledVolumes(monkeypatch, N_RESTRICT)
-    s = restricted_town(resource__capacity_m3=1.0, resource__initial_fill=0.0,
-                        resource__mean_recharge_m3_per_year=80_000.0, resource__recharge_cv=0.0,
-                        resource__drought_probability=0.0, resource__outflow_per_month=0.0,
-                        resource__thresholds=[0.0, 0.0, 0.0, 0.0])
+    s = restricted_town(
+        resource__capacity_m3=1.0,
+        resource__initial_fill=0.0,
+        resource__mean_recharge_m3_per_year=80_000.0,
+        resource__recharge_cv=0.0,
+        resource__drought_probability=0.0,
+        resource__outflow_per_month=0.0,
+        resource__thresholds=[0.0, 0.0, 0.0, 0.0],
+    )
     seed = 2
     res = simulate(s, seed=seed)
     v = spy.take()
@@ -277,11 +317,13 @@ def test_rationing_protects_the_essential_volume_when_supply_allows(monkeypatch)
     protected = np.minimum(demand, essential)
     allows = v.sum(axis=1) >= protected.sum(axis=1) * (1 - 1e-12)
     short = (p["shortfall_m3"] > 0).to_numpy()
-    assert (short & allows).any() and (short & ~allows).any() and (~short).any(), \
+    assert (short & allows).any() and (short & ~allows).any() and (~short).any(), (
         "the recharge must give months of plenty, of rationing above and below the essential"
+    )
     assert (v <= demand * (1 + 1e-12)).all(), "nobody gets more than asked"
-    assert (v[allows] >= protected[allows] * (1 - 1e-9)).all(), \
+    assert (v[allows] >= protected[allows] * (1 - 1e-9)).all(), (
         "a household got less than its essential volume in a month whose supply covered them all"
+    )
     scarce = ~allows
     share = v[scarce].sum(axis=1) / protected[scarce].sum(axis=1)
     np.testing.assert_allclose(v[scarce], protected[scarce] * share[:, None], rtol=1e-9)

@@ -20,8 +20,8 @@ from strategies import small_town
 from sim import simulate, with_changes
 from sim.core.assets import BreakRecord, Cohorts
 from sim.core.workforce import Crews, erlang_c_mean_wait
-from sim.water.network import LeakLedger, break_process, uarl_litres_per_day
 from sim.scenario.model import Network
+from sim.water.network import LeakLedger, break_process, uarl_litres_per_day
 
 
 # --------------------------------------------------------------------------------------------
@@ -61,8 +61,7 @@ def test_ili_of_a_run_is_real_losses_over_uarl() -> None:
 def test_without_breaks_or_renewal_the_first_year_ili_is_the_background_ili() -> None:
     """No bursts, no renewal: real losses are background leakage, background_ili × UARL."""
     s = small_town(2000, 2, network__renewal_rate_pct=0.0, network__background_ili=2.5)
-    s = with_changes(s, {f"network.materials.{m}.breaks_per_km_year_new": 0.0
-                         for m in s.network.materials})
+    s = with_changes(s, {f"network.materials.{m}.breaks_per_km_year_new": 0.0 for m in s.network.materials})
     res = simulate(s, seed=1)
     assert res.years["breaks"].sum() == 0
     assert res.years["ili"].iloc[0] == pytest.approx(2.5, rel=1e-9)
@@ -86,8 +85,9 @@ def test_erlang_c_textbook_value() -> None:
     assert math.isinf(erlang_c_mean_wait(3.0, 1.0, 3))
 
 
-def _simulate_repair_queue(n_breaks: int, arrival_per_h: float, repair_per_h: float, crews: int,
-                           seed: int) -> tuple[list[BreakRecord], float, float]:
+def _simulate_repair_queue(
+    n_breaks: int, arrival_per_h: float, repair_per_h: float, crews: int, seed: int
+) -> tuple[list[BreakRecord], float, float]:
     """Poisson breaks, zero detection delay, exponential repairs, through the model's own queue."""
     rng = np.random.default_rng(seed)
     gaps = rng.exponential(1.0 / arrival_per_h, n_breaks)
@@ -100,8 +100,14 @@ def _simulate_repair_queue(n_breaks: int, arrival_per_h: float, repair_per_h: fl
     def source():
         for gap, rep in zip(gaps, repairs, strict=True):
             yield env.timeout(gap)
-            rec = BreakRecord(start_h=env.now, cohort_material="pe", visible=True,
-                              flow_m3_per_h=1.0, detection_h=0.0, repair_h=float(rep))
+            rec = BreakRecord(
+                start_h=env.now,
+                cohort_material="pe",
+                visible=True,
+                flow_m3_per_h=1.0,
+                detection_h=0.0,
+                repair_h=float(rep),
+            )
             env.process(break_process(env, rec, crew, leaks, done.append))
 
     env.process(source())
@@ -126,8 +132,9 @@ def test_repair_queue_mean_wait_matches_erlang_c() -> None:
     total_h = sum(r.end_h - r.start_h for r in done)
     assert leaked_m3 == pytest.approx(total_h, rel=1e-9)
     # sojourn = wait + repair, for every break
-    np.testing.assert_allclose([r.end_h - r.start_h for r in done],
-                               [r.wait_h + r.repair_h for r in done], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        [r.end_h - r.start_h for r in done], [r.wait_h + r.repair_h for r in done], rtol=1e-9, atol=1e-9
+    )
 
 
 def test_no_crew_idles_while_a_break_waits() -> None:
@@ -140,11 +147,13 @@ def test_no_crew_idles_while_a_break_waits() -> None:
 # renewal
 # --------------------------------------------------------------------------------------------
 def _three_cohorts() -> Cohorts:
-    net = Network(cohorts=(
-        {"material": "pe", "install_year": 2010, "length_km": 20.0},
-        {"material": "grey_cast_iron", "install_year": 1950, "length_km": 10.0},
-        {"material": "pvc_glued", "install_year": 1980, "length_km": 5.0},
-    ))
+    net = Network(
+        cohorts=(
+            {"material": "pe", "install_year": 2010, "length_km": 20.0},
+            {"material": "grey_cast_iron", "install_year": 1950, "length_km": 10.0},
+            {"material": "pvc_glued", "install_year": 1980, "length_km": 5.0},
+        )
+    )
     return Cohorts.from_spec(net)
 
 
@@ -164,10 +173,14 @@ def test_renewal_replaces_the_worst_cohorts_first_and_keeps_the_length() -> None
     assert km == pytest.approx(12.0)
     assert c.total_km == pytest.approx(35.0)
     # cast iron (10 km) is gone entirely, glued PVC loses 2 of its 5 km, PE is untouched
-    rows = sorted(zip([c.names[m] for m in c.material], c.install_year.tolist(),
-                      c.length_km.tolist(), strict=True))
-    assert rows == [("pe", 2010.0, pytest.approx(20.0)), ("pe", 2026.0, pytest.approx(12.0)),
-                    ("pvc_glued", 1980.0, pytest.approx(3.0))]
+    rows = sorted(
+        zip([c.names[m] for m in c.material], c.install_year.tolist(), c.length_km.tolist(), strict=True)
+    )
+    assert rows == [
+        ("pe", 2010.0, pytest.approx(20.0)),
+        ("pe", 2026.0, pytest.approx(12.0)),
+        ("pvc_glued", 1980.0, pytest.approx(3.0)),
+    ]
     assert c.breaks_per_year(2026.0) < before
 
 

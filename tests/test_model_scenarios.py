@@ -49,19 +49,29 @@ TWO_BLOCKS = "tariff:\n  blocks:\n    - {up_to_m3: 30, price_eur_per_m3: 1.0}\n"
 
 BAD_FILES = {
     # name: (file text, key path in the message, other words the messages must hold (fr, en))
-    "unknown_key": ("tariff:\n  blockz: 3\n", "tariff.blockz",
-                    (["blockz", "blocks"], ["blockz", "blocks"])),
-    "negative_price": (TWO_BLOCKS + "    - {price_eur_per_m3: -1}\n",
-                       "tariff.blocks[1].price_eur_per_m3", (["-1", "0"], ["-1", "0"])),
-    "text_for_number": ("households:\n  count: beaucoup\n", "households.count",
-                        (["beaucoup"], ["beaucoup"])),
+    "unknown_key": ("tariff:\n  blockz: 3\n", "tariff.blockz", (["blockz", "blocks"], ["blockz", "blocks"])),
+    "negative_price": (
+        TWO_BLOCKS + "    - {price_eur_per_m3: -1}\n",
+        "tariff.blocks[1].price_eur_per_m3",
+        (["-1", "0"], ["-1", "0"]),
+    ),
+    "text_for_number": ("households:\n  count: beaucoup\n", "households.count", (["beaucoup"], ["beaucoup"])),
     "yaml_syntax": ("tariff:\n  blocks: [\n  x: : 3\n", "", (["YAML", "3"], ["YAML", "3"])),
-    "missing_parent": ("extends: nowhere.yaml\nhorizon_years: 2\n", "extends",
-                       (["nowhere.yaml"], ["nowhere.yaml"])),
-    "standing_charge_cap": ("tariff:\n  standing_charge_eur_per_year: 500\n",
-                            "tariff.standing_charge_eur_per_year", (["30 %"], ["30 %"])),
-    "above_upper_bound": ("households:\n  price_elasticity: 0.5\n", "households.price_elasticity",
-                          (["0.5", "0"], ["0.5", "0"])),
+    "missing_parent": (
+        "extends: nowhere.yaml\nhorizon_years: 2\n",
+        "extends",
+        (["nowhere.yaml"], ["nowhere.yaml"]),
+    ),
+    "standing_charge_cap": (
+        "tariff:\n  standing_charge_eur_per_year: 500\n",
+        "tariff.standing_charge_eur_per_year",
+        (["30 %"], ["30 %"]),
+    ),
+    "above_upper_bound": (
+        "households:\n  price_elasticity: 0.5\n",
+        "households.price_elasticity",
+        (["0.5", "0"], ["0.5", "0"]),
+    ),
 }
 
 
@@ -99,8 +109,7 @@ def test_yaml_syntax_error_location_is_worded_in_french(tmp_path: Path) -> None:
 
 def test_the_cap_error_names_the_rural_cap(tmp_path: Path) -> None:
     path = tmp_path / "rural.yaml"
-    path.write_text("town:\n  urban: false\ntariff:\n  standing_charge_eur_per_year: 500\n",
-                    encoding="utf-8")
+    path.write_text("town:\n  urban: false\ntariff:\n  standing_charge_eur_per_year: 500\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert "40 %" in info.value.format("fr") and "40 %" in info.value.format("en")
@@ -129,8 +138,12 @@ def test_base_town_round_trips_through_yaml(base_town: Scenario) -> None:
     assert loads_scenario(dumps_scenario(base_town)) == base_town
 
 
-@settings(max_examples=15, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(s=scenarios())
 def test_random_scenarios_round_trip_through_yaml(s: Scenario) -> None:
     text = dumps_scenario(s)
@@ -150,9 +163,13 @@ def test_result_folder_round_trips_and_reproduces_the_run(tmp_path: Path) -> Non
     back = Result.from_dir(folder)
     assert back.seed == 7
     pd.testing.assert_frame_equal(back.years, res.years, check_exact=False, rtol=1e-12)
-    pd.testing.assert_frame_equal(back.periods.drop(columns=["date"]),
-                                  res.periods.drop(columns=["date"]),
-                                  check_exact=False, rtol=1e-12, check_dtype=False)
+    pd.testing.assert_frame_equal(
+        back.periods.drop(columns=["date"]),
+        res.periods.drop(columns=["date"]),
+        check_exact=False,
+        rtol=1e-12,
+        check_dtype=False,
+    )
     assert back.summary["households"] == res.summary["households"]
 
     # the folder's own scenario reproduces the run exactly
@@ -183,4 +200,6 @@ def test_scale_town_keeps_costs_and_losses_per_household() -> None:
     # same town, smaller: the price and yield stay close (the base town keeps its price in year 1)
     assert y_small["price_120m3_eur_per_m3"].iloc[0] == pytest.approx(y_big["price_120m3_eur_per_m3"].iloc[0])
     assert abs(y_small["yield_pct"].mean() - y_big["yield_pct"].mean()) < 3
-    assert abs(y_small["price_120m3_eur_per_m3"].iloc[-1] / y_big["price_120m3_eur_per_m3"].iloc[-1] - 1) < 0.1
+    assert (
+        abs(y_small["price_120m3_eur_per_m3"].iloc[-1] / y_big["price_120m3_eur_per_m3"].iloc[-1] - 1) < 0.1
+    )

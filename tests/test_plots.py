@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from sim.show import plots
+
 YEARS = [2026, 2027, 2028, 2029]
 UNIT_IN_TITLE = re.compile(r"\(.+\)\s*$")
 
@@ -112,9 +113,7 @@ BUILDERS: dict[str, Callable[[str], go.Figure]] = {
     "resource": lambda lang: plots.resource(years_table(), lang),
     "workforce": lambda lang: plots.workforce(workforce_table(), lang),
     "bills_by_decile": lambda lang: plots.bills_by_decile(deciles_table(), 2028, lang),
-    "compare_bars": lambda lang: plots.compare_bars(
-        compare_table(), "price_120m3_eur_per_m3", lang
-    ),
+    "compare_bars": lambda lang: plots.compare_bars(compare_table(), "price_120m3_eur_per_m3", lang),
 }
 
 
@@ -203,9 +202,7 @@ def test_affordability_compares_first_and_last_year_with_threshold() -> None:
     # the 3 % norm covers water and sewerage, so the bars are the burden with sewerage
     bars = [tr for tr in fig.data if tr.meta == "burden_with_sewerage_pct"]
     assert [tr.name for tr in bars] == ["2026", "2029"]
-    np.testing.assert_array_equal(
-        bars[1].y, deciles[deciles["year"] == 2029]["burden_with_sewerage_pct"]
-    )
+    np.testing.assert_array_equal(bars[1].y, deciles[deciles["year"] == 2029]["burden_with_sewerage_pct"])
     assert [s.y0 for s in fig.layout.shapes] == [3.0]
 
 
@@ -261,9 +258,7 @@ def test_compare_bars_one_bar_per_regime_with_error_bars() -> None:
 
 
 def test_compare_bars_accepts_regimes_as_index_and_unknown_indicators() -> None:
-    table = pd.DataFrame(
-        {"summary_cost_eur": [1.0, 2.0]}, index=pd.Index(["regie", "other"], name="regime")
-    )
+    table = pd.DataFrame({"summary_cost_eur": [1.0, 2.0]}, index=pd.Index(["regie", "other"], name="regime"))
     fig = plots.compare_bars(table, "summary_cost_eur", "en")
     bar = fig.data[0]
     assert list(bar.x) == ["Public régie", "other"]
@@ -281,9 +276,7 @@ def test_french_figures_use_french_separators() -> None:
 
 
 def test_every_result_column_has_a_label_and_unit_in_both_languages() -> None:
-    cols = (
-        set(years_table().columns) | set(deciles_table().columns) | set(workforce_table().columns)
-    )
+    cols = set(years_table().columns) | set(deciles_table().columns) | set(workforce_table().columns)
     for lang in ("fr", "en"):
         for col in cols:
             assert plots.indicator_label(col, lang) != col, (lang, col)
@@ -318,11 +311,7 @@ def test_builders_accept_a_real_run(real_run) -> None:  # type: ignore[no-untype
 
 
 def test_every_column_of_a_real_run_has_a_label_and_unit(real_run) -> None:  # type: ignore[no-untyped-def]
-    cols = (
-        set(real_run.years.columns)
-        | set(real_run.deciles.columns)
-        | set(real_run.workforce.columns)
-    )
+    cols = set(real_run.years.columns) | set(real_run.deciles.columns) | set(real_run.workforce.columns)
     unlabelled = sorted(c for c in cols if plots.indicator_label(c, "fr") == c)
     assert unlabelled == []
     unknown_unit = sorted(c for c in cols if c not in plots.UNITS)

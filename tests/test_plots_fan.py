@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.show import plots
 from sim.experiments.ensemble import Ensemble
 from sim.i18n import t
+from sim.show import plots
 
 YEARS = [2026, 2027, 2028]
 BANDS = list(plots.BAND_COLUMNS)

@@ -102,9 +102,7 @@ def test_the_report_in_english(result: Result) -> None:
 
 def test_text_from_the_scenario_is_escaped(result: Result) -> None:
     town = result.scenario.town.model_copy(update={"name": "<script>alert(1)</script>"})
-    evil = Result(
-        **{**result.__dict__, "scenario": result.scenario.model_copy(update={"town": town})}
-    )
+    evil = Result(**{**result.__dict__, "scenario": result.scenario.model_copy(update={"town": town})})
     html = report_html(evil, "fr", name="<b>x</b>.yaml", when=WHEN)
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "<b>x</b>" not in html

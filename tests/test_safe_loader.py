@@ -52,9 +52,18 @@ def mine(tmp_path: Path) -> Path:
 # --------------------------------------------------------------------------------------------
 # extends: uploads and links name only the built-ins
 # --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("ref", ["/etc/passwd", "../../etc/passwd", "/etc/hostname",
-                                 "/nonexistent/nothing.yaml", "../scenarios/town.yaml",
-                                 "scenarios/town.yaml", "FOREIGN"])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "/etc/passwd",
+        "../../etc/passwd",
+        "/etc/hostname",
+        "/nonexistent/nothing.yaml",
+        "../scenarios/town.yaml",
+        "scenarios/town.yaml",
+        "FOREIGN",
+    ],
+)
 def test_an_upload_extends_only_builtins_and_reveals_nothing(ref: str, foreign: Path) -> None:
     ref = str(foreign) if ref == "FOREIGN" else ref
     err = refused(loads_scenario, f"extends: {ref}\n".encode())
@@ -66,8 +75,10 @@ def test_an_upload_extends_only_builtins_and_reveals_nothing(ref: str, foreign: 
 
 
 def test_every_refused_upload_extends_gets_the_same_answer(foreign: Path) -> None:
-    answers = {both(refused(loads_scenario, f"extends: {r}\n"))
-               for r in ("/etc/passwd", "/no/such/file", str(foreign), "../../etc/shadow")}
+    answers = {
+        both(refused(loads_scenario, f"extends: {r}\n"))
+        for r in ("/etc/passwd", "/no/such/file", str(foreign), "../../etc/shadow")
+    }
     assert len(answers) == 1, answers
 
 
@@ -87,9 +98,18 @@ def test_a_file_extends_within_its_own_tree(mine: Path) -> None:
     assert (s.horizon_years, s.seed) == (4, 9)
 
 
-@pytest.mark.parametrize("ref", ["/etc/passwd", "../../etc/passwd", "../elsewhere/config.yaml",
-                                 "FOREIGN", "sub/../../elsewhere/config.yaml", "/no/such.yaml",
-                                 "../../../../../../../../etc/hostname"])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "/etc/passwd",
+        "../../etc/passwd",
+        "../elsewhere/config.yaml",
+        "FOREIGN",
+        "sub/../../elsewhere/config.yaml",
+        "/no/such.yaml",
+        "../../../../../../../../etc/hostname",
+    ],
+)
 def test_a_file_cannot_extend_outside_its_tree(ref: str, mine: Path, foreign: Path) -> None:
     ref = str(foreign) if ref == "FOREIGN" else ref
     f = mine / "child.yaml"
@@ -130,20 +150,35 @@ BAD = {
     "nul": (b"horizon_years: 3\x00\n", "not_utf8", ""),
     "alias": (b"a: &x [1, 2]\nb: *x\n", "yaml_alias", ""),
     "duplicate": (b"horizon_years: 3\nhorizon_years: 4\n", "duplicate_key", ""),
-    "deep_block": (b"".join(b"  " * i + b"k%d:\n" % i for i in range(40)) + b"  " * 40 + b"1\n",
-                   "too_deep", ""),
+    "deep_block": (
+        b"".join(b"  " * i + b"k%d:\n" % i for i in range(40)) + b"  " * 40 + b"1\n",
+        "too_deep",
+        "",
+    ),
     "deep_flow": (b"x: " + b"[" * 50 + b"]" * 50 + b"\n", "too_deep", ""),
     "nan": (b"horizon_years: .nan\n", "absurd_number", "horizon_years"),
-    "inf_price": (b"tariff:\n  blocks:\n    - {price_eur_per_m3: .inf}\n", "absurd_number",
-                  "tariff.blocks[0].price_eur_per_m3"),
-    "huge_income": (INCOMES.format(x="1.0e+308").encode(), "absurd_number",
-                    "households.decile_mean_income_eur[0]"),
-    "minus_inf_income": (INCOMES.format(x="-.inf").encode(), "absurd_number",
-                         "households.decile_mean_income_eur[0]"),
+    "inf_price": (
+        b"tariff:\n  blocks:\n    - {price_eur_per_m3: .inf}\n",
+        "absurd_number",
+        "tariff.blocks[0].price_eur_per_m3",
+    ),
+    "huge_income": (
+        INCOMES.format(x="1.0e+308").encode(),
+        "absurd_number",
+        "households.decile_mean_income_eur[0]",
+    ),
+    "minus_inf_income": (
+        INCOMES.format(x="-.inf").encode(),
+        "absurd_number",
+        "households.decile_mean_income_eur[0]",
+    ),
     "bool_for_int": (b"horizon_years: true\n", "bool_for_number", "horizon_years"),
     "yes_for_float": (b"tariff:\n  vat_pct: yes\n", "bool_for_number", "tariff.vat_pct"),
-    "bool_in_list": (INCOMES.format(x="true").encode(), "bool_for_number",
-                     "households.decile_mean_income_eur[0]"),
+    "bool_in_list": (
+        INCOMES.format(x="true").encode(),
+        "bool_for_number",
+        "households.decile_mean_income_eur[0]",
+    ),
     "long_int": (b"seed: 1" + b"0" * 5000 + b"\n", "yaml_value", ""),
     "too_large": (b"# padding\n" * (MAX_FILE_BYTES // 10 + 1), "file_too_large", ""),
     "list": (b"- 1\n- 2\n", "not_a_mapping", ""),
@@ -155,8 +190,10 @@ def test_malformed_text_is_refused_with_a_located_message(case: str, tmp_path: P
     data, kind, path = BAD[case]
     f = tmp_path / f"cas_{case}.yaml"
     f.write_bytes(data)
-    for err, origin in ((refused(loads_scenario, data, "mine.yaml"), "mine.yaml"),
-                        (refused(load_scenario, f), f.name)):
+    for err, origin in (
+        (refused(loads_scenario, data, "mine.yaml"), "mine.yaml"),
+        (refused(load_scenario, f), f.name),
+    ):
         assert kind in [p.kind for p in err.problems], both(err)
         p = next(p for p in err.problems if p.kind == kind)
         assert p.path == path

@@ -19,10 +19,21 @@ def test_sensitivity_writes_the_tornado_table_and_chart(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "sens"
-    rc = main(["sensitivity", str(ROOT / "scenarios" / "town.yaml"), *SMALL,
-               "--indicator", "price_120m3_eur_per_m3",
-               "--param", "governance.council.max_change_pct",
-               "--param", "network.renewal_rate_pct", "--out", str(out)])
+    rc = main(
+        [
+            "sensitivity",
+            str(ROOT / "scenarios" / "town.yaml"),
+            *SMALL,
+            "--indicator",
+            "price_120m3_eur_per_m3",
+            "--param",
+            "governance.council.max_change_pct",
+            "--param",
+            "network.renewal_rate_pct",
+            "--out",
+            str(out),
+        ]
+    )
     assert rc == 0
     df = pd.read_csv(out / "tornado.csv")
     assert list(df["param"]) == ["governance.council.max_change_pct", "network.renewal_rate_pct"]
@@ -36,7 +47,21 @@ def test_sensitivity_writes_the_tornado_table_and_chart(
 
 def test_an_unknown_indicator_or_a_parameter_without_range_is_refused(tmp_path: Path) -> None:
     town = str(ROOT / "scenarios" / "town.yaml")
-    assert main(["sensitivity", town, *SMALL, "--indicator", "nope",
-                 "--param", "network.renewal_rate_pct", "--out", str(tmp_path / "a")]) == 2
+    assert (
+        main(
+            [
+                "sensitivity",
+                town,
+                *SMALL,
+                "--indicator",
+                "nope",
+                "--param",
+                "network.renewal_rate_pct",
+                "--out",
+                str(tmp_path / "a"),
+            ]
+        )
+        == 2
+    )
     with pytest.raises(ValueError):
         documented_ranges(load_scenario(town), ["town.name"])

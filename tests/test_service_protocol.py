@@ -49,20 +49,28 @@ class ToyService:
     def schedule_month(self, eng: Engine, m: int, t0: float, t1: float) -> None:
         return None  # no incidents
 
-    def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float,
-                  t1: float) -> MonthFlows:
+    def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:
         month = self.use / 12.0
         self.period += month
         sold = float(month.sum())
-        return MonthFlows(produced=sold, billed=sold,
-                          costs={"energy_eur": COST_EUR_PER_UNIT * eng.cpi * sold},
-                          columns={"units_sold": sold}, year={"units_sold": sold})
+        return MonthFlows(
+            produced=sold,
+            billed=sold,
+            costs={"energy_eur": COST_EUR_PER_UNIT * eng.cpi * sold},
+            columns={"units_sold": sold},
+            year={"units_sold": sold},
+        )
 
     def bill(self, eng: Engine, lines: dict[str, float]) -> float:
         st = eng.state
-        br = tariffs.bill(self.period, eng.pop.persons, st.tariff,
-                          months=eng.scenario.billing.interval_months, price_index=st.tariff_index,
-                          levies_index=eng.cpi)
+        br = tariffs.bill(
+            self.period,
+            eng.pop.persons,
+            st.tariff,
+            months=eng.scenario.billing.interval_months,
+            price_index=st.tariff_index,
+            levies_index=eng.cpi,
+        )
         total = float(br.total_eur.sum())
         eng.year_volume += self.period
         eng.year_bill += br.total_eur
@@ -78,15 +86,23 @@ class ToyService:
 
     def year_row(self, eng: Engine, y: int, acc: dict[str, float]) -> dict[str, Any]:
         s = eng.scenario
-        price = tariffs.price_120m3_eur_per_m3(eng.state.tariff, 2, price_index=eng.state.tariff_index,
-                                               levies_index=eng.cpi)
+        price = tariffs.price_120m3_eur_per_m3(
+            eng.state.tariff, 2, price_index=eng.state.tariff_index, levies_index=eng.cpi
+        )
         burden = self.affordability_burden(eng, eng.year_bill)
-        return {"year": s.town.start_year + y, "households": eng.pop.count,
-                "population": eng.pop.population, "units_sold": acc["units_sold"],
-                "price_120m3_eur_per_m3": price, "bill_120m3_eur": 120.0 * price,
-                "unpaid_rate_pct": 0.0,
-                "share_households_above_3pct": 100.0 * float((burden > 0.03).mean()),
-                "social_rebate_eur": 0.0, **eng.money_columns(acc), "fte": eng.fte_total()}
+        return {
+            "year": s.town.start_year + y,
+            "households": eng.pop.count,
+            "population": eng.pop.population,
+            "units_sold": acc["units_sold"],
+            "price_120m3_eur_per_m3": price,
+            "bill_120m3_eur": 120.0 * price,
+            "unpaid_rate_pct": 0.0,
+            "share_households_above_3pct": 100.0 * float((burden > 0.03).mean()),
+            "social_rebate_eur": 0.0,
+            **eng.money_columns(acc),
+            "fte": eng.fte_total(),
+        }
 
     def variable_costs_estimate(self, eng: Engine) -> tuple[float, float]:
         sold = float(self.use.sum())
@@ -105,10 +121,17 @@ def toy(monkeypatch: pytest.MonkeyPatch) -> Scenario:
     monkeypatch.setitem(run.SERVICES, "toy", ToyService)
     base = scale_town(Scenario(), 1500)
     cohort = {"material": base.network.cohorts[0].material, "install_year": 1980, "length_km": 40.0}
-    return with_changes(base, {
-        "service": "toy", "horizon_years": 6,
-        "network.cohorts": [cohort], "tariff.blocks": [{"price_eur_per_m3": 2.0}],
-        "tariff.standing_charge_eur_per_year": 0.0, "tariff.free_volume_m3": 0.0})
+    return with_changes(
+        base,
+        {
+            "service": "toy",
+            "horizon_years": 6,
+            "network.cohorts": [cohort],
+            "tariff.blocks": [{"price_eur_per_m3": 2.0}],
+            "tariff.standing_charge_eur_per_year": 0.0,
+            "tariff.free_volume_m3": 0.0,
+        },
+    )
 
 
 @pytest.mark.parametrize("regime", ["concession", "regie", "commons"])
@@ -118,10 +141,12 @@ def test_the_toy_runs_under_every_regime_with_exact_money(toy: Scenario, regime:
     p = res.periods
     assert (p["units_sold"] == 1500 * UNITS_PER_HOUSEHOLD_YEAR / 12).all()
     # cash at end = cash at start + receipts - payments, every month, and months chain
-    np.testing.assert_array_equal(p["cash_end_eur"], p["cash_start_eur"] + p["receipts_eur"]
-                                  - p["payments_eur"])
-    np.testing.assert_array_equal(p["cash_start_eur"].iloc[1:].to_numpy(),
-                                  p["cash_end_eur"].iloc[:-1].to_numpy())
+    np.testing.assert_array_equal(
+        p["cash_end_eur"], p["cash_start_eur"] + p["receipts_eur"] - p["payments_eur"]
+    )
+    np.testing.assert_array_equal(
+        p["cash_start_eur"].iloc[1:].to_numpy(), p["cash_end_eur"].iloc[:-1].to_numpy()
+    )
     # the service's cost line is its own; the engine's lines are there too
     assert (p["energy_eur"] > 0).all() and (p["treatment_eur"] == 0).all()
     assert (p["staff_eur"] > 0).all()

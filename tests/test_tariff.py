@@ -12,12 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import make_tariff, tariffs
 
-from sim.scenario.errors import ScenarioError
-from sim.scenario.model import (
-    SocialTariff,
-    Tariff,
-    scenario_from_dict,
-)
 from sim.core.tariff import (
     BillBreakdown,
     bill,
@@ -26,9 +20,24 @@ from sim.core.tariff import (
     price_120m3_eur_per_m3,
     standing_charge_share_pct,
 )
+from sim.scenario.errors import ScenarioError
+from sim.scenario.model import (
+    SocialTariff,
+    Tariff,
+    scenario_from_dict,
+)
 
-FIELDS = ("standing_eur", "free_volume_m3", "volume_eur", "surcharge_eur", "levies_eur",
-          "social_rebate_eur", "total_excl_tax_eur", "vat_eur", "total_eur")
+FIELDS = (
+    "standing_eur",
+    "free_volume_m3",
+    "volume_eur",
+    "surcharge_eur",
+    "levies_eur",
+    "social_rebate_eur",
+    "total_excl_tax_eur",
+    "vat_eur",
+    "total_eur",
+)
 
 
 DUNKERQUE_BLOCKS = [(75.0, 0.83), (200.0, 1.53), (None, 2.04)]  # water.md §3.1, € HT/m3
@@ -227,8 +236,14 @@ def test_bill_cap_at_3_pct_of_income():
 
 
 def test_bill_cap_is_prorated_over_the_period():
-    bd = bill(np.array([125.0]), 1, cap_tariff(), months=6, eligible=np.array([True]),
-              income_eur_per_year=np.array([10_000.0]))
+    bd = bill(
+        np.array([125.0]),
+        1,
+        cap_tariff(),
+        months=6,
+        eligible=np.array([True]),
+        income_eur_per_year=np.array([10_000.0]),
+    )
     assert one(bd, "total_eur") == pytest.approx(150.0)
 
 
@@ -240,12 +255,19 @@ def test_bill_cap_needs_income():
 def test_breakdown_identity():
     social = SocialTariff(enabled=True, kind="reduced_blocks", price_factor=0.4)
     t = example(free=15.0, seasonal_eur_per_m3=0.2, social=social)
-    bd = bill(np.array([10.0, 140.0, 500.0]), 1, t, season_volume_m3=np.array([0.0, 50.0, 300.0]),
-              eligible=np.array([True, False, True]))
+    bd = bill(
+        np.array([10.0, 140.0, 500.0]),
+        1,
+        t,
+        season_volume_m3=np.array([0.0, 50.0, 300.0]),
+        eligible=np.array([True, False, True]),
+    )
     rebate_excl = bd.social_rebate_eur / 1.055
     np.testing.assert_allclose(
         bd.standing_eur + bd.volume_eur + bd.surcharge_eur + bd.levies_eur - rebate_excl,
-        bd.total_excl_tax_eur, rtol=1e-12)
+        bd.total_excl_tax_eur,
+        rtol=1e-12,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,8 +281,7 @@ def test_bad_volume_is_an_error(bad):
 
 def test_season_volume_above_volume_is_an_error():
     with pytest.raises(ValueError, match="season_volume_m3"):
-        bill(np.array([10.0]), 1, example(seasonal_eur_per_m3=1.0),
-             season_volume_m3=np.array([11.0]))
+        bill(np.array([10.0]), 1, example(seasonal_eur_per_m3=1.0), season_volume_m3=np.array([11.0]))
 
 
 def test_zero_persons_is_an_error_with_per_person_blocks():
@@ -288,8 +309,9 @@ def test_marginal_price_inside_the_free_volume_is_the_levies():
 def test_marginal_price_social_and_per_person_and_index():
     social = SocialTariff(enabled=True, kind="reduced_blocks", price_factor=0.5)
     t = example(per_person=True, social=social)
-    mp = marginal_price_eur_per_m3(np.array([120.0, 120.0]), np.array([2, 1]), t,
-                                   eligible=np.array([True, False]), price_index=2.0)
+    mp = marginal_price_eur_per_m3(
+        np.array([120.0, 120.0]), np.array([2, 1]), t, eligible=np.array([True, False]), price_index=2.0
+    )
     # 2 persons: bound 150 m3, still block 1; 1 person: block 2
     np.testing.assert_allclose(mp, [(0.83 * 0.5 + 0.40) * 2 * 1.055, (1.53 + 0.40) * 2 * 1.055])
 
@@ -299,8 +321,7 @@ def test_marginal_price_social_and_per_person_and_index():
 # --------------------------------------------------------------------------------------------
 def test_price_120m3_of_the_example_tariff():
     assert price_120m3_eur_per_m3(example(), 1) == pytest.approx(236.4255 / 120)
-    assert price_120m3_eur_per_m3(example(), 1, price_index=1.1) == pytest.approx(
-        1.1 * 236.4255 / 120)
+    assert price_120m3_eur_per_m3(example(), 1, price_index=1.1) == pytest.approx(1.1 * 236.4255 / 120)
 
 
 def test_standing_charge_share_by_hand():
@@ -308,13 +329,16 @@ def test_standing_charge_share_by_hand():
     assert standing_charge_share_pct(example(), 1) == pytest.approx(100 * 45 / 176.10)
     # per person, 3 persons: 120 m3 all in block 1 (bound 225): 45 / (45 + 99.6)
     assert standing_charge_share_pct(example(per_person=True), 3) == pytest.approx(
-        100 * 45 / (45 + 120 * 0.83))
+        100 * 45 / (45 + 120 * 0.83)
+    )
     assert standing_charge_share_pct(make_tariff([(None, 0.0)]), 1) == 0.0
 
 
 def scenario_data(tariff: dict[str, object], urban: bool) -> dict[str, object]:
-    data: dict[str, object] = {b: {} for b in ("households", "network", "resource", "finance",
-                                               "workforce", "billing", "affordability")}
+    data: dict[str, object] = {
+        b: {}
+        for b in ("households", "network", "resource", "finance", "workforce", "billing", "affordability")
+    }
     data["town"] = {"urban": urban}
     data["tariff"] = {"seasonal": {}, "social": {}, **tariff}
     return data
@@ -322,8 +346,7 @@ def scenario_data(tariff: dict[str, object], urban: bool) -> dict[str, object]:
 
 def test_scenario_over_the_urban_cap_is_refused_in_french():
     # 100 / (100 + 120 × 1.30) = 39.06 %: over 30 % (urban), under 40 % (rural)
-    tariff = {"standing_charge_eur_per_year": 100.0,
-              "blocks": [{"up_to_m3": None, "price_eur_per_m3": 1.30}]}
+    tariff = {"standing_charge_eur_per_year": 100.0, "blocks": [{"up_to_m3": None, "price_eur_per_m3": 1.30}]}
     with pytest.raises(ScenarioError) as err:
         scenario_from_dict(scenario_data(tariff, urban=True), "ville.yaml")
     msg = err.value.format("fr")
@@ -360,7 +383,15 @@ def by_key(lines: list[dict]) -> dict[str, dict]:
 def test_bill_lines_of_the_example_tariff():
     lines = bill_lines(example(), 250.0)
     assert [line["key"] for line in lines] == [
-        "standing", "block_1", "block_2", "block_3", "levies", "total_excl_tax", "vat", "total"]
+        "standing",
+        "block_1",
+        "block_2",
+        "block_3",
+        "levies",
+        "total_excl_tax",
+        "vat",
+        "total",
+    ]
     k = by_key(lines)
     assert k["standing"]["label_fr"] == "Abonnement (part fixe)"
     assert k["block_1"]["label_fr"] == "Tranche 1 (0–75 m3)"
@@ -375,19 +406,30 @@ def test_bill_lines_of_the_example_tariff():
     assert k["block_2"]["amount_eur"] == pytest.approx(191.25)
     assert k["total"]["amount_eur"] == pytest.approx(528.0275)
     bd = bill(np.array([250.0]), 1, example())
-    assert line_sum_excl_tax(lines) == k["total_excl_tax"]["amount_eur"] == one(
-        bd, "total_excl_tax_eur")
+    assert line_sum_excl_tax(lines) == k["total_excl_tax"]["amount_eur"] == one(bd, "total_excl_tax_eur")
     assert k["total_excl_tax"]["amount_eur"] + k["vat"]["amount_eur"] == k["total"]["amount_eur"]
 
 
 def test_bill_lines_free_volume_surcharge_and_social_rebate():
     social = SocialTariff(enabled=True, kind="reduced_blocks", price_factor=0.5)
-    t = make_tariff(MONTPELLIER_BLOCKS, free=15.0, levies=0.40, vat=5.5, social=social,
-                    seasonal_eur_per_m3=0.2)
+    t = make_tariff(
+        MONTPELLIER_BLOCKS, free=15.0, levies=0.40, vat=5.5, social=social, seasonal_eur_per_m3=0.2
+    )
     lines = bill_lines(t, 130.0, eligible=True)
     k = by_key(lines)
-    assert list(k) == ["standing", "free_volume", "block_1", "block_2", "block_3", "surcharge",
-                       "levies", "social_rebate", "total_excl_tax", "vat", "total"]
+    assert list(k) == [
+        "standing",
+        "free_volume",
+        "block_1",
+        "block_2",
+        "block_3",
+        "surcharge",
+        "levies",
+        "social_rebate",
+        "total_excl_tax",
+        "vat",
+        "total",
+    ]
     assert k["free_volume"]["label_fr"] == "Volume gratuit"
     assert k["free_volume"]["volume_m3"] == 15.0 and k["free_volume"]["amount_eur"] == 0.0
     assert k["block_1"]["label_fr"] == "Tranche 1 (15–120 m3)"
@@ -423,16 +465,26 @@ def test_bill_never_falls_when_volume_rises(t, a, b, persons, eligible, months):
 
 
 @settings(deadline=None)
-@given(tariffs(("none", "reduced_blocks", "bill_cap")), volumes, st.integers(1, 6),
-       st.booleans(), st.floats(0.0, 100_000.0), st.floats(0.5, 2.0))
+@given(
+    tariffs(("none", "reduced_blocks", "bill_cap")),
+    volumes,
+    st.integers(1, 6),
+    st.booleans(),
+    st.floats(0.0, 100_000.0),
+    st.floats(0.5, 2.0),
+)
 def test_bill_lines_add_up_exactly_to_bill(t, v, persons, eligible, income, index):
-    lines = bill_lines(t, v, persons, eligible=eligible, income_eur_per_year=income,
-                       price_index=index)
-    bd = bill(np.array([v]), persons, t, eligible=np.array([eligible]),
-              income_eur_per_year=np.array([income]), price_index=index)
+    lines = bill_lines(t, v, persons, eligible=eligible, income_eur_per_year=income, price_index=index)
+    bd = bill(
+        np.array([v]),
+        persons,
+        t,
+        eligible=np.array([eligible]),
+        income_eur_per_year=np.array([income]),
+        price_index=index,
+    )
     k = by_key(lines)
-    assert line_sum_excl_tax(lines) == k["total_excl_tax"]["amount_eur"] == one(
-        bd, "total_excl_tax_eur")
+    assert line_sum_excl_tax(lines) == k["total_excl_tax"]["amount_eur"] == one(bd, "total_excl_tax_eur")
     assert k["vat"]["amount_eur"] == one(bd, "vat_eur")
     assert k["total_excl_tax"]["amount_eur"] + k["vat"]["amount_eur"] == k["total"]["amount_eur"]
     assert k["total"]["amount_eur"] == one(bd, "total_eur")
@@ -445,14 +497,17 @@ def test_bill_lines_add_up_exactly_to_bill(t, v, persons, eligible, income, inde
 
 
 @settings(deadline=None)
-@given(tariffs(("none", "reduced_blocks", "bill_cap")),
-       st.lists(st.tuples(volumes, st.integers(1, 6), st.booleans(), st.floats(0.0, 1e5)),
-                min_size=1, max_size=8))
+@given(
+    tariffs(("none", "reduced_blocks", "bill_cap")),
+    st.lists(
+        st.tuples(volumes, st.integers(1, 6), st.booleans(), st.floats(0.0, 1e5)), min_size=1, max_size=8
+    ),
+)
 def test_each_household_billed_as_if_alone(t, rows):
     v, p, e, inc = (np.array(c) for c in zip(*rows, strict=True))
     together = bill(v, p, t, eligible=e, income_eur_per_year=inc)
     for i in range(len(rows)):
-        alone = bill(v[i:i + 1], p[i], t, eligible=e[i:i + 1], income_eur_per_year=inc[i:i + 1])
+        alone = bill(v[i : i + 1], p[i], t, eligible=e[i : i + 1], income_eur_per_year=inc[i : i + 1])
         for field in FIELDS:
             assert getattr(together, field)[i] == getattr(alone, field)[0], field
 
@@ -461,13 +516,13 @@ def test_each_household_billed_as_if_alone(t, rows):
 @given(tariffs(("bill_cap",)), volumes, st.floats(0.0, 100_000.0))
 def test_capped_bill_never_exceeds_the_cap_and_rebate_is_the_difference(t, v, income):
     full = bill(np.array([v]), 1, t)
-    capped = bill(np.array([v]), 1, t, eligible=np.array([True]),
-                  income_eur_per_year=np.array([income]))
+    capped = bill(np.array([v]), 1, t, eligible=np.array([True]), income_eur_per_year=np.array([income]))
     cap = t.social.bill_cap_pct_of_income / 100 * income
     assert one(capped, "total_eur") <= cap + 1e-9 * max(1.0, cap)
     assert one(capped, "total_eur") <= one(full, "total_eur") + 1e-12
     assert one(full, "total_eur") - one(capped, "total_eur") == pytest.approx(
-        one(capped, "social_rebate_eur"), abs=1e-9)
+        one(capped, "social_rebate_eur"), abs=1e-9
+    )
 
 
 def test_no_households_no_bills():

@@ -1,4 +1,5 @@
-"""The tariff designer (sim.experiments.tariff_designer), checked by hand and against the engine's own rules."""
+"""The tariff designer (sim.experiments.tariff_designer), checked by hand and against the engine's
+own rules."""
 
 from __future__ import annotations
 
@@ -10,10 +11,8 @@ from strategies import BASE_TOWN
 
 from sim import load_scenario, loads_scenario, with_changes
 from sim.core.engine import Policy
-from sim.experiments.run import engine_for
-from sim.scenario.model import Scenario, SocialTariff, Tariff, TariffBlock, dumps_scenario
-from sim.scenario.model import reference_persons as ref_persons
 from sim.core.tariff import standing_charge_share_pct
+from sim.experiments.run import engine_for
 from sim.experiments.tariff_designer import (
     TYPICAL_HOUSEHOLDS,
     TariffDesigner,
@@ -23,6 +22,8 @@ from sim.experiments.tariff_designer import (
     designer_for,
     scenario_with_tariff,
 )
+from sim.scenario.model import Scenario, SocialTariff, Tariff, TariffBlock, dumps_scenario
+from sim.scenario.model import reference_persons as ref_persons
 
 VAT = 1.055  # 5.5 % on drinking water, the base town's rate
 
@@ -45,8 +46,9 @@ def with_tariff(base: Tariff, **update: object) -> Tariff:
 
 def scaled(tariff: Tariff, factor: float) -> Tariff:
     """Every volume price (blocks and levies) times ``factor``; standing charge unchanged."""
-    blocks = tuple(b.model_copy(update={"price_eur_per_m3": b.price_eur_per_m3 * factor})
-                   for b in tariff.blocks)
+    blocks = tuple(
+        b.model_copy(update={"price_eur_per_m3": b.price_eur_per_m3 * factor}) for b in tariff.blocks
+    )
     return with_tariff(tariff, blocks=blocks, levies_eur_per_m3=tariff.levies_eur_per_m3 * factor)
 
 
@@ -70,8 +72,7 @@ def test_same_tariff_changes_nothing(town: Scenario) -> None:
     assert np.allclose(d.typical["change_eur"], 0.0)
 
 
-def test_uniform_rise_of_x_pct_raises_every_decile_bill_excl_standing_by_x_pct(
-        town: Scenario) -> None:
+def test_uniform_rise_of_x_pct_raises_every_decile_bill_excl_standing_by_x_pct(town: Scenario) -> None:
     x = 0.10
     d = design(town, scaled(town.tariff, 1 + x), price_response=False)
     standing_ttc = town.tariff.standing_charge_eur_per_year * VAT
@@ -81,12 +82,12 @@ def test_uniform_rise_of_x_pct_raises_every_decile_bill_excl_standing_by_x_pct(
     assert np.allclose(d.deciles["volume_m3"], d.deciles["volume_now_m3"], rtol=0)
     assert d.pays_more_pct == 100.0
     typ = d.typical
-    assert np.allclose((typ["bill_eur"] - standing_ttc) / (typ["bill_now_eur"] - standing_ttc),
-                       1 + x, rtol=1e-12)
+    assert np.allclose(
+        (typ["bill_eur"] - standing_ttc) / (typ["bill_now_eur"] - standing_ttc), 1 + x, rtol=1e-12
+    )
 
 
-def test_with_the_price_response_a_uniform_rise_cuts_every_volume_by_the_elasticity(
-        town: Scenario) -> None:
+def test_with_the_price_response_a_uniform_rise_cuts_every_volume_by_the_elasticity(town: Scenario) -> None:
     # one block: every household's marginal price (block + levies, incl. VAT) rises by x %, so
     # every volume is multiplied by (1 + x) ** elasticity
     x = 0.10
@@ -99,8 +100,7 @@ def test_with_the_price_response_a_uniform_rise_cuts_every_volume_by_the_elastic
     assert np.allclose(rise, (1 + x) * factor, rtol=1e-12)  # less than x % more
 
 
-def test_progressive_tariff_lowers_small_households_bills_and_raises_large_ones(
-        town: Scenario) -> None:
+def test_progressive_tariff_lowers_small_households_bills_and_raises_large_ones(town: Scenario) -> None:
     tar = with_tariff(town.tariff, blocks=PROGRESSIVE)
     d = design(town, tar, price_response=False)
     typ = d.typical.set_index("household")
@@ -112,8 +112,9 @@ def test_progressive_tariff_lowers_small_households_bills_and_raises_large_ones(
     # on all the volume, + VAT
     v1 = typ.loc["single_flat", "volume_m3"]
     assert v1 < 60
-    assert typ.loc["single_flat", "bill_eur"] == pytest.approx((45.0 + 0.80 * v1 + 0.40 * v1) * VAT,
-                                                               rel=1e-12)
+    assert typ.loc["single_flat", "bill_eur"] == pytest.approx(
+        (45.0 + 0.80 * v1 + 0.40 * v1) * VAT, rel=1e-12
+    )
     v2 = typ.loc["couple_flat", "volume_m3"]
     assert 60 < v2 < 150
     by_hand = (45.0 + 0.80 * 60 + 1.45 * (v2 - 60) + 0.40 * v2) * VAT
@@ -154,8 +155,9 @@ def test_who_pays_more_by_hand(town: Scenario) -> None:
 
 
 def test_a_social_tariff_lowers_the_bills_of_eligible_deciles_only(town: Scenario) -> None:
-    social = SocialTariff(enabled=True, eligible_deciles=(1, 2), kind="reduced_blocks",
-                          price_factor=0.39, eligible_share=1.0)
+    social = SocialTariff(
+        enabled=True, eligible_deciles=(1, 2), kind="reduced_blocks", price_factor=0.39, eligible_share=1.0
+    )
     d = design(town, with_tariff(town.tariff, social=social), price_response=False)
     dec = d.deciles.set_index("decile")
     assert (dec.loc[[1, 2], "pays_less_pct"] == 100.0).all()
@@ -170,9 +172,11 @@ def test_a_social_tariff_lowers_the_bills_of_eligible_deciles_only(town: Scenari
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["reduced_blocks", "bill_cap"])
 def test_revenue_bills_and_affordability_match_the_engine_without_price_response(
-        rigid: Scenario, kind: str) -> None:
-    social = SocialTariff(enabled=True, eligible_deciles=(1, 2, 3), eligible_share=0.6, kind=kind,
-                          bill_cap_pct_of_income=1.0)
+    rigid: Scenario, kind: str
+) -> None:
+    social = SocialTariff(
+        enabled=True, eligible_deciles=(1, 2, 3), eligible_share=0.6, kind=kind, bill_cap_pct_of_income=1.0
+    )
     tar = with_tariff(rigid.tariff, blocks=PROGRESSIVE, free_volume_m3=15.0, social=social)
     d = design(rigid, tar)
     eng = engine_for(rigid, rigid.seed, policy=Policy())
@@ -184,7 +188,8 @@ def test_revenue_bills_and_affordability_match_the_engine_without_price_response
     assert np.allclose(d.deciles["bill_eur"], means, rtol=1e-12)
     assert d.above_pct == pytest.approx(eng.share_above_threshold(bills), abs=1e-12)
     assert d.above_now_pct == pytest.approx(
-        eng.share_above_threshold(eng.project_bills(rigid.tariff, 1.0)), abs=1e-12)
+        eng.share_above_threshold(eng.project_bills(rigid.tariff, 1.0)), abs=1e-12
+    )
 
 
 def test_cost_baseline_is_the_committees_target_after_one_year(town: Scenario) -> None:
@@ -195,8 +200,7 @@ def test_cost_baseline_is_the_committees_target_after_one_year(town: Scenario) -
     eng = engine_for(one, town.seed)
     eng.run()
     assert b.costs_eur == pytest.approx(eng.yearly_costs_estimate(), rel=1e-12)
-    assert b.target_revenue_eur == pytest.approx(
-        target_revenue(eng, town.governance.council), rel=1e-12)
+    assert b.target_revenue_eur == pytest.approx(target_revenue(eng, town.governance.council), rel=1e-12)
     assert b.costs_eur > 0 and b.target_revenue_eur > 0
     d = design(town, town.tariff)
     assert d.recovery_pct == pytest.approx(100 * d.revenue_eur / b.target_revenue_eur)
@@ -207,13 +211,14 @@ def test_cost_baseline_is_the_committees_target_after_one_year(town: Scenario) -
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("per_person", [False, True])
 @pytest.mark.parametrize("standing", [0.0, 45.0, 80.0, 300.0])
-def test_cap_check_matches_standing_charge_share_pct(town: Scenario, standing: float,
-                                                     per_person: bool) -> None:
-    tar = with_tariff(town.tariff, blocks=PROGRESSIVE, standing_charge_eur_per_year=standing,
-                      blocks_per_person=per_person)
+def test_cap_check_matches_standing_charge_share_pct(
+    town: Scenario, standing: float, per_person: bool
+) -> None:
+    tar = with_tariff(
+        town.tariff, blocks=PROGRESSIVE, standing_charge_eur_per_year=standing, blocks_per_person=per_person
+    )
     cap = design(town, tar).cap
-    assert cap.share_pct == pytest.approx(standing_charge_share_pct(tar, ref_persons(town)),
-                                          rel=1e-12)
+    assert cap.share_pct == pytest.approx(standing_charge_share_pct(tar, ref_persons(town)), rel=1e-12)
     assert cap.cap_pct == 30.0 and cap.urban
     assert cap.ok == (cap.share_pct <= 30.0)
     assert cap.share_pct == pytest.approx(100 * cap.standing_eur / cap.cost_120m3_eur)
@@ -237,9 +242,11 @@ def test_check_proposal_accepts_a_valid_tariff(town: Scenario) -> None:
 
 def test_check_proposal_locates_non_increasing_bounds(town: Scenario) -> None:
     data = town.tariff.model_dump(mode="json")
-    data["blocks"] = [{"up_to_m3": 120, "price_eur_per_m3": 1.0},
-                      {"up_to_m3": 100, "price_eur_per_m3": 1.5},
-                      {"up_to_m3": None, "price_eur_per_m3": 2.0}]
+    data["blocks"] = [
+        {"up_to_m3": 120, "price_eur_per_m3": 1.0},
+        {"up_to_m3": 100, "price_eur_per_m3": 1.5},
+        {"up_to_m3": None, "price_eur_per_m3": 2.0},
+    ]
     p = check_proposal(town, data)
     assert not p.ok and p.tariff is None and p.scenario is None
     (problem,) = p.problems
@@ -261,16 +268,26 @@ def test_check_proposal_rejects_a_standing_charge_over_the_cap(town: Scenario) -
     assert "30" in problem.message("fr") and "plafond" in problem.message("fr")
 
 
-@pytest.mark.parametrize(("blocks", "kind", "path"), [
-    ([], "no_block", "tariff.blocks"),
-    ([{"up_to_m3": 50, "price_eur_per_m3": 1.0}], "last_block_bound", "tariff.blocks[0].up_to_m3"),
-    ([{"up_to_m3": None, "price_eur_per_m3": 1.0}, {"up_to_m3": None, "price_eur_per_m3": 2.0}],
-     "block_bound_missing", "tariff.blocks[0].up_to_m3"),
-    ([{"up_to_m3": None, "price_eur_per_m3": 60.0}], "less_than_equal",
-     "tariff.blocks[0].price_eur_per_m3"),
-])
-def test_check_proposal_locates_other_problems(town: Scenario, blocks: list[dict[str, object]],
-                                               kind: str, path: str) -> None:
+@pytest.mark.parametrize(
+    ("blocks", "kind", "path"),
+    [
+        ([], "no_block", "tariff.blocks"),
+        ([{"up_to_m3": 50, "price_eur_per_m3": 1.0}], "last_block_bound", "tariff.blocks[0].up_to_m3"),
+        (
+            [{"up_to_m3": None, "price_eur_per_m3": 1.0}, {"up_to_m3": None, "price_eur_per_m3": 2.0}],
+            "block_bound_missing",
+            "tariff.blocks[0].up_to_m3",
+        ),
+        (
+            [{"up_to_m3": None, "price_eur_per_m3": 60.0}],
+            "less_than_equal",
+            "tariff.blocks[0].price_eur_per_m3",
+        ),
+    ],
+)
+def test_check_proposal_locates_other_problems(
+    town: Scenario, blocks: list[dict[str, object]], kind: str, path: str
+) -> None:
     p = check_proposal(town, town.tariff.model_dump(mode="json") | {"blocks": blocks})
     assert not p.ok
     assert [(q.kind, q.path) for q in p.problems] == [(kind, path)]

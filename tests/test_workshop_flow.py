@@ -192,9 +192,7 @@ def test_two_rounds_with_a_veto_then_a_debrief_that_replays_offline(
     assert all(i["year"] == small_town.town.start_year + 1 for i in agenda1)
     tariff = item_of(agenda1, "tariff")
     first = tariff["options"][0]["name"]
-    vetoable = [
-        o["name"] for o in admissible(tariff)[1:] if veto_eligible(o, tariff["options"], RULE)
-    ]
+    vetoable = [o["name"] for o in admissible(tariff)[1:] if veto_eligible(o, tariff["options"], RULE)]
     assert vetoable, "the base town should offer a tariff that worsens affordability"
     ws.vote(code, pub["token"], "tariff", vetoable[0])
     ws.vote(code, ops["token"], "tariff", vetoable[0])
@@ -293,9 +291,7 @@ def test_two_rounds_with_a_veto_then_a_debrief_that_replays_offline(
     assert (
         not deb.outcomes[deb.outcomes["run"] == "room"]["reserves_eur"]
         .reset_index(drop=True)
-        .equals(
-            deb.outcomes[deb.outcomes["run"] == "baseline"]["reserves_eur"].reset_index(drop=True)
-        )
+        .equals(deb.outcomes[deb.outcomes["run"] == "baseline"]["reserves_eur"].reset_index(drop=True))
     )
     assert set(deb.gained) | set(deb.lost) <= set(range(1, 11))
 
@@ -314,9 +310,7 @@ def test_under_a_regie_the_room_gives_an_opinion_and_the_outcome_does_not_change
     deb = ws.debrief(code)
     assert deb.log == []
     room = deb.outcomes[deb.outcomes["run"] == "room"].drop(columns="run").reset_index(drop=True)
-    base = (
-        deb.outcomes[deb.outcomes["run"] == "baseline"].drop(columns="run").reset_index(drop=True)
-    )
+    base = deb.outcomes[deb.outcomes["run"] == "baseline"].drop(columns="run").reset_index(drop=True)
     pd.testing.assert_frame_equal(room, base, check_exact=True)
     html = ws.debrief_html(code, "en")
     assert escape(t("note_consultative", "en")) in html
@@ -374,9 +368,7 @@ def test_a_bad_scenario_is_refused_with_a_message(ws: Workshop) -> None:
         ws.create_session(sim.Scenario(), "commons", 0)
 
 
-def test_debrief_page_is_self_contained_in_both_languages(
-    ws: Workshop, small_town: sim.Scenario
-) -> None:
+def test_debrief_page_is_self_contained_in_both_languages(ws: Workshop, small_town: sim.Scenario) -> None:
     code, token = ws.create_session(small_town, "commons", 1)
     ws.open_vote(code, token)
     ws.close_vote(code, token)
@@ -470,9 +462,7 @@ def test_page_facilitator_creates_then_participant_votes(page_env: Workshop) -> 
     assert page_env.store.session(code)["current_round"] == 2
 
 
-def test_page_refuses_a_wrong_facilitator_link(
-    page_env: Workshop, small_town: sim.Scenario
-) -> None:
+def test_page_refuses_a_wrong_facilitator_link(page_env: Workshop, small_town: sim.Scenario) -> None:
     code, _ = page_env.create_session(small_town, "commons", 1)
     at = _app({"role": "facilitator", "s": code, "t": "guess"})
     assert [e.value for e in at.error] == [t("err_forbidden", "fr")]
@@ -536,25 +526,20 @@ def test_a_participants_tariff_variant_is_voted_logged_and_replayed(
     # round 2 has no variant (they belong to a round); the room lets the procedure decide
     ws.open_vote(code, token)
     assert not any(
-        o["name"].startswith("variant_")
-        for o in item_of(ws.current_agenda(code), "tariff")["options"]
+        o["name"].startswith("variant_") for o in item_of(ws.current_agenda(code), "tariff")["options"]
     )
     ws.close_vote(code, token)
 
     # replaying the log with sim.simulate reproduces the session's outcome, offline too
     deb = ws.debrief(code)
     replay = sim.simulate(
-        sim.with_changes(
-            ws.scenario(code, with_log=False), {"governance.committee.decision_log": deb.log}
-        )
+        sim.with_changes(ws.scenario(code, with_log=False), {"governance.committee.decision_log": deb.log})
     )
     room = deb.outcomes[deb.outcomes["run"] == "room"].drop(columns="run").reset_index(drop=True)
     pd.testing.assert_frame_equal(room, replay.years[["year", *INDICATORS]], check_exact=True)
     offline = sim.simulate(sim.loads_scenario(deb.scenario_yaml))
     pd.testing.assert_frame_equal(room, offline.years[["year", *INDICATORS]], check_exact=True)
-    applied = replay.decisions[
-        (replay.decisions["meeting"] == 1) & (replay.decisions["item"] == "tariff")
-    ]
+    applied = replay.decisions[(replay.decisions["meeting"] == 1) & (replay.decisions["item"] == "tariff")]
     assert list(applied["option"]) == ["variant_1"]
     assert applied["reason"].str.contains("decision log").all()
     base = deb.outcomes[deb.outcomes["run"] == "baseline"].reset_index(drop=True)
@@ -762,7 +747,5 @@ def test_why_an_option_is_not_admissible_is_said_in_french() -> None:
     from sim.dashboard.workshop import _why_not
 
     o = {"why_not": "does not recover costs (87 % of the revenue needed)"}
-    assert _why_not(o, "fr") == (
-        "irrecevable : ne couvre pas les coûts (87 % des recettes nécessaires)"
-    )
+    assert _why_not(o, "fr") == ("irrecevable : ne couvre pas les coûts (87 % des recettes nécessaires)")
     assert _why_not(o, "en").startswith("not admissible: does not recover")

@@ -53,8 +53,7 @@ def test_the_store_refuses_a_college_that_may_not_vote(ws: Workshop, town: sim.S
     ws.open_vote(code, tok)
     citizen = ws.join(code, "C", "citizens")
     with pytest.raises(Forbidden):  # work organisation: the operators' college alone
-        ws.store.put_vote(code, citizen["token"], 1, "work_organisation", "keep",
-                          options=("keep",))
+        ws.store.put_vote(code, citizen["token"], 1, "work_organisation", "keep", options=("keep",))
     assert ws.my_votes(code, citizen["token"]) == {}
 
 
@@ -66,7 +65,10 @@ def test_the_facilitator_sets_seats_per_college(ws: Workshop, town: sim.Scenario
     with pytest.raises(Forbidden):
         ws.set_seats(code, "not-the-token", {"public": 1})
     assert ws.set_seats(code, tok, {"public": 1, "operators": 1, "citizens": 2}) == {
-        "public": 1, "operators": 1, "citizens": 2}
+        "public": 1,
+        "operators": 1,
+        "citizens": 2,
+    }
     ws.join(code, "A", "public")
     with pytest.raises(Full):
         ws.join(code, "B", "public")
@@ -88,15 +90,27 @@ def test_the_facilitator_sets_seats_per_college(ws: Workshop, town: sim.Scenario
 # results never let one vote be read off
 # --------------------------------------------------------------------------------------------
 def _decision(counts: dict[str, dict[str, int]], chosen: str) -> dict[str, Any]:
-    return {"round": 1, "year": 2027, "item": "tariff", "option": chosen, "label_fr": "x",
-            "label_en": "x", "veto": False, "adopted": True, "binding": True, "reason": "adopted",
-            **{f"votes_{c}": counts[chosen][c] for c in ("public", "operators", "citizens")},
-            "tally": {"counts": counts}}
+    return {
+        "round": 1,
+        "year": 2027,
+        "item": "tariff",
+        "option": chosen,
+        "label_fr": "x",
+        "label_en": "x",
+        "veto": False,
+        "adopted": True,
+        "binding": True,
+        "reason": "adopted",
+        **{f"votes_{c}": counts[chosen][c] for c in ("public", "operators", "citizens")},
+        "tally": {"counts": counts},
+    }
 
 
 def test_per_college_counts_only_from_three_voters() -> None:
-    counts = {"a": {"public": 2, "operators": 1, "citizens": 3},
-              "b": {"public": 1, "operators": 0, "citizens": 0}}
+    counts = {
+        "a": {"public": 2, "operators": 1, "citizens": 3},
+        "b": {"public": 1, "operators": 0, "citizens": 0},
+    }
     d = _decision(counts, "a")
     # public: 3 voters -> shown; operators: 1 voter -> hidden; citizens: 3 voters -> shown
     assert shown_votes(d) == [2, None, 3]

@@ -144,9 +144,7 @@ def test_revote_replaces_the_earlier_vote(store: Store) -> None:
     store.put_vote(code, p["token"], 1, "tariff", "balance", options=TARIFF_OPTIONS)
     store.put_vote(code, p["token"], 1, "tariff", "social", options=TARIFF_OPTIONS)
     store.put_vote(code, p["token"], 1, "tariff", "social", options=TARIFF_OPTIONS)
-    assert store.vote_counts(code, 1) == [
-        {"item": "tariff", "option": "social", "college": "public", "n": 1}
-    ]
+    assert store.vote_counts(code, 1) == [{"item": "tariff", "option": "social", "college": "public", "n": 1}]
     assert store.my_votes(code, p["token"], 1) == {"tariff": "social"}
 
 
@@ -183,19 +181,17 @@ def test_a_new_store_on_the_same_file_resumes_everything(tmp_path: Path) -> None
     assert again.participant(code, p["token"])["name"] == "Aïcha"  # found with their token
     assert again.my_votes(code, p["token"], 1) == {"tariff": "social"}
     assert [c["text"] for c in again.comments(code)] == ["trop cher"]
-    again.put_vote(code, p["token"], 1, "tariff", "balance", options=TARIFF_OPTIONS)  # keeps voting where they were
+    again.put_vote(
+        code, p["token"], 1, "tariff", "balance", options=TARIFF_OPTIONS
+    )  # keeps voting where they were
     assert again.my_votes(code, p["token"], 1) == {"tariff": "balance"}
 
 
-def test_a_restart_mid_workshop_continues_the_flow(
-    tmp_path: Path, small_town: sim.Scenario
-) -> None:
+def test_a_restart_mid_workshop_continues_the_flow(tmp_path: Path, small_town: sim.Scenario) -> None:
     path = tmp_path / "w.db"
     ws = Workshop(Store(path))
     code, token = ws.create_session(small_town, "commons", 2)
-    people = [
-        ws.join(code, n, c) for n, c in (("A", "public"), ("B", "operators"), ("C", "citizens"))
-    ]
+    people = [ws.join(code, n, c) for n, c in (("A", "public"), ("B", "operators"), ("C", "citizens"))]
     ws.open_vote(code, token)
     ws.vote(code, people[0]["token"], "renewal", "plan")
     ws.vote(code, people[1]["token"], "renewal", "plan")
@@ -281,9 +277,7 @@ def test_bad_item_or_option_names_are_refused(store: Store) -> None:
 
 
 # -- escaping --------------------------------------------------------------------------------
-def test_names_and_comments_come_out_escaped_in_the_debrief(
-    tmp_path: Path, small_town: sim.Scenario
-) -> None:
+def test_names_and_comments_come_out_escaped_in_the_debrief(tmp_path: Path, small_town: sim.Scenario) -> None:
     ws = Workshop(Store(tmp_path / "w.db"))
     code, token = ws.create_session(small_town, "commons", 1)
     evil = ws.join(code, "<script>alert('x')</script>", "citizens")

@@ -64,9 +64,7 @@ NATIONAL = {
 }
 #: national standard of living (€/consumption unit/yr), INSEE 2021 in current euros
 NATIONAL_FILOSOFI = {"d1": 12_290.0, "median": 23_160.0, "d9": 41_870.0}
-NATIONAL_FILOSOFI_SOURCE = (
-    "households.md: INSEE 2021 (édition 2024) D1 12,290, median 23,160, D9 41,870 €"
-)
+NATIONAL_FILOSOFI_SOURCE = "households.md: INSEE 2021 (édition 2024) D1 12,290, median 23,160, D9 41,870 €"
 
 REGIME_WORDS = {
     "regie": "regie",
@@ -544,9 +542,7 @@ def calibrate_town(
         s_full = _scenario(data)
         s_small = scale_town(s_full, n_iter) if n_iter < n else s_full
         s_small = (
-            s_small.model_copy(update={"horizon_years": YEARS})
-            if s_small.horizon_years != YEARS
-            else s_small
+            s_small.model_copy(update={"horizon_years": YEARS}) if s_small.horizon_years != YEARS else s_small
         )
         m = _metrics(_revalidate(s_small), seed)
         done = True
@@ -589,9 +585,7 @@ def calibrate_town(
             )
             if abs(m["lpd"] / lpd_t - 1) > 0.002:
                 c = data["households"]["consumption_l_per_person_day"] * lpd_t / m["lpd"]
-                data["households"]["consumption_l_per_person_day"] = round(
-                    min(max(c, 20.5), 600.0), 4
-                )
+                data["households"]["consumption_l_per_person_day"] = round(min(max(c, 20.5), 600.0), 4)
                 done = False
         # leakage: losses needed for the yield (or the ILP), real part moved by the ILI
         ili = data["network"]["background_ili"]
@@ -695,9 +689,7 @@ def calibrate_town(
         notes,
         n,
     )
-    return Calibration(
-        scenario=scenario, rows=rows + assumed, figures=fig, iterations=it, seed=seed
-    )
+    return Calibration(scenario=scenario, rows=rows + assumed, figures=fig, iterations=it, seed=seed)
 
 
 def _revalidate(s: Scenario) -> Scenario:
@@ -708,9 +700,7 @@ def _revalidate(s: Scenario) -> Scenario:
 def _marginal_price(data: dict[str, Any]) -> float:
     """Marginal price TTC of the last block at the opening tariff (levies included)."""
     t = data["tariff"]
-    return (t["blocks"][-1]["price_eur_per_m3"] + t["levies_eur_per_m3"]) * (
-        1 + t["vat_pct"] / 100.0
-    )
+    return (t["blocks"][-1]["price_eur_per_m3"] + t["levies_eur_per_m3"]) * (1 + t["vat_pct"] / 100.0)
 
 
 def _check(fig: TownFigures) -> None:
@@ -728,9 +718,7 @@ def _check(fig: TownFigures) -> None:
     ]
     for name, v, lo, hi in checks:
         if v is not None and not (lo <= v <= hi) or (v is not None and v != v):
-            raise InputFileError(
-                "bad_figure", ctx={"wanted": name, "found": v, "detail": f"{lo} – {hi}"}
-            )
+            raise InputFileError("bad_figure", ctx={"wanted": name, "found": v, "detail": f"{lo} – {hi}"})
     if fig.regime is not None and fig.regime not in ("regie", "concession", "commons"):
         raise InputFileError(
             "bad_figure",
@@ -927,11 +915,7 @@ def _report(
                 m["renewal"],
                 "%/an",
                 "network.renewal_rate_pct"
-                + (
-                    " ; governance.concession.renewal_obligation_pct"
-                    if regime == "concession"
-                    else ""
-                ),
+                + (" ; governance.concession.renewal_obligation_pct" if regime == "concession" else ""),
                 "ok" if ok else "not_matched",
                 fig.source("renewal_pct"),
                 fr,
@@ -973,9 +957,7 @@ def _report(
     if fig.debt_years is not None:
         sv = m["savings_first"]
         model_years = m["debt_first"] / sv if sv > 0 else None
-        ok = model_years is not None and abs(model_years - fig.debt_years) <= max(
-            0.1 * fig.debt_years, 0.5
-        )
+        ok = model_years is not None and abs(model_years - fig.debt_years) <= max(0.1 * fig.debt_years, 0.5)
         fr = en = ""
         if sv <= 0:
             fr = "non atteint : l'épargne brute du modèle est nulle ou négative la 1re année"

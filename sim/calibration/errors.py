@@ -16,12 +16,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "not_excel": (
         "ce n'est pas un classeur Excel lisible (.xlsx) ; un vrai .xls ancien doit être "
         "ouvert puis enregistré en .xlsx",
-        "this is not a readable Excel workbook (.xlsx); an old binary .xls must be opened "
-        "and saved as .xlsx",
+        "this is not a readable Excel workbook (.xlsx); an old binary .xls must be opened and saved as .xlsx",
     ),
     "missing_dependency": (
-        "il manque le paquet Python « openpyxl » pour lire les classeurs Excel "
-        "(pip install openpyxl)",
+        "il manque le paquet Python « openpyxl » pour lire les classeurs Excel (pip install openpyxl)",
         "the Python package 'openpyxl' is needed to read Excel workbooks (pip install openpyxl)",
     ),
     "unreadable": ("fichier illisible : {detail}", "unreadable file: {detail}"),
@@ -58,8 +56,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "malformed INSEE code '{found}' (5 characters, e.g. 69123 or 2A004)",
     ),
     "header_missing": (
-        "ligne d'en-têtes introuvable dans les {rows} premières lignes "
-        "(il faut une colonne {wanted})",
+        "ligne d'en-têtes introuvable dans les {rows} premières lignes (il faut une colonne {wanted})",
         "header row not found in the first {rows} rows (a column {wanted} is needed)",
     ),
     "missing_figure": (
@@ -125,9 +122,7 @@ class InputFileError(ValueError):
             parts.append(f"{lab['file']} {self.file}")
         if self.sheet:
             parts.append(
-                f"{lab['sheet']} « {self.sheet} »"
-                if lang == "fr"
-                else f"{lab['sheet']} '{self.sheet}'"
+                f"{lab['sheet']} « {self.sheet} »" if lang == "fr" else f"{lab['sheet']} '{self.sheet}'"
             )
         if self.column:
             parts.append(f"{lab['column']} {self.column}")

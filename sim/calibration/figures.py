@@ -86,9 +86,7 @@ def figures_from_files(
             reg = regime_of(ent.text["management_mode"])
             if reg:
                 values["regime"] = reg
-                src["regime"] = (
-                    f"SISPEA {ent.source('management_mode')} « {ent.text['management_mode']} »"
-                )
+                src["regime"] = f"SISPEA {ent.source('management_mode')} « {ent.text['management_mode']} »"
         if "operator" in ent.text:
             values["operator"] = ent.text["operator"]
             src["operator"] = f"SISPEA {ent.source('operator')}"
@@ -99,8 +97,7 @@ def figures_from_files(
         if hh and pop:
             values["mean_household_size"] = min(max(pop / hh, 1.0), 5.0)
             src["mean_household_size"] = (
-                f"INSEE {c['where']}, {c['columns']['household_population']}"
-                f" / {c['columns']['households']}"
+                f"INSEE {c['where']}, {c['columns']['household_population']} / {c['columns']['households']}"
             )
             if "population" not in values and served == 1:
                 values["households"] = int(round(hh))

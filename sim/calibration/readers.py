@@ -121,9 +121,7 @@ def parse_number(
     try:
         v = float(s)
     except ValueError:
-        raise InputFileError(
-            "not_a_number", file, sheet, column, row, {"found": str(raw)[:40]}
-        ) from None
+        raise InputFileError("not_a_number", file, sheet, column, row, {"found": str(raw)[:40]}) from None
     if v != v or v in (float("inf"), float("-inf")):
         raise InputFileError("not_a_number", file, sheet, column, row, {"found": str(raw)[:40]})
     return v
@@ -195,9 +193,7 @@ def _find_sheet(path: Path, wanted: str, names: list[str]) -> str | None:
 def _headers(path: Path, sheet: str | int, header_row: int = 0) -> list[str]:
     """The header row only (no data row is read)."""
     try:
-        df = pd.read_excel(
-            _bytes(path), sheet_name=sheet, header=header_row, nrows=0, engine="openpyxl"
-        )
+        df = pd.read_excel(_bytes(path), sheet_name=sheet, header=header_row, nrows=0, engine="openpyxl")
     except Exception as exc:  # a damaged sheet: located, never a traceback
         raise InputFileError(
             "unreadable", str(path), str(sheet), ctx={"detail": type(exc).__name__}
@@ -205,9 +201,7 @@ def _headers(path: Path, sheet: str | int, header_row: int = 0) -> list[str]:
     return [str(c) for c in df.columns]
 
 
-def _read_columns(
-    path: Path, sheet: str | int, keep: set[str], header_row: int = 0
-) -> pd.DataFrame:
+def _read_columns(path: Path, sheet: str | int, keep: set[str], header_row: int = 0) -> pd.DataFrame:
     """Only the ``keep`` columns, every cell as text.
 
     ``usecols`` keeps nothing else: cells of other columns (e-mail addresses…) are parsed by
@@ -293,9 +287,7 @@ def read_sispea_entity(path: str | Path, entity_id: str, sheet: str = ENTITY_SHE
     names = sheet_names(p)
     real = _find_sheet(p, sheet, names)
     if real is None:
-        raise InputFileError(
-            "sheet_missing", str(p), ctx={"wanted": sheet, "found": ", ".join(names)}
-        )
+        raise InputFileError("sheet_missing", str(p), ctx={"wanted": sheet, "found": ", ".join(names)})
     headers = _headers(p, real)
     try:
         generation, id_col, text, ind = entity_columns(headers)
@@ -309,9 +301,7 @@ def read_sispea_entity(path: str | Path, entity_id: str, sheet: str = ENTITY_SHE
     ids = df[id_col].astype(str).str.strip()
     hits = [i for i, v in enumerate(ids) if v == str(entity_id).strip()]
     if not hits:
-        raise InputFileError(
-            "entity_missing", str(p), real, id_col, ctx={"entity": entity_id, "code": "?"}
-        )
+        raise InputFileError("entity_missing", str(p), real, id_col, ctx={"entity": entity_id, "code": "?"})
     if "year" in text and len(hits) > 1:
         years = [(parse_number(df[text["year"]].iloc[i]) or 0, i) for i in hits]
         hits = [max(years)[1]]
@@ -336,9 +326,7 @@ def _is_safe_header(h: str) -> bool:
     return not any(w in n for w in ("mail", "courriel", "tel", "phone", "contact", "nom_du_"))
 
 
-def read_composition(
-    path: str | Path, insee: str, sheet: str | None = None
-) -> tuple[str, int, str]:
+def read_composition(path: str | Path, insee: str, sheet: str | None = None) -> tuple[str, int, str]:
     """Entity id serving commune ``insee`` for drinking water, with its row and the number of
     communes that entity serves: ``(entity_id, n_communes, where)``.
 
@@ -479,9 +467,7 @@ def _insee_table(
                 header_row = r
                 break
         if header_row is None:
-            raise InputFileError(
-                "header_missing", str(path), real, ctx={"rows": 12, "wanted": "CODGEO"}
-            )
+            raise InputFileError("header_missing", str(path), real, ctx={"rows": 12, "wanted": "CODGEO"})
         headers = _headers(path, real, header_row)
     else:
         real, header_row = "", 0
@@ -536,9 +522,7 @@ def read_census(path: str | Path, insee: str, sheet: str | None = None) -> dict[
     of a commune from an INSEE census file; returns values, where, and headers used."""
     tests = {
         "households": lambda h: re.fullmatch(r"[CP]\d{2}_MEN", str(h).strip().upper()) is not None,
-        "household_population": lambda h: (
-            re.fullmatch(r"[CP]\d{2}_PMEN", str(h).strip().upper()) is not None
-        ),
+        "household_population": lambda h: re.fullmatch(r"[CP]\d{2}_PMEN", str(h).strip().upper()) is not None,
     }
     vals, where, cols = _insee_table(Path(path), tests, insee, sheet)
     return {"values": vals, "where": where, "columns": cols}

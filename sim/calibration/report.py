@@ -95,8 +95,14 @@ def report_rows(cal: Calibration, lang: str = "fr") -> list[dict[str, Any]]:
 
 
 #: units of the report, written the French way in the rows, in English
-_UNITS_EN = {"€/an": "€/yr", "%/an": "%/yr", "m3/an": "m3/yr", "L/hab/j": "L/person/day",
-             "ans": "years", "m3/km/j": "m3/km/day"}
+_UNITS_EN = {
+    "€/an": "€/yr",
+    "%/an": "%/yr",
+    "m3/an": "m3/yr",
+    "L/hab/j": "L/person/day",
+    "ans": "years",
+    "m3/km/j": "m3/km/day",
+}
 
 
 def format_report(cal: Calibration, lang: str = "fr") -> str:
@@ -130,9 +136,7 @@ def format_report(cal: Calibration, lang: str = "fr") -> str:
         )
     else:
         lines.append(
-            "Toutes les cibles données sont atteintes."
-            if lang == "fr"
-            else "Every target given is matched."
+            "Toutes les cibles données sont atteintes." if lang == "fr" else "Every target given is matched."
         )
     return "\n".join(lines)
 

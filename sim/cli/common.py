@@ -67,8 +67,7 @@ def round_half_up(x: float, decimals: int = 2) -> float:
     a bill by hand would; ``round`` works on the binary value and may go either way."""
     if not math.isfinite(x):
         return x
-    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals),
-                                                  rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 def format_unit_price(x: float, per: str, lang: str) -> str:
@@ -79,8 +78,9 @@ def format_unit_price(x: float, per: str, lang: str) -> str:
     return f"{fmt_eur(x, lang, decimals)}/{per}"
 
 
-def render_table(header: Sequence[str], rows: Sequence[Sequence[str]],
-                 rules_before: Sequence[int] = ()) -> str:
+def render_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], rules_before: Sequence[int] = ()
+) -> str:
     """A plain-text table: first column left-aligned, the others right-aligned.
 
     ``rules_before`` lists row indices above which a horizontal rule is drawn.
@@ -88,8 +88,10 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[str]],
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                 for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        parts = [
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
         return "  ".join(parts).rstrip()
 
     rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
@@ -114,8 +116,12 @@ def parse_sets(items: Sequence[str] | None, ctx: Context) -> dict[str, str]:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key or " " in key:
-            raise CliError(ctx.t(f"--set attend clé.chemin=valeur, reçu « {item} »",
-                                 f"--set expects key.path=value, got '{item}'"))
+            raise CliError(
+                ctx.t(
+                    f"--set attend clé.chemin=valeur, reçu « {item} »",
+                    f"--set expects key.path=value, got '{item}'",
+                )
+            )
         out[key] = value
     return out
 
@@ -132,8 +138,7 @@ def load_from_args(args: argparse.Namespace, ctx: Context) -> Scenario:
         try:
             yaml.safe_load(value)
         except yaml.YAMLError as exc:
-            bad.append(Problem(origin, key, "set_syntax",
-                               {"detail": str(getattr(exc, "problem", exc))}))
+            bad.append(Problem(origin, key, "set_syntax", {"detail": str(getattr(exc, "problem", exc))}))
         else:
             overrides[key] = value
     try:
@@ -145,29 +150,56 @@ def load_from_args(args: argparse.Namespace, ctx: Context) -> Scenario:
     households = getattr(args, "households", None)
     if households is not None:
         if not 10 <= households <= MAX_HOUSEHOLDS:
-            raise ScenarioError([Problem(origin, "--households", "generic", {"detail": ctx.t(
-                f"{households} ménages : il en faut entre 10 et {MAX_HOUSEHOLDS}",
-                f"{households} households: between 10 and {MAX_HOUSEHOLDS} are allowed")})])
+            raise ScenarioError(
+                [
+                    Problem(
+                        origin,
+                        "--households",
+                        "generic",
+                        {
+                            "detail": ctx.t(
+                                f"{households} ménages : il en faut entre 10 et {MAX_HOUSEHOLDS}",
+                                f"{households} households: between 10 and {MAX_HOUSEHOLDS} are allowed",
+                            )
+                        },
+                    )
+                ]
+            )
         scenario = scale_town(scenario, households)
     return scenario
 
 
 def _add_scenario_args(p: argparse.ArgumentParser, t: Tr) -> None:
-    p.add_argument("file", metavar=t("FICHIER", "FILE"),
-                   help=t("scénario YAML (par ex. scenarios/town.yaml)",
-                          "YAML scenario (e.g. scenarios/town.yaml)"))
-    p.add_argument("--set", dest="overrides", action="append", default=[],
-                   metavar=t("CLÉ=VALEUR", "KEY=VALUE"),
-                   help=t("change une valeur du scénario, par ex. --set households.count=5000 "
-                          "ou --set tariff.blocks[0].price_eur_per_m3=1.5 (répétable)",
-                          "change one scenario value, e.g. --set households.count=5000 "
-                          "or --set tariff.blocks[0].price_eur_per_m3=1.5 (repeatable)"))
-    p.add_argument("--households", type=_nonneg_int, metavar="N",
-                   help=t("met toute la commune à l'échelle de N ménages (réseau, ressource, frais "
-                          "fixes, équipes), contrairement à --set households.count qui ne change "
-                          "que le nombre de ménages",
-                          "scale the whole town to N households (mains, resource, fixed costs, "
-                          "crews), unlike --set households.count which changes only the count"))
+    p.add_argument(
+        "file",
+        metavar=t("FICHIER", "FILE"),
+        help=t("scénario YAML (par ex. scenarios/town.yaml)", "YAML scenario (e.g. scenarios/town.yaml)"),
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar=t("CLÉ=VALEUR", "KEY=VALUE"),
+        help=t(
+            "change une valeur du scénario, par ex. --set households.count=5000 "
+            "ou --set tariff.blocks[0].price_eur_per_m3=1.5 (répétable)",
+            "change one scenario value, e.g. --set households.count=5000 "
+            "or --set tariff.blocks[0].price_eur_per_m3=1.5 (repeatable)",
+        ),
+    )
+    p.add_argument(
+        "--households",
+        type=_nonneg_int,
+        metavar="N",
+        help=t(
+            "met toute la commune à l'échelle de N ménages (réseau, ressource, frais "
+            "fixes, équipes), contrairement à --set households.count qui ne change "
+            "que le nombre de ménages",
+            "scale the whole town to N households (mains, resource, fixed costs, "
+            "crews), unlike --set households.count which changes only the count",
+        ),
+    )
 
 
 def _nonneg_int(text: str) -> int:
@@ -241,8 +273,12 @@ def check_writable(out: Path, ctx: Context) -> None:
         with tempfile.TemporaryFile(dir=parent):  # a real try: permissions lie to root
             pass
     except OSError:
-        raise CliError(ctx.t(f"impossible d'écrire dans {out} : choisissez un autre --out",
-                             f"cannot write into {out}: choose another --out")) from None
+        raise CliError(
+            ctx.t(
+                f"impossible d'écrire dans {out} : choisissez un autre --out",
+                f"cannot write into {out}: choose another --out",
+            )
+        ) from None
 
 
 def _check_out_dir(out: Path, ctx: Context) -> None:
@@ -252,15 +288,26 @@ def _check_out_dir(out: Path, ctx: Context) -> None:
     if not out.exists():
         return
     if not out.is_dir():
-        raise CliError(ctx.t(f"{out} existe et n'est pas un dossier : choisissez un autre --out",
-                             f"{out} exists and is not a folder: choose another --out"))
+        raise CliError(
+            ctx.t(
+                f"{out} existe et n'est pas un dossier : choisissez un autre --out",
+                f"{out} exists and is not a folder: choose another --out",
+            )
+        )
     if Path.cwd().resolve().is_relative_to(out.resolve()):
-        raise CliError(ctx.t(f"{out} contient le dossier courant : choisissez un autre --out",
-                             f"{out} holds the current folder: choose another --out"))
+        raise CliError(
+            ctx.t(
+                f"{out} contient le dossier courant : choisissez un autre --out",
+                f"{out} holds the current folder: choose another --out",
+            )
+        )
     is_results = (out / "summary.json").is_file() and (out / "scenario.yaml").is_file()
     if not is_results and any(out.iterdir()):
-        raise CliError(ctx.t(
-            f"{out} existe et n'est pas un dossier de résultats de regie-sim ; il ne sera pas "
-            "remplacé : choisissez un autre --out",
-            f"{out} exists and is not a regie-sim results folder; it will not be replaced: "
-            "choose another --out"))
+        raise CliError(
+            ctx.t(
+                f"{out} existe et n'est pas un dossier de résultats de regie-sim ; il ne sera pas "
+                "remplacé : choisissez un autre --out",
+                f"{out} exists and is not a regie-sim results folder; it will not be replaced: "
+                "choose another --out",
+            )
+        )

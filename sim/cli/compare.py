@@ -30,25 +30,54 @@ from sim.scenario.model import Scenario
 
 
 def setup_compare(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
-    p = new(t("compare plusieurs scénarios (modes de gestion) sur la même graine",
-              "compare several scenarios (regimes) on one seed"))
-    p.add_argument("files", nargs="+", metavar=t("FICHIER", "FILE"),
-                   help=t("scénarios YAML, par ex. scenarios/concession.yaml scenarios/regie.yaml",
-                          "YAML scenarios, e.g. scenarios/concession.yaml scenarios/regie.yaml"))
-    p.add_argument("--set", dest="overrides", action="append", default=[],
-                   metavar=t("CLÉ=VALEUR", "KEY=VALUE"),
-                   help=t("change une valeur dans tous les scénarios (répétable)",
-                          "change one value in every scenario (repeatable)"))
-    p.add_argument("--households", type=_nonneg_int, metavar="N",
-                   help=t("met chaque commune à l'échelle de N ménages",
-                          "scale every town to N households"))
-    p.add_argument("--seed", type=_nonneg_int, default=1, metavar="N",
-                   help=t("graine commune (par défaut 1)", "common seed (default 1)"))
-    p.add_argument("--out", type=_out_dir, metavar=t("DOSSIER", "DIR"),
-                   help=t("dossier de sortie (par défaut runs/compare)",
-                          "output folder (default runs/compare)"))
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help=t("sans barre de progression", "no progress bar"))
+    p = new(
+        t(
+            "compare plusieurs scénarios (modes de gestion) sur la même graine",
+            "compare several scenarios (regimes) on one seed",
+        )
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar=t("FICHIER", "FILE"),
+        help=t(
+            "scénarios YAML, par ex. scenarios/concession.yaml scenarios/regie.yaml",
+            "YAML scenarios, e.g. scenarios/concession.yaml scenarios/regie.yaml",
+        ),
+    )
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar=t("CLÉ=VALEUR", "KEY=VALUE"),
+        help=t(
+            "change une valeur dans tous les scénarios (répétable)",
+            "change one value in every scenario (repeatable)",
+        ),
+    )
+    p.add_argument(
+        "--households",
+        type=_nonneg_int,
+        metavar="N",
+        help=t("met chaque commune à l'échelle de N ménages", "scale every town to N households"),
+    )
+    p.add_argument(
+        "--seed",
+        type=_nonneg_int,
+        default=1,
+        metavar="N",
+        help=t("graine commune (par défaut 1)", "common seed (default 1)"),
+    )
+    p.add_argument(
+        "--out",
+        type=_out_dir,
+        metavar=t("DOSSIER", "DIR"),
+        help=t("dossier de sortie (par défaut runs/compare)", "output folder (default runs/compare)"),
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help=t("sans barre de progression", "no progress bar")
+    )
     return p
 
 
@@ -74,11 +103,13 @@ def handle_compare(args: argparse.Namespace, ctx: Context) -> int:
     scenarios = _load_all(args, ctx)
     out = Path(args.out) if args.out else Path("runs") / "compare"
     check_writable(out, ctx)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir())
-                                              and not (out / "comparison.csv").is_file())):
-        raise CliError(ctx.t(f"{out} existe et n'est pas un dossier de comparaison : choisissez un "
-                             "autre --out",
-                             f"{out} exists and is not a comparison folder: choose another --out"))
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / "comparison.csv").is_file())):
+        raise CliError(
+            ctx.t(
+                f"{out} existe et n'est pas un dossier de comparaison : choisissez un autre --out",
+                f"{out} exists and is not a comparison folder: choose another --out",
+            )
+        )
     for name in scenarios:
         _check_out_dir(out / name, ctx)
     bar = None
@@ -92,6 +123,7 @@ def handle_compare(args: argparse.Namespace, ctx: Context) -> int:
             done = round(100 * f)
             if bar is not None and done > bar.n:
                 bar.update(done - bar.n)
+
     try:
         cmp = compare(scenarios, seed=args.seed, progress=progress)
     finally:
@@ -108,20 +140,35 @@ def handle_compare(args: argparse.Namespace, ctx: Context) -> int:
     for key, (fr, en) in INDICATORS.items():
         decimals = 2 if "price" in key else 1 if ("pct" in key or "fte" in key) else 0
         rows.append([ctx.t(fr, en), *(fmt_number(float(v), lang, decimals) for v in cmp.table[key])])
-    ctx.out(ctx.t(f"Même commune, même graine ({args.seed}) : mêmes pluies, mêmes casses.",
-                  f"Same town, same seed ({args.seed}): same rain, same pipe failures."))
+    ctx.out(
+        ctx.t(
+            f"Même commune, même graine ({args.seed}) : mêmes pluies, mêmes casses.",
+            f"Same town, same seed ({args.seed}): same rain, same pipe failures.",
+        )
+    )
     ctx.out(render_table(header, rows))
     ctx.out()
-    ctx.out(ctx.t("Ce qui diffère entre les scénarios (les seules sources des écarts) :",
-                  "What differs between the scenarios (the only sources of the differences):"))
+    ctx.out(
+        ctx.t(
+            "Ce qui diffère entre les scénarios (les seules sources des écarts) :",
+            "What differs between the scenarios (the only sources of the differences):",
+        )
+    )
     diff = cmp.differences
     if diff.empty:
         ctx.out(ctx.t("  rien", "  nothing"))
     else:
-        ctx.out(render_table([ctx.t("clé", "key"), *scenarios],
-                             [[str(r["key"]), *(str(r[n]) for n in scenarios)]
-                              for _, r in diff.iterrows()]))
+        ctx.out(
+            render_table(
+                [ctx.t("clé", "key"), *scenarios],
+                [[str(r["key"]), *(str(r[n]) for n in scenarios)] for _, r in diff.iterrows()],
+            )
+        )
     ctx.out()
-    ctx.out(ctx.t(f"Écrit : {out}/comparison.csv, {out}/differences.csv et un dossier par scénario",
-                  f"Written: {out}/comparison.csv, {out}/differences.csv and one folder per scenario"))
+    ctx.out(
+        ctx.t(
+            f"Écrit : {out}/comparison.csv, {out}/differences.csv et un dossier par scénario",
+            f"Written: {out}/comparison.csv, {out}/differences.csv and one folder per scenario",
+        )
+    )
     return 0

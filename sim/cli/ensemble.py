@@ -1,7 +1,8 @@
 """``regie-sim ensemble`` and ``regie-sim sweep``: the experiment layer on the command line.
 
 Both are entries of :data:`sim.cli.main.COMMANDS` (a ``setup`` that declares the arguments and a
-``handler`` that does the work); :func:`sim.cli.main.ensemble_main` and :func:`~sim.cli.main.sweep_main` run them from Python.
+``handler`` that does the work); :func:`sim.cli.main.ensemble_main` and
+:func:`~sim.cli.main.sweep_main` run them from Python.
 They follow the house rules of :mod:`sim.cli.main`: French by default, located messages and exit status
 2 for bad input, nothing written on bad input. The first Ctrl-C during an ensemble or a sweep
 stops it cleanly: the runs that finished are written, said to be partial, and the exit status is
@@ -42,8 +43,13 @@ from sim.i18n import fmt_number
 from sim.show.plots import tornado_figure
 
 #: summary outputs the sweep shows and writes by default
-SWEEP_OUTPUTS = ("price_120m3_eur_per_m3_first", "bill_120m3_eur_last",
-                 "share_households_above_3pct_last", "yield_pct_last", "reserves_eur_last")
+SWEEP_OUTPUTS = (
+    "price_120m3_eur_per_m3_first",
+    "bill_120m3_eur_last",
+    "share_households_above_3pct_last",
+    "yield_pct_last",
+    "reserves_eur_last",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -82,25 +88,50 @@ def _seed(text: str) -> int:
 
 def _add_run_args(p: argparse.ArgumentParser, t: Tr, runs_default: int) -> None:
     _add_scenario_args(p, t)
-    p.add_argument("--runs", type=_runs, default=runs_default, metavar="N",
-                   help=t(f"nombre de tirages (par défaut {runs_default})",
-                          f"number of runs (default {runs_default})"))
-    p.add_argument("--seed", type=_seed, metavar="N",
-                   help=t("graine de la famille de graines (par défaut celle du scénario)",
-                          "seed of the seed family (default: the scenario's)"))
-    p.add_argument("--workers", type=_positive_int, metavar="K",
-                   help=t("processus de calcul locaux (par défaut un par cœur ; 1 = dans ce "
-                          "processus)",
-                          "local worker processes (default: one per core; 1 = in this process)"))
-    p.add_argument("--cluster", metavar="tcp://HÔTE:PORT",
-                   help=t("ordonnanceur Dask où calculer, ou « dask » pour "
-                          "$DASK_SCHEDULER_ADDRESS (pip install regie-sim[cluster])",
-                          "Dask scheduler to run on, or 'dask' for $DASK_SCHEDULER_ADDRESS "
-                          "(pip install regie-sim[cluster])"))
-    p.add_argument("--out", type=_out_dir, metavar=t("DOSSIER", "DIR"),
-                   help=t("dossier des fichiers CSV", "folder for the CSV files"))
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help=t("sans barre de progression", "no progress bar"))
+    p.add_argument(
+        "--runs",
+        type=_runs,
+        default=runs_default,
+        metavar="N",
+        help=t(f"nombre de tirages (par défaut {runs_default})", f"number of runs (default {runs_default})"),
+    )
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        metavar="N",
+        help=t(
+            "graine de la famille de graines (par défaut celle du scénario)",
+            "seed of the seed family (default: the scenario's)",
+        ),
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="K",
+        help=t(
+            "processus de calcul locaux (par défaut un par cœur ; 1 = dans ce processus)",
+            "local worker processes (default: one per core; 1 = in this process)",
+        ),
+    )
+    p.add_argument(
+        "--cluster",
+        metavar="tcp://HÔTE:PORT",
+        help=t(
+            "ordonnanceur Dask où calculer, ou « dask » pour "
+            "$DASK_SCHEDULER_ADDRESS (pip install regie-sim[cluster])",
+            "Dask scheduler to run on, or 'dask' for $DASK_SCHEDULER_ADDRESS "
+            "(pip install regie-sim[cluster])",
+        ),
+    )
+    p.add_argument(
+        "--out",
+        type=_out_dir,
+        metavar=t("DOSSIER", "DIR"),
+        help=t("dossier des fichiers CSV", "folder for the CSV files"),
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help=t("sans barre de progression", "no progress bar")
+    )
 
 
 def _executor(args: argparse.Namespace) -> Any:
@@ -117,8 +148,14 @@ class _Progress:
         if show:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=100, unit="%", desc=ctx.t("Futurs simulés", "Simulated futures"),
-                            file=sys.stderr, leave=False, dynamic_ncols=True)
+            self.bar = tqdm(
+                total=100,
+                unit="%",
+                desc=ctx.t("Futurs simulés", "Simulated futures"),
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+            )
 
     def __call__(self, fraction: float) -> None:
         if self.bar is not None:
@@ -160,8 +197,7 @@ def _run(fn: Callable[..., Any], args: argparse.Namespace, ctx: Context, **kw: A
     bar = _Progress(not args.quiet and sys.stderr.isatty(), ctx)
     try:
         with _StopOnCtrlC() as stop:
-            return fn(executor=_executor(args), workers=args.workers, progress=bar, cancel=stop,
-                      **kw)
+            return fn(executor=_executor(args), workers=args.workers, progress=bar, cancel=stop, **kw)
     except ImportError as exc:
         raise CliError(str(exc)) from None
     finally:
@@ -169,21 +205,28 @@ def _run(fn: Callable[..., Any], args: argparse.Namespace, ctx: Context, **kw: A
 
 
 def _partial(ctx: Context, done: int, total: int) -> str:
-    return ctx.t(f"Interrompu : {done} tirages terminés sur {total} ; les fichiers ne contiennent "
-                 "que ceux-là.",
-                 f"Interrupted: {done} of {total} runs finished; the files hold only those.")
+    return ctx.t(
+        f"Interrompu : {done} tirages terminés sur {total} ; les fichiers ne contiennent que ceux-là.",
+        f"Interrupted: {done} of {total} runs finished; the files hold only those.",
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # ensemble
 # --------------------------------------------------------------------------------------------
 def setup_ensemble(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
-    p = new(t("simule de nombreux futurs d'un scénario et dit leurs chances",
-              "simulate many futures of a scenario and state their odds"))
+    p = new(
+        t(
+            "simule de nombreux futurs d'un scénario et dit leurs chances",
+            "simulate many futures of a scenario and state their odds",
+        )
+    )
     _add_run_args(p, t, runs_default=200)
-    p.add_argument("--deciles", action="store_true",
-                   help=t("garde aussi les tableaux par décile de chaque tirage",
-                          "also keep each run's deciles table"))
+    p.add_argument(
+        "--deciles",
+        action="store_true",
+        help=t("garde aussi les tableaux par décile de chaque tirage", "also keep each run's deciles table"),
+    )
     return p
 
 
@@ -197,26 +240,39 @@ def handle_ensemble(args: argparse.Namespace, ctx: Context) -> int:
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-ensemble"
     check_writable(out, ctx)
     if out.exists() and not out.is_dir():
-        raise CliError(ctx.t(f"{out} existe et n'est pas un dossier : choisissez un autre --out",
-                             f"{out} exists and is not a folder: choose another --out"))
-    ens = _run(lambda **kw: simulate_many(scenario, args.runs, args.seed, keep_deciles=args.deciles,
-                                          **kw), args, ctx)
+        raise CliError(
+            ctx.t(
+                f"{out} existe et n'est pas un dossier : choisissez un autre --out",
+                f"{out} exists and is not a folder: choose another --out",
+            )
+        )
+    ens = _run(
+        lambda **kw: simulate_many(scenario, args.runs, args.seed, keep_deciles=args.deciles, **kw), args, ctx
+    )
     if ens.cancelled:
         ctx.err(_partial(ctx, ens.runs, args.runs))
     if ens.runs == 0:
         return 130 if ens.cancelled else 1
     n = fmt_number(ens.runs, ctx.lang)
-    ctx.out(ctx.t(f"{scenario.town.name} — {n} futurs simulés (graine {ens.seed})",
-                  f"{scenario.town.name} — {n} simulated futures (seed {ens.seed})"))
+    ctx.out(
+        ctx.t(
+            f"{scenario.town.name} — {n} futurs simulés (graine {ens.seed})",
+            f"{scenario.town.name} — {n} simulated futures (seed {ens.seed})",
+        )
+    )
     ctx.out()
     for line in ens.statements(HEADLINE, lang=ctx.lang):
         ctx.out(line)
     written = ens.to_dir(out)
     ctx.out()
-    ctx.out(ctx.t(f"Résultats écrits dans {written}/ (ensemble_years.csv, bands.csv, "
-                  "ensemble_summaries.csv, ensemble.json, scenario.yaml)",
-                  f"Results written to {written}/ (ensemble_years.csv, bands.csv, "
-                  "ensemble_summaries.csv, ensemble.json, scenario.yaml)"))
+    ctx.out(
+        ctx.t(
+            f"Résultats écrits dans {written}/ (ensemble_years.csv, bands.csv, "
+            "ensemble_summaries.csv, ensemble.json, scenario.yaml)",
+            f"Results written to {written}/ (ensemble_years.csv, bands.csv, "
+            "ensemble_summaries.csv, ensemble.json, scenario.yaml)",
+        )
+    )
     return 130 if ens.cancelled else 0
 
 
@@ -234,8 +290,12 @@ def parse_grid(items: Sequence[str], ctx: Context | None = None) -> dict[str, li
     for item in items:
         key, sep, values = item.partition("=")
         key = key.strip()
-        bad = CliError(ctx.t(f"--grid attend clé.chemin=v1,v2,…, reçu « {item} »",
-                             f"--grid expects key.path=v1,v2,…, got '{item}'"))
+        bad = CliError(
+            ctx.t(
+                f"--grid attend clé.chemin=v1,v2,…, reçu « {item} »",
+                f"--grid expects key.path=v1,v2,…, got '{item}'",
+            )
+        )
         if not sep or not key or " " in key or not values.strip():
             raise bad
         try:
@@ -243,8 +303,7 @@ def parse_grid(items: Sequence[str], ctx: Context | None = None) -> dict[str, li
         except yaml.YAMLError:
             raise bad from None
         if key in grid:
-            raise CliError(ctx.t(f"--grid {key} est donné deux fois",
-                                 f"--grid {key} is given twice"))
+            raise CliError(ctx.t(f"--grid {key} est donné deux fois", f"--grid {key} is given twice"))
         grid[key] = list(parsed)
     return grid
 
@@ -252,16 +311,29 @@ def parse_grid(items: Sequence[str], ctx: Context | None = None) -> dict[str, li
 def setup_sweep(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
     p = new(t("simule une grille de valeurs de paramètres", "simulate a grid of parameter values"))
     _add_run_args(p, t, runs_default=1)
-    p.add_argument("--grid", action="append", required=True, metavar=t("CLÉ=V1,V2", "KEY=V1,V2"),
-                   help=t("un paramètre et ses valeurs, par ex. "
-                          "--grid tariff.blocks[0].price_eur_per_m3=1.3,1.6 (répétable : la "
-                          "grille est le produit)",
-                          "a parameter and its values, e.g. "
-                          "--grid tariff.blocks[0].price_eur_per_m3=1.3,1.6 (repeatable: the grid "
-                          "is the product)"))
-    p.add_argument("--outputs", default=",".join(SWEEP_OUTPUTS), metavar="A,B",
-                   help=t("indicateurs du résumé à garder, séparés par des virgules",
-                          "summary outputs to keep, comma-separated"))
+    p.add_argument(
+        "--grid",
+        action="append",
+        required=True,
+        metavar=t("CLÉ=V1,V2", "KEY=V1,V2"),
+        help=t(
+            "un paramètre et ses valeurs, par ex. "
+            "--grid tariff.blocks[0].price_eur_per_m3=1.3,1.6 (répétable : la "
+            "grille est le produit)",
+            "a parameter and its values, e.g. "
+            "--grid tariff.blocks[0].price_eur_per_m3=1.3,1.6 (repeatable: the grid "
+            "is the product)",
+        ),
+    )
+    p.add_argument(
+        "--outputs",
+        default=",".join(SWEEP_OUTPUTS),
+        metavar="A,B",
+        help=t(
+            "indicateurs du résumé à garder, séparés par des virgules",
+            "summary outputs to keep, comma-separated",
+        ),
+    )
     return p
 
 
@@ -280,11 +352,18 @@ def handle_sweep(args: argparse.Namespace, ctx: Context) -> int:
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-sweep"
     check_writable(out, ctx)
     if out.exists() and not out.is_dir():
-        raise CliError(ctx.t(f"{out} existe et n'est pas un dossier : choisissez un autre --out",
-                             f"{out} exists and is not a folder: choose another --out"))
+        raise CliError(
+            ctx.t(
+                f"{out} existe et n'est pas un dossier : choisissez un autre --out",
+                f"{out} exists and is not a folder: choose another --out",
+            )
+        )
     try:
-        df = _run(lambda **kw: sweep(scenario, grid, runs=args.runs, seed=args.seed,
-                                     outputs=outputs, **kw), args, ctx)
+        df = _run(
+            lambda **kw: sweep(scenario, grid, runs=args.runs, seed=args.seed, outputs=outputs, **kw),
+            args,
+            ctx,
+        )
     except KeyError as exc:  # an unknown output name
         raise CliError(str(exc.args[0])) from None
     total = args.runs
@@ -302,44 +381,68 @@ def handle_sweep(args: argparse.Namespace, ctx: Context) -> int:
         rows = []
         for _, part in df.groupby("point", sort=True):
             first = part.iloc[0]
-            rows.append([*(_cell(first[k], ctx.lang) for k in keys), str(len(part)),
-                         *(_cell(float(part[o].mean()), ctx.lang) for o in outputs)])
+            rows.append(
+                [
+                    *(_cell(first[k], ctx.lang) for k in keys),
+                    str(len(part)),
+                    *(_cell(float(part[o].mean()), ctx.lang) for o in outputs),
+                ]
+            )
         ctx.out(render_table(header, rows))
         if args.runs > 1:
-            ctx.out(ctx.t(f"(moyennes sur {args.runs} tirages, les mêmes graines à chaque point)",
-                          f"(means over {args.runs} runs, the same seeds at every point)"))
+            ctx.out(
+                ctx.t(
+                    f"(moyennes sur {args.runs} tirages, les mêmes graines à chaque point)",
+                    f"(means over {args.runs} runs, the same seeds at every point)",
+                )
+            )
         ctx.out()
-    ctx.out(ctx.t(f"Résultats écrits dans {out / 'sweep.csv'}",
-                  f"Results written to {out / 'sweep.csv'}"))
+    ctx.out(ctx.t(f"Résultats écrits dans {out / 'sweep.csv'}", f"Results written to {out / 'sweep.csv'}"))
     return 130 if df.attrs.get("cancelled") else 0
-
-
 
 
 # --------------------------------------------------------------------------------------------
 # sensitivity
 # --------------------------------------------------------------------------------------------
-def setup_sensitivity(
-    new: Callable[..., argparse.ArgumentParser], t: Tr
-) -> argparse.ArgumentParser:
-    p = new(t("sensibilité un à un : chaque paramètre à sa borne basse puis haute (tornade)",
-              "one-at-a-time sensitivity: each parameter at its low then high bound (tornado)"))
+def setup_sensitivity(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
+    p = new(
+        t(
+            "sensibilité un à un : chaque paramètre à sa borne basse puis haute (tornade)",
+            "one-at-a-time sensitivity: each parameter at its low then high bound (tornado)",
+        )
+    )
     _add_scenario_args(p, t)
-    p.add_argument("--indicator", required=True,
-                   help=t("indicateur (clé du résumé, ou colonne annuelle lue la dernière année, "
-                          "par ex. price_120m3_eur_per_m3)",
-                          "indicator (a summary key, or a yearly column read in the last year, "
-                          "e.g. price_120m3_eur_per_m3)"))
-    p.add_argument("--param", dest="params", action="append", default=[], metavar=t("CLÉ", "KEY"),
-                   help=t("paramètre à faire varier dans ses bornes documentées (répétable ; par "
-                          "défaut les paramètres principaux)",
-                          "parameter to vary within its documented bounds (repeatable; default: "
-                          "the main parameters)"))
+    p.add_argument(
+        "--indicator",
+        required=True,
+        help=t(
+            "indicateur (clé du résumé, ou colonne annuelle lue la dernière année, "
+            "par ex. price_120m3_eur_per_m3)",
+            "indicator (a summary key, or a yearly column read in the last year, "
+            "e.g. price_120m3_eur_per_m3)",
+        ),
+    )
+    p.add_argument(
+        "--param",
+        dest="params",
+        action="append",
+        default=[],
+        metavar=t("CLÉ", "KEY"),
+        help=t(
+            "paramètre à faire varier dans ses bornes documentées (répétable ; par "
+            "défaut les paramètres principaux)",
+            "parameter to vary within its documented bounds (repeatable; default: the main parameters)",
+        ),
+    )
     p.add_argument("--out", help=t("dossier des résultats", "results folder"))
     p.add_argument("--seed", type=_seed, default=1, help=t("graine", "seed"))
-    p.add_argument("--sobol", action="store_true",
-                   help=t("ajoute les indices de Sobol (SALib, plus long)",
-                          "also compute Sobol indices (SALib, slower)"))
+    p.add_argument(
+        "--sobol",
+        action="store_true",
+        help=t(
+            "ajoute les indices de Sobol (SALib, plus long)", "also compute Sobol indices (SALib, slower)"
+        ),
+    )
     return p
 
 
@@ -354,12 +457,27 @@ def handle_sensitivity(args: argparse.Namespace, ctx: Context) -> int:
         raise CliError(str(exc).strip("'\"")) from None
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / "tornado.csv", index=False)
-    tornado_figure(df, args.indicator, ctx.lang).write_html(out / "tornado.html",
-                                                              include_plotlyjs=True)
-    rows = [[r.param, fmt_number(r.at_low, ctx.lang, 3), fmt_number(r.at_high, ctx.lang, 3),
-             fmt_number(r.swing, ctx.lang, 3)] for r in df.itertuples()]
-    ctx.out(render_table([ctx.t("paramètre", "parameter"), ctx.t("borne basse", "low bound"),
-                          ctx.t("borne haute", "high bound"), ctx.t("écart", "swing")], rows))
+    tornado_figure(df, args.indicator, ctx.lang).write_html(out / "tornado.html", include_plotlyjs=True)
+    rows = [
+        [
+            r.param,
+            fmt_number(r.at_low, ctx.lang, 3),
+            fmt_number(r.at_high, ctx.lang, 3),
+            fmt_number(r.swing, ctx.lang, 3),
+        ]
+        for r in df.itertuples()
+    ]
+    ctx.out(
+        render_table(
+            [
+                ctx.t("paramètre", "parameter"),
+                ctx.t("borne basse", "low bound"),
+                ctx.t("borne haute", "high bound"),
+                ctx.t("écart", "swing"),
+            ],
+            rows,
+        )
+    )
     files = "tornado.csv, tornado.html"
     if args.sobol:
         try:
@@ -371,6 +489,5 @@ def handle_sensitivity(args: argparse.Namespace, ctx: Context) -> int:
             raise CliError(str(exc)) from None
         sob.to_csv(out / "sobol.csv", index=False)
         files += ", sobol.csv"
-    ctx.out(ctx.t(f"Résultats écrits dans {out}/ ({files})",
-                  f"Results written to {out}/ ({files})"))
+    ctx.out(ctx.t(f"Résultats écrits dans {out}/ ({files})", f"Results written to {out}/ ({files})"))
     return 0

@@ -67,19 +67,32 @@ from sim.scenario.model import (
 
 
 def setup_run(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
-    p = new(t("simule un scénario, affiche un résumé et écrit le dossier de résultats",
-              "simulate a scenario, print a summary and write the results folder"))
+    p = new(
+        t(
+            "simule un scénario, affiche un résumé et écrit le dossier de résultats",
+            "simulate a scenario, print a summary and write the results folder",
+        )
+    )
     _add_scenario_args(p, t)
-    p.add_argument("--out", type=_out_dir, metavar=t("DOSSIER", "DIR"),
-                   help=t("dossier de résultats (par défaut runs/<nom du scénario>) ; "
-                          "un dossier de résultats existant est remplacé",
-                          "results folder (default runs/<scenario name>); "
-                          "an existing results folder is replaced"))
-    p.add_argument("--seed", type=_nonneg_int, metavar="N",
-                   help=t("graine aléatoire (par défaut celle du scénario)",
-                          "random seed (default: the scenario's)"))
-    p.add_argument("--quiet", "-q", action="store_true",
-                   help=t("sans barre de progression", "no progress bar"))
+    p.add_argument(
+        "--out",
+        type=_out_dir,
+        metavar=t("DOSSIER", "DIR"),
+        help=t(
+            "dossier de résultats (par défaut runs/<nom du scénario>) ; "
+            "un dossier de résultats existant est remplacé",
+            "results folder (default runs/<scenario name>); an existing results folder is replaced",
+        ),
+    )
+    p.add_argument(
+        "--seed",
+        type=_nonneg_int,
+        metavar="N",
+        help=t("graine aléatoire (par défaut celle du scénario)", "random seed (default: the scenario's)"),
+    )
+    p.add_argument(
+        "--quiet", "-q", action="store_true", help=t("sans barre de progression", "no progress bar")
+    )
     return p
 
 
@@ -89,8 +102,15 @@ def _simulate(scenario: Scenario, seed: int | None, show_progress: bool, ctx: Co
     from tqdm import tqdm
 
     months = 12 * scenario.horizon_years
-    with tqdm(total=months, desc=ctx.t("Simulation", "Simulating"), unit=ctx.t("mois", "month"),
-              file=sys.stderr, leave=False, dynamic_ncols=True) as bar:
+    with tqdm(
+        total=months,
+        desc=ctx.t("Simulation", "Simulating"),
+        unit=ctx.t("mois", "month"),
+        file=sys.stderr,
+        leave=False,
+        dynamic_ncols=True,
+    ) as bar:
+
         def progress(fraction: float) -> None:
             done = round(fraction * months)
             if done > bar.n:
@@ -105,9 +125,18 @@ def _years(n: int, ctx: Context) -> str:
 
 #: the indicators ``run`` prints for the first and last year (those the run has), from the one
 #: indicator table (:mod:`sim.measure.indicators`)
-SUMMARY_INDICATORS = ("price_120m3_eur_per_m3", "yield_pct", "consumption_l_per_person_day",
-                      "unpaid_rate_pct", "share_households_above_3pct", "breaks", "outflow_eur",
-                      "debt_eur", "reserves_eur", "fte")
+SUMMARY_INDICATORS = (
+    "price_120m3_eur_per_m3",
+    "yield_pct",
+    "consumption_l_per_person_day",
+    "unpaid_rate_pct",
+    "share_households_above_3pct",
+    "breaks",
+    "outflow_eur",
+    "debt_eur",
+    "reserves_eur",
+    "fte",
+)
 
 
 def _format(ind: Indicator, v: float, lang: str) -> str:
@@ -126,19 +155,22 @@ def summary_table(result: Result, ctx: Context) -> str:
     lang = ctx.lang
     years = result.years
     threshold = fmt_number(result.scenario.affordability.threshold_pct, lang, 1).removesuffix(
-        ",0" if lang == "fr" else ".0")
+        ",0" if lang == "fr" else ".0"
+    )
     shown = [indicator(name) for name in SUMMARY_INDICATORS if name in years.columns]
     picks = [0] if len(years) == 1 else [0, len(years) - 1]
     header = [ctx.t("Indicateur", "Indicator"), *(str(int(years["year"].iloc[i])) for i in picks)]
-    rows = [[ind.label(lang, threshold), *(_format(ind, float(years[ind.name].iloc[i]), lang)
-                                           for i in picks)]
-            for ind in shown]
+    rows = [
+        [ind.label(lang, threshold), *(_format(ind, float(years[ind.name].iloc[i]), lang) for i in picks)]
+        for ind in shown
+    ]
     s = result.scenario
     title = ctx.t(
         f"{s.town.name} — {fmt_number(s.households.count, lang, 0)} ménages, "
         f"{_years(s.horizon_years, ctx)}, graine {result.seed}",
         f"{s.town.name} — {fmt_number(s.households.count, lang, 0)} households, "
-        f"{_years(s.horizon_years, ctx)}, seed {result.seed}")
+        f"{_years(s.horizon_years, ctx)}, seed {result.seed}",
+    )
     return title + "\n\n" + render_table(header, rows)
 
 
@@ -151,10 +183,14 @@ def handle_run(args: argparse.Namespace, ctx: Context) -> int:
     written = result.to_dir(out)
     ctx.out(summary_table(result, ctx))
     ctx.out()
-    ctx.out(ctx.t(f"Résultats écrits dans {written}/ ({', '.join(f'{n}.csv' for n in TABLES)}, "
-                  "summary.json, scenario.yaml)",
-                  f"Results written to {written}/ ({', '.join(f'{n}.csv' for n in TABLES)}, "
-                  "summary.json, scenario.yaml)"))
+    ctx.out(
+        ctx.t(
+            f"Résultats écrits dans {written}/ ({', '.join(f'{n}.csv' for n in TABLES)}, "
+            "summary.json, scenario.yaml)",
+            f"Results written to {written}/ ({', '.join(f'{n}.csv' for n in TABLES)}, "
+            "summary.json, scenario.yaml)",
+        )
+    )
     return 0
 
 
@@ -179,7 +215,8 @@ def describe(s: Scenario, ctx: Context) -> str:
         f"({_years(s.horizon_years, ctx)}), prix du m3 (120 m3) {price} TTC la première année",
         f"{s.town.name}: {n} households, {km} km of mains, {s.town.start_year}–{last} "
         f"({_years(s.horizon_years, ctx)}), price per m3 (120 m3) {price} incl. VAT in the "
-        "first year")
+        "first year",
+    )
 
 
 def handle_validate(args: argparse.Namespace, ctx: Context) -> int:
@@ -192,40 +229,77 @@ def handle_validate(args: argparse.Namespace, ctx: Context) -> int:
 # bill
 # --------------------------------------------------------------------------------------------
 def setup_bill(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
-    p = new(t("détaille ligne par ligne la facture annuelle d'un ménage "
-              "(prix de la première année)",
-              "itemise one household's yearly bill, line by line (first-year prices)"))
+    p = new(
+        t(
+            "détaille ligne par ligne la facture annuelle d'un ménage (prix de la première année)",
+            "itemise one household's yearly bill, line by line (first-year prices)",
+        )
+    )
     _add_scenario_args(p, t)
-    p.add_argument("--volume", type=_volume, required=True, metavar="M3",
-                   help=t("volume annuel en m3 (par ex. 120)", "yearly volume in m3 (e.g. 120)"))
-    p.add_argument("--persons", type=_persons, metavar="N",
-                   help=t("taille du ménage (par défaut la taille moyenne du scénario, arrondie)",
-                          "household size (default: the scenario's mean size, rounded)"))
-    p.add_argument("--eligible", action="store_true",
-                   help=t("le ménage bénéficie du tarif social (si le tarif en a un)",
-                          "the household receives the social tariff (if the tariff has one)"))
-    p.add_argument("--income", type=_income, metavar="EUR",
-                   help=t("revenu annuel du ménage en € (pour un tarif social plafonné)",
-                          "household yearly income in € (for a capped social tariff)"))
-    p.add_argument("--json", action="store_true",
-                   help=t("sortie JSON lisible par une machine", "machine-readable JSON output"))
+    p.add_argument(
+        "--volume",
+        type=_volume,
+        required=True,
+        metavar="M3",
+        help=t("volume annuel en m3 (par ex. 120)", "yearly volume in m3 (e.g. 120)"),
+    )
+    p.add_argument(
+        "--persons",
+        type=_persons,
+        metavar="N",
+        help=t(
+            "taille du ménage (par défaut la taille moyenne du scénario, arrondie)",
+            "household size (default: the scenario's mean size, rounded)",
+        ),
+    )
+    p.add_argument(
+        "--eligible",
+        action="store_true",
+        help=t(
+            "le ménage bénéficie du tarif social (si le tarif en a un)",
+            "the household receives the social tariff (if the tariff has one)",
+        ),
+    )
+    p.add_argument(
+        "--income",
+        type=_income,
+        metavar="EUR",
+        help=t(
+            "revenu annuel du ménage en € (pour un tarif social plafonné)",
+            "household yearly income in € (for a capped social tariff)",
+        ),
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help=t("sortie JSON lisible par une machine", "machine-readable JSON output"),
+    )
     return p
 
 
-def _bill_json(s: Scenario, args: argparse.Namespace, persons: int,
-               lines: list[dict[str, Any]]) -> str:
+def _bill_json(s: Scenario, args: argparse.Namespace, persons: int, lines: list[dict[str, Any]]) -> str:
     def num(v: Any) -> Any:
         return None if v is None else float(v)
 
     by_key = {ln["key"]: ln for ln in lines}
     total = float(by_key["total"]["amount_eur"])
     doc = {
-        "town": s.town.name, "file": str(args.file), "year": s.town.start_year,
-        "volume_m3": float(args.volume), "persons": persons, "eligible": bool(args.eligible),
+        "town": s.town.name,
+        "file": str(args.file),
+        "year": s.town.start_year,
+        "volume_m3": float(args.volume),
+        "persons": persons,
+        "eligible": bool(args.eligible),
         "income_eur_per_year": num(args.income),
-        "lines": [{**ln, "volume_m3": num(ln["volume_m3"]),
-                   "unit_price_eur": num(ln["unit_price_eur"]),
-                   "amount_eur": float(ln["amount_eur"])} for ln in lines],
+        "lines": [
+            {
+                **ln,
+                "volume_m3": num(ln["volume_m3"]),
+                "unit_price_eur": num(ln["unit_price_eur"]),
+                "amount_eur": float(ln["amount_eur"]),
+            }
+            for ln in lines
+        ],
         "totals": {
             "total_excl_tax_eur": float(by_key["total_excl_tax"]["amount_eur"]),
             "vat_eur": float(by_key["vat"]["amount_eur"]),
@@ -236,8 +310,9 @@ def _bill_json(s: Scenario, args: argparse.Namespace, persons: int,
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
-def _bill_text(s: Scenario, args: argparse.Namespace, persons: int, lines: list[dict[str, Any]],
-               ctx: Context) -> str:
+def _bill_text(
+    s: Scenario, args: argparse.Namespace, persons: int, lines: list[dict[str, Any]], ctx: Context
+) -> str:
     lang = ctx.lang
     rows, rules = [], []
     for i, ln in enumerate(lines):
@@ -248,33 +323,57 @@ def _bill_text(s: Scenario, args: argparse.Namespace, persons: int, lines: list[
             per = ctx.t("an", "yr") if ln["key"] == "standing" else "m3"
             unit = format_unit_price(ln["unit_price_eur"], per, lang)
         volume = "" if ln["volume_m3"] is None else fmt_number(ln["volume_m3"], lang, 2)
-        rows.append([ln["label_fr"] if lang == "fr" else ln["label_en"], volume, unit,
-                     fmt_eur(round_half_up(ln["amount_eur"]), lang)])
-    header = [ctx.t("Ligne", "Line"), ctx.t("Volume (m3)", "Volume (m3)"),
-              ctx.t("Prix unitaire HT", "Unit price excl. VAT"), ctx.t("Montant", "Amount")]
+        rows.append(
+            [
+                ln["label_fr"] if lang == "fr" else ln["label_en"],
+                volume,
+                unit,
+                fmt_eur(round_half_up(ln["amount_eur"]), lang),
+            ]
+        )
+    header = [
+        ctx.t("Ligne", "Line"),
+        ctx.t("Volume (m3)", "Volume (m3)"),
+        ctx.t("Prix unitaire HT", "Unit price excl. VAT"),
+        ctx.t("Montant", "Amount"),
+    ]
     vol = fmt_number(args.volume, lang, 2).removesuffix(",00" if lang == "fr" else ".00")
     head = ctx.t(
         f"Facture d'eau annuelle — {s.town.name}, tarif de {s.town.start_year}\n"
         f"{vol} m3 par an, ménage de {persons} personne{'s' if persons > 1 else ''}",
         f"Yearly water bill — {s.town.name}, {s.town.start_year} tariff\n"
-        f"{vol} m3 a year, household of {persons} person{'s' if persons > 1 else ''}")
+        f"{vol} m3 a year, household of {persons} person{'s' if persons > 1 else ''}",
+    )
     out = [head, "", render_table(header, rows, rules)]
     total = float(lines[-1]["amount_eur"])
     if args.volume > 0:
-        out += ["", ctx.t(f"Soit {fmt_eur(total / args.volume, lang)} TTC par m3.",
-                          f"That is {fmt_eur(total / args.volume, lang)} incl. VAT per m3.")]
+        out += [
+            "",
+            ctx.t(
+                f"Soit {fmt_eur(total / args.volume, lang)} TTC par m3.",
+                f"That is {fmt_eur(total / args.volume, lang)} incl. VAT per m3.",
+            ),
+        ]
     if not _shown_amounts_add_up(lines):
-        out += [ctx.t("Montants arrondis au centime ; les totaux sont calculés sur les montants "
-                      "exacts.",
-                      "Amounts rounded to the cent; totals are computed on the exact amounts.")]
+        out += [
+            ctx.t(
+                "Montants arrondis au centime ; les totaux sont calculés sur les montants exacts.",
+                "Amounts rounded to the cent; totals are computed on the exact amounts.",
+            )
+        ]
     if args.eligible and not s.tariff.social.enabled:
-        out += [ctx.t("Ce tarif n'a pas de tarification sociale : --eligible est sans effet.",
-                      "This tariff has no social tariff: --eligible has no effect.")]
+        out += [
+            ctx.t(
+                "Ce tarif n'a pas de tarification sociale : --eligible est sans effet.",
+                "This tariff has no social tariff: --eligible has no effect.",
+            )
+        ]
     return "\n".join(out)
 
 
 def _shown_amounts_add_up(lines: list[dict[str, Any]]) -> bool:
     """Whether the rounded amounts shown add up to the rounded totals shown."""
+
     def shown(amount: float) -> Decimal:
         return Decimal(repr(round_half_up(amount)))
 
@@ -282,20 +381,23 @@ def _shown_amounts_add_up(lines: list[dict[str, Any]]) -> bool:
     cut = keys.index("total_excl_tax")
     by_key = {ln["key"]: shown(ln["amount_eur"]) for ln in lines}
     parts = sum((shown(ln["amount_eur"]) for ln in lines[:cut]), Decimal(0))
-    return (parts == by_key["total_excl_tax"]
-            and by_key["total_excl_tax"] + by_key["vat"] == by_key["total"])
+    return parts == by_key["total_excl_tax"] and by_key["total_excl_tax"] + by_key["vat"] == by_key["total"]
 
 
 def handle_bill(args: argparse.Namespace, ctx: Context) -> int:
     s = load_from_args(args, ctx)
     social = s.tariff.social
     if args.eligible and social.enabled and social.kind == "bill_cap" and args.income is None:
-        raise CliError(ctx.t(
-            "ce tarif social plafonne la facture en part du revenu : indiquez --income EUR",
-            "this social tariff caps the bill as a share of income: give --income EUR"))
+        raise CliError(
+            ctx.t(
+                "ce tarif social plafonne la facture en part du revenu : indiquez --income EUR",
+                "this social tariff caps the bill as a share of income: give --income EUR",
+            )
+        )
     persons = args.persons if args.persons is not None else reference_persons(s)
-    lines = bill_lines(s.tariff, args.volume, persons, eligible=args.eligible,
-                       income_eur_per_year=args.income)
+    lines = bill_lines(
+        s.tariff, args.volume, persons, eligible=args.eligible, income_eur_per_year=args.income
+    )
     if args.json:
         ctx.out(_bill_json(s, args, persons, lines))
     else:
@@ -341,14 +443,18 @@ class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, lang: str = "fr", **kwargs: Any) -> None:
         t = translator(lang)
         kwargs["add_help"] = False
-        kwargs.setdefault("formatter_class",
-                          _FrenchHelp if lang == "fr" else argparse.HelpFormatter)
+        kwargs.setdefault("formatter_class", _FrenchHelp if lang == "fr" else argparse.HelpFormatter)
         super().__init__(*args, **kwargs)
         self.lang = lang
         self._positionals.title = t("arguments", "arguments")
         self._optionals.title = t("options", "options")
-        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
-                          help=t("affiche cette aide et s'arrête", "show this help and exit"))
+        self.add_argument(
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help=t("affiche cette aide et s'arrête", "show this help and exit"),
+        )
 
     def error(self, message: str) -> Any:
         if self.lang == "fr":
@@ -373,12 +479,24 @@ def _common_options(t: Tr) -> argparse.ArgumentParser:
     before the subcommand.
     """
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS,
-                        help=t(f"langue des messages (par défaut fr, ou la variable {ENV_LANG})",
-                               f"language of messages (default fr, or the {ENV_LANG} variable)"))
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help=t("affiche la trace complète d'une erreur inattendue",
-                               "show the full traceback of an unexpected error"))
+    common.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=argparse.SUPPRESS,
+        help=t(
+            f"langue des messages (par défaut fr, ou la variable {ENV_LANG})",
+            f"language of messages (default fr, or the {ENV_LANG} variable)",
+        ),
+    )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=t(
+            "affiche la trace complète d'une erreur inattendue",
+            "show the full traceback of an unexpected error",
+        ),
+    )
     return common
 
 
@@ -389,29 +507,47 @@ def build_parser(lang: str = "fr") -> argparse.ArgumentParser:
     common = _common_options(t)
     parents: list[Any] = [common]
     parser = _Parser(
-        prog=PROG, lang=lang, parents=parents,
-        description=t("Simulateur d'un service d'eau : concession, régie publique et communs "
-                      "comparés sur les mêmes aléas.",
-                      "Simulator of a water service: private concession, public régie and commons "
-                      "compared under the same hazards."),
-        epilog=t("Exemples :\n  regie-sim run scenarios/town.yaml --out runs/town\n"
-                 "  regie-sim validate scenarios/town.yaml --set households.count=5000\n"
-                 "  regie-sim bill scenarios/town.yaml --volume 120 --persons 4\n"
-                 "Aide d'une commande : regie-sim COMMANDE --help",
-                 "Examples:\n  regie-sim run scenarios/town.yaml --out runs/town\n"
-                 "  regie-sim validate scenarios/town.yaml --set households.count=5000\n"
-                 "  regie-sim bill scenarios/town.yaml --volume 120 --persons 4\n"
-                 "Help on a command: regie-sim COMMAND --help"),
-        formatter_class=_FrenchRawHelp if lang == "fr" else argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}",
-                        help=t("affiche la version", "show the version"))
-    sub = parser.add_subparsers(dest="command", title=t("commandes", "commands"),
-                                metavar=t("COMMANDE", "COMMAND"), parser_class=_Parser)
+        prog=PROG,
+        lang=lang,
+        parents=parents,
+        description=t(
+            "Simulateur d'un service d'eau : concession, régie publique et communs "
+            "comparés sur les mêmes aléas.",
+            "Simulator of a water service: private concession, public régie and commons "
+            "compared under the same hazards.",
+        ),
+        epilog=t(
+            "Exemples :\n  regie-sim run scenarios/town.yaml --out runs/town\n"
+            "  regie-sim validate scenarios/town.yaml --set households.count=5000\n"
+            "  regie-sim bill scenarios/town.yaml --volume 120 --persons 4\n"
+            "Aide d'une commande : regie-sim COMMANDE --help",
+            "Examples:\n  regie-sim run scenarios/town.yaml --out runs/town\n"
+            "  regie-sim validate scenarios/town.yaml --set households.count=5000\n"
+            "  regie-sim bill scenarios/town.yaml --volume 120 --persons 4\n"
+            "Help on a command: regie-sim COMMAND --help",
+        ),
+        formatter_class=_FrenchRawHelp if lang == "fr" else argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG} {__version__}",
+        help=t("affiche la version", "show the version"),
+    )
+    sub = parser.add_subparsers(
+        dest="command",
+        title=t("commandes", "commands"),
+        metavar=t("COMMANDE", "COMMAND"),
+        parser_class=_Parser,
+    )
     for name, (setup, handler) in COMMANDS.items():
-        def new_parser(help_text: str, description: str | None = None,
-                       _name: str = name) -> argparse.ArgumentParser:
-            return sub.add_parser(_name, help=help_text, description=description or help_text,
-                                  parents=parents, lang=lang)
+
+        def new_parser(
+            help_text: str, description: str | None = None, _name: str = name
+        ) -> argparse.ArgumentParser:
+            return sub.add_parser(
+                _name, help=help_text, description=description or help_text, parents=parents, lang=lang
+            )
 
         setup(new_parser, t).set_defaults(handler=handler)
     return parser
@@ -468,11 +604,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the promise: a short message, never a traceback unless asked
         if ctx.debug:
             traceback.print_exc()
-        ctx.err(ctx.t(f"Erreur inattendue : {type(exc).__name__}: {exc}",
-                      f"Unexpected error: {type(exc).__name__}: {exc}"))
+        ctx.err(
+            ctx.t(
+                f"Erreur inattendue : {type(exc).__name__}: {exc}",
+                f"Unexpected error: {type(exc).__name__}: {exc}",
+            )
+        )
         if not ctx.debug:
-            ctx.err(ctx.t("Relancez avec --debug pour voir le détail.",
-                          "Run again with --debug to see the details."))
+            ctx.err(
+                ctx.t(
+                    "Relancez avec --debug pour voir le détail.", "Run again with --debug to see the details."
+                )
+            )
         return 1
 
 

@@ -107,14 +107,19 @@ HAND_OPTIONS: list[tuple[str, str, type, str, str]] = [
 
 def setup_new_town(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
     """The ``new-town`` parser (its handler is :func:`handle_new_town`)."""
-    p = new(t("scénario calé sur les chiffres publiés d'une commune",
-              "calibrated scenario from a town's published figures"),
-            t("Construit un scénario qui reproduit les chiffres publiés (RPQS, SISPEA, INSEE) "
-              "d'une commune.", "Builds a scenario reproducing a town's published figures."))
+    p = new(
+        t(
+            "scénario calé sur les chiffres publiés d'une commune",
+            "calibrated scenario from a town's published figures",
+        ),
+        t(
+            "Construit un scénario qui reproduit les chiffres publiés (RPQS, SISPEA, INSEE) d'une commune.",
+            "Builds a scenario reproducing a town's published figures.",
+        ),
+    )
     for flag, dest, typ, fr, en in HAND_OPTIONS:
         # argparse formats help with %: a literal % is written %%
-        p.add_argument(flag, dest=dest, type=typ, default=None,
-                       help=t(fr, en).replace("%", "%%"))
+        p.add_argument(flag, dest=dest, type=typ, default=None, help=t(fr, en).replace("%", "%%"))
     p.add_argument(
         "--regime",
         choices=list(REGIMES),
@@ -188,11 +193,7 @@ def handle_new_town(args: argparse.Namespace, ctx: Context) -> int:
         report_text = format_report(cal, lang)
         rep = None
         if args.report is not None:
-            rep = (
-                report_csv(cal, lang)
-                if args.report.suffix.lower() == ".csv"
-                else report_text + "\n"
-            )
+            rep = report_csv(cal, lang) if args.report.suffix.lower() == ".csv" else report_text + "\n"
     except InputFileError as e:
         print(("Erreur : " if lang == "fr" else "Error: ") + e.format(lang), file=sys.stderr)
         return 2
@@ -204,9 +205,7 @@ def handle_new_town(args: argparse.Namespace, ctx: Context) -> int:
         if rep is not None:
             write_atomic(args.report, rep)
     except OSError as e:
-        print(
-            ("Erreur d'écriture : " if lang == "fr" else "Write error: ") + str(e), file=sys.stderr
-        )
+        print(("Erreur d'écriture : " if lang == "fr" else "Write error: ") + str(e), file=sys.stderr)
         return 2
     print(report_text)
     print("")

@@ -27,11 +27,43 @@ _jit = njit(cache=True, nogil=True, error_model="numpy")
 
 
 @_jit
-def bill_loop(indoor, outdoor, acc_in, acc_out, s_in, s_out, has_explicit, ex_all, ex_season,
-              metered_factor, per_person, persons, period, standing, block_lo, block_up,
-              block_price, surcharge_rate, levies_rate, vat_rate, social_kind, keep_share,
-              cap_factor, eligible, income, neg_factor, logit0, year_volume, year_bill,
-              total_o, vat_o, levies_o, excl_o, rebate_o, negz_o):  # pragma: no cover - compiled
+def bill_loop(
+    indoor,
+    outdoor,
+    acc_in,
+    acc_out,
+    s_in,
+    s_out,
+    has_explicit,
+    ex_all,
+    ex_season,
+    metered_factor,
+    per_person,
+    persons,
+    period,
+    standing,
+    block_lo,
+    block_up,
+    block_price,
+    surcharge_rate,
+    levies_rate,
+    vat_rate,
+    social_kind,
+    keep_share,
+    cap_factor,
+    eligible,
+    income,
+    neg_factor,
+    logit0,
+    year_volume,
+    year_bill,
+    total_o,
+    vat_o,
+    levies_o,
+    excl_o,
+    rebate_o,
+    negz_o,
+):  # pragma: no cover - compiled
     n = indoor.shape[0]
     unscaled = (not per_person) and period == 1.0
     cap_divisor = 1.0 + vat_rate

@@ -94,7 +94,10 @@ class Cohorts:
                 break
         keep = self.length_km > 1e-12
         self.material, self.install_year, self.length_km = (
-            self.material[keep], self.install_year[keep], self.length_km[keep])
+            self.material[keep],
+            self.install_year[keep],
+            self.length_km[keep],
+        )
         self.material = np.append(self.material, material)
         self.install_year = np.append(self.install_year, float(year))
         self.length_km = np.append(self.length_km, km)
@@ -128,8 +131,16 @@ class BreakSampler:
         self.month_seeds = (draws[:, 0] * 2.0**62).astype(np.int64)
         self.count_u = draws[:, 1]
 
-    def sample(self, month: int, year: float, cohorts: Cohorts, spec: Network, month_hours: float,
-               start_h: float, customers_per_km: float) -> list[BreakRecord]:
+    def sample(
+        self,
+        month: int,
+        year: float,
+        cohorts: Cohorts,
+        spec: Network,
+        month_hours: float,
+        start_h: float,
+        customers_per_km: float,
+    ) -> list[BreakRecord]:
         rate_km = cohorts.rate_per_km(year)
         by_cohort = rate_km * cohorts.length_km
         lam = by_cohort.sum() * month_hours / (365.0 * HOURS_PER_DAY)
@@ -145,8 +156,11 @@ class BreakSampler:
         e_rep = -np.log1p(-u[:, 4])
         e_flow = -np.log1p(-u[:, 5])
         vis_mean = spec.visible_detection_h * spec.citizen_reporting_factor
-        hid_mean = spec.hidden_detection_days * HOURS_PER_DAY * (
-            spec.active_detection_factor if spec.active_leak_detection else 1.0)
+        hid_mean = (
+            spec.hidden_detection_days
+            * HOURS_PER_DAY
+            * (spec.active_detection_factor if spec.active_leak_detection else 1.0)
+        )
         det = np.where(visible, vis_mean, hid_mean) * e_det
         flow = np.where(visible, spec.visible_flow_m3_per_h, spec.hidden_flow_m3_per_h) * e_flow
         rep = spec.repair_h * e_rep
@@ -154,9 +168,15 @@ class BreakSampler:
         names = cohorts.names
         mats = cohorts.material[which]
         return [
-            BreakRecord(start_h=start_h + float(u[i, 1]) * month_hours, cohort_material=names[mats[i]],
-                        visible=bool(visible[i]), flow_m3_per_h=float(flow[i]),
-                        detection_h=float(det[i]), repair_h=float(rep[i]), customers=cust)
+            BreakRecord(
+                start_h=start_h + float(u[i, 1]) * month_hours,
+                cohort_material=names[mats[i]],
+                visible=bool(visible[i]),
+                flow_m3_per_h=float(flow[i]),
+                detection_h=float(det[i]),
+                repair_h=float(rep[i]),
+                customers=cust,
+            )
             for i in range(n)
         ]
 

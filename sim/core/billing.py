@@ -65,8 +65,14 @@ class Payment:
     neg_factor: np.ndarray  # per household, 1/€
 
     @classmethod
-    def of(cls, base_probability: float, slope: float, months: int, income: np.ndarray,
-           out: np.ndarray | None = None) -> Payment:
+    def of(
+        cls,
+        base_probability: float,
+        slope: float,
+        months: int,
+        income: np.ndarray,
+        out: np.ndarray | None = None,
+    ) -> Payment:
         logit0 = float(logit(base_probability))  # −inf at 0 (never unpaid), +inf at 1
         factor = np.divide(-(slope * 1200.0 / months), income, out=out)
         return cls(logit0=logit0, neg_factor=factor)
@@ -90,6 +96,7 @@ def _load_numba() -> Any:
     global _numba_loops
     if _numba_loops is None:
         from sim.core import _billing_numba
+
         _numba_loops = _billing_numba
     return _numba_loops
 
@@ -114,8 +121,7 @@ def kernel_name() -> str:
         return "numpy"
     if want == "numba":
         if not numba_available():
-            raise ImportError(f"{KERNEL_ENV}=numba but numba is not installed "
-                              "(pip install -e \".[fast]\")")
+            raise ImportError(f'{KERNEL_ENV}=numba but numba is not installed (pip install -e ".[fast]")')
         return "numba"
     return "numba" if _numba_loads() else "numpy"
 
@@ -129,19 +135,34 @@ def _numba_loads() -> bool:
         _load_numba()
     except Exception as exc:  # ImportError, or numba's own errors on an unsupported numpy
         _numba_broken = f"{type(exc).__name__}: {exc}"
-        warnings.warn(f"numba could not be loaded ({_numba_broken}); billing with numpy",
-                      RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"numba could not be loaded ({_numba_broken}); billing with numpy", RuntimeWarning, stacklevel=3
+        )
         return False
     return True
 
 
-def billing_step(*, indoor: np.ndarray, outdoor: np.ndarray, weights: np.ndarray,
-                 explicit: tuple[np.ndarray, np.ndarray] | None, under_registration: float,
-                 persons: np.ndarray, tariff: Tariff, months: int, eligible: np.ndarray,
-                 income: np.ndarray, price_index: float, levies_index: float, payment: Payment,
-                 rng: np.random.Generator, year_volume: np.ndarray, year_bill: np.ndarray,
-                 work: BillingWork, kernel: str | None = None
-                 ) -> BillingTotals:
+def billing_step(
+    *,
+    indoor: np.ndarray,
+    outdoor: np.ndarray,
+    weights: np.ndarray,
+    explicit: tuple[np.ndarray, np.ndarray] | None,
+    under_registration: float,
+    persons: np.ndarray,
+    tariff: Tariff,
+    months: int,
+    eligible: np.ndarray,
+    income: np.ndarray,
+    price_index: float,
+    levies_index: float,
+    payment: Payment,
+    rng: np.random.Generator,
+    year_volume: np.ndarray,
+    year_bill: np.ndarray,
+    work: BillingWork,
+    kernel: str | None = None,
+) -> BillingTotals:
     """Volumes, bills and payments of every household at one billing date.
 
     Parameters
@@ -170,18 +191,49 @@ def billing_step(*, indoor: np.ndarray, outdoor: np.ndarray, weights: np.ndarray
     if kernel is None:
         kernel = kernel_name()
     if kernel == "numba":
-        return _fused(indoor, outdoor, weights, explicit, under_registration, persons, tariff,
-                      months, eligible, income, price_index, levies_index, payment, rng,
-                      year_volume, year_bill, work)
+        return _fused(
+            indoor,
+            outdoor,
+            weights,
+            explicit,
+            under_registration,
+            persons,
+            tariff,
+            months,
+            eligible,
+            income,
+            price_index,
+            levies_index,
+            payment,
+            rng,
+            year_volume,
+            year_bill,
+            work,
+        )
     if kernel != "numpy":
         raise ValueError(f"kernel must be 'numpy' or 'numba', got {kernel!r}")
-    return _vectorised(indoor, outdoor, weights, explicit, under_registration, persons, tariff,
-                       months, eligible, income, price_index, levies_index, payment, rng,
-                       year_volume, year_bill, work)
+    return _vectorised(
+        indoor,
+        outdoor,
+        weights,
+        explicit,
+        under_registration,
+        persons,
+        tariff,
+        months,
+        eligible,
+        income,
+        price_index,
+        levies_index,
+        payment,
+        rng,
+        year_volume,
+        year_bill,
+        work,
+    )
 
 
-def _unpaid(total: np.ndarray, payment: Payment, rng: np.random.Generator,
-            work: BillingWork) -> np.ndarray:
+def _unpaid(total: np.ndarray, payment: Payment, rng: np.random.Generator, work: BillingWork) -> np.ndarray:
     """Indices of the unpaid bills: one uniform per household, unpaid when it is below
     p = 1 / (exp(−z) + 1)."""
     negz = np.multiply(total, payment.neg_factor, out=work.buf)
@@ -193,12 +245,25 @@ def _unpaid(total: np.ndarray, payment: Payment, rng: np.random.Generator,
     return np.flatnonzero(draws < p)
 
 
-def _vectorised(indoor: np.ndarray, outdoor: np.ndarray, weights: np.ndarray,
-                explicit: tuple[np.ndarray, np.ndarray] | None, under: float,
-                persons: np.ndarray, tariff: Tariff, months: int, eligible: np.ndarray,
-                income: np.ndarray, price_index: float, levies_index: float, payment: Payment,
-                rng: np.random.Generator, year_volume: np.ndarray, year_bill: np.ndarray,
-                work: BillingWork) -> BillingTotals:
+def _vectorised(
+    indoor: np.ndarray,
+    outdoor: np.ndarray,
+    weights: np.ndarray,
+    explicit: tuple[np.ndarray, np.ndarray] | None,
+    under: float,
+    persons: np.ndarray,
+    tariff: Tariff,
+    months: int,
+    eligible: np.ndarray,
+    income: np.ndarray,
+    price_index: float,
+    levies_index: float,
+    payment: Payment,
+    rng: np.random.Generator,
+    year_volume: np.ndarray,
+    year_bill: np.ndarray,
+    work: BillingWork,
+) -> BillingTotals:
     metered, season, buf = work.metered, work.season, work.buf
     acc_in, acc_out, s_in, s_out = _weights(weights, under, explicit is None)
     surcharged = tariff.seasonal.eur_per_m3 * price_index > 0.0  # else the season volume is unused
@@ -206,21 +271,36 @@ def _vectorised(indoor: np.ndarray, outdoor: np.ndarray, weights: np.ndarray,
     _period_volume(indoor, outdoor, acc_in, acc_out, ex_all, under, metered, buf)
     if surcharged:
         _period_volume(indoor, outdoor, s_in, s_out, ex_season, under, season, buf)
-    br = tariffs.bill(metered, persons, tariff, months=months,
-                      season_volume_m3=season if surcharged else None,
-                      eligible=eligible, income_eur_per_year=income, price_index=price_index,
-                      levies_index=levies_index)
+    br = tariffs.bill(
+        metered,
+        persons,
+        tariff,
+        months=months,
+        season_volume_m3=season if surcharged else None,
+        eligible=eligible,
+        income_eur_per_year=income,
+        price_index=price_index,
+        levies_index=levies_index,
+    )
     # non-payment: logistic in the bill's share of income (annualised, in %); p = 1 / (e^-z + 1)
     unpaid = _unpaid(br.total_eur, payment, rng, work)
     year_volume += metered
     year_bill += br.total_eur
-    return _totals(br.total_eur, br.vat_eur, br.levies_eur, br.total_excl_tax_eur,
-                   br.social_rebate_eur, unpaid)
+    return _totals(
+        br.total_eur, br.vat_eur, br.levies_eur, br.total_excl_tax_eur, br.social_rebate_eur, unpaid
+    )
 
 
-def _period_volume(indoor: np.ndarray, outdoor: np.ndarray, w_in: float, w_out: float,
-                   explicit: np.ndarray | None, under: float, out: np.ndarray,
-                   buf: np.ndarray) -> None:
+def _period_volume(
+    indoor: np.ndarray,
+    outdoor: np.ndarray,
+    w_in: float,
+    w_out: float,
+    explicit: np.ndarray | None,
+    under: float,
+    out: np.ndarray,
+    buf: np.ndarray,
+) -> None:
     """``out`` = metered volume of the period: weights × yearly volumes (the metered share is in
     the weights unless an explicit volume is added, then it multiplies the sum)."""
     np.multiply(indoor, w_in, out=out)
@@ -231,8 +311,14 @@ def _period_volume(indoor: np.ndarray, outdoor: np.ndarray, w_in: float, w_out: 
         out *= 1.0 - under
 
 
-def _totals(total: np.ndarray, vat: np.ndarray, levies: np.ndarray, excl: np.ndarray,
-            rebate: np.ndarray, unpaid: np.ndarray) -> BillingTotals:
+def _totals(
+    total: np.ndarray,
+    vat: np.ndarray,
+    levies: np.ndarray,
+    excl: np.ndarray,
+    rebate: np.ndarray,
+    unpaid: np.ndarray,
+) -> BillingTotals:
     """Sums over households, by numpy on both paths (the same per-household values give the
     same sums)."""
     billed = float(total.sum())
@@ -243,21 +329,35 @@ def _totals(total: np.ndarray, vat: np.ndarray, levies: np.ndarray, excl: np.nda
         vat_paid_eur=float(vat.sum()) - float(vat[unpaid].sum()),
         levies_paid_eur=levies_sum - float(levies[unpaid].sum()),
         revenue_eur=float(excl.sum()) - levies_sum,
-        social_rebate_eur=float(rebate.sum()))
+        social_rebate_eur=float(rebate.sum()),
+    )
 
 
 def _weights(weights: np.ndarray, under: float, fold: bool) -> tuple[float, float, float, float]:
     """The period's weights, times the metered share when no explicit volume is added after."""
     k = 1.0 - under if fold else 1.0
-    return (float(weights[0]) * k, float(weights[1]) * k, float(weights[2]) * k,
-            float(weights[3]) * k)
+    return (float(weights[0]) * k, float(weights[1]) * k, float(weights[2]) * k, float(weights[3]) * k)
 
 
-def _fused(indoor: np.ndarray, outdoor: np.ndarray, weights: np.ndarray,
-           explicit: tuple[np.ndarray, np.ndarray] | None, under: float, persons: np.ndarray,
-           tariff: Tariff, months: int, eligible: np.ndarray, income: np.ndarray,
-           price_index: float, levies_index: float, payment: Payment, rng: np.random.Generator,
-           year_volume: np.ndarray, year_bill: np.ndarray, work: BillingWork) -> BillingTotals:
+def _fused(
+    indoor: np.ndarray,
+    outdoor: np.ndarray,
+    weights: np.ndarray,
+    explicit: tuple[np.ndarray, np.ndarray] | None,
+    under: float,
+    persons: np.ndarray,
+    tariff: Tariff,
+    months: int,
+    eligible: np.ndarray,
+    income: np.ndarray,
+    price_index: float,
+    levies_index: float,
+    payment: Payment,
+    rng: np.random.Generator,
+    year_volume: np.ndarray,
+    year_bill: np.ndarray,
+    work: BillingWork,
+) -> BillingTotals:
     if int(months) != months or months < 1:
         raise ValueError(f"months must be a whole number ≥ 1, got {months}")
     if tariff.blocks_per_person and persons.size and persons.min() < 1:
@@ -290,16 +390,42 @@ def _fused(indoor: np.ndarray, outdoor: np.ndarray, weights: np.ndarray,
     w = work  # short name: the loop takes nine of its arrays
     acc_in, acc_out, s_in, s_out = _weights(weights, under, explicit is None)
     nb.bill_loop(
-        indoor, outdoor, acc_in, acc_out, s_in, s_out, explicit is not None, ex_all, ex_season,
+        indoor,
+        outdoor,
+        acc_in,
+        acc_out,
+        s_in,
+        s_out,
+        explicit is not None,
+        ex_all,
+        ex_season,
         1.0 - under,
-        bool(tariff.blocks_per_person), persons, period,
+        bool(tariff.blocks_per_person),
+        persons,
+        period,
         tariff.standing_charge_eur_per_year * period * price_index,
-        tuple(los), tuple(ups), tuple(prices),
-        tariff.seasonal.eur_per_m3 * price_index, tariff.levies_eur_per_m3 * levies_index,
-        tariff.vat_pct / 100.0, kind, 1.0 - social.price_factor,
-        social.bill_cap_pct_of_income / 100.0 * period, eligible, income, payment.neg_factor,
-        payment.logit0, year_volume, year_bill,
-        w.total, w.vat, w.levies, w.excl, w.rebate, w.negz)
+        tuple(los),
+        tuple(ups),
+        tuple(prices),
+        tariff.seasonal.eur_per_m3 * price_index,
+        tariff.levies_eur_per_m3 * levies_index,
+        tariff.vat_pct / 100.0,
+        kind,
+        1.0 - social.price_factor,
+        social.bill_cap_pct_of_income / 100.0 * period,
+        eligible,
+        income,
+        payment.neg_factor,
+        payment.logit0,
+        year_volume,
+        year_bill,
+        w.total,
+        w.vat,
+        w.levies,
+        w.excl,
+        w.rebate,
+        w.negz,
+    )
     draws = rng.random(out=w.uniforms)  # the numpy path's draws: one per household, in order
-    unpaid = w.unpaid[:nb.unpaid_loop(draws, w.negz, w.unpaid)]
+    unpaid = w.unpaid[: nb.unpaid_loop(draws, w.negz, w.unpaid)]
     return _totals(w.total, w.vat, w.levies, w.excl, w.rebate, unpaid)

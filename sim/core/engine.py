@@ -49,10 +49,23 @@ from sim.core.workforce import HOURS_PER_YEAR_WORKED, OVERTIME_PREMIUM, Crews
 from sim.scenario.model import Scenario, Tariff, UsageRule
 
 #: year accumulators every service has (the service adds its own, :attr:`Service.year_keys`)
-YEAR_KEYS = ("revenue_eur", "billed_eur", "unpaid_eur", "overtime_hours", "repairs",
-             "social_rebate_eur", "staff_in_house_eur", "receipts_eur", "bill_receipts_eur",
-             "loan_proceeds_eur", *OPEX_LINES, *CAPEX_LINES, *OUTFLOW_LINES, "interest_eur",
-             "principal_eur")
+YEAR_KEYS = (
+    "revenue_eur",
+    "billed_eur",
+    "unpaid_eur",
+    "overtime_hours",
+    "repairs",
+    "social_rebate_eur",
+    "staff_in_house_eur",
+    "receipts_eur",
+    "bill_receipts_eur",
+    "loan_proceeds_eur",
+    *OPEX_LINES,
+    *CAPEX_LINES,
+    *OUTFLOW_LINES,
+    "interest_eur",
+    "principal_eur",
+)
 
 
 @dataclass
@@ -93,8 +106,7 @@ class Service(Protocol):
         """Start the month's discrete events (incidents) as SimPy processes on ``eng.env``."""
         ...
 
-    def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float,
-                  t1: float) -> MonthFlows:
+    def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:
         """The month's physical flows, the household use it adds to the billing period, its costs."""
         ...
 
@@ -177,8 +189,14 @@ class Policy:
 class Engine:
     """One run of ``service`` for ``scenario`` on ``seed`` (see the module docstring)."""
 
-    def __init__(self, scenario: Scenario, seed: int, service: Service,
-                 policy: Policy | None = None, progress: Callable[[float], None] | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        service: Service,
+        policy: Policy | None = None,
+        progress: Callable[[float], None] | None = None,
+    ):
         self.scenario = s = scenario
         self.seed = seed
         self.service = service
@@ -191,8 +209,11 @@ class Engine:
         start = np.datetime64(f"{s.town.start_year}-01", "M")
         month_starts = start + np.arange(self.months_n + 1)
         self.month_dates = month_starts
-        self.month_start_h = ((month_starts.astype("datetime64[h]") - start.astype("datetime64[h]"))
-                              .astype(np.int64).astype(float))
+        self.month_start_h = (
+            (month_starts.astype("datetime64[h]") - start.astype("datetime64[h]"))
+            .astype(np.int64)
+            .astype(float)
+        )
         self.pop: Population = build_population(s.households, self.rng["population"])
         # one row per year, drawn in year order, so that year y's draws do not depend on the
         # horizon: the inflation, then the deviations of the labour, energy and public-works
@@ -205,12 +226,16 @@ class Engine:
         self.cpi = 1.0
         self.pay_rng = self.rng["payments"]
         self.state = State(
-            tariff=s.tariff, renewal_rate_pct=s.network.renewal_rate_pct, crews=s.workforce.crews,
-            thresholds=s.resource.thresholds, usage_rules=dict(s.resource.usage_rules),
+            tariff=s.tariff,
+            renewal_rate_pct=s.network.renewal_rate_pct,
+            crews=s.workforce.crews,
+            thresholds=s.resource.thresholds,
+            usage_rules=dict(s.resource.usage_rules),
             conservation=s.households.conservation_response,
             citizen_reporting_factor=s.network.citizen_reporting_factor,
             active_leak_detection=s.network.active_leak_detection,
-            margin_pct=s.finance.operator_margin_pct, head_office_pct=s.finance.head_office_fee_pct,
+            margin_pct=s.finance.operator_margin_pct,
+            head_office_pct=s.finance.head_office_fee_pct,
             delegation_eur_per_m3=s.finance.delegation_overhead_eur_per_m3,
             corporate_tax_eur_per_m3=s.finance.corporate_tax_eur_per_m3,
             subcontracted_pct=s.workforce.subcontracted_pct,
@@ -218,8 +243,9 @@ class Engine:
         )
         self.crews = Crews(self.env, s.workforce.crews)
         self.loans = Loans()
-        self.loans.add(s.finance.initial_debt_eur, s.finance.interest_rate_pct,
-                       s.finance.initial_debt_remaining_years)
+        self.loans.add(
+            s.finance.initial_debt_eur, s.finance.interest_rate_pct, s.finance.initial_debt_remaining_years
+        )
         self.cash = s.finance.initial_cash_eur
         n = self.pop.count
         self.income = self.pop.income_eur_per_year.copy()
@@ -268,8 +294,13 @@ class Engine:
     def _payment_rule(self, out: np.ndarray | None = None) -> Payment:
         """Non-payment rule for this year's incomes (see :class:`sim.core.billing.Payment`)."""
         hh = self.scenario.households
-        return Payment.of(hh.unpaid_base_probability, hh.unpaid_burden_slope,
-                          self.scenario.billing.interval_months, self.income, out=out)
+        return Payment.of(
+            hh.unpaid_base_probability,
+            hh.unpaid_burden_slope,
+            self.scenario.billing.interval_months,
+            self.income,
+            out=out,
+        )
 
     def date_of(self, hours: float) -> np.datetime64:
         start = self.month_dates[0].astype("datetime64[h]")
@@ -284,9 +315,16 @@ class Engine:
         hit = self._projections.get(key)
         if hit is not None and hit[0] is tariff:
             return hit[1], hit[2]
-        br = tariffs.bill(self.last_year_metered, self.pop.persons, tariff, months=12,
-                          eligible=self.eligibility_for(tariff), income_eur_per_year=self.income,
-                          price_index=tariff_index, levies_index=self.cpi)
+        br = tariffs.bill(
+            self.last_year_metered,
+            self.pop.persons,
+            tariff,
+            months=12,
+            eligible=self.eligibility_for(tariff),
+            income_eur_per_year=self.income,
+            price_index=tariff_index,
+            levies_index=self.cpi,
+        )
         # a copy: the breakdown's arrays are rows of one workspace that a view would keep alive
         out = float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur.copy()
         if len(self._projections) >= 8 or any(k[3] != self._year for k in self._projections):
@@ -323,14 +361,30 @@ class Engine:
         var, renewal = self.service.variable_costs_estimate(self)
         capex = renewal + s.finance.other_capex_eur_per_year * self.cpi
         self_financed = capex * (1 - s.finance.capex_debt_share_pct / 100.0)
-        return (staff + var + s.finance.overheads_eur_per_year * self.cpi + self_financed
-                + self.loans.yearly_service() + self.state.participation_eur_per_year * self.cpi)
+        return (
+            staff
+            + var
+            + s.finance.overheads_eur_per_year * self.cpi
+            + self_financed
+            + self.loans.yearly_service()
+            + self.state.participation_eur_per_year * self.cpi
+        )
 
     def record_decision(self, row: dict[str, Any]) -> None:
-        full = {"date": str(self.date_of(self.env.now))[:10], "meeting": np.nan, "body": "",
-                "item": "", "option": "",
-                "votes_public": np.nan, "votes_operators": np.nan, "votes_citizens": np.nan,
-                "veto": False, "binding": True, "adopted": True, "reason": ""}
+        full = {
+            "date": str(self.date_of(self.env.now))[:10],
+            "meeting": np.nan,
+            "body": "",
+            "item": "",
+            "option": "",
+            "votes_public": np.nan,
+            "votes_operators": np.nan,
+            "votes_citizens": np.nan,
+            "veto": False,
+            "binding": True,
+            "adopted": True,
+            "reason": "",
+        }
         full.update(row)
         self.decisions.append(full)
 
@@ -401,12 +455,18 @@ class Engine:
         sub = self.state.subcontracted_pct / 100.0
         repairs = acc["repairs"]
         crews = max(self.crews.size, 1)
-        self.workforce_rows.append({
-            "year": year, "fte_in_house": fte_total * (1 - sub), "fte_subcontracted": fte_total * sub,
-            "wage_bill_eur": acc["staff_in_house_eur"], "crews": crews,
-            "repairs_per_crew": repairs / crews, "overtime_hours": acc["overtime_hours"],
-            "staff_transferred": self.state.staff_transferred,
-        })
+        self.workforce_rows.append(
+            {
+                "year": year,
+                "fte_in_house": fte_total * (1 - sub),
+                "fte_subcontracted": fte_total * sub,
+                "wage_bill_eur": acc["staff_in_house_eur"],
+                "crews": crews,
+                "repairs_per_crew": repairs / crews,
+                "overtime_hours": acc["overtime_hours"],
+                "staff_transferred": self.state.staff_transferred,
+            }
+        )
         self.state.staff_transferred = 0.0
         self.last_year_metered = self.year_volume.copy()
         for row_d in self.policy.year_end(self, year):
@@ -415,10 +475,14 @@ class Engine:
     def money_columns(self, acc: dict[str, float]) -> dict[str, float]:
         """The money columns of the yearly row (receipts, opex, capex, debt, outflows, reserves)."""
         return {
-            "revenue_eur": acc["revenue_eur"], "receipts_eur": acc["receipts_eur"],
-            "bill_receipts_eur": acc["bill_receipts_eur"], "loan_proceeds_eur": acc["loan_proceeds_eur"],
-            "opex_eur": sum(acc[k] for k in OPEX_LINES), "capex_eur": sum(acc[k] for k in CAPEX_LINES),
-            "debt_eur": self.loans.outstanding, "interest_eur": acc["interest_eur"],
+            "revenue_eur": acc["revenue_eur"],
+            "receipts_eur": acc["receipts_eur"],
+            "bill_receipts_eur": acc["bill_receipts_eur"],
+            "loan_proceeds_eur": acc["loan_proceeds_eur"],
+            "opex_eur": sum(acc[k] for k in OPEX_LINES),
+            "capex_eur": sum(acc[k] for k in CAPEX_LINES),
+            "debt_eur": self.loans.outstanding,
+            "interest_eur": acc["interest_eur"],
             "debt_service_eur": acc["interest_eur"] + acc["principal_eur"],
             "outflow_eur": sum(acc[k] for k in OUTFLOW_LINES),
             **{k: acc[k] for k in OUTFLOW_LINES},
@@ -432,12 +496,15 @@ class Engine:
         c = self.scenario.governance.committee
         seats = c.seats_public + c.seats_operators + c.seats_citizens
         weights = []
-        for d in self.decisions[self._decisions_year_start:]:
+        for d in self.decisions[self._decisions_year_start :]:
             if not d.get("binding"):
                 continue
             if d.get("body") == "committee":
-                weights.append(1.0 if d.get("item") == "work_organisation"
-                               else (c.seats_operators + c.seats_citizens) / seats)
+                weights.append(
+                    1.0
+                    if d.get("item") == "work_organisation"
+                    else (c.seats_operators + c.seats_citizens) / seats
+                )
             else:
                 weights.append(0.0)
         return 100.0 * float(np.mean(weights)) if weights else float("nan")
@@ -452,18 +519,37 @@ class Engine:
         self._outflow_lines(lines, revenue, flows.billed)
         row = close_month(self.cash, lines)
         self.cash = row["cash_end_eur"]
-        self.months.append({
-            "month": m + 1, "date": str(self.month_dates[m]), "year": self.scenario.town.start_year + y,
-            **flows.columns, "repairs": self._repairs_month, "revenue_eur": revenue, **row})
+        self.months.append(
+            {
+                "month": m + 1,
+                "date": str(self.month_dates[m]),
+                "year": self.scenario.town.start_year + y,
+                **flows.columns,
+                "repairs": self._repairs_month,
+                "revenue_eur": revenue,
+                **row,
+            }
+        )
         acc = self._year_acc
         for k, v in flows.year.items():
             acc[k] += v
-        for k, v in (("revenue_eur", revenue), ("overtime_hours", overtime_h),
-                     ("repairs", self._repairs_month), ("staff_in_house_eur", staff_in_house),
-                     ("receipts_eur", row["receipts_eur"])):
+        for k, v in (
+            ("revenue_eur", revenue),
+            ("overtime_hours", overtime_h),
+            ("repairs", self._repairs_month),
+            ("staff_in_house_eur", staff_in_house),
+            ("receipts_eur", row["receipts_eur"]),
+        ):
             acc[k] += v
-        for k in ("bill_receipts_eur", "loan_proceeds_eur", *OPEX_LINES, *CAPEX_LINES, *OUTFLOW_LINES,
-                  "interest_eur", "principal_eur"):
+        for k in (
+            "bill_receipts_eur",
+            "loan_proceeds_eur",
+            *OPEX_LINES,
+            *CAPEX_LINES,
+            *OUTFLOW_LINES,
+            "interest_eur",
+            "principal_eur",
+        ):
             acc[k] += row.get(k, 0.0)
         self._repairs_month = 0
 
@@ -484,7 +570,9 @@ class Engine:
         hourly = s.workforce.wage_cost_eur_per_fte_year * cpi * st.wage_factor / HOURS_PER_YEAR_WORKED
         staff_in_house = fte_total * (1 - sub) * wage_m + overtime_h * hourly * OVERTIME_PREMIUM
         lines["staff_eur"] = staff_in_house
-        lines["subcontracting_eur"] = fte_total * sub * wage_m * (1 + s.workforce.subcontract_premium_pct / 100.0)
+        lines["subcontracting_eur"] = (
+            fte_total * sub * wage_m * (1 + s.workforce.subcontract_premium_pct / 100.0)
+        )
         lines.update(flows.costs)
         lines["overheads_eur"] = s.finance.overheads_eur_per_year * cpi / 12.0
         lines["repairs_eur"] = self.service.repairs_cost_eur(self, self._repairs_month)

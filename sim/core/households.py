@@ -17,9 +17,7 @@ DAYS_PER_YEAR = 365.0
 
 #: share of the year's outdoor use falling in each month (Jan..Dec); assumption: watering season
 #: May-September, as restrictions in French drought orders target (water.md §6)
-OUTDOOR_MONTH_SHARE = np.array(
-    [0.01, 0.01, 0.03, 0.06, 0.11, 0.16, 0.20, 0.19, 0.12, 0.06, 0.03, 0.02]
-)
+OUTDOOR_MONTH_SHARE = np.array([0.01, 0.01, 0.03, 0.06, 0.11, 0.16, 0.20, 0.19, 0.12, 0.06, 0.03, 0.02])
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
 #: share of the year's indoor use falling in each month: proportional to its days
 INDOOR_MONTH_SHARE = _DAYS_IN_MONTH / _DAYS_IN_MONTH.sum()

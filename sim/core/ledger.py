@@ -50,8 +50,9 @@ class Loans:
         if self.principal.size == 0:
             return 0.0, 0.0
         interest = self.principal * self.rate_m
-        repay = np.minimum(np.where(self.months_left <= 1, self.principal,
-                                    self.payment - interest), self.principal)
+        repay = np.minimum(
+            np.where(self.months_left <= 1, self.principal, self.payment - interest), self.principal
+        )
         self.principal = self.principal - repay
         self.months_left = self.months_left - 1
         alive = (self.months_left > 0) & (self.principal > 1e-9)
@@ -75,17 +76,47 @@ class Loans:
 #: the ledger's receipt and payment lines, in the order they appear in ``periods``
 RECEIPT_LINES = ("bill_receipts_eur", "loan_proceeds_eur", "other_receipts_eur")
 PAYMENT_LINES = (
-    "staff_eur", "subcontracting_eur", "energy_eur", "treatment_eur", "overheads_eur",
-    "repairs_eur", "participation_eur", "renewal_capex_eur", "other_capex_eur", "interest_eur",
-    "principal_eur", "vat_remitted_eur", "levies_remitted_eur", "margin_eur", "head_office_eur",
-    "delegation_overhead_eur", "corporate_tax_eur", "provision_kept_eur", "operator_result_eur",
-    "share_interest_eur", "transition_eur",
+    "staff_eur",
+    "subcontracting_eur",
+    "energy_eur",
+    "treatment_eur",
+    "overheads_eur",
+    "repairs_eur",
+    "participation_eur",
+    "renewal_capex_eur",
+    "other_capex_eur",
+    "interest_eur",
+    "principal_eur",
+    "vat_remitted_eur",
+    "levies_remitted_eur",
+    "margin_eur",
+    "head_office_eur",
+    "delegation_overhead_eur",
+    "corporate_tax_eur",
+    "provision_kept_eur",
+    "operator_result_eur",
+    "share_interest_eur",
+    "transition_eur",
 )
-OPEX_LINES = ("staff_eur", "subcontracting_eur", "energy_eur", "treatment_eur", "overheads_eur",
-              "repairs_eur", "participation_eur", "transition_eur")
+OPEX_LINES = (
+    "staff_eur",
+    "subcontracting_eur",
+    "energy_eur",
+    "treatment_eur",
+    "overheads_eur",
+    "repairs_eur",
+    "participation_eur",
+    "transition_eur",
+)
 CAPEX_LINES = ("renewal_capex_eur", "other_capex_eur")
-OUTFLOW_LINES = ("margin_eur", "head_office_eur", "delegation_overhead_eur", "corporate_tax_eur",
-                 "provision_kept_eur", "operator_result_eur")
+OUTFLOW_LINES = (
+    "margin_eur",
+    "head_office_eur",
+    "delegation_overhead_eur",
+    "corporate_tax_eur",
+    "provision_kept_eur",
+    "operator_result_eur",
+)
 
 
 def close_month(cash_start: float, lines: dict[str, float]) -> dict[str, float]:
@@ -93,6 +124,10 @@ def close_month(cash_start: float, lines: dict[str, float]) -> dict[str, float]:
     receipts = sum(lines.get(k, 0.0) for k in RECEIPT_LINES)
     payments = sum(lines.get(k, 0.0) for k in PAYMENT_LINES)
     row = {k: lines.get(k, 0.0) for k in RECEIPT_LINES + PAYMENT_LINES}
-    row.update(cash_start_eur=cash_start, receipts_eur=receipts, payments_eur=payments,
-               cash_end_eur=cash_start + receipts - payments)
+    row.update(
+        cash_start_eur=cash_start,
+        receipts_eur=receipts,
+        payments_eur=payments,
+        cash_end_eur=cash_start + receipts - payments,
+    )
     return row

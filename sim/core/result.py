@@ -58,8 +58,10 @@ class Result:
                 df = self.table(name)
                 df.to_csv(tmp / f"{name}.csv", index=False)
                 _maybe_parquet(df, tmp / f"{name}.parquet")
-            (tmp / "summary.json").write_text(json.dumps(self.summary, indent=2, ensure_ascii=False,
-                                                         default=_json_default), encoding="utf-8")
+            (tmp / "summary.json").write_text(
+                json.dumps(self.summary, indent=2, ensure_ascii=False, default=_json_default),
+                encoding="utf-8",
+            )
             scen = self.scenario.model_copy(update={"seed": self.seed})
             (tmp / "scenario.yaml").write_text(dumps_scenario(scen), encoding="utf-8")
             target.mkdir(exist_ok=True)
@@ -88,15 +90,22 @@ class Result:
             except pd.errors.EmptyDataError:
                 tables[name] = pd.DataFrame()
         summary = json.loads((p / "summary.json").read_text(encoding="utf-8"))
-        return cls(scenario=scen, seed=scen.seed, summary=summary, years=tables["years"],
-                   periods=tables["periods"], deciles=tables["deciles"], events=tables["events"],
-                   decisions=tables["decisions"], workforce=tables["workforce"])
+        return cls(
+            scenario=scen,
+            seed=scen.seed,
+            summary=summary,
+            years=tables["years"],
+            periods=tables["periods"],
+            deciles=tables["deciles"],
+            events=tables["events"],
+            decisions=tables["decisions"],
+            workforce=tables["workforce"],
+        )
 
 
 def own_files() -> set[str]:
     """Names of the files :meth:`Result.to_dir` writes: the only ones it ever replaces."""
-    return ({f"{n}.csv" for n in TABLES} | {f"{n}.parquet" for n in TABLES}
-            | {"summary.json", "scenario.yaml"})
+    return {f"{n}.csv" for n in TABLES} | {f"{n}.parquet" for n in TABLES} | {"summary.json", "scenario.yaml"}
 
 
 def _maybe_parquet(df: pd.DataFrame, path: Path) -> None:

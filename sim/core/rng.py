@@ -34,7 +34,9 @@ def streams(seed: int) -> dict[str, np.random.Generator]:
     True
     """
     children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-    return {name: np.random.Generator(np.random.PCG64(ss)) for name, ss in zip(STREAMS, children, strict=True)}
+    return {
+        name: np.random.Generator(np.random.PCG64(ss)) for name, ss in zip(STREAMS, children, strict=True)
+    }
 
 
 def child_seeds(seed: int, n: int) -> list[int]:

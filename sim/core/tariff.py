@@ -130,8 +130,9 @@ def _persons_array(persons: ArrayLike) -> FloatArray:
     return p
 
 
-def _eligible_mask(eligible: ArrayLike | None, tariff: Tariff, shape: tuple[int, ...]
-                   ) -> NDArray[np.bool_] | None:
+def _eligible_mask(
+    eligible: ArrayLike | None, tariff: Tariff, shape: tuple[int, ...]
+) -> NDArray[np.bool_] | None:
     """Eligibility broadcast to ``shape``, or None when no household gets a social tariff."""
     if eligible is None or not tariff.social.enabled:
         return None
@@ -143,14 +144,37 @@ def _eligible_mask(eligible: ArrayLike | None, tariff: Tariff, shape: tuple[int,
 # the bill
 # --------------------------------------------------------------------------------------------
 # rows of the workspace of :func:`_compute`: the nine outputs, then scratch rows
-_ROWS = ("standing", "free", "volume", "surcharge", "levies", "rebate_ttc", "excl", "vat", "total",
-         "u", "scale", "tmp", "rebate_x", "cap")
+_ROWS = (
+    "standing",
+    "free",
+    "volume",
+    "surcharge",
+    "levies",
+    "rebate_ttc",
+    "excl",
+    "vat",
+    "total",
+    "u",
+    "scale",
+    "tmp",
+    "rebate_x",
+    "cap",
+)
 
 
-def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months: int,
-             season_volume_m3: ArrayLike | None, eligible: ArrayLike | None,
-             income_eur_per_year: ArrayLike | None, price_index: float,
-             detail: bool, levies_index: float | None = None) -> tuple[BillBreakdown, _Detail | None]:
+def _compute(
+    volume_m3: ArrayLike,
+    persons: ArrayLike,
+    tariff: Tariff,
+    *,
+    months: int,
+    season_volume_m3: ArrayLike | None,
+    eligible: ArrayLike | None,
+    income_eur_per_year: ArrayLike | None,
+    price_index: float,
+    detail: bool,
+    levies_index: float | None = None,
+) -> tuple[BillBreakdown, _Detail | None]:
     """Bill computation shared by :func:`bill` and :func:`bill_lines`.
 
     The total excl. tax is accumulated in line order (standing, blocks, surcharge, levies, rebate)
@@ -175,8 +199,7 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
     excl = row["excl"]
     excl[...] = standing_eur
     det = _blocks(u, tariff, scale, unscaled, price_index, excl, row, detail)
-    surcharge_eur = _surcharge(v, season_volume_m3, tariff.seasonal.eur_per_m3 * price_index, excl,
-                               row)
+    surcharge_eur = _surcharge(v, season_volume_m3, tariff.seasonal.eur_per_m3 * price_index, excl, row)
     li = price_index if levies_index is None else levies_index
     levies_eur = np.multiply(v, tariff.levies_eur_per_m3 * li, out=row["levies"])
     excl += levies_eur
@@ -200,9 +223,16 @@ def _compute(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months
         rebate_ttc.fill(0.0)
 
     bd = BillBreakdown(
-        standing_eur=standing_eur, free_volume_m3=free_m3, volume_eur=row["volume"],
-        surcharge_eur=surcharge_eur, levies_eur=levies_eur, social_rebate_eur=rebate_ttc,
-        total_excl_tax_eur=excl, vat_eur=vat_eur, total_eur=total_eur)
+        standing_eur=standing_eur,
+        free_volume_m3=free_m3,
+        volume_eur=row["volume"],
+        surcharge_eur=surcharge_eur,
+        levies_eur=levies_eur,
+        social_rebate_eur=rebate_ttc,
+        total_excl_tax_eur=excl,
+        vat_eur=vat_eur,
+        total_eur=total_eur,
+    )
     if det is None:
         return bd, None
     return bd, _Detail(det[0], det[1], det[2], rebate_x.copy())
@@ -215,8 +245,9 @@ def _check_period(months: int, price_index: float) -> None:
         raise ValueError(f"price_index must be finite and ≥ 0, got {price_index}")
 
 
-def _scaled_use(v: FloatArray, persons: ArrayLike, tariff: Tariff, period: float,
-                row: dict[str, FloatArray]) -> tuple[float | FloatArray, FloatArray]:
+def _scaled_use(
+    v: FloatArray, persons: ArrayLike, tariff: Tariff, period: float, row: dict[str, FloatArray]
+) -> tuple[float | FloatArray, FloatArray]:
     """The scale of bounds and free volume, and the use on that scale.
 
     The scale is the period, times persons if per person. Bounds and free volume are compared on
@@ -224,14 +255,14 @@ def _scaled_use(v: FloatArray, persons: ArrayLike, tariff: Tariff, period: float
     volume is then (clip(u) - lower) * scale.
     """
     if tariff.blocks_per_person:
-        scale = np.multiply(np.broadcast_to(_persons_array(persons), v.shape), period,
-                            out=row["scale"])
+        scale = np.multiply(np.broadcast_to(_persons_array(persons), v.shape), period, out=row["scale"])
         return scale, np.divide(v, scale, out=row["u"])
     return period, v if period == 1.0 else np.divide(v, period, out=row["u"])
 
 
-def _free_volume(u: FloatArray, free: float, scale: float | FloatArray, unscaled: bool,
-                 out: FloatArray) -> FloatArray:
+def _free_volume(
+    u: FloatArray, free: float, scale: float | FloatArray, unscaled: bool, out: FloatArray
+) -> FloatArray:
     """The free slice each household actually used, m3."""
     if free > 0.0:
         np.minimum(u, free, out=out)
@@ -242,9 +273,16 @@ def _free_volume(u: FloatArray, free: float, scale: float | FloatArray, unscaled
     return out
 
 
-def _blocks(u: FloatArray, tariff: Tariff, scale: float | FloatArray, unscaled: bool,
-            price_index: float, excl: FloatArray, row: dict[str, FloatArray],
-            detail: bool) -> tuple[list[FloatArray], list[FloatArray], list[tuple[float, float]]] | None:
+def _blocks(
+    u: FloatArray,
+    tariff: Tariff,
+    scale: float | FloatArray,
+    unscaled: bool,
+    price_index: float,
+    excl: FloatArray,
+    row: dict[str, FloatArray],
+    detail: bool,
+) -> tuple[list[FloatArray], list[FloatArray], list[tuple[float, float]]] | None:
     """Bill the blocks into ``row["volume"]`` and add them to ``excl``; the per-block detail if asked.
 
     The free slice comes off the bottom of the blocks; the first billed block is copied into the
@@ -285,9 +323,16 @@ def _blocks(u: FloatArray, tariff: Tariff, scale: float | FloatArray, unscaled: 
     return (vols, amts, bounds) if detail else None
 
 
-def _block_amount(u: FloatArray, lo: float, upper: float, price: float,
-                  scale: float | FloatArray, unscaled: bool, out: FloatArray,
-                  vols: list[FloatArray] | None) -> None:
+def _block_amount(
+    u: FloatArray,
+    lo: float,
+    upper: float,
+    price: float,
+    scale: float | FloatArray,
+    unscaled: bool,
+    out: FloatArray,
+    vols: list[FloatArray] | None,
+) -> None:
     """The amount of one block into ``out``: (clip(u, lo, upper) - lo) · scale · price."""
     if upper == np.inf:
         np.maximum(u, lo, out=out)
@@ -302,8 +347,13 @@ def _block_amount(u: FloatArray, lo: float, upper: float, price: float,
     out *= price  # amount, €
 
 
-def _surcharge(v: FloatArray, season_volume_m3: ArrayLike | None, rate: float, excl: FloatArray,
-               row: dict[str, FloatArray]) -> FloatArray:
+def _surcharge(
+    v: FloatArray,
+    season_volume_m3: ArrayLike | None,
+    rate: float,
+    excl: FloatArray,
+    row: dict[str, FloatArray],
+) -> FloatArray:
     """The seasonal surcharge on the season's volume, added to ``excl``."""
     surcharge_eur, tmp = row["surcharge"], row["tmp"]
     if season_volume_m3 is None or rate <= 0.0:
@@ -318,8 +368,14 @@ def _surcharge(v: FloatArray, season_volume_m3: ArrayLike | None, rate: float, e
     return surcharge_eur
 
 
-def _social_rebate(tariff: Tariff, elig: NDArray[np.bool_], income_eur_per_year: ArrayLike | None,
-                   period: float, rate: float, row: dict[str, FloatArray]) -> None:
+def _social_rebate(
+    tariff: Tariff,
+    elig: NDArray[np.bool_],
+    income_eur_per_year: ArrayLike | None,
+    period: float,
+    rate: float,
+    row: dict[str, FloatArray],
+) -> None:
     """The social tariff's rebate excl. tax into ``row["rebate_x"]`` (see the module docstring)."""
     social = tariff.social
     rebate_x, excl = row["rebate_x"], row["excl"]
@@ -342,10 +398,18 @@ def _social_rebate(tariff: Tariff, elig: NDArray[np.bool_], income_eur_per_year:
     np.subtract(excl, cap_ttc, out=rebate_x, where=over)
 
 
-def bill(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months: int = 12,
-         season_volume_m3: ArrayLike | None = None, eligible: ArrayLike | None = None,
-         income_eur_per_year: ArrayLike | None = None, price_index: float = 1.0,
-         levies_index: float | None = None) -> BillBreakdown:
+def bill(
+    volume_m3: ArrayLike,
+    persons: ArrayLike,
+    tariff: Tariff,
+    *,
+    months: int = 12,
+    season_volume_m3: ArrayLike | None = None,
+    eligible: ArrayLike | None = None,
+    income_eur_per_year: ArrayLike | None = None,
+    price_index: float = 1.0,
+    levies_index: float | None = None,
+) -> BillBreakdown:
     """Bill many households over a period of ``months`` months.
 
     Parameters
@@ -388,19 +452,33 @@ def bill(volume_m3: ArrayLike, persons: ArrayLike, tariff: Tariff, *, months: in
 
     Cost: about a dozen vectorised passes plus five per block; no Python loop over households.
     """
-    bd, _ = _compute(volume_m3, persons, tariff, months=months, season_volume_m3=season_volume_m3,
-                     eligible=eligible, income_eur_per_year=income_eur_per_year,
-                     price_index=price_index, detail=False, levies_index=levies_index)
+    bd, _ = _compute(
+        volume_m3,
+        persons,
+        tariff,
+        months=months,
+        season_volume_m3=season_volume_m3,
+        eligible=eligible,
+        income_eur_per_year=income_eur_per_year,
+        price_index=price_index,
+        detail=False,
+        levies_index=levies_index,
+    )
     return bd
 
 
 # --------------------------------------------------------------------------------------------
 # marginal price, reference indicators
 # --------------------------------------------------------------------------------------------
-def marginal_price_eur_per_m3(volume_m3_per_year: ArrayLike, persons: ArrayLike, tariff: Tariff, *,
-                              eligible: ArrayLike | None = None,
-                              price_index: float = 1.0,
-                              levies_index: float | None = None) -> FloatArray:
+def marginal_price_eur_per_m3(
+    volume_m3_per_year: ArrayLike,
+    persons: ArrayLike,
+    tariff: Tariff,
+    *,
+    eligible: ArrayLike | None = None,
+    price_index: float = 1.0,
+    levies_index: float | None = None,
+) -> FloatArray:
     """Price of the next m3, incl. levies and VAT, for households using a yearly volume.
 
     Parameters
@@ -447,14 +525,16 @@ def marginal_price_eur_per_m3(volume_m3_per_year: ArrayLike, persons: ArrayLike,
     return price
 
 
-def price_120m3_eur_per_m3(tariff: Tariff, persons: int, price_index: float = 1.0,
-                           levies_index: float | None = None) -> float:
+def price_120m3_eur_per_m3(
+    tariff: Tariff, persons: int, price_index: float = 1.0, levies_index: float | None = None
+) -> float:
     """SISPEA indicator D102.0: the yearly bill incl. tax for 120 m3, divided by 120, in €/m3.
 
     Standing charge, blocks, levies and VAT over 12 months; no season volume, no social tariff.
     """
-    bd = bill(np.array([REFERENCE_VOLUME_M3]), persons, tariff, price_index=price_index,
-              levies_index=levies_index)
+    bd = bill(
+        np.array([REFERENCE_VOLUME_M3]), persons, tariff, price_index=price_index, levies_index=levies_index
+    )
     return float(bd.total_eur[0]) / REFERENCE_VOLUME_M3
 
 
@@ -471,21 +551,35 @@ def _block_labels(i: int, lo: float, hi: float, n_blocks: int) -> tuple[str, str
     if hi == np.inf:
         if n_blocks == 1 and lo == 0.0:
             return "Tranche unique", "Single block"
-        return (f"Tranche {i} (au-delà de {_num(lo, 'fr')} m3)",
-                f"Block {i} (over {_num(lo, 'en')} m3)")
-    return (f"Tranche {i} ({_num(lo, 'fr')}–{_num(hi, 'fr')} m3)",
-            f"Block {i} ({_num(lo, 'en')}–{_num(hi, 'en')} m3)")
+        return (f"Tranche {i} (au-delà de {_num(lo, 'fr')} m3)", f"Block {i} (over {_num(lo, 'en')} m3)")
+    return (
+        f"Tranche {i} ({_num(lo, 'fr')}–{_num(hi, 'fr')} m3)",
+        f"Block {i} ({_num(lo, 'en')}–{_num(hi, 'en')} m3)",
+    )
 
 
-def _line(key: str, fr: str, en: str, volume: float | None, unit: float | None,
-          amount: float) -> dict[str, Any]:
-    return {"key": key, "label_fr": fr, "label_en": en, "volume_m3": volume,
-            "unit_price_eur": unit, "amount_eur": amount}
+def _line(
+    key: str, fr: str, en: str, volume: float | None, unit: float | None, amount: float
+) -> dict[str, Any]:
+    return {
+        "key": key,
+        "label_fr": fr,
+        "label_en": en,
+        "volume_m3": volume,
+        "unit_price_eur": unit,
+        "amount_eur": amount,
+    }
 
 
-def bill_lines(tariff: Tariff, volume_m3: float, persons: int = 1, *, eligible: bool = False,
-               income_eur_per_year: float | None = None,
-               price_index: float = 1.0) -> list[dict[str, Any]]:
+def bill_lines(
+    tariff: Tariff,
+    volume_m3: float,
+    persons: int = 1,
+    *,
+    eligible: bool = False,
+    income_eur_per_year: float | None = None,
+    price_index: float = 1.0,
+) -> list[dict[str, Any]]:
     """One household's yearly bill, line by line, to check by hand.
 
     Parameters
@@ -517,39 +611,84 @@ def bill_lines(tariff: Tariff, volume_m3: float, persons: int = 1, *, eligible: 
         eligible household of a social tariff; its amount is the rebate excl. tax, negative.
         Amounts are not rounded.
     """
-    bd, det = _compute(np.array([float(volume_m3)]), persons, tariff, months=12,
-                       season_volume_m3=None, eligible=np.array([bool(eligible)]),
-                       income_eur_per_year=(None if income_eur_per_year is None
-                                            else np.array([float(income_eur_per_year)])),
-                       price_index=price_index, detail=True)
+    bd, det = _compute(
+        np.array([float(volume_m3)]),
+        persons,
+        tariff,
+        months=12,
+        season_volume_m3=None,
+        eligible=np.array([bool(eligible)]),
+        income_eur_per_year=(None if income_eur_per_year is None else np.array([float(income_eur_per_year)])),
+        price_index=price_index,
+        detail=True,
+    )
     assert det is not None
-    lines = [_line("standing", "Abonnement (part fixe)", "Standing charge (fixed part)", None,
-                   tariff.standing_charge_eur_per_year * price_index, float(bd.standing_eur[0]))]
+    lines = [
+        _line(
+            "standing",
+            "Abonnement (part fixe)",
+            "Standing charge (fixed part)",
+            None,
+            tariff.standing_charge_eur_per_year * price_index,
+            float(bd.standing_eur[0]),
+        )
+    ]
     if tariff.free_volume_m3 > 0.0:
-        lines.append(_line("free_volume", "Volume gratuit", "Free volume",
-                           float(bd.free_volume_m3[0]), 0.0, 0.0))
+        lines.append(
+            _line("free_volume", "Volume gratuit", "Free volume", float(bd.free_volume_m3[0]), 0.0, 0.0)
+        )
     n = len(tariff.blocks)
     for i, block in enumerate(tariff.blocks, start=1):
         lo, hi = det.block_bounds_m3[i - 1]
         fr, en = _block_labels(i, lo, hi, n)
-        lines.append(_line(f"block_{i}", fr, en, float(det.block_volume_m3[i - 1][0]),
-                           block.price_eur_per_m3 * price_index,
-                           float(det.block_amount_eur[i - 1][0])))
+        lines.append(
+            _line(
+                f"block_{i}",
+                fr,
+                en,
+                float(det.block_volume_m3[i - 1][0]),
+                block.price_eur_per_m3 * price_index,
+                float(det.block_amount_eur[i - 1][0]),
+            )
+        )
     if tariff.seasonal.eur_per_m3 > 0.0:
-        lines.append(_line("surcharge", "Majoration saisonnière", "Seasonal surcharge", 0.0,
-                           tariff.seasonal.eur_per_m3 * price_index, 0.0))
-    lines.append(_line("levies", "Redevances agence de l'eau", "Water-agency levies",
-                       float(volume_m3), tariff.levies_eur_per_m3 * price_index,
-                       float(bd.levies_eur[0])))
+        lines.append(
+            _line(
+                "surcharge",
+                "Majoration saisonnière",
+                "Seasonal surcharge",
+                0.0,
+                tariff.seasonal.eur_per_m3 * price_index,
+                0.0,
+            )
+        )
+    lines.append(
+        _line(
+            "levies",
+            "Redevances agence de l'eau",
+            "Water-agency levies",
+            float(volume_m3),
+            tariff.levies_eur_per_m3 * price_index,
+            float(bd.levies_eur[0]),
+        )
+    )
     if tariff.social.enabled and eligible:
-        lines.append(_line("social_rebate", "Remise tarif social", "Social tariff rebate", None,
-                           None, -float(det.rebate_excl_tax_eur[0])))
+        lines.append(
+            _line(
+                "social_rebate",
+                "Remise tarif social",
+                "Social tariff rebate",
+                None,
+                None,
+                -float(det.rebate_excl_tax_eur[0]),
+            )
+        )
     vat = tariff.vat_pct
     lines += [
-        _line("total_excl_tax", "Total HT", "Total excl. VAT", None, None,
-              float(bd.total_excl_tax_eur[0])),
-        _line("vat", f"TVA {_num(vat, 'fr')} %", f"VAT {_num(vat, 'en')} %", None, None,
-              float(bd.vat_eur[0])),
+        _line("total_excl_tax", "Total HT", "Total excl. VAT", None, None, float(bd.total_excl_tax_eur[0])),
+        _line(
+            "vat", f"TVA {_num(vat, 'fr')} %", f"VAT {_num(vat, 'en')} %", None, None, float(bd.vat_eur[0])
+        ),
         _line("total", "Total TTC", "Total incl. VAT", None, None, float(bd.total_eur[0])),
     ]
     return lines

@@ -80,8 +80,9 @@ def language_switch() -> str:
         # a translated label makes a new widget; in the browser the new widget would start from
         # its minimum (the state is set, so no default is passed): draw them again from the
         # current scenario instead (what runs stays what was entered)
-        for key in [k for k in st.session_state
-                    if isinstance(k, str) and k.startswith(SCENARIO_WIDGET_PREFIXES)]:
+        for key in [
+            k for k in st.session_state if isinstance(k, str) and k.startswith(SCENARIO_WIDGET_PREFIXES)
+        ]:
             del st.session_state[key]
     st.session_state[LANG_KEY] = lang
     widget_texts(lang)
@@ -214,8 +215,11 @@ def widget_label(info: ParamInfo, lang: str) -> str:
 def widget_help(info: ParamInfo, lang: str) -> str:
     """The widget's help, in the page's language only: meaning, source, bounds."""
     return t(
-        "widget.help", lang, meaning=info.meaning(lang), source=info.source_in(lang),
-        bounds=format_bounds(info, lang)
+        "widget.help",
+        lang,
+        meaning=info.meaning(lang),
+        source=info.source_in(lang),
+        bounds=format_bounds(info, lang),
     )
 
 
@@ -256,8 +260,7 @@ def widgets_for(
     where = container if container is not None else st
     if keys is None:
         # template rows of empty lists ("shocks[*].year") are not values one can edit
-        infos = [p for p in iter_params(model_cls)
-                 if p.widget and not p.container and "[*]" not in p.path]
+        infos = [p for p in iter_params(model_cls) if p.widget and not p.container and "[*]" not in p.path]
     else:
         infos = [param_at(model_cls, k) for k in keys]
     changes: dict[str, Any] = {}
@@ -297,7 +300,12 @@ def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any
         hi_i = int(b["le"]) if "le" in b else int(b["lt"]) - 1 if "lt" in b else None
         value_i = None if current is None else int(current)
         return where.number_input(
-            label, min_value=lo_i, max_value=hi_i, step=1, help=help_, key=key,
+            label,
+            min_value=lo_i,
+            max_value=hi_i,
+            step=1,
+            help=help_,
+            key=key,
             **initial(key, value=value_i),
         )
     lo = b.get("ge", b.get("gt"))
@@ -340,9 +348,7 @@ def run(scenario: Scenario, seed: int | None = None, lang: str | None = None) ->
     lang = lang or current_lang()
     try:
         with st.spinner(t("run.spinner", lang)):
-            return cached_simulate(
-                dumps_scenario(scenario), int(scenario.seed if seed is None else seed)
-            )
+            return cached_simulate(dumps_scenario(scenario), int(scenario.seed if seed is None else seed))
     except ScenarioError as exc:
         st.error(t("run.scenario_error", lang) + "\n\n" + exc.format(lang))
         return None

@@ -203,9 +203,7 @@ def _uncertainty(view: ensembles.View, seed: int, lang: str) -> None:
         ensembles.download_button(view, lang, labels)
 
 
-def _show(
-    cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = None, seed: int = 0
-) -> None:
+def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = None, seed: int = 0) -> None:
     st.subheader(t("compare.table.header", lang))
     table = display_table(cmp, lang)
     st.dataframe(
@@ -213,9 +211,7 @@ def _show(
         hide_index=True,
         width="stretch",
         height="content",
-        column_config={
-            c: st.column_config.TextColumn(alignment="right") for c in table.columns[1:]
-        },
+        column_config={c: st.column_config.TextColumn(alignment="right") for c in table.columns[1:]},
     )
     if view is not None:
         _uncertainty(view, seed, lang)
@@ -246,7 +242,6 @@ def _show(
     else:
         st.dataframe(diff, hide_index=True, width="stretch", height="content")
     with st.expander(t("compare.how", lang)):
-
         st.markdown(regimes_markdown(normalise_lang(lang)))
 
 
@@ -300,18 +295,14 @@ def render() -> None:
         st.error(share.error_text(t("run.scenario_error", lang), exc, lang))
         return
     town = next(iter(scenarios.values())).town.name
-    st.info(
-        t("compare.same", lang, town=share.md_escape(town), seed=seed), icon=":material/balance:"
-    )
+    st.info(t("compare.same", lang, town=share.md_escape(town), seed=seed), icon=":material/balance:")
     params = share.sync_url(PAGE, {"m": mode})
     cmp = share.run_comparison(scenarios, seed, lang)
     if cmp is None:
         return
     runs = ensembles.runs_control(PAGE, lang)
     params = share.sync_extra(params, ensembles.link_extra(runs))
-    view = ensembles.prepare(
-        PAGE, ensemble_key(scenarios, seed, runs), runs, _make(scenarios, seed)
-    )
+    view = ensembles.prepare(PAGE, ensemble_key(scenarios, seed, runs), runs, _make(scenarios, seed))
     ensembles.panel(view, lang)
     _show(cmp, share.comparison_key(scenarios, seed), lang, view, seed)
     _files(cmp, s, mode, params, lang)

@@ -1,7 +1,8 @@
 """Many simulated futures on the Explorer and Compare pages: how many, progress, stop, fans, odds.
 
 The reader picks « Incertitude : nombre de futurs simulés » (one future, or 20, 50, 100, 200).
-With more than one, the page replicates its scenario (Explorer, :func:`sim.experiments.ensemble.simulate_many`)
+With more than one, the page replicates its scenario (Explorer,
+:func:`sim.experiments.ensemble.simulate_many`)
 or its three regimes on the same seed family (Compare, :func:`sim.experiments.ensemble.compare_many`: run
 ``r`` of every regime has the same weather, breaks and households), shows a progress bar and a
 « Arrêter » button, then plain-language odds (:meth:`~sim.experiments.ensemble.Ensemble.statement`) and fan
@@ -25,7 +26,8 @@ so an ensemble made in parts equals the same ensemble made at once
 (:meth:`~sim.experiments.ensemble.Ensemble.concat`), and a stopped one holds the first runs of the full one.
 
 **Where runs happen.** In a process pool kept for the life of the server
-(:func:`sim.experiments.ensemble.make_pool`, one worker per core, shared by every session), so parts do not pay
+(:func:`sim.experiments.ensemble.make_pool`, one worker per core, shared by every session), so parts
+do not pay
 the workers' start-up. ``REGIE_SIM_ENSEMBLE_EXECUTOR`` chooses otherwise: ``sequential`` (in the
 page's own process; the tests use it), or anything ``simulate_many`` accepts (``dask``,
 ``tcp://HOST:PORT``).
@@ -417,12 +419,14 @@ def fan_grid(view: View, indicators: Sequence[str], lang: str) -> None:
                 )
 
 
-def futures_zip(result: Mapping[str, Ensemble], lang: str, folder: str,
-                labels: Mapping[str, str] | None = None) -> bytes:
+def futures_zip(
+    result: Mapping[str, Ensemble], lang: str, folder: str, labels: Mapping[str, str] | None = None
+) -> bytes:
     """The futures as a zip a meeting can open: for each ensemble (one folder per regime when
     there are several) the files of :meth:`~sim.experiments.ensemble.Ensemble.to_dir` (every run's yearly
     indicators, the P5–P95 bands, each run's summary, seeds and scenario), and a text file with
     the plain-language odds in ``lang``."""
+
     def write(root: Path) -> None:
         lines: list[str] = []
         for name, ens in result.items():
@@ -455,9 +459,7 @@ def download_button(view: View, lang: str, labels: Mapping[str, str] | None = No
     )
 
 
-def fan_compare_grid(
-    view: View, indicators: Sequence[str], lang: str, label: Callable[[str], str]
-) -> None:
+def fan_compare_grid(view: View, indicators: Sequence[str], lang: str, label: Callable[[str], str]) -> None:
     """One fan chart per indicator with every regime on it, and each regime's odds below it."""
     if not view.result:
         return

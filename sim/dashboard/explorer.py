@@ -341,17 +341,13 @@ def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
         out = out.drop(columns="reason_fr")
     for col in ("veto", "binding", "adopted"):
         if col in out:
-            out[col] = out[col].map(
-                lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang)
-            )
+            out[col] = out[col].map(lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang))
     for col in ("body", "item", "option"):
         if col in out:
             out[col] = out[col].map(lambda v, c=col: decision_value(c, v, lang))
     for col in ("votes_public", "votes_operators", "votes_citizens"):
         if col in out:  # no vote in that college (a council or a contract decides): a dash
-            out[col] = out[col].map(
-                lambda v: "—" if v is None or pd.isna(v) else fmt_number(v, lang)
-            )
+            out[col] = out[col].map(lambda v: "—" if v is None or pd.isna(v) else fmt_number(v, lang))
 
     def header(col: str) -> str:
         key = f"explorer.decisions.col.{col}"
@@ -418,8 +414,7 @@ def _uncertainty(view: ensembles.View, lang: str) -> None:
     ensembles.download_button(view, lang)
 
 
-def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str,
-           view: ensembles.View) -> None:
+def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str, view: ensembles.View) -> None:
     st.subheader(t("share.header", lang))
     left, right = st.columns([1, 2])
     with left:
@@ -450,9 +445,7 @@ def _tornado(s: Scenario, lang: str) -> None:
         if st.session_state.get("explorer-tornado-on"):
             with st.spinner(t("tornado.running", lang)):
                 df = _tornado_table(dumps_scenario(s), TORNADO_INDICATOR)
-            st.plotly_chart(
-                tornado_figure(df, TORNADO_INDICATOR, lang), key="explorer-tornado-chart"
-            )
+            st.plotly_chart(tornado_figure(df, TORNADO_INDICATOR, lang), key="explorer-tornado-chart")
 
 
 def render() -> None:

@@ -51,8 +51,7 @@ FIELDS: list[tuple[str, str, str, str, str, str]] = [
         "float",
         "Longueur du réseau (km, hors branchements)",
         "Network length (km, excluding connections)",
-        "RPQS, « Caractérisation technique » : linéaire de réseaux de desserte hors "
-        "branchements (km).",
+        "RPQS, « Caractérisation technique » : linéaire de réseaux de desserte hors branchements (km).",
         "RPQS, 'technical description': length of distribution mains excluding connections (km).",
     ),
     (
@@ -98,8 +97,7 @@ FIELDS: list[tuple[str, str, str, str, str, str]] = [
         "float",
         "Taux d'impayés (P154.0, %)",
         "Unpaid rate (P154.0, %)",
-        "RPQS, « Financement » : taux d'impayés sur les factures d'eau de l'année "
-        "précédente (P154.0).",
+        "RPQS, « Financement » : taux d'impayés sur les factures d'eau de l'année précédente (P154.0).",
         "RPQS, 'financing': unpaid rate on the previous year's water bills (P154.0).",
     ),
     (
@@ -204,9 +202,7 @@ def render(lang: str | None = None) -> None:
             st.text_input(
                 _t(lang, "Opérateur", "Operator"),
                 key="mc_operator",
-                help=_t(
-                    lang, "Nom du délégataire, s'il y en a un.", "The delegate's name, if any."
-                ),
+                help=_t(lang, "Nom du délégataire, s'il y en a un.", "The delegate's name, if any."),
             )
             or None
         )
@@ -233,8 +229,7 @@ def render(lang: str | None = None) -> None:
                         lang,
                         "services.eaufrance.fr, téléchargement des données par année ; "
                         "feuille « Entités de gestion ».",
-                        "services.eaufrance.fr, data download by year; sheet « Entités de "
-                        "gestion ».",
+                        "services.eaufrance.fr, data download by year; sheet « Entités de gestion ».",
                     ),
                 ),
                 "composition": st.file_uploader(
@@ -341,9 +336,7 @@ def _show(lang: str, result: dict[str, Any]) -> None:
             + ", ".join(en if lang == "en" else fr for fr, en in result["unmatched"])
         )
     else:
-        st.success(
-            _t(lang, "Toutes les cibles données sont atteintes.", "Every target given is matched.")
-        )
+        st.success(_t(lang, "Toutes les cibles données sont atteintes.", "Every target given is matched."))
     st.dataframe(result["rows"][lang], hide_index=True, width="stretch")
     fname = "".join(c if c.isalnum() or c in "-_" else "-" for c in result["name"]).strip("-")
     st.download_button(
@@ -365,8 +358,7 @@ def _open(result: dict[str, Any], page: str) -> None:
     and downloaded: the same YAML text, through the dashboard's loader)."""
     st.session_state[IMPORT_KEY] = result["yaml"]
     st.session_state[TARGET_KEY] = page
-    scenario = share.scenario_from_upload(result["yaml"].encode("utf-8"), f"{result['name']}.yaml",
-                                          "fr")
+    scenario = share.scenario_from_upload(result["yaml"].encode("utf-8"), f"{result['name']}.yaml", "fr")
     share.set_current(scenario, None, f"{result['name']}.yaml")
     st.switch_page(BY_URL[page].path)
 

@@ -29,12 +29,16 @@ PAGES: tuple[Page, ...] = (
     Page("explorer.py", "nav.explorer", "explorer", ":material/insights:", "home.card.explorer"),
     Page("compare.py", "nav.compare", "comparer", ":material/compare_arrows:", "home.card.compare"),
     Page("tariff_design.py", "nav.tariff", "tarif", ":material/receipt_long:", "home.card.tariff"),
-    Page("remunicipalisation.py", "nav.remunicipalisation", "remunicipalisation",
-         ":material/account_balance:", "home.card.remunicipalisation"),
+    Page(
+        "remunicipalisation.py",
+        "nav.remunicipalisation",
+        "remunicipalisation",
+        ":material/account_balance:",
+        "home.card.remunicipalisation",
+    ),
     Page("workshop.py", "nav.workshop", "atelier", ":material/groups:", "home.card.workshop"),
     Page("guide.py", "nav.guide", "guide", ":material/school:", "home.card.guide"),
-    Page("my_town.py", "nav.my_town", "ma-commune", ":material/location_city:",
-         "home.card.my_town"),
+    Page("my_town.py", "nav.my_town", "ma-commune", ":material/location_city:", "home.card.my_town"),
     Page("sources.py", "nav.sources", "sources", ":material/menu_book:", "home.card.sources"),
 )
 

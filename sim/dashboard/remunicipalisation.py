@@ -78,8 +78,9 @@ def end_year_bounds(s: Scenario) -> tuple[int, int]:
     return lo, max(lo, first + s.horizon_years - 1)
 
 
-def scenario_pair(base: Scenario, end_year: int, at_end: str,
-                  changes: dict[str, Any] | None = None) -> tuple[Scenario, Scenario]:
+def scenario_pair(
+    base: Scenario, end_year: int, at_end: str, changes: dict[str, Any] | None = None
+) -> tuple[Scenario, Scenario]:
     """(chosen, baseline): ``base`` with the user's choices, and the same with the concession
     continuing (re-tendered at the same end year). Raises :class:`ScenarioError` on bad input."""
     c = base.governance.concession
@@ -111,8 +112,10 @@ def before_after(by_year: pd.DataFrame, switch_year: int) -> tuple[float, float]
     years = by_year.index.to_numpy()
     before = by_year.loc[years < switch_year, "total_eur"]
     after = by_year.loc[years >= switch_year, "total_eur"]
-    return (float(before.mean()) if len(before) else float("nan"),
-            float(after.mean()) if len(after) else float("nan"))
+    return (
+        float(before.mean()) if len(before) else float("nan"),
+        float(after.mean()) if len(after) else float("nan"),
+    )
 
 
 def transition_cost(periods: pd.DataFrame) -> float:
@@ -126,15 +129,19 @@ def contract_decisions(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
     if decisions.empty or "item" not in decisions:
         return pd.DataFrame(columns=[t(f"remun.dec.{c}", lang) for c in cols])
     rows = decisions[decisions["item"].isin(CONTRACT_ITEMS)]
-    out = pd.DataFrame({
-        t("remun.dec.date", lang): rows["date"].astype(str),
-        t("remun.dec.item", lang): [t(f"remun.item.{i}", lang) for i in rows["item"]],
-        t("remun.dec.option", lang): [_option_label(str(o), lang) for o in rows["option"]],
-        t("remun.dec.adopted", lang): [t("common.yes" if a else "common.no", lang)
-                                       for a in rows["adopted"]],
-        t("remun.dec.reason", lang): (rows["reason_fr"] if lang == "fr" and "reason_fr" in rows
-                                      else rows["reason"]).astype(str),
-    })
+    out = pd.DataFrame(
+        {
+            t("remun.dec.date", lang): rows["date"].astype(str),
+            t("remun.dec.item", lang): [t(f"remun.item.{i}", lang) for i in rows["item"]],
+            t("remun.dec.option", lang): [_option_label(str(o), lang) for o in rows["option"]],
+            t("remun.dec.adopted", lang): [
+                t("common.yes" if a else "common.no", lang) for a in rows["adopted"]
+            ],
+            t("remun.dec.reason", lang): (
+                rows["reason_fr"] if lang == "fr" and "reason_fr" in rows else rows["reason"]
+            ).astype(str),
+        }
+    )
     return out.reset_index(drop=True)
 
 
@@ -146,21 +153,25 @@ def _option_label(option: str, lang: str) -> str:
 def workforce_table(chosen: pd.DataFrame, baseline: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per year: in-house and subcontracted FTE, staff transferred and wage bill of the chosen
     run, with the wage bill of the baseline beside it (text in the page's language)."""
-    merged = chosen.merge(baseline[["year", "wage_bill_eur"]], on="year", how="left",
-                          suffixes=("", "_baseline"))
-    return pd.DataFrame({
-        t("ind.year", lang): merged["year"].astype(int).astype(str),
-        indicator_label("fte_in_house", lang): [fmt_number(x, lang, 1)
-                                                for x in merged["fte_in_house"]],
-        indicator_label("fte_subcontracted", lang): [fmt_number(x, lang, 1)
-                                                     for x in merged["fte_subcontracted"]],
-        indicator_label("staff_transferred", lang): [fmt_number(x, lang, 1)
-                                                     for x in merged["staff_transferred"]],
-        indicator_label("wage_bill_eur", lang): [fmt_eur(x, lang, 0)
-                                                 for x in merged["wage_bill_eur"]],
-        t("remun.col.wage_bill_baseline", lang): [fmt_eur(x, lang, 0)
-                                                  for x in merged["wage_bill_eur_baseline"]],
-    })
+    merged = chosen.merge(
+        baseline[["year", "wage_bill_eur"]], on="year", how="left", suffixes=("", "_baseline")
+    )
+    return pd.DataFrame(
+        {
+            t("ind.year", lang): merged["year"].astype(int).astype(str),
+            indicator_label("fte_in_house", lang): [fmt_number(x, lang, 1) for x in merged["fte_in_house"]],
+            indicator_label("fte_subcontracted", lang): [
+                fmt_number(x, lang, 1) for x in merged["fte_subcontracted"]
+            ],
+            indicator_label("staff_transferred", lang): [
+                fmt_number(x, lang, 1) for x in merged["staff_transferred"]
+            ],
+            indicator_label("wage_bill_eur", lang): [fmt_eur(x, lang, 0) for x in merged["wage_bill_eur"]],
+            t("remun.col.wage_bill_baseline", lang): [
+                fmt_eur(x, lang, 0) for x in merged["wage_bill_eur_baseline"]
+            ],
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -184,44 +195,71 @@ def option_label(option: str, lang: str) -> str:
     return t(f"remun.at_end.{option}", lang)
 
 
-def outflow_figure(chosen: pd.DataFrame, baseline: pd.DataFrame, switch_year: int,
-                   at_end: str, lang: str) -> go.Figure:
+def outflow_figure(
+    chosen: pd.DataFrame, baseline: pd.DataFrame, switch_year: int, at_end: str, lang: str
+) -> go.Figure:
     """Stacked bars of the money leaving the service by line and year: baseline | chosen.
 
     ``chosen`` and ``baseline`` are :func:`outflow_by_year` tables. Negative values (a loss the
     operator covered) stack below zero.
     """
-    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
-                        subplot_titles=(t("remun.baseline", lang), option_label(at_end, lang)))
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        subplot_titles=(t("remun.baseline", lang), option_label(at_end, lang)),
+    )
     for col_idx, table in ((1, baseline), (2, chosen)):
         for i, col in enumerate(OUTFLOW_COLUMNS):
-            fig.add_trace(go.Bar(
-                x=table.index.to_numpy(), y=table[col].to_numpy(), meta=col,
-                name=indicator_label(col, lang), marker_color=OKABE_ITO[i % len(OKABE_ITO)],
-                legendgroup=col, showlegend=col_idx == 1,
-                hovertemplate="%{x}: %{y:,.0f} €<extra>%{fullData.name}</extra>"),
-                row=1, col=col_idx)
-        fig.add_vline(x=switch_year - 0.5, line_dash="dash", line_color=OKABE_ITO[6],
-                      row=1, col=col_idx)
+            fig.add_trace(
+                go.Bar(
+                    x=table.index.to_numpy(),
+                    y=table[col].to_numpy(),
+                    meta=col,
+                    name=indicator_label(col, lang),
+                    marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+                    legendgroup=col,
+                    showlegend=col_idx == 1,
+                    hovertemplate="%{x}: %{y:,.0f} €<extra>%{fullData.name}</extra>",
+                ),
+                row=1,
+                col=col_idx,
+            )
+        fig.add_vline(x=switch_year - 0.5, line_dash="dash", line_color=OKABE_ITO[6], row=1, col=col_idx)
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d")
     fig.update_yaxes(title_text=t("remun.axis.outflow", lang), tickformat=",.0f", row=1, col=1)
     fig.update_layout(barmode="relative", hovermode="closest")
     return _style(fig, t("remun.outflow.title", lang, year=switch_year), lang, 480)
 
 
-def price_figure(chosen: pd.DataFrame, baseline: pd.DataFrame, switch_year: int, at_end: str,
-                 lang: str) -> go.Figure:
+def price_figure(
+    chosen: pd.DataFrame, baseline: pd.DataFrame, switch_year: int, at_end: str, lang: str
+) -> go.Figure:
     """Price per m3 of the 120 m3 bill (SISPEA D102.0) each year, chosen and baseline."""
     col = "price_120m3_eur_per_m3"
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=baseline["year"].to_numpy(), y=baseline[col].to_numpy(),
-                             name=t("remun.baseline", lang), meta=col, mode="lines",
-                             line={"color": plots.REGIME_COLOURS["concession"], "dash": "dash",
-                                   "width": 2.5}))
+    fig.add_trace(
+        go.Scatter(
+            x=baseline["year"].to_numpy(),
+            y=baseline[col].to_numpy(),
+            name=t("remun.baseline", lang),
+            meta=col,
+            mode="lines",
+            line={"color": plots.REGIME_COLOURS["concession"], "dash": "dash", "width": 2.5},
+        )
+    )
     colour = plots.REGIME_COLOURS.get(at_end, plots.REGIME_COLOURS["concession"])
-    fig.add_trace(go.Scatter(x=chosen["year"].to_numpy(), y=chosen[col].to_numpy(),
-                             name=option_label(at_end, lang), meta=col, mode="lines",
-                             line={"color": colour, "width": 2.5}))
+    fig.add_trace(
+        go.Scatter(
+            x=chosen["year"].to_numpy(),
+            y=chosen[col].to_numpy(),
+            name=option_label(at_end, lang),
+            meta=col,
+            mode="lines",
+            line={"color": colour, "width": 2.5},
+        )
+    )
     fig.add_vline(x=switch_year - 0.5, line_dash="dot", line_color=OKABE_ITO[6])
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d")
     fig.update_yaxes(title_text=plots.axis_title(col, lang), rangemode="tozero")
@@ -241,45 +279,84 @@ def _inputs(base: Scenario, lang: str) -> tuple[int, str, dict[str, Any]]:
         ss[K + "at_end"] = base.governance.concession.at_end
     with st.container(border=True):
         c1, c2, c3 = st.columns(3, gap="medium")
-        end_year = c1.number_input(t("remun.end_year", lang), min_value=lo, max_value=hi, step=1,
-                                   key=K + "end_year", persist_state=PERSIST,
-                                   help=t("remun.end_year.help", lang,
-                                          start=base.governance.concession.contract_start_year))
-        at_end = c1.radio(t("remun.at_end", lang), OPTIONS, key=K + "at_end",
-                          format_func=lambda o: option_label(o, lang), persist_state=PERSIST,
-                          help=common.widget_help(
-                              common.param_at(Scenario, CONCESSION + "at_end"), lang))
-        changes = common.widgets_for(Scenario, base, SCHEMA_WIDGETS[:2], lang, container=c2,
-                                     key_prefix=K + "w.")
-        changes |= common.widgets_for(Scenario, base, SCHEMA_WIDGETS[2:], lang, container=c3,
-                                      key_prefix=K + "w.")
+        end_year = c1.number_input(
+            t("remun.end_year", lang),
+            min_value=lo,
+            max_value=hi,
+            step=1,
+            key=K + "end_year",
+            persist_state=PERSIST,
+            help=t("remun.end_year.help", lang, start=base.governance.concession.contract_start_year),
+        )
+        at_end = c1.radio(
+            t("remun.at_end", lang),
+            OPTIONS,
+            key=K + "at_end",
+            format_func=lambda o: option_label(o, lang),
+            persist_state=PERSIST,
+            help=common.widget_help(common.param_at(Scenario, CONCESSION + "at_end"), lang),
+        )
+        changes = common.widgets_for(
+            Scenario, base, SCHEMA_WIDGETS[:2], lang, container=c2, key_prefix=K + "w."
+        )
+        changes |= common.widgets_for(
+            Scenario, base, SCHEMA_WIDGETS[2:], lang, container=c3, key_prefix=K + "w."
+        )
         c3.caption(t("remun.inputs.note", lang))
     return int(end_year), str(at_end), changes
 
 
-def _metrics(chosen_out: pd.DataFrame, base_out: pd.DataFrame, chosen: Any, year: int,
-             at_end: str, lang: str) -> None:
+def _metrics(
+    chosen_out: pd.DataFrame, base_out: pd.DataFrame, chosen: Any, year: int, at_end: str, lang: str
+) -> None:
     before, after = before_after(chosen_out, year)
     _, base_after = before_after(base_out, year)
     c1, c2, c3 = st.columns(3)
-    c1.metric(t("remun.metric.before", lang, year=year), fmt_eur(before, lang, 0),
-              help=t("remun.metric.outflow.help", lang), border=True)
-    c2.metric(t("remun.metric.after", lang, year=year), fmt_eur(after, lang, 0),
-              fmt_eur(after - before, lang, 0), delta_color="inverse", border=True,
-              help=option_label(at_end, lang) + ". " + t("remun.metric.outflow.help", lang))
-    c3.metric(t("remun.metric.baseline_after", lang, year=year), fmt_eur(base_after, lang, 0),
-              fmt_eur(base_after - before, lang, 0), delta_color="inverse", border=True,
-              help=t("remun.baseline", lang) + ". " + t("remun.metric.outflow.help", lang))
+    c1.metric(
+        t("remun.metric.before", lang, year=year),
+        fmt_eur(before, lang, 0),
+        help=t("remun.metric.outflow.help", lang),
+        border=True,
+    )
+    c2.metric(
+        t("remun.metric.after", lang, year=year),
+        fmt_eur(after, lang, 0),
+        fmt_eur(after - before, lang, 0),
+        delta_color="inverse",
+        border=True,
+        help=option_label(at_end, lang) + ". " + t("remun.metric.outflow.help", lang),
+    )
+    c3.metric(
+        t("remun.metric.baseline_after", lang, year=year),
+        fmt_eur(base_after, lang, 0),
+        fmt_eur(base_after - before, lang, 0),
+        delta_color="inverse",
+        border=True,
+        help=t("remun.baseline", lang) + ". " + t("remun.metric.outflow.help", lang),
+    )
     c4, c5, c6 = st.columns(3)
-    c4.metric(t("remun.metric.transition", lang), fmt_eur(transition_cost(chosen.periods), lang, 0),
-              help=t("remun.metric.transition.help", lang), border=True)
+    c4.metric(
+        t("remun.metric.transition", lang),
+        fmt_eur(transition_cost(chosen.periods), lang, 0),
+        help=t("remun.metric.transition.help", lang),
+        border=True,
+    )
     transferred = float(chosen.workforce["staff_transferred"].sum())
-    c5.metric(t("remun.metric.transferred", lang),
-              f"{fmt_number(transferred, lang, 1)} {t('unit.fte', lang)}", border=True)
-    total_saved = float(base_out.loc[base_out.index >= year, "total_eur"].sum()
-                        - chosen_out.loc[chosen_out.index >= year, "total_eur"].sum())
-    c6.metric(t("remun.metric.kept", lang, year=year), fmt_eur(total_saved, lang, 0),
-              help=t("remun.metric.kept.help", lang), border=True)
+    c5.metric(
+        t("remun.metric.transferred", lang),
+        f"{fmt_number(transferred, lang, 1)} {t('unit.fte', lang)}",
+        border=True,
+    )
+    total_saved = float(
+        base_out.loc[base_out.index >= year, "total_eur"].sum()
+        - chosen_out.loc[chosen_out.index >= year, "total_eur"].sum()
+    )
+    c6.metric(
+        t("remun.metric.kept", lang, year=year),
+        fmt_eur(total_saved, lang, 0),
+        help=t("remun.metric.kept.help", lang),
+        border=True,
+    )
 
 
 def render() -> None:
@@ -305,27 +382,28 @@ def render() -> None:
     base_out = outflow_by_year(baseline.periods)
     st.header(t("remun.money.header", lang))
     _metrics(chosen_out, base_out, chosen, end_year, at_end, lang)
-    st.plotly_chart(outflow_figure(chosen_out, base_out, end_year, at_end, lang),
-                    key=K + "outflow_chart")
+    st.plotly_chart(outflow_figure(chosen_out, base_out, end_year, at_end, lang), key=K + "outflow_chart")
     st.caption(t("remun.outflow.note", lang))
 
     st.header(t("remun.price.header", lang))
-    st.plotly_chart(price_figure(chosen.years, baseline.years, end_year, at_end, lang),
-                    key=K + "price_chart")
+    st.plotly_chart(price_figure(chosen.years, baseline.years, end_year, at_end, lang), key=K + "price_chart")
 
     st.header(t("remun.workforce.header", lang))
     st.plotly_chart(plots.workforce(chosen.workforce, lang), key=K + "workforce_chart")
-    st.dataframe(workforce_table(chosen.workforce, baseline.workforce, lang), hide_index=True,
-                 key=K + "workforce_table")
+    st.dataframe(
+        workforce_table(chosen.workforce, baseline.workforce, lang),
+        hide_index=True,
+        key=K + "workforce_table",
+    )
 
     st.header(t("remun.decisions.header", lang))
     tab_chosen, tab_base = st.tabs([option_label(at_end, lang), t("remun.baseline", lang)])
     with tab_chosen:
-        st.dataframe(contract_decisions(chosen.decisions, lang), hide_index=True,
-                     key=K + "decisions")
+        st.dataframe(contract_decisions(chosen.decisions, lang), hide_index=True, key=K + "decisions")
     with tab_base:
-        st.dataframe(contract_decisions(baseline.decisions, lang), hide_index=True,
-                     key=K + "decisions_baseline")
+        st.dataframe(
+            contract_decisions(baseline.decisions, lang), hide_index=True, key=K + "decisions_baseline"
+        )
     st.caption(t("remun.decisions.note", lang))
 
 

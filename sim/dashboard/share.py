@@ -143,8 +143,7 @@ def apply_changes(s: Scenario, changes: Mapping[str, Any], origin: str) -> Scena
     string as YAML, so a town named « 2026 » would become a number) and errors name ``origin``.
     """
     literal = {
-        k: json.dumps(v, ensure_ascii=False) if isinstance(v, str) else v
-        for k, v in changes.items()
+        k: json.dumps(v, ensure_ascii=False) if isinstance(v, str) else v for k, v in changes.items()
     }  # JSON is YAML: a quoted string reads back as itself
     data = apply_overrides(scenario_to_dict(s), literal, origin)
     return scenario_from_dict(data, origin)
@@ -324,7 +323,7 @@ def set_current(s: Scenario, preset: str | None, source: str, *, reset: bool = T
             prefix = next(p for p in RESET_PREFIXES if key.startswith(p))
             old = ss[key]
             try:
-                value = get_path(s, key[len(prefix):])
+                value = get_path(s, key[len(prefix) :])
             except (KeyError, IndexError, AttributeError, TypeError, ValueError):
                 del ss[key]
                 continue
@@ -457,9 +456,7 @@ def preset_select(lang: str) -> None:
         st.session_state[PRESET_WIDGET] = current_preset() or UPLOADED
     # labels fixed when drawn: a format function reading the session later could name another file
     labels = {
-        n: t("share.preset.uploaded", lang, name=current_source())
-        if n == UPLOADED
-        else preset_label(n, lang)
+        n: t("share.preset.uploaded", lang, name=current_source()) if n == UPLOADED else preset_label(n, lang)
         for n in options
     }
     st.selectbox(
@@ -526,8 +523,7 @@ def results_zip(result: Result, folder: str = "regie-sim-run") -> bytes:
     return zipped_folder(folder, result.to_dir)
 
 
-def results_buttons(result: Result, lang: str, *, key: str, ensemble: Ensemble | None = None
-                    ) -> None:
+def results_buttons(result: Result, lang: str, *, key: str, ensemble: Ensemble | None = None) -> None:
     """Download the results as a zip of CSV files, and the printable HTML report (with the
     simulated futures' odds and fan charts when ``ensemble`` is given).
 

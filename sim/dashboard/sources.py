@@ -83,9 +83,7 @@ def filter_table(
         out = out[out["status"] == t("sources.status.assumption", lang)]
     words = [_fold(w) for w in query.split() if w.strip()]
     if words:
-        haystack = (
-            out["path"] + " " + out["meaning"] + " " + out["unit"] + " " + out["source"]
-        ).map(_fold)
+        haystack = (out["path"] + " " + out["meaning"] + " " + out["unit"] + " " + out["source"]).map(_fold)
         mask = haystack.map(lambda h: all(w in h for w in words))
         out = out[mask]
     return out
@@ -142,12 +140,8 @@ FORMULAS: dict[str, dict[str, tuple[str, ...]]] = {
         "en": (r"Q = Q_0 \left(\frac{p}{p_0}\right)^{\varepsilon}",),
     },
     "unpaid": {
-        "fr": (
-            r"\Pr(\text{impayé}) = \frac{1}{1 + e^{-\left(\ln\frac{p_0}{1-p_0} + s\,b\right)}}",
-        ),
-        "en": (
-            r"\Pr(\text{unpaid}) = \frac{1}{1 + e^{-\left(\ln\frac{p_0}{1-p_0} + s\,b\right)}}",
-        ),
+        "fr": (r"\Pr(\text{impayé}) = \frac{1}{1 + e^{-\left(\ln\frac{p_0}{1-p_0} + s\,b\right)}}",),
+        "en": (r"\Pr(\text{unpaid}) = \frac{1}{1 + e^{-\left(\ln\frac{p_0}{1-p_0} + s\,b\right)}}",),
     },
     "tariff": {
         "fr": (
@@ -208,9 +202,7 @@ def _mechanism_fields(lang: str) -> dict[str, dict[str, str]]:
             "slope": fmt_number(h.unpaid_burden_slope, lang, 2),
         },
         "cap": {"urban": fmt_pct(30, lang, 0), "rural": fmt_pct(40, lang, 0)},
-        "restrictions": {
-            "essential": f"{fmt_number(h.essential_l_per_person_day, lang)} {per_day}"
-        },
+        "restrictions": {"essential": f"{fmt_number(h.essential_l_per_person_day, lang)} {per_day}"},
     }
 
 

@@ -108,8 +108,10 @@ def tariff_data(state: Mapping[str, Any], base: Tariff) -> dict[str, Any]:
     data["blocks_per_person"] = bool(state[_key("per_person")])
     n = int(state[N_BLOCKS])
     data["blocks"] = [
-        {"up_to_m3": None if i == n - 1 else state.get(block_key(i, "up_to")),
-         "price_eur_per_m3": state[block_key(i, "price")]}
+        {
+            "up_to_m3": None if i == n - 1 else state.get(block_key(i, "up_to")),
+            "price_eur_per_m3": state[block_key(i, "price")],
+        }
         for i in range(n)
     ]
     data["social"] = {
@@ -170,10 +172,19 @@ def decile_change_figure(deciles: pd.DataFrame, lang: str) -> go.Figure:
     change = deciles["change_eur"].to_numpy()
     colours = [OKABE_ITO[3] if c > 0 else OKABE_ITO[0] for c in change]
     labels = [_signed(fmt_pct(p, lang, 1), p) for p in deciles["change_pct"]]
-    fig = go.Figure(go.Bar(
-        x=x, y=change, marker_color=colours, text=labels, textposition="outside",
-        meta="change_eur", name=t("tariff.col.change_eur", lang), cliponaxis=False,
-        hovertemplate="%{x}: %{y:.2f} € (%{text})<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=change,
+            marker_color=colours,
+            text=labels,
+            textposition="outside",
+            meta="change_eur",
+            name=t("tariff.col.change_eur", lang),
+            cliponaxis=False,
+            hovertemplate="%{x}: %{y:.2f} € (%{text})<extra></extra>",
+        )
+    )
     fig.add_hline(y=0, line_color=OKABE_ITO[6], line_width=1)
     fig.update_xaxes(title_text=t("tariff.axis.decile", lang))
     fig.update_yaxes(title_text=t("tariff.axis.change", lang), zeroline=True)
@@ -181,7 +192,10 @@ def decile_change_figure(deciles: pd.DataFrame, lang: str) -> go.Figure:
         title={"text": t("tariff.chart.title", lang), "x": 0.0, "xanchor": "left"},
         template="plotly_white",
         separators="," + THOUSANDS_FR if normalise_lang(lang) == "fr" else ".,",
-        showlegend=False, margin={"l": 70, "r": 30, "t": 70, "b": 60}, height=380)
+        showlegend=False,
+        margin={"l": 70, "r": 30, "t": 70, "b": 60},
+        height=380,
+    )
     return fig
 
 
@@ -198,21 +212,24 @@ def decile_table(deciles: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The decile table as people read it: text in the page's language, one row per decile."""
     rows = []
     for r in deciles.itertuples(index=False):
-        rows.append({
-            t("tariff.col.decile", lang): t("tariff.decile_short", lang, n=int(r.decile)),
-            t("tariff.col.income", lang): _eur(r.mean_income_eur, lang),
-            t("tariff.col.volume", lang): fmt_number(r.volume_m3, lang, 0),
-            t("tariff.col.bill_now", lang): _eur(r.bill_now_eur, lang),
-            t("tariff.col.bill", lang): _eur(r.bill_eur, lang),
-            t("tariff.col.change", lang): _change(r.change_eur, r.change_pct, lang),
-            t("tariff.col.pays_more", lang): fmt_pct(r.pays_more_pct, lang, 0),
-            t("tariff.col.median_rise", lang): _signed(_eur(r.median_rise_eur, lang, 2),
-                                                       r.median_rise_eur),
-            t("tariff.col.pays_less", lang): fmt_pct(r.pays_less_pct, lang, 0),
-            t("tariff.col.median_fall", lang): _eur(r.median_fall_eur, lang, 2),
-            t("tariff.col.above_now", lang): fmt_pct(r.above_now_pct, lang, 1),
-            t("tariff.col.above", lang): fmt_pct(r.above_pct, lang, 1),
-        })
+        rows.append(
+            {
+                t("tariff.col.decile", lang): t("tariff.decile_short", lang, n=int(r.decile)),
+                t("tariff.col.income", lang): _eur(r.mean_income_eur, lang),
+                t("tariff.col.volume", lang): fmt_number(r.volume_m3, lang, 0),
+                t("tariff.col.bill_now", lang): _eur(r.bill_now_eur, lang),
+                t("tariff.col.bill", lang): _eur(r.bill_eur, lang),
+                t("tariff.col.change", lang): _change(r.change_eur, r.change_pct, lang),
+                t("tariff.col.pays_more", lang): fmt_pct(r.pays_more_pct, lang, 0),
+                t("tariff.col.median_rise", lang): _signed(
+                    _eur(r.median_rise_eur, lang, 2), r.median_rise_eur
+                ),
+                t("tariff.col.pays_less", lang): fmt_pct(r.pays_less_pct, lang, 0),
+                t("tariff.col.median_fall", lang): _eur(r.median_fall_eur, lang, 2),
+                t("tariff.col.above_now", lang): fmt_pct(r.above_now_pct, lang, 1),
+                t("tariff.col.above", lang): fmt_pct(r.above_pct, lang, 1),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -220,17 +237,18 @@ def typical_table(typical: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Typical households as people read them."""
     rows = []
     for r in typical.itertuples(index=False):
-        rows.append({
-            t("tariff.col.household", lang): t(f"tariff.typical.{r.household}", lang),
-            t("tariff.col.persons", lang): str(int(r.persons)),
-            t("tariff.col.volume_now", lang): fmt_number(r.volume_now_m3, lang, 0),
-            t("tariff.col.volume", lang): fmt_number(r.volume_m3, lang, 0),
-            t("tariff.col.bill_now", lang): _eur(r.bill_now_eur, lang, 2),
-            t("tariff.col.bill", lang): _eur(r.bill_eur, lang, 2),
-            t("tariff.col.change_eur", lang): _signed(_eur(r.change_eur, lang, 2), r.change_eur),
-            t("tariff.col.change_pct", lang): _signed(fmt_pct(r.change_pct, lang, 1),
-                                                      r.change_pct),
-        })
+        rows.append(
+            {
+                t("tariff.col.household", lang): t(f"tariff.typical.{r.household}", lang),
+                t("tariff.col.persons", lang): str(int(r.persons)),
+                t("tariff.col.volume_now", lang): fmt_number(r.volume_now_m3, lang, 0),
+                t("tariff.col.volume", lang): fmt_number(r.volume_m3, lang, 0),
+                t("tariff.col.bill_now", lang): _eur(r.bill_now_eur, lang, 2),
+                t("tariff.col.bill", lang): _eur(r.bill_eur, lang, 2),
+                t("tariff.col.change_eur", lang): _signed(_eur(r.change_eur, lang, 2), r.change_eur),
+                t("tariff.col.change_pct", lang): _signed(fmt_pct(r.change_pct, lang, 1), r.change_pct),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -272,11 +290,15 @@ def problem_text(p: Problem, lang: str) -> str:
 
 def cap_text(cap: CapCheck, lang: str) -> str:
     """The standing-charge cap check in words, with its values."""
-    return t("tariff.cap.ok" if cap.ok else "tariff.cap.fail", lang,
-             share=fmt_pct(cap.share_pct, lang, 1), cap=fmt_pct(cap.cap_pct, lang, 0),
-             standing=fmt_eur(cap.standing_eur, lang, 2),
-             cost=fmt_eur(cap.cost_120m3_eur, lang, 2),
-             kind=t("tariff.cap.urban" if cap.urban else "tariff.cap.rural", lang))
+    return t(
+        "tariff.cap.ok" if cap.ok else "tariff.cap.fail",
+        lang,
+        share=fmt_pct(cap.share_pct, lang, 1),
+        cap=fmt_pct(cap.cap_pct, lang, 0),
+        standing=fmt_eur(cap.standing_eur, lang, 2),
+        cost=fmt_eur(cap.cost_120m3_eur, lang, 2),
+        kind=t("tariff.cap.urban" if cap.urban else "tariff.cap.rural", lang),
+    )
 
 
 # ------------------------------------------------------------------------------------------
@@ -350,66 +372,140 @@ def _on_remove() -> None:
 def _inputs(lang: str, scenario: Scenario) -> None:
     ss = _state()
     st.subheader(t("tariff.inputs.header", lang))
-    st.number_input(t("tariff.standing", lang), min_value=0.0, max_value=5000.0, step=1.0,
-                    format="%.2f", key=_key("standing"), persist_state=PERSIST,
-                    help=_help("tariff.standing_charge_eur_per_year", lang))
-    st.number_input(t("tariff.free", lang), min_value=0.0, max_value=1000.0, step=1.0,
-                    format="%.1f", key=_key("free"), persist_state=PERSIST,
-                    help=_help("tariff.free_volume_m3", lang))
-    st.checkbox(t("tariff.per_person", lang), key=_key("per_person"), persist_state=PERSIST,
-                help=t("tariff.per_person.help", lang, persons=reference_persons(scenario)))
+    st.number_input(
+        t("tariff.standing", lang),
+        min_value=0.0,
+        max_value=5000.0,
+        step=1.0,
+        format="%.2f",
+        key=_key("standing"),
+        persist_state=PERSIST,
+        help=_help("tariff.standing_charge_eur_per_year", lang),
+    )
+    st.number_input(
+        t("tariff.free", lang),
+        min_value=0.0,
+        max_value=1000.0,
+        step=1.0,
+        format="%.1f",
+        key=_key("free"),
+        persist_state=PERSIST,
+        help=_help("tariff.free_volume_m3", lang),
+    )
+    st.checkbox(
+        t("tariff.per_person", lang),
+        key=_key("per_person"),
+        persist_state=PERSIST,
+        help=t("tariff.per_person.help", lang, persons=reference_persons(scenario)),
+    )
 
     st.markdown(f"**{t('tariff.blocks', lang)}**")
     n = int(ss[N_BLOCKS])
     for i in range(n):
         left, right = st.columns(2, vertical_alignment="bottom")
         if i < n - 1:
-            left.number_input(t("tariff.block.up_to", lang, n=i + 1), min_value=1.0,
-                              max_value=1e6, step=10.0, format="%.0f", key=block_key(i, "up_to"),
-                              persist_state=PERSIST, help=_help("tariff.blocks[0].up_to_m3", lang))
+            left.number_input(
+                t("tariff.block.up_to", lang, n=i + 1),
+                min_value=1.0,
+                max_value=1e6,
+                step=10.0,
+                format="%.0f",
+                key=block_key(i, "up_to"),
+                persist_state=PERSIST,
+                help=_help("tariff.blocks[0].up_to_m3", lang),
+            )
         else:
             lower = ss.get(block_key(i - 1, "up_to")) if i else None
-            left.markdown(t("tariff.block.open", lang, n=i + 1,
-                            lower=fmt_number(lower, lang, 0)) if lower is not None
-                          else t("tariff.block.single", lang))
-        right.number_input(t("tariff.block.price", lang, n=i + 1), min_value=0.0,
-                           max_value=50.0, step=0.01, format="%.2f", key=block_key(i, "price"),
-                           persist_state=PERSIST,
-                           help=_help("tariff.blocks[0].price_eur_per_m3", lang))
+            left.markdown(
+                t("tariff.block.open", lang, n=i + 1, lower=fmt_number(lower, lang, 0))
+                if lower is not None
+                else t("tariff.block.single", lang)
+            )
+        right.number_input(
+            t("tariff.block.price", lang, n=i + 1),
+            min_value=0.0,
+            max_value=50.0,
+            step=0.01,
+            format="%.2f",
+            key=block_key(i, "price"),
+            persist_state=PERSIST,
+            help=_help("tariff.blocks[0].price_eur_per_m3", lang),
+        )
     row = st.container(horizontal=True, wrap=True)
-    row.button(t("tariff.block.add", lang), key=_key("add"), on_click=_on_add,
-               disabled=n >= MAX_BLOCKS, icon=":material/add:")
-    row.button(t("tariff.block.remove", lang), key=_key("remove"), on_click=_on_remove,
-               disabled=n <= 1, icon=":material/remove:")
-    row.button(t("tariff.reset", lang), key=_key("reset"), on_click=_on_reset,
-               icon=":material/undo:")
+    row.button(
+        t("tariff.block.add", lang),
+        key=_key("add"),
+        on_click=_on_add,
+        disabled=n >= MAX_BLOCKS,
+        icon=":material/add:",
+    )
+    row.button(
+        t("tariff.block.remove", lang),
+        key=_key("remove"),
+        on_click=_on_remove,
+        disabled=n <= 1,
+        icon=":material/remove:",
+    )
+    row.button(t("tariff.reset", lang), key=_key("reset"), on_click=_on_reset, icon=":material/undo:")
 
     st.markdown(f"**{t('tariff.social.title', lang)}**")
-    on = st.checkbox(t("tariff.social.on", lang), key=_key("social.on"), persist_state=PERSIST,
-                     help=_help("tariff.social.enabled", lang))
+    on = st.checkbox(
+        t("tariff.social.on", lang),
+        key=_key("social.on"),
+        persist_state=PERSIST,
+        help=_help("tariff.social.enabled", lang),
+    )
     if on:
-        st.multiselect(t("tariff.social.deciles", lang), options=list(range(1, 11)),
-                       format_func=lambda d: t("tariff.decile_short", lang, n=d),
-                       key=_key("social.deciles"), persist_state=PERSIST,
-                       placeholder=t("tariff.social.deciles.placeholder", lang),
-                       select_all=False,  # Streamlit's « Select all » is English only
-                       help=_help("tariff.social.eligible_deciles", lang))
-        kind = st.selectbox(t("tariff.social.kind", lang), options=["reduced_blocks", "bill_cap"],
-                            format_func=lambda k: t(f"tariff.social.kind.{k}", lang),
-                            key=_key("social.kind"), persist_state=PERSIST,
-                            help=_help("tariff.social.kind", lang))
+        st.multiselect(
+            t("tariff.social.deciles", lang),
+            options=list(range(1, 11)),
+            format_func=lambda d: t("tariff.decile_short", lang, n=d),
+            key=_key("social.deciles"),
+            persist_state=PERSIST,
+            placeholder=t("tariff.social.deciles.placeholder", lang),
+            select_all=False,  # Streamlit's « Select all » is English only
+            help=_help("tariff.social.eligible_deciles", lang),
+        )
+        kind = st.selectbox(
+            t("tariff.social.kind", lang),
+            options=["reduced_blocks", "bill_cap"],
+            format_func=lambda k: t(f"tariff.social.kind.{k}", lang),
+            key=_key("social.kind"),
+            persist_state=PERSIST,
+            help=_help("tariff.social.kind", lang),
+        )
         if kind == "reduced_blocks":
-            st.number_input(t("tariff.social.factor", lang), min_value=0.0, max_value=1.0,
-                            step=0.01, format="%.2f", key=_key("social.factor"),
-                            persist_state=PERSIST, help=_help("tariff.social.price_factor", lang))
+            st.number_input(
+                t("tariff.social.factor", lang),
+                min_value=0.0,
+                max_value=1.0,
+                step=0.01,
+                format="%.2f",
+                key=_key("social.factor"),
+                persist_state=PERSIST,
+                help=_help("tariff.social.price_factor", lang),
+            )
         else:
-            st.number_input(t("tariff.social.cap", lang), min_value=0.1, max_value=100.0,
-                            step=0.1, format="%.1f", key=_key("social.cap"),
-                            persist_state=PERSIST,
-                            help=_help("tariff.social.bill_cap_pct_of_income", lang))
-        st.number_input(t("tariff.social.share", lang), min_value=0.0, max_value=1.0, step=0.05,
-                        format="%.2f", key=_key("social.share"), persist_state=PERSIST,
-                        help=_help("tariff.social.eligible_share", lang))
+            st.number_input(
+                t("tariff.social.cap", lang),
+                min_value=0.1,
+                max_value=100.0,
+                step=0.1,
+                format="%.1f",
+                key=_key("social.cap"),
+                persist_state=PERSIST,
+                help=_help("tariff.social.bill_cap_pct_of_income", lang),
+            )
+        st.number_input(
+            t("tariff.social.share", lang),
+            min_value=0.0,
+            max_value=1.0,
+            step=0.05,
+            format="%.2f",
+            key=_key("social.share"),
+            persist_state=PERSIST,
+            help=_help("tariff.social.eligible_share", lang),
+        )
         if not ss.get(_key("social.deciles")):
             st.warning(t("tariff.social.nobody", lang))
 
@@ -434,49 +530,87 @@ def _delta(text: str, x: float, tol: float) -> str | None:
 def _metrics(d: TariffDesign, lang: str) -> None:
     c1, c2 = st.columns(2)
     rev = d.revenue_eur - d.revenue_now_eur
-    c1.metric(t("tariff.metric.revenue", lang), compact_eur(d.revenue_eur, lang),
-              _delta(compact_eur(rev, lang), rev, 0.5), delta_color="off", border=True,
-              help=t("tariff.metric.revenue.help", lang, costs=_eur(d.costs_eur, lang),
-                     target=_eur(d.target_revenue_eur, lang),
-                     revenue=_eur(d.revenue_eur, lang)))
+    c1.metric(
+        t("tariff.metric.revenue", lang),
+        compact_eur(d.revenue_eur, lang),
+        _delta(compact_eur(rev, lang), rev, 0.5),
+        delta_color="off",
+        border=True,
+        help=t(
+            "tariff.metric.revenue.help",
+            lang,
+            costs=_eur(d.costs_eur, lang),
+            target=_eur(d.target_revenue_eur, lang),
+            revenue=_eur(d.revenue_eur, lang),
+        ),
+    )
     rec = d.recovery_pct - d.recovery_now_pct
-    c2.metric(t("tariff.metric.recovery", lang), fmt_pct(d.recovery_pct, lang, 0),
-              _delta(t("tariff.points", lang, n=fmt_number(rec, lang, 1)), rec, 0.05),
-              delta_color="off", border=True,
-              help=t("tariff.metric.recovery.help", lang, target=_eur(d.target_revenue_eur, lang)))
+    c2.metric(
+        t("tariff.metric.recovery", lang),
+        fmt_pct(d.recovery_pct, lang, 0),
+        _delta(t("tariff.points", lang, n=fmt_number(rec, lang, 1)), rec, 0.05),
+        delta_color="off",
+        border=True,
+        help=t("tariff.metric.recovery.help", lang, target=_eur(d.target_revenue_eur, lang)),
+    )
     c3, c4 = st.columns(2)
     price = d.price_120m3_eur_per_m3 - d.price_120m3_now_eur_per_m3
-    c3.metric(t("tariff.metric.price120", lang), fmt_eur(d.price_120m3_eur_per_m3, lang, 2),
-              _delta(fmt_eur(price, lang, 2), price, 0.005), delta_color="inverse", border=True,
-              help=t("tariff.metric.price120.help", lang))
+    c3.metric(
+        t("tariff.metric.price120", lang),
+        fmt_eur(d.price_120m3_eur_per_m3, lang, 2),
+        _delta(fmt_eur(price, lang, 2), price, 0.005),
+        delta_color="inverse",
+        border=True,
+        help=t("tariff.metric.price120.help", lang),
+    )
     gap = d.above_pct - d.above_now_pct
-    c4.metric(t("tariff.metric.above", lang, threshold=fmt_pct(d.threshold_pct, lang, 0)),
-              fmt_pct(d.above_pct, lang, 1),
-              _delta(t("tariff.points", lang, n=fmt_number(gap, lang, 1)), gap, 0.05),
-              delta_color="inverse", border=True,
-              help=t("tariff.metric.above.help", lang,
-                     threshold=fmt_pct(d.threshold_pct, lang, 0)))
+    c4.metric(
+        t("tariff.metric.above", lang, threshold=fmt_pct(d.threshold_pct, lang, 0)),
+        fmt_pct(d.above_pct, lang, 1),
+        _delta(t("tariff.points", lang, n=fmt_number(gap, lang, 1)), gap, 0.05),
+        delta_color="inverse",
+        border=True,
+        help=t("tariff.metric.above.help", lang, threshold=fmt_pct(d.threshold_pct, lang, 0)),
+    )
     c5, c6 = st.columns(2)
-    c5.metric(t("tariff.metric.more", lang), fmt_pct(d.pays_more_pct, lang, 0),
-              t("tariff.metric.median", lang,
-                amount=_signed(_eur(d.median_rise_eur, lang, 2), d.median_rise_eur))
-              if d.pays_more_pct > 0 else None,
-              delta_color="off", delta_arrow="off", border=True,
-              help=t("tariff.metric.more.help", lang))
-    c6.metric(t("tariff.metric.less", lang), fmt_pct(d.pays_less_pct, lang, 0),
-              t("tariff.metric.median", lang, amount=_eur(d.median_fall_eur, lang, 2))
-              if d.pays_less_pct > 0 else None,
-              delta_color="off", delta_arrow="off", border=True,
-              help=t("tariff.metric.more.help", lang))
+    c5.metric(
+        t("tariff.metric.more", lang),
+        fmt_pct(d.pays_more_pct, lang, 0),
+        t("tariff.metric.median", lang, amount=_signed(_eur(d.median_rise_eur, lang, 2), d.median_rise_eur))
+        if d.pays_more_pct > 0
+        else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help=t("tariff.metric.more.help", lang),
+    )
+    c6.metric(
+        t("tariff.metric.less", lang),
+        fmt_pct(d.pays_less_pct, lang, 0),
+        t("tariff.metric.median", lang, amount=_eur(d.median_fall_eur, lang, 2))
+        if d.pays_less_pct > 0
+        else None,
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help=t("tariff.metric.more.help", lang),
+    )
 
 
 def _save(base: str, proposal_ok: bool, new: Scenario | None, lang: str) -> None:
     st.subheader(t("tariff.save.header", lang))
     data = dumps_scenario(new).encode("utf-8") if proposal_ok and new is not None else b""
     stem = base.removesuffix(".yaml")
-    st.download_button(t("tariff.save", lang), data=data, file_name=f"{stem}-tarif.yaml",
-                       mime="application/x-yaml", key=_key("save"), disabled=not proposal_ok,
-                       icon=":material/download:", type="primary")
+    st.download_button(
+        t("tariff.save", lang),
+        data=data,
+        file_name=f"{stem}-tarif.yaml",
+        mime="application/x-yaml",
+        key=_key("save"),
+        disabled=not proposal_ok,
+        icon=":material/download:",
+        type="primary",
+    )
     st.caption(t("tariff.save.help" if proposal_ok else "tariff.save.blocked", lang))
 
 
@@ -492,9 +626,14 @@ def render() -> None:
         ss[BASE_KEY] = DEFAULT_BASE if DEFAULT_BASE in files else files[0]
     left, right = st.columns([5, 7], gap="large")
     with left:
-        base = st.selectbox(t("tariff.base", lang), files, key=BASE_KEY,
-                            format_func=lambda n: _base_label(n, lang),
-                            on_change=_on_base_change, persist_state=PERSIST)
+        base = st.selectbox(
+            t("tariff.base", lang),
+            files,
+            key=BASE_KEY,
+            format_func=lambda n: _base_label(n, lang),
+            on_change=_on_base_change,
+            persist_state=PERSIST,
+        )
         scenario = base_scenario(base)
         _ensure_state(base, scenario.tariff)
         _inputs(lang, scenario)
@@ -505,8 +644,7 @@ def render() -> None:
         shown = proposal.tariff
     else:
         last = ss.get(LAST_VALID)
-        shown = (Tariff.model_validate(last[1]) if last and last[0] == base
-                 else scenario.tariff)
+        shown = Tariff.model_validate(last[1]) if last and last[0] == base else scenario.tariff
 
     with right:
         with st.spinner(t("tariff.spinner", lang)):
@@ -514,24 +652,35 @@ def render() -> None:
         # the cap has its own panel, with its values: it is not repeated in the list
         others = [p for p in proposal.problems if p.kind != "standing_charge_cap"]
         if others:
-            st.error("\n\n".join([t("tariff.error.head", lang)]
-                                 + [f"- {problem_text(p, lang)}" for p in others]),
-                     icon=":material/error:")
+            st.error(
+                "\n\n".join([t("tariff.error.head", lang)] + [f"- {problem_text(p, lang)}" for p in others]),
+                icon=":material/error:",
+            )
         cap = proposal.cap if proposal.cap is not None else cap_check(shown, scenario)
         (st.success if cap.ok else st.error)(cap_text(cap, lang), icon=":material/gavel:")
         if not proposal.ok:
             st.info(t("tariff.stale", lang))
-        respond = st.toggle(t("tariff.response", lang,
-                              elasticity=fmt_number(designer.elasticity, lang, 2)),
-                            value=True, key=RESPONSE_KEY, help=t("tariff.response.help", lang))
+        respond = st.toggle(
+            t("tariff.response", lang, elasticity=fmt_number(designer.elasticity, lang, 2)),
+            value=True,
+            key=RESPONSE_KEY,
+            help=t("tariff.response.help", lang),
+        )
         result = designer.evaluate(shown, price_response=respond)
         _metrics(result, lang)
-        st.markdown(t("tariff.summary", lang,
-                      more=fmt_pct(result.pays_more_pct, lang, 0),
-                      less=fmt_pct(result.pays_less_pct, lang, 0),
-                      balance=t("tariff.summary.surplus" if result.balance_eur >= 0
-                                else "tariff.summary.deficit", lang,
-                                amount=_eur(abs(result.balance_eur), lang))))
+        st.markdown(
+            t(
+                "tariff.summary",
+                lang,
+                more=fmt_pct(result.pays_more_pct, lang, 0),
+                less=fmt_pct(result.pays_less_pct, lang, 0),
+                balance=t(
+                    "tariff.summary.surplus" if result.balance_eur >= 0 else "tariff.summary.deficit",
+                    lang,
+                    amount=_eur(abs(result.balance_eur), lang),
+                ),
+            )
+        )
         st.plotly_chart(decile_change_figure(result.deciles, lang), key=_key("chart"))
 
     st.subheader(t("tariff.deciles.header", lang))
@@ -539,18 +688,21 @@ def render() -> None:
     st.caption(t("tariff.deciles.note", lang, threshold=fmt_pct(result.threshold_pct, lang, 0)))
     st.subheader(t("tariff.typical.header", lang))
     st.table(typical_table(result.typical, lang), hide_index=True)
-    st.caption(t("tariff.typical.note", lang,
-                 per_person=fmt_number(designer.per_person_m3, lang, 1)))
+    st.caption(t("tariff.typical.note", lang, per_person=fmt_number(designer.per_person_m3, lang, 1)))
     _save(base, proposal.ok, proposal.scenario, lang)
     with st.expander(t("tariff.method.title", lang)):
-        st.markdown(t("tariff.method.text", lang,
-                      elasticity=fmt_number(designer.elasticity, lang, 2),
-                      reference=fmt_eur(
-                          scenario.households.reference_marginal_price_eur_per_m3, lang, 2),
-                      sewerage=fmt_eur(scenario.affordability.sewerage_eur_per_m3, lang, 2),
-                      threshold=fmt_pct(scenario.affordability.threshold_pct, lang, 0),
-                      costs=_eur(result.costs_eur, lang),
-                      target=_eur(result.target_revenue_eur, lang)))
+        st.markdown(
+            t(
+                "tariff.method.text",
+                lang,
+                elasticity=fmt_number(designer.elasticity, lang, 2),
+                reference=fmt_eur(scenario.households.reference_marginal_price_eur_per_m3, lang, 2),
+                sewerage=fmt_eur(scenario.affordability.sewerage_eur_per_m3, lang, 2),
+                threshold=fmt_pct(scenario.affordability.threshold_pct, lang, 0),
+                costs=_eur(result.costs_eur, lang),
+                target=_eur(result.target_revenue_eur, lang),
+            )
+        )
 
 
 if __name__ == "__main__":  # run by st.navigation as a page

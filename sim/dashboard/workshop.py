@@ -209,9 +209,7 @@ def _agenda_preview(agenda: list[dict[str, Any]], lang: str) -> None:
         _bills_chart(item, lang)
 
 
-def _veto_texts(
-    item: dict[str, Any], rule: VetoRule, lang: str
-) -> list[tuple[dict[str, Any], str]]:
+def _veto_texts(item: dict[str, Any], rule: VetoRule, lang: str) -> list[tuple[dict[str, Any], str]]:
     """The options of ``item`` the citizens may veto, each with the harm it would prevent."""
     if item["item"] == WORK_ITEM:
         return []
@@ -269,9 +267,7 @@ def _veto_block(
                 except WorkshopError as exc:
                     _error(exc, lang)
         st.caption(
-            t("veto_explain_citizens", lang, keep=keep_label)
-            if citizen
-            else t("veto_explain_others", lang)
+            t("veto_explain_citizens", lang, keep=keep_label) if citizen else t("veto_explain_others", lang)
         )
 
 
@@ -338,9 +334,7 @@ def _cahier(ws: Workshop, code: str, lang: str) -> None:
             t("col_item", lang): t("item_" + v["item"], lang),
             t("col_name", lang): v["name"],
             t("col_college", lang): t("college_" + v["college"], lang),
-            t("comment_label", lang): (
-                variant_summary(v["tariff"], lang) if v.get("tariff") else v["text"]
-            ),
+            t("comment_label", lang): (variant_summary(v["tariff"], lang) if v.get("tariff") else v["text"]),
         }
         for v in ws.store.variants(code)
     ]
@@ -368,9 +362,7 @@ def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
     cols = st.columns(len(dbf.INDICATORS))
     for col, ind in zip(cols, dbf.INDICATORS, strict=True):
         with col:
-            st.plotly_chart(
-                dbf.outcome_figure(d.outcomes, ind, lang), width="stretch", key=f"out-{ind}"
-            )
+            st.plotly_chart(dbf.outcome_figure(d.outcomes, ind, lang), width="stretch", key=f"out-{ind}")
     st.subheader(t("sec_deciles", lang, year=int(d.deciles["year"].iloc[0])))
     for sentence in dbf.who_gained_text(d, lang):
         st.text(sentence)
@@ -502,14 +494,10 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
         st.info(t("state_" + s["state"], lang))
         try:
             if s["state"] in ("lobby", "review"):
-                if st.button(
-                    t("open_vote", lang, n=s["current_round"]), type="primary", key="ws-open"
-                ):
+                if st.button(t("open_vote", lang, n=s["current_round"]), type="primary", key="ws-open"):
                     ws.open_vote(code, token)
                     st.rerun()
-            elif s["state"] == "voting" and st.button(
-                t("close_vote", lang), type="primary", key="ws-close"
-            ):
+            elif s["state"] == "voting" and st.button(t("close_vote", lang), type="primary", key="ws-close"):
                 with st.spinner():
                     ws.close_vote(code, token)
                 _flash("success", t("closed_ok", lang, n=s["current_round"]))
@@ -668,9 +656,7 @@ def _tariff_variant_form(ws: Workshop, code: str, token: str, rnd: int, lang: st
 def _join_form(ws: Workshop, code: str, lang: str) -> None:
     s = ws.store.session(code)
     st.header(t("join_title", lang))
-    st.markdown(
-        f"**{t('session_title', lang, code=s['code'])}** · {t('regime_' + s['regime'], lang)}"
-    )
+    st.markdown(f"**{t('session_title', lang, code=s['code'])}** · {t('regime_' + s['regime'], lang)}")
     with st.form("ws-join"):
         name = st.text_input(t("name_label", lang), max_chars=60)
         college = st.selectbox(

@@ -25,8 +25,10 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "bill_d1_last": ("Facture moyenne décile 1 (€/an)", "Mean bill, decile 1 (€/yr)"),
     "bill_d5_last": ("Facture moyenne décile 5 (€/an)", "Mean bill, decile 5 (€/yr)"),
     "bill_d10_last": ("Facture moyenne décile 10 (€/an)", "Mean bill, decile 10 (€/yr)"),
-    "share_above_3pct_mean": ("Ménages au-dessus de 3 % du revenu (moy., %)",
-                              "Households above 3 % of income (mean, %)"),
+    "share_above_3pct_mean": (
+        "Ménages au-dessus de 3 % du revenu (moy., %)",
+        "Households above 3 % of income (mean, %)",
+    ),
     "yield_pct_mean": ("Rendement du réseau (moy., %)", "Network yield (mean, %)"),
     "breaks_total": ("Casses (total)", "Breaks (total)"),
     "outflow_eur_total": ("Argent sortant du service (total, €)", "Money leaving the service (total, €)"),
@@ -54,8 +56,9 @@ class Comparison:
 def headline(res: Result) -> dict[str, Any]:
     y, d = res.years, res.deciles
     last_year = int(y["year"].iloc[-1])
-    dl = (d[d["year"] == last_year].set_index("decile")["mean_bill_eur"] if len(d)
-          else pd.Series(dtype=float))  # a service that records no deciles
+    dl = (
+        d[d["year"] == last_year].set_index("decile")["mean_bill_eur"] if len(d) else pd.Series(dtype=float)
+    )  # a service that records no deciles
     s = res.summary
     return {
         "price_120m3_first": float(y["price_120m3_eur_per_m3"].iloc[0]),
@@ -105,15 +108,18 @@ def differences(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", *scenarios])
 
 
-def compare(scenarios: Mapping[str, Scenario], seed: int = 1,
-            progress: Callable[[float], None] | None = None) -> Comparison:
+def compare(
+    scenarios: Mapping[str, Scenario], seed: int = 1, progress: Callable[[float], None] | None = None
+) -> Comparison:
     """Run each scenario on ``seed`` (common random numbers) and tabulate."""
     results: dict[str, Result] = {}
     names = list(scenarios)
     for i, (name, scen) in enumerate(scenarios.items()):
+
         def sub(f: float, i: int = i) -> None:
             if progress is not None:
                 progress((i + f) / len(names))
+
         results[name] = simulate(scen, seed=seed, progress=sub)
     table = pd.DataFrame({n: headline(r) for n, r in results.items()}).T
     table.index.name = "scenario"

@@ -60,16 +60,22 @@ from sim.scenario.docs import iter_params
 from sim.scenario.model import Scenario, dumps_scenario, scenario_to_dict, with_changes
 
 #: the bands reported by :meth:`Ensemble.bands`, as (column, percentile)
-BANDS: tuple[tuple[str, float], ...] = (("p5", 5.0), ("p25", 25.0), ("p50", 50.0),
-                                        ("p75", 75.0), ("p95", 95.0))
+BANDS: tuple[tuple[str, float], ...] = (
+    ("p5", 5.0),
+    ("p25", 25.0),
+    ("p50", 50.0),
+    ("p75", 75.0),
+    ("p95", 95.0),
+)
 
 #: environment of worker processes: one BLAS/OpenMP thread each (the pool gives the parallelism)
-THREAD_ENV: dict[str, str] = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                              "MKL_NUM_THREADS": "1"}
+THREAD_ENV: dict[str, str] = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
-CLUSTER_HINT = ("Dask is needed to run on a cluster: pip install regie-sim[cluster]  "
-                "(Dask est nécessaire pour calculer sur une grappe : "
-                "pip install regie-sim[cluster])")
+CLUSTER_HINT = (
+    "Dask is needed to run on a cluster: pip install regie-sim[cluster]  "
+    "(Dask est nécessaire pour calculer sur une grappe : "
+    "pip install regie-sim[cluster])"
+)
 
 NNBSP = THOUSANDS_FR  # narrow no-break space: French thousands separator
 NBSP = UNIT_SPACE_FR  # no-break space: between a French number and its unit
@@ -98,25 +104,47 @@ class Indicator:
 
 
 _UNITS: dict[str, Literal["eur", "eur_per_m3", "pct", "m3", "fte", ""]] = {
-    "eur": "eur", "eur_per_m3": "eur_per_m3", "pct": "pct", "m3": "m3", "fte": "fte"}
+    "eur": "eur",
+    "eur_per_m3": "eur_per_m3",
+    "pct": "pct",
+    "m3": "m3",
+    "fte": "fte",
+}
 
 
 def _statement(ind: MeasuredIndicator) -> Indicator:
     """How the indicator table's entry is stated in a sentence about the futures."""
-    return Indicator(ind.phrase_fr, ind.phrase_en, _UNITS.get(ind.unit, ""),
-                     low_is_good=ind.direction != "higher", plural=ind.plural, step=ind.step)
+    return Indicator(
+        ind.phrase_fr,
+        ind.phrase_en,
+        _UNITS.get(ind.unit, ""),
+        low_is_good=ind.direction != "higher",
+        plural=ind.plural,
+        step=ind.step,
+    )
 
 
 #: the indicators the futures' statements speak of, from the one indicator table
 #: (:mod:`sim.measure.indicators`); the last four are the rest of the dashboard's headline figures
-INDICATORS: dict[str, Indicator] = {name: _statement(indicator(name)) for name in (
-    "bill_120m3_eur", "price_120m3_eur_per_m3", "share_households_above_3pct", "yield_pct",
-    "reserves_eur", "unpaid_rate_pct", "debt_eur", "breaks_per_100km", "breaks", "outflow_eur",
-    "fte")}
+INDICATORS: dict[str, Indicator] = {
+    name: _statement(indicator(name))
+    for name in (
+        "bill_120m3_eur",
+        "price_120m3_eur_per_m3",
+        "share_households_above_3pct",
+        "yield_pct",
+        "reserves_eur",
+        "unpaid_rate_pct",
+        "debt_eur",
+        "breaks_per_100km",
+        "breaks",
+        "outflow_eur",
+        "fte",
+    )
+}
 
 #: the indicators the CLI states, in order
-HEADLINE: tuple[str, ...] = ("bill_120m3_eur", "share_households_above_3pct", "yield_pct",
-                             "reserves_eur")
+HEADLINE: tuple[str, ...] = ("bill_120m3_eur", "share_households_above_3pct", "yield_pct", "reserves_eur")
 
 
 def format_number(x: float, lang: str = "fr", decimals: int = 0) -> str:
@@ -144,8 +172,11 @@ def format_value(x: float, unit: str, lang: str = "fr", decimals: int = 0) -> st
     if unit == "m3":
         return f"{fmt_number(x, lang, decimals)}{NBSP if lang == 'fr' else ' '}m3"
     if unit == "fte":
-        return f"{fmt_number(x, lang, decimals)}{NBSP}ETP" if lang == "fr" else \
-            f"{fmt_number(x, lang, decimals)} FTE"
+        return (
+            f"{fmt_number(x, lang, decimals)}{NBSP}ETP"
+            if lang == "fr"
+            else f"{fmt_number(x, lang, decimals)} FTE"
+        )
     return fmt_number(x, lang, decimals)
 
 
@@ -272,15 +303,17 @@ class Ensemble:
         return float(hits.mean())
 
     # ---------------------------------------------------------------- plain language
-    def statement(self, indicator: str, year: int | None = None, lang: str = "fr",
-                  below: bool | None = None) -> str:
+    def statement(
+        self, indicator: str, year: int | None = None, lang: str = "fr", below: bool | None = None
+    ) -> str:
         """The odds of ``indicator`` in ``year`` in one plain sentence.
 
         For an indicator where low is good (a bill), the threshold is the run-wise P80 of that year
         rounded *up* to a readable step, and the sentence says in how many of the futures run the
         indicator stays at or below it; where high is good (a yield, reserves) it is the P20
         rounded *down*, and the sentence says "stays above". The counts are those of the runs
-        (« 4 sur 6 » with 6 runs), so a statement never claims more futures than were run. When every run gives the
+        (« 4 sur 6 » with 6 runs), so a statement never claims more futures than were run. When every
+        run gives the
         same value, the sentence says so instead (« Dans tous les futurs simulés, … vaut 0 € »).
 
         Example: ``ens.statement("bill_120m3_eur", 2055, "fr")`` →
@@ -317,8 +350,9 @@ class Ensemble:
         futures = "simulated future" if n == 1 else "simulated futures"
         return f"In {k} of {n} {futures}, {meta.en} {verb} {where} {value} in {year}."
 
-    def statements(self, indicators: Sequence[str] = HEADLINE, year: int | None = None,
-                   lang: str = "fr") -> list[str]:
+    def statements(
+        self, indicators: Sequence[str] = HEADLINE, year: int | None = None, lang: str = "fr"
+    ) -> list[str]:
         """:meth:`statement` for each of ``indicators`` present in the yearly table."""
         return [self.statement(i, year, lang) for i in indicators if i in self.years.columns]
 
@@ -340,9 +374,16 @@ class Ensemble:
         deciles = None
         if first.deciles is not None:
             deciles = _cat([p.deciles for p in full if p.deciles is not None], first.deciles)
-        return cls(years=years, summaries=sums, deciles=deciles, scenario=first.scenario,
-                   seed=first.seed, seeds=tuple(seeds),
-                   cancelled=any(p.cancelled for p in parts), meta=_joined_meta(parts, len(seeds)))
+        return cls(
+            years=years,
+            summaries=sums,
+            deciles=deciles,
+            scenario=first.scenario,
+            seed=first.seed,
+            seeds=tuple(seeds),
+            cancelled=any(p.cancelled for p in parts),
+            meta=_joined_meta(parts, len(seeds)),
+        )
 
     # ---------------------------------------------------------------- files
     def to_dir(self, path: str | Path) -> Path:
@@ -353,20 +394,22 @@ class Ensemble:
         """
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
-        files: dict[str, pd.DataFrame] = {"ensemble_years.csv": self.years,
-                                          "bands.csv": self.all_bands(),
-                                          "ensemble_summaries.csv": self.summaries}
+        files: dict[str, pd.DataFrame] = {
+            "ensemble_years.csv": self.years,
+            "bands.csv": self.all_bands(),
+            "ensemble_summaries.csv": self.summaries,
+        }
         if self.deciles is not None:
             files["ensemble_deciles.csv"] = self.deciles
         for name, df in files.items():
             tmp = out / f".{name}.tmp"
             df.to_csv(tmp, index=False)
             tmp.replace(out / name)
-        info = dict(self.meta, runs_done=self.runs, cancelled=self.cancelled,
-                    seeds=[int(s) for s in self.seeds])
+        info = dict(
+            self.meta, runs_done=self.runs, cancelled=self.cancelled, seeds=[int(s) for s in self.seeds]
+        )
         tmp = out / ".ensemble.json.tmp"
-        tmp.write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str),
-                       encoding="utf-8")
+        tmp.write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
         tmp.replace(out / "ensemble.json")
         if self.scenario is not None:
             tmp = out / ".scenario.yaml.tmp"
@@ -383,7 +426,7 @@ def _check_parts(parts: Sequence[Ensemble]) -> tuple[int, ...]:
     if len(prints) > 1 or len({p.seed for p in parts}) > 1:
         raise ValueError("the parts replicate different scenarios or seed families")
     seeds = max((p.seeds for p in parts), key=len)
-    if any(p.seeds != seeds[:len(p.seeds)] for p in parts):
+    if any(p.seeds != seeds[: len(p.seeds)] for p in parts):
         raise ValueError("the parts do not share one seed family")
     runs = [r for p in parts if len(p.years) for r in p.years["run"].unique()]
     if len(runs) != len(set(runs)):
@@ -396,8 +439,9 @@ def _cat(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:
     if not frames:
         return like.iloc[0:0].copy()
     out = pd.concat(frames, ignore_index=True)
-    return out.sort_values(["run", *(["year"] if "year" in out else [])],
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(["run", *(["year"] if "year" in out else [])], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def _joined_meta(parts: Sequence[Ensemble], runs_requested: int) -> dict[str, Any]:
@@ -406,8 +450,11 @@ def _joined_meta(parts: Sequence[Ensemble], runs_requested: int) -> dict[str, An
     for k in ("wall_s", "run_cpu_s", "worker_cpu_s_max"):
         if all(k in p.meta for p in parts):
             meta[k] = round(sum(float(p.meta[k]) for p in parts), 3)
-    meta.update(runs_requested=runs_requested, parts=len(parts),
-                first_run=min(int(p.meta.get("first_run", 0)) for p in parts))
+    meta.update(
+        runs_requested=runs_requested,
+        parts=len(parts),
+        first_run=min(int(p.meta.get("first_run", 0)) for p in parts),
+    )
     return meta
 
 
@@ -453,12 +500,19 @@ def run_task(task: RunTask, progress: ProgressFn | None = None) -> RunOutput:
     if task.indicators is not None:
         missing = [c for c in task.indicators if c not in years.columns]
         if missing:
-            raise KeyError(f"unknown indicators {missing}; indicators are "
-                           f"{[c for c in years.columns if c != 'year']}")
+            raise KeyError(
+                f"unknown indicators {missing}; indicators are {[c for c in years.columns if c != 'year']}"
+            )
         years = years[["year", *[c for c in task.indicators if c != "year"]]]
-    return RunOutput(task.key, task.seed, years.copy(),
-                     res.deciles.copy() if task.keep_deciles else None, dict(res.summary),
-                     time.process_time() - cpu0, os.getpid())
+    return RunOutput(
+        task.key,
+        task.seed,
+        years.copy(),
+        res.deciles.copy() if task.keep_deciles else None,
+        dict(res.summary),
+        time.process_time() - cpu0,
+        os.getpid(),
+    )
 
 
 def _init_worker() -> None:
@@ -527,8 +581,9 @@ def make_pool(workers: int | None = None) -> ProcessPoolExecutor:
         raise ValueError(f"workers must be at least 1, not {k}")
     main = sys.modules.get("__main__")
     with _thread_env():
-        pool = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker)
+        pool = ProcessPoolExecutor(
+            max_workers=k, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
+        )
         sys.modules["__main__"] = types.ModuleType("__main__")
         try:
             # a pool spawns a worker at a submit that finds none idle: k quick submits start k
@@ -573,8 +628,14 @@ def _is_address(executor: Any) -> bool:
     return isinstance(executor, str) and "://" in executor
 
 
-def run_tasks(tasks: Sequence[RunTask], executor: Any = None, *, workers: int | None = None,
-              progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> Batch:
+def run_tasks(
+    tasks: Sequence[RunTask],
+    executor: Any = None,
+    *,
+    workers: int | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> Batch:
     """Run ``tasks`` on ``executor`` (see the module docstring) and gather their outputs in order.
 
     ``progress`` is called with the fraction of tasks done; ``cancel`` is polled while waiting and,
@@ -595,12 +656,15 @@ def run_tasks(tasks: Sequence[RunTask], executor: Any = None, *, workers: int | 
         outputs, cancelled = _run_futures(executor, tasks, progress, cancel)
         return Batch(outputs, cancelled, type(executor).__name__, None, time.perf_counter() - t0)
     if executor not in (None, "processes"):
-        raise ValueError(f"unknown executor {executor!r}: use None or 'processes', 'sequential', "
-                         "'dask', a 'tcp://HOST:PORT' address, a dask Client or an Executor")
+        raise ValueError(
+            f"unknown executor {executor!r}: use None or 'processes', 'sequential', "
+            "'dask', a 'tcp://HOST:PORT' address, a dask Client or an Executor"
+        )
     k = min(workers or default_workers(), max(n, 1))
     with _thread_env():
-        pool = ProcessPoolExecutor(max_workers=k, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker)
+        pool = ProcessPoolExecutor(
+            max_workers=k, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
+        )
         try:
             outputs, cancelled = _run_futures(pool, tasks, progress, cancel)
         finally:
@@ -608,8 +672,9 @@ def run_tasks(tasks: Sequence[RunTask], executor: Any = None, *, workers: int | 
     return Batch(outputs, cancelled, "processes", k, time.perf_counter() - t0)
 
 
-def _run_sequential(tasks: Sequence[RunTask], progress: ProgressFn | None,
-                    cancel: CancelFn | None) -> tuple[list[RunOutput | None], bool]:
+def _run_sequential(
+    tasks: Sequence[RunTask], progress: ProgressFn | None, cancel: CancelFn | None
+) -> tuple[list[RunOutput | None], bool]:
     n = len(tasks)
     outputs: list[RunOutput | None] = [None] * n
     for i, task in enumerate(tasks):
@@ -617,16 +682,19 @@ def _run_sequential(tasks: Sequence[RunTask], progress: ProgressFn | None,
             return outputs, True
         inner = None
         if progress is not None:
+
             def inner(f: float, i: int = i) -> None:
                 progress((i + f) / n)
+
         outputs[i] = run_task(task, inner)
     if progress is not None:
         progress(1.0)
     return outputs, False
 
 
-def _run_futures(ex: Executor, tasks: Sequence[RunTask], progress: ProgressFn | None,
-                 cancel: CancelFn | None) -> tuple[list[RunOutput | None], bool]:
+def _run_futures(
+    ex: Executor, tasks: Sequence[RunTask], progress: ProgressFn | None, cancel: CancelFn | None
+) -> tuple[list[RunOutput | None], bool]:
     n = len(tasks)
     outputs: list[RunOutput | None] = [None] * n
     pending: dict[Future[RunOutput], int] = {ex.submit(run_task, t): i for i, t in enumerate(tasks)}
@@ -648,9 +716,13 @@ def _run_futures(ex: Executor, tasks: Sequence[RunTask], progress: ProgressFn | 
             f.cancel()
 
 
-def _run_dask(tasks: Sequence[RunTask], executor: Any, workers: int | None,
-              progress: ProgressFn | None, cancel: CancelFn | None
-              ) -> tuple[list[RunOutput | None], bool, str]:
+def _run_dask(
+    tasks: Sequence[RunTask],
+    executor: Any,
+    workers: int | None,
+    progress: ProgressFn | None,
+    cancel: CancelFn | None,
+) -> tuple[list[RunOutput | None], bool, str]:
     try:
         from distributed import Client
     except ImportError:
@@ -699,9 +771,16 @@ def _run_dask(tasks: Sequence[RunTask], executor: Any, workers: int | None,
 # ============================================================================================
 # replications and comparisons
 # ============================================================================================
-def _assemble(scenario: Scenario, seed: int, seeds: Sequence[int],
-              outs: Sequence[RunOutput | None], cancelled: bool, batch: Batch,
-              keep_deciles: bool, first_run: int = 0) -> Ensemble:
+def _assemble(
+    scenario: Scenario,
+    seed: int,
+    seeds: Sequence[int],
+    outs: Sequence[RunOutput | None],
+    cancelled: bool,
+    batch: Batch,
+    keep_deciles: bool,
+    first_run: int = 0,
+) -> Ensemble:
     years, decs, sums = [], [], []
     for run, out in enumerate(outs, start=first_run):
         if out is None:
@@ -715,22 +794,33 @@ def _assemble(scenario: Scenario, seed: int, seeds: Sequence[int],
             d.insert(0, "run", run)
             d.insert(1, "seed", out.seed)
             decs.append(d)
-        sums.append({"run": run, "seed": out.seed,
-                     **{k: v for k, v in out.summary.items() if k != "seed"}})
-    years_df = pd.concat(years, ignore_index=True) if years else pd.DataFrame(
-        columns=["run", "seed", "year"])
-    deciles_df = (pd.concat(decs, ignore_index=True) if decs else pd.DataFrame()) \
-        if keep_deciles else None
+        sums.append({"run": run, "seed": out.seed, **{k: v for k, v in out.summary.items() if k != "seed"}})
+    years_df = pd.concat(years, ignore_index=True) if years else pd.DataFrame(columns=["run", "seed", "year"])
+    deciles_df = (pd.concat(decs, ignore_index=True) if decs else pd.DataFrame()) if keep_deciles else None
 
-    meta = {"version": __version__, "scenario_fingerprint": fingerprint(scenario),
-            "town": scenario.town.name, "seed": int(seed), "runs_requested": len(seeds),
-            "first_run": int(first_run),
-            "executor": batch.executor, "workers": batch.workers, "wall_s": round(batch.wall_s, 3),
-            "run_cpu_s": round(sum(o.cpu_s for o in outs if o is not None), 3),
-            "worker_cpu_s_max": round(_max_worker_cpu(outs), 3)}
-    return Ensemble(years=years_df, summaries=pd.DataFrame(sums), deciles=deciles_df,
-                    scenario=scenario, seed=int(seed), seeds=tuple(int(s) for s in seeds),
-                    cancelled=cancelled, meta=meta)
+    meta = {
+        "version": __version__,
+        "scenario_fingerprint": fingerprint(scenario),
+        "town": scenario.town.name,
+        "seed": int(seed),
+        "runs_requested": len(seeds),
+        "first_run": int(first_run),
+        "executor": batch.executor,
+        "workers": batch.workers,
+        "wall_s": round(batch.wall_s, 3),
+        "run_cpu_s": round(sum(o.cpu_s for o in outs if o is not None), 3),
+        "worker_cpu_s_max": round(_max_worker_cpu(outs), 3),
+    }
+    return Ensemble(
+        years=years_df,
+        summaries=pd.DataFrame(sums),
+        deciles=deciles_df,
+        scenario=scenario,
+        seed=int(seed),
+        seeds=tuple(int(s) for s in seeds),
+        cancelled=cancelled,
+        meta=meta,
+    )
 
 
 def _max_worker_cpu(outs: Sequence[RunOutput | None]) -> float:
@@ -750,10 +840,19 @@ def _check_runs(runs: int, first_run: int = 0) -> None:
         raise ValueError(f"first_run must be in [0, runs), not {first_run} (runs={runs})")
 
 
-def simulate_many(scenario: Scenario, runs: int, seed: int | None = None, executor: Any = None,
-                  progress: ProgressFn | None = None, cancel: CancelFn | None = None,
-                  indicators: Sequence[str] | None = None, *, workers: int | None = None,
-                  keep_deciles: bool = False, first_run: int = 0) -> Ensemble:
+def simulate_many(
+    scenario: Scenario,
+    runs: int,
+    seed: int | None = None,
+    executor: Any = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    indicators: Sequence[str] | None = None,
+    *,
+    workers: int | None = None,
+    keep_deciles: bool = False,
+    first_run: int = 0,
+) -> Ensemble:
     """Replicate ``scenario`` ``runs`` times on independent seeds derived from ``seed``.
 
     Parameters
@@ -787,18 +886,26 @@ def simulate_many(scenario: Scenario, runs: int, seed: int | None = None, execut
     seed = scenario.seed if seed is None else int(seed)
     seeds = child_seeds(seed, int(runs))
     inds = tuple(indicators) if indicators is not None else None
-    tasks = [RunTask(r, scenario, s, keep_deciles, inds)
-             for r, s in enumerate(seeds) if r >= first_run]
+    tasks = [RunTask(r, scenario, s, keep_deciles, inds) for r, s in enumerate(seeds) if r >= first_run]
     batch = run_tasks(tasks, executor, workers=workers, progress=progress, cancel=cancel)
-    return _assemble(scenario, seed, seeds, batch.outputs, batch.cancelled, batch, keep_deciles,
-                     int(first_run))
+    return _assemble(
+        scenario, seed, seeds, batch.outputs, batch.cancelled, batch, keep_deciles, int(first_run)
+    )
 
 
-def compare_many(scenarios: Mapping[str, Scenario], runs: int, seed: int | None = None,
-                 executor: Any = None, progress: ProgressFn | None = None,
-                 cancel: CancelFn | None = None, indicators: Sequence[str] | None = None, *,
-                 workers: int | None = None, keep_deciles: bool = False,
-                 first_run: int = 0) -> dict[str, Ensemble]:
+def compare_many(
+    scenarios: Mapping[str, Scenario],
+    runs: int,
+    seed: int | None = None,
+    executor: Any = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+    indicators: Sequence[str] | None = None,
+    *,
+    workers: int | None = None,
+    keep_deciles: bool = False,
+    first_run: int = 0,
+) -> dict[str, Ensemble]:
     """Replicate several scenarios on the *same* seed family (common random numbers).
 
     Run ``r`` of every scenario uses the same seed, so a difference between two regimes in run
@@ -814,14 +921,17 @@ def compare_many(scenarios: Mapping[str, Scenario], runs: int, seed: int | None 
     seed = scenarios[names[0]].seed if seed is None else int(seed)
     seeds = child_seeds(seed, int(runs))
     inds = tuple(indicators) if indicators is not None else None
-    tasks = [RunTask(key, scenarios[name], s, keep_deciles, inds)
-             for key, (s, name) in enumerate(itertools.product(seeds[first_run:], names))]
+    tasks = [
+        RunTask(key, scenarios[name], s, keep_deciles, inds)
+        for key, (s, name) in enumerate(itertools.product(seeds[first_run:], names))
+    ]
     batch = run_tasks(tasks, executor, workers=workers, progress=progress, cancel=cancel)
     out: dict[str, Ensemble] = {}
     for j, name in enumerate(names):
-        outs = batch.outputs[j::len(names)]
-        e = _assemble(scenarios[name], seed, seeds, outs, batch.cancelled, batch, keep_deciles,
-                      int(first_run))
+        outs = batch.outputs[j :: len(names)]
+        e = _assemble(
+            scenarios[name], seed, seeds, outs, batch.cancelled, batch, keep_deciles, int(first_run)
+        )
         e.meta["label"] = name
         out[name] = e
     return out
@@ -841,23 +951,33 @@ def stack(ensembles: Mapping[str, Ensemble]) -> pd.DataFrame:
 # sweeps
 # ============================================================================================
 def _numeric_summary_keys(summary: Mapping[str, Any]) -> list[str]:
-    return [k for k, v in summary.items()
-            if k != "seed" and isinstance(v, (int, float, np.number)) and not isinstance(v, bool)]
+    return [
+        k
+        for k, v in summary.items()
+        if k != "seed" and isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+    ]
 
 
 def _pick(summary: Mapping[str, Any], outputs: Sequence[str] | None) -> dict[str, Any]:
     keys = _numeric_summary_keys(summary) if outputs is None else list(outputs)
     missing = [k for k in keys if k not in summary]
     if missing:
-        raise KeyError(f"unknown outputs {missing}; summary outputs are "
-                       f"{_numeric_summary_keys(summary)}")
+        raise KeyError(f"unknown outputs {missing}; summary outputs are {_numeric_summary_keys(summary)}")
     return {k: summary[k] for k in keys}
 
 
-def sweep(scenario: Scenario, grid: Mapping[str, Sequence[Any]], runs: int = 1,
-          seed: int | None = None, executor: Any = None, outputs: Sequence[str] | None = None, *,
-          workers: int | None = None, progress: ProgressFn | None = None,
-          cancel: CancelFn | None = None) -> pd.DataFrame:
+def sweep(
+    scenario: Scenario,
+    grid: Mapping[str, Sequence[Any]],
+    runs: int = 1,
+    seed: int | None = None,
+    executor: Any = None,
+    outputs: Sequence[str] | None = None,
+    *,
+    workers: int | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> pd.DataFrame:
     """Run every point of ``grid`` (dotted path → values) ``runs`` times.
 
     Every grid point uses the same seeds (run ``r`` uses ``child_seeds(seed, runs)[r]``), so
@@ -882,20 +1002,32 @@ def sweep(scenario: Scenario, grid: Mapping[str, Sequence[Any]], runs: int = 1,
     scens = [with_changes(scenario, dict(zip(keys, p, strict=True))) for p in points]
     seed = scenario.seed if seed is None else int(seed)
     seeds = child_seeds(seed, int(runs))
-    tasks = [RunTask(i * len(seeds) + r, sc, s)
-             for i, sc in enumerate(scens) for r, s in enumerate(seeds)]
+    tasks = [RunTask(i * len(seeds) + r, sc, s) for i, sc in enumerate(scens) for r, s in enumerate(seeds)]
     batch = run_tasks(tasks, executor, workers=workers, progress=progress, cancel=cancel)
     rows = []
     for t, out in zip(tasks, batch.outputs, strict=True):
         if out is None:
             continue
         i, r = divmod(t.key, len(seeds))
-        rows.append({"point": i, **dict(zip(keys, points[i], strict=True)), "run": r,
-                     "seed": out.seed, **_pick(out.summary, outputs)})
+        rows.append(
+            {
+                "point": i,
+                **dict(zip(keys, points[i], strict=True)),
+                "run": r,
+                "seed": out.seed,
+                **_pick(out.summary, outputs),
+            }
+        )
     df = pd.DataFrame(rows, columns=None if rows else ["point", *keys, "run", "seed"])
-    df.attrs.update({"cancelled": batch.cancelled, "executor": batch.executor,
-                     "wall_s": batch.wall_s, "seed": seed,
-                     "scenario_fingerprint": fingerprint(scenario)})
+    df.attrs.update(
+        {
+            "cancelled": batch.cancelled,
+            "executor": batch.executor,
+            "wall_s": batch.wall_s,
+            "seed": seed,
+            "scenario_fingerprint": fingerprint(scenario),
+        }
+    )
     return df
 
 
@@ -912,12 +1044,21 @@ def _get_path(data: Any, dotted: str) -> Any:
     return node
 
 
-def sensitivity(scenario: Scenario, params: Mapping[str, tuple[float, float]],
-                outputs: Sequence[str], method: Literal["morris", "sobol"] = "morris",
-                n: int = 8, seed: int | None = None, executor: Any = None, *, runs: int = 1,
-                num_levels: int = 4, workers: int | None = None,
-                progress: ProgressFn | None = None, cancel: CancelFn | None = None
-                ) -> pd.DataFrame:
+def sensitivity(
+    scenario: Scenario,
+    params: Mapping[str, tuple[float, float]],
+    outputs: Sequence[str],
+    method: Literal["morris", "sobol"] = "morris",
+    n: int = 8,
+    seed: int | None = None,
+    executor: Any = None,
+    *,
+    runs: int = 1,
+    num_levels: int = 4,
+    workers: int | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> pd.DataFrame:
     """Global sensitivity of summary ``outputs`` to ``params`` (dotted path → (low, high)).
 
     ``method="morris"`` screens cheaply: ``n`` trajectories, ``n × (k + 1)`` runs for ``k``
@@ -944,8 +1085,9 @@ def sensitivity(scenario: Scenario, params: Mapping[str, tuple[float, float]],
         from SALib.sample import morris as morris_sample
         from SALib.sample import sobol as sobol_sample
     except ImportError:
-        raise ImportError("SALib is needed for sensitivity analysis: "
-                          "pip install regie-sim[sensitivity]") from None
+        raise ImportError(
+            "SALib is needed for sensitivity analysis: pip install regie-sim[sensitivity]"
+        ) from None
     if method not in ("morris", "sobol"):
         raise ValueError(f"method must be 'morris' or 'sobol', not {method!r}")
     if not params:
@@ -967,18 +1109,25 @@ def sensitivity(scenario: Scenario, params: Mapping[str, tuple[float, float]],
         n = 1 << max(0, math.ceil(math.log2(max(int(n), 1))))
         X = sobol_sample.sample(problem, n, calc_second_order=False, seed=sampler_seed)
     base = scenario_to_dict(scenario)
-    is_int = [isinstance(_get_path(base, k), int) and not isinstance(_get_path(base, k), bool)
-              for k in names]
+    is_int = [isinstance(_get_path(base, k), int) and not isinstance(_get_path(base, k), bool) for k in names]
     seeds = child_seeds(seed, int(runs))
     tasks: list[RunTask] = []
     for i, row in enumerate(X):
-        change = {k: (round(float(v)) if integer else float(v))
-                  for k, v, integer in zip(names, row, is_int, strict=True)}
+        change = {
+            k: (round(float(v)) if integer else float(v))
+            for k, v, integer in zip(names, row, is_int, strict=True)
+        }
         sc = with_changes(scenario, change)
         tasks.extend(RunTask(i * len(seeds) + r, sc, s) for r, s in enumerate(seeds))
     batch = run_tasks(tasks, executor, workers=workers, progress=progress, cancel=cancel)
-    attrs = {"n": int(n), "evaluations": len(tasks), "runs": int(runs), "seed": seed,
-             "cancelled": batch.cancelled, "method": method}
+    attrs = {
+        "n": int(n),
+        "evaluations": len(tasks),
+        "runs": int(runs),
+        "seed": seed,
+        "cancelled": batch.cancelled,
+        "method": method,
+    }
     if batch.cancelled:
         df = pd.DataFrame(columns=["param", "output", "method"])
         df.attrs.update(attrs)
@@ -995,26 +1144,43 @@ def sensitivity(scenario: Scenario, params: Mapping[str, tuple[float, float]],
     for j, o in enumerate(outputs):
         y = np.ascontiguousarray(Y[:, j])
         if method == "morris":
-            res = morris_analyze.analyze(problem, X, y, num_levels=num_levels, seed=sampler_seed,
-                                         print_to_console=False)
+            res = morris_analyze.analyze(
+                problem, X, y, num_levels=num_levels, seed=sampler_seed, print_to_console=False
+            )
             for p, name in enumerate(names):
-                rows.append({"param": name, "output": o, "method": "morris",
-                             "mu": float(res["mu"][p]), "mu_star": float(res["mu_star"][p]),
-                             "sigma": float(res["sigma"][p]),
-                             "mu_star_conf": float(res["mu_star_conf"][p])})
+                rows.append(
+                    {
+                        "param": name,
+                        "output": o,
+                        "method": "morris",
+                        "mu": float(res["mu"][p]),
+                        "mu_star": float(res["mu_star"][p]),
+                        "sigma": float(res["sigma"][p]),
+                        "mu_star_conf": float(res["mu_star_conf"][p]),
+                    }
+                )
         else:
             if np.ptp(y) == 0:
                 # a constant output has no variance to share out: every index is zero
                 s1 = st = conf = np.zeros(len(names))
                 s1c = stc = conf
             else:
-                res = sobol_analyze.analyze(problem, y, calc_second_order=False,
-                                            seed=sampler_seed, print_to_console=False)
+                res = sobol_analyze.analyze(
+                    problem, y, calc_second_order=False, seed=sampler_seed, print_to_console=False
+                )
                 s1, s1c, st, stc = res["S1"], res["S1_conf"], res["ST"], res["ST_conf"]
             for p, name in enumerate(names):
-                rows.append({"param": name, "output": o, "method": "sobol",
-                             "S1": float(s1[p]), "S1_conf": float(s1c[p]),
-                             "ST": float(st[p]), "ST_conf": float(stc[p])})
+                rows.append(
+                    {
+                        "param": name,
+                        "output": o,
+                        "method": "sobol",
+                        "S1": float(s1[p]),
+                        "S1_conf": float(s1c[p]),
+                        "ST": float(st[p]),
+                        "ST_conf": float(stc[p]),
+                    }
+                )
     df = pd.DataFrame(rows)
     df.attrs.update(attrs)
     return df
@@ -1027,15 +1193,22 @@ def sensitivity(scenario: Scenario, params: Mapping[str, tuple[float, float]],
 STRUCTURAL = ("horizon_years", "households.count")
 
 
-def documented_ranges(scenario: Scenario, paths: Sequence[str] | None = None
-                      ) -> dict[str, tuple[float, float]]:
+def documented_ranges(
+    scenario: Scenario, paths: Sequence[str] | None = None
+) -> dict[str, tuple[float, float]]:
     """``(low, high)`` of numeric parameters from their documented bounds (``ge``/``gt`` and
     ``le``/``lt`` of the schema). Without ``paths``: the main parameters (the dashboard's
     widgets) that have both bounds. A path without both bounds is a ``ValueError``."""
     infos = {p.path: p for p in iter_params()}
-    chosen = list(paths) if paths else [
-        p.path for p in infos.values()
-        if p.widget and p.kind in ("int", "float") and p.path not in STRUCTURAL]
+    chosen = (
+        list(paths)
+        if paths
+        else [
+            p.path
+            for p in infos.values()
+            if p.widget and p.kind in ("int", "float") and p.path not in STRUCTURAL
+        ]
+    )
     out: dict[str, tuple[float, float]] = {}
     for path in chosen:
         info = infos.get(path)
@@ -1049,9 +1222,13 @@ def documented_ranges(scenario: Scenario, paths: Sequence[str] | None = None
     return out
 
 
-def one_at_a_time(scenario: Scenario, indicator: str,
-                  ranges: Mapping[str, tuple[float, float]], seed: int = 1,
-                  progress: ProgressFn | None = None) -> pd.DataFrame:
+def one_at_a_time(
+    scenario: Scenario,
+    indicator: str,
+    ranges: Mapping[str, tuple[float, float]],
+    seed: int = 1,
+    progress: ProgressFn | None = None,
+) -> pd.DataFrame:
     """The tornado: ``indicator`` (a key of ``Result.summary``, or a yearly column such as
     ``price_120m3_eur_per_m3``, read in the last year) with each parameter set alone to
     its low then its high value, the others as in ``scenario``, on one seed (common random
@@ -1061,6 +1238,7 @@ def one_at_a_time(scenario: Scenario, indicator: str,
     (the scenario's), ``base``, ``at_low``, ``at_high``, ``swing`` (``|at_high - at_low|``) and
     ``error`` (why a bound could not be run, e.g. a cross-check of the scenario; then NaN).
     """
+
     def value(s: Scenario) -> float:
         r = simulate(s, seed)
         if indicator in r.summary:
@@ -1069,8 +1247,9 @@ def one_at_a_time(scenario: Scenario, indicator: str,
             return float(r.summary[f"{indicator}_last"])
         if indicator in r.years:
             return float(r.years[indicator].iloc[-1])
-        raise KeyError(f"unknown indicator {indicator!r}: a key of Result.summary or a column "
-                       "of Result.years")
+        raise KeyError(
+            f"unknown indicator {indicator!r}: a key of Result.summary or a column of Result.years"
+        )
 
     base = value(scenario)
     rows = []
@@ -1080,8 +1259,14 @@ def one_at_a_time(scenario: Scenario, indicator: str,
             current = current[part] if isinstance(current, dict) else None
             if current is None:
                 break
-        row: dict[str, Any] = {"param": path, "low": lo, "high": hi, "value": current,
-                               "base": base, "error": ""}
+        row: dict[str, Any] = {
+            "param": path,
+            "low": lo,
+            "high": hi,
+            "value": current,
+            "base": base,
+            "error": "",
+        }
         for name, x in (("at_low", lo), ("at_high", hi)):
             x = round(x) if isinstance(current, int) and not isinstance(current, bool) else x
             try:

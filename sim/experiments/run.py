@@ -30,24 +30,56 @@ def new_service(scenario: Scenario) -> Service:
     """A new service object for the scenario; an unknown name is a located scenario error."""
     make = SERVICES.get(scenario.service)
     if make is None:
-        raise ScenarioError([Problem("<scenario>", "service", "literal_error",
-                                     {"found": scenario.service, "allowed": ", ".join(sorted(SERVICES))})])
+        raise ScenarioError(
+            [
+                Problem(
+                    "<scenario>",
+                    "service",
+                    "literal_error",
+                    {"found": scenario.service, "allowed": ", ".join(sorted(SERVICES))},
+                )
+            ]
+        )
     return make()
 
 
-def engine_for(scenario: Scenario, seed: int, *, policy: Policy | None = None,
-               progress: Callable[[float], None] | None = None) -> Engine:
+def engine_for(
+    scenario: Scenario,
+    seed: int,
+    *,
+    policy: Policy | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Engine:
     """A ready engine: the scenario's service, and its regime's policy unless one is given."""
-    return Engine(scenario, seed, new_service(scenario), policy=policy or make_policy(scenario),
-                  progress=progress)
+    return Engine(
+        scenario, seed, new_service(scenario), policy=policy or make_policy(scenario), progress=progress
+    )
 
 
-DECISION_COLUMNS = ["date", "meeting", "body", "item", "option", "votes_public", "votes_operators",
-                    "votes_citizens", "veto", "binding", "adopted", "reason", "reason_fr"]
+DECISION_COLUMNS = [
+    "date",
+    "meeting",
+    "body",
+    "item",
+    "option",
+    "votes_public",
+    "votes_operators",
+    "votes_citizens",
+    "veto",
+    "binding",
+    "adopted",
+    "reason",
+    "reason_fr",
+]
 
 
-def simulate(scenario: Scenario, seed: int | None = None, *,
-             progress: Callable[[float], None] | None = None, policy: Policy | None = None) -> Result:
+def simulate(
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    progress: Callable[[float], None] | None = None,
+    policy: Policy | None = None,
+) -> Result:
     """Run one scenario on one seed and return its tables.
 
     Parameters
@@ -72,12 +104,17 @@ def simulate(scenario: Scenario, seed: int | None = None, *,
     if not events.empty:
         events = events.sort_values("time_h", kind="stable").reset_index(drop=True)
         events.insert(1, "date", [str(eng.date_of(h))[:16] for h in events["time_h"]])
-    decisions = pd.DataFrame([{**d, "reason_fr": reason_fr(str(d["reason"]))} for d in eng.decisions],
-                             columns=DECISION_COLUMNS)
+    decisions = pd.DataFrame(
+        [{**d, "reason_fr": reason_fr(str(d["reason"]))} for d in eng.decisions], columns=DECISION_COLUMNS
+    )
     res = Result(
-        scenario=scenario, seed=seed,
-        years=pd.DataFrame(eng.years), periods=pd.DataFrame(eng.months),
-        deciles=pd.DataFrame(eng.decile_rows), events=events, decisions=decisions,
+        scenario=scenario,
+        seed=seed,
+        years=pd.DataFrame(eng.years),
+        periods=pd.DataFrame(eng.months),
+        deciles=pd.DataFrame(eng.decile_rows),
+        events=events,
+        decisions=decisions,
         workforce=pd.DataFrame(eng.workforce_rows),
     )
     res.agenda = getattr(policy, "agenda", None)

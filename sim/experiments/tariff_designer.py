@@ -97,13 +97,34 @@ TYPICAL_HOUSEHOLDS: dict[str, tuple[int, bool, bool, bool]] = {
 }
 
 DECILE_COLUMNS = (
-    "decile", "households", "mean_income_eur", "volume_now_m3", "volume_m3", "bill_now_eur",
-    "bill_eur", "change_eur", "change_pct", "pays_more_pct", "median_rise_eur", "pays_less_pct",
-    "median_fall_eur", "above_now_pct", "above_pct",
+    "decile",
+    "households",
+    "mean_income_eur",
+    "volume_now_m3",
+    "volume_m3",
+    "bill_now_eur",
+    "bill_eur",
+    "change_eur",
+    "change_pct",
+    "pays_more_pct",
+    "median_rise_eur",
+    "pays_less_pct",
+    "median_fall_eur",
+    "above_now_pct",
+    "above_pct",
 )
 TYPICAL_COLUMNS = (
-    "household", "persons", "house", "garden", "pool", "volume_now_m3", "volume_m3",
-    "bill_now_eur", "bill_eur", "change_eur", "change_pct",
+    "household",
+    "persons",
+    "house",
+    "garden",
+    "pool",
+    "volume_now_m3",
+    "volume_m3",
+    "bill_now_eur",
+    "bill_eur",
+    "change_eur",
+    "change_pct",
 )
 
 
@@ -232,9 +253,12 @@ def cap_check(tariff: Tariff, scenario: Scenario) -> CapCheck:
     share = standing_charge_share_pct(tariff, persons)
     bd = bill(np.array([120.0]), persons, tariff)
     return CapCheck(
-        share_pct=share, cap_pct=cap_pct(scenario.town.urban), urban=scenario.town.urban,
+        share_pct=share,
+        cap_pct=cap_pct(scenario.town.urban),
+        urban=scenario.town.urban,
         standing_eur=float(bd.standing_eur[0]),
-        cost_120m3_eur=float(bd.standing_eur[0] + bd.volume_eur[0]))
+        cost_120m3_eur=float(bd.standing_eur[0] + bd.volume_eur[0]),
+    )
 
 
 def _block_problems(blocks: Any) -> list[Problem]:
@@ -262,9 +286,14 @@ def _block_problems(blocks: Any) -> list[Problem]:
         if not isinstance(bound, int | float):
             continue  # the schema says it is not a number
         if prev is not None and bound <= prev:
-            out.append(Problem("", path, "block_bound_order",
-                               {"block": i + 1, "bound": bound, "previous": prev,
-                                "previous_block": i}))
+            out.append(
+                Problem(
+                    "",
+                    path,
+                    "block_bound_order",
+                    {"block": i + 1, "bound": bound, "previous": prev, "previous_block": i},
+                )
+            )
         prev = float(bound)
     return out
 
@@ -306,7 +335,8 @@ def cost_baseline(scenario: Scenario, seed: int | None = None) -> CostBaseline:
     return CostBaseline(
         costs_eur=float(eng.yearly_costs_estimate()),
         target_revenue_eur=float(target_revenue(eng, scenario.governance.council)),
-        year=scenario.town.start_year)
+        year=scenario.town.start_year,
+    )
 
 
 class TariffDesigner:
@@ -331,8 +361,7 @@ class TariffDesigner:
         Yearly bill incl. tax under the current tariff.
     """
 
-    def __init__(self, scenario: Scenario, seed: int | None = None,
-                 baseline: CostBaseline | None = None):
+    def __init__(self, scenario: Scenario, seed: int | None = None, baseline: CostBaseline | None = None):
         self.scenario = s = scenario
         self.seed = s.seed if seed is None else int(seed)
         # the engine's own town: the same households, take-up draws and metered volumes
@@ -365,8 +394,7 @@ class TariffDesigner:
         cur = s.tariff
         elig = self.eligibility(cur)
         self.volume_now_m3 = self._volumes(self.reference_m3, self.persons, cur, elig)
-        br = bill(self.volume_now_m3, self.persons, cur, eligible=elig,
-                  income_eur_per_year=self.income)
+        br = bill(self.volume_now_m3, self.persons, cur, eligible=elig, income_eur_per_year=self.income)
         self.bill_now = br.total_eur.copy()
         self.revenue_now = float((br.total_excl_tax_eur - br.levies_eur).sum())
         self.above_now = self._above(self.bill_now, self.volume_now_m3)
@@ -403,8 +431,9 @@ class TariffDesigner:
         burden = (bills + self._sewerage_eur_per_m3 * volume) / self.income
         return burden > self.threshold_pct / 100.0
 
-    def _volumes(self, reference: FloatArray, persons: FloatArray, tariff: Tariff,
-                 eligible: NDArray[np.bool_] | None) -> FloatArray:
+    def _volumes(
+        self, reference: FloatArray, persons: FloatArray, tariff: Tariff, eligible: NDArray[np.bool_] | None
+    ) -> FloatArray:
         """First-year volumes: the reference times :func:`sim.water.demand.price_response`, as the
         engine computes them in a first year."""
         price = marginal_price_eur_per_m3(reference, persons, tariff, eligible=eligible)
@@ -415,8 +444,11 @@ class TariffDesigner:
         no_pool = ~pop.pool
         total = (pop.indoor_m3_per_year + pop.outdoor_m3_per_year)[no_pool].sum()
         persons = pop.persons[no_pool].sum()
-        per_person = float(total / persons) if persons > 0 else (
-            self.scenario.households.consumption_l_per_person_day * DAYS_PER_YEAR / 1000.0)
+        per_person = (
+            float(total / persons)
+            if persons > 0
+            else (self.scenario.households.consumption_l_per_person_day * DAYS_PER_YEAR / 1000.0)
+        )
         #: reference metered volume per person of a household without a pool, m3/yr
         self.per_person_m3 = per_person * (1.0 - under)
         pool_m3 = self.scenario.households.pool_m3_per_year * (1.0 - under)
@@ -425,7 +457,8 @@ class TariffDesigner:
         self._typ_persons = np.array([spec[0] for _, spec in rows], dtype=np.float64)
         self._typ_flags = [spec[1:] for _, spec in rows]
         self._typ_reference = np.array(
-            [spec[0] * self.per_person_m3 + (pool_m3 if spec[3] else 0.0) for _, spec in rows])
+            [spec[0] * self.per_person_m3 + (pool_m3 if spec[3] else 0.0) for _, spec in rows]
+        )
         cur = self.scenario.tariff
         self._typ_volume_now = self._volumes(self._typ_reference, self._typ_persons, cur, None)
         self._typ_bill_now = bill(self._typ_volume_now, self._typ_persons, cur).total_eur.copy()
@@ -439,8 +472,9 @@ class TariffDesigner:
         """
         elig = self.eligibility(tariff)
         respond = price_response and self.elasticity != 0.0
-        volume = (self._volumes(self.reference_m3, self.persons, tariff, elig) if respond
-                  else self.volume_now_m3)
+        volume = (
+            self._volumes(self.reference_m3, self.persons, tariff, elig) if respond else self.volume_now_m3
+        )
         br = bill(volume, self.persons, tariff, eligible=elig, income_eur_per_year=self.income)
         bills = br.total_eur
         revenue = float((br.total_excl_tax_eur - br.levies_eur).sum())
@@ -474,42 +508,56 @@ class TariffDesigner:
 
         b = self.baseline
         return TariffDesign(
-            tariff=tariff, price_response=respond, households=self.n, deciles=deciles,
+            tariff=tariff,
+            price_response=respond,
+            households=self.n,
+            deciles=deciles,
             typical=self._typical(tariff, respond),
             pays_more_pct=100.0 * float(more.mean()),
-            median_rise_eur=_median(delta, more), median_rise_pct=100.0 * _median(rel, more),
+            median_rise_eur=_median(delta, more),
+            median_rise_pct=100.0 * _median(rel, more),
             pays_less_pct=100.0 * float(less.mean()),
-            median_fall_eur=_median(delta, less), median_fall_pct=100.0 * _median(rel, less),
+            median_fall_eur=_median(delta, less),
+            median_fall_pct=100.0 * _median(rel, less),
             above_now_pct=100.0 * float(self.above_now.mean()),
             above_pct=100.0 * float(above.mean()),
             threshold_pct=self.threshold_pct,
-            volume_now_m3=float(self.volume_now_m3.sum()), volume_m3=float(volume.sum()),
-            revenue_now_eur=self.revenue_now, revenue_eur=revenue,
-            costs_eur=b.costs_eur, target_revenue_eur=b.target_revenue_eur,
+            volume_now_m3=float(self.volume_now_m3.sum()),
+            volume_m3=float(volume.sum()),
+            revenue_now_eur=self.revenue_now,
+            revenue_eur=revenue,
+            costs_eur=b.costs_eur,
+            target_revenue_eur=b.target_revenue_eur,
             price_120m3_now_eur_per_m3=self.price_120m3_now,
             price_120m3_eur_per_m3=price_120m3_eur_per_m3(tariff, self._ref_persons),
             cap=cap_check(tariff, self.scenario),
         )
 
     def _typical(self, tariff: Tariff, respond: bool) -> pd.DataFrame:
-        vol = (self._volumes(self._typ_reference, self._typ_persons, tariff, None) if respond
-               else self._typ_volume_now)
+        vol = (
+            self._volumes(self._typ_reference, self._typ_persons, tariff, None)
+            if respond
+            else self._typ_volume_now
+        )
         bills = bill(vol, self._typ_persons, tariff).total_eur
         change = bills - self._typ_bill_now
         now = self._typ_bill_now
-        return pd.DataFrame({
-            "household": self._typ_keys,
-            "persons": self._typ_persons.astype(np.int64),
-            "house": [f[0] for f in self._typ_flags],
-            "garden": [f[1] for f in self._typ_flags],
-            "pool": [f[2] for f in self._typ_flags],
-            "volume_now_m3": self._typ_volume_now,
-            "volume_m3": vol,
-            "bill_now_eur": now,
-            "bill_eur": bills,
-            "change_eur": change,
-            "change_pct": 100.0 * change / np.where(now > 0, now, np.nan),
-        }, columns=list(TYPICAL_COLUMNS))
+        return pd.DataFrame(
+            {
+                "household": self._typ_keys,
+                "persons": self._typ_persons.astype(np.int64),
+                "house": [f[0] for f in self._typ_flags],
+                "garden": [f[1] for f in self._typ_flags],
+                "pool": [f[2] for f in self._typ_flags],
+                "volume_now_m3": self._typ_volume_now,
+                "volume_m3": vol,
+                "bill_now_eur": now,
+                "bill_eur": bills,
+                "change_eur": change,
+                "change_pct": 100.0 * change / np.where(now > 0, now, np.nan),
+            },
+            columns=list(TYPICAL_COLUMNS),
+        )
 
 
 def _median(x: FloatArray, mask: NDArray[np.bool_]) -> float:
@@ -554,8 +602,9 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def design(scenario: Scenario, tariff: Tariff, seed: int | None = None, *,
-           price_response: bool = True) -> TariffDesign:
+def design(
+    scenario: Scenario, tariff: Tariff, seed: int | None = None, *, price_response: bool = True
+) -> TariffDesign:
     """Evaluate ``tariff`` in the town of ``scenario`` (see :class:`TariffDesigner`)."""
     return designer_for(scenario, seed).evaluate(tariff, price_response=price_response)
 

@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from sim.core.engine import Engine
 
 
-
-
 class GovernedPolicy(Policy):
     """Regime-aware policy: tariff rule + user committee + contract milestones."""
 
@@ -75,7 +73,9 @@ class GovernedPolicy(Policy):
             st.extra_fte = g.committee.facilitation_fte
         if g.committee.scic_shares_eur > 0:
             st.other_receipts_eur_this_year = g.committee.scic_shares_eur
-            st.share_interest_eur_per_year = g.committee.scic_shares_eur * g.committee.scic_interest_cap_pct / 100
+            st.share_interest_eur_per_year = (
+                g.committee.scic_shares_eur * g.committee.scic_interest_cap_pct / 100
+            )
         if self.concession_active:
             concession.start_contract(eng, self)
 
@@ -96,10 +96,14 @@ class GovernedPolicy(Policy):
     def item_options(self, eng: Engine, item: str) -> list[cm.Option]:
         c = self.scenario.governance.committee
         if item == "tariff":
-            logged = [d.tariff for d in c.decision_log
-                      if d.meeting == self.meeting and d.item == "tariff" and d.tariff is not None]
-            return cm.tariff_options(eng, self.scenario.governance.council, self.keep_index(eng),
-                                     tuple(c.variants) + tuple(logged))
+            logged = [
+                d.tariff
+                for d in c.decision_log
+                if d.meeting == self.meeting and d.item == "tariff" and d.tariff is not None
+            ]
+            return cm.tariff_options(
+                eng, self.scenario.governance.council, self.keep_index(eng), tuple(c.variants) + tuple(logged)
+            )
         if item == "renewal":
             return cm.renewal_options(eng, c)
         if item == "usage":
@@ -121,21 +125,43 @@ class GovernedPolicy(Policy):
             log = self.logged(item)
             if log is not None:
                 chosen = self.apply_logged(options, log)
-                rows.append(self.row(item, log.option, True, True, log.veto,
-                                     "decision of the room (decision log)",
-                                     {"public": log.votes_public, "operators": log.votes_operators,
-                                      "citizens": log.votes_citizens}))
+                rows.append(
+                    self.row(
+                        item,
+                        log.option,
+                        True,
+                        True,
+                        log.veto,
+                        "decision of the room (decision log)",
+                        {
+                            "public": log.votes_public,
+                            "operators": log.votes_operators,
+                            "citizens": log.votes_citizens,
+                        },
+                    )
+                )
             else:
                 for v in votes:
                     chosen_here = v.option is chosen
-                    reason = v.reason if chosen_here or not v.adopted else \
-                        v.reason + "; another option had more votes"
+                    reason = (
+                        v.reason
+                        if chosen_here or not v.adopted
+                        else v.reason + "; another option had more votes"
+                    )
                     rows.append(self.row(item, v.option.name, True, chosen_here, v.veto, reason, v.yes))
                 if chosen is options[0] and options[0].name != "keep":
-                    rows.append(self.row(item, chosen.name, True, True, False,
-                                         "nothing passed and the status quo does not recover costs: "
-                                         "the admissible option keeping the fewest households above "
-                                         "the threshold applies"))
+                    rows.append(
+                        self.row(
+                            item,
+                            chosen.name,
+                            True,
+                            True,
+                            False,
+                            "nothing passed and the status quo does not recover costs: "
+                            "the admissible option keeping the fewest households above "
+                            "the threshold applies",
+                        )
+                    )
             self.apply(eng, chosen)
         return rows
 
@@ -144,15 +170,18 @@ class GovernedPolicy(Policy):
             for o in options:
                 if o.item == "tariff" and o.changes.get("tariff") == log.tariff:
                     if not o.admissible:
-                        raise ValueError(f"meeting {self.meeting}: the proposed variant is not "
-                                         f"admissible ({o.why_not})")
+                        raise ValueError(
+                            f"meeting {self.meeting}: the proposed variant is not admissible ({o.why_not})"
+                        )
                     return o
         for o in options:
             if o.name == log.option:
                 return o
         names = [o.name for o in options]
-        raise ValueError(f"meeting {self.meeting}, item {log.item}: option {log.option!r} is not on "
-                         f"the agenda; options are {names}")
+        raise ValueError(
+            f"meeting {self.meeting}, item {log.item}: option {log.option!r} is not on "
+            f"the agenda; options are {names}"
+        )
 
     def apply(self, eng: Engine, opt: cm.Option) -> None:
         st = eng.state
@@ -164,13 +193,31 @@ class GovernedPolicy(Policy):
         if opt.item == "tariff":
             self.keep_cpi_base = eng.cpi
 
-    def row(self, item: str, option: str, binding: bool, adopted: bool, veto: bool, reason: str,
-            yes: dict[str, Any] | None = None, body: str = "committee") -> dict[str, Any]:
+    def row(
+        self,
+        item: str,
+        option: str,
+        binding: bool,
+        adopted: bool,
+        veto: bool,
+        reason: str,
+        yes: dict[str, Any] | None = None,
+        body: str = "committee",
+    ) -> dict[str, Any]:
         yes = yes or {}
-        return {"body": body, "item": item, "option": option, "meeting": self.meeting,
-                "votes_public": yes.get("public"), "votes_operators": yes.get("operators"),
-                "votes_citizens": yes.get("citizens"), "veto": veto, "binding": binding,
-                "adopted": adopted, "reason": reason}
+        return {
+            "body": body,
+            "item": item,
+            "option": option,
+            "meeting": self.meeting,
+            "votes_public": yes.get("public"),
+            "votes_operators": yes.get("operators"),
+            "votes_citizens": yes.get("citizens"),
+            "veto": veto,
+            "binding": binding,
+            "adopted": adopted,
+            "reason": reason,
+        }
 
     def consultative_opinion(self, eng: Engine, decided_index: float, before_index: float) -> dict[str, Any]:
         """The CCSPL's opinion on a tariff decision it does not take: logged, never binding."""
@@ -178,19 +225,44 @@ class GovernedPolicy(Policy):
         target = cm.target_revenue(eng, self.scenario.governance.council)
         keep_eff, keep_bills = cm.project(eng, eng.state.tariff, before_index, target)
         dec_eff, _ = cm.project(eng, eng.state.tariff, decided_index, target, keep_bills)
-        keep = cm.Option("tariff", "previous", "", "", features={
-            "budget": -abs(keep_eff["recovery"] - 1), "affordability": -keep_eff["share_above_pct"] / 100,
-            "bill": 0.0})
-        dec = cm.Option("tariff", "decided", "", "", effects=dec_eff, features={
-            "budget": -abs(dec_eff["recovery"] - 1), "affordability": -dec_eff["share_above_pct"] / 100,
-            "bill": -dec_eff["median_bill_change_pct"] / 100})
-        _, votes = cm.vote_item([keep, dec], c.model_copy(update={"citizen_veto": False}),
-                                eng.rng["committee"])
+        keep = cm.Option(
+            "tariff",
+            "previous",
+            "",
+            "",
+            features={
+                "budget": -abs(keep_eff["recovery"] - 1),
+                "affordability": -keep_eff["share_above_pct"] / 100,
+                "bill": 0.0,
+            },
+        )
+        dec = cm.Option(
+            "tariff",
+            "decided",
+            "",
+            "",
+            effects=dec_eff,
+            features={
+                "budget": -abs(dec_eff["recovery"] - 1),
+                "affordability": -dec_eff["share_above_pct"] / 100,
+                "bill": -dec_eff["median_bill_change_pct"] / 100,
+            },
+        )
+        _, votes = cm.vote_item(
+            [keep, dec], c.model_copy(update={"citizen_veto": False}), eng.rng["committee"]
+        )
         v = votes[0]
         favourable = len(v.supported_by) >= 2
-        return self.row("tariff_opinion", "favourable" if favourable else "unfavourable", False,
-                        favourable, False, "consultative opinion (CCSPL): logged, not binding", v.yes,
-                        body="ccspl")
+        return self.row(
+            "tariff_opinion",
+            "favourable" if favourable else "unfavourable",
+            False,
+            favourable,
+            False,
+            "consultative opinion (CCSPL): logged, not binding",
+            v.yes,
+            body="ccspl",
+        )
 
     def build_agenda(self, eng: Engine) -> list[dict[str, Any]]:
         """The items and options on the table at this meeting, with projected effects.
@@ -217,15 +289,29 @@ class GovernedPolicy(Policy):
             chosen = self.apply_logged(options, log) if log is not None else proc
             if self.deciding:
                 self.apply(eng, chosen)
-            out.append({
-                "meeting": self.meeting, "year": year, "item": item, "binding": self.deciding,
-                "procedure_choice": proc.name,
-                "options": [{"name": o.name, "label_fr": o.label_fr, "label_en": o.label_en,
-                             "admissible": o.admissible, "why_not": o.why_not,
-                             "cuts_essential": o.cuts_essential,
-                             "effects": dict(o.effects),
-                             "changes": {k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v)
-                                         for k, v in o.changes.items()}}
-                            for o in options],
-            })
+            out.append(
+                {
+                    "meeting": self.meeting,
+                    "year": year,
+                    "item": item,
+                    "binding": self.deciding,
+                    "procedure_choice": proc.name,
+                    "options": [
+                        {
+                            "name": o.name,
+                            "label_fr": o.label_fr,
+                            "label_en": o.label_en,
+                            "admissible": o.admissible,
+                            "why_not": o.why_not,
+                            "cuts_essential": o.cuts_essential,
+                            "effects": dict(o.effects),
+                            "changes": {
+                                k: (v.model_dump(mode="json") if hasattr(v, "model_dump") else v)
+                                for k, v in o.changes.items()
+                            },
+                        }
+                        for o in options
+                    ],
+                }
+            )
         return out

@@ -35,12 +35,33 @@ COLLEGES = ("public", "operators", "citizens")
 #: essential = protection of households' essential volume in a crisis (+1 raised, -1 cut).
 #: Assumptions, stated here so a user can read and change them (DESIGN: mechanisms, not verdicts).
 COLLEGE_WEIGHTS: dict[str, dict[str, float]] = {
-    "public": {"budget": 10.0, "affordability": 2.0, "bill": 1.0, "network": 1.0, "resource": 2.0,
-               "cost": 3.0, "essential": 0.5},
-    "operators": {"budget": 6.0, "affordability": 1.0, "bill": 0.5, "network": 3.0, "resource": 1.0,
-                  "cost": 1.0, "essential": 0.5},
-    "citizens": {"budget": 1.0, "affordability": 10.0, "bill": 3.0, "network": 0.5, "resource": 3.0,
-                 "cost": 2.0, "essential": 2.0},
+    "public": {
+        "budget": 10.0,
+        "affordability": 2.0,
+        "bill": 1.0,
+        "network": 1.0,
+        "resource": 2.0,
+        "cost": 3.0,
+        "essential": 0.5,
+    },
+    "operators": {
+        "budget": 6.0,
+        "affordability": 1.0,
+        "bill": 0.5,
+        "network": 3.0,
+        "resource": 1.0,
+        "cost": 1.0,
+        "essential": 0.5,
+    },
+    "citizens": {
+        "budget": 1.0,
+        "affordability": 10.0,
+        "bill": 3.0,
+        "network": 0.5,
+        "resource": 3.0,
+        "cost": 2.0,
+        "essential": 2.0,
+    },
 }
 
 WORK_ITEM = "work_organisation"
@@ -77,8 +98,9 @@ def target_revenue(eng: Engine, council: Council) -> float:
     return max(costs + gap, 0.0) / max(1.0 - unpaid, 0.5)
 
 
-def project(eng: Engine, tariff: Tariff, index: float, target: float,
-            keep_bills: np.ndarray | None = None) -> tuple[dict[str, Any], np.ndarray]:
+def project(
+    eng: Engine, tariff: Tariff, index: float, target: float, keep_bills: np.ndarray | None = None
+) -> tuple[dict[str, Any], np.ndarray]:
     """Projected effects of a tariff at last year's volumes; returns (effects, bills)."""
 
     revenue, bills = eng.project(tariff, index)
@@ -90,15 +112,23 @@ def project(eng: Engine, tariff: Tariff, index: float, target: float,
     if keep_bills is not None:
         # the median household's bill change, median taken over the households (not of the bills)
         median_change = float(np.median(bills / np.maximum(keep_bills, 1e-9)) - 1.0)
-    return ({
-        "revenue_eur": revenue, "target_revenue_eur": target,
-        "recovery": revenue / target if target > 0 else 1.0,
-        "share_above_pct": share, "bill_by_decile_eur": [round(float(x), 2) for x in by_decile],
-        "median_bill_change_pct": 100.0 * median_change,
-        "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(
-            tariff, reference_persons(eng.scenario), price_index=index, levies_index=eng.cpi),
-        "pays_more_pct": 100.0 * float((bills > keep_bills * 1.0005).mean()) if keep_bills is not None else 0.0,
-    }, bills)
+    return (
+        {
+            "revenue_eur": revenue,
+            "target_revenue_eur": target,
+            "recovery": revenue / target if target > 0 else 1.0,
+            "share_above_pct": share,
+            "bill_by_decile_eur": [round(float(x), 2) for x in by_decile],
+            "median_bill_change_pct": 100.0 * median_change,
+            "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(
+                tariff, reference_persons(eng.scenario), price_index=index, levies_index=eng.cpi
+            ),
+            "pays_more_pct": 100.0 * float((bills > keep_bills * 1.0005).mean())
+            if keep_bills is not None
+            else 0.0,
+        },
+        bills,
+    )
 
 
 def scale_to_revenue(eng: Engine, tariff: Tariff, index: float, target: float) -> float:
@@ -110,8 +140,9 @@ def scale_to_revenue(eng: Engine, tariff: Tariff, index: float, target: float) -
 # ---------------------------------------------------------------------------------------------
 # proposals (the procedure; people may replace its choice)
 # ---------------------------------------------------------------------------------------------
-def tariff_options(eng: Engine, council: Council, keep_index: float,
-                   variants: tuple[Tariff, ...] = ()) -> list[Option]:
+def tariff_options(
+    eng: Engine, council: Council, keep_index: float, variants: tuple[Tariff, ...] = ()
+) -> list[Option]:
     """Keep (indexed), four revenue-balanced variants and the people's own ``variants`` (named
     ``variant_1``…), each scaled to the revenue needed and checked for the legal cap."""
     st = eng.state
@@ -122,21 +153,44 @@ def tariff_options(eng: Engine, council: Council, keep_index: float,
     variants_list: list[tuple[str, str, str, Tariff]] = [
         ("keep", "Garder le tarif (indexé)", "Keep the tariff (indexed)", cur),
         ("balance", "Hausse ou baisse uniforme pour équilibrer", "Uniform change to balance", cur),
-        ("progressive", "Tranches progressives (essentiel, utile, confort)",
-         "Progressive blocks (essential, useful, comfort)",
-         cur.model_copy(update={
-             "standing_charge_eur_per_year": cur.standing_charge_eur_per_year * 0.5,
-             "blocks": (TariffBlock(up_to_m3=round(essential_m3 * 2), price_eur_per_m3=0.7),
+        (
+            "progressive",
+            "Tranches progressives (essentiel, utile, confort)",
+            "Progressive blocks (essential, useful, comfort)",
+            cur.model_copy(
+                update={
+                    "standing_charge_eur_per_year": cur.standing_charge_eur_per_year * 0.5,
+                    "blocks": (
+                        TariffBlock(up_to_m3=round(essential_m3 * 2), price_eur_per_m3=0.7),
                         TariffBlock(up_to_m3=200, price_eur_per_m3=1.2),
-                        TariffBlock(price_eur_per_m3=1.8))})),
-        ("free_volume", "Premiers 15 m3 gratuits", "First 15 m3 free",
-         cur.model_copy(update={"free_volume_m3": 15.0})),
-        ("social", "Tarif social pour les déciles 1 et 2", "Social tariff for deciles 1 and 2",
-         cur.model_copy(update={"social": cur.social.model_copy(update={
-             "enabled": True, "eligible_deciles": (1, 2), "kind": "reduced_blocks"})})),
+                        TariffBlock(price_eur_per_m3=1.8),
+                    ),
+                }
+            ),
+        ),
+        (
+            "free_volume",
+            "Premiers 15 m3 gratuits",
+            "First 15 m3 free",
+            cur.model_copy(update={"free_volume_m3": 15.0}),
+        ),
+        (
+            "social",
+            "Tarif social pour les déciles 1 et 2",
+            "Social tariff for deciles 1 and 2",
+            cur.model_copy(
+                update={
+                    "social": cur.social.model_copy(
+                        update={"enabled": True, "eligible_deciles": (1, 2), "kind": "reduced_blocks"}
+                    )
+                }
+            ),
+        ),
     ]
-    variants_list += [(f"variant_{i + 1}", f"Variante proposée n° {i + 1}", f"Proposed variant {i + 1}",
-                       v) for i, v in enumerate(variants)]
+    variants_list += [
+        (f"variant_{i + 1}", f"Variante proposée n° {i + 1}", f"Proposed variant {i + 1}", v)
+        for i, v in enumerate(variants)
+    ]
     _, keep_bills = project(eng, cur, keep_index, target)
     out = []
     for name, fr, en, tar in variants_list:
@@ -144,8 +198,7 @@ def tariff_options(eng: Engine, council: Council, keep_index: float,
         effects, _ = project(eng, tar, index, target, keep_bills)
         share_sc = standing_charge_share_pct(tar, 2)
         cap = cap_pct(s.town.urban)
-        opt = Option("tariff", name, fr, en, changes={"tariff": tar, "tariff_index": index},
-                     effects=effects)
+        opt = Option("tariff", name, fr, en, changes={"tariff": tar, "tariff_index": index}, effects=effects)
         opt.features = {
             "budget": -abs(effects["recovery"] - 1.0),
             "affordability": -effects["share_above_pct"] / 100.0,
@@ -155,8 +208,7 @@ def tariff_options(eng: Engine, council: Council, keep_index: float,
             opt.admissible, opt.why_not = False, f"standing charge {share_sc:.0f} % > cap {cap:.0f} %"
         elif effects["recovery"] < 1.0 - council.recovery_tolerance_pct / 100.0:
             opt.admissible = False
-            opt.why_not = (f"does not recover costs ({100 * effects['recovery']:.0f} % of the revenue "
-                           "needed)")
+            opt.why_not = f"does not recover costs ({100 * effects['recovery']:.0f} % of the revenue needed)"
         out.append(opt)
     if not out[0].admissible:
         # the status quo cannot balance the budget: the reference for vetoes becomes the uniform
@@ -179,17 +231,33 @@ def renewal_options(eng: Engine, committee: Committee) -> list[Option]:
     s = eng.scenario
     cur, plan = st.renewal_rate_pct, committee.renewal_plan_pct
     rev = max(eng.years[-1]["revenue_eur"], 1.0) if eng.years else 1.0
+
     def fr(x: float) -> str:  # the French label takes a decimal comma
         return f"{x:.2f}".replace(".", ",")
 
-    out = [Option("renewal", "keep", f"Garder {fr(cur)} %/an", f"Keep {cur:.2f} %/yr",
-                  changes={}, features={"network": 0.0, "cost": 0.0})]
+    out = [
+        Option(
+            "renewal",
+            "keep",
+            f"Garder {fr(cur)} %/an",
+            f"Keep {cur:.2f} %/yr",
+            changes={},
+            features={"network": 0.0, "cost": 0.0},
+        )
+    ]
     if abs(plan - cur) > 1e-9:
         extra = (plan - cur) / 100.0 * eng.cohorts.total_km * s.network.renewal_cost_eur_per_km * eng.cpi
-        out.append(Option("renewal", "plan", f"Plan de renouvellement à {fr(plan)} %/an",
-                          f"Renewal plan at {plan:.2f} %/yr", changes={"renewal_rate_pct": plan},
-                          features={"network": plan - cur, "cost": -extra / rev},
-                          effects={"extra_cost_eur_per_year": extra}))
+        out.append(
+            Option(
+                "renewal",
+                "plan",
+                f"Plan de renouvellement à {fr(plan)} %/an",
+                f"Renewal plan at {plan:.2f} %/yr",
+                changes={"renewal_rate_pct": plan},
+                features={"network": plan - cur, "cost": -extra / rev},
+                effects={"extra_cost_eur_per_year": extra},
+            )
+        )
     return out
 
 
@@ -197,52 +265,104 @@ def usage_options(eng: Engine, committee: Committee) -> list[Option]:
     st = eng.state
     base = eng.scenario.resource.thresholds
     step = committee.earlier_restriction_step
-    out = [Option("usage", "keep", "Garder les règles d'usage", "Keep the usage rules",
-                  features={"resource": 0.0})]
+    out = [
+        Option(
+            "usage", "keep", "Garder les règles d'usage", "Keep the usage rules", features={"resource": 0.0}
+        )
+    ]
     if st.thresholds == tuple(base):
         earlier = tuple(min(t + step, 1.0) for t in base)
-        out.append(Option("usage", "preserve", "Restreindre plus tôt pour préserver la nappe",
-                          "Restrict earlier to preserve the aquifer",
-                          changes={"thresholds": earlier}, features={"resource": step * 10}))
+        out.append(
+            Option(
+                "usage",
+                "preserve",
+                "Restreindre plus tôt pour préserver la nappe",
+                "Restrict earlier to preserve the aquifer",
+                changes={"thresholds": earlier},
+                features={"resource": step * 10},
+            )
+        )
     rules = st.usage_rules
-    if rules.get("alerte") is not None and rules["alerte"].indoor_cut_pct == 0 and \
-            rules["alerte"].outdoor_cut_pct < 60:
+    if (
+        rules.get("alerte") is not None
+        and rules["alerte"].indoor_cut_pct == 0
+        and rules["alerte"].outdoor_cut_pct < 60
+    ):
         # priority uses: gardens, pools and washing give way earlier so that no indoor use is cut
         prioritised = {
-            lvl: r.model_copy(update={"outdoor_cut_pct": min(100.0, r.outdoor_cut_pct * 1.5 + 10 * (i > 0)),
-                                      "indoor_cut_pct": 0.0 if lvl != "crise" else r.indoor_cut_pct})
-            for i, (lvl, r) in enumerate(rules.items())}
-        out.append(Option("usage", "priority_indoor",
-                          "Priorité aux usages domestiques : les usages extérieurs cèdent plus tôt",
-                          "Priority to household uses: outdoor uses give way earlier",
-                          changes={"usage_rules": prioritised}, features={"resource": 1.0}))
+            lvl: r.model_copy(
+                update={
+                    "outdoor_cut_pct": min(100.0, r.outdoor_cut_pct * 1.5 + 10 * (i > 0)),
+                    "indoor_cut_pct": 0.0 if lvl != "crise" else r.indoor_cut_pct,
+                }
+            )
+            for i, (lvl, r) in enumerate(rules.items())
+        }
+        out.append(
+            Option(
+                "usage",
+                "priority_indoor",
+                "Priorité aux usages domestiques : les usages extérieurs cèdent plus tôt",
+                "Priority to household uses: outdoor uses give way earlier",
+                changes={"usage_rules": prioritised},
+                features={"resource": 1.0},
+            )
+        )
     if st.essential_factor <= 1.0:
-        out.append(Option("usage", "essential_up", "Volume essentiel protégé relevé de 20 %",
-                          "Protected essential volume raised by 20 %",
-                          changes={"essential_factor": 1.2},
-                          features={"resource": -0.2, "essential": 1.0}))
+        out.append(
+            Option(
+                "usage",
+                "essential_up",
+                "Volume essentiel protégé relevé de 20 %",
+                "Protected essential volume raised by 20 %",
+                changes={"essential_factor": 1.2},
+                features={"resource": -0.2, "essential": 1.0},
+            )
+        )
     if eng.level >= 2 and st.essential_factor >= 1.0:
-        out.append(Option("usage", "ration", "Rationner : volume essentiel réduit de 20 %",
-                          "Ration: essential volume cut by 20 %",
-                          changes={"essential_factor": 0.8},
-                          features={"resource": 2.0, "essential": -1.0}, cuts_essential=True))
+        out.append(
+            Option(
+                "usage",
+                "ration",
+                "Rationner : volume essentiel réduit de 20 %",
+                "Ration: essential volume cut by 20 %",
+                changes={"essential_factor": 0.8},
+                features={"resource": 2.0, "essential": -1.0},
+                cuts_essential=True,
+            )
+        )
     return out
 
 
 def contribution_options(eng: Engine, committee: Committee) -> list[Option]:
     st = eng.state
-    out = [Option("contribution", "keep", "Pas de nouveau programme", "No new programme",
-                  features={"resource": 0.0, "cost": 0.0})]
+    out = [
+        Option(
+            "contribution",
+            "keep",
+            "Pas de nouveau programme",
+            "No new programme",
+            features={"resource": 0.0, "cost": 0.0},
+        )
+    ]
     if st.citizen_reporting_factor >= 1.0 or st.conservation < committee.conservation_cut:
         rev = max(eng.years[-1]["revenue_eur"], 1.0) if eng.years else 1.0
         cost = 0.2 * eng.scenario.workforce.wage_cost_eur_per_fte_year * eng.cpi
-        out.append(Option(
-            "contribution", "programme", "Signalement citoyen des fuites et campagne d'économies",
-            "Citizen leak reporting and a conservation campaign",
-            changes={"citizen_reporting_factor": committee.leak_reporting_factor,
-                     "conservation": committee.conservation_cut, "extra_fte_add": 0.2},
-            features={"resource": committee.conservation_cut * 10, "network": 0.1, "cost": -cost / rev},
-            effects={"extra_cost_eur_per_year": cost}))
+        out.append(
+            Option(
+                "contribution",
+                "programme",
+                "Signalement citoyen des fuites et campagne d'économies",
+                "Citizen leak reporting and a conservation campaign",
+                changes={
+                    "citizen_reporting_factor": committee.leak_reporting_factor,
+                    "conservation": committee.conservation_cut,
+                    "extra_fte_add": 0.2,
+                },
+                features={"resource": committee.conservation_cut * 10, "network": 0.1, "cost": -cost / rev},
+                effects={"extra_cost_eur_per_year": cost},
+            )
+        )
     return out
 
 
@@ -254,11 +374,27 @@ def work_options(eng: Engine) -> list[Option]:
     per_crew_month = (last["repairs_per_crew"] / 12.0) if last else 0.0
     load = per_crew_month / w.overtime_threshold_repairs_per_crew_month
     # the workers' objective: add a crew when the load nears the overtime threshold (load > 0.8)
-    out = [Option(WORK_ITEM, "keep", f"Garder {st.crews} équipes", f"Keep {st.crews} crews",
-                  features={"workload": 0.0}, effects={"load": load})]
-    out.append(Option(WORK_ITEM, "add_crew", f"Passer à {st.crews + 1} équipes",
-                      f"Go to {st.crews + 1} crews", changes={"crews": st.crews + 1},
-                      features={"workload": load - 0.8}, effects={"load": load}))
+    out = [
+        Option(
+            WORK_ITEM,
+            "keep",
+            f"Garder {st.crews} équipes",
+            f"Keep {st.crews} crews",
+            features={"workload": 0.0},
+            effects={"load": load},
+        )
+    ]
+    out.append(
+        Option(
+            WORK_ITEM,
+            "add_crew",
+            f"Passer à {st.crews + 1} équipes",
+            f"Go to {st.crews + 1} crews",
+            changes={"crews": st.crews + 1},
+            features={"workload": load - 0.8},
+            effects={"load": load},
+        )
+    )
     return out
 
 
@@ -280,19 +416,27 @@ class Vote:
     reason: str
 
 
-def vote_item(options: list[Option], committee: Committee, rng: np.random.Generator,
-              affordability_keep: float | None = None) -> tuple[Option, list[Vote]]:
+def vote_item(
+    options: list[Option],
+    committee: Committee,
+    rng: np.random.Generator,
+    affordability_keep: float | None = None,
+) -> tuple[Option, list[Vote]]:
     """Put every admissible non-keep option against the status quo; return (chosen, votes)."""
     keep = options[0]
-    seats = {"public": committee.seats_public, "operators": committee.seats_operators,
-             "citizens": committee.seats_citizens}
+    seats = {
+        "public": committee.seats_public,
+        "operators": committee.seats_operators,
+        "citizens": committee.seats_citizens,
+    }
     # one fixed block of judgements per item, whatever the number of options (common numbers)
     noise = rng.normal(0.0, 1.0, size=(8, sum(seats.values())))
     votes: list[Vote] = []
     for k, opt in enumerate(options[1:]):
         if not opt.admissible:
-            votes.append(Vote(opt, dict.fromkeys(COLLEGES, 0), [], False, False,
-                              f"not admissible: {opt.why_not}"))
+            votes.append(
+                Vote(opt, dict.fromkeys(COLLEGES, 0), [], False, False, f"not admissible: {opt.why_not}")
+            )
             continue
         yes: dict[str, int] = {}
         col = 0
@@ -301,28 +445,45 @@ def vote_item(options: list[Option], committee: Committee, rng: np.random.Genera
             # the workers' college decides work organisation by itself
             n = seats["operators"]
             d = opt.features.get("workload", 0.0) - keep.features.get("workload", 0.0)
-            yes = {"public": 0, "citizens": 0,
-                   "operators": int((d + committee.vote_noise * row[:n] > 0).sum())}
+            yes = {
+                "public": 0,
+                "citizens": 0,
+                "operators": int((d + committee.vote_noise * row[:n] > 0).sum()),
+            }
             ok = yes["operators"] * 2 > n
-            votes.append(Vote(opt, yes, ["operators"] if ok else [], False, ok,
-                              "workers' college decides work organisation"))
+            votes.append(
+                Vote(
+                    opt,
+                    yes,
+                    ["operators"] if ok else [],
+                    False,
+                    ok,
+                    "workers' college decides work organisation",
+                )
+            )
             continue
         for c in COLLEGES:
             n = seats[c]
             d = college_score(c, opt.features) - college_score(c, keep.features)
-            yes[c] = int((d + committee.vote_noise * row[col:col + n] > 0).sum())
+            yes[c] = int((d + committee.vote_noise * row[col : col + n] > 0).sum())
             col += n
         supported = [c for c in COLLEGES if yes[c] * 2 > seats[c]]
         veto = False
         reason = f"supported by {len(supported)} of 3 colleges"
         if committee.citizen_veto:
             ref = opt.effects.get("veto_reference_share_pct", affordability_keep)
-            worse = (ref is not None and opt.effects.get("share_above_pct") is not None
-                     and opt.effects["share_above_pct"] > ref + committee.veto_tolerance_pp)
+            worse = (
+                ref is not None
+                and opt.effects.get("share_above_pct") is not None
+                and opt.effects["share_above_pct"] > ref + committee.veto_tolerance_pp
+            )
             if worse or opt.cuts_essential:
                 veto = True
-                reason = ("citizens' veto: raises the share of households above the threshold"
-                          if worse else "citizens' veto: cuts the essential volume")
+                reason = (
+                    "citizens' veto: raises the share of households above the threshold"
+                    if worse
+                    else "citizens' veto: cuts the essential volume"
+                )
         adopted = len(supported) >= 2 and not veto
         votes.append(Vote(opt, yes, supported, veto, adopted, reason))
     passed = [v for v in votes if v.adopted]

@@ -37,8 +37,12 @@ def index_paths(eng: Engine, drift_pct: tuple[float, float, float], spread_pct: 
 def k_coefficient(c: Any, idx: np.ndarray, y: int, y0: int) -> float:
     """Kn at simulated year ``y`` against the base year ``y0`` (both 0-based)."""
     ratios = idx[y] / idx[y0]
-    return float(c.k_fixed_share + c.k_labour_weight * ratios[0] + c.k_energy_weight * ratios[1]
-                 + c.k_works_weight * ratios[2])
+    return float(
+        c.k_fixed_share
+        + c.k_labour_weight * ratios[0]
+        + c.k_energy_weight * ratios[1]
+        + c.k_works_weight * ratios[2]
+    )
 
 
 @dataclass
@@ -57,9 +61,10 @@ def start_contract(eng: Engine, policy: PolicyView) -> None:
     c = eng.scenario.governance.concession
     st = eng.state
     policy.contract = ContractState(
-        base_year=0, end_year=c.contract_start_year + c.duration_years,
-        idx=index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct),
-                        c.index_spread_pct))
+        base_year=0,
+        end_year=c.contract_start_year + c.duration_years,
+        idx=index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct), c.index_spread_pct),
+    )
     st.renewal_rate_pct = c.renewal_obligation_pct * c.renewal_realisation
     st.loan_rate_pct = c.cost_of_capital_pct
     _provision(eng, policy)
@@ -96,10 +101,18 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
         policy.contract.price_factor *= k * bid
         policy.contract.end_year = year + c.duration_years
         _provision(eng, policy)
-        rows.append(policy.row("contract_end", "retender", True, True, False,
-                               f"re-tender: winning bid at costs + {c.margin_target_pct:g} % margin "
-                               f"{c.retender_price_change_pct:+g} %: price {100 * (bid - 1):+.1f} %",
-                               body="contract"))
+        rows.append(
+            policy.row(
+                "contract_end",
+                "retender",
+                True,
+                True,
+                False,
+                f"re-tender: winning bid at costs + {c.margin_target_pct:g} % margin "
+                f"{c.retender_price_change_pct:+g} %: price {100 * (bid - 1):+.1f} %",
+                body="contract",
+            )
+        )
         return rows
     # remunicipalisation
     g = eng.scenario.governance
@@ -116,7 +129,9 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
     cost = c.transition_cost_eur * eng.cpi
     if not c.assets_returned:
         life = eng.scenario.network.materials[eng.scenario.network.renewal_material].life_years
-        cost += sum(amount * max(0.0, 1.0 - (year - yr) / life) for yr, amount in policy.contract.operator_capex)
+        cost += sum(
+            amount * max(0.0, 1.0 - (year - yr) / life) for yr, amount in policy.contract.operator_capex
+        )
     st.transition_eur_this_year = cost
     if c.unspent_provision_returned:
         pass  # the accrued provision never left the service's cash
@@ -125,11 +140,19 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
         policy.deciding = g.committee.power != "consultative"
         if policy.deciding:
             st.extra_fte = g.committee.facilitation_fte
-    rows.append(policy.row("contract_end", f"remunicipalisation_{c.at_end}", True, True, False,
-                           f"contract ended; {st.staff_transferred:.1f} FTE transferred; transition "
-                           f"{cost:,.0f} EUR; assets returned: {c.assets_returned}; provisions "
-                           f"returned: {c.unspent_provision_returned} ({policy.contract.provision_accrued:,.0f} EUR)",
-                           body="contract"))
+    rows.append(
+        policy.row(
+            "contract_end",
+            f"remunicipalisation_{c.at_end}",
+            True,
+            True,
+            False,
+            f"contract ended; {st.staff_transferred:.1f} FTE transferred; transition "
+            f"{cost:,.0f} EUR; assets returned: {c.assets_returned}; provisions "
+            f"returned: {c.unspent_provision_returned} ({policy.contract.provision_accrued:,.0f} EUR)",
+            body="contract",
+        )
+    )
     return rows
 
 
@@ -158,19 +181,45 @@ class ContractRule:
                 needed = (1 - margin / 100) / (1 - c.margin_target_pct / 100) - 1
                 step = min(needed, c.avenant_price_step_pct / 100.0)
                 policy.contract.price_factor *= 1.0 + step
-                rows.append(policy.row("avenant", f"+{100 * step:.1f} %", True, True, False,
-                                       f"realised margin {margin:.1f} % < target {c.margin_target_pct:g} %; "
-                                       f"{100 * needed:.1f} % needed, at most "
-                                       f"{c.avenant_price_step_pct:g} %", body="contract"))
+                rows.append(
+                    policy.row(
+                        "avenant",
+                        f"+{100 * step:.1f} %",
+                        True,
+                        True,
+                        False,
+                        f"realised margin {margin:.1f} % < target {c.margin_target_pct:g} %; "
+                        f"{100 * needed:.1f} % needed, at most "
+                        f"{c.avenant_price_step_pct:g} %",
+                        body="contract",
+                    )
+                )
             else:
-                rows.append(policy.row("avenant", "none", True, False, False,
-                                       f"realised margin {margin:.1f} % ≥ target {c.margin_target_pct:g} %",
-                                       body="contract"))
+                rows.append(
+                    policy.row(
+                        "avenant",
+                        "none",
+                        True,
+                        False,
+                        False,
+                        f"realised margin {margin:.1f} % ≥ target {c.margin_target_pct:g} %",
+                        body="contract",
+                    )
+                )
         k = _k(eng, policy, y)
         st.tariff_index = k * policy.contract.price_factor
         policy.keep_cpi_base = eng.cpi
-        rows.append(policy.row("tariff", f"K={k:.4f}", True, True, False,
-                               "contract indexation Kn = a + Σ wi·Ii/Ii0", body="contract"))
+        rows.append(
+            policy.row(
+                "tariff",
+                f"K={k:.4f}",
+                True,
+                True,
+                False,
+                "contract indexation Kn = a + Σ wi·Ii/Ii0",
+                body="contract",
+            )
+        )
         if not policy.deciding:
             rows.append(policy.consultative_opinion(eng, st.tariff_index, before))
         return rows
@@ -198,7 +247,11 @@ def realised_margin_pct(year_row: dict[str, Any], capex_debt_share_pct: float) -
     rev = year_row["revenue_eur"]
     if rev <= 0:
         return 0.0
-    cost = (year_row["opex_eur"] + year_row["capex_eur"] * (1 - capex_debt_share_pct / 100.0)
-            + year_row["debt_service_eur"] + year_row.get("delegation_overhead_eur", 0.0)
-            + year_row.get("corporate_tax_eur", 0.0))
+    cost = (
+        year_row["opex_eur"]
+        + year_row["capex_eur"] * (1 - capex_debt_share_pct / 100.0)
+        + year_row["debt_service_eur"]
+        + year_row.get("delegation_overhead_eur", 0.0)
+        + year_row.get("corporate_tax_eur", 0.0)
+    )
     return 100.0 * (rev - cost) / rev

@@ -14,36 +14,58 @@ _YES_NO = {"True": "oui", "False": "non"}
 PATTERNS: tuple[tuple[str, Any], ...] = (
     (r"supported by (\d+) of 3 colleges", r"soutenue par \1 collège(s) sur 3"),
     (r"; another option had more votes", " ; une autre option a eu plus de voix"),
-    (r"citizens' veto: raises the share of households above the threshold",
-     "veto citoyen : augmente la part des ménages au-dessus du seuil"),
+    (
+        r"citizens' veto: raises the share of households above the threshold",
+        "veto citoyen : augmente la part des ménages au-dessus du seuil",
+    ),
     (r"citizens' veto: cuts the essential volume", "veto citoyen : réduit le volume essentiel"),
-    (r"workers' college decides work organisation",
-     "le collège des opérateurs (salariés) décide seul de l'organisation du travail"),
-    (r"not admissible: standing charge (\S+) % > cap (\S+) %",
-     r"irrecevable : part fixe \1 % > plafond \2 %"),
-    (r"not admissible: does not recover costs \((\S+) % of the revenue needed\)",
-     r"irrecevable : ne couvre pas les coûts (\1 % des recettes nécessaires)"),
+    (
+        r"workers' college decides work organisation",
+        "le collège des opérateurs (salariés) décide seul de l'organisation du travail",
+    ),
+    (
+        r"not admissible: standing charge (\S+) % > cap (\S+) %",
+        r"irrecevable : part fixe \1 % > plafond \2 %",
+    ),
+    (
+        r"not admissible: does not recover costs \((\S+) % of the revenue needed\)",
+        r"irrecevable : ne couvre pas les coûts (\1 % des recettes nécessaires)",
+    ),
     (r"decision of the room \(decision log\)", "décision de la salle (journal des décisions)"),
-    (r"nothing passed and the status quo does not recover costs: the admissible option keeping the "
-     r"fewest households above the threshold applies",
-     "rien n'a été adopté et le statu quo ne couvre pas les coûts : s'applique l'option recevable "
-     "qui laisse le moins de ménages au-dessus du seuil"),
-    (r"consultative opinion \(CCSPL\): logged, not binding",
-     "avis consultatif (CCSPL) : consigné, sans effet sur la décision"),
+    (
+        r"nothing passed and the status quo does not recover costs: the admissible option keeping the "
+        r"fewest households above the threshold applies",
+        "rien n'a été adopté et le statu quo ne couvre pas les coûts : s'applique l'option recevable "
+        "qui laisse le moins de ménages au-dessus du seuil",
+    ),
+    (
+        r"consultative opinion \(CCSPL\): logged, not binding",
+        "avis consultatif (CCSPL) : consigné, sans effet sur la décision",
+    ),
     (r"tariff frozen in the year before the election", "tarif gelé l'année précédant l'élection"),
-    (r"towards cost recovery: (\S+) % needed, bounded at ±(\S+) %",
-     r"vers l'équilibre : \1 % nécessaires, borné à ±\2 %"),
+    (
+        r"towards cost recovery: (\S+) % needed, bounded at ±(\S+) %",
+        r"vers l'équilibre : \1 % nécessaires, borné à ±\2 %",
+    ),
     (r"contract indexation Kn = a \+ Σ wi·Ii/Ii0", "indexation contractuelle Kn = a + Σ wi·Ii/Ii0"),
-    (r"realised margin (\S+) % < target (\S+) %; (\S+) % needed, at most (\S+) %",
-     r"marge réalisée \1 % < cible \2 % ; \3 % nécessaires, au plus \4 %"),
+    (
+        r"realised margin (\S+) % < target (\S+) %; (\S+) % needed, at most (\S+) %",
+        r"marge réalisée \1 % < cible \2 % ; \3 % nécessaires, au plus \4 %",
+    ),
     (r"realised margin (\S+) % ≥ target (\S+) %", r"marge réalisée \1 % ≥ cible \2 %"),
-    (r"re-tender: winning bid at costs \+ (\S+) % margin (\S+) %: price (\S+) %",
-     r"renouvellement : offre retenue aux coûts + \1 % de marge, \2 % : prix \3 %"),
-    (r"contract ended; (\S+) FTE transferred; transition (\S+) EUR; assets returned: (\w+); "
-     r"provisions returned: (\w+) \((\S+) EUR\)",
-     lambda m: (f"fin du contrat ; {m[1]} ETP transférés ; transition {m[2]} € ; biens de retour "
-                f"rendus : {_YES_NO.get(m[3], m[3])} ; provisions rendues : "
-                f"{_YES_NO.get(m[4], m[4])} ({m[5]} €)")),
+    (
+        r"re-tender: winning bid at costs \+ (\S+) % margin (\S+) %: price (\S+) %",
+        r"renouvellement : offre retenue aux coûts + \1 % de marge, \2 % : prix \3 %",
+    ),
+    (
+        r"contract ended; (\S+) FTE transferred; transition (\S+) EUR; assets returned: (\w+); "
+        r"provisions returned: (\w+) \((\S+) EUR\)",
+        lambda m: (
+            f"fin du contrat ; {m[1]} ETP transférés ; transition {m[2]} € ; biens de retour "
+            f"rendus : {_YES_NO.get(m[3], m[3])} ; provisions rendues : "
+            f"{_YES_NO.get(m[4], m[4])} ({m[5]} €)"
+        ),
+    ),
 )
 
 

@@ -31,8 +31,9 @@ class CouncilRule:
         st = eng.state
         c = self.council
         before = st.tariff_index
-        if c.freeze_before_election and pre_election_year(year, c.election_first_year,
-                                                          c.election_every_years):
+        if c.freeze_before_election and pre_election_year(
+            year, c.election_first_year, c.election_every_years
+        ):
             factor, option, reason = 1.0, "freeze", "tariff frozen in the year before the election"
         else:
             target = cm.target_revenue(eng, c)
@@ -41,8 +42,10 @@ class CouncilRule:
             bound = c.max_change_pct / 100.0
             factor = min(max(wanted, 1.0 - bound), 1.0 + bound)
             option = f"{100 * (factor - 1):+.1f} %"
-            reason = (f"towards cost recovery: {100 * (wanted - 1):+.1f} % needed, "
-                      f"bounded at ±{c.max_change_pct:g} %")
+            reason = (
+                f"towards cost recovery: {100 * (wanted - 1):+.1f} % needed, "
+                f"bounded at ±{c.max_change_pct:g} %"
+            )
         st.tariff_index = before * factor
         policy.keep_cpi_base = eng.cpi
         rows = [policy.row("tariff", option, True, True, False, reason, body="council")]

@@ -26,8 +26,9 @@ DEFAULT_RULE: dict[str, str] = {"concession": "contract", "regie": "council", "c
 
 
 def _unknown(path: str, found: str, allowed: list[str]) -> ScenarioError:
-    return ScenarioError([Problem("<scenario>", path, "literal_error",
-                                  {"found": found, "allowed": ", ".join(allowed)})])
+    return ScenarioError(
+        [Problem("<scenario>", path, "literal_error", {"found": found, "allowed": ", ".join(allowed)})]
+    )
 
 
 def rule_name(scenario: Scenario) -> str:

@@ -21,14 +21,23 @@ class PolicyView(Protocol):
     concession_active: bool
     contract: Any  # the concession's ContractState (sim.governance.concession)
 
-    def row(self, item: str, option: str, binding: bool, adopted: bool, veto: bool, reason: str,
-            yes: dict[str, Any] | None = None, body: str = "committee") -> dict[str, Any]: ...
+    def row(
+        self,
+        item: str,
+        option: str,
+        binding: bool,
+        adopted: bool,
+        veto: bool,
+        reason: str,
+        yes: dict[str, Any] | None = None,
+        body: str = "committee",
+    ) -> dict[str, Any]: ...
 
-    def consultative_opinion(self, eng: Engine, decided_index: float,
-                             before_index: float) -> dict[str, Any]: ...
+    def consultative_opinion(
+        self, eng: Engine, decided_index: float, before_index: float
+    ) -> dict[str, Any]: ...
 
-    def committee_items(self, eng: Engine,
-                        items: tuple[str, ...] | None = None) -> list[dict[str, Any]]: ...
+    def committee_items(self, eng: Engine, items: tuple[str, ...] | None = None) -> list[dict[str, Any]]: ...
 
     def switch_rule(self, name: str) -> None: ...
 

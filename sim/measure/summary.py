@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from sim.core.result import Result
 
 
-
 def summarise(res: Result) -> dict[str, Any]:
     """Headline figures of a run.
 
@@ -40,42 +39,56 @@ def summarise(res: Result) -> dict[str, Any]:
         "bill_120m3_eur_last": float(last["bill_120m3_eur"]),
     }
     if "yield_pct" in y:  # a water service
-        out.update({
-            "yield_pct_first5": float(first5["yield_pct"].mean()),
-            "yield_pct_last": float(last["yield_pct"]),
-            "consumption_l_per_person_day_first5": float(first5["consumption_l_per_person_day"].mean()),
-            "renewal_rate_pct_first5": float(first5["renewal_rate_pct"].mean()),
-        })
-    out.update({
-        "unpaid_rate_pct_first5": float(first5["unpaid_rate_pct"].mean()),
-        "share_households_above_3pct_mean": float(y["share_households_above_3pct"].mean()),
-        "share_households_above_3pct_last": float(last["share_households_above_3pct"]),
-    })
+        out.update(
+            {
+                "yield_pct_first5": float(first5["yield_pct"].mean()),
+                "yield_pct_last": float(last["yield_pct"]),
+                "consumption_l_per_person_day_first5": float(first5["consumption_l_per_person_day"].mean()),
+                "renewal_rate_pct_first5": float(first5["renewal_rate_pct"].mean()),
+            }
+        )
+    out.update(
+        {
+            "unpaid_rate_pct_first5": float(first5["unpaid_rate_pct"].mean()),
+            "share_households_above_3pct_mean": float(y["share_households_above_3pct"].mean()),
+            "share_households_above_3pct_last": float(last["share_households_above_3pct"]),
+        }
+    )
     if "breaks" in y:
-        out.update({
-            "breaks_total": int(y["breaks"].sum()),
-            "breaks_per_100km_mean": float(y["breaks_per_100km"].mean()),
-        })
-    out.update({
-        "outflow_eur_total": float(y["outflow_eur"].sum()),
-        "debt_eur_last": float(last["debt_eur"]),
-        "reserves_eur_last": float(last["reserves_eur"]),
-        "fte_last": float(last["fte"]),
-    })
+        out.update(
+            {
+                "breaks_total": int(y["breaks"].sum()),
+                "breaks_per_100km_mean": float(y["breaks_per_100km"].mean()),
+            }
+        )
+    out.update(
+        {
+            "outflow_eur_total": float(y["outflow_eur"].sum()),
+            "debt_eur_last": float(last["debt_eur"]),
+            "reserves_eur_last": float(last["reserves_eur"]),
+            "fte_last": float(last["fte"]),
+        }
+    )
     if "restriction_days" in y:
-        out.update({
-            "restriction_days_total": float(y["restriction_days"].sum()),
-            "shortfall_m3_total": float(y["shortfall_m3"].sum()),
-        })
-    out.update({
-        "decisions_total": int(len(dec)),
-        "decisions_binding": int(dec["binding"].astype(bool).sum()) if len(dec) else 0,
-        "vetoes": int(dec["veto"].astype(bool).sum()) if len(dec) else 0,
-    })
+        out.update(
+            {
+                "restriction_days_total": float(y["restriction_days"].sum()),
+                "shortfall_m3_total": float(y["shortfall_m3"].sum()),
+            }
+        )
+    out.update(
+        {
+            "decisions_total": int(len(dec)),
+            "decisions_binding": int(dec["binding"].astype(bool).sum()) if len(dec) else 0,
+            "vetoes": int(dec["veto"].astype(bool).sum()) if len(dec) else 0,
+        }
+    )
     if "ili" in y:
-        out.update({
-            "network_mean_age_years_last": float(last["network_mean_age_years"]),
-            "ili_mean": float(np.mean(y["ili"])),
-        })
+        out.update(
+            {
+                "network_mean_age_years_last": float(last["network_mean_age_years"]),
+                "ili_mean": float(np.mean(y["ili"])),
+            }
+        )
     out["version"] = __version__
     return out

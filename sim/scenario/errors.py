@@ -15,16 +15,26 @@ from pydantic import ValidationError
 # error kind -> (French template, English template); fields come from Problem.ctx
 _MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("valeur obligatoire absente", "required value is missing"),
-    "extra_forbidden": ("clé inconnue « {found} » : clés possibles ici : {allowed}",
-                        "unknown key '{found}': keys allowed here: {allowed}"),
-    "greater_than_equal": ("{found} est trop petit : il faut au moins {limit}",
-                           "{found} is too small: at least {limit} is allowed"),
-    "greater_than": ("{found} est trop petit : il faut plus de {limit}",
-                     "{found} is too small: it must be more than {limit}"),
-    "less_than_equal": ("{found} est trop grand : au plus {limit}",
-                        "{found} is too large: at most {limit} is allowed"),
-    "less_than": ("{found} est trop grand : il faut moins de {limit}",
-                  "{found} is too large: it must be less than {limit}"),
+    "extra_forbidden": (
+        "clé inconnue « {found} » : clés possibles ici : {allowed}",
+        "unknown key '{found}': keys allowed here: {allowed}",
+    ),
+    "greater_than_equal": (
+        "{found} est trop petit : il faut au moins {limit}",
+        "{found} is too small: at least {limit} is allowed",
+    ),
+    "greater_than": (
+        "{found} est trop petit : il faut plus de {limit}",
+        "{found} is too small: it must be more than {limit}",
+    ),
+    "less_than_equal": (
+        "{found} est trop grand : au plus {limit}",
+        "{found} is too large: at most {limit} is allowed",
+    ),
+    "less_than": (
+        "{found} est trop grand : il faut moins de {limit}",
+        "{found} is too large: it must be less than {limit}",
+    ),
     "float_parsing": ("« {found} » n'est pas un nombre", "'{found}' is not a number"),
     "float_type": ("« {found} » n'est pas un nombre", "'{found}' is not a number"),
     "int_parsing": ("« {found} » n'est pas un nombre entier", "'{found}' is not a whole number"),
@@ -33,12 +43,18 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "bool_parsing": ("« {found} » n'est pas oui/non (true/false)", "'{found}' is not true/false"),
     "bool_type": ("« {found} » n'est pas oui/non (true/false)", "'{found}' is not true/false"),
     "string_type": ("« {found} » n'est pas un texte", "'{found}' is not text"),
-    "literal_error": ("« {found} » n'est pas permis : valeurs possibles {allowed}",
-                      "'{found}' is not allowed: possible values {allowed}"),
-    "model_type": ("il faut un bloc de clés (mapping), trouvé « {found} »",
-                   "a block of keys (mapping) is needed, found '{found}'"),
-    "dict_type": ("il faut un bloc de clés (mapping), trouvé « {found} »",
-                  "a block of keys (mapping) is needed, found '{found}'"),
+    "literal_error": (
+        "« {found} » n'est pas permis : valeurs possibles {allowed}",
+        "'{found}' is not allowed: possible values {allowed}",
+    ),
+    "model_type": (
+        "il faut un bloc de clés (mapping), trouvé « {found} »",
+        "a block of keys (mapping) is needed, found '{found}'",
+    ),
+    "dict_type": (
+        "il faut un bloc de clés (mapping), trouvé « {found} »",
+        "a block of keys (mapping) is needed, found '{found}'",
+    ),
     "tuple_type": ("il faut une liste, trouvé « {found} »", "a list is needed, found '{found}'"),
     "list_type": ("il faut une liste, trouvé « {found} »", "a list is needed, found '{found}'"),
     "too_short": ("liste trop courte ({found})", "list too short ({found})"),
@@ -48,50 +64,81 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "la part fixe fait {value} % du coût de 120 m3 hors redevances ; le plafond légal est {cap} % "
         "(arrêté du 6 août 2007 modifié, commune {kind})",
         "the standing charge is {value} % of the 120 m3 cost excluding levies; the legal cap is {cap} % "
-        "(arrêté of 6 Aug 2007 as amended, {kind} commune)"),
+        "(arrêté of 6 Aug 2007 as amended, {kind} commune)",
+    ),
     "file_missing": ("fichier introuvable", "file not found"),
     "file_too_large": ("fichier trop gros (au plus {max} octets)", "file too large (at most {max} bytes)"),
     "set_syntax": ("valeur de --set mal formée (YAML) : {detail}", "malformed --set value (YAML): {detail}"),
-    "yaml_syntax": ("le YAML est mal formé (ligne {line}, colonne {column}) : {detail}",
-                    "malformed YAML (line {line}, column {column}): {detail}"),
-    "not_a_mapping": ("le fichier doit contenir des clés (mapping), trouvé {found}",
-                      "the file must hold keys (a mapping), found {found}"),
-    "not_utf8": ("ce n'est pas du texte UTF-8 (ligne {line}, colonne {column}) : enregistrez le fichier "
-                 "en UTF-8", "this is not UTF-8 text (line {line}, column {column}): save the file as UTF-8"),
-    "lone_surrogate": ("caractère invalide (demi-caractère Unicode isolé, ligne {line}, colonne {column})",
-                       "invalid character (a lone Unicode surrogate, line {line}, column {column})"),
-    "yaml_alias": ("les alias YAML (&nom, *nom) ne sont pas acceptés (ligne {line}, colonne {column})",
-                   "YAML aliases (&name, *name) are not accepted (line {line}, column {column})"),
-    "too_deep": ("imbrication trop profonde (au plus {max} niveaux, ligne {line}, colonne {column})",
-                 "nesting too deep (at most {max} levels, line {line}, column {column})"),
-    "duplicate_key": ("la clé « {found} » apparaît deux fois (ligne {line}, colonne {column})",
-                      "the key '{found}' appears twice (line {line}, column {column})"),
-    "yaml_value": ("une valeur ne peut pas être lue (nombre trop long, date impossible…)",
-                   "a value cannot be read (number too long, impossible date…)"),
-    "empty_file": ("le fichier est vide : pour partir d'un scénario fourni, écrivez par exemple "
-                   "« extends: town.yaml » ({names})",
-                   "the file is empty: to start from a built-in scenario write for example "
-                   "'extends: town.yaml' ({names})"),
-    "absurd_number": ("{found} n'est pas un nombre fini raisonnable (au plus {max} en valeur absolue)",
-                      "{found} is not a reasonable finite number (at most {max} in absolute value)"),
-    "bool_for_number": ("« {found} » est un oui/non, un nombre est attendu ici",
-                        "'{found}' is a yes/no value, a number is expected here"),
+    "yaml_syntax": (
+        "le YAML est mal formé (ligne {line}, colonne {column}) : {detail}",
+        "malformed YAML (line {line}, column {column}): {detail}",
+    ),
+    "not_a_mapping": (
+        "le fichier doit contenir des clés (mapping), trouvé {found}",
+        "the file must hold keys (a mapping), found {found}",
+    ),
+    "not_utf8": (
+        "ce n'est pas du texte UTF-8 (ligne {line}, colonne {column}) : enregistrez le fichier en UTF-8",
+        "this is not UTF-8 text (line {line}, column {column}): save the file as UTF-8",
+    ),
+    "lone_surrogate": (
+        "caractère invalide (demi-caractère Unicode isolé, ligne {line}, colonne {column})",
+        "invalid character (a lone Unicode surrogate, line {line}, column {column})",
+    ),
+    "yaml_alias": (
+        "les alias YAML (&nom, *nom) ne sont pas acceptés (ligne {line}, colonne {column})",
+        "YAML aliases (&name, *name) are not accepted (line {line}, column {column})",
+    ),
+    "too_deep": (
+        "imbrication trop profonde (au plus {max} niveaux, ligne {line}, colonne {column})",
+        "nesting too deep (at most {max} levels, line {line}, column {column})",
+    ),
+    "duplicate_key": (
+        "la clé « {found} » apparaît deux fois (ligne {line}, colonne {column})",
+        "the key '{found}' appears twice (line {line}, column {column})",
+    ),
+    "yaml_value": (
+        "une valeur ne peut pas être lue (nombre trop long, date impossible…)",
+        "a value cannot be read (number too long, impossible date…)",
+    ),
+    "empty_file": (
+        "le fichier est vide : pour partir d'un scénario fourni, écrivez par exemple "
+        "« extends: town.yaml » ({names})",
+        "the file is empty: to start from a built-in scenario write for example "
+        "'extends: town.yaml' ({names})",
+    ),
+    "absurd_number": (
+        "{found} n'est pas un nombre fini raisonnable (au plus {max} en valeur absolue)",
+        "{found} is not a reasonable finite number (at most {max} in absolute value)",
+    ),
+    "bool_for_number": (
+        "« {found} » est un oui/non, un nombre est attendu ici",
+        "'{found}' is a yes/no value, a number is expected here",
+    ),
     "finite_number": ("{found} n'est pas un nombre fini", "{found} is not a finite number"),
-    "extends_builtin_only": ("un scénario importé ou partagé ne peut étendre qu'un scénario fourni, "
-                             "par son nom : {names}",
-                             "an imported or shared scenario may extend only a built-in scenario, "
-                             "by name: {names}"),
-    "extends_outside": ("extends ne peut nommer qu'un fichier du dossier de ce scénario (ou de ses "
-                        "sous-dossiers), ou un scénario fourni par son nom : {names}",
-                        "extends may name only a file in this scenario's folder (or below it), or a "
-                        "built-in scenario by name: {names}"),
-    "extends_missing": ("le fichier parent « {found} » est introuvable",
-                        "the parent file '{found}' was not found"),
-    "extends_not_path": ("extends doit être un chemin de fichier, trouvé {found}",
-                         "extends must be a file path, found {found}"),
+    "extends_builtin_only": (
+        "un scénario importé ou partagé ne peut étendre qu'un scénario fourni, par son nom : {names}",
+        "an imported or shared scenario may extend only a built-in scenario, by name: {names}",
+    ),
+    "extends_outside": (
+        "extends ne peut nommer qu'un fichier du dossier de ce scénario (ou de ses "
+        "sous-dossiers), ou un scénario fourni par son nom : {names}",
+        "extends may name only a file in this scenario's folder (or below it), or a "
+        "built-in scenario by name: {names}",
+    ),
+    "extends_missing": (
+        "le fichier parent « {found} » est introuvable",
+        "the parent file '{found}' was not found",
+    ),
+    "extends_not_path": (
+        "extends doit être un chemin de fichier, trouvé {found}",
+        "extends must be a file path, found {found}",
+    ),
     "extends_too_deep": ("trop d'extends en chaîne (au plus {max})", "too many chained extends (max {max})"),
-    "bad_override_path": ("ce chemin de clé n'existe pas ou ne peut pas recevoir de valeur",
-                          "this key path does not exist or cannot take a value"),
+    "bad_override_path": (
+        "ce chemin de clé n'existe pas ou ne peut pas recevoir de valeur",
+        "this key path does not exist or cannot take a value",
+    ),
     "model_too_large": ("modèle trop grand : {detail}", "model too large: {detail}"),
     "generic": ("{detail}", "{detail}"),
 }
@@ -190,8 +237,11 @@ def problems_from_validation(exc: ValidationError, origin: str, root: Any) -> li
             if isinstance(ectx.get("error"), CapError):
                 cap = ectx["error"]
                 kind = "standing_charge_cap"
-                ctx.update(value=f"{cap.value_pct:.1f}", cap=f"{cap.cap_pct:.0f}",
-                           kind="urbaine" if cap.urban else "rurale")
+                ctx.update(
+                    value=f"{cap.value_pct:.1f}",
+                    cap=f"{cap.cap_pct:.0f}",
+                    kind="urbaine" if cap.urban else "rurale",
+                )
                 ctx["kind_en"] = "urban" if cap.urban else "rural"
             ctx["detail"] = detail
         path = _loc_to_path(loc)
@@ -225,14 +275,12 @@ def field_labels(model: Any, loc: tuple[Any, ...] | list[Any]) -> dict[str, str]
             args = typing.get_args(ann)
             if not args:
                 break
-            ann = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)),
-                       args[-1])
+            ann = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), args[-1])
         current = ann
     if field is None or not field.description:
         return {}
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    return {"label_en": str(field.description),
-            "label_fr": str(extra.get("desc_fr") or field.description)}
+    return {"label_en": str(field.description), "label_fr": str(extra.get("desc_fr") or field.description)}
 
 
 def _allowed_keys(model: Any, loc: tuple[Any, ...]) -> list[str]:
@@ -270,4 +318,5 @@ class CapError(ValueError):
         self.value_pct, self.cap_pct, self.urban = value_pct, cap_pct, urban
         super().__init__(
             f"the standing charge is {value_pct:.1f} % of the 120 m3 cost excluding levies; "
-            f"the legal cap is {cap_pct:.0f} % ({'urban' if urban else 'rural'} commune)")
+            f"the legal cap is {cap_pct:.0f} % ({'urban' if urban else 'rural'} commune)"
+        )

@@ -57,8 +57,9 @@ def _strict() -> bool:
 def _load(path: Path) -> dict[str, str]:
     with path.open(encoding="utf-8") as fh:
         data = json.load(fh)
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
-                                             for k, v in data.items()):
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in data.items()
+    ):
         raise ValueError(f"{path.name} must map each English string to a non-empty French string")
     return data
 
@@ -166,8 +167,10 @@ def schema_units(root: type[BaseModel] | None = None) -> set[str]:
 
 def missing_fr() -> dict[str, list[str]]:
     """Sources and units of the schema without a French text, sorted."""
-    return {"sources": sorted(schema_sources() - sources_fr().keys()),
-            "units": sorted(schema_units() - units_fr().keys())}
+    return {
+        "sources": sorted(schema_sources() - sources_fr().keys()),
+        "units": sorted(schema_units() - units_fr().keys()),
+    }
 
 
 def main() -> int:

@@ -67,7 +67,9 @@ def _where(text: bytes | str, pos: int) -> dict[str, Any]:
 
 
 def _too_large(origin: str) -> ScenarioError:
-    return ScenarioError([Problem(origin, "", "file_too_large", {"max": f"{MAX_FILE_BYTES:,}".replace(",", " ")})])
+    return ScenarioError(
+        [Problem(origin, "", "file_too_large", {"max": f"{MAX_FILE_BYTES:,}".replace(",", " ")})]
+    )
 
 
 def decode_text(data: bytes | str, origin: str) -> str:
@@ -148,8 +150,9 @@ def _check_events(text: str, origin: str) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                raise ScenarioError([Problem(origin, "", "too_deep",
-                                             {**_mark(event.start_mark), "max": MAX_DEPTH})])
+                raise ScenarioError(
+                    [Problem(origin, "", "too_deep", {**_mark(event.start_mark), "max": MAX_DEPTH})]
+                )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
@@ -166,15 +169,24 @@ def parse_yaml(text: str, origin: str, *, document: bool = True) -> Any:
     except ScenarioError:
         raise
     except _Duplicate as dup:
-        raise ScenarioError([Problem(origin, "", "duplicate_key",
-                                     {**_mark(dup.mark), "found": _short(dup.key)})]) from None
+        raise ScenarioError(
+            [Problem(origin, "", "duplicate_key", {**_mark(dup.mark), "found": _short(dup.key)})]
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         ctx = _mark(mark)
         if mark is None and getattr(exc, "position", None) is not None:  # a reader error
             ctx = _where(text, exc.position)  # type: ignore[attr-defined]
-        raise ScenarioError([Problem(origin, "", "yaml_syntax",
-                                     {**ctx, "detail": _short(getattr(exc, "problem", None) or exc, 120)})]) from None
+        raise ScenarioError(
+            [
+                Problem(
+                    origin,
+                    "",
+                    "yaml_syntax",
+                    {**ctx, "detail": _short(getattr(exc, "problem", None) or exc, 120)},
+                )
+            ]
+        ) from None
     except (ValueError, OverflowError, RecursionError, MemoryError):
         # e.g. an integer of thousands of digits, or a date that does not exist
         raise ScenarioError([Problem(origin, "", "yaml_value", {})]) from None
@@ -270,7 +282,9 @@ def resolve_extends(
     if depth >= MAX_EXTENDS_DEPTH:
         raise ScenarioError([Problem(where, "extends", "extends_too_deep", {"max": MAX_EXTENDS_DEPTH})])
     if not isinstance(parent_ref, str) or not parent_ref.strip():
-        raise ScenarioError([Problem(where, "extends", "extends_not_path", {"found": _short(repr(parent_ref))})])
+        raise ScenarioError(
+            [Problem(where, "extends", "extends_not_path", {"found": _short(repr(parent_ref))})]
+        )
     if isinstance(origin, Path) and root is None:
         root = origin.resolve().parent
     parent_path, parent_root = _parent_of(parent_ref, origin, root)
@@ -308,8 +322,11 @@ def _field_type(model: Any, key: Any) -> Any:
     origin = typing.get_origin(model)
     args = [a for a in typing.get_args(model) if a is not Ellipsis]
     if origin in (tuple, list) and args and isinstance(key, int):
-        return args[0] if len(args) == 1 or typing.get_args(model)[-1] is Ellipsis else (
-            args[key] if key < len(args) else None)
+        return (
+            args[0]
+            if len(args) == 1 or typing.get_args(model)[-1] is Ellipsis
+            else (args[key] if key < len(args) else None)
+        )
     if origin is dict and len(args) == 2:
         return args[1]
     if args:  # a union (X | None): follow the member that is a model or a container
@@ -327,8 +344,11 @@ def _expects_number(ann: Any) -> bool:
     if typing.get_origin(ann) is typing.Literal:
         return all(isinstance(a, int | float) and not isinstance(a, bool) for a in typing.get_args(ann))
     args = [a for a in typing.get_args(ann) if a is not type(None)]
-    return bool(args) and typing.get_origin(ann) not in (tuple, list, dict) and all(
-        _expects_number(a) for a in args)
+    return (
+        bool(args)
+        and typing.get_origin(ann) not in (tuple, list, dict)
+        and all(_expects_number(a) for a in args)
+    )
 
 
 def _path(parent: str, key: Any) -> str:
@@ -352,11 +372,14 @@ def check_values(data: Any, origin: str, model: Any) -> list[Problem]:
                 problems.append(Problem(origin, path, "bool_for_number", {"found": str(node).lower()}))
         elif isinstance(node, float):
             if not math.isfinite(node) or abs(node) > MAX_ABS_NUMBER:
-                problems.append(Problem(origin, path, "absurd_number",
-                                        {"found": _short(node), "max": "1e12"}))
+                problems.append(
+                    Problem(origin, path, "absurd_number", {"found": _short(node), "max": "1e12"})
+                )
         elif isinstance(node, int):
             if abs(node) > MAX_INT:
-                problems.append(Problem(origin, path, "absurd_number", {"found": _short(node), "max": "1e12"}))
+                problems.append(
+                    Problem(origin, path, "absurd_number", {"found": _short(node), "max": "1e12"})
+                )
         elif isinstance(node, str):
             try:
                 node.encode("utf-8")
@@ -376,5 +399,7 @@ def check_values(data: Any, origin: str, model: Any) -> list[Problem]:
                 walk(val, _field_type(ann, i), _path(path, i), depth + 1)
 
     walk(data, model, "", 0)
-    return [Problem(p.file, p.path, p.kind, {**field_labels(model, split_path(p.path)), **p.ctx})
-            if p.path else p for p in problems]
+    return [
+        Problem(p.file, p.path, p.kind, {**field_labels(model, split_path(p.path)), **p.ctx}) if p.path else p
+        for p in problems
+    ]

@@ -40,13 +40,27 @@ class Block(BaseModel):
 # town
 # --------------------------------------------------------------------------------------------
 class Town(Block):
-    name: str = param("Ville-sur-Eau", desc="Name of the town", desc_fr="Nom de la commune",
-                      source="assumption: a fictional French town")
-    start_year: int = param(2026, unit="year", ge=1990, le=2100, desc="First simulated year",
-                            desc_fr="Première année simulée", source="assumption: the current year")
-    urban: bool = param(True, desc="Urban commune (standing-charge cap 30 %) or rural (40 %)",
-                        desc_fr="Commune urbaine (plafond de la part fixe 30 %) ou rurale (40 %)",
-                        source="water.md §3.4: arrêté of 6 Aug 2007 as amended (30 % urban, 40 % rural)")
+    name: str = param(
+        "Ville-sur-Eau",
+        desc="Name of the town",
+        desc_fr="Nom de la commune",
+        source="assumption: a fictional French town",
+    )
+    start_year: int = param(
+        2026,
+        unit="year",
+        ge=1990,
+        le=2100,
+        desc="First simulated year",
+        desc_fr="Première année simulée",
+        source="assumption: the current year",
+    )
+    urban: bool = param(
+        True,
+        desc="Urban commune (standing-charge cap 30 %) or rural (40 %)",
+        desc_fr="Commune urbaine (plafond de la part fixe 30 %) ou rurale (40 %)",
+        source="water.md §3.4: arrêté of 6 Aug 2007 as amended (30 % urban, 40 % rural)",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,87 +85,163 @@ INSEE_DECILE_MEANS_EUR = (
 
 
 class Households(Block):
-    count: int = param(20_000, unit="households", ge=10, le=MAX_HOUSEHOLDS, widget=True,
-                       desc="Number of households served", desc_fr="Nombre de ménages desservis",
-                       source="assumption: a town of about 45,000 inhabitants")
+    count: int = param(
+        20_000,
+        unit="households",
+        ge=10,
+        le=MAX_HOUSEHOLDS,
+        widget=True,
+        desc="Number of households served",
+        desc_fr="Nombre de ménages desservis",
+        source="assumption: a town of about 45,000 inhabitants",
+    )
     size_shares: tuple[float, float, float, float, float] = param(
-        (0.37, 0.33, 0.14, 0.11, 0.05), unit="share",
+        (0.37, 0.33, 0.14, 0.11, 0.05),
+        unit="share",
         desc="Shares of households of 1, 2, 3, 4 and 5 persons",
         desc_fr="Part des ménages de 1, 2, 3, 4 et 5 personnes",
         source="households.md: INSEE 2022 by département (alone ~39 %, 2 persons 32-37 %, 3-4 persons "
-               "20-27 %, 5+ 3-6 %), adjusted to the national mean of 2.16 persons (INSEE 2021)")
+        "20-27 %, 5+ 3-6 %), adjusted to the national mean of 2.16 persons (INSEE 2021)",
+    )
     decile_mean_income_eur: tuple[float, ...] = param(
-        INSEE_DECILE_MEANS_EUR, unit="€/yr",
+        INSEE_DECILE_MEANS_EUR,
+        unit="€/yr",
         desc="Mean disposable income of each household income decile, first simulated year",
         desc_fr="Revenu disponible moyen de chaque décile de revenu des ménages",
         source="households.md: INSEE 2018 household disposable income (D1 mean 10,030 €, D2-D3 mean "
-               "19,730 €, top mean 102,880 €; other deciles as midpoints of published bounds, D7-D8 "
-               "interpolated log-linearly)")
-    income_spread: float = param(0.08, unit="log sd", ge=0, le=1,
-                                 desc="Spread of incomes within a decile (lognormal sd)",
-                                 desc_fr="Dispersion des revenus dans un décile (écart-type log)",
-                                 source="assumption: keeps deciles distinct")
-    house_share: float = param(0.55, unit="share", ge=0, le=1,
-                               desc="Share of households living in a house (rest in flats)",
-                               desc_fr="Part des ménages en maison (les autres en appartement)",
-                               source="assumption: order of magnitude of the French housing stock")
-    garden_share_of_houses: float = param(0.85, unit="share", ge=0, le=1,
-                                          desc="Share of houses with a watered garden",
-                                          desc_fr="Part des maisons avec un jardin arrosé",
-                                          source="assumption")
-    pool_share_of_houses: float = param(0.08, unit="share", ge=0, le=1,
-                                        desc="Share of houses with a private pool",
-                                        desc_fr="Part des maisons avec piscine", source="assumption")
+        "19,730 €, top mean 102,880 €; other deciles as midpoints of published bounds, D7-D8 "
+        "interpolated log-linearly)",
+    )
+    income_spread: float = param(
+        0.08,
+        unit="log sd",
+        ge=0,
+        le=1,
+        desc="Spread of incomes within a decile (lognormal sd)",
+        desc_fr="Dispersion des revenus dans un décile (écart-type log)",
+        source="assumption: keeps deciles distinct",
+    )
+    house_share: float = param(
+        0.55,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of households living in a house (rest in flats)",
+        desc_fr="Part des ménages en maison (les autres en appartement)",
+        source="assumption: order of magnitude of the French housing stock",
+    )
+    garden_share_of_houses: float = param(
+        0.85,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of houses with a watered garden",
+        desc_fr="Part des maisons avec un jardin arrosé",
+        source="assumption",
+    )
+    pool_share_of_houses: float = param(
+        0.08,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of houses with a private pool",
+        desc_fr="Part des maisons avec piscine",
+        source="assumption",
+    )
     consumption_l_per_person_day: float = param(
-        146.0, unit="L/person/day", gt=20, le=600, widget=True,
+        146.0,
+        unit="L/person/day",
+        gt=20,
+        le=600,
+        widget=True,
         desc="Mean domestic consumption per person at the reference price",
         desc_fr="Consommation domestique moyenne par personne au prix de référence",
-        source="water.md §1.7: 146 L/person/day (SDES/OFB, 2017 data)")
-    consumption_spread: float = param(0.35, unit="log sd", ge=0, le=1.5,
-                                      desc="Spread of consumption between households (lognormal sd)",
-                                      desc_fr="Dispersion des consommations entre ménages",
-                                      source="assumption")
+        source="water.md §1.7: 146 L/person/day (SDES/OFB, 2017 data)",
+    )
+    consumption_spread: float = param(
+        0.35,
+        unit="log sd",
+        ge=0,
+        le=1.5,
+        desc="Spread of consumption between households (lognormal sd)",
+        desc_fr="Dispersion des consommations entre ménages",
+        source="assumption",
+    )
     outdoor_share_garden: float = param(
-        0.20, unit="share", ge=0, lt=1,
+        0.20,
+        unit="share",
+        ge=0,
+        lt=1,
         desc="Share of a garden household's consumption used outdoors (watering, washing)",
         desc_fr="Part de la consommation d'un ménage avec jardin utilisée à l'extérieur",
-        source="assumption")
-    pool_m3_per_year: float = param(15.0, unit="m3/yr", ge=0, le=200,
-                                    desc="Yearly water for a private pool (topping up)",
-                                    desc_fr="Eau annuelle d'une piscine privée (appoint)",
-                                    source="assumption")
+        source="assumption",
+    )
+    pool_m3_per_year: float = param(
+        15.0,
+        unit="m3/yr",
+        ge=0,
+        le=200,
+        desc="Yearly water for a private pool (topping up)",
+        desc_fr="Eau annuelle d'une piscine privée (appoint)",
+        source="assumption",
+    )
     price_elasticity: float = param(
-        -0.20, unit="", ge=-2, le=0, widget=True,
+        -0.20,
+        unit="",
+        ge=-2,
+        le=0,
+        widget=True,
         desc="Constant elasticity of demand to the real marginal price",
         desc_fr="Élasticité de la demande au prix marginal réel",
         source="assumption: short-run values in the literature lie between -0.1 and -0.5 (not in "
-               "the project's reference file)")
+        "the project's reference file)",
+    )
     reference_marginal_price_eur_per_m3: float = param(
-        1.80, unit="€/m3", gt=0, le=50,
+        1.80,
+        unit="€/m3",
+        gt=0,
+        le=50,
         desc="Marginal price incl. tax and levies at which the mean consumption was observed",
         desc_fr="Prix marginal TTC (redevances comprises) auquel la consommation moyenne a été observée",
         source="water.md §1.1: water-only price 2.21 € TTC/m3 for 120 m3 in 2022 data, of which the "
-               "standing charge ~16 % (CLCV 2019): a marginal price near 1.8 € (derived) [C]")
+        "standing charge ~16 % (CLCV 2019): a marginal price near 1.8 € (derived) [C]",
+    )
     essential_l_per_person_day: float = param(
-        51.0, unit="L/person/day", ge=0, le=200,
+        51.0,
+        unit="L/person/day",
+        ge=0,
+        le=200,
         desc="Essential volume protected from restrictions",
         desc_fr="Volume essentiel protégé des restrictions",
-        source="water.md §3.4: 51 L/person/day (Environment Ministry press release, 6 Mar 2014)")
+        source="water.md §3.4: 51 L/person/day (Environment Ministry press release, 6 Mar 2014)",
+    )
     unpaid_base_probability: float = param(
-        0.006, unit="probability", ge=0, le=1,
+        0.006,
+        unit="probability",
+        ge=0,
+        le=1,
         desc="Probability a bill goes unpaid when its burden is zero",
         desc_fr="Probabilité qu'une facture reste impayée quand son poids est nul",
-        source="assumption: calibrated so the unpaid rate matches P154.0 (1.0-1.6 %, water.md §1.5)")
+        source="assumption: calibrated so the unpaid rate matches P154.0 (1.0-1.6 %, water.md §1.5)",
+    )
     unpaid_burden_slope: float = param(
-        0.50, unit="1/%", ge=0, le=5,
+        0.50,
+        unit="1/%",
+        ge=0,
+        le=5,
         desc="Growth of the log-odds of non-payment per point of bill/income",
         desc_fr="Hausse du risque d'impayé par point de facture/revenu",
-        source="assumption: non-payment rises with the bill's share of income (design)")
+        source="assumption: non-payment rises with the bill's share of income (design)",
+    )
     conservation_response: float = param(
-        0.0, unit="share", ge=0, le=0.5,
+        0.0,
+        unit="share",
+        ge=0,
+        le=0.5,
         desc="Demand cut from conservation campaigns in force (0 if none)",
         desc_fr="Baisse de la demande due aux campagnes d'économie d'eau",
-        source="assumption: set by governance (contribution programmes)")
+        source="assumption: set by governance (contribution programmes)",
+    )
 
     @field_validator("size_shares")
     @classmethod
@@ -173,26 +263,51 @@ class Households(Block):
 # --------------------------------------------------------------------------------------------
 class Material(Block):
     hazard_model: Literal["shamir_howard", "weibull"] = param(
-        "shamir_howard", desc="Break-rate model: Shamir-Howard exponential or Weibull power law",
+        "shamir_howard",
+        desc="Break-rate model: Shamir-Howard exponential or Weibull power law",
         desc_fr="Modèle de casse : exponentiel (Shamir-Howard) ou Weibull",
-        source="water.md §4.2: Shamir & Howard (1979); Weibull models (Rev. sci. eau 2016)")
+        source="water.md §4.2: Shamir & Howard (1979); Weibull models (Rev. sci. eau 2016)",
+    )
     breaks_per_km_year_new: float = param(
-        0.02, unit="breaks/km/yr", ge=0, le=5,
+        0.02,
+        unit="breaks/km/yr",
+        ge=0,
+        le=5,
         desc="Break rate of a new pipe (Shamir-Howard N0) or at age = scale (Weibull)",
         desc_fr="Taux de casse d'une conduite neuve (ou à l'âge d'échelle pour Weibull)",
         source="assumption: no French parameter values retrieved (water.md §4.2); calibrated on "
-               "the derived 7.4 breaks/100 km/yr of the USU 2018 survey")
-    growth_per_year: float = param(0.02, unit="1/yr", ge=0, le=0.2,
-                                   desc="Shamir-Howard growth rate A of the break rate with age",
-                                   desc_fr="Taux de croissance A de la casse avec l'âge",
-                                   source="assumption: see breaks_per_km_year_new")
-    weibull_shape: float = param(2.0, unit="", gt=0, le=10, desc="Weibull shape (>1 ageing)",
-                                 desc_fr="Forme de Weibull", source="assumption")
-    weibull_scale_years: float = param(60.0, unit="yr", gt=0, le=300, desc="Weibull scale",
-                                       desc_fr="Échelle de Weibull", source="assumption")
-    life_years: float = param(75.0, unit="yr", gt=0, le=200,
-                              desc="Expected service life", desc_fr="Durée de vie attendue",
-                              source="water.md §1.8: UFC-Que Choisir 2023 citing Eaufrance")
+        "the derived 7.4 breaks/100 km/yr of the USU 2018 survey",
+    )
+    growth_per_year: float = param(
+        0.02,
+        unit="1/yr",
+        ge=0,
+        le=0.2,
+        desc="Shamir-Howard growth rate A of the break rate with age",
+        desc_fr="Taux de croissance A de la casse avec l'âge",
+        source="assumption: see breaks_per_km_year_new",
+    )
+    weibull_shape: float = param(
+        2.0,
+        unit="",
+        gt=0,
+        le=10,
+        desc="Weibull shape (>1 ageing)",
+        desc_fr="Forme de Weibull",
+        source="assumption",
+    )
+    weibull_scale_years: float = param(
+        60.0, unit="yr", gt=0, le=300, desc="Weibull scale", desc_fr="Échelle de Weibull", source="assumption"
+    )
+    life_years: float = param(
+        75.0,
+        unit="yr",
+        gt=0,
+        le=200,
+        desc="Expected service life",
+        desc_fr="Durée de vie attendue",
+        source="water.md §1.8: UFC-Que Choisir 2023 citing Eaufrance",
+    )
 
 
 DEFAULT_MATERIALS: dict[str, dict[str, Any]] = {
@@ -207,12 +322,30 @@ DEFAULT_MATERIALS: dict[str, dict[str, Any]] = {
 
 
 class Cohort(Block):
-    material: str = param("ductile_iron", desc="Material (a key of network.materials)",
-                          desc_fr="Matériau", source="see network.cohorts")
-    install_year: int = param(1980, unit="year", ge=1850, le=2100, desc="Year laid",
-                              desc_fr="Année de pose", source="see network.cohorts")
-    length_km: float = param(10.0, unit="km", gt=0, le=100_000, desc="Length of mains",
-                             desc_fr="Longueur de conduites", source="see network.cohorts")
+    material: str = param(
+        "ductile_iron",
+        desc="Material (a key of network.materials)",
+        desc_fr="Matériau",
+        source="see network.cohorts",
+    )
+    install_year: int = param(
+        1980,
+        unit="year",
+        ge=1850,
+        le=2100,
+        desc="Year laid",
+        desc_fr="Année de pose",
+        source="see network.cohorts",
+    )
+    length_km: float = param(
+        10.0,
+        unit="km",
+        gt=0,
+        le=100_000,
+        desc="Length of mains",
+        desc_fr="Longueur de conduites",
+        source="see network.cohorts",
+    )
 
 
 def _default_cohorts() -> tuple[Cohort, ...]:
@@ -220,11 +353,18 @@ def _default_cohorts() -> tuple[Cohort, ...]:
     # asbestos-cement 4 %, steel 3 %), rest ductile iron / PE (assumption); under 40 % laid before
     # 1970 (INRAE 2021); ages spread over decades (assumption).
     rows = [
-        ("grey_cast_iron", 1950, 25.0), ("grey_cast_iron", 1965, 26.0),
-        ("steel", 1960, 9.0), ("asbestos_cement", 1968, 12.0),
-        ("pvc_glued", 1972, 30.0), ("pvc_glued", 1980, 33.0), ("pvc_glued", 1990, 30.0),
-        ("ductile_iron", 1962, 25.0), ("ductile_iron", 1985, 30.0), ("ductile_iron", 2000, 35.0),
-        ("pe", 2008, 25.0), ("ductile_iron", 2015, 20.0),
+        ("grey_cast_iron", 1950, 25.0),
+        ("grey_cast_iron", 1965, 26.0),
+        ("steel", 1960, 9.0),
+        ("asbestos_cement", 1968, 12.0),
+        ("pvc_glued", 1972, 30.0),
+        ("pvc_glued", 1980, 33.0),
+        ("pvc_glued", 1990, 30.0),
+        ("ductile_iron", 1962, 25.0),
+        ("ductile_iron", 1985, 30.0),
+        ("ductile_iron", 2000, 35.0),
+        ("pe", 2008, 25.0),
+        ("ductile_iron", 2015, 20.0),
     ]
     return tuple(Cohort(material=m, install_year=y, length_km=k) for m, y, k in rows)
 
@@ -232,94 +372,208 @@ def _default_cohorts() -> tuple[Cohort, ...]:
 class Network(Block):
     materials: dict[str, Material] = param(
         lambda: {k: Material(**v) for k, v in DEFAULT_MATERIALS.items()},
-        desc="Break-rate parameters per material", desc_fr="Paramètres de casse par matériau",
-        source="see Material")
+        desc="Break-rate parameters per material",
+        desc_fr="Paramètres de casse par matériau",
+        source="see Material",
+    )
     cohorts: tuple[Cohort, ...] = param(
-        _default_cohorts, desc="Mains by material and install year",
+        _default_cohorts,
+        desc="Mains by material and install year",
         desc_fr="Conduites par matériau et année de pose",
         source="water.md §1.8: fragile-material shares (UFC 2023 / Eaufrance), <40 % laid before "
-               "1970 (INRAE 2021); split by year is an assumption")
+        "1970 (INRAE 2021); split by year is an assumption",
+    )
     connections_per_household: float = param(
-        0.6, unit="connections/household", gt=0, le=1,
+        0.6,
+        unit="connections/household",
+        gt=0,
+        le=1,
         desc="Service connections per household (flats share one)",
-        desc_fr="Branchements par ménage (les immeubles en partagent un)", source="assumption")
+        desc_fr="Branchements par ménage (les immeubles en partagent un)",
+        source="assumption",
+    )
     private_pipe_m_per_connection: float = param(
-        5.0, unit="m", ge=0, le=100, desc="Length of pipe between property line and meter",
+        5.0,
+        unit="m",
+        ge=0,
+        le=100,
+        desc="Length of pipe between property line and meter",
         desc_fr="Longueur entre limite de propriété et compteur",
-        source="assumption (UARL term Lp, water.md §4.4)")
-    pressure_m: float = param(45.0, unit="m", ge=10, le=150, desc="Average operating pressure",
-                              desc_fr="Pression moyenne de service",
-                              source="assumption within the UARL validity range 25-100 m (water.md §4.4)")
+        source="assumption (UARL term Lp, water.md §4.4)",
+    )
+    pressure_m: float = param(
+        45.0,
+        unit="m",
+        ge=10,
+        le=150,
+        desc="Average operating pressure",
+        desc_fr="Pression moyenne de service",
+        source="assumption within the UARL validity range 25-100 m (water.md §4.4)",
+    )
     background_ili: float = param(
-        2.0, unit="", ge=0.5, le=20,
+        2.0,
+        unit="",
+        ge=0.5,
+        le=20,
         desc="Background real losses / UARL at the start (before bursts)",
         desc_fr="Pertes réelles de fond / pertes incompressibles (UARL) au départ",
-        source="assumption: calibrated so the yield is ~80 % (water.md §1.2)")
+        source="assumption: calibrated so the yield is ~80 % (water.md §1.2)",
+    )
     ili_growth_per_year_of_age: float = param(
-        0.02, unit="1/yr", ge=0, le=0.5,
+        0.02,
+        unit="1/yr",
+        ge=0,
+        le=0.5,
         desc="Growth of background leakage per year of network mean age",
-        desc_fr="Hausse des fuites de fond par année d'âge moyen du réseau", source="assumption")
-    visible_share: float = param(0.6, unit="share", ge=0, le=1,
-                                 desc="Share of breaks that surface (visible)",
-                                 desc_fr="Part des casses visibles", source="assumption")
+        desc_fr="Hausse des fuites de fond par année d'âge moyen du réseau",
+        source="assumption",
+    )
+    visible_share: float = param(
+        0.6,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of breaks that surface (visible)",
+        desc_fr="Part des casses visibles",
+        source="assumption",
+    )
     visible_flow_m3_per_h: float = param(
-        10.0, unit="m3/h", ge=0, le=500, desc="Mean flow of a visible break",
+        10.0,
+        unit="m3/h",
+        ge=0,
+        le=500,
+        desc="Mean flow of a visible break",
         desc_fr="Débit moyen d'une casse visible",
-        source="assumption: below the 40 m3/h burst of water.md §4.2 (SAGE Gironde 2004)")
+        source="assumption: below the 40 m3/h burst of water.md §4.2 (SAGE Gironde 2004)",
+    )
     hidden_flow_m3_per_h: float = param(
-        2.2, unit="m3/h", ge=0, le=100, desc="Mean flow of a hidden leak",
+        2.2,
+        unit="m3/h",
+        ge=0,
+        le=100,
+        desc="Mean flow of a hidden leak",
         desc_fr="Débit moyen d'une fuite invisible",
-        source="water.md §4.2: unreported leak of 2.2 m3/h (SAGE Gironde 2004)")
-    visible_detection_h: float = param(8.0, unit="h", ge=0, le=2000,
-                                       desc="Mean delay before a visible break is reported",
-                                       desc_fr="Délai moyen de signalement d'une casse visible",
-                                       source="assumption")
-    hidden_detection_days: float = param(120.0, unit="days", ge=0, le=3650,
-                                         desc="Mean delay before a hidden leak is found",
-                                         desc_fr="Délai moyen de détection d'une fuite invisible",
-                                         source="assumption")
-    active_leak_detection: bool = param(False, widget=True,
-                                        desc="Active leak detection campaigns",
-                                        desc_fr="Recherche active de fuites", source="assumption")
+        source="water.md §4.2: unreported leak of 2.2 m3/h (SAGE Gironde 2004)",
+    )
+    visible_detection_h: float = param(
+        8.0,
+        unit="h",
+        ge=0,
+        le=2000,
+        desc="Mean delay before a visible break is reported",
+        desc_fr="Délai moyen de signalement d'une casse visible",
+        source="assumption",
+    )
+    hidden_detection_days: float = param(
+        120.0,
+        unit="days",
+        ge=0,
+        le=3650,
+        desc="Mean delay before a hidden leak is found",
+        desc_fr="Délai moyen de détection d'une fuite invisible",
+        source="assumption",
+    )
+    active_leak_detection: bool = param(
+        False,
+        widget=True,
+        desc="Active leak detection campaigns",
+        desc_fr="Recherche active de fuites",
+        source="assumption",
+    )
     active_detection_factor: float = param(
-        0.3, unit="×", gt=0, le=1,
+        0.3,
+        unit="×",
+        gt=0,
+        le=1,
         desc="Multiplier on hidden-leak detection delay with active detection",
-        desc_fr="Facteur sur le délai de détection avec recherche active", source="assumption")
+        desc_fr="Facteur sur le délai de détection avec recherche active",
+        source="assumption",
+    )
     citizen_reporting_factor: float = param(
-        1.0, unit="×", gt=0, le=1,
+        1.0,
+        unit="×",
+        gt=0,
+        le=1,
         desc="Multiplier on visible-break reporting delay from citizen reporting (1 = none)",
         desc_fr="Facteur sur le délai de signalement grâce aux citoyens (1 = aucun)",
-        source="assumption: set by the commons contribution programme")
-    repair_h: float = param(6.0, unit="h", gt=0, le=500, desc="Mean repair duration",
-                            desc_fr="Durée moyenne de réparation",
-                            source="assumption: typical repair duration not found (water.md §4.2)")
-    repair_cost_eur: float = param(1_000.0, unit="€", ge=0, le=1e6, desc="Cost of one repair",
-                                   desc_fr="Coût d'une réparation",
-                                   source="water.md §4.2: ~1,000 € (ouvertures.net c. 2010) [C]")
+        source="assumption: set by the commons contribution programme",
+    )
+    repair_h: float = param(
+        6.0,
+        unit="h",
+        gt=0,
+        le=500,
+        desc="Mean repair duration",
+        desc_fr="Durée moyenne de réparation",
+        source="assumption: typical repair duration not found (water.md §4.2)",
+    )
+    repair_cost_eur: float = param(
+        1_000.0,
+        unit="€",
+        ge=0,
+        le=1e6,
+        desc="Cost of one repair",
+        desc_fr="Coût d'une réparation",
+        source="water.md §4.2: ~1,000 € (ouvertures.net c. 2010) [C]",
+    )
     isolated_section_km: float = param(
-        0.25, unit="km", ge=0, le=20, desc="Length of main shut off during a repair",
-        desc_fr="Longueur de conduite coupée pendant une réparation", source="assumption")
+        0.25,
+        unit="km",
+        ge=0,
+        le=20,
+        desc="Length of main shut off during a repair",
+        desc_fr="Longueur de conduite coupée pendant une réparation",
+        source="assumption",
+    )
     renewal_rate_pct: float = param(
-        0.6, unit="%/yr", ge=0, le=10, widget=True,
+        0.6,
+        unit="%/yr",
+        ge=0,
+        le=10,
+        widget=True,
         desc="Share of mains length renewed each year (worst cohorts first)",
         desc_fr="Part du linéaire renouvelée chaque année (les pires tronçons d'abord)",
-        source="water.md §1.4: ~0.55-0.6 %/yr (Observatoire, 2011-2016)")
+        source="water.md §1.4: ~0.55-0.6 %/yr (Observatoire, 2011-2016)",
+    )
     renewal_cost_eur_per_km: float = param(
-        150_000.0, unit="€/km", ge=0, le=5e6, desc="Cost of renewing one km of main",
+        150_000.0,
+        unit="€/km",
+        ge=0,
+        le=5e6,
+        desc="Cost of renewing one km of main",
         desc_fr="Coût du renouvellement d'un km de conduite",
-        source="water.md §4.3: 150,000 €/km (ouvertures.net c. 2010) [C]")
-    renewal_material: str = param("pe", desc="Material of renewed mains",
-                                  desc_fr="Matériau posé au renouvellement", source="assumption")
+        source="water.md §4.3: 150,000 €/km (ouvertures.net c. 2010) [C]",
+    )
+    renewal_material: str = param(
+        "pe", desc="Material of renewed mains", desc_fr="Matériau posé au renouvellement", source="assumption"
+    )
     meter_under_registration_pct: float = param(
-        3.0, unit="%", ge=0, le=30, desc="Customer meter under-registration (apparent loss)",
-        desc_fr="Sous-comptage des compteurs (pertes apparentes)", source="assumption")
-    unauthorised_pct: float = param(0.5, unit="%", ge=0, le=30,
-                                    desc="Unauthorised consumption, share of delivered volume",
-                                    desc_fr="Consommations non autorisées", source="assumption")
+        3.0,
+        unit="%",
+        ge=0,
+        le=30,
+        desc="Customer meter under-registration (apparent loss)",
+        desc_fr="Sous-comptage des compteurs (pertes apparentes)",
+        source="assumption",
+    )
+    unauthorised_pct: float = param(
+        0.5,
+        unit="%",
+        ge=0,
+        le=30,
+        desc="Unauthorised consumption, share of delivered volume",
+        desc_fr="Consommations non autorisées",
+        source="assumption",
+    )
     unbilled_authorised_pct: float = param(
-        2.0, unit="%", ge=0, le=30,
+        2.0,
+        unit="%",
+        ge=0,
+        le=30,
         desc="Unbilled authorised use (flushing, fire fighting), share of delivered volume",
-        desc_fr="Volumes autorisés non facturés (purges, incendie)", source="assumption")
+        desc_fr="Volumes autorisés non facturés (purges, incendie)",
+        source="assumption",
+    )
 
     @property
     def length_km(self) -> float:
@@ -345,12 +599,24 @@ RESTRICTION_LEVELS = ("none", "vigilance", "alerte", "alerte_renforcee", "crise"
 
 
 class UsageRule(Block):
-    outdoor_cut_pct: float = param(0.0, unit="%", ge=0, le=100, desc="Cut of outdoor use",
-                                   desc_fr="Baisse des usages extérieurs", source="see resource")
-    indoor_cut_pct: float = param(0.0, unit="%", ge=0, le=100,
-                                  desc="Cut of indoor use above the essential volume",
-                                  desc_fr="Baisse des usages intérieurs au-dessus du volume essentiel",
-                                  source="see resource")
+    outdoor_cut_pct: float = param(
+        0.0,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="Cut of outdoor use",
+        desc_fr="Baisse des usages extérieurs",
+        source="see resource",
+    )
+    indoor_cut_pct: float = param(
+        0.0,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="Cut of indoor use above the essential volume",
+        desc_fr="Baisse des usages intérieurs au-dessus du volume essentiel",
+        source="see resource",
+    )
 
 
 def _default_rules() -> dict[str, UsageRule]:
@@ -367,43 +633,94 @@ def _default_rules() -> dict[str, UsageRule]:
 
 
 class Resource(Block):
-    capacity_m3: float = param(12_000_000.0, unit="m3", gt=0, le=1e11,
-                               desc="Usable storage of the aquifer/reservoir",
-                               desc_fr="Réserve utile de la nappe ou de la retenue",
-                               source="assumption: about 4 years of the town's abstraction")
-    initial_fill: float = param(0.75, unit="share", ge=0, le=1, desc="Stock at start / capacity",
-                                desc_fr="Remplissage initial", source="assumption")
+    capacity_m3: float = param(
+        12_000_000.0,
+        unit="m3",
+        gt=0,
+        le=1e11,
+        desc="Usable storage of the aquifer/reservoir",
+        desc_fr="Réserve utile de la nappe ou de la retenue",
+        source="assumption: about 4 years of the town's abstraction",
+    )
+    initial_fill: float = param(
+        0.75,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Stock at start / capacity",
+        desc_fr="Remplissage initial",
+        source="assumption",
+    )
     mean_recharge_m3_per_year: float = param(
-        8_500_000.0, unit="m3/yr", ge=0, le=1e11, widget=True,
-        desc="Mean yearly natural recharge", desc_fr="Recharge naturelle annuelle moyenne",
-        source="assumption: about 2.9 times the town's abstraction")
-    recharge_cv: float = param(0.25, unit="", ge=0, le=2,
-                               desc="Year-to-year variability of recharge (coefficient of variation)",
-                               desc_fr="Variabilité interannuelle de la recharge", source="assumption")
+        8_500_000.0,
+        unit="m3/yr",
+        ge=0,
+        le=1e11,
+        widget=True,
+        desc="Mean yearly natural recharge",
+        desc_fr="Recharge naturelle annuelle moyenne",
+        source="assumption: about 2.9 times the town's abstraction",
+    )
+    recharge_cv: float = param(
+        0.25,
+        unit="",
+        ge=0,
+        le=2,
+        desc="Year-to-year variability of recharge (coefficient of variation)",
+        desc_fr="Variabilité interannuelle de la recharge",
+        source="assumption",
+    )
     drought_probability: float = param(
-        0.10, unit="1/yr", ge=0, le=1, widget=True, desc="Probability that a year is a drought year",
+        0.10,
+        unit="1/yr",
+        ge=0,
+        le=1,
+        widget=True,
+        desc="Probability that a year is a drought year",
         desc_fr="Probabilité qu'une année soit sèche",
-        source="assumption: ~20 of ~100 départements restricted each year (water.md §6)")
-    drought_recharge_factor: float = param(0.35, unit="×", ge=0, le=1,
-                                           desc="Recharge multiplier in a drought year",
-                                           desc_fr="Facteur de recharge en année sèche",
-                                           source="assumption")
+        source="assumption: ~20 of ~100 départements restricted each year (water.md §6)",
+    )
+    drought_recharge_factor: float = param(
+        0.35,
+        unit="×",
+        ge=0,
+        le=1,
+        desc="Recharge multiplier in a drought year",
+        desc_fr="Facteur de recharge en année sèche",
+        source="assumption",
+    )
     climate_trend_pct_per_decade: float = param(
-        -5.0, unit="%/decade", ge=-50, le=50, widget=True,
-        desc="Trend of mean recharge per decade", desc_fr="Tendance de la recharge par décennie",
-        source="assumption: declining recharge under climate change")
+        -5.0,
+        unit="%/decade",
+        ge=-50,
+        le=50,
+        widget=True,
+        desc="Trend of mean recharge per decade",
+        desc_fr="Tendance de la recharge par décennie",
+        source="assumption: declining recharge under climate change",
+    )
     outflow_per_month: float = param(
-        0.05, unit="1/month", ge=0, le=1, desc="Natural outflow (springs, rivers) as a share of stock",
-        desc_fr="Débit naturel sortant (sources, rivières) en part du stock", source="assumption")
+        0.05,
+        unit="1/month",
+        ge=0,
+        le=1,
+        desc="Natural outflow (springs, rivers) as a share of stock",
+        desc_fr="Débit naturel sortant (sources, rivières) en part du stock",
+        source="assumption",
+    )
     thresholds: tuple[float, float, float, float] = param(
-        (0.45, 0.35, 0.25, 0.15), unit="share of capacity",
+        (0.45, 0.35, 0.25, 0.15),
+        unit="share of capacity",
         desc="Stock levels below which vigilance, alerte, alerte renforcée, crise apply",
         desc_fr="Seuils de stock déclenchant vigilance, alerte, alerte renforcée, crise",
-        source="assumption: the four French levels (water.md §6), thresholds set by prefectoral order")
+        source="assumption: the four French levels (water.md §6), thresholds set by prefectoral order",
+    )
     usage_rules: dict[str, UsageRule] = param(
-        _default_rules, desc="Usage rule of each restriction level",
+        _default_rules,
+        desc="Usage rule of each restriction level",
         desc_fr="Règle d'usage de chaque niveau de restriction",
-        source="water.md §6 (measures per level); percentages are assumptions")
+        source="water.md §6 (measures per level); percentages are assumptions",
+    )
 
     @field_validator("thresholds")
     @classmethod
@@ -418,8 +735,9 @@ class Resource(Block):
         missing = [lvl for lvl in RESTRICTION_LEVELS if lvl not in v]
         extra = [k for k in v if k not in RESTRICTION_LEVELS]
         if missing or extra:
-            raise ValueError(f"one rule per level {list(RESTRICTION_LEVELS)}; missing {missing}, "
-                             f"unknown {extra}")
+            raise ValueError(
+                f"one rule per level {list(RESTRICTION_LEVELS)}; missing {missing}, unknown {extra}"
+            )
         return v
 
 
@@ -427,37 +745,72 @@ class Resource(Block):
 # tariff
 # --------------------------------------------------------------------------------------------
 class TariffBlock(Block):
-    up_to_m3: float | None = param(None, unit="m3/yr", gt=0, le=1e6,
-                                   desc="Upper bound of the block (none for the last block)",
-                                   desc_fr="Borne haute de la tranche (aucune pour la dernière)",
-                                   source="tariff")
-    price_eur_per_m3: float = param(1.0, unit="€/m3", ge=0, le=50,
-                                    desc="Price of the block, excl. tax",
-                                    desc_fr="Prix de la tranche, hors taxes", source="tariff")
+    up_to_m3: float | None = param(
+        None,
+        unit="m3/yr",
+        gt=0,
+        le=1e6,
+        desc="Upper bound of the block (none for the last block)",
+        desc_fr="Borne haute de la tranche (aucune pour la dernière)",
+        source="tariff",
+    )
+    price_eur_per_m3: float = param(
+        1.0,
+        unit="€/m3",
+        ge=0,
+        le=50,
+        desc="Price of the block, excl. tax",
+        desc_fr="Prix de la tranche, hors taxes",
+        source="tariff",
+    )
 
 
 class SocialTariff(Block):
-    enabled: bool = param(False, desc="Social tariff on", desc_fr="Tarification sociale active",
-                          source="water.md §3.4: loi 2019-1461 art. 15 allows it")
+    enabled: bool = param(
+        False,
+        desc="Social tariff on",
+        desc_fr="Tarification sociale active",
+        source="water.md §3.4: loi 2019-1461 art. 15 allows it",
+    )
     eligible_deciles: tuple[int, ...] = param(
-        (), desc="Income deciles eligible (1 = poorest)",
-        desc_fr="Déciles de revenu éligibles (1 = les plus modestes)", source="tariff")
+        (),
+        desc="Income deciles eligible (1 = poorest)",
+        desc_fr="Déciles de revenu éligibles (1 = les plus modestes)",
+        source="tariff",
+    )
     eligible_share: float = param(
-        1.0, unit="share", ge=0, le=1,
+        1.0,
+        unit="share",
+        ge=0,
+        le=1,
         desc="Share of households in eligible deciles that actually receive it (CSS-like take-up)",
-        desc_fr="Part des ménages éligibles qui en bénéficient (recours)", source="assumption")
+        desc_fr="Part des ménages éligibles qui en bénéficient (recours)",
+        source="assumption",
+    )
     kind: Literal["reduced_blocks", "bill_cap"] = param(
-        "reduced_blocks", desc="Reduced block prices, or a cap on the bill as a share of income",
-        desc_fr="Tranches à prix réduit, ou plafond de facture en part du revenu", source="tariff")
+        "reduced_blocks",
+        desc="Reduced block prices, or a cap on the bill as a share of income",
+        desc_fr="Tranches à prix réduit, ou plafond de facture en part du revenu",
+        source="tariff",
+    )
     price_factor: float = param(
-        0.39, unit="×", ge=0, le=1, desc="Multiplier on block prices for eligible households",
+        0.39,
+        unit="×",
+        ge=0,
+        le=1,
+        desc="Multiplier on block prices for eligible households",
         desc_fr="Facteur sur les prix des tranches pour les ménages éligibles",
-        source="water.md §3.1: Dunkerque CMU-C price 0.32 vs 0.83 €/m3 (≈0.39)")
+        source="water.md §3.1: Dunkerque CMU-C price 0.32 vs 0.83 €/m3 (≈0.39)",
+    )
     bill_cap_pct_of_income: float = param(
-        3.0, unit="% of income", gt=0, le=100,
+        3.0,
+        unit="% of income",
+        gt=0,
+        le=100,
         desc="Cap on the bill incl. tax as a share of income",
         desc_fr="Plafond de la facture TTC en part du revenu",
-        source="water.md §3.5: 3 % affordability reference (Sénat 2011)")
+        source="water.md §3.5: 3 % affordability reference (Sénat 2011)",
+    )
 
     @field_validator("eligible_deciles")
     @classmethod
@@ -468,11 +821,18 @@ class SocialTariff(Block):
 
 
 class SeasonalSurcharge(Block):
-    eur_per_m3: float = param(0.0, unit="€/m3", ge=0, le=20,
-                              desc="Surcharge on volume used in the season months",
-                              desc_fr="Majoration sur le volume consommé en saison", source="tariff")
-    months: tuple[int, ...] = param((6, 7, 8, 9), desc="Months of the season (1-12)",
-                                    desc_fr="Mois de la saison (1-12)", source="tariff")
+    eur_per_m3: float = param(
+        0.0,
+        unit="€/m3",
+        ge=0,
+        le=20,
+        desc="Surcharge on volume used in the season months",
+        desc_fr="Majoration sur le volume consommé en saison",
+        source="tariff",
+    )
+    months: tuple[int, ...] = param(
+        (6, 7, 8, 9), desc="Months of the season (1-12)", desc_fr="Mois de la saison (1-12)", source="tariff"
+    )
 
     @field_validator("months")
     @classmethod
@@ -488,35 +848,68 @@ def _default_blocks() -> tuple[TariffBlock, ...]:
 
 class Tariff(Block):
     standing_charge_eur_per_year: float = param(
-        45.0, unit="€/yr", ge=0, le=5_000, widget=True,
-        desc="Standing charge (abonnement), excl. tax", desc_fr="Part fixe (abonnement), HT",
-        source="assumption: CLCV 2019 puts the standing charge at ~16 % of the bill (water.md §1.1)")
-    free_volume_m3: float = param(0.0, unit="m3/yr", ge=0, le=1_000, widget=True,
-                                  desc="Free essential volume per household (or per person) per year",
-                                  desc_fr="Volume gratuit par ménage (ou par personne) et par an",
-                                  source="tariff; e.g. Montpellier 15 m3 free (water.md §3.3)")
+        45.0,
+        unit="€/yr",
+        ge=0,
+        le=5_000,
+        widget=True,
+        desc="Standing charge (abonnement), excl. tax",
+        desc_fr="Part fixe (abonnement), HT",
+        source="assumption: CLCV 2019 puts the standing charge at ~16 % of the bill (water.md §1.1)",
+    )
+    free_volume_m3: float = param(
+        0.0,
+        unit="m3/yr",
+        ge=0,
+        le=1_000,
+        widget=True,
+        desc="Free essential volume per household (or per person) per year",
+        desc_fr="Volume gratuit par ménage (ou par personne) et par an",
+        source="tariff; e.g. Montpellier 15 m3 free (water.md §3.3)",
+    )
     blocks: tuple[TariffBlock, ...] = param(
-        _default_blocks, desc="Increasing blocks; the last has no upper bound",
+        _default_blocks,
+        desc="Increasing blocks; the last has no upper bound",
         desc_fr="Tranches progressives ; la dernière n'a pas de borne",
         source="assumption: a single volume price giving a 120 m3 price near the national water-only "
-               "mean of 2.21 € TTC/m3 (water.md §1.1, 2022 data)")
-    blocks_per_person: bool = param(False, desc="Block bounds and free volume are per person",
-                                    desc_fr="Bornes des tranches et volume gratuit par personne",
-                                    source="tariff")
+        "mean of 2.21 € TTC/m3 (water.md §1.1, 2022 data)",
+    )
+    blocks_per_person: bool = param(
+        False,
+        desc="Block bounds and free volume are per person",
+        desc_fr="Bornes des tranches et volume gratuit par personne",
+        source="tariff",
+    )
     levies_eur_per_m3: float = param(
-        0.40, unit="€/m3", ge=0, le=10, desc="Water-agency levies passed through",
+        0.40,
+        unit="€/m3",
+        ge=0,
+        le=10,
+        desc="Water-agency levies passed through",
         desc_fr="Redevances de l'agence de l'eau (reversées)",
-        source="assumption: order of magnitude of agency levies on the water bill")
-    vat_pct: float = param(5.5, unit="%", ge=0, le=30, desc="VAT on drinking water",
-                           desc_fr="TVA sur l'eau potable",
-                           source="French reduced VAT rate on drinking water (CGI art. 278-0 bis)")
-    seasonal: SeasonalSurcharge = param(SeasonalSurcharge, desc="Seasonal surcharge",
-                                        desc_fr="Majoration saisonnière", source="tariff")
-    social: SocialTariff = param(SocialTariff, desc="Social tariff", desc_fr="Tarification sociale",
-                                 source="tariff")
-    index_on_inflation: bool = param(True, desc="Prices follow inflation each year",
-                                     desc_fr="Prix indexés chaque année sur l'inflation",
-                                     source="assumption: yearly indexation, as in most services")
+        source="assumption: order of magnitude of agency levies on the water bill",
+    )
+    vat_pct: float = param(
+        5.5,
+        unit="%",
+        ge=0,
+        le=30,
+        desc="VAT on drinking water",
+        desc_fr="TVA sur l'eau potable",
+        source="French reduced VAT rate on drinking water (CGI art. 278-0 bis)",
+    )
+    seasonal: SeasonalSurcharge = param(
+        SeasonalSurcharge, desc="Seasonal surcharge", desc_fr="Majoration saisonnière", source="tariff"
+    )
+    social: SocialTariff = param(
+        SocialTariff, desc="Social tariff", desc_fr="Tarification sociale", source="tariff"
+    )
+    index_on_inflation: bool = param(
+        True,
+        desc="Prices follow inflation each year",
+        desc_fr="Prix indexés chaque année sur l'inflation",
+        source="assumption: yearly indexation, as in most services",
+    )
 
     @model_validator(mode="after")
     def _blocks_increasing(self) -> Tariff:
@@ -538,219 +931,491 @@ class Tariff(Block):
 # money, staff, billing, affordability, shocks
 # --------------------------------------------------------------------------------------------
 class Finance(Block):
-    initial_cash_eur: float = param(1_500_000.0, unit="€", ge=-1e10, le=1e10,
-                                    desc="Cash and reserves at start", desc_fr="Trésorerie initiale",
-                                    source="assumption")
-    initial_debt_eur: float = param(6_000_000.0, unit="€", ge=0, le=1e11,
-                                    desc="Outstanding debt at start", desc_fr="Dette initiale",
-                                    source="assumption")
-    initial_debt_remaining_years: int = param(20, unit="yr", ge=1, le=80,
-                                              desc="Remaining term of the initial debt",
-                                              desc_fr="Durée restante de la dette initiale",
-                                              source="assumption")
+    initial_cash_eur: float = param(
+        1_500_000.0,
+        unit="€",
+        ge=-1e10,
+        le=1e10,
+        desc="Cash and reserves at start",
+        desc_fr="Trésorerie initiale",
+        source="assumption",
+    )
+    initial_debt_eur: float = param(
+        6_000_000.0,
+        unit="€",
+        ge=0,
+        le=1e11,
+        desc="Outstanding debt at start",
+        desc_fr="Dette initiale",
+        source="assumption",
+    )
+    initial_debt_remaining_years: int = param(
+        20,
+        unit="yr",
+        ge=1,
+        le=80,
+        desc="Remaining term of the initial debt",
+        desc_fr="Durée restante de la dette initiale",
+        source="assumption",
+    )
     interest_rate_pct: float = param(
-        2.1, unit="%/yr", ge=0, le=20, widget=True, desc="Interest rate on new loans",
+        2.1,
+        unit="%/yr",
+        ge=0,
+        le=20,
+        widget=True,
+        desc="Interest rate on new loans",
         desc_fr="Taux d'intérêt des nouveaux emprunts",
-        source="water.md §5: Aqua Prêt = Livret A + 0.4 % (Livret A 1.7 % from Aug 2025)")
-    loan_term_years: int = param(40, unit="yr", ge=1, le=80, desc="Term of new loans",
-                                 desc_fr="Durée des nouveaux emprunts",
-                                 source="water.md §5: Aqua Prêt 25-40 years, up to 60")
-    capex_debt_share_pct: float = param(50.0, unit="%", ge=0, le=100,
-                                        desc="Share of capital spending financed by new loans",
-                                        desc_fr="Part de l'investissement financée par l'emprunt",
-                                        source="assumption")
-    energy_eur_per_m3: float = param(0.06, unit="€/m3", ge=0, le=5,
-                                     desc="Energy cost per m3 produced",
-                                     desc_fr="Coût de l'énergie par m3 produit",
-                                     source="assumption: electricity is 5-30 % of opex (water.md §5)")
-    treatment_eur_per_m3: float = param(0.12, unit="€/m3", ge=0, le=5,
-                                        desc="Treatment cost per m3 produced",
-                                        desc_fr="Coût de traitement par m3 produit",
-                                        source="water.md §2.3: UFC 2006 treatment 0.14-0.22 €/m3 [C]; "
-                                               "set lower for groundwater (assumption)")
-    overheads_eur_per_year: float = param(450_000.0, unit="€/yr", ge=0, le=1e10,
-                                          desc="Fixed overheads (billing, IT, buildings)",
-                                          desc_fr="Frais généraux fixes", source="assumption")
+        source="water.md §5: Aqua Prêt = Livret A + 0.4 % (Livret A 1.7 % from Aug 2025)",
+    )
+    loan_term_years: int = param(
+        40,
+        unit="yr",
+        ge=1,
+        le=80,
+        desc="Term of new loans",
+        desc_fr="Durée des nouveaux emprunts",
+        source="water.md §5: Aqua Prêt 25-40 years, up to 60",
+    )
+    capex_debt_share_pct: float = param(
+        50.0,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="Share of capital spending financed by new loans",
+        desc_fr="Part de l'investissement financée par l'emprunt",
+        source="assumption",
+    )
+    energy_eur_per_m3: float = param(
+        0.06,
+        unit="€/m3",
+        ge=0,
+        le=5,
+        desc="Energy cost per m3 produced",
+        desc_fr="Coût de l'énergie par m3 produit",
+        source="assumption: electricity is 5-30 % of opex (water.md §5)",
+    )
+    treatment_eur_per_m3: float = param(
+        0.12,
+        unit="€/m3",
+        ge=0,
+        le=5,
+        desc="Treatment cost per m3 produced",
+        desc_fr="Coût de traitement par m3 produit",
+        source="water.md §2.3: UFC 2006 treatment 0.14-0.22 €/m3 [C]; set lower for groundwater (assumption)",
+    )
+    overheads_eur_per_year: float = param(
+        450_000.0,
+        unit="€/yr",
+        ge=0,
+        le=1e10,
+        desc="Fixed overheads (billing, IT, buildings)",
+        desc_fr="Frais généraux fixes",
+        source="assumption",
+    )
     other_capex_eur_per_year: float = param(
-        600_000.0, unit="€/yr", ge=0, le=1e10,
+        600_000.0,
+        unit="€/yr",
+        ge=0,
+        le=1e10,
         desc="Capital spending besides mains renewal (plants, meters, reservoirs)",
         desc_fr="Investissements hors renouvellement des conduites",
-        source="assumption: total investment ~0.3-0.5 €/m3 sold as Paris/SEDIF (water.md §2.3)")
-    inflation_mean_pct: float = param(1.3, unit="%/yr", ge=-5, le=30,
-                                      desc="Mean yearly inflation", desc_fr="Inflation annuelle moyenne",
-                                      source="water.md §1.1: CPI +1.3 %/yr 2012-2022 (BdT 2024)")
-    inflation_sd_pct: float = param(1.0, unit="%/yr", ge=0, le=20,
-                                    desc="Year-to-year spread of inflation",
-                                    desc_fr="Variabilité de l'inflation", source="assumption")
-    operator_margin_pct: float = param(0.0, unit="% of revenue", ge=0, le=80,
-                                       desc="Operator margin leaving the service",
-                                       desc_fr="Marge de l'opérateur qui quitte le service",
-                                       source="water.md §2.3: 0 for a régie; DSP see governance")
-    head_office_fee_pct: float = param(0.0, unit="% of revenue", ge=0, le=50,
-                                       desc="Head-office fees (frais de siège)",
-                                       desc_fr="Frais de siège",
-                                       source="water.md §2.3: no published percentage found")
+        source="assumption: total investment ~0.3-0.5 €/m3 sold as Paris/SEDIF (water.md §2.3)",
+    )
+    inflation_mean_pct: float = param(
+        1.3,
+        unit="%/yr",
+        ge=-5,
+        le=30,
+        desc="Mean yearly inflation",
+        desc_fr="Inflation annuelle moyenne",
+        source="water.md §1.1: CPI +1.3 %/yr 2012-2022 (BdT 2024)",
+    )
+    inflation_sd_pct: float = param(
+        1.0,
+        unit="%/yr",
+        ge=0,
+        le=20,
+        desc="Year-to-year spread of inflation",
+        desc_fr="Variabilité de l'inflation",
+        source="assumption",
+    )
+    operator_margin_pct: float = param(
+        0.0,
+        unit="% of revenue",
+        ge=0,
+        le=80,
+        desc="Operator margin leaving the service",
+        desc_fr="Marge de l'opérateur qui quitte le service",
+        source="water.md §2.3: 0 for a régie; DSP see governance",
+    )
+    head_office_fee_pct: float = param(
+        0.0,
+        unit="% of revenue",
+        ge=0,
+        le=50,
+        desc="Head-office fees (frais de siège)",
+        desc_fr="Frais de siège",
+        source="water.md §2.3: no published percentage found",
+    )
     delegation_overhead_eur_per_m3: float = param(
-        0.0, unit="€/m3", ge=0, le=5, desc="Delegated-management overhead per m3 billed",
+        0.0,
+        unit="€/m3",
+        ge=0,
+        le=5,
+        desc="Delegated-management overhead per m3 billed",
         desc_fr="Surcoût de la gestion déléguée par m3 facturé",
-        source="water.md §2.3: CRC IdF (SEDIF) +0.10 €/m3; 0 for a régie")
+        source="water.md §2.3: CRC IdF (SEDIF) +0.10 €/m3; 0 for a régie",
+    )
     corporate_tax_eur_per_m3: float = param(
-        0.0, unit="€/m3", ge=0, le=5, desc="Corporate and business taxes a régie does not pay",
+        0.0,
+        unit="€/m3",
+        ge=0,
+        le=5,
+        desc="Corporate and business taxes a régie does not pay",
         desc_fr="Impôts (IS, CFE) qu'une régie ne paie pas",
-        source="water.md §2.3: CRC IdF (SEDIF) +0.05 €/m3; 0 for a régie")
+        source="water.md §2.3: CRC IdF (SEDIF) +0.05 €/m3; 0 for a régie",
+    )
 
 
 class Workforce(Block):
     fte_per_1000_customers: float = param(
-        1.4, unit="FTE/1000 customers", gt=0, le=20,
-        desc="Staff per 1,000 customers", desc_fr="Effectif pour 1 000 abonnés",
-        source="water.md §5: derived 1.4 per 1,000 (Montpellier régie, 93 posts / 67,000) [C]")
+        1.4,
+        unit="FTE/1000 customers",
+        gt=0,
+        le=20,
+        desc="Staff per 1,000 customers",
+        desc_fr="Effectif pour 1 000 abonnés",
+        source="water.md §5: derived 1.4 per 1,000 (Montpellier régie, 93 posts / 67,000) [C]",
+    )
     wage_cost_eur_per_fte_year: float = param(
-        52_000.0, unit="€/FTE/yr", ge=0, le=500_000,
-        desc="Loaded wage cost per FTE", desc_fr="Coût salarial chargé par ETP", source="assumption")
-    crews: int = param(3, unit="crews", ge=1, le=500, widget=True,
-                       desc="Repair crews on call", desc_fr="Équipes d'intervention", source="assumption")
-    crew_size_fte: float = param(3.0, unit="FTE", gt=0, le=20, desc="FTE per repair crew",
-                                 desc_fr="ETP par équipe", source="assumption")
-    subcontracted_pct: float = param(15.0, unit="%", ge=0, le=100,
-                                     desc="Share of work subcontracted",
-                                     desc_fr="Part du travail sous-traitée", source="assumption")
+        52_000.0,
+        unit="€/FTE/yr",
+        ge=0,
+        le=500_000,
+        desc="Loaded wage cost per FTE",
+        desc_fr="Coût salarial chargé par ETP",
+        source="assumption",
+    )
+    crews: int = param(
+        3,
+        unit="crews",
+        ge=1,
+        le=500,
+        widget=True,
+        desc="Repair crews on call",
+        desc_fr="Équipes d'intervention",
+        source="assumption",
+    )
+    crew_size_fte: float = param(
+        3.0,
+        unit="FTE",
+        gt=0,
+        le=20,
+        desc="FTE per repair crew",
+        desc_fr="ETP par équipe",
+        source="assumption",
+    )
+    subcontracted_pct: float = param(
+        15.0,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="Share of work subcontracted",
+        desc_fr="Part du travail sous-traitée",
+        source="assumption",
+    )
     subcontract_premium_pct: float = param(
-        15.0, unit="%", ge=-50, le=200, desc="Extra cost of subcontracted work over in-house",
-        desc_fr="Surcoût de la sous-traitance", source="assumption")
+        15.0,
+        unit="%",
+        ge=-50,
+        le=200,
+        desc="Extra cost of subcontracted work over in-house",
+        desc_fr="Surcoût de la sous-traitance",
+        source="assumption",
+    )
     overtime_threshold_repairs_per_crew_month: float = param(
-        6.0, unit="repairs", gt=0, le=1000,
+        6.0,
+        unit="repairs",
+        gt=0,
+        le=1000,
         desc="Repairs per crew per month above which overtime is paid",
         desc_fr="Réparations par équipe et par mois au-delà desquelles on paie des heures sup.",
-        source="assumption")
-    overtime_hours_per_extra_repair: float = param(6.0, unit="h", ge=0, le=100,
-                                                   desc="Overtime hours per repair above threshold",
-                                                   desc_fr="Heures sup. par réparation au-delà du seuil",
-                                                   source="assumption")
+        source="assumption",
+    )
+    overtime_hours_per_extra_repair: float = param(
+        6.0,
+        unit="h",
+        ge=0,
+        le=100,
+        desc="Overtime hours per repair above threshold",
+        desc_fr="Heures sup. par réparation au-delà du seuil",
+        source="assumption",
+    )
 
 
 class Billing(Block):
     interval_months: Literal[1, 2, 3, 4, 6, 12] = param(
-        6, unit="months", desc="Months between bills", desc_fr="Mois entre deux factures",
-        source="assumption: half-yearly billing is common in France")
+        6,
+        unit="months",
+        desc="Months between bills",
+        desc_fr="Mois entre deux factures",
+        source="assumption: half-yearly billing is common in France",
+    )
 
 
 class Affordability(Block):
-    threshold_pct: float = param(3.0, unit="% of income", gt=0, le=100, widget=True,
-                                 desc="Affordability threshold", desc_fr="Seuil d'accessibilité",
-                                 source="water.md §3.5: 3 % of income (Sénat 2011; OECD 3-5 %)")
+    threshold_pct: float = param(
+        3.0,
+        unit="% of income",
+        gt=0,
+        le=100,
+        widget=True,
+        desc="Affordability threshold",
+        desc_fr="Seuil d'accessibilité",
+        source="water.md §3.5: 3 % of income (Sénat 2011; OECD 3-5 %)",
+    )
     sewerage_eur_per_m3: float = param(
-        2.31, unit="€/m3", ge=0, le=20,
+        2.31,
+        unit="€/m3",
+        ge=0,
+        le=20,
         desc="Sewerage price added to the water bill for the affordability test only",
         desc_fr="Prix de l'assainissement ajouté à la facture d'eau pour le seul test d'accessibilité",
         source="water.md §1.1: national sewerage price 2.31 € TTC/m3 (2022 data); the 3 % norm "
-               "covers water and sewerage")
+        "covers water and sewerage",
+    )
 
 
 class Shock(Block):
-    year: int = param(2030, unit="year", ge=1990, le=2200, desc="Calendar year of the shock",
-                      desc_fr="Année du choc", source="scenario")
-    kind: Literal["drought", "energy_price"] = param("drought", desc="Kind of shock",
-                                                     desc_fr="Type de choc", source="scenario")
-    factor: float = param(1.0, unit="×", ge=0, le=20,
-                          desc="Recharge factor (drought) or energy price multiplier",
-                          desc_fr="Facteur de recharge (sécheresse) ou multiplicateur du prix de l'énergie",
-                          source="scenario")
+    year: int = param(
+        2030,
+        unit="year",
+        ge=1990,
+        le=2200,
+        desc="Calendar year of the shock",
+        desc_fr="Année du choc",
+        source="scenario",
+    )
+    kind: Literal["drought", "energy_price"] = param(
+        "drought", desc="Kind of shock", desc_fr="Type de choc", source="scenario"
+    )
+    factor: float = param(
+        1.0,
+        unit="×",
+        ge=0,
+        le=20,
+        desc="Recharge factor (drought) or energy price multiplier",
+        desc_fr="Facteur de recharge (sécheresse) ou multiplicateur du prix de l'énergie",
+        source="scenario",
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # governance: who decides (see sim/governance/)
 # --------------------------------------------------------------------------------------------
 class Concession(Block):
-    contract_start_year: int = param(2020, unit="year", ge=1900, le=2200,
-                                     desc="Year the delegation contract started",
-                                     desc_fr="Année de début du contrat de délégation", source="scenario")
+    contract_start_year: int = param(
+        2020,
+        unit="year",
+        ge=1900,
+        le=2200,
+        desc="Year the delegation contract started",
+        desc_fr="Année de début du contrat de délégation",
+        source="scenario",
+    )
     duration_years: int = param(
-        12, unit="yr", ge=1, le=99, widget=True, desc="Contract duration",
+        12,
+        unit="yr",
+        ge=1,
+        le=99,
+        widget=True,
+        desc="Contract duration",
         desc_fr="Durée du contrat",
-        source="water.md §2.3: mean DSP duration ~11 years since 1998 (Observatoire loi Sapin)")
+        source="water.md §2.3: mean DSP duration ~11 years since 1998 (Observatoire loi Sapin)",
+    )
     k_fixed_share: float = param(
-        0.15, unit="share", ge=0, le=1, desc="Fixed part a of the indexation Kn = a + Σ wi·Ii/Ii0",
+        0.15,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Fixed part a of the indexation Kn = a + Σ wi·Ii/Ii0",
         desc_fr="Partie fixe a de l'indexation Kn",
-        source="assumption: structure of water.md §2.3 (Linossier 2010); no published coefficients")
-    k_labour_weight: float = param(0.45, unit="share", ge=0, le=1, desc="Weight of the labour index",
-                                   desc_fr="Poids de l'indice salaires", source="assumption")
-    k_energy_weight: float = param(0.15, unit="share", ge=0, le=1, desc="Weight of the energy index",
-                                   desc_fr="Poids de l'indice énergie", source="assumption")
-    k_works_weight: float = param(0.25, unit="share", ge=0, le=1,
-                                  desc="Weight of the public-works index (TP10a-like)",
-                                  desc_fr="Poids de l'indice travaux publics", source="assumption")
-    labour_drift_pct: float = param(0.6, unit="%/yr", ge=-10, le=10,
-                                    desc="Labour index growth above inflation",
-                                    desc_fr="Hausse de l'indice salaires au-dessus de l'inflation",
-                                    source="assumption")
-    energy_drift_pct: float = param(1.0, unit="%/yr", ge=-10, le=20,
-                                    desc="Energy index growth above inflation",
-                                    desc_fr="Hausse de l'indice énergie au-dessus de l'inflation",
-                                    source="assumption")
-    works_drift_pct: float = param(0.5, unit="%/yr", ge=-10, le=10,
-                                   desc="Public-works index growth above inflation",
-                                   desc_fr="Hausse de l'indice TP au-dessus de l'inflation",
-                                   source="assumption")
-    index_spread_pct: float = param(1.5, unit="%/yr", ge=0, le=20,
-                                    desc="Year-to-year spread of each index around its drift",
-                                    desc_fr="Variabilité annuelle des indices", source="assumption")
+        source="assumption: structure of water.md §2.3 (Linossier 2010); no published coefficients",
+    )
+    k_labour_weight: float = param(
+        0.45,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Weight of the labour index",
+        desc_fr="Poids de l'indice salaires",
+        source="assumption",
+    )
+    k_energy_weight: float = param(
+        0.15,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Weight of the energy index",
+        desc_fr="Poids de l'indice énergie",
+        source="assumption",
+    )
+    k_works_weight: float = param(
+        0.25,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Weight of the public-works index (TP10a-like)",
+        desc_fr="Poids de l'indice travaux publics",
+        source="assumption",
+    )
+    labour_drift_pct: float = param(
+        0.6,
+        unit="%/yr",
+        ge=-10,
+        le=10,
+        desc="Labour index growth above inflation",
+        desc_fr="Hausse de l'indice salaires au-dessus de l'inflation",
+        source="assumption",
+    )
+    energy_drift_pct: float = param(
+        1.0,
+        unit="%/yr",
+        ge=-10,
+        le=20,
+        desc="Energy index growth above inflation",
+        desc_fr="Hausse de l'indice énergie au-dessus de l'inflation",
+        source="assumption",
+    )
+    works_drift_pct: float = param(
+        0.5,
+        unit="%/yr",
+        ge=-10,
+        le=10,
+        desc="Public-works index growth above inflation",
+        desc_fr="Hausse de l'indice TP au-dessus de l'inflation",
+        source="assumption",
+    )
+    index_spread_pct: float = param(
+        1.5,
+        unit="%/yr",
+        ge=0,
+        le=20,
+        desc="Year-to-year spread of each index around its drift",
+        desc_fr="Variabilité annuelle des indices",
+        source="assumption",
+    )
     renewal_obligation_pct: float = param(
-        0.6, unit="%/yr", ge=0, le=10, desc="Contractual renewal obligation (share of length per year)",
+        0.6,
+        unit="%/yr",
+        ge=0,
+        le=10,
+        desc="Contractual renewal obligation (share of length per year)",
         desc_fr="Obligation contractuelle de renouvellement",
-        source="water.md §1.4: national rate ~0.6 %/yr")
+        source="water.md §1.4: national rate ~0.6 %/yr",
+    )
     renewal_realisation: float = param(
-        0.8, unit="share", ge=0, le=1, widget=True,
+        0.8,
+        unit="share",
+        ge=0,
+        le=1,
+        widget=True,
         desc="Share of the renewal obligation actually carried out",
         desc_fr="Part de l'obligation de renouvellement réalisée",
-        source="assumption: CRC Rhône-Alpes 1996 found provisions above actual renewal (water.md §2.3)")
+        source="assumption: CRC Rhône-Alpes 1996 found provisions above actual renewal (water.md §2.3)",
+    )
     unspent_provision_returned: bool = param(
-        False, desc="Unspent renewal provisions are returned to the authority at contract end",
+        False,
+        desc="Unspent renewal provisions are returned to the authority at contract end",
         desc_fr="Les provisions de renouvellement non dépensées reviennent à la collectivité",
-        source="water.md §2.3: CRC Rhône-Alpes 1996 (not returned); biens de retour (ADES 2020)")
-    renegotiation_every_years: int = param(5, unit="yr", ge=1, le=50,
-                                           desc="Years between renegotiation reviews (avenant)",
-                                           desc_fr="Années entre deux revoyures (avenant)",
-                                           source="assumption")
-    margin_target_pct: float = param(6.0, unit="% of revenue", ge=-50, le=80,
-                                     desc="Margin below which the operator asks for an avenant",
-                                     desc_fr="Marge en dessous de laquelle l'opérateur demande un avenant",
-                                     source="water.md §2.1: Veolia Lyon margin stated as 6 % [C]")
+        source="water.md §2.3: CRC Rhône-Alpes 1996 (not returned); biens de retour (ADES 2020)",
+    )
+    renegotiation_every_years: int = param(
+        5,
+        unit="yr",
+        ge=1,
+        le=50,
+        desc="Years between renegotiation reviews (avenant)",
+        desc_fr="Années entre deux revoyures (avenant)",
+        source="assumption",
+    )
+    margin_target_pct: float = param(
+        6.0,
+        unit="% of revenue",
+        ge=-50,
+        le=80,
+        desc="Margin below which the operator asks for an avenant",
+        desc_fr="Marge en dessous de laquelle l'opérateur demande un avenant",
+        source="water.md §2.1: Veolia Lyon margin stated as 6 % [C]",
+    )
     avenant_price_step_pct: float = param(
-        10.0, unit="%", ge=0, le=100,
+        10.0,
+        unit="%",
+        ge=0,
+        le=100,
         desc="Largest price rise an avenant grants (it restores the target margin up to this)",
         desc_fr="Hausse maximale accordée par un avenant (qui rétablit la marge visée jusqu'à ce plafond)",
-        source="assumption")
+        source="assumption",
+    )
     cost_of_capital_pct: float = param(
-        5.0, unit="%/yr", ge=0, le=30, desc="Operator's cost of capital on new borrowing",
+        5.0,
+        unit="%/yr",
+        ge=0,
+        le=30,
+        desc="Operator's cost of capital on new borrowing",
         desc_fr="Coût du capital de l'opérateur",
-        source="assumption: above Ofwat's PR24 4.03 % real allowed return (water.md §5), nominal")
+        source="assumption: above Ofwat's PR24 4.03 % real allowed return (water.md §5), nominal",
+    )
     at_end: Literal["retender", "regie", "commons"] = param(
-        "retender", widget=True, desc="What happens at contract end",
-        desc_fr="Ce qui se passe à la fin du contrat", source="scenario")
+        "retender",
+        widget=True,
+        desc="What happens at contract end",
+        desc_fr="Ce qui se passe à la fin du contrat",
+        source="scenario",
+    )
     retender_price_change_pct: float = param(
-        0.0, unit="%", ge=-80, le=100,
+        0.0,
+        unit="%",
+        ge=-80,
+        le=100,
         desc="Competitive discount on bids at re-tender (bids = last year's costs + target margin)",
         desc_fr="Rabais concurrentiel sur les offres au renouvellement (offres = coûts + marge visée)",
         source="assumption: the Observatoire loi Sapin saw delegate prices fall 10-22.5 % at renewal "
-               "(water.md §2.3); bidding at cost plus the target margin reproduces such falls where "
-               "the incumbent earned more than the target")
-    transition_cost_eur: float = param(800_000.0, unit="€", ge=0, le=1e10,
-                                       desc="One-off cost of remunicipalisation (studies, IT, billing)",
-                                       desc_fr="Coût ponctuel du retour en régie",
-                                       source="assumption")
+        "(water.md §2.3); bidding at cost plus the target margin reproduces such falls where "
+        "the incumbent earned more than the target",
+    )
+    transition_cost_eur: float = param(
+        800_000.0,
+        unit="€",
+        ge=0,
+        le=1e10,
+        desc="One-off cost of remunicipalisation (studies, IT, billing)",
+        desc_fr="Coût ponctuel du retour en régie",
+        source="assumption",
+    )
     staff_transferred_share: float = param(
-        0.98, unit="share", ge=0, le=1, desc="Share of the operator's staff transferred",
+        0.98,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of the operator's staff transferred",
         desc_fr="Part du personnel transféré",
-        source="water.md §2.1: Montpellier, 56 of 57 technicians joined the régie")
+        source="water.md §2.1: Montpellier, 56 of 57 technicians joined the régie",
+    )
     surplus_to_operator: bool = param(
-        True, desc="The operator keeps the operating result above the reserve target, and covers "
-                   "losses below it (it bears the operating risk)",
+        True,
+        desc="The operator keeps the operating result above the reserve target, and covers "
+        "losses below it (it bears the operating risk)",
         desc_fr="L'opérateur garde le résultat au-delà de la réserve visée et couvre les pertes en deçà",
-        source="water.md §2.3: the delegate's remuneration and risk (CRC IdF on SEDIF)")
-    assets_returned: bool = param(True, desc="Return goods (biens de retour) come back free",
-                                  desc_fr="Les biens de retour reviennent gratuitement",
-                                  source="water.md §2.3 (biens de retour)")
+        source="water.md §2.3: the delegate's remuneration and risk (CRC IdF on SEDIF)",
+    )
+    assets_returned: bool = param(
+        True,
+        desc="Return goods (biens de retour) come back free",
+        desc_fr="Les biens de retour reviennent gratuitement",
+        source="water.md §2.3 (biens de retour)",
+    )
 
     @model_validator(mode="after")
     def _weights(self) -> Concession:
@@ -761,119 +1426,257 @@ class Concession(Block):
 
 
 class Council(Block):
-    cost_recovery_years: int = param(3, unit="yr", ge=1, le=30,
-                                     desc="Years over which the council closes the budget gap",
-                                     desc_fr="Années pour résorber l'écart budgétaire",
-                                     source="assumption")
-    max_change_pct: float = param(5.0, unit="%/yr", ge=0, le=100, widget=True,
-                                  desc="Largest yearly tariff change the council accepts",
-                                  desc_fr="Variation annuelle maximale du tarif", source="assumption")
-    reserve_target_months: float = param(4.0, unit="months of costs", ge=0, le=60,
-                                         desc="Reserve the council aims to hold",
-                                         desc_fr="Réserve visée", source="assumption")
-    election_first_year: int = param(2026, unit="year", ge=1900, le=2200,
-                                     desc="A municipal election year",
-                                     desc_fr="Une année d'élections municipales",
-                                     source="French municipal elections of March 2026, every 6 years")
-    election_every_years: int = param(6, unit="yr", ge=1, le=20, desc="Years between elections",
-                                      desc_fr="Années entre deux élections",
-                                      source="Code électoral: 6-year municipal term")
+    cost_recovery_years: int = param(
+        3,
+        unit="yr",
+        ge=1,
+        le=30,
+        desc="Years over which the council closes the budget gap",
+        desc_fr="Années pour résorber l'écart budgétaire",
+        source="assumption",
+    )
+    max_change_pct: float = param(
+        5.0,
+        unit="%/yr",
+        ge=0,
+        le=100,
+        widget=True,
+        desc="Largest yearly tariff change the council accepts",
+        desc_fr="Variation annuelle maximale du tarif",
+        source="assumption",
+    )
+    reserve_target_months: float = param(
+        4.0,
+        unit="months of costs",
+        ge=0,
+        le=60,
+        desc="Reserve the council aims to hold",
+        desc_fr="Réserve visée",
+        source="assumption",
+    )
+    election_first_year: int = param(
+        2026,
+        unit="year",
+        ge=1900,
+        le=2200,
+        desc="A municipal election year",
+        desc_fr="Une année d'élections municipales",
+        source="French municipal elections of March 2026, every 6 years",
+    )
+    election_every_years: int = param(
+        6,
+        unit="yr",
+        ge=1,
+        le=20,
+        desc="Years between elections",
+        desc_fr="Années entre deux élections",
+        source="Code électoral: 6-year municipal term",
+    )
     recovery_tolerance_pct: float = param(
-        3.0, unit="%", ge=0, le=100,
+        3.0,
+        unit="%",
+        ge=0,
+        le=100,
         desc="Shortfall of projected revenue against costs tolerated for a tariff to be put to a vote",
         desc_fr="Écart de recettes toléré pour qu'un tarif soit soumis au vote",
-        source="assumption: a water budget (M49 budget annexe) must balance")
-    freeze_before_election: bool = param(True, desc="Tariff frozen in the year before an election",
-                                         desc_fr="Tarif gelé l'année précédant une élection",
-                                         source="assumption: a common electoral practice")
+        source="assumption: a water budget (M49 budget annexe) must balance",
+    )
+    freeze_before_election: bool = param(
+        True,
+        desc="Tariff frozen in the year before an election",
+        desc_fr="Tarif gelé l'année précédant une élection",
+        source="assumption: a common electoral practice",
+    )
 
 
 class LoggedDecision(Block):
-    meeting: int = param(1, ge=1, le=1000, desc="Meeting number (1 = first)",
-                         desc_fr="Numéro de réunion", source="workshop")
+    meeting: int = param(
+        1, ge=1, le=1000, desc="Meeting number (1 = first)", desc_fr="Numéro de réunion", source="workshop"
+    )
     item: str = param("tariff", desc="Agenda item", desc_fr="Point de l'ordre du jour", source="workshop")
     option: str = param("keep", desc="Option chosen", desc_fr="Option choisie", source="workshop")
-    votes_public: int | None = param(None, ge=0, le=10_000, desc="Votes for, public college",
-                                     desc_fr="Voix pour, collège public", source="workshop")
-    votes_operators: int | None = param(None, ge=0, le=10_000, desc="Votes for, operators' college",
-                                        desc_fr="Voix pour, collège opérateurs", source="workshop")
-    votes_citizens: int | None = param(None, ge=0, le=10_000, desc="Votes for, citizens' college",
-                                       desc_fr="Voix pour, collège citoyens", source="workshop")
+    votes_public: int | None = param(
+        None,
+        ge=0,
+        le=10_000,
+        desc="Votes for, public college",
+        desc_fr="Voix pour, collège public",
+        source="workshop",
+    )
+    votes_operators: int | None = param(
+        None,
+        ge=0,
+        le=10_000,
+        desc="Votes for, operators' college",
+        desc_fr="Voix pour, collège opérateurs",
+        source="workshop",
+    )
+    votes_citizens: int | None = param(
+        None,
+        ge=0,
+        le=10_000,
+        desc="Votes for, citizens' college",
+        desc_fr="Voix pour, collège citoyens",
+        source="workshop",
+    )
     veto: bool = param(False, desc="Citizens' veto used", desc_fr="Veto citoyen", source="workshop")
     tariff: Tariff | None = param(
-        None, desc="The tariff of a variant proposed by people (option 'variant…')",
+        None,
+        desc="The tariff of a variant proposed by people (option 'variant…')",
         desc_fr="Le tarif d'une variante proposée par les participants (option « variant… »)",
-        source="workshop")
+        source="workshop",
+    )
 
 
 class Committee(Block):
     power: Literal["auto", "consultative", "deciding"] = param(
-        "auto", desc="Committee power; auto = deciding under commons, consultative otherwise",
+        "auto",
+        desc="Committee power; auto = deciding under commons, consultative otherwise",
         desc_fr="Pouvoir du comité ; auto = décisionnel en communs, consultatif sinon",
-        source="DESIGN: CCSPL consultative under DSP and régie")
-    seats_public: int = param(4, ge=1, le=100, desc="Seats of the public actors' college",
-                              desc_fr="Sièges du collège des acteurs publics",
-                              source="assumption: three colleges (Société des Communs booklet)")
-    seats_operators: int = param(4, ge=1, le=100, desc="Seats of the operators' college (worker majority)",
-                                 desc_fr="Sièges du collège des opérateurs (majorité de salariés)",
-                                 source="assumption")
-    seats_citizens: int = param(4, ge=1, le=100, desc="Seats of the citizens' college",
-                                desc_fr="Sièges du collège citoyen", source="assumption")
-    citizen_veto: bool = param(True, desc="Citizens may veto proposals that hurt affordability or cut "
-                                          "the essential volume",
-                               desc_fr="Veto citoyen sur ce qui nuit à l'accessibilité ou réduit le "
-                                       "volume essentiel", source="design (issue)")
-    veto_tolerance_pp: float = param(0.0, unit="points", ge=0, le=100,
-                                     desc="Rise of the share above 3 % tolerated before a veto",
-                                     desc_fr="Hausse tolérée de la part au-dessus de 3 % avant veto",
-                                     source="assumption")
-    vote_noise: float = param(0.15, unit="", ge=0, le=5,
-                              desc="Spread of members' judgement around their college's objective",
-                              desc_fr="Dispersion des avis des membres autour de l'objectif du collège",
-                              source="assumption")
-    renewal_plan_pct: float = param(1.0, unit="%/yr", ge=0, le=10,
-                                    desc="Renewal rate of the 'plan' option",
-                                    desc_fr="Taux de renouvellement de l'option « plan »",
-                                    source="water.md §1.4: Assises de l'eau target 1 %/yr")
-    leak_reporting_factor: float = param(0.5, unit="×", gt=0, le=1,
-                                         desc="Reporting delay multiplier when citizens report leaks",
-                                         desc_fr="Facteur de délai de signalement avec les citoyens",
-                                         source="assumption")
-    conservation_cut: float = param(0.03, unit="share", ge=0, le=0.5,
-                                    desc="Demand cut of a conservation campaign",
-                                    desc_fr="Baisse de demande d'une campagne d'économies",
-                                    source="assumption (Dunkerque -2.5 % after a new tariff, water.md §3.1)")
-    facilitation_fte: float = param(1.0, unit="FTE", ge=0, le=50,
-                                    desc="Facilitation staff of a deciding committee",
-                                    desc_fr="ETP d'animation d'un comité décisionnel", source="assumption")
+        source="DESIGN: CCSPL consultative under DSP and régie",
+    )
+    seats_public: int = param(
+        4,
+        ge=1,
+        le=100,
+        desc="Seats of the public actors' college",
+        desc_fr="Sièges du collège des acteurs publics",
+        source="assumption: three colleges (Société des Communs booklet)",
+    )
+    seats_operators: int = param(
+        4,
+        ge=1,
+        le=100,
+        desc="Seats of the operators' college (worker majority)",
+        desc_fr="Sièges du collège des opérateurs (majorité de salariés)",
+        source="assumption",
+    )
+    seats_citizens: int = param(
+        4,
+        ge=1,
+        le=100,
+        desc="Seats of the citizens' college",
+        desc_fr="Sièges du collège citoyen",
+        source="assumption",
+    )
+    citizen_veto: bool = param(
+        True,
+        desc="Citizens may veto proposals that hurt affordability or cut the essential volume",
+        desc_fr="Veto citoyen sur ce qui nuit à l'accessibilité ou réduit le volume essentiel",
+        source="design (issue)",
+    )
+    veto_tolerance_pp: float = param(
+        0.0,
+        unit="points",
+        ge=0,
+        le=100,
+        desc="Rise of the share above 3 % tolerated before a veto",
+        desc_fr="Hausse tolérée de la part au-dessus de 3 % avant veto",
+        source="assumption",
+    )
+    vote_noise: float = param(
+        0.15,
+        unit="",
+        ge=0,
+        le=5,
+        desc="Spread of members' judgement around their college's objective",
+        desc_fr="Dispersion des avis des membres autour de l'objectif du collège",
+        source="assumption",
+    )
+    renewal_plan_pct: float = param(
+        1.0,
+        unit="%/yr",
+        ge=0,
+        le=10,
+        desc="Renewal rate of the 'plan' option",
+        desc_fr="Taux de renouvellement de l'option « plan »",
+        source="water.md §1.4: Assises de l'eau target 1 %/yr",
+    )
+    leak_reporting_factor: float = param(
+        0.5,
+        unit="×",
+        gt=0,
+        le=1,
+        desc="Reporting delay multiplier when citizens report leaks",
+        desc_fr="Facteur de délai de signalement avec les citoyens",
+        source="assumption",
+    )
+    conservation_cut: float = param(
+        0.03,
+        unit="share",
+        ge=0,
+        le=0.5,
+        desc="Demand cut of a conservation campaign",
+        desc_fr="Baisse de demande d'une campagne d'économies",
+        source="assumption (Dunkerque -2.5 % after a new tariff, water.md §3.1)",
+    )
+    facilitation_fte: float = param(
+        1.0,
+        unit="FTE",
+        ge=0,
+        le=50,
+        desc="Facilitation staff of a deciding committee",
+        desc_fr="ETP d'animation d'un comité décisionnel",
+        source="assumption",
+    )
     meeting_cost_eur_per_year: float = param(
-        10_000.0, unit="€/yr", ge=0, le=1e7,
+        10_000.0,
+        unit="€/yr",
+        ge=0,
+        le=1e7,
         desc="Rooms, documents, compensation of members' time",
-        desc_fr="Salles, documents, indemnisation du temps des membres", source="assumption")
+        desc_fr="Salles, documents, indemnisation du temps des membres",
+        source="assumption",
+    )
     earlier_restriction_step: float = param(
-        0.10, unit="share of capacity", ge=0, le=0.5,
+        0.10,
+        unit="share of capacity",
+        ge=0,
+        le=0.5,
         desc="How much earlier restrictions start under the 'preserve' usage rule",
-        desc_fr="Avance des seuils de restriction avec la règle « préserver »", source="assumption")
-    scic_shares_eur: float = param(0.0, unit="€", ge=0, le=1e9,
-                                   desc="Citizen shares raised (SCIC) at the start",
-                                   desc_fr="Parts citoyennes (SCIC) levées au départ", source="scenario")
-    scic_interest_cap_pct: float = param(2.0, unit="%/yr", ge=0, le=20,
-                                         desc="Capped interest on citizen shares",
-                                         desc_fr="Intérêt plafonné des parts citoyennes",
-                                         source="assumption")
+        desc_fr="Avance des seuils de restriction avec la règle « préserver »",
+        source="assumption",
+    )
+    scic_shares_eur: float = param(
+        0.0,
+        unit="€",
+        ge=0,
+        le=1e9,
+        desc="Citizen shares raised (SCIC) at the start",
+        desc_fr="Parts citoyennes (SCIC) levées au départ",
+        source="scenario",
+    )
+    scic_interest_cap_pct: float = param(
+        2.0,
+        unit="%/yr",
+        ge=0,
+        le=20,
+        desc="Capped interest on citizen shares",
+        desc_fr="Intérêt plafonné des parts citoyennes",
+        source="assumption",
+    )
     variants: tuple[Tariff, ...] = param(
-        (), desc="Tariff variants proposed by people, put to the vote beside the procedure's options "
-                 "(scaled to the revenue needed and checked like them)",
+        (),
+        desc="Tariff variants proposed by people, put to the vote beside the procedure's options "
+        "(scaled to the revenue needed and checked like them)",
         desc_fr="Variantes de tarif proposées par les participants, soumises au vote avec les options "
-                "de la procédure (ajustées aux recettes nécessaires et vérifiées comme elles)",
-        source="workshop")
+        "de la procédure (ajustées aux recettes nécessaires et vérifiées comme elles)",
+        source="workshop",
+    )
     decision_log: tuple[LoggedDecision, ...] = param(
-        (), desc="Decisions taken by people, replacing the procedure's choice",
-        desc_fr="Décisions prises par les participants, à la place de la procédure", source="workshop")
-    stop_at_meeting: int | None = param(None, ge=1, le=1000,
-                                        desc="Stop the run at this meeting and return its agenda",
-                                        desc_fr="Arrêter à cette réunion et rendre son ordre du jour",
-                                        source="workshop")
+        (),
+        desc="Decisions taken by people, replacing the procedure's choice",
+        desc_fr="Décisions prises par les participants, à la place de la procédure",
+        source="workshop",
+    )
+    stop_at_meeting: int | None = param(
+        None,
+        ge=1,
+        le=1000,
+        desc="Stop the run at this meeting and return its agenda",
+        desc_fr="Arrêter à cette réunion et rendre son ordre du jour",
+        source="workshop",
+    )
 
 
 #: the three ways to run the service; the governance registry gives each its tariff rule
@@ -885,17 +1688,23 @@ REGIMES_SHOWN: tuple[str, ...] = tuple(sorted(REGIMES, key=("concession", "regie
 
 class Governance(Block):
     regime: Regime = param(
-        "regie", widget=True, desc="Who runs the service", desc_fr="Mode de gestion",
-        source="scenario")
+        "regie", widget=True, desc="Who runs the service", desc_fr="Mode de gestion", source="scenario"
+    )
     tariff_rule: Literal["auto", "contract", "council", "committee"] = param(
-        "auto", desc="Who sets the tariff; auto = the regime's own rule",
-        desc_fr="Qui fixe le tarif ; auto = la règle du mode de gestion", source="DESIGN")
-    concession: Concession = param(Concession, desc="Delegation contract", desc_fr="Contrat de DSP",
-                                   source="see fields")
-    council: Council = param(Council, desc="Municipal council rules", desc_fr="Règles du conseil",
-                             source="see fields")
-    committee: Committee = param(Committee, desc="User committee", desc_fr="Comité d'usagers",
-                                 source="see fields")
+        "auto",
+        desc="Who sets the tariff; auto = the regime's own rule",
+        desc_fr="Qui fixe le tarif ; auto = la règle du mode de gestion",
+        source="DESIGN",
+    )
+    concession: Concession = param(
+        Concession, desc="Delegation contract", desc_fr="Contrat de DSP", source="see fields"
+    )
+    council: Council = param(
+        Council, desc="Municipal council rules", desc_fr="Règles du conseil", source="see fields"
+    )
+    committee: Committee = param(
+        Committee, desc="User committee", desc_fr="Comité d'usagers", source="see fields"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -912,19 +1721,30 @@ class Scenario(Block):
     finance: Finance = param(Finance, desc="Money", desc_fr="Finances", source="see fields")
     workforce: Workforce = param(Workforce, desc="Staff", desc_fr="Personnel", source="see fields")
     billing: Billing = param(Billing, desc="Billing", desc_fr="Facturation", source="see fields")
-    affordability: Affordability = param(Affordability, desc="Affordability",
-                                         desc_fr="Accessibilité", source="see fields")
-    governance: Governance = param(Governance, desc="Who decides", desc_fr="Qui décide",
-                                   source="see fields")
-    shocks: tuple[Shock, ...] = param((), desc="Forced shocks", desc_fr="Chocs imposés",
-                                      source="scenario")
-    horizon_years: int = param(30, unit="yr", ge=1, le=MAX_HORIZON_YEARS, widget=True,
-                               desc="Years simulated", desc_fr="Années simulées", source="scenario")
-    seed: int = param(1, ge=0, le=2**63 - 1, desc="Random seed", desc_fr="Graine aléatoire",
-                      source="scenario")
-    service: str = param("water", desc="Network service simulated (its name in the service registry)",
-                         desc_fr="Service en réseau simulé (son nom dans le registre des services)",
-                         source="scenario")
+    affordability: Affordability = param(
+        Affordability, desc="Affordability", desc_fr="Accessibilité", source="see fields"
+    )
+    governance: Governance = param(Governance, desc="Who decides", desc_fr="Qui décide", source="see fields")
+    shocks: tuple[Shock, ...] = param((), desc="Forced shocks", desc_fr="Chocs imposés", source="scenario")
+    horizon_years: int = param(
+        30,
+        unit="yr",
+        ge=1,
+        le=MAX_HORIZON_YEARS,
+        widget=True,
+        desc="Years simulated",
+        desc_fr="Années simulées",
+        source="scenario",
+    )
+    seed: int = param(
+        1, ge=0, le=2**63 - 1, desc="Random seed", desc_fr="Graine aléatoire", source="scenario"
+    )
+    service: str = param(
+        "water",
+        desc="Network service simulated (its name in the service registry)",
+        desc_fr="Service en réseau simulé (son nom dans le registre des services)",
+        source="scenario",
+    )
 
     @model_validator(mode="after")
     def _standing_charge_cap(self) -> Scenario:
@@ -1045,8 +1865,9 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], origin: 
         try:
             value = loader.parse_yaml(raw, origin, document=False) if isinstance(raw, str) else raw
         except ScenarioError as err:
-            raise ScenarioError([Problem(origin, dotted, "set_syntax",
-                                         {"detail": err.problems[0].message("en")})]) from None
+            raise ScenarioError(
+                [Problem(origin, dotted, "set_syntax", {"detail": err.problems[0].message("en")})]
+            ) from None
         try:
             out = set_path(out, dotted, value)
         except (IndexError, KeyError, TypeError, ValueError):
@@ -1089,8 +1910,7 @@ def scale_town(s: Scenario, households: int) -> Scenario:
         c["length_km"] *= k
     data["resource"]["capacity_m3"] *= k
     data["resource"]["mean_recharge_m3_per_year"] *= k
-    for key in ("initial_cash_eur", "initial_debt_eur", "overheads_eur_per_year",
-                "other_capex_eur_per_year"):
+    for key in ("initial_cash_eur", "initial_debt_eur", "overheads_eur_per_year", "other_capex_eur_per_year"):
         data["finance"][key] *= k
     data["governance"]["committee"]["scic_shares_eur"] *= k
     data["workforce"]["crews"] = max(1, round(s.workforce.crews * k))

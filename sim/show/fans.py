@@ -95,12 +95,24 @@ def tornado(df: pd.DataFrame, output: str, lang: str = "fr") -> go.Figure:
         title = t["title_sobol"].format(output=output)
         xtitle = t["x_sobol"]
     for col, conf, colour, pattern in series:
-        fig.add_trace(go.Bar(
-            y=params, x=rows[col], orientation="h", name=t[col], marker_color=colour,
-            marker_pattern_shape=pattern,
-            error_x=dict(type="data", array=rows[conf], visible=True) if conf else None,
-        ))
-    fig.update_layout(title=title, barmode="group", xaxis_title=xtitle, yaxis_title=t["y"],
-                      legend=dict(orientation="h", y=-0.2), template="plotly_white",
-                      height=max(300, 120 + 60 * len(params)))
+        fig.add_trace(
+            go.Bar(
+                y=params,
+                x=rows[col],
+                orientation="h",
+                name=t[col],
+                marker_color=colour,
+                marker_pattern_shape=pattern,
+                error_x=dict(type="data", array=rows[conf], visible=True) if conf else None,
+            )
+        )
+    fig.update_layout(
+        title=title,
+        barmode="group",
+        xaxis_title=xtitle,
+        yaxis_title=t["y"],
+        legend=dict(orientation="h", y=-0.2),
+        template="plotly_white",
+        height=max(300, 120 + 60 * len(params)),
+    )
     return fig

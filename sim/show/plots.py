@@ -283,9 +283,7 @@ def price_and_bills(
             col=2,
         )
     _year_axes(fig, lang, cols=2)
-    fig.update_yaxes(
-        title_text=axis_title("price_120m3_eur_per_m3", lang), rangemode="tozero", row=1, col=1
-    )
+    fig.update_yaxes(title_text=axis_title("price_120m3_eur_per_m3", lang), rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text=axis_title("mean_bill_eur", lang), rangemode="tozero", row=1, col=2)
     return _finish(fig, t("plot.price_and_bills.title", lang), lang)
 
@@ -315,12 +313,8 @@ def affordability(
             t("plot.affordability.sub_burden", lang),
         ),
     )
-    fig.add_trace(
-        _line(years, "share_households_above_3pct", lang, colour=OKABE_ITO[3]), row=1, col=1
-    )
-    fig.add_trace(
-        _line(years, "unpaid_rate_pct", lang, colour=OKABE_ITO[4], dash="dash"), row=1, col=2
-    )
+    fig.add_trace(_line(years, "share_households_above_3pct", lang, colour=OKABE_ITO[3]), row=1, col=1)
+    fig.add_trace(_line(years, "unpaid_rate_pct", lang, colour=OKABE_ITO[4], dash="dash"), row=1, col=2)
     first, last = int(deciles["year"].min()), int(deciles["year"].max())
     for i, year in enumerate(dict.fromkeys((first, last))):
         sub = deciles[deciles["year"] == year].sort_values("decile")
@@ -348,9 +342,7 @@ def affordability(
     fig.update_yaxes(
         title_text=axis_title("share_households_above_3pct", lang), rangemode="tozero", row=1, col=1
     )
-    fig.update_yaxes(
-        title_text=axis_title("unpaid_rate_pct", lang), rangemode="tozero", row=1, col=2
-    )
+    fig.update_yaxes(title_text=axis_title("unpaid_rate_pct", lang), rangemode="tozero", row=1, col=2)
     fig.update_xaxes(title_text=axis_title("decile", lang), dtick=1, row=2, col=1)
     fig.update_yaxes(title_text=axis_title(burden, lang), rangemode="tozero", row=2, col=1)
     fig.update_layout(barmode="group", hovermode="closest")
@@ -366,9 +358,7 @@ def yield_and_breaks(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d", row=2, col=1)
     fig.update_xaxes(tickformat="d", row=1, col=1)
     fig.update_yaxes(title_text=axis_title("yield_pct", lang), row=1, col=1)
-    fig.update_yaxes(
-        title_text=axis_title("breaks_per_100km", lang), rangemode="tozero", row=2, col=1
-    )
+    fig.update_yaxes(title_text=axis_title("breaks_per_100km", lang), rangemode="tozero", row=2, col=1)
     return _finish(fig, t("plot.yield_and_breaks.title", lang), lang, height=550)
 
 
@@ -404,8 +394,7 @@ def debt_and_reserves(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig.add_trace(_line(years, "reserves_eur", lang, colour=OKABE_ITO[2], dash="dash"))
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d")
     fig.update_yaxes(
-        title_text=f"{t('ind.debt_eur', lang)} / {t('ind.reserves_eur', lang)} "
-        f"({t('unit.eur', lang)})",
+        title_text=f"{t('ind.debt_eur', lang)} / {t('ind.reserves_eur', lang)} ({t('unit.eur', lang)})",
         tickformat=",.0f",
     )
     return _finish(fig, t("plot.debt_and_reserves.title", lang), lang)
@@ -456,12 +445,8 @@ def workforce(workforce_df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     _year_axes(fig, lang, rows=2, cols=2)
     fig.update_yaxes(title_text=axis_title("fte", lang, label=t("ind.fte", lang)), row=1, col=1)
     fig.update_yaxes(title_text=axis_title("wage_bill_eur", lang), tickformat=",.0f", row=1, col=2)
-    fig.update_yaxes(
-        title_text=axis_title("repairs_per_crew", lang), rangemode="tozero", row=2, col=1
-    )
-    fig.update_yaxes(
-        title_text=axis_title("overtime_hours", lang), rangemode="tozero", row=2, col=2
-    )
+    fig.update_yaxes(title_text=axis_title("repairs_per_crew", lang), rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title_text=axis_title("overtime_hours", lang), rangemode="tozero", row=2, col=2)
     fig.update_layout(barmode="stack", hovermode="closest")
     return _finish(fig, t("plot.workforce.title", lang), lang, height=650)
 
@@ -472,13 +457,10 @@ def bills_by_decile(deciles: pd.DataFrame, year: int, lang: str = "fr") -> go.Fi
     sub = deciles[deciles["year"] == year].sort_values("decile")
     if sub.empty:
         raise ValueError(
-            f"no decile rows for year {year}; years are "
-            f"{sorted(int(y) for y in deciles['year'].unique())}"
+            f"no decile rows for year {year}; years are {sorted(int(y) for y in deciles['year'].unique())}"
         )
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        _bar(sub, "mean_bill_eur", lang, x="decile", colour=OKABE_ITO[0]), secondary_y=False
-    )
+    fig.add_trace(_bar(sub, "mean_bill_eur", lang, x="decile", colour=OKABE_ITO[0]), secondary_y=False)
     fig.add_trace(
         go.Scatter(
             x=sub["decile"].to_numpy(),
@@ -492,9 +474,7 @@ def bills_by_decile(deciles: pd.DataFrame, year: int, lang: str = "fr") -> go.Fi
         secondary_y=True,
     )
     fig.update_xaxes(title_text=axis_title("decile", lang), dtick=1)
-    fig.update_yaxes(
-        title_text=axis_title("mean_bill_eur", lang), rangemode="tozero", secondary_y=False
-    )
+    fig.update_yaxes(title_text=axis_title("mean_bill_eur", lang), rangemode="tozero", secondary_y=False)
     fig.update_yaxes(
         title_text=axis_title("burden_pct", lang),
         rangemode="tozero",
@@ -707,9 +687,7 @@ def fan_chart(
 
 def _legend_key(name: str, **style: Any) -> go.Scatter:
     """A legend entry with no data, explaining a line or band style shared by every scenario."""
-    return go.Scatter(
-        x=[None], y=[None], mode="lines", name=name, showlegend=True, hoverinfo="skip", **style
-    )
+    return go.Scatter(x=[None], y=[None], mode="lines", name=name, showlegend=True, hoverinfo="skip", **style)
 
 
 def fan_compare(
@@ -808,10 +786,23 @@ def tornado_figure(df: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Fig
     base = float(df["base"].iloc[0]) if len(df) else 0.0
     fig = go.Figure()
     for name, col, color in (("low", "at_low", "#0072B2"), ("high", "at_high", "#D55E00")):
-        fig.add_bar(y=d["param"], x=d[col] - base, base=base, orientation="h",
-                    name=t(f"tornado.{name}", lang), marker_color=color)
+        fig.add_bar(
+            y=d["param"],
+            x=d[col] - base,
+            base=base,
+            orientation="h",
+            name=t(f"tornado.{name}", lang),
+            marker_color=color,
+        )
     fig.add_vline(x=base, line_color="#333")
-    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.15},
-                      xaxis_title=f"{indicator_label(indicator, lang)}")
-    return _finish(fig, t("tornado.title", lang, indicator=indicator_label(indicator, lang)),
-                   lang, height=max(300, 40 * len(d) + 150))
+    fig.update_layout(
+        barmode="overlay",
+        legend={"orientation": "h", "y": -0.15},
+        xaxis_title=f"{indicator_label(indicator, lang)}",
+    )
+    return _finish(
+        fig,
+        t("tornado.title", lang, indicator=indicator_label(indicator, lang)),
+        lang,
+        height=max(300, 40 * len(d) + 150),
+    )

@@ -159,9 +159,7 @@ def figure(result: Result, name: str, lang: str = "fr") -> go.Figure:
     if name == "deciles":
         return plots.bills_by_decile(d, int(d["year"].max()), lang)
     if name == "affordability":
-        return plots.affordability(
-            y, d, lang, threshold_pct=result.scenario.affordability.threshold_pct
-        )
+        return plots.affordability(y, d, lang, threshold_pct=result.scenario.affordability.threshold_pct)
     if name == "network":
         return plots.yield_and_breaks(y, lang)
     if name == "money":
@@ -271,8 +269,7 @@ def main_parameters(scenario: Scenario, lang: str = "fr") -> pd.DataFrame:
         rows.append(
             {
                 "path": f"tariff.blocks[{i}].price_eur_per_m3",
-                "meaning": f"{_meaning(price, lang)} — {t('report.block.n', lang, n=i + 1)} "
-                f"({upto})",
+                "meaning": f"{_meaning(price, lang)} — {t('report.block.n', lang, n=i + 1)} ({upto})",
                 "value": fmt_param(block.price_eur_per_m3, lang),
                 "unit": _extra(price, "unit"),
                 "source": _extra(price, "source"),
@@ -311,9 +308,7 @@ def _table(df: pd.DataFrame, numeric: set[str] | None = None) -> str:
     body = []
     for row in df.itertuples(index=False):
         cells = "".join(
-            f"<td class='num'>{escape(str(v))}</td>"
-            if c in numeric
-            else f"<td>{escape(str(v))}</td>"
+            f"<td class='num'>{escape(str(v))}</td>" if c in numeric else f"<td>{escape(str(v))}</td>"
             for c, v in zip(df.columns, row, strict=True)
         )
         body.append(f"<tr>{cells}</tr>")
@@ -342,13 +337,15 @@ FANS: tuple[str, ...] = (
 def _futures_html(ensemble: Ensemble, lang: str) -> list[str]:
     """The section of the simulated futures: their odds in plain words and their fan charts."""
     runs = ensemble.runs
-    header = (t("ensemble.header.one", lang) if runs == 1 else
-              t("ensemble.header", lang, runs=fmt_number(runs, lang)))
+    header = (
+        t("ensemble.header.one", lang)
+        if runs == 1
+        else t("ensemble.header", lang, runs=fmt_number(runs, lang))
+    )
     parts = [f"<h2>{escape(header)}</h2>", f"<p>{escape(t('ensemble.intro', lang))}</p>"]
     if ensemble.cancelled:
         parts.append(f"<p class='note'>{escape(t('report.futures.partial', lang))}</p>")
-    parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in ensemble.statements(lang=lang))
-                 + "</ul>")
+    parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in ensemble.statements(lang=lang)) + "</ul>")
     for ind in FANS:
         if ind in ensemble.years.columns:
             fig = plots.fan_chart(ensemble.bands(ind), ind, lang, runs=runs)
@@ -357,7 +354,11 @@ def _futures_html(ensemble: Ensemble, lang: str) -> list[str]:
 
 
 def report_html(
-    result: Result, lang: str = "fr", *, name: str | None = None, when: dt.date | None = None,
+    result: Result,
+    lang: str = "fr",
+    *,
+    name: str | None = None,
+    when: dt.date | None = None,
     ensemble: Ensemble | None = None,
 ) -> str:
     """The run as one self-contained HTML page: works offline, prints on A4.
@@ -415,9 +416,7 @@ def report_html(
         parts += _futures_html(ensemble, lang)
     parts.append(f"<h2>{escape(t('report.parameters', lang))}</h2>")
     params = main_parameters(s, lang).rename(
-        columns={
-            c: t(f"report.col.{c}", lang) for c in ("path", "meaning", "value", "unit", "source")
-        }
+        columns={c: t(f"report.col.{c}", lang) for c in ("path", "meaning", "value", "unit", "source")}
     )
     parts.append(_table(params, numeric={t("report.col.value", lang)}))
     parts.append(f"<h2>{escape(t('report.sources', lang))}</h2>")

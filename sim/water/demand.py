@@ -18,11 +18,17 @@ from numpy.typing import ArrayLike, NDArray
 PRICE_FLOOR_EUR_PER_M3 = 0.05
 
 
-def price_response(price_eur_per_m3: ArrayLike, cpi: float, reference_price_eur_per_m3: ArrayLike,
-                   elasticity: float, conservation: float) -> NDArray[np.float64]:
+def price_response(
+    price_eur_per_m3: ArrayLike,
+    cpi: float,
+    reference_price_eur_per_m3: ArrayLike,
+    elasticity: float,
+    conservation: float,
+) -> NDArray[np.float64]:
     """The factor on each household's base use (see the module docstring)."""
     real = np.maximum(np.asarray(price_eur_per_m3, dtype=np.float64) / cpi, PRICE_FLOOR_EUR_PER_M3)
-    factor: NDArray[np.float64] = (real / np.maximum(reference_price_eur_per_m3,
-                                                     PRICE_FLOOR_EUR_PER_M3)) ** elasticity
+    factor: NDArray[np.float64] = (
+        real / np.maximum(reference_price_eur_per_m3, PRICE_FLOOR_EUR_PER_M3)
+    ) ** elasticity
     factor *= 1.0 - conservation
     return factor

@@ -17,8 +17,9 @@ from sim.core.assets import BreakRecord
 from sim.core.workforce import Crews
 
 
-def uarl_litres_per_day(mains_km: float, connections: float, private_pipe_km: float,
-                        pressure_m: float) -> float:
+def uarl_litres_per_day(
+    mains_km: float, connections: float, private_pipe_km: float, pressure_m: float
+) -> float:
     """Unavoidable annual real losses, litres per day: (18·Lm + 0.8·Nc + 25·Lp)·P.
 
     Lambert, Brown, Takizawa & Weimer (1999), water.md §4.4. Lm mains length (km), Nc service
@@ -56,8 +57,13 @@ class LeakLedger:
         return vol
 
 
-def break_process(env: simpy.Environment, rec: BreakRecord, crews: Crews, leaks: LeakLedger,
-                  on_done: Callable[[BreakRecord], None]) -> Generator[Any, Any, None]:
+def break_process(
+    env: simpy.Environment,
+    rec: BreakRecord,
+    crews: Crews,
+    leaks: LeakLedger,
+    on_done: Callable[[BreakRecord], None],
+) -> Generator[Any, Any, None]:
     """One break: leak from start, detection delay, wait for a crew, repair, close the leak."""
     key = leaks.open(env.now, rec.flow_m3_per_h)
     yield env.timeout(rec.detection_h)
@@ -69,5 +75,3 @@ def break_process(env: simpy.Environment, rec: BreakRecord, crews: Crews, leaks:
     leaks.close(key, env.now)
     rec.end_h = env.now
     on_done(rec)
-
-

@@ -16,9 +16,7 @@ import numpy as np
 from sim.scenario.model import RESTRICTION_LEVELS, Resource, Shock
 
 #: share of the year's recharge in each month (Jan..Dec); assumption: winter recharge of aquifers
-RECHARGE_MONTH_SHARE = np.array(
-    [0.16, 0.15, 0.13, 0.09, 0.05, 0.02, 0.01, 0.01, 0.02, 0.07, 0.13, 0.16]
-)
+RECHARGE_MONTH_SHARE = np.array([0.16, 0.15, 0.13, 0.09, 0.05, 0.02, 0.01, 0.01, 0.02, 0.07, 0.13, 0.16])
 
 
 @dataclass
@@ -33,8 +31,9 @@ class YearWeather:
 class WeatherPath:
     """Yearly weather for the whole horizon, drawn up front: 2 numbers per year, whatever the run."""
 
-    def __init__(self, spec: Resource, years: int, start_year: int, shocks: tuple[Shock, ...],
-                 rng: np.random.Generator):
+    def __init__(
+        self, spec: Resource, years: int, start_year: int, shocks: tuple[Shock, ...], rng: np.random.Generator
+    ):
         u = rng.random((years, 2))
         cv = spec.recharge_cv
         sigma = float(np.sqrt(np.log1p(cv**2)))

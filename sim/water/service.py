@@ -26,9 +26,17 @@ from sim.water.network import LeakLedger, break_process, uarl_litres_per_day
 from sim.water.resource import LEVEL_NAMES, RECHARGE_MONTH_SHARE, Stock, WeatherPath
 
 #: the water service's own year accumulators
-WATER_YEAR_KEYS = ("produced_m3", "billed_m3", "unbilled_authorised_m3", "apparent_losses_m3",
-                   "real_losses_m3", "delivered_m3", "shortfall_m3", "restriction_days",
-                   "interrupt_customer_hours")
+WATER_YEAR_KEYS = (
+    "produced_m3",
+    "billed_m3",
+    "unbilled_authorised_m3",
+    "apparent_losses_m3",
+    "real_losses_m3",
+    "delivered_m3",
+    "shortfall_m3",
+    "restriction_days",
+    "interrupt_customer_hours",
+)
 
 
 class WaterService:
@@ -42,8 +50,7 @@ class WaterService:
         s = eng.scenario
         self._network = s.network
         self.cohorts = eng.cohorts = Cohorts.from_spec(s.network)
-        self.weather = WeatherPath(s.resource, eng.years_n, s.town.start_year, s.shocks,
-                                   eng.rng["weather"])
+        self.weather = WeatherPath(s.resource, eng.years_n, s.town.start_year, s.shocks, eng.rng["weather"])
         self.stock = Stock(s.resource)
         self._stock0 = max(self.stock.level_m3, 1e-9)
         self._hazard0 = self.cohorts.breaks_per_year(s.town.start_year) / self.cohorts.total_km
@@ -76,9 +83,15 @@ class WaterService:
 
     def _uarl(self) -> float:
         net = self._network
-        return uarl_litres_per_day(
-            self.cohorts.total_km, self.connections,
-            self.connections * net.private_pipe_m_per_connection / 1000.0, net.pressure_m) / 1000.0
+        return (
+            uarl_litres_per_day(
+                self.cohorts.total_km,
+                self.connections,
+                self.connections * net.private_pipe_m_per_connection / 1000.0,
+                net.pressure_m,
+            )
+            / 1000.0
+        )
 
     # ------------------------------------------------------------------ breaks
     def schedule_month(self, eng: Engine, m: int, t0: float, t1: float) -> None:
@@ -86,8 +99,7 @@ class WaterService:
         y, cal_month = divmod(m, 12)
         year_float = s.town.start_year + y + cal_month / 12.0
         customers_per_km = eng.pop.count / max(self.cohorts.total_km, 1e-9)
-        for rec in self.sampler.sample(m, year_float, self.cohorts, s.network, t1 - t0, t0,
-                                       customers_per_km):
+        for rec in self.sampler.sample(m, year_float, self.cohorts, s.network, t1 - t0, t0, customers_per_km):
             eng.env.process(self._break(eng, rec))
 
     def _break(self, eng: Engine, rec: BreakRecord) -> Generator[Any, Any, None]:
@@ -96,8 +108,7 @@ class WaterService:
         base = eng.scenario.network.citizen_reporting_factor
         if rec.visible and eng.state.citizen_reporting_factor != base:
             rec.detection_h *= eng.state.citizen_reporting_factor / base
-        yield from break_process(eng.env, rec, eng.crews, self.leaks,
-                                 lambda done: self._repaired(eng, done))
+        yield from break_process(eng.env, rec, eng.crews, self.leaks, lambda done: self._repaired(eng, done))
 
     def _repaired(self, eng: Engine, rec: BreakRecord) -> None:
         self.breaks_done.append(rec)
@@ -109,11 +120,22 @@ class WaterService:
 
     def event_rows(self) -> list[dict[str, Any]]:
         """One ``events`` row per repaired break."""
-        return [{"time_h": b.start_h, "kind": "break", "material": b.cohort_material,
-                 "visible": b.visible, "flow_m3_per_h": b.flow_m3_per_h, "detection_h": b.detection_h,
-                 "wait_h": b.wait_h, "repair_h": b.repair_h, "end_h": b.end_h,
-                 "leak_m3": b.flow_m3_per_h * (b.end_h - b.start_h), "customers": b.customers}
-                for b in self.breaks_done]
+        return [
+            {
+                "time_h": b.start_h,
+                "kind": "break",
+                "material": b.cohort_material,
+                "visible": b.visible,
+                "flow_m3_per_h": b.flow_m3_per_h,
+                "detection_h": b.detection_h,
+                "wait_h": b.wait_h,
+                "repair_h": b.repair_h,
+                "end_h": b.end_h,
+                "leak_m3": b.flow_m3_per_h * (b.end_h - b.start_h),
+                "customers": b.customers,
+            }
+            for b in self.breaks_done
+        ]
 
     # ------------------------------------------------------------------ year start
     def year_start(self, eng: Engine, y: int) -> float:
@@ -126,11 +148,17 @@ class WaterService:
         self.renewed_km.append(km)
         renewal_capex = km * s.network.renewal_cost_eur_per_km * eng.cpi
         # demand responds to the real marginal price (constant elasticity)
-        price = tariffs.marginal_price_eur_per_m3(eng.last_year_metered, eng.pop.persons, st.tariff,
-                                                  eligible=eng.eligible, price_index=st.tariff_index,
-                                                  levies_index=eng.cpi)
-        factor = price_response(price, eng.cpi, self.ref_real_price, s.households.price_elasticity,
-                                st.conservation)
+        price = tariffs.marginal_price_eur_per_m3(
+            eng.last_year_metered,
+            eng.pop.persons,
+            st.tariff,
+            eligible=eng.eligible,
+            price_index=st.tariff_index,
+            levies_index=eng.cpi,
+        )
+        factor = price_response(
+            price, eng.cpi, self.ref_real_price, s.households.price_elasticity, st.conservation
+        )
         np.multiply(eng.pop.indoor_m3_per_year, factor, out=self.indoor_eff)
         np.multiply(eng.pop.outdoor_m3_per_year, factor, out=self.outdoor_eff)
         self._sum_in = float(self.indoor_eff.sum())
@@ -138,23 +166,33 @@ class WaterService:
         # background leakage grows with the network's mean age
         mean_age = self.cohorts.mean_age(year)
         self.bg_ili = s.network.background_ili * np.exp(
-            s.network.ili_growth_per_year_of_age * (mean_age - self.mean_age0))
+            s.network.ili_growth_per_year_of_age * (mean_age - self.mean_age0)
+        )
         self.uarl_m3_per_day = self._uarl()
         self._breaks_year_start = len(self.breaks_done)
         self.short_hh = np.zeros(eng.pop.count, dtype=bool)
-        self._energy_factor = float(np.prod([sh.factor for sh in s.shocks
-                                             if sh.kind == "energy_price" and sh.year == year]))
+        self._energy_factor = float(
+            np.prod([sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year])
+        )
         return renewal_capex
 
     def variable_costs_estimate(self, eng: Engine) -> tuple[float, float]:
         """(energy and treatment, renewal) expected this year, at this year's prices."""
         s = eng.scenario
         last = eng.years[-1] if eng.years else None
-        produced = last["produced_m3"] if last else (
-            (eng.pop.indoor_m3_per_year.sum() + eng.pop.outdoor_m3_per_year.sum()) * 1.25)
+        produced = (
+            last["produced_m3"]
+            if last
+            else ((eng.pop.indoor_m3_per_year.sum() + eng.pop.outdoor_m3_per_year.sum()) * 1.25)
+        )
         var = (s.finance.energy_eur_per_m3 + s.finance.treatment_eur_per_m3) * eng.cpi * produced
-        renewal = (eng.state.renewal_rate_pct / 100.0 * self.cohorts.total_km
-                   * s.network.renewal_cost_eur_per_km * eng.cpi)
+        renewal = (
+            eng.state.renewal_rate_pct
+            / 100.0
+            * self.cohorts.total_km
+            * s.network.renewal_cost_eur_per_km
+            * eng.cpi
+        )
         return var, renewal
 
     # ------------------------------------------------------------------ month
@@ -166,8 +204,7 @@ class WaterService:
                 level = i + 1
         return level
 
-    def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float,
-                  t1: float) -> MonthFlows:
+    def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:
         s = eng.scenario
         st = eng.state
         net = s.network
@@ -175,8 +212,14 @@ class WaterService:
         # restriction level from the stock at the start of the month's accounting
         level = self._restriction_level(eng)
         if level != eng.level:
-            eng.events.append({"time_h": t1, "kind": "restriction", "level": LEVEL_NAMES[level],
-                               "value": self.stock.level_m3})
+            eng.events.append(
+                {
+                    "time_h": t1,
+                    "kind": "restriction",
+                    "level": LEVEL_NAMES[level],
+                    "value": self.stock.level_m3,
+                }
+            )
             eng.level = level
         rule = st.usage_rules[LEVEL_NAMES[level]]
         demand, d, explicit = self._household_use(eng, cal_month, rule)
@@ -195,8 +238,9 @@ class WaterService:
                 leak_bursts *= real / real_asked  # the network cannot lose water it does not have
             cap = max((available - real) / overhead, 0.0)
             delivered, explicit = self._ration(eng, cal_month, rule, d, demand, cap, explicit)
-            eng.events.append({"time_h": t1, "kind": "shortfall", "level": LEVEL_NAMES[level],
-                               "value": demand - delivered})
+            eng.events.append(
+                {"time_h": t1, "kind": "shortfall", "level": LEVEL_NAMES[level], "value": demand - delivered}
+            )
         self._add_to_period(cal_month, rule, d, explicit, st.tariff.seasonal.months)
         shortfall = demand - delivered
         u = net.meter_under_registration_pct / 100.0
@@ -206,19 +250,36 @@ class WaterService:
         produced = billed + unbilled + apparent + real
         self.stock.step(recharge, produced)
         cpi = eng.cpi
-        costs = {"energy_eur": s.finance.energy_eur_per_m3 * cpi * self._energy_factor * produced,
-                 "treatment_eur": s.finance.treatment_eur_per_m3 * cpi * produced}
+        costs = {
+            "energy_eur": s.finance.energy_eur_per_m3 * cpi * self._energy_factor * produced,
+            "treatment_eur": s.finance.treatment_eur_per_m3 * cpi * produced,
+        }
         restricted_days = days if level >= 2 else 0.0
         columns = {
-            "produced_m3": produced, "billed_m3": billed, "unbilled_authorised_m3": unbilled,
-            "apparent_losses_m3": apparent, "real_losses_m3": real, "burst_losses_m3": leak_bursts,
-            "demand_m3": demand, "delivered_m3": delivered, "shortfall_m3": shortfall,
-            "recharge_m3": recharge, "resource_stock_m3": self.stock.level_m3,
-            "restriction_level": LEVEL_NAMES[level]}
-        year = {"produced_m3": produced, "billed_m3": billed, "unbilled_authorised_m3": unbilled,
-                "apparent_losses_m3": apparent, "real_losses_m3": real, "delivered_m3": delivered,
-                "shortfall_m3": shortfall, "restriction_days": restricted_days,
-                "interrupt_customer_hours": self._interrupt_month}
+            "produced_m3": produced,
+            "billed_m3": billed,
+            "unbilled_authorised_m3": unbilled,
+            "apparent_losses_m3": apparent,
+            "real_losses_m3": real,
+            "burst_losses_m3": leak_bursts,
+            "demand_m3": demand,
+            "delivered_m3": delivered,
+            "shortfall_m3": shortfall,
+            "recharge_m3": recharge,
+            "resource_stock_m3": self.stock.level_m3,
+            "restriction_level": LEVEL_NAMES[level],
+        }
+        year = {
+            "produced_m3": produced,
+            "billed_m3": billed,
+            "unbilled_authorised_m3": unbilled,
+            "apparent_losses_m3": apparent,
+            "real_losses_m3": real,
+            "delivered_m3": delivered,
+            "shortfall_m3": shortfall,
+            "restriction_days": restricted_days,
+            "interrupt_customer_hours": self._interrupt_month,
+        }
         self._interrupt_month = 0.0
         return MonthFlows(produced=produced, billed=billed, costs=costs, columns=columns, year=year)
 
@@ -248,8 +309,9 @@ class WaterService:
             return float(d.sum()), d, True
         return w_in * self._sum_in + w_out * self._sum_out, d, False
 
-    def _ration(self, eng: Engine, cal_month: int, rule: Any, d: np.ndarray, demand: float,
-                cap: float, explicit: bool) -> tuple[float, bool]:
+    def _ration(
+        self, eng: Engine, cal_month: int, rule: Any, d: np.ndarray, demand: float, cap: float, explicit: bool
+    ) -> tuple[float, bool]:
         """Share ``cap`` m3 among households, the essential volume first; returns what was delivered."""
         w_in = INDOOR_MONTH_SHARE[cal_month]
         w_out = OUTDOOR_MONTH_SHARE[cal_month] * (1.0 - rule.outdoor_cut_pct / 100.0)
@@ -272,8 +334,9 @@ class WaterService:
         self.short_hh |= d < asked  # every household that got less than it asked
         return float(d.sum()), True
 
-    def _add_to_period(self, cal_month: int, rule: Any, d: np.ndarray, explicit: bool,
-                       season_months: Any) -> None:
+    def _add_to_period(
+        self, cal_month: int, rule: Any, d: np.ndarray, explicit: bool, season_months: Any
+    ) -> None:
         """Add the month's use to the billing period: volumes if formed, else the weights."""
         in_season = (cal_month + 1) in season_months
         if explicit:
@@ -297,12 +360,24 @@ class WaterService:
         st = eng.state
         explicit = (self.period_explicit, self.season_explicit) if self._has_explicit else None
         tot = billing_step(
-            indoor=self.indoor_eff, outdoor=self.outdoor_eff, weights=self._acc, explicit=explicit,
+            indoor=self.indoor_eff,
+            outdoor=self.outdoor_eff,
+            weights=self._acc,
+            explicit=explicit,
             under_registration=s.network.meter_under_registration_pct / 100.0,
-            persons=eng.pop.persons, tariff=st.tariff, months=s.billing.interval_months,
-            eligible=eng.eligible, income=eng.income, price_index=st.tariff_index,
-            levies_index=eng.cpi, payment=eng._payment, rng=eng.pay_rng,
-            year_volume=eng.year_volume, year_bill=eng.year_bill, work=self.billing_work)
+            persons=eng.pop.persons,
+            tariff=st.tariff,
+            months=s.billing.interval_months,
+            eligible=eng.eligible,
+            income=eng.income,
+            price_index=st.tariff_index,
+            levies_index=eng.cpi,
+            payment=eng._payment,
+            rng=eng.pay_rng,
+            year_volume=eng.year_volume,
+            year_bill=eng.year_bill,
+            work=self.billing_work,
+        )
         if explicit is not None:
             self.period_explicit.fill(0.0)
             self.season_explicit.fill(0.0)
@@ -330,42 +405,54 @@ class WaterService:
         pop_people = eng.pop.population
         km = self.cohorts.total_km
         days = 366.0 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 365.0
-        done = self.breaks_done[self._breaks_year_start:]
+        done = self.breaks_done[self._breaks_year_start :]
         n_breaks = len(done)
         mean_repair = float(np.mean([b.wait_h + b.repair_h for b in done])) if done else 0.0
         renew5 = self.renewed_km[-5:]
-        price120 = tariffs.price_120m3_eur_per_m3(eng.state.tariff, reference_persons(s),
-                                                  price_index=eng.state.tariff_index,
-                                                  levies_index=eng.cpi)
+        price120 = tariffs.price_120m3_eur_per_m3(
+            eng.state.tariff, reference_persons(s), price_index=eng.state.tariff_index, levies_index=eng.cpi
+        )
         aff = s.affordability
         burden = (eng.year_bill + aff.sewerage_eur_per_m3 * eng.cpi * eng.year_volume) / eng.income
         above = burden > aff.threshold_pct / 100.0
         row = {
-            "year": year, "households": n, "population": pop_people,
-            "produced_m3": acc["produced_m3"], "billed_m3": acc["billed_m3"],
+            "year": year,
+            "households": n,
+            "population": pop_people,
+            "produced_m3": acc["produced_m3"],
+            "billed_m3": acc["billed_m3"],
             "unbilled_authorised_m3": acc["unbilled_authorised_m3"],
-            "apparent_losses_m3": acc["apparent_losses_m3"], "real_losses_m3": acc["real_losses_m3"],
+            "apparent_losses_m3": acc["apparent_losses_m3"],
+            "real_losses_m3": acc["real_losses_m3"],
             "yield_pct": 100.0 * (acc["billed_m3"] + acc["unbilled_authorised_m3"]) / acc["produced_m3"]
-            if acc["produced_m3"] > 0 else float("nan"),
+            if acc["produced_m3"] > 0
+            else float("nan"),
             "ilp_m3_per_km_day": (acc["apparent_losses_m3"] + acc["real_losses_m3"]) / (days * km),
             "ili": acc["real_losses_m3"] / (self.uarl_m3_per_day * days),
-            "breaks": n_breaks, "breaks_per_100km": 100.0 * n_breaks / km,
+            "breaks": n_breaks,
+            "breaks_per_100km": 100.0 * n_breaks / km,
             "mean_repair_hours": mean_repair,
             "interruptions_per_1000_customers": 1000.0 * n_breaks / n,
             "customer_interruption_hours": acc["interrupt_customer_hours"],
-            "renewal_km": self.renewed_km[-1], "renewal_rate_pct": 100.0 * float(np.mean(renew5)) / km,
-            "network_length_km": km, "network_mean_age_years": self.cohorts.mean_age(year + 1),
-            "price_120m3_eur_per_m3": price120, "bill_120m3_eur": 120.0 * price120,
+            "renewal_km": self.renewed_km[-1],
+            "renewal_rate_pct": 100.0 * float(np.mean(renew5)) / km,
+            "network_length_km": km,
+            "network_mean_age_years": self.cohorts.mean_age(year + 1),
+            "price_120m3_eur_per_m3": price120,
+            "bill_120m3_eur": 120.0 * price120,
             "consumption_l_per_person_day": 1000.0 * acc["billed_m3"] / (pop_people * days),
             "unpaid_rate_pct": 100.0 * acc["unpaid_eur"] / acc["billed_eur"] if acc["billed_eur"] else 0.0,
             "share_households_above_3pct": 100.0 * float(above.mean()),
             "social_rebate_eur": acc["social_rebate_eur"],
             **eng.money_columns(acc),
-            "fte": eng.fte_total(), "restriction_days": acc["restriction_days"],
+            "fte": eng.fte_total(),
+            "restriction_days": acc["restriction_days"],
             "resource_stock_m3": self.stock.level_m3,
             "resource_fill_pct": 100.0 * self.stock.level_m3 / self.stock.capacity,
-            "shortfall_m3": acc["shortfall_m3"], "drought_year": self.weather.years[y].drought,
-            "price_index": eng.cpi, "tariff_index": eng.state.tariff_index,
+            "shortfall_m3": acc["shortfall_m3"],
+            "drought_year": self.weather.years[y].drought,
+            "price_index": eng.cpi,
+            "tariff_index": eng.state.tariff_index,
             **self._communality(eng, above, year),
         }
         self._decile_rows(eng, year, burden, above)
@@ -383,10 +470,19 @@ class WaterService:
         bur_all = mean_by(burden) * 100.0
         shr = mean_by(above.astype(float)) * 100.0
         for k in range(10):
-            eng.decile_rows.append({
-                "year": year, "decile": k + 1, "households": int(cnt[k]), "mean_income_eur": inc[k],
-                "mean_volume_m3": vol[k], "mean_bill_eur": bil[k], "burden_pct": bur[k],
-                "burden_with_sewerage_pct": bur_all[k], "share_above_3pct": shr[k]})
+            eng.decile_rows.append(
+                {
+                    "year": year,
+                    "decile": k + 1,
+                    "households": int(cnt[k]),
+                    "mean_income_eur": inc[k],
+                    "mean_volume_m3": vol[k],
+                    "mean_bill_eur": bil[k],
+                    "burden_pct": bur[k],
+                    "burden_with_sewerage_pct": bur_all[k],
+                    "share_above_3pct": shr[k],
+                }
+            )
 
     def _communality(self, eng: Engine, above: np.ndarray, year: int) -> dict[str, float]:
         """Components of the communality index (docs/regimes.md), never aggregated here.

@@ -48,9 +48,7 @@ class Debrief:
     decisions: list[dict[str, Any]]
     log: list[dict[str, Any]]
     outcomes: pd.DataFrame  # year, run (room|baseline), one column per INDICATORS
-    deciles: (
-        pd.DataFrame
-    )  # year, decile, mean_bill_room_eur, mean_bill_baseline_eur, difference_eur
+    deciles: pd.DataFrame  # year, decile, mean_bill_room_eur, mean_bill_baseline_eur, difference_eur
     comments: list[dict[str, Any]] = field(default_factory=list)
     variants: list[dict[str, Any]] = field(default_factory=list)
     scenario_yaml: str = ""
@@ -58,16 +56,12 @@ class Debrief:
     @property
     def gained(self) -> list[int]:
         """Deciles whose mean bill is lower with the room's decisions (last year)."""
-        return [
-            int(r.decile) for r in self.deciles.itertuples() if r.difference_eur < -SAME_BILL_EUR
-        ]
+        return [int(r.decile) for r in self.deciles.itertuples() if r.difference_eur < -SAME_BILL_EUR]
 
     @property
     def lost(self) -> list[int]:
         """Deciles whose mean bill is higher with the room's decisions (last year)."""
-        return [
-            int(r.decile) for r in self.deciles.itertuples() if r.difference_eur > SAME_BILL_EUR
-        ]
+        return [int(r.decile) for r in self.deciles.itertuples() if r.difference_eur > SAME_BILL_EUR]
 
 
 class Room(Protocol):
@@ -77,9 +71,15 @@ class Room(Protocol):
 
     def log(self, code: str) -> list[dict[str, Any]]: ...
 
-    def run(self, code: str, *, with_log: bool = True, stop_at: int | None = None,
-            log: list[dict[str, Any]] | None = None,
-            variants: list[dict[str, Any]] | None = None) -> Result: ...
+    def run(
+        self,
+        code: str,
+        *,
+        with_log: bool = True,
+        stop_at: int | None = None,
+        log: list[dict[str, Any]] | None = None,
+        variants: list[dict[str, Any]] | None = None,
+    ) -> Result: ...
 
 
 def build_debrief(ws: Room, code: str) -> Debrief:
@@ -329,9 +329,7 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
         fig = _fig_html(outcome_figure(d.outcomes, ind, lang), f"fig-{ind}", k == 0)
         parts.append(f"<div class='fig'>{fig}</div>")
     head = [t("col_year", lang)] + [
-        f"{t('ind_' + ind, lang)} — {t('run_' + r, lang)}"
-        for ind in INDICATORS
-        for r in ("room", "baseline")
+        f"{t('ind_' + ind, lang)} — {t('run_' + r, lang)}" for ind in INDICATORS for r in ("room", "baseline")
     ]
     parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
     for year in room.index:
@@ -345,12 +343,8 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
     # deciles
     parts.append(f"<h2>{e(t('sec_deciles', lang, year=int(d.deciles['year'].iloc[0])))}</h2>")
     gained, lost = who_gained_text(d, lang)
-    parts.append(
-        f"<p><span class='gain'>{e(gained)}</span><br><span class='loss'>{e(lost)}</span></p>"
-    )
-    parts.append(
-        f"<div class='fig'>{_fig_html(deciles_figure(d.deciles, lang), 'fig-deciles', False)}</div>"
-    )
+    parts.append(f"<p><span class='gain'>{e(gained)}</span><br><span class='loss'>{e(lost)}</span></p>")
+    parts.append(f"<div class='fig'>{_fig_html(deciles_figure(d.deciles, lang), 'fig-deciles', False)}</div>")
     head = ["col_decile", "col_bill_room", "col_bill_baseline", "col_difference"]
     parts.append("<table><tr>" + "".join(f"<th>{e(t(h, lang))}</th>" for h in head) + "</tr>")
     for r in d.deciles.itertuples():

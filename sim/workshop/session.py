@@ -107,18 +107,14 @@ class VariantRefused(BadInput):
 
     key = "err_variant"
 
-    def __init__(
-        self, where: str, problem: str, detail: str, block: int | None = None, **fields: Any
-    ):
+    def __init__(self, where: str, problem: str, detail: str, block: int | None = None, **fields: Any):
         super().__init__(detail)
         self.where, self.problem, self.block, self.fields = where, problem, block, fields
 
     def message(self, lang: str) -> str:
 
         fields = {k: _num(v, lang) if isinstance(v, float) else v for k, v in self.fields.items()}
-        where = (
-            t("vf_" + self.where, lang, n=self.block) if self.block else t("vf_" + self.where, lang)
-        )
+        where = t("vf_" + self.where, lang, n=self.block) if self.block else t("vf_" + self.where, lang)
         return t(self.key, lang, where=where, problem=t("vp_" + self.problem, lang, **fields))
 
 
@@ -267,9 +263,7 @@ class Workshop:
             self._runs.put(key, hit)
         return hit
 
-    def procedure_choices(
-        self, code: str, meeting: int, log: list[dict[str, Any]]
-    ) -> dict[str, str]:
+    def procedure_choices(self, code: str, meeting: int, log: list[dict[str, Any]]) -> dict[str, str]:
         """What the committee's own procedure decides at ``meeting`` on the items not in ``log``.
 
         Read from the model's ``decisions`` of a run through that meeting, so it is exactly what
@@ -289,9 +283,7 @@ class Workshop:
             at = df["date"].astype(str).str.startswith(str(year))
         if "body" in df.columns:
             at &= df["body"] == "committee"
-        return {
-            str(r.item): str(r.option) for r in df[at & df["adopted"].astype(bool)].itertuples()
-        }
+        return {str(r.item): str(r.option) for r in df[at & df["adopted"].astype(bool)].itertuples()}
 
     def log(self, code: str) -> list[dict[str, Any]]:
         """The decision log the model replays: the room's binding decisions, round = meeting."""
@@ -398,9 +390,7 @@ class Workshop:
 
         rule = self.veto_rule(code)
 
-        def decide(
-            votes: list[dict[str, Any]], people: list[dict[str, Any]]
-        ) -> list[dict[str, Any]]:
+        def decide(votes: list[dict[str, Any]], people: list[dict[str, Any]]) -> list[dict[str, Any]]:
             present = dict.fromkeys(COLLEGES, 0)
             for p in people:
                 present[p["college"]] += 1
@@ -452,9 +442,7 @@ class Workshop:
         )
         return [d for d in self.store.decisions(code) if d["round"] == rnd]
 
-    def set_seats(
-        self, code: str, facilitator_token: str, seats: dict[str, int | None]
-    ) -> dict[str, int]:
+    def set_seats(self, code: str, facilitator_token: str, seats: dict[str, int | None]) -> dict[str, int]:
         """How many seats each college has (``None`` or 0: no limit); facilitator only."""
         return self.store.set_seats(code, facilitator_token, seats)
 
@@ -524,9 +512,7 @@ class Workshop:
         sc = _number(standing_charge, "standing_charge")
         free = _number(free_volume, "free_volume")
         if not isinstance(blocks, list | tuple) or not 1 <= len(blocks) <= MAX_VARIANT_BLOCKS:
-            raise VariantRefused(
-                "blocks", "count", f"1 to {MAX_VARIANT_BLOCKS} blocks", n=MAX_VARIANT_BLOCKS
-            )
+            raise VariantRefused("blocks", "count", f"1 to {MAX_VARIANT_BLOCKS} blocks", n=MAX_VARIANT_BLOCKS)
         out_blocks: list[dict[str, Any]] = []
         for i, pair in enumerate(blocks, start=1):
             up_to, price = pair
@@ -543,9 +529,7 @@ class Workshop:
                         i,
                         m=i - 1,
                     )
-            out_blocks.append(
-                {"up_to_m3": up, "price_eur_per_m3": _number(price, "block_price", i)}
-            )
+            out_blocks.append({"up_to_m3": up, "price_eur_per_m3": _number(price, "block_price", i)})
         current = self.current_tariff(code)
         raw = {
             **current,
@@ -558,9 +542,7 @@ class Workshop:
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(x) for x in err["loc"])
-            raise VariantRefused(
-                "tariff", "model", f"{loc}: {err['msg']}", msg=err["msg"]
-            ) from None
+            raise VariantRefused("tariff", "model", f"{loc}: {err['msg']}", msg=err["msg"]) from None
         scen = self.base_scenario(code)
         cap = cap_pct(scen.town.urban)
         share = standing_charge_share_pct(tariff, 2)

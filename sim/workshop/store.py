@@ -203,9 +203,7 @@ def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
         raw = rest[3:]  # sqlite:///rel -> rel ; sqlite:////abs -> /abs
     if raw in ("", ":memory:"):
         if raw == ":memory:":
-            raise BadInput(
-                "an in-memory database cannot be shared between connections; give a file"
-            )
+            raise BadInput("an in-memory database cannot be shared between connections; give a file")
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
         return base / "regie-sim" / "workshop.sqlite3"
     return Path(raw).expanduser()
@@ -241,9 +239,7 @@ def _check_name(value: Any, what: str) -> str:
 class Store:
     """Session store on one SQLite file (see the module docstring)."""
 
-    def __init__(
-        self, path: str | os.PathLike[str] | None = None, *, busy_timeout_s: float = BUSY_TIMEOUT_S
-    ):
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, busy_timeout_s: float = BUSY_TIMEOUT_S):
         self.path = resolve_path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.busy_timeout_s = busy_timeout_s
@@ -325,9 +321,7 @@ class Store:
 
     @staticmethod
     def _session_row(conn: sqlite3.Connection, code: str) -> sqlite3.Row:
-        row = conn.execute(
-            "SELECT * FROM sessions WHERE code = ?", (normalise_code(code),)
-        ).fetchone()
+        row = conn.execute("SELECT * FROM sessions WHERE code = ?", (normalise_code(code),)).fetchone()
         if row is None:
             raise NotFound("no such session")
         return row
@@ -397,9 +391,7 @@ class Store:
             if row["current_round"] != expected_round:
                 raise Conflict("the round changed meanwhile")
             sid, rnd = row["id"], row["current_round"]
-            if expected_variants is not None and expected_variants != self._variant_ids(
-                conn, sid, rnd
-            ):
+            if expected_variants is not None and expected_variants != self._variant_ids(conn, sid, rnd):
                 raise Conflict("the tariff variants changed meanwhile")
             votes = [
                 dict(r)
@@ -442,9 +434,7 @@ class Store:
                         d["reason"],
                         json.dumps(d.get("tally", {}), sort_keys=True),
                         now,
-                        None
-                        if d.get("tariff") is None
-                        else json.dumps(d["tariff"], sort_keys=True),
+                        None if d.get("tariff") is None else json.dumps(d["tariff"], sort_keys=True),
                     ),
                 )
             last = rnd >= row["rounds"]
@@ -497,11 +487,11 @@ class Store:
             for college, n in clean.items():
                 if n is not None and n < taken[college]:
                     raise Conflict(f"{taken[college]} participants already sit in {college}")
-                conn.execute("DELETE FROM seats WHERE session_id = ? AND college = ?",
-                             (row["id"], college))
+                conn.execute("DELETE FROM seats WHERE session_id = ? AND college = ?", (row["id"], college))
                 if n is not None:
-                    conn.execute("INSERT INTO seats (session_id, college, n) VALUES (?, ?, ?)",
-                                 (row["id"], college, n))
+                    conn.execute(
+                        "INSERT INTO seats (session_id, college, n) VALUES (?, ?, ?)", (row["id"], college, n)
+                    )
             return self._seats(conn, row["id"])
 
     def join(self, code: str, name: str, college: str | None = None) -> dict[str, Any]:
@@ -540,8 +530,7 @@ class Store:
         if not isinstance(token, str) or not token:
             raise Forbidden("no participant token")
         row = conn.execute(
-            "SELECT id, name, college, joined FROM participants"
-            " WHERE session_id = ? AND token_sha256 = ?",
+            "SELECT id, name, college, joined FROM participants WHERE session_id = ? AND token_sha256 = ?",
             (session_id, _digest(token)),
         ).fetchone()
         if row is None:
@@ -561,8 +550,7 @@ class Store:
             return [
                 dict(r)
                 for r in conn.execute(
-                    "SELECT id, name, college, joined FROM participants WHERE session_id = ?"
-                    " ORDER BY id",
+                    "SELECT id, name, college, joined FROM participants WHERE session_id = ? ORDER BY id",
                     (s["id"],),
                 )
             ]
@@ -760,8 +748,7 @@ class Store:
             k = ids.index(variant_id) + 1
             conn.execute("DELETE FROM variants WHERE id = ?", (variant_id,))
             conn.execute(
-                "DELETE FROM votes WHERE session_id = ? AND round = ? AND item = 'tariff'"
-                " AND option = ?",
+                "DELETE FROM votes WHERE session_id = ? AND round = ? AND item = 'tariff' AND option = ?",
                 (s["id"], rnd, f"variant_{k}"),
             )
             for j in range(k + 1, len(ids) + 1):

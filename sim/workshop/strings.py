@@ -94,8 +94,7 @@ FR: dict[str, str] = {
     "vote_ok": "Vote enregistré : {option}. Vous pouvez le changer jusqu'à la clôture.",
     "your_vote": "Votre vote : {option}",
     "not_admissible": "non recevable : {why}",
-    "workers_only": "Le collège des opérateurs (les salariés) décide seul de l'organisation "
-    "du travail.",
+    "workers_only": "Le collège des opérateurs (les salariés) décide seul de l'organisation du travail.",
     "consultative_badge": "Avis consultatif : le conseil (ou le contrat) décide.",
     "procedure_choice": "Choix de la procédure si personne ne vote : {option}",
     "variant_title": "Proposer une variante",
@@ -134,8 +133,7 @@ FR: dict[str, str] = {
     "citoyens présents ne la soutient pas, elle est écartée même si deux collèges la votent.",
     "veto_button": "Veto contre « {option} »",
     "veto_ok": "Veto enregistré : votre voix va à « {keep} ».",
-    "veto_used": "Veto citoyen utilisé — {item} : « {option} » a été bloquée. {why} "
-    "« {kept} » s'applique.",
+    "veto_used": "Veto citoyen utilisé — {item} : « {option} » a été bloquée. {why} « {kept} » s'applique.",
     # reasons
     "reason_adopted": "adopté par une majorité de collèges",
     "reason_workers_decide": "décidé par le collège des opérateurs",
@@ -221,8 +219,7 @@ FR: dict[str, str] = {
     "vp_range": "doit être entre {lo} et {hi}",
     "vp_increasing": "doit dépasser la borne de la tranche {m}",
     "vp_count": "de 1 à {n} tranches",
-    "vp_cap": "la part fixe ferait {share} % d'une facture de 120 m3, au-delà du plafond légal de "
-    "{cap} %",
+    "vp_cap": "la part fixe ferait {share} % d'une facture de 120 m3, au-delà du plafond légal de {cap} %",
     "vp_model": "{msg}",
     # errors
     "err_not_found": "Atelier introuvable : vérifiez le code.",
@@ -310,8 +307,7 @@ EN: dict[str, str] = {
     "name_label": "Your first name or your group's name",
     "college_label": "Your college",
     "wait_lobby": "The facilitator will open the vote. This page updates by itself.",
-    "wait_review": "The vote is closed. Here are the decisions; the facilitator will open the "
-    "next round.",
+    "wait_review": "The vote is closed. Here are the decisions; the facilitator will open the next round.",
     "finished_thanks": "The workshop is over. Thank you! Here are the decisions taken.",
     "vote_button": "Vote",
     "vote_ok": "Vote recorded: {option}. You can change it until the vote closes.",
@@ -439,8 +435,7 @@ EN: dict[str, str] = {
     "vp_range": "must be between {lo} and {hi}",
     "vp_increasing": "must be above block {m}'s bound",
     "vp_count": "1 to {n} blocks",
-    "vp_cap": "the standing charge would be {share} % of a 120 m3 bill, above the legal cap of "
-    "{cap} %",
+    "vp_cap": "the standing charge would be {share} % of a 120 m3 bill, above the legal cap of {cap} %",
     "vp_model": "{msg}",
     "err_not_found": "Workshop not found: check the code.",
     "err_forbidden": "This link is not recognised for this workshop.",

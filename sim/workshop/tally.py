@@ -39,9 +39,7 @@ class VetoRule:
     tolerance_pp: float = 0.0
 
 
-def veto_harm(
-    option: dict[str, Any], options: list[dict[str, Any]], rule: VetoRule
-) -> dict[str, Any] | None:
+def veto_harm(option: dict[str, Any], options: list[dict[str, Any]], rule: VetoRule) -> dict[str, Any] | None:
     """The harm for which the citizens may veto ``option``, or ``None`` when they may not.
 
     ``{"cuts_essential": bool, "share_above_pct": float | None, "reference_pct": float | None}``:
@@ -53,9 +51,7 @@ def veto_harm(
         return None
     eff = option.get("effects") or {}
     share = eff.get("share_above_pct")
-    ref = eff.get(
-        "veto_reference_share_pct", (options[0].get("effects") or {}).get("share_above_pct")
-    )
+    ref = eff.get("veto_reference_share_pct", (options[0].get("effects") or {}).get("share_above_pct"))
     worse = share is not None and ref is not None and share > ref + rule.tolerance_pp
     if not (option.get("cuts_essential") or worse):
         return None

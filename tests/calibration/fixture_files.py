@@ -148,9 +148,7 @@ def composition_rows() -> pd.DataFrame:
             {
                 "Code INSEE de la commune adhérente": TOWN["insee"],
                 "Nom de la commune": "Bourg",
-                "Identifiant SISPEA de l'entité de gestion à laquelle la commune adhère": TOWN[
-                    "entity"
-                ],
+                "Identifiant SISPEA de l'entité de gestion à laquelle la commune adhère": TOWN["entity"],
                 "Compétence": "AEP",
             },
         ]
@@ -169,9 +167,7 @@ def write_sispea(
         pd.DataFrame({"Id collectivité": ["1"], "Courriel": [SECRET]}).to_excel(
             xw, sheet_name="Collectivités", index=False
         )
-        (entity_rows(gen) if frame is None else frame).to_excel(
-            xw, sheet_name=entity_sheet, index=False
-        )
+        (entity_rows(gen) if frame is None else frame).to_excel(xw, sheet_name=entity_sheet, index=False)
         pd.DataFrame({"Ouvrage": ["captage"]}).to_excel(xw, sheet_name="Ouvrages", index=False)
         if with_composition_sheet:
             composition_rows().to_excel(xw, sheet_name="Composition communale", index=False)

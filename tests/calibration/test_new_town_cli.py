@@ -194,8 +194,5 @@ def test_the_written_file_runs_with_the_other_verbs(tmp_path, capsys):
     assert run([*HAND, "--households", "800", "--network-km", "14", "--out", str(out)]) == 0
     assert main(["validate", str(out)]) == 0
     assert main(["bill", str(out), "--volume", "120", "--persons", "2"]) == 0
-    assert (
-        main(["run", str(out), "--set", "horizon_years=2", "--out", str(tmp_path / "r"), "--quiet"])
-        == 0
-    )
+    assert main(["run", str(out), "--set", "horizon_years=2", "--out", str(tmp_path / "r"), "--quiet"]) == 0
     assert (tmp_path / "r" / "years.csv").is_file()

@@ -77,9 +77,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(
-                f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}"
-            )
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
                 if resp.status == 200:
@@ -87,9 +85,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
         except OSError:
             pass
         time.sleep(0.25)
-    raise RuntimeError(
-        f"streamlit did not answer within {START_TIMEOUT_S:.0f} s:\n{log.read_text()[-3000:]}"
-    )
+    raise RuntimeError(f"streamlit did not answer within {START_TIMEOUT_S:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 @pytest.fixture(scope="session")

@@ -39,9 +39,7 @@ def test_sources_page_switches_language(
     expect(page.get_by_text("Le bilan de l'eau")).to_be_visible()
     screenshot(page, "sources-fr")
 
-    switch = page.locator(
-        ".st-key-lang_switch"
-    )  # Streamlit's class for the widget keyed lang_switch
+    switch = page.locator(".st-key-lang_switch")  # Streamlit's class for the widget keyed lang_switch
     switch.get_by_text("English", exact=True).click()
     expect(page.locator("h1", has_text="Assumptions and sources")).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]lang=en\b"))

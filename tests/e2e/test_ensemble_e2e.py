@@ -41,7 +41,9 @@ def test_futures_from_a_link_download_and_stop(
     page.get_by_role("button", name="Simuler").click()
     expect(page.get_by_role("heading", name="Incertitude : 20 futurs simulés")).to_be_visible(timeout=WAIT_MS)
     # the odds count the 20 futures run (issue 11), never a share "out of 10"
-    expect(page.get_by_text(re.compile(r"Dans \d+ futurs? simulés? sur 20,")).first).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text(re.compile(r"Dans \d+ futurs? simulés? sur 20,")).first).to_be_visible(
+        timeout=WAIT_MS
+    )
     expect(page.locator(".js-plotly-plot", has_text="20 futurs simulés").first).to_be_visible(timeout=WAIT_MS)
     expect(page).to_have_url(re.compile(r"[?&]f=20\b"), timeout=WAIT_MS)
     screenshot(page, "ensemble-fans")
@@ -53,8 +55,7 @@ def test_futures_from_a_link_download_and_stop(
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         names = zf.namelist()
         root = names[0].split("/")[0]
-        assert {f"{root}/bands.csv", f"{root}/ensemble_years.csv",
-                f"{root}/probabilites.txt"} <= set(names)
+        assert {f"{root}/bands.csv", f"{root}/ensemble_years.csv", f"{root}/probabilites.txt"} <= set(names)
         odds = zf.read(f"{root}/probabilites.txt").decode("utf-8")
     assert "sur 20," in odds or "Dans tous les futurs simulés" in odds
     assert "sur 10," not in odds

@@ -35,9 +35,7 @@ def test_explorer_run_language_upload_and_compare(
     expect(price.get_by_test_id("stMetricValue")).to_have_text(
         re.compile(r"^\d+,\d\d\s€/m³$"), timeout=WAIT_MS
     )
-    expect(page.get_by_text("Scénario en cours : town.yaml — Ville-sur-Eau")).to_be_visible(
-        timeout=WAIT_MS
-    )
+    expect(page.get_by_text("Scénario en cours : town.yaml — Ville-sur-Eau")).to_be_visible(timeout=WAIT_MS)
     expect(page).to_have_url(re.compile(r"[?&]p=town\b"), timeout=WAIT_MS)
     screenshot(page, "explorer-fr")
 
@@ -67,9 +65,7 @@ def test_explorer_run_language_upload_and_compare(
     expect(alert).to_be_visible(timeout=WAIT_MS)
     expect(alert).to_contain_text("bad.yaml", timeout=WAIT_MS)
     expect(alert).to_contain_text("tariff.standing_charge_eur_per_year", timeout=WAIT_MS)
-    expect(page.get_by_text("Current scenario: town.yaml — Ville-sur-Eau")).to_be_visible(
-        timeout=WAIT_MS
-    )
+    expect(page.get_by_text("Current scenario: town.yaml — Ville-sur-Eau")).to_be_visible(timeout=WAIT_MS)
     screenshot(page, "explorer-bad-upload")
 
     # open Compare from the navigation: the three regimes side by side

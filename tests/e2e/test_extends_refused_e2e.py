@@ -17,8 +17,19 @@ from sim.workshop.strings import t
 
 pytestmark = [pytest.mark.browser]
 
-LEAKS = ("db_password", "api_token", "hunter2", "root:", "/bin/bash", "daemon", "introuvable",
-         "not found", "n'existe", "exist", "Traceback")
+LEAKS = (
+    "db_password",
+    "api_token",
+    "hunter2",
+    "root:",
+    "/bin/bash",
+    "daemon",
+    "introuvable",
+    "not found",
+    "n'existe",
+    "exist",
+    "Traceback",
+)
 
 
 def _close_not_found(page: Any) -> None:

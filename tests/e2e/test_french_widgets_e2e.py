@@ -37,6 +37,9 @@ def test_the_scenario_uploader_speaks_french(
                   getComputedStyle(b, '::after').content];
         }"""
     )
-    assert pseudo == ['"Glissez-déposez un fichier ici"', '"Fichier YAML (.yaml, .yml)"',
-                      '"Choisir un fichier"'], pseudo
+    assert pseudo == [
+        '"Glissez-déposez un fichier ici"',
+        '"Fichier YAML (.yaml, .yml)"',
+        '"Choisir un fichier"',
+    ], pseudo
     screenshot(page, f"uploader-fr-{size[0]}")

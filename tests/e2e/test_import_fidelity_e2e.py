@@ -16,9 +16,11 @@ from sim.dashboard import common, share
 
 pytestmark = pytest.mark.browser
 
-IMPORT = (b"extends: town.yaml\nhorizon_years: 3\nhouseholds:\n  count: 2000\n"
-          b"tariff:\n  standing_charge_eur_per_year: 90\n"
-          b"  blocks:\n    - {price_eur_per_m3: 1.80}\n")
+IMPORT = (
+    b"extends: town.yaml\nhorizon_years: 3\nhouseholds:\n  count: 2000\n"
+    b"tariff:\n  standing_charge_eur_per_year: 90\n"
+    b"  blocks:\n    - {price_eur_per_m3: 1.80}\n"
+)
 WAIT_MS = 60_000
 
 

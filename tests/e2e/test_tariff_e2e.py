@@ -76,8 +76,7 @@ def test_an_invalid_standing_charge_is_explained_and_changes_nothing(
     expect(page.get_by_text("Plafond légal de la part fixe dépassé", exact=False)).to_be_visible(
         timeout=30_000
     )
-    expect(page.get_by_text("Les résultats ci-dessous sont ceux du dernier tarif valide."))\
-        .to_be_visible()
+    expect(page.get_by_text("Les résultats ci-dessous sont ceux du dernier tarif valide.")).to_be_visible()
     assert row.inner_text() == before
     screenshot(page, "tariff-fr-invalid")
 
@@ -88,7 +87,8 @@ def test_remunicipalisation_page_in_english(
     from playwright.sync_api import expect
 
     open_page(page, app_url, "remunicipalisation?lang=en", "Remunicipalisation")
-    expect(page.get_by_text("Money leaving the service, by line", exact=False).first)\
-        .to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Money leaving the service, by line", exact=False).first).to_be_visible(
+        timeout=60_000
+    )
     expect(page.get_by_test_id("stMetric").first).to_be_visible()
     screenshot(page, "remunicipalisation-en")

@@ -53,9 +53,7 @@ class AppServer:
         cmd = streamlit_command(self.port)
         env = {**os.environ, "REGIE_SIM_WORKSHOP_DB": str(self.db), "REGIE_SIM_STRICT_I18N": "1"}
         with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env
-            )
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -157,9 +155,7 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
     fac.get_by_role("button", name=t("create_button", "fr")).click()
     fac.locator("h1", has_text="Atelier ").wait_for()
     code, token = query(fac)["s"], query(fac)["t"]
-    expect(fac.locator("h1")).to_have_text(
-        t("session_title", "fr", code=code), timeout=PAGE_TIMEOUT_MS
-    )
+    expect(fac.locator("h1")).to_have_text(t("session_title", "fr", code=code), timeout=PAGE_TIMEOUT_MS)
     expect(fac.get_by_test_id("stImage").first).to_be_visible(timeout=PAGE_TIMEOUT_MS)  # QR code
     join_url = fac.get_by_test_id("stCode").inner_text().strip()
     assert f"s={code}" in join_url
@@ -177,9 +173,7 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
         )
         people.append(p)
     pub, ops, cit = people
-    expect(fac.get_by_text(t("participants_count", "fr", n=3))).to_be_visible(
-        timeout=LIVE_TIMEOUT_MS
-    )
+    expect(fac.get_by_text(t("participants_count", "fr", n=3))).to_be_visible(timeout=LIVE_TIMEOUT_MS)
 
     # round 1: the participants' pages open the vote by themselves
     ws = Workshop(Store(server.db))
@@ -208,15 +202,11 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
     for p in (fac, *people):
         p.goto(p.url)
         close_not_found(p)
-    expect(fac.locator("h1")).to_have_text(
-        t("session_title", "fr", code=code), timeout=PAGE_TIMEOUT_MS
-    )
+    expect(fac.locator("h1")).to_have_text(t("session_title", "fr", code=code), timeout=PAGE_TIMEOUT_MS)
     expect(cit.get_by_text(f"<b>Zoé</b> — {t('college_citizens', 'fr')}")).to_be_visible(
         timeout=PAGE_TIMEOUT_MS
     )
-    expect(fac.get_by_text(t("round_of", "fr", n=2, rounds=2))).to_be_visible(
-        timeout=PAGE_TIMEOUT_MS
-    )
+    expect(fac.get_by_text(t("round_of", "fr", n=2, rounds=2))).to_be_visible(timeout=PAGE_TIMEOUT_MS)
 
     # round 2
     fac.get_by_role("button", name=t("open_vote", "fr", n=2)).click()
@@ -230,9 +220,7 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
     expect(cit.get_by_text(t("comment_ok", "fr"))).to_be_visible(timeout=PAGE_TIMEOUT_MS)
     expect(fac.get_by_text(t("voters_n", "fr", n=3)).first).to_be_visible(timeout=LIVE_TIMEOUT_MS)
     fac.get_by_role("button", name=t("close_vote", "fr")).click()
-    expect(fac.locator("h2", has_text=t("debrief_title", "fr"))).to_be_visible(
-        timeout=PAGE_TIMEOUT_MS
-    )
+    expect(fac.locator("h2", has_text=t("debrief_title", "fr"))).to_be_visible(timeout=PAGE_TIMEOUT_MS)
     for p in people:
         expect(p.get_by_text(t("finished_thanks", "fr"))).to_be_visible(timeout=LIVE_TIMEOUT_MS)
 
@@ -252,9 +240,7 @@ def test_two_rounds_a_restart_and_the_debrief(server: AppServer, new_page: Any) 
     assert token not in html and token not in decisions_csv
 
 
-def test_on_a_phone_a_citizen_sees_option_cards_and_uses_the_veto(
-    server: AppServer, new_page: Any
-) -> None:
+def test_on_a_phone_a_citizen_sees_option_cards_and_uses_the_veto(server: AppServer, new_page: Any) -> None:
     """390 px wide: each option is a card with low, middle and high incomes and the budget; the
     citizens' veto is shown with the harm it prevents, and its button records the vote."""
     from playwright.sync_api import expect
@@ -263,15 +249,15 @@ def test_on_a_phone_a_citizen_sees_option_cards_and_uses_the_veto(
     from sim.workshop.tally import veto_eligible
 
     ws = Workshop(Store(server.db))
-    town = sim.with_changes(sim.load_scenario(ROOT / "scenarios" / "town.yaml"),
-                            {"households.count": 1500})
+    town = sim.with_changes(sim.load_scenario(ROOT / "scenarios" / "town.yaml"), {"households.count": 1500})
     code, token = ws.create_session(town, "commons", 1)
     cit = ws.join(code, "Usagère", "citizens")
     ws.open_vote(code, token)
     tariff = next(i for i in ws.current_agenda(code) if i["item"] == "tariff")
     rule = ws.veto_rule(code)
-    target = next(o for o in tariff["options"][1:]
-                  if o["admissible"] and veto_eligible(o, tariff["options"], rule))
+    target = next(
+        o for o in tariff["options"][1:] if o["admissible"] and veto_eligible(o, tariff["options"], rule)
+    )
 
     p = new_page(390)
     p.set_viewport_size({"width": 390, "height": 844})

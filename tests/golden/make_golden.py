@@ -86,8 +86,10 @@ def differences(expected: pd.DataFrame, got: pd.DataFrame) -> list[str]:
             ok = ((a.isna() & b.isna()) | (a.astype(str) == b.astype(str))).to_numpy()
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
-            problems.append(f"{col}: {int((~ok).sum())} rows differ, first row {i}: "
-                            f"{a.iloc[i]!r} stored, {b.iloc[i]!r} now")
+            problems.append(
+                f"{col}: {int((~ok).sum())} rows differ, first row {i}: "
+                f"{a.iloc[i]!r} stored, {b.iloc[i]!r} now"
+            )
     return problems
 
 
