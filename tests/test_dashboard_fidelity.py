@@ -11,7 +11,7 @@ import pytest
 from test_dashboard_explorer import PRICE, current, open_app, price_value, upload
 
 from sim import Scenario, load_scenario, scale_town
-from sim.dashboard import explorer, share
+from sim.dashboard import common, explorer, share
 
 # pages run through Streamlit's AppTest: the slow tier
 pytestmark = pytest.mark.slow
@@ -72,3 +72,27 @@ def test_scale_town_is_the_cli_households(small: Scenario, tmp_path) -> None:
     args = type("A", (), {"file": str(f), "overrides": [], "households": 3000})()
     ctx = type("C", (), {"t": staticmethod(lambda fr, en: fr)})()
     assert load_from_args(args, ctx) == scale_town(load_scenario(f), 3000)
+
+
+def test_after_a_language_switch_every_box_is_drawn_with_the_scenario_as_default(small: Scenario) -> None:
+    """The browser draws a number box afresh from its default (after a language switch, say): that
+    default must be what the user sees, never the box's minimum (seed 0, one year, nothing charged),
+    or the next run and the Compare page would use the minimum."""
+    at = upload(open_app(small), "mine.yaml", IMPORT)  # the page sets the widgets' states
+    imported = share.scenario_from_upload(IMPORT, "mine.yaml", "fr")
+
+    def drawn_as_imported() -> None:
+        boxes = [b for b in at.number_input if b.key and b.key.startswith(explorer.PREFIX)]
+        assert len(boxes) > 10
+        for box in boxes:
+            path = box.key.removeprefix(explorer.PREFIX)
+            assert box.value == pytest.approx(common.get_path(imported, path)), path
+            assert box.proto.default == pytest.approx(box.value), path  # never the minimum
+
+    drawn_as_imported()
+    at.session_state[common.LANG_WIDGET_KEY] = "en"  # the sidebar switch
+    at.run()
+    assert not at.exception and [x.value for x in at.title] == ["Explore a scenario"]
+    drawn_as_imported()
+    at.button(key="explorer_run").click().run()
+    assert current(at) == imported  # what runs is what was imported

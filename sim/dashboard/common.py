@@ -36,8 +36,9 @@ if TYPE_CHECKING:
 
 LANG_KEY = "lang"  # st.session_state key holding the current language
 LANG_WIDGET_KEY = "lang_switch"  # key of the sidebar switch
-#: prefixes of widget keys that mirror the current scenario: dropped when it is replaced or when
-#: the language changes, so the widgets are drawn again from the scenario
+#: prefixes of widget keys that mirror the current scenario: dropped when it is replaced, so the
+#: widgets are drawn again from the new scenario (a language switch keeps them: what the user typed
+#: and has not run yet stays, see :func:`initial`)
 SCENARIO_WIDGET_PREFIXES: tuple[str, ...] = ("explorer.w.",)
 LANG_QUERY = "lang"  # URL query parameter
 
@@ -75,15 +76,6 @@ def language_switch() -> str:
         required=True,
     )
     lang = normalise_lang(choice)
-    previous = st.session_state.get(LANG_KEY)
-    if previous is not None and previous != lang:
-        # a translated label makes a new widget; in the browser the new widget would start from
-        # its minimum (the state is set, so no default is passed): draw them again from the
-        # current scenario instead (what runs stays what was entered)
-        for key in [
-            k for k in st.session_state if isinstance(k, str) and k.startswith(SCENARIO_WIDGET_PREFIXES)
-        ]:
-            del st.session_state[key]
     st.session_state[LANG_KEY] = lang
     widget_texts(lang)
     if st.query_params.get(LANG_QUERY) != lang:
@@ -272,26 +264,33 @@ def widgets_for(
     return changes
 
 
-def initial(key: str, **default: Any) -> dict[str, Any]:
-    """``default`` for a widget's first drawing; nothing once its state is set.
+def initial(key: str, value: Any, options: list[Any] | None = None) -> dict[str, Any]:
+    """The default a scenario widget is drawn with: its state if it has one, else ``value``.
 
-    A page that sets a widget's state (a scenario replaced) must not also pass a default value:
-    Streamlit would warn, and the state is what the browser must show.
+    The default is passed at every drawing, never left out: a number box drawn without one
+    carries its minimum as default, and the browser falls back to that default whenever it
+    draws the box afresh (after a language switch, say): seed 0, one year, nothing charged —
+    and the next run would use them. With the state as default, a fresh drawing shows what the
+    user entered. For a select box, ``options`` turns the value into the ``index`` it wants.
     """
-    return {} if key in st.session_state else default
+    current = st.session_state[key] if key in st.session_state else value
+    if isinstance(value, float) and isinstance(current, int) and not isinstance(current, bool):
+        current = float(current)  # a number box wants one numeric type
+    if options is not None:
+        return {"index": options.index(current) if current in options else 0}
+    return {"value": current}
 
 
 def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any:
     label, help_ = widget_label(info, lang), widget_help(info, lang)
     kind = info.kind
     if kind == "bool":
-        return where.checkbox(label, help=help_, key=key, **initial(key, value=bool(current)))
+        return where.checkbox(label, help=help_, key=key, **initial(key, bool(current)))
     if kind == "choice":
         options = list(info.choices)
-        index = options.index(current) if current in options else 0
-        return where.selectbox(label, options, help=help_, key=key, **initial(key, index=index))
+        return where.selectbox(label, options, help=help_, key=key, **initial(key, current, options))
     if kind == "str":
-        return where.text_input(label, help=help_, key=key, **initial(key, value=current or ""))
+        return where.text_input(label, help=help_, key=key, **initial(key, current or ""))
     if kind not in ("int", "float"):
         raise TypeError(f"{info.path}: no widget for a {info.field.annotation} parameter")
     b = info.bounds
@@ -306,7 +305,7 @@ def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any
             step=1,
             help=help_,
             key=key,
-            **initial(key, value=value_i),
+            **initial(key, value_i),
         )
     lo = b.get("ge", b.get("gt"))
     hi = b.get("le", b.get("lt"))
@@ -319,7 +318,7 @@ def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any
         label,
         min_value=lo_f,
         max_value=hi_f,
-        **initial(key, value=value_f),
+        **initial(key, value_f),
         step=float(step),
         format=f"%.{decimals}f",
         help=help_,

@@ -105,7 +105,7 @@ def _choice(s: Scenario, path: str, lang: str, label_of: Any) -> dict[str, Any]:
         format_func=label_of,
         help=common.widget_help(info, lang),
         key=widget_key(path),
-        **common.initial(widget_key(path), index=options.index(current) if current in options else 0),
+        **common.initial(widget_key(path), current, options),
     )
     return {path: new} if new != current else {}
 
@@ -148,7 +148,7 @@ def _int(s: Scenario, path: str, lang: str, max_value: int) -> dict[str, Any]:
         min_value=lo,
         max_value=max_value,
         step=1,
-        **common.initial(widget_key(path), value=current),
+        **common.initial(widget_key(path), current),
         help=help_,
         key=widget_key(path),
     )
