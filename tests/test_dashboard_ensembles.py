@@ -203,6 +203,41 @@ def test_stop_keeps_the_futures_already_made_and_says_so(
     assert any(c.startswith("Dans ") and "futurs simulés" in c for c in captions(at))
 
 
+def test_a_click_during_a_part_keeps_the_futures_the_bar_counted(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In the browser, a click while a part computes makes Streamlit stop the script run at the
+    progress bar's next update (it raises there). The future under way is finished and kept, the
+    part stops, the click is honoured on the next run: the warning counts what the bar showed."""
+    from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    real_text = ensembles._progress_text
+    clicked: list[float] = []
+
+    def text_then_click(done: float, runs: int, lang: str) -> str:
+        if done > 0.3 and not clicked:  # a third of the first future made: the reader clicks
+            clicked.append(done)
+            st.session_state[ensembles.cancel_key("explorer")] = True  # « Arrêter »'s callback
+            raise RerunException(RerunData())  # what Streamlit raises at the next element update
+        return real_text(done, runs, lang)
+
+    monkeypatch.setattr(ensembles, "_progress_text", text_then_click)
+    at = ask_futures(open_page(small, "sim/dashboard/explorer.py"), "explorer", RUNS)
+    assert clicked and clicked[0] < 1
+    at.run()  # the script run Streamlit starts for the click
+    assert not at.exception, [e.value for e in at.exception]
+    job = at.session_state[ensembles.job_key("explorer")]
+    assert job.stopped and job.done == 1  # the future under way was finished and kept
+    assert [w.value for w in at.warning] == [
+        f"Calcul arrêté : un seul futur simulé sur {RUNS} demandés. "
+        "Les bandes et les phrases ne portent que sur ce futur."
+    ]
+    whole = simulate_many(small, RUNS, seed=small.seed, executor="sequential")
+    kept = job.ensembles()["scenario"]
+    pd.testing.assert_frame_equal(kept.years, whole.years[whole.years["run"] == 0])
+
+
 def test_stop_between_parts_then_resume_completes_the_same_ensemble(
     small: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,8 +18,10 @@ for a new script run (``st.rerun``). The « Arrêter » button sets a session-st
 (:func:`cancel_key`); it is checked before a part starts, and it is the ``cancel`` callable given
 to ``simulate_many``/``compare_many`` for the part under way, so the ensemble stops at the next
 part at the latest, keeping every run already made, and says how many. A click that lands while a
-part computes interrupts that part (its runs are lost, at most :data:`PART_TARGET_S` seconds of
-work); the finished parts are kept. « Reprendre » continues from where it stopped.
+part computes makes Streamlit stop the script run at the progress bar's next update: the part is
+then stopped as by the flag, the runs it finished (and those already in a worker) are kept, and
+the script run ends as Streamlit asked, so every future the progress bar counted is kept.
+« Reprendre » continues from where it stopped.
 
 Part ``[a, b)`` is made with ``first_run=a`` on the family of ``b`` runs; seeds are prefix-stable,
 so an ensemble made in parts equals the same ensemble made at once
@@ -51,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from sim.dashboard import share
 from sim.experiments.ensemble import Ensemble, default_workers, make_pool
@@ -137,9 +140,10 @@ class Job:
         """The parts joined, one ensemble per name; marked cancelled when stopped early."""
         names = list(self.parts[0]) if self.parts else []
         out = {name: Ensemble.concat([p[name] for p in self.parts]) for name in names}
-        if not self.finished:
-            for e in out.values():
-                e.cancelled = True
+        for e in out.values():
+            # a part stopped by a click and then resumed holds its first runs only: what counts is
+            # whether every run asked for is made
+            e.cancelled = not self.finished
         return out
 
 
@@ -334,8 +338,13 @@ def advance(view: View, lang: str) -> None:
     ss = st.session_state
     flag = cancel_key(view.page)
 
+    # a click (« Arrêter », or any other) during the part makes Streamlit stop this script run at
+    # its next element update, here the progress bar: the part is then asked to stop as by
+    # « Arrêter », the runs it finished are kept, and the script run stops as Streamlit asked
+    interrupted: list[BaseException] = []
+
     def cancel() -> bool:
-        return bool(ss.get(flag))
+        return bool(ss.get(flag)) or bool(interrupted)
 
     if cancel():  # pressed since the job was taken up
         job.stopped = True
@@ -350,7 +359,10 @@ def advance(view: View, lang: str) -> None:
         f = (first + min(max(float(fraction), 0.0), 1.0) * size) / job.runs
         if f - shown[0] >= 0.01 or f >= 1.0 > shown[0]:
             shown[0] = f
-            bar.progress(f, text=_progress_text(f * job.runs, job.runs, lang))
+            try:
+                bar.progress(f, text=_progress_text(f * job.runs, job.runs, lang))
+            except ScriptControlException as exc:
+                interrupted.append(exc)
 
     t0 = time.perf_counter()
     try:
@@ -366,6 +378,12 @@ def advance(view: View, lang: str) -> None:
     if made and _all_within(part, first, made):  # else stopped with a gap: its runs are dropped
         job.parts.append(part)
         job.done += made
+    if interrupted:
+        # not stopped: the next script run resumes the job, or stops it if « Arrêter » was pressed
+        if job.finished:
+            share.store().put(job.key, job.ensembles())
+            del ss[job_key(view.page)]
+        raise interrupted[0]
     if made < size or any(e.cancelled for e in part.values()):
         job.stopped = True
     elif made:

@@ -41,7 +41,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -702,6 +702,16 @@ def _run_futures(
     try:
         while pending:
             if cancel is not None and cancel():
+                # runs not started are dropped; runs already in a worker are waited for and kept
+                # (they cost nothing more, and the futures counted as made stay made): the pool
+                # starts runs in order, so what is kept is the first runs without a gap
+                started = [f for f in pending if not f.cancel()]
+                for f in started:
+                    try:
+                        outputs[pending[f]] = f.result()
+                    except CancelledError:
+                        pass
+                pending.clear()
                 return outputs, True
             done, _ = wait(list(pending), timeout=_POLL_S, return_when=FIRST_COMPLETED)
             for f in done:

@@ -65,7 +65,7 @@ def test_futures_from_a_link_download_and_stop(
     page.get_by_role("button", name="Simuler").click()
     stop = page.get_by_role("button", name="Arrêter")
     expect(stop).to_be_visible(timeout=WAIT_MS)
-    # once a first part of futures is made (a click during a part drops that part's runs)
+    # once a first future is counted (a click during a part keeps the futures the bar counted)
     made = page.get_by_text(re.compile(r"Futurs simulés : [1-9]\d* sur 200"))
     expect(made).to_be_visible(timeout=WAIT_MS)
     stop.click()
