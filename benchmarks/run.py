@@ -280,6 +280,22 @@ def tariff_rows(seeds: list[int], updates: int) -> list[Row]:
 # --------------------------------------------------------------------------------------------
 # the table
 # --------------------------------------------------------------------------------------------
+def loader_rows() -> list[Row]:
+    import bench_loader
+
+    results = bench_loader.measure(repeat=3)
+    name, (verdict, worst) = max(results.items(), key=lambda kv: kv[1][1])
+    return [
+        (
+            "safe loader, largest inputs",
+            f"{worst:.3f} s",
+            f"slowest of {len(results)} inputs up to the size limit: {name} ({verdict}), best of 3",
+            f"≤ {bench_loader.TARGET_S:g} s",
+            _verdict(worst <= bench_loader.TARGET_S),
+        )
+    ]
+
+
 def table(rows: list[Row]) -> str:
     head = ("measurement", "result", "detail", "target", "met?")
     lines = ["| " + " | ".join(head) + " |", "|---|---:|---|---|---|"]
@@ -308,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += rep_rows
     rows += dashboard_rows(1 if quick else 3, town, ensemble)
     rows += tariff_rows([1] if quick else [1, 2, 3], 30 if quick else 50)
+    rows += loader_rows()
     minutes = (dt.datetime.now() - started).total_seconds() / 60
 
     import numpy as np

@@ -100,6 +100,7 @@ def test_fill_the_form_and_hand_the_scenario_to_the_explorer(url: str, tmp_path:
         try:
             page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 1400})
             page.set_default_timeout(WAIT_MS)
+            expect.set_options(timeout=WAIT_MS)  # assertions wait as long as actions on a loaded machine
             page.goto(f"{url}/ma-commune")
             expect(page.locator("h1", has_text="Ma commune")).to_be_visible()
             page.get_by_label("Nom de la commune", exact=True).fill("Bourg-sur-Eau")

@@ -45,6 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 START_TIMEOUT_S = 60.0
+EXPECT_MS = 30_000  # how long an assertion waits for the page (Playwright default: 5 s)
 
 
 def _missing_browser_reason() -> str | None:
@@ -118,8 +119,11 @@ def browser() -> Iterator[Any]:
     reason = _missing_browser_reason()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # an assertion waits as long as an action: on a loaded CI machine a page's first run can take
+    # longer than Playwright's 5 s default, and that is slowness, not a failure
+    expect.set_options(timeout=EXPECT_MS)
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
