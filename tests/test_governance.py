@@ -11,7 +11,7 @@ from sim.core.engine import Policy
 from sim.experiments.compare import compare, differences
 from sim.experiments.run import engine_for
 from sim.governance import committee as cm
-from sim.governance.concession import index_paths, k_coefficient, realised_margin_pct
+from sim.governance.concession import index_paths, k_coefficient, realised_margin_pct, target_margin_pct
 from sim.governance.regie import pre_election_year
 from sim.scenario.model import Committee
 
@@ -30,10 +30,11 @@ def test_concession_price_follows_k_formula_exactly() -> None:
     r = simulate(s, seed=3)
     eng = engine_for(s, 3, policy=Policy())  # same streams: the index paths the run used
     c = s.governance.concession
-    idx = index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct), c.index_spread_pct)
+    idx = index_paths(eng)
     assert not (r.decisions["item"] == "avenant").any()
+    opening = r.years["tariff_index"].iloc[0]  # the tender at the cost of service (K = 1 then)
     for y in range(1, len(r.years)):
-        expected = k_coefficient(c, idx, y, 0)
+        expected = opening * k_coefficient(c, idx, y, 0)
         assert r.years["tariff_index"].iloc[y] == pytest.approx(expected, rel=1e-12)
     # K is a + Σ w·I/I0, checked by hand for year 2
     ratios = idx[2] / idx[0]
@@ -104,10 +105,11 @@ def test_retender_resets_the_price_to_costs_plus_target_margin() -> None:
     y = r.years.set_index("year")
     eng = engine_for(s, 1, policy=Policy())
     c = s.governance.concession
-    idx = index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct), c.index_spread_pct)
+    idx = index_paths(eng)
     m = realised_margin_pct(y.loc[2028].to_dict() | {"year": 2028}, s.finance.capex_debt_share_pct)
-    bid = (1 - m / 100) / (1 - c.margin_target_pct / 100) * 0.95
-    expected = k_coefficient(c, idx, 3, 0) * bid  # K of 2029 against the first year, then the bid
+    bid = (1 - m / 100) / (1 - target_margin_pct(s) / 100) * 0.95
+    opening = y["tariff_index"].iloc[0]  # the winning tender at the cost of service (K = 1 then)
+    expected = opening * k_coefficient(c, idx, 3, 0) * bid  # K of 2029 against the first year, then the bid
     assert y.loc[2029, "tariff_index"] == pytest.approx(expected, rel=1e-12)
     # the new contract indexes from the re-tender year
     assert y.loc[2030, "tariff_index"] == pytest.approx(expected * k_coefficient(c, idx, 4, 3), rel=1e-12)
@@ -278,6 +280,10 @@ def test_comparison_lists_the_parameters_that_differ() -> None:
     cmp = compare(scen, seed=1)
     keys = set(cmp.differences["key"])
     assert {"governance.regime", "finance.operator_margin_pct", "governance.committee.power"} <= keys
+    # the decision rules that differ are listed first, beside the parameters (issue 15, finding 1)
+    rule = cmp.differences.iloc[0]
+    assert rule["key"] == "decision_rule"
+    assert (rule["concession"], rule["regie"], rule["commons"]) == ("contract", "council", "committee")
     assert "households.count" not in keys
     assert list(cmp.table.index) == ["concession", "regie", "commons"]
     assert cmp.table.loc["concession", "outflow_eur_total"] > 0

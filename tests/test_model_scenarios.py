@@ -197,8 +197,12 @@ def test_scale_town_keeps_costs_and_losses_per_household() -> None:
     assert small.finance.overheads_eur_per_year == pytest.approx(base.finance.overheads_eur_per_year / 10)
     assert small.workforce.crews == 1
     y_big, y_small = simulate(base, seed=1).years, simulate(small, seed=1).years
-    # same town, smaller: the price and yield stay close (the base town keeps its price in year 1)
-    assert y_small["price_120m3_eur_per_m3"].iloc[0] == pytest.approx(y_big["price_120m3_eur_per_m3"].iloc[0])
+    # same town, smaller: the price and yield stay close (the opening tariff covers the cost of
+    # service, whose fixed parts scale with the town; the volumes of 2,000 drawn households differ
+    # from those of 20,000 by sampling only)
+    assert y_small["price_120m3_eur_per_m3"].iloc[0] == pytest.approx(
+        y_big["price_120m3_eur_per_m3"].iloc[0], rel=0.03
+    )
     assert abs(y_small["yield_pct"].mean() - y_big["yield_pct"].mean()) < 3
     assert (
         abs(y_small["price_120m3_eur_per_m3"].iloc[-1] / y_big["price_120m3_eur_per_m3"].iloc[-1] - 1) < 0.1

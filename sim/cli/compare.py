@@ -8,6 +8,7 @@ differ between the scenarios (the only sources of the differences), and writes
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from sim.cli.common import (
     render_table,
 )
 from sim.experiments.compare import INDICATORS, compare
+from sim.experiments.explain import explain
 from sim.i18n import fmt_number
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario
@@ -76,9 +78,73 @@ def setup_compare(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argpars
         help=t("dossier de sortie (par défaut runs/compare)", "output folder (default runs/compare)"),
     )
     p.add_argument(
+        "--explain",
+        action="store_true",
+        help=t(
+            "avec deux scénarios A B : décompose l'écart du prix du m3 (120 m3) de la dernière année, "
+            "une différence après l'autre (règle de décision d'abord)",
+            "with two scenarios A B: decompose the gap of the last year's price per m3 (120 m3), one "
+            "difference at a time (the decision rule first)",
+        ),
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help=t("avec --explain : un objet JSON sur la sortie", "with --explain: one JSON object on stdout"),
+    )
+    p.add_argument(
         "--quiet", "-q", action="store_true", help=t("sans barre de progression", "no progress bar")
     )
     return p
+
+
+def handle_explain(args: argparse.Namespace, ctx: Context) -> int:
+    """``compare A B --explain [--json]``: the last year's price gap B - A, difference by difference."""
+    scenarios = _load_all(args, ctx)
+    if len(scenarios) != 2:
+        raise CliError(
+            ctx.t(
+                f"--explain décompose l'écart entre deux scénarios, pas {len(scenarios)}",
+                f"--explain decomposes the gap between two scenarios, not {len(scenarios)}",
+            )
+        )
+    (na, a), (nb, b) = scenarios.items()
+    if a.horizon_years != b.horizon_years:
+        raise CliError(
+            ctx.t(
+                f"--explain : les deux scénarios doivent avoir le même horizon ({a.horizon_years} et "
+                f"{b.horizon_years} ans) ; utilisez --set horizon_years=N",
+                f"--explain: both scenarios need the same horizon ({a.horizon_years} and "
+                f"{b.horizon_years} years); use --set horizon_years=N",
+            )
+        )
+    ex = explain(a, b, seed=args.seed, a_name=na, b_name=nb)
+    if args.json:
+        ctx.out(json.dumps(ex.to_json(ctx.lang), ensure_ascii=False, indent=1))
+        return 0
+    lang = ctx.lang
+    ctx.out(
+        ctx.t(
+            f"Prix du m3 (120 m3) TTC en {ex.year}, même graine ({args.seed}) : {na} "
+            f"{fmt_number(ex.a_value, lang, 3)} €, {nb} {fmt_number(ex.b_value, lang, 3)} €.",
+            f"Price per m3 (120 m3) incl. tax in {ex.year}, same seed ({args.seed}): {na} "
+            f"{fmt_number(ex.a_value, lang, 3)} €, {nb} {fmt_number(ex.b_value, lang, 3)} €.",
+        )
+    )
+    ctx.out(
+        ctx.t(
+            f"L'écart, une différence après l'autre, de {na} vers {nb} (règle de décision d'abord) :",
+            f"The gap, one difference at a time, from {na} to {nb} (the decision rule first):",
+        )
+    )
+
+    def signed(x: float) -> str:
+        return ("+" if x >= 0 else "") + fmt_number(x, lang, 3)
+
+    rows = [[signed(p.delta), p.label(lang)] for p in ex.parts]
+    rows.append([signed(ex.residual), ctx.t("reste (arrondis)", "residual (rounding)")])
+    ctx.out(render_table([ctx.t("€/m3", "€/m3"), ctx.t("différence", "difference")], rows))
+    return 0
 
 
 def _load_all(args: argparse.Namespace, ctx: Context) -> dict[str, Scenario]:
@@ -99,6 +165,10 @@ def _load_all(args: argparse.Namespace, ctx: Context) -> dict[str, Scenario]:
 
 
 def handle_compare(args: argparse.Namespace, ctx: Context) -> int:
+    if args.explain:
+        return handle_explain(args, ctx)
+    if args.json:
+        raise CliError(ctx.t("--json va avec --explain", "--json goes with --explain"))
 
     scenarios = _load_all(args, ctx)
     out = Path(args.out) if args.out else Path("runs") / "compare"

@@ -223,7 +223,21 @@ class Engine:
         infl[0] = 0.0  # prices of the first year are the scenario's
         self.inflation = infl
         self.index_z = z[:, 1:]
+        # the world's labour, energy and works prices relative to inflation (first year = 1):
+        # every regime pays them in its costs, and a contract's K formula reads them
+        f = s.finance
+        growth = (
+            1.0
+            + (
+                np.array([f.labour_drift_pct, f.energy_drift_pct, f.works_drift_pct])
+                + f.index_spread_pct * self.index_z
+            )
+            / 100.0
+        )
+        growth[0] = 1.0
+        self.real_index = np.cumprod(growth, axis=0)
         self.cpi = 1.0
+        self.real_labour = self.real_energy = self.real_works = 1.0
         self.pay_rng = self.rng["payments"]
         self.state = State(
             tariff=s.tariff,
@@ -346,29 +360,49 @@ class Engine:
         burden = self.service.affordability_burden(self, bills)
         return float((burden > self.scenario.affordability.threshold_pct / 100.0).mean() * 100.0)
 
+    def expected_unpaid_share(self, bills: np.ndarray) -> float:
+        """Share of these yearly bills expected to go unpaid under this year's non-payment rule
+        (:class:`sim.core.billing.Payment`, each bill split into the year's billing periods)."""
+        months = self.scenario.billing.interval_months
+        period = bills * (months / 12.0)
+        z = self._payment.logit0 - period * self._payment.neg_factor
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))  # expit, written so that ±inf logits give 0 and 1
+        total = float(bills.sum())
+        return float((p * bills).sum()) / total if total > 0 else 0.0
+
     def fte_total(self) -> float:
         """Staff of the service (FTE): the scenario's ratio to customers, plus what decisions added."""
         s = self.scenario
         return s.workforce.fte_per_1000_customers * self.pop.count / 1000.0 + self.state.extra_fte
 
-    def yearly_costs_estimate(self) -> float:
-        """Expected yearly cash costs excl. taxes passed through, at this year's prices (for budgets)."""
+    def yearly_cost_parts(self) -> dict[str, float]:
+        """Expected yearly cash costs excl. taxes passed through, at this year's prices, by part:
+        ``staff`` (in-house and subcontracted), ``energy_treatment``, ``overheads``,
+        ``self_financed_capex`` (the share of renewal and other investment not borrowed),
+        ``debt_service`` (the loans in force) and ``participation``. Their sum, in this order, is
+        :meth:`yearly_costs_estimate`."""
         s = self.scenario
         fte = s.workforce.fte_per_1000_customers * self.pop.count / 1000.0 + self.state.extra_fte
-        wage = s.workforce.wage_cost_eur_per_fte_year * self.cpi * self.state.wage_factor
+        wage = s.workforce.wage_cost_eur_per_fte_year * self.cpi * self.real_labour * self.state.wage_factor
         sub = self.state.subcontracted_pct / 100.0
         staff = fte * wage * ((1 - sub) + sub * (1 + s.workforce.subcontract_premium_pct / 100.0))
         var, renewal = self.service.variable_costs_estimate(self)
         capex = renewal + s.finance.other_capex_eur_per_year * self.cpi
-        self_financed = capex * (1 - s.finance.capex_debt_share_pct / 100.0)
-        return (
-            staff
-            + var
-            + s.finance.overheads_eur_per_year * self.cpi
-            + self_financed
-            + self.loans.yearly_service()
-            + self.state.participation_eur_per_year * self.cpi
-        )
+        return {
+            "staff": staff,
+            "energy_treatment": var,
+            "overheads": s.finance.overheads_eur_per_year * self.cpi,
+            "self_financed_capex": capex * (1 - s.finance.capex_debt_share_pct / 100.0),
+            "debt_service": self.loans.yearly_service(),
+            "participation": self.state.participation_eur_per_year * self.cpi,
+        }
+
+    def yearly_costs_estimate(self) -> float:
+        """Expected yearly cash costs excl. taxes passed through, at this year's prices (for budgets)."""
+        total = 0.0
+        for v in self.yearly_cost_parts().values():  # in their order: budgets stay bit-identical
+            total += v
+        return total
 
     def record_decision(self, row: dict[str, Any]) -> None:
         full = {
@@ -423,6 +457,7 @@ class Engine:
     def _year_start(self, y: int) -> None:
         s = self.scenario
         year = s.town.start_year + y
+        self.real_labour, self.real_energy, self.real_works = (float(x) for x in self.real_index[y])
         if y > 0:
             self.cpi *= 1.0 + self.inflation[y]
             self.income *= 1.0 + self.inflation[y]
@@ -563,11 +598,17 @@ class Engine:
             lines["loan_proceeds_eur"] = self._loan_this_year
         fte_total = self.fte_total()
         sub = st.subcontracted_pct / 100.0
-        wage_m = s.workforce.wage_cost_eur_per_fte_year * cpi * st.wage_factor / 12.0
+        wage_m = s.workforce.wage_cost_eur_per_fte_year * cpi * self.real_labour * st.wage_factor / 12.0
         crews = max(self.crews.size, 1)
         extra = max(self._repairs_month / crews - s.workforce.overtime_threshold_repairs_per_crew_month, 0)
         overtime_h = extra * crews * s.workforce.overtime_hours_per_extra_repair
-        hourly = s.workforce.wage_cost_eur_per_fte_year * cpi * st.wage_factor / HOURS_PER_YEAR_WORKED
+        hourly = (
+            s.workforce.wage_cost_eur_per_fte_year
+            * cpi
+            * self.real_labour
+            * st.wage_factor
+            / HOURS_PER_YEAR_WORKED
+        )
         staff_in_house = fte_total * (1 - sub) * wage_m + overtime_h * hourly * OVERTIME_PREMIUM
         lines["staff_eur"] = staff_in_house
         lines["subcontracting_eur"] = (

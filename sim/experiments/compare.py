@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.core.result import Result
 from sim.experiments.run import simulate
+from sim.governance.registry import rule_name
 from sim.scenario.model import Scenario, scenario_to_dict
 
 #: indicators of the side-by-side table: column -> (French label, English label)
@@ -94,11 +95,21 @@ def flatten(d: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+#: the pseudo-key of the decision rule in :func:`differences` (first row when the rules differ)
+RULE_ROW = "decision_rule"
+
+
 def differences(scenarios: Mapping[str, Scenario]) -> pd.DataFrame:
-    """Every parameter whose value differs between the scenarios (the seed excluded)."""
+    """Every decision rule and parameter whose value differs between the scenarios (the seed
+    excluded). The rule that sets the tariff (``contract``: Kn indexation and avenants;
+    ``council``: cost recovery; ``committee``: the users' vote) comes first, as ``decision_rule``;
+    ``regie-sim compare A B --explain`` says how much each difference moves the price."""
     flat = {name: flatten(scenario_to_dict(s)) for name, s in scenarios.items()}
     keys = sorted(set().union(*[set(f) for f in flat.values()]))
     rows = []
+    rules = {name: rule_name(s) for name, s in scenarios.items()}
+    if len(set(rules.values())) > 1:
+        rows.append({"key": RULE_ROW, **rules})
     for k in keys:
         if k == "seed":
             continue

@@ -8,6 +8,7 @@ from sim.core.engine import Policy
 from sim.governance import committee as cm
 from sim.governance import concession
 from sim.governance.concession import ContractState
+from sim.governance.opening import open_tariff
 from sim.governance.registry import rule_for, rule_name
 from sim.governance.rules import TariffRule
 from sim.scenario.model import Scenario
@@ -42,8 +43,7 @@ class GovernedPolicy(Policy):
         st = eng.state
         g = self.scenario.governance
         if eng.years == [] and year == self.scenario.town.start_year:
-            self._first_year(eng)
-            return rows
+            return self._first_year(eng)
         # contract milestones come before the year's decisions
         if self.concession_active:
             rows += concession.contract_milestones(eng, year, self)
@@ -65,7 +65,7 @@ class GovernedPolicy(Policy):
             concession.ContractRule.year_end(eng, self)
         return []
 
-    def _first_year(self, eng: Engine) -> None:
+    def _first_year(self, eng: Engine) -> list[dict[str, Any]]:
         g = self.scenario.governance
         st = eng.state
         st.participation_eur_per_year = g.committee.meeting_cost_eur_per_year
@@ -78,6 +78,13 @@ class GovernedPolicy(Policy):
             )
         if self.concession_active:
             concession.start_contract(eng, self)
+        if g.opening_tariff == "cost_of_service":
+            before = st.tariff_index
+            row = open_tariff(eng, self.concession_active)
+            if self.concession_active:  # the winning bid: the contract indexes from it
+                self.contract.price_factor *= st.tariff_index / before
+            return [{**row, "meeting": self.meeting}]
+        return []
 
     # -- committee ----------------------------------------------------------------------------
     def logged(self, item: str) -> Any:

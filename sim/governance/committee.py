@@ -246,7 +246,14 @@ def renewal_options(eng: Engine, committee: Committee) -> list[Option]:
         )
     ]
     if abs(plan - cur) > 1e-9:
-        extra = (plan - cur) / 100.0 * eng.cohorts.total_km * s.network.renewal_cost_eur_per_km * eng.cpi
+        extra = (
+            (plan - cur)
+            / 100.0
+            * eng.cohorts.total_km
+            * s.network.renewal_cost_eur_per_km
+            * eng.cpi
+            * eng.real_works
+        )
         out.append(
             Option(
                 "renewal",
@@ -347,7 +354,7 @@ def contribution_options(eng: Engine, committee: Committee) -> list[Option]:
     ]
     if st.citizen_reporting_factor >= 1.0 or st.conservation < committee.conservation_cut:
         rev = max(eng.years[-1]["revenue_eur"], 1.0) if eng.years else 1.0
-        cost = 0.2 * eng.scenario.workforce.wage_cost_eur_per_fte_year * eng.cpi
+        cost = 0.2 * eng.scenario.workforce.wage_cost_eur_per_fte_year * eng.cpi * eng.real_labour
         out.append(
             Option(
                 "contribution",

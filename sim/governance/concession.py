@@ -25,13 +25,20 @@ from sim.governance.rules import PolicyView
 from sim.scenario.model import Scenario
 
 
-def index_paths(eng: Engine, drift_pct: tuple[float, float, float], spread_pct: float) -> np.ndarray:
-    """Labour, energy and public-works indices per simulated year (first year = 1)."""
-    years = eng.years_n
+def index_paths(eng: Engine) -> np.ndarray:
+    """Labour, energy and public-works indices per simulated year (first year = 1): inflation
+    times the world's real price paths (:attr:`sim.core.engine.Engine.real_index`), the same
+    paths every regime pays in its costs."""
     cpi = np.cumprod(1.0 + eng.inflation)
-    growth = 1.0 + np.asarray(drift_pct) / 100.0 + spread_pct / 100.0 * eng.index_z
-    growth[0] = 1.0
-    return cpi[:, None] * np.cumprod(growth, axis=0)[:years]
+    return np.asarray(cpi[:, None] * eng.real_index[: eng.years_n])
+
+
+def target_margin_pct(s: Scenario) -> float:
+    """The margin the operator prices in (tender, re-tender) and defends (avenants), in % of
+    revenue: ``governance.concession.margin_target_pct``, or by default its remuneration in the
+    finance block (margin plus head-office fee), so that one margin is counted once."""
+    m = s.governance.concession.margin_target_pct
+    return float(s.finance.operator_margin_pct + s.finance.head_office_fee_pct if m is None else m)
 
 
 def k_coefficient(c: Any, idx: np.ndarray, y: int, y0: int) -> float:
@@ -63,7 +70,7 @@ def start_contract(eng: Engine, policy: PolicyView) -> None:
     policy.contract = ContractState(
         base_year=0,
         end_year=c.contract_start_year + c.duration_years,
-        idx=index_paths(eng, (c.labour_drift_pct, c.energy_drift_pct, c.works_drift_pct), c.index_spread_pct),
+        idx=index_paths(eng),
     )
     st.renewal_rate_pct = c.renewal_obligation_pct * c.renewal_realisation
     st.loan_rate_pct = c.cost_of_capital_pct
@@ -75,7 +82,7 @@ def _provision(eng: Engine, policy: PolicyView) -> None:
     c = eng.scenario.governance.concession
     st = eng.state
     unspent_km = c.renewal_obligation_pct * (1 - c.renewal_realisation) / 100 * eng.cohorts.total_km
-    amount = unspent_km * eng.scenario.network.renewal_cost_eur_per_km * eng.cpi
+    amount = unspent_km * eng.scenario.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
     if c.unspent_provision_returned:
         policy.contract.provision_accrued += amount  # stays in the service's cash, owed back at the end
         st.provision_kept_eur_this_year = 0.0
@@ -95,7 +102,8 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
     if c.at_end == "retender":
         # bidders offer last year's costs plus the target margin, less a competitive discount
         m = realised_margin_pct(eng.years[-1], eng.scenario.finance.capex_debt_share_pct)
-        bid = (1 - m / 100) / (1 - c.margin_target_pct / 100) * (1 + c.retender_price_change_pct / 100)
+        target = target_margin_pct(eng.scenario)
+        bid = (1 - m / 100) / (1 - target / 100) * (1 + c.retender_price_change_pct / 100)
         k = _k(eng, policy, y)
         policy.contract.base_year = y
         policy.contract.price_factor *= k * bid
@@ -108,7 +116,7 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
                 True,
                 True,
                 False,
-                f"re-tender: winning bid at costs + {c.margin_target_pct:g} % margin "
+                f"re-tender: winning bid at costs + {target:g} % margin "
                 f"{c.retender_price_change_pct:+g} %: price {100 * (bid - 1):+.1f} %",
                 body="contract",
             )
@@ -176,9 +184,10 @@ class ContractRule:
         # renegotiation review (avenant) on its cadence, when the realised margin is below target
         if (year - c.contract_start_year) % c.renegotiation_every_years == 0 and eng.years:
             margin = realised_margin_pct(eng.years[-1], eng.scenario.finance.capex_debt_share_pct)
-            if margin < c.margin_target_pct:
+            target = target_margin_pct(eng.scenario)
+            if margin < target:
                 # the rise that restores the target margin on last year's costs: (1-m)/(1-t), capped
-                needed = (1 - margin / 100) / (1 - c.margin_target_pct / 100) - 1
+                needed = (1 - margin / 100) / (1 - target / 100) - 1
                 step = min(needed, c.avenant_price_step_pct / 100.0)
                 policy.contract.price_factor *= 1.0 + step
                 rows.append(
@@ -188,7 +197,7 @@ class ContractRule:
                         True,
                         True,
                         False,
-                        f"realised margin {margin:.1f} % < target {c.margin_target_pct:g} %; "
+                        f"realised margin {margin:.1f} % < target {target:g} %; "
                         f"{100 * needed:.1f} % needed, at most "
                         f"{c.avenant_price_step_pct:g} %",
                         body="contract",
@@ -202,7 +211,7 @@ class ContractRule:
                         True,
                         False,
                         False,
-                        f"realised margin {margin:.1f} % ≥ target {c.margin_target_pct:g} %",
+                        f"realised margin {margin:.1f} % ≥ target {target:g} %",
                         body="contract",
                     )
                 )

@@ -58,6 +58,22 @@ PATTERNS: tuple[tuple[str, Any], ...] = (
         r"renouvellement : offre retenue aux coûts + \1 % de marge, \2 % : prix \3 %",
     ),
     (
+        r"opening tariff at the cost of service: (\S+) EUR \(staff (\S+), energy_treatment (\S+), "
+        r"overheads (\S+), self_financed_capex (\S+), debt_service (\S+), participation (\S+)\)",
+        r"tarif d'ouverture au coût du service : \1 € (personnel \2, énergie et traitement \3, frais "
+        r"généraux \4, investissement autofinancé \5, annuités d'emprunt \6, participation \7)",
+    ),
+    (
+        r"; tender adds margin (\S+) % and head office (\S+) % of revenue, (\S+) EUR/m3 of delegation "
+        r"overhead and taxes, (\S+) EUR of unspent renewal provision",
+        r" ; l'offre ajoute une marge de \1 % et des frais de siège de \2 % des recettes, \3 €/m3 de "
+        r"frais de délégation et d'impôts et \4 € de provision de renouvellement non dépensée",
+    ),
+    (
+        r"; (\S+) % of bills expected unpaid; entered tariff scaled x(\S+)",
+        r" ; \1 % des factures attendues impayées ; tarif saisi multiplié par \2",
+    ),
+    (
         r"contract ended; (\S+) FTE transferred; transition (\S+) EUR; assets returned: (\w+); "
         r"provisions returned: (\w+) \((\S+) EUR\)",
         lambda m: (

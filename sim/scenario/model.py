@@ -1040,6 +1040,43 @@ class Finance(Block):
         desc_fr="Variabilité de l'inflation",
         source="assumption",
     )
+    labour_drift_pct: float = param(
+        0.6,
+        unit="%/yr",
+        ge=-10,
+        le=10,
+        desc="Labour costs: growth above inflation (wages, the labour index of a K formula)",
+        desc_fr="Coût du travail : hausse au-dessus de l'inflation (salaires, indice salaires du K)",
+        source="assumption",
+    )
+    energy_drift_pct: float = param(
+        1.0,
+        unit="%/yr",
+        ge=-10,
+        le=20,
+        desc="Energy prices: growth above inflation (pumping costs, the energy index of a K formula)",
+        desc_fr="Prix de l'énergie : hausse au-dessus de l'inflation (pompage, indice énergie du K)",
+        source="assumption",
+    )
+    works_drift_pct: float = param(
+        0.5,
+        unit="%/yr",
+        ge=-10,
+        le=10,
+        desc="Works prices: growth above inflation (renewal, repairs, the public-works index of a K formula)",
+        desc_fr="Prix des travaux : hausse au-dessus de l'inflation (renouvellement, réparations, "
+        "indice TP du K)",
+        source="assumption",
+    )
+    index_spread_pct: float = param(
+        1.5,
+        unit="%/yr",
+        ge=0,
+        le=20,
+        desc="Year-to-year spread of each of the three price paths around its drift",
+        desc_fr="Variabilité annuelle des indices",
+        source="assumption",
+    )
     operator_margin_pct: float = param(
         0.0,
         unit="% of revenue",
@@ -1270,42 +1307,6 @@ class Concession(Block):
         desc_fr="Poids de l'indice travaux publics",
         source="assumption",
     )
-    labour_drift_pct: float = param(
-        0.6,
-        unit="%/yr",
-        ge=-10,
-        le=10,
-        desc="Labour index growth above inflation",
-        desc_fr="Hausse de l'indice salaires au-dessus de l'inflation",
-        source="assumption",
-    )
-    energy_drift_pct: float = param(
-        1.0,
-        unit="%/yr",
-        ge=-10,
-        le=20,
-        desc="Energy index growth above inflation",
-        desc_fr="Hausse de l'indice énergie au-dessus de l'inflation",
-        source="assumption",
-    )
-    works_drift_pct: float = param(
-        0.5,
-        unit="%/yr",
-        ge=-10,
-        le=10,
-        desc="Public-works index growth above inflation",
-        desc_fr="Hausse de l'indice TP au-dessus de l'inflation",
-        source="assumption",
-    )
-    index_spread_pct: float = param(
-        1.5,
-        unit="%/yr",
-        ge=0,
-        le=20,
-        desc="Year-to-year spread of each index around its drift",
-        desc_fr="Variabilité annuelle des indices",
-        source="assumption",
-    )
     renewal_obligation_pct: float = param(
         0.6,
         unit="%/yr",
@@ -1340,14 +1341,16 @@ class Concession(Block):
         desc_fr="Années entre deux revoyures (avenant)",
         source="assumption",
     )
-    margin_target_pct: float = param(
-        6.0,
+    margin_target_pct: float | None = param(
+        None,
         unit="% of revenue",
         ge=-50,
         le=80,
-        desc="Margin below which the operator asks for an avenant",
-        desc_fr="Marge en dessous de laquelle l'opérateur demande un avenant",
-        source="water.md §2.1: Veolia Lyon margin stated as 6 % [C]",
+        desc="Margin below which the operator asks for an avenant, and that a re-tender bid adds; "
+        "none = the operator's margin plus head-office fee (finance), so it is counted once",
+        desc_fr="Marge en dessous de laquelle l'opérateur demande un avenant, et qu'ajoute une offre "
+        "au renouvellement ; vide = marge plus frais de siège de l'opérateur (finance), comptés une fois",
+        source="DESIGN: issue 15, finding 1 (the margin reaches the price once)",
     )
     avenant_price_step_pct: float = param(
         10.0,
@@ -1695,6 +1698,16 @@ class Governance(Block):
         desc="Who sets the tariff; auto = the regime's own rule",
         desc_fr="Qui fixe le tarif ; auto = la règle du mode de gestion",
         source="DESIGN",
+    )
+    opening_tariff: Literal["entered", "cost_of_service"] = param(
+        "entered",
+        desc="First year's tariff: as entered, or its structure scaled to the town's cost of service "
+        "(plus, in a concession, the operator's margin, head-office fee, delegation overhead, taxes "
+        "and unspent renewal provision)",
+        desc_fr="Tarif de la 1re année : tel que saisi, ou sa structure mise au niveau du coût du "
+        "service de la commune (plus, en concession, marge, frais de siège, frais de délégation, "
+        "impôts et provision de renouvellement non dépensée du délégataire)",
+        source="DESIGN: issue 15, finding 1 (every regime opens from the same cost of service)",
     )
     concession: Concession = param(
         Concession, desc="Delegation contract", desc_fr="Contrat de DSP", source="see fields"

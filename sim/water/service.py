@@ -116,7 +116,7 @@ class WaterService:
         self._interrupt_month += rec.customers * rec.repair_h
 
     def repairs_cost_eur(self, eng: Engine, repairs: int) -> float:
-        return repairs * eng.scenario.network.repair_cost_eur * eng.cpi
+        return repairs * eng.scenario.network.repair_cost_eur * eng.cpi * eng.real_works
 
     def event_rows(self) -> list[dict[str, Any]]:
         """One ``events`` row per repaired break."""
@@ -146,7 +146,7 @@ class WaterService:
         new_mat = self.cohorts.names.index(s.network.renewal_material)
         km = self.cohorts.renew(st.renewal_rate_pct / 100.0 * self.cohorts.total_km, year, new_mat)
         self.renewed_km.append(km)
-        renewal_capex = km * s.network.renewal_cost_eur_per_km * eng.cpi
+        renewal_capex = km * s.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
         # demand responds to the real marginal price (constant elasticity)
         price = tariffs.marginal_price_eur_per_m3(
             eng.last_year_metered,
@@ -185,13 +185,18 @@ class WaterService:
             if last
             else ((eng.pop.indoor_m3_per_year.sum() + eng.pop.outdoor_m3_per_year.sum()) * 1.25)
         )
-        var = (s.finance.energy_eur_per_m3 + s.finance.treatment_eur_per_m3) * eng.cpi * produced
+        var = (
+            (s.finance.energy_eur_per_m3 * eng.real_energy + s.finance.treatment_eur_per_m3)
+            * eng.cpi
+            * produced
+        )
         renewal = (
             eng.state.renewal_rate_pct
             / 100.0
             * self.cohorts.total_km
             * s.network.renewal_cost_eur_per_km
             * eng.cpi
+            * eng.real_works
         )
         return var, renewal
 
@@ -251,7 +256,11 @@ class WaterService:
         self.stock.step(recharge, produced)
         cpi = eng.cpi
         costs = {
-            "energy_eur": s.finance.energy_eur_per_m3 * cpi * self._energy_factor * produced,
+            "energy_eur": s.finance.energy_eur_per_m3
+            * cpi
+            * eng.real_energy
+            * self._energy_factor
+            * produced,
             "treatment_eur": s.finance.treatment_eur_per_m3 * cpi * produced,
         }
         restricted_days = days if level >= 2 else 0.0

@@ -1,0 +1,200 @@
+"""Why two scenarios differ: the gap of one indicator, decomposed difference by difference.
+
+``explain(a, b)`` runs ``a``, then switches each difference between ``a`` and ``b`` from its value
+in ``a`` to its value in ``b``, one at a time and keeping the earlier switches, on the same seed
+(same weather, breaks and households), and records how much each switch moved the indicator. The
+last step is ``b`` itself, so the parts add up to ``b - a`` exactly; the residual is what is left
+of floating-point rounding (it is reported, and zero in practice).
+
+**The order is stated, and it matters** (a margin changes nothing while the council, not a
+contract, sets the price). It is:
+
+1. the decision rule: ``governance.regime`` (the contract's indexation, the council's cost
+   recovery or the committee's vote) and ``governance.tariff_rule``, with the rule's own
+   parameters switched after it, so that they act under the rule that uses them;
+2. then every other differing parameter, in the order of the scenario's blocks (town,
+   households, network, resource, tariff, finance, workforce, …, governance).
+
+A list of blocks (tariff blocks, pipe cohorts) is switched as a whole. When a switch alone would
+make an invalid scenario (a rule that needs another parameter), it is switched together with the
+next difference, and the part says so by naming both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.experiments.compare import flatten
+from sim.experiments.run import simulate
+from sim.scenario.errors import ScenarioError
+from sim.scenario.model import Scenario, scenario_to_dict, with_changes
+from sim.scenario.schema import param_at
+
+#: the differences switched first: the decision rule (see the module docstring)
+RULE_KEYS: tuple[str, ...] = ("governance.regime", "governance.tariff_rule")
+#: indicators that can be explained: yearly column, its unit
+EXPLAINABLE: dict[str, str] = {
+    "price_120m3_eur_per_m3": "€/m3",
+    "bill_120m3_eur": "€",
+    "share_households_above_3pct": "%",
+    "reserves_eur": "€",
+    "outflow_eur": "€",
+    "debt_eur": "€",
+}
+
+#: the decision rule each regime applies to the tariff, said in words
+RULE_WORDS: dict[str, tuple[str, str]] = {
+    "concession": (
+        "le contrat fixe le tarif : indexation Kn, avenants, renouvellement de contrat",
+        "the contract sets the tariff: Kn indexation, avenants, re-tender",
+    ),
+    "regie": (
+        "le conseil fixe le tarif vers le recouvrement des coûts, hausses lissées",
+        "the council sets the tariff towards cost recovery, rises smoothed",
+    ),
+    "commons": (
+        "le comité d'usagers vote le tarif (collèges, veto citoyen)",
+        "the user committee votes the tariff (colleges, citizens' veto)",
+    ),
+}
+
+
+@dataclass
+class Part:
+    keys: tuple[str, ...]  # the differences switched in this step
+    a: tuple[Any, ...]  # their values in a
+    b: tuple[Any, ...]  # their values in b
+    delta: float  # how much this step moved the indicator
+
+    def label(self, lang: str = "fr") -> str:
+        out = []
+        for key, va, vb in zip(self.keys, self.a, self.b, strict=True):
+            if key == "governance.regime":
+                out.append(
+                    ("règle de décision : " if lang == "fr" else "decision rule: ")
+                    + f"{va} → {vb} ("
+                    + RULE_WORDS.get(str(vb), ("", ""))[0 if lang == "fr" else 1]
+                    + ")"
+                )
+                continue
+            try:
+                meaning = param_at(Scenario, key).meaning(lang)
+            except KeyError:  # a list switched as a whole, or a dict entry
+                meaning = key
+            out.append(f"{meaning} ({key}: {_short(va)} → {_short(vb)})")
+        return " + ".join(out)
+
+
+@dataclass
+class Explanation:
+    indicator: str
+    year: int
+    a_name: str
+    b_name: str
+    a_value: float
+    b_value: float
+    parts: list[Part] = field(default_factory=list)
+
+    @property
+    def residual(self) -> float:
+        return (self.b_value - self.a_value) - sum(p.delta for p in self.parts)
+
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
+        unit = EXPLAINABLE[self.indicator]
+        suffix = "eur_per_m3" if unit == "€/m3" else "eur" if unit == "€" else "pct"
+        return {
+            "indicator": self.indicator,
+            "year": self.year,
+            "a": {"name": self.a_name, "value": self.a_value},
+            "b": {"name": self.b_name, "value": self.b_value},
+            "parts": [{"key": "+".join(p.keys), "label": p.label(lang), suffix: p.delta} for p in self.parts],
+            f"residual_{suffix}": self.residual,
+        }
+
+
+def _short(v: Any) -> str:
+    text = str(v)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _groups(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:
+    """(key, value in a, value in b) of every difference, lists of blocks as one key, in order."""
+    da, db = scenario_to_dict(a), scenario_to_dict(b)
+    fa, fb = flatten(da), flatten(db)
+    keys: list[str] = []
+    for k in [*fa, *[k for k in fb if k not in fa]]:
+        if k == "seed":
+            continue
+        g = k.split("[", 1)[0] if "[" in k else k
+        if g not in keys:
+            keys.append(g)
+    out = []
+    for g in keys:
+        va, vb = _get(da, g), _get(db, g)
+        if va != vb:
+            out.append((g, va, vb))
+    rule = [d for d in out if d[0] in RULE_KEYS]
+    rest = [d for d in out if d[0] not in RULE_KEYS]
+    return rule + rest
+
+
+def _get(data: Mapping[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def explain(
+    a: Scenario,
+    b: Scenario,
+    *,
+    seed: int = 1,
+    indicator: str = "price_120m3_eur_per_m3",
+    a_name: str = "a",
+    b_name: str = "b",
+    progress: Callable[[float], None] | None = None,
+) -> Explanation:
+    """The gap ``b - a`` of ``indicator`` in the last simulated year, decomposed (module docstring)."""
+    if indicator not in EXPLAINABLE:
+        raise ValueError(f"{indicator!r} cannot be explained; choose one of {sorted(EXPLAINABLE)}")
+    if a.horizon_years != b.horizon_years:
+        raise ValueError("the two scenarios must have the same horizon to compare their last year")
+    diffs = [d for d in _groups(a, b) if d[0] != "horizon_years"]
+
+    def value(s: Scenario) -> tuple[float, int]:
+        y = simulate(s, seed=seed).years
+        return float(y[indicator].iloc[-1]), int(y["year"].iloc[-1])
+
+    start, year = value(a)
+    end, _ = value(b)
+    out = Explanation(indicator, year, a_name, b_name, start, end)
+    current, before = a, start
+    pending: list[tuple[str, Any, Any]] = []
+    for i, d in enumerate(diffs):
+        pending.append(d)
+        try:
+            nxt = with_changes(current, {k: vb for k, _, vb in pending})
+        except ScenarioError:
+            if i < len(diffs) - 1:
+                continue  # not valid alone: switched with the next difference
+            nxt = b
+        now = end if i == len(diffs) - 1 else value(nxt)[0]
+        if i == len(diffs) - 1:
+            nxt = b
+        out.parts.append(
+            Part(
+                tuple(k for k, _, _ in pending),
+                tuple(va for _, va, _ in pending),
+                tuple(vb for _, _, vb in pending),
+                now - before,
+            )
+        )
+        current, before, pending = nxt, now, []
+        if progress is not None:
+            progress((i + 1) / len(diffs))
+    return out
