@@ -63,8 +63,9 @@ def test_compare_renders_in_french(small: Scenario) -> None:
     assert all(NNBSP in v for v in debt.iloc[0, 1:])  # thousands separator
     assert len(at.get("plotly_chart")) == len(page.BARS)
     diff = at.dataframe[1].value
-    assert list(diff["Clé"]) == ["governance.regime"]  # only the regime was switched
-    assert diff.iloc[0]["Régie publique"] == "Régie publique"
+    assert list(diff["Clé"]) == ["decision_rule", "governance.regime"]  # only the regime was switched
+    assert diff.iloc[0]["Régie publique"] == "Conseil municipal"  # the rule that sets the tariff
+    assert diff.iloc[1]["Régie publique"] == "Régie publique"
     assert at.query_params["page"] == "comparer" and at.query_params["m"] == "current"
 
 
@@ -86,7 +87,7 @@ def test_the_regimes_share_one_seed_and_differ_only_by_their_rules(small: Scenar
     # same weather: the drought years are the same under every regime
     droughts = {name: tuple(r.years["drought_year"]) for name, r in cmp.results.items()}
     assert len(set(droughts.values())) == 1
-    assert list(cmp.differences["key"]) == ["governance.regime"]
+    assert list(cmp.differences["key"]) == ["decision_rule", "governance.regime"]
 
 
 def test_the_shipped_files_say_why_they_differ() -> None:

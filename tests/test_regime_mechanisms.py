@@ -81,7 +81,7 @@ def test_the_avenant_target_is_the_operators_remuneration_by_default() -> None:
 
 
 def test_labour_energy_and_works_prices_are_paid_by_every_regime() -> None:
-    s = small("regie", **{"finance.labour_drift_pct": 3.0, "finance.index_spread_pct": 0.0})
+    s = small("regie", **{"finance.labour_drift_pct": 3.0, "governance.concession.index_spread_pct": 0.0})
     r = simulate(s, seed=1)
     eng = engine_for(s, 1, policy=Policy())
     wage = r.workforce["wage_bill_eur"].to_numpy()
@@ -142,3 +142,69 @@ def test_cli_explain_needs_two_scenarios(capsys: pytest.CaptureFixture[str]) -> 
     rc = main(["compare", "scenarios/regie.yaml", "--explain"])
     assert rc != 0
     assert "deux scénarios" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------
+# finding 3: a transition is financed, and cash never goes negative silently
+# ------------------------------------------------------------------------------------------
+def remunicipalisation(**more: object):
+    return scale_town(load_scenario("scenarios/remunicipalisation.yaml", {"horizon_years": 8, **more}), 2000)
+
+
+def test_a_buy_back_is_financed_by_a_public_loan_and_reserves_stay_positive() -> None:
+    s = remunicipalisation(**{"governance.concession.assets_returned": False})
+    r = simulate(s, seed=1)
+    y = r.years.set_index("year")
+    end = r.decisions.query("item == 'contract_end'")
+    assert len(end) == 1 and "by a public loan at 2.1 % over 40 years" in end["reason"].iloc[0]
+    # the buy-back is borrowed in the switch year: loan proceeds jump by about its amount
+    kept = simulate(remunicipalisation(), seed=1).years.set_index("year")
+    extra = y.loc[2031, "loan_proceeds_eur"] - kept.loc[2031, "loan_proceeds_eur"]
+    assert extra > 100_000
+    assert (y["reserves_eur"] > 0).all()  # it fell to -3.6 M€ (20,000 households) before
+    assert y["unfinanced_eur"].max() == 0 and not (r.decisions["item"] == "cash_shortfall").any()
+
+
+def test_a_plan_that_cannot_be_financed_is_reported_as_such() -> None:
+    # a tariff frozen far below costs: cash runs out, beyond any treasury line
+    s = small(
+        "regie",
+        **{
+            "governance.opening_tariff": "entered",
+            "governance.council.max_change_pct": 0,
+            "tariff.blocks": [{"price_eur_per_m3": 0.2}],
+            "tariff.standing_charge_eur_per_year": 0,
+        },
+    )
+    r = simulate(s, seed=1)
+    short = r.decisions.query("item == 'cash_shortfall'")
+    assert len(short) >= 1 and "the plan is not financed" in short["reason"].iloc[0]
+    assert r.years["unfinanced_eur"].iloc[-1] > 0
+    assert (r.decisions["reason_fr"].str.contains("le plan n'est pas financé")).any()
+
+
+def test_cash_below_zero_is_a_treasury_line_that_costs_interest() -> None:
+    s = small("regie")
+    r = simulate(s, seed=1)
+    p = r.periods
+    rate = s.finance.treasury_rate_pct / 100.0 / 12.0
+    expected = (-p["cash_start_eur"]).clip(lower=0) * rate
+    assert (p["cash_start_eur"] < 0).any()  # bills come twice a year, costs every month
+    assert np.allclose(p["treasury_interest_eur"], expected, rtol=1e-12, atol=1e-9)
+    y = r.years
+    assert y["treasury_interest_eur"].sum() == pytest.approx(p["treasury_interest_eur"].sum())
+    assert y["treasury_drawn_max_eur"].max() == pytest.approx(max(-p["cash_end_eur"].min(), 0.0))
+
+
+def test_the_waterfall_draws_the_decomposition_in_the_page_language() -> None:
+    from sim.show.plots import explain_waterfall
+
+    ex = explain(small("regie"), small("concession"), seed=1, a_name="régie", b_name="concession")
+    fig = explain_waterfall(ex, "fr")
+    w = fig.data[0]
+    assert list(w.measure) == ["absolute", *["relative"] * len(ex.parts), "total"]
+    assert w.y[0] == ex.a_value and w.y[-1] == ex.b_value
+    assert sum(w.y[1:-1]) == pytest.approx(ex.b_value - ex.a_value - ex.residual)
+    assert all("," in str(x) for x in w.text)  # French decimals
+    assert "D'où vient l'écart" in fig.layout.title.text
+    assert "decision rule" in explain_waterfall(ex, "en").data[0].x[1].replace("<br>", " ")

@@ -218,7 +218,9 @@ def base_scenario(regime: str = "regie") -> Scenario:
     Every default keeps its source there (the regime's money and rules included). Named through
     ``extends:``, which the public loader resolves to the shipped file."""
     name = {"regie": "regie", "concession": "concession", "commons": "commons"}[regime]
-    return loads_scenario(f"extends: {name}.yaml\n", f"{name}.yaml")
+    # the town's own tariff (D102.0) is a fact: it runs as entered in the first year, and the cost
+    # level is calibrated so that the regime's rule keeps it (which makes it the cost of service)
+    return loads_scenario(f"extends: {name}.yaml\ngovernance:\n  opening_tariff: entered\n", f"{name}.yaml")
 
 
 def _scenario(data: dict[str, Any]) -> Scenario:

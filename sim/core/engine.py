@@ -65,6 +65,7 @@ YEAR_KEYS = (
     *OUTFLOW_LINES,
     "interest_eur",
     "principal_eur",
+    "treasury_interest_eur",
 )
 
 
@@ -162,6 +163,7 @@ class State:
     extra_fte: float = 0.0
     staff_transferred: float = 0.0
     transition_eur_this_year: float = 0.0
+    transition_loan_eur_this_year: float = 0.0  # borrowed this January to finance a transition
     other_receipts_eur_this_year: float = 0.0
     loan_rate_pct: float = 3.4
     provision_kept_eur_this_year: float = 0.0
@@ -224,17 +226,11 @@ class Engine:
         self.inflation = infl
         self.index_z = z[:, 1:]
         # the world's labour, energy and works prices relative to inflation (first year = 1):
-        # every regime pays them in its costs, and a contract's K formula reads them
+        # every regime pays them in its costs, and a contract's K formula reads them (its published
+        # indices stray from them by the contract's own spread, drawn from index_z)
         f = s.finance
-        growth = (
-            1.0
-            + (
-                np.array([f.labour_drift_pct, f.energy_drift_pct, f.works_drift_pct])
-                + f.index_spread_pct * self.index_z
-            )
-            / 100.0
-        )
-        growth[0] = 1.0
+        growth = np.ones((self.years_n, 3))
+        growth[1:] += np.array([f.labour_drift_pct, f.energy_drift_pct, f.works_drift_pct]) / 100.0
         self.real_index = np.cumprod(growth, axis=0)
         self.cpi = 1.0
         self.real_labour = self.real_energy = self.real_works = 1.0
@@ -289,6 +285,8 @@ class Engine:
         self.level = 0  # the service's restriction level (0: none), read by governance
         self.cohorts: Any = None  # the service's assets (set by its bind)
         self.stop_requested = False
+        self._treasury_limit = 0.0
+        self._treasury_low = 0.0
         service.bind(self)
 
     # ------------------------------------------------------------------ helpers
@@ -465,6 +463,7 @@ class Engine:
         st = self.state
         self._decisions_year_start = len(self.decisions)
         st.transition_eur_this_year = 0.0
+        st.transition_loan_eur_this_year = 0.0
         st.other_receipts_eur_this_year = 0.0
         for row in self.policy.year_start(self, year):
             self.record_decision(row)
@@ -476,7 +475,12 @@ class Engine:
         other_capex = s.finance.other_capex_eur_per_year * self.cpi
         borrow = (renewal_capex + other_capex) * s.finance.capex_debt_share_pct / 100.0
         self.loans.add(borrow, st.loan_rate_pct, s.finance.loan_term_years)
-        self._loan_this_year = borrow
+        # a transition financed by a loan (a remunicipalisation's costs and buy-back): the policy
+        # decided it this January, at the rate in force after the switch
+        self.loans.add(st.transition_loan_eur_this_year, st.loan_rate_pct, s.finance.loan_term_years)
+        self._loan_this_year = borrow + st.transition_loan_eur_this_year
+        self._treasury_limit = s.finance.treasury_line_months / 12.0 * self.yearly_costs_estimate()
+        self._treasury_low = 0.0  # the year's lowest month-end cash, if below zero
         self._capex_month = (renewal_capex / 12.0, other_capex / 12.0)
         self._year_acc = dict.fromkeys((*self.service.year_keys, *YEAR_KEYS), 0.0)
         self.year_volume.fill(0.0)
@@ -522,6 +526,9 @@ class Engine:
             "outflow_eur": sum(acc[k] for k in OUTFLOW_LINES),
             **{k: acc[k] for k in OUTFLOW_LINES},
             "reserves_eur": self.cash,
+            "treasury_interest_eur": acc["treasury_interest_eur"],
+            "treasury_drawn_max_eur": max(-self._treasury_low, 0.0),
+            "unfinanced_eur": max(-self._treasury_low - self._treasury_limit, 0.0),
         }
 
     def governance_inclusion_pct(self) -> float:
@@ -554,6 +561,7 @@ class Engine:
         self._outflow_lines(lines, revenue, flows.billed)
         row = close_month(self.cash, lines)
         self.cash = row["cash_end_eur"]
+        self._watch_treasury(m)
         self.months.append(
             {
                 "month": m + 1,
@@ -584,9 +592,34 @@ class Engine:
             *OUTFLOW_LINES,
             "interest_eur",
             "principal_eur",
+            "treasury_interest_eur",
         ):
             acc[k] += row.get(k, 0.0)
         self._repairs_month = 0
+
+    def _watch_treasury(self, m: int) -> None:
+        """Cash never goes negative silently: the lowest balance of the year is kept for its row,
+        and the first month it goes beyond the treasury line is recorded as a decision saying the
+        plan is not financed."""
+        if self.cash >= self._treasury_low:
+            return
+        beyond = self._treasury_low >= -self._treasury_limit > self.cash
+        self._treasury_low = self.cash
+        if beyond:
+            self.record_decision(
+                {
+                    "date": str(self.month_dates[m + 1]) + "-01",
+                    "body": "treasury",
+                    "item": "cash_shortfall",
+                    "option": "not_financed",
+                    "binding": False,
+                    "adopted": False,
+                    "reason": (
+                        f"cash fell to {self.cash:,.0f} EUR, beyond the treasury line of "
+                        f"{self._treasury_limit:,.0f} EUR: the plan is not financed"
+                    ),
+                }
+            )
 
     def _money_lines(self, cal_month: int, flows: MonthFlows) -> tuple[dict[str, float], float, float]:
         """The month's payment lines before billing, the in-house staff cost and overtime hours."""
@@ -626,6 +659,8 @@ class Engine:
             lines["operator_result_eur"] = st.operator_result_due_eur
             st.operator_result_due_eur = 0.0
         lines["renewal_capex_eur"], lines["other_capex_eur"] = self._capex_month
+        # cash below zero is a drawn treasury line: its interest is paid every month
+        lines["treasury_interest_eur"] = max(-self.cash, 0.0) * s.finance.treasury_rate_pct / 100.0 / 12.0
         interest, principal = self.loans.month()
         lines["interest_eur"], lines["principal_eur"] = interest, principal
         return lines, staff_in_house, overtime_h

@@ -97,6 +97,7 @@ PAYMENT_LINES = (
     "operator_result_eur",
     "share_interest_eur",
     "transition_eur",
+    "treasury_interest_eur",
 )
 OPEX_LINES = (
     "staff_eur",

@@ -25,7 +25,7 @@ import streamlit as st
 from sim import ScenarioError
 from sim.dashboard import common, ensembles, share
 from sim.experiments import ensemble as ensemble_api
-from sim.experiments.compare import INDICATORS, Comparison
+from sim.experiments.compare import INDICATORS, RULE_ROW, Comparison
 from sim.i18n import fmt_number, normalise_lang, t
 from sim.scenario.docs import regimes_markdown
 from sim.scenario.model import REGIMES_SHOWN, Scenario
@@ -130,17 +130,19 @@ def differences_table(cmp: Comparison, lang: str) -> pd.DataFrame:
     rows = []
     for _, row in d.iterrows():
         key = str(row["key"])
+        rule = key == RULE_ROW  # the decision rule that sets the tariff, not a parameter
         out = {
             t("compare.col.key", lang): key,
-            t("compare.col.meaning", lang): _meaning(key, lang),
+            t("compare.col.meaning", lang): t("compare.decision_rule", lang) if rule else _meaning(key, lang),
         }
         for name in d.columns[1:]:
             value = row[name]
-            shown = (
-                regime_label(str(value), lang)
-                if key.endswith("regime")
-                else common.format_value(value, lang, year=key.endswith("year"))
-            )
+            if rule:
+                shown = t(f"explorer.decisions.body.{value}", lang)
+            elif key.endswith("regime"):
+                shown = regime_label(str(value), lang)
+            else:
+                shown = common.format_value(value, lang, year=key.endswith("year"))
             out[regime_label(str(name), lang)] = shown
         rows.append(out)
     return pd.DataFrame(rows)

@@ -345,7 +345,7 @@ def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
     for col in ("body", "item", "option"):
         if col in out:
             out[col] = out[col].map(lambda v, c=col: decision_value(c, v, lang))
-    for col in ("votes_public", "votes_operators", "votes_citizens"):
+    for col in ("meeting", "votes_public", "votes_operators", "votes_citizens"):
         if col in out:  # no vote in that college (a council or a contract decides): a dash
             out[col] = out[col].map(lambda v: "—" if v is None or pd.isna(v) else fmt_number(v, lang))
 

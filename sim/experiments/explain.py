@@ -68,6 +68,19 @@ class Part:
     b: tuple[Any, ...]  # their values in b
     delta: float  # how much this step moved the indicator
 
+    def short_label(self, lang: str = "fr") -> str:
+        """The difference named in a few words (a chart's axis): the rule, else the parameter."""
+        out = []
+        for key in self.keys:
+            if key == "governance.regime":
+                out.append("règle de décision" if lang == "fr" else "decision rule")
+                continue
+            try:
+                out.append(param_at(Scenario, key).meaning(lang))
+            except KeyError:
+                out.append(key)
+        return " + ".join(out)
+
     def label(self, lang: str = "fr") -> str:
         out = []
         for key, va, vb in zip(self.keys, self.a, self.b, strict=True):

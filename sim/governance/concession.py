@@ -27,10 +27,14 @@ from sim.scenario.model import Scenario
 
 def index_paths(eng: Engine) -> np.ndarray:
     """Labour, energy and public-works indices per simulated year (first year = 1): inflation
-    times the world's real price paths (:attr:`sim.core.engine.Engine.real_index`), the same
-    paths every regime pays in its costs."""
+    times the world's real price paths (:attr:`sim.core.engine.Engine.real_index`, which every
+    regime pays in its costs), times the published indices' own yearly deviations
+    (``index_spread_pct``, drawn in every run so that all regimes share them)."""
+    spread = eng.scenario.governance.concession.index_spread_pct
     cpi = np.cumprod(1.0 + eng.inflation)
-    return np.asarray(cpi[:, None] * eng.real_index[: eng.years_n])
+    noise = 1.0 + spread / 100.0 * eng.index_z
+    noise[0] = 1.0
+    return np.asarray(cpi[:, None] * eng.real_index[: eng.years_n] * np.cumprod(noise, axis=0))
 
 
 def target_margin_pct(s: Scenario) -> float:
@@ -141,8 +145,10 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
             amount * max(0.0, 1.0 - (year - yr) / life) for yr, amount in policy.contract.operator_capex
         )
     st.transition_eur_this_year = cost
-    if c.unspent_provision_returned:
-        pass  # the accrued provision never left the service's cash
+    # financed: reserves above the council's reserve target first, a public loan for the rest
+    target = g.council.reserve_target_months / 12.0 * eng.yearly_costs_estimate()
+    from_reserves = min(cost, max(eng.cash - target, 0.0))
+    st.transition_loan_eur_this_year = cost - from_reserves
     policy.switch_rule("committee" if c.at_end == "commons" else "council")
     if c.at_end == "commons":
         policy.deciding = g.committee.power != "consultative"
@@ -157,7 +163,10 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
             False,
             f"contract ended; {st.staff_transferred:.1f} FTE transferred; transition "
             f"{cost:,.0f} EUR; assets returned: {c.assets_returned}; provisions "
-            f"returned: {c.unspent_provision_returned} ({policy.contract.provision_accrued:,.0f} EUR)",
+            f"returned: {c.unspent_provision_returned} ({policy.contract.provision_accrued:,.0f} EUR); "
+            f"financed: {from_reserves:,.0f} EUR from reserves, {st.transition_loan_eur_this_year:,.0f} "
+            f"EUR by a public loan at {st.loan_rate_pct:g} % over "
+            f"{eng.scenario.finance.loan_term_years} years",
             body="contract",
         )
     )

@@ -82,6 +82,15 @@ PATTERNS: tuple[tuple[str, Any], ...] = (
             f"{_YES_NO.get(m[4], m[4])} ({m[5]} €)"
         ),
     ),
+    (
+        r"; financed: (\S+) EUR from reserves, (\S+) EUR by a public loan at (\S+) % over (\d+) years",
+        r" ; financement : \1 € pris sur les réserves, \2 € par un emprunt public à \3 % sur \4 ans",
+    ),
+    (
+        r"cash fell to (\S+) EUR, beyond the treasury line of (\S+) EUR: the plan is not financed",
+        r"la trésorerie est tombée à \1 €, au-delà de la ligne de trésorerie de \2 € : le plan n'est "
+        r"pas financé",
+    ),
 )
 
 

@@ -1040,6 +1040,28 @@ class Finance(Block):
         desc_fr="Variabilité de l'inflation",
         source="assumption",
     )
+    treasury_rate_pct: float = param(
+        3.5,
+        unit="%/yr",
+        ge=0,
+        le=30,
+        desc="Interest on the short-term treasury line, drawn when cash falls below zero between bills",
+        desc_fr="Taux de la ligne de trésorerie, tirée quand la trésorerie passe sous zéro entre deux "
+        "factures",
+        source="assumption: a short-term line at about Euribor 3 months (≈ 2 %) plus 1.5 points",
+    )
+    treasury_line_months: float = param(
+        6.0,
+        unit="months of costs",
+        ge=0,
+        le=24,
+        desc="Size of the treasury line, in months of the year's expected costs; cash below it means "
+        "the plan is not financed, and the run says so",
+        desc_fr="Plafond de la ligne de trésorerie, en mois de coûts prévus de l'année ; en dessous, le "
+        "plan n'est pas financé et la simulation le dit",
+        source="assumption: a short-term line (under a year) covering one billing interval (6 months) "
+        "of spending",
+    )
     labour_drift_pct: float = param(
         0.6,
         unit="%/yr",
@@ -1066,15 +1088,6 @@ class Finance(Block):
         desc="Works prices: growth above inflation (renewal, repairs, the public-works index of a K formula)",
         desc_fr="Prix des travaux : hausse au-dessus de l'inflation (renouvellement, réparations, "
         "indice TP du K)",
-        source="assumption",
-    )
-    index_spread_pct: float = param(
-        1.5,
-        unit="%/yr",
-        ge=0,
-        le=20,
-        desc="Year-to-year spread of each of the three price paths around its drift",
-        desc_fr="Variabilité annuelle des indices",
         source="assumption",
     )
     operator_margin_pct: float = param(
@@ -1305,6 +1318,15 @@ class Concession(Block):
         le=1,
         desc="Weight of the public-works index (TP10a-like)",
         desc_fr="Poids de l'indice travaux publics",
+        source="assumption",
+    )
+    index_spread_pct: float = param(
+        1.5,
+        unit="%/yr",
+        ge=0,
+        le=20,
+        desc="Year-to-year spread of the contract's published indices around the cost paths (basis risk)",
+        desc_fr="Variabilité annuelle des indices publiés du contrat autour des coûts (risque de base)",
         source="assumption",
     )
     renewal_obligation_pct: float = param(
@@ -1701,6 +1723,7 @@ class Governance(Block):
     )
     opening_tariff: Literal["entered", "cost_of_service"] = param(
         "entered",
+        widget=True,
         desc="First year's tariff: as entered, or its structure scaled to the town's cost of service "
         "(plus, in a concession, the operator's margin, head-office fee, delegation overhead, taxes "
         "and unspent renewal provision)",

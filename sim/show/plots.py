@@ -102,6 +102,9 @@ UNITS: dict[str, str] = {
     "bill_receipts_eur": "unit.eur_per_year",
     "loan_proceeds_eur": "unit.eur_per_year",
     "debt_service_eur": "unit.eur_per_year",
+    "treasury_interest_eur": "unit.eur_per_year",
+    "treasury_drawn_max_eur": "unit.eur",
+    "unfinanced_eur": "unit.eur",
     "resource_fill_pct": "unit.pct",
     "drought_year": "unit.yes_no",
     "price_index": "unit.index",
@@ -530,6 +533,47 @@ def compare_bars(table: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Fi
     fig.update_yaxes(title_text=axis_title(indicator, lang), rangemode="tozero")
     fig.update_layout(showlegend=False, hovermode="closest")
     return _finish(fig, t("plot.compare.title", lang, indicator=label), lang)
+
+
+def explain_waterfall(ex: Any, lang: str = "fr") -> go.Figure:
+    """The gap between two scenarios, difference by difference: a waterfall from scenario ``a``'s
+    value to ``b``'s (an :class:`sim.experiments.explain.Explanation`)."""
+    digits = 3 if ex.indicator.endswith("_per_m3") else 1
+    names = [ex.a_name, *(p.short_label(lang) for p in ex.parts), ex.b_name]
+    values = [ex.a_value, *(p.delta for p in ex.parts), ex.b_value]
+    measures = ["absolute", *(["relative"] * len(ex.parts)), "total"]
+    text = [fmt_number(ex.a_value, lang, digits)]
+    text += [("+" if p.delta >= 0 else "") + fmt_number(p.delta, lang, digits) for p in ex.parts]
+    text.append(fmt_number(ex.b_value, lang, digits))
+    fig = go.Figure(
+        go.Waterfall(
+            x=["<br>".join(_wrap(n, 22)) for n in names],
+            y=values,
+            measure=measures,
+            text=text,
+            textposition="outside",
+            meta=ex.indicator,
+            increasing={"marker": {"color": OKABE_ITO[3]}},
+            decreasing={"marker": {"color": OKABE_ITO[2]}},
+            totals={"marker": {"color": OKABE_ITO[0]}},
+            connector={"line": {"color": "#999999"}},
+        )
+    )
+    fig.update_yaxes(title_text=axis_title(ex.indicator, lang))
+    fig.update_layout(showlegend=False)
+    title = t("plot.explain.title", lang, indicator=indicator_label(ex.indicator, lang), year=ex.year)
+    return _finish(fig, title, lang)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    return [*lines, line] if line else lines
 
 
 # ------------------------------------------------------------------------------------------
