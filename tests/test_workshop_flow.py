@@ -27,7 +27,12 @@ RULE = VetoRule()
 
 @pytest.fixture(scope="module")
 def small_town() -> sim.Scenario:
-    return sim.with_changes(sim.load_scenario(TOWN), {"households.count": 1500})
+    # every rise above 3 % may be vetoed here (veto tolerance 0): these tests walk the room's veto,
+    # whatever the harm threshold a facilitator keeps (1 point by default)
+    return sim.with_changes(
+        sim.load_scenario(TOWN),
+        {"households.count": 1500, "governance.committee.veto_tolerance_pp": 0.0},
+    )
 
 
 @pytest.fixture

@@ -118,6 +118,7 @@ def project(
             "target_revenue_eur": target,
             "recovery": revenue / target if target > 0 else 1.0,
             "share_above_pct": share,
+            "households": int(len(bills)),
             "bill_by_decile_eur": [round(float(x), 2) for x in by_decile],
             "median_bill_change_pct": 100.0 * median_change,
             "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(
@@ -149,7 +150,23 @@ def tariff_options(
     s = eng.scenario
     target = target_revenue(eng, council)
     cur = st.tariff
-    essential_m3 = s.households.essential_l_per_person_day * 2.16 * 365 / 1000  # per household
+    c = s.governance.committee
+    step = c.tariff_step_pct / 100.0
+    # per household of the town's mean size
+    essential_m3 = s.households.essential_l_per_person_day * float(eng.pop.persons.mean()) * 365 / 1000
+    social = cur.social
+    if social.enabled:  # a deeper social price, by one step, not below Dunkerque's 0.39
+        social = social.model_copy(update={"price_factor": max(0.39, social.price_factor * (1 - step))})
+    else:
+        social = social.model_copy(
+            update={
+                "enabled": True,
+                "eligible_deciles": (1, 2),
+                "kind": "reduced_blocks",
+                "price_factor": max(0.39, 1 - step),
+                "eligible_share": c.social_takeup_share,
+            }
+        )
     variants_list: list[tuple[str, str, str, Tariff]] = [
         ("keep", "Garder le tarif (indexé)", "Keep the tariff (indexed)", cur),
         ("balance", "Hausse ou baisse uniforme pour équilibrer", "Uniform change to balance", cur),
@@ -159,7 +176,7 @@ def tariff_options(
             "Progressive blocks (essential, useful, comfort)",
             cur.model_copy(
                 update={
-                    "standing_charge_eur_per_year": cur.standing_charge_eur_per_year * 0.5,
+                    "standing_charge_eur_per_year": cur.standing_charge_eur_per_year * (1 - step),
                     "blocks": (
                         TariffBlock(up_to_m3=round(essential_m3 * 2), price_eur_per_m3=0.7),
                         TariffBlock(up_to_m3=200, price_eur_per_m3=1.2),
@@ -170,21 +187,16 @@ def tariff_options(
         ),
         (
             "free_volume",
-            "Premiers 15 m3 gratuits",
-            "First 15 m3 free",
-            cur.model_copy(update={"free_volume_m3": 15.0}),
+            "5 m3 gratuits de plus (jusqu'à 15 m3)",
+            "5 more free m3 (up to 15 m3)",
+            # by 5 m3 a step (a third of Montpellier's 15 m3, water.md §3.3), up to 15 m3
+            cur.model_copy(update={"free_volume_m3": min(cur.free_volume_m3 + 5.0, 15.0)}),
         ),
         (
             "social",
             "Tarif social pour les déciles 1 et 2",
             "Social tariff for deciles 1 and 2",
-            cur.model_copy(
-                update={
-                    "social": cur.social.model_copy(
-                        update={"enabled": True, "eligible_deciles": (1, 2), "kind": "reduced_blocks"}
-                    )
-                }
-            ),
+            cur.model_copy(update={"social": social}),
         ),
     ]
     variants_list += [
@@ -486,11 +498,16 @@ def vote_item(
             )
             if worse or opt.cuts_essential:
                 veto = True
-                reason = (
-                    "citizens' veto: raises the share of households above the threshold"
-                    if worse
-                    else "citizens' veto: cuts the essential volume"
-                )
+                if worse:
+                    rise = opt.effects["share_above_pct"] - ref
+                    households = opt.effects.get("households", 0) * rise / 100.0
+                    reason = (
+                        "citizens' veto: raises the share of households above the threshold by "
+                        f"{rise:.1f} points (about {households:,.0f} households), more than the "
+                        f"{committee.veto_tolerance_pp:g} tolerated"
+                    )
+                else:
+                    reason = "citizens' veto: cuts the essential volume"
         adopted = len(supported) >= 2 and not veto
         votes.append(Vote(opt, yes, supported, veto, adopted, reason))
     passed = [v for v in votes if v.adopted]

@@ -15,6 +15,12 @@ PATTERNS: tuple[tuple[str, Any], ...] = (
     (r"supported by (\d+) of 3 colleges", r"soutenue par \1 collège(s) sur 3"),
     (r"; another option had more votes", " ; une autre option a eu plus de voix"),
     (
+        r"citizens' veto: raises the share of households above the threshold by (\S+) points \(about "
+        r"(\S+) households\), more than the (\S+) tolerated",
+        r"veto citoyen : augmente la part des ménages au-dessus du seuil de \1 points (environ \2 "
+        r"ménages), plus que les \3 tolérés",
+    ),
+    (
         r"citizens' veto: raises the share of households above the threshold",
         "veto citoyen : augmente la part des ménages au-dessus du seuil",
     ),

@@ -1591,13 +1591,37 @@ class Committee(Block):
         source="design (issue)",
     )
     veto_tolerance_pp: float = param(
-        0.0,
+        1.0,
         unit="points",
         ge=0,
         le=100,
-        desc="Rise of the share above 3 % tolerated before a veto",
-        desc_fr="Hausse tolérée de la part au-dessus de 3 % avant veto",
-        source="assumption",
+        desc="Rise of the share of households above 3 % of income that is a material harm (a veto "
+        "needs more)",
+        desc_fr="Hausse de la part des ménages au-dessus de 3 % du revenu qui fait un tort réel (le "
+        "veto demande davantage)",
+        source='assumption: the national share above 3 % is known to about one point ("about one '
+        'million households", 3-4 %, water.md §3.5); a smaller rise is within what the indicator tells',
+    )
+    tariff_step_pct: float = param(
+        20.0,
+        unit="%",
+        gt=0,
+        le=100,
+        desc="Largest step a proposal takes from the tariff in force (standing charge cut, social "
+        "price factor)",
+        desc_fr="Plus grand pas d'une proposition depuis le tarif en vigueur (baisse de la part fixe, "
+        "facteur du tarif social)",
+        source="assumption: a committee revises a tariff by steps it can explain, not by halving it",
+    )
+    social_takeup_share: float = param(
+        0.75,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Take-up of a social tariff the committee creates, among eligible households",
+        desc_fr="Recours au tarif social créé par le comité, parmi les ménages éligibles",
+        source="electricity.md: the chèque énergie was used by 75 % of its beneficiaries in 2018 "
+        "(a French social-aid take-up used as a proxy)",
     )
     vote_noise: float = param(
         0.15,
