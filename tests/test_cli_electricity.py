@@ -87,3 +87,13 @@ def test_validate_describes_an_electricity_town(capsys) -> None:
     code, out, err = cli(capsys, "validate", TOWN)
     assert code == 0, err
     assert "Ville-sur-Courant" in out and fmt_eur(1258.90, "fr") in out  # 151.86 + 4,400 × 0.2516
+
+
+def test_bill_what_if_is_said(capsys) -> None:
+    code, out, _ = cli(
+        capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--set", "tariff.what_if_vat_pct=5.5"
+    )
+    assert code == 0
+    assert "Et si" in out and "hors loi" in out
+    code, out, _ = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--json")
+    assert json.loads(out)["what_if"] is False

@@ -148,3 +148,20 @@ def test_a_higher_margin_raises_the_bill() -> None:
     low = bill_total_eur(t, 6, {"base": 4_400}, stack=CostStack(margin_pct=0.0))
     high = bill_total_eur(t, 6, {"base": 4_400}, stack=CostStack(margin_pct=10.0))
     assert high > low
+
+
+def test_what_if_taxes_are_labelled_and_keep_the_prices() -> None:
+    """A "what if" relaxes a national rule: the excise at 1 €/MWh (the shield's level) and VAT at
+    5.5 % on everything; prices excl. tax stay the grid's, converted with the law's taxes."""
+    t = ElectricityTariff(what_if_excise_eur_per_mwh=1.0, what_if_vat_pct=5.5)
+    law_lines = by_key(bill_lines(BASE_2024, 6, {"base": 5_700}))
+    lines = bill_lines(t, 6, {"base": 5_700})
+    d = by_key(lines)
+    assert d["energy_base"] == pytest.approx(law_lines["energy_base"])
+    assert d["excise"] == pytest.approx(5.7)
+    expected = (d["fixed"] + d["cta"] + d["energy_base"] + d["excise"]) * 1.055
+    assert d["total"] == pytest.approx(expected)
+    labelled = {ln["key"] for ln in lines if ln.get("what_if")}
+    assert labelled == {"excise", "vat_fixed", "vat_energy"}
+    assert all("what if" in ln["label_en"] for ln in lines if ln.get("what_if"))
+    assert not any(ln.get("what_if") for ln in bill_lines(BASE_2024, 6, {"base": 5_700}))

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sim.cli.common import CliError, Context, Tr, _nonneg_float, render_table, round_half_up
-from sim.electricity.tariff import PERIODS, bill_lines
+from sim.electricity.tariff import PERIODS, bill_lines, is_what_if
 from sim.i18n import fmt_eur, fmt_number
 from sim.scenario.electricity import ElectricityScenario
 
@@ -166,6 +166,7 @@ def _json(
         "kwh": sum(kwh.values()),
         "kwh_by_period": kwh,
         "taxes_date": day.isoformat(),
+        "what_if": is_what_if(s.tariff),
         "lines": [{**ln, "label": ln["label_fr"] if ctx.lang == "fr" else ln["label_en"]} for ln in lines],
         "total_excl_tax_eur": float(by_key["total_excl_tax"]["eur"]),
         "vat_eur": float(by_key["vat_fixed"]["eur"] + by_key["vat_energy"]["eur"]),
@@ -199,6 +200,15 @@ def _text(
         f"{fmt_number(total_kwh, lang, 0)} kWh a year ({periods}), taxes of {day.isoformat()}",
     )
     out = [head, "", render_table([ctx.t("Ligne", "Line"), ctx.t("Montant", "Amount")], rows, rules)]
+    if is_what_if(s.tariff):
+        out += [
+            "",
+            ctx.t(
+                "Et si : ce scénario remplace un taux de taxe fixé par la loi ; ce n'est pas la "
+                "facture légale.",
+                "What if: this scenario replaces a tax rate set by law; this is not the legal bill.",
+            ),
+        ]
     if total_kwh > 0:
         per_kwh = float(lines[-1]["eur"]) / total_kwh
         out += [

@@ -17,13 +17,31 @@ August 2025 VAT change, a new excise), the prices excl. taxes are kept and the t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sim.electricity.law import Taxes, taxes_on
 from sim.scenario.electricity import CostStack, ElectricityTariff
 
 PERIODS = {"base": ("base",), "hphc": ("hp", "hc")}
+
+
+def billing_taxes(tariff: ElectricityTariff, day: date) -> Taxes:
+    """The taxes a bill of ``day`` carries: the law's (:func:`~sim.electricity.law.taxes_on`), or,
+    where the tariff sets a "what if" (``what_if_excise_eur_per_mwh``, ``what_if_vat_pct``), that
+    value instead, as a labelled relaxation of national law. Prices entered taxes included are
+    always converted with the law's taxes of their date: the grid was published under the law."""
+    t = taxes_on(day)
+    if tariff.what_if_excise_eur_per_mwh is not None:
+        t = replace(t, excise_eur_per_kwh=tariff.what_if_excise_eur_per_mwh / 1000.0)
+    if tariff.what_if_vat_pct is not None:
+        t = replace(t, vat_fixed_pct=tariff.what_if_vat_pct, vat_energy_pct=tariff.what_if_vat_pct)
+    return t
+
+
+def is_what_if(tariff: ElectricityTariff) -> bool:
+    """Whether the tariff's bills depart from national law (a labelled "what if")."""
+    return tariff.what_if_excise_eur_per_mwh is not None or tariff.what_if_vat_pct is not None
 
 
 @dataclass(frozen=True)
@@ -152,7 +170,8 @@ def bill_lines(
     ``day`` defaults to the tariff's ``prices_date``. ``kwh_by_period`` has ``base``, or ``hp`` and
     ``hc``. Lines: the fixed part and the energy (or, for a cost-stack tariff, supply, network,
     commercial costs and margin), CTA, excise, ``total_excl_tax``, the two VAT lines and ``total``
-    (taxes included). Each line has ``key``, ``label_fr``, ``label_en`` and ``eur``.
+    (taxes included). Each line has ``key``, ``label_fr``, ``label_en`` and ``eur``. A tariff with a
+    "what if" on taxes (:func:`billing_taxes`) labels its tax lines "what if".
     """
     if kva not in tariff.fixed_eur_per_year_by_kva:
         allowed = ", ".join(str(k) for k in tariff.fixed_eur_per_year_by_kva)
@@ -162,7 +181,7 @@ def bill_lines(
         raise ValueError(f"option {tariff.option} bills kWh by {', '.join(periods)}")
     if any(v < 0 for v in kwh_by_period.values()):
         raise ValueError("kWh must be ≥ 0")
-    t = taxes_on(tariff.prices_date if day is None else day)
+    t = billing_taxes(tariff, tariff.prices_date if day is None else day)
     prices = prices_excl_tax(tariff, stack)
     fixed_ht = prices.fixed_eur_per_year_by_kva[kva]
     energy_ht = {p: kwh_by_period[p] * prices.energy_eur_per_kwh[p] for p in periods}
@@ -182,15 +201,28 @@ def bill_lines(
     kwh = sum(kwh_by_period.values())
     excise = t.excise_eur_per_kwh * kwh
     lines.append(_line("cta", cta, rate_pct=t.cta_pct))
-    lines.append(_line("excise", excise, eur_per_kwh=t.excise_eur_per_kwh))
+    lines.append(_what_if(_line("excise", excise, eur_per_kwh=t.excise_eur_per_kwh), tariff, "excise"))
     total_ht = fixed_ht + sum(energy_ht.values()) + cta + excise
     vat_fixed = t.vat_fixed_pct / 100.0 * (fixed_ht + cta)
     vat_energy = t.vat_energy_pct / 100.0 * (sum(energy_ht.values()) + excise)
     lines.append(_line("total_excl_tax", total_ht))
-    lines.append(_line("vat_fixed", vat_fixed, rate_pct=t.vat_fixed_pct))
-    lines.append(_line("vat_energy", vat_energy, rate_pct=t.vat_energy_pct))
+    lines.append(_what_if(_line("vat_fixed", vat_fixed, rate_pct=t.vat_fixed_pct), tariff, "vat"))
+    lines.append(_what_if(_line("vat_energy", vat_energy, rate_pct=t.vat_energy_pct), tariff, "vat"))
     lines.append(_line("total", total_ht + vat_fixed + vat_energy))
     return lines
+
+
+def _what_if(line: dict[str, object], tariff: ElectricityTariff, tax: str) -> dict[str, object]:
+    """Label a tax line "what if" when the tariff replaces that tax's legal rate."""
+    changed = tariff.what_if_excise_eur_per_mwh if tax == "excise" else tariff.what_if_vat_pct
+    if changed is None:
+        return line
+    return {
+        **line,
+        "label_fr": f"{line['label_fr']} (et si : hors loi)",
+        "label_en": f"{line['label_en']} (what if: not the law)",
+        "what_if": True,
+    }
 
 
 def bill_total_eur(

@@ -321,6 +321,24 @@ class ElectricityTariff(Block):
         source="assumption: TURPE 6 BT ≤ 36 kVA, 8.52 €/kVA/yr as quoted on "
         "centralesvillageoises.fr (2021); not in the reference file",
     )
+    what_if_excise_eur_per_mwh: float | None = param(
+        None,
+        unit="€/MWh",
+        ge=0,
+        le=1_000,
+        desc="What if: an excise other than the law's (none: the law's rate of the billing date)",
+        desc_fr="Et si : une accise autre que celle de la loi (aucune : le taux légal à la date)",
+        source="what if: national law sets the excise (electricity.md §6.2)",
+    )
+    what_if_vat_pct: float | None = param(
+        None,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="What if: one VAT rate on the whole bill other than the law's (none: the law's rates)",
+        desc_fr="Et si : un taux de TVA unique sur toute la facture autre que la loi (aucun : la loi)",
+        source="what if: national law sets VAT (electricity.md §6.2)",
+    )
 
     @field_validator("fixed_eur_per_year_by_kva")
     @classmethod
