@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from sim.electricity.demand import annual_kwh, mean_annual_kwh
+from sim.electricity.demand import annual_kwh, degree_days, mean_annual_kwh, monthly_kwh
 from sim.scenario.electricity import ElectricityScenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import Scenario, dumps_scenario, load_scenario, loads_scenario
@@ -97,3 +98,25 @@ def test_assumptions_are_labelled() -> None:
     s = ElectricityScenario.model_fields["cost_stack"].default_factory()
     src = type(s).model_fields["commercial_eur_per_customer_year"].json_schema_extra["source"]
     assert is_assumption(src)
+
+
+def test_normal_year_of_months_adds_up_to_the_year() -> None:
+    hh = load_scenario(TOWN).households
+    persons = np.array([1, 2, 4, 5, 3])
+    elec = np.array([True, False, True, False, True])
+    months = sum(monthly_kwh(hh, persons, elec, m, hh.normal_monthly_temperature_c[m]) for m in range(12))
+    np.testing.assert_allclose(months, annual_kwh(hh, persons, elec), rtol=1e-12)
+
+
+def test_a_colder_month_raises_only_electric_heating() -> None:
+    """Thermosensitivity (§3.2): one degree colder in January adds 31 × heating part / normal
+    degree-days to an electrically heated home, nothing to one heated otherwise."""
+    hh = load_scenario(TOWN).households
+    jan = hh.normal_monthly_temperature_c[0]
+    normal = monthly_kwh(hh, [4, 4], [True, False], 0, jan)
+    cold = monthly_kwh(hh, [4, 4], [True, False], 0, jan - 1.0)
+    dd = float(degree_days(hh, hh.normal_monthly_temperature_c).sum())
+    assert cold[0] - normal[0] == pytest.approx(31 * (9_000 - 3_700) / dd)
+    assert cold[1] == normal[1]
+    # no heating in a month warmer than the base
+    assert monthly_kwh(hh, [4], [True], 6, 25.0)[0] == pytest.approx(3_700 * 31 / 365)

@@ -36,3 +36,34 @@ def mean_annual_kwh(hh: ElectricityHouseholds) -> float:
     shares = np.asarray(hh.size_shares)
     e = hh.electric_heating_share
     return float((shares * (e * annual_kwh(hh, sizes, True) + (1 - e) * annual_kwh(hh, sizes, False))).sum())
+
+
+DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+
+
+def degree_days(hh: ElectricityHouseholds, temperature_c: Any) -> Any:
+    """Heating degree-days of each month: days × max(base − mean temperature, 0) (assumption: the
+    monthly-mean approximation of daily degree-days). ``temperature_c`` has 12 values (or rows of 12)."""
+    t = np.asarray(temperature_c, dtype=float)
+    return DAYS_IN_MONTH * np.maximum(hh.heating_base_temperature_c - t, 0.0)
+
+
+def monthly_kwh(
+    hh: ElectricityHouseholds, persons: Any, electric_heating: Any, month: int, temperature_c: float
+) -> np.ndarray:
+    """Each household's kWh in calendar month ``month`` (0-11) at mean temperature ``temperature_c``.
+
+    Use apart from heating (the yearly use of the same household heated otherwise) is spread by days.
+    The heating part of an electrically heated household (its yearly use minus the same household
+    heated otherwise, electricity.md §3.1) is spread by heating degree-days: in a year of normal
+    temperatures the twelve months add up to :func:`annual_kwh` exactly, and each degree colder
+    adds days × heating part / normal yearly degree-days (winter thermosensitivity; RTE measures
+    about +2,300 MW per −1 °C nationally, electricity.md §3.2).
+    """
+    p = np.asarray(persons, dtype=float)
+    elec = np.asarray(electric_heating, dtype=bool)
+    other = annual_kwh(hh, p, np.zeros_like(elec))
+    heating = np.where(elec, annual_kwh(hh, p, np.ones_like(elec)) - other, 0.0)
+    normal_dd = float(degree_days(hh, hh.normal_monthly_temperature_c).sum())
+    dd = DAYS_IN_MONTH[month] * max(hh.heating_base_temperature_c - temperature_c, 0.0)
+    return np.asarray(other * DAYS_IN_MONTH[month] / DAYS_IN_MONTH.sum() + heating * dd / normal_dd)

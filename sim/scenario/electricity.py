@@ -145,6 +145,22 @@ class ElectricityHouseholds(Block):
         source="assumption: 8 off-peak hours of 24 (electricity.md §1.4) with water heating moved "
         "into them; the Enedis profiles RES2_HC/RES2_HP were not retrieved",
     )
+    normal_monthly_temperature_c: tuple[float, ...] = param(
+        (5.0, 5.6, 8.8, 11.5, 15.2, 18.3, 20.5, 20.3, 16.9, 13.0, 8.3, 5.5),
+        unit="°C",
+        desc="Normal mean temperature of each month, January to December",
+        desc_fr="Température moyenne normale de chaque mois, de janvier à décembre",
+        source="assumption: close to the Paris normals; not in the reference file",
+    )
+    heating_base_temperature_c: float = param(
+        18.0,
+        unit="°C",
+        ge=5,
+        le=25,
+        desc="Outdoor temperature below which homes are heated (degree-day base)",
+        desc_fr="Température extérieure en dessous de laquelle on chauffe (base des degrés-jours)",
+        source="assumption: the usual 18 °C base of French degree-days; not in the reference file",
+    )
     price_elasticity: float = param(
         -0.126,
         unit="",
@@ -170,6 +186,14 @@ class ElectricityHouseholds(Block):
         if len(v) != 10 or any(x <= 0 for x in v) or any(b < a for a, b in zip(v, v[1:], strict=False)):
             raise ValueError("ten positive, increasing values are needed")
         return v
+
+    @model_validator(mode="after")
+    def _a_heating_season(self) -> ElectricityHouseholds:
+        if len(self.normal_monthly_temperature_c) != 12:
+            raise ValueError("normal_monthly_temperature_c needs twelve months")
+        if all(t >= self.heating_base_temperature_c for t in self.normal_monthly_temperature_c):
+            raise ValueError("at least one month must be colder than heating_base_temperature_c")
+        return self
 
 
 class CostStack(Block):
@@ -405,6 +429,109 @@ class Supply(Block):
     )
 
 
+class ElectricityNetwork(Block):
+    """The low- and medium-voltage network: its incidents and storms (electricity.md §2)."""
+
+    length_km: float = param(
+        626.0,
+        unit="km",
+        gt=0,
+        le=1_000_000,
+        desc="Length of lines",
+        desc_fr="Longueur des lignes",
+        source="derived: URM Metz 4,293 km for 297,000 inhabitants (electricity.md §1.3), i.e. 31 m "
+        "per household of 2.16 persons, for 20,000 households",
+    )
+    underground_share: float = param(
+        0.66,
+        unit="share",
+        ge=0,
+        le=1,
+        widget=True,
+        desc="Share of lines underground (storms cut only overhead lines)",
+        desc_fr="Part des lignes enfouies (les tempêtes ne coupent que l'aérien)",
+        source="electricity.md §1.3: 66 % of the HTA network underground (SICAE Somme et "
+        "Cambraisis); taken for the whole network (assumption)",
+    )
+    incidents_saifi: float = param(
+        1.5,
+        unit="cuts/customer/yr",
+        ge=0,
+        le=50,
+        desc="Long cuts per customer per year from ordinary incidents, works and upstream",
+        desc_fr="Coupures longues par client et par an dues aux incidents ordinaires, travaux et amont",
+        source="electricity.md §2.2: F-BT 1.91 cuts per customer in 2022 (Enedis) and 1.09-1.39 "
+        "in 2004-2006, climatic events partly included: 1.5 (assumption within the range)",
+    )
+    customers_per_incident: int = param(
+        150,
+        unit="customers",
+        ge=1,
+        le=100_000,
+        desc="Customers cut by one ordinary incident",
+        desc_fr="Clients coupés par un incident ordinaire",
+        source="assumption: a low-voltage feeder section; not in the reference file",
+    )
+    incident_caidi_min: float = param(
+        31.0,
+        unit="min",
+        gt=3,
+        le=10_000,
+        desc="Mean duration of an ordinary long cut",
+        desc_fr="Durée moyenne d'une coupure longue ordinaire",
+        source="electricity.md §2.2: 59.5 min / 1.91 cuts ≈ 31 min per cut (Enedis 2022, derived)",
+    )
+    incident_duration_log_sd: float = param(
+        0.8,
+        unit="log sd",
+        ge=0,
+        le=3,
+        desc="Spread of ordinary cut durations (lognormal)",
+        desc_fr="Dispersion des durées des coupures ordinaires (lognormale)",
+        source="assumption: not in the reference file",
+    )
+    storms_per_year: float = param(
+        0.15,
+        unit="storms/yr",
+        ge=0,
+        le=50,
+        widget=True,
+        desc="Storms that cut overhead lines in the town, per year",
+        desc_fr="Tempêtes coupant les lignes aériennes de la commune, par an",
+        source="assumption: with the two parameters below, storms add about 14 min of SAIDI a year "
+        "on average, the climatic part of critère B before 2023 (14.4 min, electricity.md §2.2)",
+    )
+    storm_overhead_share_cut: float = param(
+        0.5,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of customers on overhead lines cut by a storm",
+        desc_fr="Part des clients sur lignes aériennes coupés par une tempête",
+        source="assumption: see storms_per_year",
+    )
+    storm_restoration_scale: float = param(
+        0.25,
+        unit="",
+        gt=0,
+        le=10,
+        desc="Restoration time of a storm as a multiple of storm Ciarán's curve",
+        desc_fr="Durée de rétablissement d'une tempête en multiple de la courbe de la tempête Ciarán",
+        source="assumption: ordinary storms are restored four times faster than Ciarán (Nov 2023, "
+        "electricity.md §2.3, mean cut ≈ 37 h); 1 replays Ciarán",
+    )
+    kva_for_compensation: float = param(
+        7.2,
+        unit="kVA",
+        gt=0,
+        le=36,
+        desc="Mean subscribed power, for the compensation of cuts over 5 h",
+        desc_fr="Puissance souscrite moyenne, pour l'indemnisation des coupures de plus de 5 h",
+        source="derived: 6 kVA for the 61 % heated otherwise and 9 kVA for the 39 % with electric "
+        "heating (households block)",
+    )
+
+
 class EnergyPoverty(Block):
     """The ONPE energy-effort indicator (electricity.md §4.1)."""
 
@@ -445,6 +572,9 @@ class ElectricityScenario(Block):
     tariff: ElectricityTariff = param(ElectricityTariff, desc="Tariff", desc_fr="Tarif", source="see fields")
     cost_stack: CostStack = param(
         CostStack, desc="Stacked costs", desc_fr="Empilement des coûts", source="see fields"
+    )
+    network: ElectricityNetwork = param(
+        ElectricityNetwork, desc="Network", desc_fr="Réseau", source="see fields"
     )
     supply: Supply = param(Supply, desc="Supply", desc_fr="Approvisionnement", source="see fields")
     energy_poverty: EnergyPoverty = param(
