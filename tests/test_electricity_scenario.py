@@ -17,6 +17,7 @@ from sim.scenario.params import is_assumption
 
 ROOT = Path(__file__).resolve().parent.parent
 TOWN = ROOT / "scenarios" / "electricity" / "town.yaml"
+ELEC = ("electricity",)
 
 
 def test_service_electricity_picks_the_electricity_model() -> None:
@@ -29,25 +30,43 @@ def test_service_electricity_picks_the_electricity_model() -> None:
 
 def test_round_trip_through_yaml_text() -> None:
     s = load_scenario(TOWN)
-    assert loads_scenario(dumps_scenario(s)) == s
+    assert loads_scenario(dumps_scenario(s), other_services=("electricity",)) == s
+
+
+def test_text_doors_refuse_electricity_until_they_show_it() -> None:
+    """Dashboard uploads, links and workshops read text with loads_scenario and show water only:
+    an electricity scenario there is a located, bilingual refusal, not a page that breaks."""
+    with pytest.raises(ScenarioError) as err:
+        loads_scenario(TOWN.read_bytes(), origin="town.yaml")
+    fr, en = err.value.format("fr"), err.value.format("en")
+    assert "town.yaml" in en and "service" in en and "command line only" in en
+    assert "en ligne de commande" in fr
 
 
 def test_overrides_use_the_electricity_defaults() -> None:
     s = load_scenario(TOWN, {"tariff.option": "hphc", "tariff.energy_eur_per_kwh": "{hp: 0.27, hc: 0.2068}"})
     assert s.tariff.option == "hphc"
-    s = loads_scenario("service: electricity\n", overrides={"supply.market_price_eur_per_mwh": "250"})
+    s = loads_scenario(
+        "service: electricity\n",
+        overrides={"supply.market_price_eur_per_mwh": "250"},
+        other_services=("electricity",),
+    )
     assert s.supply.market_price_eur_per_mwh == 250
 
 
 def test_errors_are_located() -> None:
     with pytest.raises(ScenarioError) as err:
-        loads_scenario("service: electricity\nhouseholds: {pool_m3_per_year: 3}\n")
+        loads_scenario("service: electricity\nhouseholds: {pool_m3_per_year: 3}\n", other_services=ELEC)
     assert "households.pool_m3_per_year" in err.value.format("en")
     with pytest.raises(ScenarioError) as err:
-        loads_scenario("service: electricity\ntariff: {fixed_eur_per_year_by_kva: {48: 100}}\n")
+        loads_scenario(
+            "service: electricity\ntariff: {fixed_eur_per_year_by_kva: {48: 100}}\n", other_services=ELEC
+        )
     assert "tariff.fixed_eur_per_year_by_kva" in err.value.format("en")
     with pytest.raises(ScenarioError):  # a boolean for a number, as for water
-        loads_scenario("service: electricity\nhouseholds: {electric_heating_share: yes}\n")
+        loads_scenario(
+            "service: electricity\nhouseholds: {electric_heating_share: yes}\n", other_services=ELEC
+        )
 
 
 def _fields(model: type, path: str = ""):

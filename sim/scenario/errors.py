@@ -43,6 +43,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "bool_parsing": ("« {found} » n'est pas oui/non (true/false)", "'{found}' is not true/false"),
     "bool_type": ("« {found} » n'est pas oui/non (true/false)", "'{found}' is not true/false"),
     "string_type": ("« {found} » n'est pas un texte", "'{found}' is not text"),
+    "service_not_here": (
+        "le service « {found} » ne s'ouvre pas encore ici : en ligne de commande seulement "
+        "(regie-sim validate, regie-sim bill)",
+        "the '{found}' service does not open here yet: command line only (regie-sim validate, "
+        "regie-sim bill)",
+    ),
     "literal_error": (
         "« {found} » n'est pas permis : valeurs possibles {allowed}",
         "'{found}' is not allowed: possible values {allowed}",

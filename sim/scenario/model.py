@@ -1837,14 +1837,23 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
 
 def loads_scenario(
-    text: str | bytes, origin: str = "<upload>", overrides: Mapping[str, Any] | None = None
+    text: str | bytes,
+    origin: str = "<upload>",
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    other_services: tuple[str, ...] = (),
 ) -> Scenario:
     """Load a scenario from YAML text or bytes (an upload, a form, a link).
 
     ``extends:`` may name only a built-in scenario (``town.yaml``): text from outside never
-    reaches another file of the server.
+    reaches another file of the server. A scenario of a service with its own model (``service:
+    electricity``) is refused, located at ``service``, unless ``other_services`` names it: the
+    doors that read text (dashboard uploads and links, workshops) show water only so far.
     """
     data = loader.read_mapping(text if isinstance(text, bytes) else str(text), origin)
+    service = data.get("service")
+    if isinstance(service, str) and service in SERVICE_MODELS and service not in other_services:
+        raise ScenarioError([Problem(origin, "service", "service_not_here", {"found": service})])
     if overrides:
         data = apply_overrides(_with_defaults(data), overrides, origin)
     return scenario_from_dict(data, origin)
