@@ -69,6 +69,8 @@ def test_bill_text_in_english(capsys) -> None:
         ["bill", TOWN, "--kva", "6", "--kwh-hp", "40"],
         ["bill", TOWN, "--kva", "6", "--kwh", "nan"],
         ["bill", TOWN, "--kva", "6", "--kwh", "100", "--volume", "120"],
+        ["bill", TOWN, "--kva", "6", "--kwh", "100", "--persons", "2"],
+        ["bill", TOWN, "--kva", "6", "--kwh", "100", "--eligible"],
         ["bill", TOWN, "--kva", "6", "--kwh", "100", "--date", "2020-01-01"],
         ["bill", TOWN, "--kva", "6", "--kwh", "100", "--date", "demain"],
         ["bill", "scenarios/town.yaml"],  # water without --volume

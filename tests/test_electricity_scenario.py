@@ -12,7 +12,7 @@ import pytest
 from sim.electricity.demand import annual_kwh, degree_days, mean_annual_kwh, monthly_kwh
 from sim.scenario.electricity import ElectricityScenario
 from sim.scenario.errors import ScenarioError
-from sim.scenario.model import Scenario, dumps_scenario, load_scenario, loads_scenario
+from sim.scenario.model import Scenario, dumps_scenario, load_scenario, loads_scenario, scale_town
 from sim.scenario.params import is_assumption
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -139,3 +139,10 @@ def test_a_colder_month_raises_only_electric_heating() -> None:
     assert cold[1] == normal[1]
     # no heating in a month warmer than the base
     assert monthly_kwh(hh, [4], [True], 6, 25.0)[0] == pytest.approx(3_700 * 31 / 365)
+
+
+def test_scale_town_scales_households_and_lines() -> None:
+    s = scale_town(load_scenario(TOWN), 5_000)
+    assert isinstance(s, ElectricityScenario)
+    assert s.households.count == 5_000
+    assert s.network.length_km == pytest.approx(626 / 4)

@@ -119,11 +119,21 @@ def handle_electricity_bill(s: ElectricityScenario, args: argparse.Namespace, ct
                 "the argument --kva is required for electricity",
             )
         )
-    if getattr(args, "volume", None) is not None:
+    water = [
+        opt
+        for opt, given in (
+            ("--volume", getattr(args, "volume", None) is not None),
+            ("--persons", getattr(args, "persons", None) is not None),
+            ("--eligible", bool(getattr(args, "eligible", False))),
+            ("--income", getattr(args, "income", None) is not None),
+        )
+        if given
+    ]
+    if water:
         raise CliError(
             ctx.t(
-                "--volume (m3) concerne l'eau ; pour l'électricité donnez --kwh",
-                "--volume (m3) is for water; for electricity give --kwh",
+                f"{', '.join(water)} concerne l'eau ; pour l'électricité donnez --kva et --kwh",
+                f"{', '.join(water)} is for water; for electricity give --kva and --kwh",
             )
         )
     grid = s.tariff.fixed_eur_per_year_by_kva

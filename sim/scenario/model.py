@@ -1930,7 +1930,9 @@ def scale_town(s: Scenario, households: int) -> Scenario:
     k = households / s.households.count
     data = scenario_to_dict(s)
     data["households"]["count"] = int(households)
-    if not isinstance(s, Scenario):  # another service's scenario: only its households so far
+    if not isinstance(s, Scenario):  # another service's scenario: its households and line length
+        if isinstance(data.get("network"), dict) and "length_km" in data["network"]:
+            data["network"]["length_km"] *= k
         return scenario_from_dict(data, "<scale_town>")
     for c in data["network"]["cohorts"]:
         c["length_km"] *= k
