@@ -99,3 +99,9 @@ def test_bill_what_if_is_said(capsys) -> None:
     assert "Et si" in out and "hors loi" in out
     code, out, _ = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--json")
     assert json.loads(out)["what_if"] is False
+
+
+def test_run_says_electricity_is_not_simulated_yet(capsys) -> None:
+    code, _, err = cli(capsys, "--lang", "en", "run", TOWN, "--out", "/tmp/regie-sim-never-written")
+    assert code == 2
+    assert "service" in err and "only be checked and billed" in err
