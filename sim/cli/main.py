@@ -25,6 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from sim._version import __version__
+from sim.cli.bill_electricity import (
+    add_electricity_bill_args,
+    describe_electricity,
+    handle_electricity_bill,
+)
 from sim.cli.common import (
     ENV_LANG,
     PROG,
@@ -59,6 +64,7 @@ from sim.core.tariff import bill_lines, price_120m3_eur_per_m3
 from sim.experiments.run import simulate
 from sim.i18n import LANGS, fmt_eur, fmt_number, fmt_pct, normalise_lang
 from sim.measure.indicators import Indicator, indicator
+from sim.scenario.electricity import ElectricityScenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import (
     Scenario,
@@ -221,6 +227,9 @@ def describe(s: Scenario, ctx: Context) -> str:
 
 def handle_validate(args: argparse.Namespace, ctx: Context) -> int:
     scenario = load_from_args(args, ctx)
+    if isinstance(scenario, ElectricityScenario):
+        ctx.out(f"OK — {describe_electricity(scenario, ctx)}")
+        return 0
     ctx.out(f"OK — {describe(scenario, ctx)}")
     return 0
 
@@ -239,9 +248,11 @@ def setup_bill(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.A
     p.add_argument(
         "--volume",
         type=_volume,
-        required=True,
         metavar="M3",
-        help=t("volume annuel en m3 (par ex. 120)", "yearly volume in m3 (e.g. 120)"),
+        help=t(
+            "eau : volume annuel en m3 (par ex. 120), obligatoire",
+            "water: yearly volume in m3 (e.g. 120), required",
+        ),
     )
     p.add_argument(
         "--persons",
@@ -274,6 +285,7 @@ def setup_bill(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.A
         action="store_true",
         help=t("sortie JSON lisible par une machine", "machine-readable JSON output"),
     )
+    add_electricity_bill_args(p, t)
     return p
 
 
@@ -386,6 +398,24 @@ def _shown_amounts_add_up(lines: list[dict[str, Any]]) -> bool:
 
 def handle_bill(args: argparse.Namespace, ctx: Context) -> int:
     s = load_from_args(args, ctx)
+    if isinstance(s, ElectricityScenario):
+        return handle_electricity_bill(s, args, ctx)
+    if args.volume is None:
+        raise CliError(
+            ctx.t(
+                "l'argument --volume est obligatoire pour un service d'eau",
+                "the argument --volume is required for a water service",
+            )
+        )
+    electric = ("kva", "kwh", "kwh_hp", "kwh_hc", "date")
+    given = [f"--{a.replace('_', '-')}" for a in electric if getattr(args, a) is not None]
+    if given:
+        raise CliError(
+            ctx.t(
+                f"{', '.join(given)} concerne l'électricité ; ce scénario est un service d'eau",
+                f"{', '.join(given)} is for electricity; this scenario is a water service",
+            )
+        )
     social = s.tariff.social
     if args.eligible and social.enabled and social.kind == "bill_cap" and args.income is None:
         raise CliError(

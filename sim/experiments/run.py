@@ -18,7 +18,7 @@ from sim.governance import policy_for
 from sim.governance.reasons import reason_fr
 from sim.measure.summary import summarise
 from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.model import Scenario
+from sim.scenario.model import SERVICE_MODELS, Scenario
 from sim.water.service import WaterService
 
 #: the service registry: ``scenario.service`` -> the class that implements
@@ -29,6 +29,9 @@ SERVICES: dict[str, Callable[[], Service]] = {"water": WaterService}
 def new_service(scenario: Scenario) -> Service:
     """A new service object for the scenario; an unknown name is a located scenario error."""
     make = SERVICES.get(scenario.service)
+    if make is None and scenario.service in SERVICE_MODELS:  # described, not yet simulated
+        found = {"found": scenario.service}
+        raise ScenarioError([Problem("<scenario>", "service", "service_not_here", found)])
     if make is None:
         raise ScenarioError(
             [

@@ -43,6 +43,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "bool_parsing": ("« {found} » n'est pas oui/non (true/false)", "'{found}' is not true/false"),
     "bool_type": ("« {found} » n'est pas oui/non (true/false)", "'{found}' is not true/false"),
     "string_type": ("« {found} » n'est pas un texte", "'{found}' is not text"),
+    "service_not_here": (
+        "le service « {found} » ne se vérifie et ne se facture encore qu'en ligne de commande "
+        "(regie-sim validate, regie-sim bill) : pas encore de simulation, de page ni d'atelier",
+        "the '{found}' service can so far only be checked and billed on the command line "
+        "(regie-sim validate, regie-sim bill): no simulation, page or workshop yet",
+    ),
     "literal_error": (
         "« {found} » n'est pas permis : valeurs possibles {allowed}",
         "'{found}' is not allowed: possible values {allowed}",

@@ -1839,28 +1839,43 @@ def parse_yaml_text(text: str | bytes, origin: str) -> dict[str, Any]:
     return loader.parse_yaml(loader.decode_text(text, origin), origin)
 
 
+#: the scenario model of each service other than water, chosen by the ``service`` key of a
+#: scenario (``sim.scenario.electricity`` registers ``electricity``); any other name is a water
+#: :class:`Scenario`, whose service registry reports an unknown name as a located error
+SERVICE_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def model_for(data: Mapping[str, Any]) -> type[BaseModel]:
+    """The scenario model that validates ``data``: by its ``service`` key, water by default."""
+    service = data.get("service") if isinstance(data, Mapping) else None
+    return SERVICE_MODELS.get(service, Scenario) if isinstance(service, str) else Scenario
+
+
 def scenario_from_dict(data: Mapping[str, Any], origin: str = "<scenario>") -> Scenario:
     """Validate a plain mapping into a Scenario, or raise a located ScenarioError.
 
+    The model is chosen by the ``service`` key (:func:`model_for`): a water :class:`Scenario` by
+    default, an :class:`~sim.scenario.electricity.ElectricityScenario` for ``electricity``.
     Every door ends here: values pydantic would let through (a YAML boolean for a number, NaN,
     1e308, a lone surrogate) or choke on (nesting too deep) are refused first.
     """
     if not isinstance(data, Mapping):
         raise ScenarioError([Problem(origin, "", "not_a_mapping", {"found": type(data).__name__})])
-    problems = loader.check_values(data, origin, Scenario)
+    model = model_for(data)
+    problems = loader.check_values(data, origin, model)
     if problems:
         raise ScenarioError(problems)
     try:
-        return Scenario.model_validate(dict(data))
+        return model.model_validate(dict(data))  # type: ignore[return-value]
     except ValidationError as exc:
-        raise ScenarioError(problems_from_validation(exc, origin, Scenario)) from None
+        raise ScenarioError(problems_from_validation(exc, origin, model)) from None
     except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:  # a validator's arithmetic
         raise ScenarioError([Problem(origin, "", "generic", {"detail": type(exc).__name__})]) from None
 
 
 def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` over every default value, so a ``--set`` path the file leaves out exists."""
-    return deep_merge(scenario_to_dict(Scenario()), data)
+    return deep_merge(model_for(data)().model_dump(mode="json"), data)
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
@@ -1882,14 +1897,23 @@ def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) 
 
 
 def loads_scenario(
-    text: str | bytes, origin: str = "<upload>", overrides: Mapping[str, Any] | None = None
+    text: str | bytes,
+    origin: str = "<upload>",
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    other_services: tuple[str, ...] = (),
 ) -> Scenario:
     """Load a scenario from YAML text or bytes (an upload, a form, a link).
 
     ``extends:`` may name only a built-in scenario (``town.yaml``): text from outside never
-    reaches another file of the server.
+    reaches another file of the server. A scenario of a service with its own model (``service:
+    electricity``) is refused, located at ``service``, unless ``other_services`` names it: the
+    doors that read text (dashboard uploads and links, workshops) show water only so far.
     """
     data = loader.read_mapping(text if isinstance(text, bytes) else str(text), origin)
+    service = data.get("service")
+    if isinstance(service, str) and service in SERVICE_MODELS and service not in other_services:
+        raise ScenarioError([Problem(origin, "service", "service_not_here", {"found": service})])
     if overrides:
         data = apply_overrides(_with_defaults(data), overrides, origin)
     return scenario_from_dict(data, origin)
@@ -1966,6 +1990,10 @@ def scale_town(s: Scenario, households: int) -> Scenario:
     k = households / s.households.count
     data = scenario_to_dict(s)
     data["households"]["count"] = int(households)
+    if not isinstance(s, Scenario):  # another service's scenario: its households and line length
+        if isinstance(data.get("network"), dict) and "length_km" in data["network"]:
+            data["network"]["length_km"] *= k
+        return scenario_from_dict(data, "<scale_town>")
     for c in data["network"]["cohorts"]:
         c["length_km"] *= k
     data["resource"]["capacity_m3"] *= k

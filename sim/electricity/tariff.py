@@ -1,0 +1,237 @@
+"""Electricity tariffs and one household's bill, line by line, with the taxes of a date.
+
+A tariff (:class:`~sim.scenario.electricity.ElectricityTariff`) is a fixed part by subscribed kVA
+plus an energy price per kWh, Base or HP/HC. Its prices are either a published grid, entered with
+or without taxes, or built by stacking costs (energy, network TURPE, commercial costs, margin;
+electricity.md §1.4, art. L.337-6). Taxes are the law's, by date (:func:`sim.electricity.law.taxes_on`).
+
+How a grid entered taxes included becomes prices excluding taxes, on ``prices_date`` (§6.2):
+
+- energy: ``p_TTC = (p_HT + excise) × (1 + VAT on energy)``, so ``p_HT = p_TTC / (1 + VAT) − excise``;
+- fixed part: ``F_TTC = (F_HT + CTA) × (1 + VAT on the subscription)`` with
+  ``CTA = CTA rate × TURPE fixed part (HT)``, so ``F_HT = F_TTC / (1 + VAT) − CTA``.
+
+Billed on the same date, the bill is the grid's arithmetic exactly; billed on another date (the
+August 2025 VAT change, a new excise), the prices excl. taxes are kept and the taxes change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sim.electricity.law import Taxes, taxes_on
+from sim.scenario.electricity import CostStack, ElectricityTariff
+
+PERIODS = {"base": ("base",), "hphc": ("hp", "hc")}
+
+
+def billing_taxes(tariff: ElectricityTariff, day: date) -> Taxes:
+    """The taxes a bill of ``day`` carries: the law's (:func:`~sim.electricity.law.taxes_on`), or,
+    where the tariff sets a "what if" (``what_if_excise_eur_per_mwh``, ``what_if_vat_pct``), that
+    value instead, as a labelled relaxation of national law. Prices entered taxes included are
+    always converted with the law's taxes of their date: the grid was published under the law."""
+    t = taxes_on(day)
+    if tariff.what_if_excise_eur_per_mwh is not None:
+        t = replace(t, excise_eur_per_kwh=tariff.what_if_excise_eur_per_mwh / 1000.0)
+    if tariff.what_if_vat_pct is not None:
+        t = replace(t, vat_fixed_pct=tariff.what_if_vat_pct, vat_energy_pct=tariff.what_if_vat_pct)
+    return t
+
+
+def is_what_if(tariff: ElectricityTariff) -> bool:
+    """Whether the tariff's bills depart from national law (a labelled "what if")."""
+    return tariff.what_if_excise_eur_per_mwh is not None or tariff.what_if_vat_pct is not None
+
+
+@dataclass(frozen=True)
+class PricesExclTax:
+    """A tariff's prices excluding every tax: fixed part (€/yr) by kVA and energy (€/kWh) by period.
+
+    ``parts`` splits each price into its stacked costs when the tariff is built from a cost stack
+    (``{"energy": …, "network": …, "commercial": …, "margin": …}`` per kVA for the fixed part and
+    per period for the energy), and is empty for a published grid.
+    """
+
+    option: str
+    fixed_eur_per_year_by_kva: dict[int, float]
+    energy_eur_per_kwh: dict[str, float]
+    fixed_parts: dict[int, dict[str, float]]
+    energy_parts: dict[str, dict[str, float]]
+
+
+def turpe_fixed_eur_per_year(tariff: ElectricityTariff, kva: float) -> float:
+    """The fixed part (excl. tax) of the network tariff for ``kva``: the base of the CTA (§6.2)."""
+    return tariff.turpe_fixed_eur_per_customer_year + tariff.turpe_fixed_eur_per_kva_year * kva
+
+
+def cta_eur_per_year(tariff: ElectricityTariff, kva: float, taxes: Taxes) -> float:
+    """CTA (€/yr) = CTA rate × fixed part (HT) of the TURPE (electricity.md §6.2)."""
+    return taxes.cta_pct / 100.0 * turpe_fixed_eur_per_year(tariff, kva)
+
+
+def stacked_prices(stack: CostStack, option: str, kvas: tuple[int, ...]) -> PricesExclTax:
+    """Prices excl. tax built by stacking costs (electricity.md §1.4, art. L.337-6).
+
+    Fixed part (€/yr) = (network per customer + network per kVA × kVA + commercial) × (1 + margin);
+    energy (€/kWh) = (energy + network per MWh) / 1000 × (1 + margin), times the HP or HC factor
+    for the HP/HC option.
+    """
+    m = stack.margin_pct / 100.0
+    fixed_parts: dict[int, dict[str, float]] = {}
+    for kva in kvas:
+        network = stack.network_eur_per_customer_year + stack.network_eur_per_kva_year * kva
+        commercial = stack.commercial_eur_per_customer_year
+        fixed_parts[kva] = {
+            "energy": 0.0,
+            "network": network,
+            "commercial": commercial,
+            "margin": m * (network + commercial),
+        }
+    factors = {"base": 1.0, "hp": stack.hp_factor, "hc": stack.hc_factor}
+    energy_parts: dict[str, dict[str, float]] = {}
+    for period in PERIODS[option]:
+        f = factors[period]
+        energy = stack.energy_eur_per_mwh / 1000.0 * f
+        network = stack.network_eur_per_mwh / 1000.0 * f
+        energy_parts[period] = {
+            "energy": energy,
+            "network": network,
+            "commercial": 0.0,
+            "margin": m * (energy + network),
+        }
+    return PricesExclTax(
+        option=option,
+        fixed_eur_per_year_by_kva={k: sum(v.values()) for k, v in fixed_parts.items()},
+        energy_eur_per_kwh={k: sum(v.values()) for k, v in energy_parts.items()},
+        fixed_parts=fixed_parts,
+        energy_parts=energy_parts,
+    )
+
+
+def prices_excl_tax(tariff: ElectricityTariff, stack: CostStack | None = None) -> PricesExclTax:
+    """The tariff's prices excluding taxes (see the module docstring for a grid entered TTC).
+
+    Raises ``ValueError`` when a price entered taxes included is below the taxes it must contain.
+    """
+    if tariff.build == "cost_stack":
+        if stack is None:
+            raise ValueError("a tariff built from a cost stack needs the scenario's cost_stack")
+        return stacked_prices(stack, tariff.option, tuple(tariff.fixed_eur_per_year_by_kva))
+    fixed = dict(tariff.fixed_eur_per_year_by_kva)
+    energy = {p: tariff.energy_eur_per_kwh[p] for p in PERIODS[tariff.option]}
+    if tariff.prices_include_taxes:
+        t = taxes_on(tariff.prices_date)
+        fixed = {
+            kva: ttc / (1 + t.vat_fixed_pct / 100.0) - cta_eur_per_year(tariff, kva, t)
+            for kva, ttc in fixed.items()
+        }
+        energy = {p: ttc / (1 + t.vat_energy_pct / 100.0) - t.excise_eur_per_kwh for p, ttc in energy.items()}
+        low = [f"{k} kVA" for k, v in fixed.items() if v < 0] + [p for p, v in energy.items() if v < 0]
+        if low:
+            raise ValueError(f"prices below the taxes they include: {', '.join(low)}")
+    return PricesExclTax(tariff.option, fixed, energy, {}, {})
+
+
+#: labels of the bill's lines, (French, English)
+LABELS = {
+    "fixed": ("Abonnement (part fixe) HT", "Subscription (fixed part) excl. tax"),
+    "energy_base": ("Énergie HT", "Energy excl. tax"),
+    "energy_hp": ("Énergie heures pleines HT", "Peak-hour energy excl. tax"),
+    "energy_hc": ("Énergie heures creuses HT", "Off-peak energy excl. tax"),
+    "supply": ("Fourniture : énergie et capacité", "Supply: energy and capacity"),
+    "network": ("Réseau (TURPE)", "Network (TURPE)"),
+    "commercial": ("Coûts commerciaux", "Commercial costs"),
+    "margin": ("Marge", "Margin"),
+    "cta": ("Contribution tarifaire d'acheminement (CTA)", "Network contribution (CTA)"),
+    "excise": ("Accise sur l'électricité", "Excise on electricity"),
+    "total_excl_tax": ("Total HT", "Total excl. tax"),
+    "vat_fixed": ("TVA sur l'abonnement et la CTA", "VAT on subscription and CTA"),
+    "vat_energy": ("TVA sur l'énergie et l'accise", "VAT on energy and excise"),
+    "total": ("Total TTC", "Total incl. taxes"),
+}
+
+
+def _line(key: str, eur: float, **extra: float | None) -> dict[str, object]:
+    fr, en = LABELS[key]
+    return {"key": key, "label_fr": fr, "label_en": en, "eur": eur, **extra}
+
+
+def bill_lines(
+    tariff: ElectricityTariff,
+    kva: int,
+    kwh_by_period: dict[str, float],
+    *,
+    day: date | None = None,
+    stack: CostStack | None = None,
+) -> list[dict[str, object]]:
+    """One household's yearly bill, line by line (€), with the taxes in force on ``day``.
+
+    ``day`` defaults to the tariff's ``prices_date``. ``kwh_by_period`` has ``base``, or ``hp`` and
+    ``hc``. Lines: the fixed part and the energy (or, for a cost-stack tariff, supply, network,
+    commercial costs and margin), CTA, excise, ``total_excl_tax``, the two VAT lines and ``total``
+    (taxes included). Each line has ``key``, ``label_fr``, ``label_en`` and ``eur``. A tariff with a
+    "what if" on taxes (:func:`billing_taxes`) labels its tax lines "what if".
+    """
+    if kva not in tariff.fixed_eur_per_year_by_kva:
+        allowed = ", ".join(str(k) for k in tariff.fixed_eur_per_year_by_kva)
+        raise ValueError(f"{kva} kVA is not in the tariff's grid ({allowed} kVA)")
+    periods = PERIODS[tariff.option]
+    if set(kwh_by_period) != set(periods):
+        raise ValueError(f"option {tariff.option} bills kWh by {', '.join(periods)}")
+    if any(v < 0 for v in kwh_by_period.values()):
+        raise ValueError("kWh must be ≥ 0")
+    t = billing_taxes(tariff, tariff.prices_date if day is None else day)
+    prices = prices_excl_tax(tariff, stack)
+    fixed_ht = prices.fixed_eur_per_year_by_kva[kva]
+    energy_ht = {p: kwh_by_period[p] * prices.energy_eur_per_kwh[p] for p in periods}
+    lines: list[dict[str, object]] = []
+    if prices.fixed_parts:
+        for part in ("energy", "network", "commercial", "margin"):
+            eur = prices.fixed_parts[kva][part] + sum(
+                kwh_by_period[p] * prices.energy_parts[p][part] for p in periods
+            )
+            lines.append(_line("supply" if part == "energy" else part, eur))
+    else:
+        lines.append(_line("fixed", fixed_ht))
+        for p in periods:
+            unit = prices.energy_eur_per_kwh[p]
+            lines.append(_line(f"energy_{p}", energy_ht[p], kwh=kwh_by_period[p], eur_per_kwh=unit))
+    cta = cta_eur_per_year(tariff, kva, t)
+    kwh = sum(kwh_by_period.values())
+    excise = t.excise_eur_per_kwh * kwh
+    lines.append(_line("cta", cta, rate_pct=t.cta_pct))
+    lines.append(_what_if(_line("excise", excise, eur_per_kwh=t.excise_eur_per_kwh), tariff, "excise"))
+    total_ht = fixed_ht + sum(energy_ht.values()) + cta + excise
+    vat_fixed = t.vat_fixed_pct / 100.0 * (fixed_ht + cta)
+    vat_energy = t.vat_energy_pct / 100.0 * (sum(energy_ht.values()) + excise)
+    lines.append(_line("total_excl_tax", total_ht))
+    lines.append(_what_if(_line("vat_fixed", vat_fixed, rate_pct=t.vat_fixed_pct), tariff, "vat"))
+    lines.append(_what_if(_line("vat_energy", vat_energy, rate_pct=t.vat_energy_pct), tariff, "vat"))
+    lines.append(_line("total", total_ht + vat_fixed + vat_energy))
+    return lines
+
+
+def _what_if(line: dict[str, object], tariff: ElectricityTariff, tax: str) -> dict[str, object]:
+    """Label a tax line "what if" when the tariff replaces that tax's legal rate."""
+    changed = tariff.what_if_excise_eur_per_mwh if tax == "excise" else tariff.what_if_vat_pct
+    if changed is None:
+        return line
+    return {
+        **line,
+        "label_fr": f"{line['label_fr']} (et si : hors loi)",
+        "label_en": f"{line['label_en']} (what if: not the law)",
+        "what_if": True,
+    }
+
+
+def bill_total_eur(
+    tariff: ElectricityTariff,
+    kva: int,
+    kwh_by_period: dict[str, float],
+    *,
+    day: date | None = None,
+    stack: CostStack | None = None,
+) -> float:
+    """The yearly bill taxes included (€): the ``total`` line of :func:`bill_lines`."""
+    return float(bill_lines(tariff, kva, kwh_by_period, day=day, stack=stack)[-1]["eur"])  # type: ignore[arg-type]

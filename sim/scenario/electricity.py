@@ -1,0 +1,598 @@
+"""The electricity scenario: a town's households, its electricity tariff and supply costs.
+
+A scenario whose ``service`` is ``electricity`` is validated by :class:`ElectricityScenario` (the one
+loader, :func:`sim.scenario.model.load_scenario`, picks the model by the ``service`` key). Blocks
+the two services share (``town``, ``governance``) are the water scenario's own classes.
+
+Sources quoted as "electricity.md §x" refer to ``shared/reference/electricity.md``, which gives the
+publication behind each figure; "households.md" likewise. Every other default is an assumption.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+
+from sim.scenario.model import (
+    INSEE_DECILE_MEANS_EUR,
+    MAX_HORIZON_YEARS,
+    MAX_HOUSEHOLDS,
+    SERVICE_MODELS,
+    Block,
+    Governance,
+    Town,
+)
+from sim.scenario.params import param
+
+#: the TRVE Base grid of 1 February 2024, taxes included (electricity.md §1.4, CRE "Comprendre les TRVE")
+TRVE_2024_BASE_FIXED_EUR_PER_YEAR = {3: 116.04, 6: 151.86, 9: 190.91, 12: 230.89, 15: 264.62}
+TRVE_2024_BASE_EUR_PER_KWH = 0.2516
+#: the TRVE HP/HC grid of 1 February 2024, taxes included (electricity.md §1.4)
+TRVE_2024_HPHC_FIXED_EUR_PER_YEAR = {6: 157.87, 9: 200.33, 12: 241.54}
+TRVE_2024_HPHC_EUR_PER_KWH = {"hp": 0.2700, "hc": 0.2068}
+
+
+class ElectricityHouseholds(Block):
+    count: int = param(
+        20_000,
+        unit="households",
+        ge=10,
+        le=MAX_HOUSEHOLDS,
+        widget=True,
+        desc="Number of households supplied",
+        desc_fr="Nombre de ménages desservis",
+        source="assumption: a town of about 20,000 households (issue 12)",
+    )
+    size_shares: tuple[float, float, float, float, float] = param(
+        (0.37, 0.33, 0.14, 0.11, 0.05),
+        unit="share",
+        desc="Shares of households of 1, 2, 3, 4 and 5 persons",
+        desc_fr="Part des ménages de 1, 2, 3, 4 et 5 personnes",
+        source="households.md: INSEE 2022 by département, adjusted to the national mean of 2.16 "
+        "persons (INSEE 2021)",
+    )
+    decile_mean_income_eur: tuple[float, ...] = param(
+        INSEE_DECILE_MEANS_EUR,
+        unit="€/yr",
+        desc="Mean disposable income of each household income decile, first simulated year",
+        desc_fr="Revenu disponible moyen de chaque décile de revenu des ménages",
+        source="households.md: INSEE 2018 household disposable income (D7-D8 interpolated log-linearly)",
+    )
+    electric_heating_share: float = param(
+        0.39,
+        unit="share",
+        ge=0,
+        le=1,
+        widget=True,
+        desc="Share of households heated with electricity",
+        desc_fr="Part des ménages chauffés à l'électricité",
+        source="electricity.md §3.1: 39 % of households heated with electricity (RTE 2015)",
+    )
+    kwh_flat_1_person_other_heating: float = param(
+        2_200.0,
+        unit="kWh/yr",
+        gt=0,
+        le=50_000,
+        desc="Yearly use of one person in a flat heated otherwise (gas)",
+        desc_fr="Consommation annuelle d'une personne seule en appartement chauffé autrement (gaz)",
+        source="electricity.md §3.1: 2,200 kWh (Ministère de l'Économie, 22 Jan 2024)",
+    )
+    kwh_flat_1_person_electric_heating: float = param(
+        4_200.0,
+        unit="kWh/yr",
+        gt=0,
+        le=50_000,
+        desc="Yearly use of one person in a flat with electric heating",
+        desc_fr="Consommation annuelle d'une personne seule en appartement chauffé à l'électricité",
+        source="electricity.md §3.1: 4,200 kWh (Ministère de l'Économie, 22 Jan 2024)",
+    )
+    kwh_house_4_persons_other_heating: float = param(
+        3_700.0,
+        unit="kWh/yr",
+        gt=0,
+        le=50_000,
+        desc="Yearly use of four persons in a house heated otherwise (gas)",
+        desc_fr="Consommation annuelle de quatre personnes en maison chauffée autrement (gaz)",
+        source="electricity.md §3.1: 3,700 kWh (Ministère de l'Économie, 22 Jan 2024)",
+    )
+    kwh_house_4_persons_electric_heating: float = param(
+        9_000.0,
+        unit="kWh/yr",
+        gt=0,
+        le=50_000,
+        desc="Yearly use of four persons in a house with electric heating",
+        desc_fr="Consommation annuelle de quatre personnes en maison chauffée à l'électricité",
+        source="electricity.md §3.1: 9,000 kWh (Ministère de l'Économie, 22 Jan 2024)",
+    )
+    kva_other_heating: int = param(
+        6,
+        unit="kVA",
+        ge=3,
+        le=36,
+        desc="Subscribed power of a household heated otherwise",
+        desc_fr="Puissance souscrite d'un ménage chauffé autrement",
+        source="assumption: 6 kVA, the TRVE's reference power (electricity.md §1.4 quotes its "
+        "bills at 6 kVA)",
+    )
+    kva_electric_heating: int = param(
+        9,
+        unit="kVA",
+        ge=3,
+        le=36,
+        desc="Subscribed power of a household with electric heating",
+        desc_fr="Puissance souscrite d'un ménage chauffé à l'électricité",
+        source="assumption: 9 kVA, the next step of the TRVE grid (electricity.md §1.4)",
+    )
+    hphc_share: float = param(
+        0.476,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of households on the peak/off-peak (HP/HC) option",
+        desc_fr="Part des ménages en option heures pleines / heures creuses",
+        source="electricity.md §1.4: EDF 11.8 M Base and 10.7 M HP/HC customers (cbanque 2023): "
+        "10.7 / 22.5 = 0.476 (derived)",
+    )
+    hc_share_of_kwh: float = param(
+        0.35,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of an HP/HC household's kWh used in off-peak hours",
+        desc_fr="Part des kWh d'un ménage HP/HC consommés en heures creuses",
+        source="assumption: 8 off-peak hours of 24 (electricity.md §1.4) with water heating moved "
+        "into them; the Enedis profiles RES2_HC/RES2_HP were not retrieved",
+    )
+    normal_monthly_temperature_c: tuple[float, ...] = param(
+        (5.0, 5.6, 8.8, 11.5, 15.2, 18.3, 20.5, 20.3, 16.9, 13.0, 8.3, 5.5),
+        unit="°C",
+        desc="Normal mean temperature of each month, January to December",
+        desc_fr="Température moyenne normale de chaque mois, de janvier à décembre",
+        source="assumption: close to the Paris normals; not in the reference file",
+    )
+    heating_base_temperature_c: float = param(
+        18.0,
+        unit="°C",
+        ge=5,
+        le=25,
+        desc="Outdoor temperature below which homes are heated (degree-day base)",
+        desc_fr="Température extérieure en dessous de laquelle on chauffe (base des degrés-jours)",
+        source="assumption: the usual 18 °C base of French degree-days; not in the reference file",
+    )
+    price_elasticity: float = param(
+        -0.126,
+        unit="",
+        ge=-2,
+        le=0,
+        widget=True,
+        desc="Short-run price elasticity of electricity demand",
+        desc_fr="Élasticité-prix de court terme de la demande d'électricité",
+        source="electricity.md §3.3: short run -0.126 (Labandeira et al. 2017 meta-analysis); "
+        "-0.8 (Auray et al., French panel) is a sensitivity case",
+    )
+
+    @field_validator("size_shares")
+    @classmethod
+    def _shares_sum_to_one(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(x < 0 for x in v) or abs(sum(v) - 1.0) > 1e-6:
+            raise ValueError("shares must be ≥ 0 and sum to 1")
+        return v
+
+    @field_validator("decile_mean_income_eur")
+    @classmethod
+    def _ten_increasing(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != 10 or any(x <= 0 for x in v) or any(b < a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError("ten positive, increasing values are needed")
+        return v
+
+    @model_validator(mode="after")
+    def _a_heating_season(self) -> ElectricityHouseholds:
+        if len(self.normal_monthly_temperature_c) != 12:
+            raise ValueError("normal_monthly_temperature_c needs twelve months")
+        if all(t >= self.heating_base_temperature_c for t in self.normal_monthly_temperature_c):
+            raise ValueError("at least one month must be colder than heating_base_temperature_c")
+        return self
+
+
+class CostStack(Block):
+    """The costs a regulated-style tariff stacks (electricity.md §1.4, art. L.337-6): energy and
+    capacity, network (TURPE), commercial costs, margin. Used when ``tariff.build`` is
+    ``cost_stack``; all amounts excl. tax."""
+
+    energy_eur_per_mwh: float = param(
+        114.0,
+        unit="€/MWh",
+        ge=0,
+        le=5_000,
+        widget=True,
+        desc="Energy and capacity supply cost",
+        desc_fr="Coût de l'énergie et de la capacité",
+        source="derived: the value for which this stack gives the TRVE Base bill of 1 Feb 2024 "
+        "(electricity.md §1.4) at 6 kVA and 4.4 MWh, the CRE's average use (§1.4)",
+    )
+    network_eur_per_customer_year: float = param(
+        25.70,
+        unit="€/yr",
+        ge=0,
+        le=1_000,
+        desc="Network tariff (TURPE) fixed part per customer: management and metering",
+        desc_fr="Part fixe du TURPE par client : gestion et comptage",
+        source="assumption: TURPE 6 BT ≤ 36 kVA management 7.46 + metering 18.24 €/yr as quoted "
+        "on centralesvillageoises.fr (2021); not in the reference file",
+    )
+    network_eur_per_kva_year: float = param(
+        8.52,
+        unit="€/kVA/yr",
+        ge=0,
+        le=200,
+        desc="Network tariff (TURPE) fixed withdrawal part per subscribed kVA",
+        desc_fr="Part fixe de soutirage du TURPE par kVA souscrit",
+        source="assumption: TURPE 6 BT ≤ 36 kVA, 8.52 €/kVA/yr as quoted on "
+        "centralesvillageoises.fr (2021); not in the reference file",
+    )
+    network_eur_per_mwh: float = param(
+        68.4,
+        unit="€/MWh",
+        ge=0,
+        le=1_000,
+        desc="Network tariff (TURPE) energy part",
+        desc_fr="Part énergie du TURPE",
+        source="derived: TURPE ≈ 30 % of the TTC bill (electricity.md §6.1) for the TRVE Base "
+        "bill of 1 Feb 2024 at 6 kVA and 4.4 MWh, less the fixed parts above",
+    )
+    commercial_eur_per_customer_year: float = param(
+        50.0,
+        unit="€/yr",
+        ge=0,
+        le=1_000,
+        desc="Commercial costs of the supplier per customer",
+        desc_fr="Coûts commerciaux du fournisseur par client",
+        source="assumption: not in the reference file",
+    )
+    margin_pct: float = param(
+        3.0,
+        unit="%",
+        ge=0,
+        le=100,
+        widget=True,
+        desc="Margin on the stacked costs",
+        desc_fr="Marge sur les coûts empilés",
+        source="assumption: not in the reference file",
+    )
+    hp_factor: float = param(
+        1.0731,
+        unit="",
+        gt=0,
+        le=5,
+        desc="Peak-hour energy price as a multiple of the Base price",
+        desc_fr="Prix de l'énergie en heures pleines, en multiple du prix Base",
+        source="derived: HP 27.00 / Base 25.16 c€ TTC, TRVE of 1 Feb 2024 (electricity.md §1.4)",
+    )
+    hc_factor: float = param(
+        0.8219,
+        unit="",
+        gt=0,
+        le=5,
+        desc="Off-peak energy price as a multiple of the Base price",
+        desc_fr="Prix de l'énergie en heures creuses, en multiple du prix Base",
+        source="derived: HC 20.68 / Base 25.16 c€ TTC, TRVE of 1 Feb 2024 (electricity.md §1.4)",
+    )
+
+
+class ElectricityTariff(Block):
+    """A household electricity tariff: a fixed part by subscribed kVA and an energy price per kWh,
+    Base or HP/HC. A published grid may be entered as the CRE publishes it, taxes included."""
+
+    option: Literal["base", "hphc"] = param(
+        "base",
+        widget=True,
+        desc="Tariff option: Base (one price) or peak/off-peak (HP/HC)",
+        desc_fr="Option tarifaire : Base (un prix) ou heures pleines / heures creuses",
+        source="electricity.md §1.4: TRVE options Base and Heures Creuses",
+    )
+    build: Literal["grid", "cost_stack"] = param(
+        "grid",
+        desc="Prices from the grid below, or built from the cost stack",
+        desc_fr="Prix tirés de la grille ci-dessous, ou construits par empilement des coûts",
+        source="electricity.md §1.4: the TRVE is built by cost stacking (art. L.337-6)",
+    )
+    prices_include_taxes: bool = param(
+        True,
+        desc="The grid's prices include taxes (excise, CTA, VAT), as the CRE publishes them",
+        desc_fr="Les prix de la grille sont TTC (accise, CTA, TVA), comme la CRE les publie",
+        source="electricity.md §1.4: CRE publishes the TRVE TTC",
+    )
+    prices_date: date = param(
+        date(2024, 2, 1),
+        desc="Date the grid applies from; its taxes turn prices incl. taxes into prices excl. taxes",
+        desc_fr="Date d'application de la grille ; ses taxes servent à passer du TTC au HT",
+        source="electricity.md §1.4: TRVE grid of 1 Feb 2024",
+    )
+    fixed_eur_per_year_by_kva: dict[int, float] = param(
+        lambda: dict(TRVE_2024_BASE_FIXED_EUR_PER_YEAR),
+        unit="€/yr",
+        desc="Fixed part (subscription) per year, by subscribed power in kVA",
+        desc_fr="Part fixe (abonnement) annuelle, par puissance souscrite en kVA",
+        source="electricity.md §1.4: TRVE Base, 1 Feb 2024, TTC (CRE)",
+    )
+    energy_eur_per_kwh: dict[Literal["base", "hp", "hc"], float] = param(
+        lambda: {"base": TRVE_2024_BASE_EUR_PER_KWH},
+        unit="€/kWh",
+        desc="Energy price per kWh: base, or hp and hc",
+        desc_fr="Prix de l'énergie par kWh : base, ou hp et hc",
+        source="electricity.md §1.4: TRVE Base 25.16 c€/kWh TTC, 1 Feb 2024 (CRE)",
+    )
+    turpe_fixed_eur_per_customer_year: float = param(
+        25.70,
+        unit="€/yr",
+        ge=0,
+        le=1_000,
+        desc="TURPE fixed part per customer (excl. tax), the base of the CTA with the part per kVA",
+        desc_fr="Part fixe du TURPE par client (HT), assiette de la CTA avec la part par kVA",
+        source="assumption: TURPE 6 BT ≤ 36 kVA management 7.46 + metering 18.24 €/yr as quoted "
+        "on centralesvillageoises.fr (2021); not in the reference file. It only splits the fixed "
+        "part between subscription and CTA: a grid entered TTC keeps its TTC total",
+    )
+    turpe_fixed_eur_per_kva_year: float = param(
+        8.52,
+        unit="€/kVA/yr",
+        ge=0,
+        le=200,
+        desc="TURPE fixed withdrawal part per kVA (excl. tax), base of the CTA",
+        desc_fr="Part fixe de soutirage du TURPE par kVA (HT), assiette de la CTA",
+        source="assumption: TURPE 6 BT ≤ 36 kVA, 8.52 €/kVA/yr as quoted on "
+        "centralesvillageoises.fr (2021); not in the reference file",
+    )
+    what_if_excise_eur_per_mwh: float | None = param(
+        None,
+        unit="€/MWh",
+        ge=0,
+        le=1_000,
+        desc="What if: an excise other than the law's (none: the law's rate of the billing date)",
+        desc_fr="Et si : une accise autre que celle de la loi (aucune : le taux légal à la date)",
+        source="what if: national law sets the excise (electricity.md §6.2)",
+    )
+    what_if_vat_pct: float | None = param(
+        None,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="What if: one VAT rate on the whole bill other than the law's (none: the law's rates)",
+        desc_fr="Et si : un taux de TVA unique sur toute la facture autre que la loi (aucun : la loi)",
+        source="what if: national law sets VAT (electricity.md §6.2)",
+    )
+
+    @field_validator("fixed_eur_per_year_by_kva")
+    @classmethod
+    def _kva_steps(cls, v: dict[int, float]) -> dict[int, float]:
+        if not v:
+            raise ValueError("at least one subscribed power is needed")
+        for kva, eur in v.items():
+            if not 1 <= kva <= 36:
+                raise ValueError(f"{kva} kVA: household powers lie between 1 and 36 kVA")
+            if not 0 <= eur <= 10_000:
+                raise ValueError(f"{eur} €/yr at {kva} kVA: between 0 and 10,000 € a year")
+        return dict(sorted(v.items()))
+
+    @field_validator("energy_eur_per_kwh")
+    @classmethod
+    def _prices(cls, v: dict[str, float]) -> dict[str, float]:
+        for key, eur in v.items():
+            if not 0 <= eur <= 10:
+                raise ValueError(f"{key}: {eur} €/kWh, between 0 and 10 € per kWh")
+        return v
+
+    @model_validator(mode="after")
+    def _periods_of_the_option(self) -> ElectricityTariff:
+        if self.build == "grid":
+            need = {"base"} if self.option == "base" else {"hp", "hc"}
+            have = set(self.energy_eur_per_kwh)
+            if have != need:
+                raise ValueError(
+                    f"option {self.option} needs energy_eur_per_kwh keys {sorted(need)}, found {sorted(have)}"
+                )
+        return self
+
+
+class Supply(Block):
+    """Where the energy comes from (electricity.md §6.3)."""
+
+    arenh_share_of_volumes: float = param(
+        0.70,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of volumes valued at the ARENH price before clipping (until 2025)",
+        desc_fr="Part des volumes valorisés au prix ARENH avant écrêtement (jusqu'en 2025)",
+        source="electricity.md §6.3: about 70 % in the pre-2022 TRV method (Visioboard, secondary)",
+    )
+    arenh_requested_twh: float = param(
+        134.93,
+        unit="TWh",
+        ge=0,
+        le=1_000,
+        desc="National ARENH requests (the clipping follows from the 100 TWh ceiling)",
+        desc_fr="Demandes nationales d'ARENH (l'écrêtement découle du plafond de 100 TWh)",
+        source="electricity.md §6.3: 2025 window, 134.93 TWh requested",
+    )
+    market_price_eur_per_mwh: float = param(
+        70.0,
+        unit="€/MWh",
+        ge=0,
+        le=5_000,
+        widget=True,
+        desc="Wholesale market price of the first year",
+        desc_fr="Prix de gros du marché la première année",
+        source="assumption: the post-ARENH target average of ~70 €/MWh (electricity.md §6.3)",
+    )
+
+
+class ElectricityNetwork(Block):
+    """The low- and medium-voltage network: its incidents and storms (electricity.md §2)."""
+
+    length_km: float = param(
+        626.0,
+        unit="km",
+        gt=0,
+        le=1_000_000,
+        desc="Length of lines",
+        desc_fr="Longueur des lignes",
+        source="derived: URM Metz 4,293 km for 297,000 inhabitants (electricity.md §1.3), i.e. 31 m "
+        "per household of 2.16 persons, for 20,000 households",
+    )
+    underground_share: float = param(
+        0.66,
+        unit="share",
+        ge=0,
+        le=1,
+        widget=True,
+        desc="Share of lines underground (storms cut only overhead lines)",
+        desc_fr="Part des lignes enfouies (les tempêtes ne coupent que l'aérien)",
+        source="electricity.md §1.3: 66 % of the HTA network underground (SICAE Somme et "
+        "Cambraisis); taken for the whole network (assumption)",
+    )
+    incidents_saifi: float = param(
+        1.5,
+        unit="cuts/customer/yr",
+        ge=0,
+        le=50,
+        desc="Long cuts per customer per year from ordinary incidents, works and upstream",
+        desc_fr="Coupures longues par client et par an dues aux incidents ordinaires, travaux et amont",
+        source="electricity.md §2.2: F-BT 1.91 cuts per customer in 2022 (Enedis) and 1.09-1.39 "
+        "in 2004-2006, climatic events partly included: 1.5 (assumption within the range)",
+    )
+    customers_per_incident: int = param(
+        150,
+        unit="customers",
+        ge=1,
+        le=100_000,
+        desc="Customers cut by one ordinary incident",
+        desc_fr="Clients coupés par un incident ordinaire",
+        source="assumption: a low-voltage feeder section; not in the reference file",
+    )
+    incident_caidi_min: float = param(
+        31.0,
+        unit="min",
+        gt=3,
+        le=10_000,
+        desc="Mean duration of an ordinary long cut",
+        desc_fr="Durée moyenne d'une coupure longue ordinaire",
+        source="electricity.md §2.2: 59.5 min / 1.91 cuts ≈ 31 min per cut (Enedis 2022, derived)",
+    )
+    incident_duration_log_sd: float = param(
+        0.8,
+        unit="log sd",
+        ge=0,
+        le=3,
+        desc="Spread of ordinary cut durations (lognormal)",
+        desc_fr="Dispersion des durées des coupures ordinaires (lognormale)",
+        source="assumption: not in the reference file",
+    )
+    storms_per_year: float = param(
+        0.15,
+        unit="storms/yr",
+        ge=0,
+        le=50,
+        widget=True,
+        desc="Storms that cut overhead lines in the town, per year",
+        desc_fr="Tempêtes coupant les lignes aériennes de la commune, par an",
+        source="assumption: with the two parameters below, storms add about 14 min of SAIDI a year "
+        "on average, the climatic part of critère B before 2023 (14.4 min, electricity.md §2.2)",
+    )
+    storm_overhead_share_cut: float = param(
+        0.5,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of customers on overhead lines cut by a storm",
+        desc_fr="Part des clients sur lignes aériennes coupés par une tempête",
+        source="assumption: see storms_per_year",
+    )
+    storm_restoration_scale: float = param(
+        0.25,
+        unit="",
+        gt=0,
+        le=10,
+        desc="Restoration time of a storm as a multiple of storm Ciarán's curve",
+        desc_fr="Durée de rétablissement d'une tempête en multiple de la courbe de la tempête Ciarán",
+        source="assumption: ordinary storms are restored four times faster than Ciarán (Nov 2023, "
+        "electricity.md §2.3, mean cut ≈ 37 h); 1 replays Ciarán",
+    )
+    kva_for_compensation: float = param(
+        7.2,
+        unit="kVA",
+        gt=0,
+        le=36,
+        desc="Mean subscribed power, for the compensation of cuts over 5 h",
+        desc_fr="Puissance souscrite moyenne, pour l'indemnisation des coupures de plus de 5 h",
+        source="derived: 6 kVA for the 61 % heated otherwise and 9 kVA for the 39 % with electric "
+        "heating (households block)",
+    )
+
+
+class EnergyPoverty(Block):
+    """The ONPE energy-effort indicator (electricity.md §4.1)."""
+
+    threshold_pct: float = param(
+        8.0,
+        unit="% of income",
+        gt=0,
+        le=100,
+        widget=True,
+        desc="Energy spending above this share of income counts as energy poverty",
+        desc_fr="Part du revenu au-delà de laquelle la dépense d'énergie signale la précarité",
+        source="electricity.md §4.1: ONPE TEE indicator, > 8 % of income (10 % is the UK variant)",
+    )
+    lowest_deciles: int = param(
+        3,
+        unit="deciles",
+        ge=1,
+        le=10,
+        desc="Only households in this many lowest income deciles count",
+        desc_fr="Seuls comptent les ménages des déciles de revenu les plus bas, en nombre",
+        source="electricity.md §4.1: ONPE TEE, the three lowest deciles",
+    )
+
+
+class ElectricityScenario(Block):
+    """A town's electricity service: households, tariff, supply and who decides."""
+
+    service: Literal["electricity"] = param(
+        "electricity",
+        desc="Network service simulated (its name in the service registry)",
+        desc_fr="Service en réseau simulé (son nom dans le registre des services)",
+        source="scenario",
+    )
+    town: Town = param(Town, desc="The town", desc_fr="La commune", source="see fields")
+    households: ElectricityHouseholds = param(
+        ElectricityHouseholds, desc="Households", desc_fr="Ménages", source="see fields"
+    )
+    tariff: ElectricityTariff = param(ElectricityTariff, desc="Tariff", desc_fr="Tarif", source="see fields")
+    cost_stack: CostStack = param(
+        CostStack, desc="Stacked costs", desc_fr="Empilement des coûts", source="see fields"
+    )
+    network: ElectricityNetwork = param(
+        ElectricityNetwork, desc="Network", desc_fr="Réseau", source="see fields"
+    )
+    supply: Supply = param(Supply, desc="Supply", desc_fr="Approvisionnement", source="see fields")
+    energy_poverty: EnergyPoverty = param(
+        EnergyPoverty, desc="Energy poverty", desc_fr="Précarité énergétique", source="see fields"
+    )
+    governance: Governance = param(Governance, desc="Who decides", desc_fr="Qui décide", source="see fields")
+    horizon_years: int = param(
+        30,
+        unit="yr",
+        ge=1,
+        le=MAX_HORIZON_YEARS,
+        desc="Years simulated",
+        desc_fr="Années simulées",
+        source="scenario",
+    )
+    seed: int = param(
+        1, ge=0, le=2**63 - 1, desc="Random seed", desc_fr="Graine aléatoire", source="scenario"
+    )
+
+
+SERVICE_MODELS["electricity"] = ElectricityScenario

@@ -1,0 +1,107 @@
+"""`regie-sim bill|validate` on an electricity scenario (issue 12)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sim.cli.main import main
+from sim.i18n import fmt_eur
+
+TOWN = "scenarios/electricity/town.yaml"
+HPHC = [
+    "--set",
+    "tariff.option=hphc",
+    "--set",
+    "tariff.fixed_eur_per_year_by_kva={6: 157.87, 9: 200.33, 12: 241.54}",
+    "--set",
+    "tariff.energy_eur_per_kwh={hp: 0.27, hc: 0.2068}",
+]
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_bill_json_has_total_and_lines(capsys) -> None:
+    code, out, err = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["total_eur"] == pytest.approx(151.86 + 5_700 * 0.2516, abs=0.005)  # TRVE 2024 (§1.4)
+    assert all({"label", "eur"} <= set(ln) for ln in doc["lines"])
+    assert doc["lines"][-1]["eur"] == doc["total_eur"]
+    assert doc["lines"][0]["label"] == "Abonnement (part fixe) HT"
+
+
+def test_bill_hphc_with_peak_and_off_peak_kwh(capsys) -> None:
+    code, out, err = cli(
+        capsys, "bill", TOWN, "--kva", "6", "--kwh-hp", "4000", "--kwh-hc", "2000", "--json", *HPHC
+    )
+    assert code == 0, err
+    assert json.loads(out)["total_eur"] == pytest.approx(157.87 + 4_000 * 0.27 + 2_000 * 0.2068, abs=0.005)
+    # --kwh alone splits by the scenario's off-peak share (0.35)
+    code, out, _ = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "6000", "--json", *HPHC)
+    assert json.loads(out)["kwh_by_period"] == pytest.approx({"hp": 3_900, "hc": 2_100})
+
+
+def test_bill_taxes_of_another_date(capsys) -> None:
+    code, out, _ = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--date", "2025-08-01", "--json")
+    assert code == 0
+    assert json.loads(out)["total_eur"] == pytest.approx(1_668.27, abs=0.005)
+
+
+def test_bill_text_in_english(capsys) -> None:
+    code, out, _ = cli(capsys, "--lang", "en", "bill", TOWN, "--kva", "6", "--kwh", "5700")
+    assert code == 0
+    assert "Total incl. taxes" in out and "€1,585.98" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bill", TOWN, "--kwh", "5700"],  # no --kva
+        ["bill", TOWN, "--kva", "6"],  # no kWh
+        ["bill", TOWN, "--kva", "7", "--kwh", "5700"],  # not in the grid
+        ["bill", TOWN, "--kva", "6", "--kwh", "100", "--kwh-hp", "40", "--kwh-hc", "50"],
+        ["bill", TOWN, "--kva", "6", "--kwh-hp", "40"],
+        ["bill", TOWN, "--kva", "6", "--kwh", "nan"],
+        ["bill", TOWN, "--kva", "6", "--kwh", "100", "--volume", "120"],
+        ["bill", TOWN, "--kva", "6", "--kwh", "100", "--persons", "2"],
+        ["bill", TOWN, "--kva", "6", "--kwh", "100", "--eligible"],
+        ["bill", TOWN, "--kva", "6", "--kwh", "100", "--date", "2020-01-01"],
+        ["bill", TOWN, "--kva", "6", "--kwh", "100", "--date", "demain"],
+        ["bill", "scenarios/town.yaml"],  # water without --volume
+        ["bill", "scenarios/town.yaml", "--volume", "120", "--kva", "6"],
+        ["run", TOWN, "--out", "/tmp/regie-sim-never-written"],  # not yet simulated: a located error
+    ],
+    ids=lambda a: " ".join(a[2:])[:50],
+)
+def test_bad_input_exits_2(capsys, argv: list[str]) -> None:
+    code, _, err = cli(capsys, *argv)
+    assert code == 2, err
+    assert "Traceback" not in err and err.strip()
+
+
+def test_validate_describes_an_electricity_town(capsys) -> None:
+    code, out, err = cli(capsys, "validate", TOWN)
+    assert code == 0, err
+    assert "Ville-sur-Courant" in out and fmt_eur(1258.90, "fr") in out  # 151.86 + 4,400 × 0.2516
+
+
+def test_bill_what_if_is_said(capsys) -> None:
+    code, out, _ = cli(
+        capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--set", "tariff.what_if_vat_pct=5.5"
+    )
+    assert code == 0
+    assert "Et si" in out and "hors loi" in out
+    code, out, _ = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--json")
+    assert json.loads(out)["what_if"] is False
+
+
+def test_run_says_electricity_is_not_simulated_yet(capsys) -> None:
+    code, _, err = cli(capsys, "--lang", "en", "run", TOWN, "--out", "/tmp/regie-sim-never-written")
+    assert code == 2
+    assert "service" in err and "only be checked and billed" in err
