@@ -61,7 +61,7 @@ def test_compare_renders_in_french(small: Scenario) -> None:
     assert all("," in v for v in price.iloc[0, 1:])  # decimal comma
     debt = table.loc[table["Indicateur"] == INDICATORS["debt_eur_last"][0]]
     assert all(NNBSP in v for v in debt.iloc[0, 1:])  # thousands separator
-    assert len(at.get("plotly_chart")) == len(page.BARS)
+    assert len(at.get("plotly_chart")) == len(page.BARS) + 1  # and the waterfall of the gap
     diff = at.dataframe[1].value
     assert list(diff["Clé"]) == ["decision_rule", "governance.regime"]  # only the regime was switched
     assert diff.iloc[0]["Régie publique"] == "Conseil municipal"  # the rule that sets the tariff
@@ -113,3 +113,31 @@ def test_the_comparison_table_and_csv_use_the_language(small: Scenario) -> None:
     assert fig.layout.title.text == INDICATORS["price_120m3_last"][0]
     assert fig.layout.yaxis.title.text == "€/m³"
     assert list(fig.data[0].customdata) == ["concession", "regie", "commons"]
+
+
+def test_the_gap_between_two_regimes_is_decomposed_as_on_the_command_line(small: Scenario) -> None:
+    """« D'où vient l'écart ? »: régie → concession by default, a waterfall whose bars add up to
+    the gap, the parts table, and the same numbers as ``sim.experiments.explain``."""
+    import json
+
+    from sim.dashboard import explain_panel
+    from sim.experiments.explain import explain
+
+    at = open_compare(small)
+    assert any(h.value == "D'où vient l'écart ?" for h in at.subheader)
+    assert at.selectbox(key=explain_panel.A_KEY).value == "regie"
+    assert at.selectbox(key=explain_panel.B_KEY).value == "concession"
+    specs = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    fall = next(s for s in specs if s["data"][0]["type"] == "waterfall")
+    scenarios = page.scenarios_for("current", small, "fr")
+    ex = explain(scenarios["regie"], scenarios["concession"], seed=int(small.seed))
+    ys = fall["data"][0]["y"]
+    assert ys[0] == pytest.approx(ex.a_value) and ys[-1] == pytest.approx(ex.b_value)
+    assert len(ys) == len(ex.parts) + 2
+    parts = at.dataframe[-1].value
+    assert list(parts.columns) == ["Différence basculée", "Effet sur le prix (€/m3)"]
+    assert "règle de décision" in parts.iloc[0, 0]
+    # the other way round
+    at.selectbox(key=explain_panel.A_KEY).set_value("concession").run()
+    at.selectbox(key=explain_panel.B_KEY).set_value("commons").run()
+    assert not at.exception

@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from sim import ScenarioError
-from sim.dashboard import common, ensembles, share
+from sim.dashboard import common, ensembles, explain_panel, share
 from sim.experiments import ensemble as ensemble_api
 from sim.experiments.compare import INDICATORS, RULE_ROW, Comparison
 from sim.i18n import fmt_number, normalise_lang, t
@@ -307,6 +307,7 @@ def render() -> None:
     view = ensembles.prepare(PAGE, ensemble_key(scenarios, seed, runs), runs, _make(scenarios, seed))
     ensembles.panel(view, lang)
     _show(cmp, share.comparison_key(scenarios, seed), lang, view, seed)
+    explain_panel.section(scenarios, seed, lang)
     _files(cmp, s, mode, params, lang)
     ensembles.advance(view, lang)  # last: the next part of the futures, then a new script run
 
