@@ -107,7 +107,10 @@ def test_retender_resets_the_price_to_costs_plus_target_margin() -> None:
     c = s.governance.concession
     idx = index_paths(eng)
     m = realised_margin_pct(y.loc[2028].to_dict() | {"year": 2028}, s.finance.capex_debt_share_pct)
-    bid = (1 - m / 100) / (1 - target_margin_pct(s) / 100) * 0.95
+    # the competitors' savings come from the run's own 'tender' stream: the best of the bidders'
+    saving = eng.rng["tender"].uniform(0, c.retender_cost_catch_up_pct / 100, c.retender_bidders).max()
+    assert 0 < saving < c.retender_cost_catch_up_pct / 100
+    bid = (1 - m / 100) * (1 - saving) / (1 - target_margin_pct(s) / 100) * 0.95
     opening = y["tariff_index"].iloc[0]  # the winning tender at the cost of service (K = 1 then)
     expected = opening * k_coefficient(c, idx, 3, 0) * bid  # K of 2029 against the first year, then the bid
     assert y.loc[2029, "tariff_index"] == pytest.approx(expected, rel=1e-12)

@@ -20,6 +20,7 @@ STREAMS: tuple[str, ...] = (
     "committee",  # proposals and votes that need chance
     "demand",  # reserved for month-to-month household noise
     "ensemble",  # seeds of replications
+    "tender",  # competitors' cost advantages at a contract's re-tender
 )
 
 

@@ -104,10 +104,13 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
         return rows
     y = year - eng.scenario.town.start_year
     if c.at_end == "retender":
-        # bidders offer last year's costs plus the target margin, less a competitive discount
+        # a competitive bid: each bidder offers last year's costs, less the saving it can offer
+        # (drawn in 0 … retender_cost_catch_up_pct), plus the target margin; the lowest bid wins
         m = realised_margin_pct(eng.years[-1], eng.scenario.finance.capex_debt_share_pct)
         target = target_margin_pct(eng.scenario)
-        bid = (1 - m / 100) / (1 - target / 100) * (1 + c.retender_price_change_pct / 100)
+        savings = eng.rng["tender"].uniform(0.0, c.retender_cost_catch_up_pct / 100.0, c.retender_bidders)
+        saving = float(savings.max())
+        bid = (1 - m / 100) * (1 - saving) / (1 - target / 100) * (1 + c.retender_price_change_pct / 100)
         k = _k(eng, policy, y)
         policy.contract.base_year = y
         policy.contract.price_factor *= k * bid
@@ -120,7 +123,8 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
                 True,
                 True,
                 False,
-                f"re-tender: winning bid at costs + {target:g} % margin "
+                f"re-tender: {c.retender_bidders} bidders, the best saves {100 * saving:.1f} % of "
+                f"last year's costs; winning bid at costs + {target:g} % margin "
                 f"{c.retender_price_change_pct:+g} %: price {100 * (bid - 1):+.1f} %",
                 body="contract",
             )

@@ -60,6 +60,14 @@ PATTERNS: tuple[tuple[str, Any], ...] = (
     ),
     (r"realised margin (\S+) % ≥ target (\S+) %", r"marge réalisée \1 % ≥ cible \2 %"),
     (
+        r"re-tender: (\d+) bidders, the best saves (\S+) % of last year's costs; ",
+        r"renouvellement : \1 candidats, le meilleur économise \2 % des coûts de l'an passé ; ",
+    ),
+    (
+        r"winning bid at costs \+ (\S+) % margin (\S+) %: price (\S+) %",
+        r"offre retenue aux coûts + \1 % de marge, \2 % : prix \3 %",
+    ),
+    (
         r"re-tender: winning bid at costs \+ (\S+) % margin (\S+) %: price (\S+) %",
         r"renouvellement : offre retenue aux coûts + \1 % de marge, \2 % : prix \3 %",
     ),

@@ -1399,16 +1399,36 @@ class Concession(Block):
         desc_fr="Ce qui se passe à la fin du contrat",
         source="scenario",
     )
+    retender_bidders: int = param(
+        2,
+        unit="bidders",
+        ge=1,
+        le=20,
+        desc="Bidders at a re-tender; the lowest bid wins (1: the incumbent alone)",
+        desc_fr="Candidats au renouvellement ; l'offre la plus basse l'emporte (1 : le sortant seul)",
+        source="water.md §2.3: about 2 offers per tender (2.1 to 2.8 in 2000-2008, ~2 in 2011)",
+    )
+    retender_cost_catch_up_pct: float = param(
+        15.0,
+        unit="%",
+        ge=0,
+        le=80,
+        desc="Largest cost saving a bidder can offer on last year's costs (each bidder's saving is "
+        "drawn between 0 and this)",
+        desc_fr="Plus forte économie de coûts qu'un candidat peut offrir sur les coûts de l'an passé "
+        "(tirée entre 0 et cette valeur pour chaque candidat)",
+        source="derived: with 2 bidders the best of two savings drawn in 0-15 % averages 10 %, the "
+        "fall of delegate prices at renewal seen by the Observatoire loi Sapin (water.md §2.3)",
+    )
     retender_price_change_pct: float = param(
         0.0,
         unit="%",
         ge=-80,
         le=100,
-        desc="Competitive discount on bids at re-tender (bids = last year's costs + target margin)",
-        desc_fr="Rabais concurrentiel sur les offres au renouvellement (offres = coûts + marge visée)",
-        source="assumption: the Observatoire loi Sapin saw delegate prices fall 10-22.5 % at renewal "
-        "(water.md §2.3); bidding at cost plus the target margin reproduces such falls where "
-        "the incumbent earned more than the target",
+        desc="Further change on the winning bid at re-tender, beyond the bidders' competition",
+        desc_fr="Variation supplémentaire de l'offre retenue au renouvellement, au-delà de la "
+        "concurrence entre candidats",
+        source="assumption: none beyond the competition between bidders",
     )
     transition_cost_eur: float = param(
         800_000.0,
