@@ -75,6 +75,11 @@ def small_town(
             "other_capex_eur_per_year",
         ):
             fin[key] = fin[key] * k
+        # repair crews are paid staff: their FTE scale with the town, as in sim.scale_town
+        w = data["workforce"]
+        crews = max(1, round(w["crews"] * k))
+        w["crew_size_fte"] = w["crew_size_fte"] * w["crews"] * k / crews
+        w["crews"] = crews
     for dotted, value in changes.items():
         _set(data, dotted.replace("__", "."), value)
     return scenario_from_dict(data, "<small_town>")

@@ -251,7 +251,10 @@ class Engine:
             subcontracted_pct=s.workforce.subcontracted_pct,
             loan_rate_pct=s.finance.interest_rate_pct,
         )
-        self.crews = Crews(self.env, s.workforce.crews)
+        weekday = int(
+            (np.datetime64(f"{s.town.start_year}-01-01", "D").astype(np.int64) + 3) % 7
+        )  # 0: Monday
+        self.crews = Crews(self.env, s.workforce.crews, start_weekday=weekday)
         self.loans = Loans()
         self.loans.add(
             s.finance.initial_debt_eur, s.finance.interest_rate_pct, s.finance.initial_debt_remaining_years
@@ -369,9 +372,11 @@ class Engine:
         return float((p * bills).sum()) / total if total > 0 else 0.0
 
     def fte_total(self) -> float:
-        """Staff of the service (FTE): the scenario's ratio to customers, plus what decisions added."""
-        s = self.scenario
-        return s.workforce.fte_per_1000_customers * self.pop.count / 1000.0 + self.state.extra_fte
+        """Staff of the service (FTE): the scenario's ratio to customers (staff other than repair
+        crews), the repair crews, and what decisions added."""
+        w = self.scenario.workforce
+        crews = w.crew_size_fte * self.state.crews
+        return w.fte_per_1000_customers * self.pop.count / 1000.0 + crews + self.state.extra_fte
 
     def yearly_cost_parts(self) -> dict[str, float]:
         """Expected yearly cash costs excl. taxes passed through, at this year's prices, by part:
@@ -380,7 +385,7 @@ class Engine:
         ``debt_service`` (the loans in force) and ``participation``. Their sum, in this order, is
         :meth:`yearly_costs_estimate`."""
         s = self.scenario
-        fte = s.workforce.fte_per_1000_customers * self.pop.count / 1000.0 + self.state.extra_fte
+        fte = self.fte_total()
         wage = s.workforce.wage_cost_eur_per_fte_year * self.cpi * self.real_labour * self.state.wage_factor
         sub = self.state.subcontracted_pct / 100.0
         staff = fte * wage * ((1 - sub) + sub * (1 + s.workforce.subcontract_premium_pct / 100.0))
@@ -635,6 +640,7 @@ class Engine:
         crews = max(self.crews.size, 1)
         extra = max(self._repairs_month / crews - s.workforce.overtime_threshold_repairs_per_crew_month, 0)
         overtime_h = extra * crews * s.workforce.overtime_hours_per_extra_repair
+        overtime_h += self.crews.planned_overtime_h_year / 12.0  # planned work beyond the crews' time
         hourly = (
             s.workforce.wage_cost_eur_per_fte_year
             * cpi

@@ -14,15 +14,48 @@ HOURS_PER_YEAR_WORKED = 1607.0  # French legal annual working time (35 h/week), 
 OVERTIME_PREMIUM = 1.25  # French legal minimum for the first overtime hours
 
 
-class Crews:
-    """Repair crews as a SimPy Store of tokens, so the number of crews can change during a run."""
+WORKDAY_START_H = 8.0  # planned work starts at 8:00 on working days (Monday to Friday)
+WORKDAY_H = 7.0  # 35 h a week
+WORKING_DAYS_PER_YEAR = HOURS_PER_YEAR_WORKED / WORKDAY_H
 
-    def __init__(self, env: simpy.Environment, n: int):
+
+class Crews:
+    """Repair crews as a SimPy Store of tokens, so the number of crews can change during a run.
+
+    Crews also do planned work (maintenance of valves, hydrants, connections, meters), shared
+    evenly: on each working day every crew is on a planned job from 8:00 for
+    ``planned_h_per_day`` hours (at most a working day; the hours beyond are overtime). A break
+    found during that window waits until the crews finish their job: fewer crews, longer jobs,
+    longer waits (:meth:`planned_release`).
+    """
+
+    def __init__(self, env: simpy.Environment, n: int, start_weekday: int = 0):
         self.env = env
         self.store = simpy.Store(env)
         self.size = 0
         self._parked: list[Any] = []
+        self.start_weekday = start_weekday  # weekday of hour 0 (0: Monday)
+        self.planned_h_per_day = 0.0
+        self.planned_overtime_h_year = 0.0
         self.set_size(n)
+
+    def plan(self, planned_h_year: float) -> None:
+        """Share this year's planned work among the crews (call after :meth:`set_size`)."""
+        capacity = self.size * WORKING_DAYS_PER_YEAR * WORKDAY_H
+        per_day = planned_h_year / (self.size * WORKING_DAYS_PER_YEAR) if self.size else 0.0
+        self.planned_h_per_day = min(per_day, WORKDAY_H)
+        self.planned_overtime_h_year = max(planned_h_year - capacity, 0.0)
+
+    def planned_release(self, t: float) -> float:
+        """When the crews are free of planned work, for a break found at hour ``t``."""
+        if self.planned_h_per_day <= 0.0:
+            return t
+        day = int(t // 24.0)
+        if (self.start_weekday + day) % 7 >= 5:  # Saturday, Sunday
+            return t
+        start = day * 24.0 + WORKDAY_START_H
+        end = start + self.planned_h_per_day
+        return end if start <= t < end else t
 
     def set_size(self, n: int) -> None:
         n = max(int(n), 1)

@@ -140,7 +140,7 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
     st.provision_kept_eur_this_year = 0.0
     st.loan_rate_pct = eng.scenario.finance.interest_rate_pct
     st.renewal_rate_pct = eng.scenario.network.renewal_rate_pct
-    fte = eng.scenario.workforce.fte_per_1000_customers * eng.pop.count / 1000.0
+    fte = eng.fte_total() - st.extra_fte
     st.staff_transferred = fte * c.staff_transferred_share
     cost = c.transition_cost_eur * eng.cpi
     if not c.assets_returned:

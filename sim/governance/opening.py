@@ -46,12 +46,9 @@ class OpeningCost:
 
     def revenue_eur(self, unpaid_share: float) -> float:
         """Revenue to bill so that receipts cover costs and what the operator takes."""
-        keep = 1.0 - unpaid_share - self.margin_share - self.head_office_share
-        if keep <= 0.05:
-            raise ValueError(
-                "unpaid bills, margin and head-office fee take 95 % of revenue or more: "
-                "no tariff can cover the cost of service"
-            )
+        # the unpaid share counted at most 50 %, as the council's budget does (target_revenue);
+        # what the operator takes leaves at least 5 % of revenue to pay the costs
+        keep = max(1.0 - min(unpaid_share, 0.5) - self.margin_share - self.head_office_share, 0.05)
         return (self.cost_eur + self.per_m3_eur * self.volume_m3 + self.provision_eur) / keep
 
 

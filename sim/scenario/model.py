@@ -1063,32 +1063,35 @@ class Finance(Block):
         "of spending",
     )
     labour_drift_pct: float = param(
-        0.6,
+        0.0,
         unit="%/yr",
         ge=-10,
         le=10,
         desc="Labour costs: growth above inflation (wages, the labour index of a K formula)",
         desc_fr="Coût du travail : hausse au-dessus de l'inflation (salaires, indice salaires du K)",
-        source="assumption",
+        source="assumption: none above inflation; from 2012 to 2022 the drinking-water "
+        "price grew 1.0 %/yr against CPI 1.3 %/yr (water.md §1.1): costs did not outgrow inflation",
     )
     energy_drift_pct: float = param(
-        1.0,
+        0.0,
         unit="%/yr",
         ge=-10,
         le=20,
         desc="Energy prices: growth above inflation (pumping costs, the energy index of a K formula)",
         desc_fr="Prix de l'énergie : hausse au-dessus de l'inflation (pompage, indice énergie du K)",
-        source="assumption",
+        source="assumption: none above inflation; from 2012 to 2022 the drinking-water "
+        "price grew 1.0 %/yr against CPI 1.3 %/yr (water.md §1.1): costs did not outgrow inflation",
     )
     works_drift_pct: float = param(
-        0.5,
+        0.0,
         unit="%/yr",
         ge=-10,
         le=10,
         desc="Works prices: growth above inflation (renewal, repairs, the public-works index of a K formula)",
         desc_fr="Prix des travaux : hausse au-dessus de l'inflation (renouvellement, réparations, "
         "indice TP du K)",
-        source="assumption",
+        source="assumption: none above inflation; from 2012 to 2022 the drinking-water "
+        "price grew 1.0 %/yr against CPI 1.3 %/yr (water.md §1.1): costs did not outgrow inflation",
     )
     operator_margin_pct: float = param(
         0.0,
@@ -1130,13 +1133,14 @@ class Finance(Block):
 
 class Workforce(Block):
     fte_per_1000_customers: float = param(
-        1.4,
+        0.95,
         unit="FTE/1000 customers",
         gt=0,
         le=20,
-        desc="Staff per 1,000 customers",
-        desc_fr="Effectif pour 1 000 abonnés",
-        source="water.md §5: derived 1.4 per 1,000 (Montpellier régie, 93 posts / 67,000) [C]",
+        desc="Staff per 1,000 customers, repair crews apart (they are counted by crew)",
+        desc_fr="Effectif pour 1 000 abonnés, hors équipes d'intervention (comptées par équipe)",
+        source="derived: water.md §5 gives 1.4 per 1,000 in all (Montpellier régie, 93 posts / "
+        "67,000) [C]; less the base town's 3 crews of 3 for 20,000 customers (0.45 per 1,000)",
     )
     wage_cost_eur_per_fte_year: float = param(
         52_000.0,
@@ -1162,9 +1166,21 @@ class Workforce(Block):
         unit="FTE",
         gt=0,
         le=20,
-        desc="FTE per repair crew",
-        desc_fr="ETP par équipe",
+        desc="FTE per repair crew (paid as staff: a crew more is a wage bill more)",
+        desc_fr="ETP par équipe (payés comme personnel : une équipe de plus, une masse salariale de plus)",
         source="assumption",
+    )
+    planned_hours_per_km_year: float = param(
+        10.0,
+        unit="h/km/yr",
+        ge=0,
+        le=1000,
+        desc="Crews' planned work (valves, hydrants, connections, meters) per km of mains a year; a "
+        "break found during a planned job waits for its end",
+        desc_fr="Travaux programmés des équipes (vannes, poteaux, branchements, compteurs) par km de "
+        "réseau et par an ; une casse découverte pendant un chantier attend sa fin",
+        source="assumption: about 60 % of the base town's 3 crews' working time (no French benchmark "
+        "retrieved, water.md §5)",
     )
     subcontracted_pct: float = param(
         15.0,
@@ -2005,7 +2021,8 @@ def scale_town(s: Scenario, households: int) -> Scenario:
     keep 300 km of mains and the fixed costs of 20,000 households. This scales, by the same factor,
     the mains length of every cohort, the resource (capacity, recharge), the fixed money amounts
     (initial cash and debt, overheads, other capital spending, citizen shares) and the repair
-    crews (at least one), so costs and losses per household stay those of the original town.
+    crews (at least one, their staff scaled with the town), so costs and losses per household stay
+    those of the original town.
     """
     k = households / s.households.count
     data = scenario_to_dict(s)
@@ -2021,7 +2038,11 @@ def scale_town(s: Scenario, households: int) -> Scenario:
     for key in ("initial_cash_eur", "initial_debt_eur", "overheads_eur_per_year", "other_capex_eur_per_year"):
         data["finance"][key] *= k
     data["governance"]["committee"]["scic_shares_eur"] *= k
-    data["workforce"]["crews"] = max(1, round(s.workforce.crews * k))
+    crews = max(1, round(s.workforce.crews * k))
+    data["workforce"]["crews"] = crews
+    # a crew is people: the staff of the scaled crews keeps the original's per household (a small
+    # town's single crew is then part of a crew, e.g. shared with a neighbouring service)
+    data["workforce"]["crew_size_fte"] = s.workforce.crew_size_fte * s.workforce.crews * k / crews
     return scenario_from_dict(data, "<scale_town>")
 
 

@@ -68,6 +68,9 @@ def break_process(
     key = leaks.open(env.now, rec.flow_m3_per_h)
     yield env.timeout(rec.detection_h)
     asked = env.now
+    free = crews.planned_release(env.now)  # the crews finish their planned job first
+    if free > env.now:
+        yield env.timeout(free - env.now)
     token = yield crews.store.get()
     rec.wait_h = env.now - asked
     yield env.timeout(rec.repair_h)

@@ -147,6 +147,7 @@ class WaterService:
         km = self.cohorts.renew(st.renewal_rate_pct / 100.0 * self.cohorts.total_km, year, new_mat)
         self.renewed_km.append(km)
         renewal_capex = km * s.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
+        eng.crews.plan(s.workforce.planned_hours_per_km_year * self.cohorts.total_km)
         # demand responds to the real marginal price (constant elasticity)
         price = tariffs.marginal_price_eur_per_m3(
             eng.last_year_metered,
