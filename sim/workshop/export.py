@@ -68,6 +68,16 @@ def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
     return buf.getvalue()
 
 
+def _variant_text(v: Mapping[str, Any], lang: str) -> str:
+    """A tariff variant summarised in ``lang``; its stored text when it cannot be (never fails)."""
+    if v.get("tariff"):
+        try:
+            return variant_summary(v["tariff"], lang)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return str(v["text"])
+
+
 def _readable(data: Mapping[str, Any], lang: str) -> str:
     """The session as plain text: who took part, what was decided, what was written."""
     s = data["session"]
@@ -99,7 +109,7 @@ def _readable(data: Mapping[str, Any], lang: str) -> str:
     if not data["comments"] and not data["variants"]:
         lines.append("- " + t("cahier_empty", lang))
     for v in data["variants"]:
-        text = variant_summary(v["tariff"], lang) if v.get("tariff") else v["text"]
+        text = _variant_text(v, lang)
         lines.append(
             f"- {t('round_n', lang, n=v['round'])} · {t('item_' + v['item'], lang)} · {v['name']}"
             f" ({t('college_short_' + v['college'], lang)}){t('sep', lang)}{text}"
