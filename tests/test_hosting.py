@@ -303,6 +303,20 @@ def test_purge_of_an_unknown_code_deletes_nothing(
     assert set(session_ids(data / "workshop.sqlite3")) == {one, two}
 
 
+def test_backup_copies_every_session_and_refuses_to_overwrite(
+    two_sessions: tuple[Path, str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data, one, two = two_sessions
+    dest = tmp_path / "save" / "copy.sqlite3"
+    code, out, err = cli(capsys, "workshop", "backup", dest, "--data", data)
+    assert code == 0, err
+    copy = Store(dest)
+    assert {s["code"] for s in copy.list_sessions()} == {one, two}
+    assert [c["text"] for c in copy.comments(one)] == ["remarque secrète un"]
+    code, _, err = cli(capsys, "workshop", "backup", dest, "--data", data)
+    assert code == 2 and "existe déjà" in err
+
+
 # -- serve -----------------------------------------------------------------------------------
 def test_serve_refuses_a_folder_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "a-file"

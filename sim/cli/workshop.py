@@ -1,4 +1,4 @@
-"""``regie-sim workshop list|export|purge``: hand a workshop's material over, then delete it.
+"""``regie-sim workshop list|export|backup|purge``: hand a workshop's material over, then delete it.
 
 The store is the one ``regie-sim serve`` uses: ``--data DIR`` (the file ``DIR/workshop.sqlite3``),
 else ``REGIE_SIM_WORKSHOP_DB``, else the default of :func:`sim.workshop.store.resolve_path`.
@@ -91,6 +91,14 @@ def setup_workshop(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argpar
             "a .zip file or a folder to write (default atelier-CODE.zip)",
         ),
     )
+    bk = add(
+        "backup",
+        t(
+            "copie cohérente du fichier des ateliers, même pendant un atelier",
+            "a consistent copy of the workshop file, even during a workshop",
+        ),
+    )
+    bk.add_argument("dest", metavar=t("FICHIER", "FILE"), help=t("copie à écrire", "copy to write"))
     pu = add(
         "purge",
         t(
@@ -149,6 +157,13 @@ def handle_workshop(args: argparse.Namespace, ctx: Context) -> int:
         written = write_export(files, out)
         ctx.out(ctx.t(f"Atelier {code} exporté dans {written}", f"Workshop {code} exported to {written}"))
         ctx.out(", ".join(files))
+        return 0
+    if action == "backup":
+        try:
+            written = store.backup(args.dest)
+        except WorkshopError:
+            raise CliError(ctx.t(f"{args.dest} existe déjà", f"{args.dest} already exists")) from None
+        ctx.out(ctx.t(f"Copie écrite : {written}", f"Copy written: {written}"))
         return 0
     if action == "purge":
         if args.code:

@@ -913,3 +913,24 @@ class Store:
                     "SELECT code FROM sessions WHERE created < ? ORDER BY created", (stamp,)
                 )
             ]
+
+    def backup(self, dest: str | os.PathLike[str]) -> Path:
+        """A consistent copy of the whole store in ``dest``, taken while the server runs.
+
+        SQLite's online backup copies the file and its write-ahead log as one snapshot (copying
+        the file alone may miss the latest votes). ``dest`` must not exist yet.
+        """
+        out = Path(dest)
+        if out.exists():
+            raise Conflict(f"{out} already exists")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        src = self._connect()
+        try:
+            dst = sqlite3.connect(out)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        return out
