@@ -446,3 +446,32 @@ def test_serve_answers_on_its_health_endpoint_and_stops_cleanly(tmp_path: Path) 
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind(("127.0.0.1", port))
+
+
+# -- the join page says what is kept and for how long ------------------------------------------
+@pytest.mark.parametrize(("days", "lang"), [("30", "fr"), ("7", "en"), (None, "fr"), ("0", "en")])
+def test_join_page_says_what_is_kept_and_for_how_long(
+    days: str | None, lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from sim.workshop.strings import t
+
+    monkeypatch.setenv("REGIE_SIM_WORKSHOP_DB", str(tmp_path / "page.sqlite3"))
+    if days is not None:
+        monkeypatch.setenv("REGIE_SIM_KEEP_DAYS", days)
+    st.cache_resource.clear()
+    code, _ = Store().create_session(YAML, "commons", 1)
+    at = AppTest.from_file(str(ROOT / "sim" / "dashboard" / "workshop.py"), default_timeout=60)
+    at.query_params.update({"s": code, "lang": lang})
+    at.run()
+    st.cache_resource.clear()
+    assert not at.exception
+    shown = " ".join(c.value for c in at.caption)
+    assert t("privacy_kept", lang, seat_days=2) in shown
+    if days and days != "0":
+        assert t("privacy_days", lang, days=int(days)) in shown
+        assert t("privacy_manual", lang) not in shown
+    else:  # nothing enforces a delay: the page promises none
+        assert t("privacy_manual", lang) in shown
