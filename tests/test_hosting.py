@@ -34,6 +34,7 @@ from sim.cli.serve import MAX_UPLOAD_MB, PRODUCTION, app_file, streamlit_command
 from sim.scenario.loader import MAX_FILE_BYTES
 from sim.workshop import Store
 from sim.workshop.store import keep_days
+from sim.workshop.strings import t
 
 ROOT = Path(__file__).resolve().parent.parent
 YAML = "seed: 1\n"  # the store keeps scenario text as given
@@ -455,8 +456,6 @@ def test_join_page_says_what_is_kept_and_for_how_long(
 ) -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
-
-    from sim.workshop.strings import t
 
     monkeypatch.setenv("REGIE_SIM_WORKSHOP_DB", str(tmp_path / "page.sqlite3"))
     if days is not None:
