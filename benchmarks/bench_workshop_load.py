@@ -20,11 +20,18 @@ Reported per size: median and 95th percentile of each latency, how long after th
 click the last participant's page had the new round (**seen by all**, polling included), and the
 server's memory (peak resident set of the process, measured in a fresh child process per size).
 
-A second part measures what this does not: the Streamlit script run of a participant's page in
-the voting state (``AppTest``; the same page, with the agenda's cards and forms), the work the
-server repeats for every participant at each round change. Streamlit runs all sessions' scripts in
-one Python process, so they share one core (the GIL): N participants cost about N page runs of CPU
-before the last one sees the new round.
+Two more parts measure what the calls alone do not, the Streamlit page itself:
+
+- **loopback**: a real ``regie-sim serve`` on 127.0.0.1 (production settings), N participants'
+  sessions opened over its WebSocket (Streamlit's own protocol), and every voting page asked for at
+  the same instant: what the server does when the facilitator opens a vote and every participant's
+  page redraws (``_follow_session`` reruns it). Reported: when the first, median, 95th-percentile
+  and last page were drawn, the server's CPU time for the burst, and the Streamlit process's
+  memory, warm and with the N pages open;
+- **script run**: one participant's page in the voting state run by ``AppTest`` (the join form,
+  the voting page), the CPU one page costs.
+
+Streamlit runs all sessions' scripts in one Python process, so they share one core (the GIL).
 
 Run it (opt-in, not a test)::
 
@@ -237,6 +244,133 @@ def page_runs(repeat: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in out.items()}
 
 
+# ------------------------------------------------------------------------------------------
+# loopback: the real server and N pages redrawn at once (the round change)
+# ------------------------------------------------------------------------------------------
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _streamlit_pid(serve_pid: int) -> int:
+    for task in Path(f"/proc/{serve_pid}/task").iterdir():
+        kids = (task / "children").read_text().split()
+        if kids:
+            return int(kids[0])
+    raise RuntimeError("regie-sim serve has no child")
+
+
+def _proc_stats(pid: int) -> tuple[float, float]:
+    """(CPU seconds, resident MB) of a process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return cpu, int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+async def _page_run(port: int, query: str, start: Any) -> tuple[Any, float, float]:
+    """Open a WebSocket session of the workshop page and wait for its first whole run.
+
+    Returns the open connection, when the run was asked for and when it ended."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    conn = await websockets.connect(
+        f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None
+    )
+    msg = BackMsg()
+    msg.rerun_script.query_string = query
+    msg.rerun_script.page_name = "atelier"
+    await start.wait()
+    t0 = time.perf_counter()
+    await conn.send(msg.SerializeToString())
+    async for raw in conn:
+        fm = ForwardMsg()
+        fm.ParseFromString(raw)
+        if fm.WhichOneof("type") == "script_finished" and fm.script_finished == 0:
+            return conn, t0, time.perf_counter()
+    raise RuntimeError("the session closed before its page was drawn")
+
+
+def loopback_burst(n: int) -> dict[str, Any]:
+    """``regie-sim serve`` on 127.0.0.1; ``n`` participants' voting pages asked for at once.
+
+    What the server does when the facilitator opens a vote: every participant's page runs in full
+    (``_follow_session`` reruns it). The pages stay open afterwards, to read the memory they hold.
+    """
+    import asyncio
+    import urllib.request
+
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "REGIE_SIM_LANG": "fr"}
+        env.pop("REGIE_SIM_FACILITATOR_SECRET", None)
+        cmd = [sys.executable, "-m", "sim", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        server = subprocess.Popen(
+            [*cmd, "--data", tmp, "--keep-days", "0"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(240):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                        break
+                except OSError:
+                    time.sleep(0.5)
+            ws = Workshop(Store(Path(tmp) / "workshop.sqlite3"))
+            code, token = ws.create_session(sim.load_scenario(ROOT / "scenarios" / "town.yaml"), "commons", 3)
+            people = [ws.join(code, f"P{i:03d}", COLLEGES[i % 3]) for i in range(n)]
+            ws.open_vote(code, token)
+            pid = _streamlit_pid(server.pid)
+
+            async def warm() -> None:  # one page first: imports and the agenda's replay, once
+                start = asyncio.Event()
+                start.set()
+                conn, _, _ = await _page_run(port, f"s={code}&p={people[0]['token']}", start)
+                await conn.close()
+
+            asyncio.run(warm())
+            cpu0, rss0 = _proc_stats(pid)
+
+            async def burst() -> list[tuple[Any, float, float]]:
+                start = asyncio.Event()
+                tasks = [
+                    asyncio.ensure_future(_page_run(port, f"s={code}&p={p['token']}", start)) for p in people
+                ]
+                await asyncio.sleep(1.0)  # every session connected
+                start.set()
+                return list(await asyncio.gather(*tasks))
+
+            async def run() -> tuple[list[float], float, float]:
+                done = await burst()
+                t_start = min(t0 for _, t0, _ in done)
+                times = [t1 - t_start for _, _, t1 in done]
+                cpu1, rss1 = _proc_stats(pid)
+                for conn, _, _ in done:
+                    await conn.close()
+                return times, cpu1, rss1
+
+            times, cpu1, rss1 = asyncio.run(run())
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    return {
+        "participants": n,
+        "first_s": min(times),
+        "median_s": statistics.median(times),
+        "p95_s": _pct(times, 0.95),
+        "last_s": max(times),
+        "cpu_s": cpu1 - cpu0,
+        "rss_warm_mb": rss0,
+        "rss_open_mb": rss1,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[30, 60, 120])
@@ -274,6 +408,16 @@ def main() -> None:
             f"{r['participants']} participants: wall {r['wall_s']:.0f} s, CPU {r['cpu_s']:.0f} s, "
             f"memory at start {r['rss_start_mb']:.0f} MB, "
             f"errors {len(r['errors'])} {sorted(set(r['errors']))}"
+        )
+    print("\nLoopback, regie-sim serve: every participant's voting page asked for at once (a round change)")
+    print("| participants | first page | median | p95 | last page | server CPU | server memory |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for n in args.sizes:
+        b = loopback_burst(n)
+        print(
+            f"| {n} | {b['first_s']:.1f} s | {b['median_s']:.1f} s | {b['p95_s']:.1f} s | "
+            f"{b['last_s']:.1f} s | {b['cpu_s']:.1f} s | {b['rss_warm_mb']:.0f} MB warm, "
+            f"{b['rss_open_mb']:.0f} MB with the pages open |"
         )
     pages = page_runs(args.page_repeat)
     print(
