@@ -279,7 +279,10 @@ async def _page_run(port: int, query: str, start: Any) -> tuple[Any, float, floa
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     conn = await websockets.connect(
-        f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=None
+        f"ws://127.0.0.1:{port}/_stcore/stream",
+        subprotocols=["streamlit"],
+        max_size=None,
+        ping_interval=None,  # as a browser: no protocol-level pings of its own
     )
     msg = BackMsg()
     msg.rerun_script.query_string = query

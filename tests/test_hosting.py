@@ -19,6 +19,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import zipfile
@@ -31,8 +32,9 @@ import pytest
 import sim
 from sim.cli.main import main
 from sim.cli.serve import MAX_UPLOAD_MB, PRODUCTION, app_file, streamlit_command
+from sim.experiments import run as runner
 from sim.scenario.loader import MAX_FILE_BYTES
-from sim.workshop import Store
+from sim.workshop import Store, Workshop
 from sim.workshop.store import keep_days
 from sim.workshop.strings import t
 
@@ -474,3 +476,38 @@ def test_join_page_says_what_is_kept_and_for_how_long(
         assert t("privacy_manual", lang) not in shown
     else:  # nothing enforces a delay: the page promises none
         assert t("privacy_manual", lang) in shown
+
+
+# -- capacity: a vote opening in front of many pages replays the model once --------------------
+def test_pages_asking_for_a_new_agenda_at_once_replay_the_model_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    town = sim.scale_town(sim.load_scenario(ROOT / "scenarios" / "commons.yaml"), 400)
+    ws = Workshop(Store(tmp_path / "w.sqlite3"))
+    code, token = ws.create_session(town, "commons", 2)
+    ws.open_vote(code, token)
+    calls = []
+    simulate = runner.simulate
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        time.sleep(0.2)  # long enough for every page to ask while the first replay runs
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "simulate", counted)
+    start = threading.Barrier(12)
+    agendas: list[Any] = []
+
+    def page() -> None:
+        start.wait()
+        agendas.append(ws.current_agenda(code))
+
+    threads = [threading.Thread(target=page) for _ in range(12)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(agendas) == 12 and all(a == agendas[0] for a in agendas) and agendas[0]
+    # the agenda's run and the procedure's run, once each, not once per page
+    assert len(calls) <= 2, len(calls)
