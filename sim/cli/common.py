@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from sim.i18n import fmt_eur
+from sim.i18n import LANGS, fmt_eur
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import (
     MAX_HOUSEHOLDS,
@@ -311,3 +311,31 @@ def _check_out_dir(out: Path, ctx: Context) -> None:
                 "choose another --out",
             )
         )
+
+
+def _common_options(t: Tr) -> argparse.ArgumentParser:
+    """Options accepted before and after the subcommand.
+
+    Their defaults are suppressed so that the subcommand's copy does not overwrite a value given
+    before the subcommand.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=argparse.SUPPRESS,
+        help=t(
+            f"langue des messages (par défaut fr, ou la variable {ENV_LANG})",
+            f"language of messages (default fr, or the {ENV_LANG} variable)",
+        ),
+    )
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help=t(
+            "affiche la trace complète d'une erreur inattendue",
+            "show the full traceback of an unexpected error",
+        ),
+    )
+    return common

@@ -38,6 +38,7 @@ from sim.cli.common import (
     Tr,
     _add_scenario_args,
     _check_out_dir,
+    _common_options,
     _income,
     _nonneg_int,
     _out_dir,
@@ -59,6 +60,8 @@ from sim.cli.ensemble import (
     setup_sweep,
 )
 from sim.cli.new_town import handle_new_town, setup_new_town
+from sim.cli.serve import handle_serve, setup_serve
+from sim.cli.workshop import handle_workshop, setup_workshop
 from sim.core.result import TABLES, Result
 from sim.core.tariff import bill_lines, price_120m3_eur_per_m3
 from sim.experiments.run import simulate
@@ -452,6 +455,8 @@ COMMANDS: dict[str, tuple[Setup, Handler]] = {
     "compare": (setup_compare, handle_compare),
     "sensitivity": (setup_sensitivity, handle_sensitivity),
     "new-town": (setup_new_town, handle_new_town),
+    "serve": (setup_serve, handle_serve),
+    "workshop": (setup_workshop, handle_workshop),
 }
 
 # argparse's own messages, in French (argparse itself only speaks English here)
@@ -500,34 +505,6 @@ class _Parser(argparse.ArgumentParser):
 class _FrenchHelp(argparse.HelpFormatter):
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "utilisation : " if prefix is None else prefix)
-
-
-def _common_options(t: Tr) -> argparse.ArgumentParser:
-    """Options accepted before and after the subcommand.
-
-    Their defaults are suppressed so that the subcommand's copy does not overwrite a value given
-    before the subcommand.
-    """
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--lang",
-        choices=LANGS,
-        default=argparse.SUPPRESS,
-        help=t(
-            f"langue des messages (par défaut fr, ou la variable {ENV_LANG})",
-            f"language of messages (default fr, or the {ENV_LANG} variable)",
-        ),
-    )
-    common.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help=t(
-            "affiche la trace complète d'une erreur inattendue",
-            "show the full traceback of an unexpected error",
-        ),
-    )
-    return common
 
 
 def build_parser(lang: str = "fr") -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -46,9 +47,13 @@ LANG_QUERY = "lang"  # URL query parameter
 # ------------------------------------------------------------------------------------------
 # language and numbers
 # ------------------------------------------------------------------------------------------
+ENV_LANG = "REGIE_SIM_LANG"  # the server's language, as for the command line
+
+
 def _lang_from_url() -> str:
     raw = st.query_params.get(LANG_QUERY)
-    return normalise_lang(raw if isinstance(raw, str) else None)
+    # no ?lang=: the server's language (``regie-sim serve --lang``), else French
+    return normalise_lang(raw if isinstance(raw, str) else os.environ.get(ENV_LANG))
 
 
 def current_lang() -> str:

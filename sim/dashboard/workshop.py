@@ -39,7 +39,7 @@ from sim.scenario.model import REGIMES, load_scenario, loads_scenario, scenarios
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
 from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
-from sim.workshop.store import MAX_ROUNDS, MAX_TARIFF_VARIANTS, normalise_code
+from sim.workshop.store import MAX_ROUNDS, MAX_TARIFF_VARIANTS, keep_days, normalise_code
 from sim.workshop.strings import lang_of, t, variant_summary
 from sim.workshop.tally import WORK_ITEM, VetoRule, veto_harm
 
@@ -77,7 +77,8 @@ def _qr_png(url: str) -> bytes:
 
 def _lang() -> str:
     chosen = st.session_state.get("lang")
-    return chosen if chosen in ("fr", "en") else lang_of(st.query_params.get("lang"))
+    asked = st.query_params.get("lang") or os.environ.get("REGIE_SIM_LANG")  # serve --lang
+    return chosen if chosen in ("fr", "en") else lang_of(asked)
 
 
 def _flash(kind: str, text: str) -> None:
@@ -665,6 +666,7 @@ def _join_form(ws: Workshop, code: str, lang: str) -> None:
             format_func=lambda c: t("college_" + c, lang),
         )
         submitted = st.form_submit_button(t("join_button", lang), type="primary")
+    _privacy_note(lang)
     if submitted:
         try:
             me = ws.join(code, name, None if college == "auto" else college)
@@ -674,6 +676,15 @@ def _join_form(ws: Workshop, code: str, lang: str) -> None:
         st.query_params["s"] = s["code"]
         st.query_params["p"] = me["token"]
         st.rerun()
+
+
+def _privacy_note(lang: str) -> None:
+    """What is kept about a participant, and for how long (the retention ``regie-sim serve`` sets)."""
+    days = keep_days()
+    how_long = t("privacy_days", lang, days=days) if days else t("privacy_manual", lang)
+    with st.container(border=True, key="ws-privacy"):
+        st.markdown(f"**{t('privacy_title', lang)}**")
+        st.caption(t("privacy_kept", lang, seat_days=SEAT_DAYS) + " " + how_long)
 
 
 @st.fragment(run_every=FOLLOW_REFRESH_S)

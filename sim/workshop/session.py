@@ -21,7 +21,7 @@ import json
 import math
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -72,6 +72,7 @@ class _LRU:
         self.size = size
         self._d: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._inflight: dict[Hashable, threading.Event] = {}
 
     def get(self, key: Hashable) -> Any:
         with self._lock:
@@ -86,6 +87,35 @@ class _LRU:
             self._d.move_to_end(key)
             while len(self._d) > self.size:
                 self._d.popitem(last=False)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached value, else ``compute()`` once however many threads ask at the same time.
+
+        When a vote opens, every participant's page asks for the same new agenda at once: the
+        first caller replays the model, the others wait for its result instead of each replaying
+        it (N replays of one core's worth each, and N results in memory).
+        """
+        with self._lock:
+            if key in self._d:
+                self._d.move_to_end(key)
+                return self._d[key]
+            done = self._inflight.get(key)
+            owner = done is None
+            if owner:
+                done = self._inflight[key] = threading.Event()
+        assert done is not None
+        if not owner:
+            done.wait()
+            hit = self.get(key)
+            return hit if hit is not None else compute()  # the first caller failed: try ourselves
+        try:
+            value = compute()
+            self.put(key, value)
+            return value
+        finally:
+            with self._lock:
+                self._inflight.pop(key, None)
+            done.set()
 
 
 #: bounds of a tariff variant proposed in the room: field -> (low, high, unit)
@@ -257,11 +287,9 @@ class Workshop:
             log = self.log(code) if with_log else []
         vkey = tuple(_tariff_key(v) for v in variants or ())
         key = (self._fingerprint(s), _log_key(log), stop_at, vkey)
-        hit = self._runs.get(key)
-        if hit is None:
-            hit = runner.simulate(self.scenario(code, stop_at=stop_at, log=log, variants=variants))
-            self._runs.put(key, hit)
-        return hit
+        return self._runs.get_or_compute(
+            key, lambda: runner.simulate(self.scenario(code, stop_at=stop_at, log=log, variants=variants))
+        )
 
     def procedure_choices(self, code: str, meeting: int, log: list[dict[str, Any]]) -> dict[str, str]:
         """What the committee's own procedure decides at ``meeting`` on the items not in ``log``.
@@ -314,8 +342,8 @@ class Workshop:
         proposed = self.store.tariff_variants(code, round_)
         vkey = tuple((v["id"], _tariff_key(v["tariff"])) for v in proposed)
         key = ("agenda", self._fingerprint(s), _log_key(log), round_, vkey)
-        agenda = self._runs.get(key)
-        if agenda is None:
+
+        def compute() -> list[dict[str, Any]]:
             tariffs = [v["tariff"] for v in proposed]
             run = self.run(code, stop_at=round_, log=log, variants=tariffs)
             agenda = copy.deepcopy(run.agenda or [])
@@ -332,8 +360,9 @@ class Workshop:
                     choice = proc.get(item["item"], names[0])
                     if choice in names:
                         item["procedure_choice"] = choice
-            self._runs.put(key, agenda)
-        return copy.deepcopy(agenda)
+            return agenda
+
+        return copy.deepcopy(self._runs.get_or_compute(key, compute))
 
     def veto_rule(self, code: str) -> VetoRule:
         """The citizens' veto rule of the session's scenario (the page shows what it blocks)."""

@@ -62,6 +62,9 @@ MAX_TARIFF_VARIANTS = 3  # tariff variants per round (the facilitator may delete
 BUSY_TIMEOUT_S = 10.0
 SCHEMA_VERSION = 2  # 2: variants.tariff_json, decisions.tariff_json
 ENV_DB = "REGIE_SIM_WORKSHOP_DB"
+#: days after its creation a session is deleted by ``regie-sim serve`` (unset: kept until purged)
+ENV_KEEP_DAYS = "REGIE_SIM_KEEP_DAYS"
+MAX_KEEP_DAYS = 3650
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # item and option names come from the model
 
@@ -207,6 +210,20 @@ def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
         return base / "regie-sim" / "workshop.sqlite3"
     return Path(raw).expanduser()
+
+
+def keep_days(raw: str | None = None) -> int | None:
+    """The retention the server enforces: ``REGIE_SIM_KEEP_DAYS`` (or ``raw``), ``None`` if unset.
+
+    A value that is not a whole number of days between 1 and :data:`MAX_KEEP_DAYS` is ``None``:
+    the pages then promise nothing they do not enforce.
+    """
+    raw = os.environ.get(ENV_KEEP_DAYS, "") if raw is None else raw
+    try:
+        days = int(raw.strip())
+    except ValueError:
+        return None
+    return days if 1 <= days <= MAX_KEEP_DAYS else None
 
 
 def clean_text(text: Any, max_chars: int, what: str) -> str:
@@ -779,3 +796,141 @@ class Store:
         """Every decision of the session, in order of rounds and agenda."""
         with self._read() as conn:
             return self._decisions(conn, self._session_row(conn, code)["id"])
+
+    # -- hand-over and deletion (regie-sim workshop export / purge) -------------------------
+    def list_sessions(self) -> list[dict[str, Any]]:
+        """Every session with its age and how many people joined (no tokens), oldest first."""
+        with self._read() as conn:
+            return [
+                dict(r)
+                for r in conn.execute(
+                    "SELECT s.code, s.regime, s.rounds, s.current_round, s.state, s.created,"
+                    " (SELECT COUNT(*) FROM participants p WHERE p.session_id = s.id) AS participants"
+                    " FROM sessions s ORDER BY s.created, s.id"
+                )
+            ]
+
+    def export_session(self, code: str) -> dict[str, Any]:
+        """Everything the store holds about one session, read in one snapshot.
+
+        ``session`` (no facilitator token digest), ``seats``, ``participants`` (id, name, college,
+        joined), ``votes`` (every round, with the voter's name and college), ``comments``,
+        ``variants`` and ``decisions``. Tokens are never stored, so never exported.
+        """
+        with self._read() as conn:
+            conn.execute("BEGIN")  # one read transaction: a consistent snapshot under WAL
+            try:
+                row = self._session_row(conn, code)
+                sid = row["id"]
+                session = self._public_session(row)
+                session.pop("id")
+
+                def rows(sql: str) -> list[dict[str, Any]]:
+                    return [dict(r) for r in conn.execute(sql, (sid,))]
+
+                out = {
+                    "session": session,
+                    "seats": self._seats(conn, sid),
+                    "participants": rows(
+                        "SELECT id, name, college, joined FROM participants WHERE session_id = ? ORDER BY id"
+                    ),
+                    "votes": rows(
+                        "SELECT v.round, v.item, v.option, v.participant_id, p.name, p.college, v.updated"
+                        " FROM votes v JOIN participants p ON p.id = v.participant_id"
+                        " WHERE v.session_id = ? ORDER BY v.round, v.item, v.participant_id"
+                    ),
+                    "comments": rows(
+                        "SELECT c.round, c.participant_id, p.name, p.college, c.text, c.created"
+                        " FROM comments c JOIN participants p ON p.id = c.participant_id"
+                        " WHERE c.session_id = ? ORDER BY c.id"
+                    ),
+                    "variants": rows(
+                        "SELECT v.round, v.item, v.participant_id, p.name, p.college, v.text,"
+                        " v.tariff_json, v.created FROM variants v"
+                        " JOIN participants p ON p.id = v.participant_id"
+                        " WHERE v.session_id = ? ORDER BY v.id"
+                    ),
+                    "decisions": self._decisions(conn, sid),
+                }
+            finally:
+                conn.execute("COMMIT")
+        for v in out["variants"]:
+            raw = v.pop("tariff_json")
+            v["tariff"] = None if raw is None else json.loads(raw)
+        return out
+
+    #: the tables holding a session's rows, children first (the order a purge deletes them in)
+    SESSION_TABLES: tuple[str, ...] = (
+        "votes",
+        "comments",
+        "variants",
+        "decisions",
+        "seats",
+        "participants",
+        "sessions",
+    )
+
+    def purge(self, codes: Collection[str]) -> list[str]:
+        """Delete these sessions and every row that belongs to them; returns the codes deleted.
+
+        Deleted content is overwritten in the file (``secure_delete``), and the write-ahead log is
+        checkpointed and truncated afterwards, so no copy stays in ``workshop.sqlite3`` or its
+        ``-wal`` file. An unknown code raises :class:`NotFound` and deletes nothing.
+        """
+        wanted = [normalise_code(c) for c in codes]
+        conn = self._connect()
+        try:
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                ids = []
+                for code in wanted:
+                    ids.append(self._session_row(conn, code)["id"])
+                for sid in ids:
+                    for table in self.SESSION_TABLES:
+                        key = "id" if table == "sessions" else "session_id"
+                        conn.execute(f"DELETE FROM {table} WHERE {key} = ?", (sid,))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            if wanted:
+                # copy the overwritten pages into the file and empty the log; busy (another
+                # connection reading) leaves the log to the next checkpoint, which SQLite runs
+                # on its own
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+        return wanted
+
+    def codes_older_than(self, cutoff: datetime) -> list[str]:
+        """Codes of the sessions created before ``cutoff`` (an aware datetime)."""
+        stamp = cutoff.astimezone(UTC).isoformat(timespec="milliseconds")
+        with self._read() as conn:
+            return [
+                r["code"]
+                for r in conn.execute(
+                    "SELECT code FROM sessions WHERE created < ? ORDER BY created", (stamp,)
+                )
+            ]
+
+    def backup(self, dest: str | os.PathLike[str]) -> Path:
+        """A consistent copy of the whole store in ``dest``, taken while the server runs.
+
+        SQLite's online backup copies the file and its write-ahead log as one snapshot (copying
+        the file alone may miss the latest votes). ``dest`` must not exist yet.
+        """
+        out = Path(dest)
+        if out.exists():
+            raise Conflict(f"{out} already exists")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        src = self._connect()
+        try:
+            dst = sqlite3.connect(out)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        return out
