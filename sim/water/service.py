@@ -87,7 +87,6 @@ class WaterService:
         self.nd_year_m3 = np.zeros(len(nd.kind))
         # sewerage: who is connected, and the year's volume already billed for it
         self._sewered_f = eng.pop.sewered.astype(np.float64)
-        self._n_sewered = float(self._sewered_f.sum())
         self._sew_prev = np.zeros(n)
         self._sew_vol = np.empty(n)
         # consumption_l_per_person_day was observed at this marginal price (first-year euros)
@@ -444,16 +443,19 @@ class WaterService:
         sew = s.sewerage
         standing = sew.standing_charge_eur_per_year * eng.cpi * months / 12.0
         price = sew.price_eur_per_m3 * eng.cpi
-        v = np.subtract(eng.year_volume, self._sew_prev, out=self._sew_vol)
+        bills = np.subtract(eng.year_volume, self._sew_prev, out=self._sew_vol)
         np.copyto(self._sew_prev, eng.year_volume)
-        sew_billed = standing * self._n_sewered + price * float(self._sewered_f @ v)
-        unpaid = tot.unpaid_idx
-        sew_unpaid = float((self._sewered_f[unpaid] * (standing + price * v[unpaid])).sum())
+        bills *= price
+        bills += standing
+        bills *= self._sewered_f  # each household's sewerage bill of the period
+        sew_billed = float(bills.sum())
+        bills[tot.unpaid_idx] = 0.0  # a household pays its water and sewerage together, or neither
+        sew_paid = float(bills.sum())
         nd_sewered = eng.non_domestic.sewered
         sew_nd = float(
             (eng.non_domestic.meters[nd_sewered] * standing + price * self.nd_period_m3[nd_sewered]).sum()
         )
-        collected = sew_billed - sew_unpaid + sew_nd
+        collected = sew_paid + sew_nd
         self.nd_year_m3 += self.nd_period_m3
         self.nd_period_m3[:] = 0.0
         lines["bill_receipts_eur"] = tot.paid_eur + ndb.total_eur
