@@ -264,7 +264,7 @@ class Households(Block):
         source="water.md §3.4: 51 L/person/day (Environment Ministry press release, 6 Mar 2014)",
     )
     unpaid_base_probability: float = param(
-        0.006,
+        0.011,
         unit="probability",
         ge=0,
         le=1,
