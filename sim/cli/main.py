@@ -127,6 +127,7 @@ def _years(n: int, ctx: Context) -> str:
 #: indicator table (:mod:`sim.measure.indicators`)
 SUMMARY_INDICATORS = (
     "price_120m3_eur_per_m3",
+    "sewerage_price_120m3_eur_per_m3",
     "yield_pct",
     "consumption_l_per_person_day",
     "unpaid_rate_pct",
