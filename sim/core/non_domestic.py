@@ -6,6 +6,9 @@ meter, and one price per m3: the mean volume price of the 120 m3 bill, see
 :class:`sim.scenario.model.NonDomestic`), plus levies and VAT; they are assumed to pay their bills
 in full (an assumption: P154.0 is not split by user kind). Their volumes are carried by the
 network, so they enter the water balance and the yield (P104.3 counts billed non-domestic volumes).
+Their use does not answer the price (an assumption: no elasticity for businesses or public
+buildings is in the reference files); restrictions cut it as households' indoor use, and in a
+shortfall they share, in proportion, what is left after households' essential volumes.
 """
 
 from __future__ import annotations
