@@ -272,6 +272,28 @@ def scenarios(
         unpaid_base_probability=draw(st.sampled_from([0.0, 0.006, 1.0]) | _share(0.0, 0.2)),
         unpaid_burden_slope=draw(_f(0.0, 2.0)),
         conservation_response=draw(_share(0.0, 0.3)),
+        income_reference_year=draw(st.integers(2000, 2040)),
+        income_growth_pct_per_year=draw(_f(-2.0, 6.0)),
+        size_decile_factor=draw(st.lists(_f(0.3, 2.0), min_size=10, max_size=10)),
+        consumption_decile_factor=draw(st.lists(_f(0.3, 2.0), min_size=10, max_size=10)),
+    )
+    data["sewerage"].update(
+        standing_charge_eur_per_year=draw(_f(0.0, 150.0)),
+        price_eur_per_m3=draw(_f(0.0, 5.0)),
+        individual_share=draw(_share()),
+    )
+    data["non_domestic"]["users"] = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "kind": st.sampled_from(["businesses", "public_buildings", "collective_meters"]),
+                    "meters_per_1000_households": _f(0.0, 200.0),
+                    "l_per_inhabitant_day": _f(0.0, 100.0),
+                    "sewerage": st.booleans(),
+                }
+            ),
+            max_size=3,
+        )
     )
     break_scale = draw(st.sampled_from([0.0, 1.0, 1.0, 5.0, 30.0]))
     data["network"]["materials"] = {

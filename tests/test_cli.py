@@ -298,13 +298,42 @@ def test_bill_text_is_an_aligned_table_in_french_format(capsys):
     # 45 + 1000 × 1.30 + 1000 × 0.40 = 1 745 € HT; × 1.055 = 1 840,975 → 1 840,98 €
     assert row_of(out, "Total HT") == [fmt_eur(1745, "fr")]
     assert row_of(out, "Total TTC") == [fmt_eur(1840.98, "fr")]
-    table = [ln for ln in out.splitlines() if ln.endswith("€")]
+    water = out.split("Assainissement collectif")[0]  # the water bill's table; sewerage follows
+    table = [ln for ln in water.splitlines() if ln.endswith("€")]
     assert len(table) == 6 and len({len(ln) for ln in table}) == 1  # one right-aligned column
     shown = [
         Decimal("".join(c for c in ln.rsplit("  ", 1)[1] if c.isdigit() or c == ",").replace(",", "."))
         for ln in table
     ]
     assert sum(shown[:-3]) == shown[-3] and shown[-3] + shown[-2] == shown[-1]
+
+
+def test_bill_shows_sewerage_as_its_own_lines_and_none_on_individual_sanitation(capsys):
+    code, out, err = cli(capsys, "bill", TOWN, "--volume", "120", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    sew = doc["sewerage"]
+    assert sew["connected"] and [ln["key"] for ln in sew["lines"]] == [
+        "sewerage_standing",
+        "sewerage_volume",
+        "sewerage_total",
+    ]
+    town = load_scenario(TOWN)
+    # by hand: 44 € + 120 × 1.94 € = 276.80 € incl. tax, i.e. 2.31 €/m3 for 120 m3 (water.md §1.1)
+    assert sew["total_eur"] == pytest.approx(
+        town.sewerage.standing_charge_eur_per_year + 120 * town.sewerage.price_eur_per_m3
+    )
+    assert sew["total_eur"] == pytest.approx(276.80)
+    assert doc["total_with_sewerage_eur"] == pytest.approx(doc["totals"]["total_eur"] + 276.80)
+    # the water lines and totals are those of the water bill alone
+    assert "sewerage_total" not in [ln["key"] for ln in doc["lines"]]
+    code, out, err = cli(capsys, "bill", TOWN, "--volume", "120", "--json", "--anc")
+    doc_anc = json.loads(out)
+    assert not doc_anc["sewerage"]["connected"] and doc_anc["sewerage"]["lines"] == []
+    assert doc_anc["total_with_sewerage_eur"] == doc_anc["totals"]["total_eur"] == doc["totals"]["total_eur"]
+    code, out, err = cli(capsys, "bill", TOWN, "--volume", "120")
+    assert row_of(out, "Total assainissement TTC") == [fmt_eur(276.80, "fr")]
+    assert "Eau et assainissement : " + fmt_eur(262.70 + 276.80, "fr") in out
 
 
 def test_bill_social_tariff_cap(capsys):

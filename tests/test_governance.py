@@ -43,14 +43,15 @@ def test_concession_price_follows_k_formula_exactly() -> None:
 
 
 def test_renegotiation_when_and_only_when_margin_below_target() -> None:
-    # the base town's realised margins sit around 9-12 %: a 10.8 % target gives both outcomes
+    # the base town's realised margins sit around 12.5-15.5 % (13-15 % since non-domestic meters pay
+    # the tariff too, issue 15 finding 7; 9-12 % before): a 13.4 % target gives both outcomes
     s = load_scenario(
         "scenarios/concession.yaml",
         {
             "horizon_years": 8,
             "governance.concession.renegotiation_every_years": 1,
             "governance.concession.duration_years": 40,
-            "governance.concession.margin_target_pct": 10.8,
+            "governance.concession.margin_target_pct": 13.4,
         },
     )
     r = simulate(s, seed=2)
@@ -59,7 +60,7 @@ def test_renegotiation_when_and_only_when_margin_below_target() -> None:
     rows = r.years.to_dict("records")
     for _, d in av.iterrows():
         prev = next(x for x in rows if x["year"] == int(d["date"][:4]) - 1)
-        below = realised_margin_pct(prev, s.finance.capex_debt_share_pct) < 10.8
+        below = realised_margin_pct(prev, s.finance.capex_debt_share_pct) < 13.4
         assert bool(d["adopted"]) == below
     assert av["adopted"].any() and not av["adopted"].all(), "both outcomes should occur in this run"
 

@@ -118,6 +118,24 @@ def check_cash(p: pd.DataFrame, s: Scenario) -> None:
         | {"cash_start_eur", "cash_end_eur", "receipts_eur", "payments_eur", "revenue_eur"}
     )
     assert money <= known, f"money columns outside the ledger: {sorted(money - known)}"
+    # sewerage is the sewerage authority's money: what is collected is remitted, the same month
+    np.testing.assert_array_equal(
+        p["sewerage_collected_eur"].to_numpy(), p["sewerage_remitted_eur"].to_numpy()
+    )
+    assert (p["sewerage_collected_eur"] >= 0).all()
+
+
+def check_sewerage_bills(res: Result) -> None:
+    """The year's sewerage: collected ≤ billed = the households' bills (decile means × counts) plus
+    the sewered non-domestic meters' (no more than the standing charges and volumes allow)."""
+    y, d, s = res.years, res.deciles, res.scenario
+    months = res.periods.groupby("year")["sewerage_collected_eur"].sum().to_numpy()
+    _close(y["sewerage_collected_eur"], months, months, "yearly sewerage collected = sum of months")
+    assert (y["sewerage_collected_eur"] <= y["sewerage_billed_eur"] * (1 + REL) + 1e-9).all()
+    households = (d["mean_sewerage_bill_eur"] * d["households"]).groupby(d["year"]).sum().to_numpy()
+    assert (households <= y["sewerage_billed_eur"].to_numpy() * (1 + REL) + 1e-9).all()
+    if not any(u.sewerage for u in s.non_domestic.users):
+        _close(y["sewerage_billed_eur"], households, households, "sewerage billed = households' bills")
 
 
 def check_resource(p: pd.DataFrame, s: Scenario) -> None:
@@ -164,6 +182,7 @@ def check_all(res: Result) -> None:
     check_cash(p, res.scenario)
     check_resource(p, res.scenario)
     check_years_are_sums(res)
+    check_sewerage_bills(res)
     # every shortfall month is recorded as an event, with its volume
     short = res.events[res.events["kind"] == "shortfall"] if len(res.events) else res.events
     n_short = int((p["shortfall_m3"] > 0).sum())

@@ -136,6 +136,7 @@ def _years(n: int, ctx: Context) -> str:
 #: indicator table (:mod:`sim.measure.indicators`)
 SUMMARY_INDICATORS = (
     "price_120m3_eur_per_m3",
+    "sewerage_price_120m3_eur_per_m3",
     "yield_pct",
     "consumption_l_per_person_day",
     "unpaid_rate_pct",
@@ -284,6 +285,14 @@ def setup_bill(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.A
         ),
     )
     p.add_argument(
+        "--anc",
+        action="store_true",
+        help=t(
+            "le ménage est en assainissement non collectif : pas de ligne d'assainissement",
+            "the household is on individual sanitation (ANC): no sewerage lines",
+        ),
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help=t("sortie JSON lisible par une machine", "machine-readable JSON output"),
@@ -292,12 +301,63 @@ def setup_bill(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.A
     return p
 
 
-def _bill_json(s: Scenario, args: argparse.Namespace, persons: int, lines: list[dict[str, Any]]) -> str:
+def sewerage_lines(s: Scenario, volume_m3: float, connected: bool) -> list[dict[str, Any]]:
+    """The sewerage part of the bill (incl. tax, first-year prices): standing charge, volume, total;
+    no line for a household on individual sanitation."""
+    if not connected:
+        return []
+    sew = s.sewerage
+    standing = sew.standing_charge_eur_per_year
+    volume = sew.price_eur_per_m3 * volume_m3
+    return [
+        {
+            "key": "sewerage_standing",
+            "label_fr": "Assainissement : part fixe",
+            "label_en": "Sewerage: standing charge",
+            "volume_m3": None,
+            "unit_price_eur": standing,
+            "amount_eur": standing,
+        },
+        {
+            "key": "sewerage_volume",
+            "label_fr": "Assainissement : volume",
+            "label_en": "Sewerage: volume",
+            "volume_m3": volume_m3,
+            "unit_price_eur": sew.price_eur_per_m3,
+            "amount_eur": volume,
+        },
+        {
+            "key": "sewerage_total",
+            "label_fr": "Total assainissement TTC",
+            "label_en": "Sewerage total incl. tax",
+            "volume_m3": None,
+            "unit_price_eur": None,
+            "amount_eur": standing + volume,
+        },
+    ]
+
+
+def _bill_json(
+    s: Scenario,
+    args: argparse.Namespace,
+    persons: int,
+    lines: list[dict[str, Any]],
+    sewer: list[dict[str, Any]],
+) -> str:
     def num(v: Any) -> Any:
         return None if v is None else float(v)
 
+    def line(ln: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **ln,
+            "volume_m3": num(ln["volume_m3"]),
+            "unit_price_eur": num(ln["unit_price_eur"]),
+            "amount_eur": float(ln["amount_eur"]),
+        }
+
     by_key = {ln["key"]: ln for ln in lines}
     total = float(by_key["total"]["amount_eur"])
+    sewer_total = float(sewer[-1]["amount_eur"]) if sewer else 0.0
     doc = {
         "town": s.town.name,
         "file": str(args.file),
@@ -306,27 +366,30 @@ def _bill_json(s: Scenario, args: argparse.Namespace, persons: int, lines: list[
         "persons": persons,
         "eligible": bool(args.eligible),
         "income_eur_per_year": num(args.income),
-        "lines": [
-            {
-                **ln,
-                "volume_m3": num(ln["volume_m3"]),
-                "unit_price_eur": num(ln["unit_price_eur"]),
-                "amount_eur": float(ln["amount_eur"]),
-            }
-            for ln in lines
-        ],
+        "lines": [line(ln) for ln in lines],
         "totals": {
             "total_excl_tax_eur": float(by_key["total_excl_tax"]["amount_eur"]),
             "vat_eur": float(by_key["vat"]["amount_eur"]),
             "total_eur": total,
             "price_eur_per_m3": total / args.volume if args.volume > 0 else None,
         },
+        "sewerage": {
+            "connected": bool(sewer),
+            "lines": [line(ln) for ln in sewer],
+            "total_eur": sewer_total,
+        },
+        "total_with_sewerage_eur": total + sewer_total,
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)
 
 
 def _bill_text(
-    s: Scenario, args: argparse.Namespace, persons: int, lines: list[dict[str, Any]], ctx: Context
+    s: Scenario,
+    args: argparse.Namespace,
+    persons: int,
+    lines: list[dict[str, Any]],
+    ctx: Context,
+    sewer: list[dict[str, Any]] | None = None,
 ) -> str:
     lang = ctx.lang
     rows, rules = [], []
@@ -376,6 +439,7 @@ def _bill_text(
                 "Amounts rounded to the cent; totals are computed on the exact amounts.",
             )
         ]
+    out += _sewerage_text(s, args, total, sewer or [], ctx)
     if args.eligible and not s.tariff.social.enabled:
         out += [
             ctx.t(
@@ -384,6 +448,64 @@ def _bill_text(
             )
         ]
     return "\n".join(out)
+
+
+def _sewerage_text(
+    s: Scenario, args: argparse.Namespace, water_total: float, sewer: list[dict[str, Any]], ctx: Context
+) -> list[str]:
+    """The sewerage table (collected with the water bill for the sewerage authority) and the total
+    of both, or one sentence for a household on individual sanitation."""
+    lang = ctx.lang
+    if not sewer:
+        return [
+            "",
+            ctx.t(
+                "Assainissement non collectif : pas de redevance d'assainissement collectif.",
+                "Individual sanitation: no mains sewerage charge.",
+            ),
+        ]
+    rows = []
+    for ln in sewer:
+        unit = ""
+        if ln["unit_price_eur"] is not None:
+            per = ctx.t("an", "yr") if ln["key"] == "sewerage_standing" else "m3"
+            unit = format_unit_price(ln["unit_price_eur"], per, lang)
+        volume = "" if ln["volume_m3"] is None else fmt_number(ln["volume_m3"], lang, 2)
+        label = ln["label_fr"] if lang == "fr" else ln["label_en"]
+        rows.append([label, volume, unit, fmt_eur(round_half_up(ln["amount_eur"]), lang)])
+    header = [
+        ctx.t("Ligne", "Line"),
+        ctx.t("Volume (m3)", "Volume (m3)"),
+        ctx.t("Prix unitaire TTC", "Unit price incl. tax"),
+        ctx.t("Montant", "Amount"),
+    ]
+    # the sum of the two totals as shown (each rounded to the cent, as on the bill)
+    both = round_half_up(water_total) + round_half_up(float(sewer[-1]["amount_eur"]))
+    out = [
+        "",
+        ctx.t(
+            f"Assainissement collectif, tarif de {s.town.start_year} "
+            "(facturé avec l'eau, reversé au service d'assainissement)",
+            f"Mains sewerage, {s.town.start_year} tariff (billed with water, passed on to the "
+            "sewerage service)",
+        ),
+        "",
+        render_table(header, rows, [len(rows) - 1]),
+        "",
+        ctx.t(
+            f"Eau et assainissement : {fmt_eur(both, lang)} TTC par an",
+            f"Water and sewerage: {fmt_eur(both, lang)} incl. tax a year",
+        )
+        + (
+            ctx.t(
+                f", soit {fmt_eur(both / args.volume, lang)} par m3.",
+                f", that is {fmt_eur(both / args.volume, lang)} per m3.",
+            )
+            if args.volume > 0
+            else "."
+        ),
+    ]
+    return out
 
 
 def _shown_amounts_add_up(lines: list[dict[str, Any]]) -> bool:
@@ -431,10 +553,11 @@ def handle_bill(args: argparse.Namespace, ctx: Context) -> int:
     lines = bill_lines(
         s.tariff, args.volume, persons, eligible=args.eligible, income_eur_per_year=args.income
     )
+    sewer = sewerage_lines(s, args.volume, connected=not args.anc)
     if args.json:
-        ctx.out(_bill_json(s, args, persons, lines))
+        ctx.out(_bill_json(s, args, persons, lines, sewer))
     else:
-        ctx.out(_bill_text(s, args, persons, lines, ctx))
+        ctx.out(_bill_text(s, args, persons, lines, ctx, sewer))
     return 0
 
 

@@ -51,6 +51,7 @@ class BillingTotals:
     levies_paid_eur: float  # water-agency levies on the paid bills
     revenue_eur: float  # service revenue: bills excl. tax minus levies (paid or not)
     social_rebate_eur: float  # social-tariff rebates incl. tax
+    unpaid_idx: np.ndarray  # indices of the households whose bill went unpaid
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,7 @@ def _totals(
         levies_paid_eur=levies_sum - float(levies[unpaid].sum()),
         revenue_eur=float(excl.sum()) - levies_sum,
         social_rebate_eur=float(rebate.sum()),
+        unpaid_idx=unpaid,
     )
 
 

@@ -44,9 +44,10 @@ from sim.core import tariff as tariffs
 from sim.core.billing import Payment
 from sim.core.households import Population, build_population
 from sim.core.ledger import CAPEX_LINES, OPEX_LINES, OUTFLOW_LINES, Loans, close_month
+from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
 from sim.core.rng import streams
 from sim.core.workforce import HOURS_PER_YEAR_WORKED, OVERTIME_PREMIUM, Crews
-from sim.scenario.model import Scenario, Tariff, UsageRule
+from sim.scenario.model import Scenario, Tariff, UsageRule, reference_persons
 
 #: year accumulators every service has (the service adds its own, :attr:`Service.year_keys`)
 YEAR_KEYS = (
@@ -216,7 +217,9 @@ class Engine:
             .astype(np.int64)
             .astype(float)
         )
-        self.pop: Population = build_population(s.households, self.rng["population"])
+        self.pop: Population = build_population(
+            s.households, self.rng["population"], s.town.start_year, s.sewerage.individual_share
+        )
         # one row per year, drawn in year order, so that year y's draws do not depend on the
         # horizon: the inflation, then the deviations of the labour, energy and public-works
         # indices (used by indexation clauses), drawn in every run so that all regimes share them
@@ -287,6 +290,10 @@ class Engine:
         self._capex_month = (0.0, 0.0)
         self.level = 0  # the service's restriction level (0: none), read by governance
         self.cohorts: Any = None  # the service's assets (set by its bind)
+        # non-domestic meters billed at the tariff, and their last year's metered volume per group
+        # (set by a service that has them; governance's projections then include their revenue)
+        self.non_domestic: NonDomesticMeters | None = None
+        self.last_year_non_domestic_m3 = np.zeros(0)
         self.stop_requested = False
         self._treasury_limit = 0.0
         self._treasury_low = 0.0
@@ -323,8 +330,9 @@ class Engine:
         return date
 
     def project(self, tariff: Tariff, tariff_index: float) -> tuple[float, np.ndarray]:
-        """Revenue (excl. tax and levies) and each household's yearly bill incl. tax under ``tariff``,
-        at last year's volumes. Used by governance to weigh a proposal; it does not change the run.
+        """Revenue (excl. tax and levies; households and non-domestic meters) and each household's
+        yearly bill incl. tax under ``tariff``, at last year's volumes. Used by governance to weigh a
+        proposal; it does not change the run.
         """
         key = (id(tariff), tariff_index, self.cpi, self._year)
         hit = self._projections.get(key)
@@ -340,8 +348,19 @@ class Engine:
             price_index=tariff_index,
             levies_index=self.cpi,
         )
+        revenue = float((br.total_excl_tax_eur - br.levies_eur).sum())
+        if self.non_domestic is not None and not self.non_domestic.empty:
+            revenue += bill_non_domestic(
+                self.non_domestic,
+                self.last_year_non_domestic_m3,
+                tariff,
+                reference_persons(self.scenario),
+                12,
+                tariff_index,
+                self.cpi,
+            ).revenue_eur
         # a copy: the breakdown's arrays are rows of one workspace that a view would keep alive
-        out = float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur.copy()
+        out = revenue, br.total_eur.copy()
         if len(self._projections) >= 8 or any(k[3] != self._year for k in self._projections):
             self._projections.clear()  # only this year's projections can be asked again
         self._projections[key] = (tariff, *out)  # the tariff is kept so its id stays unique

@@ -30,11 +30,13 @@ class Population:
     Attributes
     ----------
     decile : int8, 1 (poorest) to 10
-    income_eur_per_year : float, disposable income in the first simulated year
+    income_eur_per_year : float, disposable income in the first simulated year (when built
+        with ``start_year``; else in ``income_reference_year``)
     persons : int8, 1 to 5
     house, garden, pool : bool
     indoor_m3_per_year, outdoor_m3_per_year : float, reference consumption at the reference price
     essential_m3_per_year : float, volume protected from restrictions
+    sewered : bool, connected to mains sewerage (False: individual sanitation, ANC)
     """
 
     decile: np.ndarray
@@ -46,6 +48,7 @@ class Population:
     indoor_m3_per_year: np.ndarray
     outdoor_m3_per_year: np.ndarray
     essential_m3_per_year: np.ndarray
+    sewered: np.ndarray
 
     @property
     def count(self) -> int:
@@ -56,25 +59,77 @@ class Population:
         return int(self.persons.sum())
 
 
-def build_population(spec: Households, rng: np.random.Generator) -> Population:
+def income_index(spec: Households, year: int) -> float:
+    """Factor bringing incomes of ``spec.income_reference_year`` to ``year`` (nominal growth)."""
+    return float((1.0 + spec.income_growth_pct_per_year / 100.0) ** (year - spec.income_reference_year))
+
+
+def decile_size_probabilities(shares: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Each decile's distribution of sizes 1..K: the town's ``shares`` tilted towards the decile's mean.
+
+    Row d is ``shares × exp(θ_d k) / Σ``, with θ_d solved (bisection, all deciles at once) so that the
+    row's mean size is ``factors[d] × mean(shares)`` (clipped to the sizes that have a share). A factor
+    of 1 gives θ = 0: the town's shares themselves.
+    """
+    sizes = np.arange(1, shares.size + 1, dtype=float)
+    mean = float(sizes @ shares)
+    present = sizes[shares > 0]
+    target = np.clip(factors * mean, present.min() + 1e-9, present.max() - 1e-9)
+    lo, hi = np.full(factors.size, -50.0), np.full(factors.size, 50.0)
+    for _ in range(100):  # the tilted mean rises with θ
+        mid = 0.5 * (lo + hi)
+        w = shares * np.exp(np.outer(mid, sizes - mean))
+        m = (w @ sizes) / w.sum(axis=1)
+        below = m < target
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    theta = np.where(factors == 1.0, 0.0, 0.5 * (lo + hi))
+    w = shares * np.exp(np.outer(theta, sizes - mean))
+    out: np.ndarray = w / w.sum(axis=1, keepdims=True)
+    return out
+
+
+def build_population(
+    spec: Households,
+    rng: np.random.Generator,
+    start_year: int | None = None,
+    individual_sanitation_share: float = 0.0,
+) -> Population:
     """Draw ``spec.count`` households from the ``population`` stream.
 
     Deciles are assigned in equal tenths (as income deciles are by definition); the other
-    attributes are drawn. Consumption is rescaled so that its mean per person per day equals
-    ``spec.consumption_l_per_person_day`` exactly.
+    attributes are drawn. Incomes are the decile means of ``spec.income_reference_year`` brought to
+    ``start_year`` by ``spec.income_growth_pct_per_year`` (households.md gives 2018 incomes). Sizes
+    follow each decile's distribution (:func:`decile_size_probabilities`: poorer households are
+    smaller, households.md), and each person's use is scaled by the decile's
+    ``consumption_decile_factor`` before consumption is rescaled so that its mean per person per day
+    equals ``spec.consumption_l_per_person_day`` exactly. A share ``individual_sanitation_share`` of
+    all households, taken among houses only (flats are sewered), is on individual sanitation: it
+    reuses the house draw (a house whose draw is below the share), so it adds no draw.
     """
     n = spec.count
     decile = (np.arange(n) * 10 // n + 1).astype(np.int8)
     sigma = spec.income_spread
     means = np.asarray(spec.decile_mean_income_eur)
+    if start_year is not None:
+        means = means * income_index(spec, start_year)
     income = means[decile - 1] * rng.lognormal(-0.5 * sigma**2, sigma, n) if sigma > 0 else means[decile - 1]
-    persons = (rng.choice(5, size=n, p=np.asarray(spec.size_shares)) + 1).astype(np.int8)
+    shares = np.asarray(spec.size_shares, dtype=float)
+    probs = decile_size_probabilities(shares, np.asarray(spec.size_decile_factor, dtype=float))
+    # inverse CDF on one uniform per household, as Generator.choice draws (same draws when all the
+    # factors are 1)
+    cdf = np.cumsum(probs, axis=1)
+    cdf /= cdf[:, -1:]
+    u_size = rng.random(n)
+    persons = (np.sum(u_size[:, None] >= cdf[decile - 1], axis=1) + 1).astype(np.int8)
     u = rng.random((n, 3))
     house = u[:, 0] < spec.house_share
     garden = house & (u[:, 1] < spec.garden_share_of_houses)
     pool = house & (u[:, 2] < spec.pool_share_of_houses)
+    sewered = ~(house & (u[:, 0] < individual_sanitation_share))
     s = spec.consumption_spread
     per_person = rng.lognormal(-0.5 * s**2, s, n) if s > 0 else np.ones(n)
+    per_person *= np.asarray(spec.consumption_decile_factor, dtype=float)[decile - 1]
     base = persons * per_person  # relative volume, rescaled below
     outdoor = np.where(garden, spec.outdoor_share_garden * base, 0.0)
     indoor = base - outdoor
@@ -84,4 +139,4 @@ def build_population(spec: Households, rng: np.random.Generator) -> Population:
     indoor *= scale
     outdoor = outdoor * scale + np.where(pool, spec.pool_m3_per_year, 0.0)
     essential = spec.essential_l_per_person_day * persons * DAYS_PER_YEAR / 1000.0
-    return Population(decile, income, persons, house, garden, pool, indoor, outdoor, essential)
+    return Population(decile, income, persons, house, garden, pool, indoor, outdoor, essential, sewered)

@@ -1,6 +1,7 @@
 """Money: loans with constant annuities, and the monthly ledger of the service.
 
-The ledger is cash-based: receipts are bills actually paid (VAT and levies included, then remitted)
+The ledger is cash-based: receipts are bills actually paid (VAT and levies included, then remitted;
+the sewerage part of the bill is collected for the sewerage authority and remitted the same month)
 and loan proceeds; payments are opex, capex, debt service, taxes remitted and the money that leaves
 the service (operator margin, head-office fees, delegation overhead, corporate taxes). Every month
 ``cash_end = cash_start + receipts - payments`` holds exactly, with each term recorded.
@@ -74,7 +75,7 @@ class Loans:
 
 
 #: the ledger's receipt and payment lines, in the order they appear in ``periods``
-RECEIPT_LINES = ("bill_receipts_eur", "loan_proceeds_eur", "other_receipts_eur")
+RECEIPT_LINES = ("bill_receipts_eur", "loan_proceeds_eur", "other_receipts_eur", "sewerage_collected_eur")
 PAYMENT_LINES = (
     "staff_eur",
     "subcontracting_eur",
@@ -89,6 +90,7 @@ PAYMENT_LINES = (
     "principal_eur",
     "vat_remitted_eur",
     "levies_remitted_eur",
+    "sewerage_remitted_eur",
     "margin_eur",
     "head_office_eur",
     "delegation_overhead_eur",

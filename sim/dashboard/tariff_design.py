@@ -697,7 +697,7 @@ def render() -> None:
                 lang,
                 elasticity=fmt_number(designer.elasticity, lang, 2),
                 reference=fmt_eur(scenario.households.reference_marginal_price_eur_per_m3, lang, 2),
-                sewerage=fmt_eur(scenario.affordability.sewerage_eur_per_m3, lang, 2),
+                sewerage=fmt_eur(scenario.sewerage.price_eur_per_m3, lang, 2),
                 threshold=fmt_pct(scenario.affordability.threshold_pct, lang, 0),
                 costs=_eur(result.costs_eur, lang),
                 target=_eur(result.target_revenue_eur, lang),

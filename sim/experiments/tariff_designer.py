@@ -8,7 +8,8 @@ module answers the committee's questions without running the simulation again:
   retired couple in a house, family with a pool);
 * who pays more and who pays less than today, and by how much (overall and per decile);
 * the share of households above the affordability threshold, sewerage included, as
-  :mod:`sim.core.engine` counts it: ``(bill + sewerage_eur_per_m3 × volume) / income > threshold``;
+  :mod:`sim.core.engine` counts it: ``(bill + sewerage bill of the volume) / income > threshold``
+  (:func:`sim.water.sewerage.sewerage_bill_eur`: none for households on individual sanitation);
 * the service revenue (excl. tax and levies) against the cost to recover;
 * the legal standing-charge cap: value, cap, pass or fail (water.md §3.4).
 
@@ -68,6 +69,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from sim.core.households import DAYS_PER_YEAR
+from sim.core.non_domestic import bill_non_domestic
 from sim.core.tariff import (
     bill,
     marginal_price_eur_per_m3,
@@ -80,6 +82,7 @@ from sim.scenario.caps import cap_pct
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario, Tariff, reference_persons, with_changes
 from sim.water.demand import price_response
+from sim.water.sewerage import sewerage_bill_eur
 
 FloatArray = NDArray[np.float64]
 
@@ -388,7 +391,8 @@ class TariffDesigner:
         self._conservation = hh.conservation_response
         aff = s.affordability
         self.threshold_pct = aff.threshold_pct
-        self._sewerage_eur_per_m3 = aff.sewerage_eur_per_m3
+        self._sewerage = s.sewerage
+        self._sewered = pop.sewered[order]
         self._ref_persons = reference_persons(s)
         # the current tariff
         cur = s.tariff
@@ -396,7 +400,13 @@ class TariffDesigner:
         self.volume_now_m3 = self._volumes(self.reference_m3, self.persons, cur, elig)
         br = bill(self.volume_now_m3, self.persons, cur, eligible=elig, income_eur_per_year=self.income)
         self.bill_now = br.total_eur.copy()
-        self.revenue_now = float((br.total_excl_tax_eur - br.levies_eur).sum())
+        # non-domestic meters pay the tariff too, at the engine's first-year volumes (as the engine
+        # projects it)
+        self._non_domestic = eng.non_domestic
+        self._non_domestic_m3 = eng.last_year_non_domestic_m3.copy()
+        self.revenue_now = float((br.total_excl_tax_eur - br.levies_eur).sum()) + self._non_domestic_revenue(
+            cur
+        )
         self.above_now = self._above(self.bill_now, self.volume_now_m3)
         self._deciles_now = {
             "households": self._count,
@@ -421,6 +431,14 @@ class TariffDesigner:
             self._elig_cache[key] = found
         return found
 
+    def _non_domestic_revenue(self, tariff: Tariff) -> float:
+        """Yearly revenue (excl. tax and levies) of the non-domestic meters under ``tariff``."""
+        if self._non_domestic is None or self._non_domestic.empty:
+            return 0.0
+        return bill_non_domestic(
+            self._non_domestic, self._non_domestic_m3, tariff, self._ref_persons, 12, 1.0, 1.0
+        ).revenue_eur
+
     def _mean(self, x: NDArray[Any]) -> FloatArray:
         """Mean of ``x`` in each decile (10 values)."""
         sums = np.add.reduceat(np.asarray(x, dtype=np.float64), self._starts)
@@ -428,7 +446,7 @@ class TariffDesigner:
 
     def _above(self, bills: FloatArray, volume: FloatArray) -> NDArray[np.bool_]:
         """Bill plus sewerage above the affordability threshold of income (as the engine)."""
-        burden = (bills + self._sewerage_eur_per_m3 * volume) / self.income
+        burden = (bills + sewerage_bill_eur(volume, self._sewered, self._sewerage, 1.0)) / self.income
         return burden > self.threshold_pct / 100.0
 
     def _volumes(
@@ -477,7 +495,7 @@ class TariffDesigner:
         )
         br = bill(volume, self.persons, tariff, eligible=elig, income_eur_per_year=self.income)
         bills = br.total_eur
-        revenue = float((br.total_excl_tax_eur - br.levies_eur).sum())
+        revenue = float((br.total_excl_tax_eur - br.levies_eur).sum()) + self._non_domestic_revenue(tariff)
         delta = bills - self.bill_now
         more = delta > CHANGE_TOLERANCE_EUR
         less = delta < -CHANGE_TOLERANCE_EUR

@@ -86,6 +86,17 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_en="the 120 m3 bill",
     ),
     Indicator(
+        "sewerage_price_120m3_eur_per_m3",
+        "eur_per_m3",
+        "Prix de l'assainissement du m3 (120 m3) TTC",
+        "Sewerage price per m3 (120 m3) incl. tax",
+        "lower",
+        service="water",
+        phrase_fr="le prix de l'assainissement au m3 (120 m3)",
+        phrase_en="the sewerage price per m3 of the 120 m3 bill",
+        step=0.05,
+    ),
+    Indicator(
         "yield_pct",
         "pct",
         "Rendement",
@@ -121,8 +132,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "Ménages au-dessus de {threshold} %",
         "Households above {threshold}%",
         "lower",
-        phrase_fr="la part des ménages dont l'eau coûte plus de 3 % du revenu",
-        phrase_en="the share of households paying more than 3% of income for water",
+        phrase_fr="la part des ménages dont l'eau et l'assainissement coûtent plus de 3 % du revenu",
+        phrase_en="the share of households paying more than 3% of income for water and sewerage",
     ),
     Indicator(
         "breaks",

@@ -112,6 +112,54 @@ class Households(Block):
         "19,730 €, top mean 102,880 €; other deciles as midpoints of published bounds, D7-D8 "
         "interpolated log-linearly)",
     )
+    income_reference_year: int = param(
+        2018,
+        unit="year",
+        ge=1990,
+        le=2100,
+        desc="Year of the incomes given in decile_mean_income_eur",
+        desc_fr="Année des revenus donnés dans decile_mean_income_eur",
+        source="households.md: the INSEE household disposable incomes are 2018 figures",
+    )
+    income_growth_pct_per_year: float = param(
+        3.0,
+        unit="%/yr",
+        ge=-10,
+        le=20,
+        desc="Nominal growth of household income per year, from the income year to the first simulated year",
+        desc_fr="Croissance nominale annuelle du revenu des ménages, de l'année des revenus à la première "
+        "année simulée",
+        source="INSEE national accounts (derived) [C]: household gross disposable income +3.4 %/yr in "
+        "value 2018-2022 (1,430.8 to 1,638.1 bn€, France portrait social 2023, "
+        "insee.fr/fr/statistiques/7666881) and +8.0 % in 2023 (Revenus et patrimoine 2024, "
+        "insee.fr/fr/statistiques/7941371); rounded down to 3 %/yr per household because the number "
+        "of households grows too (not yet in households.md)",
+    )
+    size_decile_factor: tuple[float, float, float, float, float, float, float, float, float, float] = param(
+        (0.57, 0.63, 0.69, 0.85, 0.98, 1.08, 1.17, 1.26, 1.34, 1.43),
+        unit="×",
+        desc="Mean household size of each income decile, relative to the town's mean (1 everywhere: "
+        "size independent of income)",
+        desc_fr="Taille moyenne des ménages de chaque décile de revenu, rapportée à la moyenne de la "
+        "commune (1 partout : taille indépendante du revenu)",
+        source="households.md: INSEE 2018, households below D1 have 1.10 consumption units and those "
+        "between D2 and D3 1.21 (about 1.24 and 1.50 persons with 0.42 unit per extra person, "
+        "derived), against a town mean of 2.16 persons; D2 interpolated; D4-D10 rise linearly so "
+        "that the factors average 1 (assumption) [C]",
+    )
+    consumption_decile_factor: tuple[float, float, float, float, float, float, float, float, float, float] = (
+        param(
+            (0.62, 0.70, 0.79, 0.87, 0.96, 1.04, 1.13, 1.21, 1.30, 1.38),
+            unit="×",
+            desc="Water use per person of each income decile, relative to the others before the town "
+            "mean is applied (1 everywhere: use independent of income)",
+            desc_fr="Consommation par personne de chaque décile de revenu, relative aux autres avant "
+            "mise à la moyenne de la commune (1 partout : consommation indépendante du revenu)",
+            source="water.md §1.7: low-income people use ~90 L/day against 146 L/person/day on "
+            "average (CIEau, INSEE) for D1 (90 / 146 = 0.62); the rise to D10 is an assumption "
+            "(linear, factors averaging 1) [C]",
+        )
+    )
     income_spread: float = param(
         0.08,
         unit="log sd",
@@ -216,7 +264,7 @@ class Households(Block):
         source="water.md §3.4: 51 L/person/day (Environment Ministry press release, 6 Mar 2014)",
     )
     unpaid_base_probability: float = param(
-        0.006,
+        0.011,
         unit="probability",
         ge=0,
         le=1,
@@ -248,6 +296,13 @@ class Households(Block):
     def _shares_sum_to_one(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         if any(x < 0 for x in v) or abs(sum(v) - 1.0) > 1e-6:
             raise ValueError("shares must be ≥ 0 and sum to 1")
+        return v
+
+    @field_validator("size_decile_factor", "consumption_decile_factor")
+    @classmethod
+    def _positive_factors(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not (0.05 <= x <= 20.0) for x in v):
+            raise ValueError("ten factors between 0.05 and 20 are needed")
         return v
 
     @field_validator("decile_mean_income_eur")
@@ -1241,15 +1296,114 @@ class Affordability(Block):
         desc_fr="Seuil d'accessibilité",
         source="water.md §3.5: 3 % of income (Sénat 2011; OECD 3-5 %)",
     )
-    sewerage_eur_per_m3: float = param(
-        2.31,
+
+
+class Sewerage(Block):
+    """Mains sewerage (assainissement collectif), billed with water on the same volume.
+
+    The water service bills and collects it for the sewerage authority and remits what it collects,
+    as it does for the agency levies: it is a line of every connected household's bill, not money
+    of the water service. Households on individual sanitation (ANC) do not pay it.
+    """
+
+    standing_charge_eur_per_year: float = param(
+        44.0,
+        unit="€/yr",
+        ge=0,
+        le=2000,
+        desc="Sewerage standing charge per connected household, incl. tax",
+        desc_fr="Part fixe de l'assainissement par ménage raccordé, TTC",
+        source="water.md §1.1: sewerage 2.31 € TTC/m3 for 120 m3 (277 €/yr, 2022 data), of which the "
+        "standing charge ~16 % as for the whole bill (CLCV 2019) [C]: 44 €/yr (derived)",
+    )
+    price_eur_per_m3: float = param(
+        1.94,
         unit="€/m3",
         ge=0,
         le=20,
-        desc="Sewerage price added to the water bill for the affordability test only",
-        desc_fr="Prix de l'assainissement ajouté à la facture d'eau pour le seul test d'accessibilité",
-        source="water.md §1.1: national sewerage price 2.31 € TTC/m3 (2022 data); the 3 % norm "
-        "covers water and sewerage",
+        desc="Sewerage price per m3 of water used, incl. tax and levies",
+        desc_fr="Prix de l'assainissement par m3 d'eau consommée, TTC, redevances comprises",
+        source="water.md §1.1: (277.2 € − 44 € standing charge) / 120 m3 = 1.94 € TTC/m3 (derived), so "
+        "that 120 m3 cost the national 2.31 €/m3 (2022 data)",
+    )
+    individual_share: float = param(
+        0.05,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of households on individual sanitation (ANC), who pay no sewerage (houses only)",
+        desc_fr="Part des ménages en assainissement non collectif (ANC), qui ne paient pas "
+        "l'assainissement (maisons seulement)",
+        source="assumption for a town of ~43,000 inhabitants: nationally 17-20 % of households are on "
+        "ANC (5 M installations; Revue EIN / TNS Sofres, and the Environment Ministry in 2012), "
+        "mostly in small communes (70 % of dwellings below 400 inhabitants)",
+    )
+
+
+NON_DOMESTIC_KINDS = ("businesses", "public_buildings", "collective_meters")
+
+
+class NonDomesticUsers(Block):
+    """One group of non-domestic meters: businesses, public buildings or a building's general meter."""
+
+    kind: Literal["businesses", "public_buildings", "collective_meters"] = param(
+        "businesses",
+        desc="Kind of user",
+        desc_fr="Type d'usager",
+        source="water.md §1.2: P104.3 counts billed non-domestic volumes beside domestic ones",
+    )
+    meters_per_1000_households: float = param(
+        50.0,
+        unit="meters/1000 households",
+        ge=0,
+        le=2000,
+        desc="Meters of this kind per 1,000 households (each pays the standing charge)",
+        desc_fr="Compteurs de ce type pour 1 000 ménages (chacun paie la part fixe)",
+        source="assumption",
+    )
+    l_per_inhabitant_day: float = param(
+        10.0,
+        unit="L/inhabitant/day",
+        ge=0,
+        le=2000,
+        desc="Water billed to this kind of user, per inhabitant of the town and per day",
+        desc_fr="Eau facturée à ce type d'usager, par habitant de la commune et par jour",
+        source="assumption",
+    )
+    sewerage: bool = param(
+        True,
+        desc="Whether these meters pay mains sewerage",
+        desc_fr="Ces compteurs paient-ils l'assainissement collectif",
+        source="assumption: non-domestic users in a sewered town are connected",
+    )
+
+
+def _default_non_domestic() -> tuple[NonDomesticUsers, ...]:
+    # 33 L/inhabitant/day in all: FP2E/BDO bill 179 L/day/inhabitant for all billed volumes against
+    # 146 L domestic (water.md §1.7), derived [C]; the split and the meter counts are assumptions
+    return (
+        NonDomesticUsers(kind="businesses", meters_per_1000_households=50.0, l_per_inhabitant_day=20.0),
+        NonDomesticUsers(kind="public_buildings", meters_per_1000_households=4.0, l_per_inhabitant_day=5.0),
+        NonDomesticUsers(kind="collective_meters", meters_per_1000_households=30.0, l_per_inhabitant_day=8.0),
+    )
+
+
+class NonDomestic(Block):
+    """Users that are not households, billed at the tariff in force and carried by the network.
+
+    Each meter pays the tariff's standing charge; its volume is billed at the mean volume price of
+    the 120 m3 bill (blocks, free volume and seasonal surcharge are for households), plus levies and
+    VAT. Assumption: CGCT L2224-12-1 bills every supply at its category's tariff, and a single
+    price per m3 for collective meters is what Montpellier does (water.md §3.3).
+    """
+
+    users: tuple[NonDomesticUsers, ...] = param(
+        _default_non_domestic,
+        desc="Non-domestic meter groups (empty: households only)",
+        desc_fr="Groupes de compteurs non domestiques (vide : ménages seulement)",
+        source="water.md §1.7: 179 L/day/inhabitant billed in all (FP2E/BDO 2021) against 146 L "
+        "domestic (SDES 2017): ~33 L/inhabitant/day non-domestic, derived [C]; split by kind is an "
+        "assumption (businesses 20, public buildings 5, collective meters 8)",
     )
 
 
@@ -1819,6 +1973,12 @@ class Scenario(Block):
     billing: Billing = param(Billing, desc="Billing", desc_fr="Facturation", source="see fields")
     affordability: Affordability = param(
         Affordability, desc="Affordability", desc_fr="Accessibilité", source="see fields"
+    )
+    sewerage: Sewerage = param(
+        Sewerage, desc="Mains sewerage", desc_fr="Assainissement collectif", source="see fields"
+    )
+    non_domestic: NonDomestic = param(
+        NonDomestic, desc="Non-domestic users", desc_fr="Usagers non domestiques", source="see fields"
     )
     governance: Governance = param(Governance, desc="Who decides", desc_fr="Qui décide", source="see fields")
     shocks: tuple[Shock, ...] = param((), desc="Forced shocks", desc_fr="Chocs imposés", source="scenario")

@@ -6,6 +6,9 @@ resource (:mod:`sim.water.resource`) is recharged by the weather and drawn by pr
 four French restriction levels cut outdoor then indoor use. Households' use is formed month by
 month and billed at each billing date in one vectorised step (:mod:`sim.core.billing`). The water
 balance closes every month: produced = billed + unbilled authorised + apparent + real losses.
+Non-domestic meters (:mod:`sim.core.non_domestic`) use water the network carries and are billed at
+the tariff; mains sewerage (:mod:`sim.water.sewerage`) is a second line of each sewered household's
+bill, collected and remitted.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from sim.core.assets import BreakRecord, BreakSampler, Cohorts
 from sim.core.billing import BillingWork, billing_step
 from sim.core.engine import Engine, MonthFlows
 from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE
+from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
 from sim.scenario.model import reference_persons
 from sim.water.demand import price_response
 from sim.water.network import LeakLedger, break_process, uarl_litres_per_day
 from sim.water.resource import LEVEL_NAMES, RECHARGE_MONTH_SHARE, Stock, WeatherPath
+from sim.water.sewerage import sewerage_bill_eur, sewerage_price_120m3_eur_per_m3
 
 #: the water service's own year accumulators
 WATER_YEAR_KEYS = (
@@ -36,6 +41,9 @@ WATER_YEAR_KEYS = (
     "shortfall_m3",
     "restriction_days",
     "interrupt_customer_hours",
+    "non_domestic_billed_m3",
+    "sewerage_billed_eur",
+    "sewerage_collected_eur",
 )
 
 
@@ -72,6 +80,15 @@ class WaterService:
         self._acc = np.zeros(4)  # weights of the period's linear months: in, out, season in, out
         metered = eng.pop.indoor_m3_per_year + eng.pop.outdoor_m3_per_year
         eng.last_year_metered = metered * (1 - s.network.meter_under_registration_pct / 100)
+        # non-domestic meters: their yearly volumes, the period's metered volume per group
+        nd = eng.non_domestic = NonDomesticMeters.of(s.non_domestic, n, eng.pop.population)
+        eng.last_year_non_domestic_m3 = nd.m3_per_year * (1 - s.network.meter_under_registration_pct / 100)
+        self.nd_period_m3 = np.zeros(len(nd.kind))
+        self.nd_year_m3 = np.zeros(len(nd.kind))
+        # sewerage: who is connected, and the year's volume already billed for it
+        self._sewered_f = eng.pop.sewered.astype(np.float64)
+        self._sew_prev = np.zeros(n)
+        self._sew_vol = np.empty(n)
         # consumption_l_per_person_day was observed at this marginal price (first-year euros)
         self.ref_real_price = np.full(n, s.households.reference_marginal_price_eur_per_m3)
         self.breaks_done: list[BreakRecord] = []
@@ -172,6 +189,8 @@ class WaterService:
         self.uarl_m3_per_day = self._uarl()
         self._breaks_year_start = len(self.breaks_done)
         self.short_hh = np.zeros(eng.pop.count, dtype=bool)
+        self._sew_prev.fill(0.0)  # the engine zeroes the year's volumes after this call
+        self.nd_year_m3[:] = 0.0
         self._energy_factor = float(
             np.prod([sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year])
         )
@@ -184,7 +203,14 @@ class WaterService:
         produced = (
             last["produced_m3"]
             if last
-            else ((eng.pop.indoor_m3_per_year.sum() + eng.pop.outdoor_m3_per_year.sum()) * 1.25)
+            else (
+                (
+                    eng.pop.indoor_m3_per_year.sum()
+                    + eng.pop.outdoor_m3_per_year.sum()
+                    + eng.non_domestic.m3_per_year.sum()
+                )
+                * 1.25
+            )
         )
         var = (
             (s.finance.energy_eur_per_m3 * eng.real_energy + s.finance.treatment_eur_per_m3)
@@ -229,6 +255,11 @@ class WaterService:
             eng.level = level
         rule = st.usage_rules[LEVEL_NAMES[level]]
         demand, d, explicit = self._household_use(eng, cal_month, rule)
+        # non-domestic use: flat over the year's days, cut as households' indoor use (assumption)
+        nd = eng.non_domestic.m3_per_year * (
+            INDOOR_MONTH_SHARE[cal_month] * (1 - rule.indoor_cut_pct / 100.0)
+        )
+        demand += float(nd.sum())
         # --- supply: the stock may not cover demand + losses
         weather = self.weather.years[y]
         recharge = weather.recharge_m3 * float(RECHARGE_MONTH_SHARE[cal_month])
@@ -243,7 +274,7 @@ class WaterService:
             if real_asked > 0:
                 leak_bursts *= real / real_asked  # the network cannot lose water it does not have
             cap = max((available - real) / overhead, 0.0)
-            delivered, explicit = self._ration(eng, cal_month, rule, d, demand, cap, explicit)
+            delivered, explicit, nd = self._ration(eng, cal_month, rule, d, demand, cap, explicit, nd)
             eng.events.append(
                 {"time_h": t1, "kind": "shortfall", "level": LEVEL_NAMES[level], "value": demand - delivered}
             )
@@ -251,6 +282,7 @@ class WaterService:
         shortfall = demand - delivered
         u = net.meter_under_registration_pct / 100.0
         billed = delivered * (1.0 - u)
+        self.nd_period_m3 += nd * (1.0 - u)
         apparent = delivered * u + delivered * net.unauthorised_pct / 100.0
         unbilled = delivered * net.unbilled_authorised_pct / 100.0
         produced = billed + unbilled + apparent + real
@@ -289,6 +321,7 @@ class WaterService:
             "shortfall_m3": shortfall,
             "restriction_days": restricted_days,
             "interrupt_customer_hours": self._interrupt_month,
+            "non_domestic_billed_m3": float(nd.sum()) * (1.0 - u),
         }
         self._interrupt_month = 0.0
         return MonthFlows(produced=produced, billed=billed, costs=costs, columns=columns, year=year)
@@ -320,9 +353,19 @@ class WaterService:
         return w_in * self._sum_in + w_out * self._sum_out, d, False
 
     def _ration(
-        self, eng: Engine, cal_month: int, rule: Any, d: np.ndarray, demand: float, cap: float, explicit: bool
-    ) -> tuple[float, bool]:
-        """Share ``cap`` m3 among households, the essential volume first; returns what was delivered."""
+        self,
+        eng: Engine,
+        cal_month: int,
+        rule: Any,
+        d: np.ndarray,
+        demand: float,
+        cap: float,
+        explicit: bool,
+        nd: np.ndarray,
+    ) -> tuple[float, bool, np.ndarray]:
+        """Share ``cap`` m3 among households and non-domestic meters (``nd``, in ``demand``), the
+        households' essential volume first, the rest in proportion; returns what was delivered (all
+        users), and the non-domestic meters' share."""
         w_in = INDOOR_MONTH_SHARE[cal_month]
         w_out = OUTDOOR_MONTH_SHARE[cal_month] * (1.0 - rule.outdoor_cut_pct / 100.0)
         ess_w = w_in * eng.state.essential_factor
@@ -339,10 +382,12 @@ class WaterService:
             d -= ess
             d *= f
             d += ess
+            nd = nd * f
         else:
             np.multiply(ess, cap / ess_total if ess_total > 0 else 0.0, out=d)
+            nd = nd * 0.0
         self.short_hh |= d < asked  # every household that got less than it asked
-        return float(d.sum()), True
+        return float(d.sum()) + float(nd.sum()), True, nd
 
     def _add_to_period(
         self, cal_month: int, rule: Any, d: np.ndarray, explicit: bool, season_months: Any
@@ -393,19 +438,54 @@ class WaterService:
             self.season_explicit.fill(0.0)
             self._has_explicit = False
         self._acc[:] = 0.0
-        lines["bill_receipts_eur"] = tot.paid_eur
-        lines["vat_remitted_eur"] = tot.vat_paid_eur
-        lines["levies_remitted_eur"] = tot.levies_paid_eur
+        months = s.billing.interval_months
+        # non-domestic meters: the tariff in force on the period's volume, paid in full
+        ndb = bill_non_domestic(
+            eng.non_domestic,
+            self.nd_period_m3,
+            st.tariff,
+            reference_persons(s),
+            months,
+            st.tariff_index,
+            eng.cpi,
+        )
+        # sewerage: the period's volume of each household (the year's so far minus what was billed)
+        sew = s.sewerage
+        standing = sew.standing_charge_eur_per_year * eng.cpi * months / 12.0
+        price = sew.price_eur_per_m3 * eng.cpi
+        bills = np.subtract(eng.year_volume, self._sew_prev, out=self._sew_vol)
+        np.copyto(self._sew_prev, eng.year_volume)
+        bills *= price
+        bills += standing
+        bills *= self._sewered_f  # each household's sewerage bill of the period
+        sew_billed = float(bills.sum())
+        bills[tot.unpaid_idx] = 0.0  # a household pays its water and sewerage together, or neither
+        sew_paid = float(bills.sum())
+        nd_sewered = eng.non_domestic.sewered
+        sew_nd = float(
+            (eng.non_domestic.meters[nd_sewered] * standing + price * self.nd_period_m3[nd_sewered]).sum()
+        )
+        collected = sew_paid + sew_nd
+        self.nd_year_m3 += self.nd_period_m3
+        self.nd_period_m3[:] = 0.0
+        lines["bill_receipts_eur"] = tot.paid_eur + ndb.total_eur
+        lines["vat_remitted_eur"] = tot.vat_paid_eur + ndb.vat_eur
+        lines["levies_remitted_eur"] = tot.levies_paid_eur + ndb.levies_eur
+        lines["sewerage_collected_eur"] = collected
+        lines["sewerage_remitted_eur"] = collected  # the sewerage authority's money
         acc = eng._year_acc
-        acc["billed_eur"] += tot.billed_eur
+        acc["billed_eur"] += tot.billed_eur + ndb.total_eur
         acc["unpaid_eur"] += tot.billed_eur - tot.paid_eur
         acc["social_rebate_eur"] += tot.social_rebate_eur
-        return tot.revenue_eur
+        acc["sewerage_billed_eur"] += sew_billed + sew_nd
+        acc["sewerage_collected_eur"] += collected
+        return tot.revenue_eur + ndb.revenue_eur
 
     def affordability_burden(self, eng: Engine, bills: np.ndarray) -> np.ndarray:
-        """Water and sewerage spending over income: sewerage is billed on the same volume."""
-        aff = eng.scenario.affordability
-        return (bills + aff.sewerage_eur_per_m3 * eng.cpi * eng.last_year_metered) / eng.income
+        """Water and sewerage spending over income: sewerage is billed on the same volume (last
+        year's), to sewered households only."""
+        sewer = sewerage_bill_eur(eng.last_year_metered, eng.pop.sewered, eng.scenario.sewerage, eng.cpi)
+        return (bills + sewer) / eng.income
 
     # ------------------------------------------------------------------ year end
     def year_row(self, eng: Engine, y: int, acc: dict[str, float]) -> dict[str, Any]:
@@ -423,7 +503,10 @@ class WaterService:
             eng.state.tariff, reference_persons(s), price_index=eng.state.tariff_index, levies_index=eng.cpi
         )
         aff = s.affordability
-        burden = (eng.year_bill + aff.sewerage_eur_per_m3 * eng.cpi * eng.year_volume) / eng.income
+        # the year's sewerage bills: a standing charge and a price, constant within the year, so the
+        # year's bill is the sum of the periods' bills
+        sewer = sewerage_bill_eur(eng.year_volume, eng.pop.sewered, s.sewerage, eng.cpi)
+        burden = (eng.year_bill + sewer) / eng.income
         above = burden > aff.threshold_pct / 100.0
         row = {
             "year": year,
@@ -450,7 +533,13 @@ class WaterService:
             "network_mean_age_years": self.cohorts.mean_age(year + 1),
             "price_120m3_eur_per_m3": price120,
             "bill_120m3_eur": 120.0 * price120,
-            "consumption_l_per_person_day": 1000.0 * acc["billed_m3"] / (pop_people * days),
+            "sewerage_price_120m3_eur_per_m3": sewerage_price_120m3_eur_per_m3(s.sewerage, eng.cpi),
+            "non_domestic_billed_m3": acc["non_domestic_billed_m3"],
+            "sewerage_billed_eur": acc["sewerage_billed_eur"],
+            "sewerage_collected_eur": acc["sewerage_collected_eur"],
+            "consumption_l_per_person_day": 1000.0
+            * (acc["billed_m3"] - acc["non_domestic_billed_m3"])
+            / (pop_people * days),
             "unpaid_rate_pct": 100.0 * acc["unpaid_eur"] / acc["billed_eur"] if acc["billed_eur"] else 0.0,
             "share_households_above_3pct": 100.0 * float(above.mean()),
             "social_rebate_eur": acc["social_rebate_eur"],
@@ -465,10 +554,13 @@ class WaterService:
             "tariff_index": eng.state.tariff_index,
             **self._communality(eng, above, year),
         }
-        self._decile_rows(eng, year, burden, above)
+        self._decile_rows(eng, year, burden, above, sewer)
+        eng.last_year_non_domestic_m3 = self.nd_year_m3.copy()
         return row
 
-    def _decile_rows(self, eng: Engine, year: int, burden: np.ndarray, above: np.ndarray) -> None:
+    def _decile_rows(
+        self, eng: Engine, year: int, burden: np.ndarray, above: np.ndarray, sewer: np.ndarray
+    ) -> None:
         d = eng.pop.decile.astype(np.int64)
         cnt = np.bincount(d, minlength=11)[1:].astype(float)
 
@@ -476,6 +568,7 @@ class WaterService:
             return np.bincount(d, weights=x, minlength=11)[1:] / np.maximum(cnt, 1)
 
         inc, vol, bil = mean_by(eng.income), mean_by(eng.year_volume), mean_by(eng.year_bill)
+        sew, persons = mean_by(sewer), mean_by(eng.pop.persons.astype(np.float64))
         bur = mean_by(eng.year_bill / eng.income) * 100.0
         bur_all = mean_by(burden) * 100.0
         shr = mean_by(above.astype(float)) * 100.0
@@ -486,8 +579,10 @@ class WaterService:
                     "decile": k + 1,
                     "households": int(cnt[k]),
                     "mean_income_eur": inc[k],
+                    "mean_persons": persons[k],
                     "mean_volume_m3": vol[k],
                     "mean_bill_eur": bil[k],
+                    "mean_sewerage_bill_eur": sew[k],
                     "burden_pct": bur[k],
                     "burden_with_sewerage_pct": bur_all[k],
                     "share_above_3pct": shr[k],
