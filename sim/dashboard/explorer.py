@@ -15,7 +15,6 @@ in plain words, and fan charts show the spread of the main indicators.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,7 +25,7 @@ from sim import ScenarioError, scale_town
 from sim.dashboard import common, ensembles, share
 from sim.dashboard.common import ParamInfo
 from sim.experiments import ensemble as ensemble_api
-from sim.i18n import fmt_number, has_key, normalise_lang, t
+from sim.i18n import fmt_number, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.model import Scenario, dumps_scenario, loads_scenario
 from sim.show.plots import (
     UNITS,
@@ -322,10 +321,7 @@ def decision_value(col: str, value: Any, lang: str) -> str:
     key = f"explorer.decisions.{col}.{value}"
     if has_key(key, lang):
         return t(key, lang)
-    text = str(value)
-    if normalise_lang(lang) == "fr":
-        text = re.sub(r"(\d)\.(\d)", r"\1,\2", text)
-    return text
+    return localise_numbers(str(value), lang)
 
 
 def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -339,6 +335,8 @@ def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
         if normalise_lang(lang) == "fr":
             out["reason"] = out["reason_fr"]
         out = out.drop(columns="reason_fr")
+    if "reason" in out:
+        out["reason"] = out["reason"].map(lambda v: "—" if v is None else localise_numbers(str(v), lang))
     for col in ("veto", "binding", "adopted"):
         if col in out:
             out[col] = out[col].map(lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang))

@@ -25,7 +25,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from sim.dashboard import common
-from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, has_key, normalise_lang, t
+from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import Scenario, load_scenario, scenarios_dir, with_changes
 from sim.show import plots
@@ -137,9 +137,10 @@ def contract_decisions(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("remun.dec.adopted", lang): [
                 t("common.yes" if a else "common.no", lang) for a in rows["adopted"]
             ],
-            t("remun.dec.reason", lang): (
-                rows["reason_fr"] if lang == "fr" and "reason_fr" in rows else rows["reason"]
-            ).astype(str),
+            t("remun.dec.reason", lang): [
+                localise_numbers(str(r), lang)
+                for r in (rows["reason_fr"] if lang == "fr" and "reason_fr" in rows else rows["reason"])
+            ],
         }
     )
     return out.reset_index(drop=True)
@@ -147,7 +148,7 @@ def contract_decisions(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def _option_label(option: str, lang: str) -> str:
     key = f"remun.option.{option}"
-    return t(key, lang) if has_key(key, lang) else option
+    return t(key, lang) if has_key(key, lang) else localise_numbers(option, lang)
 
 
 def workforce_table(chosen: pd.DataFrame, baseline: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -798,7 +798,7 @@ def tornado_figure(df: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Fig
     fig.update_layout(
         barmode="overlay",
         legend={"orientation": "h", "y": -0.15},
-        xaxis_title=f"{indicator_label(indicator, lang)}",
+        xaxis_title=axis_title(indicator, lang),
     )
     return _finish(
         fig,
