@@ -25,8 +25,10 @@ import streamlit as st
 from sim import ScenarioError
 from sim.dashboard import common, ensembles, share
 from sim.experiments import ensemble as ensemble_api
-from sim.experiments.compare import INDICATORS, Comparison
+from sim.experiments.compare import BY_KEY, INDICATORS, Comparison
 from sim.i18n import fmt_number, normalise_lang, t
+from sim.measure.indicators import UNIT_KEYS
+from sim.measure.indicators import indicator as measured
 from sim.scenario.docs import regimes_markdown
 from sim.scenario.model import REGIMES_SHOWN, Scenario
 from sim.show.plots import compare_bars, regime_label
@@ -53,16 +55,19 @@ DECIMALS: dict[str, int] = {
     "decisions_binding": 0,
     "vetoes": 0,
 }
-#: indicators drawn as bars, with the locale key of their axis unit
-BARS: tuple[tuple[str, str], ...] = (
-    ("price_120m3_last", "unit.eur_per_m3"),
-    ("bill_d1_last", "unit.eur_per_year"),
-    ("share_above_3pct_mean", "unit.pct"),
-    ("yield_pct_mean", "unit.pct"),
-    ("breaks_total", "compare.unit.breaks"),
-    ("outflow_eur_total", "unit.eur"),
-    ("debt_eur_last", "unit.eur"),
-    ("fte_last", "unit.fte"),
+#: indicators drawn as bars, with the locale key of their axis unit (from the indicator table)
+BARS: tuple[tuple[str, str], ...] = tuple(
+    (key, UNIT_KEYS[measured(BY_KEY[key].indicator).unit])
+    for key in (
+        "price_120m3_last",
+        "bill_d1_last",
+        "share_above_3pct_mean",
+        "yield_pct_mean",
+        "breaks_total",
+        "outflow_eur_total",
+        "debt_eur_last",
+        "fte_last",
+    )
 )
 #: indicators drawn as fan charts when many futures are simulated
 FANS: tuple[str, ...] = (
@@ -74,7 +79,8 @@ FANS: tuple[str, ...] = (
 
 
 def indicator_label(key: str, lang: str) -> str:
-    """The label of a comparison indicator in ``lang`` (from :data:`sim.experiments.compare.INDICATORS`)."""
+    """The label of a comparison indicator in ``lang``: the indicator table's label, with the
+    year or period it is read over and its unit (:class:`sim.experiments.compare.Headline`)."""
     fr, en = INDICATORS[key]
     return fr if normalise_lang(lang) == "fr" else en
 
@@ -124,6 +130,13 @@ def _meaning(path: str, lang: str) -> str:
         return ""
 
 
+def _unit(path: str, lang: str) -> str:
+    try:
+        return common.param_at(Scenario, path).unit_in(lang)
+    except KeyError:
+        return ""
+
+
 def differences_table(cmp: Comparison, lang: str) -> pd.DataFrame:
     """What differs between the scenarios: key, meaning, then one column per regime."""
     d = cmp.differences
@@ -133,6 +146,7 @@ def differences_table(cmp: Comparison, lang: str) -> pd.DataFrame:
         out = {
             t("compare.col.key", lang): key,
             t("compare.col.meaning", lang): _meaning(key, lang),
+            t("compare.col.unit", lang): _unit(key, lang),
         }
         for name in d.columns[1:]:
             value = row[name]
@@ -240,7 +254,17 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
     if diff.empty:
         st.info(t("compare.diff.none", lang))
     else:
-        st.dataframe(diff, hide_index=True, width="stretch", height="content")
+        key, meaning = diff.columns[:2]
+        st.dataframe(
+            diff,
+            hide_index=True,
+            width="stretch",
+            height="content",
+            column_config={
+                key: st.column_config.TextColumn(width="medium"),
+                meaning: st.column_config.TextColumn(width="large"),
+            },
+        )
     with st.expander(t("compare.how", lang)):
         st.markdown(regimes_markdown(normalise_lang(lang)))
 
