@@ -335,8 +335,6 @@ def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
         if normalise_lang(lang) == "fr":
             out["reason"] = out["reason_fr"]
         out = out.drop(columns="reason_fr")
-    if "reason" in out:
-        out["reason"] = out["reason"].map(lambda v: "—" if v is None else localise_numbers(str(v), lang))
     for col in ("veto", "binding", "adopted"):
         if col in out:
             out[col] = out[col].map(lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang))

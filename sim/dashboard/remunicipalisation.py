@@ -137,10 +137,9 @@ def contract_decisions(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("remun.dec.adopted", lang): [
                 t("common.yes" if a else "common.no", lang) for a in rows["adopted"]
             ],
-            t("remun.dec.reason", lang): [
-                localise_numbers(str(r), lang)
-                for r in (rows["reason_fr"] if lang == "fr" and "reason_fr" in rows else rows["reason"])
-            ],
+            t("remun.dec.reason", lang): (
+                rows["reason_fr"] if lang == "fr" and "reason_fr" in rows else rows["reason"]
+            ).astype(str),
         }
     )
     return out.reset_index(drop=True)
