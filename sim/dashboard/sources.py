@@ -18,16 +18,19 @@ from sim.dashboard.common import ParamInfo
 from sim.i18n import fmt_number, fmt_pct, normalise_lang, t
 from sim.scenario.docs import regimes_markdown
 from sim.scenario.model import RESTRICTION_LEVELS, Households, Network, Resource
+from sim.scenario.references import citations
 
-COLUMNS = ("path", "meaning", "unit", "default", "status", "bounds", "source")
+# the value and its unit side by side, then where it comes from, so both fit a laptop screen
+COLUMNS = ("path", "meaning", "default", "unit", "reference", "source", "status", "bounds")
 COLUMN_WIDTHS_PX = {
-    "path": 270,
-    "meaning": 340,
+    "path": 230,
+    "meaning": 300,
+    "default": 110,
     "unit": 90,
-    "default": 130,
-    "bounds": 120,
-    "status": 150,
-    "source": 520,
+    "reference": 260,
+    "source": 420,
+    "status": 140,
+    "bounds": 110,
 }
 CHOICE_SOURCES = ("tariff", "scenario")  # values the scenario author sets, not facts
 
@@ -43,7 +46,8 @@ def status(info: ParamInfo) -> str:
 
 
 def parameter_table(lang: str = "fr") -> pd.DataFrame:
-    """One row per parameter: path, meaning, unit, default, bounds, status, source (all text).
+    """One row per parameter: path, meaning, default, unit, the reference sections its source
+    cites (:mod:`sim.scenario.references`), source, status and bounds (all text).
 
     Column names are the language-neutral :data:`COLUMNS`; :func:`display_table` renames them.
     """
@@ -57,6 +61,7 @@ def parameter_table(lang: str = "fr") -> pd.DataFrame:
                 "default": common.format_value(info.default, lang, year=info.unit == "year"),
                 "bounds": common.format_bounds(info, lang),
                 "status": t(f"sources.status.{status(info)}", lang),
+                "reference": "\n".join(c.text(lang) for c in citations(info.source)) or "—",
                 "source": info.source_in(lang),
             }
         )
@@ -77,13 +82,14 @@ def _fold(text: str) -> str:
 def filter_table(
     table: pd.DataFrame, query: str, *, assumptions_only: bool = False, lang: str = "fr"
 ) -> pd.DataFrame:
-    """Rows whose path, meaning, unit or source contain every word of ``query``."""
+    """Rows whose path, meaning, unit, reference or source contain every word of ``query``."""
     out = table
     if assumptions_only:
         out = out[out["status"] == t("sources.status.assumption", lang)]
     words = [_fold(w) for w in query.split() if w.strip()]
     if words:
-        haystack = (out["path"] + " " + out["meaning"] + " " + out["unit"] + " " + out["source"]).map(_fold)
+        text = out["path"] + " " + out["meaning"] + " " + out["unit"] + " " + out["reference"]
+        haystack = (text + " " + out["source"]).map(_fold)
         mask = haystack.map(lambda h: all(w in h for w in words))
         out = out[mask]
     return out
