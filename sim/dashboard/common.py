@@ -83,13 +83,21 @@ def language_switch() -> str:
     return lang
 
 
+#: the column picker of a table (toolbar « Show/hide columns »)
+_COLUMN_MENU = '[data-testid="stDataFrameColumnVisibilityMenu"]'
+
+
 def widget_texts(lang: str) -> None:
     """Streamlit's own file-uploader texts (« Drag and drop file here », « Limit 200MB per file »,
     « Upload ») are English only and cannot be set (streamlit/streamlit#13500): in French they are
-    hidden by a style sheet and written again in French."""
+    hidden by a style sheet and written again in French.
+
+    The same holds for the « Select all » box of a table's column picker; the picker's
+    « (index) » box, a column every table here hides, is not shown at all."""
     if lang != "fr":
         return
     drop, limit, button = (t(k, lang) for k in ("upload.drop", "upload.limit", "upload.button"))
+    select_all = t("table.select_all", lang)
     st.html(
         "<style>"
         '[data-testid="stFileUploaderDropzoneInstructions"] span,'
@@ -102,6 +110,10 @@ def widget_texts(lang: str) -> None:
         '[data-testid="stFileUploaderDropzone"] button *{display:none}'
         '[data-testid="stFileUploaderDropzone"] button::after'
         f'{{content:"{button}";font-size:.875rem}}'
+        f"{_COLUMN_MENU}>div>label:first-child>span:last-child{{font-size:0}}"
+        f"{_COLUMN_MENU}>div>label:first-child>span:last-child::after"
+        f'{{content:"{select_all}";font-size:.875rem}}'
+        f'{_COLUMN_MENU} label:has(input[aria-label="(index)"]){{display:none}}'
         "</style>"
     )
 
