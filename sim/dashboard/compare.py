@@ -120,6 +120,11 @@ def bar_figure(cmp: Comparison, key: str, unit_key: str, lang: str) -> Any:
     names = list(fig.data[0].x)  # regime names, too long for a half-width chart: wrapped
     wrapped = ["<br>".join(textwrap.wrap(n, 18)) for n in names]
     fig.update_xaxes(tickmode="array", tickvals=names, ticktext=wrapped, tickangle=0)
+    # the value on hover with the table's digits; euros in full (12 000 000, not 12M)
+    colon = " : " if normalise_lang(lang) == "fr" else ": "
+    fig.update_traces(hovertemplate=f"%{{x}}{colon}%{{y:,.{DECIMALS.get(key, 1)}f}}<extra></extra>")
+    if unit_key == "unit.eur":
+        fig.update_yaxes(tickformat=",.0f")
     return fig
 
 
