@@ -15,12 +15,13 @@ import pytest
 import sim.measure.indicators as table
 from sim import simulate
 from sim.dashboard import compare as page
-from sim.experiments.compare import BY_KEY, HEADLINES, INDICATORS, Comparison, headline
+from sim.dashboard import share
+from sim.experiments.compare import BY_KEY, HEADLINES, INDICATORS, Comparison, differences, headline
 from sim.i18n import t
 from sim.measure.indicators import INDICATORS as MEASURED
 from sim.measure.indicators import UNIT_KEYS, available
 from sim.measure.indicators import indicator as measured
-from sim.scenario.model import load_scenario, scenarios_dir
+from sim.scenario.model import REGIMES_SHOWN, load_scenario, scenarios_dir
 
 LANGS = ("fr", "en")
 
@@ -103,3 +104,16 @@ def test_compare_bars_take_their_label_and_unit_from_the_indicator_table(lang: s
 def test_labelled_table_uses_the_same_labels() -> None:
     cmp = _comparison()
     assert list(cmp.labelled("en").index) == [h.label("en") for h in HEADLINES]
+
+
+def test_what_differs_names_each_value_and_unit_in_the_pages_language() -> None:
+    files = {r: share.load_preset(r) for r in REGIMES_SHOWN}
+    cmp = Comparison(table=pd.DataFrame(), results={}, differences=differences(files))
+    fr = page.differences_table(cmp, "fr").set_index("Clé")
+    assert list(fr.columns[:2]) == ["Signification", "Unité"]
+    assert fr.loc["finance.operator_margin_pct", "Unité"] == "% des recettes"
+    power = fr.loc["governance.committee.power"]
+    assert list(power.iloc[2:]) == ["consultatif", "consultatif", "décisionnel"]  # no raw code
+    en = page.differences_table(cmp, "en").set_index("Key")
+    assert list(en.loc["governance.committee.power"].iloc[2:]) == ["consultative", "consultative", "deciding"]
+    assert en.loc["finance.corporate_tax_eur_per_m3", "Unit"] == "€/m3"

@@ -20,7 +20,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 from sim import ScenarioError, dumps_scenario, i18n, loads_scenario, simulate
-from sim.i18n import LANG_NAMES, LANGS, normalise_lang, t
+from sim.i18n import LANG_NAMES, LANGS, has_key, normalise_lang, t
 from sim.scenario.schema import (  # noqa: F401 - re-exported: pages and tests use them from here
     ParamInfo,
     _strip_optional,
@@ -166,6 +166,13 @@ def _decimals(x: float) -> int:
         return 6
     frac = text.split(".")[1].rstrip("0")
     return min(len(frac), 6)
+
+
+def choice_label(path: str, value: Any, lang: str) -> str:
+    """A named choice as people read it (« décisionnel » for ``deciding``), from the catalogue's
+    ``choice.<last part of the path>.<value>``; a value without one is shown as it is written."""
+    key = f"choice.{path.rsplit('.', 1)[-1]}.{value}"
+    return t(key, lang) if has_key(key, lang) else format_value(value, lang)
 
 
 def format_value(value: Any, lang: str, *, year: bool = False) -> str:

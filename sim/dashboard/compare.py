@@ -32,6 +32,7 @@ from sim.measure.indicators import indicator as measured
 from sim.scenario.docs import regimes_markdown
 from sim.scenario.model import REGIMES_SHOWN, Scenario
 from sim.show.plots import compare_bars, regime_label
+from sim.show.report import at_end_label
 
 PAGE = "comparer"
 MODES: tuple[str, ...] = ("files", "current")
@@ -155,11 +156,14 @@ def differences_table(cmp: Comparison, lang: str) -> pd.DataFrame:
         }
         for name in d.columns[1:]:
             value = row[name]
-            shown = (
-                regime_label(str(value), lang)
-                if key.endswith("regime")
-                else common.format_value(value, lang, year=key.endswith("year"))
-            )
+            if key.endswith("regime"):
+                shown = regime_label(str(value), lang)
+            elif key.endswith("at_end"):
+                shown = at_end_label(str(value), lang)
+            elif isinstance(value, str):
+                shown = common.choice_label(key, value, lang)
+            else:
+                shown = common.format_value(value, lang, year=key.endswith("year"))
             out[regime_label(str(name), lang)] = shown
         rows.append(out)
     return pd.DataFrame(rows)
@@ -259,15 +263,20 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
     if diff.empty:
         st.info(t("compare.diff.none", lang))
     else:
-        key, meaning = diff.columns[:2]
+        # on a laptop (1366 px) the meaning, the unit and the three values fit; the key, for
+        # whoever edits scenario files, comes last
+        key, meaning, unit, *regimes = diff.columns
         st.dataframe(
             diff,
             hide_index=True,
             width="stretch",
             height="content",
+            column_order=[meaning, unit, *regimes, key],
             column_config={
-                key: st.column_config.TextColumn(width="medium"),
-                meaning: st.column_config.TextColumn(width="large"),
+                meaning: st.column_config.TextColumn(width=300),
+                unit: st.column_config.TextColumn(width=90),
+                key: st.column_config.TextColumn(width=260),
+                **{r: st.column_config.TextColumn(width=150) for r in regimes},
             },
         )
     with st.expander(t("compare.how", lang)):
