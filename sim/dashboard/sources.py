@@ -20,17 +20,20 @@ from sim.scenario.docs import regimes_markdown
 from sim.scenario.model import RESTRICTION_LEVELS, Households, Network, Resource
 from sim.scenario.references import citations
 
-# the value and its unit side by side, then where it comes from, so both fit a laptop screen
+# the value and its unit side by side, then where it comes from
 COLUMNS = ("path", "meaning", "default", "unit", "reference", "source", "status", "bounds")
+#: the order on screen: on a laptop (1366 px) the meaning, the value, its unit, the reference
+#: section and the source fit; the key, for whoever edits scenario files, comes last
+SHOWN_ORDER = ("meaning", "default", "unit", "reference", "source", "status", "bounds", "path")
 COLUMN_WIDTHS_PX = {
-    "path": 230,
-    "meaning": 300,
-    "default": 110,
-    "unit": 90,
-    "reference": 260,
-    "source": 420,
+    "meaning": 240,
+    "default": 90,
+    "unit": 80,
+    "reference": 200,
+    "source": 300,
     "status": 140,
     "bounds": 110,
+    "path": 230,
 }
 CHOICE_SOURCES = ("tariff", "scenario")  # values the scenario author sets, not facts
 
@@ -259,6 +262,7 @@ def render() -> None:
             display_table(shown, lang),
             hide_index=True,
             width="stretch",
+            column_order=[t(f"sources.col.{col}", lang) for col in SHOWN_ORDER],
             column_config={
                 t(f"sources.col.{col}", lang): st.column_config.TextColumn(width=px)
                 for col, px in COLUMN_WIDTHS_PX.items()
