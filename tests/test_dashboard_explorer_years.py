@@ -163,3 +163,25 @@ def test_readings_are_the_run_or_the_median_of_the_futures(small: Scenario) -> N
     assert r.low <= r.value <= r.high
     with pytest.raises(KeyError):
         explorer.readings(result, 1900, "fr")
+
+
+def test_the_year_shown_is_in_the_share_link_and_a_link_opens_on_it(small: Scenario) -> None:
+    at = open_page(small)
+    years = run_years(small)
+    first, last = int(years.index[0]), int(years.index[-1])
+    assert "y" not in at.query_params  # the last year is the default: not written
+    slider(at).set_value(first + 1).run()
+    assert at.query_params["y"] == str(first + 1)
+    slider(at).set_value(last).run()
+    assert "y" not in at.query_params
+
+    linked = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    linked.query_params["lang"] = "fr"
+    linked.query_params["y"] = str(first + 2)
+    for key, value in share.session_values(small, "town", "town.yaml").items():
+        linked.session_state[key] = value
+    linked.run()
+    linked.switch_page(PAGE).run()
+    assert not linked.exception
+    assert slider(linked).value == first + 2
+    assert metric(linked, PRICE).value == text(years.at[first + 2, PRICE], PRICE)

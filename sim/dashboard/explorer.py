@@ -61,6 +61,7 @@ LIMITS: dict[str, int] = {
 }
 RUN_GROUP = "run"  # top-level parameters (horizon, seed)
 YEAR_KEY = "explorer.year"  # the year whose headline figures are shown
+YEAR_PARAM = "y"  # ... in a share link
 BARE = {"breaks"}  # metrics whose unit is in their label (« Casses dans l'année »)
 
 
@@ -334,12 +335,25 @@ def readings(result: Any, year: int, lang: str, ens: Ensemble | None = None) -> 
     return out
 
 
+def _year_from_link(years: list[int]) -> int:
+    """The year a share link asks for (``y=2040``), if the run simulates it; else the last."""
+    wanted = st.query_params.get(YEAR_PARAM)
+    try:
+        year = int(wanted) if wanted is not None else years[-1]
+    except ValueError:
+        return years[-1]
+    return year if year in years else years[-1]
+
+
 def year_choice(result: Any, lang: str) -> int:
-    """The year whose figures are shown: a slider over the simulated years (the last one at
-    first; a year the scenario no longer simulates falls back to it)."""
+    """The year whose figures are shown: a slider over the simulated years (at first the year of
+    the share link, else the last one; a year the scenario no longer simulates falls back to
+    the last)."""
     years = years_of(result)
     ss = st.session_state
-    if ss.get(YEAR_KEY) not in years:
+    if YEAR_KEY not in ss:
+        ss[YEAR_KEY] = _year_from_link(years)
+    elif ss[YEAR_KEY] not in years:
         ss[YEAR_KEY] = years[-1]
     if len(years) == 1:
         return years[0]
@@ -352,6 +366,11 @@ def year_choice(result: Any, lang: str) -> int:
             help=t("explorer.year.help", lang),
         )
     )
+
+
+def year_link(result: Any, year: int) -> dict[str, str | None]:
+    """The share-link parameter of the year shown: none for the last year (the default)."""
+    return {YEAR_PARAM: None if year == years_of(result)[-1] else str(year)}
 
 
 def range_text(r: Reading, lang: str) -> str:
@@ -592,6 +611,7 @@ def render() -> None:
     ensembles.panel(view, lang)
     odds = note = ens = None
     year = year_choice(run.result, lang)
+    params = share.sync_extra(params, year_link(run.result, year))
     if view.result:
         ens = view.result["scenario"]
         odds = ensembles.statements(ens, [h.column for h in HEADLINES], lang, year)
