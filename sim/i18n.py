@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,26 @@ def fmt_pct(x: float | int | None, lang: str = DEFAULT_LANG, decimals: int = 1) 
         return MISSING
     sep = UNIT_SPACE_FR if normalise_lang(lang) == "fr" else ""
     return f"{fmt_number(x, lang, decimals)}{sep}%"
+
+
+def localise_numbers(text: str, lang: str = DEFAULT_LANG) -> str:
+    """``text`` with its numbers written the language's way.
+
+    The model writes some values as text in the English style (an option ``"+2.0 %"``, a
+    coefficient ``"K=1.0291"``) and its reasons with a plain space before a unit. In French, a
+    point between two digits becomes a decimal comma and the space between a number and ``%``
+    or ``€`` a no-break space, so a unit never starts a line. Words, dates and keys are left as
+    they are; English text is returned unchanged.
+
+    >>> localise_numbers("+2.0 %", "fr")
+    '+2,0\xa0%'
+    >>> localise_numbers("+2.0 %", "en")
+    '+2.0 %'
+    """
+    if normalise_lang(lang) != "fr":
+        return text
+    return _UNIT_AFTER.sub("\\1" + UNIT_SPACE_FR, _DECIMAL_POINT.sub(r"\1,\2", text))
+
+
+_DECIMAL_POINT = re.compile(r"(\d)\.(\d)")
+_UNIT_AFTER = re.compile(r"(\d) (?=[%€])")

@@ -144,7 +144,7 @@ def _readme_commands() -> list[str]:
             if re.match(r"^([A-Z_]+=\S+ )*regie-sim\b", line):
                 cmds.append(line)
     for inline in re.findall(r"`((?:[A-Z_]+=\S+ )*regie-sim [^`]+)`", text):
-        if not re.search(r"\b(FILE|DIR|N|\.\.\.|…)\b|\[", inline.split(" ", 2)[-1].replace("[0]", "")):
+        if not re.search(r"\b(FILE|DIR|N|CODE|\.\.\.|…)\b|\[", inline.split(" ", 2)[-1].replace("[0]", "")):
             cmds.append(inline)
     return cmds
 

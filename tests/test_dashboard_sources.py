@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import apptest
@@ -311,3 +312,16 @@ def test_regimes_explained_on_the_sources_page_in_both_languages() -> None:
         exp = [e for e in at.expander if e.label == title]
         assert exp, [e.label for e in at.expander]
         assert any(rule in m.value for m in exp[0].markdown)
+
+
+def test_the_value_its_unit_its_reference_and_its_source_fit_a_laptop_screen() -> None:
+    """At 1366 px the table shows about 900 px: meaning, default, unit, reference and source
+    come first and fit in it; the key comes last."""
+    proto = open_sources().dataframe[0].proto
+    order = list(proto.column_order)
+    assert order[:5] == ["Signification", "Par défaut", "Unité", "Référence", "Source"]
+    assert order[-1] == "Clé"
+    widths = json.loads(proto.columns)
+    assert sum(widths[c]["width"] for c in order[:5]) <= 910
+    row = shown_table(open_sources()).set_index("Clé").loc[KNOWN]
+    assert row["Référence"] == "water.md §1.7 — Consommation et prélèvements"

@@ -21,7 +21,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 from sim import ScenarioError, dumps_scenario, i18n, loads_scenario, simulate
-from sim.i18n import LANG_NAMES, LANGS, normalise_lang, t
+from sim.i18n import LANG_NAMES, LANGS, has_key, normalise_lang, t
 from sim.scenario.schema import (  # noqa: F401 - re-exported: pages and tests use them from here
     ParamInfo,
     _strip_optional,
@@ -88,13 +88,21 @@ def language_switch() -> str:
     return lang
 
 
+#: the column picker of a table (toolbar « Show/hide columns »)
+_COLUMN_MENU = '[data-testid="stDataFrameColumnVisibilityMenu"]'
+
+
 def widget_texts(lang: str) -> None:
     """Streamlit's own file-uploader texts (« Drag and drop file here », « Limit 200MB per file »,
     « Upload ») are English only and cannot be set (streamlit/streamlit#13500): in French they are
-    hidden by a style sheet and written again in French."""
+    hidden by a style sheet and written again in French.
+
+    The same holds for the « Select all » box of a table's column picker; the picker's
+    « (index) » box, a column every table here hides, is not shown at all."""
     if lang != "fr":
         return
     drop, limit, button = (t(k, lang) for k in ("upload.drop", "upload.limit", "upload.button"))
+    select_all = t("table.select_all", lang)
     st.html(
         "<style>"
         '[data-testid="stFileUploaderDropzoneInstructions"] span,'
@@ -107,6 +115,10 @@ def widget_texts(lang: str) -> None:
         '[data-testid="stFileUploaderDropzone"] button *{display:none}'
         '[data-testid="stFileUploaderDropzone"] button::after'
         f'{{content:"{button}";font-size:.875rem}}'
+        f"{_COLUMN_MENU}>div>label:first-child>span:last-child{{font-size:0}}"
+        f"{_COLUMN_MENU}>div>label:first-child>span:last-child::after"
+        f'{{content:"{select_all}";font-size:.875rem}}'
+        f'{_COLUMN_MENU} label:has(input[aria-label="(index)"]){{display:none}}'
         "</style>"
     )
 
@@ -159,6 +171,13 @@ def _decimals(x: float) -> int:
         return 6
     frac = text.split(".")[1].rstrip("0")
     return min(len(frac), 6)
+
+
+def choice_label(path: str, value: Any, lang: str) -> str:
+    """A named choice as people read it (« décisionnel » for ``deciding``), from the catalogue's
+    ``choice.<last part of the path>.<value>``; a value without one is shown as it is written."""
+    key = f"choice.{path.rsplit('.', 1)[-1]}.{value}"
+    return t(key, lang) if has_key(key, lang) else format_value(value, lang)
 
 
 def format_value(value: Any, lang: str, *, year: bool = False) -> str:

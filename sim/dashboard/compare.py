@@ -25,11 +25,14 @@ import streamlit as st
 from sim import ScenarioError
 from sim.dashboard import common, ensembles, explain_panel, share
 from sim.experiments import ensemble as ensemble_api
-from sim.experiments.compare import INDICATORS, RULE_ROW, Comparison
+from sim.experiments.compare import BY_KEY, INDICATORS, RULE_ROW, Comparison
 from sim.i18n import fmt_number, normalise_lang, t
+from sim.measure.indicators import UNIT_KEYS
+from sim.measure.indicators import indicator as measured
 from sim.scenario.docs import regimes_markdown
 from sim.scenario.model import REGIMES_SHOWN, Scenario
 from sim.show.plots import compare_bars, regime_label
+from sim.show.report import at_end_label
 
 PAGE = "comparer"
 MODES: tuple[str, ...] = ("files", "current")
@@ -53,16 +56,19 @@ DECIMALS: dict[str, int] = {
     "decisions_binding": 0,
     "vetoes": 0,
 }
-#: indicators drawn as bars, with the locale key of their axis unit
-BARS: tuple[tuple[str, str], ...] = (
-    ("price_120m3_last", "unit.eur_per_m3"),
-    ("bill_d1_last", "unit.eur_per_year"),
-    ("share_above_3pct_mean", "unit.pct"),
-    ("yield_pct_mean", "unit.pct"),
-    ("breaks_total", "compare.unit.breaks"),
-    ("outflow_eur_total", "unit.eur"),
-    ("debt_eur_last", "unit.eur"),
-    ("fte_last", "unit.fte"),
+#: indicators drawn as bars, with the locale key of their axis unit (from the indicator table)
+BARS: tuple[tuple[str, str], ...] = tuple(
+    (key, UNIT_KEYS[measured(BY_KEY[key].indicator).unit])
+    for key in (
+        "price_120m3_last",
+        "bill_d1_last",
+        "share_above_3pct_mean",
+        "yield_pct_mean",
+        "breaks_total",
+        "outflow_eur_total",
+        "debt_eur_last",
+        "fte_last",
+    )
 )
 #: indicators drawn as fan charts when many futures are simulated
 FANS: tuple[str, ...] = (
@@ -74,7 +80,8 @@ FANS: tuple[str, ...] = (
 
 
 def indicator_label(key: str, lang: str) -> str:
-    """The label of a comparison indicator in ``lang`` (from :data:`sim.experiments.compare.INDICATORS`)."""
+    """The label of a comparison indicator in ``lang``: the indicator table's label, with the
+    year or period it is read over and its unit (:class:`sim.experiments.compare.Headline`)."""
     fr, en = INDICATORS[key]
     return fr if normalise_lang(lang) == "fr" else en
 
@@ -114,12 +121,24 @@ def bar_figure(cmp: Comparison, key: str, unit_key: str, lang: str) -> Any:
     names = list(fig.data[0].x)  # regime names, too long for a half-width chart: wrapped
     wrapped = ["<br>".join(textwrap.wrap(n, 18)) for n in names]
     fig.update_xaxes(tickmode="array", tickvals=names, ticktext=wrapped, tickangle=0)
+    # the value on hover with the table's digits; euros in full (12 000 000, not 12M)
+    colon = " : " if normalise_lang(lang) == "fr" else ": "
+    fig.update_traces(hovertemplate=f"%{{x}}{colon}%{{y:,.{DECIMALS.get(key, 1)}f}}<extra></extra>")
+    if unit_key == "unit.eur":
+        fig.update_yaxes(tickformat=",.0f")
     return fig
 
 
 def _meaning(path: str, lang: str) -> str:
     try:
         return common.param_at(Scenario, path).meaning(lang)
+    except KeyError:
+        return ""
+
+
+def _unit(path: str, lang: str) -> str:
+    try:
+        return common.param_at(Scenario, path).unit_in(lang)
     except KeyError:
         return ""
 
@@ -134,6 +153,7 @@ def differences_table(cmp: Comparison, lang: str) -> pd.DataFrame:
         out = {
             t("compare.col.key", lang): key,
             t("compare.col.meaning", lang): t("compare.decision_rule", lang) if rule else _meaning(key, lang),
+            t("compare.col.unit", lang): "" if rule else _unit(key, lang),
         }
         for name in d.columns[1:]:
             value = row[name]
@@ -141,6 +161,10 @@ def differences_table(cmp: Comparison, lang: str) -> pd.DataFrame:
                 shown = t(f"explorer.decisions.body.{value}", lang)
             elif key.endswith("regime"):
                 shown = regime_label(str(value), lang)
+            elif key.endswith("at_end"):
+                shown = at_end_label(str(value), lang)
+            elif isinstance(value, str):
+                shown = common.choice_label(key, value, lang)
             else:
                 shown = common.format_value(value, lang, year=key.endswith("year"))
             out[regime_label(str(name), lang)] = shown
@@ -242,7 +266,22 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
     if diff.empty:
         st.info(t("compare.diff.none", lang))
     else:
-        st.dataframe(diff, hide_index=True, width="stretch", height="content")
+        # on a laptop (1366 px) the meaning, the unit and the three values fit; the key, for
+        # whoever edits scenario files, comes last
+        key, meaning, unit, *regimes = diff.columns
+        st.dataframe(
+            diff,
+            hide_index=True,
+            width="stretch",
+            height="content",
+            column_order=[meaning, unit, *regimes, key],
+            column_config={
+                meaning: st.column_config.TextColumn(width=300),
+                unit: st.column_config.TextColumn(width=90),
+                key: st.column_config.TextColumn(width=260),
+                **{r: st.column_config.TextColumn(width=150) for r in regimes},
+            },
+        )
     with st.expander(t("compare.how", lang)):
         st.markdown(regimes_markdown(normalise_lang(lang)))
 

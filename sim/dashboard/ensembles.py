@@ -407,9 +407,12 @@ def _all_within(part: Mapping[str, Ensemble], first: int, made: int) -> bool:
 # ------------------------------------------------------------------------------------------
 # what is shown
 # ------------------------------------------------------------------------------------------
-def statements(ens: Ensemble, indicators: Sequence[str], lang: str) -> dict[str, str]:
-    """The odds of each of ``indicators`` (present in the ensemble) in its last year, by column."""
-    return {c: ens.statement(c, None, lang) for c in indicators if c in ens.years.columns}
+def statements(
+    ens: Ensemble, indicators: Sequence[str], lang: str, year: int | None = None
+) -> dict[str, str]:
+    """The odds of each of ``indicators`` (present in the ensemble) in ``year`` (default: its
+    last year), by column."""
+    return {c: ens.statement(c, year, lang) for c in indicators if c in ens.years.columns}
 
 
 def _figure_key(view: View, kind: str, indicator: str, lang: str) -> Hashable:

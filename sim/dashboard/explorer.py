@@ -15,10 +15,11 @@ in plain words, and fan charts show the spread of the main indicators.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -26,7 +27,8 @@ from sim import ScenarioError, scale_town
 from sim.dashboard import common, ensembles, share
 from sim.dashboard.common import ParamInfo
 from sim.experiments import ensemble as ensemble_api
-from sim.i18n import fmt_number, has_key, normalise_lang, t
+from sim.experiments.ensemble import Ensemble
+from sim.i18n import fmt_number, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.model import Scenario, dumps_scenario, loads_scenario
 from sim.show.plots import (
     UNITS,
@@ -58,6 +60,8 @@ LIMITS: dict[str, int] = {
     "seed": share.MAX_SEED,
 }
 RUN_GROUP = "run"  # top-level parameters (horizon, seed)
+YEAR_KEY = "explorer.year"  # the year whose headline figures are shown
+YEAR_PARAM = "y"  # ... in a share link
 BARE = {"breaks"}  # metrics whose unit is in their label (« Casses dans l'année »)
 
 
@@ -260,41 +264,168 @@ def metric_text(x: float, column: str, decimals: int, lang: str, *, signed: bool
     return fmt_with_unit(x, column, decimals, lang)
 
 
-def headline(
-    result: Any, lang: str, odds: dict[str, str] | None = None, odds_note: str | None = None
-) -> None:
-    """The headline figures as metrics: the last year, and the change since the first.
+#: the range of the futures shown under a headline figure: from this percentile to the other
+RANGE_PCT: tuple[float, float] = (10.0, 90.0)
 
-    ``odds`` (column -> sentence, from an ensemble) puts each figure's odds under it, and
-    ``odds_note`` says where they come from.
+
+@dataclass(frozen=True)
+class Reading:
+    """A headline figure read in one year: of the run shown, or the median of the futures."""
+
+    column: str
+    label: str
+    decimals: int
+    first_year: int
+    year: int
+    first: float  # in the first year (the futures' median there, when there are futures)
+    value: float  # in ``year``
+    low: float | None = None  # P10 of the futures in ``year`` (None: one run)
+    high: float | None = None  # P90
+    runs: int = 1
+
+
+def years_of(result: Any) -> list[int]:
+    """The simulated years of a run, in order."""
+    return [int(y) for y in result.years["year"]]
+
+
+def readings(result: Any, year: int, lang: str, ens: Ensemble | None = None) -> list[Reading]:
+    """The headline figures in ``year`` and in the first year.
+
+    With ``ens`` holding two futures or more, each figure is the median of the futures (numpy's
+    linear-interpolation percentile) and carries the P10–P90 range of ``year``; otherwise it is
+    the value of ``result``, the run of the scenario's own seed.
     """
-    rows = headline_rows(result, lang)
-    first, last = rows[0]["first_year"], rows[0]["last_year"]
-    st.caption(
-        t(
-            "explorer.metrics.caption",
-            lang,
-            first=first,
-            last=last,
-            seed=result.seed,
-            regime=regime_label(result.scenario.governance.regime, lang),
+    years = result.years.set_index("year")
+    first_year = int(years.index[0])
+    if year not in years.index:
+        raise KeyError(f"year {year} is not simulated; years are {years_of(result)}")
+    out = []
+    for row in headline_rows(result, lang):
+        col = row["column"]
+        if ens is not None and ens.runs >= 2 and col in ens.years.columns:
+            at, first = ens.values(col, year), ens.values(col, first_year)
+            low, high = (float(x) for x in np.percentile(at, RANGE_PCT))
+            out.append(
+                Reading(
+                    col,
+                    row["label"],
+                    row["decimals"],
+                    first_year,
+                    year,
+                    float(np.median(first)),
+                    float(np.median(at)),
+                    low,
+                    high,
+                    len(at),
+                )
+            )
+        else:
+            out.append(
+                Reading(
+                    col,
+                    row["label"],
+                    row["decimals"],
+                    first_year,
+                    year,
+                    float(years.at[first_year, col]),
+                    float(years.at[year, col]),
+                )
+            )
+    return out
+
+
+def _year_from_link(years: list[int]) -> int:
+    """The year a share link asks for (``y=2040``), if the run simulates it; else the last."""
+    wanted = st.query_params.get(YEAR_PARAM)
+    try:
+        year = int(wanted) if wanted is not None else years[-1]
+    except ValueError:
+        return years[-1]
+    return year if year in years else years[-1]
+
+
+def year_choice(result: Any, lang: str) -> int:
+    """The year whose figures are shown: a slider over the simulated years (at first the year of
+    the share link, else the last one; a year the scenario no longer simulates falls back to
+    the last)."""
+    years = years_of(result)
+    ss = st.session_state
+    if YEAR_KEY not in ss:
+        ss[YEAR_KEY] = _year_from_link(years)
+    elif ss[YEAR_KEY] not in years:
+        ss[YEAR_KEY] = years[-1]
+    if len(years) == 1:
+        return years[0]
+    return int(
+        st.select_slider(
+            t("explorer.year.label", lang),
+            options=years,
+            format_func=str,  # 2055, never 2 055
+            key=YEAR_KEY,
+            help=t("explorer.year.help", lang),
         )
     )
+
+
+def year_link(result: Any, year: int) -> dict[str, str | None]:
+    """The share-link parameter of the year shown: none for the last year (the default)."""
+    return {YEAR_PARAM: None if year == years_of(result)[-1] else str(year)}
+
+
+def range_text(r: Reading, lang: str) -> str:
+    """« 8 futurs sur 10 entre 2,81 €/m³ et 3,05 €/m³ » under a median."""
+    return t(
+        "explorer.metric.range",
+        lang,
+        low=metric_text(r.low if r.low is not None else r.value, r.column, r.decimals, lang),
+        high=metric_text(r.high if r.high is not None else r.value, r.column, r.decimals, lang),
+    )
+
+
+def headline(
+    result: Any,
+    lang: str,
+    odds: dict[str, str] | None = None,
+    odds_note: str | None = None,
+    *,
+    year: int | None = None,
+    ens: Ensemble | None = None,
+) -> None:
+    """The headline figures as metrics: ``year`` (default: the last), and the change since the
+    first.
+
+    With ``ens`` (two futures or more), each figure is the median of the futures with their
+    P10–P90 range under it. ``odds`` (column -> sentence, from an ensemble) puts each figure's
+    odds under it, and ``odds_note`` says where they come from.
+    """
+    all_years = years_of(result)
+    year = all_years[-1] if year is None else year
+    rows = readings(result, year, lang, ens)
+    first = rows[0].first_year
+    regime = regime_label(result.scenario.governance.regime, lang)
+    if year == all_years[-1]:
+        caption = t("explorer.metrics.caption", lang, first=first, last=year, seed=result.seed, regime=regime)
+    else:
+        caption = t(
+            "explorer.metrics.caption.year", lang, first=first, year=year, seed=result.seed, regime=regime
+        )
+    st.caption(caption)
     if odds_note:
         st.caption(odds_note)
     cols: Sequence[Any] = ()
     for i, row in enumerate(rows):
-        change = row["last"] - row["first"]
+        change = row.value - row.first
         if i % 4 == 0:  # a row of its own for every four, so sentences under them stay aligned
             cols = st.columns(4)
         with cols[i % 4]:
             st.metric(
-                metric_label(row["column"], lang),
-                metric_text(row["last"], row["column"], row["decimals"], lang),
+                metric_label(row.column, lang),
+                metric_text(row.value, row.column, row.decimals, lang),
                 delta=t(
                     "explorer.metric.delta",
                     lang,
-                    change=metric_text(change, row["column"], row["decimals"], lang, signed=True),
+                    change=metric_text(change, row.column, row.decimals, lang, signed=True),
                     year=first,
                 ),
                 delta_color="off",
@@ -302,16 +433,18 @@ def headline(
                 help=t(
                     "explorer.metric.help",
                     lang,
-                    name=row["label"],
+                    name=row.label,
                     first_year=first,
-                    first=row["first_text"],
-                    last_year=last,
-                    last=row["last_text"],
+                    first=fmt_with_unit(row.first, row.column, row.decimals, lang),
+                    last_year=year,
+                    last=fmt_with_unit(row.value, row.column, row.decimals, lang),
                 ),
                 border=True,
             )
-            if odds and row["column"] in odds:
-                st.caption(odds[row["column"]])
+            if row.low is not None:
+                st.caption(range_text(row, lang))
+            if odds and row.column in odds:
+                st.caption(odds[row.column])
 
 
 def decision_value(col: str, value: Any, lang: str) -> str:
@@ -322,10 +455,7 @@ def decision_value(col: str, value: Any, lang: str) -> str:
     key = f"explorer.decisions.{col}.{value}"
     if has_key(key, lang):
         return t(key, lang)
-    text = str(value)
-    if normalise_lang(lang) == "fr":
-        text = re.sub(r"(\d)\.(\d)", r"\1,\2", text)
-    return text
+    return localise_numbers(str(value), lang)
 
 
 def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -479,12 +609,15 @@ def render() -> None:
     params = share.sync_extra(params, ensembles.link_extra(runs))
     view = ensembles.prepare(PAGE, ensemble_key(s, runs), runs, _make(s))
     ensembles.panel(view, lang)
-    odds = note = None
+    odds = note = ens = None
+    year = year_choice(run.result, lang)
+    params = share.sync_extra(params, year_link(run.result, year))
     if view.result:
         ens = view.result["scenario"]
-        odds = ensembles.statements(ens, [h.column for h in HEADLINES], lang)
-        note = ensembles.tn("ensemble.odds.caption", lang, view.done, seed=s.seed)
-    headline(run.result, lang, odds, note)
+        odds = ensembles.statements(ens, [h.column for h in HEADLINES], lang, year)
+        key = "explorer.median.caption" if ens.runs >= 2 else "ensemble.odds.caption"
+        note = ensembles.tn(key, lang, view.done, seed=s.seed)
+    headline(run.result, lang, odds, note, year=year, ens=ens)
     _uncertainty(view, lang)
     _charts(run, lang)
     _tornado(s, lang)

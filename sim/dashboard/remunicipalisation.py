@@ -25,7 +25,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from sim.dashboard import common
-from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, has_key, normalise_lang, t
+from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import Scenario, load_scenario, scenarios_dir, with_changes
 from sim.show import plots
@@ -147,7 +147,7 @@ def contract_decisions(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def _option_label(option: str, lang: str) -> str:
     key = f"remun.option.{option}"
-    return t(key, lang) if has_key(key, lang) else option
+    return t(key, lang) if has_key(key, lang) else localise_numbers(option, lang)
 
 
 def workforce_table(chosen: pd.DataFrame, baseline: pd.DataFrame, lang: str) -> pd.DataFrame:

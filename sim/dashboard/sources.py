@@ -18,16 +18,22 @@ from sim.dashboard.common import ParamInfo
 from sim.i18n import fmt_number, fmt_pct, normalise_lang, t
 from sim.scenario.docs import regimes_markdown
 from sim.scenario.model import RESTRICTION_LEVELS, Households, Network, Resource
+from sim.scenario.references import citations
 
-COLUMNS = ("path", "meaning", "unit", "default", "status", "bounds", "source")
+# the value and its unit side by side, then where it comes from
+COLUMNS = ("path", "meaning", "default", "unit", "reference", "source", "status", "bounds")
+#: the order on screen: on a laptop (1366 px) the meaning, the value, its unit, the reference
+#: section and the source fit; the key, for whoever edits scenario files, comes last
+SHOWN_ORDER = ("meaning", "default", "unit", "reference", "source", "status", "bounds", "path")
 COLUMN_WIDTHS_PX = {
-    "path": 270,
-    "meaning": 340,
-    "unit": 90,
-    "default": 130,
-    "bounds": 120,
-    "status": 150,
-    "source": 520,
+    "meaning": 240,
+    "default": 90,
+    "unit": 80,
+    "reference": 200,
+    "source": 300,
+    "status": 140,
+    "bounds": 110,
+    "path": 230,
 }
 CHOICE_SOURCES = ("tariff", "scenario")  # values the scenario author sets, not facts
 
@@ -43,7 +49,8 @@ def status(info: ParamInfo) -> str:
 
 
 def parameter_table(lang: str = "fr") -> pd.DataFrame:
-    """One row per parameter: path, meaning, unit, default, bounds, status, source (all text).
+    """One row per parameter: path, meaning, default, unit, the reference sections its source
+    cites (:mod:`sim.scenario.references`), source, status and bounds (all text).
 
     Column names are the language-neutral :data:`COLUMNS`; :func:`display_table` renames them.
     """
@@ -57,6 +64,7 @@ def parameter_table(lang: str = "fr") -> pd.DataFrame:
                 "default": common.format_value(info.default, lang, year=info.unit == "year"),
                 "bounds": common.format_bounds(info, lang),
                 "status": t(f"sources.status.{status(info)}", lang),
+                "reference": "\n".join(c.text(lang) for c in citations(info.source)) or "—",
                 "source": info.source_in(lang),
             }
         )
@@ -77,13 +85,14 @@ def _fold(text: str) -> str:
 def filter_table(
     table: pd.DataFrame, query: str, *, assumptions_only: bool = False, lang: str = "fr"
 ) -> pd.DataFrame:
-    """Rows whose path, meaning, unit or source contain every word of ``query``."""
+    """Rows whose path, meaning, unit, reference or source contain every word of ``query``."""
     out = table
     if assumptions_only:
         out = out[out["status"] == t("sources.status.assumption", lang)]
     words = [_fold(w) for w in query.split() if w.strip()]
     if words:
-        haystack = (out["path"] + " " + out["meaning"] + " " + out["unit"] + " " + out["source"]).map(_fold)
+        text = out["path"] + " " + out["meaning"] + " " + out["unit"] + " " + out["reference"]
+        haystack = (text + " " + out["source"]).map(_fold)
         mask = haystack.map(lambda h: all(w in h for w in words))
         out = out[mask]
     return out
@@ -253,6 +262,7 @@ def render() -> None:
             display_table(shown, lang),
             hide_index=True,
             width="stretch",
+            column_order=[t(f"sources.col.{col}", lang) for col in SHOWN_ORDER],
             column_config={
                 t(f"sources.col.{col}", lang): st.column_config.TextColumn(width=px)
                 for col, px in COLUMN_WIDTHS_PX.items()

@@ -27,15 +27,18 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
 from sim.dashboard import guide as guide_page
 from sim.dashboard.share import check_limits
 from sim.governance.reasons import reason_fr
+from sim.i18n import UNIT_SPACE_FR
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import MAX_FILE_BYTES
 from sim.scenario.model import REGIMES, load_scenario, loads_scenario, scenarios_dir
+from sim.show.plots import OKABE_ITO
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
 from sim.workshop import debrief as dbf
 from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
@@ -99,17 +102,22 @@ def _error(exc: WorkshopError, lang: str) -> None:
 
 
 def _fmt_effect(key: str, value: Any, lang: str) -> str:
+    """An option's effect in the language's number style: ``12,5 %`` and ``412 €`` with a
+    no-break space in French, ``12.5%`` and ``€412`` in English."""
     if value is None:
         return "—"
     digits, kind = EFFECTS[key]
+    fr = lang == "fr"
     if kind == "ratio":
-        return dbf.fmt(100 * value, lang, digits) + " %"
-    if kind == "signed_pct":
-        return ("+" if value > 0 else "") + dbf.fmt(value, lang, digits) + " %"
-    if kind == "pct":
-        return dbf.fmt(value, lang, digits) + " %"
+        value, kind = 100 * value, "pct"
+    if kind in ("pct", "signed_pct"):
+        sign = "+" if kind == "signed_pct" and value > 0 else ""
+        return sign + dbf.fmt(value, lang, digits) + (UNIT_SPACE_FR + "%" if fr else "%")
     if kind == "eur":
-        return dbf.fmt(value, lang, digits) + " €"
+        text = dbf.fmt(value, lang, digits)
+        if fr:
+            return text + UNIT_SPACE_FR + "€"
+        return "\u2212€" + text[1:] if text.startswith("\u2212") else "€" + text
     return dbf.fmt(value, lang, digits)
 
 
@@ -149,17 +157,46 @@ def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows).fillna("")
 
 
-def _bills_chart(item: dict[str, Any], lang: str) -> None:
-    series = {
-        dbf.label(o, lang): o["effects"]["bill_by_decile_eur"]
+def bills_figure(item: dict[str, Any], lang: str) -> go.Figure | None:
+    """The mean yearly bill of each income decile under each admissible option, grouped bars
+    with the page's number style (``1 234,5`` in French), or None when no option has bills."""
+    series = [
+        (dbf.label(o, lang), o["effects"]["bill_by_decile_eur"])
         for o in item["options"]
         if o.get("admissible", True) and o["effects"].get("bill_by_decile_eur")
-    }
+    ]
     if not series:
+        return None
+    fig = go.Figure()
+    for i, (name, bills) in enumerate(series):
+        fig.add_bar(
+            x=list(range(1, len(bills) + 1)),
+            y=bills,
+            name=name,
+            marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+            hovertemplate="%{x} : %{y:,.0f} €<extra>%{fullData.name}</extra>"
+            if lang == "fr"
+            else "%{x}: €%{y:,.0f}<extra>%{fullData.name}</extra>",
+        )
+    fig.update_layout(
+        barmode="group",
+        height=260,
+        template="plotly_white",
+        separators=",\u202f" if lang == "fr" else ".,",
+        margin={"l": 50, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    fig.update_xaxes(title=t("col_decile", lang), dtick=1)
+    fig.update_yaxes(title="€", tickformat=",.0f", rangemode="tozero")
+    return fig
+
+
+def _bills_chart(item: dict[str, Any], lang: str, where: str) -> None:
+    fig = bills_figure(item, lang)
+    if fig is None:
         return
-    df = pd.DataFrame(series, index=pd.Index(range(1, 11), name=t("col_decile", lang)))
     st.caption(t("bills_chart", lang))
-    st.bar_chart(df, stack=False, height=220, x_label=t("col_decile", lang), y_label="€")
+    st.plotly_chart(fig, theme=None, key=f"bills-{where}-{item['item']}", config={"displaylogo": False})
 
 
 INCOME_GROUPS = (("cards_low", 0, 3), ("cards_middle", 3, 7), ("cards_high", 7, 10))
@@ -207,7 +244,7 @@ def _agenda_preview(agenda: list[dict[str, Any]], lang: str) -> None:
     for item in agenda:
         _item_header(item, lang)
         st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
-        _bills_chart(item, lang)
+        _bills_chart(item, lang, "agenda")
 
 
 def _veto_texts(item: dict[str, Any], rule: VetoRule, lang: str) -> list[tuple[dict[str, Any], str]]:
@@ -711,7 +748,7 @@ def _vote_block(
     _option_cards(item, lang)
     with st.expander(t("cards_details", lang)):
         st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
-        _bills_chart(item, lang)
+        _bills_chart(item, lang, "vote")
     _veto_block(ws, code, token, me, item, mine, rnd, lang)
     labels = {o["name"]: dbf.label(o, lang) for o in item["options"]}
     if item["item"] == WORK_ITEM and me["college"] != "operators":

@@ -9,36 +9,70 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from sim.core.result import Result
 from sim.experiments.run import simulate
 from sim.governance.registry import rule_name
+from sim.i18n import t
+from sim.measure.indicators import indicator as measured
 from sim.scenario.model import Scenario, scenario_to_dict
 
-#: indicators of the side-by-side table: column -> (French label, English label)
-INDICATORS: dict[str, tuple[str, str]] = {
-    "price_120m3_first": ("Prix du m3 (120 m3) TTC, 1re année", "Price per m3 (120 m3), first year"),
-    "price_120m3_last": ("Prix du m3 (120 m3) TTC, dernière année", "Price per m3 (120 m3), last year"),
-    "bill_120m3_last": ("Facture 120 m3, dernière année (€)", "Bill for 120 m3, last year (€)"),
-    "bill_d1_last": ("Facture moyenne décile 1 (€/an)", "Mean bill, decile 1 (€/yr)"),
-    "bill_d5_last": ("Facture moyenne décile 5 (€/an)", "Mean bill, decile 5 (€/yr)"),
-    "bill_d10_last": ("Facture moyenne décile 10 (€/an)", "Mean bill, decile 10 (€/yr)"),
-    "share_above_3pct_mean": (
-        "Ménages au-dessus de 3 % du revenu (moy., %)",
-        "Households above 3 % of income (mean, %)",
-    ),
-    "yield_pct_mean": ("Rendement du réseau (moy., %)", "Network yield (mean, %)"),
-    "breaks_total": ("Casses (total)", "Breaks (total)"),
-    "outflow_eur_total": ("Argent sortant du service (total, €)", "Money leaving the service (total, €)"),
-    "debt_eur_last": ("Dette, dernière année (€)", "Debt, last year (€)"),
-    "reserves_eur_last": ("Réserves, dernière année (€)", "Reserves, last year (€)"),
-    "fte_last": ("Emplois (ETP), dernière année", "Jobs (FTE), last year"),
-    "decisions_binding": ("Décisions contraignantes", "Binding decisions"),
-    "vetoes": ("Vetos citoyens", "Citizens' vetoes"),
-}
+When = Literal["first", "last", "mean", "total"]
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One row of the side-by-side table: an indicator of :mod:`sim.measure.indicators`, read in
+    one year or over the run. Its label and unit are the indicator table's, never written here."""
+
+    key: str  # column of Comparison.table
+    indicator: str  # name in sim.measure.indicators
+    when: When
+    decile: int | None = None  # for an indicator of the deciles table
+
+    def label(self, lang: str = "fr") -> str:
+        """``"<indicator's label>, <decile n, ><when> (<unit>)"`` in ``lang``; the unit is left
+        out when the label already names it (« ETP, dernière année »)."""
+        ind = measured(self.indicator)
+        name = ind.label(lang)
+        parts = [name]
+        if self.decile is not None:
+            parts.append(t("compare.when.decile", lang, n=self.decile))
+        parts.append(t(f"compare.when.{self.when}", lang))
+        unit = ind.unit_label(lang)
+        text = ", ".join(parts)
+        return text if unit == name else f"{text} ({unit})"
+
+    def unit(self, lang: str = "fr") -> str:
+        """The unit of the row, from the indicator table (``€/m³``, ``%``, ``ETP``…)."""
+        return measured(self.indicator).unit_label(lang)
+
+
+#: rows of the side-by-side table, in order
+HEADLINES: tuple[Headline, ...] = (
+    Headline("price_120m3_first", "price_120m3_eur_per_m3", "first"),
+    Headline("price_120m3_last", "price_120m3_eur_per_m3", "last"),
+    Headline("bill_120m3_last", "bill_120m3_eur", "last"),
+    Headline("bill_d1_last", "mean_bill_eur", "last", decile=1),
+    Headline("bill_d5_last", "mean_bill_eur", "last", decile=5),
+    Headline("bill_d10_last", "mean_bill_eur", "last", decile=10),
+    Headline("share_above_3pct_mean", "share_households_above_3pct", "mean"),
+    Headline("yield_pct_mean", "yield_pct", "mean"),
+    Headline("breaks_total", "breaks", "total"),
+    Headline("outflow_eur_total", "outflow_eur", "total"),
+    Headline("debt_eur_last", "debt_eur", "last"),
+    Headline("reserves_eur_last", "reserves_eur", "last"),
+    Headline("fte_last", "fte", "last"),
+    Headline("decisions_binding", "decisions_binding", "total"),
+    Headline("vetoes", "vetoes", "total"),
+)
+BY_KEY: dict[str, Headline] = {h.key: h for h in HEADLINES}
+
+#: labels of the side-by-side table: column -> (French label, English label), from HEADLINES
+INDICATORS: dict[str, tuple[str, str]] = {h.key: (h.label("fr"), h.label("en")) for h in HEADLINES}
 
 
 @dataclass
@@ -49,9 +83,9 @@ class Comparison:
 
     def labelled(self, lang: str = "fr") -> pd.DataFrame:
         """The table transposed (indicators as rows) with labels in ``lang``."""
-        t = self.table.T
-        t.index = [INDICATORS[k][0 if lang == "fr" else 1] for k in t.index]
-        return t
+        table = self.table.T
+        table.index = [INDICATORS[k][0 if lang == "fr" else 1] for k in table.index]
+        return table
 
 
 def headline(res: Result) -> dict[str, Any]:

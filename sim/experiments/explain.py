@@ -28,6 +28,7 @@ from typing import Any
 
 from sim.experiments.compare import flatten
 from sim.experiments.run import simulate
+from sim.i18n import localise_numbers
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import Scenario, scenario_to_dict, with_changes
 from sim.scenario.schema import param_at
@@ -97,7 +98,7 @@ class Part:
             except KeyError:  # a list switched as a whole, or a dict entry
                 meaning = key
             out.append(f"{meaning} ({key}: {_short(va)} → {_short(vb)})")
-        return " + ".join(out)
+        return localise_numbers(" + ".join(out), lang)
 
 
 @dataclass

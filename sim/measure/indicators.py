@@ -1,9 +1,11 @@
 """The one table of indicators: name, unit, French and English labels, direction, SISPEA code.
 
-Every indicator is a column of a run's ``years`` table, computed after the run from the recorded
-facts. This table says, once, how each is named, in which unit it is read and which way is better
-for the people the service serves; the CLI's summary, the futures' plain-language statements
-(:mod:`sim.experiments.ensemble`) and the headline figures (:mod:`sim.measure.summary`) read it.
+Every indicator is a column of a run's ``years`` table (a few: of its ``deciles`` table, or a count
+of its ``decisions``), computed after the run from the recorded facts. This table says, once, how
+each is named, in which unit it is read and which way is better for the people the service
+serves; the CLI's summary, the futures' plain-language statements (:mod:`sim.experiments.ensemble`),
+the headline figures (:mod:`sim.measure.summary`) and the side-by-side table of regimes
+(:mod:`sim.experiments.compare`, the dashboard's Compare page) read it.
 An indicator belongs to one service (``water``) or to every service (``any``); outputs show only
 those a run has (:func:`available`).
 
@@ -17,6 +19,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
+
+from sim.i18n import t
 
 Unit = Literal[
     "eur",
@@ -35,6 +39,25 @@ Unit = Literal[
     "days",
 ]
 Direction = Literal["lower", "higher", "neutral"]
+Table = Literal["years", "deciles", "decisions"]
+
+#: how each unit is written, as a key of the locale catalogues (sim/locales/*.json)
+UNIT_KEYS: dict[str, str] = {
+    "eur": "unit.eur",
+    "eur_per_m3": "unit.eur_per_m3",
+    "pct": "unit.pct",
+    "m3": "unit.m3",
+    "fte": "unit.fte",
+    "l_per_person_day": "unit.l_per_person_day",
+    "count": "unit.count",
+    "per_100km": "unit.breaks_per_100km_year",
+    "m3_per_km_day": "unit.m3_per_km_day",
+    "ratio": "unit.none",
+    "h": "unit.hours",
+    "km": "unit.km",
+    "years": "unit.years",
+    "days": "unit.days_per_year",
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +68,8 @@ class Indicator:
     scenario's affordability threshold); ``phrase_fr``/``phrase_en`` name it in a sentence ("in 8 of
     10 futures, *the 120 m3 bill* stays below …"). ``direction`` says which way is better for
     households, workers and the network: ``lower`` (a bill), ``higher`` (a yield), ``neutral``.
+    ``table`` is the run's table that holds it: ``years`` (one value a year), ``deciles`` (one a
+    year and income decile) or ``decisions`` (counted over the run).
     """
 
     name: str
@@ -58,10 +83,15 @@ class Indicator:
     phrase_en: str = ""
     plural: bool = False
     step: float | None = None  # rounding step of statements; None: two significant figures
+    table: Table = "years"
 
     def label(self, lang: str, threshold: str = "3") -> str:
         text = self.label_fr if lang == "fr" else self.label_en
         return text.replace("{threshold}", threshold)
+
+    def unit_label(self, lang: str) -> str:
+        """The unit as a reader sees it (``€/m³``, ``ETP``…), in ``lang``."""
+        return t(UNIT_KEYS[self.unit], lang)
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -235,6 +265,25 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("revenue_eur", "eur", "Recettes", "Revenue", "neutral"),
     Indicator("opex_eur", "eur", "Dépenses d'exploitation", "Operating costs", "neutral"),
     Indicator("capex_eur", "eur", "Investissements", "Capital spending", "neutral"),
+    Indicator(
+        "mean_bill_eur",
+        "eur",
+        "Facture annuelle moyenne",
+        "Mean yearly bill",
+        "lower",
+        phrase_fr="la facture annuelle moyenne",
+        phrase_en="the mean yearly bill",
+        table="deciles",
+    ),
+    Indicator(
+        "decisions_binding",
+        "count",
+        "Décisions contraignantes",
+        "Binding decisions",
+        "neutral",
+        table="decisions",
+    ),
+    Indicator("vetoes", "count", "Vetos citoyens", "Citizens' vetoes", "neutral", table="decisions"),
 )
 
 BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
@@ -250,4 +299,4 @@ def indicator(name: str) -> Indicator:
 
 def available(years: pd.DataFrame) -> list[Indicator]:
     """The indicators a run's ``years`` table holds, in the table's order."""
-    return [i for i in INDICATORS if i.name in years.columns]
+    return [i for i in INDICATORS if i.table == "years" and i.name in years.columns]

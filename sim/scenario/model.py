@@ -1810,7 +1810,7 @@ class Committee(Block):
         le=1,
         desc="Take-up of a social tariff the committee creates, among eligible households",
         desc_fr="Recours au tarif social créé par le comité, parmi les ménages éligibles",
-        source="electricity.md: the chèque énergie was used by 75 % of its beneficiaries in 2018 "
+        source="electricity.md §4.2: the chèque énergie was used by 75 % of its beneficiaries in 2018 "
         "(a French social-aid take-up used as a proxy)",
     )
     vote_noise: float = param(

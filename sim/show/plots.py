@@ -198,11 +198,13 @@ def _line(
     dash: str = "solid",
     **kw: Any,
 ) -> go.Scatter:
+    label = name or indicator_label(col, lang)
+    kw.setdefault("hovertemplate", _hover(label, col, lang))
     return go.Scatter(
         x=df[x].to_numpy(),
         y=df[col].to_numpy(),
         mode="lines+markers" if len(df) < 12 else "lines",
-        name=name or indicator_label(col, lang),
+        name=label,
         meta=col,
         line={"color": colour, "dash": dash, "width": 2.5},
         **kw,
@@ -219,10 +221,12 @@ def _bar(
     colour: str | None = None,
     **kw: Any,
 ) -> go.Bar:
+    label = name or indicator_label(col, lang)
+    kw.setdefault("hovertemplate", _hover(label, col, lang))
     return go.Bar(
         x=df[x].to_numpy(),
         y=df[col].to_numpy(),
-        name=name or indicator_label(col, lang),
+        name=label,
         meta=col,
         marker_color=colour,
         **kw,
@@ -604,13 +608,27 @@ def _bands_table(bands: pd.DataFrame, what: str) -> pd.DataFrame:
     return df.sort_values("year")
 
 
+#: units counted in whole things or large volumes: shown without decimals on hover
+_WHOLE_UNITS = frozenset(
+    {"unit.breaks_per_year", "unit.households", "unit.persons", "unit.m3", "unit.m3_per_year", "unit.crews"}
+)
+
+
 def _hover_format(indicator: str) -> str:
+    """The d3 format of ``indicator``'s value on hover: cents for a price per m3, one decimal for
+    shares and staff, whole euros and counts (plotly applies the figure's ``separators``)."""
     unit = UNITS.get(indicator, "")
     if unit == "unit.eur_per_m3":
         return ",.2f"
     if unit in ("unit.pct", "unit.fte"):
         return ",.1f"
-    return ",.0f" if "eur" in unit else ",.1f"
+    return ",.0f" if "eur" in unit or unit in _WHOLE_UNITS else ",.1f"
+
+
+def _hover(name: str, indicator: str, lang: str, axis: str = "y") -> str:
+    """A hover label « name : value » with the value in ``indicator``'s format."""
+    colon = " : " if normalise_lang(lang) == "fr" else ": "
+    return f"{name}{colon}%{{{axis}:{_hover_format(indicator)}}}<extra></extra>"
 
 
 def _band_trace(
@@ -849,7 +867,7 @@ def tornado_figure(df: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Fig
     fig.update_layout(
         barmode="overlay",
         legend={"orientation": "h", "y": -0.15},
-        xaxis_title=f"{indicator_label(indicator, lang)}",
+        xaxis_title=axis_title(indicator, lang),
     )
     return _finish(
         fig,
