@@ -17,7 +17,7 @@ import streamlit as st
 from sim.dashboard import share
 from sim.experiments.explain import Explanation, explain
 from sim.i18n import fmt_number, t
-from sim.scenario.model import Scenario, dumps_scenario
+from sim.scenario.model import Scenario
 from sim.show.plots import explain_waterfall, regime_label
 
 A_KEY, B_KEY = "compare_explain_a", "compare_explain_b"
@@ -25,7 +25,7 @@ A_KEY, B_KEY = "compare_explain_a", "compare_explain_b"
 
 def explanation(scenarios: Mapping[str, Scenario], a: str, b: str, seed: int) -> Explanation:
     """The decomposition of ``b - a`` on ``seed``, computed once per scenarios and seed."""
-    key = ("explain", a, b, seed, hash(dumps_scenario(scenarios[a])), hash(dumps_scenario(scenarios[b])))
+    key = ("explain", share.run_key(scenarios[a], seed), share.run_key(scenarios[b], seed))
     return share.memo(key, lambda: explain(scenarios[a], scenarios[b], seed=seed, a_name=a, b_name=b))
 
 

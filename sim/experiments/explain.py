@@ -22,7 +22,7 @@ next difference, and the part says so by naming both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,7 @@ from sim.experiments.run import simulate
 from sim.i18n import localise_numbers
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import Scenario, scenario_to_dict, with_changes
-from sim.scenario.schema import param_at
+from sim.scenario.schema import get_path, param_at
 
 #: the differences switched first: the decision rule (see the module docstring)
 RULE_KEYS: tuple[str, ...] = ("governance.regime", "governance.tariff_rule")
@@ -146,21 +146,12 @@ def _groups(a: Scenario, b: Scenario) -> list[tuple[str, Any, Any]]:
             keys.append(g)
     out = []
     for g in keys:
-        va, vb = _get(da, g), _get(db, g)
+        va, vb = get_path(da, g), get_path(db, g)
         if va != vb:
             out.append((g, va, vb))
     rule = [d for d in out if d[0] in RULE_KEYS]
     rest = [d for d in out if d[0] not in RULE_KEYS]
     return rule + rest
-
-
-def _get(data: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = data
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def explain(

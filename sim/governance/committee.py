@@ -86,13 +86,18 @@ class Option:
 # ---------------------------------------------------------------------------------------------
 # budget
 # ---------------------------------------------------------------------------------------------
+def reserve_target_eur(eng: Engine, council: Council, costs: float | None = None) -> float:
+    """The reserves the service keeps: ``reserve_target_months`` of this year's expected costs."""
+    return council.reserve_target_months / 12.0 * (eng.yearly_costs_estimate() if costs is None else costs)
+
+
 def target_revenue(eng: Engine, council: Council) -> float:
     """Revenue (excl. tax and levies) to bill next year for cost recovery.
 
     costs + (reserve target - cash) / recovery years, grossed up by last year's unpaid rate.
     """
     costs = eng.yearly_costs_estimate()
-    reserve_target = council.reserve_target_months / 12.0 * costs
+    reserve_target = reserve_target_eur(eng, council, costs)
     gap = (reserve_target - eng.cash) / council.cost_recovery_years
     unpaid = eng.years[-1]["unpaid_rate_pct"] / 100.0 if eng.years else 0.0
     return max(costs + gap, 0.0) / max(1.0 - unpaid, 0.5)

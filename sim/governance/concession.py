@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.engine import Engine
+from sim.governance.committee import reserve_target_eur
 from sim.governance.rules import PolicyView
 from sim.scenario.model import Scenario
 
@@ -150,7 +151,7 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
         )
     st.transition_eur_this_year = cost
     # financed: reserves above the council's reserve target first, a public loan for the rest
-    target = g.council.reserve_target_months / 12.0 * eng.yearly_costs_estimate()
+    target = reserve_target_eur(eng, g.council)
     from_reserves = min(cost, max(eng.cash - target, 0.0))
     st.transition_loan_eur_this_year = cost - from_reserves
     policy.switch_rule("committee" if c.at_end == "commons" else "council")
@@ -254,7 +255,7 @@ class ContractRule:
         policy.contract.operator_capex.append((int(last["year"]), float(last["capex_eur"])))
         if not eng.scenario.governance.concession.surplus_to_operator:
             return
-        target = eng.scenario.governance.council.reserve_target_months / 12.0 * eng.yearly_costs_estimate()
+        target = reserve_target_eur(eng, eng.scenario.governance.council)
         # positive: the operator takes the surplus; negative: it covers the loss (its risk)
         st.operator_result_due_eur = eng.cash - target - policy.contract.provision_accrued
 

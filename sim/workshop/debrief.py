@@ -395,29 +395,33 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
 # ---------------------------------------------------------------------------------------------
 # the archive
 # ---------------------------------------------------------------------------------------------
-def _safe_cell(v: Any) -> Any:
+def safe_cell(v: Any) -> Any:
     """Defuse spreadsheet formulas in text people typed (=, +, -, @ at the start of a cell)."""
     if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + v
     return v
 
 
+#: the columns of a decision in the debrief's tables (the export adds when it was decided)
+DECISION_COLUMNS: tuple[str, ...] = (
+    "round",
+    "year",
+    "item",
+    "option",
+    "label_fr",
+    "label_en",
+    "votes_public",
+    "votes_operators",
+    "votes_citizens",
+    "veto",
+    "adopted",
+    "binding",
+    "reason",
+)
+
+
 def decisions_table(d: Debrief) -> pd.DataFrame:
-    cols = [
-        "round",
-        "year",
-        "item",
-        "option",
-        "label_fr",
-        "label_en",
-        "votes_public",
-        "votes_operators",
-        "votes_citizens",
-        "veto",
-        "adopted",
-        "binding",
-        "reason",
-    ]
+    cols = list(DECISION_COLUMNS)
     rows = []
     for r in d.decisions:
         row = {k: r[k] for k in cols}
@@ -433,7 +437,7 @@ def cahier_table(d: Debrief) -> pd.DataFrame:
     rows += [{"kind": "comment", "item": "", **c} for c in d.comments]
     df = pd.DataFrame(rows, columns=cols)
     for c in ("name", "text"):
-        df[c] = df[c].map(_safe_cell)
+        df[c] = df[c].map(safe_cell)
     return df
 
 

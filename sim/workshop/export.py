@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sim._version import __version__
-from sim.workshop.debrief import _safe_cell, label, reason_text, shown_votes
+from sim.workshop.debrief import DECISION_COLUMNS, label, reason_text, safe_cell, shown_votes
 from sim.workshop.store import COLLEGES, Store
 from sim.workshop.strings import t, variant_summary
 
@@ -34,22 +34,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "votes": ("round", "item", "option", "participant_id", "name", "college", "updated"),
     "comments": ("round", "participant_id", "name", "college", "text", "created"),
     "variants": ("round", "item", "participant_id", "name", "college", "text", "tariff", "created"),
-    "decisions": (
-        "round",
-        "year",
-        "item",
-        "option",
-        "label_fr",
-        "label_en",
-        "votes_public",
-        "votes_operators",
-        "votes_citizens",
-        "veto",
-        "adopted",
-        "binding",
-        "reason",
-        "decided",
-    ),
+    "decisions": (*DECISION_COLUMNS, "decided"),
 }
 
 
@@ -63,7 +48,7 @@ def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> str:
             v = r.get(c)
             if isinstance(v, dict | list):
                 v = json.dumps(v, sort_keys=True, ensure_ascii=False)
-            cells.append("" if v is None else _safe_cell(v))
+            cells.append("" if v is None else safe_cell(v))
         w.writerow(cells)
     return buf.getvalue()
 
