@@ -55,7 +55,7 @@ class GovernedPolicy(Policy):
             return rows
         rows += self.rule.decide(eng, year, self)
         if self.deciding:
-            items = self.AGENDA if self.rule.name == "committee" else self.AGENDA[1:]
+            items = self.agenda_items(eng, with_tariff=self.rule.name == "committee")
             rows += self.committee_items(eng, items)
         st.participation_eur_per_year = g.committee.meeting_cost_eur_per_year
         return rows
@@ -121,11 +121,18 @@ class GovernedPolicy(Policy):
 
     AGENDA = ("tariff", "renewal", "usage", "contribution", cm.WORK_ITEM)
 
+    def agenda_items(self, eng: Engine, with_tariff: bool = True) -> tuple[str, ...]:
+        """The committee's items that apply to the service (:attr:`Service.committee_items`), in
+        the agenda's order; the tariff only when the committee holds it."""
+        return tuple(
+            i for i in self.AGENDA if i in eng.service.committee_items and (with_tariff or i != "tariff")
+        )
+
     def committee_items(self, eng: Engine, items: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         """Hold the meeting: every agenda item voted (or taken from the decision log)."""
         c = self.scenario.governance.committee
         rows: list[dict[str, Any]] = []
-        for item in items or self.AGENDA:
+        for item in items or self.agenda_items(eng):
             options = self.item_options(eng, item)
             keep_share = options[0].effects.get("share_above_pct")
             chosen, votes = cm.vote_item(options, c, eng.rng["committee"], keep_share)
@@ -281,7 +288,7 @@ class GovernedPolicy(Policy):
         year = int(self.scenario.town.start_year + len(eng.years))
         items: tuple[str, ...]
         if self.deciding:
-            items = self.AGENDA if self.rule.name == "committee" else self.AGENDA[1:]
+            items = self.agenda_items(eng, with_tariff=self.rule.name == "committee")
             if self.rule.name != "committee":
                 self.rule.decide(eng, year, self)
         else:

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.core import tariff as tariffs
 from sim.core.tariff import standing_charge_share_pct
 from sim.scenario.caps import cap_pct
-from sim.scenario.model import Committee, Council, Tariff, TariffBlock, reference_persons
+from sim.scenario.model import Committee, Council, Tariff, TariffBlock
 
 if TYPE_CHECKING:
     from sim.core.engine import Engine
@@ -126,9 +125,7 @@ def project(
             "households": int(len(bills)),
             "bill_by_decile_eur": [round(float(x), 2) for x in by_decile],
             "median_bill_change_pct": 100.0 * median_change,
-            "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(
-                tariff, reference_persons(eng.scenario), price_index=index, levies_index=eng.cpi
-            ),
+            **eng.service.reference_price(eng, tariff, index),
             "pays_more_pct": 100.0 * float((bills > keep_bills * 1.0005).mean())
             if keep_bills is not None
             else 0.0,
