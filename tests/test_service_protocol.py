@@ -49,6 +49,9 @@ class ToyService:
         br = tariffs.bill(eng.last_year_metered, eng.pop.persons, tariff, months=12, price_index=index)
         return float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur.copy()
 
+    def regulated_price_index(self, eng: Engine) -> float | None:
+        return None
+
     def share_above_threshold(self, eng: Engine, bills: np.ndarray) -> float:
         return 100.0 * float((bills / eng.income > 0.03).mean())
 

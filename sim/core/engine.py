@@ -43,7 +43,7 @@ import numpy as np
 import simpy
 
 from sim.core.billing import Payment
-from sim.core.households import Population
+from sim.core.households import BasePopulation
 from sim.core.ledger import CAPEX_LINES, OPEX_LINES, OUTFLOW_LINES, Loans, close_month
 from sim.core.non_domestic import NonDomesticMeters
 from sim.core.rng import streams
@@ -102,7 +102,7 @@ class Service(Protocol):
     #: the committee's agenda items that apply to this service, in their order
     committee_items: tuple[str, ...]
 
-    def build_population(self, scenario: Any, rng: np.random.Generator) -> Population:
+    def build_population(self, scenario: Any, rng: np.random.Generator) -> BasePopulation:
         """The households, drawn from ``rng`` (the ``population`` stream), before anything else."""
         ...
 
@@ -122,6 +122,10 @@ class Service(Protocol):
 
     def reference_price(self, eng: Engine, tariff: Any, tariff_index: float) -> dict[str, float]:
         """The tariff's headline price(s), by indicator name (water: the 120 m3 price)."""
+        ...
+
+    def regulated_price_index(self, eng: Engine) -> float | None:
+        """This year's index of a tariff set nationally (None: the regime's rule sets the price)."""
         ...
 
     def bind(self, eng: Engine) -> None:
@@ -246,7 +250,7 @@ class Engine:
             .astype(np.int64)
             .astype(float)
         )
-        self.pop: Population = service.build_population(s, self.rng["population"])
+        self.pop: BasePopulation = service.build_population(s, self.rng["population"])
         # one row per year, drawn in year order, so that year y's draws do not depend on the
         # horizon: the inflation, then the deviations of the labour, energy and public-works
         # indices (used by indexation clauses), drawn in every run so that all regimes share them

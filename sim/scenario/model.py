@@ -1004,7 +1004,10 @@ class Tariff(Block):
 # --------------------------------------------------------------------------------------------
 # money, staff, billing, affordability, shocks
 # --------------------------------------------------------------------------------------------
-class Finance(Block):
+class FinanceBase(Block):
+    """Money every service shares: cash, debt, borrowing, overheads, inflation, the operator's
+    margin and fees. Each service adds its own per-unit costs and charges."""
+
     initial_cash_eur: float = param(
         1_500_000.0,
         unit="€",
@@ -1059,24 +1062,6 @@ class Finance(Block):
         desc="Share of capital spending financed by new loans",
         desc_fr="Part de l'investissement financée par l'emprunt",
         source="assumption",
-    )
-    energy_eur_per_m3: float = param(
-        0.06,
-        unit="€/m3",
-        ge=0,
-        le=5,
-        desc="Energy cost per m3 produced",
-        desc_fr="Coût de l'énergie par m3 produit",
-        source="assumption: electricity is 5-30 % of opex (water.md §5)",
-    )
-    treatment_eur_per_m3: float = param(
-        0.12,
-        unit="€/m3",
-        ge=0,
-        le=5,
-        desc="Treatment cost per m3 produced",
-        desc_fr="Coût de traitement par m3 produit",
-        source="water.md §2.3: UFC 2006 treatment 0.14-0.22 €/m3 [C]; set lower for groundwater (assumption)",
     )
     overheads_eur_per_year: float = param(
         450_000.0,
@@ -1184,6 +1169,27 @@ class Finance(Block):
         desc="Head-office fees (frais de siège)",
         desc_fr="Frais de siège",
         source="water.md §2.3: no published percentage found",
+    )
+
+
+class Finance(FinanceBase):
+    energy_eur_per_m3: float = param(
+        0.06,
+        unit="€/m3",
+        ge=0,
+        le=5,
+        desc="Energy cost per m3 produced",
+        desc_fr="Coût de l'énergie par m3 produit",
+        source="assumption: electricity is 5-30 % of opex (water.md §5)",
+    )
+    treatment_eur_per_m3: float = param(
+        0.12,
+        unit="€/m3",
+        ge=0,
+        le=5,
+        desc="Treatment cost per m3 produced",
+        desc_fr="Coût de traitement par m3 produit",
+        source="water.md §2.3: UFC 2006 treatment 0.14-0.22 €/m3 [C]; set lower for groundwater (assumption)",
     )
     delegation_overhead_eur_per_m3: float = param(
         0.0,

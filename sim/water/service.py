@@ -107,6 +107,10 @@ class WaterService:
         # a copy: the breakdown's arrays are rows of one workspace that a view would keep alive
         return revenue, br.total_eur.copy()
 
+    def regulated_price_index(self, eng: Engine) -> float | None:
+        """Water prices are set locally (by the regime's rule): never nationally."""
+        return None
+
     def share_above_threshold(self, eng: Engine, bills: np.ndarray) -> float:
         """Share of households (%) whose water and sewerage bills are above the affordability
         threshold (``affordability.threshold_pct``), with these yearly water bills."""
