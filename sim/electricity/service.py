@@ -130,11 +130,8 @@ class ElectricityService:
         self._w_other = 0.0  # the period's weights on the two yearly uses (linear months)
         self._w_heat = 0.0
         eng.last_year_metered = pop.other_kwh_per_year + pop.heating_kwh_per_year
-        # the reference marginal price (first year's euros) at which the reference use was observed
-        st = eng.state
-        self.p0 = et.marginal_price_eur_per_kwh(
-            self.prices(st.tariff), self.taxes(st.tariff, s.town.start_year, 0), hh.hc_share_of_kwh, 1.0
-        )
+        # the marginal price (first year's euros) at which the yearly uses were observed
+        self.p0 = hh.reference_price_eur_per_kwh
         self.work = _Work(n)
         # the regulated tariff's energy weight: the reference household's energy bought (with the
         # network's losses) at the first year's supply cost, over its price excl. tax

@@ -180,6 +180,16 @@ class ElectricityHouseholds(HouseholdBase):
         source="assumption: monthly means in France stray by one to two degrees from their normals; "
         "not in the reference file",
     )
+    reference_price_eur_per_kwh: float = param(
+        0.2516,
+        unit="€/kWh",
+        gt=0,
+        le=5,
+        desc="Marginal price incl. taxes at which the yearly uses above were observed",
+        desc_fr="Prix marginal TTC auquel les consommations annuelles ci-dessus ont été observées",
+        source="electricity.md §1.4 and §3.1: the uses were published on 22 Jan 2024, under the "
+        "TRVE Base energy price of 25.16 c€/kWh TTC (derived)",
+    )
     price_elasticity: float = param(
         -0.126,
         unit="",
