@@ -207,15 +207,24 @@ def handle_compare(args: argparse.Namespace, ctx: Context) -> int:
     lang = ctx.lang
     header = [ctx.t("Indicateur", "Indicator"), *cmp.table.index]
     rows = []
-    for key, (fr, en) in INDICATORS.items():
-        decimals = 2 if "price" in key else 1 if ("pct" in key or "fte" in key) else 0
+    for key in cmp.table.columns:  # the rows of the scenarios' service, in its order
+        fr, en = INDICATORS[key]
+        decimals = 3 if "kwh" in key else 2 if "price" in key else 1 if ("pct" in key or "fte" in key) else 0
         rows.append([ctx.t(fr, en), *(fmt_number(float(v), lang, decimals) for v in cmp.table[key])])
-    ctx.out(
-        ctx.t(
-            f"Même commune, même graine ({args.seed}) : mêmes pluies, mêmes casses.",
-            f"Same town, same seed ({args.seed}): same rain, same pipe failures.",
+    if "saidi_mean" in cmp.table:  # electricity
+        ctx.out(
+            ctx.t(
+                f"Même commune, même graine ({args.seed}) : même météo, mêmes tempêtes et incidents.",
+                f"Same town, same seed ({args.seed}): same weather, same storms and incidents.",
+            )
         )
-    )
+    else:
+        ctx.out(
+            ctx.t(
+                f"Même commune, même graine ({args.seed}) : mêmes pluies, mêmes casses.",
+                f"Same town, same seed ({args.seed}): same rain, same pipe failures.",
+            )
+        )
     ctx.out(render_table(header, rows))
     ctx.out()
     ctx.out(

@@ -92,10 +92,11 @@ class Indicator:
     plural: bool = False
     step: float | None = None  # rounding step of statements; None: two significant figures
     table: Table = "years"
+    threshold: str = "3"  # the default threshold of a label with ``{threshold}`` (its service's)
 
-    def label(self, lang: str, threshold: str = "3") -> str:
+    def label(self, lang: str, threshold: str | None = None) -> str:
         text = self.label_fr if lang == "fr" else self.label_en
-        return text.replace("{threshold}", threshold)
+        return text.replace("{threshold}", self.threshold if threshold is None else threshold)
 
     def unit_label(self, lang: str) -> str:
         """The unit as a reader sees it (``€/m³``, ``ETP``…), in ``lang``."""
@@ -204,6 +205,7 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="la part des ménages en précarité énergétique (indicateur ONPE, électricité seule)",
         phrase_en="the share of households in energy poverty (ONPE indicator, electricity only)",
         step=0.1,
+        threshold="8",
     ),
     Indicator(
         "saifi",
