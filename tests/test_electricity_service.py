@@ -238,3 +238,28 @@ def test_the_reference_bill_is_the_published_average() -> None:
     1,044.88 € TTC, against the published average bill of 1,050 € after February 2025 (§1.4)."""
     res = run(town(horizon_years=1))
     assert res.years["bill_ref_eur"].iloc[0] == pytest.approx(1_044.88, abs=0.01)
+
+
+def test_unpaid_bills_lead_to_interventions_of_the_published_order_and_the_truce_holds() -> None:
+    """Interventions for unpaid bills: 913,611 for electricity in 2023 over 33.8 M residential sites,
+    27 per 1,000 (electricity.md §4.3, §3.1); the town's rule gives the same order. During the
+    winter truce nobody is cut; outside it a ``cut`` policy cuts, a ``limit`` policy never does."""
+    limit = run(town(horizon_years=3))
+    cut = run(town(horizon_years=3, **{"energy_poverty.unpaid_response": "cut"}))
+    per_1000 = limit.years["interventions_per_1000"].mean()
+    assert 13.5 < per_1000 < 54  # within a factor of two of 27
+    assert (limit.years["supply_cuts"] == 0).all()
+    assert (cut.years["supply_cuts"] > 0).all()
+    # same unpaid bills (same draws), only the response differs
+    np.testing.assert_array_equal(limit.years["unpaid_rate_pct"], cut.years["unpaid_rate_pct"])
+    total = cut.years["power_limitations"] + cut.years["supply_cuts"]
+    assert (total >= limit.years["power_limitations"]).all()
+
+
+def test_no_cut_in_the_winter_truce() -> None:
+    """A yearly bill closes in December, inside the truce (1 Nov-31 Mar): even with a cut policy,
+    nobody is cut and unpaid bills only limit the power."""
+    res = run(
+        town(horizon_years=3, **{"billing.interval_months": 12, "energy_poverty.unpaid_response": "cut"})
+    )
+    assert (res.years["supply_cuts"] == 0).all() and (res.years["power_limitations"] > 0).all()

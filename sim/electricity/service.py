@@ -50,6 +50,8 @@ ELECTRICITY_YEAR_KEYS = (
     "storms",
     "wait_hours",
     "customer_interruption_hours",
+    "power_limitations",
+    "supply_cuts",
 )
 DAYS_PER_YEAR = 365
 #: an incident's start hour is drawn uniformly over the day
@@ -220,6 +222,9 @@ class ElectricityService:
         self._sum_other = float(self.other.sum())
         self._sum_heat = float(self.heating.sum())
         self._energy_cost = self.supply_cost_eur_per_mwh(eng, y)
+        # who receives the chèque énergie this year (national, by income per consumption unit; the
+        # disposable income stands for the reference taxable income: an assumption)
+        self.cheque = law.cheque_energie_amount_eur(eng.income, self.pop.persons)
         self._draw_cuts(eng, y)
         return capex
 
@@ -394,6 +399,7 @@ class ElectricityService:
         taxes = self.taxes(st.tariff, s.town.start_year, month)
         b = self._bills(eng, st.tariff, taxes, kwh, months, st.tariff_index, eng.eligible)
         unpaid = unpaid_indices(b.total, eng._payment, eng.pay_rng, self.work)
+        self._interventions(eng, date(s.town.start_year + month // 12, month % 12 + 1, 1), unpaid)
         paid = np.ones(b.total.size, dtype=bool)
         paid[unpaid] = False
         eng.year_volume += kwh
@@ -408,6 +414,23 @@ class ElectricityService:
         acc["unpaid_eur"] += billed - paid_total
         acc["social_rebate_eur"] += float(b.rebate.sum())
         return float(b.revenue.sum())
+
+    def _interventions(self, eng: Engine, day: date, unpaid: np.ndarray) -> None:
+        """What the supplier does about the unpaid bills of a billing date (electricity.md §4.3).
+
+        During the winter truce nobody is cut: power is limited, except for chèque énergie holders
+        (taken to have sent their certificate: an assumption). Outside it, power is limited, or, if
+        ``energy_poverty.unpaid_response`` is ``cut``, households are cut, chèque énergie holders
+        first getting the minimum supply of the 2023 decree (counted as a limitation)."""
+        holder = self.cheque[unpaid] > 0
+        acc = eng._year_acc
+        if law.in_winter_truce(day):
+            acc["power_limitations"] += float((~holder).sum())
+        elif self.s.energy_poverty.unpaid_response == "cut":
+            acc["power_limitations"] += float(holder.sum())
+            acc["supply_cuts"] += float((~holder).sum())
+        else:
+            acc["power_limitations"] += float(unpaid.size)
 
     # ------------------------------------------------------------------ projections (governance)
     def project(self, eng: Engine, tariff: Any, tariff_index: float) -> tuple[float, np.ndarray]:
@@ -494,7 +517,7 @@ class ElectricityService:
         ref = self.reference_price(eng, eng.state.tariff, eng.state.tariff_index)
         ep = s.energy_poverty
         bills = eng.year_bill
-        cheque = law.cheque_energie_amount_eur(eng.income, self.pop.persons)
+        cheque = self.cheque
         row = {
             "year": year,
             "households": n,
@@ -532,6 +555,9 @@ class ElectricityService:
                 ep.lowest_deciles,
             ),
             "cheque_energie_eur": float(cheque.sum()),
+            "power_limitations": acc["power_limitations"],
+            "supply_cuts": acc["supply_cuts"],
+            "interventions_per_1000": 1000.0 * (acc["power_limitations"] + acc["supply_cuts"]) / n,
             "social_rebate_eur": acc["social_rebate_eur"],
             **eng.money_columns(acc),
             "fte": eng.fte_total(),

@@ -746,6 +746,16 @@ class EnergyPoverty(Block):
         desc_fr="Seuls comptent les ménages des déciles de revenu les plus bas, en nombre",
         source="electricity.md §4.1: ONPE TEE, the three lowest deciles",
     )
+    unpaid_response: Literal["limit", "cut"] = param(
+        "limit",
+        desc="What the supplier does about an unpaid bill outside the winter truce: limit the power "
+        "(limit) or cut (cut; chèque énergie holders first get 60 days at 1 kVA)",
+        desc_fr="Ce que fait le fournisseur d'une facture impayée hors trêve hivernale : limiter la "
+        "puissance (limit) ou couper (cut ; les bénéficiaires du chèque énergie ont d'abord 60 jours "
+        "à 1 kVA)",
+        source="electricity.md §4.3: since 1 Apr 2022 EDF no longer cuts for unpaid bills and limits "
+        "power all year; décret 2023-133 for the minimum supply",
+    )
 
 
 class ElectricityFinance(FinanceBase):
