@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim import compare, simulate, with_changes
+from sim import compare, scale_town, simulate, with_changes
 from sim.core.result import Result
 from sim.electricity import law
 from sim.electricity import tariff as et
@@ -23,9 +23,8 @@ FOLDER = "scenarios/electricity"
 
 
 def town(name: str = "town", **changes: Any) -> ElectricityScenario:
-    base = load_scenario(f"{FOLDER}/{name}.yaml")
-    small = {"households.count": 2_000, "horizon_years": 6, **changes}
-    out = with_changes(base, small)
+    base = scale_town(load_scenario(f"{FOLDER}/{name}.yaml"), 2_000)  # costs scaled with the town
+    out = with_changes(base, {"horizon_years": 6, **changes})
     assert isinstance(out, ElectricityScenario)
     return out
 

@@ -2204,7 +2204,8 @@ def scale_town(s: Scenario, households: int) -> Scenario:
 
     ``households.count`` alone changes only the number of households: a 2,000-household town would
     keep 300 km of mains and the fixed costs of 20,000 households. This scales, by the same factor,
-    the mains length of every cohort, the resource (capacity, recharge), the fixed money amounts
+    the mains length of every cohort (or an electricity network's line length), the resource
+    (capacity, recharge), the fixed money amounts
     (initial cash and debt, overheads, other capital spending, citizen shares) and the repair
     crews (at least one, their staff scaled with the town), so costs and losses per household stay
     those of the original town.
@@ -2212,14 +2213,13 @@ def scale_town(s: Scenario, households: int) -> Scenario:
     k = households / s.households.count
     data = scenario_to_dict(s)
     data["households"]["count"] = int(households)
-    if not isinstance(s, Scenario):  # another service's scenario: its households and line length
-        if isinstance(data.get("network"), dict) and "length_km" in data["network"]:
-            data["network"]["length_km"] *= k
-        return scenario_from_dict(data, "<scale_town>")
-    for c in data["network"]["cohorts"]:
-        c["length_km"] *= k
-    data["resource"]["capacity_m3"] *= k
-    data["resource"]["mean_recharge_m3_per_year"] *= k
+    if isinstance(s, Scenario):  # water: the mains of every cohort and the resource
+        for c in data["network"]["cohorts"]:
+            c["length_km"] *= k
+        data["resource"]["capacity_m3"] *= k
+        data["resource"]["mean_recharge_m3_per_year"] *= k
+    else:  # another service's scenario (electricity): its line length
+        data["network"]["length_km"] *= k
     for key in ("initial_cash_eur", "initial_debt_eur", "overheads_eur_per_year", "other_capex_eur_per_year"):
         data["finance"][key] *= k
     data["governance"]["committee"]["scic_shares_eur"] *= k
