@@ -262,3 +262,21 @@ def test_no_cut_in_the_winter_truce() -> None:
         town(horizon_years=3, **{"billing.interval_months": 12, "energy_poverty.unpaid_response": "cut"})
     )
     assert (res.years["supply_cuts"] == 0).all() and (res.years["power_limitations"] > 0).all()
+
+
+def test_explain_decomposes_an_electricity_gap_by_its_differences() -> None:
+    """Under the regulated tariff the price gap is nil; the reserves' gap comes from the rule (who
+    keeps the surplus) and the concession's renewal obligation, and the parts add up."""
+    from sim.experiments.explain import explain
+
+    a, b = town("regie", horizon_years=8), town("concession", horizon_years=8)
+    price = explain(a, b, seed=1)
+    assert price.indicator == "price_ref_eur_per_kwh" and price.b_value == price.a_value
+    ex = explain(a, b, seed=1, indicator="reserves_eur", a_name="regie", b_name="concession")
+    assert sum(p.delta for p in ex.parts) + ex.residual == pytest.approx(ex.b_value - ex.a_value, abs=1e-6)
+    assert abs(ex.residual) < 1e-6
+    rule = ex.parts[0]
+    assert rule.keys == ("governance.regime",) and rule.delta < 0  # the operator takes the surplus
+    assert "price set nationally" in rule.label("en")
+    doc = ex.to_json("en")
+    assert set(doc["parts"][0]) == {"key", "label", "eur"} and "residual_eur" in doc

@@ -1,6 +1,7 @@
 """Golden regression tables: every output table of the shipped scenarios, stored and compared exactly.
 
-Each shipped scenario (water, and the electricity regimes) is run for 10 years with 2,000 households (the town scaled with
+Each shipped scenario (water, and the electricity regimes) is run for 10 years with 2,000 households
+(the town scaled with
 ``sim.scale_town``, so the network and the money shrink with it) on two seeds; every table of the
 result (years, periods, deciles, events, decisions, workforce) is written as CSV with full float
 precision under ``tests/golden/<scenario>-seed<N>/``.
