@@ -120,6 +120,20 @@ UNITS: dict[str, str] = {
     "governance_inclusion_pct": "unit.pct",
     "resource_preservation_pct": "unit.pct",
     "network_condition_index": "unit.ratio_to_start",
+    "renewal_need_km": "unit.km_per_year",
+    "renewal_gap_km": "unit.km_per_year",
+    "renewal_gap_eur": "unit.eur_per_year",
+    "depreciation_network_eur": "unit.eur_per_year",
+    "depreciation_other_eur": "unit.eur_per_year",
+    "depreciation_eur": "unit.eur_per_year",
+    "assets_written_off_eur": "unit.eur_per_year",
+    "book_value_eur": "unit.eur",
+    "operating_receipts_eur": "unit.eur_per_year",
+    "operating_expenses_eur": "unit.eur_per_year",
+    "caf_gross_eur": "unit.eur_per_year",
+    "caf_net_eur": "unit.eur_per_year",
+    "accounting_result_eur": "unit.eur_per_year",
+    "debt_extinction_years": "unit.years",
 }
 
 # units guessed from a name suffix, for indicators without an entry in UNITS (longest first)
