@@ -18,6 +18,7 @@ from sim.core.assets import Cohorts
 from sim.core.ledger import Loans
 from sim.experiments.run import engine_for
 from sim.governance import committee as cm
+from sim.show import plots, report
 
 START = 2026
 COST_KM = 150_000.0  # network.renewal_cost_eur_per_km (water.md §4.3)
@@ -285,3 +286,18 @@ def test_a_vetoed_option_is_not_put_again_for_the_cooldown(n: int) -> None:
 
 def test_no_cooldown_is_the_default() -> None:
     assert Scenario().governance.committee.veto_cooldown_meetings == 0
+
+
+# ------------------------------------------------------------------------------------------
+# shown: the Explorer's and the report's « Comptes M49 » chart
+# ------------------------------------------------------------------------------------------
+def test_the_accounts_chart_draws_the_years_columns() -> None:
+    res = simulate(small("regie", years=4), seed=1)
+    assert "accounts" in report.FIGURES
+    fig = report.figure(res, "accounts", "fr")
+    by_name = {tr.name: tr for tr in fig.data}
+    shown = ("renewal_km", "renewal_need_km", "depreciation_eur", "caf_gross_eur", "debt_extinction_years")
+    for col in shown:
+        trace = by_name[plots.indicator_label(col, "fr")]
+        np.testing.assert_allclose(np.asarray(trace.y, dtype=float), res.years[col].to_numpy(dtype=float))
+    assert fig.layout.title.text.startswith("Comptes M49")
