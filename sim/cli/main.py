@@ -145,6 +145,10 @@ SUMMARY_INDICATORS = (
     "outflow_eur",
     "debt_eur",
     "reserves_eur",
+    "depreciation_eur",
+    "caf_gross_eur",
+    "debt_extinction_years",
+    "renewal_gap_km",
     "fte",
 )
 
@@ -157,7 +161,9 @@ def _format(ind: Indicator, v: float, lang: str) -> str:
         return fmt_eur(v, lang, 0)
     if ind.unit == "pct":
         return fmt_pct(v, lang)
-    return fmt_number(v, lang, 1 if ind.unit == "fte" else 0)
+    if v != v:  # NaN: not defined this year (e.g. debt extinction without self-financing)
+        return "—"
+    return fmt_number(v, lang, 1 if ind.unit in ("fte", "years", "km") else 0)
 
 
 def summary_table(result: Result, ctx: Context) -> str:
