@@ -280,3 +280,22 @@ def test_explain_decomposes_an_electricity_gap_by_its_differences() -> None:
     assert "price set nationally" in rule.label("en")
     doc = ex.to_json("en")
     assert set(doc["parts"][0]) == {"key", "label", "eur"} and "residual_eur" in doc
+
+
+@pytest.mark.parametrize("regime", ["regie", "concession", "commons"])
+def test_m49_accounts_close_for_electricity(regime: str) -> None:
+    """The same identities as water's accounts (tests/test_m49_accounts.py): the book value rolls
+    forward, and the change in reserves is net CAF − capital spending + loans + other receipts;
+    the compensation for long cuts is an operating expense of the CAF."""
+    s = town(regime, horizon_years=10)
+    r = simulate(s, seed=2)
+    y = r.years
+    moved = (y["capex_eur"] - y["depreciation_eur"] - y["assets_written_off_eur"]).to_numpy()[1:]
+    np.testing.assert_allclose(
+        y["book_value_eur"].to_numpy()[1:], y["book_value_eur"].to_numpy()[:-1] + moved, rtol=1e-9
+    )
+    other = r.periods.groupby("year")["other_receipts_eur"].sum().to_numpy()
+    cash_before = np.r_[s.finance.initial_cash_eur, y["reserves_eur"].to_numpy()[:-1]]
+    expected = cash_before + y["caf_net_eur"] - y["capex_eur"] + y["loan_proceeds_eur"] + other
+    np.testing.assert_allclose(y["reserves_eur"], expected, rtol=1e-9, atol=1e-3)
+    np.testing.assert_allclose(y["renewal_need_km"], s.network.length_km / s.network.asset_life_years)

@@ -151,6 +151,10 @@ SUMMARY_INDICATORS = (
     "outflow_eur",
     "debt_eur",
     "reserves_eur",
+    "depreciation_eur",
+    "caf_gross_eur",
+    "debt_extinction_years",
+    "renewal_gap_km",
     "fte",
 )
 
@@ -165,7 +169,9 @@ def _format(ind: Indicator, v: float, lang: str) -> str:
         return fmt_eur(v, lang, 0)
     if ind.unit == "pct":
         return fmt_pct(v, lang)
-    return fmt_number(v, lang, {"fte": 1, "per_customer": 2}.get(ind.unit, 0))
+    if v != v:  # NaN: not defined this year (e.g. debt extinction without self-financing)
+        return "—"
+    return fmt_number(v, lang, {"fte": 1, "years": 1, "km": 1, "per_customer": 2}.get(ind.unit, 0))
 
 
 def summary_table(result: Result, ctx: Context) -> str:

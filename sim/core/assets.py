@@ -5,6 +5,11 @@ each with a failure rate per km and year that grows with age (Shamir–Howard ex
 power law, per material). Each month the number of incidents is a Poisson draw on the total rate;
 each incident is then a SimPy process of the service that owns the network.
 
+Each cohort also carries its gross value per km (M49-style accounts, :mod:`sim.core.accounts`):
+the cohorts of the scenario are valued at the renewal cost of the first year, a renewed cohort at
+what its renewal cost; each is depreciated straight-line over its material's ``life_years``, and
+the net book value of mains taken out by a renewal is written off.
+
 Random numbers come from the ``breaks`` stream in a layout that couples runs: month m always uses
 the same seed, and incident i of month m always uses row i of the month's uniforms, so two regimes on
 one seed see the same failures wherever their networks are alike.
@@ -35,6 +40,10 @@ class Cohorts:
     growth: np.ndarray
     shape: np.ndarray
     scale: np.ndarray
+    life: np.ndarray  # service life (years) per material: the depreciation period
+    value_eur_per_km: np.ndarray  # gross value per km of each cohort (€ of the year it was valued)
+    base_cost_eur_per_km: float = 0.0  # value of a renewed km when its cost is not given
+    written_off_eur: float = 0.0  # net book value of mains taken out by the last renewal
 
     @classmethod
     def from_spec(cls, spec: Network) -> Cohorts:
@@ -51,6 +60,9 @@ class Cohorts:
             growth=np.array([m.growth_per_year for m in mats]),
             shape=np.array([m.weibull_shape for m in mats]),
             scale=np.array([m.weibull_scale_years for m in mats]),
+            life=np.array([m.life_years for m in mats], dtype=float),
+            value_eur_per_km=np.full(len(spec.cohorts), float(spec.renewal_cost_eur_per_km)),
+            base_cost_eur_per_km=float(spec.renewal_cost_eur_per_km),
         )
 
     @property
@@ -79,29 +91,61 @@ class Cohorts:
     def breaks_per_year(self, year: float) -> float:
         return float((self.rate_per_km(year) * self.length_km).sum())
 
-    def renew(self, km: float, year: float, material: int) -> float:
-        """Replace ``km`` of the cohorts with the highest break rate per km; returns km renewed."""
+    def renew(self, km: float, year: float, material: int, cost_eur_per_km: float | None = None) -> float:
+        """Replace ``km`` of the cohorts with the highest break rate per km; returns km renewed.
+
+        The new cohort is valued at ``cost_eur_per_km`` (default: the scenario's renewal cost); the
+        net book value of the km taken out is :attr:`written_off_eur`.
+        """
+        self.written_off_eur = 0.0
         km = min(max(km, 0.0), self.total_km)
         if km <= 0:
             return 0.0
         order = np.argsort(-self.rate_per_km(year), kind="stable")
+        book = self.book_share(year) * self.value_eur_per_km
         left = km
         for i in order:
             take = min(self.length_km[i], left)
             self.length_km[i] -= take
+            self.written_off_eur += take * float(book[i])
             left -= take
             if left <= 1e-12:
                 break
         keep = self.length_km > 1e-12
-        self.material, self.install_year, self.length_km = (
+        self.material, self.install_year, self.length_km, self.value_eur_per_km = (
             self.material[keep],
             self.install_year[keep],
             self.length_km[keep],
+            self.value_eur_per_km[keep],
         )
         self.material = np.append(self.material, material)
         self.install_year = np.append(self.install_year, float(year))
         self.length_km = np.append(self.length_km, km)
+        value = self.base_cost_eur_per_km if cost_eur_per_km is None else cost_eur_per_km
+        self.value_eur_per_km = np.append(self.value_eur_per_km, float(value))
         return km
+
+    # ------------------------------------------------------------------ accounts (M49-style)
+    def book_share(self, at: float) -> np.ndarray:
+        """Share of each cohort's gross value not yet depreciated at time ``at`` (in years)."""
+        life = self.life[self.material]
+        used = np.clip(at - self.install_year, 0.0, life) / life
+        share: np.ndarray = 1.0 - used
+        return share
+
+    def book_value_eur(self, at: float) -> float:
+        """Net book value of the mains at time ``at`` (straight-line over each material's life)."""
+        return float((self.length_km * self.value_eur_per_km * self.book_share(at)).sum())
+
+    def depreciation_eur(self, year: int) -> float:
+        """Straight-line depreciation of the mains in calendar year ``year`` (1 January to 31
+        December): each cohort's gross value over its life, until it is fully depreciated."""
+        return self.book_value_eur(float(year)) - self.book_value_eur(float(year + 1))
+
+    def renewal_need_km(self) -> float:
+        """Renewal that keeps the network's age stable: each cohort's length over its material's
+        service life (total km / mean service life, weighted by length)."""
+        return float((self.length_km / self.life[self.material]).sum())
 
 
 @dataclass

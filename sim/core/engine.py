@@ -42,6 +42,8 @@ from typing import Any, Protocol
 import numpy as np
 import simpy
 
+from sim.core import accounts
+from sim.core.accounts import ACCOUNT_YEAR_KEYS, Vintages
 from sim.core.billing import Payment
 from sim.core.households import BasePopulation
 from sim.core.ledger import CAPEX_LINES, OPEX_LINES, OUTFLOW_LINES, Loans, close_month
@@ -68,6 +70,7 @@ YEAR_KEYS = (
     "interest_eur",
     "principal_eur",
     "treasury_interest_eur",
+    *ACCOUNT_YEAR_KEYS,
 )
 
 
@@ -279,6 +282,10 @@ class Engine:
             s.finance.initial_debt_eur, s.finance.interest_rate_pct, s.finance.initial_debt_remaining_years
         )
         self.cash = s.finance.initial_cash_eur
+        # assets besides mains, for the M49 accounts (sim.core.accounts): the past years' spending
+        self.other_assets = Vintages.steady_state(
+            s.town.start_year, s.finance.other_capex_eur_per_year, s.finance.other_assets_life_years
+        )
         n = self.pop.count
         self.income = self.pop.income_eur_per_year.copy()
         self._payment = self._payment_rule()
@@ -392,19 +399,40 @@ class Engine:
         crews = w.crew_size_fte * self.state.crews
         return w.fte_per_1000_customers * self.pop.count / 1000.0 + crews + self.state.extra_fte
 
-    def yearly_cost_parts(self) -> dict[str, float]:
-        """Expected yearly cash costs excl. taxes passed through, at this year's prices, by part:
-        ``staff`` (in-house and subcontracted), ``energy_treatment``, ``overheads``,
+    def yearly_cost_parts(self, basis: str = "cash") -> dict[str, float]:
+        """Expected yearly costs excl. taxes passed through, at this year's prices, by part.
+
+        ``cash``: ``staff`` (in-house and subcontracted), ``energy_treatment``, ``overheads``,
         ``self_financed_capex`` (the share of renewal and other investment not borrowed),
-        ``debt_service`` (the loans in force) and ``participation``. Their sum, in this order, is
-        :meth:`yearly_costs_estimate`."""
+        ``debt_service`` (the loans in force) and ``participation``.
+        ``m49`` (the accounts of :mod:`sim.core.accounts`): the same operating costs, ``interest``
+        of the loans in force, and ``capital``: the year's expected depreciation or the principal
+        to repay, whichever is larger (a M49 budget must repay its loans' capital from its own
+        resources, and its depreciation is at least that when it balances).
+        Their sum, in this order, is :meth:`yearly_costs_estimate`."""
         s = self.scenario
         fte = self.fte_total()
         wage = s.workforce.wage_cost_eur_per_fte_year * self.cpi * self.real_labour * self.state.wage_factor
         sub = self.state.subcontracted_pct / 100.0
         staff = fte * wage * ((1 - sub) + sub * (1 + s.workforce.subcontract_premium_pct / 100.0))
         var, renewal = self.service.variable_costs_estimate(self)
-        capex = renewal + s.finance.other_capex_eur_per_year * self.cpi
+        other_capex = s.finance.other_capex_eur_per_year * self.cpi
+        if basis == "m49":
+            interest, principal = self.loans.next_year_split()
+            life = s.network.renewal_life_years
+            year = s.town.start_year + self._year
+            dep = accounts.expected_depreciation_eur(
+                self.cohorts, self.other_assets, year, renewal, life, other_capex
+            )
+            return {
+                "staff": staff,
+                "energy_treatment": var,
+                "overheads": s.finance.overheads_eur_per_year * self.cpi,
+                "interest": interest,
+                "capital": max(dep, principal),
+                "participation": self.state.participation_eur_per_year * self.cpi,
+            }
+        capex = renewal + other_capex
         return {
             "staff": staff,
             "energy_treatment": var,
@@ -414,10 +442,11 @@ class Engine:
             "participation": self.state.participation_eur_per_year * self.cpi,
         }
 
-    def yearly_costs_estimate(self) -> float:
-        """Expected yearly cash costs excl. taxes passed through, at this year's prices (for budgets)."""
+    def yearly_costs_estimate(self, basis: str = "cash") -> float:
+        """Expected yearly costs excl. taxes passed through, at this year's prices (for budgets);
+        ``basis`` as :meth:`yearly_cost_parts`."""
         total = 0.0
-        for v in self.yearly_cost_parts().values():  # in their order: budgets stay bit-identical
+        for v in self.yearly_cost_parts(basis).values():  # in their order: budgets stay bit-identical
             total += v
         return total
 
@@ -492,6 +521,7 @@ class Engine:
         self.crews.set_size(st.crews)
         renewal_capex = self.service.year_start(self, y)
         other_capex = s.finance.other_capex_eur_per_year * self.cpi
+        self.other_assets.add(year, other_capex)
         borrow = (renewal_capex + other_capex) * s.finance.capex_debt_share_pct / 100.0
         self.loans.add(borrow, st.loan_rate_pct, s.finance.loan_term_years)
         # a transition financed by a loan (a remunicipalisation's costs and buy-back): the policy
@@ -550,7 +580,27 @@ class Engine:
             "treasury_drawn_max_eur": max(-self._treasury_low, 0.0),
             "unfinanced_eur": max(-self._treasury_low - self._treasury_limit, 0.0),
             **{k: acc[k] for k in self.service.extra_payment_lines},
+            **self.account_columns(acc),
         }
+
+    def account_columns(self, acc: dict[str, float]) -> dict[str, float]:
+        """The year's M49-style accounts (:mod:`sim.core.accounts`), at its 31 December."""
+        year = self.scenario.town.start_year + self._year
+        coh = self.cohorts
+        dep_net = coh.depreciation_eur(year) if coh is not None else 0.0
+        written_off = coh.written_off_eur if coh is not None else 0.0
+        book = self.other_assets.book_value_eur(year + 1.0)
+        if coh is not None:
+            book += coh.book_value_eur(year + 1.0)
+        return accounts.account_columns(
+            acc,
+            self.loans.outstanding,
+            dep_net,
+            self.other_assets.depreciation_eur(year),
+            written_off,
+            book,
+            self.service.extra_opex_lines,
+        )
 
     def governance_inclusion_pct(self) -> float:
         """Mean, over the year's binding decisions, of the decision weight held by users and workers
@@ -614,6 +664,7 @@ class Engine:
             "interest_eur",
             "principal_eur",
             "treasury_interest_eur",
+            *ACCOUNT_YEAR_KEYS,
             *self.service.extra_payment_lines,
         ):
             acc[k] += row.get(k, 0.0)

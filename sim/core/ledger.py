@@ -69,6 +69,21 @@ class Loans:
         self.payment = self.payment * (1.0 - share)
         return moved
 
+    def next_year_split(self) -> tuple[float, float]:
+        """(interest, principal) of the next twelve months at current terms, without paying them."""
+        principal, months_left = self.principal.copy(), self.months_left.copy()
+        interest_sum = repaid_sum = 0.0
+        for _ in range(12):
+            live = months_left > 0
+            interest = np.where(live, principal * self.rate_m, 0.0)
+            repay = np.where(months_left <= 1, principal, self.payment - interest)
+            repay = np.where(live, np.minimum(repay, principal), 0.0)
+            principal = principal - repay
+            months_left = months_left - 1
+            interest_sum += float(interest.sum())
+            repaid_sum += float(repay.sum())
+        return interest_sum, repaid_sum
+
     def yearly_service(self) -> float:
         """Debt service of the next twelve months at current terms (for budget projections)."""
         return float((self.payment * np.minimum(self.months_left, 12)).sum())

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.core.accounts import Vintages
 from sim.core.billing import unpaid_indices
 from sim.core.engine import Engine, MonthFlows, State
 from sim.electricity import law, reliability
@@ -61,21 +62,54 @@ MED_HISTORY_YEARS = 5
 
 
 class Lines:
-    """The network's length, of which underground: renewal puts overhead lines underground first."""
+    """The network's length, of which underground, and its book value (M49-style accounts).
 
-    def __init__(self, length_km: float, underground_share: float):
+    Renewal takes out the opening network first (overhead lines first: they are put underground)
+    and adds a vintage at its cost. The opening network is valued as if it had been renewed
+    steadily over its life at today's cost (an assumption, as water's other assets); the km taken
+    out are written off at the opening network's mean book value per km.
+    """
+
+    def __init__(
+        self, length_km: float, underground_share: float, start_year: int, cost_eur_per_km: float, life: float
+    ):
         self.total_km = float(length_km)
         self.underground_km = float(length_km) * underground_share
+        self.life = float(life)
+        self.opening_km = float(length_km)
+        self.opening = Vintages.steady_state(
+            start_year, self.total_km / self.life * cost_eur_per_km, self.life
+        )
+        self.renewed = Vintages(np.zeros(0), np.zeros(0), self.life)
+        self.written_off_eur = 0.0
 
     @property
     def underground_share(self) -> float:
         return self.underground_km / self.total_km if self.total_km > 0 else 0.0
 
-    def renew(self, km: float) -> float:
-        """Renew ``km`` (overhead first, put underground); returns the km renewed."""
+    def renew(self, km: float, year: int, cost_eur_per_km: float) -> float:
+        """Renew ``km`` (overhead first, put underground) at ``cost_eur_per_km``; returns the km."""
+        self.written_off_eur = 0.0
         km = min(max(km, 0.0), self.total_km)
         self.underground_km = min(self.underground_km + km, self.total_km)
+        out = min(km, self.opening_km)
+        if out > 0:
+            share = out / self.opening_km
+            self.written_off_eur = share * self.opening.book_value_eur(float(year))
+            self.opening.gross = self.opening.gross * (1.0 - share)
+            self.opening_km -= out
+        self.renewed.add(year, km * cost_eur_per_km)
         return km
+
+    def book_value_eur(self, at: float) -> float:
+        return self.opening.book_value_eur(at) + self.renewed.book_value_eur(at)
+
+    def depreciation_eur(self, year: int) -> float:
+        return self.book_value_eur(float(year)) - self.book_value_eur(float(year + 1))
+
+    def renewal_need_km(self) -> float:
+        """Renewal that keeps the network's age stable: its length over the lines' life."""
+        return self.total_km / self.life
 
 
 class ElectricityService:
@@ -114,7 +148,14 @@ class ElectricityService:
         self.s = s
         self.pop = pop
         n = pop.count
-        self.lines = eng.cohorts = Lines(s.network.length_km, s.network.underground_share)
+        net = s.network
+        self.lines = eng.cohorts = Lines(
+            net.length_km,
+            net.underground_share,
+            s.town.start_year,
+            net.renewal_cost_eur_per_km,
+            net.asset_life_years,
+        )
         hh = s.households
         # the month's temperature: its normal plus a deviation drawn for every year and month, in
         # year order (a longer horizon adds rows, never changes the first ones)
@@ -200,9 +241,12 @@ class ElectricityService:
     def year_start(self, eng: Engine, y: int) -> float:
         s = self.s
         st = eng.state
-        km = self.lines.renew(st.renewal_rate_pct / 100.0 * self.lines.total_km)
+        cost_km = s.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
+        km = self.lines.renew(
+            st.renewal_rate_pct / 100.0 * self.lines.total_km, s.town.start_year + y, cost_km
+        )
         self.renewed_km.append(km)
-        capex = km * s.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
+        capex = km * cost_km
         eng.crews.plan(s.workforce.planned_hours_per_km_year * self.lines.total_km)
         # demand responds to the real marginal price (constant elasticity, electricity.md §3.3)
         p = et.marginal_price_eur_per_kwh(
@@ -539,6 +583,7 @@ class ElectricityService:
             "underground_share_pct": 100.0 * self.lines.underground_share,
             "renewal_km": self.renewed_km[-1],
             "network_length_km": self.lines.total_km,
+            **self._renewal_gap(eng),
             **ref,
             "unpaid_rate_pct": 100.0 * acc["unpaid_eur"] / acc["billed_eur"] if acc["billed_eur"] else 0.0,
             "energy_poverty_pct": energy_poverty_pct(
@@ -567,6 +612,13 @@ class ElectricityService:
         }
         self._decile_rows(eng, year, bills)
         return row
+
+    def _renewal_gap(self, eng: Engine) -> dict[str, float]:
+        """The year's renewal against the need that keeps the network's age stable (as water's)."""
+        need = self.lines.renewal_need_km()
+        gap = need - self.renewed_km[-1]
+        cost_km = self.s.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
+        return {"renewal_need_km": need, "renewal_gap_km": gap, "renewal_gap_eur": gap * cost_km}
 
     def _decile_rows(self, eng: Engine, year: int, bills: np.ndarray) -> None:
         d = eng.pop.decile.astype(np.int64)

@@ -34,6 +34,7 @@ class GovernedPolicy(Policy):
         self.keep_cpi_base = 1.0  # CPI at which the tariff in force was set (for "keep" indexation)
         self.concession_active = g.regime == "concession"
         self.contract = ContractState()
+        self.vetoed: dict[tuple[str, str], int] = {}  # (item, option) -> meeting of its last veto
 
     def switch_rule(self, name: str) -> None:
         """Hand the tariff to another rule (a concession ending in a régie or a commons); a
@@ -155,7 +156,7 @@ class GovernedPolicy(Policy):
         c = self.scenario.governance.committee
         rows: list[dict[str, Any]] = []
         for item in items or self.agenda_items(eng):
-            options = self.item_options(eng, item)
+            options = self.cool_down(item, self.item_options(eng, item))
             keep_share = options[0].effects.get("share_above_pct")
             chosen, votes = cm.vote_item(options, c, eng.rng["committee"], keep_share)
             log = self.logged(item)
@@ -178,6 +179,8 @@ class GovernedPolicy(Policy):
                 )
             else:
                 for v in votes:
+                    if v.veto:
+                        self.vetoed[(item, v.option.name)] = self.meeting
                     chosen_here = v.option is chosen
                     reason = (
                         v.reason
@@ -200,6 +203,22 @@ class GovernedPolicy(Policy):
                     )
             self.apply(eng, chosen)
         return rows
+
+    def cool_down(self, item: str, options: list[cm.Option]) -> list[cm.Option]:
+        """Options vetoed in the last ``veto_cooldown_meetings`` meetings are not put to the vote
+        again (they stay listed, not admissible, with the reason); the default option (first) and
+        the room's own variants are never held back."""
+        n = self.scenario.governance.committee.veto_cooldown_meetings
+        if n <= 0:
+            return options
+        for o in options[1:]:
+            k = self.vetoed.get((item, o.name))
+            if k is None or o.name.startswith("variant_") or not o.admissible:
+                continue
+            if self.meeting - k <= n:
+                o.admissible = False
+                o.why_not = f"vetoed at meeting {k}: not put again before meeting {k + n + 1}"
+        return options
 
     def apply_logged(self, options: list[cm.Option], log: Any) -> cm.Option:
         if log.tariff is not None:  # the room's own variant: the option built from its tariff
@@ -318,7 +337,7 @@ class GovernedPolicy(Policy):
         c = self.scenario.governance.committee
         out = []
         for item in items:
-            options = self.item_options(eng, item)
+            options = self.cool_down(item, self.item_options(eng, item))
             keep_share = options[0].effects.get("share_above_pct")
             proc, _ = cm.vote_item(options, c, eng.rng["committee"], keep_share)
             log = self.logged(item)

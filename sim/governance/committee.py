@@ -93,10 +93,15 @@ def reserve_target_eur(eng: Engine, council: Council, costs: float | None = None
 def target_revenue(eng: Engine, council: Council) -> float:
     """Revenue (excl. tax and levies) to bill next year for cost recovery.
 
-    costs + (reserve target - cash) / recovery years, grossed up by last year's unpaid rate.
+    costs + (reserve target - cash) / recovery years, grossed up by last year's unpaid rate. The
+    costs are the council's ``cost_basis``: cash (opex, debt service, self-financed investment) or
+    M49 (opex, interest, and depreciation or principal, whichever is larger:
+    :meth:`sim.core.engine.Engine.yearly_cost_parts`); the reserve target is months of cash costs.
     """
     costs = eng.yearly_costs_estimate()
     reserve_target = reserve_target_eur(eng, council, costs)
+    if council.cost_basis == "m49":
+        costs = eng.yearly_costs_estimate("m49")
     gap = (reserve_target - eng.cash) / council.cost_recovery_years
     unpaid = eng.years[-1]["unpaid_rate_pct"] / 100.0 if eng.years else 0.0
     return max(costs + gap, 0.0) / max(1.0 - unpaid, 0.5)

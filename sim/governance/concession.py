@@ -2,7 +2,9 @@
 
 - Indexation: ``Kn = a + wL·L/L0 + wE·E/E0 + wT·T/T0`` on labour, energy and public-works index
   paths built from the run's inflation and index draws (shared by every regime on a seed).
-- Renewal: the contractual obligation is realised at ``renewal_realisation``; the unspent renewal
+- Renewal: the contractual obligation (a share of the network's length, or with
+  ``renewal_obligation_need_pct`` a share of its renewal need: its length over its materials'
+  service lives, each year) is realised at ``renewal_realisation``; the unspent renewal
   provision leaves the service each year unless the contract returns it.
 - Money leaving the service: operator margin, head-office fees, delegation overhead and corporate
   taxes (``finance.*`` parameters), and the yearly operating surplus above the reserve target.
@@ -82,11 +84,27 @@ def start_contract(eng: Engine, policy: PolicyView) -> None:
     _provision(eng, policy)
 
 
+def obligation_km(eng: Engine) -> float:
+    """The contract's renewal obligation this year, in km: a share of the network's length, or
+    (``renewal_obligation_need_pct``) a share of its renewal need
+    (:meth:`sim.core.assets.Cohorts.renewal_need_km`)."""
+    c = eng.scenario.governance.concession
+    if c.renewal_obligation_need_pct is None:
+        return c.renewal_obligation_pct / 100 * eng.cohorts.total_km
+    return c.renewal_obligation_need_pct / 100 * eng.cohorts.renewal_need_km()
+
+
 def _provision(eng: Engine, policy: PolicyView) -> None:
-    """Unspent renewal provision of the year: kept by the operator unless it is to be returned."""
+    """Unspent renewal provision of the year: kept by the operator unless it is to be returned.
+    An obligation set against the network's need is set again each year, as the need moves."""
     c = eng.scenario.governance.concession
     st = eng.state
-    unspent_km = c.renewal_obligation_pct * (1 - c.renewal_realisation) / 100 * eng.cohorts.total_km
+    if c.renewal_obligation_need_pct is None:
+        unspent_km = c.renewal_obligation_pct * (1 - c.renewal_realisation) / 100 * eng.cohorts.total_km
+    else:
+        km = obligation_km(eng)
+        st.renewal_rate_pct = 100 * km * c.renewal_realisation / eng.cohorts.total_km
+        unspent_km = km * (1 - c.renewal_realisation)
     amount = unspent_km * eng.scenario.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
     if c.unspent_provision_returned:
         policy.contract.provision_accrued += amount  # stays in the service's cash, owed back at the end

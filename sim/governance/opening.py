@@ -4,8 +4,10 @@ With ``governance.opening_tariff: cost_of_service``, the tariff entered in the s
 *structure* (standing charge, blocks, social tariff); its level in the first year is scaled so
 that the year's expected receipts cover the town's cost of service:
 
-- the cash costs the council budgets for (:meth:`sim.core.engine.Engine.yearly_cost_parts`:
-  staff, energy and treatment, overheads, self-financed investment, debt service, participation);
+- the costs the council budgets for (:meth:`sim.core.engine.Engine.yearly_cost_parts`:
+  staff, energy and treatment, overheads, self-financed investment, debt service, participation;
+  or, with ``governance.council.cost_basis: m49``, the same operating costs, interest, and the
+  year's depreciation or principal repaid, whichever is larger), the same for every regime;
 - in a concession, the tender price adds what the operator takes: its margin and head-office fee
   (shares of revenue), the delegation overhead and corporate taxes (per m3 billed) and the
   renewal provision it collects but does not spend;
@@ -56,7 +58,7 @@ def opening_cost(eng: Engine, concession: bool) -> OpeningCost:
     """The cost of service of ``eng``'s town in its first year, as a regime would price it."""
     st = eng.state
     volume = float(eng.last_year_metered.sum())
-    costs = eng.yearly_cost_parts()
+    costs = eng.yearly_cost_parts(eng.scenario.governance.council.cost_basis)
     if not concession:
         return OpeningCost(costs=costs, volume_m3=volume)
     return OpeningCost(

@@ -10,7 +10,9 @@ An indicator belongs to one service (``water``) or to every service (``any``); o
 those a run has (:func:`available`).
 
 SISPEA codes are the French water-service observatory's (water.md §1.1): D102.0 price of 120 m3,
-P104.3 network yield, P106.3 linear loss index, P107.2 renewal rate, P154.0 unpaid rate.
+P104.3 network yield, P106.3 linear loss index, P107.2 renewal rate, P153.2 debt extinction
+years (outstanding debt / gross self-financing capacity, :mod:`sim.core.accounts`), P154.0 unpaid
+rate.
 """
 
 from __future__ import annotations
@@ -358,6 +360,61 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator(
         "restriction_days", "days", "Jours de restriction", "Days under restriction", "lower", service="water"
+    ),
+    Indicator(
+        "renewal_gap_km",
+        "km",
+        "Écart de renouvellement au besoin",
+        "Renewal gap against the need",
+        "lower",
+        service="water",
+        phrase_fr="le renouvellement qui manque pour garder l'âge du réseau stable",
+        phrase_en="the renewal missing to keep the network's age stable",
+    ),
+    Indicator(
+        "renewal_gap_eur",
+        "eur",
+        "Écart de renouvellement au besoin (€)",
+        "Renewal gap against the need (€)",
+        "lower",
+        service="water",
+    ),
+    Indicator("depreciation_eur", "eur", "Amortissements (M49)", "Depreciation (M49)", "neutral"),
+    Indicator(
+        "caf_gross_eur",
+        "eur",
+        "Capacité d'autofinancement brute",
+        "Gross self-financing capacity",
+        "higher",
+        phrase_fr="la capacité d'autofinancement brute",
+        phrase_en="the gross self-financing capacity",
+    ),
+    Indicator(
+        "caf_net_eur",
+        "eur",
+        "Capacité d'autofinancement nette",
+        "Net self-financing capacity",
+        "higher",
+        phrase_fr="la capacité d'autofinancement nette",
+        phrase_en="the net self-financing capacity",
+    ),
+    Indicator(
+        "debt_extinction_years",
+        "years",
+        "Durée d'extinction de la dette",
+        "Debt extinction years",
+        "lower",
+        sispea="P153.2",
+        phrase_fr="la durée d'extinction de la dette",
+        phrase_en="the years needed to repay the debt",
+        step=0.5,
+    ),
+    Indicator(
+        "book_value_eur",
+        "eur",
+        "Valeur nette comptable des biens",
+        "Net book value of assets",
+        "higher",
     ),
     Indicator("revenue_eur", "eur", "Recettes", "Revenue", "neutral"),
     Indicator("opex_eur", "eur", "Dépenses d'exploitation", "Operating costs", "neutral"),

@@ -664,8 +664,8 @@ class ElectricityNetwork(Block):
         unit="yr",
         gt=0,
         le=150,
-        desc="Service life of a renewed line (for book values at a buy-back)",
-        desc_fr="Durée de vie d'une ligne renouvelée (valeur comptable au rachat)",
+        desc="Service life of a line (depreciation, book values, the renewal need)",
+        desc_fr="Durée de vie d'une ligne (amortissement, valeur comptable, besoin de renouvellement)",
         source="assumption",
     )
     repair_cost_eur: float = param(

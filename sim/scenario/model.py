@@ -1081,6 +1081,16 @@ class FinanceBase(Block):
         desc_fr="Investissements hors renouvellement des conduites",
         source="assumption: total investment ~0.3-0.5 €/m3 sold as Paris/SEDIF (water.md §2.3)",
     )
+    other_assets_life_years: float = param(
+        30.0,
+        unit="yr",
+        ge=1,
+        le=150,
+        desc="Depreciation period of the assets besides mains (plants, reservoirs, meters), M49 accounts",
+        desc_fr="Durée d'amortissement des biens hors conduites (usines, réservoirs, compteurs), comptes M49",
+        source="assumption: a mix of civil works depreciated over several decades and meters and "
+        "electromechanical equipment over 10-15 years; no published mix in the reference files",
+    )
     inflation_mean_pct: float = param(
         1.3,
         unit="%/yr",
@@ -1543,6 +1553,18 @@ class Concession(Block):
         desc_fr="Part de l'obligation de renouvellement réalisée",
         source="assumption: CRC Rhône-Alpes 1996 found provisions above actual renewal (water.md §2.3)",
     )
+    renewal_obligation_need_pct: float | None = param(
+        None,
+        unit="% of need",
+        ge=0,
+        le=300,
+        desc="Renewal obligation as a share of the network's renewal need (its length over its "
+        "materials' service lives, each year); none = the share of length above",
+        desc_fr="Obligation de renouvellement en part du besoin du réseau (son linéaire rapporté à la "
+        "durée de vie de ses matériaux, chaque année) ; vide = la part du linéaire ci-dessus",
+        source="DESIGN: issue 15, finding 2 (the renewal obligation defined against the network's "
+        "needs); none keeps the earlier rule",
+    )
     unspent_provision_returned: bool = param(
         False,
         desc="Unspent renewal provisions are returned to the authority at contract end",
@@ -1721,6 +1743,16 @@ class Council(Block):
         desc_fr="Écart de recettes toléré pour qu'un tarif soit soumis au vote",
         source="assumption: a water budget (M49 budget annexe) must balance",
     )
+    cost_basis: Literal["cash", "m49"] = param(
+        "cash",
+        desc="Costs the tariff recovers: cash (opex, debt service, self-financed investment) or M49 "
+        "(opex, interest, and depreciation or principal repaid, whichever is larger)",
+        desc_fr="Charges que le tarif couvre : trésorerie (exploitation, annuités, investissement "
+        "autofinancé) ou M49 (exploitation, intérêts, et amortissements ou capital remboursé, le plus "
+        "grand des deux)",
+        source="DESIGN: issue 15, finding 2 (cost recovery defined against the M49 accounts); cash "
+        "keeps the earlier rule",
+    )
     freeze_before_election: bool = param(
         True,
         desc="Tariff frozen in the year before an election",
@@ -1816,6 +1848,18 @@ class Committee(Block):
         "veto demande davantage)",
         source='assumption: the national share above 3 % is known to about one point ("about one '
         'million households", 3-4 %, water.md §3.5); a smaller rise is within what the indicator tells',
+    )
+    veto_cooldown_meetings: int = param(
+        0,
+        unit="meetings",
+        ge=0,
+        le=50,
+        desc="Meetings during which a vetoed option is not put on the agenda again (0: it may come "
+        "back at the next meeting)",
+        desc_fr="Nombre de réunions pendant lesquelles une option frappée de veto ne revient pas à "
+        "l'ordre du jour (0 : elle peut revenir à la réunion suivante)",
+        source="assumption: 0 keeps the earlier rule; a committee meets once a year, so a vetoed "
+        "option already waits a year",
     )
     tariff_step_pct: float = param(
         20.0,

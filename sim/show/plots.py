@@ -148,6 +148,20 @@ UNITS: dict[str, str] = {
     "governance_inclusion_pct": "unit.pct",
     "resource_preservation_pct": "unit.pct",
     "network_condition_index": "unit.ratio_to_start",
+    "renewal_need_km": "unit.km_per_year",
+    "renewal_gap_km": "unit.km_per_year",
+    "renewal_gap_eur": "unit.eur_per_year",
+    "depreciation_network_eur": "unit.eur_per_year",
+    "depreciation_other_eur": "unit.eur_per_year",
+    "depreciation_eur": "unit.eur_per_year",
+    "assets_written_off_eur": "unit.eur_per_year",
+    "book_value_eur": "unit.eur",
+    "operating_receipts_eur": "unit.eur_per_year",
+    "operating_expenses_eur": "unit.eur_per_year",
+    "caf_gross_eur": "unit.eur_per_year",
+    "caf_net_eur": "unit.eur_per_year",
+    "accounting_result_eur": "unit.eur_per_year",
+    "debt_extinction_years": "unit.years",
 }
 
 # units guessed from a name suffix, for indicators without an entry in UNITS (longest first)
@@ -440,6 +454,32 @@ def debt_and_reserves(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
         tickformat=",.0f",
     )
     return _finish(fig, t("plot.debt_and_reserves.title", lang), lang)
+
+
+def accounts(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
+    """The M49 accounts: mains renewed against the renewal need (km), depreciation against the
+    gross and net self-financing capacity (€), and the debt extinction years (SISPEA P153.2)."""
+    money = ("depreciation_eur", "caf_gross_eur", "caf_net_eur")
+    _check(years, ["year", "renewal_km", "renewal_need_km", *money, "debt_extinction_years"], "years")
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07)
+    fig.add_trace(_bar(years, "renewal_km", lang, colour=OKABE_ITO[0]), row=1, col=1)
+    fig.add_trace(_line(years, "renewal_need_km", lang, colour=OKABE_ITO[3], dash="dash"), row=1, col=1)
+    for i, col in enumerate(money):
+        line = _line(years, col, lang, colour=OKABE_ITO[4 + i], dash=DASHES[i % len(DASHES)])
+        fig.add_trace(line, row=2, col=1)
+    fig.add_trace(_line(years, "debt_extinction_years", lang, colour=OKABE_ITO[2]), row=3, col=1)
+    fig.update_yaxes(title_text=axis_title("renewal_need_km", lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(
+        title_text=f"{t('ind.depreciation_eur', lang)}, … ({t('unit.eur_per_year', lang)})",
+        tickformat=",.0f",
+        row=2,
+        col=1,
+    )
+    fig.update_yaxes(title_text=axis_title("debt_extinction_years", lang), rangemode="tozero", row=3, col=1)
+    for r in (1, 2, 3):
+        fig.update_xaxes(tickformat="d", row=r, col=1)
+    fig.update_xaxes(title_text=t("plot.axis.year", lang), row=3, col=1)
+    return _finish(fig, t("plot.accounts.title", lang), lang, height=750)
 
 
 def resource(years: pd.DataFrame, lang: str = "fr") -> go.Figure:

@@ -146,6 +146,7 @@ FIGURES: tuple[str, ...] = (
     "network",
     "money",
     "debt",
+    "accounts",
     "resource",
     "workforce",
 )
@@ -166,6 +167,8 @@ def figure(result: Result, name: str, lang: str = "fr") -> go.Figure:
         return plots.money_flows(y, lang)
     if name == "debt":
         return plots.debt_and_reserves(y, lang)
+    if name == "accounts":
+        return plots.accounts(y, lang)
     if name == "resource":
         return plots.resource(y, lang)
     if name == "workforce":

@@ -233,7 +233,8 @@ class WaterService:
         year = s.town.start_year + y
         # renewal of the worst cohorts
         new_mat = self.cohorts.names.index(s.network.renewal_material)
-        km = self.cohorts.renew(st.renewal_rate_pct / 100.0 * self.cohorts.total_km, year, new_mat)
+        cost_km = s.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
+        km = self.cohorts.renew(st.renewal_rate_pct / 100.0 * self.cohorts.total_km, year, new_mat, cost_km)
         self.renewed_km.append(km)
         renewal_capex = km * s.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
         eng.crews.plan(s.workforce.planned_hours_per_km_year * self.cohorts.total_km)
@@ -601,6 +602,7 @@ class WaterService:
             "customer_interruption_hours": acc["interrupt_customer_hours"],
             "renewal_km": self.renewed_km[-1],
             "renewal_rate_pct": 100.0 * float(np.mean(renew5)) / km,
+            **self._renewal_gap(eng),
             "network_length_km": km,
             "network_mean_age_years": self.cohorts.mean_age(year + 1),
             "price_120m3_eur_per_m3": price120,
@@ -629,6 +631,15 @@ class WaterService:
         self._decile_rows(eng, year, burden, above, sewer)
         eng.last_year_non_domestic_m3 = self.nd_year_m3.copy()
         return row
+
+    def _renewal_gap(self, eng: Engine) -> dict[str, float]:
+        """The year's renewal against the network's need: the renewal that keeps its age stable
+        (each cohort's length over its material's service life, :meth:`Cohorts.renewal_need_km`),
+        in km and in euros at this year's renewal cost; a positive gap is renewal left undone."""
+        need = self.cohorts.renewal_need_km()
+        gap = need - self.renewed_km[-1]
+        cost_km = eng.scenario.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
+        return {"renewal_need_km": need, "renewal_gap_km": gap, "renewal_gap_eur": gap * cost_km}
 
     def _decile_rows(
         self, eng: Engine, year: int, burden: np.ndarray, above: np.ndarray, sewer: np.ndarray
