@@ -2,8 +2,8 @@
 
 Each shipped scenario (water, and the electricity regimes) is run for 10 years with 2,000 households
 (the town scaled with ``sim.scale_town``, so the network and the money shrink with it) on two seeds;
-every table of the result (years, periods, deciles, events, decisions, workforce) is written as CSV with full float
-precision under ``tests/golden/<scenario>-seed<N>/``.
+every table of the result (years, periods, deciles, events, decisions, workforce) is written as CSV
+with full float precision under ``tests/golden/<scenario>-seed<N>/``.
 
 Regenerate on purpose only, after a change that is meant to move the figures, and say in the commit
 what moved and why::
