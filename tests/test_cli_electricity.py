@@ -30,7 +30,7 @@ def test_bill_json_has_total_and_lines(capsys) -> None:
     code, out, err = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--json")
     assert code == 0, err
     doc = json.loads(out)
-    assert doc["total_eur"] == pytest.approx(151.86 + 5_700 * 0.2516, abs=0.005)  # TRVE 2024 (§1.4)
+    assert doc["total_eur"] == pytest.approx(186.0 + 5_700 * 0.1952, abs=0.005)  # TRVE Aug 2025 (§1.4)
     assert all({"label", "eur"} <= set(ln) for ln in doc["lines"])
     assert doc["lines"][-1]["eur"] == doc["total_eur"]
     assert doc["lines"][0]["label"] == "Abonnement (part fixe) HT"
@@ -48,15 +48,19 @@ def test_bill_hphc_with_peak_and_off_peak_kwh(capsys) -> None:
 
 
 def test_bill_taxes_of_another_date(capsys) -> None:
-    code, out, _ = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--date", "2025-08-01", "--json")
+    # the grid of 1 Aug 2025 (VAT 20 % on all, excise 29.98 €/MWh, CTA 21.93 % of the TURPE fixed
+    # part 25.70 + 8.52 × 6 = 76.82 €) gives prices excl. tax of 186 / 1.2 − 16.846 = 138.154 €/yr
+    # and 0.1952 / 1.2 − 0.02998 = 0.132687 €/kWh; billed on 1 Feb 2024 (VAT 5.5 % on the fixed
+    # part and CTA, excise 21 €/MWh): (138.154 + 16.846) × 1.055 + 5,700 × (0.132687 + 0.021) × 1.2
+    code, out, _ = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "5700", "--date", "2024-02-01", "--json")
     assert code == 0
-    assert json.loads(out)["total_eur"] == pytest.approx(1_668.27, abs=0.005)
+    assert json.loads(out)["total_eur"] == pytest.approx(1_214.74, abs=0.005)
 
 
 def test_bill_text_in_english(capsys) -> None:
     code, out, _ = cli(capsys, "--lang", "en", "bill", TOWN, "--kva", "6", "--kwh", "5700")
     assert code == 0
-    assert "Total incl. taxes" in out and "€1,585.98" in out
+    assert "Total incl. taxes" in out and "€1,298.64" in out
 
 
 @pytest.mark.parametrize(
@@ -75,7 +79,6 @@ def test_bill_text_in_english(capsys) -> None:
         ["bill", TOWN, "--kva", "6", "--kwh", "100", "--date", "demain"],
         ["bill", "scenarios/town.yaml"],  # water without --volume
         ["bill", "scenarios/town.yaml", "--volume", "120", "--kva", "6"],
-        ["run", TOWN, "--out", "/tmp/regie-sim-never-written"],  # not yet simulated: a located error
     ],
     ids=lambda a: " ".join(a[2:])[:50],
 )
@@ -88,7 +91,7 @@ def test_bad_input_exits_2(capsys, argv: list[str]) -> None:
 def test_validate_describes_an_electricity_town(capsys) -> None:
     code, out, err = cli(capsys, "validate", TOWN)
     assert code == 0, err
-    assert "Ville-sur-Courant" in out and fmt_eur(1258.90, "fr") in out  # 151.86 + 4,400 × 0.2516
+    assert "Ville-sur-Courant" in out and fmt_eur(1044.88, "fr") in out  # 186 + 4,400 × 0.1952
 
 
 def test_bill_what_if_is_said(capsys) -> None:
@@ -101,7 +104,23 @@ def test_bill_what_if_is_said(capsys) -> None:
     assert json.loads(out)["what_if"] is False
 
 
-def test_run_says_electricity_is_not_simulated_yet(capsys) -> None:
-    code, _, err = cli(capsys, "--lang", "en", "run", TOWN, "--out", "/tmp/regie-sim-never-written")
-    assert code == 2
-    assert "service" in err and "only be checked and billed" in err
+def test_run_simulates_an_electricity_town(capsys, tmp_path) -> None:
+    out_dir = tmp_path / "run"
+    code, out, err = cli(
+        capsys,
+        "--lang",
+        "en",
+        "run",
+        TOWN,
+        "--set",
+        "households.count=400",
+        "--set",
+        "horizon_years=3",
+        "--out",
+        str(out_dir),
+    )
+    assert code == 0, err
+    assert "Price per kWh incl. taxes" in out and "SAIDI" in out and "Energy poverty (effort > 8%" in out
+    assert "120 m3" not in out and "Breaks" not in out
+    years = (out_dir / "years.csv").read_text().splitlines()
+    assert len(years) == 4 and "saidi_min" in years[0]

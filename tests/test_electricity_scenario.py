@@ -24,7 +24,7 @@ def test_service_electricity_picks_the_electricity_model() -> None:
     s = load_scenario(TOWN)
     assert isinstance(s, ElectricityScenario)
     assert s.households.count == 20_000
-    assert s.tariff.fixed_eur_per_year_by_kva[6] == 151.86
+    assert s.tariff.fixed_eur_per_year_by_kva[6] == 186.0  # TRVE of 1 Aug 2025 (electricity.md §1.4)
     assert isinstance(load_scenario(ROOT / "scenarios" / "town.yaml"), Scenario)
 
 

@@ -19,13 +19,15 @@ import sim.experiments.run as run
 from sim import ScenarioError, compare, scale_town, simulate, with_changes
 from sim.core import tariff as tariffs
 from sim.core.assets import Cohorts
-from sim.core.engine import Engine, MonthFlows
+from sim.core.engine import Engine, MonthFlows, State
+from sim.core.households import Population, build_population
 from sim.measure.indicators import available
 from sim.scenario.model import Scenario
 
 UNITS_PER_HOUSEHOLD_YEAR = 90.0
 COST_EUR_PER_UNIT = 0.30
 RENEWAL_EUR_PER_KM = 200_000.0
+LICENCE_EUR_PER_MONTH = 1_000.0
 
 
 class ToyService:
@@ -33,6 +35,28 @@ class ToyService:
 
     name = "toy"
     year_keys = ("units_sold",)
+    extra_payment_lines = ("toy_licence_eur",)  # a line of its own, paid every month
+    extra_opex_lines = ("toy_licence_eur",)
+    committee_items = ("tariff", "renewal", "work_organisation")
+
+    def build_population(self, s: Scenario, rng: np.random.Generator) -> Population:
+        return build_population(s.households, rng, s.town.start_year)
+
+    def initial_state(self, s: Scenario) -> State:
+        return State(tariff=s.tariff, renewal_rate_pct=s.network.renewal_rate_pct, crews=s.workforce.crews)
+
+    def project(self, eng: Engine, tariff: tariffs.Tariff, index: float) -> tuple[float, np.ndarray]:
+        br = tariffs.bill(eng.last_year_metered, eng.pop.persons, tariff, months=12, price_index=index)
+        return float((br.total_excl_tax_eur - br.levies_eur).sum()), br.total_eur.copy()
+
+    def regulated_price_index(self, eng: Engine) -> float | None:
+        return None
+
+    def share_above_threshold(self, eng: Engine, bills: np.ndarray) -> float:
+        return 100.0 * float((bills / eng.income > 0.03).mean())
+
+    def reference_price(self, eng: Engine, tariff: tariffs.Tariff, index: float) -> dict[str, float]:
+        return {"price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(tariff, 2, price_index=index)}
 
     def bind(self, eng: Engine) -> None:
         self.cohorts = eng.cohorts = Cohorts.from_spec(eng.scenario.network)
@@ -56,7 +80,10 @@ class ToyService:
         return MonthFlows(
             produced=sold,
             billed=sold,
-            costs={"energy_eur": COST_EUR_PER_UNIT * eng.cpi * sold},
+            costs={
+                "energy_eur": COST_EUR_PER_UNIT * eng.cpi * sold,
+                "toy_licence_eur": LICENCE_EUR_PER_MONTH,
+            },
             columns={"units_sold": sold},
             year={"units_sold": sold},
         )
@@ -147,8 +174,11 @@ def test_the_toy_runs_under_every_regime_with_exact_money(toy: Scenario, regime:
     np.testing.assert_array_equal(
         p["cash_start_eur"].iloc[1:].to_numpy(), p["cash_end_eur"].iloc[:-1].to_numpy()
     )
-    # the service's cost line is its own; the engine's lines are there too
+    # the service's cost lines are its own, one of them a line the core does not know; the
+    # engine's lines are there too
     assert (p["energy_eur"] > 0).all() and (p["treatment_eur"] == 0).all()
+    assert (p["toy_licence_eur"] == LICENCE_EUR_PER_MONTH).all()
+    assert (res.years["toy_licence_eur"] == 12 * LICENCE_EUR_PER_MONTH).all()
     assert (p["staff_eur"] > 0).all()
     # the regime decides: the decisions table has rows of its rule
     body = {"concession": "contract", "regie": "council", "commons": "committee"}[regime]

@@ -25,8 +25,9 @@ from sim.cli.common import (
     render_table,
 )
 from sim.experiments.compare import INDICATORS, compare
-from sim.experiments.explain import explain
+from sim.experiments.explain import EXPLAINABLE, explain
 from sim.i18n import fmt_number
+from sim.measure.indicators import indicator
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario
 
@@ -88,6 +89,17 @@ def setup_compare(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argpars
         ),
     )
     p.add_argument(
+        "--indicator",
+        choices=sorted(EXPLAINABLE),
+        default=None,
+        help=t(
+            "avec --explain : l'indicateur décomposé (par défaut le prix phare du service : "
+            "price_120m3_eur_per_m3 pour l'eau, price_ref_eur_per_kwh pour l'électricité)",
+            "with --explain: the indicator decomposed (default: the service's headline price, "
+            "price_120m3_eur_per_m3 for water, price_ref_eur_per_kwh for electricity)",
+        ),
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help=t("avec --explain : un objet JSON sur la sortie", "with --explain: one JSON object on stdout"),
@@ -118,17 +130,20 @@ def handle_explain(args: argparse.Namespace, ctx: Context) -> int:
                 f"{b.horizon_years} years); use --set horizon_years=N",
             )
         )
-    ex = explain(a, b, seed=args.seed, a_name=na, b_name=nb)
+    ex = explain(a, b, seed=args.seed, indicator=args.indicator, a_name=na, b_name=nb)
     if args.json:
         ctx.out(json.dumps(ex.to_json(ctx.lang), ensure_ascii=False, indent=1))
         return 0
     lang = ctx.lang
+    unit = EXPLAINABLE[ex.indicator]
+    shown = "€" if unit.startswith("€") else unit
+    name = indicator(ex.indicator).label(lang)
     ctx.out(
         ctx.t(
-            f"Prix du m3 (120 m3) TTC en {ex.year}, même graine ({args.seed}) : {na} "
-            f"{fmt_number(ex.a_value, lang, 3)} €, {nb} {fmt_number(ex.b_value, lang, 3)} €.",
-            f"Price per m3 (120 m3) incl. tax in {ex.year}, same seed ({args.seed}): {na} "
-            f"{fmt_number(ex.a_value, lang, 3)} €, {nb} {fmt_number(ex.b_value, lang, 3)} €.",
+            f"{name} en {ex.year}, même graine ({args.seed}) : {na} "
+            f"{fmt_number(ex.a_value, lang, 3)} {shown}, {nb} {fmt_number(ex.b_value, lang, 3)} {shown}.",
+            f"{name} in {ex.year}, same seed ({args.seed}): {na} "
+            f"{fmt_number(ex.a_value, lang, 3)} {shown}, {nb} {fmt_number(ex.b_value, lang, 3)} {shown}.",
         )
     )
     ctx.out(
@@ -143,7 +158,7 @@ def handle_explain(args: argparse.Namespace, ctx: Context) -> int:
 
     rows = [[signed(p.delta), p.label(lang)] for p in ex.parts]
     rows.append([signed(ex.residual), ctx.t("reste (arrondis)", "residual (rounding)")])
-    ctx.out(render_table([ctx.t("€/m3", "€/m3"), ctx.t("différence", "difference")], rows))
+    ctx.out(render_table([unit, ctx.t("différence", "difference")], rows))
     return 0
 
 
@@ -207,15 +222,24 @@ def handle_compare(args: argparse.Namespace, ctx: Context) -> int:
     lang = ctx.lang
     header = [ctx.t("Indicateur", "Indicator"), *cmp.table.index]
     rows = []
-    for key, (fr, en) in INDICATORS.items():
-        decimals = 2 if "price" in key else 1 if ("pct" in key or "fte" in key) else 0
+    for key in cmp.table.columns:  # the rows of the scenarios' service, in its order
+        fr, en = INDICATORS[key]
+        decimals = 3 if "kwh" in key else 2 if "price" in key else 1 if ("pct" in key or "fte" in key) else 0
         rows.append([ctx.t(fr, en), *(fmt_number(float(v), lang, decimals) for v in cmp.table[key])])
-    ctx.out(
-        ctx.t(
-            f"Même commune, même graine ({args.seed}) : mêmes pluies, mêmes casses.",
-            f"Same town, same seed ({args.seed}): same rain, same pipe failures.",
+    if "saidi_mean" in cmp.table:  # electricity
+        ctx.out(
+            ctx.t(
+                f"Même commune, même graine ({args.seed}) : même météo, mêmes tempêtes et incidents.",
+                f"Same town, same seed ({args.seed}): same weather, same storms and incidents.",
+            )
         )
-    )
+    else:
+        ctx.out(
+            ctx.t(
+                f"Même commune, même graine ({args.seed}) : mêmes pluies, mêmes casses.",
+                f"Same town, same seed ({args.seed}): same rain, same pipe failures.",
+            )
+        )
     ctx.out(render_table(header, rows))
     ctx.out()
     ctx.out(

@@ -66,7 +66,7 @@ from sim.core.result import TABLES, Result
 from sim.core.tariff import bill_lines, price_120m3_eur_per_m3
 from sim.experiments.run import simulate
 from sim.i18n import LANGS, fmt_eur, fmt_number, fmt_pct, normalise_lang
-from sim.measure.indicators import Indicator, indicator
+from sim.measure.indicators import Indicator, affordability_threshold_pct, indicator
 from sim.scenario.electricity import ElectricityScenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import (
@@ -141,6 +141,12 @@ SUMMARY_INDICATORS = (
     "consumption_l_per_person_day",
     "unpaid_rate_pct",
     "share_households_above_3pct",
+    "price_ref_eur_per_kwh",
+    "bill_ref_eur",
+    "energy_poverty_pct",
+    "saifi",
+    "saidi_min",
+    "underground_share_pct",
     "breaks",
     "outflow_eur",
     "debt_eur",
@@ -157,20 +163,22 @@ def _format(ind: Indicator, v: float, lang: str) -> str:
     """A value in the indicator's unit: euros per m3 with cents, whole euros, % with one decimal."""
     if ind.unit == "eur_per_m3":
         return fmt_eur(v, lang)
+    if ind.unit == "eur_per_kwh":
+        return fmt_eur(v, lang, 3)
     if ind.unit == "eur":
         return fmt_eur(v, lang, 0)
     if ind.unit == "pct":
         return fmt_pct(v, lang)
     if v != v:  # NaN: not defined this year (e.g. debt extinction without self-financing)
         return "—"
-    return fmt_number(v, lang, 1 if ind.unit in ("fte", "years", "km") else 0)
+    return fmt_number(v, lang, {"fte": 1, "years": 1, "km": 1, "per_customer": 2}.get(ind.unit, 0))
 
 
 def summary_table(result: Result, ctx: Context) -> str:
     """Headline indicators of the first and the last simulated year, as a table."""
     lang = ctx.lang
     years = result.years
-    threshold = fmt_number(result.scenario.affordability.threshold_pct, lang, 1).removesuffix(
+    threshold = fmt_number(affordability_threshold_pct(result.scenario), lang, 1).removesuffix(
         ",0" if lang == "fr" else ".0"
     )
     shown = [indicator(name) for name in SUMMARY_INDICATORS if name in years.columns]

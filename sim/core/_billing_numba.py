@@ -11,7 +11,8 @@ Imported only when numba is installed and chosen.
   double on both paths; the sums over households are then taken by numpy on both paths.
 * :func:`unpaid_loop` compares each household's uniform (drawn in bulk by numpy from the
   ``payments`` stream, as on the numpy path) with its probability. The exponential is computed only
-  for draws below a cheap upper bound of the probability (see :func:`_unpaid`): about one
+  for draws below a cheap upper bound of the probability (see
+  :func:`sim.core.billing.unpaid_indices`): about one
   household in thirty in the base town.
 """
 

@@ -103,11 +103,14 @@ def account_columns(
     depreciation_other_eur: float,
     written_off_eur: float,
     book_value_eur: float,
+    extra_opex_lines: tuple[str, ...] = (),
 ) -> dict[str, float]:
-    """The year's M49 figures from its accumulators (see the module docstring)."""
+    """The year's M49 figures from its accumulators (see the module docstring); ``extra_opex_lines``
+    are the service's own operating lines (:attr:`sim.core.engine.Service.extra_opex_lines`)."""
     receipts = acc["bill_receipts_eur"] - acc["vat_remitted_eur"] - acc["levies_remitted_eur"]
     expenses = (
         sum(acc[k] for k in OPEX_LINES)
+        + sum(acc[k] for k in extra_opex_lines)
         + acc["interest_eur"]
         + acc["treasury_interest_eur"]
         + acc["share_interest_eur"]

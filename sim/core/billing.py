@@ -234,7 +234,9 @@ def billing_step(
     )
 
 
-def _unpaid(total: np.ndarray, payment: Payment, rng: np.random.Generator, work: BillingWork) -> np.ndarray:
+def unpaid_indices(
+    total: np.ndarray, payment: Payment, rng: np.random.Generator, work: BillingWork
+) -> np.ndarray:
     """Indices of the unpaid bills: one uniform per household, unpaid when it is below
     p = 1 / (exp(−z) + 1)."""
     negz = np.multiply(total, payment.neg_factor, out=work.buf)
@@ -284,7 +286,7 @@ def _vectorised(
         levies_index=levies_index,
     )
     # non-payment: logistic in the bill's share of income (annualised, in %); p = 1 / (e^-z + 1)
-    unpaid = _unpaid(br.total_eur, payment, rng, work)
+    unpaid = unpaid_indices(br.total_eur, payment, rng, work)
     year_volume += metered
     year_bill += br.total_eur
     return _totals(

@@ -19,6 +19,8 @@ the volumes it bills, and the columns it adds to the monthly and yearly tables.
 The engine calls a service in this order (``eng`` is the engine, read and written through its public
 attributes; the service never changes the policy's :class:`~sim.core.engine.State`)::
 
+    build_population(scenario, rng)             once, first: the households
+    initial_state(scenario)                     once: what decisions start from
     bind(eng)                                   once, after the engine's own set-up
     every year:  year_start(eng, y)             after the policy's year-start decisions
     every month: schedule_month(eng, m, t0, t1)  at the month's start: its discrete events
@@ -41,15 +43,14 @@ import numpy as np
 import simpy
 
 from sim.core import accounts
-from sim.core import tariff as tariffs
 from sim.core.accounts import ACCOUNT_YEAR_KEYS, Vintages
 from sim.core.billing import Payment
-from sim.core.households import Population, build_population
+from sim.core.households import BasePopulation
 from sim.core.ledger import CAPEX_LINES, OPEX_LINES, OUTFLOW_LINES, Loans, close_month
-from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
+from sim.core.non_domestic import NonDomesticMeters
 from sim.core.rng import streams
 from sim.core.workforce import HOURS_PER_YEAR_WORKED, OVERTIME_PREMIUM, Crews
-from sim.scenario.model import Scenario, Tariff, UsageRule, reference_persons
+from sim.scenario.model import Scenario, Tariff, UsageRule
 
 #: year accumulators every service has (the service adds its own, :attr:`Service.year_keys`)
 YEAR_KEYS = (
@@ -97,6 +98,38 @@ class Service(Protocol):
     name: str
     #: keys of the service's own year accumulators (set to 0 at each year start)
     year_keys: tuple[str, ...]
+    #: the service's own payment lines of the ledger (after the common ones), and those of them that
+    #: are operating costs
+    extra_payment_lines: tuple[str, ...]
+    extra_opex_lines: tuple[str, ...]
+    #: the committee's agenda items that apply to this service, in their order
+    committee_items: tuple[str, ...]
+
+    def build_population(self, scenario: Any, rng: np.random.Generator) -> BasePopulation:
+        """The households, drawn from ``rng`` (the ``population`` stream), before anything else."""
+        ...
+
+    def initial_state(self, scenario: Any) -> State:
+        """What the decisions start from: the scenario's tariff, renewal rate, crews, margins."""
+        ...
+
+    def project(self, eng: Engine, tariff: Any, tariff_index: float) -> tuple[float, np.ndarray]:
+        """Revenue (excl. tax and levies) of one year under ``tariff`` at last year's use, and each
+        household's yearly bill incl. tax (a new array). It must not change the run."""
+        ...
+
+    def share_above_threshold(self, eng: Engine, bills: np.ndarray) -> float:
+        """Share of households (%) whose spending is above the service's affordability threshold,
+        with these yearly bills."""
+        ...
+
+    def reference_price(self, eng: Engine, tariff: Any, tariff_index: float) -> dict[str, float]:
+        """The tariff's headline price(s), by indicator name (water: the 120 m3 price)."""
+        ...
+
+    def regulated_price_index(self, eng: Engine) -> float | None:
+        """This year's index of a tariff set nationally (None: the regime's rule sets the price)."""
+        ...
 
     def bind(self, eng: Engine) -> None:
         """Build the service's components from ``eng.scenario`` and ``eng.rng``; set ``eng.cohorts``."""
@@ -159,8 +192,8 @@ class State:
     active_leak_detection: bool = False
     margin_pct: float = 0.0
     head_office_pct: float = 0.0
-    delegation_eur_per_m3: float = 0.0
-    corporate_tax_eur_per_m3: float = 0.0
+    delegation_eur_per_unit: float = 0.0  # per m3 of water, per kWh of electricity
+    corporate_tax_eur_per_unit: float = 0.0
     subcontracted_pct: float = 15.0
     wage_factor: float = 1.0
     participation_eur_per_year: float = 0.0
@@ -220,9 +253,7 @@ class Engine:
             .astype(np.int64)
             .astype(float)
         )
-        self.pop: Population = build_population(
-            s.households, self.rng["population"], s.town.start_year, s.sewerage.individual_share
-        )
+        self.pop: BasePopulation = service.build_population(s, self.rng["population"])
         # one row per year, drawn in year order, so that year y's draws do not depend on the
         # horizon: the inflation, then the deviations of the labour, energy and public-works
         # indices (used by indexation clauses), drawn in every run so that all regimes share them
@@ -241,22 +272,7 @@ class Engine:
         self.cpi = 1.0
         self.real_labour = self.real_energy = self.real_works = 1.0
         self.pay_rng = self.rng["payments"]
-        self.state = State(
-            tariff=s.tariff,
-            renewal_rate_pct=s.network.renewal_rate_pct,
-            crews=s.workforce.crews,
-            thresholds=s.resource.thresholds,
-            usage_rules=dict(s.resource.usage_rules),
-            conservation=s.households.conservation_response,
-            citizen_reporting_factor=s.network.citizen_reporting_factor,
-            active_leak_detection=s.network.active_leak_detection,
-            margin_pct=s.finance.operator_margin_pct,
-            head_office_pct=s.finance.head_office_fee_pct,
-            delegation_eur_per_m3=s.finance.delegation_overhead_eur_per_m3,
-            corporate_tax_eur_per_m3=s.finance.corporate_tax_eur_per_m3,
-            subcontracted_pct=s.workforce.subcontracted_pct,
-            loan_rate_pct=s.finance.interest_rate_pct,
-        )
+        self.state = service.initial_state(s)
         weekday = int(
             (np.datetime64(f"{s.town.start_year}-01-01", "D").astype(np.int64) + 3) % 7
         )  # 0: Monday
@@ -345,29 +361,9 @@ class Engine:
         hit = self._projections.get(key)
         if hit is not None and hit[0] is tariff:
             return hit[1], hit[2]
-        br = tariffs.bill(
-            self.last_year_metered,
-            self.pop.persons,
-            tariff,
-            months=12,
-            eligible=self.eligibility_for(tariff),
-            income_eur_per_year=self.income,
-            price_index=tariff_index,
-            levies_index=self.cpi,
-        )
-        revenue = float((br.total_excl_tax_eur - br.levies_eur).sum())
-        if self.non_domestic is not None and not self.non_domestic.empty:
-            revenue += bill_non_domestic(
-                self.non_domestic,
-                self.last_year_non_domestic_m3,
-                tariff,
-                reference_persons(self.scenario),
-                12,
-                tariff_index,
-                self.cpi,
-            ).revenue_eur
+        revenue, bills = self.service.project(self, tariff, tariff_index)
         # a copy: the breakdown's arrays are rows of one workspace that a view would keep alive
-        out = revenue, br.total_eur.copy()
+        out = revenue, bills
         if len(self._projections) >= 8 or any(k[3] != self._year for k in self._projections):
             self._projections.clear()  # only this year's projections can be asked again
         self._projections[key] = (tariff, *out)  # the tariff is kept so its id stays unique
@@ -384,8 +380,7 @@ class Engine:
     def share_above_threshold(self, bills: np.ndarray) -> float:
         """Share of households (%) whose spending on the service is above the affordability
         threshold, with these yearly bills."""
-        burden = self.service.affordability_burden(self, bills)
-        return float((burden > self.scenario.affordability.threshold_pct / 100.0).mean() * 100.0)
+        return self.service.share_above_threshold(self, bills)
 
     def expected_unpaid_share(self, bills: np.ndarray) -> float:
         """Share of these yearly bills expected to go unpaid under this year's non-payment rule
@@ -424,7 +419,7 @@ class Engine:
         other_capex = s.finance.other_capex_eur_per_year * self.cpi
         if basis == "m49":
             interest, principal = self.loans.next_year_split()
-            life = s.network.materials[s.network.renewal_material].life_years
+            life = s.network.renewal_life_years
             year = s.town.start_year + self._year
             dep = accounts.expected_depreciation_eur(
                 self.cohorts, self.other_assets, year, renewal, life, other_capex
@@ -536,7 +531,8 @@ class Engine:
         self._treasury_limit = s.finance.treasury_line_months / 12.0 * self.yearly_costs_estimate()
         self._treasury_low = 0.0  # the year's lowest month-end cash, if below zero
         self._capex_month = (renewal_capex / 12.0, other_capex / 12.0)
-        self._year_acc = dict.fromkeys((*self.service.year_keys, *YEAR_KEYS), 0.0)
+        extra = self.service.extra_payment_lines
+        self._year_acc = dict.fromkeys((*self.service.year_keys, *YEAR_KEYS, *extra), 0.0)
         self.year_volume.fill(0.0)
         self.year_bill.fill(0.0)
 
@@ -572,7 +568,7 @@ class Engine:
             "receipts_eur": acc["receipts_eur"],
             "bill_receipts_eur": acc["bill_receipts_eur"],
             "loan_proceeds_eur": acc["loan_proceeds_eur"],
-            "opex_eur": sum(acc[k] for k in OPEX_LINES),
+            "opex_eur": sum(acc[k] for k in (*OPEX_LINES, *self.service.extra_opex_lines)),
             "capex_eur": sum(acc[k] for k in CAPEX_LINES),
             "debt_eur": self.loans.outstanding,
             "interest_eur": acc["interest_eur"],
@@ -583,6 +579,7 @@ class Engine:
             "treasury_interest_eur": acc["treasury_interest_eur"],
             "treasury_drawn_max_eur": max(-self._treasury_low, 0.0),
             "unfinanced_eur": max(-self._treasury_low - self._treasury_limit, 0.0),
+            **{k: acc[k] for k in self.service.extra_payment_lines},
             **self.account_columns(acc),
         }
 
@@ -602,6 +599,7 @@ class Engine:
             self.other_assets.depreciation_eur(year),
             written_off,
             book,
+            self.service.extra_opex_lines,
         )
 
     def governance_inclusion_pct(self) -> float:
@@ -632,7 +630,7 @@ class Engine:
         if (cal_month + 1) % self.scenario.billing.interval_months == 0:
             revenue = self.service.bill(self, lines)
         self._outflow_lines(lines, revenue, flows.billed)
-        row = close_month(self.cash, lines)
+        row = close_month(self.cash, lines, self.service.extra_payment_lines)
         self.cash = row["cash_end_eur"]
         self._watch_treasury(m)
         self.months.append(
@@ -667,6 +665,7 @@ class Engine:
             "principal_eur",
             "treasury_interest_eur",
             *ACCOUNT_YEAR_KEYS,
+            *self.service.extra_payment_lines,
         ):
             acc[k] += row.get(k, 0.0)
         self._repairs_month = 0
@@ -745,5 +744,5 @@ class Engine:
         st = self.state
         lines["margin_eur"] = st.margin_pct / 100.0 * revenue
         lines["head_office_eur"] = st.head_office_pct / 100.0 * revenue
-        lines["delegation_overhead_eur"] = st.delegation_eur_per_m3 * self.cpi * billed
-        lines["corporate_tax_eur"] = st.corporate_tax_eur_per_m3 * self.cpi * billed
+        lines["delegation_overhead_eur"] = st.delegation_eur_per_unit * self.cpi * billed
+        lines["corporate_tax_eur"] = st.corporate_tax_eur_per_unit * self.cpi * billed

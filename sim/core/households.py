@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario.model import Households
+from sim.scenario.model import HouseholdBase, Households
 
 DAYS_PER_YEAR = 365.0
 
@@ -24,8 +24,8 @@ INDOOR_MONTH_SHARE = _DAYS_IN_MONTH / _DAYS_IN_MONTH.sum()
 
 
 @dataclass
-class Population:
-    """Household arrays; index i is the same household in every array.
+class BasePopulation:
+    """What every service knows of its households; index i is the same household in every array.
 
     Attributes
     ----------
@@ -33,22 +33,11 @@ class Population:
     income_eur_per_year : float, disposable income in the first simulated year (when built
         with ``start_year``; else in ``income_reference_year``)
     persons : int8, 1 to 5
-    house, garden, pool : bool
-    indoor_m3_per_year, outdoor_m3_per_year : float, reference consumption at the reference price
-    essential_m3_per_year : float, volume protected from restrictions
-    sewered : bool, connected to mains sewerage (False: individual sanitation, ANC)
     """
 
     decile: np.ndarray
     income_eur_per_year: np.ndarray
     persons: np.ndarray
-    house: np.ndarray
-    garden: np.ndarray
-    pool: np.ndarray
-    indoor_m3_per_year: np.ndarray
-    outdoor_m3_per_year: np.ndarray
-    essential_m3_per_year: np.ndarray
-    sewered: np.ndarray
 
     @property
     def count(self) -> int:
@@ -59,7 +48,28 @@ class Population:
         return int(self.persons.sum())
 
 
-def income_index(spec: Households, year: int) -> float:
+@dataclass
+class Population(BasePopulation):
+    """A water service's households: :class:`BasePopulation` and their dwellings and use.
+
+    Attributes
+    ----------
+    house, garden, pool : bool
+    indoor_m3_per_year, outdoor_m3_per_year : float, reference consumption at the reference price
+    essential_m3_per_year : float, volume protected from restrictions
+    sewered : bool, connected to mains sewerage (False: individual sanitation, ANC)
+    """
+
+    house: np.ndarray
+    garden: np.ndarray
+    pool: np.ndarray
+    indoor_m3_per_year: np.ndarray
+    outdoor_m3_per_year: np.ndarray
+    essential_m3_per_year: np.ndarray
+    sewered: np.ndarray
+
+
+def income_index(spec: HouseholdBase, year: int) -> float:
     """Factor bringing incomes of ``spec.income_reference_year`` to ``year`` (nominal growth)."""
     return float((1.0 + spec.income_growth_pct_per_year / 100.0) ** (year - spec.income_reference_year))
 
@@ -89,23 +99,16 @@ def decile_size_probabilities(shares: np.ndarray, factors: np.ndarray) -> np.nda
     return out
 
 
-def build_population(
-    spec: Households,
-    rng: np.random.Generator,
-    start_year: int | None = None,
-    individual_sanitation_share: float = 0.0,
-) -> Population:
-    """Draw ``spec.count`` households from the ``population`` stream.
+def draw_households(
+    spec: HouseholdBase, rng: np.random.Generator, start_year: int | None = None
+) -> BasePopulation:
+    """Deciles, incomes and sizes of ``spec.count`` households, drawn from the ``population`` stream.
 
-    Deciles are assigned in equal tenths (as income deciles are by definition); the other
-    attributes are drawn. Incomes are the decile means of ``spec.income_reference_year`` brought to
-    ``start_year`` by ``spec.income_growth_pct_per_year`` (households.md gives 2018 incomes). Sizes
-    follow each decile's distribution (:func:`decile_size_probabilities`: poorer households are
-    smaller, households.md), and each person's use is scaled by the decile's
-    ``consumption_decile_factor`` before consumption is rescaled so that its mean per person per day
-    equals ``spec.consumption_l_per_person_day`` exactly. A share ``individual_sanitation_share`` of
-    all households, taken among houses only (flats are sewered), is on individual sanitation: it
-    reuses the house draw (a house whose draw is below the share), so it adds no draw.
+    Deciles are assigned in equal tenths (as income deciles are by definition); incomes are the
+    decile means of ``spec.income_reference_year`` brought to ``start_year`` by
+    ``spec.income_growth_pct_per_year`` (households.md gives 2018 incomes), spread within the
+    decile; sizes follow each decile's distribution (:func:`decile_size_probabilities`: poorer
+    households are smaller, households.md). A service draws its own attributes after these.
     """
     n = spec.count
     decile = (np.arange(n) * 10 // n + 1).astype(np.int8)
@@ -122,6 +125,25 @@ def build_population(
     cdf /= cdf[:, -1:]
     u_size = rng.random(n)
     persons = (np.sum(u_size[:, None] >= cdf[decile - 1], axis=1) + 1).astype(np.int8)
+    return BasePopulation(decile, income, persons)
+
+
+def build_population(
+    spec: Households,
+    rng: np.random.Generator,
+    start_year: int | None = None,
+    individual_sanitation_share: float = 0.0,
+) -> Population:
+    """Draw ``spec.count`` households from the ``population`` stream.
+
+    Deciles, incomes and sizes come from :func:`draw_households`; each person's use is scaled by the decile's
+    ``consumption_decile_factor`` before consumption is rescaled so that its mean per person per day
+    equals ``spec.consumption_l_per_person_day`` exactly. A share ``individual_sanitation_share`` of
+    all households, taken among houses only (flats are sewered), is on individual sanitation: it
+    reuses the house draw (a house whose draw is below the share), so it adds no draw.
+    """
+    base = draw_households(spec, rng, start_year)
+    n, decile, income, persons = base.count, base.decile, base.income_eur_per_year, base.persons
     u = rng.random((n, 3))
     house = u[:, 0] < spec.house_share
     garden = house & (u[:, 1] < spec.garden_share_of_houses)

@@ -137,11 +137,18 @@ OUTFLOW_LINES = (
 )
 
 
-def close_month(cash_start: float, lines: dict[str, float]) -> dict[str, float]:
-    """Sum receipts and payments of a month and close the cash balance."""
+def close_month(
+    cash_start: float, lines: dict[str, float], extra_payments: tuple[str, ...] = ()
+) -> dict[str, float]:
+    """Sum receipts and payments of a month and close the cash balance.
+
+    ``extra_payments`` are a service's own payment lines (e.g. electricity's compensation for long
+    cuts), recorded after the common ones."""
     receipts = sum(lines.get(k, 0.0) for k in RECEIPT_LINES)
     payments = sum(lines.get(k, 0.0) for k in PAYMENT_LINES)
-    row = {k: lines.get(k, 0.0) for k in RECEIPT_LINES + PAYMENT_LINES}
+    for k in extra_payments:
+        payments += lines.get(k, 0.0)
+    row = {k: lines.get(k, 0.0) for k in RECEIPT_LINES + PAYMENT_LINES + extra_payments}
     row.update(
         cash_start_eur=cash_start,
         receipts_eur=receipts,

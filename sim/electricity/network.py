@@ -6,8 +6,8 @@ the cost grows with events, not with households × events. Reliability indices
 (:mod:`sim.electricity.reliability`) and compensation for cuts over 5 h
 (:func:`sim.electricity.law.outage_compensation_eur_ht`) are computed from these records.
 
-Not yet wired into the monthly engine (the electricity service is a later landing): these are the
-pure, tested pieces it will call, one year at a time, on its own random stream.
+The electricity service (:mod:`sim.electricity.service`) calls these pure, tested pieces one year at
+a time, on its own random streams.
 """
 
 from __future__ import annotations
@@ -78,7 +78,10 @@ class YearInterruptions:
 
 
 def year_interruptions(
-    net: ElectricityNetwork, customers: int, rng: np.random.Generator
+    net: ElectricityNetwork,
+    customers: int,
+    rng: np.random.Generator,
+    storm_rng: np.random.Generator | None = None,
 ) -> YearInterruptions:
     """Draw one year of interruptions for ``customers`` customers.
 
@@ -88,7 +91,8 @@ def year_interruptions(
     number with mean ``storms_per_year``, on a day of October-March; each cuts
     ``storm_overhead_share_cut`` of the customers on overhead lines (1 − ``underground_share``) and
     restores them along Ciarán's curve scaled by ``storm_restoration_scale``. The draws use ``rng``
-    in a fixed order, so the same stream and year give the same records.
+    in a fixed order, so the same stream and year give the same records; storms draw from
+    ``storm_rng`` when given, so that their draws do not depend on the number of incidents.
     """
     cut = min(net.customers_per_incident, customers)
     n_inc = rng.poisson(net.incidents_saifi * customers / cut)
@@ -96,9 +100,10 @@ def year_interruptions(
     mu = np.log(net.incident_caidi_min) - sd * sd / 2  # the lognormal's mean is the CAIDI
     inc_dur = rng.lognormal(mu, sd, size=n_inc)
     inc_day = rng.integers(0, DAYS_PER_YEAR, size=n_inc)
-    n_storm = rng.poisson(net.storms_per_year)
-    month = rng.choice(np.asarray(STORM_MONTHS), size=n_storm)
-    day_in_month = rng.integers(0, 28, size=n_storm)
+    srng = rng if storm_rng is None else storm_rng
+    n_storm = srng.poisson(net.storms_per_year)
+    month = srng.choice(np.asarray(STORM_MONTHS), size=n_storm)
+    day_in_month = srng.integers(0, 28, size=n_storm)
     month_start = np.cumsum([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30])
     storm_day = month_start[month - 1] + day_in_month
     storm_cut = customers * (1.0 - net.underground_share) * net.storm_overhead_share_cut

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
+
 from sim.electricity.law import Taxes, taxes_on
 from sim.scenario.electricity import CostStack, ElectricityTariff
 
@@ -112,8 +114,26 @@ def stacked_prices(stack: CostStack, option: str, kvas: tuple[int, ...]) -> Pric
 def prices_excl_tax(tariff: ElectricityTariff, stack: CostStack | None = None) -> PricesExclTax:
     """The tariff's prices excluding taxes (see the module docstring for a grid entered TTC).
 
-    Raises ``ValueError`` when a price entered taxes included is below the taxes it must contain.
+    A local offer's structure (``fixed_part_factor``, ``energy_part_factor``) multiplies the prices
+    excl. tax (and each of their stacked parts). Raises ``ValueError`` when a price entered taxes
+    included is below the taxes it must contain.
     """
+    return _with_factors(_grid_prices(tariff, stack), tariff.fixed_part_factor, tariff.energy_part_factor)
+
+
+def _with_factors(p: PricesExclTax, fixed: float, energy: float) -> PricesExclTax:
+    if fixed == 1.0 and energy == 1.0:
+        return p
+    return PricesExclTax(
+        option=p.option,
+        fixed_eur_per_year_by_kva={k: v * fixed for k, v in p.fixed_eur_per_year_by_kva.items()},
+        energy_eur_per_kwh={k: v * energy for k, v in p.energy_eur_per_kwh.items()},
+        fixed_parts={k: {q: x * fixed for q, x in v.items()} for k, v in p.fixed_parts.items()},
+        energy_parts={k: {q: x * energy for q, x in v.items()} for k, v in p.energy_parts.items()},
+    )
+
+
+def _grid_prices(tariff: ElectricityTariff, stack: CostStack | None) -> PricesExclTax:
     if tariff.build == "cost_stack":
         if stack is None:
             raise ValueError("a tariff built from a cost stack needs the scenario's cost_stack")
@@ -235,3 +255,107 @@ def bill_total_eur(
 ) -> float:
     """The yearly bill taxes included (€): the ``total`` line of :func:`bill_lines`."""
     return float(bill_lines(tariff, kva, kwh_by_period, day=day, stack=stack)[-1]["eur"])  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# every household's bill at once (the service's billing step and the governance's projections)
+# --------------------------------------------------------------------------------------------
+#: the reference household of headline prices: 6 kVA and 4,400 kWh a year, the average residential
+#: TRVE customer of 2024 (electricity.md §3.1 and §1.4)
+REFERENCE_KVA = 6
+REFERENCE_KWH = 4_400.0
+
+
+@dataclass(frozen=True)
+class HouseholdBills:
+    """Bills of a billing period, one value per household (€): ``revenue`` is the supplier's price
+    excl. tax after any local rebate (fixed part and energy), ``levies`` the CTA and excise, ``vat``
+    both VAT lines, ``total`` the bill taxes included and ``rebate`` the local rebate excl. tax."""
+
+    revenue: np.ndarray
+    levies: np.ndarray
+    vat: np.ndarray
+    total: np.ndarray
+    rebate: np.ndarray
+
+
+def energy_price_eur_per_kwh(prices: PricesExclTax, hc_share: float) -> float:
+    """The energy price excl. tax of a kWh: Base, or HP and HC weighted by the off-peak share."""
+    e = prices.energy_eur_per_kwh
+    if prices.option == "base":
+        return e["base"]
+    return (1.0 - hc_share) * e["hp"] + hc_share * e["hc"]
+
+
+def bill_households(
+    tariff: ElectricityTariff,
+    prices: PricesExclTax,
+    taxes: Taxes,
+    kva: np.ndarray,
+    kwh: np.ndarray,
+    *,
+    months: int,
+    hc_share: float,
+    price_index: float = 1.0,
+    network_index: float = 1.0,
+    eligible: np.ndarray | None = None,
+    fixed_eur_per_year: np.ndarray | None = None,
+) -> HouseholdBills:
+    """Every household's bill for ``months`` months of fixed part and ``kwh`` kWh, vectorised.
+
+    The arithmetic of :func:`bill_lines` (fixed part by kVA, energy, CTA on the TURPE fixed part,
+    excise per kWh, VAT on each base), with the supplier's prices excl. tax times ``price_index``
+    (decisions and indexation), the TURPE fixed part (the CTA's base, set nationally) times
+    ``network_index``, and a local rebate (``tariff.social``) on the supplier's price for the
+    ``eligible`` households. With both indices 1, 12 months and no rebate, each household's
+    ``total`` is :func:`bill_total_eur` of its kVA and kWh. ``fixed_eur_per_year`` is each
+    household's fixed part at index 1 (:func:`fixed_by_household`), when already known.
+    """
+    share = months / 12.0
+    if fixed_eur_per_year is None:
+        fixed_eur_per_year = fixed_by_household(prices, kva)
+    fixed = fixed_eur_per_year * (price_index * share)
+    energy = kwh * (energy_price_eur_per_kwh(prices, hc_share) * price_index)
+    supplier = fixed + energy
+    soc = tariff.social
+    if soc.enabled and eligible is not None and soc.rebate_pct > 0:
+        rate = np.where(eligible, soc.rebate_pct / 100.0, 0.0)
+    else:
+        rate = np.zeros_like(supplier)
+    rebate = supplier * rate
+    keep = 1.0 - rate
+    fixed_net, energy_net = fixed * keep, energy * keep
+    turpe = tariff.turpe_fixed_eur_per_customer_year + tariff.turpe_fixed_eur_per_kva_year * kva
+    cta = taxes.cta_pct / 100.0 * turpe * (network_index * share)
+    excise = taxes.excise_eur_per_kwh * kwh
+    vat = taxes.vat_fixed_pct / 100.0 * (fixed_net + cta) + taxes.vat_energy_pct / 100.0 * (
+        energy_net + excise
+    )
+    revenue = fixed_net + energy_net
+    levies = cta + excise
+    return HouseholdBills(revenue, levies, vat, revenue + levies + vat, rebate)
+
+
+def fixed_by_household(prices: PricesExclTax, kva: np.ndarray) -> np.ndarray:
+    """Each household's fixed part excl. tax (€/yr) at index 1, from its subscribed power."""
+    steps = np.array(sorted(prices.fixed_eur_per_year_by_kva), dtype=float)
+    grid = np.array([prices.fixed_eur_per_year_by_kva[int(k)] for k in steps])
+    pos = np.searchsorted(steps, kva)
+    if np.any(pos >= steps.size) or np.any(steps[np.minimum(pos, steps.size - 1)] != kva):
+        raise ValueError("every subscribed power must be in the tariff's grid")
+    out: np.ndarray = grid[pos]
+    return out
+
+
+def marginal_price_eur_per_kwh(
+    prices: PricesExclTax, taxes: Taxes, hc_share: float, price_index: float
+) -> float:
+    """What one more kWh costs a household, taxes included (no rebate)."""
+    p = energy_price_eur_per_kwh(prices, hc_share) * price_index + taxes.excise_eur_per_kwh
+    return p * (1.0 + taxes.vat_energy_pct / 100.0)
+
+
+def reference_kva(tariff: ElectricityTariff) -> int:
+    """The grid's power closest to the reference household's 6 kVA (the higher one on a tie)."""
+    steps = sorted(tariff.fixed_eur_per_year_by_kva)
+    return min(steps, key=lambda k: (abs(k - REFERENCE_KVA), -k))

@@ -69,10 +69,30 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("decisions_binding", "decisions_binding", "total"),
     Headline("vetoes", "vetoes", "total"),
 )
-BY_KEY: dict[str, Headline] = {h.key: h for h in HEADLINES}
+#: rows of the side-by-side table of an electricity service, in order
+ELECTRICITY_HEADLINES: tuple[Headline, ...] = (
+    Headline("price_ref_kwh_first", "price_ref_eur_per_kwh", "first"),
+    Headline("price_ref_kwh_last", "price_ref_eur_per_kwh", "last"),
+    Headline("bill_ref_last", "bill_ref_eur", "last"),
+    Headline("bill_d1_last", "mean_bill_eur", "last", decile=1),
+    Headline("bill_d5_last", "mean_bill_eur", "last", decile=5),
+    Headline("bill_d10_last", "mean_bill_eur", "last", decile=10),
+    Headline("energy_poverty_mean", "energy_poverty_pct", "mean"),
+    Headline("saidi_mean", "saidi_min", "mean"),
+    Headline("saidi_excl_med_mean", "saidi_excl_med_min", "mean"),
+    Headline("underground_last", "underground_share_pct", "last"),
+    Headline("compensation_total", "compensation_eur", "total"),
+    Headline("outflow_eur_total", "outflow_eur", "total"),
+    Headline("debt_eur_last", "debt_eur", "last"),
+    Headline("reserves_eur_last", "reserves_eur", "last"),
+    Headline("fte_last", "fte", "last"),
+    Headline("decisions_binding", "decisions_binding", "total"),
+    Headline("vetoes", "vetoes", "total"),
+)
+BY_KEY: dict[str, Headline] = {h.key: h for h in (*HEADLINES, *ELECTRICITY_HEADLINES)}
 
 #: labels of the side-by-side table: column -> (French label, English label), from HEADLINES
-INDICATORS: dict[str, tuple[str, str]] = {h.key: (h.label("fr"), h.label("en")) for h in HEADLINES}
+INDICATORS: dict[str, tuple[str, str]] = {h.key: (h.label("fr"), h.label("en")) for h in BY_KEY.values()}
 
 
 @dataclass
@@ -89,6 +109,10 @@ class Comparison:
 
 
 def headline(res: Result) -> dict[str, Any]:
+    """The side-by-side row of a run: :data:`HEADLINES` for water, :data:`ELECTRICITY_HEADLINES`
+    for electricity (read from the indicator each row names)."""
+    if "price_120m3_eur_per_m3" not in res.years:
+        return {h.key: _read(res, h) for h in ELECTRICITY_HEADLINES}
     y, d = res.years, res.deciles
     last_year = int(y["year"].iloc[-1])
     dl = (
@@ -113,6 +137,22 @@ def headline(res: Result) -> dict[str, Any]:
         "decisions_binding": int(s.get("decisions_binding", 0)),
         "vetoes": int(s.get("vetoes", 0)),
     }
+
+
+def _read(res: Result, h: Headline) -> float:
+    """The value of one headline row of a run."""
+    if h.indicator in ("decisions_binding", "vetoes"):
+        return float(res.summary.get(h.indicator, 0))
+    if h.decile is not None:
+        d = res.deciles
+        last = d[d["year"] == d["year"].max()].set_index("decile")[h.indicator]
+        return float(last.get(h.decile, float("nan")))
+    col = res.years[h.indicator]
+    if h.when == "first":
+        return float(col.iloc[0])
+    if h.when == "last":
+        return float(col.iloc[-1])
+    return float(col.mean() if h.when == "mean" else col.sum())
 
 
 def flatten(d: Any, prefix: str = "") -> dict[str, Any]:

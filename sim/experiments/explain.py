@@ -28,6 +28,7 @@ from typing import Any
 
 from sim.experiments.compare import flatten
 from sim.experiments.run import simulate
+from sim.governance.registry import rule_name
 from sim.i18n import localise_numbers
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import Scenario, scenario_to_dict, with_changes
@@ -43,6 +44,23 @@ EXPLAINABLE: dict[str, str] = {
     "reserves_eur": "€",
     "outflow_eur": "€",
     "debt_eur": "€",
+    "price_ref_eur_per_kwh": "€/kWh",
+    "bill_ref_eur": "€",
+    "energy_poverty_pct": "%",
+    "saidi_min": "min",
+}
+#: the indicator explained when none is named, by service
+DEFAULT_INDICATOR: dict[str, str] = {
+    "water": "price_120m3_eur_per_m3",
+    "electricity": "price_ref_eur_per_kwh",
+}
+#: the key of a part's value in the JSON object, by unit
+JSON_SUFFIX: dict[str, str] = {
+    "€/m3": "eur_per_m3",
+    "€/kWh": "eur_per_kwh",
+    "€": "eur",
+    "%": "pct",
+    "min": "min",
 }
 
 #: the decision rule each regime applies to the tariff, said in words
@@ -62,12 +80,31 @@ RULE_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: the same, when the price is set nationally (an electricity town under the regulated tariff)
+RULE_WORDS_REGULATED: dict[str, tuple[str, str]] = {
+    "concession": (
+        "prix fixé nationalement ; l'exploitant garde l'excédent et renouvelle selon son obligation",
+        "price set nationally; the operator keeps the surplus and renews to its obligation",
+    ),
+    "regie": (
+        "prix fixé nationalement ; la régie garde l'excédent dans le service",
+        "price set nationally; the régie keeps the surplus in the service",
+    ),
+    "commons": (
+        "prix fixé nationalement ; le comité décide ce que l'excédent peut financer",
+        "price set nationally; the committee decides what the surplus can pay for",
+    ),
+}
+
+
 @dataclass
 class Part:
     keys: tuple[str, ...]  # the differences switched in this step
     a: tuple[Any, ...]  # their values in a
     b: tuple[Any, ...]  # their values in b
     delta: float  # how much this step moved the indicator
+    model: type = Scenario  # the scenario model whose parameters these are
+    regulated: bool = False  # the price is set nationally in both scenarios
 
     def short_label(self, lang: str = "fr") -> str:
         """The difference named in a few words (a chart's axis): the rule, else the parameter."""
@@ -77,7 +114,7 @@ class Part:
                 out.append("règle de décision" if lang == "fr" else "decision rule")
                 continue
             try:
-                out.append(param_at(Scenario, key).meaning(lang))
+                out.append(param_at(self.model, key).meaning(lang))
             except KeyError:
                 out.append(key)
         return " + ".join(out)
@@ -89,12 +126,14 @@ class Part:
                 out.append(
                     ("règle de décision : " if lang == "fr" else "decision rule: ")
                     + f"{va} → {vb} ("
-                    + RULE_WORDS.get(str(vb), ("", ""))[0 if lang == "fr" else 1]
+                    + (RULE_WORDS_REGULATED if self.regulated else RULE_WORDS).get(str(vb), ("", ""))[
+                        0 if lang == "fr" else 1
+                    ]
                     + ")"
                 )
                 continue
             try:
-                meaning = param_at(Scenario, key).meaning(lang)
+                meaning = param_at(self.model, key).meaning(lang)
             except KeyError:  # a list switched as a whole, or a dict entry
                 meaning = key
             out.append(f"{meaning} ({key}: {_short(va)} → {_short(vb)})")
@@ -116,8 +155,7 @@ class Explanation:
         return (self.b_value - self.a_value) - sum(p.delta for p in self.parts)
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
-        unit = EXPLAINABLE[self.indicator]
-        suffix = "eur_per_m3" if unit == "€/m3" else "eur" if unit == "€" else "pct"
+        suffix = JSON_SUFFIX[EXPLAINABLE[self.indicator]]
         return {
             "indicator": self.indicator,
             "year": self.year,
@@ -159,12 +197,15 @@ def explain(
     b: Scenario,
     *,
     seed: int = 1,
-    indicator: str = "price_120m3_eur_per_m3",
+    indicator: str | None = None,
     a_name: str = "a",
     b_name: str = "b",
     progress: Callable[[float], None] | None = None,
 ) -> Explanation:
-    """The gap ``b - a`` of ``indicator`` in the last simulated year, decomposed (module docstring)."""
+    """The gap ``b - a`` of ``indicator`` in the last simulated year, decomposed (module docstring).
+    Without an indicator, the service's headline price (:data:`DEFAULT_INDICATOR`)."""
+    if indicator is None:
+        indicator = DEFAULT_INDICATOR.get(a.service, "price_120m3_eur_per_m3")
     if indicator not in EXPLAINABLE:
         raise ValueError(f"{indicator!r} cannot be explained; choose one of {sorted(EXPLAINABLE)}")
     if a.horizon_years != b.horizon_years:
@@ -197,6 +238,8 @@ def explain(
                 tuple(va for _, va, _ in pending),
                 tuple(vb for _, _, vb in pending),
                 now - before,
+                type(a),
+                rule_name(a) == rule_name(b) == "national",
             )
         )
         current, before, pending = nxt, now, []

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.core.engine import Engine, Policy, Service
 from sim.core.result import Result
+from sim.electricity.service import ElectricityService
 from sim.governance import policy_for
 from sim.governance.reasons import reason_fr
 from sim.measure.summary import summarise
@@ -23,7 +24,7 @@ from sim.water.service import WaterService
 
 #: the service registry: ``scenario.service`` -> the class that implements
 #: :class:`sim.core.engine.Service` (the electricity service will be the second entry)
-SERVICES: dict[str, Callable[[], Service]] = {"water": WaterService}
+SERVICES: dict[str, Callable[[], Service]] = {"water": WaterService, "electricity": ElectricityService}
 
 
 def new_service(scenario: Scenario) -> Service:

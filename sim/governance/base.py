@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any
 from sim.core.engine import Policy
 from sim.governance import committee as cm
 from sim.governance import concession
+from sim.governance import electricity_options as eo
 from sim.governance.concession import ContractState
 from sim.governance.opening import open_tariff
 from sim.governance.registry import rule_for, rule_name
 from sim.governance.rules import TariffRule
+from sim.scenario.electricity import ElectricityTariff
 from sim.scenario.model import Scenario
 
 if TYPE_CHECKING:
@@ -35,8 +37,10 @@ class GovernedPolicy(Policy):
         self.vetoed: dict[tuple[str, str], int] = {}  # (item, option) -> meeting of its last veto
 
     def switch_rule(self, name: str) -> None:
-        """Hand the tariff to another rule (a concession ending in a régie or a commons)."""
-        self.rule = rule_for(name, self.scenario)
+        """Hand the tariff to another rule (a concession ending in a régie or a commons); a
+        regulated tariff stays with the national rule."""
+        if self.rule.name != "national":
+            self.rule = rule_for(name, self.scenario)
 
     # -- hooks -------------------------------------------------------------------------------
     def year_start(self, eng: Engine, year: int) -> list[dict[str, Any]]:
@@ -56,13 +60,13 @@ class GovernedPolicy(Policy):
             return rows
         rows += self.rule.decide(eng, year, self)
         if self.deciding:
-            items = self.AGENDA if self.rule.name == "committee" else self.AGENDA[1:]
+            items = self.agenda_items(eng, with_tariff=self.rule.name in ("committee", "national"))
             rows += self.committee_items(eng, items)
         st.participation_eur_per_year = g.committee.meeting_cost_eur_per_year
         return rows
 
     def year_end(self, eng: Engine, year: int) -> list[dict[str, Any]]:
-        if self.concession_active and self.rule.name == "contract":
+        if self.concession_active and self.rule.name in ("contract", "national"):
             concession.ContractRule.year_end(eng, self)
         return []
 
@@ -79,7 +83,7 @@ class GovernedPolicy(Policy):
             )
         if self.concession_active:
             concession.start_contract(eng, self)
-        if g.opening_tariff == "cost_of_service":
+        if g.opening_tariff == "cost_of_service" and self.rule.name != "national":
             before = st.tariff_index
             row = open_tariff(eng, self.concession_active)
             if self.concession_active:  # the winning bid: the contract indexes from it
@@ -102,7 +106,25 @@ class GovernedPolicy(Policy):
         return st.tariff_index * eng.cpi / self.keep_cpi_base
 
     def item_options(self, eng: Engine, item: str) -> list[cm.Option]:
+        options = self._item_options(eng, item)
+        if self.rule.name == "national":
+            # the price is set nationally: an option that adds costs must fit in the service's margin
+            room = cm.headroom_eur(eng, self.scenario.governance.council)
+            for o in options[1:]:
+                extra = o.effects.get("extra_cost_eur_per_year", 0.0)
+                if o.admissible and extra > max(room, 0.0):
+                    o.admissible = False
+                    o.why_not = (
+                        f"cannot be financed at the regulated tariff ({extra:,.0f} EUR a year, "
+                        f"{room:,.0f} EUR of room)"
+                    )
+        return options
+
+    def _item_options(self, eng: Engine, item: str) -> list[cm.Option]:
         c = self.scenario.governance.committee
+        if item == "tariff" and isinstance(eng.state.tariff, ElectricityTariff):
+            regulated = self.rule.name == "national"
+            return eo.tariff_options(eng, self.scenario.governance.council, self.keep_index(eng), regulated)
         if item == "tariff":
             logged = [
                 d.tariff
@@ -122,11 +144,18 @@ class GovernedPolicy(Policy):
 
     AGENDA = ("tariff", "renewal", "usage", "contribution", cm.WORK_ITEM)
 
+    def agenda_items(self, eng: Engine, with_tariff: bool = True) -> tuple[str, ...]:
+        """The committee's items that apply to the service (:attr:`Service.committee_items`), in
+        the agenda's order; the tariff only when the committee holds it."""
+        return tuple(
+            i for i in self.AGENDA if i in eng.service.committee_items and (with_tariff or i != "tariff")
+        )
+
     def committee_items(self, eng: Engine, items: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         """Hold the meeting: every agenda item voted (or taken from the decision log)."""
         c = self.scenario.governance.committee
         rows: list[dict[str, Any]] = []
-        for item in items or self.AGENDA:
+        for item in items or self.agenda_items(eng):
             options = self.cool_down(item, self.item_options(eng, item))
             keep_share = options[0].effects.get("share_above_pct")
             chosen, votes = cm.vote_item(options, c, eng.rng["committee"], keep_share)
@@ -300,7 +329,7 @@ class GovernedPolicy(Policy):
         year = int(self.scenario.town.start_year + len(eng.years))
         items: tuple[str, ...]
         if self.deciding:
-            items = self.AGENDA if self.rule.name == "committee" else self.AGENDA[1:]
+            items = self.agenda_items(eng, with_tariff=self.rule.name in ("committee", "national"))
             if self.rule.name != "committee":
                 self.rule.decide(eng, year, self)
         else:

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.core import tariff as tariffs
 from sim.core.tariff import standing_charge_share_pct
 from sim.scenario.caps import cap_pct
-from sim.scenario.model import Committee, Council, Tariff, TariffBlock, reference_persons
+from sim.scenario.model import Committee, Council, Tariff, TariffBlock
 
 if TYPE_CHECKING:
     from sim.core.engine import Engine
@@ -108,6 +107,20 @@ def target_revenue(eng: Engine, council: Council) -> float:
     return max(costs + gap, 0.0) / max(1.0 - unpaid, 0.5)
 
 
+def headroom_eur(eng: Engine, council: Council) -> float:
+    """What the service can add to its yearly costs without raising its prices: last year's surplus
+    (revenue less operating costs, self-financed capital spending, debt service and what left the
+    service) plus the reserves above target spread over ``cost_recovery_years``."""
+    if not eng.years:
+        return 0.0
+    y = eng.years[-1]
+    share = eng.scenario.finance.capex_debt_share_pct / 100.0
+    surplus = y["revenue_eur"] - y["opex_eur"] - y["capex_eur"] * (1 - share) - y["debt_service_eur"]
+    surplus -= y["outflow_eur"]
+    spare = max(eng.cash - reserve_target_eur(eng, council), 0.0) / council.cost_recovery_years
+    return surplus + spare
+
+
 def project(
     eng: Engine, tariff: Tariff, index: float, target: float, keep_bills: np.ndarray | None = None
 ) -> tuple[dict[str, Any], np.ndarray]:
@@ -131,9 +144,7 @@ def project(
             "households": int(len(bills)),
             "bill_by_decile_eur": [round(float(x), 2) for x in by_decile],
             "median_bill_change_pct": 100.0 * median_change,
-            "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(
-                tariff, reference_persons(eng.scenario), price_index=index, levies_index=eng.cpi
-            ),
+            **eng.service.reference_price(eng, tariff, index),
             "pays_more_pct": 100.0 * float((bills > keep_bills * 1.0005).mean())
             if keep_bills is not None
             else 0.0,
@@ -421,7 +432,14 @@ def work_options(eng: Engine) -> list[Option]:
             f"Go to {st.crews + 1} crews",
             changes={"crews": st.crews + 1},
             features={"workload": load - 0.8},
-            effects={"load": load},
+            effects={
+                "load": load,
+                "extra_cost_eur_per_year": w.crew_size_fte
+                * w.wage_cost_eur_per_fte_year
+                * eng.cpi
+                * eng.real_labour
+                * st.wage_factor,
+            },
         )
     )
     return out

@@ -155,7 +155,7 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
     st.tariff_index = st.tariff_index  # the price in force carries over
     policy.keep_cpi_base = eng.cpi
     st.margin_pct = st.head_office_pct = 0.0
-    st.delegation_eur_per_m3 = st.corporate_tax_eur_per_m3 = 0.0
+    st.delegation_eur_per_unit = st.corporate_tax_eur_per_unit = 0.0
     st.provision_kept_eur_this_year = 0.0
     st.loan_rate_pct = eng.scenario.finance.interest_rate_pct
     st.renewal_rate_pct = eng.scenario.network.renewal_rate_pct
@@ -163,7 +163,7 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
     st.staff_transferred = fte * c.staff_transferred_share
     cost = c.transition_cost_eur * eng.cpi
     if not c.assets_returned:
-        life = eng.scenario.network.materials[eng.scenario.network.renewal_material].life_years
+        life = eng.scenario.network.renewal_life_years
         cost += sum(
             amount * max(0.0, 1.0 - (year - yr) / life) for yr, amount in policy.contract.operator_capex
         )

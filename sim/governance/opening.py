@@ -66,7 +66,7 @@ def opening_cost(eng: Engine, concession: bool) -> OpeningCost:
         volume_m3=volume,
         margin_share=st.margin_pct / 100.0,
         head_office_share=st.head_office_pct / 100.0,
-        per_m3_eur=(st.delegation_eur_per_m3 + st.corporate_tax_eur_per_m3) * eng.cpi,
+        per_m3_eur=(st.delegation_eur_per_unit + st.corporate_tax_eur_per_unit) * eng.cpi,
         provision_eur=st.provision_kept_eur_this_year,
     )
 

@@ -34,6 +34,11 @@ PATTERNS: tuple[tuple[str, Any], ...] = (
         r"irrecevable : part fixe \1 % > plafond \2 %",
     ),
     (
+        r"not admissible: cannot be financed at the regulated tariff \((\S+) EUR a year, (\S+) EUR of "
+        r"room\)",
+        r"irrecevable : ne peut être financé au tarif réglementé (\1 € par an, marge de \2 €)",
+    ),
+    (
         r"not admissible: does not recover costs \((\S+) % of the revenue needed\)",
         r"irrecevable : ne couvre pas les coûts (\1 % des recettes nécessaires)",
     ),
@@ -99,6 +104,16 @@ PATTERNS: tuple[tuple[str, Any], ...] = (
     (
         r"; financed: (\S+) EUR from reserves, (\S+) EUR by a public loan at (\S+) % over (\d+) years",
         r" ; financement : \1 € pris sur les réserves, \2 € par un emprunt public à \3 % sur \4 ans",
+    ),
+    (
+        r"regulated tariff set nationally by cost stacking: energy at the supply cost smoothed over two "
+        r"years, the rest with inflation",
+        "tarif réglementé fixé nationalement par empilement des coûts : l'énergie au coût "
+        "d'approvisionnement lissé sur deux ans, le reste avec l'inflation",
+    ),
+    (
+        r"; price shield: rise capped at (\S+) % instead of (\S+) %, the State pays the supplier (\S+) EUR",
+        r" ; bouclier tarifaire : hausse plafonnée à \1 % au lieu de \2 %, l'État verse \3 € au fournisseur",
     ),
     (
         r"cash fell to (\S+) EUR, beyond the treasury line of (\S+) EUR: the plan is not financed",

@@ -12,13 +12,19 @@ from typing import Any
 
 from sim.governance.commons import CommitteeRule
 from sim.governance.concession import ContractRule
+from sim.governance.national import NationalRule
 from sim.governance.regie import CouncilRule
 from sim.governance.rules import TariffRule
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import Scenario
 
 #: tariff rule name -> class (each takes the scenario)
-RULES: dict[str, Any] = {"contract": ContractRule, "council": CouncilRule, "committee": CommitteeRule}
+RULES: dict[str, Any] = {
+    "contract": ContractRule,
+    "council": CouncilRule,
+    "committee": CommitteeRule,
+    "national": NationalRule,
+}
 
 #: regime -> the rule that sets its tariff unless ``governance.tariff_rule`` says otherwise (one
 #: entry per name of :data:`sim.scenario.model.REGIMES`; a test holds them equal)
@@ -32,10 +38,13 @@ def _unknown(path: str, found: str, allowed: list[str]) -> ScenarioError:
 
 
 def rule_name(scenario: Scenario) -> str:
-    """The tariff rule in force for the scenario's regime."""
+    """The tariff rule in force for the scenario's regime: a regulated tariff (an electricity
+    scenario's ``tariff.pricing: regulated``) is the national rule's, whatever the regime."""
     g = scenario.governance
     if g.regime not in DEFAULT_RULE:
         raise _unknown("governance.regime", g.regime, sorted(DEFAULT_RULE))
+    if getattr(scenario.tariff, "pricing", "local") == "regulated":
+        return "national"
     return DEFAULT_RULE[g.regime] if g.tariff_rule == "auto" else g.tariff_rule
 
 

@@ -18,7 +18,7 @@ rate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -39,6 +39,10 @@ Unit = Literal[
     "km",
     "years",
     "days",
+    "eur_per_kwh",
+    "minutes",
+    "per_customer",
+    "kwh",
 ]
 Direction = Literal["lower", "higher", "neutral"]
 Table = Literal["years", "deciles", "decisions"]
@@ -59,6 +63,10 @@ UNIT_KEYS: dict[str, str] = {
     "km": "unit.km",
     "years": "unit.years",
     "days": "unit.days_per_year",
+    "eur_per_kwh": "unit.eur_per_kwh",
+    "minutes": "unit.minutes",
+    "per_customer": "unit.cuts_per_customer",
+    "kwh": "unit.kwh_per_year",
 }
 
 
@@ -86,10 +94,11 @@ class Indicator:
     plural: bool = False
     step: float | None = None  # rounding step of statements; None: two significant figures
     table: Table = "years"
+    threshold: str = "3"  # the default threshold of a label with ``{threshold}`` (its service's)
 
-    def label(self, lang: str, threshold: str = "3") -> str:
+    def label(self, lang: str, threshold: str | None = None) -> str:
         text = self.label_fr if lang == "fr" else self.label_en
-        return text.replace("{threshold}", threshold)
+        return text.replace("{threshold}", self.threshold if threshold is None else threshold)
 
     def unit_label(self, lang: str) -> str:
         """The unit as a reader sees it (``€/m³``, ``ETP``…), in ``lang``."""
@@ -166,6 +175,94 @@ INDICATORS: tuple[Indicator, ...] = (
         "lower",
         phrase_fr="la part des ménages dont l'eau et l'assainissement coûtent plus de 3 % du revenu",
         phrase_en="the share of households paying more than 3% of income for water and sewerage",
+    ),
+    Indicator(
+        "price_ref_eur_per_kwh",
+        "eur_per_kwh",
+        "Prix du kWh TTC (ménage de référence : 6 kVA, 4 400 kWh)",
+        "Price per kWh incl. taxes (reference household: 6 kVA, 4,400 kWh)",
+        "lower",
+        service="electricity",
+        phrase_fr="le prix du kWh du ménage de référence",
+        phrase_en="the reference household's price per kWh",
+        step=0.005,
+    ),
+    Indicator(
+        "bill_ref_eur",
+        "eur",
+        "Facture annuelle TTC du ménage de référence",
+        "Yearly bill incl. taxes of the reference household",
+        "lower",
+        service="electricity",
+        phrase_fr="la facture annuelle du ménage de référence",
+        phrase_en="the reference household's yearly bill",
+    ),
+    Indicator(
+        "energy_poverty_pct",
+        "pct",
+        "Précarité énergétique (effort > {threshold} %, 3 premiers déciles)",
+        "Energy poverty (effort > {threshold}%, three lowest deciles)",
+        "lower",
+        service="electricity",
+        phrase_fr="la part des ménages en précarité énergétique (indicateur ONPE, électricité seule)",
+        phrase_en="the share of households in energy poverty (ONPE indicator, electricity only)",
+        step=0.1,
+        threshold="8",
+    ),
+    Indicator(
+        "saifi",
+        "per_customer",
+        "Coupures longues par client (SAIFI)",
+        "Long cuts per customer (SAIFI)",
+        "lower",
+        service="electricity",
+        phrase_fr="le nombre de coupures longues par client",
+        phrase_en="the number of long cuts per customer",
+        step=0.05,
+    ),
+    Indicator(
+        "saidi_min",
+        "minutes",
+        "Temps de coupure par client (SAIDI)",
+        "Minutes cut per customer (SAIDI)",
+        "lower",
+        service="electricity",
+        phrase_fr="le temps de coupure par client",
+        phrase_en="the minutes cut per customer",
+        step=1.0,
+    ),
+    Indicator(
+        "saidi_excl_med_min",
+        "minutes",
+        "Temps de coupure par client hors événements majeurs",
+        "Minutes cut per customer excluding major events",
+        "lower",
+        service="electricity",
+        phrase_fr="le temps de coupure par client hors événements majeurs",
+        phrase_en="the minutes cut per customer excluding major events",
+        step=1.0,
+    ),
+    Indicator(
+        "underground_share_pct",
+        "pct",
+        "Part du réseau enfouie",
+        "Share of the network underground",
+        "higher",
+        service="electricity",
+        phrase_fr="la part du réseau enfouie",
+        phrase_en="the share of the network underground",
+        step=0.5,
+    ),
+    Indicator(
+        "compensation_eur",
+        "eur",
+        "Indemnités pour coupures de plus de 5 h",
+        "Compensation for cuts over 5 h",
+        "lower",
+        service="electricity",
+        phrase_fr="les indemnités versées pour coupures longues",
+        phrase_en="the compensation paid for long cuts",
+        plural=True,
     ),
     Indicator(
         "breaks",
@@ -352,6 +449,13 @@ def indicator(name: str) -> Indicator:
         return BY_NAME[name]
     except KeyError:
         raise KeyError(f"unknown indicator {name!r}; indicators are {sorted(BY_NAME)}") from None
+
+
+def affordability_threshold_pct(scenario: Any) -> float:
+    """The threshold (% of income) of the scenario's affordability indicator: water's
+    ``affordability.threshold_pct``, electricity's ``energy_poverty.threshold_pct``."""
+    block = getattr(scenario, "affordability", None) or scenario.energy_poverty
+    return float(block.threshold_pct)
 
 
 def available(years: pd.DataFrame) -> list[Indicator]:

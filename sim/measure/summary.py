@@ -34,10 +34,23 @@ def summarise(res: Result) -> dict[str, Any]:
         "horizon_years": int(len(y)),
         "first_year": int(first["year"]),
         "last_year": int(last["year"]),
-        "price_120m3_eur_per_m3_first": float(first["price_120m3_eur_per_m3"]),
-        "price_120m3_eur_per_m3_last": float(last["price_120m3_eur_per_m3"]),
-        "bill_120m3_eur_last": float(last["bill_120m3_eur"]),
     }
+    if "price_120m3_eur_per_m3" in y:  # water's headline price
+        out.update(
+            {
+                "price_120m3_eur_per_m3_first": float(first["price_120m3_eur_per_m3"]),
+                "price_120m3_eur_per_m3_last": float(last["price_120m3_eur_per_m3"]),
+                "bill_120m3_eur_last": float(last["bill_120m3_eur"]),
+            }
+        )
+    if "price_ref_eur_per_kwh" in y:  # electricity's: the reference household (6 kVA, 4,400 kWh)
+        out.update(
+            {
+                "price_ref_eur_per_kwh_first": float(first["price_ref_eur_per_kwh"]),
+                "price_ref_eur_per_kwh_last": float(last["price_ref_eur_per_kwh"]),
+                "bill_ref_eur_last": float(last["bill_ref_eur"]),
+            }
+        )
     if "yield_pct" in y:  # a water service
         out.update(
             {
@@ -47,13 +60,20 @@ def summarise(res: Result) -> dict[str, Any]:
                 "renewal_rate_pct_first5": float(first5["renewal_rate_pct"].mean()),
             }
         )
-    out.update(
-        {
-            "unpaid_rate_pct_first5": float(first5["unpaid_rate_pct"].mean()),
-            "share_households_above_3pct_mean": float(y["share_households_above_3pct"].mean()),
-            "share_households_above_3pct_last": float(last["share_households_above_3pct"]),
-        }
-    )
+    out["unpaid_rate_pct_first5"] = float(first5["unpaid_rate_pct"].mean())
+    for share in ("share_households_above_3pct", "energy_poverty_pct"):
+        if share in y:
+            out[f"{share}_mean"] = float(y[share].mean())
+            out[f"{share}_last"] = float(last[share])
+    if "saidi_min" in y:  # an electricity network
+        out.update(
+            {
+                "saifi_mean": float(y["saifi"].mean()),
+                "saidi_min_mean": float(y["saidi_min"].mean()),
+                "saidi_excl_med_min_mean": float(y["saidi_excl_med_min"].mean()),
+                "compensation_eur_total": float(y["compensation_eur"].sum()),
+            }
+        )
     if "breaks" in y:
         out.update(
             {

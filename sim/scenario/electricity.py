@@ -16,13 +16,16 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 
 from sim.scenario.model import (
-    INSEE_DECILE_MEANS_EUR,
     MAX_HORIZON_YEARS,
     MAX_HOUSEHOLDS,
     SERVICE_MODELS,
     Block,
+    FinanceBase,
     Governance,
+    HouseholdBase,
+    Shock,
     Town,
+    Workforce,
 )
 from sim.scenario.params import param
 
@@ -34,7 +37,7 @@ TRVE_2024_HPHC_FIXED_EUR_PER_YEAR = {6: 157.87, 9: 200.33, 12: 241.54}
 TRVE_2024_HPHC_EUR_PER_KWH = {"hp": 0.2700, "hc": 0.2068}
 
 
-class ElectricityHouseholds(Block):
+class ElectricityHouseholds(HouseholdBase):
     count: int = param(
         20_000,
         unit="households",
@@ -45,20 +48,26 @@ class ElectricityHouseholds(Block):
         desc_fr="Nombre de ménages desservis",
         source="assumption: a town of about 20,000 households (issue 12)",
     )
-    size_shares: tuple[float, float, float, float, float] = param(
-        (0.37, 0.33, 0.14, 0.11, 0.05),
-        unit="share",
-        desc="Shares of households of 1, 2, 3, 4 and 5 persons",
-        desc_fr="Part des ménages de 1, 2, 3, 4 et 5 personnes",
-        source="households.md: INSEE 2022 by département, adjusted to the national mean of 2.16 "
-        "persons (INSEE 2021)",
+    unpaid_burden_slope: float = param(
+        0.10,
+        unit="1/%",
+        ge=0,
+        le=5,
+        desc="Growth of the log-odds of non-payment per point of bill/income",
+        desc_fr="Hausse du risque d'impayé par point de facture/revenu",
+        source="assumption: electricity takes 3-10 % of a modest income, several times water's "
+        "share, so the slope is a fifth of water's to keep unpaid rates of the same order",
     )
-    decile_mean_income_eur: tuple[float, ...] = param(
-        INSEE_DECILE_MEANS_EUR,
-        unit="€/yr",
-        desc="Mean disposable income of each household income decile, first simulated year",
-        desc_fr="Revenu disponible moyen de chaque décile de revenu des ménages",
-        source="households.md: INSEE 2018 household disposable income (D7-D8 interpolated log-linearly)",
+    unpaid_base_probability: float = param(
+        0.004,
+        unit="probability",
+        ge=0,
+        le=1,
+        desc="Probability a bill goes unpaid when its burden is zero",
+        desc_fr="Probabilité qu'une facture reste impayée quand son poids est nul",
+        source="assumption: electricity.md §4.3 counts 913,611 interventions for unpaid electricity "
+        "bills in 2023 over 33.8 million residential sites (§3.1): 2.7 % of households a year; a bill's "
+        "risk is taken near half of that, six bills a year and the burden term adding the rest",
     )
     electric_heating_share: float = param(
         0.39,
@@ -161,6 +170,26 @@ class ElectricityHouseholds(Block):
         desc_fr="Température extérieure en dessous de laquelle on chauffe (base des degrés-jours)",
         source="assumption: the usual 18 °C base of French degree-days; not in the reference file",
     )
+    temperature_sd_c: float = param(
+        1.5,
+        unit="°C",
+        ge=0,
+        le=10,
+        desc="Spread of a month's mean temperature around its normal (year-to-year)",
+        desc_fr="Écart-type de la température moyenne d'un mois autour de sa normale",
+        source="assumption: monthly means in France stray by one to two degrees from their normals; "
+        "not in the reference file",
+    )
+    reference_price_eur_per_kwh: float = param(
+        0.2516,
+        unit="€/kWh",
+        gt=0,
+        le=5,
+        desc="Marginal price incl. taxes at which the yearly uses above were observed",
+        desc_fr="Prix marginal TTC auquel les consommations annuelles ci-dessus ont été observées",
+        source="electricity.md §1.4 and §3.1: the uses were published on 22 Jan 2024, under the "
+        "TRVE Base energy price of 25.16 c€/kWh TTC (derived)",
+    )
     price_elasticity: float = param(
         -0.126,
         unit="",
@@ -172,20 +201,6 @@ class ElectricityHouseholds(Block):
         source="electricity.md §3.3: short run -0.126 (Labandeira et al. 2017 meta-analysis); "
         "-0.8 (Auray et al., French panel) is a sensitivity case",
     )
-
-    @field_validator("size_shares")
-    @classmethod
-    def _shares_sum_to_one(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        if any(x < 0 for x in v) or abs(sum(v) - 1.0) > 1e-6:
-            raise ValueError("shares must be ≥ 0 and sum to 1")
-        return v
-
-    @field_validator("decile_mean_income_eur")
-    @classmethod
-    def _ten_increasing(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        if len(v) != 10 or any(x <= 0 for x in v) or any(b < a for a, b in zip(v, v[1:], strict=False)):
-            raise ValueError("ten positive, increasing values are needed")
-        return v
 
     @model_validator(mode="after")
     def _a_heating_season(self) -> ElectricityHouseholds:
@@ -281,6 +296,51 @@ class CostStack(Block):
     )
 
 
+class ElectricitySocial(Block):
+    """A local social measure: a rebate on the bill of the households of some deciles, decided
+    locally (the chèque énergie is national and paid by the State: it is counted in the energy
+    poverty indicator, not in the operator's accounts)."""
+
+    enabled: bool = param(
+        False,
+        desc="Local social rebate on",
+        desc_fr="Remise sociale locale active",
+        source="assumption: a local decision (electricity.md §1.2: operators decide social measures)",
+    )
+    eligible_deciles: tuple[int, ...] = param(
+        (),
+        desc="Income deciles eligible (1 = poorest)",
+        desc_fr="Déciles de revenu éligibles (1 = les plus modestes)",
+        source="tariff",
+    )
+    eligible_share: float = param(
+        1.0,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of eligible households that receive it (take-up)",
+        desc_fr="Part des ménages éligibles qui en bénéficient (recours)",
+        source="assumption",
+    )
+    rebate_pct: float = param(
+        20.0,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="Rebate on the bill excl. tax of an eligible household",
+        desc_fr="Remise sur la facture HT d'un ménage éligible",
+        source="assumption: of the order of the chèque énergie's average 150 € on a 1,000 € bill "
+        "(electricity.md §4.2)",
+    )
+
+    @field_validator("eligible_deciles")
+    @classmethod
+    def _deciles(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 1 or d > 10 for d in v):
+            raise ValueError("deciles are 1 to 10")
+        return tuple(sorted(set(v)))
+
+
 class ElectricityTariff(Block):
     """A household electricity tariff: a fixed part by subscribed kVA and an energy price per kWh,
     Base or HP/HC. A published grid may be entered as the CRE publishes it, taxes included."""
@@ -344,6 +404,55 @@ class ElectricityTariff(Block):
         desc_fr="Part fixe de soutirage du TURPE par kVA (HT), assiette de la CTA",
         source="assumption: TURPE 6 BT ≤ 36 kVA, 8.52 €/kVA/yr as quoted on "
         "centralesvillageoises.fr (2021); not in the reference file",
+    )
+    pricing: Literal["regulated", "local"] = param(
+        "regulated",
+        desc="Who sets the prices: regulated (the TRVE, set nationally by cost stacking) or local "
+        "(the operator's own offer, set by the regime's rule)",
+        desc_fr="Qui fixe les prix : réglementé (le TRVE, fixé nationalement par empilement des coûts) "
+        "ou local (l'offre propre de l'opérateur, fixée selon la règle du régime)",
+        source="electricity.md §1.4: the ELD supply at the TRVE, set by the CRE and the government "
+        "(art. L.337-6); a local offer is the operator's decision",
+    )
+    shield_max_rise_pct: float | None = param(
+        None,
+        unit="%/yr",
+        ge=0,
+        le=100,
+        desc="Price shield: the regulated price may rise by at most this much a year, the State "
+        "paying the supplier the difference (none: no shield)",
+        desc_fr="Bouclier tarifaire : le prix réglementé monte d'au plus ce taux par an, l'État "
+        "compensant la différence au fournisseur (aucun : pas de bouclier)",
+        source="electricity.md §1.5: +4 % TTC in Feb 2022 and +15 % in Feb 2023, suppliers "
+        "compensated; a public-policy parameter",
+    )
+    fixed_part_factor: float = param(
+        1.0,
+        unit="×",
+        ge=0,
+        le=5,
+        desc="Local offer: multiplier on the fixed part's prices excl. tax (1: the grid's)",
+        desc_fr="Offre locale : facteur sur les prix HT de la part fixe (1 : ceux de la grille)",
+        source="tariff: a decision of the local offer's structure",
+    )
+    energy_part_factor: float = param(
+        1.0,
+        unit="×",
+        ge=0,
+        le=5,
+        desc="Local offer: multiplier on the energy prices excl. tax (1: the grid's)",
+        desc_fr="Offre locale : facteur sur les prix HT de l'énergie (1 : ceux de la grille)",
+        source="tariff: a decision of the local offer's structure",
+    )
+    index_on_inflation: bool = param(
+        True,
+        desc="Prices excl. tax follow inflation unless a decision changes them",
+        desc_fr="Les prix HT suivent l'inflation sauf décision contraire",
+        source="assumption: the local offer is revised with prices; TRVE and TURPE move by CRE "
+        "formulas (electricity.md §1.4)",
+    )
+    social: ElectricitySocial = param(
+        ElectricitySocial, desc="Local social rebate", desc_fr="Remise sociale locale", source="see fields"
     )
     what_if_excise_eur_per_mwh: float | None = param(
         None,
@@ -463,6 +572,16 @@ class ElectricityNetwork(Block):
         source="electricity.md §2.2: F-BT 1.91 cuts per customer in 2022 (Enedis) and 1.09-1.39 "
         "in 2004-2006, climatic events partly included: 1.5 (assumption within the range)",
     )
+    overhead_incident_ratio: float = param(
+        2.0,
+        unit="×",
+        ge=1,
+        le=20,
+        desc="How many more ordinary incidents a km of overhead line has than a km underground",
+        desc_fr="Combien d'incidents ordinaires de plus a un km de ligne aérienne qu'un km souterrain",
+        source="assumption: overhead lines are exposed to wind, trees and lightning; the reference "
+        "file gives no split (incidents_saifi is the mix of the opening network)",
+    )
     customers_per_incident: int = param(
         150,
         unit="customers",
@@ -520,6 +639,74 @@ class ElectricityNetwork(Block):
         source="assumption: ordinary storms are restored four times faster than Ciarán (Nov 2023, "
         "electricity.md §2.3, mean cut ≈ 37 h); 1 replays Ciarán",
     )
+    renewal_rate_pct: float = param(
+        1.0,
+        unit="%/yr",
+        ge=0,
+        le=10,
+        widget=True,
+        desc="Share of the network renewed each year; renewed overhead lines are put underground",
+        desc_fr="Part du réseau renouvelée chaque année ; les lignes aériennes renouvelées sont enfouies",
+        source="assumption: about 1 % a year, a 100-year cycle; SICAE Somme invests ~5 M€ a year on "
+        "351 GWh routed (electricity.md §1.3)",
+    )
+    renewal_cost_eur_per_km: float = param(
+        90_000.0,
+        unit="€/km",
+        gt=0,
+        le=2_000_000,
+        desc="Cost of renewing (undergrounding) one km of low-voltage line",
+        desc_fr="Coût du renouvellement (enfouissement) d'un km de ligne basse tension",
+        source="assumption: order of magnitude of low-voltage undergrounding; not in the reference file",
+    )
+    asset_life_years: float = param(
+        45.0,
+        unit="yr",
+        gt=0,
+        le=150,
+        desc="Service life of a line (depreciation, book values, the renewal need)",
+        desc_fr="Durée de vie d'une ligne (amortissement, valeur comptable, besoin de renouvellement)",
+        source="assumption",
+    )
+    repair_cost_eur: float = param(
+        1_500.0,
+        unit="€",
+        ge=0,
+        le=1_000_000,
+        desc="Materials and vehicles of one incident's repair (crews' wages are in staff costs)",
+        desc_fr="Matériel et véhicules d'une réparation d'incident (salaires des équipes à part)",
+        source="assumption",
+    )
+    repair_hours_per_incident: float = param(
+        2.0,
+        unit="h",
+        gt=0,
+        le=48,
+        desc="Crew time on site for an ordinary incident (customers wait for a crew first)",
+        desc_fr="Temps d'équipe sur place pour un incident ordinaire (après l'attente d'une équipe)",
+        source="assumption: the cut then lasts wait + this time; the published CAIDI (31 min, "
+        "electricity.md §2.2) is reached by remote switching for most customers, which "
+        "incident_caidi_min models",
+    )
+    upstream_eur_per_mwh: float = param(
+        10.0,
+        unit="€/MWh",
+        ge=0,
+        le=200,
+        desc="What the distributor pays upstream per MWh routed (transmission, RTE)",
+        desc_fr="Ce que le distributeur paie en amont par MWh acheminé (transport, RTE)",
+        source="assumption: the transmission part of the TURPE, which the reference file does not "
+        "split out (electricity.md §1.4 gives the TURPE as a whole)",
+    )
+    losses_pct: float = param(
+        6.0,
+        unit="%",
+        ge=0,
+        le=30,
+        desc="Technical losses: share of the energy bought that the network loses",
+        desc_fr="Pertes techniques : part de l'énergie achetée perdue par le réseau",
+        source="assumption: order of magnitude of French distribution losses; not in the reference file",
+    )
     kva_for_compensation: float = param(
         7.2,
         unit="kVA",
@@ -530,6 +717,11 @@ class ElectricityNetwork(Block):
         source="derived: 6 kVA for the 61 % heated otherwise and 9 kVA for the 39 % with electric "
         "heating (households block)",
     )
+
+    @property
+    def renewal_life_years(self) -> float:
+        """Service life of what renewal lays, for book values."""
+        return self.asset_life_years
 
 
 class EnergyPoverty(Block):
@@ -553,6 +745,47 @@ class EnergyPoverty(Block):
         desc="Only households in this many lowest income deciles count",
         desc_fr="Seuls comptent les ménages des déciles de revenu les plus bas, en nombre",
         source="electricity.md §4.1: ONPE TEE, the three lowest deciles",
+    )
+    unpaid_response: Literal["limit", "cut"] = param(
+        "limit",
+        desc="What the supplier does about an unpaid bill outside the winter truce: limit the power "
+        "(limit) or cut (cut; chèque énergie holders first get 60 days at 1 kVA)",
+        desc_fr="Ce que fait le fournisseur d'une facture impayée hors trêve hivernale : limiter la "
+        "puissance (limit) ou couper (cut ; les bénéficiaires du chèque énergie ont d'abord 60 jours "
+        "à 1 kVA)",
+        source="electricity.md §4.3: since 1 Apr 2022 EDF no longer cuts for unpaid bills and limits "
+        "power all year; décret 2023-133 for the minimum supply",
+    )
+
+
+class ElectricityFinance(FinanceBase):
+    delegation_overhead_eur_per_mwh: float = param(
+        0.0,
+        unit="€/MWh",
+        ge=0,
+        le=100,
+        desc="Group overhead charged to the service per MWh sold (a concession's)",
+        desc_fr="Frais de siège facturés au service par MWh vendu (concession)",
+        source="assumption: none by default; a regime file states its own",
+    )
+    corporate_tax_eur_per_mwh: float = param(
+        0.0,
+        unit="€/MWh",
+        ge=0,
+        le=100,
+        desc="Corporate taxes per MWh sold (a concession's)",
+        desc_fr="Impôts sur les sociétés par MWh vendu (concession)",
+        source="assumption: none by default; a regime file states its own",
+    )
+
+
+class ElectricityBilling(Block):
+    interval_months: Literal[1, 2, 3, 4, 6, 12] = param(
+        2,
+        unit="months",
+        desc="Months between bills",
+        desc_fr="Mois entre deux factures",
+        source="assumption: household electricity bills every two months",
     )
 
 
@@ -580,6 +813,19 @@ class ElectricityScenario(Block):
     energy_poverty: EnergyPoverty = param(
         EnergyPoverty, desc="Energy poverty", desc_fr="Précarité énergétique", source="see fields"
     )
+    finance: ElectricityFinance = param(
+        ElectricityFinance, desc="Finance", desc_fr="Finances", source="see fields"
+    )
+    workforce: Workforce = param(Workforce, desc="Workforce", desc_fr="Personnel", source="see fields")
+    billing: ElectricityBilling = param(
+        ElectricityBilling, desc="Billing", desc_fr="Facturation", source="see fields"
+    )
+    shocks: tuple[Shock, ...] = param(
+        (),
+        desc="Shocks: energy_price multiplies the market price of a year (a 2022-like crisis)",
+        desc_fr="Chocs : energy_price multiplie le prix de marché d'une année (crise type 2022)",
+        source="scenario",
+    )
     governance: Governance = param(Governance, desc="Who decides", desc_fr="Qui décide", source="see fields")
     horizon_years: int = param(
         30,
@@ -593,6 +839,14 @@ class ElectricityScenario(Block):
     seed: int = param(
         1, ge=0, le=2**63 - 1, desc="Random seed", desc_fr="Graine aléatoire", source="scenario"
     )
+
+    @field_validator("shocks")
+    @classmethod
+    def _energy_shocks_only(cls, v: tuple[Shock, ...]) -> tuple[Shock, ...]:
+        for i, sh in enumerate(v):
+            if sh.kind != "energy_price":
+                raise ValueError(f"shocks[{i}]: {sh.kind} is a water shock; electricity has energy_price")
+        return v
 
 
 SERVICE_MODELS["electricity"] = ElectricityScenario

@@ -84,7 +84,11 @@ INSEE_DECILE_MEANS_EUR = (
 )
 
 
-class Households(Block):
+class HouseholdBase(Block):
+    """What every service knows of its households: how many, their sizes, incomes and their risk of
+    leaving a bill unpaid. Each service's households block adds its own use (water: litres per
+    person; electricity: heating and subscribed power)."""
+
     count: int = param(
         20_000,
         unit="households",
@@ -147,6 +151,57 @@ class Households(Block):
         "derived), against a town mean of 2.16 persons; D2 interpolated; D4-D10 rise linearly so "
         "that the factors average 1 (assumption) [C]",
     )
+    income_spread: float = param(
+        0.08,
+        unit="log sd",
+        ge=0,
+        le=1,
+        desc="Spread of incomes within a decile (lognormal sd)",
+        desc_fr="Dispersion des revenus dans un décile (écart-type log)",
+        source="assumption: keeps deciles distinct",
+    )
+    unpaid_base_probability: float = param(
+        0.011,
+        unit="probability",
+        ge=0,
+        le=1,
+        desc="Probability a bill goes unpaid when its burden is zero",
+        desc_fr="Probabilité qu'une facture reste impayée quand son poids est nul",
+        source="assumption: calibrated so the unpaid rate matches P154.0 (1.0-1.6 %, water.md §1.5)",
+    )
+    unpaid_burden_slope: float = param(
+        0.50,
+        unit="1/%",
+        ge=0,
+        le=5,
+        desc="Growth of the log-odds of non-payment per point of bill/income",
+        desc_fr="Hausse du risque d'impayé par point de facture/revenu",
+        source="assumption: non-payment rises with the bill's share of income (design)",
+    )
+
+    @field_validator("size_shares")
+    @classmethod
+    def _shares_sum_to_one(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(x < 0 for x in v) or abs(sum(v) - 1.0) > 1e-6:
+            raise ValueError("shares must be ≥ 0 and sum to 1")
+        return v
+
+    @field_validator("size_decile_factor")
+    @classmethod
+    def _positive_size_factors(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not (0.05 <= x <= 20.0) for x in v):
+            raise ValueError("ten factors between 0.05 and 20 are needed")
+        return v
+
+    @field_validator("decile_mean_income_eur")
+    @classmethod
+    def _ten_increasing(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) != 10 or any(x <= 0 for x in v) or any(b < a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError("ten positive, increasing values are needed")
+        return v
+
+
+class Households(HouseholdBase):
     consumption_decile_factor: tuple[float, float, float, float, float, float, float, float, float, float] = (
         param(
             (0.62, 0.70, 0.79, 0.87, 0.96, 1.04, 1.13, 1.21, 1.30, 1.38),
@@ -159,15 +214,6 @@ class Households(Block):
             "average (CIEau, INSEE) for D1 (90 / 146 = 0.62); the rise to D10 is an assumption "
             "(linear, factors averaging 1) [C]",
         )
-    )
-    income_spread: float = param(
-        0.08,
-        unit="log sd",
-        ge=0,
-        le=1,
-        desc="Spread of incomes within a decile (lognormal sd)",
-        desc_fr="Dispersion des revenus dans un décile (écart-type log)",
-        source="assumption: keeps deciles distinct",
     )
     house_share: float = param(
         0.55,
@@ -263,24 +309,6 @@ class Households(Block):
         desc_fr="Volume essentiel protégé des restrictions",
         source="water.md §3.4: 51 L/person/day (Environment Ministry press release, 6 Mar 2014)",
     )
-    unpaid_base_probability: float = param(
-        0.011,
-        unit="probability",
-        ge=0,
-        le=1,
-        desc="Probability a bill goes unpaid when its burden is zero",
-        desc_fr="Probabilité qu'une facture reste impayée quand son poids est nul",
-        source="assumption: calibrated so the unpaid rate matches P154.0 (1.0-1.6 %, water.md §1.5)",
-    )
-    unpaid_burden_slope: float = param(
-        0.50,
-        unit="1/%",
-        ge=0,
-        le=5,
-        desc="Growth of the log-odds of non-payment per point of bill/income",
-        desc_fr="Hausse du risque d'impayé par point de facture/revenu",
-        source="assumption: non-payment rises with the bill's share of income (design)",
-    )
     conservation_response: float = param(
         0.0,
         unit="share",
@@ -291,25 +319,11 @@ class Households(Block):
         source="assumption: set by governance (contribution programmes)",
     )
 
-    @field_validator("size_shares")
-    @classmethod
-    def _shares_sum_to_one(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        if any(x < 0 for x in v) or abs(sum(v) - 1.0) > 1e-6:
-            raise ValueError("shares must be ≥ 0 and sum to 1")
-        return v
-
-    @field_validator("size_decile_factor", "consumption_decile_factor")
+    @field_validator("consumption_decile_factor")
     @classmethod
     def _positive_factors(cls, v: tuple[float, ...]) -> tuple[float, ...]:
         if any(not (0.05 <= x <= 20.0) for x in v):
             raise ValueError("ten factors between 0.05 and 20 are needed")
-        return v
-
-    @field_validator("decile_mean_income_eur")
-    @classmethod
-    def _ten_increasing(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        if len(v) != 10 or any(x <= 0 for x in v) or any(b < a for a, b in zip(v, v[1:], strict=False)):
-            raise ValueError("ten positive, increasing values are needed")
         return v
 
 
@@ -645,6 +659,11 @@ class Network(Block):
         if not self.cohorts:
             raise ValueError("at least one cohort is needed")
         return self
+
+    @property
+    def renewal_life_years(self) -> float:
+        """Service life of what renewal lays (the renewal material's), for book values."""
+        return self.materials[self.renewal_material].life_years
 
 
 # --------------------------------------------------------------------------------------------
@@ -985,7 +1004,10 @@ class Tariff(Block):
 # --------------------------------------------------------------------------------------------
 # money, staff, billing, affordability, shocks
 # --------------------------------------------------------------------------------------------
-class Finance(Block):
+class FinanceBase(Block):
+    """Money every service shares: cash, debt, borrowing, overheads, inflation, the operator's
+    margin and fees. Each service adds its own per-unit costs and charges."""
+
     initial_cash_eur: float = param(
         1_500_000.0,
         unit="€",
@@ -1040,24 +1062,6 @@ class Finance(Block):
         desc="Share of capital spending financed by new loans",
         desc_fr="Part de l'investissement financée par l'emprunt",
         source="assumption",
-    )
-    energy_eur_per_m3: float = param(
-        0.06,
-        unit="€/m3",
-        ge=0,
-        le=5,
-        desc="Energy cost per m3 produced",
-        desc_fr="Coût de l'énergie par m3 produit",
-        source="assumption: electricity is 5-30 % of opex (water.md §5)",
-    )
-    treatment_eur_per_m3: float = param(
-        0.12,
-        unit="€/m3",
-        ge=0,
-        le=5,
-        desc="Treatment cost per m3 produced",
-        desc_fr="Coût de traitement par m3 produit",
-        source="water.md §2.3: UFC 2006 treatment 0.14-0.22 €/m3 [C]; set lower for groundwater (assumption)",
     )
     overheads_eur_per_year: float = param(
         450_000.0,
@@ -1175,6 +1179,27 @@ class Finance(Block):
         desc="Head-office fees (frais de siège)",
         desc_fr="Frais de siège",
         source="water.md §2.3: no published percentage found",
+    )
+
+
+class Finance(FinanceBase):
+    energy_eur_per_m3: float = param(
+        0.06,
+        unit="€/m3",
+        ge=0,
+        le=5,
+        desc="Energy cost per m3 produced",
+        desc_fr="Coût de l'énergie par m3 produit",
+        source="assumption: electricity is 5-30 % of opex (water.md §5)",
+    )
+    treatment_eur_per_m3: float = param(
+        0.12,
+        unit="€/m3",
+        ge=0,
+        le=5,
+        desc="Treatment cost per m3 produced",
+        desc_fr="Coût de traitement par m3 produit",
+        source="water.md §2.3: UFC 2006 treatment 0.14-0.22 €/m3 [C]; set lower for groundwater (assumption)",
     )
     delegation_overhead_eur_per_m3: float = param(
         0.0,
@@ -2223,7 +2248,8 @@ def scale_town(s: Scenario, households: int) -> Scenario:
 
     ``households.count`` alone changes only the number of households: a 2,000-household town would
     keep 300 km of mains and the fixed costs of 20,000 households. This scales, by the same factor,
-    the mains length of every cohort, the resource (capacity, recharge), the fixed money amounts
+    the mains length of every cohort (or an electricity network's line length), the resource
+    (capacity, recharge), the fixed money amounts
     (initial cash and debt, overheads, other capital spending, citizen shares) and the repair
     crews (at least one, their staff scaled with the town), so costs and losses per household stay
     those of the original town.
@@ -2231,14 +2257,13 @@ def scale_town(s: Scenario, households: int) -> Scenario:
     k = households / s.households.count
     data = scenario_to_dict(s)
     data["households"]["count"] = int(households)
-    if not isinstance(s, Scenario):  # another service's scenario: its households and line length
-        if isinstance(data.get("network"), dict) and "length_km" in data["network"]:
-            data["network"]["length_km"] *= k
-        return scenario_from_dict(data, "<scale_town>")
-    for c in data["network"]["cohorts"]:
-        c["length_km"] *= k
-    data["resource"]["capacity_m3"] *= k
-    data["resource"]["mean_recharge_m3_per_year"] *= k
+    if isinstance(s, Scenario):  # water: the mains of every cohort and the resource
+        for c in data["network"]["cohorts"]:
+            c["length_km"] *= k
+        data["resource"]["capacity_m3"] *= k
+        data["resource"]["mean_recharge_m3_per_year"] *= k
+    else:  # another service's scenario (electricity): its line length
+        data["network"]["length_km"] *= k
     for key in ("initial_cash_eur", "initial_debt_eur", "overheads_eur_per_year", "other_capex_eur_per_year"):
         data["finance"][key] *= k
     data["governance"]["committee"]["scic_shares_eur"] *= k

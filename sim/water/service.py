@@ -21,10 +21,10 @@ import numpy as np
 from sim.core import tariff as tariffs
 from sim.core.assets import BreakRecord, BreakSampler, Cohorts
 from sim.core.billing import BillingWork, billing_step
-from sim.core.engine import Engine, MonthFlows
-from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE
+from sim.core.engine import Engine, MonthFlows, State
+from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE, Population, build_population
 from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
-from sim.scenario.model import reference_persons
+from sim.scenario.model import Scenario, Tariff, reference_persons
 from sim.water.demand import price_response
 from sim.water.network import LeakLedger, break_process, uarl_litres_per_day
 from sim.water.resource import LEVEL_NAMES, RECHARGE_MONTH_SHARE, Stock, WeatherPath
@@ -52,6 +52,78 @@ class WaterService:
 
     name = "water"
     year_keys = WATER_YEAR_KEYS
+    extra_payment_lines: tuple[str, ...] = ()
+    extra_opex_lines: tuple[str, ...] = ()
+    committee_items = ("tariff", "renewal", "usage", "contribution", "work_organisation")
+
+    # ------------------------------------------------------------------ what the engine asks first
+    def build_population(self, s: Scenario, rng: np.random.Generator) -> Population:
+        """The town's households (:func:`sim.core.households.build_population`)."""
+        return build_population(s.households, rng, s.town.start_year, s.sewerage.individual_share)
+
+    def initial_state(self, s: Scenario) -> State:
+        """What decisions start from: the scenario's tariff, renewal rate, crews, drought rules."""
+        return State(
+            tariff=s.tariff,
+            renewal_rate_pct=s.network.renewal_rate_pct,
+            crews=s.workforce.crews,
+            thresholds=s.resource.thresholds,
+            usage_rules=dict(s.resource.usage_rules),
+            conservation=s.households.conservation_response,
+            citizen_reporting_factor=s.network.citizen_reporting_factor,
+            active_leak_detection=s.network.active_leak_detection,
+            margin_pct=s.finance.operator_margin_pct,
+            head_office_pct=s.finance.head_office_fee_pct,
+            delegation_eur_per_unit=s.finance.delegation_overhead_eur_per_m3,
+            corporate_tax_eur_per_unit=s.finance.corporate_tax_eur_per_m3,
+            subcontracted_pct=s.workforce.subcontracted_pct,
+            loan_rate_pct=s.finance.interest_rate_pct,
+        )
+
+    def project(self, eng: Engine, tariff: Tariff, tariff_index: float) -> tuple[float, np.ndarray]:
+        """Revenue (excl. tax and levies; households and non-domestic meters) and each household's
+        yearly bill incl. tax under ``tariff``, at last year's volumes (see :meth:`Engine.project`)."""
+        br = tariffs.bill(
+            eng.last_year_metered,
+            eng.pop.persons,
+            tariff,
+            months=12,
+            eligible=eng.eligibility_for(tariff),
+            income_eur_per_year=eng.income,
+            price_index=tariff_index,
+            levies_index=eng.cpi,
+        )
+        revenue = float((br.total_excl_tax_eur - br.levies_eur).sum())
+        if eng.non_domestic is not None and not eng.non_domestic.empty:
+            revenue += bill_non_domestic(
+                eng.non_domestic,
+                eng.last_year_non_domestic_m3,
+                tariff,
+                reference_persons(eng.scenario),
+                12,
+                tariff_index,
+                eng.cpi,
+            ).revenue_eur
+        # a copy: the breakdown's arrays are rows of one workspace that a view would keep alive
+        return revenue, br.total_eur.copy()
+
+    def regulated_price_index(self, eng: Engine) -> float | None:
+        """Water prices are set locally (by the regime's rule): never nationally."""
+        return None
+
+    def share_above_threshold(self, eng: Engine, bills: np.ndarray) -> float:
+        """Share of households (%) whose water and sewerage bills are above the affordability
+        threshold (``affordability.threshold_pct``), with these yearly water bills."""
+        burden = self.affordability_burden(eng, bills)
+        return float((burden > eng.scenario.affordability.threshold_pct / 100.0).mean() * 100.0)
+
+    def reference_price(self, eng: Engine, tariff: Tariff, tariff_index: float) -> dict[str, float]:
+        """The headline price of a tariff: the 120 m3 price (€/m3, taxes and levies included)."""
+        return {
+            "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(
+                tariff, reference_persons(eng.scenario), price_index=tariff_index, levies_index=eng.cpi
+            )
+        }
 
     # ------------------------------------------------------------------ set-up
     def bind(self, eng: Engine) -> None:

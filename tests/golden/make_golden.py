@@ -1,9 +1,9 @@
 """Golden regression tables: every output table of the shipped scenarios, stored and compared exactly.
 
-Each shipped water scenario is run for 10 years with 2,000 households (the town scaled with
-``sim.scale_town``, so the network and the money shrink with it) on two seeds; every table of the
-result (years, periods, deciles, events, decisions, workforce) is written as CSV with full float
-precision under ``tests/golden/<scenario>-seed<N>/``.
+Each shipped scenario (water, and the electricity regimes) is run for 10 years with 2,000 households
+(the town scaled with ``sim.scale_town``, so the network and the money shrink with it) on two seeds;
+every table of the result (years, periods, deciles, events, decisions, workforce) is written as CSV
+with full float precision under ``tests/golden/<scenario>-seed<N>/``.
 
 Regenerate on purpose only, after a change that is meant to move the figures, and say in the commit
 what moved and why::
@@ -23,7 +23,16 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-SCENARIOS = ("town", "concession", "regie", "commons", "remunicipalisation")
+SCENARIOS = (
+    "town",
+    "concession",
+    "regie",
+    "commons",
+    "remunicipalisation",
+    "electricity/regie",
+    "electricity/concession",
+    "electricity/commons",
+)
 SEEDS = (1, 2)
 YEARS = 10
 HOUSEHOLDS = 2_000
@@ -37,7 +46,7 @@ def cases() -> list[tuple[str, int]]:
 
 
 def folder(name: str, seed: int) -> Path:
-    return HERE / f"{name}-seed{seed}"
+    return HERE / f"{name.replace('/', '-')}-seed{seed}"
 
 
 def run_tables(name: str, seed: int) -> dict[str, pd.DataFrame]:

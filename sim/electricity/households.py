@@ -1,0 +1,46 @@
+"""Households of an electricity service: the core's deciles, incomes and sizes, plus a heating type,
+a subscribed power and a yearly use split into a part that follows the days and a heating part that
+follows the cold (electricity.md §3.1-3.2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.households import BasePopulation, draw_households
+from sim.electricity.demand import annual_kwh
+from sim.scenario.electricity import ElectricityHouseholds
+
+
+@dataclass
+class ElectricityPopulation(BasePopulation):
+    """:class:`~sim.core.households.BasePopulation` and, per household:
+
+    electric_heating : bool, heated with electricity
+    kva : float, subscribed power
+    other_kwh_per_year : float, yearly use apart from heating (the same household heated otherwise)
+    heating_kwh_per_year : float, yearly electric heating at normal temperatures (0 if heated otherwise)
+    """
+
+    electric_heating: np.ndarray
+    kva: np.ndarray
+    other_kwh_per_year: np.ndarray
+    heating_kwh_per_year: np.ndarray
+
+
+def build_electricity_population(
+    spec: ElectricityHouseholds, rng: np.random.Generator, start_year: int
+) -> ElectricityPopulation:
+    """Draw the households from the ``population`` stream: the core's draws, then one uniform per
+    household for its heating type (``electric_heating_share``, independent of income and size:
+    an assumption, the reference gives no split by decile). Use follows :func:`annual_kwh`."""
+    base = draw_households(spec, rng, start_year)
+    electric = rng.random(base.count) < spec.electric_heating_share
+    other = np.asarray(annual_kwh(spec, base.persons, np.zeros(base.count, dtype=bool)), dtype=float)
+    heating = np.where(electric, annual_kwh(spec, base.persons, np.ones(base.count, dtype=bool)) - other, 0.0)
+    kva = np.where(electric, float(spec.kva_electric_heating), float(spec.kva_other_heating))
+    return ElectricityPopulation(
+        base.decile, base.income_eur_per_year, base.persons, electric, kva, other, heating
+    )

@@ -1,0 +1,655 @@
+"""The electricity service: what the core engine runs for a local distribution company (ELD).
+
+One operator both distributes and supplies (an integrated ELD below the 100,000-customer unbundling
+threshold, electricity.md §1.2). Every month households use electricity by their heating type and
+size, the heating part following the month's temperature (a normal plus a drawn deviation, weather
+stream); the operator buys that energy plus the network's losses at the year's supply cost (ARENH
+until 2025, the market after, with the scenario's price shocks: :mod:`sim.electricity.supply`). Each
+billing date bills every household in one vectorised step (:func:`sim.electricity.tariff.bill_households`):
+fixed part by kVA, energy, CTA, excise, VAT at the law's rates of the date; unpaid bills are drawn
+by the core's rule. The network has ordinary incidents and storms (:mod:`sim.electricity.network`,
+drawn per year on its own child of the ``breaks`` stream, so a regime's renewal never shifts
+another year's luck): an ordinary incident waits for one of the core's crews, who drop planned
+work for it, then its customers are restored after the drawn duration; a storm's customers are
+restored along Ciarán's curve by reinforcements from outside (crews are not modelled for storms).
+Cuts over 5 h are compensated by the operator (TURPE rule). Renewal puts overhead lines
+underground, which lowers the customers a storm cuts. Energy is conserved every month: bought =
+billed + technical losses; money as in the core ledger.
+
+What national law fixes here (taxes, the TURPE's fixed part that bases the CTA, compensation, the
+chèque énergie) is not a decision of any regime; the supplier's own prices are (see
+docs/electricity.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from sim.core.accounts import Vintages
+from sim.core.billing import unpaid_indices
+from sim.core.engine import Engine, MonthFlows, State
+from sim.electricity import law, reliability
+from sim.electricity import tariff as et
+from sim.electricity.demand import DAYS_IN_MONTH, degree_days
+from sim.electricity.households import ElectricityPopulation, build_electricity_population
+from sim.electricity.network import YearInterruptions, year_interruptions
+from sim.electricity.poverty import BOARDMAN_THRESHOLD_PCT, energy_poverty_pct
+from sim.electricity.supply import energy_cost_eur_per_mwh
+from sim.scenario.electricity import ElectricityScenario, ElectricityTariff
+
+#: the electricity service's own year accumulators
+ELECTRICITY_YEAR_KEYS = (
+    "kwh_billed",
+    "kwh_bought",
+    "kwh_losses",
+    "energy_bought_eur",
+    "incidents",
+    "storms",
+    "wait_hours",
+    "customer_interruption_hours",
+    "power_limitations",
+    "supply_cuts",
+)
+DAYS_PER_YEAR = 365
+#: an incident's start hour is drawn uniformly over the day
+HOURS_PER_DAY = 24.0
+#: five years of daily SAIDI set the major-event threshold (IEEE 1366 2.5β, electricity.md §2.1)
+MED_HISTORY_YEARS = 5
+
+
+class Lines:
+    """The network's length, of which underground, and its book value (M49-style accounts).
+
+    Renewal takes out the opening network first (overhead lines first: they are put underground)
+    and adds a vintage at its cost. The opening network is valued as if it had been renewed
+    steadily over its life at today's cost (an assumption, as water's other assets); the km taken
+    out are written off at the opening network's mean book value per km.
+    """
+
+    def __init__(
+        self, length_km: float, underground_share: float, start_year: int, cost_eur_per_km: float, life: float
+    ):
+        self.total_km = float(length_km)
+        self.underground_km = float(length_km) * underground_share
+        self.life = float(life)
+        self.opening_km = float(length_km)
+        self.opening = Vintages.steady_state(
+            start_year, self.total_km / self.life * cost_eur_per_km, self.life
+        )
+        self.renewed = Vintages(np.zeros(0), np.zeros(0), self.life)
+        self.written_off_eur = 0.0
+
+    @property
+    def underground_share(self) -> float:
+        return self.underground_km / self.total_km if self.total_km > 0 else 0.0
+
+    def renew(self, km: float, year: int, cost_eur_per_km: float) -> float:
+        """Renew ``km`` (overhead first, put underground) at ``cost_eur_per_km``; returns the km."""
+        self.written_off_eur = 0.0
+        km = min(max(km, 0.0), self.total_km)
+        self.underground_km = min(self.underground_km + km, self.total_km)
+        out = min(km, self.opening_km)
+        if out > 0:
+            share = out / self.opening_km
+            self.written_off_eur = share * self.opening.book_value_eur(float(year))
+            self.opening.gross = self.opening.gross * (1.0 - share)
+            self.opening_km -= out
+        self.renewed.add(year, km * cost_eur_per_km)
+        return km
+
+    def book_value_eur(self, at: float) -> float:
+        return self.opening.book_value_eur(at) + self.renewed.book_value_eur(at)
+
+    def depreciation_eur(self, year: int) -> float:
+        return self.book_value_eur(float(year)) - self.book_value_eur(float(year + 1))
+
+    def renewal_need_km(self) -> float:
+        """Renewal that keeps the network's age stable: its length over the lines' life."""
+        return self.total_km / self.life
+
+
+class ElectricityService:
+    """Electricity distribution and supply: households' use, the network's cuts, bills."""
+
+    name = "electricity"
+    year_keys = ELECTRICITY_YEAR_KEYS
+    extra_payment_lines = ("compensation_eur",)
+    extra_opex_lines = ("compensation_eur",)
+    committee_items = ("tariff", "renewal", "work_organisation")
+
+    # ------------------------------------------------------------------ what the engine asks first
+    def build_population(self, s: ElectricityScenario, rng: np.random.Generator) -> ElectricityPopulation:
+        return build_electricity_population(s.households, rng, s.town.start_year)
+
+    def initial_state(self, s: ElectricityScenario) -> State:
+        f = s.finance
+        return State(
+            tariff=s.tariff,  # type: ignore[arg-type]  # the State holds the service's tariff
+            renewal_rate_pct=s.network.renewal_rate_pct,
+            crews=s.workforce.crews,
+            thresholds=(),
+            usage_rules={},
+            margin_pct=f.operator_margin_pct,
+            head_office_pct=f.head_office_fee_pct,
+            delegation_eur_per_unit=f.delegation_overhead_eur_per_mwh / 1000.0,
+            corporate_tax_eur_per_unit=f.corporate_tax_eur_per_mwh / 1000.0,
+            subcontracted_pct=s.workforce.subcontracted_pct,
+            loan_rate_pct=f.interest_rate_pct,
+        )
+
+    # ------------------------------------------------------------------ set-up
+    def bind(self, eng: Engine) -> None:
+        s: ElectricityScenario = eng.scenario  # type: ignore[assignment]
+        pop: ElectricityPopulation = eng.pop  # type: ignore[assignment]
+        self.s = s
+        self.pop = pop
+        n = pop.count
+        net = s.network
+        self.lines = eng.cohorts = Lines(
+            net.length_km,
+            net.underground_share,
+            s.town.start_year,
+            net.renewal_cost_eur_per_km,
+            net.asset_life_years,
+        )
+        hh = s.households
+        # the month's temperature: its normal plus a deviation drawn for every year and month, in
+        # year order (a longer horizon adds rows, never changes the first ones)
+        normal = np.asarray(hh.normal_monthly_temperature_c, dtype=float)
+        dev = eng.rng["weather"].standard_normal((eng.years_n, 12)) * hh.temperature_sd_c
+        self.temperature = normal + dev
+        self.normal_dd = float(degree_days(hh, normal).sum())
+        # one child generator per year for the network's cuts
+        self.year_rngs = eng.rng["breaks"].spawn(eng.years_n)
+        self._prices: tuple[int, et.PricesExclTax] | None = None
+        # households' use this year (after the price response) and the billing period's kWh
+        self.other = pop.other_kwh_per_year.copy()
+        self.heating = pop.heating_kwh_per_year.copy()
+        self.period_kwh = np.zeros(n)
+        self._w_other = 0.0  # the period's weights on the two yearly uses (linear months)
+        self._w_heat = 0.0
+        eng.last_year_metered = pop.other_kwh_per_year + pop.heating_kwh_per_year
+        # the marginal price (first year's euros) at which the yearly uses were observed
+        self.p0 = hh.reference_price_eur_per_kwh
+        self.work = _Work(n)
+        # the regulated tariff's energy weight: the reference household's energy bought (with the
+        # network's losses) at the first year's supply cost, over its price excl. tax
+        self.supply0 = self.supply_cost_eur_per_mwh(eng, 0)
+        prices = self.prices(s.tariff)
+        ref_kva = et.reference_kva(s.tariff)
+        ref_ht = prices.fixed_eur_per_year_by_kva[ref_kva] + et.REFERENCE_KWH * et.energy_price_eur_per_kwh(
+            prices, hh.hc_share_of_kwh
+        )
+        bought = et.REFERENCE_KWH / (1.0 - s.network.losses_pct / 100.0)
+        self.energy_weight = min(self.supply0 * bought / 1000.0 / ref_ht, 1.0)
+        self._wait_h_month = 0.0
+        self.incidents: list[dict[str, Any]] = []
+        self._year_records: list[YearInterruptions] = []
+        self._daily_saidi: list[np.ndarray] = []
+        self._ordinary: list[list[tuple[float, float, float]]] = []  # by month: (start_h, customers, min)
+        self._storm_rows: list[tuple[int, float, float]] = []
+        self._compensation_month = 0.0
+        self._cut_h_month = 0.0
+        self._energy_cost = 0.0
+        self._year_cuts: list[tuple[int, float, float, bool]] = []  # day, customers, minutes, storm
+        self.renewed_km: list[float] = []
+
+    def prices(self, tariff: Any) -> et.PricesExclTax:
+        """The tariff's prices excl. tax (kept while the tariff object is the same)."""
+        if self._prices is None or self._prices[0] != id(tariff):
+            prices = et.prices_excl_tax(tariff, self.s.cost_stack)
+            self._prices = (id(tariff), prices)
+            self._prices_of = tariff  # keep the object alive so its id stays unique
+            self._fixed = et.fixed_by_household(prices, self.pop.kva)
+        return self._prices[1]
+
+    def _bills(
+        self,
+        eng: Engine,
+        tariff: Any,
+        taxes: law.Taxes,
+        kwh: np.ndarray,
+        months: int,
+        index: float,
+        eligible: np.ndarray | None,
+    ) -> et.HouseholdBills:
+        prices = self.prices(tariff)
+        return et.bill_households(
+            tariff,
+            prices,
+            taxes,
+            self.pop.kva,
+            kwh,
+            months=months,
+            hc_share=self.s.households.hc_share_of_kwh,
+            price_index=index,
+            network_index=eng.cpi,
+            eligible=eligible,
+            fixed_eur_per_year=self._fixed,
+        )
+
+    def taxes(self, tariff: ElectricityTariff, start_year: int, month: int) -> law.Taxes:
+        """The taxes of a bill dated the first day of simulated month ``month``."""
+        y, m = divmod(month, 12)
+        return et.billing_taxes(tariff, date(start_year + y, m + 1, 1))
+
+    # ------------------------------------------------------------------ year start
+    def year_start(self, eng: Engine, y: int) -> float:
+        s = self.s
+        st = eng.state
+        cost_km = s.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
+        km = self.lines.renew(
+            st.renewal_rate_pct / 100.0 * self.lines.total_km, s.town.start_year + y, cost_km
+        )
+        self.renewed_km.append(km)
+        capex = km * cost_km
+        eng.crews.plan(s.workforce.planned_hours_per_km_year * self.lines.total_km)
+        # demand responds to the real marginal price (constant elasticity, electricity.md §3.3)
+        p = et.marginal_price_eur_per_kwh(
+            self.prices(st.tariff),
+            self.taxes(st.tariff, s.town.start_year, 12 * y),
+            s.households.hc_share_of_kwh,
+            st.tariff_index,
+        )
+        real = max(p / eng.cpi, 1e-6)
+        factor = np.full(self.pop.count, (real / self.p0) ** s.households.price_elasticity)
+        soc = st.tariff.social
+        if soc.enabled and soc.rebate_pct > 0:
+            rebated = max(real * (1 - soc.rebate_pct / 100.0), 1e-6)
+            factor[eng.eligible] = (rebated / self.p0) ** s.households.price_elasticity
+        np.multiply(self.pop.other_kwh_per_year, factor, out=self.other)
+        np.multiply(self.pop.heating_kwh_per_year, factor, out=self.heating)
+        self._sum_other = float(self.other.sum())
+        self._sum_heat = float(self.heating.sum())
+        self._energy_cost = self.supply_cost_eur_per_mwh(eng, y)
+        # who receives the chèque énergie this year (national, by income per consumption unit; the
+        # disposable income stands for the reference taxable income: an assumption)
+        self.cheque = law.cheque_energie_amount_eur(eng.income, self.pop.persons)
+        self._draw_cuts(eng, y)
+        return capex
+
+    def supply_cost_eur_per_mwh(self, eng: Engine, y: int) -> float:
+        """Year ``y``'s cost of a MWh bought: ARENH and the market (:mod:`sim.electricity.supply`),
+        the market price moved by inflation, the energy index and the scenario's price shocks."""
+        s = self.s
+        shock = float(np.prod([sh.factor for sh in s.shocks if sh.year == s.town.start_year + y]))
+        market = (
+            s.supply.market_price_eur_per_mwh * float(eng.real_index[y, 1]) * shock * self._cpi_path(eng, y)
+        )
+        return energy_cost_eur_per_mwh(s.supply, s.town.start_year + y, market)
+
+    @staticmethod
+    def _cpi_path(eng: Engine, y: int) -> float:
+        """The price index of year ``y`` (the engine's, from the inflation stream)."""
+        return float(np.prod(1.0 + eng.inflation[1 : y + 1]))
+
+    def regulated_price_index(self, eng: Engine) -> float | None:
+        """The regulated tariff's index this year (None for a local offer): the CRE's cost stacking
+        (electricity.md §1.4), its energy part following the supply cost smoothed over two years,
+        the rest (network, commercial costs, margin) following inflation. The energy part's weight
+        is the reference household's energy cost over its price excl. tax in the first year."""
+        if eng.state.tariff.pricing != "regulated":
+            return None
+        y = eng._year
+        if y == 0:
+            return 1.0
+        smooth = 0.5 * (self.supply_cost_eur_per_mwh(eng, y) + self.supply_cost_eur_per_mwh(eng, y - 1))
+        return (1.0 - self.energy_weight) * eng.cpi + self.energy_weight * smooth / self.supply0
+
+    def _draw_cuts(self, eng: Engine, y: int) -> None:
+        """The year's incidents and storms, at the underground share in force.
+
+        Ordinary incidents are drawn at the rate of an all-overhead network and each is kept with
+        the probability its share of the actual network gives (thinning): two regimes with
+        different undergrounding share the incidents they both have. Storms have their own draws.
+        """
+        s = self.s
+        net = s.network
+        u, k = self.lines.underground_share, net.overhead_incident_ratio
+        u0 = net.underground_share
+        saifi_now = net.incidents_saifi * (u + (1 - u) * k) / (u0 + (1 - u0) * k)
+        saifi_max = net.incidents_saifi * k / (u0 + (1 - u0) * k)
+        worst = net.model_copy(
+            update={"underground_share": self.lines.underground_share, "incidents_saifi": saifi_max}
+        )
+        inc_rng, storm_rng, keep_rng = self.year_rngs[y].spawn(3)
+        recs = year_interruptions(worst, self.pop.count, inc_rng, storm_rng)
+        draws = keep_rng.random((2, recs.day.size))  # keep or not; start hour (all records)
+        keep = recs.storm | (draws[0] < saifi_now / saifi_max)
+        recs = YearInterruptions(
+            recs.day[keep], recs.customers[keep], recs.duration_min[keep], recs.storm[keep]
+        )
+        hours = draws[1][keep] * HOURS_PER_DAY
+        start_h = eng.month_start_h[12 * y] + recs.day * HOURS_PER_DAY + hours
+        month_of_day = np.searchsorted(np.cumsum(DAYS_IN_MONTH), recs.day, side="right")
+        self._ordinary = [[] for _ in range(12)]
+        self._storm_rows = []
+        for i in range(recs.day.size):
+            if recs.storm[i]:
+                self._storm_rows.append(
+                    (int(recs.day[i]), float(recs.customers[i]), float(recs.duration_min[i]))
+                )
+            else:
+                self._ordinary[int(month_of_day[i])].append(
+                    (float(start_h[i]), float(recs.customers[i]), float(recs.duration_min[i]))
+                )
+        self._year_cuts = []
+        self._storm_days = {int(recs.day[i]) for i in range(recs.day.size) if recs.storm[i]}
+
+    # ------------------------------------------------------------------ month
+    def schedule_month(self, eng: Engine, m: int, t0: float, t1: float) -> None:
+        cal = m % 12
+        year_start_h = float(eng.month_start_h[m - cal])
+        for start_h, customers, minutes in self._ordinary[cal]:
+            eng.env.process(self._incident(eng, year_start_h, start_h, customers, minutes))
+
+    def _incident(
+        self, eng: Engine, year_start_h: float, start_h: float, customers: float, minutes: float
+    ) -> Generator[Any, Any, None]:
+        """An ordinary incident: wait for a crew (crews drop planned work for it), restore the
+        customers after the drawn duration, repair on site."""
+        yield eng.env.timeout(max(start_h - eng.env.now, 0.0))
+        asked = eng.env.now
+        token = yield eng.crews.store.get()
+        wait_h = eng.env.now - asked
+        cut_min = minutes + 60.0 * wait_h
+        day = int((start_h - year_start_h) // HOURS_PER_DAY)
+        self._cut(eng, min(max(day, 0), DAYS_PER_YEAR - 1), customers, cut_min, False, wait_h)
+        yield eng.env.timeout(self.s.network.repair_hours_per_incident)
+        yield eng.crews.store.put(token)
+        eng.repaired()
+
+    def _cut(
+        self, eng: Engine, day: int, customers: float, minutes: float, storm: bool, wait_h: float
+    ) -> None:
+        self._year_cuts.append((day, customers, minutes, storm))
+        self._cut_h_month += customers * minutes / 60.0
+        self._wait_h_month += wait_h
+        if minutes > 60.0 * law.COMPENSATION_TRANCHE_H:  # the TURPE compensation for a cut over 5 h,
+            # at the households' mean subscribed power
+            comp = law.outage_compensation_eur_ht(self.s.network.kva_for_compensation, minutes / 60.0)
+            self._compensation_month += float(comp) * customers
+
+    def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:
+        s = self.s
+        # storms that started this month (their restoration is the curve's)
+        first_day = int(np.sum(DAYS_IN_MONTH[:cal_month]))
+        last_day = first_day + int(DAYS_IN_MONTH[cal_month])
+        for day, customers, minutes in self._storm_rows:
+            if first_day <= day < last_day:
+                self._cut(eng, day, customers, minutes, True, 0.0)
+        # the month's use: linear in each household's two yearly uses, formed at the billing date
+        w_other = DAYS_IN_MONTH[cal_month] / DAYS_IN_MONTH.sum()
+        temp = float(self.temperature[y, cal_month])
+        w_heat = (
+            DAYS_IN_MONTH[cal_month]
+            * max(s.households.heating_base_temperature_c - temp, 0.0)
+            / self.normal_dd
+        )
+        self._w_other += w_other
+        self._w_heat += w_heat
+        billed = w_other * self._sum_other + w_heat * self._sum_heat
+        losses_share = s.network.losses_pct / 100.0
+        bought = billed / (1.0 - losses_share)
+        losses = bought - billed
+        energy_eur = (self._energy_cost + s.network.upstream_eur_per_mwh * eng.cpi) * bought / 1000.0
+        comp = self._compensation_month
+        cut_h = self._cut_h_month
+        wait_h = self._wait_h_month
+        self._compensation_month = self._cut_h_month = self._wait_h_month = 0.0
+        storms = sum(1 for d in self._storm_days if first_day <= d < last_day)
+        incidents = len(self._ordinary[cal_month])
+        return MonthFlows(
+            produced=bought,
+            billed=billed,
+            costs={"energy_eur": energy_eur, "compensation_eur": comp},
+            columns={
+                "kwh_bought": bought,
+                "kwh_billed": billed,
+                "kwh_losses": losses,
+                "temperature_c": temp,
+                "incidents": incidents,
+                "storms": storms,
+                "customer_interruption_hours": cut_h,
+            },
+            year={
+                "kwh_billed": billed,
+                "kwh_bought": bought,
+                "kwh_losses": losses,
+                "energy_bought_eur": energy_eur,
+                "incidents": incidents,
+                "storms": storms,
+                "wait_hours": wait_h,
+                "customer_interruption_hours": cut_h,
+            },
+        )
+
+    def repairs_cost_eur(self, eng: Engine, repairs: int) -> float:
+        return repairs * self.s.network.repair_cost_eur * eng.cpi * eng.real_works
+
+    # ------------------------------------------------------------------ billing
+    def bill(self, eng: Engine, lines: dict[str, float]) -> float:
+        s = self.s
+        st = eng.state
+        months = s.billing.interval_months
+        kwh = np.multiply(self.other, self._w_other, out=self.period_kwh)
+        kwh += self.heating * self._w_heat
+        self._w_other = self._w_heat = 0.0
+        month = len(eng.months)  # the month being closed (0-based): the bill is dated its first day
+        taxes = self.taxes(st.tariff, s.town.start_year, month)
+        b = self._bills(eng, st.tariff, taxes, kwh, months, st.tariff_index, eng.eligible)
+        unpaid = unpaid_indices(b.total, eng._payment, eng.pay_rng, self.work)
+        self._interventions(eng, date(s.town.start_year + month // 12, month % 12 + 1, 1), unpaid)
+        paid = np.ones(b.total.size, dtype=bool)
+        paid[unpaid] = False
+        eng.year_volume += kwh
+        eng.year_bill += b.total
+        billed = float(b.total.sum())
+        paid_total = float(b.total[paid].sum())
+        lines["bill_receipts_eur"] = paid_total
+        lines["vat_remitted_eur"] = float(b.vat[paid].sum())
+        lines["levies_remitted_eur"] = float(b.levies[paid].sum())
+        acc = eng._year_acc
+        acc["billed_eur"] += billed
+        acc["unpaid_eur"] += billed - paid_total
+        acc["social_rebate_eur"] += float(b.rebate.sum())
+        return float(b.revenue.sum())
+
+    def _interventions(self, eng: Engine, day: date, unpaid: np.ndarray) -> None:
+        """What the supplier does about the unpaid bills of a billing date (electricity.md §4.3).
+
+        During the winter truce nobody is cut: power is limited, except for chèque énergie holders
+        (taken to have sent their certificate: an assumption). Outside it, power is limited, or, if
+        ``energy_poverty.unpaid_response`` is ``cut``, households are cut, chèque énergie holders
+        first getting the minimum supply of the 2023 decree (counted as a limitation)."""
+        holder = self.cheque[unpaid] > 0
+        acc = eng._year_acc
+        if law.in_winter_truce(day):
+            acc["power_limitations"] += float((~holder).sum())
+        elif self.s.energy_poverty.unpaid_response == "cut":
+            acc["power_limitations"] += float(holder.sum())
+            acc["supply_cuts"] += float((~holder).sum())
+        else:
+            acc["power_limitations"] += float(unpaid.size)
+
+    # ------------------------------------------------------------------ projections (governance)
+    def project(self, eng: Engine, tariff: Any, tariff_index: float) -> tuple[float, np.ndarray]:
+        s = self.s
+        taxes = self.taxes(tariff, s.town.start_year, 12 * eng._year)
+        b = self._bills(
+            eng, tariff, taxes, eng.last_year_metered, 12, tariff_index, eng.eligibility_for(tariff)
+        )
+        return float(b.revenue.sum()), b.total
+
+    def share_above_threshold(self, eng: Engine, bills: np.ndarray) -> float:
+        """The ONPE energy-effort rate (%) with these yearly bills (electricity.md §4.1)."""
+        ep = self.s.energy_poverty
+        return energy_poverty_pct(bills, eng.income, eng.pop.decile, ep.threshold_pct, ep.lowest_deciles)
+
+    def affordability_burden(self, eng: Engine, bills: np.ndarray) -> np.ndarray:
+        return np.asarray(bills / eng.income)
+
+    def reference_price(self, eng: Engine, tariff: Any, tariff_index: float) -> dict[str, float]:
+        """The reference household's yearly bill (6 kVA, 4,400 kWh) and its price per kWh, TTC."""
+        s = self.s
+        kva = float(et.reference_kva(tariff))
+        b = et.bill_households(
+            tariff,
+            self.prices(tariff),
+            self.taxes(tariff, s.town.start_year, 12 * eng._year),
+            np.array([kva]),
+            np.array([et.REFERENCE_KWH]),
+            months=12,
+            hc_share=s.households.hc_share_of_kwh,
+            price_index=tariff_index,
+            network_index=eng.cpi,
+        )
+        bill = float(b.total[0])
+        return {"bill_ref_eur": bill, "price_ref_eur_per_kwh": bill / et.REFERENCE_KWH}
+
+    def variable_costs_estimate(self, eng: Engine) -> tuple[float, float]:
+        s = self.s
+        last = eng.years[-1] if eng.years else None
+        kwh = (
+            last["kwh_bought"]
+            if last
+            else float(eng.last_year_metered.sum()) / (1 - s.network.losses_pct / 100)
+        )
+        energy = (self._energy_cost + s.network.upstream_eur_per_mwh * eng.cpi) * kwh / 1000.0
+        renewal = (
+            eng.state.renewal_rate_pct
+            / 100.0
+            * self.lines.total_km
+            * s.network.renewal_cost_eur_per_km
+            * eng.cpi
+            * eng.real_works
+        )
+        return energy, renewal
+
+    def event_rows(self) -> list[dict[str, Any]]:
+        return list(self.incidents)
+
+    # ------------------------------------------------------------------ year end
+    def year_row(self, eng: Engine, y: int, acc: dict[str, float]) -> dict[str, Any]:
+        s = self.s
+        year = s.town.start_year + y
+        n = self.pop.count
+        cuts = np.array(self._year_cuts, dtype=float).reshape(-1, 4)
+        day, cust, minutes, storm = cuts[:, 0].astype(np.int64), cuts[:, 1], cuts[:, 2], cuts[:, 3] > 0
+        for d, c, mi, st_ in zip(day, cust, minutes, storm, strict=True):
+            self.incidents.append(
+                {
+                    "time_h": float(eng.month_start_h[12 * y] + d * 24.0),
+                    "kind": "storm" if st_ else "incident",
+                    "customers": float(c),
+                    "duration_min": float(mi),
+                }
+            )
+        ind = reliability.indices(cust, minutes, n)
+        daily = reliability.daily_saidi_min(day, cust, minutes, n, DAYS_PER_YEAR)
+        history = np.concatenate(self._daily_saidi[-MED_HISTORY_YEARS:] + [daily])
+        try:
+            t_med = reliability.major_event_threshold(history)
+            no_med = reliability.indices_without_major_events(day, cust, minutes, n, t_med, DAYS_PER_YEAR)
+        except ValueError:  # fewer than two days with cuts so far: no major event can be told
+            no_med = ind
+        self._daily_saidi.append(daily)
+        ref = self.reference_price(eng, eng.state.tariff, eng.state.tariff_index)
+        ep = s.energy_poverty
+        bills = eng.year_bill
+        cheque = self.cheque
+        row = {
+            "year": year,
+            "households": n,
+            "population": self.pop.population,
+            "kwh_billed": acc["kwh_billed"],
+            "kwh_bought": acc["kwh_bought"],
+            "kwh_losses": acc["kwh_losses"],
+            "kwh_per_household": acc["kwh_billed"] / n,
+            "energy_cost_eur_per_mwh": self._energy_cost,
+            "incidents": acc["incidents"],
+            "storms": acc["storms"],
+            "saifi": ind.saifi,
+            "saidi_min": ind.saidi_min,
+            "caidi_min": ind.caidi_min,
+            "saifi_excl_med": no_med.saifi,
+            "saidi_excl_med_min": no_med.saidi_min,
+            "customer_interruption_hours": acc["customer_interruption_hours"],
+            "crew_wait_hours": acc["wait_hours"],
+            "underground_share_pct": 100.0 * self.lines.underground_share,
+            "renewal_km": self.renewed_km[-1],
+            "network_length_km": self.lines.total_km,
+            **self._renewal_gap(eng),
+            **ref,
+            "unpaid_rate_pct": 100.0 * acc["unpaid_eur"] / acc["billed_eur"] if acc["billed_eur"] else 0.0,
+            "energy_poverty_pct": energy_poverty_pct(
+                bills, eng.income, eng.pop.decile, ep.threshold_pct, ep.lowest_deciles
+            ),
+            "energy_poverty_10pct": energy_poverty_pct(
+                bills, eng.income, eng.pop.decile, BOARDMAN_THRESHOLD_PCT, ep.lowest_deciles
+            ),
+            "energy_poverty_after_cheque_pct": energy_poverty_pct(
+                np.maximum(bills - cheque, 0.0),
+                eng.income,
+                eng.pop.decile,
+                ep.threshold_pct,
+                ep.lowest_deciles,
+            ),
+            "cheque_energie_eur": float(cheque.sum()),
+            "power_limitations": acc["power_limitations"],
+            "supply_cuts": acc["supply_cuts"],
+            "interventions_per_1000": 1000.0 * (acc["power_limitations"] + acc["supply_cuts"]) / n,
+            "social_rebate_eur": acc["social_rebate_eur"],
+            **eng.money_columns(acc),
+            "fte": eng.fte_total(),
+            "price_index": eng.cpi,
+            "tariff_index": eng.state.tariff_index,
+            "governance_inclusion_pct": eng.governance_inclusion_pct(),
+        }
+        self._decile_rows(eng, year, bills)
+        return row
+
+    def _renewal_gap(self, eng: Engine) -> dict[str, float]:
+        """The year's renewal against the need that keeps the network's age stable (as water's)."""
+        need = self.lines.renewal_need_km()
+        gap = need - self.renewed_km[-1]
+        cost_km = self.s.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
+        return {"renewal_need_km": need, "renewal_gap_km": gap, "renewal_gap_eur": gap * cost_km}
+
+    def _decile_rows(self, eng: Engine, year: int, bills: np.ndarray) -> None:
+        d = eng.pop.decile.astype(np.int64)
+        cnt = np.bincount(d, minlength=11)[1:].astype(float)
+
+        def mean_by(x: np.ndarray) -> np.ndarray:
+            return np.bincount(d, weights=x, minlength=11)[1:] / np.maximum(cnt, 1)
+
+        inc, kwh, bil = mean_by(eng.income), mean_by(eng.year_volume), mean_by(bills)
+        bur = mean_by(bills / eng.income) * 100.0
+        above = (
+            mean_by((bills / eng.income > self.s.energy_poverty.threshold_pct / 100.0).astype(float)) * 100.0
+        )
+        for k in range(10):
+            eng.decile_rows.append(
+                {
+                    "year": year,
+                    "decile": k + 1,
+                    "households": int(cnt[k]),
+                    "mean_income_eur": inc[k],
+                    "mean_kwh": kwh[k],
+                    "mean_bill_eur": bil[k],
+                    "burden_pct": bur[k],
+                    "share_above_threshold": above[k],
+                }
+            )
+
+
+class _Work:
+    """The scratch arrays :func:`sim.core.billing.unpaid_indices` writes into."""
+
+    def __init__(self, n: int):
+        self.buf = np.empty(n)
+        self.uniforms = np.empty(n)

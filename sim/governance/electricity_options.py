@@ -1,0 +1,94 @@
+"""The committee's tariff options for an electricity service (the procedure; people may replace it).
+
+A local offer (``tariff.pricing: local``) can change in level and structure: keep it (indexed), a
+uniform change that balances the budget, a lighter fixed part with the energy price carrying the
+rest, or a local social rebate for the two lowest deciles; each is scaled to the revenue needed.
+Under the regulated tariff (the TRVE, set nationally) only the local social rebate is the
+committee's to decide: the price stays the national one, and the rebate is paid from the service's
+own margin (a concession's operator would keep that margin instead).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.governance import committee as cm
+from sim.scenario.electricity import ElectricityTariff
+from sim.scenario.model import Council
+
+if TYPE_CHECKING:
+    from sim.core.engine import Engine
+
+#: the deepest local rebate the procedure proposes (assumption: half the supplier's price)
+MAX_REBATE_PCT = 50.0
+
+
+def _social(cur: ElectricityTariff, step: float, takeup: float) -> ElectricityTariff:
+    """The social option: a rebate one step deeper, or one step on deciles 1 and 2."""
+    soc = cur.social
+    if soc.enabled:
+        soc = soc.model_copy(update={"rebate_pct": min(MAX_REBATE_PCT, soc.rebate_pct + 100 * step)})
+    else:
+        soc = soc.model_copy(
+            update={
+                "enabled": True,
+                "eligible_deciles": (1, 2),
+                "rebate_pct": 100 * step,
+                "eligible_share": takeup,
+            }
+        )
+    return cur.model_copy(update={"social": soc})
+
+
+def tariff_options(eng: Engine, council: Council, keep_index: float, regulated: bool) -> list[cm.Option]:
+    st = eng.state
+    c = eng.scenario.governance.committee
+    step = c.tariff_step_pct / 100.0
+    cur: ElectricityTariff = st.tariff  # type: ignore[assignment]
+    target = cm.target_revenue(eng, council)
+    variants: list[tuple[str, str, str, ElectricityTariff]] = [
+        ("keep", "Garder le tarif (indexé)", "Keep the tariff (indexed)", cur)
+    ]
+    if not regulated:
+        variants += [
+            ("balance", "Hausse ou baisse uniforme pour équilibrer", "Uniform change to balance", cur),
+            (
+                "lighter_fixed",
+                "Abonnement allégé, l'énergie porte le reste",
+                "Lighter fixed part, energy carries the rest",
+                cur.model_copy(update={"fixed_part_factor": cur.fixed_part_factor * (1 - step)}),
+            ),
+        ]
+    variants.append(
+        (
+            "social",
+            "Remise sociale locale pour les déciles 1 et 2",
+            "Local social rebate for deciles 1 and 2",
+            _social(cur, step, c.social_takeup_share),
+        )
+    )
+    keep_effects, keep_bills = cm.project(eng, cur, keep_index, target)
+    keep_revenue = keep_effects["revenue_eur"]
+    out = []
+    for name, fr, en, tar in variants:
+        index = (
+            keep_index if (name == "keep" or regulated) else cm.scale_to_revenue(eng, tar, keep_index, target)
+        )
+        effects, _ = cm.project(eng, tar, index, target, keep_bills)
+        opt = cm.Option(
+            "tariff", name, fr, en, changes={"tariff": tar, "tariff_index": index}, effects=effects
+        )
+        opt.features = {
+            "budget": -abs(effects["recovery"] - 1.0)
+            if not regulated
+            else min(effects["recovery"] - 1.0, 0.0),
+            "affordability": -effects["share_above_pct"] / 100.0,
+            "bill": -effects["median_bill_change_pct"] / 100.0,
+        }
+        if regulated:  # the price cannot move: what the option gives up is a cost to the margin
+            effects["extra_cost_eur_per_year"] = max(keep_revenue - effects["revenue_eur"], 0.0)
+        elif effects["recovery"] < 1.0 - council.recovery_tolerance_pct / 100.0 and name != "keep":
+            opt.admissible = False
+            opt.why_not = f"does not recover costs ({100 * effects['recovery']:.0f} % of the revenue needed)"
+        out.append(opt)
+    return out

@@ -1,0 +1,301 @@
+"""The electricity service through the core engine (issue 12): conservation, reproducibility, and
+each mechanism changed one at a time, with the sign and size it should have."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim import compare, scale_town, simulate, with_changes
+from sim.core.result import Result
+from sim.electricity import law
+from sim.electricity import tariff as et
+from sim.electricity.demand import annual_kwh
+from sim.experiments.run import engine_for
+from sim.measure.indicators import available
+from sim.scenario.electricity import ElectricityScenario
+from sim.scenario.model import load_scenario
+
+FOLDER = "scenarios/electricity"
+
+
+def town(name: str = "town", **changes: Any) -> ElectricityScenario:
+    base = scale_town(load_scenario(f"{FOLDER}/{name}.yaml"), 2_000)  # costs scaled with the town
+    out = with_changes(base, {"horizon_years": 6, **changes})
+    assert isinstance(out, ElectricityScenario)
+    return out
+
+
+def run(scenario: ElectricityScenario, seed: int = 1) -> Result:
+    return simulate(scenario, seed=seed)
+
+
+@pytest.mark.parametrize("regime", ["regie", "concession", "commons"])
+def test_money_and_energy_are_conserved_every_month(regime: str) -> None:
+    res = run(town(regime))
+    p = res.periods
+    np.testing.assert_array_equal(
+        p["cash_end_eur"], p["cash_start_eur"] + p["receipts_eur"] - p["payments_eur"]
+    )
+    np.testing.assert_array_equal(
+        p["cash_start_eur"].iloc[1:].to_numpy(), p["cash_end_eur"].iloc[:-1].to_numpy()
+    )
+    # energy: bought = billed + technical losses, every month
+    np.testing.assert_allclose(p["kwh_bought"], p["kwh_billed"] + p["kwh_losses"], rtol=1e-12)
+    np.testing.assert_allclose(p["kwh_losses"] / p["kwh_bought"], 0.06, rtol=1e-12)
+    # the service's own payment line is in the ledger and in the yearly operating costs
+    assert "compensation_eur" in p and (res.years["compensation_eur"] >= 0).all()
+
+
+def test_a_year_of_normal_temperatures_uses_the_published_yearly_kwh() -> None:
+    """With no temperature deviation and no price response, the twelve months add up to each
+    household's yearly use from electricity.md §3.1 (the demand model's own conservation)."""
+    s = town(**{"households.temperature_sd_c": 0.0, "households.price_elasticity": 0.0, "horizon_years": 1})
+    eng = engine_for(s, 1)
+    pop = eng.pop
+    expected = annual_kwh(s.households, pop.persons, pop.electric_heating).sum()
+    eng.run()
+    assert sum(m["kwh_billed"] for m in eng.months) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_cold_year_raises_use_of_electric_heating_only() -> None:
+    """A year two degrees below its normals (the weather draw moved by hand) adds use through the
+    heating part only: households heated otherwise use the same."""
+
+    def year_kwh(heating_share: float, colder: float) -> float:
+        s = town(
+            **{
+                "households.price_elasticity": 0.0,
+                "horizon_years": 1,
+                "households.temperature_sd_c": 0.0,
+                "households.electric_heating_share": heating_share,
+            }
+        )
+        eng = engine_for(s, 1)
+        eng.service.temperature -= colder  # type: ignore[attr-defined]
+        eng.run()
+        return float(sum(m["kwh_billed"] for m in eng.months))
+
+    assert year_kwh(0.39, 2.0) > 1.03 * year_kwh(0.39, 0.0)  # several % more with 39 % heated
+    assert year_kwh(0.0, 2.0) == pytest.approx(year_kwh(0.0, 0.0), rel=1e-12)
+
+
+def test_same_seed_same_tables_and_a_longer_horizon_keeps_the_first_years() -> None:
+    a, b = run(town()), run(town())
+    for name in ("years", "periods", "deciles", "decisions", "events"):
+        assert getattr(a, name).equals(getattr(b, name)), name
+    longer = run(town(horizon_years=9))
+    cols = ["kwh_billed", "saidi_min", "storms", "incidents", "price_ref_eur_per_kwh"]
+    np.testing.assert_array_equal(a.years[cols].to_numpy(), longer.years[cols].head(6).to_numpy())
+
+
+def test_regimes_share_weather_and_storms() -> None:
+    res = {r: run(town(r, horizon_years=12), seed=5) for r in ("regie", "concession", "commons")}
+    temps = [r.periods["temperature_c"].to_numpy() for r in res.values()]
+    assert all(np.array_equal(temps[0], t) for t in temps[1:])
+    storms = [r.years["storms"].to_numpy() for r in res.values()]
+    assert all(np.array_equal(storms[0], s) for s in storms[1:])
+
+
+def test_the_regulated_price_is_the_same_whatever_the_regime() -> None:
+    res = {r: run(town(r, horizon_years=10)) for r in ("regie", "concession", "commons")}
+    idx = [r.years["tariff_index"].to_numpy() for r in res.values()]
+    assert all(np.array_equal(idx[0], i) for i in idx[1:])
+    assert set(res["regie"].decisions.query("item == 'tariff'")["body"]) == {"state"}
+    # what differs is who keeps the surplus: the concession's operator takes it, the régie keeps it
+    assert res["regie"].years["outflow_eur"].sum() == 0.0
+    assert res["concession"].years["operator_result_eur"].abs().sum() > 0.0
+
+
+def test_the_regulated_price_follows_the_supply_cost() -> None:
+    """A market price three times higher from 2028 raises the regulated price from 2028 (half,
+    two-year smoothing) and more in 2029; the energy weight is the reference household's."""
+    base = town(horizon_years=5)
+    shock = with_changes(
+        base, {"shocks": [{"year": y, "kind": "energy_price", "factor": 3.0} for y in (2028, 2029, 2030)]}
+    )
+    a, b = run(base).years, run(shock).years
+    assert (a["tariff_index"].iloc[:2] == b["tariff_index"].iloc[:2]).all()
+    rise28 = b["tariff_index"].iloc[2] / a["tariff_index"].iloc[2] - 1
+    rise29 = b["tariff_index"].iloc[3] / a["tariff_index"].iloc[3] - 1
+    assert 0.2 < rise28 < rise29 < 1.5
+
+
+def test_a_price_shield_caps_the_rise_and_the_state_pays_the_difference() -> None:
+    shocks = [{"year": y, "kind": "energy_price", "factor": 3.0} for y in (2028, 2029, 2030)]
+    free = run(town(horizon_years=5, shocks=shocks))
+    shielded = run(town(horizon_years=5, shocks=shocks, **{"tariff.shield_max_rise_pct": 4.0}))
+    rises = shielded.years["tariff_index"].pct_change().iloc[1:]
+    assert (rises <= 0.04 + 1e-12).all()
+    assert free.years["tariff_index"].pct_change().iloc[2] > 0.2
+    state = shielded.periods.groupby("year")["other_receipts_eur"].sum()  # the State's payment
+    assert state.loc[2028] > 0 and state.loc[2026] == 0 and state.loc[2027] == 0
+    said = shielded.decisions.query("item == 'tariff'")["reason"]
+    assert said.str.contains("price shield").any()
+
+
+def test_undergrounding_lowers_what_storms_cut() -> None:
+    """Same storms (same seed); renewal at 4 %/yr puts the overhead lines underground faster: the
+    customers cut by the later storms fall, and ordinary incidents thin out."""
+    slow = run(
+        town(horizon_years=20, **{"network.storms_per_year": 1.0, "network.renewal_rate_pct": 0.0}), seed=2
+    )
+    fast = run(
+        town(horizon_years=20, **{"network.storms_per_year": 1.0, "network.renewal_rate_pct": 4.0}), seed=2
+    )
+    assert np.array_equal(slow.years["storms"], fast.years["storms"])
+    assert fast.years["underground_share_pct"].iloc[-1] > slow.years["underground_share_pct"].iloc[-1] + 30
+    late = slice(10, 20)
+    assert fast.years["saidi_min"].iloc[late].sum() < 0.8 * slow.years["saidi_min"].iloc[late].sum()
+    assert fast.years["incidents"].iloc[late].sum() < slow.years["incidents"].iloc[late].sum()
+    assert fast.years["capex_eur"].sum() > slow.years["capex_eur"].sum()
+
+
+def test_cuts_over_five_hours_are_compensated_by_the_turpe_rule() -> None:
+    res = run(town(horizon_years=8, **{"network.storms_per_year": 2.0}), seed=3)
+    ev = res.events
+    long_cuts = ev[ev["duration_min"] > 300]
+    assert len(long_cuts) > 0
+    kva = res.scenario.network.kva_for_compensation
+    expected = float(
+        (law.outage_compensation_eur_ht(kva, long_cuts["duration_min"] / 60) * long_cuts["customers"]).sum()
+    )
+    assert res.years["compensation_eur"].sum() == pytest.approx(expected, rel=1e-9)
+
+
+def test_fewer_crews_mean_longer_waits_when_incidents_are_many() -> None:
+    busy = {"network.incidents_saifi": 40.0, "network.customers_per_incident": 20, "horizon_years": 2}
+    one = run(town(**busy, **{"workforce.crews": 1}))
+    six = run(town(**busy, **{"workforce.crews": 6}))
+    assert one.years["crew_wait_hours"].sum() > 5 * max(six.years["crew_wait_hours"].sum(), 1.0)
+    assert one.years["saidi_min"].sum() > six.years["saidi_min"].sum()
+
+
+def test_the_vectorised_bill_is_the_line_by_line_bill() -> None:
+    s = town()
+    prices = et.prices_excl_tax(s.tariff)
+    kva = np.array([3.0, 6.0, 9.0, 12.0, 15.0, 6.0])
+    kwh = np.array([1_000.0, 4_400.0, 9_000.0, 0.0, 20_000.0, 5_700.0])
+    for day in (date(2024, 2, 1), date(2025, 8, 1), date(2026, 3, 1)):
+        taxes = et.billing_taxes(s.tariff, day)
+        b = et.bill_households(s.tariff, prices, taxes, kva, kwh, months=12, hc_share=0.35)
+        expected = [
+            et.bill_total_eur(s.tariff, int(k), {"base": w}, day=day) for k, w in zip(kva, kwh, strict=True)
+        ]
+        np.testing.assert_allclose(b.total, expected, rtol=1e-12)
+        np.testing.assert_allclose(b.total, b.revenue + b.levies + b.vat, rtol=1e-12)
+
+
+def test_a_local_offer_is_priced_by_the_regime_and_demand_answers_the_price() -> None:
+    local = town(
+        "regie",
+        horizon_years=6,
+        **{"tariff.pricing": "local", "governance.opening_tariff": "cost_of_service"},
+    )
+    res = run(local)
+    tariff_rows = res.decisions.query("item in ('tariff', 'opening_tariff')")
+    assert set(tariff_rows["body"]) == {"council"}
+    # a dearer offer (everything +30 %) sells fewer kWh: short-run elasticity −0.126 (§3.3)
+    dear = run(
+        with_changes(
+            local,
+            {
+                "tariff.energy_part_factor": 1.3,
+                "tariff.fixed_part_factor": 1.3,
+                "governance.opening_tariff": "entered",
+            },
+        )
+    )
+    cheap = run(with_changes(local, {"governance.opening_tariff": "entered"}))
+    ratio = dear.years["kwh_billed"].iloc[1] / cheap.years["kwh_billed"].iloc[1]
+    assert 0.95 < ratio < 0.995
+
+
+def test_the_committee_cannot_adopt_what_the_regulated_margin_cannot_pay() -> None:
+    res = run(town("commons", horizon_years=8))
+    d = res.decisions
+    refused = d[d["reason"].str.contains("cannot be financed at the regulated tariff", regex=False)]
+    assert len(refused) > 0 and not refused["adopted"].any()
+    assert (res.decisions["reason_fr"].str.contains("ne peut être financé")).sum() == len(refused)
+
+
+def test_electricity_goes_through_compare_and_the_indicator_table() -> None:
+    cmp = compare({r: town(r) for r in ("regie", "concession")}, seed=2)
+    assert set(cmp.table.index) == {"regie", "concession"}
+    names = {i.name for i in available(cmp.results["regie"].years)}
+    assert {"price_ref_eur_per_kwh", "saidi_min", "energy_poverty_pct", "underground_share_pct"} <= names
+    assert "price_120m3_eur_per_m3" not in names and "breaks" not in names
+    summary = cmp.results["regie"].summary
+    assert summary["price_ref_eur_per_kwh_first"] == pytest.approx(1044.88 / 4400, rel=1e-9)
+
+
+def test_the_reference_bill_is_the_published_average() -> None:
+    """The reference household (6 kVA, 4,400 kWh) on the TRVE of 1 Aug 2025: 186 + 4,400 × 0.1952 =
+    1,044.88 € TTC, against the published average bill of 1,050 € after February 2025 (§1.4)."""
+    res = run(town(horizon_years=1))
+    assert res.years["bill_ref_eur"].iloc[0] == pytest.approx(1_044.88, abs=0.01)
+
+
+def test_unpaid_bills_lead_to_interventions_of_the_published_order_and_the_truce_holds() -> None:
+    """Interventions for unpaid bills: 913,611 for electricity in 2023 over 33.8 M residential sites,
+    27 per 1,000 (electricity.md §4.3, §3.1); the town's rule gives the same order. During the
+    winter truce nobody is cut; outside it a ``cut`` policy cuts, a ``limit`` policy never does."""
+    limit = run(town(horizon_years=3))
+    cut = run(town(horizon_years=3, **{"energy_poverty.unpaid_response": "cut"}))
+    per_1000 = limit.years["interventions_per_1000"].mean()
+    assert 13.5 < per_1000 < 54  # within a factor of two of 27
+    assert (limit.years["supply_cuts"] == 0).all()
+    assert (cut.years["supply_cuts"] > 0).all()
+    # same unpaid bills (same draws), only the response differs
+    np.testing.assert_array_equal(limit.years["unpaid_rate_pct"], cut.years["unpaid_rate_pct"])
+    total = cut.years["power_limitations"] + cut.years["supply_cuts"]
+    assert (total >= limit.years["power_limitations"]).all()
+
+
+def test_no_cut_in_the_winter_truce() -> None:
+    """A yearly bill closes in December, inside the truce (1 Nov-31 Mar): even with a cut policy,
+    nobody is cut and unpaid bills only limit the power."""
+    res = run(
+        town(horizon_years=3, **{"billing.interval_months": 12, "energy_poverty.unpaid_response": "cut"})
+    )
+    assert (res.years["supply_cuts"] == 0).all() and (res.years["power_limitations"] > 0).all()
+
+
+def test_explain_decomposes_an_electricity_gap_by_its_differences() -> None:
+    """Under the regulated tariff the price gap is nil; the reserves' gap comes from the rule (who
+    keeps the surplus) and the concession's renewal obligation, and the parts add up."""
+    from sim.experiments.explain import explain
+
+    a, b = town("regie", horizon_years=8), town("concession", horizon_years=8)
+    price = explain(a, b, seed=1)
+    assert price.indicator == "price_ref_eur_per_kwh" and price.b_value == price.a_value
+    ex = explain(a, b, seed=1, indicator="reserves_eur", a_name="regie", b_name="concession")
+    assert sum(p.delta for p in ex.parts) + ex.residual == pytest.approx(ex.b_value - ex.a_value, abs=1e-6)
+    assert abs(ex.residual) < 1e-6
+    rule = ex.parts[0]
+    assert rule.keys == ("governance.regime",) and rule.delta < 0  # the operator takes the surplus
+    assert "price set nationally" in rule.label("en")
+    doc = ex.to_json("en")
+    assert set(doc["parts"][0]) == {"key", "label", "eur"} and "residual_eur" in doc
+
+
+@pytest.mark.parametrize("regime", ["regie", "concession", "commons"])
+def test_m49_accounts_close_for_electricity(regime: str) -> None:
+    """The same identities as water's accounts (tests/test_m49_accounts.py): the book value rolls
+    forward, and the change in reserves is net CAF − capital spending + loans + other receipts;
+    the compensation for long cuts is an operating expense of the CAF."""
+    s = town(regime, horizon_years=10)
+    r = simulate(s, seed=2)
+    y = r.years
+    moved = (y["capex_eur"] - y["depreciation_eur"] - y["assets_written_off_eur"]).to_numpy()[1:]
+    np.testing.assert_allclose(
+        y["book_value_eur"].to_numpy()[1:], y["book_value_eur"].to_numpy()[:-1] + moved, rtol=1e-9
+    )
+    other = r.periods.groupby("year")["other_receipts_eur"].sum().to_numpy()
+    cash_before = np.r_[s.finance.initial_cash_eur, y["reserves_eur"].to_numpy()[:-1]]
+    expected = cash_before + y["caf_net_eur"] - y["capex_eur"] + y["loan_proceeds_eur"] + other
+    np.testing.assert_allclose(y["reserves_eur"], expected, rtol=1e-9, atol=1e-3)
+    np.testing.assert_allclose(y["renewal_need_km"], s.network.length_km / s.network.asset_life_years)
