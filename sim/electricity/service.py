@@ -207,6 +207,8 @@ class ElectricityService:
             self._prices = (id(tariff), prices)
             self._prices_of = tariff  # keep the object alive so its id stays unique
             self._fixed = et.fixed_by_household(prices, self.pop.kva)
+            t = tariff
+            self._turpe = t.turpe_fixed_eur_per_customer_year + t.turpe_fixed_eur_per_kva_year * self.pop.kva
         return self._prices[1]
 
     def _bills(
@@ -232,6 +234,7 @@ class ElectricityService:
             network_index=eng.cpi,
             eligible=eligible,
             fixed_eur_per_year=self._fixed,
+            turpe_eur_per_year=self._turpe,
         )
 
     def taxes(self, tariff: ElectricityTariff, start_year: int, month: int) -> law.Taxes:
@@ -387,7 +390,7 @@ class ElectricityService:
         day = int((start_h - year_start_h) // HOURS_PER_DAY)
         self._cut(eng, min(max(day, 0), DAYS_PER_YEAR - 1), customers, cut_min, False, wait_h)
         yield eng.env.timeout(self.s.network.repair_hours_per_incident)
-        yield eng.crews.store.put(token)
+        eng.crews.store.put(token)  # an unbounded store takes it at once: no need to wait on it
         eng.repaired()
 
     def _cut(
@@ -471,19 +474,17 @@ class ElectricityService:
         b = self._bills(eng, st.tariff, taxes, kwh, months, st.tariff_index, eng.eligible)
         unpaid = unpaid_indices(b.total, eng._payment, eng.pay_rng, self.work)
         self._interventions(eng, date(s.town.start_year + month // 12, month % 12 + 1, 1), unpaid)
-        paid = np.ones(b.total.size, dtype=bool)
-        paid[unpaid] = False
         eng.year_volume += kwh
         eng.year_bill += b.total
         billed = float(b.total.sum())
-        paid_total = float(b.total[paid].sum())
+        paid_total = billed - float(b.total[unpaid].sum())
         lines["bill_receipts_eur"] = paid_total
-        lines["vat_remitted_eur"] = float(b.vat[paid].sum())
-        lines["levies_remitted_eur"] = float(b.levies[paid].sum())
+        lines["vat_remitted_eur"] = float(b.vat.sum()) - float(b.vat[unpaid].sum())
+        lines["levies_remitted_eur"] = float(b.levies.sum()) - float(b.levies[unpaid].sum())
         acc = eng._year_acc
         acc["billed_eur"] += billed
         acc["unpaid_eur"] += billed - paid_total
-        acc["social_rebate_eur"] += float(b.rebate.sum())
+        acc["social_rebate_eur"] += b.rebate_eur
         return float(b.revenue.sum())
 
     def _interventions(self, eng: Engine, day: date, unpaid: np.ndarray) -> None:
