@@ -1,9 +1,10 @@
-"""French sources and units of the scenario parameters (``sim/i18n_params.py``).
+"""French sources and units of the scenario parameters (``sim/scenario/labels.py``).
 
-The schema is walked here on its own (every field of every model reachable from ``Scenario``,
-including models inside dicts and tuples), so adding a parameter whose ``source`` or ``unit`` has no
-French text in ``sim/locales/sources_fr.json`` / ``units_fr.json`` fails this file. To list what is
-missing: ``python -m sim.scenario.labels``.
+The schema of every service is walked here on its own (every field of every model reachable from the
+water ``Scenario`` and from each model of ``SERVICE_MODELS``, such as ``ElectricityScenario``,
+including models inside dicts and tuples), so adding a parameter of either service whose ``source`` or
+``unit`` has no French text in ``sim/locales/sources_fr.json`` / ``units_fr.json`` fails this file. To
+list what is missing: ``python -m sim.scenario.labels``.
 """
 
 from __future__ import annotations
@@ -17,18 +18,56 @@ from pydantic import BaseModel
 
 from sim.i18n import MissingTranslation
 from sim.scenario import labels as i18n_params
+from sim.scenario.electricity import ElectricityScenario
 from sim.scenario.labels import is_assumption_fr, source_text, sources_fr, unit_text, units_fr
-from sim.scenario.model import Scenario
+from sim.scenario.model import SERVICE_MODELS, Scenario
 from sim.scenario.params import is_assumption
 
 # French entries allowed to equal their English text: pure references, numbers and unit symbols.
 SAME_SOURCES = {
     "water.md §2.3 (biens de retour)",  # a section reference and a French legal term
 }
-SAME_UNITS = {"%", "1/%", "€", "€/km", "€/m3", "h", "km", "m", "m3", "m3/h", "×"}
+SAME_UNITS = {
+    "%",
+    "1/%",
+    "€",
+    "€/km",
+    "€/m3",
+    "h",
+    "km",
+    "m",
+    "m3",
+    "m3/h",
+    "×",
+    "TWh",
+    "kVA",
+    "min",
+    "°C",
+    "€/MWh",
+    "€/kWh",
+}
 
-# models held inside dicts and tuples, which a walk of the direct sub-blocks alone would miss
-NESTED = {"Material", "Cohort", "UsageRule", "TariffBlock", "Shock", "LoggedDecision"}
+#: the scenario model of every service, by service name: the water Scenario and each registered model
+ROOTS: dict[str, type[BaseModel]] = {"water": Scenario, **SERVICE_MODELS}
+
+# models each walk must reach: those held inside dicts and tuples, which a walk of the direct
+# sub-blocks alone would miss, and electricity's own blocks (nested ones too, as tariff.social)
+NESTED = {
+    "water": {"Material", "Cohort", "UsageRule", "TariffBlock", "Shock", "LoggedDecision"},
+    "electricity": {
+        "ElectricityHouseholds",
+        "ElectricityTariff",
+        "ElectricitySocial",
+        "CostStack",
+        "ElectricityNetwork",
+        "Supply",
+        "EnergyPoverty",
+        "ElectricityFinance",
+        "ElectricityBilling",
+        "Shock",
+        "LoggedDecision",
+    },
+}
 
 
 def _models(annotation: object) -> list[type[BaseModel]]:
@@ -37,8 +76,8 @@ def _models(annotation: object) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models(arg)]
 
 
-def _walk() -> tuple[set[str], set[str], set[str]]:
-    """(model names, sources, non-empty units) of every field reachable from Scenario."""
+def _walk(root: type[BaseModel]) -> tuple[set[str], set[str], set[str]]:
+    """(model names, sources, non-empty units) of every field reachable from ``root``."""
     seen: set[type[BaseModel]] = set()
     sources: set[str] = set()
     units: set[str] = set()
@@ -56,37 +95,69 @@ def _walk() -> tuple[set[str], set[str], set[str]]:
             for sub in _models(field.annotation):
                 visit(sub)
 
-    visit(Scenario)
+    visit(root)
     return {m.__name__ for m in seen}, sources, units
 
 
-MODELS, SOURCES, UNITS = _walk()
+WALKS = {service: _walk(root) for service, root in ROOTS.items()}
+MODELS = {service: walk[0] for service, walk in WALKS.items()}
+SOURCES = {service: walk[1] for service, walk in WALKS.items()}
+UNITS = {service: walk[2] for service, walk in WALKS.items()}
+#: every service's strings together: an entry is stale only when no service uses it
+ALL_SOURCES = set().union(*SOURCES.values())
+ALL_UNITS = set().union(*UNITS.values())
 
 
-def test_walk_reaches_nested_models() -> None:
-    assert NESTED <= MODELS, NESTED - MODELS
-    assert i18n_params.schema_sources() == SOURCES
-    assert i18n_params.schema_units() == UNITS
+def test_every_service_is_walked() -> None:
+    assert set(ROOTS) == {"water", "electricity"}, "a new service: add its NESTED models here"
+    assert ROOTS["electricity"] is ElectricityScenario
+    assert set(i18n_params.service_roots()) == set(ROOTS.values())
+    assert i18n_params.service_roots()[0] is Scenario
 
 
-@pytest.mark.parametrize("source", sorted(SOURCES))
-def test_every_source_has_french(source: str) -> None:
+@pytest.mark.parametrize("service", sorted(ROOTS))
+def test_walk_reaches_nested_models(service: str) -> None:
+    root = ROOTS[service]
+    assert NESTED[service] <= MODELS[service], NESTED[service] - MODELS[service]
+    assert i18n_params.schema_sources(root) == SOURCES[service]
+    assert i18n_params.schema_units(root) == UNITS[service]
+    assert {m.__name__ for m, _, _ in i18n_params.iter_fields(root)} == MODELS[service]
+
+
+def test_each_service_has_strings_of_its_own() -> None:
+    """Electricity's walk adds its own sources and units: checking water's alone would miss them."""
+    assert SOURCES["electricity"] - SOURCES["water"], "the electricity walk found no source of its own"
+    assert UNITS["electricity"] - UNITS["water"], "the electricity walk found no unit of its own"
+    assert (
+        "electricity.md §3.1: 39 % of households heated with electricity (RTE 2015)" in SOURCES["electricity"]
+    )
+    assert "€/kWh" in UNITS["electricity"]
+
+
+@pytest.mark.parametrize(
+    ("service", "source"), [(service, s) for service in sorted(SOURCES) for s in sorted(SOURCES[service])]
+)
+def test_every_source_has_french(service: str, source: str) -> None:
     assert source in sources_fr(), f"add its French text to sim/locales/sources_fr.json: {source!r}"
 
 
-@pytest.mark.parametrize("unit", sorted(UNITS))
-def test_every_unit_has_french(unit: str) -> None:
+@pytest.mark.parametrize(
+    ("service", "unit"), [(service, u) for service in sorted(UNITS) for u in sorted(UNITS[service])]
+)
+def test_every_unit_has_french(service: str, unit: str) -> None:
     assert unit in units_fr(), f"add its French text to sim/locales/units_fr.json: {unit!r}"
 
 
 def test_no_stale_entries() -> None:
-    """Entries whose English string left the schema are dead text; remove them."""
-    assert set(sources_fr()) - SOURCES == set()
-    assert set(units_fr()) - UNITS == set()
+    """Entries whose English string left every service's schema are dead text; remove them."""
+    assert set(sources_fr()) - ALL_SOURCES == set()
+    assert set(units_fr()) - ALL_UNITS == set()
 
 
-def test_assumptions_are_hypotheses_and_only_them() -> None:
-    for en, fr in sources_fr().items():
+@pytest.mark.parametrize("service", sorted(ROOTS))
+def test_assumptions_are_hypotheses_and_only_them(service: str) -> None:
+    for en in sorted(SOURCES[service] & set(sources_fr())):  # a missing one fails its own test above
+        fr = sources_fr()[en]
         assert is_assumption_fr(fr) == is_assumption(en), (en, fr)
         if is_assumption(en):
             assert fr.startswith("Hypothèse"), fr
@@ -99,12 +170,25 @@ def test_french_differs_from_english_unless_allowed() -> None:
     assert same_units == SAME_UNITS & set(units_fr())
 
 
-def test_french_numbers_use_a_decimal_comma() -> None:
-    for fr in [*sources_fr().values(), *units_fr().values()]:
+@pytest.mark.parametrize("service", sorted(ROOTS))
+def test_french_numbers_use_a_decimal_comma(service: str) -> None:
+    # a string without French fails its own test above
+    texts = [sources_fr()[s] for s in sorted(SOURCES[service]) if s in sources_fr()]
+    texts += [units_fr()[u] for u in sorted(UNITS[service]) if u in units_fr()]
+    for fr in texts:
         # "P154.0" (a SISPEA indicator), "§1.7" and "art. 15" are references, not decimals
         text = re.sub(r"P\d+\.\d|§\d+(\.\d+)?|\w+\.md", "", fr)
         assert not re.search(r"\d\.\d", text), fr
-        assert not re.search(r"\d,\d{3}\b", text), fr  # no English thousands separator
+        # no English thousands separator ("1,000"); "0,476" is a French decimal, not a thousand
+        assert not re.search(r"(?<![\d,])[1-9]\d{0,2},\d{3}\b", text), fr
+
+
+def test_the_number_check_catches_english_numbers() -> None:
+    """The patterns above flag English decimals and thousands and pass French ones."""
+    thousands = r"(?<![\d,])[1-9]\d{0,2},\d{3}\b"
+    assert re.search(thousands, "4,293 km") and re.search(thousands, "sur 913,611 interventions")
+    assert not re.search(thousands, "10,7 / 22,5 = 0,476") and not re.search(thousands, "4 293 km")
+    assert re.search(r"\d\.\d", "25.16 c€") and not re.search(r"\d\.\d", "25,16 c€")
 
 
 def test_unit_and_source_text() -> None:
@@ -138,5 +222,23 @@ def test_missing_falls_back_to_english_live(
     assert "a source nobody translated" in caplog.text and "furlongs/fortnight" in caplog.text
 
 
-def test_nothing_missing() -> None:
+@pytest.mark.parametrize("service", sorted(ROOTS))
+def test_nothing_missing(service: str) -> None:
+    assert i18n_params.missing_fr([ROOTS[service]]) == {"sources": [], "units": []}
     assert i18n_params.missing_fr() == {"sources": [], "units": []}
+
+
+def test_missing_fr_covers_electricity(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A French text taken out of an electricity-only source or unit shows in missing_fr() and main()."""
+    source = "electricity.md §4.1: ONPE TEE, the three lowest deciles"
+    unit = "storms/yr"
+    assert (
+        source in SOURCES["electricity"] - SOURCES["water"] and unit in UNITS["electricity"] - UNITS["water"]
+    )
+    monkeypatch.setattr(
+        i18n_params, "sources_fr", lambda: {k: v for k, v in sources_fr().items() if k != source}
+    )
+    monkeypatch.setattr(i18n_params, "units_fr", lambda: {k: v for k, v in units_fr().items() if k != unit})
+    assert i18n_params.missing_fr() == {"sources": [source], "units": [unit]}
+    assert i18n_params.missing_fr([Scenario]) == {"sources": [], "units": []}
+    assert i18n_params.main() == 1

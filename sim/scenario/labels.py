@@ -18,6 +18,8 @@ workshop never stops on a missing source.
 A source that starts with "assumption" (see :func:`sim.scenario.params.is_assumption`) is written
 "Hypothèse : …" in French, and only those are: :func:`is_assumption_fr` tests the French text.
 
+The strings to translate are those of every service's scenario model (:func:`service_roots`: the water
+:class:`~sim.scenario.model.Scenario` and each model of ``SERVICE_MODELS``, such as electricity's).
 Adding a parameter with a new source or unit? Run ``python -m sim.scenario.labels`` to list the strings
 that still need a French text (``tests/test_i18n_params.py`` fails until they have one).
 """
@@ -37,7 +39,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim.i18n import MissingTranslation, normalise_lang
-from sim.scenario.model import Scenario
+from sim.scenario import electricity as _electricity  # noqa: F401  (registers its model in SERVICE_MODELS)
+from sim.scenario.model import SERVICE_MODELS, Scenario
 
 ASSUMPTION_FR = "Hypothèse"
 
@@ -165,16 +168,27 @@ def schema_units(root: type[BaseModel] | None = None) -> set[str]:
     return {u for _, _, f in iter_fields(root) if (u := _extra(f, "unit"))}
 
 
-def missing_fr() -> dict[str, list[str]]:
-    """Sources and units of the schema without a French text, sorted."""
+def service_roots() -> tuple[type[BaseModel], ...]:
+    """The scenario model of every service: the water :class:`~sim.scenario.model.Scenario` first, then
+    each model registered in ``SERVICE_MODELS`` (electricity's), each once."""
+    return tuple(dict.fromkeys([Scenario, *SERVICE_MODELS.values()]))
+
+
+def missing_fr(roots: typing.Iterable[type[BaseModel]] | None = None) -> dict[str, list[str]]:
+    """Sources and units without a French text in the schemas of ``roots`` (default: every service's,
+    :func:`service_roots`), sorted."""
+    models = service_roots() if roots is None else tuple(roots)
+    sources = set().union(*(schema_sources(r) for r in models))
+    units = set().union(*(schema_units(r) for r in models))
     return {
-        "sources": sorted(schema_sources() - sources_fr().keys()),
-        "units": sorted(schema_units() - units_fr().keys()),
+        "sources": sorted(sources - sources_fr().keys()),
+        "units": sorted(units - units_fr().keys()),
     }
 
 
 def main() -> int:
-    """Print the strings still to translate (as JSON); exit status 1 if there are any."""
+    """Print the strings of every service's schema still to translate (as JSON); exit status 1 if there
+    are any."""
     missing = missing_fr()
     json.dump(missing, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
