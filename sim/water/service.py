@@ -54,6 +54,7 @@ class WaterService:
     year_keys = WATER_YEAR_KEYS
     extra_payment_lines: tuple[str, ...] = ()
     extra_opex_lines: tuple[str, ...] = ()
+    extra_capex_lines: tuple[str, ...] = ()
     committee_items = ("tariff", "renewal", "usage", "contribution", "work_organisation")
 
     # ------------------------------------------------------------------ what the engine asks first
