@@ -32,6 +32,7 @@ import numpy as np
 from sim.core.accounts import Vintages
 from sim.core.billing import unpaid_indices
 from sim.core.engine import Engine, MonthFlows, State
+from sim.core.households import decile_means
 from sim.electricity import law, reliability
 from sim.electricity import tariff as et
 from sim.electricity.demand import DAYS_IN_MONTH, degree_days
@@ -709,11 +710,7 @@ class ElectricityService:
         return {"renewal_need_km": need, "renewal_gap_km": gap, "renewal_gap_eur": gap * cost_km}
 
     def _decile_rows(self, eng: Engine, year: int, bills: np.ndarray) -> None:
-        d = eng.pop.decile.astype(np.int64)
-        cnt = np.bincount(d, minlength=11)[1:].astype(float)
-
-        def mean_by(x: np.ndarray) -> np.ndarray:
-            return np.bincount(d, weights=x, minlength=11)[1:] / np.maximum(cnt, 1)
+        cnt, mean_by = decile_means(eng.pop.decile)
 
         inc, kwh, bil = mean_by(eng.income), mean_by(eng.year_volume), mean_by(bills)
         bur = mean_by(bills / eng.income) * 100.0
