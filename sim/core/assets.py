@@ -69,12 +69,29 @@ class Cohorts:
         Shamir–Howard: N0·exp(A·age). Weibull: N0·(age/scale)^(shape-1), N0 being the rate at
         age = scale (ages below half a year are taken as half a year).
         """
-        m = self.material
+        weibull, n0, growth, scale, exponent = self._by_cohort()
         age = self.ages(year)
-        sh = self.n0[m] * np.exp(self.growth[m] * age)
-        wb = self.n0[m] * (np.maximum(age, 0.5) / self.scale[m]) ** (self.shape[m] - 1.0)
-        rate: np.ndarray = np.where(self.model_weibull[m], wb, sh)
+        # each model only where a cohort uses it (np.where would pick the same values)
+        if not weibull.any():
+            rate: np.ndarray = n0 * np.exp(growth * age)
+            return rate
+        wb = n0 * (np.maximum(age, 0.5) / scale) ** exponent
+        if weibull.all():
+            return wb
+        sh = n0 * np.exp(growth * age)
+        rate = np.where(weibull, wb, sh)
         return rate
+
+    def _by_cohort(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Each cohort's material parameters (Weibull?, N0, growth, scale, shape - 1), gathered
+        once per ``material`` array: the cohorts change only at renewal, hazards every month."""
+        m = self.material
+        key = (m, self.model_weibull, self.n0, self.growth, self.scale, self.shape)
+        hit = self.__dict__.get("_gathered")
+        if hit is None or any(a is not b for a, b in zip(hit[0], key, strict=True)):
+            params = (self.model_weibull[m], self.n0[m], self.growth[m], self.scale[m], self.shape[m] - 1.0)
+            hit = self.__dict__["_gathered"] = (key, params)
+        return hit[1]
 
     def breaks_per_year(self, year: float) -> float:
         return float((self.rate_per_km(year) * self.length_km).sum())

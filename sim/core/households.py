@@ -59,6 +59,37 @@ class Population:
         return int(self.persons.sum())
 
 
+def decile_sums(decile: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
+    """Sum of each array over each decile's households: row j is
+    ``np.bincount(decile, weights=arrays[j], minlength=11)[1:]``, to the last bit.
+
+    ``bincount`` adds a bin's weights one after the other, in household order. When the deciles
+    come in equal tenths in order (as :func:`build_population` assigns them), each decile is one
+    contiguous slice, so the same sums are the column sums of a table with one column per array
+    and decile, one row per rank in the decile: numpy adds the rows of an axis-0 sum one after
+    the other too, for every column at once, about three times faster for a year's seven arrays.
+    Other layouts fall back on ``bincount``.
+    """
+    n = decile.size
+    k = len(arrays)
+    if n and n % 10 == 0 and k and _equal_tenths(decile):
+        rank = n // 10
+        table = np.empty((rank, 10 * k))
+        for j, a in enumerate(arrays):
+            table[:, 10 * j : 10 * (j + 1)] = np.asarray(a, dtype=np.float64).reshape(10, rank).T
+        # + 0.0: bincount starts each bin at +0.0, so a bin of -0.0 sums to +0.0 there too
+        sums: np.ndarray = np.add.reduce(table, axis=0) + 0.0
+        return sums.reshape(k, 10)
+    d = decile.astype(np.intp)
+    return np.array([np.bincount(d, weights=a, minlength=11)[1:] for a in arrays]).reshape(k, 10)
+
+
+def _equal_tenths(decile: np.ndarray) -> bool:
+    """Whether ``decile`` is 1 for the first tenth of the households, 2 for the next, … 10."""
+    n = decile.size
+    return bool(np.array_equal(decile, np.arange(n) * 10 // n + 1))
+
+
 def income_index(spec: Households, year: int) -> float:
     """Factor bringing incomes of ``spec.income_reference_year`` to ``year`` (nominal growth)."""
     return float((1.0 + spec.income_growth_pct_per_year / 100.0) ** (year - spec.income_reference_year))

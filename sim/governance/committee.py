@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.core import tariff as tariffs
+from sim.core.households import decile_sums
 from sim.core.tariff import standing_charge_share_pct
 from sim.scenario.caps import cap_pct
 from sim.scenario.model import Committee, Council, Tariff, TariffBlock, reference_persons
@@ -110,9 +111,8 @@ def project(
 
     revenue, bills = eng.project(tariff, index)
     share = eng.share_above_threshold(bills)
-    d = eng.pop.decile.astype(np.int64)
-    cnt = np.bincount(d, minlength=11)[1:]
-    by_decile = np.bincount(d, weights=bills, minlength=11)[1:] / np.maximum(cnt, 1)
+    cnt = np.bincount(eng.pop.decile.astype(np.int64), minlength=11)[1:]
+    by_decile = decile_sums(eng.pop.decile, [bills])[0] / np.maximum(cnt, 1)
     median_change = 0.0
     if keep_bills is not None:
         # the median household's bill change, median taken over the households (not of the bills)

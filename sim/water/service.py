@@ -22,7 +22,7 @@ from sim.core import tariff as tariffs
 from sim.core.assets import BreakRecord, BreakSampler, Cohorts
 from sim.core.billing import BillingWork, billing_step
 from sim.core.engine import Engine, MonthFlows
-from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE
+from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE, decile_sums
 from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
 from sim.scenario.model import reference_persons
 from sim.water.demand import price_response
@@ -97,6 +97,7 @@ class WaterService:
         self._breaks_year_start = 0
         self.short_hh = np.zeros(n, dtype=bool)
         self._energy_factor = 1.0
+        self._sewer_cache: tuple[np.ndarray, float, np.ndarray] | None = None
 
     def _uarl(self) -> float:
         net = self._network
@@ -484,8 +485,19 @@ class WaterService:
     def affordability_burden(self, eng: Engine, bills: np.ndarray) -> np.ndarray:
         """Water and sewerage spending over income: sewerage is billed on the same volume (last
         year's), to sewered households only."""
-        sewer = sewerage_bill_eur(eng.last_year_metered, eng.pop.sewered, eng.scenario.sewerage, eng.cpi)
-        return (bills + sewer) / eng.income
+        return (bills + self._last_year_sewerage(eng)) / eng.income
+
+    def _last_year_sewerage(self, eng: Engine) -> np.ndarray:
+        """Each household's sewerage bill on last year's volume at this year's prices; computed
+        once a year (governance weighs several tariffs against the same sewerage bills)."""
+        volume, cpi = eng.last_year_metered, eng.cpi
+        hit = self._sewer_cache
+        if hit is None or hit[0] is not volume or hit[1] != cpi:
+            sewer = sewerage_bill_eur(volume, eng.pop.sewered, eng.scenario.sewerage, cpi)
+            sewer.flags.writeable = False
+            # the volume array itself is kept: its identity is the key (a new one every year)
+            hit = self._sewer_cache = (volume, cpi, sewer)
+        return hit[2]
 
     # ------------------------------------------------------------------ year end
     def year_row(self, eng: Engine, y: int, acc: dict[str, float]) -> dict[str, Any]:
@@ -561,17 +573,12 @@ class WaterService:
     def _decile_rows(
         self, eng: Engine, year: int, burden: np.ndarray, above: np.ndarray, sewer: np.ndarray
     ) -> None:
-        d = eng.pop.decile.astype(np.int64)
-        cnt = np.bincount(d, minlength=11)[1:].astype(float)
-
-        def mean_by(x: np.ndarray) -> np.ndarray:
-            return np.bincount(d, weights=x, minlength=11)[1:] / np.maximum(cnt, 1)
-
-        inc, vol, bil = mean_by(eng.income), mean_by(eng.year_volume), mean_by(eng.year_bill)
-        sew, persons = mean_by(sewer), mean_by(eng.pop.persons.astype(np.float64))
-        bur = mean_by(eng.year_bill / eng.income) * 100.0
-        bur_all = mean_by(burden) * 100.0
-        shr = mean_by(above.astype(float)) * 100.0
+        cnt = np.bincount(eng.pop.decile.astype(np.int64), minlength=11)[1:].astype(float)
+        arrays = [eng.income, eng.year_volume, eng.year_bill, sewer, eng.pop.persons]
+        arrays += [eng.year_bill / eng.income, burden, above.astype(float)]
+        means = decile_sums(eng.pop.decile, arrays) / np.maximum(cnt, 1)
+        inc, vol, bil, sew, persons = means[:5]
+        bur, bur_all, shr = means[5] * 100.0, means[6] * 100.0, means[7] * 100.0
         for k in range(10):
             eng.decile_rows.append(
                 {
