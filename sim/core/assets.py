@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import poisson
 
 from sim.scenario.model import Network
 
@@ -207,6 +206,9 @@ def poisson_inverse(u: float, lam: float) -> int:
     if lam <= 0:
         return 0
     if lam > 500:
+        # imported here: half a second at start-up, for towns far larger than any shipped one
+        from scipy.stats import poisson
+
         return int(poisson.ppf(u, lam))
     p = float(np.exp(-lam))
     cdf, k = p, 0
