@@ -7,6 +7,7 @@ and a reference yearly consumption split into an indoor and an outdoor part. Mon
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,8 +87,15 @@ def decile_sums(decile: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
 
 def _equal_tenths(decile: np.ndarray) -> bool:
     """Whether ``decile`` is 1 for the first tenth of the households, 2 for the next, … 10."""
-    n = decile.size
-    return bool(np.array_equal(decile, np.arange(n) * 10 // n + 1))
+    return bool(np.array_equal(decile, _tenths(decile.size)))
+
+
+@functools.lru_cache(maxsize=8)
+def _tenths(n: int) -> np.ndarray:
+    """The deciles of ``n`` households in equal tenths, as :func:`build_population` assigns them."""
+    out = (np.arange(n) * 10 // n + 1).astype(np.int8)
+    out.flags.writeable = False
+    return out
 
 
 def income_index(spec: Households, year: int) -> float:
