@@ -16,6 +16,7 @@ from sim import load_scenario, scale_town, simulate, with_changes
 from sim.core.assets import Cohorts
 from sim.core.households import decile_sums
 from sim.experiments.run import engine_for, simulate_kept
+from sim.water.demand import PRICE_FLOOR_EUR_PER_M3, price_response
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,3 +96,18 @@ def test_event_dates_are_the_engines_dates() -> None:
     eng = engine_for(scen, 2)
     assert len(res.events) > 0
     assert list(res.events["date"]) == [str(eng.date_of(h))[:16] for h in res.events["time_h"]]
+
+
+@pytest.mark.parametrize("same_price", [True, False])
+def test_price_response_is_the_formula_household_by_household(same_price: bool) -> None:
+    rng = np.random.default_rng(9)
+    n = 5_000
+    price = np.full(n, 2.37) if same_price else rng.uniform(0.0, 6.0, n)
+    reference = np.full(n, 2.1)
+    for cpi, elasticity, conservation in ((1.0, -0.2, 0.0), (1.37, -0.45, 0.05), (0.9, 0.0, 0.1)):
+        real = np.maximum(price / cpi, PRICE_FLOOR_EUR_PER_M3)
+        written_out = (real / np.maximum(reference, PRICE_FLOOR_EUR_PER_M3)) ** elasticity
+        written_out *= 1.0 - conservation
+        got = price_response(price, cpi, reference, elasticity, conservation)
+        assert got.shape == (n,)
+        assert np.array_equal(got, written_out)

@@ -75,14 +75,28 @@ def decile_sums(decile: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
     k = len(arrays)
     if n and n % 10 == 0 and k and _equal_tenths(decile):
         rank = n // 10
-        table = np.empty((rank, 10 * k))
-        for j, a in enumerate(arrays):
-            table[:, 10 * j : 10 * (j + 1)] = np.asarray(a, dtype=np.float64).reshape(10, rank).T
+        tenths = [np.asarray(a, dtype=np.float64).reshape(10, rank) for a in arrays]
+        # the table by chunks of ranks that stay in cache, the sums so far as the chunk's first row
+        chunk = min(_CHUNK_RANKS, rank)
+        table = np.empty((chunk + 1, 10 * k))
+        sums: np.ndarray | None = None
+        for lo in range(0, rank, chunk):
+            hi = min(lo + chunk, rank)
+            first = 0 if sums is None else 1
+            for j, a in enumerate(tenths):
+                table[first : first + hi - lo, 10 * j : 10 * (j + 1)] = a[:, lo:hi].T
+            if sums is not None:
+                table[0] = sums
+            sums = np.add.reduce(table[: first + hi - lo], axis=0)
+        assert sums is not None
         # + 0.0: bincount starts each bin at +0.0, so a bin of -0.0 sums to +0.0 there too
-        sums: np.ndarray = np.add.reduce(table, axis=0) + 0.0
-        return sums.reshape(k, 10)
+        return (sums + 0.0).reshape(k, 10)
     d = decile.astype(np.intp)
     return np.array([np.bincount(d, weights=a, minlength=11)[1:] for a in arrays]).reshape(k, 10)
+
+
+#: ranks in a decile summed at once by :func:`decile_sums` (a table of a few hundred kB: in cache)
+_CHUNK_RANKS = 512
 
 
 def _equal_tenths(decile: np.ndarray) -> bool:
