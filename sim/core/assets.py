@@ -13,6 +13,7 @@ one seed see the same failures wherever their networks are alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -68,28 +69,30 @@ class Cohorts:
         Shamir–Howard: N0·exp(A·age). Weibull: N0·(age/scale)^(shape-1), N0 being the rate at
         age = scale (ages below half a year are taken as half a year).
         """
-        weibull, n0, growth, scale, exponent = self._by_cohort()
+        weibull, n0, growth, scale, exponent, any_weibull, all_weibull = self._by_cohort()
         age = self.ages(year)
         # each model only where a cohort uses it (np.where would pick the same values)
-        if not weibull.any():
+        if not any_weibull:
             rate: np.ndarray = n0 * np.exp(growth * age)
             return rate
         wb = n0 * (np.maximum(age, 0.5) / scale) ** exponent
-        if weibull.all():
+        if all_weibull:
             return wb
         sh = n0 * np.exp(growth * age)
         rate = np.where(weibull, wb, sh)
         return rate
 
-    def _by_cohort(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Each cohort's material parameters (Weibull?, N0, growth, scale, shape - 1), gathered
-        once per ``material`` array: the cohorts change only at renewal, hazards every month."""
+    def _by_cohort(self) -> tuple[Any, ...]:
+        """Each cohort's material parameters (Weibull?, N0, growth, scale, shape - 1) and whether
+        any and all cohorts are Weibull, gathered once per ``material`` array: the cohorts change
+        only at renewal, hazards every month."""
         m = self.material
         key = (m, self.model_weibull, self.n0, self.growth, self.scale, self.shape)
         hit = self.__dict__.get("_gathered")
         if hit is None or any(a is not b for a, b in zip(hit[0], key, strict=True)):
-            params = (self.model_weibull[m], self.n0[m], self.growth[m], self.scale[m], self.shape[m] - 1.0)
-            hit = self.__dict__["_gathered"] = (key, params)
+            weibull = self.model_weibull[m]
+            params = (weibull, self.n0[m], self.growth[m], self.scale[m], self.shape[m] - 1.0)
+            hit = self.__dict__["_gathered"] = (key, (*params, bool(weibull.any()), bool(weibull.all())))
         return hit[1]
 
     def breaks_per_year(self, year: float) -> float:
@@ -159,12 +162,13 @@ class BreakSampler:
     ) -> list[BreakRecord]:
         rate_km = cohorts.rate_per_km(year)
         by_cohort = rate_km * cohorts.length_km
-        lam = by_cohort.sum() * month_hours / (365.0 * HOURS_PER_DAY)
+        total = by_cohort.sum()
+        lam = total * month_hours / (365.0 * HOURS_PER_DAY)
         n = poisson_inverse(float(self.count_u[month]), lam)
         if n <= 0:
             return []
         u = np.random.default_rng(int(self.month_seeds[month])).random((n, self.N_UNIFORMS + 1))
-        cum = np.cumsum(by_cohort) / by_cohort.sum()
+        cum = np.cumsum(by_cohort) / total
         which = np.minimum(np.searchsorted(cum, u[:, 0], side="right"), cum.size - 1)
         visible = u[:, 2] < spec.visible_share
         # exponential delays by inversion; -log(1-u) keeps the coupling monotone
@@ -182,15 +186,17 @@ class BreakSampler:
         rep = spec.repair_h * e_rep
         cust = int(round(customers_per_km * spec.isolated_section_km))
         names = cohorts.names
-        mats = cohorts.material[which]
+        # as Python numbers in one call each (the same values as element by element)
+        when, mats = u[:, 1].tolist(), cohorts.material[which].tolist()
+        seen, flows, dets, reps = visible.tolist(), flow.tolist(), det.tolist(), rep.tolist()
         return [
             BreakRecord(
-                start_h=start_h + float(u[i, 1]) * month_hours,
+                start_h=start_h + when[i] * month_hours,
                 cohort_material=names[mats[i]],
-                visible=bool(visible[i]),
-                flow_m3_per_h=float(flow[i]),
-                detection_h=float(det[i]),
-                repair_h=float(rep[i]),
+                visible=seen[i],
+                flow_m3_per_h=flows[i],
+                detection_h=dets[i],
+                repair_h=reps[i],
                 customers=cust,
             )
             for i in range(n)
