@@ -15,7 +15,10 @@ import pytest
 from sim import load_scenario, scale_town, simulate, with_changes
 from sim.core.assets import Cohorts
 from sim.core.households import decile_sums
+from sim.core.non_domestic import volume_price_eur_per_m3
+from sim.core.tariff import bill as tariff_bill
 from sim.experiments.run import engine_for, simulate_kept
+from sim.scenario.model import TariffBlock
 from sim.water.demand import PRICE_FLOOR_EUR_PER_M3, price_response
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,3 +114,17 @@ def test_price_response_is_the_formula_household_by_household(same_price: bool) 
         got = price_response(price, cpi, reference, elasticity, conservation)
         assert got.shape == (n,)
         assert np.array_equal(got, written_out)
+
+
+def test_the_remembered_volume_price_is_the_120m3_bills() -> None:
+    tariff = load_scenario(ROOT / "scenarios" / "town.yaml").tariff
+    dearer = tariff.model_copy(
+        update={
+            "blocks": (TariffBlock(up_to_m3=60.0, price_eur_per_m3=1.0), TariffBlock(price_eur_per_m3=2.5))
+        }
+    )
+    for t in (tariff, dearer, tariff, dearer):
+        for persons, index in ((2, 1.0), (3, 1.137), (2, 1.0)):
+            bd = tariff_bill(np.array([120.0]), persons, t, price_index=index)
+            assert volume_price_eur_per_m3(t, persons, index) == float(bd.volume_eur[0]) / 120.0
+    assert volume_price_eur_per_m3(dearer, 2, 1.0) != volume_price_eur_per_m3(tariff, 2, 1.0)
