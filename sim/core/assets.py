@@ -55,7 +55,7 @@ class Cohorts:
 
     @property
     def total_km(self) -> float:
-        return float(self.length_km.sum())
+        return float(np.add.reduce(self.length_km))  # = .sum(): asked every month, a few cohorts
 
     def ages(self, year: float) -> np.ndarray:
         return np.maximum(year - self.install_year, 0.0)
@@ -75,7 +75,7 @@ class Cohorts:
         if not any_weibull:
             rate: np.ndarray = n0 * np.exp(growth * age)
             return rate
-        wb = n0 * (np.maximum(age, 0.5) / scale) ** exponent
+        wb: np.ndarray = n0 * (np.maximum(age, 0.5) / scale) ** exponent
         if all_weibull:
             return wb
         sh = n0 * np.exp(growth * age)
@@ -162,7 +162,7 @@ class BreakSampler:
     ) -> list[BreakRecord]:
         rate_km = cohorts.rate_per_km(year)
         by_cohort = rate_km * cohorts.length_km
-        total = by_cohort.sum()
+        total = np.add.reduce(by_cohort)
         lam = total * month_hours / (365.0 * HOURS_PER_DAY)
         n = poisson_inverse(float(self.count_u[month]), lam)
         if n <= 0:

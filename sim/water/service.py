@@ -260,7 +260,7 @@ class WaterService:
         nd = eng.non_domestic.m3_per_year * (
             INDOOR_MONTH_SHARE[cal_month] * (1 - rule.indoor_cut_pct / 100.0)
         )
-        demand += float(nd.sum())
+        demand += float(np.add.reduce(nd))  # = nd.sum(), without its Python wrapper
         # --- supply: the stock may not cover demand + losses
         weather = self.weather.years[y]
         recharge = weather.recharge_m3 * float(RECHARGE_MONTH_SHARE[cal_month])
@@ -322,7 +322,7 @@ class WaterService:
             "shortfall_m3": shortfall,
             "restriction_days": restricted_days,
             "interrupt_customer_hours": self._interrupt_month,
-            "non_domestic_billed_m3": float(nd.sum()) * (1.0 - u),
+            "non_domestic_billed_m3": float(np.add.reduce(nd)) * (1.0 - u),
         }
         self._interrupt_month = 0.0
         return MonthFlows(produced=produced, billed=billed, costs=costs, columns=columns, year=year)
