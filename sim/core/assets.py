@@ -18,9 +18,9 @@ one seed see the same failures wherever their networks are alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from scipy.stats import poisson
 
 from sim.scenario.model import Network
 
@@ -67,7 +67,7 @@ class Cohorts:
 
     @property
     def total_km(self) -> float:
-        return float(self.length_km.sum())
+        return float(np.add.reduce(self.length_km))  # = .sum(): asked every month, a few cohorts
 
     def ages(self, year: float) -> np.ndarray:
         return np.maximum(year - self.install_year, 0.0)
@@ -81,12 +81,31 @@ class Cohorts:
         Shamir–Howard: N0·exp(A·age). Weibull: N0·(age/scale)^(shape-1), N0 being the rate at
         age = scale (ages below half a year are taken as half a year).
         """
-        m = self.material
+        weibull, n0, growth, scale, exponent, any_weibull, all_weibull = self._by_cohort()
         age = self.ages(year)
-        sh = self.n0[m] * np.exp(self.growth[m] * age)
-        wb = self.n0[m] * (np.maximum(age, 0.5) / self.scale[m]) ** (self.shape[m] - 1.0)
-        rate: np.ndarray = np.where(self.model_weibull[m], wb, sh)
+        # each model only where a cohort uses it (np.where would pick the same values)
+        if not any_weibull:
+            rate: np.ndarray = n0 * np.exp(growth * age)
+            return rate
+        wb: np.ndarray = n0 * (np.maximum(age, 0.5) / scale) ** exponent
+        if all_weibull:
+            return wb
+        sh = n0 * np.exp(growth * age)
+        rate = np.where(weibull, wb, sh)
         return rate
+
+    def _by_cohort(self) -> tuple[Any, ...]:
+        """Each cohort's material parameters (Weibull?, N0, growth, scale, shape - 1) and whether
+        any and all cohorts are Weibull, gathered once per ``material`` array: the cohorts change
+        only at renewal, hazards every month."""
+        m = self.material
+        key = (m, self.model_weibull, self.n0, self.growth, self.scale, self.shape)
+        hit = self.__dict__.get("_gathered")
+        if hit is None or any(a is not b for a, b in zip(hit[0], key, strict=True)):
+            weibull = self.model_weibull[m]
+            params = (weibull, self.n0[m], self.growth[m], self.scale[m], self.shape[m] - 1.0)
+            hit = self.__dict__["_gathered"] = (key, (*params, bool(weibull.any()), bool(weibull.all())))
+        return hit[1]
 
     def breaks_per_year(self, year: float) -> float:
         return float((self.rate_per_km(year) * self.length_km).sum())
@@ -187,12 +206,13 @@ class BreakSampler:
     ) -> list[BreakRecord]:
         rate_km = cohorts.rate_per_km(year)
         by_cohort = rate_km * cohorts.length_km
-        lam = by_cohort.sum() * month_hours / (365.0 * HOURS_PER_DAY)
+        total = np.add.reduce(by_cohort)
+        lam = total * month_hours / (365.0 * HOURS_PER_DAY)
         n = poisson_inverse(float(self.count_u[month]), lam)
         if n <= 0:
             return []
         u = np.random.default_rng(int(self.month_seeds[month])).random((n, self.N_UNIFORMS + 1))
-        cum = np.cumsum(by_cohort) / by_cohort.sum()
+        cum = np.cumsum(by_cohort) / total
         which = np.minimum(np.searchsorted(cum, u[:, 0], side="right"), cum.size - 1)
         visible = u[:, 2] < spec.visible_share
         # exponential delays by inversion; -log(1-u) keeps the coupling monotone
@@ -210,15 +230,17 @@ class BreakSampler:
         rep = spec.repair_h * e_rep
         cust = int(round(customers_per_km * spec.isolated_section_km))
         names = cohorts.names
-        mats = cohorts.material[which]
+        # as Python numbers in one call each (the same values as element by element)
+        when, mats = u[:, 1].tolist(), cohorts.material[which].tolist()
+        seen, flows, dets, reps = visible.tolist(), flow.tolist(), det.tolist(), rep.tolist()
         return [
             BreakRecord(
-                start_h=start_h + float(u[i, 1]) * month_hours,
+                start_h=start_h + when[i] * month_hours,
                 cohort_material=names[mats[i]],
-                visible=bool(visible[i]),
-                flow_m3_per_h=float(flow[i]),
-                detection_h=float(det[i]),
-                repair_h=float(rep[i]),
+                visible=seen[i],
+                flow_m3_per_h=flows[i],
+                detection_h=dets[i],
+                repair_h=reps[i],
                 customers=cust,
             )
             for i in range(n)
@@ -234,6 +256,9 @@ def poisson_inverse(u: float, lam: float) -> int:
     if lam <= 0:
         return 0
     if lam > 500:
+        # imported here: half a second at start-up, for towns far larger than any shipped one
+        from scipy.stats import poisson
+
         return int(poisson.ppf(u, lam))
     p = float(np.exp(-lam))
     cdf, k = p, 0

@@ -7,7 +7,7 @@ and a reference yearly consumption split into an indoor and an outdoor part. Mon
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +68,58 @@ class Population(BasePopulation):
     outdoor_m3_per_year: np.ndarray
     essential_m3_per_year: np.ndarray
     sewered: np.ndarray
+
+
+def decile_sums(decile: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
+    """Sum of each array over each decile's households: row j is
+    ``np.bincount(decile, weights=arrays[j], minlength=11)[1:]``, to the last bit.
+
+    ``bincount`` adds a bin's weights one after the other, in household order. When the deciles
+    come in equal tenths in order (as :func:`build_population` assigns them), each decile is one
+    contiguous slice, so the same sums are the column sums of a table with one column per array
+    and decile, one row per rank in the decile: numpy adds the rows of an axis-0 sum one after
+    the other too, for every column at once, about three times faster for a year's seven arrays.
+    Other layouts fall back on ``bincount``.
+    """
+    n = decile.size
+    k = len(arrays)
+    if n and n % 10 == 0 and k and _equal_tenths(decile):
+        rank = n // 10
+        tenths = [np.asarray(a, dtype=np.float64).reshape(10, rank) for a in arrays]
+        # the table by chunks of ranks that stay in cache, the sums so far as the chunk's first row
+        chunk = min(_CHUNK_RANKS, rank)
+        table = np.empty((chunk + 1, 10 * k))
+        sums: np.ndarray | None = None
+        for lo in range(0, rank, chunk):
+            hi = min(lo + chunk, rank)
+            first = 0 if sums is None else 1
+            for j, a in enumerate(tenths):
+                table[first : first + hi - lo, 10 * j : 10 * (j + 1)] = a[:, lo:hi].T
+            if sums is not None:
+                table[0] = sums
+            sums = np.add.reduce(table[: first + hi - lo], axis=0)
+        assert sums is not None
+        # + 0.0: bincount starts each bin at +0.0, so a bin of -0.0 sums to +0.0 there too
+        return (sums + 0.0).reshape(k, 10)
+    d = decile.astype(np.intp)
+    return np.array([np.bincount(d, weights=a, minlength=11)[1:] for a in arrays]).reshape(k, 10)
+
+
+#: ranks in a decile summed at once by :func:`decile_sums` (a table of a few hundred kB: in cache)
+_CHUNK_RANKS = 512
+
+
+def _equal_tenths(decile: np.ndarray) -> bool:
+    """Whether ``decile`` is 1 for the first tenth of the households, 2 for the next, … 10."""
+    return bool(np.array_equal(decile, _tenths(decile.size)))
+
+
+@functools.lru_cache(maxsize=8)
+def _tenths(n: int) -> np.ndarray:
+    """The deciles of ``n`` households in equal tenths, as :func:`build_population` assigns them."""
+    out = (np.arange(n) * 10 // n + 1).astype(np.int8)
+    out.flags.writeable = False
+    return out
 
 
 def income_index(spec: HouseholdBase, year: int) -> float:
@@ -163,15 +215,3 @@ def build_population(
     outdoor = outdoor * scale + np.where(pool, spec.pool_m3_per_year, 0.0)
     essential = spec.essential_l_per_person_day * persons * DAYS_PER_YEAR / 1000.0
     return Population(decile, income, persons, house, garden, pool, indoor, outdoor, essential, sewered)
-
-
-def decile_means(decile: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
-    """Households per income decile (1-10), and a function giving each decile's mean of an array."""
-    d = decile.astype(np.int64)
-    cnt = np.bincount(d, minlength=11)[1:].astype(float)
-
-    def mean_by(x: np.ndarray) -> np.ndarray:
-        out: np.ndarray = np.bincount(d, weights=x, minlength=11)[1:] / np.maximum(cnt, 1)
-        return out
-
-    return cnt, mean_by

@@ -68,9 +68,24 @@ class NonDomesticBill:
 
 def volume_price_eur_per_m3(tariff: Tariff, persons: int, price_index: float) -> float:
     """The mean volume price excl. tax of the 120 m3 bill: its blocks and surcharge-free volume part
-    over 120 m3 (standing charge, levies and VAT excluded), at ``price_index``."""
+    over 120 m3 (standing charge, levies and VAT excluded), at ``price_index``.
+
+    Remembered for the last few (tariff, persons, index): a run asks it at every billing date with
+    the same frozen tariff, and billing one household costs as many numpy calls as billing all.
+    """
+    key = (id(tariff), persons, price_index)
+    hit = _VOLUME_PRICES.get(key)
+    if hit is not None and hit[0] is tariff:  # the tariff is kept, so its id is not reused
+        return hit[1]
     bd = tariffs.bill(np.array([tariffs.REFERENCE_VOLUME_M3]), persons, tariff, price_index=price_index)
-    return float(bd.volume_eur[0]) / tariffs.REFERENCE_VOLUME_M3
+    price = float(bd.volume_eur[0]) / tariffs.REFERENCE_VOLUME_M3
+    if len(_VOLUME_PRICES) >= 64:
+        _VOLUME_PRICES.clear()
+    _VOLUME_PRICES[key] = (tariff, price)
+    return price
+
+
+_VOLUME_PRICES: dict[tuple[int, int, float], tuple[Tariff, float]] = {}
 
 
 def bill_non_domestic(

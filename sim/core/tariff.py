@@ -195,9 +195,10 @@ def _compute(
     free_m3 = _free_volume(u, tariff.free_volume_m3, scale, unscaled, row["free"])
 
     standing_eur = row["standing"]
-    standing_eur.fill(tariff.standing_charge_eur_per_year * period * price_index)
+    standing = tariff.standing_charge_eur_per_year * period * price_index
+    standing_eur.fill(standing)
     excl = row["excl"]
-    excl[...] = standing_eur
+    excl.fill(standing)  # = standing_eur, without reading it again
     det = _blocks(u, tariff, scale, unscaled, price_index, excl, row, detail)
     surcharge_eur = _surcharge(v, season_volume_m3, tariff.seasonal.eur_per_m3 * price_index, excl, row)
     li = price_index if levies_index is None else levies_index
@@ -308,6 +309,11 @@ def _blocks(
             if detail:
                 vols.append(np.zeros(u.shape))
                 amts.append(np.zeros(u.shape))
+            continue
+        if not (volume_started or detail):  # the first billed block straight into the volume part
+            _block_amount(u, lo, upper, price, scale, unscaled, volume_eur, None)
+            excl += volume_eur
+            volume_started = True
             continue
         _block_amount(u, lo, upper, price, scale, unscaled, tmp, vols if detail else None)
         if detail:

@@ -32,7 +32,7 @@ import numpy as np
 from sim.core.accounts import Vintages
 from sim.core.billing import unpaid_indices
 from sim.core.engine import Engine, MonthFlows, State
-from sim.core.households import decile_means
+from sim.core.households import decile_sums
 from sim.electricity import law, reliability
 from sim.electricity import tariff as et
 from sim.electricity.demand import DAYS_IN_MONTH, degree_days
@@ -710,13 +710,12 @@ class ElectricityService:
         return {"renewal_need_km": need, "renewal_gap_km": gap, "renewal_gap_eur": gap * cost_km}
 
     def _decile_rows(self, eng: Engine, year: int, bills: np.ndarray) -> None:
-        cnt, mean_by = decile_means(eng.pop.decile)
-
-        inc, kwh, bil = mean_by(eng.income), mean_by(eng.year_volume), mean_by(bills)
-        bur = mean_by(bills / eng.income) * 100.0
-        above = (
-            mean_by((bills / eng.income > self.s.energy_poverty.threshold_pct / 100.0).astype(float)) * 100.0
-        )
+        cnt = np.bincount(eng.pop.decile.astype(np.int64), minlength=11)[1:].astype(float)
+        burden = bills / eng.income
+        above = (burden > self.s.energy_poverty.threshold_pct / 100.0).astype(float)
+        means = decile_sums(eng.pop.decile, [eng.income, eng.year_volume, bills, burden, above])
+        inc, kwh, bil, bur, above_pct = means / np.maximum(cnt, 1)
+        bur, above_pct = bur * 100.0, above_pct * 100.0
         for k in range(10):
             eng.decile_rows.append(
                 {
@@ -727,7 +726,7 @@ class ElectricityService:
                     "mean_kwh": kwh[k],
                     "mean_bill_eur": bil[k],
                     "burden_pct": bur[k],
-                    "share_above_threshold": above[k],
+                    "share_above_threshold": above_pct[k],
                 }
             )
 

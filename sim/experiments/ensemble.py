@@ -1,7 +1,8 @@
 """Experiments over many runs: replications, regime comparisons, sweeps and sensitivity.
 
 This is the experiment layer (STYLE practice 8). It never changes how one run works: every run is
-``simulate(scenario, seed)``, and this module only decides *which* runs to make, *where* they run
+``simulate(scenario, seed)`` (:func:`~sim.experiments.run.simulate_kept`: the same run, building only
+the tables kept), and this module only decides *which* runs to make, *where* they run
 and *what is kept* of each.
 
 - :func:`simulate_many` — replications of one scenario on independent seeds derived from one seed
@@ -52,7 +53,7 @@ import pandas as pd
 
 from sim._version import __version__
 from sim.core.rng import child_seeds
-from sim.experiments.run import simulate
+from sim.experiments.run import simulate, simulate_kept
 from sim.i18n import THOUSANDS_FR, UNIT_SPACE_FR, fmt_eur, fmt_number, fmt_pct
 from sim.measure.indicators import Indicator as MeasuredIndicator
 from sim.measure.indicators import indicator
@@ -513,8 +514,9 @@ class RunOutput:
 def run_task(task: RunTask, progress: ProgressFn | None = None) -> RunOutput:
     """Make one run and keep only the small tables (module level, so workers can import it)."""
     cpu0 = time.process_time()
-    res = simulate(task.scenario, seed=task.seed, progress=progress)
-    years = res.years
+    years, deciles, summary = simulate_kept(
+        task.scenario, task.seed, keep_deciles=task.keep_deciles, progress=progress
+    )
     if task.indicators is not None:
         missing = [c for c in task.indicators if c not in years.columns]
         if missing:
@@ -526,8 +528,8 @@ def run_task(task: RunTask, progress: ProgressFn | None = None) -> RunOutput:
         task.key,
         task.seed,
         years.copy(),
-        res.deciles.copy() if task.keep_deciles else None,
-        dict(res.summary),
+        deciles,
+        summary,
         time.process_time() - cpu0,
         os.getpid(),
     )

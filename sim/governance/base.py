@@ -280,8 +280,8 @@ class GovernedPolicy(Policy):
         """The CCSPL's opinion on a tariff decision it does not take: logged, never binding."""
         c = self.scenario.governance.committee
         target = cm.target_revenue(eng, self.scenario.governance.council)
-        keep_eff, keep_bills = cm.project(eng, eng.state.tariff, before_index, target)
-        dec_eff, _ = cm.project(eng, eng.state.tariff, decided_index, target, keep_bills)
+        keep_eff, keep_bills = cm.project(eng, eng.state.tariff, before_index, target, shown=False)
+        dec_eff, _ = cm.project(eng, eng.state.tariff, decided_index, target, keep_bills, shown=False)
         keep = cm.Option(
             "tariff",
             "previous",

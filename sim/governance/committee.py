@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.core.households import decile_sums
 from sim.core.tariff import standing_charge_share_pct
 from sim.scenario.caps import cap_pct
 from sim.scenario.model import Committee, Council, Tariff, TariffBlock
@@ -122,35 +123,46 @@ def headroom_eur(eng: Engine, council: Council) -> float:
 
 
 def project(
-    eng: Engine, tariff: Tariff, index: float, target: float, keep_bills: np.ndarray | None = None
+    eng: Engine,
+    tariff: Tariff,
+    index: float,
+    target: float,
+    keep_bills: np.ndarray | None = None,
+    shown: bool = True,
 ) -> tuple[dict[str, Any], np.ndarray]:
-    """Projected effects of a tariff at last year's volumes; returns (effects, bills)."""
+    """Projected effects of a tariff at last year's volumes; returns (effects, bills).
+
+    ``shown=False`` leaves out what only people read (the bill by decile, the 120 m3 price, the
+    share paying more): a consultative opinion weighs recovery, affordability and the median bill.
+    """
 
     revenue, bills = eng.project(tariff, index)
     share = eng.share_above_threshold(bills)
-    d = eng.pop.decile.astype(np.int64)
-    cnt = np.bincount(d, minlength=11)[1:]
-    by_decile = np.bincount(d, weights=bills, minlength=11)[1:] / np.maximum(cnt, 1)
     median_change = 0.0
     if keep_bills is not None:
         # the median household's bill change, median taken over the households (not of the bills)
         median_change = float(np.median(bills / np.maximum(keep_bills, 1e-9)) - 1.0)
-    return (
-        {
-            "revenue_eur": revenue,
-            "target_revenue_eur": target,
-            "recovery": revenue / target if target > 0 else 1.0,
-            "share_above_pct": share,
-            "households": int(len(bills)),
-            "bill_by_decile_eur": [round(float(x), 2) for x in by_decile],
-            "median_bill_change_pct": 100.0 * median_change,
-            **eng.service.reference_price(eng, tariff, index),
-            "pays_more_pct": 100.0 * float((bills > keep_bills * 1.0005).mean())
-            if keep_bills is not None
-            else 0.0,
-        },
-        bills,
-    )
+    effects: dict[str, Any] = {
+        "revenue_eur": revenue,
+        "target_revenue_eur": target,
+        "recovery": revenue / target if target > 0 else 1.0,
+        "share_above_pct": share,
+        "households": int(len(bills)),
+        "median_bill_change_pct": 100.0 * median_change,
+    }
+    if shown:
+        cnt = np.bincount(eng.pop.decile.astype(np.int64), minlength=11)[1:]
+        by_decile = decile_sums(eng.pop.decile, [bills])[0] / np.maximum(cnt, 1)
+        effects["bill_by_decile_eur"] = [round(float(x), 2) for x in by_decile]
+        effects.update(eng.service.reference_price(eng, tariff, index))
+        effects["pays_more_pct"] = (
+            100.0 * float((bills > keep_bills * 1.0005).mean()) if keep_bills is not None else 0.0
+        )
+    # the order people read them in
+    order = ("revenue_eur", "target_revenue_eur", "recovery", "share_above_pct", "households")
+    order += ("bill_by_decile_eur", "median_bill_change_pct", "price_120m3_eur_per_m3", "pays_more_pct")
+    rest = [k for k in effects if k not in order]  # the service's own headline prices
+    return {**{k: effects[k] for k in order if k in effects}, **{k: effects[k] for k in rest}}, bills
 
 
 def scale_to_revenue(eng: Engine, tariff: Tariff, index: float, target: float) -> float:

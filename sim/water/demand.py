@@ -25,10 +25,34 @@ def price_response(
     elasticity: float,
     conservation: float,
 ) -> NDArray[np.float64]:
-    """The factor on each household's base use (see the module docstring)."""
-    real = np.maximum(np.asarray(price_eur_per_m3, dtype=np.float64) / cpi, PRICE_FLOOR_EUR_PER_M3)
-    factor: NDArray[np.float64] = (
-        real / np.maximum(reference_price_eur_per_m3, PRICE_FLOOR_EUR_PER_M3)
-    ) ** elasticity
+    """The factor on each household's base use (see the module docstring).
+
+    When every household sees the same price against the same reference (a single block and no
+    free volume: the usual case), the factor is computed once and repeated: the same floats as
+    household by household, without a power per household (the dearest step of a year start).
+    """
+    price = np.asarray(price_eur_per_m3, dtype=np.float64)
+    reference = np.asarray(reference_price_eur_per_m3)
+    if price.ndim == 1 and price.size > 1 and reference.shape == price.shape:
+        if _constant(price) and _constant(reference):
+            one = _factor(price[:1], cpi, reference[:1], elasticity, conservation)
+            return np.full(price.shape, one[0])
+    return _factor(price, cpi, reference, elasticity, conservation)
+
+
+def _factor(
+    price: NDArray[np.float64],
+    cpi: float,
+    reference: ArrayLike,
+    elasticity: float,
+    conservation: float,
+) -> NDArray[np.float64]:
+    real = np.maximum(price / cpi, PRICE_FLOOR_EUR_PER_M3)
+    factor: NDArray[np.float64] = (real / np.maximum(reference, PRICE_FLOOR_EUR_PER_M3)) ** elasticity
     factor *= 1.0 - conservation
     return factor
+
+
+def _constant(a: np.ndarray) -> bool:
+    """Whether every value of ``a`` is the same number (never with a NaN)."""
+    return bool(a.min() == a.max())

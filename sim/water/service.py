@@ -27,7 +27,7 @@ from sim.core.households import (
     OUTDOOR_MONTH_SHARE,
     Population,
     build_population,
-    decile_means,
+    decile_sums,
 )
 from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
 from sim.scenario.model import Scenario, Tariff, reference_persons
@@ -176,6 +176,7 @@ class WaterService:
         self._breaks_year_start = 0
         self.short_hh = np.zeros(n, dtype=bool)
         self._energy_factor = 1.0
+        self._sewer_cache: tuple[np.ndarray, float, np.ndarray] | None = None
 
     def _uarl(self) -> float:
         net = self._network
@@ -339,7 +340,7 @@ class WaterService:
         nd = eng.non_domestic.m3_per_year * (
             INDOOR_MONTH_SHARE[cal_month] * (1 - rule.indoor_cut_pct / 100.0)
         )
-        demand += float(nd.sum())
+        demand += float(np.add.reduce(nd))  # = nd.sum(), without its Python wrapper
         # --- supply: the stock may not cover demand + losses
         weather = self.weather.years[y]
         recharge = weather.recharge_m3 * float(RECHARGE_MONTH_SHARE[cal_month])
@@ -401,7 +402,7 @@ class WaterService:
             "shortfall_m3": shortfall,
             "restriction_days": restricted_days,
             "interrupt_customer_hours": self._interrupt_month,
-            "non_domestic_billed_m3": float(nd.sum()) * (1.0 - u),
+            "non_domestic_billed_m3": float(np.add.reduce(nd)) * (1.0 - u),
         }
         self._interrupt_month = 0.0
         return MonthFlows(produced=produced, billed=billed, costs=costs, columns=columns, year=year)
@@ -564,8 +565,19 @@ class WaterService:
     def affordability_burden(self, eng: Engine, bills: np.ndarray) -> np.ndarray:
         """Water and sewerage spending over income: sewerage is billed on the same volume (last
         year's), to sewered households only."""
-        sewer = sewerage_bill_eur(eng.last_year_metered, eng.pop.sewered, eng.scenario.sewerage, eng.cpi)
-        return (bills + sewer) / eng.income
+        return (bills + self._last_year_sewerage(eng)) / eng.income
+
+    def _last_year_sewerage(self, eng: Engine) -> np.ndarray:
+        """Each household's sewerage bill on last year's volume at this year's prices; computed
+        once a year (governance weighs several tariffs against the same sewerage bills)."""
+        volume, cpi = eng.last_year_metered, eng.cpi
+        hit = self._sewer_cache
+        if hit is None or hit[0] is not volume or hit[1] != cpi:
+            sewer = sewerage_bill_eur(volume, eng.pop.sewered, eng.scenario.sewerage, cpi)
+            sewer.flags.writeable = False
+            # the volume array itself is kept: its identity is the key (a new one every year)
+            hit = self._sewer_cache = (volume, cpi, sewer)
+        return hit[2]
 
     # ------------------------------------------------------------------ year end
     def year_row(self, eng: Engine, y: int, acc: dict[str, float]) -> dict[str, Any]:
@@ -651,13 +663,12 @@ class WaterService:
     def _decile_rows(
         self, eng: Engine, year: int, burden: np.ndarray, above: np.ndarray, sewer: np.ndarray
     ) -> None:
-        cnt, mean_by = decile_means(eng.pop.decile)
-
-        inc, vol, bil = mean_by(eng.income), mean_by(eng.year_volume), mean_by(eng.year_bill)
-        sew, persons = mean_by(sewer), mean_by(eng.pop.persons.astype(np.float64))
-        bur = mean_by(eng.year_bill / eng.income) * 100.0
-        bur_all = mean_by(burden) * 100.0
-        shr = mean_by(above.astype(float)) * 100.0
+        cnt = np.bincount(eng.pop.decile.astype(np.int64), minlength=11)[1:].astype(float)
+        arrays = [eng.income, eng.year_volume, eng.year_bill, sewer, eng.pop.persons]
+        arrays += [eng.year_bill / eng.income, burden, above.astype(float)]
+        means = decile_sums(eng.pop.decile, arrays) / np.maximum(cnt, 1)
+        inc, vol, bil, sew, persons = means[:5]
+        bur, bur_all, shr = means[5] * 100.0, means[6] * 100.0, means[7] * 100.0
         for k in range(10):
             eng.decile_rows.append(
                 {

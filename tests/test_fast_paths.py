@@ -1,0 +1,130 @@
+"""The faster ways of computing the same numbers give the same numbers, to the last bit.
+
+Each speed-up of the hot path (issue 17) replaces a computation by another that must give exactly
+the same floats: these tests hold each one against the computation it replaced, written out here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import load_scenario, scale_town, simulate, with_changes
+from sim.core.assets import Cohorts
+from sim.core.households import decile_sums
+from sim.core.non_domestic import volume_price_eur_per_m3
+from sim.core.tariff import bill as tariff_bill
+from sim.experiments.run import engine_for, simulate_kept
+from sim.scenario.model import TariffBlock
+from sim.water.demand import PRICE_FLOOR_EUR_PER_M3, price_response
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bincount_sums(decile: np.ndarray, arrays: list[np.ndarray]) -> np.ndarray:
+    d = decile.astype(np.int64)
+    return np.array([np.bincount(d, weights=a, minlength=11)[1:] for a in arrays])
+
+
+@pytest.mark.parametrize("n", [10, 2_000, 20_000, 1_237])
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_decile_sums_are_bincount_sums(n: int, k: int) -> None:
+    rng = np.random.default_rng(n * 10 + k)
+    tenths = (np.arange(n) * 10 // n + 1).astype(np.int8)
+    shuffled = rng.permutation(tenths)
+    arrays = [rng.standard_normal(n) * rng.lognormal(0.0, 3.0, n) for _ in range(k)]
+    arrays[0] = (arrays[0] > 0).astype(float)
+    for decile in (tenths, shuffled):
+        got = decile_sums(decile, arrays)
+        assert got.shape == (k, 10)
+        assert np.array_equal(got, _bincount_sums(decile, arrays))
+
+
+def test_decile_sums_of_negative_zeros_are_positive_zeros_as_bincount() -> None:
+    decile = (np.arange(100) * 10 // 100 + 1).astype(np.int8)
+    got = decile_sums(decile, [np.full(100, -0.0), np.ones(100)])
+    assert not np.signbit(got[0]).any()
+    assert np.array_equal(got, _bincount_sums(decile, [np.full(100, -0.0), np.ones(100)]))
+
+
+@pytest.mark.parametrize("weibull_share", [0.0, 0.5, 1.0])
+def test_break_rates_are_the_two_hazard_models(weibull_share: float) -> None:
+    rng = np.random.default_rng(int(weibull_share * 10))
+    k, c = 3, 25
+    cohorts = Cohorts(
+        material=rng.integers(0, k, c),
+        install_year=rng.uniform(1900, 2020, c),
+        length_km=rng.uniform(1, 50, c),
+        names=["a", "b", "c"],
+        model_weibull=rng.random(k) < weibull_share,
+        n0=rng.uniform(0.01, 0.5, k),
+        growth=rng.uniform(0, 0.05, k),
+        shape=rng.uniform(1, 3, k),
+        scale=rng.uniform(20, 80, k),
+    )
+
+    def written_out(year: float) -> np.ndarray:
+        m, age = cohorts.material, cohorts.ages(year)
+        sh = cohorts.n0[m] * np.exp(cohorts.growth[m] * age)
+        wb = cohorts.n0[m] * (np.maximum(age, 0.5) / cohorts.scale[m]) ** (cohorts.shape[m] - 1.0)
+        return np.where(cohorts.model_weibull[m], wb, sh)
+
+    for year in (2026.0, 2030.25, 2055.9):
+        assert np.array_equal(cohorts.rate_per_km(year), written_out(year))
+    cohorts.renew(30.0, 2031.0, 0)  # new cohort arrays: the gathered parameters follow them
+    assert np.array_equal(cohorts.rate_per_km(2032.5), written_out(2032.5))
+
+
+@pytest.mark.parametrize("name", ["town", "commons"])
+def test_what_an_ensemble_keeps_is_what_simulate_gives(name: str) -> None:
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), 1_000), {"horizon_years": 6}
+    )
+    full = simulate(scen, 5)
+    years, deciles, summary = simulate_kept(scen, 5, keep_deciles=True)
+    pd.testing.assert_frame_equal(years, full.years, check_exact=True)
+    assert deciles is not None
+    pd.testing.assert_frame_equal(deciles, full.deciles, check_exact=True)
+    assert summary == full.summary
+    assert simulate_kept(scen, 5)[1] is None
+
+
+def test_event_dates_are_the_engines_dates() -> None:
+    town = scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 1_000)
+    scen = with_changes(town, {"horizon_years": 3})
+    res = simulate(scen, 2)
+    eng = engine_for(scen, 2)
+    assert len(res.events) > 0
+    assert list(res.events["date"]) == [str(eng.date_of(h))[:16] for h in res.events["time_h"]]
+
+
+@pytest.mark.parametrize("same_price", [True, False])
+def test_price_response_is_the_formula_household_by_household(same_price: bool) -> None:
+    rng = np.random.default_rng(9)
+    n = 5_000
+    price = np.full(n, 2.37) if same_price else rng.uniform(0.0, 6.0, n)
+    reference = np.full(n, 2.1)
+    for cpi, elasticity, conservation in ((1.0, -0.2, 0.0), (1.37, -0.45, 0.05), (0.9, 0.0, 0.1)):
+        real = np.maximum(price / cpi, PRICE_FLOOR_EUR_PER_M3)
+        written_out = (real / np.maximum(reference, PRICE_FLOOR_EUR_PER_M3)) ** elasticity
+        written_out *= 1.0 - conservation
+        got = price_response(price, cpi, reference, elasticity, conservation)
+        assert got.shape == (n,)
+        assert np.array_equal(got, written_out)
+
+
+def test_the_remembered_volume_price_is_the_120m3_bills() -> None:
+    tariff = load_scenario(ROOT / "scenarios" / "town.yaml").tariff
+    dearer = tariff.model_copy(
+        update={
+            "blocks": (TariffBlock(up_to_m3=60.0, price_eur_per_m3=1.0), TariffBlock(price_eur_per_m3=2.5))
+        }
+    )
+    for t in (tariff, dearer, tariff, dearer):
+        for persons, index in ((2, 1.0), (3, 1.137), (2, 1.0)):
+            bd = tariff_bill(np.array([120.0]), persons, t, price_index=index)
+            assert volume_price_eur_per_m3(t, persons, index) == float(bd.volume_eur[0]) / 120.0
+    assert volume_price_eur_per_m3(dearer, 2, 1.0) != volume_price_eur_per_m3(tariff, 2, 1.0)
