@@ -64,6 +64,8 @@ def test_break_rates_are_the_two_hazard_models(weibull_share: float) -> None:
         growth=rng.uniform(0, 0.05, k),
         shape=rng.uniform(1, 3, k),
         scale=rng.uniform(20, 80, k),
+        life=rng.uniform(40, 100, k),
+        value_eur_per_km=rng.uniform(1e5, 3e5, c),
     )
 
     def written_out(year: float) -> np.ndarray:
