@@ -16,6 +16,7 @@ from sim.core.engine import Engine, Policy, Service
 from sim.core.result import Result
 from sim.governance import policy_for
 from sim.governance.reasons import reason_fr
+from sim.governance.return_terms import with_return_terms
 from sim.measure.summary import summarise
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import SERVICE_MODELS, Scenario
@@ -108,7 +109,9 @@ def simulate(
         events = events.sort_values("time_h", kind="stable").reset_index(drop=True)
         events.insert(1, "date", [str(eng.date_of(h))[:16] for h in events["time_h"]])
     decisions = pd.DataFrame(
-        [{**d, "reason_fr": reason_fr(str(d["reason"]))} for d in eng.decisions], columns=DECISION_COLUMNS
+        # a row may carry its own French wording; the others get it from the reasons' patterns
+        [{**d, "reason_fr": d.get("reason_fr") or reason_fr(str(d["reason"]))} for d in eng.decisions],
+        columns=DECISION_COLUMNS,
     )
     res = Result(
         scenario=scenario,
@@ -126,5 +129,7 @@ def simulate(
 
 
 def make_policy(scenario: Scenario) -> Policy:
-    """The policy object of the scenario's governance regime (see :mod:`sim.governance.registry`)."""
-    return policy_for(scenario)
+    """The policy object of the scenario's governance regime (see :mod:`sim.governance.registry`),
+    with the workers' terms of a return to public hands when the scenario names any
+    (:mod:`sim.governance.return_terms`)."""
+    return with_return_terms(policy_for(scenario), scenario)
