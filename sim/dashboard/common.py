@@ -40,7 +40,7 @@ LANG_WIDGET_KEY = "lang_switch"  # key of the sidebar switch
 #: prefixes of widget keys that mirror the current scenario: dropped when it is replaced, so the
 #: widgets are drawn again from the new scenario (a language switch keeps them: what the user typed
 #: and has not run yet stays, see :func:`initial`)
-SCENARIO_WIDGET_PREFIXES: tuple[str, ...] = ("explorer.w.",)
+SCENARIO_WIDGET_PREFIXES: tuple[str, ...] = ("explorer.w.", "sources.w.")
 LANG_QUERY = "lang"  # URL query parameter
 
 
