@@ -32,7 +32,7 @@ from sim.dashboard.common import ParamInfo
 from sim.i18n import fmt_number, fmt_pct, normalise_lang, t
 from sim.scenario.docs import regimes_markdown
 from sim.scenario.loader import parse_yaml
-from sim.scenario.model import RESTRICTION_LEVELS, Households, Network, Resource, Scenario
+from sim.scenario.model import RESTRICTION_LEVELS, Households, Network, Resource, Scenario, loads_scenario
 from sim.scenario.references import assumption_why, citations, link_for
 
 # the value and its unit side by side, then where it comes from
@@ -136,6 +136,13 @@ def parameter_table(lang: str = "fr", current: Scenario | None = None) -> pd.Dat
             }
         )
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_table(lang: str, scenario_yaml: str) -> pd.DataFrame:
+    """:func:`parameter_table` for the scenario given as YAML text, built once per server and text
+    (it walks the 300 parameters of the schema)."""
+    return parameter_table(lang, loads_scenario(scenario_yaml, origin="<session>"))
 
 
 def display_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -447,7 +454,7 @@ def render() -> None:
     st.header(t("sources.params.header", lang))
     share.show_flash()
     current = share.current()
-    table = parameter_table(lang, current)
+    table = cached_table(lang, st.session_state[share.CURRENT])
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     query = left.text_input(
         t("sources.filter.label", lang),
