@@ -173,49 +173,65 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1366)
     parser.add_argument("--height", type=int, default=768)
     parser.add_argument("--root", default=str(ROOT), help="the checkout whose app.py is served")
+    parser.add_argument(
+        "--against",
+        help="another checkout (say, the commit before a change), served beside --root: every "
+        "visit is made to both in turn, so a change in the machine's load touches both alike",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     pages = [p for p in PAGES if not args.pages or p.url_path in args.pages or p.url_path == "accueil"]
-    rows = []
+    roots = [Path(args.against), Path(args.root)] if args.against else [Path(args.root)]
+    rows: dict[tuple[str, Path], list[Any]] = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        proc, url = start_server(Path(tmp) / "server.log", Path(args.root))
+        servers = [start_server(Path(tmp) / f"server{i}.log", r) for i, r in enumerate(roots)]
         load_before = os.getloadavg()
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         size = {"width": args.width, "height": args.height}
-        returning = browser.new_context(locale="fr-FR", viewport=size)
+        returning = [browser.new_context(locale="fr-FR", viewport=size) for _ in roots]
         try:
             for p in pages:
                 path = "" if p.url_path == "accueil" else p.url_path
-                target = f"{url}/{path}?lang=fr"
-                first = visit(browser, target, args.width, args.height)
-                new = [visit(browser, target, args.width, args.height) for _ in range(args.sessions)]
-                back = [visit_back(returning, target) for _ in range(args.sessions)]
-                menu = (
-                    [from_menu(returning, url, t(p.title_key, "fr")) for _ in range(args.sessions)]
-                    if path
-                    else [float("nan")]
-                )
-                rows.append((p.url_path, first, new, back, menu))
-                print(
-                    f"  {p.url_path:<20} first {first:5.2f}  new {statistics.median(new):5.2f}  "
-                    f"back {statistics.median(back):5.2f}  menu {statistics.median(menu):5.2f} s",
-                    flush=True,
-                )
+                got = {r: [0.0, [], [], []] for r in roots}
+                for (_, url), root in zip(servers, roots, strict=True):
+                    got[root][0] = visit(browser, f"{url}/{path}?lang=fr", args.width, args.height)
+                for _ in range(args.sessions):
+                    for i, ((_, url), root) in enumerate(zip(servers, roots, strict=True)):
+                        target = f"{url}/{path}?lang=fr"
+                        got[root][1].append(visit(browser, target, args.width, args.height))
+                        got[root][2].append(visit_back(returning[i], target))
+                        got[root][3].append(
+                            from_menu(returning[i], url, t(p.title_key, "fr")) if path else float("nan")
+                        )
+                for root in roots:
+                    first, new, back, menu = got[root]
+                    rows[(p.url_path, root)] = got[root]
+                    print(
+                        f"  {p.url_path:<20} {root.name:<14} first {first:5.2f}  "
+                        f"new {statistics.median(new):5.2f}  back {statistics.median(back):5.2f}  "
+                        f"menu {statistics.median(menu):5.2f} s",
+                        flush=True,
+                    )
         finally:
-            returning.close()
+            for ctx in returning:
+                ctx.close()
             browser.close()
-            proc.terminate()
-            proc.wait(timeout=10)
+            for proc, _ in servers:
+                proc.terminate()
+                proc.wait(timeout=10)
     print()
     print(f"regie-sim pages in Chromium, {args.width}×{args.height}, {args.sessions} sessions per case")
-    print(f"served from {args.root}")
+    print("served from " + " and ".join(str(r) for r in roots))
     print(f"{platform.python_implementation()} {platform.python_version()}, load {load_before[0]:.2f}")
-    print(f"{'page':<20} {'first s':>8} {'new s':>7} {'back s':>7} {'menu s':>7}  (medians; target ≤ 1.5 s)")
-    for name, first, new, back, menu in rows:
+    print(
+        f"{'page':<20} {'served from':<14} {'first s':>8} {'new s':>7} {'back s':>7} {'menu s':>7}"
+        "  (medians; target ≤ 1.5 s)"
+    )
+    for (name, root), (first, new, back, menu) in rows.items():
         print(
-            f"{name:<20} {first:>8.2f} {statistics.median(new):>7.2f} {statistics.median(back):>7.2f} "
-            f"{statistics.median(menu):>7.2f}"
+            f"{name:<20} {root.name:<14} {first:>8.2f} {statistics.median(new):>7.2f} "
+            f"{statistics.median(back):>7.2f} {statistics.median(menu):>7.2f}"
         )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
