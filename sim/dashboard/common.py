@@ -108,7 +108,9 @@ def toolbar_css(lang: str) -> str:
     """Style rules that write a table toolbar's tooltips in ``lang``.
 
     Streamlit draws them from English strings fixed in its frontend (no option of ``st.dataframe``
-    sets them, up to 1.67). A button whose tooltip is open carries ``aria-describedby``; while it
+    sets them, up to 1.67; Streamlit's own texts are not translatable: streamlit/streamlit#1353,
+    open since 2020, and #10380). The buttons' ``aria-label`` stays English (read by screen
+    readers, not shown). A button whose tooltip is open carries ``aria-describedby``; while it
     does, the open tooltip's text is hidden and the French text is drawn in its place. The search
     box's English count of matches is hidden."""
     rules = []
