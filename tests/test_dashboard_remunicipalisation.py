@@ -27,6 +27,11 @@ def open_page(lang: str | None = None) -> AppTest:
     return apptest.open_page(PAGE, lang, TIMEOUT)
 
 
+def decisions_of(at: AppTest) -> pd.DataFrame:
+    """The contract's decisions under your choice (the tables: workforce, financing, decisions)."""
+    return at.dataframe[2].value
+
+
 def metric(at: AppTest, label: str) -> object:
     found = [m for m in at.metric if m.label == label]
     assert found, [m.label for m in at.metric]
@@ -53,7 +58,7 @@ def test_page_renders_in_french() -> None:
     assert at.number_input(key="remun.end_year").value == 2031
     assert at.radio(key="remun.at_end").value == "regie"
     assert len(at.get("plotly_chart")) == 3  # outflow, price, workforce
-    decisions = at.dataframe[1].value
+    decisions = decisions_of(at)
     assert "Fin du contrat" in set(decisions["Décision"])
     assert "Retour en régie publique" in set(decisions["Choix"])
     assert metric(at, "Personnel transféré").value == "27,4 ETP"  # 0.98 × 1.4 × 20 000 / 1000
@@ -63,7 +68,7 @@ def test_page_renders_in_english() -> None:
     at = open_page("en")
     assert [x.value for x in at.title] == ["Remunicipalisation"]
     assert metric(at, "Before 2031, per year").value.startswith("€")
-    decisions = at.dataframe[1].value
+    decisions = decisions_of(at)
     assert "End of the contract" in set(decisions["Decision"])
 
 
@@ -88,7 +93,7 @@ def test_a_later_end_year_moves_the_switch() -> None:
     at = open_page()
     at.number_input(key="remun.end_year").set_value(2036).run()
     assert not at.exception
-    decisions = at.dataframe[1].value
+    decisions = decisions_of(at)
     row = decisions[decisions["Décision"] == "Fin du contrat"]
     assert list(row["Date"]) == ["2036-01-01"]
     assert metric(at, t("remun.metric.before", "fr", year=2036))
@@ -98,7 +103,7 @@ def test_commons_and_retender_options() -> None:
     at = open_page()
     at.radio(key="remun.at_end").set_value("commons").run()
     assert not at.exception
-    assert "Passage en communs co-gouvernés" in set(at.dataframe[1].value["Choix"])
+    assert "Passage en communs co-gouvernés" in set(decisions_of(at)["Choix"])
     at.radio(key="remun.at_end").set_value("retender").run()
     assert not at.exception
     assert any(t("remun.same_as_baseline") == i.value for i in at.info)
@@ -187,3 +192,85 @@ def test_outflow_figure_stacks_every_line_for_both_runs(runs) -> None:  # type: 
     assert fig.layout.barmode == "relative"
     assert [tr.meta for tr in fig.data] == list(page.OUTFLOW_COLUMNS) * 2
     assert sum(tr.showlegend for tr in fig.data) == len(page.OUTFLOW_COLUMNS)
+
+
+# ------------------------------------------------------------------------------------------
+# the workers' side and the transition's financing (issue 14)
+# ------------------------------------------------------------------------------------------
+TERMS = "remun.w.governance.concession."
+
+
+def test_the_workers_story_and_subcontracting_brought_in_house() -> None:
+    at = open_page()
+    assert t("remun.workforce.header") in [h.value for h in at.header]
+    sub = metric(at, t("remun.metric.subcontracted"))
+    assert sub.value == "15\xa0%" and sub.delta == "15\xa0% en 2030"  # unchanged by default
+    wage = metric(at, t("remun.metric.wage_bill", year=2031))
+    assert wage.delta.startswith("0\xa0€")  # same wage bill as the concession that continues
+    assert any("L1224-1" in m.value for m in at.markdown)  # the statute, in words
+    at.number_input(key=TERMS + "subcontracted_pct_after_return").set_value(0.0).run()
+    assert not at.exception
+    assert metric(at, t("remun.metric.subcontracted")).value == "0\xa0%"
+    assert metric(at, t("remun.metric.in_house")).value == "28,0 ETP"
+    assert euros(metric(at, t("remun.metric.wage_bill", year=2031)).delta) > 100_000
+    table = decisions_of(at)
+    row = table[table["Décision"] == t("remun.item.return_terms")]
+    assert list(row["Choix"]) == [t("remun.option.insourced")]
+    at.number_input(key=TERMS + "wage_change_at_return_pct").set_value(5.0).run()
+    assert metric(at, t("remun.metric.wage")).value == "5,0\xa0%"
+
+
+def test_the_workers_story_in_english() -> None:
+    at = open_page("en")
+    assert "The workers" in [h.value for h in at.header]
+    assert metric(at, "Staff transferred").delta == "of 28.0 FTE"
+    assert metric(at, "Share subcontracted").value == "15%"
+    assert any(i.value.startswith("**Overtime: none**") for i in at.info)
+
+
+def test_no_overtime_is_said_in_words_not_drawn_empty(runs) -> None:  # type: ignore[no-untyped-def]
+    chosen, baseline = runs
+    assert (chosen.workforce["overtime_hours"] == 0).all()
+    at = open_page()
+    assert any(i.value.startswith("**Heures supplémentaires : aucune**") for i in at.info)
+    fig = page.workforce_figure(chosen.workforce, baseline.workforce, 2031, "regie", "fr")
+    assert "overtime_hours" not in {tr.meta for tr in fig.data}
+    assert len(fig.layout.annotations) == 3  # three panel titles, no empty fourth panel
+
+
+def test_overtime_is_drawn_when_crews_work_it(base) -> None:  # type: ignore[no-untyped-def]
+    # a threshold of 0.2 repairs per crew and month: the crews work overtime
+    busy = base.model_copy(
+        update={
+            "workforce": base.workforce.model_copy(update={"overtime_threshold_repairs_per_crew_month": 0.2})
+        }
+    )
+    chosen_s, baseline_s = page.scenario_pair(busy, 2031, "regie")
+    chosen, baseline = simulate(chosen_s), simulate(baseline_s)
+    assert chosen.workforce["overtime_hours"].sum() > 0
+    fig = page.workforce_figure(chosen.workforce, baseline.workforce, 2031, "regie", "fr")
+    traces = [tr for tr in fig.data if tr.meta == "overtime_hours"]
+    assert len(traces) == 1 and max(traces[0].y) > 0
+    assert t("ind.overtime_hours", "fr") in [a.text for a in fig.layout.annotations]
+
+
+def test_transition_cost_and_its_financing_add_up(runs) -> None:  # type: ignore[no-untyped-def]
+    chosen, baseline = runs
+    cost = page.transition_cost(chosen.periods)
+    reserves, loan = page.transition_split(chosen.decisions)
+    assert cost > 0 and reserves + loan == pytest.approx(cost, abs=1.0)  # the reason rounds to 1 €
+    assert page.transition_split(baseline.decisions) is None
+    frame = page.financing_frame(chosen.years, baseline.years, chosen.periods, 2031)
+    assert list(frame.index) == [2030, 2031, 2032, 2033, 2034, 2035]
+    assert frame.loc[2031, "transition_eur"] == pytest.approx(cost)
+    # the loan is taken in the switch year, on top of what the continuing concession borrows
+    extra = frame.loc[2031, "loan_proceeds_eur"] - frame.loc[2031, "loan_proceeds_eur_baseline"]
+    assert extra >= loan - 1.0
+    assert frame.loc[2030, "loan_proceeds_eur"] == frame.loc[2030, "loan_proceeds_eur_baseline"]
+    at = open_page()
+    assert euros(metric(at, t("remun.metric.loan")).value) + euros(
+        metric(at, t("remun.metric.from_reserves")).value
+    ) == pytest.approx(euros(metric(at, t("remun.metric.transition")).value), abs=2)
+    financing = at.dataframe[1].value
+    assert list(financing[t("ind.year")]) == ["2030", "2031", "2032", "2033", "2034", "2035"]
+    assert t("remun.fin.col.unfinanced") in financing.columns

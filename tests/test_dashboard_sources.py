@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.dashboard import common, sources
+from sim.dashboard import common, share, sources
 from sim.i18n import t
-from sim.scenario.model import Scenario
+from sim.scenario.model import Scenario, loads_scenario
 
 # pages run through Streamlit's AppTest: the slow tier
 pytestmark = pytest.mark.slow
@@ -315,13 +315,135 @@ def test_regimes_explained_on_the_sources_page_in_both_languages() -> None:
 
 
 def test_the_value_its_unit_its_reference_and_its_source_fit_a_laptop_screen() -> None:
-    """At 1366 px the table shows about 900 px: meaning, default, unit, reference and source
-    come first and fit in it; the key comes last."""
+    """At 1366 px the table shows about 900 px: meaning, the current and default values, unit,
+    source and its link come first and fit in it; the key comes last."""
     proto = open_sources().dataframe[0].proto
     order = list(proto.column_order)
-    assert order[:5] == ["Signification", "Par défaut", "Unité", "Référence", "Source"]
+    assert order[:6] == ["Signification", "Scénario courant", "Par défaut", "Unité", "Source", "Lien"]
     assert order[-1] == "Clé"
     widths = json.loads(proto.columns)
-    assert sum(widths[c]["width"] for c in order[:5]) <= 910
+    assert sum(widths[c]["width"] for c in order[:6]) <= 910
     row = shown_table(open_sources()).set_index("Clé").loc[KNOWN]
     assert row["Référence"] == "water.md §1.7 — Consommation et prélèvements"
+
+
+# ------------------------------------------------------------------------------------------
+# changing a parameter from here, into the Explorer's scenario (issue 14)
+# ------------------------------------------------------------------------------------------
+EXPLORER = "sim/dashboard/explorer.py"
+
+
+def current_scenario(at: AppTest) -> Scenario:
+    return loads_scenario(at.session_state[share.CURRENT])
+
+
+def edit(at: AppTest, path: str, value: object) -> AppTest:
+    """Pick ``path`` in the editor, enter ``value`` and apply."""
+    at.selectbox(key=sources.EDIT_PATH).set_value(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    info = common.param_at(Scenario, path)
+    if sources._plain(info):
+        widget = {"float": at.number_input, "int": at.number_input, "bool": at.checkbox}.get(
+            info.kind, at.selectbox
+        )
+        widget(key=sources.EDIT_PREFIX + path).set_value(value)
+    else:
+        at.text_area(key=sources.EDIT_YAML + path).input(str(value))
+    at.button(key="sources_apply").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_value_changed_here_is_what_the_explorer_runs() -> None:
+    at = apptest.open_page(PAGE, None, 120)
+    path = "network.renewal_rate_pct"  # one of the Explorer's own widgets
+    before = current_scenario(at)
+    assert before.network.renewal_rate_pct != 1.5
+    edit(at, path, 1.5)
+    assert any("1,5" in s.value for s in at.success)
+    assert current_scenario(at).network.renewal_rate_pct == 1.5
+    row = shown_table(at).set_index("Clé").loc[path]
+    assert row["Scénario courant"] == "1,5" and row["Par défaut"] != "1,5"
+    # a parameter the Explorer has no widget for goes the same way
+    edit(at, "workforce.subcontract_premium_pct", 35.0)
+    now = current_scenario(at)
+    assert now.workforce.subcontract_premium_pct == 35.0 and now.network.renewal_rate_pct == 1.5
+    assert now == before.model_copy(
+        update={
+            "network": before.network.model_copy(update={"renewal_rate_pct": 1.5}),
+            "workforce": before.workforce.model_copy(update={"subcontract_premium_pct": 35.0}),
+        }
+    )
+    at.switch_page(EXPLORER).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key="explorer.w." + path).value == 1.5  # its widget shows it
+    run = share.store().get(share.run_key(now))  # and the run shown is of that very scenario
+    assert run is not None and run.scenario == now
+
+
+def test_an_explorer_change_shows_in_the_current_column() -> None:
+    at = apptest.open_page(EXPLORER, None, 120)
+    at.number_input(key="explorer.w.network.renewal_rate_pct").set_value(1.25)
+    at.button(key="explorer_run").click().run()
+    assert not at.exception
+    at.switch_page(PAGE).run()
+    row = shown_table(at).set_index("Clé").loc["network.renewal_rate_pct"]
+    assert row["Scénario courant"] == "1,25"
+
+
+def test_lists_are_entered_as_yaml_and_refused_values_change_nothing() -> None:
+    at = apptest.open_page(PAGE, None, 120)
+    before = current_scenario(at)
+    edit(at, "households.size_shares", "[0.3, 0.3, 0.2, 0.1, 0.05]")  # sums to 0.95
+    assert current_scenario(at) == before
+    assert any("households.size\\_shares" in e.value for e in at.error)
+    edit(at, "households.size_shares", "{a: !!python/object:os.system ls}")  # the safe loader
+    assert current_scenario(at) == before and at.error
+    edit(at, "households.size_shares", "[0.35, 0.33, 0.15, 0.12, 0.05]")
+    assert current_scenario(at).households.size_shares == (0.35, 0.33, 0.15, 0.12, 0.05)
+    edit(at, "households.count", 500_000)  # beyond the dashboard's limit, as in the Explorer
+    assert current_scenario(at).households.count == before.households.count
+    assert any("households.count" in e.value for e in at.error)
+
+
+def test_every_parameter_of_the_current_scenario_can_be_picked() -> None:
+    at = apptest.open_page(PAGE, None, 120)
+    s = current_scenario(at)
+    options = at.selectbox(key=sources.EDIT_PATH).options
+    params = sources.editable_params(s)
+    assert len(options) == len(params) > 250
+    leaves = {p.path for p in common.iter_params() if "[*]" not in p.path and not p.container}
+    assert leaves <= {p.path for p in params} | {
+        p for p in leaves if common.get_path(s, p) is None and "[" in p
+    }  # every parameter, but list items the current scenario does not have
+
+
+# ------------------------------------------------------------------------------------------
+# links to the publications, and why an assumption is one
+# ------------------------------------------------------------------------------------------
+def test_sources_link_to_the_publication_they_cite() -> None:
+    table = sources.parameter_table("fr").set_index("path")
+    assert table.loc[KNOWN, "link"].startswith("https://www.tf1info.fr/")  # the « 146 L » line
+    assert table.loc["households.decile_mean_income_eur", "link"].startswith("https://www.insee.fr/")
+    linked = table["link"].notna()
+    assert linked.sum() >= 90
+    assert table.loc[linked, "link"].str.match(r"https?://").all()
+    # a row that cites no section has no link; assumptions and choices have none unless they cite one
+    assert (table.loc[table["reference"] == "—", "link"].isna()).all()
+    at = open_sources()
+    shown = shown_table(at).set_index("Clé")
+    assert shown.loc[KNOWN, "Lien"] == table.loc[KNOWN, "link"]
+    config = json.loads(at.dataframe[0].proto.columns)["Lien"]
+    assert config["type_config"]["type"] == "link"  # drawn as a link, the site's name shown
+    assert config["type_config"]["display_text"] == sources.LINK_TEXT
+
+
+def test_every_assumption_says_why() -> None:
+    for lang, word in (("fr", "Hypothèse"), ("en", "assumption")):
+        table = sources.parameter_table(lang)
+        bare = table["status"] == t("sources.status.assumption", lang)
+        assert bare.sum() > 10
+        # « Hypothèse » alone is never the whole source: a reason follows it
+        assert (table.loc[bare, "source"].str.len() > len(word) + 10).all()
+    row = sources.parameter_table("fr").set_index("path").loc["network.materials.pe.weibull_shape"]
+    assert "Weibull" in row["source"] and row["source"].startswith("Hypothèse")

@@ -7,13 +7,14 @@ working copy); elsewhere that one check is skipped.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 from sim.dashboard import common, sources
-from sim.scenario.references import SECTIONS, Citation, citations
+from sim.scenario.references import LINKS_FILE, SECTIONS, Citation, citations, extract_links, link_for, links
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "reference"
 
@@ -46,7 +47,7 @@ def test_every_published_default_of_the_water_file_shows_its_section() -> None:
     assert row["default"] == "146" and row["unit"]  # the value with its unit beside it
     en = sources.parameter_table("en").set_index("path").loc["households.consumption_l_per_person_day"]
     assert en["reference"] == "water.md §1.7 — Consumption and abstraction"
-    assert list(table.columns[2:5]) == ["default", "unit", "reference"]
+    assert list(table.columns[2:6]) == ["current", "default", "unit", "reference"]
 
 
 @pytest.mark.skipif(not REFERENCE_DIR.is_dir(), reason="reference files not beside the repository")
@@ -60,3 +61,20 @@ def test_section_titles_are_those_of_the_reference_files() -> None:
         assert heading, (file, section)
         words = re.sub(r"[^\w ]", "", en.split(",")[0]).split()[:2]
         assert all(w in heading.group(1) for w in words), (section, en, heading.group(1))
+
+
+def test_links_are_read_from_the_shipped_file() -> None:
+    assert links(Citation("water.md", "1.7"))  # the section gives addresses
+    assert all(x.url.startswith("http") for c in SECTIONS for x in links(Citation(*c)))
+    assert link_for("Code électoral : mandat de 6 ans") is None
+    best = link_for("water.md §1.7: 146 L/person/day (SDES/OFB, 2017 data)")
+    assert best is not None and "146" in best.text
+
+
+@pytest.mark.skipif(not REFERENCE_DIR.is_dir(), reason="reference files not beside the repository")
+def test_shipped_links_are_those_of_the_reference_files() -> None:
+    shipped = json.loads(LINKS_FILE.read_text(encoding="utf-8"))
+    assert shipped == extract_links(REFERENCE_DIR), (
+        "sim/scenario/reference_links.json is stale: "
+        "run `python -m sim.scenario.references ../shared/reference`"
+    )

@@ -40,7 +40,7 @@ LANG_WIDGET_KEY = "lang_switch"  # key of the sidebar switch
 #: prefixes of widget keys that mirror the current scenario: dropped when it is replaced, so the
 #: widgets are drawn again from the new scenario (a language switch keeps them: what the user typed
 #: and has not run yet stays, see :func:`initial`)
-SCENARIO_WIDGET_PREFIXES: tuple[str, ...] = ("explorer.w.",)
+SCENARIO_WIDGET_PREFIXES: tuple[str, ...] = ("explorer.w.", "sources.w.")
 LANG_QUERY = "lang"  # URL query parameter
 
 
@@ -92,13 +92,46 @@ def language_switch() -> str:
 _COLUMN_MENU = '[data-testid="stDataFrameColumnVisibilityMenu"]'
 
 
+#: a table toolbar's buttons: their English label (``aria-label``, fixed in Streamlit's frontend)
+#: -> the catalogue key of the tooltip shown in French
+TOOLBAR_TIPS: dict[str, str] = {
+    "Show/hide columns": "table.tip.columns",
+    "Download as CSV": "table.tip.download",
+    "Search": "table.tip.search",
+    "Fullscreen": "table.tip.fullscreen",
+    "Close fullscreen": "table.tip.close_fullscreen",
+}
+_TIP = '[data-testid="stTooltipContent"] [data-testid="stMarkdownContainer"] p'
+
+
+def toolbar_css(lang: str) -> str:
+    """Style rules that write a table toolbar's tooltips in ``lang``.
+
+    Streamlit draws them from English strings fixed in its frontend (no option of ``st.dataframe``
+    sets them, up to 1.67; Streamlit's own texts are not translatable: streamlit/streamlit#1353,
+    open since 2020, and #10380). The buttons' ``aria-label`` stays English (read by screen
+    readers, not shown). A button whose tooltip is open carries ``aria-describedby``; while it
+    does, the open tooltip's text is hidden and the French text is drawn in its place. The search
+    box's English count of matches is hidden."""
+    rules = []
+    for label, key in TOOLBAR_TIPS.items():
+        open_ = f'body:has(.stTooltipHoverTarget[aria-describedby] > button[aria-label="{label}"])'
+        rules.append(f"{open_} {_TIP}{{font-size:0}}")
+        rules.append(f'{open_} {_TIP}::after{{content:"{t(key, lang)}";font-size:.875rem}}')
+    # the search box's count (« 121 results ») holds a number no style can reuse: not shown; the
+    # table marks the matching cells itself
+    rules.append('[data-testid="stDataFrame"] [data-testid="search-result-area"]{display:none}')
+    return "".join(rules)
+
+
 def widget_texts(lang: str) -> None:
     """Streamlit's own file-uploader texts (« Drag and drop file here », « Limit 200MB per file »,
     « Upload ») are English only and cannot be set (streamlit/streamlit#13500): in French they are
     hidden by a style sheet and written again in French.
 
-    The same holds for the « Select all » box of a table's column picker; the picker's
-    « (index) » box, a column every table here hides, is not shown at all."""
+    The same holds for the « Select all » box of a table's column picker and for the tooltips
+    of a table's toolbar (:func:`toolbar_css`); the picker's « (index) » box, a column every table
+    here hides, is not shown at all."""
     if lang != "fr":
         return
     drop, limit, button = (t(k, lang) for k in ("upload.drop", "upload.limit", "upload.button"))
@@ -119,6 +152,7 @@ def widget_texts(lang: str) -> None:
         f"{_COLUMN_MENU}>div>label:first-child>span:last-child::after"
         f'{{content:"{select_all}";font-size:.875rem}}'
         f'{_COLUMN_MENU} label:has(input[aria-label="(index)"]){{display:none}}'
+        f"{toolbar_css(lang)}"
         "</style>"
     )
 

@@ -17,6 +17,7 @@ FTE, staff transferred, wage bill, from ``result.workforce``); and the contract'
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import pandas as pd
@@ -25,7 +26,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from sim.dashboard import common
-from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, has_key, localise_numbers, normalise_lang, t
+from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, fmt_pct, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import Scenario, load_scenario, scenarios_dir, with_changes
 from sim.show import plots
@@ -51,7 +52,16 @@ SCHEMA_WIDGETS: tuple[str, ...] = (
     CONCESSION + "assets_returned",
     CONCESSION + "unspent_provision_returned",
 )
-CONTRACT_ITEMS = ("avenant", "contract_end")
+#: the workers' terms of the return (:mod:`sim.governance.return_terms`)
+TERMS_WIDGETS: tuple[str, ...] = (
+    CONCESSION + "subcontracted_pct_after_return",
+    CONCESSION + "wage_change_at_return_pct",
+)
+CONTRACT_ITEMS = ("avenant", "contract_end", "return_terms")
+#: the years of the financing table: from the year before the switch to this many after it
+FINANCING_YEARS_AFTER = 4
+#: the contract's own account of how the transition was paid (English reason, sim.governance)
+_FINANCED = re.compile(r"financed: ([\d,.]+) EUR from reserves, ([\d,.]+) EUR by a public loan")
 PERSIST: Literal["session"] = "session"  # widget values survive page changes
 
 
@@ -166,12 +176,119 @@ def workforce_table(chosen: pd.DataFrame, baseline: pd.DataFrame, lang: str) -> 
             indicator_label("staff_transferred", lang): [
                 fmt_number(x, lang, 1) for x in merged["staff_transferred"]
             ],
+            indicator_label("repairs_per_crew", lang): [
+                fmt_number(x, lang, 1) for x in merged["repairs_per_crew"]
+            ],
+            indicator_label("overtime_hours", lang): [
+                fmt_number(x, lang, 0) for x in merged["overtime_hours"]
+            ],
             indicator_label("wage_bill_eur", lang): [fmt_eur(x, lang, 0) for x in merged["wage_bill_eur"]],
             t("remun.col.wage_bill_baseline", lang): [
                 fmt_eur(x, lang, 0) for x in merged["wage_bill_eur_baseline"]
             ],
         }
     )
+
+
+def _mean(df: pd.DataFrame, col: str, mask: Any) -> float:
+    sub = df.loc[mask, col]
+    return float(sub.mean()) if len(sub) else float("nan")
+
+
+def workforce_story(chosen: pd.DataFrame, baseline: pd.DataFrame, switch_year: int) -> dict[str, float]:
+    """The workers' side of the switch, from the two runs' ``workforce`` tables.
+
+    Keys: ``transferred`` (FTE), ``fte`` (staff before the switch), ``sub_before_pct`` and
+    ``sub_after_pct`` (share of FTE subcontracted, the year before and the switch year),
+    ``in_house_before`` and ``in_house_after`` (FTE), ``wage_bill_after`` and
+    ``wage_bill_baseline_after`` (mean € per year from the switch on, chosen and baseline),
+    ``repairs_before`` and ``repairs_after`` (mean repairs per crew per year, chosen), ``overtime``
+    and ``overtime_baseline`` (hours over the whole run).
+    """
+    c = chosen.set_index("year")
+    b = baseline.set_index("year")
+    before_year = max(int(c.index.min()), switch_year - 1)
+    at = switch_year if switch_year in c.index else int(c.index.max())
+
+    def sub_pct(row: pd.Series) -> float:
+        total = float(row["fte_in_house"] + row["fte_subcontracted"])
+        return 100.0 * float(row["fte_subcontracted"]) / total if total else 0.0
+
+    after, before = c.index >= switch_year, c.index < switch_year
+    return {
+        "transferred": float(c["staff_transferred"].sum()),
+        "fte": float(c.loc[before_year, "fte_in_house"] + c.loc[before_year, "fte_subcontracted"]),
+        "sub_before_pct": sub_pct(c.loc[before_year]),
+        "sub_after_pct": sub_pct(c.loc[at]),
+        "in_house_before": float(c.loc[before_year, "fte_in_house"]),
+        "in_house_after": float(c.loc[at, "fte_in_house"]),
+        "wage_bill_after": _mean(c, "wage_bill_eur", after),
+        "wage_bill_baseline_after": _mean(b, "wage_bill_eur", b.index >= switch_year),
+        "repairs_before": _mean(c, "repairs_per_crew", before),
+        "repairs_after": _mean(c, "repairs_per_crew", after),
+        "overtime": float(c["overtime_hours"].sum()),
+        "overtime_baseline": float(b["overtime_hours"].sum()),
+    }
+
+
+def transition_split(decisions: pd.DataFrame) -> tuple[float, float] | None:
+    """(from reserves, by a public loan), in €, as the contract's end decision records them; None
+    when the run has no such decision (the concession continues)."""
+    if decisions.empty or "item" not in decisions:
+        return None
+    rows = decisions[decisions["item"] == "contract_end"]
+    for reason in rows["reason"].astype(str):
+        m = _FINANCED.search(reason)
+        if m:
+            return float(m[1].replace(",", "")), float(m[2].replace(",", ""))
+    return None
+
+
+#: the financing table's columns: (years column, or ``transition_eur`` from the periods)
+FINANCING_COLUMNS: tuple[str, ...] = (
+    "transition_eur",
+    "loan_proceeds_eur",
+    "debt_eur",
+    "debt_service_eur",
+    "treasury_drawn_max_eur",
+    "unfinanced_eur",
+)
+
+
+def financing_frame(
+    chosen_years: pd.DataFrame, baseline_years: pd.DataFrame, periods: pd.DataFrame, switch_year: int
+) -> pd.DataFrame:
+    """Per year around the switch (numbers, index year): the transition cost, the loans taken, the
+    debt at the year's end, its service, the treasury line drawn and what went beyond it, for the
+    chosen run, with the baseline's loans and debt service beside them (``*_baseline``)."""
+    c = chosen_years.set_index("year")
+    b = baseline_years.set_index("year")
+    years = [y for y in range(switch_year - 1, switch_year + FINANCING_YEARS_AFTER + 1) if y in c.index]
+    out = pd.DataFrame(index=pd.Index(years, name="year"))
+    out["transition_eur"] = periods.groupby("year")["transition_eur"].sum().reindex(years).fillna(0.0)
+    for col in FINANCING_COLUMNS[1:]:
+        out[col] = c.loc[years, col]
+    out["loan_proceeds_eur_baseline"] = b["loan_proceeds_eur"].reindex(years)
+    out["debt_service_eur_baseline"] = b["debt_service_eur"].reindex(years)
+    return out
+
+
+def financing_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """:func:`financing_frame` as text, with headers in ``lang``."""
+    cols = {
+        "transition_eur": t("remun.fin.col.transition", lang),
+        "loan_proceeds_eur": t("remun.fin.col.loans", lang),
+        "loan_proceeds_eur_baseline": t("remun.fin.col.loans_baseline", lang),
+        "debt_eur": t("remun.fin.col.debt", lang),
+        "debt_service_eur": t("remun.fin.col.debt_service", lang),
+        "debt_service_eur_baseline": t("remun.fin.col.debt_service_baseline", lang),
+        "treasury_drawn_max_eur": t("remun.fin.col.treasury", lang),
+        "unfinanced_eur": t("remun.fin.col.unfinanced", lang),
+    }
+    out = pd.DataFrame({t("ind.year", lang): [str(int(y)) for y in frame.index]})
+    for col, label in cols.items():
+        out[label] = [fmt_eur(x, lang, 0) for x in frame[col]]
+    return out
 
 
 # ------------------------------------------------------------------------------------------
@@ -267,6 +384,79 @@ def price_figure(
     return _style(fig, t("remun.price.title", lang), lang, 380)
 
 
+def workforce_figure(
+    chosen: pd.DataFrame, baseline: pd.DataFrame, switch_year: int, at_end: str, lang: str
+) -> go.Figure:
+    """The workers' side, year by year: staff in-house and subcontracted (your choice, stacked),
+    the wage bill and the repairs per crew (your choice and the baseline), and overtime hours
+    only when some were worked (an empty panel says nothing; the page says it in words)."""
+    overtime = bool((chosen["overtime_hours"] > 0).any() or (baseline["overtime_hours"] > 0).any())
+    titles = [t("ind.fte", lang), t("ind.wage_bill_eur", lang), t("ind.repairs_per_crew", lang)]
+    if overtime:
+        titles.append(t("ind.overtime_hours", lang))
+    # four panels in a square with overtime; three side by side without
+    cells = [(1, 1), (1, 2), (2, 1), (2, 2)] if overtime else [(1, 1), (1, 2), (1, 3)]
+    rows, cols = (2, 2) if overtime else (1, 3)
+    fig = make_subplots(
+        rows=rows, cols=cols, vertical_spacing=0.2, horizontal_spacing=0.1, subplot_titles=titles
+    )
+    colour = plots.REGIME_COLOURS.get(at_end, OKABE_ITO[0])
+    base_line = {"color": plots.REGIME_COLOURS["concession"], "dash": "dash", "width": 2}
+    yrs_c, yrs_b = chosen["year"].to_numpy(), baseline["year"].to_numpy()
+    for i, col in enumerate(("fte_in_house", "fte_subcontracted")):
+        fig.add_trace(
+            go.Bar(
+                x=yrs_c,
+                y=chosen[col].to_numpy(),
+                name=indicator_label(col, lang),
+                meta=col,
+                marker_color=OKABE_ITO[i],
+                hovertemplate="%{x}: %{y:,.1f}<extra>%{fullData.name}</extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    names = ["wage_bill_eur", "repairs_per_crew"] + (["overtime_hours"] if overtime else [])
+    panels = [(col, *cell) for col, cell in zip(names, cells[1:], strict=True)]
+    for n, (col, r, c) in enumerate(panels):
+        fig.add_trace(
+            go.Scatter(
+                x=yrs_b,
+                y=baseline[col].to_numpy(),
+                name=t("remun.baseline", lang),
+                meta=f"{col}:baseline",
+                mode="lines",
+                line=base_line,
+                legendgroup="baseline",
+                showlegend=n == 0,
+            ),
+            row=r,
+            col=c,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=yrs_c,
+                y=chosen[col].to_numpy(),
+                name=option_label(at_end, lang),
+                meta=col,
+                mode="lines",
+                line={"color": colour, "width": 2.5},
+                legendgroup="chosen",
+                showlegend=n == 0,
+            ),
+            row=r,
+            col=c,
+        )
+        fig.update_yaxes(title_text=plots.axis_title(col, lang), rangemode="tozero", row=r, col=c)
+    fig.update_yaxes(title_text=t("unit.fte", lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(tickformat=",.0f", row=1, col=2)
+    for r, c in cells:
+        fig.update_xaxes(tickformat="d", row=r, col=c)
+        fig.add_vline(x=switch_year - 0.5, line_dash="dot", line_color=OKABE_ITO[6], row=r, col=c)
+    fig.update_layout(barmode="stack", hovermode="closest")
+    return _style(fig, t("remun.workforce.title", lang), lang, 640 if overtime else 440)
+
+
 # ------------------------------------------------------------------------------------------
 # the page
 # ------------------------------------------------------------------------------------------
@@ -299,10 +489,13 @@ def _inputs(base: Scenario, lang: str) -> tuple[int, str, dict[str, Any]]:
         changes = common.widgets_for(
             Scenario, base, SCHEMA_WIDGETS[:2], lang, container=c2, key_prefix=K + "w."
         )
-        changes |= common.widgets_for(
-            Scenario, base, SCHEMA_WIDGETS[2:], lang, container=c3, key_prefix=K + "w."
-        )
-        c3.caption(t("remun.inputs.note", lang))
+        # the workers' terms beside them; the yes/no questions below, full width, so that
+        # their long labels are not cut on a laptop or a phone
+        c3.markdown(f"**{t('remun.terms.header', lang)}**")
+        changes |= common.widgets_for(Scenario, base, TERMS_WIDGETS, lang, container=c3, key_prefix=K + "w.")
+        c3.caption(t("remun.terms.note", lang))
+        changes |= common.widgets_for(Scenario, base, SCHEMA_WIDGETS[2:], lang, key_prefix=K + "w.")
+        st.caption(t("remun.inputs.note", lang))
     return int(end_year), str(at_end), changes
 
 
@@ -334,29 +527,141 @@ def _metrics(
         border=True,
         help=t("remun.baseline", lang) + ". " + t("remun.metric.outflow.help", lang),
     )
-    c4, c5, c6 = st.columns(3)
-    c4.metric(
-        t("remun.metric.transition", lang),
-        fmt_eur(transition_cost(chosen.periods), lang, 0),
-        help=t("remun.metric.transition.help", lang),
-        border=True,
-    )
-    transferred = float(chosen.workforce["staff_transferred"].sum())
-    c5.metric(
-        t("remun.metric.transferred", lang),
-        f"{fmt_number(transferred, lang, 1)} {t('unit.fte', lang)}",
-        border=True,
-    )
     total_saved = float(
         base_out.loc[base_out.index >= year, "total_eur"].sum()
         - chosen_out.loc[chosen_out.index >= year, "total_eur"].sum()
     )
-    c6.metric(
+    st.columns(3)[0].metric(
         t("remun.metric.kept", lang, year=year),
         fmt_eur(total_saved, lang, 0),
         help=t("remun.metric.kept.help", lang),
         border=True,
     )
+
+
+def _pct_text(x: float, lang: str) -> str:
+    return fmt_pct(x, lang, 0)
+
+
+def _workers(chosen: Any, baseline: Any, year: int, at_end: str, lang: str) -> None:
+    """Jobs transferred, statute and pay, subcontracting, workload per crew, overtime."""
+    story = workforce_story(chosen.workforce, baseline.workforce, year)
+    fte = t("unit.fte", lang)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(
+        t("remun.metric.transferred", lang),
+        f"{fmt_number(story['transferred'], lang, 1)} {fte}",
+        t("remun.metric.transferred.of", lang, n=fmt_number(story["fte"], lang, 1)),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("remun.metric.transferred.help", lang),
+        border=True,
+    )
+    c2.metric(
+        t("remun.metric.subcontracted", lang),
+        _pct_text(story["sub_after_pct"], lang),
+        t("remun.metric.since", lang, before=_pct_text(story["sub_before_pct"], lang), year=year - 1),
+        delta_color="off",
+        delta_arrow="off" if story["sub_after_pct"] == story["sub_before_pct"] else "auto",
+        help=t("remun.metric.subcontracted.help", lang),
+        border=True,
+    )
+    c3.metric(
+        t("remun.metric.in_house", lang),
+        f"{fmt_number(story['in_house_after'], lang, 1)} {fte}",
+        t("remun.metric.since", lang, before=fmt_number(story["in_house_before"], lang, 1), year=year - 1),
+        delta_color="off",
+        delta_arrow="off" if story["in_house_after"] == story["in_house_before"] else "auto",
+        border=True,
+    )
+    c4, c5, c6 = st.columns(3)
+    gap = story["wage_bill_after"] - story["wage_bill_baseline_after"]
+    c4.metric(
+        t("remun.metric.wage_bill", lang, year=year),
+        fmt_eur(story["wage_bill_after"], lang, 0),
+        t("remun.metric.vs_baseline", lang, gap=fmt_eur(gap, lang, 0)),
+        delta_color="off",
+        delta_arrow="off" if abs(gap) < 0.5 else "auto",
+        help=t("remun.metric.wage_bill.help", lang),
+        border=True,
+    )
+    wage = chosen.scenario.governance.concession.wage_change_at_return_pct
+    c5.metric(
+        t("remun.metric.wage", lang),
+        fmt_pct(wage, lang, 1),
+        help=t("remun.metric.wage.help", lang),
+        border=True,
+    )
+    c6.metric(
+        t("remun.metric.repairs", lang, year=year),
+        fmt_number(story["repairs_after"], lang, 1),
+        t("remun.metric.since", lang, before=fmt_number(story["repairs_before"], lang, 1), year=year - 1),
+        delta_color="off",
+        help=t("remun.metric.repairs.help", lang),
+        border=True,
+    )
+    st.markdown(t("remun.statute", lang))
+    w = chosen.scenario.workforce
+    if story["overtime"] == 0 and story["overtime_baseline"] == 0:
+        st.info(
+            t(
+                "remun.overtime.none",
+                lang,
+                repairs=fmt_number(max(story["repairs_before"], story["repairs_after"]), lang, 1),
+                threshold=fmt_number(w.overtime_threshold_repairs_per_crew_month, lang, 1),
+                per_year=fmt_number(12 * w.overtime_threshold_repairs_per_crew_month, lang, 0),
+            )
+        )
+    else:
+        st.markdown(
+            t(
+                "remun.overtime.some",
+                lang,
+                hours=fmt_number(story["overtime"], lang, 0),
+                baseline=fmt_number(story["overtime_baseline"], lang, 0),
+            )
+        )
+    st.plotly_chart(
+        workforce_figure(chosen.workforce, baseline.workforce, year, at_end, lang), key=K + "workforce_chart"
+    )
+    st.dataframe(
+        workforce_table(chosen.workforce, baseline.workforce, lang),
+        hide_index=True,
+        key=K + "workforce_table",
+    )
+
+
+def _transition(chosen: Any, baseline: Any, year: int, lang: str) -> None:
+    """What the switch costs, and how it is paid: reserves, a public loan, the treasury line."""
+    cost = transition_cost(chosen.periods)
+    split = transition_split(chosen.decisions)
+    frame = financing_frame(chosen.years, baseline.years, chosen.periods, year)
+    c1, c2, c3 = st.columns(3)
+    c1.metric(
+        t("remun.metric.transition", lang),
+        fmt_eur(cost, lang, 0),
+        help=t("remun.metric.transition.help", lang),
+        border=True,
+    )
+    reserves, loan = split if split else (float("nan"), float("nan"))
+    c2.metric(t("remun.metric.from_reserves", lang), fmt_eur(reserves, lang, 0), border=True)
+    c3.metric(
+        t("remun.metric.loan", lang),
+        fmt_eur(loan, lang, 0),
+        help=t(
+            "remun.metric.loan.help",
+            lang,
+            rate=fmt_pct(chosen.scenario.finance.interest_rate_pct, lang, 1),
+            years=chosen.scenario.finance.loan_term_years,
+        ),
+        border=True,
+    )
+    st.dataframe(financing_table(frame, lang), hide_index=True, key=K + "financing_table")
+    unfinanced = float(chosen.years["unfinanced_eur"].max())
+    if unfinanced > 0:
+        st.warning(t("remun.fin.unfinanced", lang, amount=fmt_eur(unfinanced, lang, 0)))
+    else:
+        st.caption(t("remun.fin.note", lang))
 
 
 def render() -> None:
@@ -389,12 +694,10 @@ def render() -> None:
     st.plotly_chart(price_figure(chosen.years, baseline.years, end_year, at_end, lang), key=K + "price_chart")
 
     st.header(t("remun.workforce.header", lang))
-    st.plotly_chart(plots.workforce(chosen.workforce, lang), key=K + "workforce_chart")
-    st.dataframe(
-        workforce_table(chosen.workforce, baseline.workforce, lang),
-        hide_index=True,
-        key=K + "workforce_table",
-    )
+    _workers(chosen, baseline, end_year, at_end, lang)
+
+    st.header(t("remun.transition.header", lang))
+    _transition(chosen, baseline, end_year, lang)
 
     st.header(t("remun.decisions.header", lang))
     tab_chosen, tab_base = st.tabs([option_label(at_end, lang), t("remun.baseline", lang)])

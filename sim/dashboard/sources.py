@@ -2,6 +2,16 @@
 
 The table is built from the Scenario schema itself (:func:`sim.dashboard.common.iter_params`), so
 it cannot drift from what the model uses: a new parameter appears here the moment it is declared.
+Each row shows the value in the current scenario (the Explorer's, :func:`sim.dashboard.share.current`)
+beside the default, its unit, its source with a link to the publication where the reference
+section gives one (:func:`sim.scenario.references.link_for`), or why it is an assumption.
+
+Any parameter can be changed from here into the current scenario: pick its row (or its name in
+the list under the table), enter the value and apply. The change goes through the same door as the
+Explorer's form (:func:`sim.dashboard.share.apply_changes`, the dashboard's limits, then
+:func:`sim.dashboard.share.set_current`), so the Explorer runs exactly what was entered. Lists and
+blocks (tariff blocks, pipe cohorts, shocks…) are entered as YAML, read by the one safe loader.
+
 The mechanisms are explained in plain words with their formula; the figures quoted in the text
 are the schema's defaults.
 """
@@ -9,32 +19,69 @@ are the schema's defaults.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+import yaml
+from streamlit.errors import StreamlitAPIException
 
-from sim.dashboard import common
+from sim import ScenarioError
+from sim.dashboard import common, share
 from sim.dashboard.common import ParamInfo
 from sim.i18n import fmt_number, fmt_pct, normalise_lang, t
 from sim.scenario.docs import regimes_markdown
-from sim.scenario.model import RESTRICTION_LEVELS, Households, Network, Resource
-from sim.scenario.references import citations
+from sim.scenario.loader import parse_yaml
+from sim.scenario.model import RESTRICTION_LEVELS, Households, Network, Resource, Scenario, loads_scenario
+from sim.scenario.references import assumption_why, citations, link_for
 
 # the value and its unit side by side, then where it comes from
-COLUMNS = ("path", "meaning", "default", "unit", "reference", "source", "status", "bounds")
-#: the order on screen: on a laptop (1366 px) the meaning, the value, its unit, the reference
-#: section and the source fit; the key, for whoever edits scenario files, comes last
-SHOWN_ORDER = ("meaning", "default", "unit", "reference", "source", "status", "bounds", "path")
+COLUMNS = (
+    "path",
+    "meaning",
+    "current",
+    "default",
+    "unit",
+    "reference",
+    "source",
+    "link",
+    "status",
+    "bounds",
+)
+#: the order on screen: on a laptop (1366 px) the meaning, the values, the unit, the source and
+#: its link fit; the reference section, the status, the bounds and the key follow
+SHOWN_ORDER = (
+    "meaning",
+    "current",
+    "default",
+    "unit",
+    "source",
+    "link",
+    "reference",
+    "status",
+    "bounds",
+    "path",
+)
 COLUMN_WIDTHS_PX = {
-    "meaning": 240,
-    "default": 90,
-    "unit": 80,
+    "meaning": 230,
+    "current": 90,
+    "default": 80,
+    "unit": 70,
+    "source": 280,
     "reference": 200,
-    "source": 300,
-    "status": 140,
+    "status": 130,
     "bounds": 110,
     "path": 230,
 }
+LINK_WIDTH_PX = 150
+#: what the link column shows: the site's name (``www.insee.fr`` -> ``insee.fr``)
+LINK_TEXT = r"https?://(?:www\.)?([^/]+)"
+EDIT_PREFIX = "sources.w."  # keys of the editing widget (they mirror the current scenario)
+EDIT_PATH = "sources.edit.path"  # the parameter being edited
+EDIT_PICKED = "sources.edit.picked"  # the row picked in the table at the last run
+EDIT_ERROR = "sources.edit.error"  # why the last value was refused, shown once
+EDIT_YAML = "sources.edit.yaml."  # + path: the YAML box of a list or a block
+TABLE_KEY = "sources.table"
 CHOICE_SOURCES = ("tariff", "scenario")  # values the scenario author sets, not facts
 
 
@@ -48,27 +95,54 @@ def status(info: ParamInfo) -> str:
     return "reference"
 
 
-def parameter_table(lang: str = "fr") -> pd.DataFrame:
-    """One row per parameter: path, meaning, default, unit, the reference sections its source
-    cites (:mod:`sim.scenario.references`), source, status and bounds (all text).
+def source_text(info: ParamInfo, lang: str) -> str:
+    """The source in ``lang``; a bare "assumption" says why it is one."""
+    text = info.source_in(lang)
+    if info.source.strip().lower().rstrip(".") == "assumption":
+        return (
+            f"{text} : {assumption_why(info.path, lang)}"
+            if lang == "fr"
+            else f"{text}: {assumption_why(info.path, lang)}"
+        )
+    return text
+
+
+def parameter_table(lang: str = "fr", current: Scenario | None = None) -> pd.DataFrame:
+    """One row per parameter: path, meaning, value in ``current`` (``—`` without one), default,
+    unit, the reference sections its source cites (:mod:`sim.scenario.references`), source (with
+    why, for an assumption), the public address that backs it (None without one), status and
+    bounds (all text).
 
     Column names are the language-neutral :data:`COLUMNS`; :func:`display_table` renames them.
     """
     rows = []
     for info in common.iter_params():
+        year = info.unit == "year"
+        template = "[*]" in info.path  # a row standing for the items of an empty list
+        value = common.get_path(current, info.path) if current is not None and not template else None
+        link = link_for(info.source)
         rows.append(
             {
                 "path": info.path,
                 "meaning": info.meaning(lang),
+                "current": common.format_value(value, lang, year=year) if current is not None else "—",
                 "unit": info.unit_in(lang),
-                "default": common.format_value(info.default, lang, year=info.unit == "year"),
+                "default": common.format_value(info.default, lang, year=year),
                 "bounds": common.format_bounds(info, lang),
                 "status": t(f"sources.status.{status(info)}", lang),
                 "reference": "\n".join(c.text(lang) for c in citations(info.source)) or "—",
-                "source": info.source_in(lang),
+                "source": source_text(info, lang),
+                "link": link.url if link else None,
             }
         )
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_table(lang: str, scenario_yaml: str) -> pd.DataFrame:
+    """:func:`parameter_table` for the scenario given as YAML text, built once per server and text
+    (it walks the 300 parameters of the schema)."""
+    return parameter_table(lang, loads_scenario(scenario_yaml, origin="<session>"))
 
 
 def display_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -103,6 +177,141 @@ def to_csv(table: pd.DataFrame, lang: str) -> bytes:
     with a byte-order mark so spreadsheet programs read the accents right."""
     sep = ";" if normalise_lang(lang) == "fr" else ","
     return display_table(table, lang).to_csv(sep=sep, index=False).encode("utf-8-sig")
+
+
+# ------------------------------------------------------------------------------------------
+# changing a parameter of the current scenario
+# ------------------------------------------------------------------------------------------
+def editable_params(s: Scenario) -> list[ParamInfo]:
+    """Every parameter of ``s`` that has a value to change, in schema order: its own paths (as
+    many tariff blocks or cohorts as it has), lists and blocks as a whole, no template rows."""
+    return [p for p in common.iter_params(Scenario, "", s) if "[*]" not in p.path]
+
+
+def as_yaml(value: Any) -> str:
+    """A list or block value as the YAML a reader edits (one line for a list of numbers)."""
+    data = value
+    if hasattr(value, "model_dump"):
+        data = value.model_dump(mode="json")
+    elif isinstance(value, tuple | list):
+        data = [v.model_dump(mode="json") if hasattr(v, "model_dump") else v for v in value]
+    elif isinstance(value, dict):
+        data = {k: v.model_dump(mode="json") if hasattr(v, "model_dump") else v for k, v in value.items()}
+    flow = isinstance(data, list) and all(not isinstance(v, dict | list) for v in data)
+    return yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True, sort_keys=False).strip()
+
+
+def apply_edit(s: Scenario, path: str, value: Any, lang: str) -> Scenario:
+    """``s`` with ``value`` at ``path``, checked as the Explorer checks its form (the schema,
+    then the dashboard's limits); a located :class:`ScenarioError` otherwise. ``value`` given as
+    YAML text (a list or a block) is read by the one safe loader first."""
+    origin = t("sources.edit.origin", lang)
+    if isinstance(value, YamlText):
+        value = parse_yaml(str(value), origin, document=False)
+    new = share.apply_changes(s, {path: value}, origin)
+    share.check_limits(new, origin, lang)
+    return new
+
+
+class YamlText(str):
+    """Text of a list or a block, to be read as YAML (a plain ``str`` value stays text)."""
+
+
+def _label(info: ParamInfo, lang: str) -> str:
+    return f"{info.meaning(lang)} · {info.path}"
+
+
+def _plain(info: ParamInfo) -> bool:
+    """A value with a widget of its own (else: a list or a block, entered as YAML)."""
+    return info.kind in ("bool", "int", "float", "choice", "str") and not info.container
+
+
+def _on_apply(path: str, lang: str) -> None:
+    """« Appliquer »: the entered value into the current scenario, or the reason it is refused."""
+    ss = st.session_state
+    s = share.current()
+    info = common.param_at(Scenario, path)
+    current = common.get_path(s, path)
+    if _plain(info):
+        value: Any = ss.get(EDIT_PREFIX + path, current)
+    else:
+        value = YamlText(ss.get(EDIT_YAML + path, as_yaml(current)))
+    try:
+        new = apply_edit(s, path, value, lang)
+    except ScenarioError as exc:
+        ss[EDIT_ERROR] = share.error_text(t("run.scenario_error", lang), exc, lang)
+        return
+    if new == s:
+        share.flash("info", t("sources.edit.same", lang))
+        return
+    share.set_current(new, share.current_preset(), share.current_source(), reset=True)
+    ss.pop(EDIT_YAML + path, None)
+    year = info.unit == "year"
+    share.flash(
+        "success",
+        t(
+            "sources.edit.done",
+            lang,
+            name=info.meaning(lang),
+            old=common.format_value(current, lang, year=year),
+            new=common.format_value(common.get_path(new, path), lang, year=year),
+        ),
+    )
+
+
+def _editor(s: Scenario, shown: pd.DataFrame, selected: str | None, lang: str) -> None:
+    """The form that changes one parameter of the current scenario."""
+    infos = {p.path: p for p in editable_params(s)}
+    paths = list(infos)
+    ss = st.session_state
+    if selected in infos and selected != ss.get(EDIT_PICKED):
+        ss[EDIT_PATH] = selected  # a row just picked in the table (the list can still change it)
+    elif ss.get(EDIT_PATH) not in infos:
+        visible = [p for p in shown["path"] if p in infos]
+        ss[EDIT_PATH] = visible[0] if visible else paths[0]
+    ss[EDIT_PICKED] = selected
+    st.subheader(t("sources.edit.header", lang))
+    st.caption(t("sources.edit.intro", lang) + " " + share.current_caption(s, lang))
+    path = st.selectbox(
+        t("sources.edit.pick", lang),
+        paths,
+        key=EDIT_PATH,
+        format_func=lambda p: _label(infos[p], lang),
+    )
+    info = infos[path]
+    current = common.get_path(s, path)
+    with st.form("sources_edit", border=True, enter_to_submit=False):
+        if _plain(info):
+            common.widgets_for(Scenario, s, [path], lang, key_prefix=EDIT_PREFIX)
+        else:
+            text = as_yaml(current)
+            st.text_area(
+                common.widget_label(info, lang),
+                value=text,
+                help=common.widget_help(info, lang),
+                key=EDIT_YAML + path,
+                height=68 if "\n" not in text else 200,
+            )
+            st.caption(t("sources.edit.yaml_note", lang))
+        # applied in the button's callback: before the next run draws the widgets again, so they
+        # take the new scenario's values (share.set_current)
+        st.form_submit_button(
+            t("sources.edit.apply", lang),
+            type="primary",
+            icon=":material/edit:",
+            key="sources_apply",
+            on_click=_on_apply,
+            args=(path, lang),
+        )
+    problem = ss.pop(EDIT_ERROR, None)
+    if problem:
+        st.error(problem)
+    try:
+        st.page_link(
+            "sim/dashboard/explorer.py", label=t("sources.edit.to_explorer", lang), icon=":material/insights:"
+        )
+    except StreamlitAPIException:  # the page run alone, outside the app's navigation (tests)
+        pass
 
 
 # ------------------------------------------------------------------------------------------
@@ -243,7 +452,9 @@ def render() -> None:
     st.markdown(t("sources.intro", lang))
 
     st.header(t("sources.params.header", lang))
-    table = parameter_table(lang)
+    share.show_flash()
+    current = share.current()
+    table = cached_table(lang, st.session_state[share.CURRENT])
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     query = left.text_input(
         t("sources.filter.label", lang),
@@ -255,19 +466,30 @@ def render() -> None:
     n_assumptions = int((shown["status"] == t("sources.status.assumption", lang)).sum())
     count = t("sources.count", lang, shown=len(shown), total=len(table), assumptions=n_assumptions)
     st.markdown(f":orange-badge[{t('sources.status.assumption', lang)}] {count}")
+    selected = None
     if shown.empty:
         st.info(t("sources.none", lang))
     else:
-        st.dataframe(
+        config: dict[str, Any] = {
+            t(f"sources.col.{col}", lang): st.column_config.TextColumn(width=px)
+            for col, px in COLUMN_WIDTHS_PX.items()
+        }
+        config[t("sources.col.link", lang)] = st.column_config.LinkColumn(
+            width=LINK_WIDTH_PX, display_text=LINK_TEXT, help=t("sources.col.link.help", lang)
+        )
+        event = st.dataframe(
             display_table(shown, lang),
             hide_index=True,
             width="stretch",
             column_order=[t(f"sources.col.{col}", lang) for col in SHOWN_ORDER],
-            column_config={
-                t(f"sources.col.{col}", lang): st.column_config.TextColumn(width=px)
-                for col, px in COLUMN_WIDTHS_PX.items()
-            },
+            column_config=config,
+            on_select="rerun",
+            selection_mode="single-row",
+            key=TABLE_KEY,
         )
+        rows = list(event.selection.rows) if event is not None and hasattr(event, "selection") else []
+        if rows:
+            selected = str(shown["path"].iloc[rows[0]])
     st.download_button(
         t("sources.download", lang),
         data=to_csv(table, lang),
@@ -275,6 +497,7 @@ def render() -> None:
         mime="text/csv",
         icon=":material/download:",
     )
+    _editor(current, shown, selected, lang)
     st.caption(t("sources.refs_note", lang))
 
     st.header(t("sources.mechanisms.header", lang))

@@ -19,6 +19,7 @@ from sim.core.result import Result
 from sim.electricity.service import ElectricityService
 from sim.governance import policy_for
 from sim.governance.reasons import reason_fr
+from sim.governance.return_terms import with_return_terms
 from sim.measure.summary import summarise
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import SERVICE_MODELS, Scenario
@@ -164,10 +165,14 @@ def _events_table(eng: Engine) -> pd.DataFrame:
 def _decisions_table(eng: Engine) -> pd.DataFrame:
     """The ``decisions`` table, each reason with its French wording."""
     return pd.DataFrame(
-        [{**d, "reason_fr": reason_fr(str(d["reason"]))} for d in eng.decisions], columns=DECISION_COLUMNS
+        # a row may carry its own French wording; the others get it from the reasons' patterns
+        [{**d, "reason_fr": d.get("reason_fr") or reason_fr(str(d["reason"]))} for d in eng.decisions],
+        columns=DECISION_COLUMNS,
     )
 
 
 def make_policy(scenario: Scenario) -> Policy:
-    """The policy object of the scenario's governance regime (see :mod:`sim.governance.registry`)."""
-    return policy_for(scenario)
+    """The policy object of the scenario's governance regime (see :mod:`sim.governance.registry`),
+    with the workers' terms of a return to public hands when the scenario names any
+    (:mod:`sim.governance.return_terms`)."""
+    return with_return_terms(policy_for(scenario), scenario)

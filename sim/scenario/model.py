@@ -1684,6 +1684,25 @@ class Concession(Block):
         "margin (no double count); water.md §2.1 (derived): Lyon about 350 agents for 280 Veolia "
         "staff transferred (+25 %), Nice 256 for 179 (+43 %), as sensitivity cases",
     )
+    subcontracted_pct_after_return: float | None = param(
+        None,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="Work subcontracted after the return to public hands (none: unchanged)",
+        desc_fr="Travail sous-traité après le retour en gestion publique (vide : inchangé)",
+        source="assumption: a choice of the new operator; none keeps the concession's share",
+    )
+    wage_change_at_return_pct: float = param(
+        0.0,
+        unit="%",
+        ge=-50,
+        le=100,
+        desc="Change of the wage cost per FTE at the return to public hands",
+        desc_fr="Variation du coût salarial par ETP au retour en gestion publique",
+        source="assumption: transferred contracts keep their pay (Code du travail, art. L1224-1 and "
+        "L1224-3); a new agreement is a choice",
+    )
     surplus_to_operator: bool = param(
         True,
         desc="The operator keeps the operating result above the reserve target, and covers "

@@ -1,0 +1,240 @@
+"""How long until each dashboard page is drawn, in a real browser? (a measurement, not a test)
+
+    python benchmarks/bench_pages.py                  # every page, 3 new sessions each
+    python benchmarks/bench_pages.py --sessions 5 --pages explorer sources
+    python benchmarks/bench_pages.py --width 390 --height 844   # a phone
+
+A fresh ``streamlit run app.py`` server (headless, 127.0.0.1, as the browser tests start it) and
+Debian's Chromium through Playwright. For each page of :data:`sim.dashboard.pages.PAGES`, in that
+order, a new browser context (a new visitor: a new Streamlit session) opens ``/<page>?lang=fr``;
+the time is taken from the start of the navigation to the **last change of the page's main
+area** once the script has stopped running and nothing has changed for
+:data:`QUIET_MS` — what the reader waits for, charts drawn included.
+
+* ``first`` — the first visitor of that page since the server started: imports of the page's
+  modules, the first model runs of the server, every cache empty;
+* ``new`` — the median (min–max) over ``--sessions`` later new visitors (a new browser, so its
+  HTTP cache is empty: Streamlit's and Plotly's scripts are fetched and compiled again) on a warm
+  server, where what is cached per server (``st.cache_data``, ``st.cache_resource``, the run
+  store) is reused;
+* ``back`` — the median over ``--sessions`` returning visitors: a new tab (a new Streamlit
+  session) of a browser that has opened the app before, its scripts in its HTTP cache;
+* ``menu`` — the median over ``--sessions`` page changes from the side menu within one session
+  (from the home page), the most common way a page is opened.
+
+The first page visited also pays for the server's own start (its first session); the home page
+is visited first for that reason. Times depend on what else the machine runs: the load average
+is printed. Target (issue 14): the first render of a page ≤ 1.5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim.dashboard.pages import PAGES  # noqa: E402
+from sim.i18n import t  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+QUIET_MS = 1500  # no change in the main area for this long, the script idle: the page is drawn
+TIMEOUT_S = 120.0
+
+#: records, from the start of the navigation, when the main area last changed
+WATCH = """
+window.__lastChange = 0;
+new MutationObserver(() => { window.__lastChange = performance.now(); })
+  .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+SETTLED = """
+([quiet]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const main = document.querySelector('[data-testid="stMain"] h1');
+  if (!app || !main) return null;
+  if (app.getAttribute('data-test-script-state') === 'running') return null;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return null;
+  const now = performance.now();
+  return now - window.__lastChange >= quiet ? window.__lastChange : null;
+}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(log: Path, root: Path = ROOT) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(root / "app.py"),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    out = log.open("wb")
+    proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"the server did not start:\n{log.read_text()[-2000:]}")
+
+
+def visit(browser: Any, url: str, width: int, height: int) -> float:
+    """Seconds from the start of the navigation to the page drawn (see the module docstring)."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    try:
+        page.goto(url, wait_until="commit")
+        deadline = time.monotonic() + TIMEOUT_S
+        while time.monotonic() < deadline:
+            done = page.evaluate(SETTLED, [QUIET_MS])
+            if done is not None:
+                return float(done) / 1000.0
+            time.sleep(0.1)
+        raise RuntimeError(f"{url} was not drawn within {TIMEOUT_S:.0f} s")
+    finally:
+        context.close()
+
+
+def _settle(page: Any, since_ms: float) -> float:
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        done = page.evaluate(SETTLED, [QUIET_MS])
+        if done is not None and done > since_ms:
+            return (float(done) - since_ms) / 1000.0
+        time.sleep(0.1)
+    raise RuntimeError(f"{page.url} was not drawn within {TIMEOUT_S:.0f} s")
+
+
+def visit_back(context: Any, url: str) -> float:
+    """Like :func:`visit`, in a new tab of a browser that has the app's scripts in its cache."""
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    try:
+        page.goto(url, wait_until="commit")
+        return _settle(page, 0.0)
+    finally:
+        page.close()
+
+
+def from_menu(context: Any, base: str, title: str) -> float:
+    """Seconds from a click on the page's entry in the side menu (from the home page) to drawn."""
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    try:
+        page.goto(f"{base}/?lang=fr", wait_until="commit")
+        _settle(page, 0.0)
+        link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
+        start = page.evaluate("performance.now()")
+        link.click()
+        return _settle(page, float(start))
+    finally:
+        page.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=3, help="later visitors per page (default 3)")
+    parser.add_argument("--pages", nargs="*", help="URL paths to visit (default: every page)")
+    parser.add_argument("--width", type=int, default=1366)
+    parser.add_argument("--height", type=int, default=768)
+    parser.add_argument("--root", default=str(ROOT), help="the checkout whose app.py is served")
+    parser.add_argument(
+        "--against",
+        help="another checkout (say, the commit before a change), served beside --root: every "
+        "visit is made to both in turn, so a change in the machine's load touches both alike",
+    )
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    pages = [p for p in PAGES if not args.pages or p.url_path in args.pages or p.url_path == "accueil"]
+    roots = [Path(args.against), Path(args.root)] if args.against else [Path(args.root)]
+    rows: dict[tuple[str, Path], list[Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        servers = [start_server(Path(tmp) / f"server{i}.log", r) for i, r in enumerate(roots)]
+        load_before = os.getloadavg()
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        size = {"width": args.width, "height": args.height}
+        returning = [browser.new_context(locale="fr-FR", viewport=size) for _ in roots]
+        try:
+            for p in pages:
+                path = "" if p.url_path == "accueil" else p.url_path
+                got = {r: [0.0, [], [], []] for r in roots}
+                for (_, url), root in zip(servers, roots, strict=True):
+                    got[root][0] = visit(browser, f"{url}/{path}?lang=fr", args.width, args.height)
+                for _ in range(args.sessions):
+                    for i, ((_, url), root) in enumerate(zip(servers, roots, strict=True)):
+                        target = f"{url}/{path}?lang=fr"
+                        got[root][1].append(visit(browser, target, args.width, args.height))
+                        got[root][2].append(visit_back(returning[i], target))
+                        got[root][3].append(
+                            from_menu(returning[i], url, t(p.title_key, "fr")) if path else float("nan")
+                        )
+                for root in roots:
+                    first, new, back, menu = got[root]
+                    rows[(p.url_path, root)] = got[root]
+                    print(
+                        f"  {p.url_path:<20} {root.name:<14} first {first:5.2f}  "
+                        f"new {statistics.median(new):5.2f}  back {statistics.median(back):5.2f}  "
+                        f"menu {statistics.median(menu):5.2f} s",
+                        flush=True,
+                    )
+        finally:
+            for ctx in returning:
+                ctx.close()
+            browser.close()
+            for proc, _ in servers:
+                proc.terminate()
+                proc.wait(timeout=10)
+    print()
+    print(f"regie-sim pages in Chromium, {args.width}×{args.height}, {args.sessions} sessions per case")
+    print("served from " + " and ".join(str(r) for r in roots))
+    print(f"{platform.python_implementation()} {platform.python_version()}, load {load_before[0]:.2f}")
+    print(
+        f"{'page':<20} {'served from':<14} {'first s':>8} {'new s':>7} {'back s':>7} {'menu s':>7}"
+        "  (medians; target ≤ 1.5 s)"
+    )
+    for (name, root), (first, new, back, menu) in rows.items():
+        print(
+            f"{name:<20} {root.name:<14} {first:>8.2f} {statistics.median(new):>7.2f} "
+            f"{statistics.median(back):>7.2f} {statistics.median(menu):>7.2f}"
+        )
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
