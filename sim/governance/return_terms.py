@@ -3,13 +3,16 @@
 When a concession ends with a remunicipalisation (``governance.concession.at_end`` is ``regie`` or
 ``commons``), the contract rule (:mod:`sim.governance.concession`) stops the operator's margin,
 fees and taxes, transfers the staff and finances the transition. What the new operator then does
-with the work is a choice of its own, named by two parameters of ``governance.concession``:
+with the work is a choice of its own, named by three parameters of ``governance.concession``:
 
 - ``subcontracted_pct_after_return``: the share of work subcontracted from the switch year on
   (none: unchanged, the subcontracts carry on). Work brought back in-house is paid at the in-house
   wage instead of the subcontract premium, and counts as in-house FTE;
 - ``wage_change_at_return_pct``: the change of the wage cost per FTE at the switch (the new
-  operator's pay agreement; 0: transferred contracts carry on with their pay).
+  operator's pay agreement; 0: transferred contracts carry on with their pay);
+- ``staff_hired_pct``: staff hired beyond those transferred, in % of them, for the functions the
+  operator's group ran centrally (Lyon +25 %, Nice +43 %, water.md §2.1; 0: none, as the margin
+  that paid them is no longer counted).
 
 :class:`ReturnTerms` wraps the regime's policy: in the January the contract ends it applies the
 terms to the engine's :class:`~sim.core.engine.State` right after the contract rule has decided, and
@@ -35,7 +38,11 @@ RETURN_OPTIONS: tuple[str, ...] = ("remunicipalisation_regie", "remunicipalisati
 def has_terms(scenario: Scenario) -> bool:
     """Whether the scenario names any term of the return (else :class:`ReturnTerms` is not needed)."""
     c = scenario.governance.concession
-    return c.subcontracted_pct_after_return is not None or c.wage_change_at_return_pct != 0.0
+    return (
+        c.subcontracted_pct_after_return is not None
+        or c.wage_change_at_return_pct != 0.0
+        or c.staff_hired_pct != 0.0
+    )
 
 
 class ReturnTerms(Policy):
@@ -64,6 +71,8 @@ class ReturnTerms(Policy):
         if c.subcontracted_pct_after_return is not None:
             st.subcontracted_pct = float(c.subcontracted_pct_after_return)
         st.wage_factor *= 1.0 + c.wage_change_at_return_pct / 100.0
+        hired = st.staff_transferred * c.staff_hired_pct / 100.0
+        st.extra_fte += hired
         after, wage = st.subcontracted_pct, c.wage_change_at_return_pct
         return {
             "body": "contract",
@@ -71,11 +80,14 @@ class ReturnTerms(Policy):
             "option": "insourced" if after < before else "subcontracting_kept",
             "binding": True,
             "adopted": True,
-            "reason": f"subcontracted work {before:g} % -> {after:g} %; wage cost per FTE {wage:+g} %",
+            "reason": f"subcontracted work {before:g} % -> {after:g} %; wage cost per FTE {wage:+g} %; "
+            f"{hired:.1f} FTE hired for the functions the operator's group ran centrally",
             # worded here in both languages (the reasons' French patterns are not needed)
             "reason_fr": (
                 f"travail sous-traité {_fr(before)} % -> {_fr(after)} % ; "
-                f"coût salarial par ETP {'+' if wage >= 0 else ''}{_fr(wage)} %"
+                f"coût salarial par ETP {'+' if wage >= 0 else ''}{_fr(wage)} % ; "
+                f"{_fr(round(hired, 1))} ETP recrutés pour les fonctions que le groupe de l'exploitant "
+                "assurait en central"
             ),
         }
 
