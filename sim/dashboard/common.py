@@ -312,7 +312,14 @@ def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any
         return where.checkbox(label, help=help_, key=key, **initial(key, bool(current)))
     if kind == "choice":
         options = list(info.choices)
-        return where.selectbox(label, options, help=help_, key=key, **initial(key, current, options))
+        return where.selectbox(
+            label,
+            options,
+            format_func=lambda v: choice_label(info.path, v, lang),  # named choices in words
+            help=help_,
+            key=key,
+            **initial(key, current, options),
+        )
     if kind == "str":
         return where.text_input(label, help=help_, key=key, **initial(key, current or ""))
     if kind not in ("int", "float"):

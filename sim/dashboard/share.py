@@ -341,6 +341,13 @@ def current_service() -> str:
     return service_of(current())
 
 
+def water_only_note(lang: str) -> None:
+    """On a page that simulates water only: say so, in the page's language, when the scenario
+    chosen on the Explorer is of another service (the page does not use it)."""
+    if current_service() != "water":
+        st.info(t("page.water_only", lang), icon=":material/water_drop:")
+
+
 def current_preset() -> str | None:
     return st.session_state.get(PRESET)
 
