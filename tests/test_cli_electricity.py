@@ -124,3 +124,50 @@ def test_run_simulates_an_electricity_town(capsys, tmp_path) -> None:
     assert "120 m3" not in out and "Breaks" not in out
     years = (out_dir / "years.csv").read_text().splitlines()
     assert len(years) == 4 and "saidi_min" in years[0]
+
+
+def test_ensemble_states_the_electricity_headlines(capsys, tmp_path) -> None:
+    code, out, err = cli(
+        capsys,
+        "--lang",
+        "en",
+        "ensemble",
+        TOWN,
+        "--runs",
+        "4",
+        "--households",
+        "400",
+        "--set",
+        "horizon_years=3",
+        "--out",
+        str(tmp_path / "ens"),
+        "--quiet",
+    )
+    assert code == 0, err
+    assert "reference household's yearly bill" in out and "minutes cut per customer" in out
+    assert "120 m3" not in out and "network yield" not in out
+
+
+def test_sweep_of_an_electricity_town_shows_its_outputs(capsys, tmp_path) -> None:
+    code, out, err = cli(
+        capsys,
+        "--lang",
+        "en",
+        "sweep",
+        TOWN,
+        "--grid",
+        "network.renewal_rate_pct=0,3",
+        "--runs",
+        "2",
+        "--households",
+        "400",
+        "--set",
+        "horizon_years=4",
+        "--out",
+        str(tmp_path / "sw"),
+        "--quiet",
+    )
+    assert code == 0, err
+    assert "saidi_min_mean" in out and "price_ref_eur_per_kwh_first" in out
+    rows = (tmp_path / "sw" / "sweep.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2 * 2 and "energy_poverty_pct_last" in rows[0]

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from sim import Scenario
 from sim.dashboard import compare as page
 from sim.dashboard import share
-from sim.experiments.compare import INDICATORS, compare, differences
+from sim.experiments.compare import HEADLINES, INDICATORS, compare, differences
 
 # pages run through Streamlit's AppTest: the slow tier
 pytestmark = pytest.mark.slow
@@ -56,7 +56,7 @@ def test_compare_renders_in_french(small: Scenario) -> None:
         "Régie publique",
         "Communs co-gouvernés",
     ]
-    assert list(table["Indicateur"]) == [fr for fr, _ in INDICATORS.values()]
+    assert list(table["Indicateur"]) == [INDICATORS[h.key][0] for h in HEADLINES]  # water's rows
     price = table.loc[table["Indicateur"] == INDICATORS["price_120m3_first"][0]]
     assert all("," in v for v in price.iloc[0, 1:])  # decimal comma
     debt = table.loc[table["Indicateur"] == INDICATORS["debt_eur_last"][0]]
@@ -73,7 +73,7 @@ def test_compare_renders_in_english(small: Scenario) -> None:
     at = open_compare(small, "en")
     assert [x.value for x in at.title] == ["Compare management regimes"]
     table = at.dataframe[0].value
-    assert list(table["Indicator"]) == [en for _, en in INDICATORS.values()]
+    assert list(table["Indicator"]) == [INDICATORS[h.key][1] for h in HEADLINES]
     assert "Public régie" in table.columns
     assert list(at.dataframe[1].value.columns[:2]) == ["Key", "Meaning"]
     assert any("same seed (1)" in i.value for i in at.info)
@@ -100,7 +100,7 @@ def test_the_comparison_table_and_csv_use_the_language(small: Scenario) -> None:
     cmp = compare(page.scenarios_for("current", small, "fr"), seed=1)
     fr = page.display_table(cmp, "fr")
     en = page.display_table(cmp, "en")
-    assert fr.shape == en.shape == (len(INDICATORS), 4)
+    assert fr.shape == en.shape == (len(HEADLINES), 4)
     csv_fr = page.comparison_csv(cmp, "fr").decode("utf-8-sig")
     assert (
         csv_fr.splitlines()[0] == ";Délégation de service public (concession);Régie publique;"

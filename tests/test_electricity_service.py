@@ -299,3 +299,40 @@ def test_m49_accounts_close_for_electricity(regime: str) -> None:
     expected = cash_before + y["caf_net_eur"] - y["capex_eur"] + y["loan_proceeds_eur"] + other
     np.testing.assert_allclose(y["reserves_eur"], expected, rtol=1e-9, atol=1e-3)
     np.testing.assert_allclose(y["renewal_need_km"], s.network.length_km / s.network.asset_life_years)
+
+
+def test_the_crisis_file_reproduces_the_cre_proposals_and_the_shield_caps_them() -> None:
+    """scenarios/electricity/crisis-2022.yaml: without the shield the regulated tariff rises by
+    about +45 % and then +100 %, the CRE's proposals of February 2022 (+44.5 % HT) and February
+    2023 (+99 % TTC) (electricity.md §1.5); with the shield every rise is at most 15 %, the State
+    pays the supplier, and fewer households fall into energy poverty."""
+    s = with_changes(load_scenario(f"{FOLDER}/crisis-2022.yaml"), {"horizon_years": 4})
+    free = simulate(with_changes(s, {"tariff.shield_max_rise_pct": None}), seed=1).years
+    shielded = simulate(s, seed=1)
+    rise = free["tariff_index"].pct_change()
+    assert rise.iloc[1] == pytest.approx(0.445, abs=0.03) and rise.iloc[2] == pytest.approx(0.99, abs=0.05)
+    assert (shielded.years["tariff_index"].pct_change().iloc[1:] <= 0.15 + 1e-12).all()
+    assert shielded.periods["other_receipts_eur"].sum() > 0
+    assert shielded.years["energy_poverty_pct"].iloc[2] < free["energy_poverty_pct"].iloc[2] / 2
+
+
+def test_the_storm_file_strikes_on_its_day_with_ciaran_times() -> None:
+    """scenarios/electricity/storm.yaml: a Ciarán-like storm in November 2028; SAIDI jumps that
+    year, the cuts over 5 h are compensated, and a storm restored four times faster costs less."""
+    s = with_changes(load_scenario(f"{FOLDER}/storm.yaml"), {"horizon_years": 4})
+    calm = with_changes(s, {"shocks": []})
+    faster = with_changes(s, {"shocks": [{"year": 2028, "kind": "storm", "factor": 0.25}]})
+    y, y0, yf = (simulate(x, seed=1).years for x in (s, calm, faster))
+    assert y["saidi_min"].iloc[2] > y0["saidi_min"].iloc[2] + 200
+    assert y["saidi_min"].iloc[[0, 1, 3]].tolist() == y0["saidi_min"].iloc[[0, 1, 3]].tolist()
+    assert y["compensation_eur"].iloc[2] > yf["compensation_eur"].iloc[2] > y0["compensation_eur"].iloc[2]
+
+
+def test_a_storm_is_a_shock_of_electricity_only() -> None:
+    from sim import Scenario, ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        with_changes(Scenario(), {"shocks": [{"year": 2030, "kind": "storm", "factor": 1.0}]})
+    assert "shocks" in err.value.format("en")
+    with pytest.raises(ScenarioError):
+        town(shocks=[{"year": 2030, "kind": "drought", "factor": 0.5}])

@@ -50,6 +50,14 @@ SWEEP_OUTPUTS = (
     "yield_pct_last",
     "reserves_eur_last",
 )
+#: the same for an electricity scenario
+SWEEP_OUTPUTS_ELECTRICITY = (
+    "price_ref_eur_per_kwh_first",
+    "bill_ref_eur_last",
+    "energy_poverty_pct_last",
+    "saidi_min_mean",
+    "reserves_eur_last",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,11 +335,15 @@ def setup_sweep(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.
     )
     p.add_argument(
         "--outputs",
-        default=",".join(SWEEP_OUTPUTS),
+        default=None,
         metavar="A,B",
         help=t(
-            "indicateurs du résumé à garder, séparés par des virgules",
-            "summary outputs to keep, comma-separated",
+            "indicateurs du résumé à garder, séparés par des virgules (par défaut ceux du service : "
+            + ",".join(SWEEP_OUTPUTS)
+            + " pour l'eau)",
+            "summary outputs to keep, comma-separated (default: the service's, "
+            + ",".join(SWEEP_OUTPUTS)
+            + " for water)",
         ),
     )
     return p
@@ -347,8 +359,9 @@ def _cell(x: Any, lang: str) -> str:
 def handle_sweep(args: argparse.Namespace, ctx: Context) -> int:
     """Write ``sweep.csv`` (one row per grid point × run) and print the mean per grid point."""
     grid = parse_grid(args.grid, ctx)
-    outputs = [o.strip() for o in args.outputs.split(",") if o.strip()]
     scenario = load_from_args(args, ctx)
+    default = SWEEP_OUTPUTS_ELECTRICITY if scenario.service == "electricity" else SWEEP_OUTPUTS
+    outputs = [o.strip() for o in (args.outputs or ",".join(default)).split(",") if o.strip()]
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-sweep"
     check_writable(out, ctx)
     if out.exists() and not out.is_dir():

@@ -142,8 +142,8 @@ def build_population(
     all households, taken among houses only (flats are sewered), is on individual sanitation: it
     reuses the house draw (a house whose draw is below the share), so it adds no draw.
     """
-    base = draw_households(spec, rng, start_year)
-    n, decile, income, persons = base.count, base.decile, base.income_eur_per_year, base.persons
+    drawn = draw_households(spec, rng, start_year)
+    n, decile, income, persons = drawn.count, drawn.decile, drawn.income_eur_per_year, drawn.persons
     u = rng.random((n, 3))
     house = u[:, 0] < spec.house_share
     garden = house & (u[:, 1] < spec.garden_share_of_houses)

@@ -36,7 +36,7 @@ from sim.electricity import law, reliability
 from sim.electricity import tariff as et
 from sim.electricity.demand import DAYS_IN_MONTH, degree_days
 from sim.electricity.households import ElectricityPopulation, build_electricity_population
-from sim.electricity.network import YearInterruptions, year_interruptions
+from sim.electricity.network import YearInterruptions, storm_records, year_interruptions
 from sim.electricity.poverty import BOARDMAN_THRESHOLD_PCT, energy_poverty_pct
 from sim.electricity.supply import energy_cost_eur_per_mwh
 from sim.scenario.electricity import ElectricityScenario, ElectricityTariff
@@ -57,6 +57,8 @@ ELECTRICITY_YEAR_KEYS = (
 DAYS_PER_YEAR = 365
 #: an incident's start hour is drawn uniformly over the day
 HOURS_PER_DAY = 24.0
+#: the day of the year a forced storm strikes: 2 November (0-based), storm Ciarán's (§2.3)
+STORM_DAY_OF_YEAR = 305
 #: five years of daily SAIDI set the major-event threshold (IEEE 1366 2.5β, electricity.md §2.1)
 MED_HISTORY_YEARS = 5
 
@@ -205,6 +207,8 @@ class ElectricityService:
             self._prices = (id(tariff), prices)
             self._prices_of = tariff  # keep the object alive so its id stays unique
             self._fixed = et.fixed_by_household(prices, self.pop.kva)
+            t = tariff
+            self._turpe = t.turpe_fixed_eur_per_customer_year + t.turpe_fixed_eur_per_kva_year * self.pop.kva
         return self._prices[1]
 
     def _bills(
@@ -230,6 +234,7 @@ class ElectricityService:
             network_index=eng.cpi,
             eligible=eligible,
             fixed_eur_per_year=self._fixed,
+            turpe_eur_per_year=self._turpe,
         )
 
     def taxes(self, tariff: ElectricityTariff, start_year: int, month: int) -> law.Taxes:
@@ -276,7 +281,10 @@ class ElectricityService:
         """Year ``y``'s cost of a MWh bought: ARENH and the market (:mod:`sim.electricity.supply`),
         the market price moved by inflation, the energy index and the scenario's price shocks."""
         s = self.s
-        shock = float(np.prod([sh.factor for sh in s.shocks if sh.year == s.town.start_year + y]))
+        year = s.town.start_year + y
+        shock = float(
+            np.prod([sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year])
+        )
         market = (
             s.supply.market_price_eur_per_mwh * float(eng.real_index[y, 1]) * shock * self._cpi_path(eng, y)
         )
@@ -299,6 +307,25 @@ class ElectricityService:
             return 1.0
         smooth = 0.5 * (self.supply_cost_eur_per_mwh(eng, y) + self.supply_cost_eur_per_mwh(eng, y - 1))
         return (1.0 - self.energy_weight) * eng.cpi + self.energy_weight * smooth / self.supply0
+
+    def _forced_storms(self, recs: YearInterruptions, year: int) -> YearInterruptions:
+        """Add the scenario's storm shocks of ``year``: each on 2 November (Ciarán's day, §2.3),
+        cutting the customers of overhead lines as a drawn storm does, restored along Ciarán's
+        curve stretched by the shock's factor (1: Ciarán's own times)."""
+        net = self.s.network
+        cut = self.pop.count * (1.0 - self.lines.underground_share) * net.storm_overhead_share_cut
+        for sh in self.s.shocks:
+            if sh.kind != "storm" or sh.year != year:
+                continue
+            n, minutes = storm_records(cut, sh.factor)
+            day = STORM_DAY_OF_YEAR
+            recs = YearInterruptions(
+                np.concatenate([recs.day, np.full(n.size, day, dtype=np.int64)]),
+                np.concatenate([recs.customers, n]),
+                np.concatenate([recs.duration_min, minutes]),
+                np.concatenate([recs.storm, np.ones(n.size, dtype=bool)]),
+            )
+        return recs
 
     def _draw_cuts(self, eng: Engine, y: int) -> None:
         """The year's incidents and storms, at the underground share in force.
@@ -324,6 +351,9 @@ class ElectricityService:
             recs.day[keep], recs.customers[keep], recs.duration_min[keep], recs.storm[keep]
         )
         hours = draws[1][keep] * HOURS_PER_DAY
+        # the scenario's storms come after the year's draws, so they shift none of them
+        recs = self._forced_storms(recs, s.town.start_year + y)
+        hours = np.concatenate([hours, np.zeros(recs.day.size - hours.size)])
         start_h = eng.month_start_h[12 * y] + recs.day * HOURS_PER_DAY + hours
         month_of_day = np.searchsorted(np.cumsum(DAYS_IN_MONTH), recs.day, side="right")
         self._ordinary = [[] for _ in range(12)]
@@ -360,7 +390,7 @@ class ElectricityService:
         day = int((start_h - year_start_h) // HOURS_PER_DAY)
         self._cut(eng, min(max(day, 0), DAYS_PER_YEAR - 1), customers, cut_min, False, wait_h)
         yield eng.env.timeout(self.s.network.repair_hours_per_incident)
-        yield eng.crews.store.put(token)
+        eng.crews.store.put(token)  # an unbounded store takes it at once: no need to wait on it
         eng.repaired()
 
     def _cut(
@@ -444,19 +474,17 @@ class ElectricityService:
         b = self._bills(eng, st.tariff, taxes, kwh, months, st.tariff_index, eng.eligible)
         unpaid = unpaid_indices(b.total, eng._payment, eng.pay_rng, self.work)
         self._interventions(eng, date(s.town.start_year + month // 12, month % 12 + 1, 1), unpaid)
-        paid = np.ones(b.total.size, dtype=bool)
-        paid[unpaid] = False
         eng.year_volume += kwh
         eng.year_bill += b.total
         billed = float(b.total.sum())
-        paid_total = float(b.total[paid].sum())
+        paid_total = billed - float(b.total[unpaid].sum())
         lines["bill_receipts_eur"] = paid_total
-        lines["vat_remitted_eur"] = float(b.vat[paid].sum())
-        lines["levies_remitted_eur"] = float(b.levies[paid].sum())
+        lines["vat_remitted_eur"] = float(b.vat.sum()) - float(b.vat[unpaid].sum())
+        lines["levies_remitted_eur"] = float(b.levies.sum()) - float(b.levies[unpaid].sum())
         acc = eng._year_acc
         acc["billed_eur"] += billed
         acc["unpaid_eur"] += billed - paid_total
-        acc["social_rebate_eur"] += float(b.rebate.sum())
+        acc["social_rebate_eur"] += b.rebate_eur
         return float(b.revenue.sum())
 
     def _interventions(self, eng: Engine, day: date, unpaid: np.ndarray) -> None:

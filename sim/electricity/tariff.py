@@ -270,13 +270,14 @@ REFERENCE_KWH = 4_400.0
 class HouseholdBills:
     """Bills of a billing period, one value per household (€): ``revenue`` is the supplier's price
     excl. tax after any local rebate (fixed part and energy), ``levies`` the CTA and excise, ``vat``
-    both VAT lines, ``total`` the bill taxes included and ``rebate`` the local rebate excl. tax."""
+    both VAT lines, ``total`` the bill taxes included; ``rebate_eur`` is the local rebate excl. tax,
+    summed over households."""
 
     revenue: np.ndarray
     levies: np.ndarray
     vat: np.ndarray
     total: np.ndarray
-    rebate: np.ndarray
+    rebate_eur: float
 
 
 def energy_price_eur_per_kwh(prices: PricesExclTax, hc_share: float) -> float:
@@ -300,6 +301,7 @@ def bill_households(
     network_index: float = 1.0,
     eligible: np.ndarray | None = None,
     fixed_eur_per_year: np.ndarray | None = None,
+    turpe_eur_per_year: np.ndarray | None = None,
 ) -> HouseholdBills:
     """Every household's bill for ``months`` months of fixed part and ``kwh`` kWh, vectorised.
 
@@ -308,32 +310,39 @@ def bill_households(
     (decisions and indexation), the TURPE fixed part (the CTA's base, set nationally) times
     ``network_index``, and a local rebate (``tariff.social``) on the supplier's price for the
     ``eligible`` households. With both indices 1, 12 months and no rebate, each household's
-    ``total`` is :func:`bill_total_eur` of its kVA and kWh. ``fixed_eur_per_year`` is each
-    household's fixed part at index 1 (:func:`fixed_by_household`), when already known.
+    ``total`` is :func:`bill_total_eur` of its kVA and kWh. ``fixed_eur_per_year`` (each
+    household's fixed part at index 1, :func:`fixed_by_household`) and ``turpe_eur_per_year`` (its
+    TURPE fixed part, :func:`turpe_fixed_eur_per_year`) may be given when already known. Works in
+    place on a few arrays: it runs at every billing date on every household.
     """
     share = months / 12.0
     if fixed_eur_per_year is None:
         fixed_eur_per_year = fixed_by_household(prices, kva)
+    if turpe_eur_per_year is None:
+        turpe_eur_per_year = (
+            tariff.turpe_fixed_eur_per_customer_year + tariff.turpe_fixed_eur_per_kva_year * kva
+        )
     fixed = fixed_eur_per_year * (price_index * share)
     energy = kwh * (energy_price_eur_per_kwh(prices, hc_share) * price_index)
-    supplier = fixed + energy
     soc = tariff.social
+    rebate_eur = 0.0
     if soc.enabled and eligible is not None and soc.rebate_pct > 0:
-        rate = np.where(eligible, soc.rebate_pct / 100.0, 0.0)
-    else:
-        rate = np.zeros_like(supplier)
-    rebate = supplier * rate
-    keep = 1.0 - rate
-    fixed_net, energy_net = fixed * keep, energy * keep
-    turpe = tariff.turpe_fixed_eur_per_customer_year + tariff.turpe_fixed_eur_per_kva_year * kva
-    cta = taxes.cta_pct / 100.0 * turpe * (network_index * share)
-    excise = taxes.excise_eur_per_kwh * kwh
-    vat = taxes.vat_fixed_pct / 100.0 * (fixed_net + cta) + taxes.vat_energy_pct / 100.0 * (
-        energy_net + excise
-    )
-    revenue = fixed_net + energy_net
-    levies = cta + excise
-    return HouseholdBills(revenue, levies, vat, revenue + levies + vat, rebate)
+        keep = np.where(eligible, 1.0 - soc.rebate_pct / 100.0, 1.0)
+        rebate_eur = float(((fixed + energy) * (1.0 - keep)).sum())
+        fixed *= keep
+        energy *= keep
+    cta = turpe_eur_per_year * (taxes.cta_pct / 100.0 * network_index * share)
+    excise = kwh * taxes.excise_eur_per_kwh
+    vat = np.add(fixed, cta)
+    vat *= taxes.vat_fixed_pct / 100.0
+    tmp = np.add(energy, excise)
+    tmp *= taxes.vat_energy_pct / 100.0
+    vat += tmp
+    revenue = np.add(fixed, energy, out=fixed)
+    levies = np.add(cta, excise, out=cta)
+    total = np.add(revenue, levies, out=energy)
+    total += vat
+    return HouseholdBills(revenue, levies, vat, total, rebate_eur)
 
 
 def fixed_by_household(prices: PricesExclTax, kva: np.ndarray) -> np.ndarray:

@@ -97,15 +97,17 @@ class Indicator:
 
     fr: str
     en: str
-    unit: Literal["eur", "eur_per_m3", "pct", "m3", "fte", ""] = ""
+    unit: Literal["eur", "eur_per_m3", "eur_per_kwh", "minutes", "pct", "m3", "fte", ""] = ""
     low_is_good: bool = True
     plural: bool = False
     step: float | None = None
 
 
-_UNITS: dict[str, Literal["eur", "eur_per_m3", "pct", "m3", "fte", ""]] = {
+_UNITS: dict[str, Literal["eur", "eur_per_m3", "eur_per_kwh", "minutes", "pct", "m3", "fte", ""]] = {
     "eur": "eur",
     "eur_per_m3": "eur_per_m3",
+    "eur_per_kwh": "eur_per_kwh",
+    "minutes": "minutes",
     "pct": "pct",
     "m3": "m3",
     "fte": "fte",
@@ -140,11 +142,23 @@ INDICATORS: dict[str, Indicator] = {
         "breaks",
         "outflow_eur",
         "fte",
+        "bill_ref_eur",
+        "price_ref_eur_per_kwh",
+        "energy_poverty_pct",
+        "saidi_min",
     )
 }
 
 #: the indicators the CLI states, in order
-HEADLINE: tuple[str, ...] = ("bill_120m3_eur", "share_households_above_3pct", "yield_pct", "reserves_eur")
+HEADLINE: tuple[str, ...] = (
+    "bill_120m3_eur",
+    "share_households_above_3pct",
+    "yield_pct",
+    "bill_ref_eur",
+    "energy_poverty_pct",
+    "saidi_min",
+    "reserves_eur",
+)
 
 
 def format_number(x: float, lang: str = "fr", decimals: int = 0) -> str:
@@ -167,6 +181,10 @@ def format_value(x: float, unit: str, lang: str = "fr", decimals: int = 0) -> st
         return fmt_eur(x, lang, decimals)
     if unit == "eur_per_m3":
         return f"{fmt_eur(x, lang, decimals)}/m3"
+    if unit == "eur_per_kwh":
+        return f"{fmt_eur(x, lang, max(decimals, 3))}/kWh"
+    if unit == "minutes":
+        return f"{fmt_number(x, lang, decimals)}{NBSP if lang == 'fr' else ' '}min"
     if unit == "pct":
         return fmt_pct(x, lang, decimals)
     if unit == "m3":

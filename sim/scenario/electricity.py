@@ -822,8 +822,10 @@ class ElectricityScenario(Block):
     )
     shocks: tuple[Shock, ...] = param(
         (),
-        desc="Shocks: energy_price multiplies the market price of a year (a 2022-like crisis)",
-        desc_fr="Chocs : energy_price multiplie le prix de marché d'une année (crise type 2022)",
+        desc="Shocks: energy_price multiplies the market price of a year (a 2022-like crisis); storm "
+        "adds a storm on 2 November of the year, restored along Ciarán's curve times its factor",
+        desc_fr="Chocs : energy_price multiplie le prix de marché d'une année (crise type 2022) ; storm "
+        "ajoute une tempête le 2 novembre de l'année, réalimentée selon la courbe de Ciarán fois son facteur",
         source="scenario",
     )
     governance: Governance = param(Governance, desc="Who decides", desc_fr="Qui décide", source="see fields")
@@ -844,8 +846,10 @@ class ElectricityScenario(Block):
     @classmethod
     def _energy_shocks_only(cls, v: tuple[Shock, ...]) -> tuple[Shock, ...]:
         for i, sh in enumerate(v):
-            if sh.kind != "energy_price":
-                raise ValueError(f"shocks[{i}]: {sh.kind} is a water shock; electricity has energy_price")
+            if sh.kind == "drought":
+                raise ValueError(
+                    f"shocks[{i}]: a drought is a water shock; electricity has energy_price, storm"
+                )
         return v
 
 

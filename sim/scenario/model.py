@@ -1452,16 +1452,21 @@ class Shock(Block):
         desc_fr="Année du choc",
         source="scenario",
     )
-    kind: Literal["drought", "energy_price"] = param(
-        "drought", desc="Kind of shock", desc_fr="Type de choc", source="scenario"
+    kind: Literal["drought", "energy_price", "storm"] = param(
+        "drought",
+        desc="Kind of shock (storm: electricity only)",
+        desc_fr="Type de choc (tempête : électricité seulement)",
+        source="scenario",
     )
     factor: float = param(
         1.0,
         unit="×",
         ge=0,
         le=20,
-        desc="Recharge factor (drought) or energy price multiplier",
-        desc_fr="Facteur de recharge (sécheresse) ou multiplicateur du prix de l'énergie",
+        desc="Recharge factor (drought), energy price multiplier, or a storm's restoration time "
+        "relative to storm Ciarán's (storm)",
+        desc_fr="Facteur de recharge (sécheresse), multiplicateur du prix de l'énergie, ou durée de "
+        "réalimentation d'une tempête rapportée à celle de Ciarán (tempête)",
         source="scenario",
     )
 
@@ -2070,6 +2075,16 @@ class Scenario(Block):
         desc_fr="Service en réseau simulé (son nom dans le registre des services)",
         source="scenario",
     )
+
+    @field_validator("shocks")
+    @classmethod
+    def _water_shocks_only(cls, v: tuple[Shock, ...]) -> tuple[Shock, ...]:
+        for i, sh in enumerate(v):
+            if sh.kind == "storm":
+                raise ValueError(
+                    f"shocks[{i}]: a storm is an electricity shock; water has drought, energy_price"
+                )
+        return v
 
     @model_validator(mode="after")
     def _standing_charge_cap(self) -> Scenario:
