@@ -66,7 +66,7 @@ LIMITS: dict[str, int] = {
 RUN_GROUP = "run"  # top-level parameters (horizon, seed)
 YEAR_KEY = "explorer.year"  # the year whose headline figures are shown
 YEAR_PARAM = "y"  # ... in a share link
-BARE = {"breaks"}  # metrics whose unit is in their label (« Casses dans l'année »)
+BARE = {"breaks", "saifi"}  # metrics whose unit is in their label (« Casses dans l'année »)
 
 
 def widget_key(path: str) -> str:
