@@ -4,6 +4,8 @@ and the report and charts of an electricity run."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from sim import ScenarioError, dumps_scenario, loads_scenario, scale_town, simulate
@@ -186,3 +188,25 @@ def test_the_price_and_poverty_charts_show_the_runs_columns(small_run: object) -
     share_line = next(tr for tr in pov.data if tr.meta == "energy_poverty_pct")
     assert list(share_line.y) == list(y["energy_poverty_pct"])
     assert any("8" in (a.text or "") for a in pov.layout.annotations)  # the threshold line
+
+
+class _Part:
+    def __init__(self, delta: float) -> None:
+        self.delta = delta
+
+    def short_label(self, lang: str) -> str:
+        return "step"
+
+
+@pytest.mark.parametrize(
+    ("indicator", "falls"),
+    [("reserves_eur", plots.OKABE_ITO[3]), ("price_120m3_eur_per_m3", plots.OKABE_ITO[2])],
+)
+def test_the_waterfall_colours_a_step_by_what_the_people_served_want(indicator: str, falls: str) -> None:
+    """Lower reserves are bad news (vermillion), a lower price good news (green)."""
+    ex = SimpleNamespace(
+        indicator=indicator, year=2055, a_name="a", b_name="b", a_value=10.0, b_value=7.0, parts=[_Part(-3.0)]
+    )
+    fig = plots.explain_waterfall(ex, "fr")
+    assert fig.data[0].decreasing.marker.color == falls
+    assert fig.data[0].increasing.marker.color != falls

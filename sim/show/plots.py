@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.i18n import THOUSANDS_FR, fmt_number, fmt_pct, has_key, normalise_lang, t
+from sim.measure.indicators import BY_NAME as INDICATOR_TABLE
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision
 # deficiencies. Yellow (#F0E442) is last: it is hard to read as a thin line on white.
@@ -312,8 +313,9 @@ def price_and_bills(
     shown_deciles
         Deciles drawn on the right panel (1 = poorest); all ten would be unreadable.
     """
+    price = "price_120m3_eur_per_m3"
     return _price_and_bills(
-        years, deciles, lang, "price_120m3_eur_per_m3", "plot.price_and_bills", shown_deciles
+        years, deciles, lang, price, "plot.price_and_bills", shown_deciles, axis_title(price, lang)
     )
 
 
@@ -326,8 +328,9 @@ def electricity_price_and_bills(
 ) -> go.Figure:
     """Price per kWh of the reference household (6 kVA, 4,400 kWh a year, taxes included) and
     mean yearly electricity bills of a few income deciles: :func:`price_and_bills`' layout."""
+    price = "price_ref_eur_per_kwh"  # the axis says the unit; the title says whose price
     return _price_and_bills(
-        years, deciles, lang, "price_ref_eur_per_kwh", "plot.electricity_prices", shown_deciles
+        years, deciles, lang, price, "plot.electricity_prices", shown_deciles, indicator_unit(price, lang)
     )
 
 
@@ -338,6 +341,7 @@ def _price_and_bills(
     price: str,
     keys: str,
     shown_deciles: Sequence[int],
+    price_axis: str,
 ) -> go.Figure:
     """A price (left) and the mean bills of a few deciles (right); titles from ``keys``.*"""
     _check(years, ["year", price], "years")
@@ -364,7 +368,7 @@ def _price_and_bills(
             col=2,
         )
     _year_axes(fig, lang, cols=2)
-    fig.update_yaxes(title_text=axis_title(price, lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text=price_axis, rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text=axis_title("mean_bill_eur", lang), rangemode="tozero", row=1, col=2)
     return _finish(fig, t(f"{keys}.title", lang), lang)
 
@@ -479,8 +483,9 @@ def energy_poverty(
         annotation_text=t("plot.threshold", lang, threshold=fmt_pct(threshold_pct, lang, 0)),
     )
     _year_axes(fig, lang, cols=2)
-    fig.update_yaxes(title_text=axis_title("energy_poverty_pct", lang), rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title_text=axis_title("power_limitations", lang), rangemode="tozero", row=1, col=2)
+    # the units only: the names are in the panels' titles and the legend
+    fig.update_yaxes(title_text=t("unit.pct", lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text=t("unit.count_per_year", lang), rangemode="tozero", row=1, col=2)
     fig.update_xaxes(title_text=axis_title("decile", lang), dtick=1, row=2, col=1)
     fig.update_yaxes(title_text=axis_title("burden_pct", lang), rangemode="tozero", row=2, col=1)
     fig.update_layout(barmode="group", hovermode="closest")
@@ -753,6 +758,10 @@ def explain_waterfall(ex: Any, lang: str = "fr") -> go.Figure:
     text = [fmt_number(ex.a_value, lang, digits)]
     text += [("+" if p.delta >= 0 else "") + fmt_number(p.delta, lang, digits) for p in ex.parts]
     text.append(fmt_number(ex.b_value, lang, digits))
+    # a step the people served would welcome is green, the other vermillion: a lower price, but
+    # higher reserves or a larger share underground (the indicator table's direction)
+    better_up = getattr(INDICATOR_TABLE.get(ex.indicator), "direction", "lower") == "higher"
+    up, down = (OKABE_ITO[2], OKABE_ITO[3]) if better_up else (OKABE_ITO[3], OKABE_ITO[2])
     fig = go.Figure(
         go.Waterfall(
             x=["<br>".join(_wrap(n, 22)) for n in names],
@@ -761,8 +770,8 @@ def explain_waterfall(ex: Any, lang: str = "fr") -> go.Figure:
             text=text,
             textposition="outside",
             meta=ex.indicator,
-            increasing={"marker": {"color": OKABE_ITO[3]}},
-            decreasing={"marker": {"color": OKABE_ITO[2]}},
+            increasing={"marker": {"color": up}},
+            decreasing={"marker": {"color": down}},
             totals={"marker": {"color": OKABE_ITO[0]}},
             connector={"line": {"color": "#999999"}},
         )
