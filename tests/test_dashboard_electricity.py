@@ -12,12 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim import dumps_scenario, loads_scenario, scale_town, simulate
-from sim.dashboard import common, explorer, share
+from sim.dashboard import common, ensembles, explorer, share
 from sim.dashboard import compare as compare_page
 from sim.dashboard.explain_panel import INDICATOR_KEY
 from sim.experiments.compare import ELECTRICITY_HEADLINES, INDICATORS, compare
 from sim.scenario.electricity import ElectricityScenario
-from sim.show.report import ELECTRICITY_FIGURES
+from sim.show.report import ELECTRICITY_FANS, ELECTRICITY_FIGURES
 from sim.show.report import ELECTRICITY_HEADLINES as EXPLORER_HEADLINES
 
 # pages run through Streamlit's AppTest: the slow tier
@@ -347,3 +347,23 @@ def test_the_tariff_page_says_it_simulates_water_only(small: ElectricityScenario
     assert note in [i.value for i in at.info]
     water = open_page("sim/dashboard/tariff_design.py", share.load_preset("town"), lang, preset="town")
     assert note not in [i.value for i in water.info]
+
+
+# ------------------------------------------------------------------------------------------
+# many futures
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("page", "key"), [(EXPLORER, "explorer"), (COMPARE, "comparer")])
+def test_electricity_futures_draw_the_electricity_fans(
+    small: ElectricityScenario, page: str, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ensembles.EXECUTOR_ENV, "sequential")
+    monkeypatch.setattr(ensembles, "RUN_CHOICES", (0, 4))
+    share.store().clear()
+    at = open_page(page, small)
+    at.segmented_control(key=ensembles.runs_widget_key(key)).set_value(4).run()
+    assert not at.exception and not at.error, [e.value for e in at.exception]
+    fans = [s for s in specs(at) if all(isinstance(d.get("meta"), dict) for d in s["data"])]
+    assert [s["data"][0]["meta"]["indicator"] for s in fans] == list(ELECTRICITY_FANS)
+    if page == EXPLORER:  # each headline figure is the futures' median, with its odds in words
+        assert any("futurs simulés sur 4" in c.value and "kWh" in c.value for c in at.caption)
+    assert english_words(page_texts(at)) == set()
