@@ -367,3 +367,20 @@ def test_electricity_futures_draw_the_electricity_fans(
     if page == EXPLORER:  # each headline figure is the futures' median, with its odds in words
         assert any("futurs simulés sur 4" in c.value and "kWh" in c.value for c in at.caption)
     assert english_words(page_texts(at)) == set()
+
+
+def test_the_workshop_landing_says_it_simulates_water_only(
+    small: ElectricityScenario, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit as st
+
+    monkeypatch.setenv("REGIE_SIM_WORKSHOP_DB", str(tmp_path / "page.sqlite3"))
+    monkeypatch.delenv("REGIE_SIM_FACILITATOR_SECRET", raising=False)
+    st.cache_resource.clear()
+    try:
+        at = open_page("sim/dashboard/workshop.py", small)
+        assert common.t("page.water_only", "fr") in [i.value for i in at.info]
+        water = open_page("sim/dashboard/workshop.py", share.load_preset("town"), preset="town")
+        assert common.t("page.water_only", "fr") not in [i.value for i in water.info]
+    finally:
+        st.cache_resource.clear()

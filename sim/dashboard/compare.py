@@ -325,8 +325,9 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
                 **{r: st.column_config.TextColumn(width=150) for r in regimes},
             },
         )
-    with st.expander(t("compare.how", lang)):
-        st.markdown(regimes_markdown(normalise_lang(lang)))
+    if service == "water":  # the regimes told with water's rains and breaks
+        with st.expander(t("compare.how", lang)):
+            st.markdown(regimes_markdown(normalise_lang(lang)))
 
 
 def comparison_csv(cmp: Comparison, lang: str) -> bytes:

@@ -151,7 +151,8 @@ def _int(s: Scenario, path: str, lang: str, max_value: int) -> dict[str, Any]:
     lo = int(info.bounds.get("ge", 0))
     help_ = common.widget_help(info, lang)
     if path == HOUSEHOLDS:
-        help_ = t("explorer.scale.help", lang) + "\n\n" + help_
+        scale = "explorer.scale.help" if isinstance(s, Scenario) else "explorer.scale.help.electricity"
+        help_ = t(scale, lang) + "\n\n" + help_
     new = st.number_input(
         common.widget_label(info, lang),
         min_value=lo,
