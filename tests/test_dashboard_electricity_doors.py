@@ -210,3 +210,23 @@ def test_the_waterfall_colours_a_step_by_what_the_people_served_want(indicator: 
     fig = plots.explain_waterfall(ex, "fr")
     assert fig.data[0].decreasing.marker.color == falls
     assert fig.data[0].increasing.marker.color != falls
+
+
+def test_an_upload_may_extend_a_shipped_electricity_scenario_by_its_path() -> None:
+    text = b"extends: electricity/commons.yaml\nhouseholds: {count: 1500}\nhorizon_years: 4\n"
+    s = share.scenario_from_upload(text, "mine.yaml", "fr")
+    assert isinstance(s, ElectricityScenario)
+    assert (s.governance.regime, s.households.count, s.horizon_years) == ("commons", 1500, 4)
+    assert s.governance.committee.power == share.load_preset("electricity/commons").governance.committee.power
+    with pytest.raises(ScenarioError) as err:  # a water-only door still refuses it, at ``service``
+        loads_scenario(text, origin="mine.yaml")
+    assert err.value.problems[0].path == "service"
+    for bad in (
+        "electricity/../town.yaml",
+        "electricity/nowhere.yaml",
+        "../electricity/town.yaml",
+        "electricity",
+    ):
+        with pytest.raises(ScenarioError) as err:
+            share.scenario_from_upload(f"extends: {bad}\n".encode(), "bad.yaml", "fr")
+        assert err.value.problems[0].path == "extends"
