@@ -171,7 +171,11 @@ def _draw(s: Scenario, paths: list[str], lang: str) -> dict[str, Any]:
 
     def flush() -> None:
         if plain:
-            changes.update(common.widgets_for(type(s), s, plain, lang, key_prefix=PREFIX))
+            # an electricity town's choices in words (water's widgets are drawn as before)
+            named = service_of(s) != "water"
+            changes.update(
+                common.widgets_for(type(s), s, plain, lang, key_prefix=PREFIX, named_choices=named)
+            )
             plain.clear()
 
     for path in paths:
