@@ -154,7 +154,7 @@ def test_explorer_shows_an_electricity_town_in_french(small: ElectricityScenario
     assert all(s["layout"]["separators"].startswith(",") for s in specs(at))
     decisions = at.dataframe[0].value
     assert "Tarif de l'électricité" in set(decisions.astype(str).to_numpy().ravel())
-    assert "État (tarif réglementé national)" in set(decisions.astype(str).to_numpy().ravel())
+    assert "État (tarif réglementé)" in set(decisions.astype(str).to_numpy().ravel())
     # no English anywhere on the page
     assert english_words(page_texts(at)) == set()
 

@@ -43,9 +43,11 @@ def test_money_and_energy_are_conserved_every_month(regime: str) -> None:
     np.testing.assert_array_equal(
         p["cash_start_eur"].iloc[1:].to_numpy(), p["cash_end_eur"].iloc[:-1].to_numpy()
     )
-    # energy: bought = billed + technical losses, every month
-    np.testing.assert_allclose(p["kwh_bought"], p["kwh_billed"] + p["kwh_losses"], rtol=1e-12)
-    np.testing.assert_allclose(p["kwh_losses"] / p["kwh_bought"], 0.06, rtol=1e-12)
+    # energy: bought + local production = billed + technical losses, every month
+    np.testing.assert_allclose(
+        p["kwh_bought"] + p["kwh_local"], p["kwh_billed"] + p["kwh_losses"], rtol=1e-12
+    )
+    np.testing.assert_allclose(p["kwh_losses"] / (p["kwh_bought"] + p["kwh_local"]), 0.06, rtol=1e-12)
     # the service's own payment line is in the ledger and in the yearly operating costs
     assert "compensation_eur" in p and (res.years["compensation_eur"] >= 0).all()
 
@@ -336,3 +338,36 @@ def test_a_storm_is_a_shock_of_electricity_only() -> None:
     assert "shocks" in err.value.format("en")
     with pytest.raises(ScenarioError):
         town(shocks=[{"year": 2030, "kind": "drought", "factor": 0.5}])
+
+
+def test_community_pv_produces_by_the_month_and_replaces_energy_bought() -> None:
+    """2,000 kWp at 1,300 kWh/kWp (electricity.md §5.3): 2.6 GWh a year used in the town, bought
+    less by as much; August's production four times January's (load factors 20.8 and 5.2 %, §3.2);
+    upkeep 20 €/kWp a year (§5.4)."""
+    base = town(horizon_years=2, **{"households.temperature_sd_c": 0.0})
+    pv = with_changes(base, {"local_production.pv_kwp": 2_000.0})
+    a, b = run(base), run(pv)
+    assert b.years["local_production_kwh"].iloc[0] == pytest.approx(2_000 * 1_300, rel=1e-9)
+    bought = a.years["kwh_bought"] - b.years["kwh_bought"]
+    np.testing.assert_allclose(bought, b.years["local_production_kwh"], rtol=1e-9)
+    months = b.periods["kwh_local"].to_numpy()[:12]
+    assert months[7] / months[0] == pytest.approx(20.8 / 5.2, rel=1e-9)
+    assert b.years["local_production_eur"].iloc[0] == pytest.approx(2_000 * 20.0, rel=1e-9)
+    energy = [r.periods.groupby("year")["energy_eur"].sum().iloc[0] for r in (a, b)]
+    assert energy[1] < energy[0]
+
+
+def test_community_pv_stays_within_the_legal_ceiling() -> None:
+    """Collective self-consumption: < 5 MW (electricity.md §5.2); a file above it is refused,
+    and a committee that votes programme after programme stops at it."""
+    from sim import ScenarioError
+
+    with pytest.raises(ScenarioError) as err:
+        town(**{"local_production.pv_kwp": 6_000.0})
+    assert "local_production" in err.value.format("en")
+    res = run(town("commons", horizon_years=30))
+    assert res.years["pv_kwp"].max() <= res.scenario.local_production.acc_limit_kw
+    adopted = res.decisions.query("item == 'community_pv' and adopted")
+    assert len(adopted) > 0  # it pays for itself: fewer MWh bought than it costs (§5.4, §6.3)
+    capex_years = res.years[res.years["pv_capex_eur"] > 0]
+    assert len(capex_years) == len(adopted)

@@ -37,6 +37,7 @@ class ToyService:
     year_keys = ("units_sold",)
     extra_payment_lines = ("toy_licence_eur",)  # a line of its own, paid every month
     extra_opex_lines = ("toy_licence_eur",)
+    extra_capex_lines: tuple[str, ...] = ()
     committee_items = ("tariff", "renewal", "work_organisation")
 
     def build_population(self, s: Scenario, rng: np.random.Generator) -> Population:

@@ -69,3 +69,39 @@ def test_a_re_tender_is_a_competitive_bid_that_cuts_the_price_about_ten_percent(
     two = mean_saving(2)
     assert two == pytest.approx(10.0, abs=1.2)  # E[max of 2 uniform(0, 15)] = 10
     assert mean_saving(1) < two < mean_saving(4)
+
+
+def _switch(staff_hired_pct: float, seed: int = 1) -> tuple[float, float, float]:
+    """The remunicipalisation file: the tariff index of the contract's last year (2030), of the
+    régie's first decided year (2032, after the pre-election freeze of 2031), and the wage bill's
+    rise between them."""
+    from sim import with_changes
+
+    s = with_changes(
+        load_scenario("scenarios/remunicipalisation.yaml"),
+        {"governance.concession.staff_hired_pct": staff_hired_pct, "horizon_years": 8},
+    )
+    r = simulate(s, seed=seed)
+    idx = r.years.set_index("year")["tariff_index"]
+    wage = r.workforce.set_index("year")["wage_bill_eur"]
+    return float(idx[2030]), float(idx[2032]), float(wage[2032] / wage[2030] - 1)
+
+
+def test_remunicipalisation_cuts_the_price_when_the_operator_s_money_stops_leaving() -> None:
+    """Paris cut its water price by 8 % eighteen months after the return (2011), Montpellier by
+    10 % (2016) (water.md §2.1). Here the margin and the operator's taxes stop leaving (about 8 %
+    of revenue) and the council cuts towards cost recovery: the price falls, by less than the
+    published cases, because the contract had already brought the price near cost (the operator
+    covered a loss in 2031) and the council moves by 5 % at most a year (docs/validation.md §7)."""
+    before, after, _ = _switch(0.0)
+    cut = after / before - 1
+    assert -0.10 < cut < 0.0
+
+
+def test_staff_hired_at_the_switch_costs_what_the_published_cases_say() -> None:
+    """Lyon hired about 70 agents beyond the 280 transferred (+25 %), Nice 77 beyond 179 (+43 %)
+    (water.md §2.1): hiring them turns the cut into a rise (Lyon promised no cut)."""
+    b0, a0, w0 = _switch(0.0)
+    b1, a1, w1 = _switch(25.0)
+    assert w1 > w0 + 0.2  # a quarter more staff, most of the wage bill
+    assert a1 / b1 > a0 / b0 and a1 / b1 > 1.0

@@ -99,9 +99,10 @@ class Service(Protocol):
     #: keys of the service's own year accumulators (set to 0 at each year start)
     year_keys: tuple[str, ...]
     #: the service's own payment lines of the ledger (after the common ones), and those of them that
-    #: are operating costs
+    #: are operating costs and capital spending
     extra_payment_lines: tuple[str, ...]
     extra_opex_lines: tuple[str, ...]
+    extra_capex_lines: tuple[str, ...]
     #: the committee's agenda items that apply to this service, in their order
     committee_items: tuple[str, ...]
 
@@ -206,6 +207,7 @@ class State:
     provision_kept_eur_this_year: float = 0.0
     operator_result_due_eur: float = 0.0
     share_interest_eur_per_year: float = 0.0
+    local_production_kw: float = 0.0  # local production capacity decided (electricity: community PV)
 
 
 class Policy:
@@ -569,7 +571,7 @@ class Engine:
             "bill_receipts_eur": acc["bill_receipts_eur"],
             "loan_proceeds_eur": acc["loan_proceeds_eur"],
             "opex_eur": sum(acc[k] for k in (*OPEX_LINES, *self.service.extra_opex_lines)),
-            "capex_eur": sum(acc[k] for k in CAPEX_LINES),
+            "capex_eur": sum(acc[k] for k in (*CAPEX_LINES, *self.service.extra_capex_lines)),
             "debt_eur": self.loans.outstanding,
             "interest_eur": acc["interest_eur"],
             "debt_service_eur": acc["interest_eur"] + acc["principal_eur"],

@@ -7,6 +7,7 @@ and a reference yearly consumption split into an indoor and an outdoor part. Mon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,3 +163,15 @@ def build_population(
     outdoor = outdoor * scale + np.where(pool, spec.pool_m3_per_year, 0.0)
     essential = spec.essential_l_per_person_day * persons * DAYS_PER_YEAR / 1000.0
     return Population(decile, income, persons, house, garden, pool, indoor, outdoor, essential, sewered)
+
+
+def decile_means(decile: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """Households per income decile (1-10), and a function giving each decile's mean of an array."""
+    d = decile.astype(np.int64)
+    cnt = np.bincount(d, minlength=11)[1:].astype(float)
+
+    def mean_by(x: np.ndarray) -> np.ndarray:
+        out: np.ndarray = np.bincount(d, weights=x, minlength=11)[1:] / np.maximum(cnt, 1)
+        return out
+
+    return cnt, mean_by

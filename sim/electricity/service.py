@@ -32,6 +32,7 @@ import numpy as np
 from sim.core.accounts import Vintages
 from sim.core.billing import unpaid_indices
 from sim.core.engine import Engine, MonthFlows, State
+from sim.core.households import decile_means
 from sim.electricity import law, reliability
 from sim.electricity import tariff as et
 from sim.electricity.demand import DAYS_IN_MONTH, degree_days
@@ -53,6 +54,7 @@ ELECTRICITY_YEAR_KEYS = (
     "customer_interruption_hours",
     "power_limitations",
     "supply_cuts",
+    "local_production_kwh",
 )
 DAYS_PER_YEAR = 365
 #: an incident's start hour is drawn uniformly over the day
@@ -61,6 +63,18 @@ HOURS_PER_DAY = 24.0
 STORM_DAY_OF_YEAR = 305
 #: five years of daily SAIDI set the major-event threshold (IEEE 1366 2.5β, electricity.md §2.1)
 MED_HISTORY_YEARS = 5
+
+
+def pv_month_shares(january_pct: float, august_pct: float) -> np.ndarray:
+    """Each month's share of a year's PV production: a load factor on a cosine between January's
+    and August's (electricity.md §3.2 gives those two; the months between are an assumption),
+    times the month's days."""
+    phase = np.cos(2 * np.pi * (np.arange(12) - 7) / 12.0)  # 1 in August
+    amp = (august_pct - january_pct) / (1.0 - phase[0])
+    load = august_pct - amp * (1.0 - phase)
+    weight = load * DAYS_IN_MONTH
+    out: np.ndarray = weight / weight.sum()
+    return out
 
 
 class Lines:
@@ -83,6 +97,7 @@ class Lines:
             start_year, self.total_km / self.life * cost_eur_per_km, self.life
         )
         self.renewed = Vintages(np.zeros(0), np.zeros(0), self.life)
+        self.pv: Vintages | None = None  # community PV on the books (its own life)
         self.written_off_eur = 0.0
 
     @property
@@ -103,8 +118,15 @@ class Lines:
         self.renewed.add(year, km * cost_eur_per_km)
         return km
 
+    def add_pv(self, year: int, cost_eur: float, life: float) -> None:
+        """Community PV bought in ``year`` for ``cost_eur``, depreciated over ``life`` years."""
+        if self.pv is None:
+            self.pv = Vintages(np.zeros(0), np.zeros(0), float(life))
+        self.pv.add(year, cost_eur)
+
     def book_value_eur(self, at: float) -> float:
-        return self.opening.book_value_eur(at) + self.renewed.book_value_eur(at)
+        pv = self.pv.book_value_eur(at) if self.pv is not None else 0.0
+        return self.opening.book_value_eur(at) + self.renewed.book_value_eur(at) + pv
 
     def depreciation_eur(self, year: int) -> float:
         return self.book_value_eur(float(year)) - self.book_value_eur(float(year + 1))
@@ -119,9 +141,10 @@ class ElectricityService:
 
     name = "electricity"
     year_keys = ELECTRICITY_YEAR_KEYS
-    extra_payment_lines = ("compensation_eur",)
-    extra_opex_lines = ("compensation_eur",)
-    committee_items = ("tariff", "renewal", "work_organisation")
+    extra_payment_lines = ("compensation_eur", "local_production_eur", "pv_capex_eur")
+    extra_opex_lines = ("compensation_eur", "local_production_eur")
+    extra_capex_lines = ("pv_capex_eur",)
+    committee_items = ("tariff", "renewal", "community_pv", "work_organisation")
 
     # ------------------------------------------------------------------ what the engine asks first
     def build_population(self, s: ElectricityScenario, rng: np.random.Generator) -> ElectricityPopulation:
@@ -141,6 +164,7 @@ class ElectricityService:
             corporate_tax_eur_per_unit=f.corporate_tax_eur_per_mwh / 1000.0,
             subcontracted_pct=s.workforce.subcontracted_pct,
             loan_rate_pct=f.interest_rate_pct,
+            local_production_kw=s.local_production.pv_kwp,
         )
 
     # ------------------------------------------------------------------ set-up
@@ -178,6 +202,11 @@ class ElectricityService:
         # the marginal price (first year's euros) at which the yearly uses were observed
         self.p0 = hh.reference_price_eur_per_kwh
         self.work = _Work(n)
+        lp = s.local_production
+        self.pv_kwp = lp.pv_kwp  # installed
+        self.pv_shape = pv_month_shares(lp.january_load_factor_pct, lp.august_load_factor_pct)
+        self.lines.add_pv(s.town.start_year, lp.pv_kwp * lp.capex_eur_per_kwp, lp.life_years)
+        self._pv_capex_month = 0.0
         # the regulated tariff's energy weight: the reference household's energy bought (with the
         # network's losses) at the first year's supply cost, over its price excl. tax
         self.supply0 = self.supply_cost_eur_per_mwh(eng, 0)
@@ -271,11 +300,24 @@ class ElectricityService:
         self._sum_other = float(self.other.sum())
         self._sum_heat = float(self.heating.sum())
         self._energy_cost = self.supply_cost_eur_per_mwh(eng, y)
+        self._pv_capex_month = self._invest_pv(eng, s.town.start_year + y) / 12.0
         # who receives the chèque énergie this year (national, by income per consumption unit; the
         # disposable income stands for the reference taxable income: an assumption)
         self.cheque = law.cheque_energie_amount_eur(eng.income, self.pop.persons)
         self._draw_cuts(eng, y)
         return capex
+
+    def _invest_pv(self, eng: Engine, year: int) -> float:
+        """Install the community PV decided (the state's capacity) this January; returns its cost,
+        paid over the year from the service's cash (never borrowed)."""
+        lp = self.s.local_production
+        add = max(min(eng.state.local_production_kw, lp.acc_limit_kw) - self.pv_kwp, 0.0)
+        if add <= 0:
+            return 0.0
+        cost = add * lp.capex_eur_per_kwp * eng.cpi
+        self.pv_kwp += add
+        self.lines.add_pv(year, cost, lp.life_years)
+        return cost
 
     def supply_cost_eur_per_mwh(self, eng: Engine, y: int) -> float:
         """Year ``y``'s cost of a MWh bought: ARENH and the market (:mod:`sim.electricity.supply`),
@@ -424,9 +466,13 @@ class ElectricityService:
         self._w_heat += w_heat
         billed = w_other * self._sum_other + w_heat * self._sum_heat
         losses_share = s.network.losses_pct / 100.0
-        bought = billed / (1.0 - losses_share)
-        losses = bought - billed
+        entering = billed / (1.0 - losses_share)  # what the network carries, its losses included
+        lp = s.local_production
+        local = min(self.pv_kwp * lp.yield_kwh_per_kwp_year * float(self.pv_shape[cal_month]), entering)
+        bought = entering - local
+        losses = entering - billed
         energy_eur = (self._energy_cost + s.network.upstream_eur_per_mwh * eng.cpi) * bought / 1000.0
+        pv_opex = self.pv_kwp * lp.opex_eur_per_kwp_year * eng.cpi / 12.0
         comp = self._compensation_month
         cut_h = self._cut_h_month
         wait_h = self._wait_h_month
@@ -436,11 +482,17 @@ class ElectricityService:
         return MonthFlows(
             produced=bought,
             billed=billed,
-            costs={"energy_eur": energy_eur, "compensation_eur": comp},
+            costs={
+                "energy_eur": energy_eur,
+                "compensation_eur": comp,
+                "local_production_eur": pv_opex,
+                "pv_capex_eur": self._pv_capex_month,
+            },
             columns={
                 "kwh_bought": bought,
                 "kwh_billed": billed,
                 "kwh_losses": losses,
+                "kwh_local": local,
                 "temperature_c": temp,
                 "incidents": incidents,
                 "storms": storms,
@@ -451,6 +503,7 @@ class ElectricityService:
                 "kwh_bought": bought,
                 "kwh_losses": losses,
                 "energy_bought_eur": energy_eur,
+                "local_production_kwh": local,
                 "incidents": incidents,
                 "storms": storms,
                 "wait_hours": wait_h,
@@ -547,7 +600,11 @@ class ElectricityService:
             if last
             else float(eng.last_year_metered.sum()) / (1 - s.network.losses_pct / 100)
         )
-        energy = (self._energy_cost + s.network.upstream_eur_per_mwh * eng.cpi) * kwh / 1000.0
+        local = self.pv_kwp * s.local_production.yield_kwh_per_kwp_year
+        energy = (
+            (self._energy_cost + s.network.upstream_eur_per_mwh * eng.cpi) * max(kwh - local, 0.0) / 1000.0
+        )
+        energy += self.pv_kwp * s.local_production.opex_eur_per_kwp_year * eng.cpi
         renewal = (
             eng.state.renewal_rate_pct
             / 100.0
@@ -598,6 +655,10 @@ class ElectricityService:
             "kwh_bought": acc["kwh_bought"],
             "kwh_losses": acc["kwh_losses"],
             "kwh_per_household": acc["kwh_billed"] / n,
+            "losses_pct": 100.0 * acc["kwh_losses"] / (acc["kwh_bought"] + acc["local_production_kwh"]),
+            "pv_kwp": self.pv_kwp,
+            "local_production_kwh": acc["local_production_kwh"],
+            "local_production_share_pct": 100.0 * acc["local_production_kwh"] / acc["kwh_billed"],
             "energy_cost_eur_per_mwh": self._energy_cost,
             "incidents": acc["incidents"],
             "storms": acc["storms"],
@@ -649,11 +710,7 @@ class ElectricityService:
         return {"renewal_need_km": need, "renewal_gap_km": gap, "renewal_gap_eur": gap * cost_km}
 
     def _decile_rows(self, eng: Engine, year: int, bills: np.ndarray) -> None:
-        d = eng.pop.decile.astype(np.int64)
-        cnt = np.bincount(d, minlength=11)[1:].astype(float)
-
-        def mean_by(x: np.ndarray) -> np.ndarray:
-            return np.bincount(d, weights=x, minlength=11)[1:] / np.maximum(cnt, 1)
+        cnt, mean_by = decile_means(eng.pop.decile)
 
         inc, kwh, bil = mean_by(eng.income), mean_by(eng.year_volume), mean_by(bills)
         bur = mean_by(bills / eng.income) * 100.0

@@ -51,17 +51,14 @@ class Headline:
         return measured(self.indicator).unit_label(lang)
 
 
-#: rows of the side-by-side table, in order
-HEADLINES: tuple[Headline, ...] = (
-    Headline("price_120m3_first", "price_120m3_eur_per_m3", "first"),
-    Headline("price_120m3_last", "price_120m3_eur_per_m3", "last"),
-    Headline("bill_120m3_last", "bill_120m3_eur", "last"),
+#: the bills of three income deciles, rows both services show after their price
+DECILE_BILLS: tuple[Headline, ...] = (
     Headline("bill_d1_last", "mean_bill_eur", "last", decile=1),
     Headline("bill_d5_last", "mean_bill_eur", "last", decile=5),
     Headline("bill_d10_last", "mean_bill_eur", "last", decile=10),
-    Headline("share_above_3pct_mean", "share_households_above_3pct", "mean"),
-    Headline("yield_pct_mean", "yield_pct", "mean"),
-    Headline("breaks_total", "breaks", "total"),
+)
+#: the money, the staff and the decisions: the last rows of both services
+MONEY_AND_DECISIONS: tuple[Headline, ...] = (
     Headline("outflow_eur_total", "outflow_eur", "total"),
     Headline("debt_eur_last", "debt_eur", "last"),
     Headline("reserves_eur_last", "reserves_eur", "last"),
@@ -69,25 +66,29 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("decisions_binding", "decisions_binding", "total"),
     Headline("vetoes", "vetoes", "total"),
 )
+#: rows of the side-by-side table, in order
+HEADLINES: tuple[Headline, ...] = (
+    Headline("price_120m3_first", "price_120m3_eur_per_m3", "first"),
+    Headline("price_120m3_last", "price_120m3_eur_per_m3", "last"),
+    Headline("bill_120m3_last", "bill_120m3_eur", "last"),
+    *DECILE_BILLS,
+    Headline("share_above_3pct_mean", "share_households_above_3pct", "mean"),
+    Headline("yield_pct_mean", "yield_pct", "mean"),
+    Headline("breaks_total", "breaks", "total"),
+    *MONEY_AND_DECISIONS,
+)
 #: rows of the side-by-side table of an electricity service, in order
 ELECTRICITY_HEADLINES: tuple[Headline, ...] = (
     Headline("price_ref_kwh_first", "price_ref_eur_per_kwh", "first"),
     Headline("price_ref_kwh_last", "price_ref_eur_per_kwh", "last"),
     Headline("bill_ref_last", "bill_ref_eur", "last"),
-    Headline("bill_d1_last", "mean_bill_eur", "last", decile=1),
-    Headline("bill_d5_last", "mean_bill_eur", "last", decile=5),
-    Headline("bill_d10_last", "mean_bill_eur", "last", decile=10),
+    *DECILE_BILLS,
     Headline("energy_poverty_mean", "energy_poverty_pct", "mean"),
     Headline("saidi_mean", "saidi_min", "mean"),
     Headline("saidi_excl_med_mean", "saidi_excl_med_min", "mean"),
     Headline("underground_last", "underground_share_pct", "last"),
     Headline("compensation_total", "compensation_eur", "total"),
-    Headline("outflow_eur_total", "outflow_eur", "total"),
-    Headline("debt_eur_last", "debt_eur", "last"),
-    Headline("reserves_eur_last", "reserves_eur", "last"),
-    Headline("fte_last", "fte", "last"),
-    Headline("decisions_binding", "decisions_binding", "total"),
-    Headline("vetoes", "vetoes", "total"),
+    *MONEY_AND_DECISIONS,
 )
 BY_KEY: dict[str, Headline] = {h.key: h for h in (*HEADLINES, *ELECTRICITY_HEADLINES)}
 

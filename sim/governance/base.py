@@ -136,13 +136,15 @@ class GovernedPolicy(Policy):
             )
         if item == "renewal":
             return cm.renewal_options(eng, c)
+        if item == "community_pv":
+            return eo.pv_options(eng)
         if item == "usage":
             return cm.usage_options(eng, c)
         if item == "contribution":
             return cm.contribution_options(eng, c)
         return cm.work_options(eng)
 
-    AGENDA = ("tariff", "renewal", "usage", "contribution", cm.WORK_ITEM)
+    AGENDA = ("tariff", "renewal", "usage", "contribution", "community_pv", cm.WORK_ITEM)
 
     def agenda_items(self, eng: Engine, with_tariff: bool = True) -> tuple[str, ...]:
         """The committee's items that apply to the service (:attr:`Service.committee_items`), in

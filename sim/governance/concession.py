@@ -161,6 +161,8 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
     st.renewal_rate_pct = eng.scenario.network.renewal_rate_pct
     fte = eng.fte_total() - st.extra_fte
     st.staff_transferred = fte * c.staff_transferred_share
+    # the functions the operator's group ran centrally come in-house (water.md §2.1)
+    hired = st.staff_transferred * c.staff_hired_pct / 100.0
     cost = c.transition_cost_eur * eng.cpi
     if not c.assets_returned:
         life = eng.scenario.network.renewal_life_years
@@ -177,6 +179,7 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
         policy.deciding = g.committee.power != "consultative"
         if policy.deciding:
             st.extra_fte = g.committee.facilitation_fte
+    st.extra_fte += hired
     rows.append(
         policy.row(
             "contract_end",
@@ -189,7 +192,12 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
             f"returned: {c.unspent_provision_returned} ({policy.contract.provision_accrued:,.0f} EUR); "
             f"financed: {from_reserves:,.0f} EUR from reserves, {st.transition_loan_eur_this_year:,.0f} "
             f"EUR by a public loan at {st.loan_rate_pct:g} % over "
-            f"{eng.scenario.finance.loan_term_years} years",
+            f"{eng.scenario.finance.loan_term_years} years"
+            + (
+                f"; {hired:.1f} FTE hired for the functions the operator's group ran centrally"
+                if hired
+                else ""
+            ),
             body="contract",
         )
     )

@@ -92,3 +92,47 @@ def tariff_options(eng: Engine, council: Council, keep_index: float, regulated: 
             opt.why_not = f"does not recover costs ({100 * effects['recovery']:.0f} % of the revenue needed)"
         out.append(opt)
     return out
+
+
+def pv_options(eng: Engine) -> list[cm.Option]:
+    """Community PV (electricity.md §5.2-5.4): keep, or a programme of ``step_kwp`` on the town's
+    roofs within the legal ceiling of collective self-consumption. Its yearly cost is the panels'
+    depreciation and upkeep less the energy it saves buying; the features: that cost against
+    revenue, and the local share of the town's electricity it adds (weighed as the "resource")."""
+    st = eng.state
+    lp = eng.scenario.local_production
+    now = st.local_production_kw
+    out = [
+        cm.Option(
+            "community_pv",
+            "keep",
+            f"Garder {now:,.0f} kWc".replace(",", "\u202f"),
+            f"Keep {now:,.0f} kWp",
+            features={"cost": 0.0, "resource": 0.0},
+        )
+    ]
+    add = min(lp.step_kwp, lp.acc_limit_kw - now)
+    if add <= 0:
+        return out
+    kwh = add * lp.yield_kwh_per_kwp_year
+    saved = kwh * eng.service.supply_cost_eur_per_mwh(eng, eng._year) / 1000.0  # type: ignore[attr-defined]
+    capex = add * lp.capex_eur_per_kwp * eng.cpi
+    cost = capex / lp.life_years + add * lp.opex_eur_per_kwp_year * eng.cpi - saved
+    rev = max(eng.years[-1]["revenue_eur"], 1.0) if eng.years else 1.0
+    billed = max(eng.years[-1]["kwh_billed"], 1.0) if eng.years else 1.0
+    out.append(
+        cm.Option(
+            "community_pv",
+            "add_pv",
+            f"Photovoltaïque citoyen : {add:,.0f} kWc de plus".replace(",", "\u202f"),
+            f"Community PV: {add:,.0f} more kWp",
+            changes={"local_production_kw": now + add},
+            features={"cost": -max(cost, 0.0) / rev, "resource": 10.0 * kwh / billed},
+            effects={
+                "capex_eur": capex,
+                "kwh_per_year": kwh,
+                "extra_cost_eur_per_year": max(cost, 0.0),
+            },
+        )
+    )
+    return out

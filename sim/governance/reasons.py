@@ -116,6 +116,10 @@ PATTERNS: tuple[tuple[str, Any], ...] = (
         r" ; bouclier tarifaire : hausse plafonnée à \1 % au lieu de \2 %, l'État verse \3 € au fournisseur",
     ),
     (
+        r"; (\S+) FTE hired for the functions the operator's group ran centrally",
+        r" ; \1 ETP recrutés pour les fonctions que le groupe de l'exploitant assurait en central",
+    ),
+    (
         r"cash fell to (\S+) EUR, beyond the treasury line of (\S+) EUR: the plan is not financed",
         r"la trésorerie est tombée à \1 €, au-delà de la ligne de trésorerie de \2 € : le plan n'est "
         r"pas financé",

@@ -758,6 +758,105 @@ class EnergyPoverty(Block):
     )
 
 
+class LocalProduction(Block):
+    """Community photovoltaics on the town's roofs, used within the network (collective
+    self-consumption, electricity.md §5.2-5.4)."""
+
+    pv_kwp: float = param(
+        0.0,
+        unit="kWp",
+        ge=0,
+        le=10_000,
+        widget=True,
+        desc="Community PV installed at the start",
+        desc_fr="Photovoltaïque citoyen installé au départ",
+        source="assumption: none at the start; a committee may invest (electricity.md §5.2)",
+    )
+    yield_kwh_per_kwp_year: float = param(
+        1_300.0,
+        unit="kWh/kWp/yr",
+        gt=0,
+        le=2_500,
+        desc="Yearly production of one kWp",
+        desc_fr="Production annuelle d'un kWc",
+        source="electricity.md §5.3: ~1,300 kWh per kWp per year in France (capacity factor ~15 %)",
+    )
+    january_load_factor_pct: float = param(
+        5.2,
+        unit="%",
+        gt=0,
+        le=100,
+        desc="Load factor of the darkest month (January)",
+        desc_fr="Facteur de charge du mois le plus sombre (janvier)",
+        source="electricity.md §3.2: monthly PV load factor 5.2 % in January (Auvergne-Rhône-Alpes 2016)",
+    )
+    august_load_factor_pct: float = param(
+        20.8,
+        unit="%",
+        gt=0,
+        le=100,
+        desc="Load factor of the sunniest month (August)",
+        desc_fr="Facteur de charge du mois le plus ensoleillé (août)",
+        source="electricity.md §3.2: monthly PV load factor 20.8 % in August (Auvergne-Rhône-Alpes 2016)",
+    )
+    capex_eur_per_kwp: float = param(
+        1_100.0,
+        unit="€/kWp",
+        gt=0,
+        le=10_000,
+        desc="Cost of installing one kWp on roofs",
+        desc_fr="Coût d'installation d'un kWc en toiture",
+        source="electricity.md §5.4: ~1,100 €/kWp on buildings and car-park shades (CRE 2019)",
+    )
+    opex_eur_per_kwp_year: float = param(
+        20.0,
+        unit="€/kWp/yr",
+        ge=0,
+        le=500,
+        desc="Operating cost of one kWp a year",
+        desc_fr="Coût d'exploitation d'un kWc par an",
+        source="electricity.md §5.4: OPEX < 20 €/kWp/yr (CRE 2019); the upper bound taken",
+    )
+    life_years: float = param(
+        25.0,
+        unit="yr",
+        gt=0,
+        le=60,
+        desc="Service life of the panels (depreciation)",
+        desc_fr="Durée de vie des panneaux (amortissement)",
+        source="assumption: the usual production warranty; not in the reference file",
+    )
+    acc_limit_kw: float = param(
+        5_000.0,
+        unit="kW",
+        gt=0,
+        le=10_000,
+        desc="Legal ceiling of a collective self-consumption operation",
+        desc_fr="Plafond légal d'une opération d'autoconsommation collective",
+        source="electricity.md §5.2: arrêté of 21 Nov 2019, < 3 MW then 5 MW (mainland); < 10 MW "
+        "by derogation when a commune takes part",
+    )
+    step_kwp: float = param(
+        500.0,
+        unit="kWp",
+        gt=0,
+        le=5_000,
+        desc="Size of a community PV programme the committee can vote",
+        desc_fr="Taille d'un programme de photovoltaïque citoyen que le comité peut voter",
+        source="assumption: about seven operations of the average size (~71 kWp, electricity.md §5.2)",
+    )
+
+    @model_validator(mode="after")
+    def _within_the_law(self) -> LocalProduction:
+        if self.pv_kwp > self.acc_limit_kw:
+            raise ValueError(
+                f"pv_kwp {self.pv_kwp:g} is above the legal ceiling acc_limit_kw {self.acc_limit_kw:g}"
+            )
+        if self.august_load_factor_pct < self.january_load_factor_pct:
+            raise ValueError("august_load_factor_pct must be at least january_load_factor_pct")
+        return self
+
+
 class ElectricityFinance(FinanceBase):
     delegation_overhead_eur_per_mwh: float = param(
         0.0,
@@ -810,6 +909,9 @@ class ElectricityScenario(Block):
         ElectricityNetwork, desc="Network", desc_fr="Réseau", source="see fields"
     )
     supply: Supply = param(Supply, desc="Supply", desc_fr="Approvisionnement", source="see fields")
+    local_production: LocalProduction = param(
+        LocalProduction, desc="Local production", desc_fr="Production locale", source="see fields"
+    )
     energy_poverty: EnergyPoverty = param(
         EnergyPoverty, desc="Energy poverty", desc_fr="Précarité énergétique", source="see fields"
     )

@@ -1670,6 +1670,20 @@ class Concession(Block):
         desc_fr="Part du personnel transféré",
         source="water.md §2.1: Montpellier, 56 of 57 technicians joined the régie",
     )
+    staff_hired_pct: float = param(
+        0.0,
+        unit="%",
+        ge=0,
+        le=200,
+        desc="Staff the régie hires at the switch, in % of the staff transferred: the functions the "
+        "operator's group ran centrally (billing, customer service, engineering)",
+        desc_fr="Personnel que la régie recrute au changement, en % du personnel transféré : les "
+        "fonctions que le groupe de l'exploitant assurait en central (facturation, relation "
+        "usagers, ingénierie)",
+        source="assumption: none by default, the central functions being paid in the operator's "
+        "margin (no double count); water.md §2.1 (derived): Lyon about 350 agents for 280 Veolia "
+        "staff transferred (+25 %), Nice 256 for 179 (+43 %), as sensitivity cases",
+    )
     surplus_to_operator: bool = param(
         True,
         desc="The operator keeps the operating result above the reserve target, and covers "

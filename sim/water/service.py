@@ -22,7 +22,13 @@ from sim.core import tariff as tariffs
 from sim.core.assets import BreakRecord, BreakSampler, Cohorts
 from sim.core.billing import BillingWork, billing_step
 from sim.core.engine import Engine, MonthFlows, State
-from sim.core.households import INDOOR_MONTH_SHARE, OUTDOOR_MONTH_SHARE, Population, build_population
+from sim.core.households import (
+    INDOOR_MONTH_SHARE,
+    OUTDOOR_MONTH_SHARE,
+    Population,
+    build_population,
+    decile_means,
+)
 from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
 from sim.scenario.model import Scenario, Tariff, reference_persons
 from sim.water.demand import price_response
@@ -54,6 +60,7 @@ class WaterService:
     year_keys = WATER_YEAR_KEYS
     extra_payment_lines: tuple[str, ...] = ()
     extra_opex_lines: tuple[str, ...] = ()
+    extra_capex_lines: tuple[str, ...] = ()
     committee_items = ("tariff", "renewal", "usage", "contribution", "work_organisation")
 
     # ------------------------------------------------------------------ what the engine asks first
@@ -644,11 +651,7 @@ class WaterService:
     def _decile_rows(
         self, eng: Engine, year: int, burden: np.ndarray, above: np.ndarray, sewer: np.ndarray
     ) -> None:
-        d = eng.pop.decile.astype(np.int64)
-        cnt = np.bincount(d, minlength=11)[1:].astype(float)
-
-        def mean_by(x: np.ndarray) -> np.ndarray:
-            return np.bincount(d, weights=x, minlength=11)[1:] / np.maximum(cnt, 1)
+        cnt, mean_by = decile_means(eng.pop.decile)
 
         inc, vol, bil = mean_by(eng.income), mean_by(eng.year_volume), mean_by(eng.year_bill)
         sew, persons = mean_by(sewer), mean_by(eng.pop.persons.astype(np.float64))
