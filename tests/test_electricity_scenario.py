@@ -39,8 +39,8 @@ def test_text_doors_refuse_electricity_until_they_show_it() -> None:
     with pytest.raises(ScenarioError) as err:
         loads_scenario(TOWN.read_bytes(), origin="town.yaml")
     fr, en = err.value.format("fr"), err.value.format("en")
-    assert "town.yaml" in en and "service" in en and "only be checked and billed" in en
-    assert "qu'en ligne de commande" in fr
+    assert "town.yaml" in en and "service" in en and "cannot be opened here yet" in en
+    assert "ne s'ouvre pas encore ici" in fr and "Explorer et Comparer" in fr
 
 
 def test_overrides_use_the_electricity_defaults() -> None:

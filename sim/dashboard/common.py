@@ -281,6 +281,7 @@ def widgets_for(
     *,
     container: Any = None,
     key_prefix: str = "w.",
+    named_choices: bool = False,
 ) -> dict[str, Any]:
     """Draw one widget per parameter and return the values the user changed, by dotted path.
 
@@ -300,6 +301,8 @@ def widgets_for(
         Where to draw (``st.sidebar``, a column…); the main area by default.
     key_prefix
         Prefix of the widgets' session-state keys, to keep pages apart.
+    named_choices
+        Show a named choice in words (:func:`choice_label`) rather than as its code.
 
     Returns
     -------
@@ -316,7 +319,7 @@ def widgets_for(
     changes: dict[str, Any] = {}
     for info in infos:
         current = get_path(values, info.path)
-        new = _draw(where, info, current, lang, key_prefix + info.path)
+        new = _draw(where, info, current, lang, key_prefix + info.path, named_choices)
         if new != current:
             changes[info.path] = new
     return changes
@@ -339,14 +342,15 @@ def initial(key: str, value: Any, options: list[Any] | None = None) -> dict[str,
     return {"value": current}
 
 
-def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str) -> Any:
+def _draw(where: Any, info: ParamInfo, current: Any, lang: str, key: str, named: bool = False) -> Any:
     label, help_ = widget_label(info, lang), widget_help(info, lang)
     kind = info.kind
     if kind == "bool":
         return where.checkbox(label, help=help_, key=key, **initial(key, bool(current)))
     if kind == "choice":
         options = list(info.choices)
-        return where.selectbox(label, options, help=help_, key=key, **initial(key, current, options))
+        words = {"format_func": lambda v: choice_label(info.path, v, lang)} if named else {}
+        return where.selectbox(label, options, help=help_, key=key, **words, **initial(key, current, options))
     if kind == "str":
         return where.text_input(label, help=help_, key=key, **initial(key, current or ""))
     if kind not in ("int", "float"):

@@ -32,7 +32,7 @@ from sim.measure.indicators import indicator as measured
 from sim.scenario.docs import regimes_markdown
 from sim.scenario.model import REGIMES_SHOWN, Scenario
 from sim.show.plots import compare_bars, regime_label
-from sim.show.report import at_end_label
+from sim.show.report import at_end_label, fans_for
 
 PAGE = "comparer"
 MODES: tuple[str, ...] = ("files", "current")
@@ -55,6 +55,15 @@ DECIMALS: dict[str, int] = {
     "fte_last": 1,
     "decisions_binding": 0,
     "vetoes": 0,
+    # electricity (sim.experiments.compare.ELECTRICITY_HEADLINES)
+    "price_ref_kwh_first": 4,
+    "price_ref_kwh_last": 4,
+    "bill_ref_last": 0,
+    "energy_poverty_mean": 1,
+    "saidi_mean": 0,
+    "saidi_excl_med_mean": 0,
+    "underground_last": 1,
+    "compensation_total": 0,
 }
 #: indicators drawn as bars, with the locale key of their axis unit (from the indicator table)
 BARS: tuple[tuple[str, str], ...] = tuple(
@@ -70,6 +79,21 @@ BARS: tuple[tuple[str, str], ...] = tuple(
         "fte_last",
     )
 )
+#: the same for an electricity service
+ELECTRICITY_BARS: tuple[tuple[str, str], ...] = tuple(
+    (key, UNIT_KEYS[measured(BY_KEY[key].indicator).unit])
+    for key in (
+        "price_ref_kwh_last",
+        "bill_d1_last",
+        "energy_poverty_mean",
+        "saidi_mean",
+        "underground_last",
+        "compensation_total",
+        "outflow_eur_total",
+        "reserves_eur_last",
+    )
+)
+BARS_BY_SERVICE: dict[str, tuple[tuple[str, str], ...]] = {"water": BARS, "electricity": ELECTRICITY_BARS}
 #: indicators drawn as fan charts when many futures are simulated
 FANS: tuple[str, ...] = (
     "price_120m3_eur_per_m3",
@@ -77,6 +101,7 @@ FANS: tuple[str, ...] = (
     "yield_pct",
     "debt_eur",
 )
+FANS_BY_SERVICE: dict[str, tuple[str, ...]] = {"water": FANS, "electricity": fans_for("electricity")}
 
 
 def indicator_label(key: str, lang: str) -> str:
@@ -89,10 +114,12 @@ def indicator_label(key: str, lang: str) -> str:
 def scenarios_for(mode: str, current: Scenario, lang: str) -> dict[str, Scenario]:
     """The three scenarios to compare, by regime code.
 
-    ``"files"``: the shipped files; ``"current"``: ``current`` with its regime switched.
+    ``"files"``: the shipped files of ``current``'s service; ``"current"``: ``current`` with its
+    regime switched.
     """
     if mode == "files":
-        return {r: share.load_preset(r) for r in REGIMES_SHOWN}
+        service = share.service_of(current)
+        return {r: share.load_preset(share.regime_preset(service, r)) for r in REGIMES_SHOWN}
     origin = t("compare.origin", lang)
     return {r: share.apply_changes(current, {"governance.regime": r}, origin) for r in REGIMES_SHOWN}
 
@@ -129,22 +156,24 @@ def bar_figure(cmp: Comparison, key: str, unit_key: str, lang: str) -> Any:
     return fig
 
 
-def _meaning(path: str, lang: str) -> str:
+def _meaning(path: str, lang: str, model: type[Scenario] = Scenario) -> str:
     try:
-        return common.param_at(Scenario, path).meaning(lang)
+        return common.param_at(model, path).meaning(lang)
     except KeyError:
         return ""
 
 
-def _unit(path: str, lang: str) -> str:
+def _unit(path: str, lang: str, model: type[Scenario] = Scenario) -> str:
     try:
-        return common.param_at(Scenario, path).unit_in(lang)
+        return common.param_at(model, path).unit_in(lang)
     except KeyError:
         return ""
 
 
 def differences_table(cmp: Comparison, lang: str) -> pd.DataFrame:
-    """What differs between the scenarios: key, meaning, then one column per regime."""
+    """What differs between the scenarios: key, meaning, then one column per regime (meanings
+    and units from the schema of the scenarios' service)."""
+    model = type(next(iter(cmp.results.values())).scenario) if cmp.results else Scenario
     d = cmp.differences
     rows = []
     for _, row in d.iterrows():
@@ -152,8 +181,10 @@ def differences_table(cmp: Comparison, lang: str) -> pd.DataFrame:
         rule = key == RULE_ROW  # the decision rule that sets the tariff, not a parameter
         out = {
             t("compare.col.key", lang): key,
-            t("compare.col.meaning", lang): t("compare.decision_rule", lang) if rule else _meaning(key, lang),
-            t("compare.col.unit", lang): "" if rule else _unit(key, lang),
+            t("compare.col.meaning", lang): (
+                t("compare.decision_rule", lang) if rule else _meaning(key, lang, model)
+            ),
+            t("compare.col.unit", lang): "" if rule else _unit(key, lang, model),
         }
         for name in d.columns[1:]:
             value = row[name]
@@ -213,7 +244,7 @@ def _make(scenarios: Mapping[str, Scenario], seed: int) -> ensembles.MakeFn:
     return make
 
 
-def _uncertainty(view: ensembles.View, seed: int, lang: str) -> None:
+def _uncertainty(view: ensembles.View, seed: int, lang: str, service: str = "water") -> None:
     """Every regime's fan chart of the main indicators, on the same futures, with their odds."""
     if not view.result:
         return
@@ -223,13 +254,25 @@ def _uncertainty(view: ensembles.View, seed: int, lang: str) -> None:
         ensembles.tn("ensemble.compare.same", lang, view.done, seed=seed),
         icon=":material/casino:",
     )
-    ensembles.fan_compare_grid(view, FANS, lang, lambda name: regime_label(name, lang))
+    fans = FANS_BY_SERVICE.get(service, FANS)
+    ensembles.fan_compare_grid(view, fans, lang, lambda name: regime_label(name, lang))
     if view.result:
         labels = {name: regime_label(name, lang) for name in view.result}
         ensembles.download_button(view, lang, labels)
 
 
+def _rule_text(regime: str, s: Scenario, lang: str) -> str:
+    """How ``regime`` decides, in words: under a regulated electricity tariff, what it decides
+    besides the price; otherwise how it sets the tariff."""
+    if getattr(s.tariff, "pricing", "local") == "regulated":
+        return t(f"compare.rule.electricity.regulated.{regime}", lang)
+    return t(f"compare.rule.{regime}", lang)
+
+
 def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = None, seed: int = 0) -> None:
+    first = next(iter(cmp.results.values())).scenario
+    service = share.service_of(first)
+    bars = BARS_BY_SERVICE.get(service, BARS)
     st.subheader(t("compare.table.header", lang))
     table = display_table(cmp, lang)
     st.dataframe(
@@ -240,16 +283,16 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
         column_config={c: st.column_config.TextColumn(alignment="right") for c in table.columns[1:]},
     )
     if view is not None:
-        _uncertainty(view, seed, lang)
+        _uncertainty(view, seed, lang, service)
 
     st.subheader(t("compare.charts.header", lang))
     figs = share.memo(
         ("compare-figures", key, lang),
-        lambda: {k: bar_figure(cmp, k, unit_key, lang) for k, unit_key in BARS},
+        lambda: {k: bar_figure(cmp, k, unit_key, lang) for k, unit_key in bars},
     )
-    for i in range(0, len(BARS), 2):
+    for i in range(0, len(bars), 2):
         cols = st.columns(2)
-        for col, (indicator, _) in zip(cols, BARS[i : i + 2], strict=False):
+        for col, (indicator, _) in zip(cols, bars[i : i + 2], strict=False):
             with col:
                 st.plotly_chart(
                     figs[indicator],
@@ -261,7 +304,7 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
     st.subheader(t("compare.diff.header", lang))
     st.markdown(t("compare.diff.intro", lang))
     for regime in REGIMES_SHOWN:
-        st.markdown(f"- **{regime_label(regime, lang)}** — {t(f'compare.rule.{regime}', lang)}")
+        st.markdown(f"- **{regime_label(regime, lang)}** — {_rule_text(regime, first, lang)}")
     diff = differences_table(cmp, lang)
     if diff.empty:
         st.info(t("compare.diff.none", lang))
@@ -282,8 +325,9 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
                 **{r: st.column_config.TextColumn(width=150) for r in regimes},
             },
         )
-    with st.expander(t("compare.how", lang)):
-        st.markdown(regimes_markdown(normalise_lang(lang)))
+    if service == "water":  # the regimes told with water's rains and breaks
+        with st.expander(t("compare.how", lang)):
+            st.markdown(regimes_markdown(normalise_lang(lang)))
 
 
 def comparison_csv(cmp: Comparison, lang: str) -> bytes:
@@ -323,10 +367,14 @@ def render() -> None:
         share.follow_link(page, PAGE)
     st.title(t("compare.title", lang))
     st.markdown(t("compare.intro", lang))
+    share.service_select(lang)
     share.show_flash()
 
     mode = _mode(lang)
     s = share.current()
+    service = share.service_of(s)
+    if service == "electricity":
+        st.markdown(t("explorer.electricity.law", lang))
     seed = int(s.seed)
     if mode == "current":
         st.caption(share.current_caption(s, lang))
@@ -336,7 +384,8 @@ def render() -> None:
         st.error(share.error_text(t("run.scenario_error", lang), exc, lang))
         return
     town = next(iter(scenarios.values())).town.name
-    st.info(t("compare.same", lang, town=share.md_escape(town), seed=seed), icon=":material/balance:")
+    same = "compare.same.electricity" if service == "electricity" else "compare.same"
+    st.info(t(same, lang, town=share.md_escape(town), seed=seed), icon=":material/balance:")
     params = share.sync_url(PAGE, {"m": mode})
     cmp = share.run_comparison(scenarios, seed, lang)
     if cmp is None:

@@ -4,6 +4,10 @@ command line gives (``regie-sim compare A B --explain --json``).
 
 The reader picks the two regimes (régie → concession by default); the decomposition runs once per
 pair, scenario and seed, and is kept in the process-wide store, so a language switch redraws at once.
+
+For electricity the reader also picks the indicator explained (:data:`EXPLAINED`): under the
+regulated tariff every regime sells at the same price, so the price gap is zero and the reserves
+are explained by default.
 """
 
 from __future__ import annotations
@@ -18,33 +22,89 @@ from sim.dashboard import share
 from sim.experiments.explain import Explanation, explain
 from sim.i18n import fmt_number, t
 from sim.scenario.model import Scenario
-from sim.show.plots import explain_waterfall, regime_label
+from sim.show.plots import explain_digits, explain_waterfall, indicator_label, indicator_unit, regime_label
 
 A_KEY, B_KEY = "compare_explain_a", "compare_explain_b"
+INDICATOR_KEY = "compare_explain_indicator"
+#: the indicators a reader can have explained, by service (the service's default first); water
+#: keeps its one indicator, the price, and shows no choice
+EXPLAINED: dict[str, tuple[str, ...]] = {
+    "water": ("price_120m3_eur_per_m3",),
+    "electricity": (
+        "price_ref_eur_per_kwh",
+        "bill_ref_eur",
+        "reserves_eur",
+        "outflow_eur",
+        "debt_eur",
+        "saidi_min",
+        "energy_poverty_pct",
+    ),
+}
+#: explained by default when every scenario sells at the regulated tariff (the price gap is zero)
+REGULATED_DEFAULT = "reserves_eur"
 
 
-def explanation(scenarios: Mapping[str, Scenario], a: str, b: str, seed: int) -> Explanation:
-    """The decomposition of ``b - a`` on ``seed``, computed once per scenarios and seed."""
-    key = ("explain", share.run_key(scenarios[a], seed), share.run_key(scenarios[b], seed))
-    return share.memo(key, lambda: explain(scenarios[a], scenarios[b], seed=seed, a_name=a, b_name=b))
+def explanation(
+    scenarios: Mapping[str, Scenario], a: str, b: str, seed: int, indicator: str | None = None
+) -> Explanation:
+    """The decomposition of ``b - a`` on ``seed``, computed once per scenarios, seed and
+    indicator (None: the service's default, :data:`sim.experiments.explain.DEFAULT_INDICATOR`)."""
+    key: tuple[str | None, ...] = (
+        "explain",
+        share.run_key(scenarios[a], seed),
+        share.run_key(scenarios[b], seed),
+    )
+    if indicator is not None:
+        key = (*key, indicator)
+    return share.memo(
+        key,
+        lambda: explain(scenarios[a], scenarios[b], seed=seed, indicator=indicator, a_name=a, b_name=b),
+    )
 
 
 def parts_table(ex: Explanation, lang: str) -> pd.DataFrame:
-    """One row per difference switched: what it is, and how much it moved the price (€/m3)."""
+    """One row per difference switched: what it is, and how much it moved the indicator (the
+    price per m3 for water, as the command line writes it)."""
+    if ex.indicator == "price_120m3_eur_per_m3":
+        effect = t("compare.explain.col.eur", lang)
+    else:
+        effect = t("compare.explain.col.effect", lang, unit=indicator_unit(ex.indicator, lang))
+    digits = explain_digits(ex.indicator)
     rows = [
         {
             t("compare.explain.col.part", lang): p.label(lang),
-            t("compare.explain.col.eur", lang): ("+" if p.delta >= 0 else "") + fmt_number(p.delta, lang, 3),
+            effect: ("+" if p.delta >= 0 else "") + fmt_number(p.delta, lang, digits),
         }
         for p in ex.parts
     ]
     rows.append(
         {
             t("compare.explain.col.part", lang): t("compare.explain.residual", lang),
-            t("compare.explain.col.eur", lang): fmt_number(ex.residual, lang, 3),
+            effect: fmt_number(ex.residual, lang, digits),
         }
     )
     return pd.DataFrame(rows)
+
+
+def _indicator(scenarios: Mapping[str, Scenario], lang: str) -> str | None:
+    """The indicator to explain: None for water (its price, no choice); for electricity the
+    reader's choice, the reserves by default under the regulated tariff."""
+    first = next(iter(scenarios.values()))
+    options = EXPLAINED.get(share.service_of(first), ())
+    if len(options) < 2:
+        return None
+    regulated = all(getattr(s.tariff, "pricing", "local") == "regulated" for s in scenarios.values())
+    if st.session_state.get(INDICATOR_KEY) not in options:
+        st.session_state[INDICATOR_KEY] = REGULATED_DEFAULT if regulated else options[0]
+    chosen = st.selectbox(
+        t("compare.explain.indicator", lang),
+        options,
+        format_func=lambda c: indicator_label(c, lang),
+        key=INDICATOR_KEY,
+    )
+    if regulated:
+        st.caption(t("compare.explain.regulated", lang))
+    return str(chosen)
 
 
 def section(scenarios: Mapping[str, Scenario], seed: int, lang: str) -> None:
@@ -53,7 +113,11 @@ def section(scenarios: Mapping[str, Scenario], seed: int, lang: str) -> None:
     if len(names) < 2:
         return
     st.subheader(t("compare.explain.header", lang))
-    st.markdown(t("compare.explain.intro", lang))
+    indicator = _indicator(scenarios, lang)
+    if indicator is None:
+        st.markdown(t("compare.explain.intro", lang))
+    else:
+        st.markdown(t("compare.explain.intro.any", lang, indicator=indicator_label(indicator, lang)))
     left, right = st.columns(2)
     default_a = names.index("regie") if "regie" in names else 0
     default_b = names.index("concession") if "concession" in names else 1
@@ -77,13 +141,15 @@ def section(scenarios: Mapping[str, Scenario], seed: int, lang: str) -> None:
         st.info(t("compare.explain.same", lang))
         return
     with st.spinner(t("compare.explain.running", lang)):
-        ex = explanation(scenarios, a, b, seed)
+        ex = explanation(scenarios, a, b, seed, indicator)
     st.plotly_chart(explain_waterfall(_named(ex, lang), lang), theme=None, key="compare_explain_fig")
     st.dataframe(parts_table(ex, lang), hide_index=True, width="stretch")
     st.download_button(
         t("compare.explain.download", lang),
         data=json.dumps(ex.to_json(lang), ensure_ascii=False, indent=1).encode("utf-8"),
-        file_name=f"explain-{a}-{b}-seed{seed}.json",
+        file_name=f"explain-{a}-{b}-seed{seed}.json"
+        if indicator is None
+        else f"explain-{indicator}-{a}-{b}-seed{seed}.json",
         mime="application/json",
         on_click="ignore",
         key="compare_explain_json",

@@ -37,14 +37,18 @@ from sim.show.plots import (
     regime_label,
     tornado_figure,
 )
-from sim.show.report import (
-    FANS,
-    FIGURES,
-    HEADLINES,
+from sim.show.report import (  # FANS, FIGURES, HEADLINES: water's, kept for whoever reads them here
+    FANS,  # noqa: F401
+    FIGURES,  # noqa: F401
+    HEADLINES,  # noqa: F401
     at_end_label,
+    fans_for,
+    figures_for,
     fmt_change,
     fmt_with_unit,
     headline_rows,
+    headlines_for,
+    service_of,
 )
 
 PAGE = "explorer"
@@ -62,7 +66,7 @@ LIMITS: dict[str, int] = {
 RUN_GROUP = "run"  # top-level parameters (horizon, seed)
 YEAR_KEY = "explorer.year"  # the year whose headline figures are shown
 YEAR_PARAM = "y"  # ... in a share link
-BARE = {"breaks"}  # metrics whose unit is in their label (« Casses dans l'année »)
+BARE = {"breaks", "saifi"}  # metrics whose unit is in their label (« Casses dans l'année »)
 
 
 def widget_key(path: str) -> str:
@@ -73,13 +77,14 @@ def widget_key(path: str) -> str:
 # ------------------------------------------------------------------------------------------
 # the parameter form
 # ------------------------------------------------------------------------------------------
-def groups() -> dict[str, list[str]]:
-    """Paths of the main parameters (``widget=True`` in the schema), by block, in schema order.
+def groups(model: type[Scenario] = Scenario) -> dict[str, list[str]]:
+    """Paths of the main parameters (``widget=True`` in the schema of ``model``, the water
+    :class:`Scenario` or the electricity one), by block, in schema order.
 
     The regime is left out (it is drawn on top); top-level parameters go to ``"run"``.
     """
     out: dict[str, list[str]] = {}
-    for info in common.iter_params(Scenario):
+    for info in common.iter_params(model):
         if not info.widget or info.container or info.path == REGIME:
             continue
         if "[*]" in info.path:  # a template row of an empty list (tariff variants): no value
@@ -91,16 +96,16 @@ def groups() -> dict[str, list[str]]:
     return out
 
 
-def block_label(block: str, lang: str) -> str:
-    """The block's name in ``lang`` (« Tarif », « Ménages »…), from the schema."""
+def block_label(block: str, lang: str, model: type[Scenario] = Scenario) -> str:
+    """The block's name in ``lang`` (« Tarif », « Ménages »…), from the schema of ``model``."""
     if block == RUN_GROUP:
         return t("explorer.group.run", lang)
-    field = Scenario.model_fields[block]
+    field = model.model_fields[block]
     return ParamInfo(block, field, None).meaning(lang)
 
 
 def _choice(s: Scenario, path: str, lang: str, label_of: Any) -> dict[str, Any]:
-    info = common.param_at(Scenario, path)
+    info = common.param_at(type(s), path)
     current = common.get_path(s, path)
     options = list(info.choices)
     new = st.selectbox(
@@ -131,7 +136,7 @@ def _on_run() -> None:
         scaled = scale_town(s, int(wanted))
     except ScenarioError:
         return  # the page reports the count with its reason
-    for paths in groups().values():
+    for paths in groups(type(s)).values():
         for path in paths:
             k = widget_key(path)
             before, after = common.get_path(s, path), common.get_path(scaled, path)
@@ -141,12 +146,13 @@ def _on_run() -> None:
 
 
 def _int(s: Scenario, path: str, lang: str, max_value: int) -> dict[str, Any]:
-    info = common.param_at(Scenario, path)
+    info = common.param_at(type(s), path)
     current = int(common.get_path(s, path))
     lo = int(info.bounds.get("ge", 0))
     help_ = common.widget_help(info, lang)
     if path == HOUSEHOLDS:
-        help_ = t("explorer.scale.help", lang) + "\n\n" + help_
+        scale = "explorer.scale.help" if isinstance(s, Scenario) else "explorer.scale.help.electricity"
+        help_ = t(scale, lang) + "\n\n" + help_
     new = st.number_input(
         common.widget_label(info, lang),
         min_value=lo,
@@ -165,7 +171,11 @@ def _draw(s: Scenario, paths: list[str], lang: str) -> dict[str, Any]:
 
     def flush() -> None:
         if plain:
-            changes.update(common.widgets_for(Scenario, s, plain, lang, key_prefix=PREFIX))
+            # an electricity town's choices in words (water's widgets are drawn as before)
+            named = service_of(s) != "water"
+            changes.update(
+                common.widgets_for(type(s), s, plain, lang, key_prefix=PREFIX, named_choices=named)
+            )
             plain.clear()
 
     for path in paths:
@@ -211,10 +221,10 @@ def parameter_form(s: Scenario, lang: str) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     with st.form("explorer_form", border=False, enter_to_submit=False):
         changes.update(_choice(s, REGIME, lang, lambda r: regime_label(r, lang)))
-        for block, paths in groups().items():
-            with st.expander(block_label(block, lang), expanded=block == "tariff"):
+        for block, paths in groups(type(s)).items():
+            with st.expander(block_label(block, lang, type(s)), expanded=block == "tariff"):
                 changes.update(_draw(s, paths, lang))
-                if block == "tariff":
+                if block == "tariff" and isinstance(s, Scenario):  # water's price blocks
                     changes.update(_tariff_blocks(s, lang))
         st.form_submit_button(
             t("explorer.run", lang),
@@ -447,18 +457,22 @@ def headline(
                 st.caption(odds[row.column])
 
 
-def decision_value(col: str, value: Any, lang: str) -> str:
-    """A decision's body, item or option as people read it: the catalogue's label, else the
-    value with the page's decimal mark (``+5,0 %``, ``K=1,0291``), never a raw ``None``."""
+def decision_value(col: str, value: Any, lang: str, service: str = "water") -> str:
+    """A decision's body, item or option as people read it: the catalogue's label (the
+    service's own first, ``explorer.decisions.electricity.item.tariff``), else the value with the
+    page's decimal mark (``+5,0 %``, ``K=1,0291``), never a raw ``None``."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
+    own = f"explorer.decisions.{service}.{col}.{value}"
+    if service != "water" and has_key(own, lang):
+        return t(own, lang)
     key = f"explorer.decisions.{col}.{value}"
     if has_key(key, lang):
         return t(key, lang)
     return localise_numbers(str(value), lang)
 
 
-def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
+def decisions_table(decisions: pd.DataFrame, lang: str, service: str = "water") -> pd.DataFrame:
     """The decisions with column headers, yes/no cells and reasons in ``lang``.
 
     The engine writes each reason in English (``reason``) and French (``reason_fr``); one
@@ -474,7 +488,7 @@ def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[col] = out[col].map(lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang))
     for col in ("body", "item", "option"):
         if col in out:
-            out[col] = out[col].map(lambda v, c=col: decision_value(c, v, lang))
+            out[col] = out[col].map(lambda v, c=col: decision_value(c, v, lang, service))
     for col in ("meeting", "votes_public", "votes_operators", "votes_citizens"):
         if col in out:  # no vote in that college (a council or a contract decides): a dash
             out[col] = out[col].map(lambda v: "—" if v is None or pd.isna(v) else fmt_number(v, lang))
@@ -488,7 +502,7 @@ def decisions_table(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def _charts(run: share.Run, lang: str) -> None:
     figs = share.figures(run, lang)
-    names = [*FIGURES, "decisions"]
+    names = [*figures_for(service_of(run.result)), "decisions"]
     tabs = st.tabs([t(f"explorer.tab.{n}", lang) for n in names])
     for tab, name in zip(tabs, names, strict=True):
         with tab:
@@ -510,7 +524,7 @@ def _decisions(result: Any, lang: str) -> None:
         return
     binding = int(d["binding"].astype(bool).sum()) if "binding" in d else 0
     st.caption(t("explorer.decisions.caption", lang, n=len(d), binding=binding))
-    st.dataframe(decisions_table(d, lang), hide_index=True, width="stretch")
+    st.dataframe(decisions_table(d, lang, service_of(result)), hide_index=True, width="stretch")
 
 
 def ensemble_key(s: Scenario, runs: int) -> tuple[str, str, int]:
@@ -534,13 +548,13 @@ def _make(s: Scenario) -> ensembles.MakeFn:
     return make
 
 
-def _uncertainty(view: ensembles.View, lang: str) -> None:
+def _uncertainty(view: ensembles.View, lang: str, service: str = "water") -> None:
     """The fan charts of the simulated futures."""
     if not view.result:
         return
     st.subheader(ensembles.tn("ensemble.header", lang, view.done))
     st.caption(t("ensemble.intro", lang))
-    ensembles.fan_grid(view, FANS, lang)
+    ensembles.fan_grid(view, fans_for(service), lang)
     ensembles.download_button(view, lang)
 
 
@@ -569,6 +583,9 @@ def _tornado_table(scenario_yaml: str, indicator: str) -> pd.DataFrame:
 def _tornado(s: Scenario, lang: str) -> None:
     """One-at-a-time sensitivity of the price, on request (about 30 runs of the model)."""
     with st.expander(t("tornado.header", lang)):
+        if service_of(s) != "water":  # documented_ranges knows water's parameters only
+            st.info(t("tornado.electricity", lang))
+            return
         st.caption(t("tornado.caption", lang))
         if st.button(t("tornado.button", lang), key="explorer-tornado"):
             st.session_state["explorer-tornado-on"] = True
@@ -587,6 +604,9 @@ def render() -> None:
     st.title(t("explorer.title", lang))
     st.markdown(t("explorer.intro", lang))
 
+    service = share.service_select(lang)
+    if service == "electricity":
+        st.markdown(t("explorer.electricity.law", lang))
     choose, load = st.columns(2, gap="large")
     with choose:
         share.preset_select(lang)
@@ -601,6 +621,10 @@ def render() -> None:
     if problem:
         st.error(problem)
     st.caption(share.current_caption(s, lang))
+    service = share.service_of(s)
+    if service == "electricity":
+        pricing = str(getattr(s.tariff, "pricing", "local"))
+        st.info(t(f"explorer.electricity.{pricing}", lang), icon=":material/gavel:")
     params = share.sync_url(PAGE)
     run = share.run_scenario(s, lang)
     if run is None:
@@ -614,11 +638,11 @@ def render() -> None:
     params = share.sync_extra(params, year_link(run.result, year))
     if view.result:
         ens = view.result["scenario"]
-        odds = ensembles.statements(ens, [h.column for h in HEADLINES], lang, year)
+        odds = ensembles.statements(ens, [h.column for h in headlines_for(service)], lang, year)
         key = "explorer.median.caption" if ens.runs >= 2 else "ensemble.odds.caption"
         note = ensembles.tn(key, lang, view.done, seed=s.seed)
     headline(run.result, lang, odds, note, year=year, ens=ens)
-    _uncertainty(view, lang)
+    _uncertainty(view, lang, service)
     _charts(run, lang)
     _tornado(s, lang)
     _files(run, s, params, lang, view)

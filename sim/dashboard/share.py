@@ -9,6 +9,11 @@
   dashboard has at most :data:`MAX_HOUSEHOLDS` households and :data:`MAX_HORIZON_YEARS` years
   (the command line has no such limits). An upload may ``extends:`` a shipped scenario only, by
   its file name, and may not use YAML aliases.
+- **Services.** The current scenario is of one service, water or electricity (its ``service``
+  key); the Explorer and Compare pages draw a selector (:func:`service_select`) and list the
+  shipped scenarios of that service (``scenarios/*.yaml`` for water, ``scenarios/electricity/*.yaml``
+  for electricity, named ``electricity/town`` and so on). Uploads and links of an electricity
+  scenario go through the same safe loader, with ``other_services=`` :data:`OTHER_SERVICES`.
 - **Share links** ``?p=<preset>&c=<changes>&page=<page>&lang=<lang>``: ``c`` is the url-safe base64
   (padding dropped) of the compact JSON ``{dotted.path: value}`` of every value that differs from
   the shipped scenario ``p`` (:func:`link_changes`). The pages keep the address bar equal to the
@@ -85,6 +90,13 @@ UPLOADED = "(upload)"  # the select box's entry for an uploaded scenario
 RESET_PREFIXES: tuple[str, ...] = SCENARIO_WIDGET_PREFIXES
 
 DEFAULT_PRESET = "town"
+#: the services a scenario on the Explorer and Compare pages can be of, the default first
+SERVICES: tuple[str, ...] = ("water", "electricity")
+#: the services other than water the safe loader lets through here (``loads_scenario``)
+OTHER_SERVICES: tuple[str, ...] = ("electricity",)
+#: the folder of scenarios/ holding each service's shipped scenarios ("": scenarios/ itself)
+SERVICE_FOLDERS: dict[str, str] = {"water": "", "electricity": "electricity"}
+SERVICE_WIDGET = "share_service"  # the service selector
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the one limit of every door
 MAX_HOUSEHOLDS = 200_000
 MAX_HORIZON_YEARS = 60
@@ -104,17 +116,51 @@ def presets() -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda n: (n != DEFAULT_PRESET, n)))
 
 
+def service_presets(service: str) -> tuple[str, ...]:
+    """Names of the shipped scenarios of ``service``, its base town first: the water ones as
+    :func:`presets`, the others with their folder (``electricity/town``)."""
+    folder = SERVICE_FOLDERS.get(service)
+    if folder is None:
+        return ()
+    if not folder:
+        return presets()
+    names = sorted(p.stem for p in (scenarios_dir() / folder).glob("*.yaml") if not p.name.startswith("_"))
+    return tuple(f"{folder}/{n}" for n in sorted(names, key=lambda n: (n != DEFAULT_PRESET, n)))
+
+
+def all_presets() -> tuple[str, ...]:
+    """The shipped scenarios of every service (what a share link's ``p`` may name)."""
+    return tuple(name for service in SERVICES for name in service_presets(service))
+
+
+def default_preset(service: str) -> str:
+    """The base town of ``service`` (``town``, ``electricity/town``)."""
+    folder = SERVICE_FOLDERS.get(service) or ""
+    return f"{folder}/{DEFAULT_PRESET}" if folder else DEFAULT_PRESET
+
+
+def regime_preset(service: str, regime: str) -> str:
+    """The shipped scenario of ``regime`` for ``service`` (``regie``, ``electricity/regie``)."""
+    folder = SERVICE_FOLDERS.get(service) or ""
+    return f"{folder}/{regime}" if folder else regime
+
+
+def service_of(s: Scenario) -> str:
+    """The service a scenario simulates (``water`` or ``electricity``)."""
+    return str(getattr(s, "service", "water"))
+
+
 @functools.lru_cache(maxsize=32)
 def load_preset(name: str) -> Scenario:
     """The shipped scenario ``scenarios/<name>.yaml`` (read once per process)."""
-    if name not in presets():
+    if name not in all_presets():
         raise ScenarioError([Problem(f"{name}.yaml", "", "file_missing", {})])
     return load_scenario(scenarios_dir() / f"{name}.yaml")
 
 
 def preset_label(name: str, lang: str) -> str:
     """``"Ville-sur-Eau, commune de base (town.yaml)"``; the file name for an unknown preset."""
-    key = f"share.preset.{name}"
+    key = f"share.preset.{name.replace('/', '.')}"
     return t(key, lang, file=f"{name}.yaml") if has_key(key, lang) else f"{name}.yaml"
 
 
@@ -165,7 +211,7 @@ def scenario_from_upload(data: bytes, name: str, lang: str) -> Scenario:
     origin = Path(name or "upload.yaml").name or "upload.yaml"
     # the one safe loader (sim.scenario.loader): size, UTF-8, no alias, depth, duplicate keys,
     # finite numbers, and extends: only a built-in scenario, by name
-    s = loads_scenario(bytes(data), origin=origin)
+    s = loads_scenario(bytes(data), origin=origin, other_services=OTHER_SERVICES)
     check_limits(s, origin, lang)
     return s
 
@@ -235,7 +281,8 @@ def link_params(
 ) -> dict[str, str]:
     """Query parameters of the link to ``s`` on ``page`` (the language is added by the app);
     ``extra`` adds the page's own, a None value leaving one out."""
-    p = preset if preset in presets() else DEFAULT_PRESET
+    service = service_of(s)
+    p = preset if preset in service_presets(service) else default_preset(service)
     params = {"p": p}
     c = encode_changes(link_changes(s, load_preset(p)))
     if c:
@@ -249,8 +296,8 @@ def scenario_from_link(params: Mapping[str, str], lang: str) -> Scenario:
     """The scenario a share link names; a located :class:`ScenarioError` if it cannot be used."""
     origin = t("share.link.origin", lang)
     p = params.get("p", "")
-    if p not in presets():
-        names = ", ".join(presets())
+    if p not in all_presets():
+        names = ", ".join(all_presets())
         raise _generic(origin, "p", t("share.link.unknown_preset", lang, found=p, names=names))
     s = apply_changes(load_preset(p), decode_changes(params.get("c", ""), origin, lang), origin)
     check_limits(s, origin, lang)
@@ -272,7 +319,7 @@ def share_url(params: Mapping[str, str], lang: str) -> str:
 # ------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=64)
 def _parse(text: str) -> Scenario:
-    return loads_scenario(text, origin="<session>")
+    return loads_scenario(text, origin="<session>", other_services=OTHER_SERVICES)
 
 
 def session_values(s: Scenario, preset: str | None, source: str) -> dict[str, Any]:
@@ -285,6 +332,20 @@ def current() -> Scenario:
     if CURRENT not in st.session_state:
         set_current(load_preset(DEFAULT_PRESET), DEFAULT_PRESET, f"{DEFAULT_PRESET}.yaml")
     return _parse(st.session_state[CURRENT])
+
+
+def current_service() -> str:
+    """The service of the current scenario (``water`` when none was chosen yet)."""
+    if CURRENT not in st.session_state:
+        return SERVICES[0]
+    return service_of(current())
+
+
+def water_only_note(lang: str) -> None:
+    """On a page that simulates water only: say so, in the page's language, when the scenario
+    chosen on the Explorer is of another service (the page does not use it)."""
+    if current_service() != "water":
+        st.info(t("page.water_only", lang), icon=":material/water_drop:")
 
 
 def current_preset() -> str | None:
@@ -428,7 +489,7 @@ def _set_query(params: Mapping[str, str], keys: Sequence[str]) -> None:
 # ------------------------------------------------------------------------------------------
 def _on_preset() -> None:
     name = st.session_state.get(PRESET_WIDGET)
-    if name and name in presets() and name != current_preset():
+    if name and name in all_presets() and name != current_preset():
         set_current(load_preset(name), name, f"{name}.yaml")
 
 
@@ -447,9 +508,34 @@ def _on_upload() -> None:
     flash("success", t("share.upload.done", lang, name=md_escape(Path(up.name).name)))
 
 
+def _on_service() -> None:
+    service = st.session_state.get(SERVICE_WIDGET)
+    if service in SERVICES and service != current_service():
+        name = default_preset(service)
+        set_current(load_preset(name), name, f"{name}.yaml")
+
+
+def service_select(lang: str) -> str:
+    """The « Eau / Électricité » selector: choosing a service loads its base town. Returns the
+    service of the current scenario."""
+    service = current_service()
+    st.session_state[SERVICE_WIDGET] = service  # an upload or a link may have changed it
+    st.segmented_control(
+        t("service.label", lang),
+        options=list(SERVICES),
+        format_func=lambda v: t(f"service.{v}", lang),
+        key=SERVICE_WIDGET,
+        on_change=_on_service,
+        required=True,
+        help=t("service.help", lang),
+    )
+    return current_service()
+
+
 def preset_select(lang: str) -> None:
-    """The shipped-scenario select box (an uploaded scenario shows as its own entry)."""
-    options = list(presets())
+    """The shipped-scenario select box of the current service (an uploaded scenario shows as
+    its own entry)."""
+    options = list(service_presets(current_service()))
     if current_preset() is None:
         options.insert(0, UPLOADED)
     if st.session_state.get(PRESET_WIDGET) not in options:

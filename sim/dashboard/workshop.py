@@ -32,6 +32,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from sim.dashboard import guide as guide_page
+from sim.dashboard import share
 from sim.dashboard.share import check_limits
 from sim.governance.reasons import reason_fr
 from sim.i18n import UNIT_SPACE_FR
@@ -879,6 +880,7 @@ def _guide_links(lang: str, key: str) -> None:
 
 def _landing(ws: Workshop, lang: str) -> None:
     st.title(t("app_title", lang))
+    share.water_only_note(lang)
     st.write(t("app_intro", lang))
     _guide_links(lang, "ws-guide-landing")
     left, right = st.columns(2)

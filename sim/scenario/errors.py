@@ -44,10 +44,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "bool_type": ("« {found} » n'est pas oui/non (true/false)", "'{found}' is not true/false"),
     "string_type": ("« {found} » n'est pas un texte", "'{found}' is not text"),
     "service_not_here": (
-        "le service « {found} » ne se vérifie et ne se facture encore qu'en ligne de commande "
-        "(regie-sim validate, regie-sim bill) : pas encore de simulation, de page ni d'atelier",
-        "the '{found}' service can so far only be checked and billed on the command line "
-        "(regie-sim validate, regie-sim bill): no simulation, page or workshop yet",
+        "le service « {found} » ne s'ouvre pas encore ici : il se simule en ligne de commande "
+        "(regie-sim run, compare) et dans les pages Explorer et Comparer du tableau de bord",
+        "the '{found}' service cannot be opened here yet: it is simulated on the command line "
+        "(regie-sim run, compare) and on the dashboard's Explorer and Compare pages",
     ),
     "literal_error": (
         "« {found} » n'est pas permis : valeurs possibles {allowed}",

@@ -14,7 +14,8 @@ validates it:
 - numbers: finite, at most :data:`MAX_ABS_NUMBER` in size, and a YAML boolean (``true``, ``yes``)
   is refused where the scenario expects a number (:func:`check_values`);
 - ``extends:``: a scenario read from text (an upload, a share link, a workshop) may extend only a
-  built-in scenario, by name (``town.yaml``); a file on disk may extend files in its own folder
+  built-in scenario, by name (``town.yaml``; another service's by its path,
+  ``electricity/town.yaml``); a file on disk may extend files in its own folder
   tree, or a built-in scenario by name. A file elsewhere is never opened, so an error can neither
   show its content nor tell whether it exists.
 
@@ -213,8 +214,23 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     return out
 
 
+#: the folders of scenarios/ holding another service's built-in scenarios
+SERVICE_FOLDERS: tuple[str, ...] = ("electricity",)
+
+
+def service_builtin_names() -> tuple[str, ...]:
+    """The built-in scenarios of the other services, by their path (``electricity/town.yaml``)."""
+    return tuple(
+        f"{folder}/{p.name}"
+        for folder in SERVICE_FOLDERS
+        for p in sorted((scenarios_dir() / folder).glob("*.yaml"))
+    )
+
+
 def _builtin(ref: str) -> Path | None:
-    names = builtin_names()
+    """The built-in scenario ``ref`` names exactly (``town.yaml``, ``town``,
+    ``electricity/regie.yaml``), else None."""
+    names = builtin_names() + service_builtin_names()
     name = ref if ref in names else f"{ref}.yaml" if f"{ref}.yaml" in names else None
     return scenarios_dir() / name if name else None
 

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sim.i18n import THOUSANDS_FR, fmt_number, fmt_pct, has_key, normalise_lang, t
+from sim.measure.indicators import BY_NAME as INDICATOR_TABLE
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision
 # deficiencies. Yellow (#F0E442) is last: it is hard to read as a thin line on white.
@@ -319,18 +320,46 @@ def price_and_bills(
     shown_deciles
         Deciles drawn on the right panel (1 = poorest); all ten would be unreadable.
     """
-    _check(years, ["year", "price_120m3_eur_per_m3"], "years")
+    price = "price_120m3_eur_per_m3"
+    return _price_and_bills(
+        years, deciles, lang, price, "plot.price_and_bills", shown_deciles, axis_title(price, lang)
+    )
+
+
+def electricity_price_and_bills(
+    years: pd.DataFrame,
+    deciles: pd.DataFrame,
+    lang: str = "fr",
+    *,
+    shown_deciles: Sequence[int] = (1, 5, 10),
+) -> go.Figure:
+    """Price per kWh of the reference household (6 kVA, 4,400 kWh a year, taxes included) and
+    mean yearly electricity bills of a few income deciles: :func:`price_and_bills`' layout."""
+    price = "price_ref_eur_per_kwh"  # the axis says the unit; the title says whose price
+    return _price_and_bills(
+        years, deciles, lang, price, "plot.electricity_prices", shown_deciles, indicator_unit(price, lang)
+    )
+
+
+def _price_and_bills(
+    years: pd.DataFrame,
+    deciles: pd.DataFrame,
+    lang: str,
+    price: str,
+    keys: str,
+    shown_deciles: Sequence[int],
+    price_axis: str,
+) -> go.Figure:
+    """A price (left) and the mean bills of a few deciles (right); titles from ``keys``.*"""
+    _check(years, ["year", price], "years")
     _check(deciles, ["year", "decile", "mean_bill_eur"], "deciles")
     fig = make_subplots(
         rows=1,
         cols=2,
         horizontal_spacing=0.12,
-        subplot_titles=(
-            t("plot.price_and_bills.sub_price", lang),
-            t("plot.price_and_bills.sub_bills", lang),
-        ),
+        subplot_titles=(t(f"{keys}.sub_price", lang), t(f"{keys}.sub_bills", lang)),
     )
-    fig.add_trace(_line(years, "price_120m3_eur_per_m3", lang, colour=OKABE_ITO[0]), row=1, col=1)
+    fig.add_trace(_line(years, price, lang, colour=OKABE_ITO[0]), row=1, col=1)
     for i, d in enumerate(_deciles_to_show(deciles, shown_deciles)):
         sub = deciles[deciles["decile"] == d].sort_values("year")
         fig.add_trace(
@@ -346,9 +375,9 @@ def price_and_bills(
             col=2,
         )
     _year_axes(fig, lang, cols=2)
-    fig.update_yaxes(title_text=axis_title("price_120m3_eur_per_m3", lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text=price_axis, rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text=axis_title("mean_bill_eur", lang), rangemode="tozero", row=1, col=2)
-    return _finish(fig, t("plot.price_and_bills.title", lang), lang)
+    return _finish(fig, t(f"{keys}.title", lang), lang)
 
 
 def affordability(
@@ -410,6 +439,99 @@ def affordability(
     fig.update_yaxes(title_text=axis_title(burden, lang), rangemode="tozero", row=2, col=1)
     fig.update_layout(barmode="group", hovermode="closest")
     return _finish(fig, t("plot.affordability.title", lang), lang, height=650)
+
+
+def energy_poverty(
+    years: pd.DataFrame, deciles: pd.DataFrame, lang: str = "fr", *, threshold_pct: float = 8.0
+) -> go.Figure:
+    """Energy poverty (the ONPE indicator on the electricity bill: effort above the threshold in
+    the three lowest deciles, the 10 % variant, and after the chèque énergie), power limitations
+    and supply cuts for unpaid bills, and the bill's weight in income by decile in the first and
+    last simulated years with the threshold drawn as a line."""
+    shares = ("energy_poverty_pct", "energy_poverty_10pct", "energy_poverty_after_cheque_pct")
+    actions = ("power_limitations", "supply_cuts")
+    _check(years, ["year", *shares, *actions], "years")
+    _check(deciles, ["year", "decile", "burden_pct"], "deciles")
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        specs=[[{}, {}], [{"colspan": 2}, None]],
+        vertical_spacing=0.18,
+        horizontal_spacing=0.12,
+        subplot_titles=(
+            t("plot.energy_poverty.sub_share", lang),
+            t("plot.energy_poverty.sub_actions", lang),
+            t("plot.affordability.sub_burden", lang),
+        ),
+    )
+    for i, col in enumerate(shares):
+        line = _line(years, col, lang, colour=OKABE_ITO[(3, 4, 2)[i]], dash=DASHES[i])
+        fig.add_trace(line, row=1, col=1)
+    for i, col in enumerate(actions):
+        fig.add_trace(_bar(years, col, lang, colour=OKABE_ITO[(1, 3)[i]]), row=1, col=2)
+    first, last = int(deciles["year"].min()), int(deciles["year"].max())
+    for i, year in enumerate(dict.fromkeys((first, last))):
+        sub = deciles[deciles["year"] == year].sort_values("decile")
+        bar = _bar(
+            sub,
+            "burden_pct",
+            lang,
+            x="decile",
+            name=str(year),
+            colour=OKABE_ITO[5] if i == 0 else OKABE_ITO[0],
+        )
+        fig.add_trace(bar, row=2, col=1)
+    fig.add_hline(
+        y=threshold_pct,
+        line_dash="dash",
+        line_color=OKABE_ITO[6],
+        row=2,
+        col=1,
+        annotation_text=t("plot.threshold", lang, threshold=fmt_pct(threshold_pct, lang, 0)),
+    )
+    _year_axes(fig, lang, cols=2)
+    # the units only: the names are in the panels' titles and the legend
+    fig.update_yaxes(title_text=t("unit.pct", lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text=t("unit.count_per_year", lang), rangemode="tozero", row=1, col=2)
+    fig.update_xaxes(title_text=axis_title("decile", lang), dtick=1, row=2, col=1)
+    fig.update_yaxes(title_text=axis_title("burden_pct", lang), rangemode="tozero", row=2, col=1)
+    fig.update_layout(barmode="group", hovermode="closest")
+    return _finish(fig, t("plot.energy_poverty.title", lang), lang, height=650)
+
+
+def reliability(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
+    """Continuity of supply: minutes cut per customer (SAIDI) and long cuts per customer (SAIFI),
+    each with and without major event days (IEEE 1366, 2.5β), so a storm year stands out as the
+    gap between the two lines; the share of the network underground; and the compensation paid
+    for cuts over 5 hours (TURPE rule)."""
+    cols = ("saidi_min", "saidi_excl_med_min", "saifi", "saifi_excl_med", "underground_share_pct")
+    _check(years, ["year", *cols, "compensation_eur"], "years")
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        vertical_spacing=0.18,
+        horizontal_spacing=0.12,
+        subplot_titles=(
+            t("plot.reliability.sub_saidi", lang),
+            t("plot.reliability.sub_saifi", lang),
+            t("ind.underground_share_pct", lang),
+            t("ind.compensation_eur", lang),
+        ),
+    )
+    for c, (every, ordinary) in enumerate(
+        (("saidi_min", "saidi_excl_med_min"), ("saifi", "saifi_excl_med")), 1
+    ):
+        fig.add_trace(_line(years, every, lang, colour=OKABE_ITO[3]), row=1, col=c)
+        fig.add_trace(_line(years, ordinary, lang, colour=OKABE_ITO[0], dash="dash"), row=1, col=c)
+    fig.add_trace(_line(years, "underground_share_pct", lang, colour=OKABE_ITO[2]), row=2, col=1)
+    fig.add_trace(_bar(years, "compensation_eur", lang, colour=OKABE_ITO[1]), row=2, col=2)
+    _year_axes(fig, lang, rows=2, cols=2)
+    fig.update_yaxes(title_text=t("unit.minutes", lang), rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text=t("unit.cuts_per_customer", lang), rangemode="tozero", row=1, col=2)
+    fig.update_yaxes(title_text=t("unit.pct", lang), range=[0, 100], row=2, col=1)
+    fig.update_yaxes(title_text=t("unit.eur", lang), tickformat=",.0f", rangemode="tozero", row=2, col=2)
+    fig.update_layout(hovermode="closest")
+    return _finish(fig, t("plot.reliability.title", lang), lang, height=650)
 
 
 def yield_and_breaks(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
@@ -621,16 +743,32 @@ def compare_bars(table: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Fi
     return _finish(fig, t("plot.compare.title", lang, indicator=label), lang)
 
 
+def explain_digits(indicator: str) -> int:
+    """Digits a gap of ``indicator`` is written with: 3 for €/m³, 4 for €/kWh, 0 for euros
+    (reserves of millions), 1 otherwise."""
+    if indicator.endswith("_per_m3"):
+        return 3
+    if indicator.endswith("_per_kwh"):
+        return 4
+    if indicator.endswith("_eur"):
+        return 0
+    return 1
+
+
 def explain_waterfall(ex: Any, lang: str = "fr") -> go.Figure:
     """The gap between two scenarios, difference by difference: a waterfall from scenario ``a``'s
     value to ``b``'s (an :class:`sim.experiments.explain.Explanation`)."""
-    digits = 3 if ex.indicator.endswith("_per_m3") else 1
+    digits = explain_digits(ex.indicator)
     names = [ex.a_name, *(p.short_label(lang) for p in ex.parts), ex.b_name]
     values = [ex.a_value, *(p.delta for p in ex.parts), ex.b_value]
     measures = ["absolute", *(["relative"] * len(ex.parts)), "total"]
     text = [fmt_number(ex.a_value, lang, digits)]
     text += [("+" if p.delta >= 0 else "") + fmt_number(p.delta, lang, digits) for p in ex.parts]
     text.append(fmt_number(ex.b_value, lang, digits))
+    # a step the people served would welcome is green, the other vermillion: a lower price, but
+    # higher reserves or a larger share underground (the indicator table's direction)
+    better_up = getattr(INDICATOR_TABLE.get(ex.indicator), "direction", "lower") == "higher"
+    up, down = (OKABE_ITO[2], OKABE_ITO[3]) if better_up else (OKABE_ITO[3], OKABE_ITO[2])
     fig = go.Figure(
         go.Waterfall(
             x=["<br>".join(_wrap(n, 22)) for n in names],
@@ -639,8 +777,8 @@ def explain_waterfall(ex: Any, lang: str = "fr") -> go.Figure:
             text=text,
             textposition="outside",
             meta=ex.indicator,
-            increasing={"marker": {"color": OKABE_ITO[3]}},
-            decreasing={"marker": {"color": OKABE_ITO[2]}},
+            increasing={"marker": {"color": up}},
+            decreasing={"marker": {"color": down}},
             totals={"marker": {"color": OKABE_ITO[0]}},
             connector={"line": {"color": "#999999"}},
         )

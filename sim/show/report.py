@@ -58,6 +58,36 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("debt_eur", 0),
     Headline("fte", 1),
 )
+#: the headline figures of an electricity service (indicator table, service="electricity")
+ELECTRICITY_HEADLINES: tuple[Headline, ...] = (
+    Headline("price_ref_eur_per_kwh", 4),
+    Headline("bill_ref_eur", 0),
+    Headline("energy_poverty_pct", 1),
+    Headline("underground_share_pct", 1),
+    Headline("saidi_min", 0),
+    Headline("saidi_excl_med_min", 0),
+    Headline("saifi", 2),
+    Headline("compensation_eur", 0),
+    Headline("outflow_eur", 0),
+    Headline("reserves_eur", 0),
+    Headline("debt_eur", 0),
+    Headline("fte", 1),
+)
+HEADLINES_BY_SERVICE: dict[str, tuple[Headline, ...]] = {
+    "water": HEADLINES,
+    "electricity": ELECTRICITY_HEADLINES,
+}
+
+
+def service_of(result_or_scenario: Any) -> str:
+    """The service of a run or a scenario (``water`` or ``electricity``)."""
+    s = getattr(result_or_scenario, "scenario", result_or_scenario)
+    return str(getattr(s, "service", "water"))
+
+
+def headlines_for(service: str) -> tuple[Headline, ...]:
+    """The headline figures of ``service`` (water's for an unknown one)."""
+    return HEADLINES_BY_SERVICE.get(service, HEADLINES)
 
 
 def is_percent(column: str) -> bool:
@@ -99,7 +129,7 @@ def headline_rows(result: Result, lang: str = "fr") -> list[dict[str, Any]]:
     years = result.years
     first_year, last_year = int(years["year"].iloc[0]), int(years["year"].iloc[-1])
     rows = []
-    for h in HEADLINES:
+    for h in headlines_for(service_of(result)):
         first = float(years[h.column].iloc[0])
         last = float(years[h.column].iloc[-1])
         rows.append(
@@ -150,11 +180,38 @@ FIGURES: tuple[str, ...] = (
     "resource",
     "workforce",
 )
+#: the charts of an electricity run, in order
+ELECTRICITY_FIGURES: tuple[str, ...] = (
+    "prices",
+    "deciles",
+    "poverty",
+    "reliability",
+    "money",
+    "debt",
+    "accounts",
+    "workforce",
+)
+FIGURES_BY_SERVICE: dict[str, tuple[str, ...]] = {"water": FIGURES, "electricity": ELECTRICITY_FIGURES}
+
+
+def figures_for(service: str) -> tuple[str, ...]:
+    """The chart names of ``service`` (water's for an unknown one)."""
+    return FIGURES_BY_SERVICE.get(service, FIGURES)
 
 
 def figure(result: Result, name: str, lang: str = "fr") -> go.Figure:
     """The chart ``name`` (one of :data:`FIGURES`) of ``result``, from :mod:`sim.show.plots`."""
     y, d = result.years, result.deciles
+    if service_of(result) == "electricity":
+        if name == "prices":
+            return plots.electricity_price_and_bills(y, d, lang)
+        if name == "poverty":
+            threshold = result.scenario.energy_poverty.threshold_pct
+            return plots.energy_poverty(y, d, lang, threshold_pct=threshold)
+        if name == "reliability":
+            return plots.reliability(y, lang)
+    if name not in figures_for(service_of(result)):
+        raise KeyError(f"no figure {name!r}; figures are {figures_for(service_of(result))}")
     if name == "prices":
         return plots.price_and_bills(y, d, lang)
     if name == "deciles":
@@ -177,8 +234,8 @@ def figure(result: Result, name: str, lang: str = "fr") -> go.Figure:
 
 
 def figures(result: Result, lang: str = "fr") -> dict[str, go.Figure]:
-    """Every chart of :data:`FIGURES`."""
-    return {name: figure(result, name, lang) for name in FIGURES}
+    """Every chart of the run's service (:data:`FIGURES`, :data:`ELECTRICITY_FIGURES`)."""
+    return {name: figure(result, name, lang) for name in figures_for(service_of(result))}
 
 
 # ------------------------------------------------------------------------------------------
@@ -252,7 +309,7 @@ def main_parameters(scenario: Scenario, lang: str = "fr") -> pd.DataFrame:
     """
 
     rows = []
-    for path, f in _main_fields(Scenario):
+    for path, f in _main_fields(type(scenario)):
         rows.append(
             {
                 "path": path,
@@ -263,7 +320,8 @@ def main_parameters(scenario: Scenario, lang: str = "fr") -> pd.DataFrame:
             }
         )
     price = TariffBlock.model_fields["price_eur_per_m3"]
-    for i, block in enumerate(scenario.tariff.blocks):
+    blocks = scenario.tariff.blocks if isinstance(scenario, Scenario) else ()  # water's blocks
+    for i, block in enumerate(blocks):
         upto = (
             t("report.block.last", lang)
             if block.up_to_m3 is None
@@ -335,9 +393,22 @@ FANS: tuple[str, ...] = (
     "yield_pct",
     "debt_eur",
 )
+#: the same for an electricity service
+ELECTRICITY_FANS: tuple[str, ...] = (
+    "price_ref_eur_per_kwh",
+    "energy_poverty_pct",
+    "saidi_min",
+    "reserves_eur",
+)
+FANS_BY_SERVICE: dict[str, tuple[str, ...]] = {"water": FANS, "electricity": ELECTRICITY_FANS}
 
 
-def _futures_html(ensemble: Ensemble, lang: str) -> list[str]:
+def fans_for(service: str) -> tuple[str, ...]:
+    """The fan-chart indicators of ``service`` (water's for an unknown one)."""
+    return FANS_BY_SERVICE.get(service, FANS)
+
+
+def _futures_html(ensemble: Ensemble, lang: str, service: str = "water") -> list[str]:
     """The section of the simulated futures: their odds in plain words and their fan charts."""
     runs = ensemble.runs
     header = (
@@ -349,7 +420,7 @@ def _futures_html(ensemble: Ensemble, lang: str) -> list[str]:
     if ensemble.cancelled:
         parts.append(f"<p class='note'>{escape(t('report.futures.partial', lang))}</p>")
     parts.append("<ul>" + "".join(f"<li>{escape(x)}</li>" for x in ensemble.statements(lang=lang)) + "</ul>")
-    for ind in FANS:
+    for ind in fans_for(service):
         if ind in ensemble.years.columns:
             fig = plots.fan_chart(ensemble.bands(ind), ind, lang, runs=runs)
             parts.append(f"<div class='fig'>{_figure_html(fig, f'fan-{ind}', False)}</div>")
@@ -416,7 +487,7 @@ def report_html(
     for i, (fig_name, fig) in enumerate(figures(result, lang).items()):
         parts.append(f"<div class='fig'>{_figure_html(fig, f'fig-{fig_name}', i == 0)}</div>")
     if ensemble is not None and ensemble.runs:
-        parts += _futures_html(ensemble, lang)
+        parts += _futures_html(ensemble, lang, service_of(result))
     parts.append(f"<h2>{escape(t('report.parameters', lang))}</h2>")
     params = main_parameters(s, lang).rename(
         columns={c: t(f"report.col.{c}", lang) for c in ("path", "meaning", "value", "unit", "source")}
