@@ -399,3 +399,11 @@ def test_the_tornado_is_drawn_on_request(small: Scenario) -> None:
     assert not at.exception
     charts = [c for c in at.get("plotly_chart") if "Sensibilit" in str(c.proto)]
     assert charts
+
+
+def test_water_choices_are_named_in_words_not_codes() -> None:
+    """No raw code on a French page (issue 14): the opening tariff's choices read as words."""
+    at = open_app(None, query={"lang": "fr"})
+    opening = next(sb for sb in at.selectbox if "Tarif de la 1re année" in sb.label)
+    assert opening.options == ["tel que saisi", "mis au niveau du coût du service"]
+    assert not any(o in ("entered", "cost_of_service") for sb in at.selectbox for o in sb.options)

@@ -171,11 +171,8 @@ def _draw(s: Scenario, paths: list[str], lang: str) -> dict[str, Any]:
 
     def flush() -> None:
         if plain:
-            # an electricity town's choices in words (water's widgets are drawn as before)
-            named = service_of(s) != "water"
-            changes.update(
-                common.widgets_for(type(s), s, plain, lang, key_prefix=PREFIX, named_choices=named)
-            )
+            # named choices in words, never a raw code on the page (« au coût du service »)
+            changes.update(common.widgets_for(type(s), s, plain, lang, key_prefix=PREFIX, named_choices=True))
             plain.clear()
 
     for path in paths:
