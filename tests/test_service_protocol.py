@@ -117,7 +117,7 @@ class ToyService:
         price = tariffs.price_120m3_eur_per_m3(
             eng.state.tariff, 2, price_index=eng.state.tariff_index, levies_index=eng.cpi
         )
-        burden = self.affordability_burden(eng, eng.year_bill)
+        burden = eng.year_bill / eng.income
         return {
             "year": s.town.start_year + y,
             "households": eng.pop.count,
@@ -136,9 +136,6 @@ class ToyService:
         sold = float(self.use.sum())
         renewal = eng.state.renewal_rate_pct / 100.0 * self.cohorts.total_km * RENEWAL_EUR_PER_KM
         return COST_EUR_PER_UNIT * eng.cpi * sold, renewal * eng.cpi
-
-    def affordability_burden(self, eng: Engine, bills: np.ndarray) -> np.ndarray:
-        return bills / eng.income
 
     def event_rows(self) -> list[dict[str, Any]]:
         return []

@@ -171,11 +171,6 @@ class Service(Protocol):
         """The service's incidents as rows of the ``events`` table (with a ``time_h`` column)."""
         ...
 
-    def affordability_burden(self, eng: Engine, bills: Any) -> Any:
-        """Each household's yearly spending on the service, incl. what it pays beside the
-        service's own bill (sewerage for water), as a share of income."""
-        ...
-
 
 @dataclass
 class State:

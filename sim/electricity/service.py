@@ -571,9 +571,6 @@ class ElectricityService:
         ep = self.s.energy_poverty
         return energy_poverty_pct(bills, eng.income, eng.pop.decile, ep.threshold_pct, ep.lowest_deciles)
 
-    def affordability_burden(self, eng: Engine, bills: np.ndarray) -> np.ndarray:
-        return np.asarray(bills / eng.income)
-
     def reference_price(self, eng: Engine, tariff: Any, tariff_index: float) -> dict[str, float]:
         """The reference household's yearly bill (6 kVA, 4,400 kWh) and its price per kWh, TTC."""
         s = self.s

@@ -380,6 +380,26 @@ def _price_and_bills(
     return _finish(fig, t(f"{keys}.title", lang), lang)
 
 
+def _burden_by_decile(
+    fig: go.Figure, deciles: pd.DataFrame, burden: str, threshold_pct: float, lang: str
+) -> None:
+    """The bill's weight in income by decile, first and last simulated years, as bars in the
+    figure's lower panel, with the threshold drawn as a line (water's and electricity's panels)."""
+    first, last = int(deciles["year"].min()), int(deciles["year"].max())
+    for i, year in enumerate(dict.fromkeys((first, last))):
+        sub = deciles[deciles["year"] == year].sort_values("decile")
+        colour = OKABE_ITO[5] if i == 0 else OKABE_ITO[0]
+        fig.add_trace(_bar(sub, burden, lang, x="decile", name=str(year), colour=colour), row=2, col=1)
+    fig.add_hline(
+        y=threshold_pct,
+        line_dash="dash",
+        line_color=OKABE_ITO[6],
+        row=2,
+        col=1,
+        annotation_text=t("plot.threshold", lang, threshold=fmt_pct(threshold_pct, lang, 0)),
+    )
+
+
 def affordability(
     years: pd.DataFrame, deciles: pd.DataFrame, lang: str = "fr", *, threshold_pct: float = 3.0
 ) -> go.Figure:
@@ -407,29 +427,7 @@ def affordability(
     )
     fig.add_trace(_line(years, "share_households_above_3pct", lang, colour=OKABE_ITO[3]), row=1, col=1)
     fig.add_trace(_line(years, "unpaid_rate_pct", lang, colour=OKABE_ITO[4], dash="dash"), row=1, col=2)
-    first, last = int(deciles["year"].min()), int(deciles["year"].max())
-    for i, year in enumerate(dict.fromkeys((first, last))):
-        sub = deciles[deciles["year"] == year].sort_values("decile")
-        fig.add_trace(
-            _bar(
-                sub,
-                burden,
-                lang,
-                x="decile",
-                name=str(year),
-                colour=OKABE_ITO[5] if i == 0 else OKABE_ITO[0],
-            ),
-            row=2,
-            col=1,
-        )
-    fig.add_hline(
-        y=threshold_pct,
-        line_dash="dash",
-        line_color=OKABE_ITO[6],
-        row=2,
-        col=1,
-        annotation_text=t("plot.threshold", lang, threshold=fmt_pct(threshold_pct, lang, 0)),
-    )
+    _burden_by_decile(fig, deciles, burden, threshold_pct, lang)
     _year_axes(fig, lang, cols=2)
     fig.update_yaxes(
         title_text=axis_title("share_households_above_3pct", lang), rangemode="tozero", row=1, col=1
@@ -469,26 +467,7 @@ def energy_poverty(
         fig.add_trace(line, row=1, col=1)
     for i, col in enumerate(actions):
         fig.add_trace(_bar(years, col, lang, colour=OKABE_ITO[(1, 3)[i]]), row=1, col=2)
-    first, last = int(deciles["year"].min()), int(deciles["year"].max())
-    for i, year in enumerate(dict.fromkeys((first, last))):
-        sub = deciles[deciles["year"] == year].sort_values("decile")
-        bar = _bar(
-            sub,
-            "burden_pct",
-            lang,
-            x="decile",
-            name=str(year),
-            colour=OKABE_ITO[5] if i == 0 else OKABE_ITO[0],
-        )
-        fig.add_trace(bar, row=2, col=1)
-    fig.add_hline(
-        y=threshold_pct,
-        line_dash="dash",
-        line_color=OKABE_ITO[6],
-        row=2,
-        col=1,
-        annotation_text=t("plot.threshold", lang, threshold=fmt_pct(threshold_pct, lang, 0)),
-    )
+    _burden_by_decile(fig, deciles, "burden_pct", threshold_pct, lang)
     _year_axes(fig, lang, cols=2)
     # the units only: the names are in the panels' titles and the legend
     fig.update_yaxes(title_text=t("unit.pct", lang), rangemode="tozero", row=1, col=1)
