@@ -398,7 +398,10 @@ def cached_simulate(scenario_yaml: str, seed: int) -> Result:
     The YAML text, not the Scenario object, is the cache key: it is exactly what defines the run,
     and hashing it is cheap and stable across sessions.
     """
-    return simulate(loads_scenario(scenario_yaml, origin="<dashboard>"), seed=seed)
+    # the text is a Scenario the page built (dumps_scenario), of either service
+    return simulate(
+        loads_scenario(scenario_yaml, origin="<dashboard>", other_services=("electricity",)), seed=seed
+    )
 
 
 def run(scenario: Scenario, seed: int | None = None, lang: str | None = None) -> Result | None:
