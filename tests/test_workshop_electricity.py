@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -291,3 +292,27 @@ def test_the_crisis_story_shows_bills_with_and_without_the_shield(ws: Workshop) 
     low = shield.deciles[(shield.deciles["decile"] <= 3) & (shield.deciles["year"] == view["shock_years"][0])]
     assert table.loc[view["shock_years"][0], "low_shield"] == pytest.approx(low["mean_bill_eur"].mean())
     assert (table["energy_poverty_shield"] <= table["energy_poverty_no_shield"]).all()
+
+
+# -- texts -------------------------------------------------------------------------------------------
+TS_CALL = re.compile(r"""\bts\(\s*(["'])([A-Za-z0-9_.\-]+)\1""")
+
+
+def test_every_workshop_text_of_a_service_exists_in_both_languages() -> None:
+    """Each ``ts("key", …)`` with a literal key in the workshop's code resolves in French and
+    English, for water and electricity (a missing one raises under tests)."""
+    files = [ROOT / "sim" / "dashboard" / "workshop.py", *sorted((ROOT / "sim" / "workshop").glob("*.py"))]
+    keys = {m.group(2) for f in files for m in TS_CALL.finditer(f.read_text(encoding="utf-8"))}
+    assert {"storm.title", "crisis.national", "regulated_note", "outcomes_intro"} <= keys
+    for key in keys:
+        for lang in ("fr", "en"):
+            for service in ("water", "electricity"):
+                text = ts(key, lang, service)  # no fields: the text unformatted; missing: raises
+                assert text and text != key
+
+
+def test_electricity_words_its_own_texts_and_water_keeps_its_own() -> None:
+    for key in ("item_tariff", "eff_share_above_pct", "veto_harm_essential", "outcomes_intro"):
+        assert ts(key, "fr", "electricity", option="x") != ts(key, "fr", "water", option="x")
+    assert ts("outcomes_intro", "fr") == t("outcomes_intro", "fr")
+    assert "tempêtes" in ts("outcomes_intro", "fr", "electricity")

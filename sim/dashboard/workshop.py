@@ -340,7 +340,7 @@ def _veto_texts(item: dict[str, Any], rule: VetoRule, lang: str) -> list[tuple[d
             continue
         label = dbf.label(o, lang)
         if harm["cuts_essential"]:
-            text = t("veto_harm_essential", lang, option=label)
+            text = ts("veto_harm_essential", lang, _svc(), option=label)
         else:
             text = ts(
                 "veto_harm_share",
