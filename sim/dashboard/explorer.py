@@ -30,6 +30,7 @@ from sim.experiments import ensemble as ensemble_api
 from sim.experiments.ensemble import Ensemble
 from sim.i18n import fmt_number, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.model import Scenario, dumps_scenario, loads_scenario
+from sim.scenario.ranges import ranges_for
 from sim.show.plots import (
     UNITS,
     indicator_label,
@@ -53,6 +54,8 @@ from sim.show.report import (  # FANS, FIGURES, HEADLINES: water's, kept for who
 
 PAGE = "explorer"
 TORNADO_INDICATOR = "price_120m3_eur_per_m3"
+#: what an electricity tornado can show (a yearly column is read in the last year)
+TORNADO_INDICATORS_ELECTRICITY = ("price_ref_eur_per_kwh", "energy_poverty_pct", "saidi_min", "reserves_eur")
 PREFIX = "explorer.w."  # keys of the parameter widgets (dropped when the scenario is replaced)
 # parameters drawn here rather than by common.widgets_for: named choices, dashboard limits
 REGIME = "governance.regime"
@@ -571,25 +574,71 @@ def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str, view:
 # ------------------------------------------------------------------------------------------
 @st.cache_data(max_entries=8, show_spinner=False)
 def _tornado_table(scenario_yaml: str, indicator: str) -> pd.DataFrame:
-    scenario = loads_scenario(scenario_yaml)
+    scenario = loads_scenario(scenario_yaml, origin="<session>", other_services=share.OTHER_SERVICES)
     return ensemble_api.one_at_a_time(
         scenario, indicator, ensemble_api.documented_ranges(scenario), seed=scenario.seed
     )
 
 
+def tornado_labels(s: Scenario, paths: Sequence[str], lang: str) -> dict[str, str]:
+    """Each parameter of the tornado in words, in the page's language (never a raw path)."""
+    out = {}
+    for path in paths:
+        try:
+            out[path] = common.widget_label(common.param_at(type(s), path), lang)
+        except KeyError:
+            out[path] = path
+    return out
+
+
+def ranges_table(s: Scenario, lang: str) -> pd.DataFrame:
+    """The documented ranges of an electricity scenario's tornado: parameter, its value, low, high
+    and source, in the page's language."""
+    documented = ranges_for(service_of(s))
+    labels = tornado_labels(s, list(documented), lang)
+    fr = normalise_lang(lang) == "fr"
+    rows = []
+    for path, r in documented.items():
+        value = common.get_path(s, path)
+        rows.append(
+            {
+                t("tornado.col.param", lang): labels[path],
+                t("tornado.col.value", lang): fmt_number(float(value), lang, 3).rstrip("0").rstrip(",."),
+                t("tornado.col.low", lang): fmt_number(r.low, lang, 3).rstrip("0").rstrip(",."),
+                t("tornado.col.high", lang): fmt_number(r.high, lang, 3).rstrip("0").rstrip(",."),
+                t("tornado.col.source", lang): r.source_fr if fr else r.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def _tornado(s: Scenario, lang: str) -> None:
-    """One-at-a-time sensitivity of the price, on request (about 30 runs of the model)."""
-    with st.expander(t("tornado.header", lang)):
-        if service_of(s) != "water":  # documented_ranges knows water's parameters only
-            st.info(t("tornado.electricity", lang))
-            return
-        st.caption(t("tornado.caption", lang))
+    """One-at-a-time sensitivity on request (about 20 to 30 runs of the model): water's price per
+    m3 within the schema's bounds; for electricity, an indicator chosen among
+    :data:`TORNADO_INDICATORS_ELECTRICITY`, within the documented ranges."""
+    electricity = service_of(s) == "electricity"
+    with st.expander(t("tornado.header.electricity" if electricity else "tornado.header", lang)):
+        if electricity:
+            st.caption(t("tornado.caption.electricity", lang))
+            indicator = st.selectbox(
+                t("tornado.indicator", lang),
+                TORNADO_INDICATORS_ELECTRICITY,
+                format_func=lambda c: indicator_label(c, lang),
+                key="explorer-tornado-indicator",
+            )
+        else:
+            st.caption(t("tornado.caption", lang))
+            indicator = TORNADO_INDICATOR
         if st.button(t("tornado.button", lang), key="explorer-tornado"):
             st.session_state["explorer-tornado-on"] = True
         if st.session_state.get("explorer-tornado-on"):
             with st.spinner(t("tornado.running", lang)):
-                df = _tornado_table(dumps_scenario(s), TORNADO_INDICATOR)
-            st.plotly_chart(tornado_figure(df, TORNADO_INDICATOR, lang), key="explorer-tornado-chart")
+                df = _tornado_table(dumps_scenario(s), indicator)
+            labels = tornado_labels(s, list(df["param"]), lang)
+            st.plotly_chart(tornado_figure(df, indicator, lang, labels), key="explorer-tornado-chart")
+        if electricity:
+            st.markdown(f"**{t('tornado.ranges', lang)}**")
+            st.table(ranges_table(s, lang), hide_index=True)
 
 
 def render() -> None:

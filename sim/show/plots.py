@@ -1040,15 +1040,19 @@ def fan_compare(
     return _fan_layout(fig, indicator, lang, runs, t("ensemble.plot.compare.lines", lang))
 
 
-def tornado_figure(df: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Figure:
+def tornado_figure(
+    df: pd.DataFrame, indicator: str, lang: str = "fr", labels: Mapping[str, str] | None = None
+) -> go.Figure:
     """One bar per parameter from its value at the low bound to its value at the high bound,
-    widest swing on top, with a line at the scenario's own value (``one_at_a_time``'s table)."""
+    widest swing on top, with a line at the scenario's own value (``one_at_a_time``'s table).
+    ``labels`` names the parameters in words (by dotted path); a path without one shows as itself."""
     d = df.dropna(subset=["swing"]).iloc[::-1]
+    names = [labels.get(p, p) for p in d["param"]] if labels else d["param"]
     base = float(df["base"].iloc[0]) if len(df) else 0.0
     fig = go.Figure()
     for name, col, color in (("low", "at_low", "#0072B2"), ("high", "at_high", "#D55E00")):
         fig.add_bar(
-            y=d["param"],
+            y=names,
             x=d[col] - base,
             base=base,
             orientation="h",
