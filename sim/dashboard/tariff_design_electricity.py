@@ -24,6 +24,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable, Mapping, MutableMapping
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any, Literal, cast
 
 import pandas as pd
@@ -56,6 +57,7 @@ OPTION_WAS = K + "option_was"  # the option whose prices are on screen (not a wi
 TAX_DAY = K + "tax_day"
 RESPONSE = K + "response"
 APPLY = K + "apply"
+EXPLORER_BASE = "<explorer>"  # the base "the Explorer's current scenario"
 PERSIST: Literal["session"] = "session"
 #: the tariff options the model bills (from the schema, so a new option appears here)
 OPTIONS: tuple[str, ...] = typing.get_args(ElectricityTariff.model_fields["option"].annotation)
@@ -308,9 +310,23 @@ def problem_text(p: Problem, lang: str) -> str:
 # the page
 # ------------------------------------------------------------------------------------------
 def _base(name: str) -> ElectricityScenario:
-    s = share.load_preset(name)
+    """The scenario a base name stands for: the Explorer's current one, or a shipped scenario."""
+    s = share.current() if name == EXPLORER_BASE else share.load_preset(name)
     assert isinstance(s, ElectricityScenario)
     return s
+
+
+def base_options() -> list[str]:
+    """The scenarios a tariff can start from: the Explorer's own (when it is of electricity) first,
+    then the shipped electricity scenarios."""
+    files = list(share.service_presets("electricity"))
+    return ([EXPLORER_BASE] if share.current_service() == "electricity" else []) + files
+
+
+def _base_label(name: str, lang: str) -> str:
+    if name == EXPLORER_BASE:
+        return t("eltariff.base.explorer", lang, name=share.current_source())
+    return share.preset_label(name, lang)
 
 
 def _on_base() -> None:
@@ -529,7 +545,9 @@ def apply_designed(new: ElectricityScenario, name: str) -> ElectricityScenario:
 def _save(base: str, new: ElectricityScenario | None, lang: str) -> None:
     st.subheader(t("tariff.save.header", lang))
     ok = new is not None
-    name = f"{base.split('/')[-1]}-tarif.yaml"
+    stem = PurePosixPath(share.current_source() if base == EXPLORER_BASE else base).name.removesuffix(".yaml")
+    name = stem if stem.endswith("-tarif") else f"{stem}-tarif"
+    name += ".yaml"
 
     def on_apply() -> None:
         if new is not None:
@@ -566,17 +584,18 @@ def render(lang: str) -> None:
     """The electricity designer (the page's title and service selector are drawn by the caller)."""
     ss = _state()
     st.markdown(t("eltariff.intro", lang))
-    files = list(share.service_presets("electricity"))
+    files = base_options()
     if ss.get(BASE_KEY) not in files:
-        preset = share.current_preset()
-        ss[BASE_KEY] = preset if preset in files else share.default_preset("electricity")
+        ss[BASE_KEY] = files[0]
+    # labels fixed when drawn: a format function reading the session later could name another file
+    labels = {n: _base_label(n, lang) for n in files}
     left, right = st.columns([5, 7], gap="large")
     with left:
         base = st.selectbox(
             t("tariff.base", lang),
             files,
             key=BASE_KEY,
-            format_func=lambda n: share.preset_label(n, lang),
+            format_func=labels.__getitem__,
             on_change=_on_base,
             persist_state=PERSIST,
         )
