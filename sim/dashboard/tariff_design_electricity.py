@@ -373,9 +373,11 @@ def _inputs(lang: str, scenario: ElectricityScenario) -> None:
     taxed = "ttc" if scenario.tariff.prices_include_taxes else "ht"
     st.markdown(f"**{t('eltariff.fixed', lang)}** — {t(f'eltariff.prices.{taxed}', lang)}")
     kvas = [int(k) for k in ss[KVAS]]
-    cols = st.columns(min(len(kvas), 3))
+    width = min(len(kvas), 3)
     for i, kva in enumerate(kvas):
-        cols[i % len(cols)].number_input(
+        if i % width == 0:  # one row of columns at a time: on a phone they stack in kVA order
+            cols = st.columns(width)
+        cols[i % width].number_input(
             t("eltariff.fixed.kva", lang, kva=kva),
             min_value=0.0,
             max_value=10_000.0,
