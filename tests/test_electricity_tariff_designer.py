@@ -202,3 +202,11 @@ def test_the_decile_means_match_the_households(designer: ElectricityTariffDesign
     total = float((d.deciles["bill_eur"] * d.deciles["households"]).sum())
     b = designer.bills(designer.current, designer.kwh_now, d.tax_day).total
     assert total == pytest.approx(float(np.sum(b)), rel=1e-9)
+
+
+def test_an_option_or_period_without_its_own_text_still_has_a_label() -> None:
+    """An option another change adds to the schema (Tempo) is drawn before its texts are written."""
+    assert page.option_label("hphc", "fr") == "Heures pleines / heures creuses"
+    assert page.option_label("tempo", "fr") == "tempo"
+    assert page.period_label("hc", "fr") == "Heures creuses (€/kWh)"
+    assert page.period_label("blue_hp", "en") == "BLUE_HP (€/kWh)"

@@ -295,6 +295,20 @@ def reference_table(reference: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
+def option_label(option: str, lang: str) -> str:
+    """A tariff option in words; an option added to the schema without its own text falls back to
+    the catalogue's named choices (``choice.option.<value>``), then to its name."""
+    key = f"eltariff.option.{option}"
+    return t(key, lang) if has_key(key, lang) else common.choice_label("tariff.option", option, lang)
+
+
+def period_label(period: str, lang: str) -> str:
+    """The price input of a period (``Heures creuses (€/kWh)``); a period without its own text
+    shows its name (``BLUE_HP (€/kWh)``)."""
+    key = f"eltariff.energy.{period}"
+    return t(key, lang) if has_key(key, lang) else f"{period.upper()} (€/kWh)"
+
+
 def day_label(d: date, lang: str) -> str:
     """A tax period's first day: ``01/02/2026`` in French, ``2026-02-01`` in English."""
     return f"{d.day:02d}/{d.month:02d}/{d.year}" if normalise_lang(lang) == "fr" else d.isoformat()
@@ -363,7 +377,7 @@ def _inputs(lang: str, scenario: ElectricityScenario) -> None:
     st.radio(
         t("eltariff.option", lang),
         list(OPTIONS),
-        format_func=lambda v: t(f"eltariff.option.{v}", lang),
+        format_func=lambda v: option_label(v, lang),
         key=OPTION,
         on_change=on_option,
         horizontal=True,
@@ -392,7 +406,7 @@ def _inputs(lang: str, scenario: ElectricityScenario) -> None:
     cols = st.columns(len(periods))
     for col, period in zip(cols, periods, strict=True):
         col.number_input(
-            t(f"eltariff.energy.{period}", lang),
+            period_label(period, lang),
             min_value=0.0,
             max_value=10.0,
             step=0.001,
