@@ -81,6 +81,9 @@ def test_a_changed_regulated_price_is_labelled_what_if_and_a_local_offer_is_not(
     assert not at.exception
     assert common.t("eltariff.regulated.what_if", "fr") in [w.value for w in at.warning]
     assert metric(at, "tariff.metric.more", "fr") == "100\u00a0%"
+    at.button(key=page.APPLY).click().run()
+    done = common.t("eltariff.apply.done", "fr", name="town-tarif.yaml")
+    assert f"{done} {common.t('eltariff.apply.what_if', 'fr')}" in [s.value for s in at.success]
     at.radio(key=page.PRICING).set_value("local").run()
     assert common.t("eltariff.local", "fr") in [i.value for i in at.info]
     assert not at.warning

@@ -558,7 +558,7 @@ def apply_designed(new: ElectricityScenario, name: str) -> ElectricityScenario:
     return s
 
 
-def _save(base: str, new: ElectricityScenario | None, lang: str) -> None:
+def _save(base: str, new: ElectricityScenario | None, what_if: bool, lang: str) -> None:
     st.subheader(t("tariff.save.header", lang))
     ok = new is not None
     stem = PurePosixPath(share.current_source() if base == EXPLORER_BASE else base).name.removesuffix(".yaml")
@@ -568,7 +568,8 @@ def _save(base: str, new: ElectricityScenario | None, lang: str) -> None:
     def on_apply() -> None:
         if new is not None:
             apply_designed(new, name)
-            share.flash("success", t("eltariff.apply.done", lang, name=name))
+            done = t("eltariff.apply.done", lang, name=name)
+            share.flash("success", f"{done} {t('eltariff.apply.what_if', lang)}" if what_if else done)
 
     row = st.container(horizontal=True, wrap=True)
     row.button(
@@ -707,7 +708,7 @@ def render(lang: str) -> None:
             vat_now=fmt_eur(d.taxes_now["vat"], lang, 0),
         )
     )
-    _save(base, cast(ElectricityScenario | None, proposal.scenario), lang)
+    _save(base, cast(ElectricityScenario | None, proposal.scenario), d.what_if and proposal.ok, lang)
     with st.expander(t("tariff.method.title", lang)):
         st.markdown(
             t(
