@@ -126,6 +126,31 @@ def test_the_regulated_price_follows_the_supply_cost() -> None:
     assert 0.2 < rise28 < rise29 < 1.5
 
 
+def test_a_dearer_market_than_the_opening_tariff_was_built_on_reaches_the_price_in_level() -> None:
+    """The opening TRVE is the published grid whatever the market; a market dearer than the level
+    it was built on (70 €/MWh) reaches the price from the second year, half then whole (two-year
+    smoothing), by about the extra energy cost of a kWh bought with the network's losses."""
+    base = town(horizon_years=4)
+    dear = with_changes(base, {"supply": {"market_price_eur_per_mwh": 114.0}})
+    a, b = run(base).years, run(dear).years
+    assert a["tariff_index"].iloc[0] == b["tariff_index"].iloc[0] == 1.0
+    eng = engine_for(base, seed=1)
+    svc = eng.service
+    cost = svc.supply_cost_eur_per_mwh
+    extra = [cost(eng, y, 114.0) - cost(eng, y) for y in range(4)]
+    # index points per €/MWh: the energy weight over the opening supply cost
+    per_mwh = svc.energy_weight / svc.supply0
+    for y, share in ((1, 0.5 * (extra[0] + extra[1])), (2, 0.5 * (extra[1] + extra[2]))):
+        gap = b["tariff_index"].iloc[y] - a["tariff_index"].iloc[y]
+        assert gap == pytest.approx(per_mwh * share, rel=1e-9)
+    assert b["tariff_index"].iloc[2] - a["tariff_index"].iloc[2] > 0.15  # some 44 €/MWh on ~0.17 €/kWh HT
+    # a grid built on that dearer market already holds it: the index then moves as in the base town
+    same = with_changes(
+        base, {"supply": {"market_price_eur_per_mwh": 114.0, "regulated_tariff_market_eur_per_mwh": 114.0}}
+    )
+    assert run(same).years["tariff_index"].iloc[2] == pytest.approx(a["tariff_index"].iloc[2], rel=0.02)
+
+
 def test_a_price_shield_caps_the_rise_and_the_state_pays_the_difference() -> None:
     shocks = [{"year": y, "kind": "energy_price", "factor": 3.0} for y in (2028, 2029, 2030)]
     free = run(town(horizon_years=5, shocks=shocks))

@@ -208,8 +208,9 @@ class ElectricityService:
         self.lines.add_pv(s.town.start_year, lp.pv_kwp * lp.capex_eur_per_kwp, lp.life_years)
         self._pv_capex_month = 0.0
         # the regulated tariff's energy weight: the reference household's energy bought (with the
-        # network's losses) at the first year's supply cost, over its price excl. tax
-        self.supply0 = self.supply_cost_eur_per_mwh(eng, 0)
+        # network's losses) at the supply cost the opening tariff was built on, over its price excl.
+        # tax. A market dearer than that reaches the TRVE from the second year, in level.
+        self.supply0 = self.supply_cost_eur_per_mwh(eng, 0, s.supply.regulated_tariff_market_eur_per_mwh)
         prices = self.prices(s.tariff)
         ref_kva = et.reference_kva(s.tariff)
         ref_ht = prices.fixed_eur_per_year_by_kva[ref_kva] + et.REFERENCE_KWH * et.energy_price_eur_per_kwh(
@@ -319,17 +320,17 @@ class ElectricityService:
         self.lines.add_pv(year, cost, lp.life_years)
         return cost
 
-    def supply_cost_eur_per_mwh(self, eng: Engine, y: int) -> float:
+    def supply_cost_eur_per_mwh(self, eng: Engine, y: int, market_eur_per_mwh: float | None = None) -> float:
         """Year ``y``'s cost of a MWh bought: ARENH and the market (:mod:`sim.electricity.supply`),
-        the market price moved by inflation, the energy index and the scenario's price shocks."""
+        the market price (the scenario's unless given) moved by inflation, the energy index and the
+        scenario's price shocks."""
         s = self.s
         year = s.town.start_year + y
         shock = float(
             np.prod([sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year])
         )
-        market = (
-            s.supply.market_price_eur_per_mwh * float(eng.real_index[y, 1]) * shock * self._cpi_path(eng, y)
-        )
+        first = s.supply.market_price_eur_per_mwh if market_eur_per_mwh is None else market_eur_per_mwh
+        market = first * float(eng.real_index[y, 1]) * shock * self._cpi_path(eng, y)
         return energy_cost_eur_per_mwh(s.supply, s.town.start_year + y, market)
 
     @staticmethod
@@ -341,7 +342,9 @@ class ElectricityService:
         """The regulated tariff's index this year (None for a local offer): the CRE's cost stacking
         (electricity.md §1.4), its energy part following the supply cost smoothed over two years,
         the rest (network, commercial costs, margin) following inflation. The energy part's weight
-        is the reference household's energy cost over its price excl. tax in the first year."""
+        is the reference household's energy cost over its price excl. tax in the first year, at the
+        market price the opening tariff was built on (``supply.regulated_tariff_market_eur_per_mwh``):
+        the energy part thus follows the supply cost met in level, not only in its yearly changes."""
         if eng.state.tariff.pricing != "regulated":
             return None
         y = eng._year

@@ -536,6 +536,19 @@ class Supply(Block):
         desc_fr="Prix de gros du marché la première année",
         source="assumption: the post-ARENH target average of ~70 €/MWh (electricity.md §6.3)",
     )
+    regulated_tariff_market_eur_per_mwh: float = param(
+        70.0,
+        unit="€/MWh",
+        ge=0,
+        le=5_000,
+        desc="Market price the opening regulated tariff (TRVE) was built on; from the second year the "
+        "TRVE's energy part follows the supply cost actually met, in level",
+        desc_fr="Prix de marché sur lequel le tarif réglementé (TRVE) d'ouverture a été construit ; dès "
+        "la deuxième année, la part énergie du TRVE suit, en niveau, le coût d'approvisionnement constaté",
+        source="assumption: the post-ARENH target average of ~70 €/MWh (electricity.md §6.3); the TRVE "
+        "of 1 Feb 2026, the first after ARENH, moved by only −0.7 % (§1.4), so the 2025 grid already "
+        "reflected that level",
+    )
 
 
 class ElectricityNetwork(Block):
