@@ -486,6 +486,10 @@ class Engine:
         services starts several engines, then runs their one clock)."""
         return self.env.process(self._main())
 
+    def years_done(self) -> int:
+        """The current year of the run, 0-based (the years before it are done)."""
+        return self._year
+
     def overheads_eur_per_year(self) -> float:
         """This year's overheads (administration, billing, customer service) at this year's prices:
         the scenario's, or this service's share of pooled overheads (:attr:`overheads_rule`)."""

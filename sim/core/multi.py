@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import simpy
 
@@ -121,13 +122,16 @@ class Pooling:
 
 
 class PooledOverheads:
-    """The overheads rule of engines that pool their overheads (first year's euros, indexed by each
-    engine's price index):
+    """The overheads rule of engines that pool their overheads.
 
-    ``pooled = (Σ own overheads − bills saved) × (1 − saving)``, and service *i* bears
-    ``pooled × keyᵢ / Σ key``, the key being each service's own overheads, customers, last year's
-    revenue (own overheads in the first year) or staff (FTE). The key moves money between the
-    budgets, never the total.
+    In year *y*, at current prices: ``own = Σᵢ Oᵢ·cpiᵢ(y)`` is what the services would pay alone
+    (each its scenario's overheads at its own price index), ``bills = B·cpi₁(y)`` the duplicate
+    bills saved (at the first service's index: the operator's), and
+    ``pooled = (own − bills) × (1 − saving)``; service *i* bears ``pooled × keyᵢ / Σ key``, the key
+    being each service's own overheads at current prices, its customers, its last year's revenue
+    (own overheads in the first year) or its staff (FTE). The key moves money between the budgets,
+    never the total. Price indices are read from each engine's inflation path, drawn when it was
+    built, so no engine waits for another's year to start.
     """
 
     def __init__(self, engines: Mapping[str, Engine], pooling: Pooling):
@@ -135,15 +139,20 @@ class PooledOverheads:
             raise ValueError(f"unknown split key {pooling.key!r}; keys are {SPLIT_KEYS}")
         self.engines = dict(engines)
         self.pooling = pooling
-        own = sum(e.scenario.finance.overheads_eur_per_year for e in self.engines.values())
-        self.own_total_eur = own
-        self.bill_saving_eur = min(pooling.bill_saving_eur(), own)
-        self.pooled_eur = (own - self.bill_saving_eur) * (1.0 - pooling.overhead_saving_pct / 100.0)
-        #: each service's price index by calendar year, as the engines asked (for the records)
-        self.cpi_seen: dict[str, dict[int, float]] = {n: {} for n in self.engines}
+        self.own_eur = {n: e.scenario.finance.overheads_eur_per_year for n, e in self.engines.items()}
+        self.cpi = {n: cpi_path(e.inflation) for n, e in self.engines.items()}
+        self._first = next(iter(self.engines))
 
-    def weights(self) -> dict[str, float]:
-        """Each service's share of the pooled overheads (they add up to 1)."""
+    def year_totals(self, y: int) -> tuple[float, float, float]:
+        """(own, bills saved, pooled) overheads of year ``y`` (0-based), at current prices."""
+        own = 0.0
+        for n, o in self.own_eur.items():
+            own += o * self.cpi[n][y]
+        bills = min(self.pooling.bill_saving_eur() * self.cpi[self._first][y], own)
+        return own, bills, (own - bills) * (1.0 - self.pooling.overhead_saving_pct / 100.0)
+
+    def weights(self, y: int) -> dict[str, float]:
+        """Each service's share of the pooled overheads in year ``y`` (they add up to 1)."""
         key = self.pooling.key
         engines = self.engines
         w: dict[str, float]
@@ -151,10 +160,10 @@ class PooledOverheads:
             w = {n: float(e.pop.count) for n, e in engines.items()}
         elif key == "fte":
             w = {n: e.fte_total() for n, e in engines.items()}
-        elif key == "revenue" and all(e.years for e in engines.values()):
-            w = {n: float(e.years[-1]["revenue_eur"]) for n, e in engines.items()}
+        elif key == "revenue" and y > 0 and all(len(e.years) >= y for e in engines.values()):
+            w = {n: float(e.years[y - 1]["revenue_eur"]) for n, e in engines.items()}
         else:  # "overheads", and "revenue" in the first year
-            w = {n: e.scenario.finance.overheads_eur_per_year for n, e in engines.items()}
+            w = {n: o * self.cpi[n][y] for n, o in self.own_eur.items()}
         total = sum(w.values())
         if not total > 0:
             return {n: 1.0 / len(engines) for n in engines}
@@ -162,8 +171,19 @@ class PooledOverheads:
 
     def __call__(self, eng: Engine) -> float:
         name = next(n for n, e in self.engines.items() if e is eng)
-        self.cpi_seen[name][eng.scenario.town.start_year + eng._year] = eng.cpi
-        return self.pooled_eur * self.weights()[name] * eng.cpi
+        y = eng.years_done()
+        return self.year_totals(y)[2] * self.weights(y)[name]
+
+
+def cpi_path(inflation: Any) -> list[float]:
+    """The price index of each year from a run's yearly inflation, multiplied in the engine's
+    order (so each value is the engine's ``cpi`` of that year, bit for bit)."""
+    cpi = 1.0
+    path = [cpi]
+    for y in range(1, len(inflation)):
+        cpi *= 1.0 + inflation[y]
+        path.append(float(cpi))
+    return path
 
 
 class MultiEngine:

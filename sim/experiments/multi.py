@@ -52,6 +52,8 @@ def money_by_year(res: Result) -> pd.DataFrame:
     January and at the end of December."""
     p = res.periods
     cols = [c for c in MONEY_COLUMNS if c in p.columns]
+    # the service's own lines (electricity's compensation for long cuts…) and its revenue
+    cols += [c for c in p.columns if c.endswith("_eur") and c not in cols and not c.startswith("cash_")]
     by = p.groupby("year", sort=True)
     out = by[cols].sum()
     out.insert(0, "cash_start_eur", by["cash_start_eur"].first())
@@ -148,16 +150,11 @@ def shared_table(results: dict[str, Result], rule: PooledOverheads | None) -> pd
     table = pd.DataFrame(rows)
     table.index.name = "year"
     if rule is not None:
-        names = list(results)
-        paid = sum(table[f"{n}_overheads_eur"] for n in names)
-        own = sum(
-            pd.Series(rule.cpi_seen[n]) * results[n].scenario.finance.overheads_eur_per_year for n in names
-        )
-        bills = pd.Series(rule.cpi_seen[names[0]]) * rule.bill_saving_eur
-        table["own_overheads_eur"] = own
-        table["overheads_paid_eur"] = paid
-        table["bills_saved_eur"] = bills
-        table["overhead_saving_eur"] = own - bills - paid
+        totals = [rule.year_totals(y) for y in range(len(table))]
+        table["own_overheads_eur"] = [t[0] for t in totals]
+        table["overheads_paid_eur"] = sum(table[f"{n}_overheads_eur"] for n in results)
+        table["bills_saved_eur"] = [t[1] for t in totals]
+        table["overhead_saving_eur"] = [t[0] - t[1] - t[2] for t in totals]
     return table.reset_index()
 
 
@@ -215,6 +212,7 @@ def _measures(mr: MultiResult) -> dict[str, float]:
     out["compensation_eur"] = float(comb["compensation_eur"].sum()) if "compensation_eur" in comb else 0.0
     out["reserves_end_eur"] = float(comb["cash_end_eur"].iloc[-1])
     out["overtime_hours"] = overtime
+    out = {k: out[k] for k in MEASURES}  # in the table's order
     for name, res in mr.results.items():
         out[f"{name}_crew_wait_hours"] = float(crew_wait_hours(res).sum())
     return out

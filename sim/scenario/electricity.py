@@ -661,7 +661,7 @@ class ElectricityNetwork(Block):
         desc="Hours a storm keeps those crews, from its start",
         desc_fr="Heures pendant lesquelles une tempête garde ces équipes, depuis son début",
         source="assumption: the first day of the restoration; with storm_restoration_scale 0.25 "
-        "two thirds of the customers are restored by then (Ciarán's curve, electricity.md §2.3)",
+        "nine customers in ten are restored by then (Ciarán's curve, electricity.md §2.3)",
     )
     renewal_rate_pct: float = param(
         1.0,

@@ -187,6 +187,12 @@ class MultiServiceScenario:
         common = math.lcm(*intervals)
         return (len(intervals) - 1) * 12.0 / common if common <= 12 else 0.0
 
+    def with_seed(self, seed: int) -> MultiServiceScenario:
+        """A copy whose seed (and every service's) is ``seed``."""
+        spec = self.spec.model_copy(update={"seed": seed})
+        services = {n: s.model_copy(update={"seed": seed}) for n, s in self.services.items()}
+        return MultiServiceScenario(spec, services)
+
     def with_shared(self, **changes: Any) -> MultiServiceScenario:
         """A copy with ``shared`` changed (validated)."""
         data = self.spec.model_dump(mode="json")
@@ -240,6 +246,9 @@ def multi_from_dict(
     """
     if not isinstance(data, Mapping):
         raise ScenarioError([Problem(origin, "", "not_a_mapping", {"found": type(data).__name__})])
+    if data.get("service") != MULTI:  # a one-service scenario: say so, not its every key
+        found = loader._short(str(data.get("service", "water")))
+        raise ScenarioError([Problem(origin, "service", "literal_error", {"found": found, "allowed": MULTI})])
     top = {k: v for k, v in data.items() if k != "services"}
     own: dict[str, dict[str, Any]] = {}
     for dotted, value in (overrides or {}).items():
