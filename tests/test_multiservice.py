@@ -334,6 +334,16 @@ def test_text_may_extend_only_shipped_scenarios(tmp_path: Path) -> None:
     assert "count" not in exc.value.format("en")
 
 
+def test_a_one_service_door_names_a_multiservice_file_for_what_it_is() -> None:
+    from sim.scenario.model import load_scenario, loads_scenario
+
+    for load in (lambda: load_scenario(FILE), lambda: loads_scenario(HEAD)):
+        with pytest.raises(ScenarioError) as exc:
+            load()
+        assert [(p.path, p.kind) for p in exc.value.problems] == [("service", "multi_here")]
+        assert "--against-separate" in exc.value.format("fr")
+
+
 def test_the_written_scenario_reads_back_the_same(small: MultiServiceScenario, tmp_path: Path) -> None:
     from sim.cli.multi import dumps_multi
 

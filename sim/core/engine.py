@@ -486,8 +486,8 @@ class Engine:
         services starts several engines, then runs their one clock)."""
         return self.env.process(self._main())
 
-    def years_done(self) -> int:
-        """The current year of the run, 0-based (the years before it are done)."""
+    def year_index(self) -> int:
+        """The current year of the run, 0-based."""
         return self._year
 
     def overheads_eur_per_year(self) -> float:

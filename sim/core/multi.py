@@ -128,8 +128,8 @@ class PooledOverheads:
     (each its scenario's overheads at its own price index), ``bills = B·cpi₁(y)`` the duplicate
     bills saved (at the first service's index: the operator's), and
     ``pooled = (own − bills) × (1 − saving)``; service *i* bears ``pooled × keyᵢ / Σ key``, the key
-    being each service's own overheads at current prices, its customers, its last year's revenue
-    (own overheads in the first year) or its staff (FTE). The key moves money between the budgets,
+    being each service's own overheads at current prices, its customers, or its revenue or staff
+    (FTE) of the year before last (:meth:`weights`). The key moves money between the budgets,
     never the total. Price indices are read from each engine's inflation path, drawn when it was
     built, so no engine waits for another's year to start.
     """
@@ -142,6 +142,7 @@ class PooledOverheads:
         self.own_eur = {n: e.scenario.finance.overheads_eur_per_year for n, e in self.engines.items()}
         self.cpi = {n: cpi_path(e.inflation) for n, e in self.engines.items()}
         self._first = next(iter(self.engines))
+        self.fte0 = {n: e.fte_total() for n, e in self.engines.items()}  # staff at the start
 
     def year_totals(self, y: int) -> tuple[float, float, float]:
         """(own, bills saved, pooled) overheads of year ``y`` (0-based), at current prices."""
@@ -152,17 +153,25 @@ class PooledOverheads:
         return own, bills, (own - bills) * (1.0 - self.pooling.overhead_saving_pct / 100.0)
 
     def weights(self, y: int) -> dict[str, float]:
-        """Each service's share of the pooled overheads in year ``y`` (they add up to 1)."""
+        """Each service's share of the pooled overheads in year ``y`` (they add up to 1).
+
+        Revenue and staff are those of the year before last, whose accounts are closed for every
+        service whenever a year's budget is set (a service's year can open before another's last
+        year has closed, at the same hour); in the first two years, the services' own overheads
+        (revenue key) and their staff at the start (FTE key)."""
         key = self.pooling.key
         engines = self.engines
         w: dict[str, float]
         if key == "customers":
             w = {n: float(e.pop.count) for n, e in engines.items()}
         elif key == "fte":
-            w = {n: e.fte_total() for n, e in engines.items()}
-        elif key == "revenue" and y > 0 and all(len(e.years) >= y for e in engines.values()):
-            w = {n: float(e.years[y - 1]["revenue_eur"]) for n, e in engines.items()}
-        else:  # "overheads", and "revenue" in the first year
+            if y >= 2:
+                w = {n: _fte(e.workforce_rows[y - 2]) for n, e in engines.items()}
+            else:
+                w = dict(self.fte0)
+        elif key == "revenue" and y >= 2:
+            w = {n: float(e.years[y - 2]["revenue_eur"]) for n, e in engines.items()}
+        else:  # "overheads", and "revenue" in the first two years
             w = {n: o * self.cpi[n][y] for n, o in self.own_eur.items()}
         total = sum(w.values())
         if not total > 0:
@@ -171,8 +180,13 @@ class PooledOverheads:
 
     def __call__(self, eng: Engine) -> float:
         name = next(n for n, e in self.engines.items() if e is eng)
-        y = eng.years_done()
+        y = eng.year_index()
         return self.year_totals(y)[2] * self.weights(y)[name]
+
+
+def _fte(row: Mapping[str, Any]) -> float:
+    """Staff (FTE) of a row of the ``workforce`` table."""
+    return float(row["fte_in_house"]) + float(row["fte_subcontracted"])
 
 
 def cpi_path(inflation: Any) -> list[float]:

@@ -151,6 +151,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "a multi-service scenario lists 2 to 4 services under 'services:' (water, electricity), "
         "each with its scenario; found {found}",
     ),
+    "multi_here": (
+        "c'est un scénario multiservice (service: multi) : il se simule en ligne de commande, "
+        "regie-sim run FICHIER ou regie-sim compare FICHIER --against-separate",
+        "this is a multi-service scenario (service: multi): it runs on the command line, "
+        "regie-sim run FILE or regie-sim compare FILE --against-separate",
+    ),
     "multi_start_year": (
         "les services d'un scénario multiservice commencent la même année : {found} ici, {allowed} "
         "pour le premier service",

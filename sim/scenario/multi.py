@@ -121,10 +121,10 @@ class Shared(Block):
     split_key: Literal["overheads", "customers", "revenue", "fte"] = param(
         "overheads",
         desc="How pooled overheads are split between the services' budgets: in proportion to their "
-        "own overheads, customers, last year's revenue or staff (FTE)",
+        "own overheads, customers, or revenue or staff (FTE) of the year before last",
         desc_fr="Répartition des frais généraux mis en commun entre les budgets des services : au "
-        "prorata de leurs propres frais généraux, des clients, des recettes de l'an passé ou des "
-        "effectifs (ETP)",
+        "prorata de leurs propres frais généraux, des clients, ou des recettes ou des effectifs (ETP) "
+        "de l'avant-dernière année",
         source="scenario: each service keeps its own budget (an annexed budget, electricity.md §1.2); "
         "the key is the operator's choice",
     )
