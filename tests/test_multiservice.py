@@ -33,7 +33,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import scenarios_dir
 from sim.scenario.multi import MultiServiceScenario, load_multiservice, loads_multiservice
 
-FILE = scenarios_dir() / "multiservice" / "regie.yaml"
+FILE = scenarios_dir() / "multiservice" / "water-electricity.yaml"
 #: a small town, three years: the mechanisms, not the figures of the shipped town
 SMALL = {
     "horizon_years": 3,

@@ -8,7 +8,7 @@ one, plus a few changes) and says what is shared under ``shared:``::
     horizon_years: 30
     seed: 1
     services:
-      water: {extends: ../regie.yaml}
+      water: {extends: regie.yaml}
       electricity: {extends: electricity/regie.yaml}
     shared:
       crews: true
