@@ -11,7 +11,8 @@ by the core's rule. The network has ordinary incidents and storms (:mod:`sim.ele
 drawn per year on its own child of the ``breaks`` stream, so a regime's renewal never shifts
 another year's luck): an ordinary incident waits for one of the core's crews, who drop planned
 work for it, then its customers are restored after the drawn duration; a storm's customers are
-restored along Ciarán's curve by reinforcements from outside (crews are not modelled for storms).
+restored along Ciarán's curve by reinforcements from outside; the operator's own crews are taken
+off ordinary work for the storm's first hours only when ``network.storm_crew_share_pct`` says so.
 Cuts over 5 h are compensated by the operator (TURPE rule). Renewal puts overhead lines
 underground, which lowers the customers a storm cuts. Energy is conserved every month: bought =
 billed + technical losses; money as in the core ledger.
@@ -33,6 +34,7 @@ from sim.core.accounts import Vintages
 from sim.core.billing import unpaid_indices
 from sim.core.engine import Engine, MonthFlows, State
 from sim.core.households import decile_sums
+from sim.core.workforce import crews_to_mobilise, mobilise
 from sim.electricity import law, reliability
 from sim.electricity import tariff as et
 from sim.electricity.demand import DAYS_IN_MONTH, degree_days
@@ -421,6 +423,14 @@ class ElectricityService:
         year_start_h = float(eng.month_start_h[m - cal])
         for start_h, customers, minutes in self._ordinary[cal]:
             eng.env.process(self._incident(eng, year_start_h, start_h, customers, minutes))
+        net = self.s.network
+        if net.storm_crew_share_pct > 0:  # a storm takes the operator's crews off ordinary work
+            first_day = int(np.sum(DAYS_IN_MONTH[:cal]))
+            last_day = first_day + int(DAYS_IN_MONTH[cal])
+            n = crews_to_mobilise(eng.crews, net.storm_crew_share_pct)
+            for day in sorted(d for d in self._storm_days if first_day <= d < last_day):
+                start = year_start_h + day * HOURS_PER_DAY
+                mobilise(eng.env, eng.crews, start, start + net.storm_crew_hours, n)
 
     def _incident(
         self, eng: Engine, year_start_h: float, start_h: float, customers: float, minutes: float

@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import simpy
 
 from sim.core.engine import Engine, Policy, Service
 from sim.core.result import Result
+from sim.core.workforce import Crews
 from sim.electricity.service import ElectricityService
 from sim.governance import policy_for
 from sim.governance.reasons import reason_fr
@@ -56,10 +58,19 @@ def engine_for(
     *,
     policy: Policy | None = None,
     progress: Callable[[float], None] | None = None,
+    env: simpy.Environment | None = None,
+    crews: Crews | None = None,
 ) -> Engine:
-    """A ready engine: the scenario's service, and its regime's policy unless one is given."""
+    """A ready engine: the scenario's service, and its regime's policy unless one is given (``env``
+    and ``crews``: a composition's clock and crews, :mod:`sim.core.multi`)."""
     return Engine(
-        scenario, seed, new_service(scenario), policy=policy or make_policy(scenario), progress=progress
+        scenario,
+        seed,
+        new_service(scenario),
+        policy=policy or make_policy(scenario),
+        progress=progress,
+        env=env,
+        crews=crews,
     )
 
 
@@ -107,9 +118,14 @@ def simulate(
         policy = make_policy(scenario)
     eng = engine_for(scenario, seed, policy=policy, progress=progress)
     eng.run()
+    return result_of(eng)
+
+
+def result_of(eng: Engine) -> Result:
+    """The tables of an engine that has run, and its headline figures."""
     res = Result(
-        scenario=scenario,
-        seed=seed,
+        scenario=eng.scenario,
+        seed=eng.seed,
         years=pd.DataFrame(eng.years),
         periods=pd.DataFrame(eng.months),
         deciles=pd.DataFrame(eng.decile_rows),
@@ -117,7 +133,7 @@ def simulate(
         decisions=_decisions_table(eng),
         workforce=pd.DataFrame(eng.workforce_rows),
     )
-    res.agenda = getattr(policy, "agenda", None)
+    res.agenda = getattr(eng.policy, "agenda", None)
     res.summary = summarise(res)
     return res
 

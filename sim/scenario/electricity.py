@@ -652,6 +652,30 @@ class ElectricityNetwork(Block):
         source="assumption: ordinary storms are restored four times faster than Ciarán (Nov 2023, "
         "electricity.md §2.3, mean cut ≈ 37 h); 1 replays Ciarán",
     )
+    storm_crew_share_pct: float = param(
+        0.0,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="Share of the operator's own crews a storm takes off ordinary work (all its crews when "
+        "it shares them with another service); 0: reinforcements from outside restore the storm",
+        desc_fr="Part des équipes de l'opérateur qu'une tempête retire du travail ordinaire (toutes "
+        "ses équipes quand il les partage avec un autre service) ; 0 : des renforts extérieurs "
+        "rétablissent la tempête",
+        source="assumption: the reference gives no figure for a local operator's own crews in a storm "
+        "(electricity.md §2.3 gives Ciarán's restoration by Enedis with reinforcements); 0 keeps "
+        "the storm off the crews",
+    )
+    storm_crew_hours: float = param(
+        24.0,
+        unit="h",
+        gt=0,
+        le=720,
+        desc="Hours a storm keeps those crews, from its start",
+        desc_fr="Heures pendant lesquelles une tempête garde ces équipes, depuis son début",
+        source="assumption: the first day of the restoration; with storm_restoration_scale 0.25 "
+        "nine customers in ten are restored by then (Ciarán's curve, electricity.md §2.3)",
+    )
     renewal_rate_pct: float = param(
         1.0,
         unit="%/yr",
