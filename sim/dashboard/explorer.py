@@ -472,14 +472,13 @@ def decision_value(col: str, value: Any, lang: str, service: str = "water") -> s
 def decisions_table(decisions: pd.DataFrame, lang: str, service: str = "water") -> pd.DataFrame:
     """The decisions with column headers, yes/no cells and reasons in ``lang``.
 
-    The engine writes each reason in English (``reason``) and French (``reason_fr``); one
-    « Motif » column is kept, in the page's language.
+    Each reason is worded in the page's language from its code and parameters
+    (:func:`common.decision_reasons`); one « Motif » column is kept.
     """
     out = decisions.copy()
-    if "reason_fr" in out:
-        if normalise_lang(lang) == "fr":
-            out["reason"] = out["reason_fr"]
-        out = out.drop(columns="reason_fr")
+    if "reason" in out:
+        out["reason"] = common.decision_reasons(out, lang)
+    out = out.drop(columns=[c for c in ("reason_fr", "reason_code", "reason_params") if c in out])
     for col in ("veto", "binding", "adopted"):
         if col in out:
             out[col] = out[col].map(lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang))
