@@ -387,7 +387,8 @@ def workforce_figure(
     the wage bill and the repairs per crew (your choice and the baseline), and overtime hours
     only when some were worked (an empty panel says nothing; the page says it in words)."""
     overtime = bool((chosen["overtime_hours"] > 0).any() or (baseline["overtime_hours"] > 0).any())
-    titles = [t("ind.fte", lang), t("ind.wage_bill_eur", lang), t("ind.repairs_per_crew", lang)]
+    titles = [plots.indicator_short("fte", lang)]
+    titles += [plots.indicator_label(c, lang) for c in ("wage_bill_eur", "repairs_per_crew")]
     if overtime:
         titles.append(t("ind.overtime_hours", lang))
     # four panels in a square with overtime; three side by side without
