@@ -50,6 +50,7 @@ from sim.core.ledger import CAPEX_LINES, OPEX_LINES, OUTFLOW_LINES, Loans, close
 from sim.core.non_domestic import NonDomesticMeters
 from sim.core.rng import streams
 from sim.core.workforce import HOURS_PER_YEAR_WORKED, OVERTIME_PREMIUM, Crews, first_weekday
+from sim.i18n import NO_REASON, reason
 from sim.scenario.model import Scenario, Tariff, UsageRule
 
 #: year accumulators every service has (the service adds its own, :attr:`Service.year_keys`)
@@ -467,7 +468,7 @@ class Engine:
             "veto": False,
             "binding": True,
             "adopted": True,
-            "reason": "",
+            "reason": NO_REASON,
         }
         full.update(row)
         self.decisions.append(full)
@@ -706,9 +707,8 @@ class Engine:
                     "option": "not_financed",
                     "binding": False,
                     "adopted": False,
-                    "reason": (
-                        f"cash fell to {self.cash:,.0f} EUR, beyond the treasury line of "
-                        f"{self._treasury_limit:,.0f} EUR: the plan is not financed"
+                    "reason": reason(
+                        "cash_shortfall", cash_eur=self.cash, treasury_line_eur=self._treasury_limit
                     ),
                 }
             )

@@ -32,11 +32,11 @@ from sim.i18n import fmt_number, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.model import Scenario, dumps_scenario, loads_scenario
 from sim.scenario.ranges import ranges_for
 from sim.show.plots import (
-    UNITS,
-    indicator_label,
+    indicator_short,
     indicator_unit,
     regime_label,
     tornado_figure,
+    unit_key,
 )
 from sim.show.report import (  # FANS, FIGURES, HEADLINES: water's, kept for whoever reads them here
     FANS,  # noqa: F401
@@ -254,15 +254,14 @@ def apply(s: Scenario, changes: dict[str, Any], lang: str) -> tuple[Scenario, st
 # ------------------------------------------------------------------------------------------
 # results
 # ------------------------------------------------------------------------------------------
-def metric_label(column: str, lang: str) -> str:
-    """A short name for a headline metric (the full name is in its help)."""
-    key = f"explorer.metric.{column}"
-    return t(key, lang) if has_key(key, lang) else indicator_label(column, lang)
+def metric_label(column: str, lang: str, threshold: str | None = None) -> str:
+    """A short name for a headline metric: the indicator table's (the full name is in its help)."""
+    return indicator_short(column, lang, threshold)
 
 
 def metric_text(x: float, column: str, decimals: int, lang: str, *, signed: bool = False) -> str:
     """A headline value for a metric: millions of euros written ``11,8 M€`` so they fit."""
-    if UNITS.get(column) in ("unit.eur", "unit.eur_per_year") and abs(x) >= 1e6:
+    if unit_key(column) in ("unit.eur", "unit.eur_per_year") and abs(x) >= 1e6:
         space = "\u00a0" if normalise_lang(lang) == "fr" else " "
         text = f"{fmt_number(x / 1e6, lang, 1)}{space}M{indicator_unit(column, lang)}"
         return text if not signed or text.startswith("-") else f"+{text}"
@@ -292,6 +291,7 @@ class Reading:
     low: float | None = None  # P10 of the futures in ``year`` (None: one run)
     high: float | None = None  # P90
     runs: int = 1
+    short: str = ""  # the name on the figure (the indicator table's short name)
 
 
 def years_of(result: Any) -> list[int]:
@@ -328,6 +328,7 @@ def readings(result: Any, year: int, lang: str, ens: Ensemble | None = None) -> 
                     low,
                     high,
                     len(at),
+                    short=row["short"],
                 )
             )
         else:
@@ -340,6 +341,7 @@ def readings(result: Any, year: int, lang: str, ens: Ensemble | None = None) -> 
                     year,
                     float(years.at[first_year, col]),
                     float(years.at[year, col]),
+                    short=row["short"],
                 )
             )
     return out
@@ -430,7 +432,7 @@ def headline(
             cols = st.columns(4)
         with cols[i % 4]:
             st.metric(
-                metric_label(row.column, lang),
+                row.short or metric_label(row.column, lang),
                 metric_text(row.value, row.column, row.decimals, lang),
                 delta=t(
                     "explorer.metric.delta",
@@ -475,14 +477,13 @@ def decision_value(col: str, value: Any, lang: str, service: str = "water") -> s
 def decisions_table(decisions: pd.DataFrame, lang: str, service: str = "water") -> pd.DataFrame:
     """The decisions with column headers, yes/no cells and reasons in ``lang``.
 
-    The engine writes each reason in English (``reason``) and French (``reason_fr``); one
-    « Motif » column is kept, in the page's language.
+    Each reason is worded in the page's language from its code and parameters
+    (:func:`common.decision_reasons`); one « Motif » column is kept.
     """
     out = decisions.copy()
-    if "reason_fr" in out:
-        if normalise_lang(lang) == "fr":
-            out["reason"] = out["reason_fr"]
-        out = out.drop(columns="reason_fr")
+    if "reason" in out:
+        out["reason"] = common.decision_reasons(out, lang)
+    out = out.drop(columns=[c for c in ("reason_fr", "reason_code", "reason_params") if c in out])
     for col in ("veto", "binding", "adopted"):
         if col in out:
             out[col] = out[col].map(lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang))

@@ -2,8 +2,9 @@
 
 The policy of the scenario's regime comes from the governance registry (an unknown regime is a
 scenario error, never a silent default); the engine runs; the measures are computed afterwards from
-the recorded facts; decision reasons, recorded as English sentences, get their French wording here,
-at the edge.
+the recorded facts. Each decision's reason, recorded as codes with parameters
+(:data:`sim.i18n.Reason`), is kept as such in the ``decisions`` table (``reason_code``,
+``reason_params``) beside its wording in English (``reason``) and French (``reason_fr``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from sim.core.result import Result
 from sim.core.workforce import Crews
 from sim.electricity.service import ElectricityService
 from sim.governance import policy_for
-from sim.governance.reasons import reason_fr
 from sim.governance.return_terms import with_return_terms
+from sim.i18n import reason_code, reason_params_json, word_reason
 from sim.measure.summary import summarise
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import SERVICE_MODELS, Scenario
@@ -88,6 +89,8 @@ DECISION_COLUMNS = [
     "adopted",
     "reason",
     "reason_fr",
+    "reason_code",
+    "reason_params",
 ]
 
 
@@ -179,12 +182,21 @@ def _events_table(eng: Engine) -> pd.DataFrame:
 
 
 def _decisions_table(eng: Engine) -> pd.DataFrame:
-    """The ``decisions`` table, each reason with its French wording."""
-    return pd.DataFrame(
-        # a row may carry its own French wording; the others get it from the reasons' patterns
-        [{**d, "reason_fr": d.get("reason_fr") or reason_fr(str(d["reason"]))} for d in eng.decisions],
-        columns=DECISION_COLUMNS,
-    )
+    """The ``decisions`` table: each reason as its code and parameters, and worded in English and
+    French."""
+    rows = [{**d, **_reason_columns(d["reason"])} for d in eng.decisions]
+    return pd.DataFrame(rows, columns=DECISION_COLUMNS)
+
+
+def _reason_columns(why: Any) -> dict[str, str]:
+    if isinstance(why, str):  # a rule that still writes an English sentence: no code, no French
+        return {"reason": why, "reason_fr": why, "reason_code": "", "reason_params": "{}"}
+    return {
+        "reason": word_reason(why, "en"),
+        "reason_fr": word_reason(why, "fr"),
+        "reason_code": reason_code(why),
+        "reason_params": reason_params_json(why),
+    }
 
 
 def make_policy(scenario: Scenario) -> Policy:

@@ -12,6 +12,7 @@ from sim.governance.concession import ContractState
 from sim.governance.opening import open_tariff
 from sim.governance.registry import rule_for, rule_name
 from sim.governance.rules import TariffRule
+from sim.i18n import Reason, reason, reason_code, reason_params, word_reason
 from sim.scenario.electricity import ElectricityTariff
 from sim.scenario.model import Scenario
 
@@ -114,9 +115,8 @@ class GovernedPolicy(Policy):
                 extra = o.effects.get("extra_cost_eur_per_year", 0.0)
                 if o.admissible and extra > max(room, 0.0):
                     o.admissible = False
-                    o.why_not = (
-                        f"cannot be financed at the regulated tariff ({extra:,.0f} EUR a year, "
-                        f"{room:,.0f} EUR of room)"
+                    o.why_not = reason(
+                        "unfinanceable_at_regulated_tariff", extra_cost_eur=extra, room_eur=room
                     )
         return options
 
@@ -171,7 +171,7 @@ class GovernedPolicy(Policy):
                         True,
                         True,
                         log.veto,
-                        "decision of the room (decision log)",
+                        reason("room_decision"),
                         {
                             "public": log.votes_public,
                             "operators": log.votes_operators,
@@ -184,12 +184,8 @@ class GovernedPolicy(Policy):
                     if v.veto:
                         self.vetoed[(item, v.option.name)] = self.meeting
                     chosen_here = v.option is chosen
-                    reason = (
-                        v.reason
-                        if chosen_here or not v.adopted
-                        else v.reason + "; another option had more votes"
-                    )
-                    rows.append(self.row(item, v.option.name, True, chosen_here, v.veto, reason, v.yes))
+                    why = v.reason if chosen_here or not v.adopted else v.reason + reason("outvoted")
+                    rows.append(self.row(item, v.option.name, True, chosen_here, v.veto, why, v.yes))
                 if chosen is options[0] and options[0].name != "keep":
                     rows.append(
                         self.row(
@@ -198,9 +194,7 @@ class GovernedPolicy(Policy):
                             True,
                             True,
                             False,
-                            "nothing passed and the status quo does not recover costs: "
-                            "the admissible option keeping the fewest households above "
-                            "the threshold applies",
+                            reason("fallback_fewest_above"),
                         )
                     )
             self.apply(eng, chosen)
@@ -219,7 +213,7 @@ class GovernedPolicy(Policy):
                 continue
             if self.meeting - k <= n:
                 o.admissible = False
-                o.why_not = f"vetoed at meeting {k}: not put again before meeting {k + n + 1}"
+                o.why_not = reason("vetoed_recently", vetoed_meeting=k, next_meeting=k + n + 1)
         return options
 
     def apply_logged(self, options: list[cm.Option], log: Any) -> cm.Option:
@@ -228,7 +222,8 @@ class GovernedPolicy(Policy):
                 if o.item == "tariff" and o.changes.get("tariff") == log.tariff:
                     if not o.admissible:
                         raise ValueError(
-                            f"meeting {self.meeting}: the proposed variant is not admissible ({o.why_not})"
+                            f"meeting {self.meeting}: the proposed variant is not admissible "
+                            f"({word_reason(o.why_not, 'en')})"
                         )
                     return o
         for o in options:
@@ -257,7 +252,7 @@ class GovernedPolicy(Policy):
         binding: bool,
         adopted: bool,
         veto: bool,
-        reason: str,
+        why: Reason,
         yes: dict[str, Any] | None = None,
         body: str = "committee",
     ) -> dict[str, Any]:
@@ -273,7 +268,7 @@ class GovernedPolicy(Policy):
             "veto": veto,
             "binding": binding,
             "adopted": adopted,
-            "reason": reason,
+            "reason": why,
         }
 
     def consultative_opinion(self, eng: Engine, decided_index: float, before_index: float) -> dict[str, Any]:
@@ -316,7 +311,7 @@ class GovernedPolicy(Policy):
             False,
             favourable,
             False,
-            "consultative opinion (CCSPL): logged, not binding",
+            reason("ccspl_opinion"),
             v.yes,
             body="ccspl",
         )
@@ -359,7 +354,10 @@ class GovernedPolicy(Policy):
                             "label_fr": o.label_fr,
                             "label_en": o.label_en,
                             "admissible": o.admissible,
-                            "why_not": o.why_not,
+                            # in English for who reads the JSON; the code and parameters to word it
+                            "why_not": word_reason(o.why_not, "en"),
+                            "why_not_code": reason_code(o.why_not),
+                            "why_not_params": reason_params(o.why_not),
                             "cuts_essential": o.cuts_essential,
                             "effects": dict(o.effects),
                             "changes": {

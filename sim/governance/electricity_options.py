@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.governance import committee as cm
+from sim.i18n import reason
 from sim.scenario.electricity import ElectricityTariff
 from sim.scenario.model import Council
 
@@ -89,7 +90,7 @@ def tariff_options(eng: Engine, council: Council, keep_index: float, regulated: 
             effects["extra_cost_eur_per_year"] = max(keep_revenue - effects["revenue_eur"], 0.0)
         elif effects["recovery"] < 1.0 - council.recovery_tolerance_pct / 100.0 and name != "keep":
             opt.admissible = False
-            opt.why_not = f"does not recover costs ({100 * effects['recovery']:.0f} % of the revenue needed)"
+            opt.why_not = reason("below_cost_recovery", recovery_pct=100 * effects["recovery"])
         out.append(opt)
     return out
 
