@@ -32,6 +32,7 @@ from sim.i18n import fmt_number, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.model import Scenario, dumps_scenario, loads_scenario
 from sim.scenario.ranges import ranges_for
 from sim.show.plots import (
+    indicator_label,
     indicator_short,
     indicator_unit,
     regime_label,
