@@ -138,13 +138,29 @@ class GovernedPolicy(Policy):
             return cm.renewal_options(eng, c)
         if item == "community_pv":
             return eo.pv_options(eng)
+        if item == "essential_block":
+            return eo.essential_block_options(eng, self.keep_index(eng), self.rule.name == "national")
+        if item == "social_fund":
+            return eo.social_fund_options(eng)
+        if item == "power_limitation":
+            return eo.power_limitation_options(eng)
         if item == "usage":
             return cm.usage_options(eng, c)
         if item == "contribution":
             return cm.contribution_options(eng, c)
         return cm.work_options(eng)
 
-    AGENDA = ("tariff", "renewal", "usage", "contribution", "community_pv", cm.WORK_ITEM)
+    AGENDA = (
+        "tariff",
+        "essential_block",
+        "renewal",
+        "usage",
+        "contribution",
+        "community_pv",
+        "social_fund",
+        "power_limitation",
+        cm.WORK_ITEM,
+    )
 
     def agenda_items(self, eng: Engine, with_tariff: bool = True) -> tuple[str, ...]:
         """The committee's items that apply to the service (:attr:`Service.committee_items`), in
@@ -159,6 +175,8 @@ class GovernedPolicy(Policy):
         rows: list[dict[str, Any]] = []
         for item in items or self.agenda_items(eng):
             options = self.cool_down(item, self.item_options(eng, item))
+            if item in eo.OPTIONAL_ITEMS and len(options) == 1:
+                continue  # nothing to decide on this item this year
             keep_share = options[0].effects.get("share_above_pct")
             chosen, votes = cm.vote_item(options, c, eng.rng["committee"], keep_share)
             log = self.logged(item)
@@ -340,6 +358,8 @@ class GovernedPolicy(Policy):
         out = []
         for item in items:
             options = self.cool_down(item, self.item_options(eng, item))
+            if item in eo.OPTIONAL_ITEMS and len(options) == 1:
+                continue  # nothing to decide on this item this year
             keep_share = options[0].effects.get("share_above_pct")
             proc, _ = cm.vote_item(options, c, eng.rng["committee"], keep_share)
             log = self.logged(item)
