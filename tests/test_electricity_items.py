@@ -286,6 +286,26 @@ def test_the_committee_votes_the_fund_and_the_limitation_policy_with_arrears() -
     if len(limited):  # once the committee stops cutting, nobody is cut again
         year = int(limited["date"].iloc[0][:4])
         assert (res.years.loc[res.years["year"] >= year, "supply_cuts"] == 0).all()
-    # a régie's consultative committee decides none of these
+    # a régie's consultative committee votes none of these
     regie = run(debt("regie", horizon_years=3)).decisions
-    assert not set(regie["item"]) & {"social_fund", "power_limitation", "essential_block"}
+    assert not (regie["body"] == "committee").any()
+
+
+def test_a_regie_council_decides_the_social_measures_itself() -> None:
+    """With its committee consultative, a régie's council takes the fund and the limitation policy
+    (not the tariff's structure, which its tariff rule holds): by the public college's objectives,
+    no vote drawn; once it limits instead of cutting, nobody is cut again."""
+    res = run(debt("regie", horizon_years=6, **{"energy_poverty.unpaid_response": "cut"}))
+    d = res.decisions
+    council = d[(d["body"] == "council") & d["item"].isin(["social_fund", "power_limitation"])]
+    assert set(council["item"]) == {"social_fund", "power_limitation"}
+    assert "essential_block" not in set(d["item"])
+    assert council["reason"].map(is_translated).all()
+    limited = council[(council["option"] == "limit_not_cut") & council["adopted"]]
+    assert len(limited) == 1
+    year = int(limited["date"].iloc[0][:4])
+    cuts = res.years.set_index("year")["supply_cuts"]
+    assert cuts[year - 1] > 0 and (cuts[cuts.index >= year] == 0).all()
+    # with the town's defaults (arrears off, limit) the council has nothing to decide
+    plain = run(town("regie", horizon_years=3)).decisions
+    assert not plain["item"].isin(["social_fund", "power_limitation"]).any()

@@ -62,6 +62,8 @@ class GovernedPolicy(Policy):
         if self.deciding:
             items = self.agenda_items(eng, with_tariff=self.rule.name in ("committee", "national"))
             rows += self.committee_items(eng, items)
+        elif self.regime == "regie":
+            rows += self.council_items(eng)
         st.participation_eur_per_year = g.committee.meeting_cost_eur_per_year
         return rows
 
@@ -221,6 +223,41 @@ class GovernedPolicy(Policy):
                             "the threshold applies",
                         )
                     )
+            self.apply(eng, chosen)
+        return rows
+
+    #: the social measures a régie's council decides itself when its committee is consultative
+    COUNCIL_ITEMS = ("social_fund", "power_limitation")
+
+    def council_items(self, eng: Engine) -> list[dict[str, Any]]:
+        """A régie's council decides the social measures itself (its committee only gives opinions):
+        of the admissible options, the one that best serves the public college's objectives
+        (:data:`sim.governance.committee.COLLEGE_WEIGHTS`), if it does better than the status quo;
+        no chance is drawn. Items with nothing to decide are not taken up."""
+        rows: list[dict[str, Any]] = []
+        for item in self.COUNCIL_ITEMS:
+            if item not in eng.service.committee_items:
+                continue
+            options = self.item_options(eng, item)
+            if len(options) == 1:
+                continue
+            keep = cm.college_score("public", options[0].features)
+            scored = [(cm.college_score("public", o.features), i, o) for i, o in enumerate(options)]
+            best = max((x for x in scored[1:] if x[2].admissible), default=None, key=lambda x: (x[0], -x[1]))
+            for _, _, o in scored[1:]:
+                if not o.admissible:
+                    rows.append(
+                        self.row(
+                            item, o.name, True, False, False, f"not admissible: {o.why_not}", body="council"
+                        )
+                    )
+            if best is not None and best[0] > keep:
+                chosen = best[2]
+                reason = "council decision: the option that best serves the public college's objectives"
+            else:
+                chosen = options[0]
+                reason = "council decision: no option does better than the status quo for the public college"
+            rows.append(self.row(item, chosen.name, True, True, False, reason, body="council"))
             self.apply(eng, chosen)
         return rows
 

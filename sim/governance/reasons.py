@@ -55,6 +55,14 @@ PATTERNS: tuple[tuple[str, Any], ...] = (
     ),
     (r"tariff frozen in the year before the election", "tarif gelé l'année précédant l'élection"),
     (
+        r"council decision: the option that best serves the public college's objectives",
+        "décision du conseil : l'option qui sert le mieux les objectifs du collège public",
+    ),
+    (
+        r"council decision: no option does better than the status quo for the public college",
+        "décision du conseil : aucune option ne fait mieux que le statu quo pour le collège public",
+    ),
+    (
         r"towards cost recovery: (\S+) % needed, bounded at ±(\S+) %",
         r"vers l'équilibre : \1 % nécessaires, borné à ±\2 %",
     ),
