@@ -226,6 +226,7 @@ class ElectricityService:
         self.arrears_age = np.zeros(n)  # months since the arrears began (write-offs)
         self.overdue_months = np.zeros(n)  # months since the household last paid (interventions)
         self.fund_aid = np.zeros(n)  # what the social fund paid for each household this year
+        self._unpaid_mask = np.zeros(n, dtype=bool)  # scratch: this bill's unpaid households
         self.debt_rows: list[dict[str, float]] = []  # one per billing date (conservation checks)
         # Tempo: each day's colour from the day's temperature (its own stream, drawn per year)
         self.tempo = s.tariff.option == "tempo"
@@ -675,48 +676,55 @@ class ElectricityService:
         months = s.billing.interval_months
         a, av, al, age = self.arrears, self.arrears_vat, self.arrears_levies, self.arrears_age
         late = self.overdue_months
-        start = float(a.sum())
-        paid = np.ones(a.size, dtype=bool)
-        paid[unpaid] = False
+        # only households in arrears, or not paying this bill, have anything to update: work on
+        # their indices (a few per cent of the town), never on every household
+        owing = np.flatnonzero(a > 0)
+        start = float(a[owing].sum())
+        mark = self._unpaid_mask
+        mark[unpaid] = True
+        payers = owing[~mark[owing]]
+        mark[unpaid] = False
         # 1. repayments with the bills paid
-        rep = np.where(paid, a * ar.repayment_share_per_bill, 0.0)
-        settle = paid & (a - rep < 1.0)
-        rep[settle] = a[settle]
-        frac = np.divide(rep, a, out=np.zeros_like(rep), where=a > 0)
-        rep_vat, rep_levies = av * frac, al * frac
-        a -= rep
-        av -= rep_vat
-        al -= rep_levies
-        late[paid] = 0.0
+        ap = a[payers]
+        rep = ap * ar.repayment_share_per_bill
+        settle = ap - rep < 1.0
+        rep[settle] = ap[settle]
+        frac = rep / ap
+        rep_vat, rep_levies = av[payers] * frac, al[payers] * frac
+        a[payers] = ap - rep
+        av[payers] -= rep_vat
+        al[payers] -= rep_levies
+        late[payers] = 0.0
+        age[payers[settle]] = 0.0
         # 2. this bill's unpaid amounts
         a[unpaid] += b.total[unpaid]
         av[unpaid] += b.vat[unpaid]
         al[unpaid] += b.levies[unpaid]
         late[unpaid] += months
-        age[a > 0] += months
-        age[a <= 0] = 0.0
+        owing = np.flatnonzero(a > 0)
+        age[owing] += months
         # 3. the social fund
         fund = 0.0
         budget = st.social_fund_eur_per_year * eng.cpi * months / 12.0
-        if budget > 0:
-            eligible = (a > 0) & ((eng.pop.decile <= 3) | (self.cheque > 0))
-            want = np.where(eligible, a * ar.social_fund_share, 0.0)
+        if budget > 0 and owing.size:
+            who = owing[(eng.pop.decile[owing] <= 3) | (self.cheque[owing] > 0)]
+            want = a[who] * ar.social_fund_share
             asked = float(want.sum())
             if asked > 0:
                 pay = want * min(1.0, budget / asked)
-                f = np.divide(pay, a, out=np.zeros_like(pay), where=a > 0)
-                a -= pay
-                av -= av * f
-                al -= al * f
-                late[pay > 0] = 0.0
-                self.fund_aid += pay
+                f = pay / a[who]
+                a[who] -= pay
+                av[who] -= av[who] * f
+                al[who] -= al[who] * f
+                late[who[pay > 0]] = 0.0
+                self.fund_aid[who] += pay
                 fund = float(pay.sum())
         # 4. write-offs
-        old = age >= ar.write_off_months
+        old = owing[age[owing] >= ar.write_off_months]
         written = float(a[old].sum())
         a[old] = av[old] = al[old] = age[old] = late[old] = 0.0
         # 5. interventions on overdue arrears
-        overdue = np.flatnonzero((late >= max(st.limit_after_months, 1)) & (a > 0))
+        overdue = owing[(late[owing] >= max(st.limit_after_months, 1)) & (a[owing] > 0)]
         self._interventions(eng, day, overdue)
         eng.year_volume += kwh
         eng.year_bill += b.total
@@ -741,7 +749,7 @@ class ElectricityService:
                 "billed_eur": billed,
                 "paid_eur": paid_bills + repaid,
                 "arrears_start_eur": start,
-                "arrears_end_eur": float(a.sum()),
+                "arrears_end_eur": float(a[owing].sum()),
                 "written_off_eur": written,
                 "social_fund_eur": fund,
             }
