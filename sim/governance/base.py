@@ -62,8 +62,9 @@ class GovernedPolicy(Policy):
         if self.deciding:
             items = self.agenda_items(eng, with_tariff=self.rule.name in ("committee", "national"))
             rows += self.committee_items(eng, items)
-        elif self.regime == "regie":
-            rows += self.council_items(eng)
+        elif self.regime == "regie" and getattr(self.scenario, "energy_poverty", None) is not None:
+            if self.scenario.energy_poverty.arrears.enabled:  # the council's measures on debts
+                rows += self.council_items(eng)
         st.participation_eur_per_year = g.committee.meeting_cost_eur_per_year
         return rows
 
@@ -230,7 +231,9 @@ class GovernedPolicy(Policy):
     COUNCIL_ITEMS = ("social_fund", "power_limitation")
 
     def council_items(self, eng: Engine) -> list[dict[str, Any]]:
-        """A régie's council decides the social measures itself (its committee only gives opinions):
+        """A régie's council decides the social measures on debts itself when arrears are carried
+        (``energy_poverty.arrears.enabled``; its committee only gives opinions; without arrears the
+        scenario's ``unpaid_response`` stands, as before):
         of the admissible options, the one that best serves the public college's objectives
         (:data:`sim.governance.committee.COLLEGE_WEIGHTS`), if it does better than the status quo;
         no chance is drawn. Items with nothing to decide are not taken up."""
