@@ -309,3 +309,12 @@ def test_a_regie_council_decides_the_social_measures_itself() -> None:
     # with the town's defaults (arrears off, limit) the council has nothing to decide
     plain = run(town("regie", horizon_years=3)).decisions
     assert not plain["item"].isin(["social_fund", "power_limitation"]).any()
+
+
+def test_the_reference_bill_counts_the_block_of_a_two_person_household() -> None:
+    """Regulated Base of 1 Aug 2025 (186 € + 4,400 × 0.1952 = 1,044.88 € TTC) with a block of 1,000
+    kWh per unit at half price, for 1.5 units: 1,500 kWh lose half their energy price excl. tax,
+    0.1952 / 1.2 − 0.02998 €, VAT 20 % on it: 1,044.88 − 0.5 × 1,500 × 0.13269 × 1.2 € TTC."""
+    on = run(town(horizon_years=1, **{"tariff.essential_block.enabled": True}))
+    p_ht = 0.1952 / 1.2 - 0.02998
+    assert on.years["bill_ref_eur"].iloc[0] == pytest.approx(1_044.88 - 0.5 * 1_500 * p_ht * 1.2, abs=0.01)

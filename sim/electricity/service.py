@@ -788,7 +788,8 @@ class ElectricityService:
         return energy_poverty_pct(bills, eng.income, eng.pop.decile, ep.threshold_pct, ep.lowest_deciles)
 
     def reference_price(self, eng: Engine, tariff: Any, tariff_index: float) -> dict[str, float]:
-        """The reference household's yearly bill (6 kVA, 4,400 kWh) and its price per kWh, TTC."""
+        """The reference household's yearly bill (6 kVA, 4,400 kWh; with an essential-kWh block,
+        :data:`~sim.electricity.tariff.REFERENCE_UNITS` consumption units) and its price per kWh, TTC."""
         s = self.s
         kva = float(et.reference_kva(tariff))
         b = et.bill_households(
@@ -801,6 +802,7 @@ class ElectricityService:
             hc_share=s.households.hc_share_of_kwh,
             price_index=tariff_index,
             network_index=eng.cpi,
+            block_kwh=np.array([tariff.essential_block.kwh_per_unit_year * et.REFERENCE_UNITS]),
         )
         bill = float(b.total[0])
         return {"bill_ref_eur": bill, "price_ref_eur_per_kwh": bill / et.REFERENCE_KWH}

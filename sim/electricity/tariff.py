@@ -299,6 +299,9 @@ def bill_total_eur(
 #: TRVE customer of 2024 (electricity.md §3.1 and §1.4)
 REFERENCE_KVA = 6
 REFERENCE_KWH = 4_400.0
+#: its consumption units, for an essential-kWh block: two persons (1 + 0.5, the chèque énergie's
+#: rule, electricity.md §4.2), near the mean household of 2.16 persons (households.md): an assumption
+REFERENCE_UNITS = 1.5
 
 
 @dataclass(frozen=True)
