@@ -22,6 +22,7 @@ ELEC = (
     "electricity/crisis-2022",
     "electricity/regie",
     "electricity/storm",
+    "electricity/tempo",
 )
 
 

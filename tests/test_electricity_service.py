@@ -33,9 +33,30 @@ def run(scenario: ElectricityScenario, seed: int = 1) -> Result:
     return simulate(scenario, seed=seed)
 
 
+@pytest.mark.parametrize("arrears", [False, True])
 @pytest.mark.parametrize("regime", ["regie", "concession", "commons"])
-def test_money_and_energy_are_conserved_every_month(regime: str) -> None:
-    res = run(town(regime))
+def test_money_and_energy_are_conserved_every_month(regime: str, arrears: bool) -> None:
+    """Cash and energy close every month; with arrears carried (and a social fund), the money
+    billed is paid, added to arrears, written off or paid by the fund, exactly, at every bill."""
+    s = town(regime)
+    if arrears:
+        s = with_changes(
+            s,
+            {
+                "energy_poverty.arrears.enabled": True,
+                "energy_poverty.arrears.write_off_months": 6,
+                "energy_poverty.arrears.social_fund_eur_per_year": 20_000.0,
+            },
+        )
+        eng = engine_for(s, 1)
+        eng.run()
+        rows = eng.service.debt_rows  # type: ignore[attr-defined]
+        assert rows and sum(r["written_off_eur"] for r in rows) > 0
+        for r in rows:
+            moved = r["arrears_end_eur"] - r["arrears_start_eur"]
+            rhs = r["paid_eur"] + moved + r["written_off_eur"] + r["social_fund_eur"]
+            assert r["billed_eur"] == pytest.approx(rhs, rel=1e-12, abs=1e-6)
+    res = run(s)
     p = res.periods
     np.testing.assert_array_equal(
         p["cash_end_eur"], p["cash_start_eur"] + p["receipts_eur"] - p["payments_eur"]

@@ -204,6 +204,9 @@ class State:
     operator_result_due_eur: float = 0.0
     share_interest_eur_per_year: float = 0.0
     local_production_kw: float = 0.0  # local production capacity decided (electricity: community PV)
+    social_fund_eur_per_year: float = 0.0  # fund paying part of the poorest households' arrears
+    unpaid_response: str = "limit"  # what an overdue debt brings: a power limitation or a cut
+    limit_after_months: int = 0  # age of a debt (months unpaid) at which an intervention starts
 
 
 class Policy:

@@ -63,6 +63,9 @@ class GovernedPolicy(Policy):
         if self.deciding:
             items = self.agenda_items(eng, with_tariff=self.rule.name in ("committee", "national"))
             rows += self.committee_items(eng, items)
+        elif self.regime == "regie" and getattr(self.scenario, "energy_poverty", None) is not None:
+            if self.scenario.energy_poverty.arrears.enabled:  # the council's measures on debts
+                rows += self.council_items(eng)
         st.participation_eur_per_year = g.committee.meeting_cost_eur_per_year
         return rows
 
@@ -138,13 +141,29 @@ class GovernedPolicy(Policy):
             return cm.renewal_options(eng, c)
         if item == "community_pv":
             return eo.pv_options(eng)
+        if item == "essential_block":
+            return eo.essential_block_options(eng, self.keep_index(eng), self.rule.name == "national")
+        if item == "social_fund":
+            return eo.social_fund_options(eng)
+        if item == "power_limitation":
+            return eo.power_limitation_options(eng)
         if item == "usage":
             return cm.usage_options(eng, c)
         if item == "contribution":
             return cm.contribution_options(eng, c)
         return cm.work_options(eng)
 
-    AGENDA = ("tariff", "renewal", "usage", "contribution", "community_pv", cm.WORK_ITEM)
+    AGENDA = (
+        "tariff",
+        "essential_block",
+        "renewal",
+        "usage",
+        "contribution",
+        "community_pv",
+        "social_fund",
+        "power_limitation",
+        cm.WORK_ITEM,
+    )
 
     def agenda_items(self, eng: Engine, with_tariff: bool = True) -> tuple[str, ...]:
         """The committee's items that apply to the service (:attr:`Service.committee_items`), in
@@ -159,6 +178,8 @@ class GovernedPolicy(Policy):
         rows: list[dict[str, Any]] = []
         for item in items or self.agenda_items(eng):
             options = self.cool_down(item, self.item_options(eng, item))
+            if item in eo.OPTIONAL_ITEMS and len(options) == 1:
+                continue  # nothing to decide on this item this year
             keep_share = options[0].effects.get("share_above_pct")
             chosen, votes = cm.vote_item(options, c, eng.rng["committee"], keep_share)
             log = self.logged(item)
@@ -197,6 +218,49 @@ class GovernedPolicy(Policy):
                             reason("fallback_fewest_above"),
                         )
                     )
+            self.apply(eng, chosen)
+        return rows
+
+    #: the social measures a régie's council decides itself when its committee is consultative
+    COUNCIL_ITEMS = ("social_fund", "power_limitation")
+
+    def council_items(self, eng: Engine) -> list[dict[str, Any]]:
+        """A régie's council decides the social measures on debts itself when arrears are carried
+        (``energy_poverty.arrears.enabled``; its committee only gives opinions; without arrears the
+        scenario's ``unpaid_response`` stands, as before):
+        of the admissible options, the one that best serves the public college's objectives
+        (:data:`sim.governance.committee.COLLEGE_WEIGHTS`), if it does better than the status quo;
+        no chance is drawn. Items with nothing to decide are not taken up."""
+        rows: list[dict[str, Any]] = []
+        for item in self.COUNCIL_ITEMS:
+            if item not in eng.service.committee_items:
+                continue
+            options = self.item_options(eng, item)
+            if len(options) == 1:
+                continue
+            keep = cm.college_score("public", options[0].features)
+            scored = [(cm.college_score("public", o.features), i, o) for i, o in enumerate(options)]
+            best = max((x for x in scored[1:] if x[2].admissible), default=None, key=lambda x: (x[0], -x[1]))
+            for _, _, o in scored[1:]:
+                if not o.admissible:
+                    rows.append(
+                        self.row(
+                            item,
+                            o.name,
+                            True,
+                            False,
+                            False,
+                            reason("not_admissible") + o.why_not,
+                            body="council",
+                        )
+                    )
+            if best is not None and best[0] > keep:
+                chosen = best[2]
+                why = reason("council_best_for_public")
+            else:
+                chosen = options[0]
+                why = reason("council_keeps_status_quo")
+            rows.append(self.row(item, chosen.name, True, True, False, why, body="council"))
             self.apply(eng, chosen)
         return rows
 
@@ -335,6 +399,8 @@ class GovernedPolicy(Policy):
         out = []
         for item in items:
             options = self.cool_down(item, self.item_options(eng, item))
+            if item in eo.OPTIONAL_ITEMS and len(options) == 1:
+                continue  # nothing to decide on this item this year
             keep_share = options[0].effects.get("share_above_pct")
             proc, _ = cm.vote_item(options, c, eng.rng["committee"], keep_share)
             log = self.logged(item)
