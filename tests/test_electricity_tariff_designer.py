@@ -205,8 +205,12 @@ def test_the_decile_means_match_the_households(designer: ElectricityTariffDesign
 
 
 def test_an_option_or_period_without_its_own_text_still_has_a_label() -> None:
-    """An option another change adds to the schema (Tempo) is drawn before its texts are written."""
+    """An option another change adds to the schema is drawn before its texts are written; Tempo,
+    whose six prices are entered in the file, is not offered by the page, nor are its scenarios."""
     assert page.option_label("hphc", "fr") == "Heures pleines / heures creuses"
-    assert page.option_label("tempo", "fr") == "tempo"
+    assert page.option_label("flex", "fr") == "flex"
+    assert page.OPTIONS == ("base", "hphc")
+    assert "electricity/tempo" in share.service_presets("electricity")
+    assert all(page._base(f).tariff.option in page.DESIGNED for f in page.base_options())
     assert page.period_label("hc", "fr") == "Heures creuses (€/kWh)"
     assert page.period_label("blue_hp", "en") == "BLUE_HP (€/kWh)"

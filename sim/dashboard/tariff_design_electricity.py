@@ -60,7 +60,12 @@ APPLY = K + "apply"
 EXPLORER_BASE = "<explorer>"  # the base "the Explorer's current scenario"
 PERSIST: Literal["session"] = "session"
 #: the tariff options the model bills (from the schema, so a new option appears here)
-OPTIONS: tuple[str, ...] = typing.get_args(ElectricityTariff.model_fields["option"].annotation)
+#: the options this page designs (its reference bill and households' split are Base or HP/HC);
+#: Tempo's six prices are entered in the scenario file, and Tempo scenarios are not offered here
+DESIGNED = ("base", "hphc")
+OPTIONS: tuple[str, ...] = tuple(
+    o for o in typing.get_args(ElectricityTariff.model_fields["option"].annotation) if o in DESIGNED
+)
 PRICINGS: tuple[str, ...] = typing.get_args(ElectricityTariff.model_fields["pricing"].annotation)
 
 
@@ -333,8 +338,9 @@ def _base(name: str) -> ElectricityScenario:
 def base_options() -> list[str]:
     """The scenarios a tariff can start from: the Explorer's own (when it is of electricity) first,
     then the shipped electricity scenarios."""
-    files = list(share.service_presets("electricity"))
-    return ([EXPLORER_BASE] if share.current_service() == "electricity" else []) + files
+    files = [f for f in share.service_presets("electricity") if _base(f).tariff.option in DESIGNED]
+    own = share.current_service() == "electricity" and _base(EXPLORER_BASE).tariff.option in DESIGNED
+    return ([EXPLORER_BASE] if own else []) + files
 
 
 def _base_label(name: str, lang: str) -> str:
@@ -601,6 +607,7 @@ def render(lang: str) -> None:
     """The electricity designer (the page's title and service selector are drawn by the caller)."""
     ss = _state()
     st.markdown(t("eltariff.intro", lang))
+    st.caption(t("eltariff.not_designed", lang))
     files = base_options()
     if ss.get(BASE_KEY) not in files:
         ss[BASE_KEY] = files[0]
