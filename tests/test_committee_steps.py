@@ -10,6 +10,7 @@ from sim import load_scenario, scale_town, simulate
 from sim.core.engine import Policy
 from sim.experiments.run import engine_for
 from sim.governance import committee as cm
+from sim.i18n import reason, word_reason
 
 
 def commons(**more: object):
@@ -49,7 +50,10 @@ def test_a_veto_needs_more_than_the_tolerated_harm_and_records_it() -> None:
     by_name = {v.option.name: v for v in votes}
     assert not by_name["a"].veto  # +0.5 point: within what the indicator can tell
     assert by_name["b"].veto
-    assert "by 2.5 points (about 50 households), more than the 1 tolerated" in by_name["b"].reason
+    veto = reason("veto_affordability", rise_points=2.5, households=50.0, tolerance_points=1.0)
+    assert by_name["b"].reason == veto
+    said = word_reason(by_name["b"].reason, "en")
+    assert "by 2.5 points (about 50 households), more than the 1 tolerated" in said
 
 
 def test_the_committee_no_longer_vetoes_meeting_after_meeting() -> None:

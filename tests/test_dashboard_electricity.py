@@ -341,12 +341,16 @@ def test_compare_files_are_the_shipped_electricity_regimes() -> None:
 # pages that simulate water only
 # ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_the_tariff_page_says_it_simulates_water_only(small: ElectricityScenario, lang: str) -> None:
+def test_the_tariff_page_designs_the_chosen_service(small: ElectricityScenario, lang: str) -> None:
+    """The tariff page follows the service selector: an electricity scenario opens the electricity
+    designer (no water-only note any more), a water one the water designer."""
     at = open_page("sim/dashboard/tariff_design.py", small, lang)
     note = common.t("page.water_only", lang)
-    assert note in [i.value for i in at.info]
+    assert note not in [i.value for i in at.info]
+    assert common.t("eltariff.intro", lang) in [m.value for m in at.markdown]
     water = open_page("sim/dashboard/tariff_design.py", share.load_preset("town"), lang, preset="town")
-    assert note not in [i.value for i in water.info]
+    assert common.t("tariff.intro", lang) in [m.value for m in water.markdown]
+    assert common.t("eltariff.intro", lang) not in [m.value for m in water.markdown]
 
 
 # ------------------------------------------------------------------------------------------

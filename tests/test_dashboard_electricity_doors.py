@@ -23,6 +23,7 @@ ELEC = (
     "electricity/regie",
     "electricity/remunicipalisation",
     "electricity/storm",
+    "electricity/tempo",
 )
 
 

@@ -33,9 +33,30 @@ def run(scenario: ElectricityScenario, seed: int = 1) -> Result:
     return simulate(scenario, seed=seed)
 
 
+@pytest.mark.parametrize("arrears", [False, True])
 @pytest.mark.parametrize("regime", ["regie", "concession", "commons"])
-def test_money_and_energy_are_conserved_every_month(regime: str) -> None:
-    res = run(town(regime))
+def test_money_and_energy_are_conserved_every_month(regime: str, arrears: bool) -> None:
+    """Cash and energy close every month; with arrears carried (and a social fund), the money
+    billed is paid, added to arrears, written off or paid by the fund, exactly, at every bill."""
+    s = town(regime)
+    if arrears:
+        s = with_changes(
+            s,
+            {
+                "energy_poverty.arrears.enabled": True,
+                "energy_poverty.arrears.write_off_months": 6,
+                "energy_poverty.arrears.social_fund_eur_per_year": 20_000.0,
+            },
+        )
+        eng = engine_for(s, 1)
+        eng.run()
+        rows = eng.service.debt_rows  # type: ignore[attr-defined]
+        assert rows and sum(r["written_off_eur"] for r in rows) > 0
+        for r in rows:
+            moved = r["arrears_end_eur"] - r["arrears_start_eur"]
+            rhs = r["paid_eur"] + moved + r["written_off_eur"] + r["social_fund_eur"]
+            assert r["billed_eur"] == pytest.approx(rhs, rel=1e-12, abs=1e-6)
+    res = run(s)
     p = res.periods
     np.testing.assert_array_equal(
         p["cash_end_eur"], p["cash_start_eur"] + p["receipts_eur"] - p["payments_eur"]
@@ -124,6 +145,31 @@ def test_the_regulated_price_follows_the_supply_cost() -> None:
     rise28 = b["tariff_index"].iloc[2] / a["tariff_index"].iloc[2] - 1
     rise29 = b["tariff_index"].iloc[3] / a["tariff_index"].iloc[3] - 1
     assert 0.2 < rise28 < rise29 < 1.5
+
+
+def test_a_dearer_market_than_the_opening_tariff_was_built_on_reaches_the_price_in_level() -> None:
+    """The opening TRVE is the published grid whatever the market; a market dearer than the level
+    it was built on (70 €/MWh) reaches the price from the second year, half then whole (two-year
+    smoothing), by about the extra energy cost of a kWh bought with the network's losses."""
+    base = town(horizon_years=4)
+    dear = with_changes(base, {"supply": {"market_price_eur_per_mwh": 114.0}})
+    a, b = run(base).years, run(dear).years
+    assert a["tariff_index"].iloc[0] == b["tariff_index"].iloc[0] == 1.0
+    eng = engine_for(base, seed=1)
+    svc = eng.service
+    cost = svc.supply_cost_eur_per_mwh
+    extra = [cost(eng, y, 114.0) - cost(eng, y) for y in range(4)]
+    # index points per €/MWh: the energy weight over the opening supply cost
+    per_mwh = svc.energy_weight / svc.supply0
+    for y, share in ((1, 0.5 * (extra[0] + extra[1])), (2, 0.5 * (extra[1] + extra[2]))):
+        gap = b["tariff_index"].iloc[y] - a["tariff_index"].iloc[y]
+        assert gap == pytest.approx(per_mwh * share, rel=1e-9)
+    assert b["tariff_index"].iloc[2] - a["tariff_index"].iloc[2] > 0.15  # some 44 €/MWh on ~0.17 €/kWh HT
+    # a grid built on that dearer market already holds it: the index then moves as in the base town
+    same = with_changes(
+        base, {"supply": {"market_price_eur_per_mwh": 114.0, "regulated_tariff_market_eur_per_mwh": 114.0}}
+    )
+    assert run(same).years["tariff_index"].iloc[2] == pytest.approx(a["tariff_index"].iloc[2], rel=0.02)
 
 
 def test_a_price_shield_caps_the_rise_and_the_state_pays_the_difference() -> None:

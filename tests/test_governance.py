@@ -13,6 +13,7 @@ from sim.experiments.run import engine_for
 from sim.governance import committee as cm
 from sim.governance.concession import index_paths, k_coefficient, realised_margin_pct, target_margin_pct
 from sim.governance.regie import pre_election_year
+from sim.i18n import reason_text
 from sim.scenario.model import Committee
 
 SMALL = {"households.count": 2000, "horizon_years": 8}
@@ -325,8 +326,8 @@ def test_committee_sets_usage_rules_and_the_citizens_protect_the_essential_volum
 
 
 def test_every_decision_reason_has_a_french_wording() -> None:
-    from sim.governance.reasons import reason_fr
-
+    """A drought, a room's decision log and the four regimes: every reason of the run has a code,
+    and its French column is the code worded in French, different from the English."""
     drought = [{"year": 2026, "kind": "drought", "factor": 0.0}]
     runs = [
         simulate(load_scenario(f"scenarios/{n}.yaml", {"horizon_years": 14, "shocks": drought}), seed=2)
@@ -342,11 +343,14 @@ def test_every_decision_reason_has_a_french_wording() -> None:
         )
     )
     for r in runs:
-        for en, fr in zip(r.decisions["reason"], r.decisions["reason_fr"], strict=True):
+        d = r.decisions
+        columns = (d["reason"], d["reason_fr"], d["reason_code"], d["reason_params"])
+        for en, fr, code, params in zip(*columns, strict=True):
+            assert code, f"no reason code for: {en}"
             assert fr != en, f"no French wording for: {en}"
-            assert fr == reason_fr(en)
+            assert (fr, en) == (reason_text(code, params, "fr"), reason_text(code, params, "en"))
     assert (
-        reason_fr("towards cost recovery: +1.7 % needed, bounded at ±5 %")
+        reason_text("cost_recovery_bounded", {"needed_pct": 1.7, "bound_pct": 5}, "fr")
         == "vers l'équilibre : +1,7 % nécessaires, borné à ±5 %"
     )
 

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from sim.measure.indicators import BY_NAME as INDICATOR_TABLE
 from sim.show import plots
 
 YEARS = [2026, 2027, 2028, 2029]
@@ -254,7 +255,7 @@ def test_compare_bars_one_bar_per_regime_with_error_bars() -> None:
     np.testing.assert_allclose(bar.error_y.array, [0.1, 0.1, 0.2])
     np.testing.assert_allclose(bar.error_y.arrayminus, [0.1, 0.1, 0.1])
     assert list(bar.marker.color) == [plots.REGIME_COLOURS[r] for r in table["regime"]]
-    assert fig.layout.yaxis.title.text == "Prix du m³ (facture de 120 m³) (€/m³)"
+    assert fig.layout.yaxis.title.text == "Prix du m3 (120 m3) TTC (€/m³)"  # the indicator table's
 
 
 def test_compare_bars_accepts_regimes_as_index_and_unknown_indicators() -> None:
@@ -314,5 +315,7 @@ def test_every_column_of_a_real_run_has_a_label_and_unit(real_run) -> None:  # t
     cols = set(real_run.years.columns) | set(real_run.deciles.columns) | set(real_run.workforce.columns)
     unlabelled = sorted(c for c in cols if plots.indicator_label(c, "fr") == c)
     assert unlabelled == []
-    unknown_unit = sorted(c for c in cols if c not in plots.UNITS)
+    # a unit is written once: the indicator table's for an indicator, else plots.UNITS
+    unknown_unit = sorted(c for c in cols if c not in plots.UNITS and c not in INDICATOR_TABLE)
     assert unknown_unit == []
+    assert not set(plots.UNITS) & set(INDICATOR_TABLE)

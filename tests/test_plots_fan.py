@@ -55,9 +55,9 @@ def test_fan_chart_accepts_the_year_as_a_column() -> None:
 
 def test_fan_chart_title_axis_units_legend_and_palette() -> None:
     fr = plots.fan_chart(bands_table(), "bill_120m3_eur", "fr", runs=50)
-    assert fr.layout.title.text == "Facture de 120 m³"
+    assert fr.layout.title.text == "Facture de 120 m3 TTC"
     assert fr.layout.title.subtitle.text == "50 futurs simulés"
-    assert fr.layout.yaxis.title.text == "Facture de 120 m³ (€/an)"
+    assert fr.layout.yaxis.title.text == "Facture de 120 m3 TTC (€/an)"
     assert fr.layout.yaxis.tickformat == ",.0f"  # euros in full, not « 1,2M »
     assert fr.layout.xaxis.title.text == "Année"
     legend = [tr.name for tr in fr.data if tr.showlegend]
@@ -68,7 +68,7 @@ def test_fan_chart_title_axis_units_legend_and_palette() -> None:
     assert fr.layout.separators == ",\u202f"  # French decimal comma
 
     en = plots.fan_chart(bands_table(), "price_120m3_eur_per_m3", "en", runs=1)
-    assert en.layout.title.text == "Price per m³ (120 m³ bill)"
+    assert en.layout.title.text == "Price per m3 (120 m3) incl. VAT"
     assert en.layout.title.subtitle.text == "just 1 simulated future"
     assert en.layout.yaxis.title.text.endswith("(€/m³)") and en.layout.yaxis.tickformat is None
     assert en.layout.xaxis.title.text == "Year"
@@ -101,9 +101,9 @@ def test_fan_chart_of_a_real_ensemble_equals_its_bands() -> None:
 def test_fan_compare_one_fan_per_regime_in_its_colour() -> None:
     given = {"concession": bands_table(30), "regie": bands_table(0), "commons": bands_table(-10)}
     fig = plots.fan_compare(given, "bill_120m3_eur", "fr", runs=20)
-    assert fig.layout.title.text == "Facture de 120 m³"
+    assert fig.layout.title.text == "Facture de 120 m3 TTC"
     assert fig.layout.title.subtitle.text == "20 futurs simulés · lignes : médianes"
-    assert fig.layout.yaxis.title.text == "Facture de 120 m³ (€/an)"
+    assert fig.layout.yaxis.title.text == "Facture de 120 m3 TTC (€/an)"
     assert len(fig.data) == 5 * 3 + 2
     # two grey legend entries, without data, say what the band and the dotted lines are
     keys = [tr for tr in fig.data if "key" in tr.meta]

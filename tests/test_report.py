@@ -80,7 +80,7 @@ def test_the_report_holds_the_headline_figures_in_french(result: Result) -> None
     price = result.years["price_120m3_eur_per_m3"]
     assert f"{price.iloc[0]:.2f}".replace(".", ",") + f"{NBSP}€/m³" in html
     assert f"{price.iloc[-1]:.2f}".replace(".", ",") + f"{NBSP}€/m³" in html
-    assert "Prix du m³ (facture de 120 m³)" in html
+    assert "Prix du m3 (120 m3) TTC" in html  # the indicator table's label
     for row in headline_rows(result, "fr"):
         assert f"<td>{row['label']}</td>" in html.replace("&#x27;", "'")
         assert row["last_text"] in html

@@ -775,6 +775,9 @@ def test_page_the_cahier_is_filled_after_the_last_round_and_exported_with_the_de
 def test_why_an_option_is_not_admissible_is_said_in_french() -> None:
     from sim.dashboard.workshop import _why_not
 
-    o = {"why_not": "does not recover costs (87 % of the revenue needed)"}
+    o = {"why_not_code": "below_cost_recovery", "why_not_params": {"recovery_pct": 87.2}}
     assert _why_not(o, "fr") == ("irrecevable : ne couvre pas les coûts (87 % des recettes nécessaires)")
-    assert _why_not(o, "en").startswith("not admissible: does not recover")
+    assert _why_not(o, "en") == "not admissible: does not recover costs (87 % of the revenue needed)"
+    # a session saved before reasons had codes: its English words, in the page's frame
+    old = {"why_not": "does not recover costs (87 % of the revenue needed)"}
+    assert _why_not(old, "en") == "not admissible: does not recover costs (87 % of the revenue needed)"

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from sim.cli.common import CliError, Context, Tr, _nonneg_float, render_table, round_half_up
-from sim.electricity.tariff import PERIODS, bill_lines, is_what_if
+from sim.electricity.tariff import PERIODS, bill_lines, is_what_if, tempo_reference_shares
 from sim.i18n import fmt_eur, fmt_number
 from sim.scenario.electricity import ElectricityScenario
 
@@ -105,6 +105,11 @@ def _kwh_by_period(s: ElectricityScenario, args: argparse.Namespace, ctx: Contex
         )
     if s.tariff.option == "base":
         return {"base": total}
+    if s.tariff.option == "tempo":  # the kWh spread by the days of each colour (the reference split)
+        t = s.tariff.tempo
+        hc_share = s.households.hc_share_of_kwh if hp is None else hc / total if total else 0.0
+        shares = tempo_reference_shares(t.red_days, t.white_days, hc_share)
+        return {p: total * x for p, x in shares.items()}
     if hp is None:  # the scenario's usual off-peak share
         hc = total * s.households.hc_share_of_kwh
         hp = total - hc

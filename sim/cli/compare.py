@@ -24,6 +24,7 @@ from sim.cli.common import (
     load_from_args,
     render_table,
 )
+from sim.cli.multi import handle_against_separate
 from sim.experiments.compare import INDICATORS, compare
 from sim.experiments.explain import EXPLAINABLE, explain
 from sim.i18n import fmt_number
@@ -97,6 +98,16 @@ def setup_compare(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argpars
             "price_120m3_eur_per_m3 pour l'eau, price_ref_eur_per_kwh pour l'électricité)",
             "with --explain: the indicator decomposed (default: the service's headline price, "
             "price_120m3_eur_per_m3 for water, price_ref_eur_per_kwh for electricity)",
+        ),
+    )
+    p.add_argument(
+        "--against-separate",
+        action="store_true",
+        help=t(
+            "avec un scénario multiservice (service: multi) : la régie contre les mêmes services "
+            "gérés séparément, sur la même graine, et de quoi l'écart est fait",
+            "with a multi-service scenario (service: multi): the régie against the same services "
+            "run separately, on one seed, and what the gap is made of",
         ),
     )
     p.add_argument(
@@ -180,6 +191,8 @@ def _load_all(args: argparse.Namespace, ctx: Context) -> dict[str, Scenario]:
 
 
 def handle_compare(args: argparse.Namespace, ctx: Context) -> int:
+    if args.against_separate:
+        return handle_against_separate(args, ctx)
     if args.explain:
         return handle_explain(args, ctx)
     if args.json:

@@ -59,6 +59,7 @@ from sim.cli.ensemble import (
     setup_sensitivity,
     setup_sweep,
 )
+from sim.cli.multi import describe_multi, handle_run_multi, load_multi_from_args
 from sim.cli.new_town import handle_new_town, setup_new_town
 from sim.cli.serve import handle_serve, setup_serve
 from sim.cli.workshop import handle_workshop, setup_workshop
@@ -73,6 +74,7 @@ from sim.scenario.model import (
     Scenario,
     reference_persons,
 )
+from sim.scenario.multi import is_multiservice_file
 
 
 def setup_run(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argparse.ArgumentParser:
@@ -199,6 +201,8 @@ def summary_table(result: Result, ctx: Context) -> str:
 
 
 def handle_run(args: argparse.Namespace, ctx: Context) -> int:
+    if is_multiservice_file(args.file):
+        return handle_run_multi(args, ctx, summary_table)
     scenario = load_from_args(args, ctx)
     out = Path(args.out) if args.out else Path("runs") / Path(args.file).stem
     _check_out_dir(out, ctx)
@@ -244,6 +248,9 @@ def describe(s: Scenario, ctx: Context) -> str:
 
 
 def handle_validate(args: argparse.Namespace, ctx: Context) -> int:
+    if is_multiservice_file(args.file):
+        ctx.out(f"OK — {describe_multi(load_multi_from_args(args, ctx), ctx)}")
+        return 0
     scenario = load_from_args(args, ctx)
     if isinstance(scenario, ElectricityScenario):
         ctx.out(f"OK — {describe_electricity(scenario, ctx)}")

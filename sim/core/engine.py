@@ -49,7 +49,8 @@ from sim.core.households import BasePopulation
 from sim.core.ledger import CAPEX_LINES, OPEX_LINES, OUTFLOW_LINES, Loans, close_month
 from sim.core.non_domestic import NonDomesticMeters
 from sim.core.rng import streams
-from sim.core.workforce import HOURS_PER_YEAR_WORKED, OVERTIME_PREMIUM, Crews
+from sim.core.workforce import HOURS_PER_YEAR_WORKED, OVERTIME_PREMIUM, Crews, first_weekday
+from sim.i18n import NO_REASON, reason
 from sim.scenario.model import Scenario, Tariff, UsageRule
 
 #: year accumulators every service has (the service adds its own, :attr:`Service.year_keys`)
@@ -203,6 +204,9 @@ class State:
     operator_result_due_eur: float = 0.0
     share_interest_eur_per_year: float = 0.0
     local_production_kw: float = 0.0  # local production capacity decided (electricity: community PV)
+    social_fund_eur_per_year: float = 0.0  # fund paying part of the poorest households' arrears
+    unpaid_response: str = "limit"  # what an overdue debt brings: a power limitation or a cut
+    limit_after_months: int = 0  # age of a debt (months unpaid) at which an intervention starts
 
 
 class Policy:
@@ -232,14 +236,19 @@ class Engine:
         service: Service,
         policy: Policy | None = None,
         progress: Callable[[float], None] | None = None,
+        *,
+        env: simpy.Environment | None = None,
+        crews: Crews | None = None,
     ):
+        # ``env`` and ``crews``: a composition of services (:mod:`sim.core.multi`) runs several
+        # engines on one clock, with one crew pool; by default the engine has its own
         self.scenario = s = scenario
         self.seed = seed
         self.service = service
         self.progress = progress
         self.policy = policy or Policy()
         self.rng = streams(seed)
-        self.env = simpy.Environment()
+        self.env = simpy.Environment() if env is None else env
         self.years_n = s.horizon_years
         self.months_n = 12 * s.horizon_years
         start = np.datetime64(f"{s.town.start_year}-01", "M")
@@ -270,10 +279,9 @@ class Engine:
         self.real_labour = self.real_energy = self.real_works = 1.0
         self.pay_rng = self.rng["payments"]
         self.state = service.initial_state(s)
-        weekday = int(
-            (np.datetime64(f"{s.town.start_year}-01-01", "D").astype(np.int64) + 3) % 7
-        )  # 0: Monday
-        self.crews = Crews(self.env, s.workforce.crews, start_weekday=weekday)
+        if crews is None:
+            crews = Crews(self.env, s.workforce.crews, start_weekday=first_weekday(s.town.start_year))
+        self.crews = crews
         self.loans = Loans()
         self.loans.add(
             s.finance.initial_debt_eur, s.finance.interest_rate_pct, s.finance.initial_debt_remaining_years
@@ -317,6 +325,9 @@ class Engine:
         self.stop_requested = False
         self._treasury_limit = 0.0
         self._treasury_low = 0.0
+        #: this year's overheads at this year's prices when a composition of services pools them
+        #: (:mod:`sim.core.multi`); None: the scenario's own
+        self.overheads_rule: Callable[[Engine], float] | None = None
         service.bind(self)
 
     # ------------------------------------------------------------------ helpers
@@ -424,7 +435,7 @@ class Engine:
             return {
                 "staff": staff,
                 "energy_treatment": var,
-                "overheads": s.finance.overheads_eur_per_year * self.cpi,
+                "overheads": self.overheads_eur_per_year(),
                 "interest": interest,
                 "capital": max(dep, principal),
                 "participation": self.state.participation_eur_per_year * self.cpi,
@@ -433,7 +444,7 @@ class Engine:
         return {
             "staff": staff,
             "energy_treatment": var,
-            "overheads": s.finance.overheads_eur_per_year * self.cpi,
+            "overheads": self.overheads_eur_per_year(),
             "self_financed_capex": capex * (1 - s.finance.capex_debt_share_pct / 100.0),
             "debt_service": self.loans.yearly_service(),
             "participation": self.state.participation_eur_per_year * self.cpi,
@@ -460,7 +471,7 @@ class Engine:
             "veto": False,
             "binding": True,
             "adopted": True,
-            "reason": "",
+            "reason": NO_REASON,
         }
         full.update(row)
         self.decisions.append(full)
@@ -472,8 +483,23 @@ class Engine:
     # ------------------------------------------------------------------ processes
     def run(self) -> None:
         """Run to the horizon (or the requested stop); incidents still open then are not recorded."""
-        main = self.env.process(self._main())
-        self.env.run(until=main)
+        self.env.run(until=self.start())
+
+    def start(self) -> simpy.Process:
+        """Start the run's main process on the clock, without running the clock (a composition of
+        services starts several engines, then runs their one clock)."""
+        return self.env.process(self._main())
+
+    def year_index(self) -> int:
+        """The current year of the run, 0-based."""
+        return self._year
+
+    def overheads_eur_per_year(self) -> float:
+        """This year's overheads (administration, billing, customer service) at this year's prices:
+        the scenario's, or this service's share of pooled overheads (:attr:`overheads_rule`)."""
+        if self.overheads_rule is not None:
+            return self.overheads_rule(self)
+        return self.scenario.finance.overheads_eur_per_year * self.cpi
 
     def _main(self) -> Generator[Any, Any, None]:
         for m in range(self.months_n):
@@ -684,9 +710,8 @@ class Engine:
                     "option": "not_financed",
                     "binding": False,
                     "adopted": False,
-                    "reason": (
-                        f"cash fell to {self.cash:,.0f} EUR, beyond the treasury line of "
-                        f"{self._treasury_limit:,.0f} EUR: the plan is not financed"
+                    "reason": reason(
+                        "cash_shortfall", cash_eur=self.cash, treasury_line_eur=self._treasury_limit
                     ),
                 }
             )
@@ -719,7 +744,7 @@ class Engine:
             fte_total * sub * wage_m * (1 + s.workforce.subcontract_premium_pct / 100.0)
         )
         lines.update(flows.costs)
-        lines["overheads_eur"] = s.finance.overheads_eur_per_year * cpi / 12.0
+        lines["overheads_eur"] = self.overheads_eur_per_year() / 12.0
         lines["repairs_eur"] = self.service.repairs_cost_eur(self, self._repairs_month)
         lines["participation_eur"] = st.participation_eur_per_year * cpi / 12.0
         lines["transition_eur"] = st.transition_eur_this_year / 12.0

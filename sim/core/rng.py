@@ -21,6 +21,7 @@ STREAMS: tuple[str, ...] = (
     "demand",  # reserved for month-to-month household noise
     "ensemble",  # seeds of replications
     "tender",  # competitors' cost advantages at a contract's re-tender
+    "tempo",  # electricity: each day's temperature around its month's, which colours Tempo days
 )
 
 

@@ -4,6 +4,7 @@ French legal working year and overtime premium, and the M/M/c queue that checks 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -17,6 +18,11 @@ OVERTIME_PREMIUM = 1.25  # French legal minimum for the first overtime hours
 WORKDAY_START_H = 8.0  # planned work starts at 8:00 on working days (Monday to Friday)
 WORKDAY_H = 7.0  # 35 h a week
 WORKING_DAYS_PER_YEAR = HOURS_PER_YEAR_WORKED / WORKDAY_H
+
+
+def first_weekday(year: int) -> int:
+    """Weekday of 1 January of ``year`` (0: Monday), hour 0 of a run's clock."""
+    return int((np.datetime64(f"{year}-01-01", "D").astype(np.int64) + 3) % 7)
 
 
 class Crews:
@@ -57,6 +63,12 @@ class Crews:
         end = start + self.planned_h_per_day
         return end if start <= t < end else t
 
+    @property
+    def pool_size(self) -> int:
+        """All the crews that can take a job: these, or the pool's when they are a share of one
+        (:class:`sim.core.multi.CrewShare`)."""
+        return self.size
+
     def set_size(self, n: int) -> None:
         n = max(int(n), 1)
         while self.size < n:
@@ -70,6 +82,29 @@ class Crews:
     def _retire(self) -> Generator[Any, Any, None]:
         token = yield self.store.get()
         self._parked.append(token)
+
+
+def mobilise(env: simpy.Environment, crews: Crews, start_h: float, end_h: float, n: int) -> None:
+    """Take ``n`` crews of ``crews`` off ordinary work from ``start_h`` until ``end_h`` (a storm):
+    each is taken as soon as it is free, and given back at ``end_h`` (at once if it was freed after
+    that). Incidents waiting meanwhile wait longer."""
+    for _ in range(n):
+        env.process(_hold(env, crews, start_h, end_h))
+
+
+def _hold(env: simpy.Environment, crews: Crews, start_h: float, end_h: float) -> Generator[Any, Any, None]:
+    yield env.timeout(max(start_h - env.now, 0.0))
+    token = yield crews.store.get()
+    if env.now < end_h:
+        yield env.timeout(end_h - env.now)
+    crews.store.put(token)
+
+
+def crews_to_mobilise(crews: Crews, share_pct: float) -> int:
+    """Crews a storm takes: ``share_pct`` of all the crews the operator has (its pool when it
+    shares one), rounded up."""
+    size = crews.pool_size
+    return min(math.ceil(size * share_pct / 100.0 - 1e-9), size)
 
 
 def erlang_c_mean_wait(arrival_rate: float, service_rate: float, servers: int) -> float:

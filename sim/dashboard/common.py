@@ -21,7 +21,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 from sim import ScenarioError, dumps_scenario, i18n, loads_scenario, simulate
-from sim.i18n import LANG_NAMES, LANGS, has_key, normalise_lang, t
+from sim.i18n import LANG_NAMES, LANGS, has_key, normalise_lang, reason_text, t
 from sim.scenario.schema import (  # noqa: F401 - re-exported: pages and tests use them from here
     ParamInfo,
     _strip_optional,
@@ -32,6 +32,8 @@ from sim.scenario.schema import (  # noqa: F401 - re-exported: pages and tests u
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from sim.core.result import Result
     from sim.scenario.model import Scenario
 
@@ -175,6 +177,19 @@ def pct(x: float | int | None, decimals: int = 1) -> str:
 # ------------------------------------------------------------------------------------------
 # the schema, walked
 # ------------------------------------------------------------------------------------------
+def decision_reasons(decisions: pd.DataFrame, lang: str) -> list[str]:
+    """Why each decision was taken, in ``lang``: worded from its ``reason_code`` and
+    ``reason_params`` (:func:`sim.i18n.reason_text`); a row without a code keeps its ``reason``."""
+    if "reason_code" not in decisions:
+        return [str(r) for r in decisions["reason"]] if "reason" in decisions else [""] * len(decisions)
+    return [
+        reason_text(str(code), str(params), lang) if isinstance(code, str) and code else str(said)
+        for code, params, said in zip(
+            decisions["reason_code"], decisions["reason_params"], decisions["reason"], strict=True
+        )
+    ]
+
+
 def format_bounds(info: ParamInfo, lang: str) -> str:
     """Bounds in words a reader can check: ``[0 ; 1]``, ``]20 ; 600]``, ``≥ 0``, or the choices."""
     if info.choices:

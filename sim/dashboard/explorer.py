@@ -30,12 +30,14 @@ from sim.experiments import ensemble as ensemble_api
 from sim.experiments.ensemble import Ensemble
 from sim.i18n import fmt_number, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.model import Scenario, dumps_scenario, loads_scenario
+from sim.scenario.ranges import ranges_for
 from sim.show.plots import (
-    UNITS,
     indicator_label,
+    indicator_short,
     indicator_unit,
     regime_label,
     tornado_figure,
+    unit_key,
 )
 from sim.show.report import (  # FANS, FIGURES, HEADLINES: water's, kept for whoever reads them here
     FANS,  # noqa: F401
@@ -53,6 +55,8 @@ from sim.show.report import (  # FANS, FIGURES, HEADLINES: water's, kept for who
 
 PAGE = "explorer"
 TORNADO_INDICATOR = "price_120m3_eur_per_m3"
+#: what an electricity tornado can show (a yearly column is read in the last year)
+TORNADO_INDICATORS_ELECTRICITY = ("price_ref_eur_per_kwh", "energy_poverty_pct", "saidi_min", "reserves_eur")
 PREFIX = "explorer.w."  # keys of the parameter widgets (dropped when the scenario is replaced)
 # parameters drawn here rather than by common.widgets_for: named choices, dashboard limits
 REGIME = "governance.regime"
@@ -251,15 +255,14 @@ def apply(s: Scenario, changes: dict[str, Any], lang: str) -> tuple[Scenario, st
 # ------------------------------------------------------------------------------------------
 # results
 # ------------------------------------------------------------------------------------------
-def metric_label(column: str, lang: str) -> str:
-    """A short name for a headline metric (the full name is in its help)."""
-    key = f"explorer.metric.{column}"
-    return t(key, lang) if has_key(key, lang) else indicator_label(column, lang)
+def metric_label(column: str, lang: str, threshold: str | None = None) -> str:
+    """A short name for a headline metric: the indicator table's (the full name is in its help)."""
+    return indicator_short(column, lang, threshold)
 
 
 def metric_text(x: float, column: str, decimals: int, lang: str, *, signed: bool = False) -> str:
     """A headline value for a metric: millions of euros written ``11,8 M€`` so they fit."""
-    if UNITS.get(column) in ("unit.eur", "unit.eur_per_year") and abs(x) >= 1e6:
+    if unit_key(column) in ("unit.eur", "unit.eur_per_year") and abs(x) >= 1e6:
         space = "\u00a0" if normalise_lang(lang) == "fr" else " "
         text = f"{fmt_number(x / 1e6, lang, 1)}{space}M{indicator_unit(column, lang)}"
         return text if not signed or text.startswith("-") else f"+{text}"
@@ -289,6 +292,7 @@ class Reading:
     low: float | None = None  # P10 of the futures in ``year`` (None: one run)
     high: float | None = None  # P90
     runs: int = 1
+    short: str = ""  # the name on the figure (the indicator table's short name)
 
 
 def years_of(result: Any) -> list[int]:
@@ -325,6 +329,7 @@ def readings(result: Any, year: int, lang: str, ens: Ensemble | None = None) -> 
                     low,
                     high,
                     len(at),
+                    short=row["short"],
                 )
             )
         else:
@@ -337,6 +342,7 @@ def readings(result: Any, year: int, lang: str, ens: Ensemble | None = None) -> 
                     year,
                     float(years.at[first_year, col]),
                     float(years.at[year, col]),
+                    short=row["short"],
                 )
             )
     return out
@@ -427,7 +433,7 @@ def headline(
             cols = st.columns(4)
         with cols[i % 4]:
             st.metric(
-                metric_label(row.column, lang),
+                row.short or metric_label(row.column, lang),
                 metric_text(row.value, row.column, row.decimals, lang),
                 delta=t(
                     "explorer.metric.delta",
@@ -472,14 +478,13 @@ def decision_value(col: str, value: Any, lang: str, service: str = "water") -> s
 def decisions_table(decisions: pd.DataFrame, lang: str, service: str = "water") -> pd.DataFrame:
     """The decisions with column headers, yes/no cells and reasons in ``lang``.
 
-    The engine writes each reason in English (``reason``) and French (``reason_fr``); one
-    « Motif » column is kept, in the page's language.
+    Each reason is worded in the page's language from its code and parameters
+    (:func:`common.decision_reasons`); one « Motif » column is kept.
     """
     out = decisions.copy()
-    if "reason_fr" in out:
-        if normalise_lang(lang) == "fr":
-            out["reason"] = out["reason_fr"]
-        out = out.drop(columns="reason_fr")
+    if "reason" in out:
+        out["reason"] = common.decision_reasons(out, lang)
+    out = out.drop(columns=[c for c in ("reason_fr", "reason_code", "reason_params") if c in out])
     for col in ("veto", "binding", "adopted"):
         if col in out:
             out[col] = out[col].map(lambda v: t("common.yes", lang) if bool(v) else t("common.no", lang))
@@ -571,25 +576,71 @@ def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str, view:
 # ------------------------------------------------------------------------------------------
 @st.cache_data(max_entries=8, show_spinner=False)
 def _tornado_table(scenario_yaml: str, indicator: str) -> pd.DataFrame:
-    scenario = loads_scenario(scenario_yaml)
+    scenario = loads_scenario(scenario_yaml, origin="<session>", other_services=share.OTHER_SERVICES)
     return ensemble_api.one_at_a_time(
         scenario, indicator, ensemble_api.documented_ranges(scenario), seed=scenario.seed
     )
 
 
+def tornado_labels(s: Scenario, paths: Sequence[str], lang: str) -> dict[str, str]:
+    """Each parameter of the tornado in words, in the page's language (never a raw path)."""
+    out = {}
+    for path in paths:
+        try:
+            out[path] = common.widget_label(common.param_at(type(s), path), lang)
+        except KeyError:
+            out[path] = path
+    return out
+
+
+def ranges_table(s: Scenario, lang: str) -> pd.DataFrame:
+    """The documented ranges of an electricity scenario's tornado: parameter, its value, low, high
+    and source, in the page's language."""
+    documented = ranges_for(service_of(s))
+    labels = tornado_labels(s, list(documented), lang)
+    fr = normalise_lang(lang) == "fr"
+    rows = []
+    for path, r in documented.items():
+        value = common.get_path(s, path)
+        rows.append(
+            {
+                t("tornado.col.param", lang): labels[path],
+                t("tornado.col.value", lang): fmt_number(float(value), lang, 3).rstrip("0").rstrip(",."),
+                t("tornado.col.low", lang): fmt_number(r.low, lang, 3).rstrip("0").rstrip(",."),
+                t("tornado.col.high", lang): fmt_number(r.high, lang, 3).rstrip("0").rstrip(",."),
+                t("tornado.col.source", lang): r.source_fr if fr else r.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def _tornado(s: Scenario, lang: str) -> None:
-    """One-at-a-time sensitivity of the price, on request (about 30 runs of the model)."""
-    with st.expander(t("tornado.header", lang)):
-        if service_of(s) != "water":  # documented_ranges knows water's parameters only
-            st.info(t("tornado.electricity", lang))
-            return
-        st.caption(t("tornado.caption", lang))
+    """One-at-a-time sensitivity on request (about 20 to 30 runs of the model): water's price per
+    m3 within the schema's bounds; for electricity, an indicator chosen among
+    :data:`TORNADO_INDICATORS_ELECTRICITY`, within the documented ranges."""
+    electricity = service_of(s) == "electricity"
+    with st.expander(t("tornado.header.electricity" if electricity else "tornado.header", lang)):
+        if electricity:
+            st.caption(t("tornado.caption.electricity", lang))
+            indicator = st.selectbox(
+                t("tornado.indicator", lang),
+                TORNADO_INDICATORS_ELECTRICITY,
+                format_func=lambda c: indicator_label(c, lang),
+                key="explorer-tornado-indicator",
+            )
+        else:
+            st.caption(t("tornado.caption", lang))
+            indicator = TORNADO_INDICATOR
         if st.button(t("tornado.button", lang), key="explorer-tornado"):
             st.session_state["explorer-tornado-on"] = True
         if st.session_state.get("explorer-tornado-on"):
             with st.spinner(t("tornado.running", lang)):
-                df = _tornado_table(dumps_scenario(s), TORNADO_INDICATOR)
-            st.plotly_chart(tornado_figure(df, TORNADO_INDICATOR, lang), key="explorer-tornado-chart")
+                df = _tornado_table(dumps_scenario(s), indicator)
+            labels = tornado_labels(s, list(df["param"]), lang)
+            st.plotly_chart(tornado_figure(df, indicator, lang, labels), key="explorer-tornado-chart")
+        if electricity:
+            st.markdown(f"**{t('tornado.ranges', lang)}**")
+            st.table(ranges_table(s, lang), hide_index=True)
 
 
 def render() -> None:

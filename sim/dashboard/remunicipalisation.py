@@ -24,7 +24,7 @@ FTE, staff transferred, wage bill, from ``result.workforce``); and the contract'
 
 from __future__ import annotations
 
-import re
+import json
 from typing import Any, Literal
 
 import pandas as pd
@@ -76,8 +76,6 @@ TERMS_WIDGETS: tuple[str, ...] = (
 CONTRACT_ITEMS = ("avenant", "contract_end", "return_terms")
 #: the years of the financing table: from the year before the switch to this many after it
 FINANCING_YEARS_AFTER = 4
-#: the contract's own account of how the transition was paid (English reason, sim.governance)
-_FINANCED = re.compile(r"financed: ([\d,.]+) EUR from reserves, ([\d,.]+) EUR by a public loan")
 PERSIST: Literal["session"] = "session"  # widget values survive page changes
 
 
@@ -172,9 +170,7 @@ def contract_decisions(decisions: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("remun.dec.adopted", lang): [
                 t("common.yes" if a else "common.no", lang) for a in rows["adopted"]
             ],
-            t("remun.dec.reason", lang): (
-                rows["reason_fr"] if lang == "fr" and "reason_fr" in rows else rows["reason"]
-            ).astype(str),
+            t("remun.dec.reason", lang): common.decision_reasons(rows, lang),
         }
     )
     return out.reset_index(drop=True)
@@ -262,10 +258,10 @@ def transition_split(decisions: pd.DataFrame) -> tuple[float, float] | None:
     if decisions.empty or "item" not in decisions:
         return None
     rows = decisions[decisions["item"] == "contract_end"]
-    for reason in rows["reason"].astype(str):
-        m = _FINANCED.search(reason)
-        if m:
-            return float(m[1].replace(",", "")), float(m[2].replace(",", ""))
+    for params in rows["reason_params"] if "reason_params" in rows else []:
+        said = json.loads(params)
+        if "from_reserves_eur" in said:
+            return float(said["from_reserves_eur"]), float(said["loan_eur"])
     return None
 
 
@@ -422,7 +418,8 @@ def workforce_figure(
     the wage bill and the repairs per crew (your choice and the baseline), and overtime hours
     only when some were worked (an empty panel says nothing; the page says it in words)."""
     overtime = bool((chosen["overtime_hours"] > 0).any() or (baseline["overtime_hours"] > 0).any())
-    titles = [t("ind.fte", lang), t("ind.wage_bill_eur", lang), t("ind.repairs_per_crew", lang)]
+    titles = [plots.indicator_short("fte", lang)]
+    titles += [plots.indicator_label(c, lang) for c in ("wage_bill_eur", "repairs_per_crew")]
     if overtime:
         titles.append(t("ind.overtime_hours", lang))
     # four panels in a square with overtime; three side by side without

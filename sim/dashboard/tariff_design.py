@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sim.dashboard import common, share
+from sim.dashboard import common, share, tariff_design_electricity
 from sim.experiments.tariff_designer import (
     CapCheck,
     TariffDesign,
@@ -619,7 +619,9 @@ def render() -> None:
     lang = common.current_lang()
     ss = _state()
     st.title(t("tariff.title", lang))
-    share.water_only_note(lang)
+    if share.service_select(lang) == "electricity":
+        tariff_design_electricity.render(lang)
+        return
     st.markdown(t("tariff.intro", lang))
 
     files = base_files()

@@ -35,8 +35,7 @@ from sim import i18n
 from sim.dashboard import guide as guide_page
 from sim.dashboard import share
 from sim.dashboard.share import check_limits
-from sim.governance.reasons import reason_fr
-from sim.i18n import UNIT_SPACE_FR
+from sim.i18n import UNIT_SPACE_FR, reason_text
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import MAX_FILE_BYTES
 from sim.scenario.model import REGIMES, load_scenario, loads_scenario, scenarios_dir
@@ -152,9 +151,12 @@ def _join_url(code: str, lang: str) -> str:
 # shared blocks
 # ------------------------------------------------------------------------------------------
 def _why_not(option: dict[str, Any], lang: str) -> str:
-    """Why an option cannot be chosen, in the page's language (the model writes it in English)."""
-    text = t("not_admissible", "en", why=option.get("why_not", ""))
-    return reason_fr(text) if lang == "fr" else text
+    """Why an option cannot be chosen, in the page's language, worded from the agenda's code and
+    parameters (a session saved before reasons had codes keeps its English words)."""
+    code = option.get("why_not_code")
+    if code:
+        return reason_text(f"not_admissible+{code}", option.get("why_not_params") or {}, lang)
+    return t("not_admissible", lang, why=option.get("why_not", ""))
 
 
 def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:

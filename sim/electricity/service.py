@@ -11,7 +11,8 @@ by the core's rule. The network has ordinary incidents and storms (:mod:`sim.ele
 drawn per year on its own child of the ``breaks`` stream, so a regime's renewal never shifts
 another year's luck): an ordinary incident waits for one of the core's crews, who drop planned
 work for it, then its customers are restored after the drawn duration; a storm's customers are
-restored along Ciarán's curve by reinforcements from outside (crews are not modelled for storms).
+restored along Ciarán's curve by reinforcements from outside; the operator's own crews are taken
+off ordinary work for the storm's first hours only when ``network.storm_crew_share_pct`` says so.
 Cuts over 5 h are compensated by the operator (TURPE rule). Renewal puts overhead lines
 underground, which lowers the customers a storm cuts. Energy is conserved every month: bought =
 billed + technical losses; money as in the core ledger.
@@ -33,6 +34,7 @@ from sim.core.accounts import Vintages
 from sim.core.billing import unpaid_indices
 from sim.core.engine import Engine, MonthFlows, State
 from sim.core.households import decile_sums
+from sim.core.workforce import crews_to_mobilise, mobilise
 from sim.electricity import law, reliability
 from sim.electricity import tariff as et
 from sim.electricity.demand import DAYS_IN_MONTH, degree_days
@@ -55,6 +57,9 @@ ELECTRICITY_YEAR_KEYS = (
     "power_limitations",
     "supply_cuts",
     "local_production_kwh",
+    "arrears_repaid_eur",
+    "written_off_eur",
+    "social_fund_eur",
 )
 DAYS_PER_YEAR = 365
 #: an incident's start hour is drawn uniformly over the day
@@ -144,7 +149,15 @@ class ElectricityService:
     extra_payment_lines = ("compensation_eur", "local_production_eur", "pv_capex_eur")
     extra_opex_lines = ("compensation_eur", "local_production_eur")
     extra_capex_lines = ("pv_capex_eur",)
-    committee_items = ("tariff", "renewal", "community_pv", "work_organisation")
+    committee_items = (
+        "tariff",
+        "essential_block",
+        "renewal",
+        "community_pv",
+        "social_fund",
+        "power_limitation",
+        "work_organisation",
+    )
 
     # ------------------------------------------------------------------ what the engine asks first
     def build_population(self, s: ElectricityScenario, rng: np.random.Generator) -> ElectricityPopulation:
@@ -165,6 +178,9 @@ class ElectricityService:
             subcontracted_pct=s.workforce.subcontracted_pct,
             loan_rate_pct=f.interest_rate_pct,
             local_production_kw=s.local_production.pv_kwp,
+            social_fund_eur_per_year=s.energy_poverty.arrears.social_fund_eur_per_year,
+            unpaid_response=s.energy_poverty.unpaid_response,
+            limit_after_months=s.energy_poverty.arrears.limit_after_months,
         )
 
     # ------------------------------------------------------------------ set-up
@@ -202,14 +218,33 @@ class ElectricityService:
         # the marginal price (first year's euros) at which the yearly uses were observed
         self.p0 = hh.reference_price_eur_per_kwh
         self.work = _Work(n)
+        # consumption units (the chèque énergie's rule) size each household's essential block
+        self.units = np.asarray(law.cheque_energie_units(pop.persons), dtype=float)
+        # arrears carried per household (energy_poverty.arrears): amount, its VAT and levies (paid
+        # to the State only when the household pays), their age and the months since the last payment
+        self.arrears = np.zeros(n)
+        self.arrears_vat = np.zeros(n)
+        self.arrears_levies = np.zeros(n)
+        self.arrears_age = np.zeros(n)  # months since the arrears began (write-offs)
+        self.overdue_months = np.zeros(n)  # months since the household last paid (interventions)
+        self.fund_aid = np.zeros(n)  # what the social fund paid for each household this year
+        self._unpaid_mask = np.zeros(n, dtype=bool)  # scratch: this bill's unpaid households
+        self.debt_rows: list[dict[str, float]] = []  # one per billing date (conservation checks)
+        # Tempo: each day's colour from the day's temperature (its own stream, drawn per year)
+        self.tempo = s.tariff.option == "tempo"
+        if self.tempo:
+            self.tempo_rngs = eng.rng["tempo"].spawn(eng.years_n)
+            self._w_other_c = np.zeros(3)
+            self._w_heat_c = np.zeros(3)
         lp = s.local_production
         self.pv_kwp = lp.pv_kwp  # installed
         self.pv_shape = pv_month_shares(lp.january_load_factor_pct, lp.august_load_factor_pct)
         self.lines.add_pv(s.town.start_year, lp.pv_kwp * lp.capex_eur_per_kwp, lp.life_years)
         self._pv_capex_month = 0.0
         # the regulated tariff's energy weight: the reference household's energy bought (with the
-        # network's losses) at the first year's supply cost, over its price excl. tax
-        self.supply0 = self.supply_cost_eur_per_mwh(eng, 0)
+        # network's losses) at the supply cost the opening tariff was built on, over its price excl.
+        # tax. A market dearer than that reaches the TRVE from the second year, in level.
+        self.supply0 = self.supply_cost_eur_per_mwh(eng, 0, s.supply.regulated_tariff_market_eur_per_mwh)
         prices = self.prices(s.tariff)
         ref_kva = et.reference_kva(s.tariff)
         ref_ht = prices.fixed_eur_per_year_by_kva[ref_kva] + et.REFERENCE_KWH * et.energy_price_eur_per_kwh(
@@ -249,8 +284,11 @@ class ElectricityService:
         months: int,
         index: float,
         eligible: np.ndarray | None,
+        kwh_by_period: dict[str, np.ndarray] | None = None,
     ) -> et.HouseholdBills:
         prices = self.prices(tariff)
+        eb = tariff.essential_block
+        block = self.units * (eb.kwh_per_unit_year * months / 12.0) if eb.enabled else None
         return et.bill_households(
             tariff,
             prices,
@@ -264,6 +302,8 @@ class ElectricityService:
             eligible=eligible,
             fixed_eur_per_year=self._fixed,
             turpe_eur_per_year=self._turpe,
+            kwh_by_period=kwh_by_period,
+            block_kwh=block,
         )
 
     def taxes(self, tariff: ElectricityTariff, start_year: int, month: int) -> law.Taxes:
@@ -288,6 +328,7 @@ class ElectricityService:
             self.taxes(st.tariff, s.town.start_year, 12 * y),
             s.households.hc_share_of_kwh,
             st.tariff_index,
+            st.tariff.essential_block.above_factor if st.tariff.essential_block.enabled else 1.0,
         )
         real = max(p / eng.cpi, 1e-6)
         factor = np.full(self.pop.count, (real / self.p0) ** s.households.price_elasticity)
@@ -305,7 +346,62 @@ class ElectricityService:
         # disposable income stands for the reference taxable income: an assumption)
         self.cheque = law.cheque_energie_amount_eur(eng.income, self.pop.persons)
         self._draw_cuts(eng, y)
+        self.fund_aid.fill(0.0)
+        if self.tempo:
+            self._colour_days(eng, y)
         return capex
+
+    def _colour_days(self, eng: Engine, y: int) -> None:
+        """Year ``y``'s Tempo days (electricity.md §1.4): each day's mean temperature is its
+        month's plus a deviation drawn from the ``tempo`` stream; the ``red_days`` coldest weekdays
+        from 1 November to 31 March are red (the calendar year's January-March and November-December:
+        an assumption), the next ``white_days`` coldest days other than Sundays white (assumption),
+        the rest blue. Each month's use is then split by colour: the use apart from heating by days,
+        the heating by each day's degree-days (the month's total is unchanged)."""
+        s = self.s
+        tc = s.tariff.tempo
+        month = np.repeat(np.arange(12), DAYS_IN_MONTH.astype(np.int64))
+        temp = self.temperature[y, month] + tc.daily_temperature_sd_c * self.tempo_rngs[y].standard_normal(
+            month.size
+        )
+        weekday = (date(s.town.start_year + y, 1, 1).weekday() + np.arange(month.size)) % 7
+        colour = np.zeros(month.size, dtype=np.int64)  # 0 blue, 1 white, 2 red
+        winter = (month <= 2) | (month >= 10)
+        order = np.argsort(temp, kind="stable")
+        red_ok = (winter & (weekday < 5))[order]
+        colour[order[red_ok][: tc.red_days]] = 2
+        white_ok = ((colour == 0) & (weekday != 6))[order]
+        colour[order[white_ok][: tc.white_days]] = 1
+        dd = np.maximum(s.households.heating_base_temperature_c - temp, 0.0)
+        self._other_by_colour = np.zeros((12, 3))
+        self._heat_by_colour = np.zeros((12, 3))
+        np.add.at(self._other_by_colour, (month, colour), 1.0)
+        np.add.at(self._heat_by_colour, (month, colour), dd)
+        self._other_by_colour /= DAYS_IN_MONTH[:, None]
+        heat_sum = self._heat_by_colour.sum(axis=1, keepdims=True)
+        self._heat_by_colour = np.where(
+            heat_sum > 0, self._heat_by_colour / np.where(heat_sum > 0, heat_sum, 1.0), self._other_by_colour
+        )
+        self.colours = colour  # the year's colour of each day (kept for the pages and the tests)
+        self.colour_days = np.bincount(colour, minlength=3)
+        self.day_temperature_c = temp
+
+    def _tempo_kwh(self) -> dict[str, np.ndarray]:
+        """Each household's kWh of the billing period on Tempo's six periods: by colour from the
+        period's weights, then HC by use (households.hc_share_of_kwh for the use apart from heating,
+        tariff.tempo.heating_hc_share for heating)."""
+        hc_o = self.s.households.hc_share_of_kwh
+        hc_h = self.s.tariff.tempo.heating_hc_share
+        out: dict[str, np.ndarray] = {}
+        for k, c in enumerate(et.COLOURS):
+            other = self.other * self._w_other_c[k]
+            heat = self.heating * self._w_heat_c[k]
+            hc = other * hc_o + heat * hc_h
+            out[f"{c}_hc"] = hc
+            out[f"{c}_hp"] = other + heat - hc
+        self._w_other_c[:] = 0.0
+        self._w_heat_c[:] = 0.0
+        return out
 
     def _invest_pv(self, eng: Engine, year: int) -> float:
         """Install the community PV decided (the state's capacity) this January; returns its cost,
@@ -319,17 +415,17 @@ class ElectricityService:
         self.lines.add_pv(year, cost, lp.life_years)
         return cost
 
-    def supply_cost_eur_per_mwh(self, eng: Engine, y: int) -> float:
+    def supply_cost_eur_per_mwh(self, eng: Engine, y: int, market_eur_per_mwh: float | None = None) -> float:
         """Year ``y``'s cost of a MWh bought: ARENH and the market (:mod:`sim.electricity.supply`),
-        the market price moved by inflation, the energy index and the scenario's price shocks."""
+        the market price (the scenario's unless given) moved by inflation, the energy index and the
+        scenario's price shocks."""
         s = self.s
         year = s.town.start_year + y
         shock = float(
             np.prod([sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year])
         )
-        market = (
-            s.supply.market_price_eur_per_mwh * float(eng.real_index[y, 1]) * shock * self._cpi_path(eng, y)
-        )
+        first = s.supply.market_price_eur_per_mwh if market_eur_per_mwh is None else market_eur_per_mwh
+        market = first * float(eng.real_index[y, 1]) * shock * self._cpi_path(eng, y)
         return energy_cost_eur_per_mwh(s.supply, s.town.start_year + y, market)
 
     @staticmethod
@@ -341,7 +437,9 @@ class ElectricityService:
         """The regulated tariff's index this year (None for a local offer): the CRE's cost stacking
         (electricity.md §1.4), its energy part following the supply cost smoothed over two years,
         the rest (network, commercial costs, margin) following inflation. The energy part's weight
-        is the reference household's energy cost over its price excl. tax in the first year."""
+        is the reference household's energy cost over its price excl. tax in the first year, at the
+        market price the opening tariff was built on (``supply.regulated_tariff_market_eur_per_mwh``):
+        the energy part thus follows the supply cost met in level, not only in its yearly changes."""
         if eng.state.tariff.pricing != "regulated":
             return None
         y = eng._year
@@ -418,6 +516,14 @@ class ElectricityService:
         year_start_h = float(eng.month_start_h[m - cal])
         for start_h, customers, minutes in self._ordinary[cal]:
             eng.env.process(self._incident(eng, year_start_h, start_h, customers, minutes))
+        net = self.s.network
+        if net.storm_crew_share_pct > 0:  # a storm takes the operator's crews off ordinary work
+            first_day = int(np.sum(DAYS_IN_MONTH[:cal]))
+            last_day = first_day + int(DAYS_IN_MONTH[cal])
+            n = crews_to_mobilise(eng.crews, net.storm_crew_share_pct)
+            for day in sorted(d for d in self._storm_days if first_day <= d < last_day):
+                start = year_start_h + day * HOURS_PER_DAY
+                mobilise(eng.env, eng.crews, start, start + net.storm_crew_hours, n)
 
     def _incident(
         self, eng: Engine, year_start_h: float, start_h: float, customers: float, minutes: float
@@ -464,6 +570,9 @@ class ElectricityService:
         )
         self._w_other += w_other
         self._w_heat += w_heat
+        if self.tempo:
+            self._w_other_c += w_other * self._other_by_colour[cal_month]
+            self._w_heat_c += w_heat * self._heat_by_colour[cal_month]
         billed = w_other * self._sum_other + w_heat * self._sum_heat
         losses_share = s.network.losses_pct / 100.0
         entering = billed / (1.0 - losses_share)  # what the network carries, its losses included
@@ -524,9 +633,13 @@ class ElectricityService:
         self._w_other = self._w_heat = 0.0
         month = len(eng.months)  # the month being closed (0-based): the bill is dated its first day
         taxes = self.taxes(st.tariff, s.town.start_year, month)
-        b = self._bills(eng, st.tariff, taxes, kwh, months, st.tariff_index, eng.eligible)
+        by_period = self._tempo_kwh() if self.tempo else None
+        b = self._bills(eng, st.tariff, taxes, kwh, months, st.tariff_index, eng.eligible, by_period)
         unpaid = unpaid_indices(b.total, eng._payment, eng.pay_rng, self.work)
-        self._interventions(eng, date(s.town.start_year + month // 12, month % 12 + 1, 1), unpaid)
+        day = date(s.town.start_year + month // 12, month % 12 + 1, 1)
+        if s.energy_poverty.arrears.enabled:
+            return self._bill_with_arrears(eng, b, kwh, unpaid, day, month, lines)
+        self._interventions(eng, day, unpaid)
         eng.year_volume += kwh
         eng.year_bill += b.total
         billed = float(b.total.sum())
@@ -540,6 +653,122 @@ class ElectricityService:
         acc["social_rebate_eur"] += b.rebate_eur
         return float(b.revenue.sum())
 
+    def _bill_with_arrears(
+        self,
+        eng: Engine,
+        b: et.HouseholdBills,
+        kwh: np.ndarray,
+        unpaid: np.ndarray,
+        day: date,
+        month: int,
+        lines: dict[str, float],
+    ) -> float:
+        """Bill with arrears carried per household (``energy_poverty.arrears``; assumptions where
+        electricity.md §4.3 is silent), vectorised:
+
+        1. a household that pays this bill repays ``repayment_share_per_bill`` of its arrears (the
+           last euro settles them); it is no longer overdue;
+        2. an unpaid bill joins the household's arrears and makes it overdue by the billing interval
+           more; arrears age by the interval while they last;
+        3. the social fund (``State.social_fund_eur_per_year``, indexed, a period's share) pays
+           ``social_fund_share`` of the arrears of households of the three lowest deciles or holding
+           the chèque énergie, pro rata when its budget is short; a household it helps is no longer
+           overdue (a new payment plan, as an aid request suspends the procedure: assumption);
+        4. arrears ``write_off_months`` old or more are written off;
+        5. households overdue for at least ``State.limit_after_months`` (and one bill) get an
+           intervention (:meth:`_interventions`).
+
+        Money: billed = paid (bills paid and repayments) + arrears change + written off + social
+        fund, exactly at every billing date (``debt_rows``). VAT and levies are remitted on what is
+        paid (electricity's VAT falls due at payment), the arrears' own share of them with each
+        repayment.
+        """
+        s = self.s
+        ar = s.energy_poverty.arrears
+        st = eng.state
+        months = s.billing.interval_months
+        a, av, al, age = self.arrears, self.arrears_vat, self.arrears_levies, self.arrears_age
+        late = self.overdue_months
+        # only households in arrears, or not paying this bill, have anything to update: work on
+        # their indices (a few per cent of the town), never on every household
+        owing = np.flatnonzero(a > 0)
+        start = float(a[owing].sum())
+        mark = self._unpaid_mask
+        mark[unpaid] = True
+        payers = owing[~mark[owing]]
+        mark[unpaid] = False
+        # 1. repayments with the bills paid
+        ap = a[payers]
+        rep = ap * ar.repayment_share_per_bill
+        settle = ap - rep < 1.0
+        rep[settle] = ap[settle]
+        frac = rep / ap
+        rep_vat, rep_levies = av[payers] * frac, al[payers] * frac
+        a[payers] = ap - rep
+        av[payers] -= rep_vat
+        al[payers] -= rep_levies
+        late[payers] = 0.0
+        age[payers[settle]] = 0.0
+        # 2. this bill's unpaid amounts
+        a[unpaid] += b.total[unpaid]
+        av[unpaid] += b.vat[unpaid]
+        al[unpaid] += b.levies[unpaid]
+        late[unpaid] += months
+        owing = np.flatnonzero(a > 0)
+        age[owing] += months
+        # 3. the social fund
+        fund = 0.0
+        budget = st.social_fund_eur_per_year * eng.cpi * months / 12.0
+        if budget > 0 and owing.size:
+            who = owing[(eng.pop.decile[owing] <= 3) | (self.cheque[owing] > 0)]
+            want = a[who] * ar.social_fund_share
+            asked = float(want.sum())
+            if asked > 0:
+                pay = want * min(1.0, budget / asked)
+                f = pay / a[who]
+                a[who] -= pay
+                av[who] -= av[who] * f
+                al[who] -= al[who] * f
+                late[who[pay > 0]] = 0.0
+                self.fund_aid[who] += pay
+                fund = float(pay.sum())
+        # 4. write-offs
+        old = owing[age[owing] >= ar.write_off_months]
+        written = float(a[old].sum())
+        a[old] = av[old] = al[old] = age[old] = late[old] = 0.0
+        # 5. interventions on overdue arrears
+        overdue = owing[(late[owing] >= max(st.limit_after_months, 1)) & (a[owing] > 0)]
+        self._interventions(eng, day, overdue)
+        eng.year_volume += kwh
+        eng.year_bill += b.total
+        billed = float(b.total.sum())
+        paid_bills = billed - float(b.total[unpaid].sum())
+        repaid = float(rep.sum())
+        lines["bill_receipts_eur"] = paid_bills + repaid
+        lines["vat_remitted_eur"] = float(b.vat.sum()) - float(b.vat[unpaid].sum()) + float(rep_vat.sum())
+        lines["levies_remitted_eur"] = (
+            float(b.levies.sum()) - float(b.levies[unpaid].sum()) + float(rep_levies.sum())
+        )
+        acc = eng._year_acc
+        acc["billed_eur"] += billed
+        acc["unpaid_eur"] += billed - paid_bills
+        acc["social_rebate_eur"] += b.rebate_eur
+        acc["arrears_repaid_eur"] += repaid
+        acc["written_off_eur"] += written
+        acc["social_fund_eur"] += fund
+        self.debt_rows.append(
+            {
+                "month": month,
+                "billed_eur": billed,
+                "paid_eur": paid_bills + repaid,
+                "arrears_start_eur": start,
+                "arrears_end_eur": float(a[owing].sum()),
+                "written_off_eur": written,
+                "social_fund_eur": fund,
+            }
+        )
+        return float(b.revenue.sum())
+
     def _interventions(self, eng: Engine, day: date, unpaid: np.ndarray) -> None:
         """What the supplier does about the unpaid bills of a billing date (electricity.md §4.3).
 
@@ -551,7 +780,7 @@ class ElectricityService:
         acc = eng._year_acc
         if law.in_winter_truce(day):
             acc["power_limitations"] += float((~holder).sum())
-        elif self.s.energy_poverty.unpaid_response == "cut":
+        elif eng.state.unpaid_response == "cut":
             acc["power_limitations"] += float(holder.sum())
             acc["supply_cuts"] += float((~holder).sum())
         else:
@@ -572,7 +801,8 @@ class ElectricityService:
         return energy_poverty_pct(bills, eng.income, eng.pop.decile, ep.threshold_pct, ep.lowest_deciles)
 
     def reference_price(self, eng: Engine, tariff: Any, tariff_index: float) -> dict[str, float]:
-        """The reference household's yearly bill (6 kVA, 4,400 kWh) and its price per kWh, TTC."""
+        """The reference household's yearly bill (6 kVA, 4,400 kWh; with an essential-kWh block,
+        :data:`~sim.electricity.tariff.REFERENCE_UNITS` consumption units) and its price per kWh, TTC."""
         s = self.s
         kva = float(et.reference_kva(tariff))
         b = et.bill_households(
@@ -585,6 +815,7 @@ class ElectricityService:
             hc_share=s.households.hc_share_of_kwh,
             price_index=tariff_index,
             network_index=eng.cpi,
+            block_kwh=np.array([tariff.essential_block.kwh_per_unit_year * et.REFERENCE_UNITS]),
         )
         bill = float(b.total[0])
         return {"bill_ref_eur": bill, "price_ref_eur_per_kwh": bill / et.REFERENCE_KWH}
@@ -696,6 +927,25 @@ class ElectricityService:
             "tariff_index": eng.state.tariff_index,
             "governance_inclusion_pct": eng.governance_inclusion_pct(),
         }
+        if s.energy_poverty.arrears.enabled:
+            poorest = (eng.pop.decile <= ep.lowest_deciles) & (self.arrears > 0)
+            row.update(
+                {
+                    "arrears_eur": float(self.arrears.sum()),
+                    "households_in_arrears": int((self.arrears > 0).sum()),
+                    "arrears_lowest_deciles_eur": float(self.arrears[poorest].sum()),
+                    "arrears_repaid_eur": acc["arrears_repaid_eur"],
+                    "written_off_eur": acc["written_off_eur"],
+                    "social_fund_eur": acc["social_fund_eur"],
+                    "energy_poverty_after_fund_pct": energy_poverty_pct(
+                        np.maximum(bills - cheque - self.fund_aid, 0.0),
+                        eng.income,
+                        eng.pop.decile,
+                        ep.threshold_pct,
+                        ep.lowest_deciles,
+                    ),
+                }
+            )
         self._decile_rows(eng, year, bills)
         return row
 

@@ -23,9 +23,12 @@ from datetime import date
 import numpy as np
 
 from sim.electricity.law import Taxes, taxes_on
-from sim.scenario.electricity import CostStack, ElectricityTariff
+from sim.scenario.electricity import OPTION_PERIODS, CostStack, ElectricityTariff
 
-PERIODS = {"base": ("base",), "hphc": ("hp", "hc")}
+PERIODS = OPTION_PERIODS
+#: Tempo's day colours, and the days a year of each in the reference (electricity.md §1.4)
+COLOURS = ("blue", "white", "red")
+DAYS_PER_YEAR = 365
 
 
 def billing_taxes(tariff: ElectricityTariff, day: date) -> Taxes:
@@ -60,6 +63,8 @@ class PricesExclTax:
     energy_eur_per_kwh: dict[str, float]
     fixed_parts: dict[int, dict[str, float]]
     energy_parts: dict[str, dict[str, float]]
+    #: Tempo: the red and white days a year (the rest are blue), to weigh a reference kWh
+    colour_days: tuple[int, int] = (22, 43)
 
 
 def turpe_fixed_eur_per_year(tariff: ElectricityTariff, kva: float) -> float:
@@ -118,7 +123,10 @@ def prices_excl_tax(tariff: ElectricityTariff, stack: CostStack | None = None) -
     excl. tax (and each of their stacked parts). Raises ``ValueError`` when a price entered taxes
     included is below the taxes it must contain.
     """
-    return _with_factors(_grid_prices(tariff, stack), tariff.fixed_part_factor, tariff.energy_part_factor)
+    p = _with_factors(_grid_prices(tariff, stack), tariff.fixed_part_factor, tariff.energy_part_factor)
+    if tariff.option == "tempo":
+        p = replace(p, colour_days=(tariff.tempo.red_days, tariff.tempo.white_days))
+    return p
 
 
 def _with_factors(p: PricesExclTax, fixed: float, energy: float) -> PricesExclTax:
@@ -130,6 +138,7 @@ def _with_factors(p: PricesExclTax, fixed: float, energy: float) -> PricesExclTa
         energy_eur_per_kwh={k: v * energy for k, v in p.energy_eur_per_kwh.items()},
         fixed_parts={k: {q: x * fixed for q, x in v.items()} for k, v in p.fixed_parts.items()},
         energy_parts={k: {q: x * energy for q, x in v.items()} for k, v in p.energy_parts.items()},
+        colour_days=p.colour_days,
     )
 
 
@@ -159,6 +168,16 @@ LABELS = {
     "energy_base": ("Énergie HT", "Energy excl. tax"),
     "energy_hp": ("Énergie heures pleines HT", "Peak-hour energy excl. tax"),
     "energy_hc": ("Énergie heures creuses HT", "Off-peak energy excl. tax"),
+    "energy_blue_hc": ("Énergie jours bleus, heures creuses HT", "Blue days off-peak energy excl. tax"),
+    "energy_blue_hp": ("Énergie jours bleus, heures pleines HT", "Blue days peak energy excl. tax"),
+    "energy_white_hc": ("Énergie jours blancs, heures creuses HT", "White days off-peak energy excl. tax"),
+    "energy_white_hp": ("Énergie jours blancs, heures pleines HT", "White days peak energy excl. tax"),
+    "energy_red_hc": ("Énergie jours rouges, heures creuses HT", "Red days off-peak energy excl. tax"),
+    "energy_red_hp": ("Énergie jours rouges, heures pleines HT", "Red days peak energy excl. tax"),
+    "essential_block": (
+        "Tranche de kWh essentiels (écart au prix de l'option) HT",
+        "Essential-kWh block (difference to the option's price) excl. tax",
+    ),
     "supply": ("Fourniture : énergie et capacité", "Supply: energy and capacity"),
     "network": ("Réseau (TURPE)", "Network (TURPE)"),
     "commercial": ("Coûts commerciaux", "Commercial costs"),
@@ -184,11 +203,15 @@ def bill_lines(
     *,
     day: date | None = None,
     stack: CostStack | None = None,
+    units: float = 1.0,
 ) -> list[dict[str, object]]:
     """One household's yearly bill, line by line (€), with the taxes in force on ``day``.
 
-    ``day`` defaults to the tariff's ``prices_date``. ``kwh_by_period`` has ``base``, or ``hp`` and
-    ``hc``. Lines: the fixed part and the energy (or, for a cost-stack tariff, supply, network,
+    ``day`` defaults to the tariff's ``prices_date``. ``kwh_by_period`` has ``base``; or ``hp`` and
+    ``hc``; or Tempo's six periods (``blue_hc`` … ``red_hp``). With an essential-kWh block, the
+    household's ``units`` (consumption units, :func:`sim.electricity.law.cheque_energie_units`) set
+    its block, and an ``essential_block`` line gives the difference to the option's prices.
+    Lines: the fixed part and the energy (or, for a cost-stack tariff, supply, network,
     commercial costs and margin), CTA, excise, ``total_excl_tax``, the two VAT lines and ``total``
     (taxes included). Each line has ``key``, ``label_fr``, ``label_en`` and ``eur``. A tariff with a
     "what if" on taxes (:func:`billing_taxes`) labels its tax lines "what if".
@@ -205,6 +228,14 @@ def bill_lines(
     prices = prices_excl_tax(tariff, stack)
     fixed_ht = prices.fixed_eur_per_year_by_kva[kva]
     energy_ht = {p: kwh_by_period[p] * prices.energy_eur_per_kwh[p] for p in periods}
+    kwh = sum(kwh_by_period.values())
+    block_eur = 0.0
+    eb = tariff.essential_block
+    if eb.enabled and kwh > 0:
+        ratio = min(kwh, eb.kwh_per_unit_year * units) / kwh
+        block_eur = sum(energy_ht.values()) * (
+            eb.above_factor - 1.0 + (eb.price_factor - eb.above_factor) * ratio
+        )
     lines: list[dict[str, object]] = []
     if prices.fixed_parts:
         for part in ("energy", "network", "commercial", "margin"):
@@ -217,8 +248,10 @@ def bill_lines(
         for p in periods:
             unit = prices.energy_eur_per_kwh[p]
             lines.append(_line(f"energy_{p}", energy_ht[p], kwh=kwh_by_period[p], eur_per_kwh=unit))
+    if eb.enabled:
+        lines.append(_line("essential_block", block_eur, kwh=min(kwh, eb.kwh_per_unit_year * units)))
+        energy_ht["essential_block"] = block_eur
     cta = cta_eur_per_year(tariff, kva, t)
-    kwh = sum(kwh_by_period.values())
     excise = t.excise_eur_per_kwh * kwh
     lines.append(_line("cta", cta, rate_pct=t.cta_pct))
     lines.append(_what_if(_line("excise", excise, eur_per_kwh=t.excise_eur_per_kwh), tariff, "excise"))
@@ -252,9 +285,11 @@ def bill_total_eur(
     *,
     day: date | None = None,
     stack: CostStack | None = None,
+    units: float = 1.0,
 ) -> float:
     """The yearly bill taxes included (€): the ``total`` line of :func:`bill_lines`."""
-    return float(bill_lines(tariff, kva, kwh_by_period, day=day, stack=stack)[-1]["eur"])  # type: ignore[arg-type]
+    lines = bill_lines(tariff, kva, kwh_by_period, day=day, stack=stack, units=units)
+    return float(lines[-1]["eur"])  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,6 +299,9 @@ def bill_total_eur(
 #: TRVE customer of 2024 (electricity.md §3.1 and §1.4)
 REFERENCE_KVA = 6
 REFERENCE_KWH = 4_400.0
+#: its consumption units, for an essential-kWh block: two persons (1 + 0.5, the chèque énergie's
+#: rule, electricity.md §4.2), near the mean household of 2.16 persons (households.md): an assumption
+REFERENCE_UNITS = 1.5
 
 
 @dataclass(frozen=True)
@@ -280,11 +318,28 @@ class HouseholdBills:
     rebate_eur: float
 
 
+def tempo_reference_shares(red_days: int, white_days: int, hc_share: float) -> dict[str, float]:
+    """A reference kWh's split over Tempo's six periods: by days of each colour (the use of a
+    household heated otherwise, spread evenly over the days: an assumption) and, within a day, by
+    the off-peak share ``hc_share`` (electricity.md §1.4: HC 22:00-06:00)."""
+    days = {"red": red_days, "white": white_days, "blue": DAYS_PER_YEAR - red_days - white_days}
+    out = {}
+    for c in COLOURS:
+        d = days[c] / DAYS_PER_YEAR
+        out[f"{c}_hc"] = d * hc_share
+        out[f"{c}_hp"] = d * (1.0 - hc_share)
+    return out
+
+
 def energy_price_eur_per_kwh(prices: PricesExclTax, hc_share: float) -> float:
-    """The energy price excl. tax of a kWh: Base, or HP and HC weighted by the off-peak share."""
+    """The energy price excl. tax of a kWh: Base; HP and HC weighted by the off-peak share; or
+    Tempo's six prices weighted by :func:`tempo_reference_shares`."""
     e = prices.energy_eur_per_kwh
     if prices.option == "base":
         return e["base"]
+    if prices.option == "tempo":
+        shares = tempo_reference_shares(*prices.colour_days, hc_share)
+        return sum(shares[p] * e[p] for p in shares)
     return (1.0 - hc_share) * e["hp"] + hc_share * e["hc"]
 
 
@@ -302,6 +357,8 @@ def bill_households(
     eligible: np.ndarray | None = None,
     fixed_eur_per_year: np.ndarray | None = None,
     turpe_eur_per_year: np.ndarray | None = None,
+    kwh_by_period: dict[str, np.ndarray] | None = None,
+    block_kwh: np.ndarray | None = None,
 ) -> HouseholdBills:
     """Every household's bill for ``months`` months of fixed part and ``kwh`` kWh, vectorised.
 
@@ -312,8 +369,13 @@ def bill_households(
     ``eligible`` households. With both indices 1, 12 months and no rebate, each household's
     ``total`` is :func:`bill_total_eur` of its kVA and kWh. ``fixed_eur_per_year`` (each
     household's fixed part at index 1, :func:`fixed_by_household`) and ``turpe_eur_per_year`` (its
-    TURPE fixed part, :func:`turpe_fixed_eur_per_year`) may be given when already known. Works in
-    place on a few arrays: it runs at every billing date on every household.
+    TURPE fixed part, :func:`turpe_fixed_eur_per_year`) may be given when already known.
+    ``kwh_by_period`` (each household's kWh by the option's periods, summing to ``kwh``) prices
+    each period at its own price (Tempo's six); without it, ``hc_share`` weighs HP and HC.
+    ``block_kwh`` is each household's essential block of the period (kWh): with the tariff's
+    ``essential_block`` on, the kWh within it cost ``price_factor`` times the option's price and
+    those above ``above_factor`` times. Works in place on a few arrays: it runs at every billing
+    date on every household.
     """
     share = months / 12.0
     if fixed_eur_per_year is None:
@@ -323,7 +385,16 @@ def bill_households(
             tariff.turpe_fixed_eur_per_customer_year + tariff.turpe_fixed_eur_per_kva_year * kva
         )
     fixed = fixed_eur_per_year * (price_index * share)
-    energy = kwh * (energy_price_eur_per_kwh(prices, hc_share) * price_index)
+    if kwh_by_period is not None:
+        energy = np.zeros_like(kwh, dtype=float)
+        for p, v in kwh_by_period.items():
+            energy += v * (prices.energy_eur_per_kwh[p] * price_index)
+    else:
+        energy = kwh * (energy_price_eur_per_kwh(prices, hc_share) * price_index)
+    eb = tariff.essential_block
+    if eb.enabled and block_kwh is not None:
+        ratio = np.divide(np.minimum(block_kwh, kwh), kwh, out=np.zeros_like(energy), where=kwh > 0)
+        energy *= eb.above_factor + (eb.price_factor - eb.above_factor) * ratio
     soc = tariff.social
     rebate_eur = 0.0
     if soc.enabled and eligible is not None and soc.rebate_pct > 0:
@@ -357,10 +428,11 @@ def fixed_by_household(prices: PricesExclTax, kva: np.ndarray) -> np.ndarray:
 
 
 def marginal_price_eur_per_kwh(
-    prices: PricesExclTax, taxes: Taxes, hc_share: float, price_index: float
+    prices: PricesExclTax, taxes: Taxes, hc_share: float, price_index: float, above_factor: float = 1.0
 ) -> float:
-    """What one more kWh costs a household, taxes included (no rebate)."""
-    p = energy_price_eur_per_kwh(prices, hc_share) * price_index + taxes.excise_eur_per_kwh
+    """What one more kWh costs a household, taxes included (no rebate; with an essential-kWh block,
+    a kWh above the block: the marginal kWh of most households)."""
+    p = energy_price_eur_per_kwh(prices, hc_share) * price_index * above_factor + taxes.excise_eur_per_kwh
     return p * (1.0 + taxes.vat_energy_pct / 100.0)
 
 

@@ -57,8 +57,9 @@ from sim.experiments.run import simulate, simulate_kept
 from sim.i18n import THOUSANDS_FR, UNIT_SPACE_FR, fmt_eur, fmt_number, fmt_pct
 from sim.measure.indicators import Indicator as MeasuredIndicator
 from sim.measure.indicators import indicator
-from sim.scenario.docs import iter_params
 from sim.scenario.model import Scenario, dumps_scenario, scenario_to_dict, with_changes
+from sim.scenario.ranges import ranges_for
+from sim.scenario.schema import iter_params as schema_params
 
 #: the bands reported by :meth:`Ensemble.bands`, as (column, percentile)
 BANDS: tuple[tuple[str, float], ...] = (
@@ -1226,21 +1227,31 @@ STRUCTURAL = ("horizon_years", "households.count")
 def documented_ranges(
     scenario: Scenario, paths: Sequence[str] | None = None
 ) -> dict[str, tuple[float, float]]:
-    """``(low, high)`` of numeric parameters from their documented bounds (``ge``/``gt`` and
-    ``le``/``lt`` of the schema). Without ``paths``: the main parameters (the dashboard's
-    widgets) that have both bounds. A path without both bounds is a ``ValueError``."""
-    infos = {p.path: p for p in iter_params()}
-    chosen = (
-        list(paths)
-        if paths
-        else [
+    """``(low, high)`` of numeric parameters for the tornado.
+
+    A service with documented plausible ranges (electricity: :data:`sim.scenario.ranges.ELECTRICITY_RANGES`,
+    each citing its section of the reference file or labelled an assumption) uses them: without
+    ``paths``, all of them; a path given without a documented range falls back to its schema
+    bounds. Water uses the documented bounds of the schema (``ge``/``gt`` and ``le``/``lt``):
+    without ``paths``, the main parameters (the dashboard's widgets) that have both bounds. A path
+    without a range and without both bounds is a ``ValueError``."""
+    documented = ranges_for(str(getattr(scenario, "service", "water")))
+    infos = {p.path: p for p in schema_params(type(scenario)) if not p.container and "[*]" not in p.path}
+    if paths:
+        chosen = list(paths)
+    elif documented:
+        chosen = list(documented)
+    else:
+        chosen = [
             p.path
             for p in infos.values()
             if p.widget and p.kind in ("int", "float") and p.path not in STRUCTURAL
         ]
-    )
     out: dict[str, tuple[float, float]] = {}
     for path in chosen:
+        if path in documented:
+            out[path] = (documented[path].low, documented[path].high)
+            continue
         info = infos.get(path)
         b = info.bounds if info is not None else {}
         lo, hi = b.get("ge", b.get("gt")), b.get("le", b.get("lt"))

@@ -2,8 +2,9 @@
 
 The policy of the scenario's regime comes from the governance registry (an unknown regime is a
 scenario error, never a silent default); the engine runs; the measures are computed afterwards from
-the recorded facts; decision reasons, recorded as English sentences, get their French wording here,
-at the edge.
+the recorded facts. Each decision's reason, recorded as codes with parameters
+(:data:`sim.i18n.Reason`), is kept as such in the ``decisions`` table (``reason_code``,
+``reason_params``) beside its wording in English (``reason``) and French (``reason_fr``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import simpy
 
 from sim.core.engine import Engine, Policy, Service
 from sim.core.result import Result
+from sim.core.workforce import Crews
 from sim.electricity.service import ElectricityService
 from sim.governance import policy_for
-from sim.governance.reasons import reason_fr
 from sim.governance.return_terms import with_return_terms
+from sim.i18n import reason_code, reason_params_json, word_reason
 from sim.measure.summary import summarise
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import SERVICE_MODELS, Scenario
@@ -56,10 +59,19 @@ def engine_for(
     *,
     policy: Policy | None = None,
     progress: Callable[[float], None] | None = None,
+    env: simpy.Environment | None = None,
+    crews: Crews | None = None,
 ) -> Engine:
-    """A ready engine: the scenario's service, and its regime's policy unless one is given."""
+    """A ready engine: the scenario's service, and its regime's policy unless one is given (``env``
+    and ``crews``: a composition's clock and crews, :mod:`sim.core.multi`)."""
     return Engine(
-        scenario, seed, new_service(scenario), policy=policy or make_policy(scenario), progress=progress
+        scenario,
+        seed,
+        new_service(scenario),
+        policy=policy or make_policy(scenario),
+        progress=progress,
+        env=env,
+        crews=crews,
     )
 
 
@@ -77,6 +89,8 @@ DECISION_COLUMNS = [
     "adopted",
     "reason",
     "reason_fr",
+    "reason_code",
+    "reason_params",
 ]
 
 
@@ -107,9 +121,14 @@ def simulate(
         policy = make_policy(scenario)
     eng = engine_for(scenario, seed, policy=policy, progress=progress)
     eng.run()
+    return result_of(eng)
+
+
+def result_of(eng: Engine) -> Result:
+    """The tables of an engine that has run, and its headline figures."""
     res = Result(
-        scenario=scenario,
-        seed=seed,
+        scenario=eng.scenario,
+        seed=eng.seed,
         years=pd.DataFrame(eng.years),
         periods=pd.DataFrame(eng.months),
         deciles=pd.DataFrame(eng.decile_rows),
@@ -117,7 +136,7 @@ def simulate(
         decisions=_decisions_table(eng),
         workforce=pd.DataFrame(eng.workforce_rows),
     )
-    res.agenda = getattr(policy, "agenda", None)
+    res.agenda = getattr(eng.policy, "agenda", None)
     res.summary = summarise(res)
     return res
 
@@ -163,12 +182,21 @@ def _events_table(eng: Engine) -> pd.DataFrame:
 
 
 def _decisions_table(eng: Engine) -> pd.DataFrame:
-    """The ``decisions`` table, each reason with its French wording."""
-    return pd.DataFrame(
-        # a row may carry its own French wording; the others get it from the reasons' patterns
-        [{**d, "reason_fr": d.get("reason_fr") or reason_fr(str(d["reason"]))} for d in eng.decisions],
-        columns=DECISION_COLUMNS,
-    )
+    """The ``decisions`` table: each reason as its code and parameters, and worded in English and
+    French."""
+    rows = [{**d, **_reason_columns(d["reason"])} for d in eng.decisions]
+    return pd.DataFrame(rows, columns=DECISION_COLUMNS)
+
+
+def _reason_columns(why: Any) -> dict[str, str]:
+    if isinstance(why, str):  # a rule that still writes an English sentence: no code, no French
+        return {"reason": why, "reason_fr": why, "reason_code": "", "reason_params": "{}"}
+    return {
+        "reason": word_reason(why, "en"),
+        "reason_fr": word_reason(why, "fr"),
+        "reason_code": reason_code(why),
+        "reason_params": reason_params_json(why),
+    }
 
 
 def make_policy(scenario: Scenario) -> Policy:

@@ -12,6 +12,7 @@ from sim.governance.concession import ContractState
 from sim.governance.opening import open_tariff
 from sim.governance.registry import rule_for, rule_name
 from sim.governance.rules import TariffRule
+from sim.i18n import Reason, reason, reason_code, reason_params, word_reason
 from sim.scenario.electricity import ElectricityTariff
 from sim.scenario.model import Scenario
 
@@ -62,6 +63,9 @@ class GovernedPolicy(Policy):
         if self.deciding:
             items = self.agenda_items(eng, with_tariff=self.rule.name in ("committee", "national"))
             rows += self.committee_items(eng, items)
+        elif self.regime == "regie" and getattr(self.scenario, "energy_poverty", None) is not None:
+            if self.scenario.energy_poverty.arrears.enabled:  # the council's measures on debts
+                rows += self.council_items(eng)
         st.participation_eur_per_year = g.committee.meeting_cost_eur_per_year
         return rows
 
@@ -114,9 +118,8 @@ class GovernedPolicy(Policy):
                 extra = o.effects.get("extra_cost_eur_per_year", 0.0)
                 if o.admissible and extra > max(room, 0.0):
                     o.admissible = False
-                    o.why_not = (
-                        f"cannot be financed at the regulated tariff ({extra:,.0f} EUR a year, "
-                        f"{room:,.0f} EUR of room)"
+                    o.why_not = reason(
+                        "unfinanceable_at_regulated_tariff", extra_cost_eur=extra, room_eur=room
                     )
         return options
 
@@ -138,13 +141,29 @@ class GovernedPolicy(Policy):
             return cm.renewal_options(eng, c)
         if item == "community_pv":
             return eo.pv_options(eng)
+        if item == "essential_block":
+            return eo.essential_block_options(eng, self.keep_index(eng), self.rule.name == "national")
+        if item == "social_fund":
+            return eo.social_fund_options(eng)
+        if item == "power_limitation":
+            return eo.power_limitation_options(eng)
         if item == "usage":
             return cm.usage_options(eng, c)
         if item == "contribution":
             return cm.contribution_options(eng, c)
         return cm.work_options(eng)
 
-    AGENDA = ("tariff", "renewal", "usage", "contribution", "community_pv", cm.WORK_ITEM)
+    AGENDA = (
+        "tariff",
+        "essential_block",
+        "renewal",
+        "usage",
+        "contribution",
+        "community_pv",
+        "social_fund",
+        "power_limitation",
+        cm.WORK_ITEM,
+    )
 
     def agenda_items(self, eng: Engine, with_tariff: bool = True) -> tuple[str, ...]:
         """The committee's items that apply to the service (:attr:`Service.committee_items`), in
@@ -159,6 +178,8 @@ class GovernedPolicy(Policy):
         rows: list[dict[str, Any]] = []
         for item in items or self.agenda_items(eng):
             options = self.cool_down(item, self.item_options(eng, item))
+            if item in eo.OPTIONAL_ITEMS and len(options) == 1:
+                continue  # nothing to decide on this item this year
             keep_share = options[0].effects.get("share_above_pct")
             chosen, votes = cm.vote_item(options, c, eng.rng["committee"], keep_share)
             log = self.logged(item)
@@ -171,7 +192,7 @@ class GovernedPolicy(Policy):
                         True,
                         True,
                         log.veto,
-                        "decision of the room (decision log)",
+                        reason("room_decision"),
                         {
                             "public": log.votes_public,
                             "operators": log.votes_operators,
@@ -184,12 +205,8 @@ class GovernedPolicy(Policy):
                     if v.veto:
                         self.vetoed[(item, v.option.name)] = self.meeting
                     chosen_here = v.option is chosen
-                    reason = (
-                        v.reason
-                        if chosen_here or not v.adopted
-                        else v.reason + "; another option had more votes"
-                    )
-                    rows.append(self.row(item, v.option.name, True, chosen_here, v.veto, reason, v.yes))
+                    why = v.reason if chosen_here or not v.adopted else v.reason + reason("outvoted")
+                    rows.append(self.row(item, v.option.name, True, chosen_here, v.veto, why, v.yes))
                 if chosen is options[0] and options[0].name != "keep":
                     rows.append(
                         self.row(
@@ -198,11 +215,52 @@ class GovernedPolicy(Policy):
                             True,
                             True,
                             False,
-                            "nothing passed and the status quo does not recover costs: "
-                            "the admissible option keeping the fewest households above "
-                            "the threshold applies",
+                            reason("fallback_fewest_above"),
                         )
                     )
+            self.apply(eng, chosen)
+        return rows
+
+    #: the social measures a régie's council decides itself when its committee is consultative
+    COUNCIL_ITEMS = ("social_fund", "power_limitation")
+
+    def council_items(self, eng: Engine) -> list[dict[str, Any]]:
+        """A régie's council decides the social measures on debts itself when arrears are carried
+        (``energy_poverty.arrears.enabled``; its committee only gives opinions; without arrears the
+        scenario's ``unpaid_response`` stands, as before):
+        of the admissible options, the one that best serves the public college's objectives
+        (:data:`sim.governance.committee.COLLEGE_WEIGHTS`), if it does better than the status quo;
+        no chance is drawn. Items with nothing to decide are not taken up."""
+        rows: list[dict[str, Any]] = []
+        for item in self.COUNCIL_ITEMS:
+            if item not in eng.service.committee_items:
+                continue
+            options = self.item_options(eng, item)
+            if len(options) == 1:
+                continue
+            keep = cm.college_score("public", options[0].features)
+            scored = [(cm.college_score("public", o.features), i, o) for i, o in enumerate(options)]
+            best = max((x for x in scored[1:] if x[2].admissible), default=None, key=lambda x: (x[0], -x[1]))
+            for _, _, o in scored[1:]:
+                if not o.admissible:
+                    rows.append(
+                        self.row(
+                            item,
+                            o.name,
+                            True,
+                            False,
+                            False,
+                            reason("not_admissible") + o.why_not,
+                            body="council",
+                        )
+                    )
+            if best is not None and best[0] > keep:
+                chosen = best[2]
+                why = reason("council_best_for_public")
+            else:
+                chosen = options[0]
+                why = reason("council_keeps_status_quo")
+            rows.append(self.row(item, chosen.name, True, True, False, why, body="council"))
             self.apply(eng, chosen)
         return rows
 
@@ -219,7 +277,7 @@ class GovernedPolicy(Policy):
                 continue
             if self.meeting - k <= n:
                 o.admissible = False
-                o.why_not = f"vetoed at meeting {k}: not put again before meeting {k + n + 1}"
+                o.why_not = reason("vetoed_recently", vetoed_meeting=k, next_meeting=k + n + 1)
         return options
 
     def apply_logged(self, options: list[cm.Option], log: Any) -> cm.Option:
@@ -228,7 +286,8 @@ class GovernedPolicy(Policy):
                 if o.item == "tariff" and o.changes.get("tariff") == log.tariff:
                     if not o.admissible:
                         raise ValueError(
-                            f"meeting {self.meeting}: the proposed variant is not admissible ({o.why_not})"
+                            f"meeting {self.meeting}: the proposed variant is not admissible "
+                            f"({word_reason(o.why_not, 'en')})"
                         )
                     return o
         for o in options:
@@ -257,7 +316,7 @@ class GovernedPolicy(Policy):
         binding: bool,
         adopted: bool,
         veto: bool,
-        reason: str,
+        why: Reason,
         yes: dict[str, Any] | None = None,
         body: str = "committee",
     ) -> dict[str, Any]:
@@ -273,7 +332,7 @@ class GovernedPolicy(Policy):
             "veto": veto,
             "binding": binding,
             "adopted": adopted,
-            "reason": reason,
+            "reason": why,
         }
 
     def consultative_opinion(self, eng: Engine, decided_index: float, before_index: float) -> dict[str, Any]:
@@ -316,7 +375,7 @@ class GovernedPolicy(Policy):
             False,
             favourable,
             False,
-            "consultative opinion (CCSPL): logged, not binding",
+            reason("ccspl_opinion"),
             v.yes,
             body="ccspl",
         )
@@ -340,6 +399,8 @@ class GovernedPolicy(Policy):
         out = []
         for item in items:
             options = self.cool_down(item, self.item_options(eng, item))
+            if item in eo.OPTIONAL_ITEMS and len(options) == 1:
+                continue  # nothing to decide on this item this year
             keep_share = options[0].effects.get("share_above_pct")
             proc, _ = cm.vote_item(options, c, eng.rng["committee"], keep_share)
             log = self.logged(item)
@@ -359,7 +420,10 @@ class GovernedPolicy(Policy):
                             "label_fr": o.label_fr,
                             "label_en": o.label_en,
                             "admissible": o.admissible,
-                            "why_not": o.why_not,
+                            # in English for who reads the JSON; the code and parameters to word it
+                            "why_not": word_reason(o.why_not, "en"),
+                            "why_not_code": reason_code(o.why_not),
+                            "why_not_params": reason_params(o.why_not),
                             "cuts_essential": o.cuts_essential,
                             "effects": dict(o.effects),
                             "changes": {

@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.core.households import decile_sums
 from sim.core.tariff import standing_charge_share_pct
+from sim.i18n import NO_REASON, Reason, reason
 from sim.scenario.caps import cap_pct
 from sim.scenario.model import Committee, Council, Tariff, TariffBlock
 
@@ -80,7 +81,7 @@ class Option:
     effects: dict[str, Any] = field(default_factory=dict)  # shown to people
     cuts_essential: bool = False
     admissible: bool = True
-    why_not: str = ""
+    why_not: Reason = NO_REASON  # why it cannot be chosen (:mod:`sim.i18n` reasons)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,10 +251,11 @@ def tariff_options(
             "bill": -effects["median_bill_change_pct"] / 100.0,
         }
         if share_sc > cap + 1e-9:
-            opt.admissible, opt.why_not = False, f"standing charge {share_sc:.0f} % > cap {cap:.0f} %"
+            opt.admissible = False
+            opt.why_not = reason("standing_charge_above_cap", standing_charge_pct=share_sc, cap_pct=cap)
         elif effects["recovery"] < 1.0 - council.recovery_tolerance_pct / 100.0:
             opt.admissible = False
-            opt.why_not = f"does not recover costs ({100 * effects['recovery']:.0f} % of the revenue needed)"
+            opt.why_not = reason("below_cost_recovery", recovery_pct=100 * effects["recovery"])
         out.append(opt)
     if not out[0].admissible:
         # the status quo cannot balance the budget: the reference for vetoes becomes the uniform
@@ -472,7 +474,7 @@ class Vote:
     supported_by: list[str]
     veto: bool
     adopted: bool
-    reason: str
+    reason: Reason
 
 
 def vote_item(
@@ -493,9 +495,8 @@ def vote_item(
     votes: list[Vote] = []
     for k, opt in enumerate(options[1:]):
         if not opt.admissible:
-            votes.append(
-                Vote(opt, dict.fromkeys(COLLEGES, 0), [], False, False, f"not admissible: {opt.why_not}")
-            )
+            why_not = reason("not_admissible") + opt.why_not
+            votes.append(Vote(opt, dict.fromkeys(COLLEGES, 0), [], False, False, why_not))
             continue
         yes: dict[str, int] = {}
         col = 0
@@ -517,7 +518,7 @@ def vote_item(
                     ["operators"] if ok else [],
                     False,
                     ok,
-                    "workers' college decides work organisation",
+                    reason("workers_decide"),
                 )
             )
             continue
@@ -528,7 +529,7 @@ def vote_item(
             col += n
         supported = [c for c in COLLEGES if yes[c] * 2 > seats[c]]
         veto = False
-        reason = f"supported by {len(supported)} of 3 colleges"
+        why = reason("colleges_support", colleges=len(supported))
         if committee.citizen_veto:
             ref = opt.effects.get("veto_reference_share_pct", affordability_keep)
             worse = (
@@ -541,15 +542,16 @@ def vote_item(
                 if worse:
                     rise = opt.effects["share_above_pct"] - ref
                     households = opt.effects.get("households", 0) * rise / 100.0
-                    reason = (
-                        "citizens' veto: raises the share of households above the threshold by "
-                        f"{rise:.1f} points (about {households:,.0f} households), more than the "
-                        f"{committee.veto_tolerance_pp:g} tolerated"
+                    why = reason(
+                        "veto_affordability",
+                        rise_points=rise,
+                        households=households,
+                        tolerance_points=committee.veto_tolerance_pp,
                     )
                 else:
-                    reason = "citizens' veto: cuts the essential volume"
+                    why = reason("veto_essential")
         adopted = len(supported) >= 2 and not veto
-        votes.append(Vote(opt, yes, supported, veto, adopted, reason))
+        votes.append(Vote(opt, yes, supported, veto, adopted, why))
     passed = [v for v in votes if v.adopted]
     if not passed:
         return keep, votes

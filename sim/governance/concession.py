@@ -25,6 +25,7 @@ import numpy as np
 from sim.core.engine import Engine
 from sim.governance.committee import reserve_target_eur
 from sim.governance.rules import PolicyView
+from sim.i18n import reason
 from sim.scenario.model import Scenario
 
 
@@ -142,9 +143,13 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
                 True,
                 True,
                 False,
-                f"re-tender: {c.retender_bidders} bidders, the best saves {100 * saving:.1f} % of "
-                f"last year's costs; winning bid at costs + {target:g} % margin "
-                f"{c.retender_price_change_pct:+g} %: price {100 * (bid - 1):+.1f} %",
+                reason("retender_competition", bidders=c.retender_bidders, saving_pct=100 * saving)
+                + reason(
+                    "winning_bid",
+                    margin_pct=target,
+                    price_change_pct=c.retender_price_change_pct,
+                    price_pct=100 * (bid - 1),
+                ),
                 body="contract",
             )
         )
@@ -184,12 +189,21 @@ def contract_milestones(eng: Engine, year: int, policy: PolicyView) -> list[dict
             True,
             True,
             False,
-            f"contract ended; {st.staff_transferred:.1f} FTE transferred; transition "
-            f"{cost:,.0f} EUR; assets returned: {c.assets_returned}; provisions "
-            f"returned: {c.unspent_provision_returned} ({policy.contract.provision_accrued:,.0f} EUR); "
-            f"financed: {from_reserves:,.0f} EUR from reserves, {st.transition_loan_eur_this_year:,.0f} "
-            f"EUR by a public loan at {st.loan_rate_pct:g} % over "
-            f"{eng.scenario.finance.loan_term_years} years",
+            reason(
+                "contract_ended",
+                staff_transferred_fte=st.staff_transferred,
+                transition_eur=cost,
+                assets_returned=c.assets_returned,
+                provisions_returned=c.unspent_provision_returned,
+                provisions_eur=policy.contract.provision_accrued,
+            )
+            + reason(
+                "transition_financed",
+                from_reserves_eur=from_reserves,
+                loan_eur=st.transition_loan_eur_this_year,
+                loan_rate_pct=st.loan_rate_pct,
+                loan_years=eng.scenario.finance.loan_term_years,
+            ),
             body="contract",
         )
     )
@@ -229,9 +243,13 @@ class ContractRule:
                         True,
                         True,
                         False,
-                        f"realised margin {margin:.1f} % < target {target:g} %; "
-                        f"{100 * needed:.1f} % needed, at most "
-                        f"{c.avenant_price_step_pct:g} %",
+                        reason(
+                            "avenant_needed",
+                            margin_pct=margin,
+                            target_pct=target,
+                            needed_pct=100 * needed,
+                            step_cap_pct=c.avenant_price_step_pct,
+                        ),
                         body="contract",
                     )
                 )
@@ -243,7 +261,7 @@ class ContractRule:
                         True,
                         False,
                         False,
-                        f"realised margin {margin:.1f} % ≥ target {target:g} %",
+                        reason("avenant_not_needed", margin_pct=margin, target_pct=target),
                         body="contract",
                     )
                 )
@@ -257,7 +275,7 @@ class ContractRule:
                 True,
                 True,
                 False,
-                "contract indexation Kn = a + Σ wi·Ii/Ii0",
+                reason("contract_indexation"),
                 body="contract",
             )
         )

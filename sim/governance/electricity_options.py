@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.governance import committee as cm
+from sim.i18n import reason
 from sim.scenario.electricity import ElectricityTariff
 from sim.scenario.model import Council
 
@@ -89,7 +90,7 @@ def tariff_options(eng: Engine, council: Council, keep_index: float, regulated: 
             effects["extra_cost_eur_per_year"] = max(keep_revenue - effects["revenue_eur"], 0.0)
         elif effects["recovery"] < 1.0 - council.recovery_tolerance_pct / 100.0 and name != "keep":
             opt.admissible = False
-            opt.why_not = f"does not recover costs ({100 * effects['recovery']:.0f} % of the revenue needed)"
+            opt.why_not = reason("below_cost_recovery", recovery_pct=100 * effects["recovery"])
         out.append(opt)
     return out
 
@@ -135,4 +136,157 @@ def pv_options(eng: Engine) -> list[cm.Option]:
             },
         )
     )
+    return out
+
+
+#: the electricity items put on the agenda only when they have something to decide (an item with
+#: nothing but "keep" is not voted: it would draw the committee's judgements for nothing)
+OPTIONAL_ITEMS = ("essential_block", "social_fund", "power_limitation")
+
+
+def essential_block_options(eng: Engine, keep_index: float, regulated: bool) -> list[cm.Option]:
+    """An essential-kWh block (``tariff.essential_block``): the first kWh of each consumption unit
+    at ``price_factor`` times the option's price. Under a local offer the kWh above the block pay
+    for it (``above_factor`` set so that the revenue is the status quo's: the projection is linear
+    in it); under the regulated tariff the price cannot move, so the block is a local discount
+    whose cost (the revenue it gives up) must fit the service's margin, as the social rebate."""
+    cur: ElectricityTariff = eng.state.tariff  # type: ignore[assignment]
+    index = eng.state.tariff_index
+    target = cm.target_revenue(eng, eng.scenario.governance.council)
+    keep_effects, keep_bills = cm.project(eng, cur, index, target)
+    keep = cm.Option(
+        "essential_block",
+        "keep",
+        "Pas de tranche essentielle" if not cur.essential_block.enabled else "Garder la tranche",
+        "No essential block" if not cur.essential_block.enabled else "Keep the block",
+        effects=keep_effects,
+        features={"budget": 0.0, "affordability": -keep_effects["share_above_pct"] / 100.0, "bill": 0.0},
+    )
+    if cur.essential_block.enabled:
+        return [keep]
+    block = cur.essential_block.model_copy(update={"enabled": True, "above_factor": 1.0})
+    tar = cur.model_copy(update={"essential_block": block})
+    if not regulated:  # the kWh above the block finance it: same revenue as the status quo
+        r1 = eng.project_revenue(tar, index)
+        t2 = cur.model_copy(update={"essential_block": block.model_copy(update={"above_factor": 2.0})})
+        r2 = eng.project_revenue(t2, index)
+        g = 1.0 + (keep_effects["revenue_eur"] - r1) / (r2 - r1) if r2 > r1 else 1.0
+        block = block.model_copy(update={"above_factor": min(max(g, 1.0), 5.0)})
+        tar = cur.model_copy(update={"essential_block": block})
+    effects, _ = cm.project(eng, tar, index, target, keep_bills)
+    effects["extra_cost_eur_per_year"] = max(keep_effects["revenue_eur"] - effects["revenue_eur"], 0.0)
+    kwh = block.kwh_per_unit_year
+    opt = cm.Option(
+        "essential_block",
+        "essential_block",
+        f"Tranche essentielle : {kwh:,.0f} kWh par unité de consommation à {100 * block.price_factor:.0f} % "
+        "du prix".replace(",", "\u202f"),
+        f"Essential block: {kwh:,.0f} kWh per consumption unit at {100 * block.price_factor:.0f} % "
+        "of the price",
+        changes={"tariff": tar},
+        effects=effects,
+    )
+    rev = max(keep_effects["revenue_eur"], 1.0)
+    opt.features = {
+        "budget": -effects["extra_cost_eur_per_year"] / rev,
+        "affordability": -effects["share_above_pct"] / 100.0,
+        "bill": -effects["median_bill_change_pct"] / 100.0,
+    }
+    return [keep, opt]
+
+
+def social_fund_options(eng: Engine) -> list[cm.Option]:
+    """A social fund (``energy_poverty.arrears.social_fund_*``) paying part of the arrears of the
+    three lowest deciles and chèque énergie holders: keep it, or add ``social_fund_step_eur_per_year``.
+    Its cost is at most its budget; what it gives is weighed as affordability: the households in
+    arrears it could help (last year's mean arrears of those eligible), over all households. Only
+    with arrears carried (``energy_poverty.arrears.enabled``)."""
+    st = eng.state
+    ar = eng.scenario.energy_poverty.arrears
+    now = st.social_fund_eur_per_year
+    keep = cm.Option(
+        "social_fund",
+        "keep",
+        f"Garder le fonds social ({now:,.0f} €/an)".replace(",", "\u202f"),
+        f"Keep the social fund ({now:,.0f} EUR/yr)",
+        features={"cost": 0.0, "affordability": 0.0},
+    )
+    if not ar.enabled or ar.social_fund_step_eur_per_year <= 0:
+        return [keep]
+    svc = eng.service
+    arrears = svc.arrears  # type: ignore[attr-defined]
+    eligible = (arrears > 0) & ((eng.pop.decile <= 3) | (svc.cheque > 0))  # type: ignore[attr-defined]
+    n_in = int(eligible.sum())
+    mean = float(arrears[eligible].mean()) * ar.social_fund_share if n_in else 0.0
+    step = ar.social_fund_step_eur_per_year * eng.cpi
+    helped = min(n_in, step / mean) if mean > 0 else 0.0
+    rev = max(eng.years[-1]["revenue_eur"], 1.0) if eng.years else 1.0
+    up = now + ar.social_fund_step_eur_per_year
+    return [
+        keep,
+        cm.Option(
+            "social_fund",
+            "fund_up",
+            f"Fonds social porté à {up:,.0f} €/an".replace(",", "\u202f"),
+            f"Social fund raised to {up:,.0f} EUR/yr",
+            changes={"social_fund_eur_per_year": up},
+            features={"cost": -step / rev, "affordability": helped / eng.pop.count},
+            effects={"extra_cost_eur_per_year": step, "households_helped": helped},
+        ),
+    ]
+
+
+#: share of the households limited or cut whose arrears a later start lets them settle first
+#: (assumption: half; the reference gives no figure, electricity.md §4.3)
+LATER_SETTLED_SHARE = 0.5
+
+
+def power_limitation_options(eng: Engine) -> list[cm.Option]:
+    """The policy on overdue bills (electricity.md §4.3): keep it; limit the power instead of
+    cutting (when the policy cuts); or, with arrears carried, start interventions
+    ``limit_after_step_months`` later. Weighed as affordability: the cuts (or, for a later start,
+    :data:`LATER_SETTLED_SHARE` of the interventions) of last year avoided, over all households;
+    a later start costs the write-offs of last year times the step over the write-off delay."""
+    st = eng.state
+    ar = eng.scenario.energy_poverty.arrears
+    keep = cm.Option(
+        "power_limitation",
+        "keep",
+        "Garder la politique (couper)" if st.unpaid_response == "cut" else "Garder la politique (limiter)",
+        "Keep the policy (cut)" if st.unpaid_response == "cut" else "Keep the policy (limit)",
+        features={"cost": 0.0, "affordability": 0.0},
+    )
+    out = [keep]
+    last = eng.years[-1] if eng.years else None
+    n = eng.pop.count
+    if st.unpaid_response == "cut":
+        cuts = last["supply_cuts"] if last else 0.0
+        out.append(
+            cm.Option(
+                "power_limitation",
+                "limit_not_cut",
+                "Limiter la puissance au lieu de couper",
+                "Limit the power instead of cutting",
+                changes={"unpaid_response": "limit"},
+                features={"cost": 0.0, "affordability": cuts / n},
+                effects={"cuts_avoided": cuts},
+            )
+        )
+    if ar.enabled:
+        later = st.limit_after_months + ar.limit_after_step_months
+        inter = (last["power_limitations"] + last["supply_cuts"]) if last else 0.0
+        written = last.get("written_off_eur", 0.0) if last else 0.0
+        cost = written * ar.limit_after_step_months / ar.write_off_months
+        rev = max(last["revenue_eur"], 1.0) if last else 1.0
+        out.append(
+            cm.Option(
+                "power_limitation",
+                "later",
+                f"N'intervenir qu'après {later} mois d'impayé",
+                f"Intervene only after {later} months unpaid",
+                changes={"limit_after_months": later},
+                features={"cost": -cost / rev, "affordability": LATER_SETTLED_SHARE * inter / n},
+                effects={"extra_cost_eur_per_year": cost, "interventions_last_year": inter},
+            )
+        )
     return out

@@ -16,6 +16,7 @@ from typing import Any
 
 from sim.core.engine import Engine
 from sim.governance.rules import PolicyView
+from sim.i18n import reason
 from sim.scenario.model import Scenario
 
 
@@ -33,21 +34,17 @@ class NationalRule:
             return []
         shield = getattr(st.tariff, "shield_max_rise_pct", None)
         decided = wanted
-        reason = "regulated tariff set nationally by cost stacking: energy at the supply cost smoothed "
-        reason += "over two years, the rest with inflation"
+        why = reason("national_cost_stacking")
         if shield is not None and wanted > before * (1.0 + shield / 100.0):
             decided = before * (1.0 + shield / 100.0)
             withheld = eng.project_revenue(st.tariff, wanted) - eng.project_revenue(st.tariff, decided)
             st.other_receipts_eur_this_year += withheld
             rise = 100 * (wanted / before - 1)
-            reason += (
-                f"; price shield: rise capped at {shield:g} % instead of {rise:.1f} %, "
-                f"the State pays the supplier {withheld:,.0f} EUR"
-            )
+            why += reason("price_shield", shield_pct=shield, rise_pct=rise, withheld_eur=withheld)
         st.tariff_index = decided
         policy.keep_cpi_base = eng.cpi
         return [
             policy.row(
-                "tariff", f"{100 * (decided / before - 1):+.1f} %", True, True, False, reason, body="state"
+                "tariff", f"{100 * (decided / before - 1):+.1f} %", True, True, False, why, body="state"
             )
         ]

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.core.engine import Engine
+from sim.i18n import reason
 
 #: fixed-point passes between the tariff level and the unpaid share it implies
 _PASSES = 3
@@ -84,13 +85,14 @@ def open_tariff(eng: Engine, concession: bool) -> dict[str, Any]:
         index = index * target / revenue_now if revenue_now > 0 else index
     factor = index / st.tariff_index
     st.tariff_index = index
-    parts = ", ".join(f"{k} {v:,.0f}" for k, v in cost.costs.items())
-    extra = ""
+    why = reason("opening_cost_of_service", cost_eur=cost.cost_eur, cost_parts=list(cost.costs.items()))
     if concession:
-        extra = (
-            f"; tender adds margin {100 * cost.margin_share:g} % and head office "
-            f"{100 * cost.head_office_share:g} % of revenue, {cost.per_m3_eur:.3f} EUR/m3 of "
-            f"delegation overhead and taxes, {cost.provision_eur:,.0f} EUR of unspent renewal provision"
+        why += reason(
+            "tender_adds",
+            tender_margin_pct=100 * cost.margin_share,
+            head_office_pct=100 * cost.head_office_share,
+            per_m3_eur=cost.per_m3_eur,
+            provision_eur=cost.provision_eur,
         )
     return {
         "body": "contract" if concession else "council",
@@ -99,8 +101,5 @@ def open_tariff(eng: Engine, concession: bool) -> dict[str, Any]:
         "binding": True,
         "adopted": True,
         "veto": False,
-        "reason": (
-            f"opening tariff at the cost of service: {cost.cost_eur:,.0f} EUR ({parts}){extra}; "
-            f"{100 * unpaid:.1f} % of bills expected unpaid; entered tariff scaled x{factor:.3f}"
-        ),
+        "reason": why + reason("opening_scaled", unpaid_pct=100 * unpaid, factor=factor),
     }

@@ -13,6 +13,7 @@ from typing import Any
 from sim.core.engine import Engine
 from sim.governance import committee as cm
 from sim.governance.rules import PolicyView
+from sim.i18n import reason
 from sim.scenario.model import Scenario
 
 
@@ -34,7 +35,7 @@ class CouncilRule:
         if c.freeze_before_election and pre_election_year(
             year, c.election_first_year, c.election_every_years
         ):
-            factor, option, reason = 1.0, "freeze", "tariff frozen in the year before the election"
+            factor, option, why = 1.0, "freeze", reason("frozen_before_election")
         else:
             target = cm.target_revenue(eng, c)
             current = eng.project_revenue(st.tariff, st.tariff_index)
@@ -42,13 +43,10 @@ class CouncilRule:
             bound = c.max_change_pct / 100.0
             factor = min(max(wanted, 1.0 - bound), 1.0 + bound)
             option = f"{100 * (factor - 1):+.1f} %"
-            reason = (
-                f"towards cost recovery: {100 * (wanted - 1):+.1f} % needed, "
-                f"bounded at ±{c.max_change_pct:g} %"
-            )
+            why = reason("cost_recovery_bounded", needed_pct=100 * (wanted - 1), bound_pct=c.max_change_pct)
         st.tariff_index = before * factor
         policy.keep_cpi_base = eng.cpi
-        rows = [policy.row("tariff", option, True, True, False, reason, body="council")]
+        rows = [policy.row("tariff", option, True, True, False, why, body="council")]
         if not policy.deciding:
             rows.append(policy.consultative_opinion(eng, st.tariff_index, before))
         return rows

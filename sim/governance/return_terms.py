@@ -16,7 +16,7 @@ with the work is a choice of its own, named by three parameters of ``governance.
 
 :class:`ReturnTerms` wraps the regime's policy: in the January the contract ends it applies the
 terms to the engine's :class:`~sim.core.engine.State` right after the contract rule has decided, and
-records a ``return_terms`` decision (reason in English and French), so the ``decisions`` table
+records a ``return_terms`` decision (its reason a code with the figures), so the ``decisions`` table
 says what changed. With both
 parameters at their defaults it changes nothing, and runs are identical to the wrapped policy's.
 """
@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.core.engine import Policy
+from sim.i18n import reason
 
 if TYPE_CHECKING:
     from sim.core.engine import Engine
@@ -80,20 +81,14 @@ class ReturnTerms(Policy):
             "option": "insourced" if after < before else "subcontracting_kept",
             "binding": True,
             "adopted": True,
-            "reason": f"subcontracted work {before:g} % -> {after:g} %; wage cost per FTE {wage:+g} %; "
-            f"{hired:.1f} FTE hired for the functions the operator's group ran centrally",
-            # worded here in both languages (the reasons' French patterns are not needed)
-            "reason_fr": (
-                f"travail sous-traité {_fr(before)} % -> {_fr(after)} % ; "
-                f"coût salarial par ETP {'+' if wage >= 0 else ''}{_fr(wage)} % ; "
-                f"{_fr(round(hired, 1))} ETP recrutés pour les fonctions que le groupe de l'exploitant "
-                "assurait en central"
+            "reason": reason(
+                "return_terms",
+                before_pct=before,
+                after_pct=after,
+                wage_change_pct=wage,
+                hired_fte=round(hired, 1),  # the FTE as said: to a tenth
             ),
         }
-
-
-def _fr(x: float) -> str:
-    return f"{x:g}".replace(".", ",")
 
 
 def with_return_terms(policy: Policy, scenario: Scenario) -> Policy:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from sim.core.engine import Engine
+from sim.i18n import Reason
 
 
 class PolicyView(Protocol):
@@ -28,7 +29,7 @@ class PolicyView(Protocol):
         binding: bool,
         adopted: bool,
         veto: bool,
-        reason: str,
+        why: Reason,
         yes: dict[str, Any] | None = None,
         body: str = "committee",
     ) -> dict[str, Any]: ...

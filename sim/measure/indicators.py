@@ -80,6 +80,12 @@ class Indicator:
     households, workers and the network: ``lower`` (a bill), ``higher`` (a yield), ``neutral``.
     ``table`` is the run's table that holds it: ``years`` (one value a year), ``deciles`` (one a
     year and income decile) or ``decisions`` (counted over the run).
+
+    ``axis_unit`` is the unit on a chart's axis and a headline figure when it says more than
+    ``unit`` (a yearly flow: ``unit.eur_per_year``; a total over the run keeps ``unit``).
+    ``headline`` ranks it among the headline figures of each service it is one of
+    (``(("water", 1),)``), shown with ``decimals`` digits under the short name ``short_fr`` /
+    ``short_en`` (its ``label`` when empty; the label is the figure's help).
     """
 
     name: str
@@ -95,14 +101,31 @@ class Indicator:
     step: float | None = None  # rounding step of statements; None: two significant figures
     table: Table = "years"
     threshold: str = "3"  # the default threshold of a label with ``{threshold}`` (its service's)
+    axis_unit: str = ""  # locale key of the unit on an axis, when not UNIT_KEYS[unit]
+    headline: tuple[tuple[str, int], ...] = ()  # (service, rank) of a headline figure
+    decimals: int = 1  # digits of a headline figure
+    short_fr: str = ""
+    short_en: str = ""
 
     def label(self, lang: str, threshold: str | None = None) -> str:
         text = self.label_fr if lang == "fr" else self.label_en
         return text.replace("{threshold}", self.threshold if threshold is None else threshold)
 
+    def short_label(self, lang: str, threshold: str | None = None) -> str:
+        """The name of a headline figure (the label, when it has no short one)."""
+        short = self.short_fr if lang == "fr" else self.short_en
+        return short.replace("{threshold}", self.threshold if threshold is None else threshold) or self.label(
+            lang, threshold
+        )
+
     def unit_label(self, lang: str) -> str:
         """The unit as a reader sees it (``€/m³``, ``ETP``…), in ``lang``."""
         return t(UNIT_KEYS[self.unit], lang)
+
+    @property
+    def axis_unit_key(self) -> str:
+        """The locale key of the unit on a chart's axis or a headline figure."""
+        return self.axis_unit or UNIT_KEYS[self.unit]
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -116,6 +139,10 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="le prix du m3 (facture de 120 m3)",
         phrase_en="the price per m3 of the 120 m3 bill",
         step=0.05,
+        headline=(("water", 1),),
+        decimals=2,
+        short_fr="Prix du m³ (120 m³)",
+        short_en="Price per m³ (120 m³)",
     ),
     Indicator(
         "bill_120m3_eur",
@@ -125,6 +152,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "lower",
         phrase_fr="la facture de 120 m3",
         phrase_en="the 120 m3 bill",
+        axis_unit="unit.eur_per_year",
     ),
     Indicator(
         "sewerage_price_120m3_eur_per_m3",
@@ -147,6 +175,9 @@ INDICATORS: tuple[Indicator, ...] = (
         sispea="P104.3",
         phrase_fr="le rendement du réseau",
         phrase_en="the network yield",
+        headline=(("water", 3),),
+        short_fr="Rendement du réseau",
+        short_en="Network yield",
     ),
     Indicator(
         "consumption_l_per_person_day",
@@ -175,6 +206,9 @@ INDICATORS: tuple[Indicator, ...] = (
         "lower",
         phrase_fr="la part des ménages dont l'eau et l'assainissement coûtent plus de 3 % du revenu",
         phrase_en="the share of households paying more than 3% of income for water and sewerage",
+        headline=(("water", 2),),
+        short_fr="Ménages au-delà de {threshold} %",
+        short_en="Households above {threshold} %",
     ),
     Indicator(
         "price_ref_eur_per_kwh",
@@ -186,6 +220,10 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="le prix du kWh du ménage de référence",
         phrase_en="the reference household's price per kWh",
         step=0.005,
+        headline=(("electricity", 1),),
+        decimals=4,
+        short_fr="Prix du kWh",
+        short_en="Price per kWh",
     ),
     Indicator(
         "bill_ref_eur",
@@ -196,6 +234,10 @@ INDICATORS: tuple[Indicator, ...] = (
         service="electricity",
         phrase_fr="la facture annuelle du ménage de référence",
         phrase_en="the reference household's yearly bill",
+        headline=(("electricity", 2),),
+        decimals=0,
+        short_fr="Facture de référence",
+        short_en="Reference bill",
     ),
     Indicator(
         "energy_poverty_pct",
@@ -208,6 +250,9 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_en="the share of households in energy poverty (ONPE indicator, electricity only)",
         step=0.1,
         threshold="8",
+        headline=(("electricity", 3),),
+        short_fr="Précarité énergétique",
+        short_en="Energy poverty",
     ),
     Indicator(
         "saifi",
@@ -219,6 +264,10 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="le nombre de coupures longues par client",
         phrase_en="the number of long cuts per customer",
         step=0.05,
+        headline=(("electricity", 7),),
+        decimals=2,
+        short_fr="SAIFI (coupures/client)",
+        short_en="SAIFI (cuts per customer)",
     ),
     Indicator(
         "saidi_min",
@@ -230,6 +279,10 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="le temps de coupure par client",
         phrase_en="the minutes cut per customer",
         step=1.0,
+        headline=(("electricity", 5),),
+        decimals=0,
+        short_fr="Coupure par client (SAIDI)",
+        short_en="Cut per customer (SAIDI)",
     ),
     Indicator(
         "saidi_excl_med_min",
@@ -241,6 +294,10 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="le temps de coupure par client hors événements majeurs",
         phrase_en="the minutes cut per customer excluding major events",
         step=1.0,
+        headline=(("electricity", 6),),
+        decimals=0,
+        short_fr="SAIDI hors év. majeurs",
+        short_en="SAIDI excl. major events",
     ),
     Indicator(
         "underground_share_pct",
@@ -252,6 +309,9 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="la part du réseau enfouie",
         phrase_en="the share of the network underground",
         step=0.5,
+        headline=(("electricity", 4),),
+        short_fr="Réseau enfoui",
+        short_en="Network underground",
     ),
     Indicator(
         "compensation_eur",
@@ -263,6 +323,10 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="les indemnités versées pour coupures longues",
         phrase_en="the compensation paid for long cuts",
         plural=True,
+        headline=(("electricity", 8),),
+        decimals=0,
+        short_fr="Indemnités de coupure",
+        short_en="Compensation for cuts",
     ),
     Indicator(
         "breaks",
@@ -273,6 +337,11 @@ INDICATORS: tuple[Indicator, ...] = (
         service="water",
         phrase_fr="le nombre de casses dans l'année",
         phrase_en="the number of breaks in the year",
+        axis_unit="unit.breaks_per_year",
+        headline=(("water", 4),),
+        decimals=0,
+        short_fr="Casses dans l'année",
+        short_en="Breaks in the year",
     ),
     Indicator(
         "breaks_per_100km",
@@ -292,6 +361,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "lower",
         phrase_fr="l'argent qui quitte le service dans l'année",
         phrase_en="the money leaving the service in the year",
+        axis_unit="unit.eur_per_year",
+        headline=(("water", 5), ("electricity", 9)),
+        decimals=0,
+        short_fr="Argent sortant",
+        short_en="Money leaving",
     ),
     Indicator(
         "debt_eur",
@@ -301,6 +375,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "lower",
         phrase_fr="la dette du service",
         phrase_en="the service's debt",
+        headline=(("water", 6), ("electricity", 11)),
+        decimals=0,
     ),
     Indicator(
         "reserves_eur",
@@ -311,6 +387,8 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="les réserves du service",
         phrase_en="the service's reserves",
         plural=True,
+        headline=(("electricity", 10),),
+        decimals=0,
     ),
     Indicator(
         "fte",
@@ -320,6 +398,9 @@ INDICATORS: tuple[Indicator, ...] = (
         "higher",
         phrase_fr="l'effectif du service",
         phrase_en="the service's staff",
+        headline=(("water", 7), ("electricity", 12)),
+        short_fr="Effectif",
+        short_en="Staff",
     ),
     Indicator(
         "ilp_m3_per_km_day",
@@ -346,6 +427,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "higher",
         service="water",
         sispea="P107.2",
+        axis_unit="unit.pct_per_year",
     ),
     Indicator(
         "mean_repair_hours", "h", "Durée moyenne de réparation", "Mean repair time", "lower", service="water"
@@ -370,6 +452,7 @@ INDICATORS: tuple[Indicator, ...] = (
         service="water",
         phrase_fr="le renouvellement qui manque pour garder l'âge du réseau stable",
         phrase_en="the renewal missing to keep the network's age stable",
+        axis_unit="unit.km_per_year",
     ),
     Indicator(
         "renewal_gap_eur",
@@ -378,8 +461,16 @@ INDICATORS: tuple[Indicator, ...] = (
         "Renewal gap against the need (€)",
         "lower",
         service="water",
+        axis_unit="unit.eur_per_year",
     ),
-    Indicator("depreciation_eur", "eur", "Amortissements (M49)", "Depreciation (M49)", "neutral"),
+    Indicator(
+        "depreciation_eur",
+        "eur",
+        "Amortissements (M49)",
+        "Depreciation (M49)",
+        "neutral",
+        axis_unit="unit.eur_per_year",
+    ),
     Indicator(
         "caf_gross_eur",
         "eur",
@@ -388,6 +479,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "higher",
         phrase_fr="la capacité d'autofinancement brute",
         phrase_en="the gross self-financing capacity",
+        axis_unit="unit.eur_per_year",
     ),
     Indicator(
         "caf_net_eur",
@@ -397,6 +489,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "higher",
         phrase_fr="la capacité d'autofinancement nette",
         phrase_en="the net self-financing capacity",
+        axis_unit="unit.eur_per_year",
     ),
     Indicator(
         "debt_extinction_years",
@@ -416,9 +509,18 @@ INDICATORS: tuple[Indicator, ...] = (
         "Net book value of assets",
         "higher",
     ),
-    Indicator("revenue_eur", "eur", "Recettes", "Revenue", "neutral"),
-    Indicator("opex_eur", "eur", "Dépenses d'exploitation", "Operating costs", "neutral"),
-    Indicator("capex_eur", "eur", "Investissements", "Capital spending", "neutral"),
+    Indicator("revenue_eur", "eur", "Recettes", "Revenue", "neutral", axis_unit="unit.eur_per_year"),
+    Indicator(
+        "opex_eur",
+        "eur",
+        "Dépenses d'exploitation",
+        "Operating costs",
+        "neutral",
+        axis_unit="unit.eur_per_year",
+    ),
+    Indicator(
+        "capex_eur", "eur", "Investissements", "Capital spending", "neutral", axis_unit="unit.eur_per_year"
+    ),
     Indicator(
         "mean_bill_eur",
         "eur",
@@ -428,6 +530,7 @@ INDICATORS: tuple[Indicator, ...] = (
         phrase_fr="la facture annuelle moyenne",
         phrase_en="the mean yearly bill",
         table="deciles",
+        axis_unit="unit.eur_per_year",
     ),
     Indicator(
         "decisions_binding",
@@ -461,3 +564,9 @@ def affordability_threshold_pct(scenario: Any) -> float:
 def available(years: pd.DataFrame) -> list[Indicator]:
     """The indicators a run's ``years`` table holds, in the table's order."""
     return [i for i in INDICATORS if i.table == "years" and i.name in years.columns]
+
+
+def headlines(service: str) -> list[Indicator]:
+    """The headline figures of ``service`` (water's for a service that has none), in their order."""
+    ranked = sorted((dict(i.headline)[service], i) for i in INDICATORS if service in dict(i.headline))
+    return [i for _, i in ranked] if ranked else headlines("water")

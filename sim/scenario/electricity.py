@@ -35,6 +35,23 @@ TRVE_2024_BASE_EUR_PER_KWH = 0.2516
 #: the TRVE HP/HC grid of 1 February 2024, taxes included (electricity.md §1.4)
 TRVE_2024_HPHC_FIXED_EUR_PER_YEAR = {6: 157.87, 9: 200.33, 12: 241.54}
 TRVE_2024_HPHC_EUR_PER_KWH = {"hp": 0.2700, "hc": 0.2068}
+#: the TRVE Tempo grid of 1 February 2024 at 6 kVA, taxes included (electricity.md §1.4)
+TRVE_2024_TEMPO_FIXED_EUR_PER_YEAR = {6: 157.09}
+TRVE_2024_TEMPO_EUR_PER_KWH = {
+    "blue_hc": 0.1296,
+    "blue_hp": 0.1609,
+    "white_hc": 0.1486,
+    "white_hp": 0.1894,
+    "red_hc": 0.1568,
+    "red_hp": 0.7562,
+}
+#: the energy periods a grid of each option prices
+OPTION_PERIODS = {
+    "base": ("base",),
+    "hphc": ("hp", "hc"),
+    "tempo": tuple(TRVE_2024_TEMPO_EUR_PER_KWH),
+}
+EnergyPeriod = Literal["base", "hp", "hc", "blue_hc", "blue_hp", "white_hc", "white_hp", "red_hc", "red_hp"]
 
 
 class ElectricityHouseholds(HouseholdBase):
@@ -341,16 +358,105 @@ class ElectricitySocial(Block):
         return tuple(sorted(set(v)))
 
 
+class TempoCalendar(Block):
+    """How many days of each colour the Tempo option has, and how they are drawn (electricity.md
+    §1.4: 22 red days between 1 November and 31 March, weekdays only, and 43 white days)."""
+
+    red_days: int = param(
+        22,
+        unit="days/yr",
+        ge=0,
+        le=100,
+        desc="Red days a year (weekdays from 1 November to 31 March, the coldest ones)",
+        desc_fr="Jours rouges par an (jours ouvrés du 1er novembre au 31 mars, les plus froids)",
+        source="electricity.md §1.4: Tempo, 22 red days between 1 Nov and 31 Mar, weekdays only",
+    )
+    white_days: int = param(
+        43,
+        unit="days/yr",
+        ge=0,
+        le=200,
+        desc="White days a year (the next coldest days, Sundays excepted)",
+        desc_fr="Jours blancs par an (les jours suivants les plus froids, hors dimanches)",
+        source="electricity.md §1.4: Tempo, 43 white days; Sundays kept blue is an assumption (the "
+        "reference is silent on it)",
+    )
+    daily_temperature_sd_c: float = param(
+        3.0,
+        unit="°C",
+        ge=0,
+        le=15,
+        desc="Spread of a day's mean temperature around its month's (draws the coldest days)",
+        desc_fr="Écart type de la température d'un jour autour de celle de son mois (tire les jours "
+        "les plus froids)",
+        source="assumption: not in the reference; it only ranks days for the colours, the month's "
+        "use is unchanged",
+    )
+    heating_hc_share: float = param(
+        1 / 3,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of electric heating used in the off-peak hours (22:00-06:00)",
+        desc_fr="Part du chauffage électrique consommée en heures creuses (22 h - 6 h)",
+        source="assumption: heating runs evenly over the day, 8 off-peak hours of 24 (electricity.md "
+        "§1.4); the other uses keep households.hc_share_of_kwh",
+    )
+
+
+class EssentialBlock(Block):
+    """A first block of kWh per consumption unit at a lower price, financed by the kWh above it
+    (a local offer's structure; electricity.md §1.2: operators decide their offers' structure)."""
+
+    enabled: bool = param(
+        False,
+        desc="Essential-kWh block on",
+        desc_fr="Tranche de kWh essentiels active",
+        source="assumption: a local decision",
+    )
+    kwh_per_unit_year: float = param(
+        1_000.0,
+        unit="kWh/CU/yr",
+        ge=0,
+        le=20_000,
+        desc="kWh a year in the essential block per consumption unit (1, 0.5, 0.3 per person)",
+        desc_fr="kWh par an de la tranche essentielle par unité de consommation (1 ; 0,5 ; 0,3 par personne)",
+        source="assumption: about half the 2,200 kWh of a one-person flat heated otherwise "
+        "(electricity.md §3.1); consumption units as the chèque énergie's (§4.2)",
+    )
+    price_factor: float = param(
+        0.5,
+        unit="×",
+        ge=0,
+        le=1,
+        desc="Energy price excl. tax in the block, times the option's price",
+        desc_fr="Prix HT de l'énergie dans la tranche, fois le prix de l'option",
+        source="assumption",
+    )
+    above_factor: float = param(
+        1.0,
+        unit="×",
+        ge=1,
+        le=5,
+        desc="Energy price excl. tax above the block, times the option's price (what finances it)",
+        desc_fr="Prix HT de l'énergie au-delà de la tranche, fois le prix de l'option (ce qui la finance)",
+        source="tariff: set so that the block is financed by the kWh above it (local offer), 1 "
+        "under the regulated tariff (the service's margin pays)",
+    )
+
+
 class ElectricityTariff(Block):
     """A household electricity tariff: a fixed part by subscribed kVA and an energy price per kWh,
     Base or HP/HC. A published grid may be entered as the CRE publishes it, taxes included."""
 
-    option: Literal["base", "hphc"] = param(
+    option: Literal["base", "hphc", "tempo"] = param(
         "base",
         widget=True,
-        desc="Tariff option: Base (one price) or peak/off-peak (HP/HC)",
-        desc_fr="Option tarifaire : Base (un prix) ou heures pleines / heures creuses",
-        source="electricity.md §1.4: TRVE options Base and Heures Creuses",
+        desc="Tariff option: Base (one price), peak/off-peak (HP/HC) or Tempo (blue, white and red "
+        "days, each with HP and HC)",
+        desc_fr="Option tarifaire : Base (un prix), heures pleines / heures creuses, ou Tempo (jours "
+        "bleus, blancs et rouges, chacun en HP et HC)",
+        source="electricity.md §1.4: TRVE options Base, Heures Creuses and Tempo",
     )
     build: Literal["grid", "cost_stack"] = param(
         "grid",
@@ -377,11 +483,13 @@ class ElectricityTariff(Block):
         desc_fr="Part fixe (abonnement) annuelle, par puissance souscrite en kVA",
         source="electricity.md §1.4: TRVE Base, 1 Feb 2024, TTC (CRE)",
     )
-    energy_eur_per_kwh: dict[Literal["base", "hp", "hc"], float] = param(
+    energy_eur_per_kwh: dict[EnergyPeriod, float] = param(
         lambda: {"base": TRVE_2024_BASE_EUR_PER_KWH},
         unit="€/kWh",
-        desc="Energy price per kWh: base, or hp and hc",
-        desc_fr="Prix de l'énergie par kWh : base, ou hp et hc",
+        desc="Energy price per kWh: base; or hp and hc; or, for Tempo, blue_hc, blue_hp, white_hc, "
+        "white_hp, red_hc, red_hp",
+        desc_fr="Prix de l'énergie par kWh : base ; ou hp et hc ; ou, en Tempo, blue_hc, blue_hp, "
+        "white_hc, white_hp, red_hc, red_hp",
         source="electricity.md §1.4: TRVE Base 25.16 c€/kWh TTC, 1 Feb 2024 (CRE)",
     )
     turpe_fixed_eur_per_customer_year: float = param(
@@ -454,6 +562,10 @@ class ElectricityTariff(Block):
     social: ElectricitySocial = param(
         ElectricitySocial, desc="Local social rebate", desc_fr="Remise sociale locale", source="see fields"
     )
+    tempo: TempoCalendar = param(TempoCalendar, desc="Tempo days", desc_fr="Jours Tempo", source="see fields")
+    essential_block: EssentialBlock = param(
+        EssentialBlock, desc="Essential-kWh block", desc_fr="Tranche de kWh essentiels", source="see fields"
+    )
     what_if_excise_eur_per_mwh: float | None = param(
         None,
         unit="€/MWh",
@@ -472,6 +584,15 @@ class ElectricityTariff(Block):
         desc_fr="Et si : un taux de TVA unique sur toute la facture autre que la loi (aucun : la loi)",
         source="what if: national law sets VAT (electricity.md §6.2)",
     )
+
+    @field_validator("fixed_eur_per_year_by_kva", "energy_eur_per_kwh", mode="before")
+    @classmethod
+    def _null_removes(cls, v: object) -> object:
+        """A null price removes a step or a period inherited through ``extends`` (a Tempo file
+        extending a Base town drops the Base price and the 3 kVA step)."""
+        if isinstance(v, dict):
+            return {k: x for k, x in v.items() if x is not None}
+        return v
 
     @field_validator("fixed_eur_per_year_by_kva")
     @classmethod
@@ -495,8 +616,10 @@ class ElectricityTariff(Block):
 
     @model_validator(mode="after")
     def _periods_of_the_option(self) -> ElectricityTariff:
+        if self.build == "cost_stack" and self.option == "tempo":
+            raise ValueError("option tempo is entered as a published grid (build: grid), not a cost stack")
         if self.build == "grid":
-            need = {"base"} if self.option == "base" else {"hp", "hc"}
+            need = set(OPTION_PERIODS[self.option])
             have = set(self.energy_eur_per_kwh)
             if have != need:
                 raise ValueError(
@@ -535,6 +658,19 @@ class Supply(Block):
         desc="Wholesale market price of the first year",
         desc_fr="Prix de gros du marché la première année",
         source="assumption: the post-ARENH target average of ~70 €/MWh (electricity.md §6.3)",
+    )
+    regulated_tariff_market_eur_per_mwh: float = param(
+        70.0,
+        unit="€/MWh",
+        ge=0,
+        le=5_000,
+        desc="Market price the opening regulated tariff (TRVE) was built on; from the second year the "
+        "TRVE's energy part follows the supply cost actually met, in level",
+        desc_fr="Prix de marché sur lequel le tarif réglementé (TRVE) d'ouverture a été construit ; dès "
+        "la deuxième année, la part énergie du TRVE suit, en niveau, le coût d'approvisionnement constaté",
+        source="assumption: the post-ARENH target average of ~70 €/MWh (electricity.md §6.3); the TRVE "
+        "of 1 Feb 2026, the first after ARENH, moved by only −0.7 % (§1.4), so the 2025 grid already "
+        "reflected that level",
     )
 
 
@@ -639,6 +775,30 @@ class ElectricityNetwork(Block):
         source="assumption: ordinary storms are restored four times faster than Ciarán (Nov 2023, "
         "electricity.md §2.3, mean cut ≈ 37 h); 1 replays Ciarán",
     )
+    storm_crew_share_pct: float = param(
+        0.0,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="Share of the operator's own crews a storm takes off ordinary work (all its crews when "
+        "it shares them with another service); 0: reinforcements from outside restore the storm",
+        desc_fr="Part des équipes de l'opérateur qu'une tempête retire du travail ordinaire (toutes "
+        "ses équipes quand il les partage avec un autre service) ; 0 : des renforts extérieurs "
+        "rétablissent la tempête",
+        source="assumption: the reference gives no figure for a local operator's own crews in a storm "
+        "(electricity.md §2.3 gives Ciarán's restoration by Enedis with reinforcements); 0 keeps "
+        "the storm off the crews",
+    )
+    storm_crew_hours: float = param(
+        24.0,
+        unit="h",
+        gt=0,
+        le=720,
+        desc="Hours a storm keeps those crews, from its start",
+        desc_fr="Heures pendant lesquelles une tempête garde ces équipes, depuis son début",
+        source="assumption: the first day of the restoration; with storm_restoration_scale 0.25 "
+        "nine customers in ten are restored by then (Ciarán's curve, electricity.md §2.3)",
+    )
     renewal_rate_pct: float = param(
         1.0,
         unit="%/yr",
@@ -724,6 +884,87 @@ class ElectricityNetwork(Block):
         return self.asset_life_years
 
 
+class Arrears(Block):
+    """Unpaid bills carried per household as arrears, repaid over the following bills, written
+    off after some months; a social fund that pays part of the arrears of the poorest; when an
+    intervention (power limitation or cut) starts (electricity.md §4.3 for the rules on cuts; the
+    reference is silent on payment plans and write-offs: those are assumptions)."""
+
+    enabled: bool = param(
+        False,
+        desc="Carry unpaid bills as arrears (off: an unpaid bill is lost at once)",
+        desc_fr="Reporter les factures impayées en dette (non : une facture impayée est perdue aussitôt)",
+        source="assumption: off keeps the simpler rule (every unpaid bill is bad debt)",
+    )
+    repayment_share_per_bill: float = param(
+        0.25,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of its arrears a household repays with each bill it pays (payment plan)",
+        desc_fr="Part de sa dette qu'un ménage rembourse avec chaque facture payée (échéancier)",
+        source="assumption: a plan of about four instalments; the reference gives no figure (§4.3)",
+    )
+    write_off_months: int = param(
+        24,
+        unit="months",
+        ge=1,
+        le=120,
+        desc="Arrears older than this are written off",
+        desc_fr="Les dettes plus anciennes que cela sont passées en pertes",
+        source="assumption: the reference gives no figure (§4.3); two years",
+    )
+    limit_after_months: int = param(
+        2,
+        unit="months",
+        ge=0,
+        le=60,
+        desc="An intervention (limitation or cut) starts once a household's arrears are this old",
+        desc_fr="Une intervention (limitation ou coupure) commence quand la dette d'un ménage a cet âge",
+        source="assumption: one two-month bill unpaid; the 2023 decree's 60 days of minimum supply "
+        "(electricity.md §4.3)",
+    )
+    limit_after_step_months: int = param(
+        2,
+        unit="months",
+        ge=1,
+        le=24,
+        desc="Committee: how much later the power-limitation policy option starts interventions",
+        desc_fr="Comité : de combien l'option de politique de limitation retarde les interventions",
+        source="assumption: one billing period",
+    )
+    social_fund_eur_per_year: float = param(
+        0.0,
+        unit="€/yr",
+        ge=0,
+        le=100_000_000,
+        desc="Social fund: euros a year paying part of the arrears of the three lowest deciles and "
+        "chèque énergie holders (from the tariff or the surplus)",
+        desc_fr="Fonds social : euros par an qui paient une part des dettes des trois premiers déciles "
+        "et des bénéficiaires du chèque énergie (sur le tarif ou l'excédent)",
+        source="assumption: a local decision, like the départements' FSL (electricity.md §4.3)",
+    )
+    social_fund_share: float = param(
+        0.5,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of an eligible household's arrears the fund pays (while its year's budget lasts)",
+        desc_fr="Part de la dette d'un ménage éligible que le fonds paie (tant que son budget annuel "
+        "le permet)",
+        source="assumption: the reference gives no FSL figure",
+    )
+    social_fund_step_eur_per_year: float = param(
+        50_000.0,
+        unit="€/yr",
+        ge=0,
+        le=10_000_000,
+        desc="Committee: how much the social fund option adds a year",
+        desc_fr="Comité : ce que l'option du fonds social ajoute par an",
+        source="assumption: about 2.5 € per household of a 20,000-household town",
+    )
+
+
 class EnergyPoverty(Block):
     """The ONPE energy-effort indicator (electricity.md §4.1)."""
 
@@ -755,6 +996,12 @@ class EnergyPoverty(Block):
         "à 1 kVA)",
         source="electricity.md §4.3: since 1 Apr 2022 EDF no longer cuts for unpaid bills and limits "
         "power all year; décret 2023-133 for the minimum supply",
+    )
+    arrears: Arrears = param(
+        Arrears,
+        desc="Arrears and their recovery",
+        desc_fr="Impayés et leur recouvrement",
+        source="see fields",
     )
 
 

@@ -145,6 +145,24 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "ce chemin de clé n'existe pas ou ne peut pas recevoir de valeur",
         "this key path does not exist or cannot take a value",
     ),
+    "multi_services": (
+        "un scénario multiservice liste de 2 à 4 services sous « services: » (eau : water, "
+        "électricité : electricity), chacun avec son scénario ; trouvé {found}",
+        "a multi-service scenario lists 2 to 4 services under 'services:' (water, electricity), "
+        "each with its scenario; found {found}",
+    ),
+    "multi_here": (
+        "c'est un scénario multiservice (service: multi) : il se simule en ligne de commande, "
+        "regie-sim run FICHIER ou regie-sim compare FICHIER --against-separate",
+        "this is a multi-service scenario (service: multi): it runs on the command line, "
+        "regie-sim run FILE or regie-sim compare FILE --against-separate",
+    ),
+    "multi_start_year": (
+        "les services d'un scénario multiservice commencent la même année : {found} ici, {allowed} "
+        "pour le premier service",
+        "the services of a multi-service scenario start the same year: {found} here, {allowed} "
+        "for the first service",
+    ),
     "model_too_large": ("modèle trop grand : {detail}", "model too large: {detail}"),
     "generic": ("{detail}", "{detail}"),
 }

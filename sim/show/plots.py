@@ -40,22 +40,16 @@ OKABE_ITO: tuple[str, ...] = (
 REGIME_COLOURS: dict[str, str] = {"concession": "#E69F00", "regie": "#0072B2", "commons": "#009E73"}
 DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
-# unit of each Result column (a key of the locale catalogues, "unit.*")
+# unit of each Result column that is not in the indicator table (a key of the locale catalogues,
+# "unit.*"); an indicator's unit is the table's (sim.measure.indicators), written there once
 UNITS: dict[str, str] = {
     "year": "unit.year",
     # electricity
-    "bill_ref_eur": "unit.eur",
-    "price_ref_eur_per_kwh": "unit.eur_per_kwh",
     "caidi_min": "unit.minutes",
-    "saidi_min": "unit.minutes",
-    "saidi_excl_med_min": "unit.minutes",
-    "saifi": "unit.cuts_per_customer",
     "saifi_excl_med": "unit.cuts_per_customer",
     "cheque_energie_eur": "unit.eur",
-    "compensation_eur": "unit.eur",
     "crew_wait_hours": "unit.hours",
     "energy_cost_eur_per_mwh": "unit.eur_per_mwh",
-    "energy_poverty_pct": "unit.pct",
     "energy_poverty_10pct": "unit.pct",
     "energy_poverty_after_cheque_pct": "unit.pct",
     "incidents": "unit.count_per_year",
@@ -66,7 +60,6 @@ UNITS: dict[str, str] = {
     "kwh_per_household": "unit.kwh_per_year",
     "mean_kwh": "unit.kwh_per_year",
     "share_above_threshold": "unit.pct",
-    "underground_share_pct": "unit.pct",
     "temperature_c": "unit.celsius",
     "power_limitations": "unit.count_per_year",
     "supply_cuts": "unit.count_per_year",
@@ -83,46 +76,23 @@ UNITS: dict[str, str] = {
     "produced_m3": "unit.m3_per_year",
     "billed_m3": "unit.m3_per_year",
     "real_losses_m3": "unit.m3_per_year",
-    "yield_pct": "unit.pct",
-    "ilp_m3_per_km_day": "unit.m3_per_km_day",
-    "ili": "unit.none",
-    "breaks": "unit.breaks_per_year",
-    "breaks_per_100km": "unit.breaks_per_100km_year",
-    "mean_repair_hours": "unit.hours",
     "interruptions_per_1000_customers": "unit.per_1000_customers_year",
     "renewal_km": "unit.km_per_year",
-    "renewal_rate_pct": "unit.pct_per_year",
-    "network_mean_age_years": "unit.years",
-    "price_120m3_eur_per_m3": "unit.eur_per_m3",
-    "bill_120m3_eur": "unit.eur_per_year",
-    "consumption_l_per_person_day": "unit.l_per_person_day",
-    "unpaid_rate_pct": "unit.pct",
-    "share_households_above_3pct": "unit.pct",
-    "revenue_eur": "unit.eur_per_year",
     "receipts_eur": "unit.eur_per_year",
-    "opex_eur": "unit.eur_per_year",
-    "capex_eur": "unit.eur_per_year",
-    "debt_eur": "unit.eur",
     "interest_eur": "unit.eur_per_year",
-    "outflow_eur": "unit.eur_per_year",
     "margin_eur": "unit.eur_per_year",
     "head_office_eur": "unit.eur_per_year",
     "delegation_overhead_eur": "unit.eur_per_year",
     "corporate_tax_eur": "unit.eur_per_year",
     "provision_kept_eur": "unit.eur_per_year",
     "operator_result_eur": "unit.eur_per_year",
-    "reserves_eur": "unit.eur",
-    "fte": "unit.fte",
-    "restriction_days": "unit.days_per_year",
     "resource_stock_m3": "unit.m3",
     "shortfall_m3": "unit.m3_per_year",
     "decile": "unit.decile",
     "mean_income_eur": "unit.eur_per_year",
     "mean_volume_m3": "unit.m3_per_year",
-    "mean_bill_eur": "unit.eur_per_year",
     "mean_sewerage_bill_eur": "unit.eur_per_year",
     "mean_persons": "unit.persons",
-    "sewerage_price_120m3_eur_per_m3": "unit.eur_per_m3",
     "non_domestic_billed_m3": "unit.m3_per_year",
     "sewerage_billed_eur": "unit.eur_per_year",
     "sewerage_collected_eur": "unit.eur_per_year",
@@ -157,19 +127,12 @@ UNITS: dict[str, str] = {
     "resource_preservation_pct": "unit.pct",
     "network_condition_index": "unit.ratio_to_start",
     "renewal_need_km": "unit.km_per_year",
-    "renewal_gap_km": "unit.km_per_year",
-    "renewal_gap_eur": "unit.eur_per_year",
     "depreciation_network_eur": "unit.eur_per_year",
     "depreciation_other_eur": "unit.eur_per_year",
-    "depreciation_eur": "unit.eur_per_year",
     "assets_written_off_eur": "unit.eur_per_year",
-    "book_value_eur": "unit.eur",
     "operating_receipts_eur": "unit.eur_per_year",
     "operating_expenses_eur": "unit.eur_per_year",
-    "caf_gross_eur": "unit.eur_per_year",
-    "caf_net_eur": "unit.eur_per_year",
     "accounting_result_eur": "unit.eur_per_year",
-    "debt_extinction_years": "unit.years",
 }
 
 # units guessed from a name suffix, for indicators without an entry in UNITS (longest first)
@@ -189,18 +152,40 @@ _SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
 # ------------------------------------------------------------------------------------------
 # labels
 # ------------------------------------------------------------------------------------------
-def indicator_label(column: str, lang: str = "fr") -> str:
-    """The readable name of a Result column (the column name itself if none is known)."""
+def indicator_label(column: str, lang: str = "fr", threshold: str | None = None) -> str:
+    """The readable name of a Result column: the indicator table's label for an indicator
+    (``threshold``: the scenario's affordability threshold), else its ``ind.*`` message, else the
+    column name itself."""
+    ind = INDICATOR_TABLE.get(column)
+    if ind is not None:
+        return ind.label(normalise_lang(lang), threshold)
     key = f"ind.{column}"
     return t(key, lang) if has_key(key, lang) else column
 
 
-def indicator_unit(column: str, lang: str = "fr") -> str:
-    """The unit of a Result column, from :data:`UNITS` or else from its name suffix."""
+def indicator_short(column: str, lang: str = "fr", threshold: str | None = None) -> str:
+    """The short name of a headline figure or a panel (the indicator table's), else its label."""
+    ind = INDICATOR_TABLE.get(column)
+    if ind is not None:
+        return ind.short_label(normalise_lang(lang), threshold)
+    return indicator_label(column, lang)
+
+
+def unit_key(column: str) -> str:
+    """The locale key of a Result column's unit: the indicator table's (on an axis), else
+    :data:`UNITS`, else guessed from its name suffix."""
+    ind = INDICATOR_TABLE.get(column)
+    if ind is not None:
+        return ind.axis_unit_key
     key = UNITS.get(column)
     if key is None:
         key = next((u for suffix, u in _SUFFIX_UNITS if column.endswith(suffix)), "unit.none")
-    return t(key, lang)
+    return key
+
+
+def indicator_unit(column: str, lang: str = "fr") -> str:
+    """The unit of a Result column as a reader sees it (:func:`unit_key`)."""
+    return t(unit_key(column), lang)
 
 
 def axis_title(column: str, lang: str = "fr", label: str | None = None) -> str:
@@ -493,8 +478,8 @@ def reliability(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
         subplot_titles=(
             t("plot.reliability.sub_saidi", lang),
             t("plot.reliability.sub_saifi", lang),
-            t("ind.underground_share_pct", lang),
-            t("ind.compensation_eur", lang),
+            indicator_label("underground_share_pct", lang),
+            indicator_label("compensation_eur", lang),
         ),
     )
     for c, (every, ordinary) in enumerate(
@@ -558,7 +543,10 @@ def debt_and_reserves(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig.add_trace(_line(years, "reserves_eur", lang, colour=OKABE_ITO[2], dash="dash"))
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d")
     fig.update_yaxes(
-        title_text=f"{t('ind.debt_eur', lang)} / {t('ind.reserves_eur', lang)} ({t('unit.eur', lang)})",
+        title_text=(
+            f"{indicator_label('debt_eur', lang)} / {indicator_label('reserves_eur', lang)} "
+            f"({indicator_unit('debt_eur', lang)})"
+        ),
         tickformat=",.0f",
     )
     return _finish(fig, t("plot.debt_and_reserves.title", lang), lang)
@@ -578,7 +566,7 @@ def accounts(years: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig.add_trace(_line(years, "debt_extinction_years", lang, colour=OKABE_ITO[2]), row=3, col=1)
     fig.update_yaxes(title_text=axis_title("renewal_need_km", lang), rangemode="tozero", row=1, col=1)
     fig.update_yaxes(
-        title_text=f"{t('ind.depreciation_eur', lang)}, … ({t('unit.eur_per_year', lang)})",
+        title_text=axis_title("depreciation_eur", lang, f"{indicator_label('depreciation_eur', lang)}, …"),
         tickformat=",.0f",
         row=2,
         col=1,
@@ -621,7 +609,7 @@ def workforce(workforce_df: pd.DataFrame, lang: str = "fr") -> go.Figure:
         vertical_spacing=0.16,
         horizontal_spacing=0.12,
         subplot_titles=(
-            t("ind.fte", lang),
+            indicator_short("fte", lang),
             t("ind.wage_bill_eur", lang),
             t("ind.repairs_per_crew", lang),
             t("ind.overtime_hours", lang),
@@ -633,7 +621,7 @@ def workforce(workforce_df: pd.DataFrame, lang: str = "fr") -> go.Figure:
     fig.add_trace(_line(workforce_df, "repairs_per_crew", lang, colour=OKABE_ITO[3]), row=2, col=1)
     fig.add_trace(_bar(workforce_df, "overtime_hours", lang, colour=OKABE_ITO[4]), row=2, col=2)
     _year_axes(fig, lang, rows=2, cols=2)
-    fig.update_yaxes(title_text=axis_title("fte", lang, label=t("ind.fte", lang)), row=1, col=1)
+    fig.update_yaxes(title_text=axis_title("fte", lang, label=indicator_short("fte", lang)), row=1, col=1)
     fig.update_yaxes(title_text=axis_title("wage_bill_eur", lang), tickformat=",.0f", row=1, col=2)
     fig.update_yaxes(title_text=axis_title("repairs_per_crew", lang), rangemode="tozero", row=2, col=1)
     fig.update_yaxes(title_text=axis_title("overtime_hours", lang), rangemode="tozero", row=2, col=2)
@@ -809,7 +797,7 @@ _WHOLE_UNITS = frozenset(
 def _hover_format(indicator: str) -> str:
     """The d3 format of ``indicator``'s value on hover: cents for a price per m3, one decimal for
     shares and staff, whole euros and counts (plotly applies the figure's ``separators``)."""
-    unit = UNITS.get(indicator, "")
+    unit = unit_key(indicator)
     if unit == "unit.eur_per_m3":
         return ",.2f"
     if unit in ("unit.pct", "unit.fte"):
@@ -869,7 +857,7 @@ def _fan_layout(
         parts.append(note)
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d")
     fig.update_yaxes(title_text=axis_title(indicator, lang))
-    if UNITS.get(indicator) in ("unit.eur", "unit.eur_per_year"):
+    if unit_key(indicator) in ("unit.eur", "unit.eur_per_year"):
         fig.update_yaxes(tickformat=",.0f")  # 12 000 000, not 12M
     _finish(fig, indicator_label(indicator, lang), lang)
     fig.update_layout(
@@ -1040,15 +1028,19 @@ def fan_compare(
     return _fan_layout(fig, indicator, lang, runs, t("ensemble.plot.compare.lines", lang))
 
 
-def tornado_figure(df: pd.DataFrame, indicator: str, lang: str = "fr") -> go.Figure:
+def tornado_figure(
+    df: pd.DataFrame, indicator: str, lang: str = "fr", labels: Mapping[str, str] | None = None
+) -> go.Figure:
     """One bar per parameter from its value at the low bound to its value at the high bound,
-    widest swing on top, with a line at the scenario's own value (``one_at_a_time``'s table)."""
+    widest swing on top, with a line at the scenario's own value (``one_at_a_time``'s table).
+    ``labels`` names the parameters in words (by dotted path); a path without one shows as itself."""
     d = df.dropna(subset=["swing"]).iloc[::-1]
+    names = [labels.get(p, p) for p in d["param"]] if labels else d["param"]
     base = float(df["base"].iloc[0]) if len(df) else 0.0
     fig = go.Figure()
     for name, col, color in (("low", "at_low", "#0072B2"), ("high", "at_high", "#D55E00")):
         fig.add_bar(
-            y=d["param"],
+            y=names,
             x=d[col] - base,
             base=base,
             orientation="h",

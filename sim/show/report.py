@@ -6,9 +6,10 @@ plotly.js inlined once, so the file opens offline and needs nothing installed), 
 parameters with their sources, and the note on sources. Every text the scenario supplies (the town's
 name, a file name) is escaped.
 
-The headline figures (:data:`HEADLINES`, :func:`headline_rows`) and the chart list
-(:func:`figures`) are defined here once and used by the dashboard's Explorer too, so the page and
-the report always show the same numbers. This module does not import streamlit.
+The headline figures (:data:`HEADLINES`, :func:`headline_rows`) are the indicator table's
+(:func:`sim.measure.indicators.headlines`: which, in what order, their names, units and digits);
+they and the chart list (:func:`figures`) are used by the dashboard's Explorer too, so the page
+and the report always show the same numbers. This module does not import streamlit.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pydantic.fields import FieldInfo
 
 from sim._version import __version__
 from sim.i18n import UNIT_SPACE_FR, fmt_number, fmt_pct, has_key, normalise_lang, t
+from sim.measure.indicators import affordability_threshold_pct
+from sim.measure.indicators import headlines as indicator_headlines
 from sim.scenario.model import Scenario, TariffBlock
 from sim.show import plots
 
@@ -48,31 +51,15 @@ class Headline:
     decimals: int
 
 
-#: the headline figures, in the order they are shown (page metrics and report table)
-HEADLINES: tuple[Headline, ...] = (
-    Headline("price_120m3_eur_per_m3", 2),  # SISPEA D102.0
-    Headline("share_households_above_3pct", 1),
-    Headline("yield_pct", 1),  # SISPEA P104.3
-    Headline("breaks", 0),
-    Headline("outflow_eur", 0),
-    Headline("debt_eur", 0),
-    Headline("fte", 1),
-)
-#: the headline figures of an electricity service (indicator table, service="electricity")
-ELECTRICITY_HEADLINES: tuple[Headline, ...] = (
-    Headline("price_ref_eur_per_kwh", 4),
-    Headline("bill_ref_eur", 0),
-    Headline("energy_poverty_pct", 1),
-    Headline("underground_share_pct", 1),
-    Headline("saidi_min", 0),
-    Headline("saidi_excl_med_min", 0),
-    Headline("saifi", 2),
-    Headline("compensation_eur", 0),
-    Headline("outflow_eur", 0),
-    Headline("reserves_eur", 0),
-    Headline("debt_eur", 0),
-    Headline("fte", 1),
-)
+def _headlines(service: str) -> tuple[Headline, ...]:
+    return tuple(Headline(i.name, i.decimals) for i in indicator_headlines(service))
+
+
+#: the headline figures of a water service, in the order they are shown (page metrics and report
+#: table): the indicator table's
+HEADLINES: tuple[Headline, ...] = _headlines("water")
+#: the headline figures of an electricity service
+ELECTRICITY_HEADLINES: tuple[Headline, ...] = _headlines("electricity")
 HEADLINES_BY_SERVICE: dict[str, tuple[Headline, ...]] = {
     "water": HEADLINES,
     "electricity": ELECTRICITY_HEADLINES,
@@ -92,7 +79,7 @@ def headlines_for(service: str) -> tuple[Headline, ...]:
 
 def is_percent(column: str) -> bool:
     """Whether ``column`` is a share in percent (its unit is ``%``)."""
-    return plots.UNITS.get(column) == "unit.pct"
+    return plots.unit_key(column) == "unit.pct"
 
 
 def fmt_with_unit(x: float | None, column: str, decimals: int, lang: str) -> str:
@@ -122,11 +109,13 @@ def headline_rows(result: Result, lang: str = "fr") -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        ``column``, ``label``, ``unit``, ``decimals``, ``first_year``, ``last_year``, ``first``,
-        ``last`` (floats, as the engine gives them) and ``first_text``, ``last_text``,
-        ``change_text`` (formatted for ``lang``).
+        ``column``, ``label`` (the indicator table's, with the scenario's affordability
+        threshold), ``short`` (its short name), ``unit``, ``decimals``, ``first_year``,
+        ``last_year``, ``first``, ``last`` (floats, as the engine gives them) and ``first_text``,
+        ``last_text``, ``change_text`` (formatted for ``lang``).
     """
     years = result.years
+    threshold = f"{affordability_threshold_pct(result.scenario):g}"
     first_year, last_year = int(years["year"].iloc[0]), int(years["year"].iloc[-1])
     rows = []
     for h in headlines_for(service_of(result)):
@@ -135,7 +124,8 @@ def headline_rows(result: Result, lang: str = "fr") -> list[dict[str, Any]]:
         rows.append(
             {
                 "column": h.column,
-                "label": plots.indicator_label(h.column, lang),
+                "label": plots.indicator_label(h.column, lang, threshold),
+                "short": plots.indicator_short(h.column, lang, threshold),
                 "unit": plots.indicator_unit(h.column, lang),
                 "decimals": h.decimals,
                 "first_year": first_year,

@@ -41,6 +41,9 @@ FR: dict[str, str] = {
     "item_contribution": "Contribution des usagers",
     "item_work_organisation": "Organisation du travail",
     "item_community_pv": "Photovoltaïque citoyen",
+    "item_essential_block": "Tranche de kWh essentiels",
+    "item_social_fund": "Fonds social pour les impayés",
+    "item_power_limitation": "Politique de limitation de puissance",
     # what is kept, and for how long (join page, export)
     "privacy_title": "Vos données",
     "privacy_kept": "Ce qui est gardé : le nom ou pseudonyme que vous donnez (un pseudonyme suffit), votre collège, vos votes, vos propositions et vos remarques du cahier. Ils servent à l'atelier et à son bilan ; l'animateur les voit et peut les remettre au groupe qui organise l'atelier. Rien d'autre n'est gardé (pas d'adresse e-mail ; votre navigateur garde votre place {seat_days} jours).",
@@ -274,6 +277,9 @@ EN: dict[str, str] = {
     "item_contribution": "Users' contribution",
     "item_work_organisation": "Work organisation",
     "item_community_pv": "Community PV",
+    "item_essential_block": "Essential-kWh block",
+    "item_social_fund": "Social fund for unpaid bills",
+    "item_power_limitation": "Power-limitation policy",
     # what is kept, and for how long (join page, export)
     "privacy_title": "Your data",
     "privacy_kept": "What is kept: the name or nickname you give (a nickname is enough), your college, your votes, your proposals and your notebook remarks. They serve the workshop and its debrief; the facilitator sees them and may hand them to the group that organises the workshop. Nothing else is kept (no e-mail address; your browser keeps your seat for {seat_days} days).",
