@@ -279,6 +279,24 @@ def test_the_storm_story_shows_saidi_compensation_and_who_waits(ws: Workshop) ->
     assert 0 < ws.story_view(code)["overhead_pct"] < 100
 
 
+def test_in_the_crisis_the_margin_pays_social_measures_then_cannot(ws: Workshop) -> None:
+    """Before the shock the room may fund a social fund or a later power limitation from the
+    service's margin; once the crisis has eaten the margin, the regulated price cannot move and
+    every option that costs money is refused, with the reason (what a local operator cannot do)."""
+    code, token = ws.create_session(story_scenario("crisis_2022"), "commons", 3)
+    ws.open_vote(code, token)
+    first = {i["item"]: i for i in ws.current_agenda(code)}
+    assert "fund_up" in admissible(first["social_fund"])
+    assert {o["name"] for o in first["power_limitation"]["options"]} > {"keep"}
+    ws.close_vote(code, token)
+    ws.open_vote(code, token)
+    second = {i["item"]: i for i in ws.current_agenda(code)}
+    for item in second.values():
+        for o in item["options"][1:]:
+            if o["effects"].get("extra_cost_eur_per_year", 0) > 0:
+                assert not o["admissible"] and "regulated tariff" in o["why_not"], (item["item"], o)
+
+
 def test_the_crisis_story_shows_bills_with_and_without_the_shield(ws: Workshop) -> None:
     code, _ = ws.create_session(small(story_scenario("crisis_2022")), "commons", 3)
     view = ws.story_view(code)

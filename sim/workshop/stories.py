@@ -9,8 +9,9 @@ beside the agenda, computed from the model's runs (never typed in):
   one, electricity.md §1.4); after it, each year's SAIDI with and without the major event days,
   the compensation paid for cuts over 5 hours (TURPE rule, electricity.md §2.3), the customer
   hours without power and the hours incidents waited for a free crew;
-- **crisis_2022** (``scenarios/electricity/crisis-2022.yaml``): the wholesale price shock of
-  2027-2029, the bills of low, middle and high incomes with the price shield and without it (the
+- **crisis_2022** (``scenarios/electricity/crisis-2022.yaml``, unpaid bills carried as arrears so
+  that the social fund and the power-limitation policy are on the agenda): the wholesale price
+  shock of 2027-2029, the bills of low, middle and high incomes with the price shield and without it (the
   same scenario with ``tariff.shield_max_rise_pct`` unset), and what a local operator decides
   against what the law fixes nationally (the page says it in words).
 
@@ -61,7 +62,13 @@ STORIES: dict[str, Story] = {
     "crisis_2022": Story(
         "crisis_2022",
         "electricity/crisis-2022.yaml",
-        changes={"governance.committee.power": "auto", "governance.committee.tariff_step_pct": 10.0},
+        changes={
+            "governance.committee.power": "auto",
+            "governance.committee.tariff_step_pct": 10.0,
+            # unpaid bills carried as arrears (the parameter's own assumptions, electricity.md §4.3):
+            # the room can then weigh a social fund and the power-limitation policy
+            "energy_poverty.arrears.enabled": True,
+        },
     ),
 }
 
