@@ -74,7 +74,10 @@ def bill_once(kernel, tariff, n, explicit, threads, monkeypatch):  # type: ignor
         year_bill=year_bill,
         work=BillingWork(n),
         kernel=kernel,
+        # what a service adds on the same thread: sums over its slice, once it is billed
+        after=lambda cut, unpaid: (float(year_bill[cut].sum()), float(len(unpaid))),
     )
+    assert tot.after == (float(year_bill.sum()), float(len(tot.unpaid_idx)))
     return tot, year_volume, year_bill, rng.random(3)
 
 
@@ -112,6 +115,7 @@ def test_two_threads_bill_and_draw_as_one(kernel, which, explicit, monkeypatch):
     for field in ("billed_eur", "paid_eur", "vat_paid_eur", "levies_paid_eur", "revenue_eur"):
         assert getattr(a, field) == getattr(b, field), field
     assert a.social_rebate_eur == b.social_rebate_eur
+    assert a.after == b.after
     assert 0 < len(a.unpaid_idx) < n
     np.testing.assert_array_equal(a.unpaid_idx, b.unpaid_idx)
     np.testing.assert_array_equal(one[1], two[1])

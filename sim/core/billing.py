@@ -59,6 +59,7 @@ class BillingTotals:
     revenue_eur: float  # service revenue: bills excl. tax minus levies (paid or not)
     social_rebate_eur: float  # social-tariff rebates incl. tax
     unpaid_idx: np.ndarray  # indices of the households whose bill went unpaid
+    after: tuple[float, ...] = ()  # the sums ``billing_step``'s ``after`` returned, added up
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class BillingWork:
 # two threads: each bills half of the households
 # ---------------------------------------------------------------------------------------------
 T = TypeVar("T")
+#: ``billing_step``'s ``after``: (a slice of the households, its unpaid bills) -> sums over it
+After = Callable[[slice, np.ndarray], tuple[float, ...]]
 _pool: tuple[int, ThreadPoolExecutor] | None = None  # (the process that made it, the pool)
 _pool_lock = threading.Lock()
 
@@ -264,6 +267,7 @@ def billing_step(
     year_bill: np.ndarray,
     work: BillingWork,
     kernel: str | None = None,
+    after: After | None = None,
 ) -> BillingTotals:
     """Volumes, bills and payments of every household at one billing date.
 
@@ -289,6 +293,12 @@ def billing_step(
         Scratch space of the households' size (the engine's own; no allocation per call).
     kernel : "numpy", "numba" or None
         None follows ``REGIE_SIM_KERNEL`` (see the module docstring).
+    after : callable or None
+        More work on the same households once they are billed, on the same thread:
+        ``after(cut, unpaid)`` gets a slice of the households (all of them, or one thread's half)
+        and the indices of the unpaid bills within it, and returns sums over that slice, taken by
+        numpy over whole arrays of the slice (so that the halves' sums add up to the whole
+        sums exactly, :func:`split_point`). They are added up in ``BillingTotals.after``.
     """
     if kernel is None:
         kernel = kernel_name()
@@ -311,6 +321,7 @@ def billing_step(
             year_volume,
             year_bill,
             work,
+            after,
         )
     if kernel != "numpy":
         raise ValueError(f"kernel must be 'numpy' or 'numba', got {kernel!r}")
@@ -332,6 +343,7 @@ def billing_step(
         year_volume,
         year_bill,
         work,
+        after,
     )
 
 
@@ -370,6 +382,7 @@ class _Part:
     levies: np.ndarray
     sums: tuple[float, float, float, float, float]  # total, vat, levies, excl, rebate
     unpaid: np.ndarray
+    after: tuple[float, ...] = ()
 
 
 def _sums(*arrays: np.ndarray) -> tuple[float, float, float, float, float]:
@@ -416,6 +429,7 @@ def _vectorised(
     year_volume: np.ndarray,
     year_bill: np.ndarray,
     work: BillingWork,
+    after: After | None = None,
 ) -> BillingTotals:
     acc_in, acc_out, s_in, s_out = _weights(weights, under, explicit is None)
     surcharged = tariff.seasonal.eur_per_m3 * price_index > 0.0  # else the season volume is unused
@@ -446,7 +460,8 @@ def _vectorised(
         year_volume[cut] += metered
         year_bill[cut] += br.total_eur
         t, v, le = br.total_eur, br.vat_eur, br.levies_eur
-        return _Part(t, v, le, _sums(t, v, le, br.total_excl_tax_eur, br.social_rebate_eur), unpaid)
+        sums = _sums(t, v, le, br.total_excl_tax_eur, br.social_rebate_eur)
+        return _Part(t, v, le, sums, unpaid, after(cut, unpaid) if after is not None else ())
 
     return _in_halves(n, rng, work, part)
 
@@ -480,6 +495,7 @@ def _totals(parts: list[_Part], offsets: list[int]) -> BillingTotals:
     """Sums over households, by numpy on both paths (the same per-household values give the
     same sums); the shares' sums added in household order, their unpaid bills gathered in it."""
     billed, vat, levies_sum, excl, rebate = parts[0].sums
+    extra = parts[0].after
     for p in parts[1:]:
         billed, vat, levies_sum, excl, rebate = (
             billed + p.sums[0],
@@ -488,6 +504,7 @@ def _totals(parts: list[_Part], offsets: list[int]) -> BillingTotals:
             excl + p.sums[3],
             rebate + p.sums[4],
         )
+        extra = tuple(x + y for x, y in zip(extra, p.after, strict=True))
     if len(parts) == 1:
         p = parts[0]
         unpaid = p.unpaid
@@ -505,6 +522,7 @@ def _totals(parts: list[_Part], offsets: list[int]) -> BillingTotals:
         revenue_eur=excl - levies_sum,
         social_rebate_eur=rebate,
         unpaid_idx=unpaid,
+        after=extra,
     )
 
 
@@ -651,6 +669,7 @@ def _fused(
     year_volume: np.ndarray,
     year_bill: np.ndarray,
     work: BillingWork,
+    after: After | None = None,
 ) -> BillingTotals:
     if int(months) != months or months < 1:
         raise ValueError(f"months must be a whole number ≥ 1, got {months}")
@@ -723,6 +742,7 @@ def _fused(
         draws = gen.random(out=w.uniforms[cut])  # the numpy path's draws: one per household, in order
         index = w.unpaid[cut]
         unpaid = index[: nb.unpaid_loop(draws, negz, index)]
-        return _Part(total, vat, levies, _sums(total, vat, levies, excl, rebate), unpaid)
+        sums = _sums(total, vat, levies, excl, rebate)
+        return _Part(total, vat, levies, sums, unpaid, after(cut, unpaid) if after is not None else ())
 
     return _in_halves(n, rng, w, part)

@@ -503,6 +503,23 @@ class WaterService:
         s = eng.scenario
         st = eng.state
         explicit = (self.period_explicit, self.season_explicit) if self._has_explicit else None
+        months = s.billing.interval_months
+        # sewerage: the period's volume of each household (the year's so far minus what was
+        # billed), on the billing date's thread(s), once the year's volume has the period's
+        sew = s.sewerage
+        standing = sew.standing_charge_eur_per_year * eng.cpi * months / 12.0
+        price = sew.price_eur_per_m3 * eng.cpi
+
+        def sewerage(cut: slice, unpaid: np.ndarray) -> tuple[float, float]:
+            bills = np.subtract(eng.year_volume[cut], self._sew_prev[cut], out=self._sew_vol[cut])
+            np.copyto(self._sew_prev[cut], eng.year_volume[cut])
+            bills *= price
+            bills += standing
+            bills *= self._sewered_f[cut]  # each household's sewerage bill of the period
+            billed = float(bills.sum())
+            bills[unpaid] = 0.0  # a household pays its water and sewerage together, or neither
+            return billed, float(bills.sum())
+
         tot = billing_step(
             indoor=self.indoor_eff,
             outdoor=self.outdoor_eff,
@@ -521,13 +538,13 @@ class WaterService:
             year_volume=eng.year_volume,
             year_bill=eng.year_bill,
             work=self.billing_work,
+            after=sewerage,
         )
         if explicit is not None:
             self.period_explicit.fill(0.0)
             self.season_explicit.fill(0.0)
             self._has_explicit = False
         self._acc[:] = 0.0
-        months = s.billing.interval_months
         # non-domestic meters: the tariff in force on the period's volume, paid in full
         ndb = bill_non_domestic(
             eng.non_domestic,
@@ -538,18 +555,7 @@ class WaterService:
             st.tariff_index,
             eng.cpi,
         )
-        # sewerage: the period's volume of each household (the year's so far minus what was billed)
-        sew = s.sewerage
-        standing = sew.standing_charge_eur_per_year * eng.cpi * months / 12.0
-        price = sew.price_eur_per_m3 * eng.cpi
-        bills = np.subtract(eng.year_volume, self._sew_prev, out=self._sew_vol)
-        np.copyto(self._sew_prev, eng.year_volume)
-        bills *= price
-        bills += standing
-        bills *= self._sewered_f  # each household's sewerage bill of the period
-        sew_billed = float(bills.sum())
-        bills[tot.unpaid_idx] = 0.0  # a household pays its water and sewerage together, or neither
-        sew_paid = float(bills.sum())
+        sew_billed, sew_paid = tot.after
         nd_sewered = eng.non_domestic.sewered
         sew_nd = float(
             (eng.non_domestic.meters[nd_sewered] * standing + price * self.nd_period_m3[nd_sewered]).sum()
