@@ -34,7 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     from bench_model import build_case
 
     import sim.experiments.run as runs
-    from sim.core.billing import kernel_name, thread_count
+    from sim.core.billing import kernel_name
+
+    try:
+        from sim.core.billing import thread_count
+    except ImportError:  # older code (before the issue-17 threads): one thread
+
+        def thread_count() -> int:
+            return 1
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--case", choices=("town", "town_x5"), default="town_x5")
