@@ -124,6 +124,8 @@ def test_two_threads_bill_and_draw_as_one(kernel, which, explicit, monkeypatch):
 
 
 def test_the_thread_setting_is_checked(monkeypatch):
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    assert billing.thread_count() == 1  # the default
     monkeypatch.setenv(THREADS_ENV, "3")
     with pytest.raises(ValueError, match=THREADS_ENV):
         billing.thread_count()

@@ -19,6 +19,11 @@ Two paths compute the same thing:
 ``numba`` is an optional dependency (``pip install -e ".[fast]"``). The path is chosen by the
 environment variable ``REGIE_SIM_KERNEL``: ``auto`` (default: numba when it can be imported),
 ``numpy`` or ``numba`` (an error if numba is missing). :func:`kernel_name` says which one runs.
+
+Either path can bill the households in two halves on two threads (``REGIE_SIM_THREADS=2``,
+:func:`thread_count`; one thread by default): every household gets the same arithmetic and the
+same uniform, and the halves are cut where numpy's pairwise summation cuts (:func:`split_point`),
+so every sum, and every result, is the same to the last bit whatever the setting.
 """
 
 from __future__ import annotations
@@ -109,19 +114,21 @@ _pool_lock = threading.Lock()
 
 
 def thread_count() -> int:
-    """Threads a billing date uses: ``REGIE_SIM_THREADS`` = ``1``, ``2`` or ``auto`` (default).
+    """Threads a billing date uses: ``REGIE_SIM_THREADS`` = ``1`` (default), ``2`` or ``auto``.
 
     ``auto`` takes 2 when the machine has two cores or more and one of them is idle by the load
-    average of the last minute (below cores − 1): on a busy machine the second half would wait for a
-    core, and the step would take longer than on one thread. Ensemble workers run with 1 (the pool
-    of processes already uses every core). The results never depend on it (:func:`split_point`).
+    average of the last minute (below cores − 1). One thread is the default because two have not
+    yet been measured faster: on the project's shared 2-core machine the second half waited for
+    a core and handing it over cost ~0.1 ms a billing date (``benchmarks/bench_billing_threads.py``,
+    ``benchmarks/RESULTS.md``). Ensemble workers always run with 1 (the pool of processes already
+    uses every core). The results never depend on it (:func:`split_point`).
     """
-    raw = os.environ.get(THREADS_ENV, "auto").strip().lower() or "auto"
+    raw = os.environ.get(THREADS_ENV, "1").strip().lower() or "1"
     if raw == "auto":
         cores = os.cpu_count() or 1
         return 2 if cores >= 2 and _load_average() < cores - 1 else 1
     if raw not in ("1", "2"):
-        raise ValueError(f"{THREADS_ENV} must be auto, 1 or 2, got {raw!r}")
+        raise ValueError(f"{THREADS_ENV} must be 1, 2 or auto, got {raw!r}")
     return int(raw)
 
 
