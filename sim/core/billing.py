@@ -188,15 +188,15 @@ class SplitDraws:
     """
 
     def __init__(self) -> None:
-        self._spare = np.random.Generator(np.random.PCG64(0))
+        self._bits = np.random.PCG64(0)
+        self._spare = np.random.Generator(self._bits)
 
     def second_half(self, rng: np.random.Generator, h: int) -> np.random.Generator | None:
         """A generator positioned ``h`` draws after ``rng`` (None when ``rng`` cannot jump)."""
         if not isinstance(rng.bit_generator, np.random.PCG64):
             return None
-        bg = self._spare.bit_generator
-        bg.state = rng.bit_generator.state
-        bg.advance(h)
+        self._bits.state = rng.bit_generator.state
+        self._bits.advance(h)
         return self._spare
 
 
@@ -414,7 +414,9 @@ def _in_halves(
     if second is None:
         return _totals([part(0, n, rng)], [0])
     parts = run_halves(n, h, lambda lo, hi: part(lo, hi, rng if lo == 0 else second))
-    rng.bit_generator.advance(n - h)  # as if it had drawn all n uniforms itself
+    bits = rng.bit_generator
+    assert isinstance(bits, np.random.PCG64)  # else second_half gave None
+    bits.advance(n - h)  # as if it had drawn all n uniforms itself
     return _totals(list(parts), [0, h])
 
 
