@@ -46,7 +46,7 @@ KERNEL_ENV = "REGIE_SIM_KERNEL"
 KERNELS = ("auto", "numpy", "numba")
 THREADS_ENV = "REGIE_SIM_THREADS"
 #: below this many households a billing date stays on one thread: handing half of it to a second
-#: thread costs ~0.05 ms, what half the passes over ~10,000 households cost (``bench_cpu.py``)
+#: thread costs ~0.07-0.1 ms, about what billing 10,000 households costs (bench_billing_threads.py)
 MIN_SPLIT_HOUSEHOLDS = 20_000
 
 # social tariff kinds as the fused loop sees them
@@ -145,7 +145,7 @@ def split_point(n: int) -> int:
     ``np.add.reduce`` over a contiguous array of n > 128 doubles returns
     ``pairwise(a[:h]) + pairwise(a[h:])`` with h = n // 2 rounded down to a multiple of 8, and the
     sum of each half is itself that half's ``np.sum``: so the sums of two halves cut here, added,
-    are the whole array's sum to the last bit (tests/test_billing_kernels.py holds this).
+    are the whole array's sum to the last bit (tests/test_billing_threads.py holds this).
     """
     if n <= 128:
         return 0
