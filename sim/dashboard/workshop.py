@@ -154,25 +154,37 @@ def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
             row[t("eff_" + k, lang)] = _fmt_effect(k, o["effects"].get(k), lang)
         if not o.get("admissible", True):
             row[t("col_reason", lang)] = _why_not(o, lang)
-        rows.append(row)
-    return pd.DataFrame(rows).fillna("")
+        rows.append(tuple(row.items()))
+    return _frame(tuple(rows))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _frame(rows: tuple[tuple[tuple[str, str], ...], ...]) -> pd.DataFrame:
+    """The table of these rows, one for the whole server: thirty participants' pages redrawn at
+    a round change show the same options (``st.dataframe`` only reads the frame)."""
+    return pd.DataFrame([dict(r) for r in rows]).fillna("")
 
 
 def bills_figure(item: dict[str, Any], lang: str) -> go.Figure | None:
     """The mean yearly bill of each income decile under each admissible option, grouped bars
     with the page's number style (``1 234,5`` in French), or None when no option has bills."""
-    series = [
-        (dbf.label(o, lang), o["effects"]["bill_by_decile_eur"])
+    series = tuple(
+        (dbf.label(o, lang), tuple(o["effects"]["bill_by_decile_eur"]))
         for o in item["options"]
         if o.get("admissible", True) and o["effects"].get("bill_by_decile_eur")
-    ]
-    if not series:
-        return None
+    )
+    return _bills_figure(series, lang) if series else None
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _bills_figure(series: tuple[tuple[str, tuple[float, ...]], ...], lang: str) -> go.Figure:
+    """One figure per series and language for the whole server (``st.plotly_chart`` only reads
+    it): building it was 40 % of a participant's voting page (benchmarks/bench_workshop_load.py)."""
     fig = go.Figure()
     for i, (name, bills) in enumerate(series):
         fig.add_bar(
             x=list(range(1, len(bills) + 1)),
-            y=bills,
+            y=list(bills),
             name=name,
             marker_color=OKABE_ITO[i % len(OKABE_ITO)],
             hovertemplate="%{x} : %{y:,.0f} €<extra>%{fullData.name}</extra>"
@@ -283,9 +295,10 @@ def _veto_block(
     mine: dict[str, str],
     rnd: int,
     lang: str,
+    rule: VetoRule,
 ) -> None:
     """Each option the citizens may veto, the harm it would prevent; citizens get a button."""
-    vetoable = _veto_texts(item, ws.veto_rule(code), lang)
+    vetoable = _veto_texts(item, rule, lang)
     if not vetoable:
         return
     keep = item["options"][0]
@@ -744,13 +757,14 @@ def _vote_block(
     mine: dict[str, str],
     rnd: int,
     lang: str,
+    rule: VetoRule,
 ) -> None:
     _item_header(item, lang)
     _option_cards(item, lang)
     with st.expander(t("cards_details", lang)):
         st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
         _bills_chart(item, lang, "vote")
-    _veto_block(ws, code, token, me, item, mine, rnd, lang)
+    _veto_block(ws, code, token, me, item, mine, rnd, lang, rule)
     labels = {o["name"]: dbf.label(o, lang) for o in item["options"]}
     if item["item"] == WORK_ITEM and me["college"] != "operators":
         st.info(t("workers_only", lang))
@@ -844,8 +858,9 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
     elif s["state"] == "voting":
         st.info(t("state_voting", lang))
         mine = ws.my_votes(code, token)
+        rule = ws.veto_rule(code)  # once per page, not per item
         for item in ws.current_agenda(code):
-            _vote_block(ws, code, token, me, item, mine, s["current_round"], lang)
+            _vote_block(ws, code, token, me, item, mine, s["current_round"], lang, rule)
     elif s["state"] == "review":
         st.info(t("wait_review", lang))
         last = s["current_round"] - 1
