@@ -50,6 +50,7 @@ from sim.workshop.tally import WORK_ITEM, VetoRule, veto_harm
 LIVE_REFRESH_S = 1  # the facilitator's live counts poll the store this often (target: 2 s)
 FOLLOW_REFRESH_S = 2  # participants' pages check for an opened or closed vote this often
 DEFAULT_ROUNDS = 3
+NAMES_SHOWN = 20  # participants' names a college's table shows without scrolling (facilitator)
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the one limit of every door
 #: effects shown for each option: key -> (decimals, kind)
 EFFECTS: dict[str, tuple[int, str]] = {
@@ -171,25 +172,37 @@ def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
             row[ts("eff_" + k, lang, _svc())] = _fmt_effect(k, o["effects"].get(k), lang)
         if not o.get("admissible", True):
             row[t("col_reason", lang)] = _why_not(o, lang)
-        rows.append(row)
-    return pd.DataFrame(rows).fillna("")
+        rows.append(tuple(row.items()))
+    return _frame(tuple(rows))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _frame(rows: tuple[tuple[tuple[str, str], ...], ...]) -> pd.DataFrame:
+    """The table of these rows, one for the whole server: thirty participants' pages redrawn at
+    a round change show the same options (``st.dataframe`` only reads the frame)."""
+    return pd.DataFrame([dict(r) for r in rows]).fillna("")
 
 
 def bills_figure(item: dict[str, Any], lang: str) -> go.Figure | None:
     """The mean yearly bill of each income decile under each admissible option, grouped bars
     with the page's number style (``1 234,5`` in French), or None when no option has bills."""
-    series = [
-        (dbf.label(o, lang), o["effects"]["bill_by_decile_eur"])
+    series = tuple(
+        (dbf.label(o, lang), tuple(o["effects"]["bill_by_decile_eur"]))
         for o in item["options"]
         if o.get("admissible", True) and o["effects"].get("bill_by_decile_eur")
-    ]
-    if not series:
-        return None
+    )
+    return _bills_figure(series, lang) if series else None
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _bills_figure(series: tuple[tuple[str, tuple[float, ...]], ...], lang: str) -> go.Figure:
+    """One figure per series and language for the whole server (``st.plotly_chart`` only reads
+    it): building it was 40 % of a participant's voting page (benchmarks/bench_workshop_load.py)."""
     fig = go.Figure()
     for i, (name, bills) in enumerate(series):
         fig.add_bar(
             x=list(range(1, len(bills) + 1)),
-            y=bills,
+            y=list(bills),
             name=name,
             marker_color=OKABE_ITO[i % len(OKABE_ITO)],
             hovertemplate="%{x} : %{y:,.0f} €<extra>%{fullData.name}</extra>"
@@ -220,33 +233,42 @@ def _bills_chart(item: dict[str, Any], lang: str, where: str) -> None:
 INCOME_GROUPS = (("cards_low", 0, 3), ("cards_middle", 3, 7), ("cards_high", 7, 10))
 
 
-def _option_cards(item: dict[str, Any], lang: str) -> None:
+def _option_cards(item: dict[str, Any], lang: str, per_row: int = 1) -> None:
     """One card per option: the yearly bill of low, middle and high incomes and the budget.
 
     Narrow enough for a 390 px phone, where the table and the grouped chart do not fit; every
-    figure has its words beside it (no legend to find)."""
-    for o in item["options"]:
-        if not o.get("admissible", True):
+    figure has its words beside it (no legend to find). ``per_row`` cards side by side (the
+    facilitator's laptop); Streamlit stacks them on a phone."""
+    options = [o for o in item["options"] if o.get("admissible", True)]
+    for start in range(0, len(options), per_row):
+        row = options[start : start + per_row]
+        if per_row == 1:
+            _option_card(item, row[0], lang)
             continue
-        eff = o["effects"]
-        lines = []
-        bills = eff.get("bill_by_decile_eur")
-        if bills:
-            for key, lo, hi in INCOME_GROUPS:
-                mean = sum(bills[lo:hi]) / (hi - lo)
-                lines.append(f"{t(key, lang)}{t('sep', lang)}**{dbf.fmt(mean, lang)} €**")
-        if eff.get("recovery") is not None:
-            lines.append(
-                f"{t('cards_budget', lang)}{t('sep', lang)}"
-                f"**{_fmt_effect('recovery', eff['recovery'], lang)}**"
-            )
-        for k in ("share_above_pct", "extra_cost_eur_per_year", "load"):
-            if eff.get(k) is not None:
-                lines.append(f"{ts('eff_' + k, lang, _svc())}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
-        with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
-            st.markdown(f"**{dbf.label(o, lang)}**")
-            if lines:
-                st.markdown("  \n".join(lines))
+        for col, o in zip(st.columns(per_row), row, strict=False):
+            with col:
+                _option_card(item, o, lang)
+
+
+def _option_card(item: dict[str, Any], o: dict[str, Any], lang: str) -> None:
+    eff = o["effects"]
+    lines = []
+    bills = eff.get("bill_by_decile_eur")
+    if bills:
+        for key, lo, hi in INCOME_GROUPS:
+            mean = sum(bills[lo:hi]) / (hi - lo)
+            lines.append(f"{t(key, lang)}{t('sep', lang)}**{dbf.fmt(mean, lang)} €**")
+    if eff.get("recovery") is not None:
+        lines.append(
+            f"{t('cards_budget', lang)}{t('sep', lang)}**{_fmt_effect('recovery', eff['recovery'], lang)}**"
+        )
+    for k in ("share_above_pct", "extra_cost_eur_per_year", "load"):
+        if eff.get(k) is not None:
+            lines.append(f"{ts('eff_' + k, lang, _svc())}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
+    with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
+        st.markdown(f"**{dbf.label(o, lang)}**")
+        if lines:
+            st.markdown("  \n".join(lines))
 
 
 def _item_header(item: dict[str, Any], lang: str) -> None:
@@ -323,10 +345,16 @@ def _story_panel(ws: Workshop, code: str, lang: str) -> None:
 
 
 def _agenda_preview(agenda: list[dict[str, Any]], lang: str) -> None:
+    """The facilitator's agenda: each item's options as cards, three a row, that fit a laptop
+    screen (the whole table of effects is wider than one: it is the second tab, with the chart)."""
     for item in agenda:
         _item_header(item, lang)
-        st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
-        _bills_chart(item, lang, "agenda")
+        cards, details = st.tabs([t("preview_cards", lang), t("cards_details", lang)])
+        with cards:
+            _option_cards(item, lang, per_row=3)
+        with details:
+            st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
+            _bills_chart(item, lang, "agenda")
 
 
 def _veto_texts(item: dict[str, Any], rule: VetoRule, lang: str) -> list[tuple[dict[str, Any], str]]:
@@ -365,9 +393,10 @@ def _veto_block(
     mine: dict[str, str],
     rnd: int,
     lang: str,
+    rule: VetoRule,
 ) -> None:
     """Each option the citizens may veto, the harm it would prevent; citizens get a button."""
-    vetoable = _veto_texts(item, ws.veto_rule(code), lang)
+    vetoable = _veto_texts(item, rule, lang)
     if not vetoable:
         return
     keep = item["options"][0]
@@ -445,7 +474,9 @@ def _show_decisions(
     if ws is not None:
         _vetoes_used(ws, code, decisions, lang)
     st.caption(t("votes_legend", lang))
-    st.dataframe(_decisions_frame(decisions, lang), hide_index=True, width="stretch")
+    # a table whose text wraps: the reasons are sentences, too wide for a grid on a laptop screen
+    # (no text typed by a person is in it: labels and reasons are the model's)
+    st.table(_decisions_frame(decisions, lang).set_index(t("col_round", lang)))
 
 
 def _cahier(ws: Workshop, code: str, lang: str) -> None:
@@ -609,7 +640,9 @@ def _facilitator_live(ws: Workshop, code: str, token: str, lang: str) -> None:
                     pd.DataFrame({t("col_name", lang): names}),
                     hide_index=True,
                     width="stretch",
-                    height=min(35 * (len(names) + 1) + 3, 250),
+                    # every name on screen up to NAMES_SHOWN a college (30 people: 10 each), no
+                    # scrolling inside a narrow column; the table scrolls beyond that
+                    height=35 * (min(len(names), NAMES_SHOWN) + 1) + 3,
                 )
     live = ws.live_counts(code, token)
     if live["state"] == "voting":
@@ -861,13 +894,14 @@ def _vote_block(
     mine: dict[str, str],
     rnd: int,
     lang: str,
+    rule: VetoRule,
 ) -> None:
     _item_header(item, lang)
     _option_cards(item, lang)
     with st.expander(t("cards_details", lang)):
         st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
         _bills_chart(item, lang, "vote")
-    _veto_block(ws, code, token, me, item, mine, rnd, lang)
+    _veto_block(ws, code, token, me, item, mine, rnd, lang, rule)
     labels = {o["name"]: dbf.label(o, lang) for o in item["options"]}
     if item["item"] == WORK_ITEM and me["college"] != "operators":
         st.info(t("workers_only", lang))
@@ -962,8 +996,9 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
     elif s["state"] == "voting":
         st.info(t("state_voting", lang))
         mine = ws.my_votes(code, token)
+        rule = ws.veto_rule(code)  # once per page, not per item
         for item in ws.current_agenda(code):
-            _vote_block(ws, code, token, me, item, mine, s["current_round"], lang)
+            _vote_block(ws, code, token, me, item, mine, s["current_round"], lang, rule)
     elif s["state"] == "review":
         st.info(t("wait_review", lang))
         last = s["current_round"] - 1

@@ -137,6 +137,7 @@ FR: dict[str, str] = {
     "cards_high": "Facture annuelle, revenus aisés (déciles 8 à 10)",
     "cards_budget": "Budget du service (couverture des coûts)",
     "cards_details": "Tableau et graphique détaillés",
+    "preview_cards": "Options en bref",
     # citizens' veto
     "veto_title": "Veto citoyen possible",
     "veto_harm_share": "« {option} » ferait passer la part des ménages au-dessus du seuil "
@@ -368,6 +369,7 @@ EN: dict[str, str] = {
     "cards_high": "Yearly bill, high incomes (deciles 8 to 10)",
     "cards_budget": "Service budget (cost recovery)",
     "cards_details": "Detailed table and chart",
+    "preview_cards": "Options at a glance",
     # citizens' veto
     "veto_title": "Citizens' veto possible",
     "veto_harm_share": "“{option}” would raise the share of households above the affordability "
