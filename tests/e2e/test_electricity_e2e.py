@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from sim.show.plots import indicator_label
+
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 90_000  # Compare runs three 30-year towns of 20,000 households, then the explained gap
@@ -75,7 +77,8 @@ def test_explorer_then_compare_for_electricity(
         expect(page.get_by_text("D'où vient l'écart ?")).to_be_visible(timeout=WAIT_MS)
         chosen = page.get_by_role("combobox", name="Écart expliqué")
         expect(chosen).to_have_accessible_name("Écart expliqué", timeout=WAIT_MS)
-        assert "Réserves (trésorerie)" in page.locator(".st-key-compare_explain_indicator").aria_snapshot()
+        reserves = indicator_label("reserves_eur", "fr")  # the indicator table's label, written once
+        assert reserves in page.locator(".st-key-compare_explain_indicator").aria_snapshot()
         expect(page.get_by_text("l'écart de prix est nul", exact=False)).to_be_visible(timeout=WAIT_MS)
         expect(page).to_have_url(re.compile(r"/comparer\?.*p=electricity(%2F|/)town"), timeout=WAIT_MS)
         assert page.evaluate("document.documentElement.scrollWidth") <= 1366
