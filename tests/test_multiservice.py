@@ -33,7 +33,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import scenarios_dir
 from sim.scenario.multi import MultiServiceScenario, load_multiservice, loads_multiservice
 
-FILE = scenarios_dir() / "multiservice" / "water-electricity.yaml"
+FILE = scenarios_dir() / "multiservice.yaml"
 #: a small town, three years: the mechanisms, not the figures of the shipped town
 SMALL = {
     "horizon_years": 3,
@@ -481,3 +481,48 @@ def test_cli_run_and_validate(capsys: Any, tmp_path: Path) -> None:
     capsys.readouterr()
     assert main(["run", str(FILE), "-q", "--out", str(foreign), *SMALL_ARGS]) == 2
     assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
+
+
+# --------------------------------------------------------------------------------------------
+# scenarios/multiservice.yaml at the top of scenarios/: known by its content, not its folder
+# --------------------------------------------------------------------------------------------
+def test_the_shipped_multiservice_file_is_known_by_its_services_block() -> None:
+    from sim.dashboard import share, tariff_design
+    from sim.scenario import loader
+
+    assert FILE.parent == scenarios_dir() and FILE.is_file()
+    assert loader.multiservice_builtin_names() == ("multiservice.yaml",)
+    # the water lists: every other top-level file, never the multi-service one
+    water = {p.name for p in scenarios_dir().glob("*.yaml")} - {"multiservice.yaml"}
+    assert set(loader.builtin_names()) == water
+    assert "multiservice" not in share.presets() and "multiservice" not in share.all_presets()
+    assert "multiservice.yaml" not in tariff_design.base_files()
+    # its services extend the water and electricity régies by the paths the loader accepts
+    ms = load_multiservice(FILE)
+    assert ms.services["water"].governance.regime == "regie"
+    assert ms.services["electricity"].governance.regime == "regie"
+    assert ms.services["electricity"].network.storm_crew_share_pct == 100
+
+
+def test_a_services_block_makes_a_multiservice_file_without_service_multi(tmp_path: Path) -> None:
+    from sim.scenario import loader
+    from sim.scenario.model import load_scenario
+
+    text = HEAD.replace("service: multi\n", "")
+    f = tmp_path / "two.yaml"
+    f.write_text(text, encoding="utf-8")
+    assert loader.is_multiservice_path(f)
+    assert set(load_multiservice(f).services) == {"water", "electricity"}
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(f)  # a one-service door names it for what it is
+    assert [(p.path, p.kind) for p in exc.value.problems] == [("services", "multi_here")]
+    # a water file is not one, nor is a file that cannot be read
+    assert not loader.is_multiservice_path(scenarios_dir() / "regie.yaml")
+    assert not loader.is_multiservice_path(tmp_path / "absent.yaml")
+
+
+def test_text_may_extend_the_shipped_multiservice_file() -> None:
+    ms = loads_multiservice("extends: multiservice.yaml\nshared: {overhead_saving_pct: 5}\n")
+    want = load_multiservice(FILE)
+    assert ms.shared.overhead_saving_pct == 5
+    assert ms.services == want.services

@@ -1,8 +1,8 @@
 """The command line of a multi-service régie (``service: multi``, :mod:`sim.scenario.multi`).
 
-``regie-sim run scenarios/multiservice/water-electricity.yaml`` runs every service on one clock
+``regie-sim run scenarios/multiservice.yaml`` runs every service on one clock
 and writes one results folder per service, the operator's money by year (``combined.csv``) and
-what is shared (``shared.csv``); ``regie-sim compare scenarios/multiservice/water-electricity.yaml
+what is shared (``shared.csv``); ``regie-sim compare scenarios/multiservice.yaml
 --against-separate`` runs the same services apart on the same seed, then adds each sharing in turn,
 and prints the gap and what it is made of. ``run``, ``validate`` and ``compare``
 (:mod:`sim.cli.main`, :mod:`sim.cli.compare`) hand a multi-service file over to this module.
@@ -209,9 +209,9 @@ def handle_against_separate(args: argparse.Namespace, ctx: Context) -> int:
         raise CliError(
             ctx.t(
                 f"{args.files[0]} n'est pas un scénario multiservice (service: multi) : "
-                "--against-separate en demande un, par ex. scenarios/multiservice/water-electricity.yaml",
+                "--against-separate en demande un, par ex. scenarios/multiservice.yaml",
                 f"{args.files[0]} is not a multi-service scenario (service: multi): "
-                "--against-separate needs one, e.g. scenarios/multiservice/water-electricity.yaml",
+                "--against-separate needs one, e.g. scenarios/multiservice.yaml",
             )
         )
     ns = argparse.Namespace(file=args.files[0], overrides=args.overrides, households=args.households)

@@ -36,7 +36,7 @@ from sim.dashboard import share
 from sim.dashboard.share import check_limits
 from sim.i18n import UNIT_SPACE_FR, reason_text
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import MAX_FILE_BYTES
+from sim.scenario.loader import MAX_FILE_BYTES, builtin_names
 from sim.scenario.model import REGIMES, load_scenario, loads_scenario, scenarios_dir
 from sim.show.plots import OKABE_ITO
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
@@ -433,7 +433,7 @@ def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
 def _create_form(ws: Workshop, lang: str) -> None:
     st.header(t("new_session", lang))
     _guide_links(lang, "ws-guide-create")
-    shipped = sorted(p.name for p in scenarios_dir().glob("*.yaml"))
+    shipped = list(builtin_names())  # water scenarios: not a multi-service file
     with st.form("ws-create"):
         choice = st.selectbox(t("scenario_label", lang), shipped) if shipped else None
         upload = st.file_uploader(t("scenario_upload", lang), type=["yaml", "yml"])
