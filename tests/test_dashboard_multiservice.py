@@ -126,7 +126,7 @@ def test_compare_shows_the_shipped_multiservice_regie_in_french() -> None:
         "Mesure",
         "Services séparés",
         "+ équipes partagées",
-        "+ frais généraux mis en commun",
+        "+ frais généraux",
         "+ une seule facture",
         "Écart",
     ]

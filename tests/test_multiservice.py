@@ -526,3 +526,48 @@ def test_text_may_extend_the_shipped_multiservice_file() -> None:
     want = load_multiservice(FILE)
     assert ms.shared.overhead_saving_pct == 5
     assert ms.services == want.services
+
+
+# --------------------------------------------------------------------------------------------
+# many futures: the gap's median and range
+# --------------------------------------------------------------------------------------------
+def test_gap_ensemble_is_against_separate_on_each_seed_of_the_family(small: MultiServiceScenario) -> None:
+    from sim.core.rng import child_seeds
+    from sim.experiments.multi import gap_ensemble
+
+    ms = small.with_shared(overhead_saving_pct=15.0)
+    ens = gap_ensemble(ms, 3, seed=7)
+    seeds = child_seeds(7, 3)
+    assert list(ens.runs["seed"]) == seeds and list(ens.runs["run"]) == [0, 1, 2]
+    one = against_separate(ms, seeds[1])
+    row = ens.runs.iloc[1]
+    for key in one.parts.index:
+        assert row[key] == one.parts.at[key, "gap"]
+    for step in ("crews", "overheads", "bill"):
+        assert row[f"opex_eur_{step}"] == one.parts.at["opex_eur", step]
+    # the parts of the gap in operating costs add up to it, future by future
+    parts = ens.runs[["opex_eur_crews", "opex_eur_overheads", "opex_eur_bill"]].sum(axis=1)
+    assert parts.to_numpy() == pytest.approx(ens.runs["opex_eur"].to_numpy())
+    summary = ens.summary()
+    assert summary.at["opex_eur", "median"] == ens.runs["opex_eur"].median()
+    assert (summary["min"] <= summary["median"]).all() and (summary["median"] <= summary["max"]).all()
+    assert summary.at["overheads_eur", "max"] < 0  # pooling saves in every future
+    # stopped before its end: the futures that finished
+    calls = iter([False, True])
+    stopped = gap_ensemble(ms, 3, seed=7, cancel=lambda: next(calls))
+    assert stopped.cancelled and len(stopped.runs) == 1
+
+
+def test_cli_ensemble_of_a_multiservice_file(capsys: Any, tmp_path: Path) -> None:
+    out = tmp_path / "ens"
+    code = main(["ensemble", str(FILE), "--runs", "2", "-q", "--out", str(out), *SMALL_ARGS])
+    text, _ = capsys.readouterr()
+    assert code == 0, text
+    assert "sur 2 futurs" in text and "médiane" in text
+    assert "Charges d'exploitation : une seule facture" in text
+    runs = pd.read_csv(out / "gap_runs.csv")
+    summary = pd.read_csv(out / "gap_summary.csv", index_col="gap")
+    assert len(runs) == 2 and summary.at["opex_eur", "median"] == pytest.approx(runs["opex_eur"].median())
+    code = main(["--lang", "en", "ensemble", str(FILE), "--runs", "1", "-q", "--out", str(out), *SMALL_ARGS])
+    text, _ = capsys.readouterr()
+    assert code == 0 and "over 1 future (seed" in text and "median" in text

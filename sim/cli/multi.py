@@ -324,3 +324,32 @@ def handle_against_separate(args: argparse.Namespace, ctx: Context) -> int:
 def _signed(x: float, lang: str, decimals: int) -> str:
     text = fmt_number(x, lang, decimals)
     return text if text.startswith(("-", "−")) else f"+{text}"
+
+
+#: a signed number (``+1,20``, ``-0,50``), for gaps
+signed = _signed
+#: write a CSV file through a temporary file
+write_csv = _write_csv
+
+#: the parts of the gap in operating costs, as people say them
+GAP_PARTS = {
+    "opex_eur_crews": ("Charges d'exploitation : équipes partagées", "Operating costs: shared crews"),
+    "opex_eur_overheads": (
+        "Charges d'exploitation : frais généraux mis en commun",
+        "Operating costs: pooled overheads",
+    ),
+    "opex_eur_bill": ("Charges d'exploitation : une seule facture", "Operating costs: one bill"),
+}
+
+
+def gap_label(key: str, ctx: Context) -> tuple[str, str]:
+    """The label and unit of a measure of :func:`~sim.experiments.multi.against_separate` (or of
+    a part of the gap in operating costs), in the context's language."""
+    if key in MEASURES:
+        fr, en, unit = MEASURES[key]
+        return ctx.t(fr, en), unit
+    if key in GAP_PARTS:
+        return ctx.t(*GAP_PARTS[key]), "M€"
+    name = key.removesuffix("_crew_wait_hours")
+    label_fr, label_en = SERVICE_LABELS.get(name, (name, name))
+    return ctx.t(f"Attente d'une équipe, {label_fr}", f"Waiting for a crew, {label_en}"), "h"

@@ -162,8 +162,10 @@ EFFECTS: dict[str, tuple[int, float, str, bool]] = {
 }
 
 
-def effect_texts(cmp: AgainstSeparate, lang: str) -> list[tuple[str, str, str, bool]]:
-    """(label, value with the régie, change from separate, lower is better) for each effect."""
+def effect_texts(cmp: AgainstSeparate, lang: str) -> list[tuple[str, str, str, str]]:
+    """(label, value with the régie, change from separate, colour of the change) for each effect:
+    the colour is Streamlit's ``delta_color`` (``inverse`` where lower is better, ``off`` when
+    the change rounds to nothing)."""
     year = cmp.scenario.services[next(iter(cmp.scenario.services))].town.start_year
     last = year + cmp.scenario.spec.horizon_years - 1
     out = []
@@ -178,7 +180,9 @@ def effect_texts(cmp: AgainstSeparate, lang: str) -> list[tuple[str, str, str, b
             delta=f"{_signed((together - alone) / scale, lang, digits)}\u00a0{unit}",
             alone=f"{fmt_number(alone / scale, lang, digits)}\u00a0{unit}",
         )
-        out.append((label, value, delta, lower_better))
+        unchanged = fmt_number(abs(together - alone) / scale, lang, digits) == fmt_number(0, lang, digits)
+        colour = "off" if unchanged else "inverse" if lower_better else "normal"
+        out.append((label, value, delta, colour))
     return out
 
 
@@ -219,6 +223,7 @@ def _inputs(defaults: Mapping[str, Any], lang: str) -> tuple[str, float, float]:
             max_value=50.0,
             value=float(defaults["overhead_saving_pct"]),
             step=1.0,
+            format="%.0f",
             help=t("compare.multi.saving_pct.help", lang),
             key=SAVING_WIDGET,
         )
@@ -281,18 +286,24 @@ def render(lang: str) -> None:
         hide_index=True,
         width="stretch",
         height="content",
-        column_config={c: st.column_config.TextColumn(alignment="right") for c in table.columns[1:]},
+        # on a laptop (1366 px) the measure, the four steps and the gap fit side by side
+        column_config={
+            table.columns[0]: st.column_config.TextColumn(width=300),
+            **{c: st.column_config.TextColumn(alignment="right", width=120) for c in table.columns[1:-1]},
+            table.columns[-1]: st.column_config.TextColumn(alignment="right", width=75),
+        },
     )
     fig = waterfall(cmp, lang)
     st.plotly_chart(fig, theme=None, key="compare_multi_waterfall", config={"displaylogo": False})
+    st.caption(t("compare.multi.chart.note", lang))
     st.markdown(saving_text(cmp, lang))
 
     st.subheader(t("compare.multi.effects.header", lang))
     effects = effect_texts(cmp, lang)
     cols = st.columns(len(effects))
-    for col, (label, value, delta, lower_better) in zip(cols, effects, strict=True):
+    for col, (label, value, delta, colour) in zip(cols, effects, strict=True):
         with col:
-            st.metric(label, value, delta, delta_color="inverse" if lower_better else "normal")
+            st.metric(label, value, delta, delta_color=colour)
     st.caption(t("compare.multi.effects.caption", lang))
 
     st.subheader(t("compare.multi.sources.header", lang))
