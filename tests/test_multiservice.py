@@ -456,7 +456,7 @@ def test_cli_compare_against_separate(capsys: Any, tmp_path: Path) -> None:
     # not a multi-service file
     code = main(["compare", str(scenarios_dir() / "regie.yaml"), "--against-separate", "-q", *SMALL_ARGS])
     _, err = capsys.readouterr()
-    assert code == 2 and "service: multi" in err
+    assert code == 2 and "services:" in err and "n'est pas un scénario multiservice" in err
 
 
 def test_cli_run_and_validate(capsys: Any, tmp_path: Path) -> None:

@@ -201,16 +201,16 @@ def handle_against_separate(args: argparse.Namespace, ctx: Context) -> int:
     if len(args.files) != 1:
         raise CliError(
             ctx.t(
-                "--against-separate prend un seul fichier multiservice (service: multi)",
-                "--against-separate takes one multi-service file (service: multi)",
+                "--against-separate prend un seul fichier multiservice (un bloc « services: »)",
+                "--against-separate takes one multi-service file (a 'services:' block)",
             )
         )
     if not is_multiservice_file(args.files[0]):
         raise CliError(
             ctx.t(
-                f"{args.files[0]} n'est pas un scénario multiservice (service: multi) : "
+                f"{args.files[0]} n'est pas un scénario multiservice (un bloc « services: ») : "
                 "--against-separate en demande un, par ex. scenarios/multiservice.yaml",
-                f"{args.files[0]} is not a multi-service scenario (service: multi): "
+                f"{args.files[0]} is not a multi-service scenario (a 'services:' block): "
                 "--against-separate needs one, e.g. scenarios/multiservice.yaml",
             )
         )

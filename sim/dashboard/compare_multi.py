@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -162,7 +162,11 @@ EFFECTS: dict[str, tuple[int, float, str, bool]] = {
 }
 
 
-def effect_texts(cmp: AgainstSeparate, lang: str) -> list[tuple[str, str, str, str]]:
+#: Streamlit's colours of a metric's change
+Colour = Literal["normal", "inverse", "off"]
+
+
+def effect_texts(cmp: AgainstSeparate, lang: str) -> list[tuple[str, str, str, Colour]]:
     """(label, value with the régie, change from separate, colour of the change) for each effect:
     the colour is Streamlit's ``delta_color`` (``inverse`` where lower is better, ``off`` when
     the change rounds to nothing)."""
@@ -181,7 +185,7 @@ def effect_texts(cmp: AgainstSeparate, lang: str) -> list[tuple[str, str, str, s
             alone=f"{fmt_number(alone / scale, lang, digits)}\u00a0{unit}",
         )
         unchanged = fmt_number(abs(together - alone) / scale, lang, digits) == fmt_number(0, lang, digits)
-        colour = "off" if unchanged else "inverse" if lower_better else "normal"
+        colour: Colour = "off" if unchanged else "inverse" if lower_better else "normal"
         out.append((label, value, delta, colour))
     return out
 
