@@ -9,7 +9,9 @@ On a shared machine wall times move with the other work; the CPU time of the pro
 This script prints, for one case (``bench_model.build_case``), the minimum and median CPU time of
 ``simulate`` (or of ``simulate_kept`` with ``--kept``) after one warm-up run, and the monthly
 household step (``Engine._month_end``, wrapped on one instance as ``bench_model`` does) of billing
-and ordinary months per household: minimum, first quartile and median over every call.
+and ordinary months per household: minimum, first quartile and median over every call, in wall
+time and, for billing months, in CPU time of the process (both threads when a billing date runs on
+two: ``REGIE_SIM_THREADS``, see ``sim.core.billing.thread_count``).
 
 To compare two versions, run it alternately with each on ``PYTHONPATH`` (for instance a copy of
 an older commit made with ``git archive``), several times, in the same minutes.
@@ -33,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
 
     import sim.experiments.run as runs
     from sim.core.billing import kernel_name
+
+    try:
+        from sim.core.billing import thread_count
+    except ImportError:  # older code (before the issue-17 threads): one thread
+
+        def thread_count() -> int:
+            return 1
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--case", choices=("town", "town_x5"), default="town_x5")
@@ -58,14 +67,18 @@ def main(argv: list[str] | None = None) -> int:
         cpu.append(time.process_time() - c0)
 
     calls: dict[bool, list[float]] = {False: [], True: []}
+    cpu_calls: dict[bool, list[float]] = {False: [], True: []}  # CPU of the process: both threads
     for seed in (1, 2, 3):
         eng = runs.engine_for(scenario, seed)
         step = eng._month_end
 
         def timed(m: int, y: int, cal: int, t0: float, t1: float, step=step) -> None:  # type: ignore[no-untyped-def]
+            c = time.process_time()
             s = time.perf_counter()
             step(m, y, cal, t0, t1)
-            calls[(cal + 1) % interval == 0].append(time.perf_counter() - s)
+            billing = (cal + 1) % interval == 0
+            calls[billing].append(time.perf_counter() - s)
+            cpu_calls[billing].append(time.process_time() - c)
 
         eng._month_end = timed  # type: ignore[method-assign]
         eng.run()
@@ -80,11 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     what = "simulate_kept" if args.kept else "simulate"
     print(
         f"{args.case} ({n:,} households, {scenario.horizon_years} years), billing path {kernel_name()}, "
-        f"load average {os.getloadavg()[0]:.1f}"
+        f"{thread_count()} thread(s) a billing date, load average {os.getloadavg()[0]:.1f}"
     )
     print(f"{what}: CPU min {min(cpu):.3f} s, median {statistics.median(cpu):.3f} s over {len(cpu)} runs")
-    print(f"billing month step: {ns(calls[True])} ({len(calls[True])} calls)")
-    print(f"ordinary month step: {ns(calls[False])} ({len(calls[False])} calls)")
+    print(f"billing month step, wall: {ns(calls[True])} ({len(calls[True])} calls)")
+    print(f"billing month step, CPU (all threads): {ns(cpu_calls[True])}")
+    print(f"ordinary month step, wall: {ns(calls[False])} ({len(calls[False])} calls)")
     return 0
 
 

@@ -55,9 +55,22 @@ TIMEOUT_S = 120.0
 #: records, from the start of the navigation, when the main area last changed
 WATCH = """
 window.__lastChange = 0;
-new MutationObserver(() => { window.__lastChange = performance.now(); })
-  .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+window.__marks = {};
+new MutationObserver(() => {
+  const now = performance.now();
+  window.__lastChange = now;
+  const m = window.__marks;
+  // app: Streamlit's scripts loaded and its frame drawn; title: the page's first words (the
+  // script's first element); content: its first figure (a number or a chart) on screen
+  if (m.app === undefined && document.querySelector('[data-testid="stApp"]')) m.app = now;
+  if (m.title === undefined && document.querySelector('[data-testid="stMain"] h1')) m.title = now;
+  if (m.content === undefined && document.querySelector(
+      '[data-testid="stMain"] [data-testid="stMetric"], [data-testid="stMain"] .js-plotly-plot .main-svg'))
+    m.content = now;
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """
+#: the marks of the last visit (seconds from the start of the navigation), for the breakdown
+MARKS: dict[str, list[float]] = {}
 
 SETTLED = """
 ([quiet]) => {
@@ -123,6 +136,9 @@ def visit(browser: Any, url: str, width: int, height: int) -> float:
         while time.monotonic() < deadline:
             done = page.evaluate(SETTLED, [QUIET_MS])
             if done is not None:
+                marks = page.evaluate("window.__marks")
+                for k in ("app", "title", "content"):
+                    MARKS.setdefault(k, []).append(float(marks.get(k, float("nan"))) / 1000.0)
                 return float(done) / 1000.0
             time.sleep(0.1)
         raise RuntimeError(f"{url} was not drawn within {TIMEOUT_S:.0f} s")
@@ -184,6 +200,7 @@ def main() -> None:
     pages = [p for p in PAGES if not args.pages or p.url_path in args.pages or p.url_path == "accueil"]
     roots = [Path(args.against), Path(args.root)] if args.against else [Path(args.root)]
     rows: dict[tuple[str, Path], list[Any]] = {}
+    first_marks: dict[tuple[str, Path], dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         servers = [start_server(Path(tmp) / f"server{i}.log", r) for i, r in enumerate(roots)]
         load_before = os.getloadavg()
@@ -195,7 +212,9 @@ def main() -> None:
                 path = "" if p.url_path == "accueil" else p.url_path
                 got = {r: [0.0, [], [], []] for r in roots}
                 for (_, url), root in zip(servers, roots, strict=True):
+                    MARKS.clear()
                     got[root][0] = visit(browser, f"{url}/{path}?lang=fr", args.width, args.height)
+                    first_marks[(p.url_path, root)] = {k: v[-1] for k, v in MARKS.items()}
                 for _ in range(args.sessions):
                     for i, ((_, url), root) in enumerate(zip(servers, roots, strict=True)):
                         target = f"{url}/{path}?lang=fr"
@@ -232,6 +251,15 @@ def main() -> None:
         print(
             f"{name:<20} {root.name:<14} {first:>8.2f} {statistics.median(new):>7.2f} "
             f"{statistics.median(back):>7.2f} {statistics.median(menu):>7.2f}"
+        )
+    print()
+    print("first visitor, seconds from the navigation: Streamlit's frame drawn (its scripts loaded),")
+    print("the page's title (the script's first element), its first number or chart, all drawn")
+    print(f"{'page':<20} {'served from':<14} {'frame':>6} {'title':>6} {'figure':>7} {'drawn':>6}")
+    for (name, root), m in first_marks.items():
+        print(
+            f"{name:<20} {root.name:<14} {m['app']:>6.2f} {m['title']:>6.2f} {m['content']:>7.2f} "
+            f"{rows[(name, root)][0]:>6.2f}"
         )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 

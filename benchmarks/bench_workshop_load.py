@@ -37,6 +37,7 @@ Run it (opt-in, not a test)::
 
     .venv/bin/python benchmarks/bench_workshop_load.py                 # 30, 60, 120
     .venv/bin/python benchmarks/bench_workshop_load.py --sizes 30 --think 5
+    .venv/bin/python benchmarks/bench_workshop_load.py --sizes 30 --loopback-only  # round changes
 """
 
 from __future__ import annotations
@@ -298,18 +299,22 @@ async def _page_run(port: int, query: str, start: Any) -> tuple[Any, float, floa
     raise RuntimeError("the session closed before its page was drawn")
 
 
-def loopback_burst(n: int) -> dict[str, Any]:
-    """``regie-sim serve`` on 127.0.0.1; ``n`` participants' voting pages asked for at once.
+def loopback_burst(n: int, after: str = "open") -> dict[str, Any]:
+    """``regie-sim serve`` on 127.0.0.1; ``n`` participants' pages asked for at once.
 
-    What the server does when the facilitator opens a vote: every participant's page runs in full
-    (``_follow_session`` reruns it). The pages stay open afterwards, to read the memory they hold.
+    What the server does when the facilitator opens a vote (``after="open"``: every participant's
+    voting page) or closes it (``after="close"``: everyone voted, every page shows the round's
+    decisions): every participant's page runs in full (``_follow_session`` reruns it). The pages
+    stay open afterwards, to read the memory they hold.
     """
     import asyncio
     import urllib.request
 
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "REGIE_SIM_LANG": "fr"}
+        # no warm-up of the other pages' first views: a workshop server is started before the room
+        # arrives, so that thread has long finished when a round changes
+        env = {**os.environ, "REGIE_SIM_LANG": "fr", "REGIE_SIM_WARM_UP": "0"}
         env.pop("REGIE_SIM_FACILITATOR_SECRET", None)
         cmd = [sys.executable, "-m", "sim", "serve", "--host", "127.0.0.1", "--port", str(port)]
         server = subprocess.Popen(
@@ -329,6 +334,15 @@ def loopback_burst(n: int) -> dict[str, Any]:
             code, token = ws.create_session(sim.load_scenario(ROOT / "scenarios" / "town.yaml"), "commons", 3)
             people = [ws.join(code, f"P{i:03d}", COLLEGES[i % 3]) for i in range(n)]
             ws.open_vote(code, token)
+            if after == "close":
+                rng = random.Random(7)
+                for p in people:
+                    for item in ws.current_agenda(code):
+                        if item["item"] == WORK_ITEM and p["college"] != "operators":
+                            continue
+                        ok = [o["name"] for o in item["options"] if o.get("admissible", True)]
+                        ws.vote(code, p["token"], item["item"], rng.choice(ok))
+                ws.close_vote(code, token)
             pid = _streamlit_pid(server.pid)
 
             async def warm() -> None:  # one page first: imports and the agenda's replay, once
@@ -364,6 +378,7 @@ def loopback_burst(n: int) -> dict[str, Any]:
             server.wait(timeout=60)
     return {
         "participants": n,
+        "after": after,
         "first_s": min(times),
         "median_s": statistics.median(times),
         "p95_s": _pct(times, 0.95),
@@ -374,12 +389,29 @@ def loopback_burst(n: int) -> dict[str, Any]:
     }
 
 
+def loopback_table(sizes: list[int]) -> None:
+    print("\nLoopback, regie-sim serve: every participant's page asked for at once (a round change)")
+    print("| participants | round | first page | median | p95 | last page | server CPU | server memory |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        for after in ("open", "close"):
+            b = loopback_burst(n, after)
+            print(
+                f"| {n} | {after} | {b['first_s']:.1f} s | {b['median_s']:.1f} s | {b['p95_s']:.1f} s | "
+                f"{b['last_s']:.1f} s | {b['cpu_s']:.1f} s | {b['rss_warm_mb']:.0f} MB warm, "
+                f"{b['rss_open_mb']:.0f} MB with the pages open |"
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[30, 60, 120])
     ap.add_argument("--think", type=float, default=10.0, help="max think time before a vote (s)")
     ap.add_argument("--arrive", type=float, default=20.0, help="everyone joins within this (s)")
     ap.add_argument("--page-repeat", type=int, default=7)
+    ap.add_argument(
+        "--loopback-only", action="store_true", help="only the real server's round changes (a minute)"
+    )
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -391,6 +423,10 @@ def main() -> None:
         f"(scenarios/town.yaml), commons, {ROUNDS} rounds, think 0-{args.think:g} s, arrivals over "
         f"{args.arrive:g} s"
     )
+    if args.loopback_only:
+        loopback_table(args.sizes)
+        print(f"load average after {os.getloadavg()[0]:.1f}")
+        return
     results = []
     for n in args.sizes:
         cmd = [sys.executable, __file__, "--child", str(n), "--think", str(args.think)]
@@ -412,16 +448,7 @@ def main() -> None:
             f"memory at start {r['rss_start_mb']:.0f} MB, "
             f"errors {len(r['errors'])} {sorted(set(r['errors']))}"
         )
-    print("\nLoopback, regie-sim serve: every participant's voting page asked for at once (a round change)")
-    print("| participants | first page | median | p95 | last page | server CPU | server memory |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for n in args.sizes:
-        b = loopback_burst(n)
-        print(
-            f"| {n} | {b['first_s']:.1f} s | {b['median_s']:.1f} s | {b['p95_s']:.1f} s | "
-            f"{b['last_s']:.1f} s | {b['cpu_s']:.1f} s | {b['rss_warm_mb']:.0f} MB warm, "
-            f"{b['rss_open_mb']:.0f} MB with the pages open |"
-        )
+    loopback_table(args.sizes)
     pages = page_runs(args.page_repeat)
     print(
         "\nStreamlit script run (AppTest, median of "

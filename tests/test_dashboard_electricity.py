@@ -373,9 +373,11 @@ def test_electricity_futures_draw_the_electricity_fans(
     assert english_words(page_texts(at)) == set()
 
 
-def test_the_workshop_landing_says_it_simulates_water_only(
+def test_the_workshop_landing_no_longer_says_it_simulates_water_only(
     small: ElectricityScenario, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The workshop runs electricity sessions now (tests/test_workshop_electricity.py): its landing
+    does not send an electricity reader elsewhere."""
     import streamlit as st
 
     monkeypatch.setenv("REGIE_SIM_WORKSHOP_DB", str(tmp_path / "page.sqlite3"))
@@ -383,8 +385,6 @@ def test_the_workshop_landing_says_it_simulates_water_only(
     st.cache_resource.clear()
     try:
         at = open_page("sim/dashboard/workshop.py", small)
-        assert common.t("page.water_only", "fr") in [i.value for i in at.info]
-        water = open_page("sim/dashboard/workshop.py", share.load_preset("town"), preset="town")
-        assert common.t("page.water_only", "fr") not in [i.value for i in water.info]
+        assert common.t("page.water_only", "fr") not in [i.value for i in at.info]
     finally:
         st.cache_resource.clear()

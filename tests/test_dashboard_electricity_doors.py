@@ -21,6 +21,7 @@ ELEC = (
     "electricity/concession",
     "electricity/crisis-2022",
     "electricity/regie",
+    "electricity/remunicipalisation",
     "electricity/storm",
     "electricity/tempo",
 )

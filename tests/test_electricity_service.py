@@ -172,6 +172,28 @@ def test_a_dearer_market_than_the_opening_tariff_was_built_on_reaches_the_price_
     assert run(same).years["tariff_index"].iloc[2] == pytest.approx(a["tariff_index"].iloc[2], rel=0.02)
 
 
+def test_energy_bought_forward_costs_what_the_regulated_tariff_smooths() -> None:
+    """Bought forward over two years (as the TRVE's smoothing assumes), a price spike reaches the
+    service's costs as it reaches its price: the energy cost is the smoothed one, and the crisis
+    year's loss shrinks. Bought at the year's price (the default), the cost is the year's."""
+    shocks = [{"year": 2028, "kind": "energy_price", "factor": 7.0}]
+    spot = town(horizon_years=4, shocks=shocks)
+    fwd = with_changes(spot, {"supply": {"forward_bought_share": 1.0}})
+    half = with_changes(spot, {"supply": {"forward_bought_share": 0.5}})
+    a, b, c = run(spot).years, run(fwd).years, run(half).years
+    eng = engine_for(spot, seed=1)
+    svc = eng.service
+    for y in range(4):
+        year_cost = svc.supply_cost_eur_per_mwh(eng, y)
+        smooth = year_cost if y == 0 else 0.5 * (year_cost + svc.supply_cost_eur_per_mwh(eng, y - 1))
+        assert a["energy_cost_eur_per_mwh"].iloc[y] == pytest.approx(year_cost, rel=1e-12)
+        assert b["energy_cost_eur_per_mwh"].iloc[y] == pytest.approx(smooth, rel=1e-12)
+        assert c["energy_cost_eur_per_mwh"].iloc[y] == pytest.approx(0.5 * (smooth + year_cost), rel=1e-12)
+    assert (a["tariff_index"] == b["tariff_index"]).all()  # the price does not depend on how one buys
+    loss = {k: float(v["reserves_eur"].diff().iloc[2]) for k, v in (("spot", a), ("fwd", b), ("half", c))}
+    assert loss["spot"] < loss["half"] < loss["fwd"]
+
+
 def test_a_price_shield_caps_the_rise_and_the_state_pays_the_difference() -> None:
     shocks = [{"year": y, "kind": "energy_price", "factor": 3.0} for y in (2028, 2029, 2030)]
     free = run(town(horizon_years=5, shocks=shocks))

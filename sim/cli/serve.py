@@ -65,6 +65,9 @@ PRODUCTION: dict[str, str] = {
     "client.toolbarMode": "viewer",
     "client.showErrorDetails": "none",
     "global.developmentMode": "false",
+    # no full garbage collection after every script run: it was 60 % of the server's time when a
+    # round change redraws thirty pages at once (benchmarks/bench_workshop_load.py)
+    "runner.postScriptGC": "false",
 }
 
 

@@ -19,14 +19,22 @@ Two paths compute the same thing:
 ``numba`` is an optional dependency (``pip install -e ".[fast]"``). The path is chosen by the
 environment variable ``REGIE_SIM_KERNEL``: ``auto`` (default: numba when it can be imported),
 ``numpy`` or ``numba`` (an error if numba is missing). :func:`kernel_name` says which one runs.
+
+Either path can bill the households in two halves on two threads (``REGIE_SIM_THREADS=2``,
+:func:`thread_count`; one thread by default): every household gets the same arithmetic and the
+same uniform, and the halves are cut where numpy's pairwise summation cuts (:func:`split_point`),
+so every sum, and every result, is the same to the last bit whatever the setting.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy.special import logit
@@ -36,6 +44,10 @@ from sim.scenario.model import Tariff
 
 KERNEL_ENV = "REGIE_SIM_KERNEL"
 KERNELS = ("auto", "numpy", "numba")
+THREADS_ENV = "REGIE_SIM_THREADS"
+#: below this many households a billing date stays on one thread: handing half of it to a second
+#: thread costs ~0.07-0.1 ms, about what billing 10,000 households costs (bench_billing_threads.py)
+MIN_SPLIT_HOUSEHOLDS = 20_000
 
 # social tariff kinds as the fused loop sees them
 SOCIAL_NONE, SOCIAL_REDUCED, SOCIAL_CAP = 0, 1, 2
@@ -52,6 +64,7 @@ class BillingTotals:
     revenue_eur: float  # service revenue: bills excl. tax minus levies (paid or not)
     social_rebate_eur: float  # social-tariff rebates incl. tax
     unpaid_idx: np.ndarray  # indices of the households whose bill went unpaid
+    after: tuple[float, ...] = ()  # the sums ``billing_step``'s ``after`` returned, added up
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,104 @@ class BillingWork:
         # numba path: per-household bill parts, then summed by numpy as on the numpy path
         self.total, self.vat, self.levies, self.excl, self.rebate, self.negz = np.empty((6, n))
         self.unpaid = np.empty(n, dtype=np.int64)
+        self.draws = SplitDraws()
+
+
+# ---------------------------------------------------------------------------------------------
+# two threads: each bills half of the households
+# ---------------------------------------------------------------------------------------------
+T = TypeVar("T")
+#: ``billing_step``'s ``after``: (a slice of the households, its unpaid bills) -> sums over it
+After = Callable[[slice, np.ndarray], tuple[float, ...]]
+_pool: tuple[int, ThreadPoolExecutor] | None = None  # (the process that made it, the pool)
+_pool_lock = threading.Lock()
+
+
+def thread_count() -> int:
+    """Threads a billing date uses: ``REGIE_SIM_THREADS`` = ``1`` (default), ``2`` or ``auto``.
+
+    ``auto`` takes 2 when the machine has two cores or more and one of them is idle by the load
+    average of the last minute (below cores − 1). One thread is the default because two have not
+    yet been measured faster: on the project's shared 2-core machine the second half waited for
+    a core and handing it over cost ~0.1 ms a billing date (``benchmarks/bench_billing_threads.py``,
+    ``benchmarks/RESULTS.md``). Ensemble workers always run with 1 (the pool of processes already
+    uses every core). The results never depend on it (:func:`split_point`).
+    """
+    raw = os.environ.get(THREADS_ENV, "1").strip().lower() or "1"
+    if raw == "auto":
+        cores = os.cpu_count() or 1
+        return 2 if cores >= 2 and _load_average() < cores - 1 else 1
+    if raw not in ("1", "2"):
+        raise ValueError(f"{THREADS_ENV} must be 1, 2 or auto, got {raw!r}")
+    return int(raw)
+
+
+def _load_average() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # not available on this system
+        return 0.0
+
+
+def split_point(n: int) -> int:
+    """Where numpy's pairwise summation first splits an array of ``n`` doubles (0: it does not).
+
+    ``np.add.reduce`` over a contiguous array of n > 128 doubles returns
+    ``pairwise(a[:h]) + pairwise(a[h:])`` with h = n // 2 rounded down to a multiple of 8, and the
+    sum of each half is itself that half's ``np.sum``: so the sums of two halves cut here, added,
+    are the whole array's sum to the last bit (tests/test_billing_threads.py holds this).
+    """
+    if n <= 128:
+        return 0
+    h = n // 2
+    return h - h % 8
+
+
+def _helper_pool() -> ThreadPoolExecutor:
+    """One helper thread per process (made again in a child process after a fork)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="regie-billing"))
+        return _pool[1]
+
+
+def halves(n: int) -> int:
+    """The split point a step over ``n`` households uses now: 0 for one thread."""
+    if n < MIN_SPLIT_HOUSEHOLDS or thread_count() < 2:
+        return 0
+    return split_point(n)
+
+
+def run_halves(n: int, h: int, part: Callable[[int, int], T]) -> tuple[T, T]:
+    """``part(0, h)`` on this thread and ``part(h, n)`` on the helper thread, at once."""
+    later = _helper_pool().submit(part, h, n)
+    try:
+        first = part(0, h)
+    finally:
+        second = later.result()
+    return first, second
+
+
+class SplitDraws:
+    """The uniforms of one household step drawn by two threads, the same as one call would draw.
+
+    A ``Generator.random`` double takes one 64-bit output of its PCG64, so the second half's
+    uniforms are what a copy of the generator advanced by ``h`` draws. After both halves the
+    generator itself is advanced past the whole step, as one call of ``n`` draws leaves it.
+    """
+
+    def __init__(self) -> None:
+        self._bits = np.random.PCG64(0)
+        self._spare = np.random.Generator(self._bits)
+
+    def second_half(self, rng: np.random.Generator, h: int) -> np.random.Generator | None:
+        """A generator positioned ``h`` draws after ``rng`` (None when ``rng`` cannot jump)."""
+        if not isinstance(rng.bit_generator, np.random.PCG64):
+            return None
+        self._bits.state = rng.bit_generator.state
+        self._bits.advance(h)
+        return self._spare
 
 
 _numba_loops: Any = None  # the compiled module, imported on first use
@@ -163,6 +274,7 @@ def billing_step(
     year_bill: np.ndarray,
     work: BillingWork,
     kernel: str | None = None,
+    after: After | None = None,
 ) -> BillingTotals:
     """Volumes, bills and payments of every household at one billing date.
 
@@ -188,6 +300,12 @@ def billing_step(
         Scratch space of the households' size (the engine's own; no allocation per call).
     kernel : "numpy", "numba" or None
         None follows ``REGIE_SIM_KERNEL`` (see the module docstring).
+    after : callable or None
+        More work on the same households once they are billed, on the same thread:
+        ``after(cut, unpaid)`` gets a slice of the households (all of them, or one thread's half)
+        and the indices of the unpaid bills within it, and returns sums over that slice, taken by
+        numpy over whole arrays of the slice (so that the halves' sums add up to the whole
+        sums exactly, :func:`split_point`). They are added up in ``BillingTotals.after``.
     """
     if kernel is None:
         kernel = kernel_name()
@@ -210,6 +328,7 @@ def billing_step(
             year_volume,
             year_bill,
             work,
+            after,
         )
     if kernel != "numpy":
         raise ValueError(f"kernel must be 'numpy' or 'numba', got {kernel!r}")
@@ -231,6 +350,7 @@ def billing_step(
         year_volume,
         year_bill,
         work,
+        after,
     )
 
 
@@ -239,13 +359,65 @@ def unpaid_indices(
 ) -> np.ndarray:
     """Indices of the unpaid bills: one uniform per household, unpaid when it is below
     p = 1 / (exp(−z) + 1)."""
-    negz = np.multiply(total, payment.neg_factor, out=work.buf)
-    negz -= payment.logit0
+    return _unpaid_part(total, payment.neg_factor, payment.logit0, rng, work.buf, work.uniforms)
+
+
+def _unpaid_part(
+    total: np.ndarray,
+    neg_factor: np.ndarray,
+    logit0: float,
+    rng: np.random.Generator,
+    buf: np.ndarray,
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    negz = np.multiply(total, neg_factor, out=buf)
+    negz -= logit0
     np.exp(negz, out=negz)
     negz += 1.0
     p = np.reciprocal(negz, out=negz)
-    draws = rng.random(out=work.uniforms)
+    draws = rng.random(out=uniforms)
     return np.flatnonzero(draws < p)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One thread's share of a billing date: its households' bill parts, their sums (numpy's, in
+    the order :func:`_totals` takes them) and its unpaid households (indices within the share)."""
+
+    total: np.ndarray
+    vat: np.ndarray
+    levies: np.ndarray
+    sums: tuple[float, float, float, float, float]  # total, vat, levies, excl, rebate
+    unpaid: np.ndarray
+    after: tuple[float, ...] = ()
+
+
+def _sums(*arrays: np.ndarray) -> tuple[float, float, float, float, float]:
+    t, v, le, e, r = (float(a.sum()) for a in arrays)
+    return t, v, le, e, r
+
+
+def _in_halves(
+    n: int,
+    rng: np.random.Generator,
+    work: BillingWork,
+    part: Callable[[int, int, np.random.Generator], _Part],
+) -> BillingTotals:
+    """Run ``part`` over every household, on two threads when :func:`halves` says so, and add up.
+
+    Each household gets the same arithmetic and the same uniform as on one thread, and the sums
+    of the two halves, cut where numpy's pairwise sum cuts (:func:`split_point`), add up to the
+    whole arrays' sums exactly: the totals are the same to the last bit.
+    """
+    h = halves(n)
+    second = work.draws.second_half(rng, h) if h else None
+    if second is None:
+        return _totals([part(0, n, rng)], [0])
+    parts = run_halves(n, h, lambda lo, hi: part(lo, hi, rng if lo == 0 else second))
+    bits = rng.bit_generator
+    assert isinstance(bits, np.random.PCG64)  # else second_half gave None
+    bits.advance(n - h)  # as if it had drawn all n uniforms itself
+    return _totals(list(parts), [0, h])
 
 
 def _vectorised(
@@ -266,32 +438,46 @@ def _vectorised(
     year_volume: np.ndarray,
     year_bill: np.ndarray,
     work: BillingWork,
+    after: After | None = None,
 ) -> BillingTotals:
-    metered, season, buf = work.metered, work.season, work.buf
     acc_in, acc_out, s_in, s_out = _weights(weights, under, explicit is None)
     surcharged = tariff.seasonal.eur_per_m3 * price_index > 0.0  # else the season volume is unused
-    ex_all, ex_season = explicit if explicit is not None else (None, None)
-    _period_volume(indoor, outdoor, acc_in, acc_out, ex_all, under, metered, buf)
-    if surcharged:
-        _period_volume(indoor, outdoor, s_in, s_out, ex_season, under, season, buf)
-    br = tariffs.bill(
-        metered,
-        persons,
-        tariff,
-        months=months,
-        season_volume_m3=season if surcharged else None,
-        eligible=eligible,
-        income_eur_per_year=income,
-        price_index=price_index,
-        levies_index=levies_index,
-    )
-    # non-payment: logistic in the bill's share of income (annualised, in %); p = 1 / (e^-z + 1)
-    unpaid = unpaid_indices(br.total_eur, payment, rng, work)
-    year_volume += metered
-    year_bill += br.total_eur
-    return _totals(
-        br.total_eur, br.vat_eur, br.levies_eur, br.total_excl_tax_eur, br.social_rebate_eur, unpaid
-    )
+    n = indoor.shape[0]
+
+    def part(lo: int, hi: int, gen: np.random.Generator) -> _Part:
+        cut = slice(lo, hi)
+        metered, season, buf = work.metered[cut], work.season[cut], work.buf[cut]
+        ex_all, ex_season = (explicit[0][cut], explicit[1][cut]) if explicit is not None else (None, None)
+        _period_volume(indoor[cut], outdoor[cut], acc_in, acc_out, ex_all, under, metered, buf)
+        if surcharged:
+            _period_volume(indoor[cut], outdoor[cut], s_in, s_out, ex_season, under, season, buf)
+        br = tariffs.bill(
+            metered,
+            _share(persons, n, cut),
+            tariff,
+            months=months,
+            season_volume_m3=season if surcharged else None,
+            eligible=_share(eligible, n, cut),
+            income_eur_per_year=_share(income, n, cut),
+            price_index=price_index,
+            levies_index=levies_index,
+        )
+        # non-payment: logistic in the bill's share of income (annualised, in %); p = 1 / (e^-z + 1)
+        unpaid = _unpaid_part(
+            br.total_eur, payment.neg_factor[cut], payment.logit0, gen, buf, work.uniforms[cut]
+        )
+        year_volume[cut] += metered
+        year_bill[cut] += br.total_eur
+        t, v, le = br.total_eur, br.vat_eur, br.levies_eur
+        sums = _sums(t, v, le, br.total_excl_tax_eur, br.social_rebate_eur)
+        return _Part(t, v, le, sums, unpaid, after(cut, unpaid) if after is not None else ())
+
+    return _in_halves(n, rng, work, part)
+
+
+def _share(a: Any, n: int, cut: slice) -> Any:
+    """A per-household array's share of the households (anything else as it is)."""
+    return a[cut] if isinstance(a, np.ndarray) and a.ndim == 1 and a.shape[0] == n else a
 
 
 def _period_volume(
@@ -314,26 +500,38 @@ def _period_volume(
         out *= 1.0 - under
 
 
-def _totals(
-    total: np.ndarray,
-    vat: np.ndarray,
-    levies: np.ndarray,
-    excl: np.ndarray,
-    rebate: np.ndarray,
-    unpaid: np.ndarray,
-) -> BillingTotals:
+def _totals(parts: list[_Part], offsets: list[int]) -> BillingTotals:
     """Sums over households, by numpy on both paths (the same per-household values give the
-    same sums)."""
-    billed = float(total.sum())
-    levies_sum = float(levies.sum())
+    same sums); the shares' sums added in household order, their unpaid bills gathered in it."""
+    billed, vat, levies_sum, excl, rebate = parts[0].sums
+    extra = parts[0].after
+    for p in parts[1:]:
+        billed, vat, levies_sum, excl, rebate = (
+            billed + p.sums[0],
+            vat + p.sums[1],
+            levies_sum + p.sums[2],
+            excl + p.sums[3],
+            rebate + p.sums[4],
+        )
+        extra = tuple(x + y for x, y in zip(extra, p.after, strict=True))
+    if len(parts) == 1:
+        p = parts[0]
+        unpaid = p.unpaid
+        unpaid_total, unpaid_vat, unpaid_levies = p.total[unpaid], p.vat[unpaid], p.levies[unpaid]
+    else:
+        unpaid = np.concatenate([p.unpaid + off for p, off in zip(parts, offsets, strict=True)])
+        unpaid_total = np.concatenate([p.total[p.unpaid] for p in parts])
+        unpaid_vat = np.concatenate([p.vat[p.unpaid] for p in parts])
+        unpaid_levies = np.concatenate([p.levies[p.unpaid] for p in parts])
     return BillingTotals(
         billed_eur=billed,
-        paid_eur=billed - float(total[unpaid].sum()),
-        vat_paid_eur=float(vat.sum()) - float(vat[unpaid].sum()),
-        levies_paid_eur=levies_sum - float(levies[unpaid].sum()),
-        revenue_eur=float(excl.sum()) - levies_sum,
-        social_rebate_eur=float(rebate.sum()),
+        paid_eur=billed - float(unpaid_total.sum()),
+        vat_paid_eur=vat - float(unpaid_vat.sum()),
+        levies_paid_eur=levies_sum - float(unpaid_levies.sum()),
+        revenue_eur=excl - levies_sum,
+        social_rebate_eur=rebate,
         unpaid_idx=unpaid,
+        after=extra,
     )
 
 
@@ -343,30 +541,11 @@ def _weights(weights: np.ndarray, under: float, fold: bool) -> tuple[float, floa
     return (float(weights[0]) * k, float(weights[1]) * k, float(weights[2]) * k, float(weights[3]) * k)
 
 
-def _fused(
-    indoor: np.ndarray,
-    outdoor: np.ndarray,
-    weights: np.ndarray,
-    explicit: tuple[np.ndarray, np.ndarray] | None,
-    under: float,
-    persons: np.ndarray,
-    tariff: Tariff,
-    months: int,
-    eligible: np.ndarray,
-    income: np.ndarray,
-    price_index: float,
-    levies_index: float,
-    payment: Payment,
-    rng: np.random.Generator,
-    year_volume: np.ndarray,
-    year_bill: np.ndarray,
-    work: BillingWork,
-) -> BillingTotals:
-    if int(months) != months or months < 1:
-        raise ValueError(f"months must be a whole number ≥ 1, got {months}")
-    if tariff.blocks_per_person and persons.size and persons.min() < 1:
-        raise ValueError("persons must be finite and ≥ 1")
-    period = months / 12.0
+def _loop_tariff(
+    tariff: Tariff, price_index: float, eligible: np.ndarray, income: np.ndarray
+) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], int]:
+    """The tariff as the compiled loop takes it: the billed blocks' bounds and prices (the same
+    skips as :func:`sim.core.tariff._compute`) and the kind of social tariff applied."""
     # the blocks the bill uses, with the same skips as sim.core.tariff._compute
     free = tariff.free_volume_m3
     los, ups, prices = [], [], []
@@ -389,47 +568,190 @@ def _fused(
         kind = SOCIAL_REDUCED if social.kind == "reduced_blocks" else SOCIAL_CAP
         if kind == SOCIAL_CAP and np.isnan(income[eligible]).any():
             raise ValueError("income_eur_per_year is NaN for an eligible household")
-    ex_all, ex_season = explicit if explicit is not None else (work.buf, work.buf)
-    nb = _load_numba()
-    w = work  # short name: the loop takes nine of its arrays
-    acc_in, acc_out, s_in, s_out = _weights(weights, under, explicit is None)
-    nb.bill_loop(
-        indoor,
-        outdoor,
-        acc_in,
-        acc_out,
-        s_in,
-        s_out,
-        explicit is not None,
-        ex_all,
-        ex_season,
-        1.0 - under,
+    return tuple(los), tuple(ups), tuple(prices), kind
+
+
+def year_bills(
+    volume: np.ndarray,
+    persons: np.ndarray,
+    tariff: Tariff,
+    *,
+    eligible: np.ndarray,
+    income: np.ndarray,
+    price_index: float,
+    levies_index: float,
+    kernel: str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's yearly bill incl. tax under ``tariff`` for ``volume``, and its bill excl.
+    tax minus levies (what the service keeps): a projection, no payment drawn.
+
+    The numpy path is :func:`sim.core.tariff.bill` (12 months, no seasonal volume); the numba path
+    runs the billing date's compiled loop on the same volumes (indoor = ``volume`` with weight 1,
+    no outdoor volume: the same metered volume to the bit), one pass instead of some fifteen. Both
+    give the same doubles for every household (``tests/test_billing_threads.py``).
+    """
+    if kernel is None:
+        kernel = kernel_name()
+    if kernel == "numpy":
+        br = tariffs.bill(
+            volume,
+            persons,
+            tariff,
+            months=12,
+            eligible=eligible,
+            income_eur_per_year=income,
+            price_index=price_index,
+            levies_index=levies_index,
+        )
+        # a copy of the total: the breakdown's arrays are rows of one workspace that a view would
+        # keep alive; the net in the workspace's excl. tax row, which nobody reads after
+        net = np.subtract(br.total_excl_tax_eur, br.levies_eur, out=br.total_excl_tax_eur)
+        return br.total_eur.copy(), net
+    if kernel != "numba":
+        raise ValueError(f"kernel must be 'numpy' or 'numba', got {kernel!r}")
+    if not (price_index >= 0.0 and price_index < np.inf):
+        raise ValueError(f"price_index must be finite and ≥ 0, got {price_index}")
+    if tariff.blocks_per_person and persons.size and persons.min() < 1:
+        raise ValueError("persons must be finite and ≥ 1")
+    los, ups, prices, kind = _loop_tariff(tariff, price_index, eligible, income)
+    social = tariff.social
+    n = volume.shape[0]
+    out = np.empty((9, n))
+    zeros, total, vat, levies, excl, rebate, scratch = out[0], out[1], out[2], out[3], out[4], out[5], out[6]
+    zeros.fill(0.0)
+    _load_numba().bill_loop(
+        volume,
+        zeros,  # no outdoor volume
+        1.0,
+        0.0,
+        0.0,
+        0.0,
+        False,
+        zeros,
+        zeros,
+        1.0,
         bool(tariff.blocks_per_person),
         persons,
-        period,
-        tariff.standing_charge_eur_per_year * period * price_index,
-        tuple(los),
-        tuple(ups),
-        tuple(prices),
-        tariff.seasonal.eur_per_m3 * price_index,
+        1.0,
+        tariff.standing_charge_eur_per_year * 1.0 * price_index,  # as tariff._compute: × period
+        los,
+        ups,
+        prices,
+        0.0,  # no seasonal volume, no surcharge
         tariff.levies_eur_per_m3 * levies_index,
         tariff.vat_pct / 100.0,
         kind,
         1.0 - social.price_factor,
-        social.bill_cap_pct_of_income / 100.0 * period,
+        social.bill_cap_pct_of_income / 100.0 * 1.0,
         eligible,
         income,
-        payment.neg_factor,
-        payment.logit0,
-        year_volume,
-        year_bill,
-        w.total,
-        w.vat,
-        w.levies,
-        w.excl,
-        w.rebate,
-        w.negz,
+        zeros,  # no payment rule
+        0.0,
+        scratch,  # the loop's running year sums: not wanted here
+        out[7],
+        total,
+        vat,
+        levies,
+        excl,
+        rebate,
+        out[8],
     )
-    draws = rng.random(out=w.uniforms)  # the numpy path's draws: one per household, in order
-    unpaid = w.unpaid[: nb.unpaid_loop(draws, w.negz, w.unpaid)]
-    return _totals(w.total, w.vat, w.levies, w.excl, w.rebate, unpaid)
+    total = total.copy()  # alone: not keeping the other rows alive
+    return total, np.subtract(excl, levies, out=excl)
+
+
+def _fused(
+    indoor: np.ndarray,
+    outdoor: np.ndarray,
+    weights: np.ndarray,
+    explicit: tuple[np.ndarray, np.ndarray] | None,
+    under: float,
+    persons: np.ndarray,
+    tariff: Tariff,
+    months: int,
+    eligible: np.ndarray,
+    income: np.ndarray,
+    price_index: float,
+    levies_index: float,
+    payment: Payment,
+    rng: np.random.Generator,
+    year_volume: np.ndarray,
+    year_bill: np.ndarray,
+    work: BillingWork,
+    after: After | None = None,
+) -> BillingTotals:
+    if int(months) != months or months < 1:
+        raise ValueError(f"months must be a whole number ≥ 1, got {months}")
+    if tariff.blocks_per_person and persons.size and persons.min() < 1:
+        raise ValueError("persons must be finite and ≥ 1")
+    period = months / 12.0
+    los, ups, prices, kind = _loop_tariff(tariff, price_index, eligible, income)
+    social = tariff.social
+    nb = _load_numba()
+    w = work  # short name: the loop takes nine of its arrays
+    acc_in, acc_out, s_in, s_out = _weights(weights, under, explicit is None)
+    los_t, ups_t, prices_t = los, ups, prices
+    per_person = bool(tariff.blocks_per_person)
+    standing = tariff.standing_charge_eur_per_year * period * price_index
+    surcharge = tariff.seasonal.eur_per_m3 * price_index
+    levies_rate = tariff.levies_eur_per_m3 * levies_index
+    vat_rate = tariff.vat_pct / 100.0
+    keep_share = 1.0 - social.price_factor
+    cap_factor = social.bill_cap_pct_of_income / 100.0 * period
+    n = indoor.shape[0]
+
+    def part(lo: int, hi: int, gen: np.random.Generator) -> _Part:
+        cut = slice(lo, hi)
+        ex_all, ex_season = (explicit[0][cut], explicit[1][cut]) if explicit is not None else (w.buf, w.buf)
+        total, vat, levies, excl, rebate, negz = (
+            w.total[cut],
+            w.vat[cut],
+            w.levies[cut],
+            w.excl[cut],
+            w.rebate[cut],
+            w.negz[cut],
+        )
+        nb.bill_loop(
+            indoor[cut],
+            outdoor[cut],
+            acc_in,
+            acc_out,
+            s_in,
+            s_out,
+            explicit is not None,
+            ex_all,
+            ex_season,
+            1.0 - under,
+            per_person,
+            persons[cut],
+            period,
+            standing,
+            los_t,
+            ups_t,
+            prices_t,
+            surcharge,
+            levies_rate,
+            vat_rate,
+            kind,
+            keep_share,
+            cap_factor,
+            eligible[cut],
+            income[cut],
+            payment.neg_factor[cut],
+            payment.logit0,
+            year_volume[cut],
+            year_bill[cut],
+            total,
+            vat,
+            levies,
+            excl,
+            rebate,
+            negz,
+        )
+        draws = gen.random(out=w.uniforms[cut])  # the numpy path's draws: one per household, in order
+        index = w.unpaid[cut]
+        unpaid = index[: nb.unpaid_loop(draws, negz, index)]
+        sums = _sums(total, vat, levies, excl, rebate)
+        return _Part(total, vat, levies, sums, unpaid, after(cut, unpaid) if after is not None else ())
+
+    return _in_halves(n, rng, w, part)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Iterable, Mapping
@@ -117,13 +118,116 @@ def toolbar_css(lang: str) -> str:
     box's English count of matches is hidden."""
     rules = []
     for label, key in TOOLBAR_TIPS.items():
-        open_ = f'body:has(.stTooltipHoverTarget[aria-describedby] > button[aria-label="{label}"])'
+        # the button's label is English until the page's script (:func:`a11y_script`) writes it
+        # in the page's language
+        button = f'button:is([aria-label="{label}"],[aria-label="{t(key, lang)}"])'
+        open_ = f"body:has(.stTooltipHoverTarget[aria-describedby] > {button})"
         rules.append(f"{open_} {_TIP}{{font-size:0}}")
         rules.append(f'{open_} {_TIP}::after{{content:"{t(key, lang)}";font-size:.875rem}}')
     # the search box's count (« 121 results ») holds a number no style can reuse: not shown; the
     # table marks the matching cells itself
     rules.append('[data-testid="stDataFrame"] [data-testid="search-result-area"]{display:none}')
     return "".join(rules)
+
+
+#: Streamlit's (and Plotly's) own screen-reader texts, fixed in English in its frontend: the
+#: ``aria-label``, ``placeholder`` or ``data-title`` as Streamlit 1.67 writes it -> catalogue key
+A11Y_TEXTS: dict[str, str] = {
+    **TOOLBAR_TIPS,
+    "App pages": "a11y.app_pages",
+    "Autoscale": "a11y.autoscale",
+    "Choose an option": "a11y.choose_option",
+    "Choose options": "a11y.choose_options",
+    "Clear all": "a11y.clear_all",
+    "Clear value": "a11y.clear_value",
+    "Close": "a11y.close",
+    "Close Search": "a11y.close_search",
+    "Collapse sidebar": "a11y.collapse_sidebar",
+    "Copy to clipboard": "a11y.copy",
+    "Decrement": "a11y.decrement",
+    "Download plot as a PNG": "a11y.download_png",
+    "Expand sidebar": "a11y.expand_sidebar",
+    "file upload": "a11y.file_upload",
+    "Increment": "a11y.increment",
+    "Link to heading": "a11y.link_to_heading",
+    "Main menu": "a11y.main_menu",
+    "Open": "a11y.open",
+    "Pan": "a11y.pan",
+    "Reset axes": "a11y.reset_axes",
+    "Running...": "a11y.running",
+    "Scroll tabs left": "a11y.scroll_tabs_left",
+    "Scroll tabs right": "a11y.scroll_tabs_right",
+    "Select all": "a11y.select_all",
+    "Selected values": "a11y.selected_values",
+    "Sidebar": "a11y.sidebar",
+    "Stop script": "a11y.stop",
+    "Zoom": "a11y.zoom",
+    "Zoom in": "a11y.zoom_in",
+    "Zoom out": "a11y.zoom_out",
+}
+#: texts Streamlit builds around a label of ours: its English start -> catalogue key
+A11Y_PREFIXES: dict[str, str] = {"Help for ": "a11y.help_for", "Remove ": "a11y.remove"}
+A11Y_ICON = "a11y.icon"  # « school icon »: a Material icon's name and "icon"
+
+#: rewrites Streamlit's English screen-reader texts in the page's language, now and whenever
+#: Streamlit draws or redraws an element (a MutationObserver on the page); the English text each
+#: element was given is kept, so a switch back to English restores it
+_A11Y_JS = """(() => {
+  const w = window;
+  w.__regieA11y = %s;
+  const ATTRS = ['aria-label', 'placeholder', 'data-title'];
+  const SEL = ATTRS.map(a => '[' + a + ']').join(',');
+  const seen = w.__regieA11ySeen || (w.__regieA11ySeen = new WeakMap());
+  const say = (en) => {
+    const m = w.__regieA11y;
+    if (Object.prototype.hasOwnProperty.call(m.exact, en)) return m.exact[en];
+    for (const [p, q] of m.prefix) if (en.startsWith(p)) return q + en.slice(p.length);
+    if (/^[a-z_]+ icon$/.test(en)) return m.icon;
+    return en;
+  };
+  const fix = (el) => {
+    let rec = seen.get(el);
+    if (!rec) { rec = {}; seen.set(el, rec); }
+    for (const a of ATTRS) {
+      const now = el.getAttribute(a);
+      if (now === null) continue;
+      if (!rec[a] || now !== rec[a].shown) rec[a] = {en: now};  // a text Streamlit wrote
+      rec[a].shown = say(rec[a].en);
+      if (now !== rec[a].shown) el.setAttribute(a, rec[a].shown);
+    }
+  };
+  const sweep = (node) => {
+    if (node.nodeType !== 1) return;
+    if (node.matches(SEL)) fix(node);
+    node.querySelectorAll(SEL).forEach(fix);
+  };
+  if (!w.__regieA11yObserver) {
+    w.__regieA11yObserver = new MutationObserver((changes) => {
+      for (const c of changes) {
+        if (c.type === 'attributes') fix(c.target);
+        else c.addedNodes.forEach(sweep);
+      }
+    });
+    w.__regieA11yObserver.observe(document.documentElement,
+      {subtree: true, childList: true, attributes: true, attributeFilter: ATTRS});
+  }
+  sweep(document.documentElement);
+})();"""
+
+
+def a11y_script(lang: str) -> str:
+    """The script that writes Streamlit's screen-reader texts in ``lang`` (see :data:`A11Y_TEXTS`).
+
+    Streamlit has no option for them (streamlit/streamlit#1353); ``st.html`` runs a script in the
+    page itself since Streamlit 1.52 (``unsafe_allow_javascript``), with no iframe, so one observer
+    per browser tab serves every page of the app. The script holds only catalogue texts."""
+    table = {
+        "exact": {en: t(key, lang) for en, key in A11Y_TEXTS.items()},
+        "prefix": [[en, t(key, lang)] for en, key in A11Y_PREFIXES.items()],
+        "icon": t(A11Y_ICON, lang),
+    }
+    # the texts are ours (the catalogues) and JSON-escaped; "</" cannot close the script tag
+    return "<script>" + _A11Y_JS % json.dumps(table, ensure_ascii=False).replace("</", "<\\/") + "</script>"
 
 
 def widget_texts(lang: str) -> None:
@@ -133,7 +237,12 @@ def widget_texts(lang: str) -> None:
 
     The same holds for the « Select all » box of a table's column picker and for the tooltips
     of a table's toolbar (:func:`toolbar_css`); the picker's « (index) » box, a column every table
-    here hides, is not shown at all."""
+    here hides, is not shown at all.
+
+    Their screen-reader texts (``aria-label``) and the « Choose an option » of an empty box are
+    written in the page's language by :func:`a11y_script`, in the sidebar (in English too: it
+    gives back the English texts after a switch from French)."""
+    st.sidebar.html(a11y_script(lang), unsafe_allow_javascript=True)
     if lang != "fr":
         return
     drop, limit, button = (t(k, lang) for k in ("upload.drop", "upload.limit", "upload.button"))
@@ -413,7 +522,10 @@ def cached_simulate(scenario_yaml: str, seed: int) -> Result:
     The YAML text, not the Scenario object, is the cache key: it is exactly what defines the run,
     and hashing it is cheap and stable across sessions.
     """
-    return simulate(loads_scenario(scenario_yaml, origin="<dashboard>"), seed=seed)
+    # the text is a Scenario the page built (dumps_scenario), of either service
+    return simulate(
+        loads_scenario(scenario_yaml, origin="<dashboard>", other_services=("electricity",)), seed=seed
+    )
 
 
 def run(scenario: Scenario, seed: int | None = None, lang: str | None = None) -> Result | None:

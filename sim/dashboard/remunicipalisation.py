@@ -1,5 +1,12 @@
-"""Page « Remunicipalisation »: end a water concession and see where the money, the price and the
-staff go.
+"""Page « Remunicipalisation »: end a water (or electricity) concession and see where the money,
+the price and the staff go.
+
+A service selector (the app's « Eau / Électricité ») chooses the scenario: water's
+``scenarios/remunicipalisation.yaml``, or electricity's ``scenarios/electricity/remunicipalisation.yaml``
+(a local distribution company's return from a private concession to a municipal régie). Both go
+through the same functions; for electricity the price shown is the reference bill (6 kVA,
+4,400 kWh, TTC), the statute is the IEG's (electricity.md §1.2), and the page says what the law
+fixes nationally (TURPE, TRVE, the concession regime of distribution).
 
 The page runs ``scenarios/remunicipalisation.yaml`` (a concession that can end with a return to a
 public régie) with the user's choices — contract end year, what happens then (re-tender, régie,
@@ -25,7 +32,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from sim.dashboard import common
+from sim.dashboard import common, share
 from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, fmt_pct, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import Scenario, load_scenario, scenarios_dir, with_changes
@@ -33,7 +40,16 @@ from sim.show import plots
 from sim.show.plots import OKABE_ITO, indicator_label
 
 K = "remun."  # prefix of this page's session-state keys
+PREFIX = K
 SCENARIO_FILE = "remunicipalisation.yaml"
+#: the scenario of each service (under scenarios/)
+SCENARIO_FILES: dict[str, str] = {
+    "water": SCENARIO_FILE,
+    "electricity": "electricity/remunicipalisation.yaml",
+}
+#: the price each service shows (a ``years`` column): water's 120 m3 bill per m3, electricity's
+#: reference bill (6 kVA, 4,400 kWh, TTC)
+PRICE_COLUMNS: dict[str, str] = {"water": "price_120m3_eur_per_m3", "electricity": "bill_ref_eur"}
 OPTIONS: tuple[str, ...] = ("retender", "regie", "commons")
 #: the ``periods`` columns of money leaving the service, in stacking order
 OUTFLOW_COLUMNS: tuple[str, ...] = (
@@ -67,9 +83,18 @@ PERSIST: Literal["session"] = "session"  # widget values survive page changes
 # scenarios (pure)
 # ------------------------------------------------------------------------------------------
 @st.cache_resource(show_spinner=False)
-def base_scenario() -> Scenario:
-    """``scenarios/remunicipalisation.yaml``, loaded once per server."""
-    return load_scenario(scenarios_dir() / SCENARIO_FILE)
+def base_scenario(service: str = "water") -> Scenario:
+    """The service's remunicipalisation scenario (:data:`SCENARIO_FILES`), loaded once per server."""
+    return load_scenario(scenarios_dir() / SCENARIO_FILES[service])
+
+
+def tr(key: str, lang: str, service: str = "water", **kw: Any) -> str:
+    """The page's text ``remun.<key>``, in the service's own words when it has them
+    (``remun.electricity.<key>``)."""
+    own = f"remun.{service}.{key}"
+    if service != "water" and has_key(own, lang):
+        return t(own, lang, **kw)
+    return t(f"remun.{key}", lang, **kw)
 
 
 def contract_end_year(s: Scenario) -> int:
@@ -347,10 +372,16 @@ def outflow_figure(
 
 
 def price_figure(
-    chosen: pd.DataFrame, baseline: pd.DataFrame, switch_year: int, at_end: str, lang: str
+    chosen: pd.DataFrame,
+    baseline: pd.DataFrame,
+    switch_year: int,
+    at_end: str,
+    lang: str,
+    service: str = "water",
 ) -> go.Figure:
-    """Price per m3 of the 120 m3 bill (SISPEA D102.0) each year, chosen and baseline."""
-    col = "price_120m3_eur_per_m3"
+    """The service's price each year, chosen and baseline: water's price per m3 of the 120 m3 bill
+    (SISPEA D102.0), electricity's reference bill (:data:`PRICE_COLUMNS`)."""
+    col = PRICE_COLUMNS[service]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -377,7 +408,7 @@ def price_figure(
     fig.update_xaxes(title_text=t("plot.axis.year", lang), tickformat="d")
     fig.update_yaxes(title_text=plots.axis_title(col, lang), rangemode="tozero")
     fig.update_layout(hovermode="x unified")
-    return _style(fig, t("remun.price.title", lang), lang, 380)
+    return _style(fig, tr("price.title", lang, service), lang, 380)
 
 
 def workforce_figure(
@@ -457,8 +488,10 @@ def workforce_figure(
 # ------------------------------------------------------------------------------------------
 # the page
 # ------------------------------------------------------------------------------------------
-def _inputs(base: Scenario, lang: str) -> tuple[int, str, dict[str, Any]]:
+def _inputs(base: Scenario, lang: str, service: str = "water") -> tuple[int, str, dict[str, Any]]:
     ss = st.session_state
+    # each service keeps its own choices (water's keys as before)
+    K = PREFIX if service == "water" else f"{PREFIX}{service}."  # noqa: N806
     lo, hi = end_year_bounds(base)
     if K + "end_year" not in ss:
         ss[K + "end_year"] = min(max(contract_end_year(base), lo), hi)
@@ -594,10 +627,10 @@ def _workers(chosen: Any, baseline: Any, year: int, at_end: str, lang: str) -> N
         fmt_number(story["repairs_after"], lang, 1),
         t("remun.metric.since", lang, before=fmt_number(story["repairs_before"], lang, 1), year=year - 1),
         delta_color="off",
-        help=t("remun.metric.repairs.help", lang),
+        help=tr("metric.repairs.help", lang, service_of_run(chosen)),
         border=True,
     )
-    st.markdown(t("remun.statute", lang))
+    st.markdown(tr("statute", lang, service_of_run(chosen)))
     w = chosen.scenario.workforce
     if story["overtime"] == 0 and story["overtime_baseline"] == 0:
         st.info(
@@ -661,13 +694,29 @@ def _transition(chosen: Any, baseline: Any, year: int, lang: str) -> None:
         st.caption(t("remun.fin.note", lang))
 
 
+def service_of_run(run: Any) -> str:
+    return str(getattr(run.scenario, "service", "water"))
+
+
+def _national(lang: str) -> None:
+    """What the law fixes nationally for electricity, whoever runs the service, in words."""
+    with st.container(border=True, key=K + "national"):
+        st.markdown(f"**{t('remun.electricity.national.title', lang)}**")
+        st.markdown(t("remun.electricity.national", lang))
+
+
 def render() -> None:
     """Draw the page in the session's language."""
     lang = common.current_lang()
     st.title(t("remun.title", lang))
-    st.markdown(t("remun.intro", lang))
-    base = base_scenario()
-    end_year, at_end, changes = _inputs(base, lang)
+    service = share.service_select(lang)
+    if service not in SCENARIO_FILES:  # a service with no return scenario: water's page
+        service = "water"
+    st.markdown(tr("intro", lang, service))
+    if service != "water":
+        _national(lang)
+    base = base_scenario(service)
+    end_year, at_end, changes = _inputs(base, lang, service)
     try:
         chosen_s, baseline_s = scenario_pair(base, end_year, at_end, changes)
     except ScenarioError as exc:
@@ -687,8 +736,12 @@ def render() -> None:
     st.plotly_chart(outflow_figure(chosen_out, base_out, end_year, at_end, lang), key=K + "outflow_chart")
     st.caption(t("remun.outflow.note", lang))
 
-    st.header(t("remun.price.header", lang))
-    st.plotly_chart(price_figure(chosen.years, baseline.years, end_year, at_end, lang), key=K + "price_chart")
+    st.header(tr("price.header", lang, service))
+    st.plotly_chart(
+        price_figure(chosen.years, baseline.years, end_year, at_end, lang, service), key=K + "price_chart"
+    )
+    if service != "water":
+        st.caption(tr("price.note", lang, service))
 
     st.header(t("remun.workforce.header", lang))
     _workers(chosen, baseline, end_year, at_end, lang)

@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
+from sim import i18n
 from sim.dashboard import guide as guide_page
 from sim.dashboard import share
 from sim.dashboard.share import check_limits
@@ -39,16 +40,17 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import MAX_FILE_BYTES, builtin_names
 from sim.scenario.model import REGIMES, load_scenario, loads_scenario, scenarios_dir
 from sim.show.plots import OKABE_ITO
-from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError
+from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError, stories
 from sim.workshop import debrief as dbf
 from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
 from sim.workshop.store import MAX_ROUNDS, MAX_TARIFF_VARIANTS, keep_days, normalise_code
-from sim.workshop.strings import lang_of, t, variant_summary
+from sim.workshop.strings import item_label, lang_of, t, ts, variant_summary
 from sim.workshop.tally import WORK_ITEM, VetoRule, veto_harm
 
 LIVE_REFRESH_S = 1  # the facilitator's live counts poll the store this often (target: 2 s)
 FOLLOW_REFRESH_S = 2  # participants' pages check for an opened or closed vote this often
 DEFAULT_ROUNDS = 3
+NAMES_SHOWN = 20  # participants' names a college's table shows without scrolling (facilitator)
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES  # the one limit of every door
 #: effects shown for each option: key -> (decimals, kind)
 EFFECTS: dict[str, tuple[int, str]] = {
@@ -59,7 +61,16 @@ EFFECTS: dict[str, tuple[int, str]] = {
     "pays_more_pct": (0, "pct"),
     "extra_cost_eur_per_year": (0, "eur"),
     "load": (2, "num"),
+    # electricity's options
+    "bill_ref_eur": (0, "eur"),
+    "price_ref_eur_per_kwh": (4, "eur"),
+    "capex_eur": (0, "eur"),
+    "kwh_per_year": (0, "num"),
 }
+SERVICE_KEY = "ws_service"  # session state: the service of the session on screen
+REGULATED_KEY = "ws_regulated"  # session state: its electricity is sold at the regulated tariff
+CREATE_SERVICE = "ws-create-service"  # the service chosen when creating a session
+CREATE_STORY = "ws-create-story"
 
 
 @st.cache_resource
@@ -121,6 +132,11 @@ def _fmt_effect(key: str, value: Any, lang: str) -> str:
     return dbf.fmt(value, lang, digits)
 
 
+def _svc() -> str:
+    """The service of the session on screen (``water`` until a session is open)."""
+    return str(st.session_state.get(SERVICE_KEY) or "water")
+
+
 def _join_url(code: str, lang: str) -> str:
     """The participants' link: this page's address with ``?s=CODE``.
 
@@ -153,28 +169,40 @@ def _effects_table(item: dict[str, Any], lang: str) -> pd.DataFrame:
         if proposed:  # a name typed by a person: only ever shown inside the dataframe
             row[t("col_proposed_by", lang)] = o.get("proposed_by", "")
         for k in keys:
-            row[t("eff_" + k, lang)] = _fmt_effect(k, o["effects"].get(k), lang)
+            row[ts("eff_" + k, lang, _svc())] = _fmt_effect(k, o["effects"].get(k), lang)
         if not o.get("admissible", True):
             row[t("col_reason", lang)] = _why_not(o, lang)
-        rows.append(row)
-    return pd.DataFrame(rows).fillna("")
+        rows.append(tuple(row.items()))
+    return _frame(tuple(rows))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _frame(rows: tuple[tuple[tuple[str, str], ...], ...]) -> pd.DataFrame:
+    """The table of these rows, one for the whole server: thirty participants' pages redrawn at
+    a round change show the same options (``st.dataframe`` only reads the frame)."""
+    return pd.DataFrame([dict(r) for r in rows]).fillna("")
 
 
 def bills_figure(item: dict[str, Any], lang: str) -> go.Figure | None:
     """The mean yearly bill of each income decile under each admissible option, grouped bars
     with the page's number style (``1 234,5`` in French), or None when no option has bills."""
-    series = [
-        (dbf.label(o, lang), o["effects"]["bill_by_decile_eur"])
+    series = tuple(
+        (dbf.label(o, lang), tuple(o["effects"]["bill_by_decile_eur"]))
         for o in item["options"]
         if o.get("admissible", True) and o["effects"].get("bill_by_decile_eur")
-    ]
-    if not series:
-        return None
+    )
+    return _bills_figure(series, lang) if series else None
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _bills_figure(series: tuple[tuple[str, tuple[float, ...]], ...], lang: str) -> go.Figure:
+    """One figure per series and language for the whole server (``st.plotly_chart`` only reads
+    it): building it was 40 % of a participant's voting page (benchmarks/bench_workshop_load.py)."""
     fig = go.Figure()
     for i, (name, bills) in enumerate(series):
         fig.add_bar(
             x=list(range(1, len(bills) + 1)),
-            y=bills,
+            y=list(bills),
             name=name,
             marker_color=OKABE_ITO[i % len(OKABE_ITO)],
             hovertemplate="%{x} : %{y:,.0f} €<extra>%{fullData.name}</extra>"
@@ -205,37 +233,48 @@ def _bills_chart(item: dict[str, Any], lang: str, where: str) -> None:
 INCOME_GROUPS = (("cards_low", 0, 3), ("cards_middle", 3, 7), ("cards_high", 7, 10))
 
 
-def _option_cards(item: dict[str, Any], lang: str) -> None:
+def _option_cards(item: dict[str, Any], lang: str, per_row: int = 1) -> None:
     """One card per option: the yearly bill of low, middle and high incomes and the budget.
 
     Narrow enough for a 390 px phone, where the table and the grouped chart do not fit; every
-    figure has its words beside it (no legend to find)."""
-    for o in item["options"]:
-        if not o.get("admissible", True):
+    figure has its words beside it (no legend to find). ``per_row`` cards side by side (the
+    facilitator's laptop); Streamlit stacks them on a phone."""
+    options = [o for o in item["options"] if o.get("admissible", True)]
+    for start in range(0, len(options), per_row):
+        row = options[start : start + per_row]
+        if per_row == 1:
+            _option_card(item, row[0], lang)
             continue
-        eff = o["effects"]
-        lines = []
-        bills = eff.get("bill_by_decile_eur")
-        if bills:
-            for key, lo, hi in INCOME_GROUPS:
-                mean = sum(bills[lo:hi]) / (hi - lo)
-                lines.append(f"{t(key, lang)}{t('sep', lang)}**{dbf.fmt(mean, lang)} €**")
-        if eff.get("recovery") is not None:
-            lines.append(
-                f"{t('cards_budget', lang)}{t('sep', lang)}"
-                f"**{_fmt_effect('recovery', eff['recovery'], lang)}**"
-            )
-        for k in ("share_above_pct", "extra_cost_eur_per_year", "load"):
-            if eff.get(k) is not None:
-                lines.append(f"{t('eff_' + k, lang)}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
-        with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
-            st.markdown(f"**{dbf.label(o, lang)}**")
-            if lines:
-                st.markdown("  \n".join(lines))
+        for col, o in zip(st.columns(per_row), row, strict=False):
+            with col:
+                _option_card(item, o, lang)
+
+
+def _option_card(item: dict[str, Any], o: dict[str, Any], lang: str) -> None:
+    eff = o["effects"]
+    lines = []
+    bills = eff.get("bill_by_decile_eur")
+    if bills:
+        for key, lo, hi in INCOME_GROUPS:
+            mean = sum(bills[lo:hi]) / (hi - lo)
+            lines.append(f"{t(key, lang)}{t('sep', lang)}**{dbf.fmt(mean, lang)} €**")
+    if eff.get("recovery") is not None:
+        lines.append(
+            f"{t('cards_budget', lang)}{t('sep', lang)}**{_fmt_effect('recovery', eff['recovery'], lang)}**"
+        )
+    for k in ("share_above_pct", "extra_cost_eur_per_year", "load"):
+        if eff.get(k) is not None:
+            lines.append(f"{ts('eff_' + k, lang, _svc())}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
+    with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
+        st.markdown(f"**{dbf.label(o, lang)}**")
+        if lines:
+            st.markdown("  \n".join(lines))
 
 
 def _item_header(item: dict[str, Any], lang: str) -> None:
-    st.subheader(t("item_" + item["item"], lang))
+    st.subheader(item_label(item["item"], lang, _svc()))
+    if _svc() == "electricity" and st.session_state.get(REGULATED_KEY) and item["item"] != "tariff":
+        st.caption(ts("regulated_note", lang, _svc()))
     if not item.get("binding", True):
         st.caption(t("consultative_badge", lang))
     proc = next((o for o in item["options"] if o["name"] == item["procedure_choice"]), None)
@@ -243,11 +282,79 @@ def _item_header(item: dict[str, Any], lang: str) -> None:
         st.caption(t("procedure_choice", lang, option=dbf.label(proc, lang)))
 
 
+def _story_frame(df: pd.DataFrame, prefix: str, lang: str, decimals: dict[str, int]) -> pd.DataFrame:
+    """A story's table in the page's language: column names from the catalogue, numbers in its
+    style (years as they are)."""
+    out = pd.DataFrame()
+    for col in df.columns:
+        name = ts(f"{prefix}.col.{col}", lang)
+        if col == "year":
+            out[name] = df[col].astype(int).astype(str)
+        else:
+            out[name] = [dbf.fmt(v, lang, decimals.get(col, 0)) for v in df[col]]
+    return out
+
+
+def _story_panel(ws: Workshop, code: str, lang: str) -> None:
+    """What the room sees of its story (a storm, the 2022 crisis): figures from the model's runs."""
+    view = ws.story_view(code)
+    if view["story"] == "storm":
+        with st.expander(ts("storm.title", lang), expanded=True):
+            year = view["storm_years"][0] if view["storm_years"] else "—"
+            st.markdown(ts("storm.intro", lang, year=year))
+            st.markdown(ts("storm.who_waits", lang, overhead=dbf.fmt(view["overhead_pct"], lang, 1)))
+            years = view["years"]
+            if view["storm_years"] and int(years["year"].max()) < view["storm_years"][0]:
+                st.caption(ts("storm.before", lang))
+            st.dataframe(
+                _story_frame(
+                    years,
+                    "storm",
+                    lang,
+                    {"saidi_min": 0, "saidi_excl_med_min": 0, "underground_share_pct": 1},
+                ),
+                hide_index=True,
+                width="stretch",
+                key="ws-story-storm",
+            )
+    elif view["story"] == "crisis_2022":
+        with st.expander(ts("crisis.title", lang), expanded=True):
+            shock = view["shock_years"]
+            years_text = f"{shock[0]}–{shock[-1]}" if len(shock) > 1 else str(shock[0])
+            shield = view["shield_pct"]
+            st.markdown(
+                ts("crisis.intro", lang, years=years_text, shield=dbf.fmt(shield, lang) if shield else "—")
+            )
+            if shield is None:
+                st.caption(ts("crisis.no_shield", lang))
+            st.dataframe(
+                _story_frame(
+                    view["years"], "crisis", lang, {"energy_poverty_shield": 1, "energy_poverty_no_shield": 1}
+                ),
+                hide_index=True,
+                width="stretch",
+                key="ws-story-crisis",
+            )
+            left, right = st.columns(2)
+            with left:
+                st.markdown(f"**{ts('crisis.national_title', lang)}**")
+                st.markdown(ts("crisis.national", lang))
+            with right:
+                st.markdown(f"**{ts('crisis.local_title', lang)}**")
+                st.markdown(ts("crisis.local", lang))
+
+
 def _agenda_preview(agenda: list[dict[str, Any]], lang: str) -> None:
+    """The facilitator's agenda: each item's options as cards, three a row, that fit a laptop
+    screen (the whole table of effects is wider than one: it is the second tab, with the chart)."""
     for item in agenda:
         _item_header(item, lang)
-        st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
-        _bills_chart(item, lang, "agenda")
+        cards, details = st.tabs([t("preview_cards", lang), t("cards_details", lang)])
+        with cards:
+            _option_cards(item, lang, per_row=3)
+        with details:
+            st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
+            _bills_chart(item, lang, "agenda")
 
 
 def _veto_texts(item: dict[str, Any], rule: VetoRule, lang: str) -> list[tuple[dict[str, Any], str]]:
@@ -263,11 +370,12 @@ def _veto_texts(item: dict[str, Any], rule: VetoRule, lang: str) -> list[tuple[d
             continue
         label = dbf.label(o, lang)
         if harm["cuts_essential"]:
-            text = t("veto_harm_essential", lang, option=label)
+            text = ts("veto_harm_essential", lang, _svc(), option=label)
         else:
-            text = t(
+            text = ts(
                 "veto_harm_share",
                 lang,
+                _svc(),
                 option=label,
                 ref=dbf.fmt(harm["reference_pct"], lang, 1),
                 share=dbf.fmt(harm["share_above_pct"], lang, 1),
@@ -285,9 +393,10 @@ def _veto_block(
     mine: dict[str, str],
     rnd: int,
     lang: str,
+    rule: VetoRule,
 ) -> None:
     """Each option the citizens may veto, the harm it would prevent; citizens get a button."""
-    vetoable = _veto_texts(item, ws.veto_rule(code), lang)
+    vetoable = _veto_texts(item, rule, lang)
     if not vetoable:
         return
     keep = item["options"][0]
@@ -330,7 +439,7 @@ def _vetoes_used(ws: Workshop, code: str, decisions: list[dict[str, Any]], lang:
             t(
                 "veto_used",
                 lang,
-                item=t("item_" + d["item"], lang),
+                item=item_label(d["item"], lang, _svc()),
                 option=label,
                 why=dbf.reason_text(d, lang).capitalize() + ".",
                 kept=dbf.label(d, lang),
@@ -345,7 +454,7 @@ def _decisions_frame(decisions: list[dict[str, Any]], lang: str) -> pd.DataFrame
             {
                 t("col_round", lang): d["round"],
                 t("col_year", lang): d["year"],
-                t("col_item", lang): t("item_" + d["item"], lang),
+                t("col_item", lang): item_label(d["item"], lang, _svc()),
                 t("col_option", lang): dbf.label(d, lang),
                 t("col_votes", lang): dbf._votes(d),
                 t("col_veto", lang): t("yes" if d["veto"] else "no", lang),
@@ -365,14 +474,16 @@ def _show_decisions(
     if ws is not None:
         _vetoes_used(ws, code, decisions, lang)
     st.caption(t("votes_legend", lang))
-    st.dataframe(_decisions_frame(decisions, lang), hide_index=True, width="stretch")
+    # a table whose text wraps: the reasons are sentences, too wide for a grid on a laptop screen
+    # (no text typed by a person is in it: labels and reasons are the model's)
+    st.table(_decisions_frame(decisions, lang).set_index(t("col_round", lang)))
 
 
 def _cahier(ws: Workshop, code: str, lang: str) -> None:
     rows = [
         {
             t("col_round", lang): v["round"],
-            t("col_item", lang): t("item_" + v["item"], lang),
+            t("col_item", lang): item_label(v["item"], lang, _svc()),
             t("col_name", lang): v["name"],
             t("col_college", lang): t("college_" + v["college"], lang),
             t("comment_label", lang): (variant_summary(v["tariff"], lang) if v.get("tariff") else v["text"]),
@@ -399,11 +510,15 @@ def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
     d = ws.debrief(code)
     _show_decisions(d.decisions, lang, ws, code)
     st.subheader(t("sec_outcomes", lang))
-    st.caption(t("outcomes_intro", lang))
-    cols = st.columns(len(dbf.INDICATORS))
-    for col, ind in zip(cols, dbf.INDICATORS, strict=True):
-        with col:
-            st.plotly_chart(dbf.outcome_figure(d.outcomes, ind, lang), width="stretch", key=f"out-{ind}")
+    st.caption(ts("outcomes_intro", lang, d.service))
+    per_row = 3  # five indicators for electricity: two rows on a laptop
+    for start in range(0, len(d.indicators), per_row):
+        row = d.indicators[start : start + per_row]
+        for col, ind in zip(st.columns(per_row)[: len(row)], row, strict=True):
+            with col:
+                st.plotly_chart(
+                    dbf.outcome_figure(d.outcomes, ind, lang, d.service), width="stretch", key=f"out-{ind}"
+                )
     st.subheader(t("sec_deciles", lang, year=int(d.deciles["year"].iloc[0])))
     for sentence in dbf.who_gained_text(d, lang):
         st.text(sentence)
@@ -433,9 +548,33 @@ def _debrief_view(ws: Workshop, code: str, lang: str) -> None:
 def _create_form(ws: Workshop, lang: str) -> None:
     st.header(t("new_session", lang))
     _guide_links(lang, "ws-guide-create")
-    shipped = list(builtin_names())  # water scenarios: not a multi-service file
+    # outside the form: the scenarios offered follow the service chosen
+    service = st.segmented_control(
+        i18n.t("service.label", lang),
+        options=list(share.SERVICES),
+        format_func=lambda v: i18n.t(f"service.{v}", lang),
+        key=CREATE_SERVICE,
+        default="water",
+        required=True,
+    )
+    story = None
+    if service == "water":
+        shipped = list(builtin_names())  # water scenarios: not a multi-service file
+        names: dict[str, str] = {n: n for n in shipped}
+    else:
+        story = st.selectbox(
+            ts("story_label", lang),
+            [None, *stories.STORIES],
+            format_func=lambda n: ts(f"story.{n or 'none'}", lang),
+            key=CREATE_STORY,
+            help=ts("story_help", lang),
+        )
+        shipped = list(share.service_presets(str(service)))
+        names = {n: share.preset_label(n, lang) for n in shipped}
     with st.form("ws-create"):
-        choice = st.selectbox(t("scenario_label", lang), shipped) if shipped else None
+        choice = None
+        if story is None and shipped:
+            choice = st.selectbox(t("scenario_label", lang), shipped, format_func=names.get)
         upload = st.file_uploader(t("scenario_upload", lang), type=["yaml", "yml"])
         regime = st.selectbox(
             t("regime_label", lang),
@@ -455,11 +594,17 @@ def _create_form(ws: Workshop, lang: str) -> None:
             # the dashboard's limits (households, horizon) apply as on the Explorer
             origin = Path(upload.name or "atelier.yaml").name or "atelier.yaml"
             try:
-                scenario: Any = loads_scenario(upload.getvalue()[: MAX_UPLOAD_BYTES + 1], origin)
+                scenario: Any = loads_scenario(
+                    upload.getvalue()[: MAX_UPLOAD_BYTES + 1], origin, other_services=share.OTHER_SERVICES
+                )
                 check_limits(scenario, origin, lang)
             except ScenarioError as exc:
                 st.error(t("bad_scenario", lang, detail=exc.format(lang)))
                 return
+        elif story is not None:
+            scenario = stories.story_scenario(story)
+        elif choice is not None and service != "water":
+            scenario = share.load_preset(choice)
         elif choice is not None:
             scenario = load_scenario(scenarios_dir() / choice)
         else:
@@ -495,7 +640,9 @@ def _facilitator_live(ws: Workshop, code: str, token: str, lang: str) -> None:
                     pd.DataFrame({t("col_name", lang): names}),
                     hide_index=True,
                     width="stretch",
-                    height=min(35 * (len(names) + 1) + 3, 250),
+                    # every name on screen up to NAMES_SHOWN a college (30 people: 10 each), no
+                    # scrolling inside a narrow column; the table scrolls beyond that
+                    height=35 * (min(len(names), NAMES_SHOWN) + 1) + 3,
                 )
     live = ws.live_counts(code, token)
     if live["state"] == "voting":
@@ -505,7 +652,7 @@ def _facilitator_live(ws: Workshop, code: str, token: str, lang: str) -> None:
         st.caption(t("live_hidden", lang))
         for item in ws.current_agenda(code):
             st.markdown(
-                f"**{t('item_' + item['item'], lang)}** — "
+                f"**{item_label(item['item'], lang, _svc())}** — "
                 f"{t('voters_n', lang, n=live['voters'].get(item['item'], 0))}"
             )
     with st.expander(t("cahier_title", lang), expanded=False):
@@ -548,6 +695,7 @@ def _facilitator(ws: Workshop, code: str, token: str, lang: str) -> None:
         _seats_form(ws, code, token, lang)
         _facilitator_live(ws, code, token, lang)
 
+    _story_panel(ws, code, lang)
     decisions = ws.store.decisions(code)
     if s["state"] == "review":
         last = s["current_round"] - 1
@@ -746,13 +894,14 @@ def _vote_block(
     mine: dict[str, str],
     rnd: int,
     lang: str,
+    rule: VetoRule,
 ) -> None:
     _item_header(item, lang)
     _option_cards(item, lang)
     with st.expander(t("cards_details", lang)):
         st.dataframe(_effects_table(item, lang), hide_index=True, width="stretch")
         _bills_chart(item, lang, "vote")
-    _veto_block(ws, code, token, me, item, mine, rnd, lang)
+    _veto_block(ws, code, token, me, item, mine, rnd, lang, rule)
     labels = {o["name"]: dbf.label(o, lang) for o in item["options"]}
     if item["item"] == WORK_ITEM and me["college"] != "operators":
         st.info(t("workers_only", lang))
@@ -761,7 +910,7 @@ def _vote_block(
         current = mine.get(item["item"])
         with st.form(f"vote-{rnd}-{item['item']}"):
             choice = st.radio(
-                t("item_" + item["item"], lang),
+                item_label(item["item"], lang, _svc()),
                 names,
                 format_func=labels.get,
                 index=names.index(current) if current in names else None,
@@ -839,6 +988,7 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
         f"**{t('regime_' + s['regime'], lang)}** · "
         + t("round_of", lang, n=s["current_round"], rounds=s["rounds"])
     )
+    _story_panel(ws, code, lang)
     _follow_session(ws, code)
     _show_flash()
     if s["state"] == "lobby":
@@ -846,8 +996,9 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
     elif s["state"] == "voting":
         st.info(t("state_voting", lang))
         mine = ws.my_votes(code, token)
+        rule = ws.veto_rule(code)  # once per page, not per item
         for item in ws.current_agenda(code):
-            _vote_block(ws, code, token, me, item, mine, s["current_round"], lang)
+            _vote_block(ws, code, token, me, item, mine, s["current_round"], lang, rule)
     elif s["state"] == "review":
         st.info(t("wait_review", lang))
         last = s["current_round"] - 1
@@ -858,7 +1009,10 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
         st.success(t("finished_thanks", lang))
         _show_decisions(ws.store.decisions(code), lang, ws, code)
     if s["state"] != "finished":
-        _tariff_variant_form(ws, code, token, s["current_round"], lang)
+        if _svc() == "water":
+            _tariff_variant_form(ws, code, token, s["current_round"], lang)
+        else:
+            st.caption(ts("no_variants", lang, _svc()))
     # the cahier stays open after the last round: demands written at the debrief are exported too
     with st.form("ws-comment", clear_on_submit=True):
         st.markdown(f"**{t('comment_title', lang)}**")
@@ -882,7 +1036,6 @@ def _guide_links(lang: str, key: str) -> None:
 
 def _landing(ws: Workshop, lang: str) -> None:
     st.title(t("app_title", lang))
-    share.water_only_note(lang)
     st.write(t("app_intro", lang))
     _guide_links(lang, "ws-guide-landing")
     left, right = st.columns(2)
@@ -956,9 +1109,12 @@ def page() -> None:
     qp = st.query_params
     code, ftoken, ptoken = qp.get("s"), qp.get("t"), qp.get("p")
     try:
+        st.session_state[SERVICE_KEY] = "water"
         if code:
             code = normalise_code(code)
             ws.store.session(code)  # NotFound if the code is wrong
+            st.session_state[SERVICE_KEY] = ws.service(code)
+            st.session_state[REGULATED_KEY] = ws.regulated(code)
         if qp.get("role") == "facilitator":
             if not _facilitator_unlocked(lang):
                 return

@@ -340,7 +340,7 @@ class ElectricityService:
         np.multiply(self.pop.heating_kwh_per_year, factor, out=self.heating)
         self._sum_other = float(self.other.sum())
         self._sum_heat = float(self.heating.sum())
-        self._energy_cost = self.supply_cost_eur_per_mwh(eng, y)
+        self._energy_cost = self.energy_cost_paid_eur_per_mwh(eng, y)
         self._pv_capex_month = self._invest_pv(eng, s.town.start_year + y) / 12.0
         # who receives the chèque énergie this year (national, by income per consumption unit; the
         # disposable income stands for the reference taxable income: an assumption)
@@ -433,6 +433,22 @@ class ElectricityService:
         """The price index of year ``y`` (the engine's, from the inflation stream)."""
         return float(np.prod(1.0 + eng.inflation[1 : y + 1]))
 
+    def smoothed_supply_cost_eur_per_mwh(self, eng: Engine, y: int) -> float:
+        """The supply cost over the two years up to ``y`` (the TRVE's smoothing, electricity.md §1.4):
+        what energy bought forward over the two years before delivery costs; year 0 has no year before."""
+        if y == 0:
+            return self.supply_cost_eur_per_mwh(eng, 0)
+        return 0.5 * (self.supply_cost_eur_per_mwh(eng, y) + self.supply_cost_eur_per_mwh(eng, y - 1))
+
+    def energy_cost_paid_eur_per_mwh(self, eng: Engine, y: int) -> float:
+        """What a MWh bought for year ``y`` costs the service: ``supply.forward_bought_share`` of it
+        bought forward (the smoothed cost), the rest at the year's price."""
+        share = self.s.supply.forward_bought_share
+        spot = self.supply_cost_eur_per_mwh(eng, y)
+        if share == 0.0:
+            return spot
+        return share * self.smoothed_supply_cost_eur_per_mwh(eng, y) + (1.0 - share) * spot
+
     def regulated_price_index(self, eng: Engine) -> float | None:
         """The regulated tariff's index this year (None for a local offer): the CRE's cost stacking
         (electricity.md §1.4), its energy part following the supply cost smoothed over two years,
@@ -445,7 +461,7 @@ class ElectricityService:
         y = eng._year
         if y == 0:
             return 1.0
-        smooth = 0.5 * (self.supply_cost_eur_per_mwh(eng, y) + self.supply_cost_eur_per_mwh(eng, y - 1))
+        smooth = self.smoothed_supply_cost_eur_per_mwh(eng, y)
         return (1.0 - self.energy_weight) * eng.cpi + self.energy_weight * smooth / self.supply0
 
     def _forced_storms(self, recs: YearInterruptions, year: int) -> YearInterruptions:

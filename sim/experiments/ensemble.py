@@ -70,8 +70,14 @@ BANDS: tuple[tuple[str, float], ...] = (
     ("p95", 95.0),
 )
 
-#: environment of worker processes: one BLAS/OpenMP thread each (the pool gives the parallelism)
-THREAD_ENV: dict[str, str] = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+#: environment of worker processes: one BLAS/OpenMP thread each and one thread a billing date
+#: (``sim.core.billing.thread_count``): the pool gives the parallelism
+THREAD_ENV: dict[str, str] = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "REGIE_SIM_THREADS": "1",
+}
 
 CLUSTER_HINT = (
     "Dask is needed to run on a cluster: pip install regie-sim[cluster]  "

@@ -142,7 +142,9 @@ def project(
     median_change = 0.0
     if keep_bills is not None:
         # the median household's bill change, median taken over the households (not of the bills)
-        median_change = float(np.median(bills / np.maximum(keep_bills, 1e-9)) - 1.0)
+        ratio = np.maximum(keep_bills, 1e-9)
+        np.divide(bills, ratio, out=ratio)
+        median_change = float(np.median(ratio, overwrite_input=True) - 1.0)  # a partition in place
     effects: dict[str, Any] = {
         "revenue_eur": revenue,
         "target_revenue_eur": target,

@@ -116,7 +116,7 @@ def pv_options(eng: Engine) -> list[cm.Option]:
     if add <= 0:
         return out
     kwh = add * lp.yield_kwh_per_kwp_year
-    saved = kwh * eng.service.supply_cost_eur_per_mwh(eng, eng._year) / 1000.0  # type: ignore[attr-defined]
+    saved = kwh * eng.service.energy_cost_paid_eur_per_mwh(eng, eng._year) / 1000.0  # type: ignore[attr-defined]
     capex = add * lp.capex_eur_per_kwp * eng.cpi
     cost = capex / lp.life_years + add * lp.opex_eur_per_kwp_year * eng.cpi - saved
     rev = max(eng.years[-1]["revenue_eur"], 1.0) if eng.years else 1.0

@@ -659,6 +659,19 @@ class Supply(Block):
         desc_fr="Prix de gros du marché la première année",
         source="assumption: the post-ARENH target average of ~70 €/MWh (electricity.md §6.3)",
     )
+    forward_bought_share: float = param(
+        0.0,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of the energy bought forward over the two years before delivery, as the regulated "
+        "tariff's smoothing assumes; the rest is bought at the year's price",
+        desc_fr="Part de l'énergie achetée à terme au cours des deux années précédant la livraison, comme "
+        "le suppose le lissage du tarif réglementé ; le reste est acheté au prix de l'année",
+        source="assumption: the reference gives the TRVE's two-year smoothing of the market part "
+        "(electricity.md §1.4) but not how a local distributor buys; 0 buys at the year's price, 1 as "
+        "the smoothing assumes",
+    )
     regulated_tariff_market_eur_per_mwh: float = param(
         70.0,
         unit="€/MWh",

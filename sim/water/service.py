@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.core import tariff as tariffs
 from sim.core.assets import BreakRecord, BreakSampler, Cohorts
-from sim.core.billing import BillingWork, billing_step
+from sim.core.billing import BillingWork, billing_step, year_bills
 from sim.core.engine import Engine, MonthFlows, State
 from sim.core.households import (
     INDOOR_MONTH_SHARE,
@@ -90,17 +90,16 @@ class WaterService:
     def project(self, eng: Engine, tariff: Tariff, tariff_index: float) -> tuple[float, np.ndarray]:
         """Revenue (excl. tax and levies; households and non-domestic meters) and each household's
         yearly bill incl. tax under ``tariff``, at last year's volumes (see :meth:`Engine.project`)."""
-        br = tariffs.bill(
+        bills, net = year_bills(
             eng.last_year_metered,
             eng.pop.persons,
             tariff,
-            months=12,
             eligible=eng.eligibility_for(tariff),
-            income_eur_per_year=eng.income,
+            income=eng.income,
             price_index=tariff_index,
             levies_index=eng.cpi,
         )
-        revenue = float((br.total_excl_tax_eur - br.levies_eur).sum())
+        revenue = float(net.sum())
         if eng.non_domestic is not None and not eng.non_domestic.empty:
             revenue += bill_non_domestic(
                 eng.non_domestic,
@@ -111,8 +110,7 @@ class WaterService:
                 tariff_index,
                 eng.cpi,
             ).revenue_eur
-        # a copy: the breakdown's arrays are rows of one workspace that a view would keep alive
-        return revenue, br.total_eur.copy()
+        return revenue, bills
 
     def regulated_price_index(self, eng: Engine) -> float | None:
         """Water prices are set locally (by the regime's rule): never nationally."""
@@ -121,8 +119,16 @@ class WaterService:
     def share_above_threshold(self, eng: Engine, bills: np.ndarray) -> float:
         """Share of households (%) whose water and sewerage bills are above the affordability
         threshold (``affordability.threshold_pct``), with these yearly water bills."""
-        burden = self.affordability_burden(eng, bills)
-        return float((burden > eng.scenario.affordability.threshold_pct / 100.0).mean() * 100.0)
+        threshold = eng.scenario.affordability.threshold_pct / 100.0
+        if bills.shape != self._burden.shape or not bills.size:
+            burden = self.affordability_burden(eng, bills)
+            return float((burden > threshold).mean() * 100.0)
+        # the same, in the service's own buffers: (bills + sewerage) / income, then the share
+        # above (a count over n is the mean of the booleans to the last bit: both are count / n)
+        burden = np.add(bills, self._last_year_sewerage(eng), out=self._burden)
+        burden /= eng.income
+        above = np.greater(burden, threshold, out=self._above)
+        return float(np.count_nonzero(above) / above.size * 100.0)
 
     def reference_price(self, eng: Engine, tariff: Tariff, tariff_index: float) -> dict[str, float]:
         """The headline price of a tariff: the 120 m3 price (€/m3, taxes and levies included)."""
@@ -177,6 +183,8 @@ class WaterService:
         self.short_hh = np.zeros(n, dtype=bool)
         self._energy_factor = 1.0
         self._sewer_cache: tuple[np.ndarray, float, np.ndarray] | None = None
+        self._burden = np.empty(n)  # share_above_threshold's buffers
+        self._above = np.empty(n, dtype=bool)
 
     def _uarl(self) -> float:
         net = self._network
@@ -495,6 +503,23 @@ class WaterService:
         s = eng.scenario
         st = eng.state
         explicit = (self.period_explicit, self.season_explicit) if self._has_explicit else None
+        months = s.billing.interval_months
+        # sewerage: the period's volume of each household (the year's so far minus what was
+        # billed), on the billing date's thread(s), once the year's volume has the period's
+        sew = s.sewerage
+        standing = sew.standing_charge_eur_per_year * eng.cpi * months / 12.0
+        price = sew.price_eur_per_m3 * eng.cpi
+
+        def sewerage(cut: slice, unpaid: np.ndarray) -> tuple[float, float]:
+            bills = np.subtract(eng.year_volume[cut], self._sew_prev[cut], out=self._sew_vol[cut])
+            np.copyto(self._sew_prev[cut], eng.year_volume[cut])
+            bills *= price
+            bills += standing
+            bills *= self._sewered_f[cut]  # each household's sewerage bill of the period
+            billed = float(bills.sum())
+            bills[unpaid] = 0.0  # a household pays its water and sewerage together, or neither
+            return billed, float(bills.sum())
+
         tot = billing_step(
             indoor=self.indoor_eff,
             outdoor=self.outdoor_eff,
@@ -513,13 +538,13 @@ class WaterService:
             year_volume=eng.year_volume,
             year_bill=eng.year_bill,
             work=self.billing_work,
+            after=sewerage,
         )
         if explicit is not None:
             self.period_explicit.fill(0.0)
             self.season_explicit.fill(0.0)
             self._has_explicit = False
         self._acc[:] = 0.0
-        months = s.billing.interval_months
         # non-domestic meters: the tariff in force on the period's volume, paid in full
         ndb = bill_non_domestic(
             eng.non_domestic,
@@ -530,18 +555,7 @@ class WaterService:
             st.tariff_index,
             eng.cpi,
         )
-        # sewerage: the period's volume of each household (the year's so far minus what was billed)
-        sew = s.sewerage
-        standing = sew.standing_charge_eur_per_year * eng.cpi * months / 12.0
-        price = sew.price_eur_per_m3 * eng.cpi
-        bills = np.subtract(eng.year_volume, self._sew_prev, out=self._sew_vol)
-        np.copyto(self._sew_prev, eng.year_volume)
-        bills *= price
-        bills += standing
-        bills *= self._sewered_f  # each household's sewerage bill of the period
-        sew_billed = float(bills.sum())
-        bills[tot.unpaid_idx] = 0.0  # a household pays its water and sewerage together, or neither
-        sew_paid = float(bills.sum())
+        sew_billed, sew_paid = tot.after
         nd_sewered = eng.non_domestic.sewered
         sew_nd = float(
             (eng.non_domestic.meters[nd_sewered] * standing + price * self.nd_period_m3[nd_sewered]).sum()

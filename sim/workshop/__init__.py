@@ -7,7 +7,10 @@
   with the room's decision log), vote, close, debrief. No streamlit here.
 - :mod:`sim.workshop.debrief` compares the room's run with a baseline and writes the printable
   HTML page and the CSV archive.
-- :mod:`sim.workshop.strings` holds the French and English texts of the workshop.
+- :mod:`sim.workshop.strings` holds the French and English texts of the workshop (and
+  :func:`~sim.workshop.strings.ts`, a service's own wording, from ``sim/locales``).
+- :mod:`sim.workshop.stories` makes the electricity stories (a storm, the 2022 price crisis) into
+  workshops, and computes what the room sees of them from the model's runs.
 
 The dashboard page is :mod:`sim.dashboard.workshop`.
 """

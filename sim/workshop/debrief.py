@@ -25,8 +25,9 @@ import plotly.graph_objects as go
 
 from sim.core.result import Result
 from sim.scenario.model import dumps_scenario
+from sim.show.report import service_of
 from sim.workshop.store import COLLEGES, Store
-from sim.workshop.strings import t, variant_summary
+from sim.workshop.strings import item_label, t, ts, variant_summary
 
 #: yearly indicators compared (Result.years columns)
 INDICATORS: tuple[str, ...] = (
@@ -34,6 +35,29 @@ INDICATORS: tuple[str, ...] = (
     "share_households_above_3pct",
     "reserves_eur",
 )
+#: an electricity session's: the reference bill (6 kVA, 4,400 kWh, TTC), energy poverty (ONPE),
+#: SAIDI (all events), compensation paid for cuts over 5 hours, reserves
+ELECTRICITY_INDICATORS: tuple[str, ...] = (
+    "bill_ref_eur",
+    "energy_poverty_pct",
+    "saidi_min",
+    "compensation_eur",
+    "reserves_eur",
+)
+INDICATORS_BY_SERVICE: dict[str, tuple[str, ...]] = {
+    "water": INDICATORS,
+    "electricity": ELECTRICITY_INDICATORS,
+}
+#: decimals of each indicator in the printable tables
+DIGITS: dict[str, int] = {
+    "price_120m3_eur_per_m3": 2,
+    "share_households_above_3pct": 1,
+    "reserves_eur": 0,
+    "bill_ref_eur": 0,
+    "energy_poverty_pct": 1,
+    "saidi_min": 0,
+    "compensation_eur": 0,
+}
 ROOM_COLOUR, BASE_COLOUR = "#0072B2", "#E69F00"  # Okabe-Ito blue and orange
 GAIN_COLOUR, LOSS_COLOUR = "#009E73", "#D55E00"
 #: a decile "pays the same" within this many euros a year
@@ -52,6 +76,8 @@ class Debrief:
     comments: list[dict[str, Any]] = field(default_factory=list)
     variants: list[dict[str, Any]] = field(default_factory=list)
     scenario_yaml: str = ""
+    service: str = "water"
+    indicators: tuple[str, ...] = INDICATORS  # the columns of ``outcomes``, in order
 
     @property
     def gained(self) -> list[int]:
@@ -87,9 +113,11 @@ def build_debrief(ws: Room, code: str) -> Debrief:
     log = ws.log(code)
     room = ws.run(code)
     base = ws.run(code, with_log=False)
+    service = service_of(room)
+    indicators = INDICATORS_BY_SERVICE.get(service, INDICATORS)
     frames = []
     for name, res in (("room", room), ("baseline", base)):
-        df = res.years[["year", *INDICATORS]].copy()
+        df = res.years[["year", *indicators]].copy()
         df.insert(1, "run", name)
         frames.append(df)
     outcomes = pd.concat(frames, ignore_index=True)
@@ -117,6 +145,7 @@ def build_debrief(ws: Room, code: str) -> Debrief:
         "households": scen.households.count,
         "seed": scen.seed,
         "participants": len(ws.store.participants(code)),
+        "service": service,
     }
     return Debrief(
         session=info,
@@ -127,6 +156,8 @@ def build_debrief(ws: Room, code: str) -> Debrief:
         comments=ws.store.comments(code),
         variants=ws.store.variants(code),
         scenario_yaml=dumps_scenario(scen),
+        service=service,
+        indicators=indicators,
     )
 
 
@@ -188,7 +219,7 @@ def _votes(d: dict[str, Any]) -> str:
 # ---------------------------------------------------------------------------------------------
 # figures (plotly; no user text is ever put in a figure)
 # ---------------------------------------------------------------------------------------------
-def outcome_figure(outcomes: pd.DataFrame, indicator: str, lang: str) -> go.Figure:
+def outcome_figure(outcomes: pd.DataFrame, indicator: str, lang: str, service: str = "water") -> go.Figure:
     fig = go.Figure()
     for run, colour, dash in (("room", ROOM_COLOUR, "solid"), ("baseline", BASE_COLOUR, "dash")):
         df = outcomes[outcomes["run"] == run]
@@ -203,7 +234,7 @@ def outcome_figure(outcomes: pd.DataFrame, indicator: str, lang: str) -> go.Figu
             )
         )
     fig.update_layout(
-        title=t(f"ind_{indicator}", lang),
+        title=ts(f"ind_{indicator}", lang, service),
         height=300,
         margin={"l": 50, "r": 10, "t": 40, "b": 40},
         template="plotly_white",
@@ -267,6 +298,7 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
     """The debrief as one self-contained HTML page (works offline, prints on A4)."""
     lang = "en" if lang == "en" else "fr"
     s = d.session
+    svc = d.service
     e = escape
     parts: list[str] = [
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">',
@@ -291,7 +323,7 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
         + "</p>",
     ]
     if s["regime"] != "commons":
-        parts.append(f"<p class='note'>{e(t('note_consultative', lang))}</p>")
+        parts.append(f"<p class='note'>{e(ts('note_consultative', lang, svc))}</p>")
 
     # decisions
     parts.append(f"<h2>{e(t('sec_decisions', lang))}</h2>")
@@ -310,7 +342,7 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
         for r in d.decisions:
             parts.append(
                 "<tr>" + f"<td class='num'>{r['round']}</td><td class='num'>{r['year']}</td>"
-                f"<td>{e(t('item_' + r['item'], lang))}</td><td>{e(label(r, lang))}</td>"
+                f"<td>{e(item_label(r['item'], lang, svc))}</td><td>{e(label(r, lang))}</td>"
                 f"<td class='num'>{e(_votes(r))}</td>"
                 f"<td>{e(t('yes' if r['veto'] else 'no', lang))}</td>"
                 f"<td>{e(reason_text(r, lang))}</td></tr>"
@@ -321,22 +353,24 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
 
     # outcomes
     parts.append(f"<h2>{e(t('sec_outcomes', lang))}</h2>")
-    parts.append(f"<p class='muted'>{e(t('outcomes_intro', lang))}</p>")
+    parts.append(f"<p class='muted'>{e(ts('outcomes_intro', lang, svc))}</p>")
     room = d.outcomes[d.outcomes["run"] == "room"].set_index("year")
     base = d.outcomes[d.outcomes["run"] == "baseline"].set_index("year")
-    digits = {"price_120m3_eur_per_m3": 2, "share_households_above_3pct": 1, "reserves_eur": 0}
-    for k, ind in enumerate(INDICATORS):
-        fig = _fig_html(outcome_figure(d.outcomes, ind, lang), f"fig-{ind}", k == 0)
+    digits = DIGITS
+    for k, ind in enumerate(d.indicators):
+        fig = _fig_html(outcome_figure(d.outcomes, ind, lang, svc), f"fig-{ind}", k == 0)
         parts.append(f"<div class='fig'>{fig}</div>")
     head = [t("col_year", lang)] + [
-        f"{t('ind_' + ind, lang)} — {t('run_' + r, lang)}" for ind in INDICATORS for r in ("room", "baseline")
+        f"{ts('ind_' + ind, lang, svc)} — {t('run_' + r, lang)}"
+        for ind in d.indicators
+        for r in ("room", "baseline")
     ]
     parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in head) + "</tr>")
     for year in room.index:
         cells = [f"<td class='num'>{int(year)}</td>"]
-        for ind in INDICATORS:
+        for ind in d.indicators:
             for tab in (room, base):
-                cells.append(f"<td class='num'>{e(fmt(tab.at[year, ind], lang, digits[ind]))}</td>")
+                cells.append(f"<td class='num'>{e(fmt(tab.at[year, ind], lang, digits.get(ind, 0)))}</td>")
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</table>")
 
@@ -372,7 +406,7 @@ def render_html(d: Debrief, lang: str = "fr") -> str:
         for v in d.variants:
             parts.append(
                 f"<li><b>{e(v['name'])}</b> ({e(t('college_' + v['college'], lang))}, "
-                f"{e(t('round_n', lang, n=v['round']))}, {e(t('item_' + v['item'], lang))})"
+                f"{e(t('round_n', lang, n=v['round']))}, {e(item_label(v['item'], lang, svc))})"
                 f"{e(t('sep', lang))}"
                 f"{e(variant_summary(v['tariff'], lang) if v.get('tariff') else v['text'])}</li>"
             )

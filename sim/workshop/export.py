@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from sim._version import __version__
+from sim.scenario.loader import read_mapping
 from sim.workshop.debrief import DECISION_COLUMNS, label, reason_text, safe_cell, shown_votes
 from sim.workshop.store import COLLEGES, Store
-from sim.workshop.strings import t, variant_summary
+from sim.workshop.strings import item_label, t, variant_summary
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "participants": ("id", "name", "college", "joined"),
@@ -63,9 +64,19 @@ def _variant_text(v: Mapping[str, Any], lang: str) -> str:
     return str(v["text"])
 
 
+def service_of_yaml(scenario_yaml: str) -> str:
+    """The service a session's stored scenario names (``water`` when it names none)."""
+    try:
+        value = read_mapping(scenario_yaml, "<session>").get("service", "water")
+    except ValueError:  # the store only holds validated scenarios; never fail an export for it
+        return "water"
+    return value if isinstance(value, str) else "water"
+
+
 def _readable(data: Mapping[str, Any], lang: str) -> str:
     """The session as plain text: who took part, what was decided, what was written."""
     s = data["session"]
+    svc = str(s.get("service", "water"))
     lines = [
         t("export_title", lang, code=s["code"]),
         t(
@@ -87,7 +98,7 @@ def _readable(data: Mapping[str, Any], lang: str) -> str:
     for d in data["decisions"]:
         votes = " / ".join("—" if v is None else str(v) for v in shown_votes(d))
         lines.append(
-            f"- {t('round_n', lang, n=d['round'])} ({d['year']}) · {t('item_' + d['item'], lang)}"
+            f"- {t('round_n', lang, n=d['round'])} ({d['year']}) · {item_label(d['item'], lang, svc)}"
             f"{t('sep', lang)}{label(d, lang)} · {votes} · {reason_text(d, lang)}"
         )
     lines += ["", t("cahier_title", lang)]
@@ -96,7 +107,7 @@ def _readable(data: Mapping[str, Any], lang: str) -> str:
     for v in data["variants"]:
         text = _variant_text(v, lang)
         lines.append(
-            f"- {t('round_n', lang, n=v['round'])} · {t('item_' + v['item'], lang)} · {v['name']}"
+            f"- {t('round_n', lang, n=v['round'])} · {item_label(v['item'], lang, svc)} · {v['name']}"
             f" ({t('college_short_' + v['college'], lang)}){t('sep', lang)}{text}"
         )
     for c in data["comments"]:
@@ -111,6 +122,7 @@ def export_files(store: Store, code: str, lang: str = "fr") -> dict[str, bytes]:
     """The files of the hand-over of session ``code``: name -> content (UTF-8)."""
     data = store.export_session(code)
     scenario_yaml = data["session"].pop("scenario_yaml")
+    data["session"]["service"] = service_of_yaml(scenario_yaml)
     meta = {
         "exported": datetime.now(UTC).isoformat(timespec="seconds"),
         "regie_sim_version": __version__,

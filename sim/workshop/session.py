@@ -38,6 +38,8 @@ from sim.scenario.model import (
     loads_scenario,
     with_changes,
 )
+from sim.show.report import service_of
+from sim.workshop import stories
 from sim.workshop.debrief import build_debrief, csv_zip, render_html
 from sim.workshop.store import (
     COLLEGES,
@@ -126,6 +128,8 @@ VARIANT_BOUNDS: dict[str, tuple[float, float, str]] = {
     "block_up_to": (0.0, 10_000.0, "m3/an"),
 }
 MAX_VARIANT_BLOCKS = 3
+#: services besides water a workshop runs (their committee items come from the service)
+OTHER_SERVICES: tuple[str, ...] = ("electricity",)
 
 
 class VariantRefused(BadInput):
@@ -197,7 +201,7 @@ class Workshop:
         if isinstance(scenario, str | bytes):
             try:
                 # the one safe loader: an uploaded scenario may extend only a built-in one
-                scenario = loads_scenario(scenario, origin="<atelier>")
+                scenario = loads_scenario(scenario, origin="<atelier>", other_services=OTHER_SERVICES)
             except ScenarioError as exc:
                 raise BadInput.of(exc) from None
         regime = regime or scenario.governance.regime
@@ -235,7 +239,9 @@ class Workshop:
         hit = self._scenarios.get(key)
         if hit is None:
             hit = with_changes(
-                loads_scenario(s["scenario_yaml"], origin=f"session {s['code']}"),
+                loads_scenario(
+                    s["scenario_yaml"], origin=f"session {s['code']}", other_services=OTHER_SERVICES
+                ),
                 {"governance.regime": s["regime"], "horizon_years": s["rounds"] + 1},
             )
             self._scenarios.put(key, hit)
@@ -368,6 +374,54 @@ class Workshop:
         """The citizens' veto rule of the session's scenario (the page shows what it blocks)."""
         c = self.base_scenario(code).governance.committee
         return VetoRule(enabled=c.citizen_veto, tolerance_pp=c.veto_tolerance_pp)
+
+    def service(self, code: str) -> str:
+        """The session's service (``water`` or ``electricity``), from its scenario."""
+        return service_of(self.base_scenario(code))
+
+    def story(self, code: str) -> str | None:
+        """The story the session's scenario tells (:func:`sim.workshop.stories.story_of`)."""
+        return stories.story_of(self.base_scenario(code))
+
+    def regulated(self, code: str) -> bool:
+        """Whether the session's electricity is sold at the regulated tariff (TRVE), whose price
+        is set nationally: the committee's other items are then paid from the service's margin."""
+        tariff = self.base_scenario(code).tariff
+        return getattr(tariff, "pricing", None) == "regulated"
+
+    def story_view(self, code: str) -> dict[str, Any]:
+        """What the room sees of its story, from the model's runs.
+
+        ``{"story": name or None, "years": DataFrame}``: for ``storm``, the storm panel's
+        columns of every year simulated so far with the room's decisions (to the current meeting,
+        the whole horizon once the workshop is over), with ``overhead_pct`` and ``storm_years``;
+        for ``crisis_2022``, ``years`` is the table of the income groups' bills and energy
+        poverty with the shield and without it (the procedure's run, whole horizon, same seed),
+        with ``shock_years`` and ``shield_pct``.
+        """
+        name = self.story(code)
+        out: dict[str, Any] = {"story": name}
+        if name == "storm":
+            s = self.store.session(code)
+            if s["state"] == "finished":
+                years = self.run(code).years
+            else:
+                rnd = s["current_round"]
+                years = self.run(
+                    code, stop_at=rnd, log=[d for d in self.log(code) if d["meeting"] < rnd]
+                ).years
+            out["years"] = stories.storm_facts(years)
+            out["overhead_pct"] = stories.overhead_customers_share_pct(years)
+            out["storm_years"] = stories.shock_years(self.base_scenario(code), "storm")
+        elif name == "crisis_2022":
+            base = self.base_scenario(code)
+            s = self.store.session(code)
+            key = ("without_shield", self._fingerprint(s))
+            without = self._runs.get_or_compute(key, lambda: runner.simulate(stories.without_shield(base)))
+            out["years"] = stories.shield_table(self.run(code, with_log=False), without)
+            out["shock_years"] = stories.shock_years(base, "energy_price")
+            out["shield_pct"] = getattr(base.tariff, "shield_max_rise_pct", None)
+        return out
 
     def current_agenda(self, code: str) -> list[dict[str, Any]]:
         """The agenda of the current round (empty once the workshop is finished)."""
@@ -536,7 +590,10 @@ class Workshop:
         VAT, the seasonal surcharge and the social tariff are the tariff in force. A standing
         charge above the legal cap (30 % of a 120 m3 bill in towns, 40 % in the country) is
         refused here; cost recovery is judged by the model on the agenda (``why_not``).
+        Variants are water's blocks per m3: an electricity session refuses them.
         """
+        if self.service(code) != "water":
+            raise BadInput("tariff variants are blocks per m3 of water: not for this service")
 
         sc = _number(standing_charge, "standing_charge")
         free = _number(free_volume, "free_volume")

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.i18n import has_key as locale_has_key
+from sim.i18n import t as locale_t
+
 FR: dict[str, str] = {
     # general
     "app_title": "Atelier — le comité d'usagers, c'est vous",
@@ -134,6 +137,7 @@ FR: dict[str, str] = {
     "cards_high": "Facture annuelle, revenus aisés (déciles 8 à 10)",
     "cards_budget": "Budget du service (couverture des coûts)",
     "cards_details": "Tableau et graphique détaillés",
+    "preview_cards": "Options en bref",
     # citizens' veto
     "veto_title": "Veto citoyen possible",
     "veto_harm_share": "« {option} » ferait passer la part des ménages au-dessus du seuil "
@@ -365,6 +369,7 @@ EN: dict[str, str] = {
     "cards_high": "Yearly bill, high incomes (deciles 8 to 10)",
     "cards_budget": "Service budget (cost recovery)",
     "cards_details": "Detailed table and chart",
+    "preview_cards": "Options at a glance",
     # citizens' veto
     "veto_title": "Citizens' veto possible",
     "veto_harm_share": "“{option}” would raise the share of households above the affordability "
@@ -492,6 +497,37 @@ def t(key: str, lang: str = "fr", **fields: Any) -> str:
     table = STRINGS.get(lang, FR)
     text = table.get(key, FR.get(key, key))
     return text.format(**fields) if fields else text
+
+
+def ts(key: str, lang: str = "fr", service: str = "water", **fields: Any) -> str:
+    """The workshop's text of ``key`` for a session of ``service``.
+
+    A service other than water may word a text its own way: ``workshop.<service>.<key>`` in the
+    locale catalogues (``sim/locales``) comes first (« Tarif de l'électricité »). Then the
+    workshop's own text (``FR``/``EN`` above), then ``workshop.<key>`` of the catalogues, where
+    the texts added for electricity sessions live.
+    """
+    lang = lang_of(lang)
+    own = f"workshop.{service}.{key}"
+    if service != "water" and locale_has_key(own, lang):
+        return locale_t(own, lang, **fields)
+    if key in FR:
+        return t(key, lang, **fields)
+    return locale_t(f"workshop.{key}", lang, **fields)
+
+
+def item_label(item: str, lang: str = "fr", service: str = "water") -> str:
+    """The name of a committee item in ``lang``: the service's own word, the workshop's, then the
+    Explorer's (``explorer.decisions.item.<item>``: an item the service adds later is named as on
+    the Explorer), else the item's code in words."""
+    lang = lang_of(lang)
+    key = "item_" + item
+    if (service != "water" and locale_has_key(f"workshop.{service}.{key}", lang)) or key in FR:
+        return ts(key, lang, service)
+    for k in (f"explorer.decisions.{service}.item.{item}", f"explorer.decisions.item.{item}"):
+        if locale_has_key(k, lang):
+            return locale_t(k, lang)
+    return item.replace("_", " ")
 
 
 def _num(x: float, lang: str) -> str:

@@ -48,7 +48,9 @@ def _open_column_picker(page: Any, app_url: str, lang: str) -> Any:
     table.wait_for(timeout=60_000)
     table.scroll_into_view_if_needed()
     table.hover()
-    button = page.get_by_role("button", name="Show/hide columns").first
+    # its screen-reader name is in the page's language (sim.dashboard.common.a11y_script)
+    name = "Show/hide columns" if lang == "en" else "Afficher ou masquer des colonnes"
+    button = page.get_by_role("button", name=name).first
     button.wait_for()
     # the toolbar slides in over the table: a pointer click can land while it moves (or on a
     # phone, on the table under it), so the button's own click is sent

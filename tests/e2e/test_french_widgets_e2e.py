@@ -71,7 +71,9 @@ def test_the_table_toolbar_tooltips_speak_the_pages_language(app_url: str, page:
     table.wait_for(timeout=60_000)
     for label, french in TOOLBAR_FR.items():
         table.hover()
-        button = page.locator(f'[data-testid="stElementToolbar"] button[aria-label="{label}"]').first
+        # its screen-reader label is the page's language too (common.a11y_script)
+        named = label if lang == "en" else french
+        button = page.locator(f'[data-testid="stElementToolbar"] button[aria-label="{named}"]').first
         expect(button).to_be_visible()
         button.hover()
         page.wait_for_function(f"({SHOWN_TIP})() !== null")
@@ -90,8 +92,87 @@ def test_the_table_search_shows_no_english_count(app_url: str, page: Any) -> Non
     table = page.get_by_test_id("stDataFrame").first
     table.wait_for(timeout=60_000)
     table.hover()
-    page.locator('[data-testid="stElementToolbar"] button[aria-label="Search"]').first.click()
+    page.locator('[data-testid="stElementToolbar"] button[aria-label="Rechercher"]').first.click()
     page.get_by_test_id("search-input").fill("eau")
     count = page.get_by_test_id("search-result-area")
     expect(count).to_be_attached()
     expect(count).to_be_hidden()  # « 121 results » is English: not shown on a French page
+
+
+#: every screen-reader text (and placeholder, and Plotly's button titles) of the page
+ACCESSIBLE_TEXTS = """() => {
+  const out = [];
+  for (const e of document.querySelectorAll('[aria-label],[placeholder],[data-title]'))
+    for (const a of ['aria-label', 'placeholder', 'data-title'])
+      if (e.getAttribute(a)) out.push(e.getAttribute(a));
+  return out;
+}"""
+
+
+def _english(texts: list[str]) -> list[str]:
+    from sim.dashboard.common import A11Y_PREFIXES, A11Y_TEXTS
+
+    return sorted(
+        {
+            x
+            for x in texts
+            if x in A11Y_TEXTS
+            or x.startswith(tuple(A11Y_PREFIXES))
+            or (x.endswith(" icon") and x[:-5].replace("_", "").isalpha())
+        }
+    )
+
+
+def _open_toolbars(page: Any) -> None:
+    """Hover the first table and open a select box: their buttons and lists are drawn then."""
+    tables = [d for d in page.get_by_test_id("stDataFrame").all() if d.is_visible()]
+    if tables:
+        tables[0].hover()
+        page.locator('[data-testid="stElementToolbar"] button').first.wait_for()
+
+
+@pytest.mark.parametrize(
+    "path,size",
+    [
+        ("explorer", (1366, 768)),
+        ("comparer", (1366, 768)),
+        ("sources", (1366, 768)),
+        ("atelier?role=facilitator", (1366, 768)),
+        ("tarif", (390, 844)),
+        ("ma-commune", (390, 844)),
+    ],
+)
+def test_no_english_screen_reader_text_on_a_french_page(
+    app_url: str, page: Any, path: str, size: tuple[int, int]
+) -> None:
+    """Streamlit's own ``aria-label``s (« Help for … », « Increment », the table toolbar, Plotly's
+    buttons, « Choose an option »…) are read out in French on a French page."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    sep = "&" if "?" in path else "?"
+    page.goto(f"{app_url}/{path}{sep}lang=fr")
+    page.get_by_test_id("stMain").locator("h1, h2").first.wait_for(timeout=90_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
+    )
+    page.wait_for_timeout(1500)  # the last elements drawn
+    _open_toolbars(page)
+    texts = page.evaluate(ACCESSIBLE_TEXTS)
+    assert len(texts) > 5, texts  # the page has them: the check reads something
+    assert _english(texts) == [], path
+    assert "Menu principal" in texts or size[0] < 500  # the script ran (a French text is there)
+
+
+def test_an_english_page_keeps_streamlits_texts_and_a_switch_gives_them_back(app_url: str, page: Any) -> None:
+    """In English the texts are Streamlit's; switching from French to English in the same tab
+    gives the English texts back (the script keeps each element's own)."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{app_url}/explorer?lang=fr")
+    page.get_by_test_id("stMain").locator("h1").first.wait_for(timeout=90_000)
+    page.wait_for_function("() => document.querySelector('[aria-label=\"Menu principal\"]')")
+    assert _english(page.evaluate(ACCESSIBLE_TEXTS)) == []
+    page.locator(".st-key-lang_switch").get_by_text("English", exact=True).click()
+    page.wait_for_function("() => document.querySelector('[aria-label=\"Main menu\"]')", timeout=60_000)
+    page.wait_for_timeout(1500)
+    texts = page.evaluate(ACCESSIBLE_TEXTS)
+    assert "Increment" in texts and any(x.startswith("Help for ") for x in texts)
+    assert not [x for x in texts if x.startswith("Aide : ") or x in ("Augmenter", "Menu principal")]

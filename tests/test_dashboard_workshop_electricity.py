@@ -1,0 +1,164 @@
+"""The workshop page for an electricity session (AppTest), in French and English: the facilitator
+chooses the service and a story, participants see the service's items as cards with low, middle
+and high incomes' bills, the storm's and the crisis's panels, and the debrief. No English on a
+French page (the words of tests/test_dashboard_electricity.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_dashboard_electricity import english_words, page_texts
+
+from sim.dashboard import workshop as page
+from sim.workshop import Store, Workshop
+from sim.workshop.stories import story_scenario
+from sim.workshop.strings import item_label, t, ts
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = ROOT / "sim" / "dashboard" / "workshop.py"
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workshop:
+    import streamlit as st
+
+    monkeypatch.setenv("REGIE_SIM_WORKSHOP_DB", str(tmp_path / "page.sqlite3"))
+    monkeypatch.delenv("REGIE_SIM_FACILITATOR_SECRET", raising=False)
+    st.cache_resource.clear()  # the page keeps one Workshop per process
+    yield Workshop(Store())
+    st.cache_resource.clear()
+
+
+def _app(params: dict[str, str]) -> Any:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def qp(at: Any, key: str) -> str:
+    value = at.query_params[key]
+    return value[0] if isinstance(value, list) else value
+
+
+def markdown(at: Any) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_facilitator_chooses_electricity_and_the_storm(ws: Workshop, lang: str) -> None:
+    at = _app({"role": "facilitator", "lang": lang})
+    at.segmented_control(key=page.CREATE_SERVICE).set_value("electricity").run()
+    story = at.selectbox(key=page.CREATE_STORY)
+    assert story.options == [ts(f"story.{n}", lang) for n in ("none", "storm", "crisis_2022")]
+    story.set_value("storm").run()
+    next(b for b in at.button if b.label == t("create_button", lang)).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    code = qp(at, "s")
+    assert ws.service(code) == "electricity" and ws.story(code) == "storm"
+    assert ws.store.session(code)["regime"] == "commons"
+    assert ts("storm.title", lang) in [e.label for e in at.expander]
+    if lang == "fr":
+        assert english_words(page_texts(at)) == set()
+
+
+def test_the_facilitator_lists_the_electricity_scenarios_by_name(ws: Workshop) -> None:
+    at = _app({"role": "facilitator"})
+    at.segmented_control(key=page.CREATE_SERVICE).set_value("electricity").run()
+    scen = next(s for s in at.selectbox if s.label == t("scenario_label", "fr"))
+    assert scen.options[0].startswith("Ville-sur-Courant")  # the base town first, by its name
+    assert all("(electricity/" in o and o.endswith(".yaml)") for o in scen.options)
+    next(b for b in at.button if b.label == t("create_button", "fr")).click().run()
+    code = qp(at, "s")
+    assert ws.service(code) == "electricity" and ws.story(code) is None
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_participant_sees_the_services_items_as_cards(ws: Workshop, lang: str) -> None:
+    code, token = ws.create_session(story_scenario("storm"), "commons", 3)
+    me = ws.join(code, "Élise", "citizens")
+    ws.open_vote(code, token)
+    at = _app({"s": code, "p": me["token"], "lang": lang})
+    agenda = ws.current_agenda(code)
+    heads = [s.value for s in at.subheader]
+    for item in agenda:
+        assert item_label(item["item"], lang, "electricity") in heads
+    text = markdown(at)
+    for key in ("cards_low", "cards_middle", "cards_high", "cards_budget"):
+        assert t(key, lang) in text
+    tariff = next(i for i in agenda if i["item"] == "tariff")
+    for o in tariff["options"]:
+        if o["admissible"]:
+            assert f"**{o['label_' + lang]}**" in text
+    assert ts("regulated_note", lang, "electricity") in [c.value for c in at.caption]
+    assert ts("no_variants", lang, "electricity") in [c.value for c in at.caption]
+    # the storm's panel: the years simulated so far, before the storm
+    assert ts("storm.before", lang) in [c.value for c in at.caption]
+    table = next(df.value for df in at.dataframe if ts("storm.col.saidi_min", lang) in df.value.columns)
+    assert ts("storm.col.compensation_eur", lang) in table.columns
+    if lang == "fr":
+        assert english_words(page_texts(at)) == set()
+        assert "Tarif de l'eau" not in page_texts(at)
+    else:
+        assert "Tarif de l'électricité" not in page_texts(at)
+
+
+def test_a_participant_votes_on_an_electricity_item(ws: Workshop) -> None:
+    code, token = ws.create_session(story_scenario("storm"), "commons", 3)
+    me = ws.join(code, "Élise", "citizens")
+    ws.open_vote(code, token)
+    at = _app({"s": code, "p": me["token"]})
+    radio = next(r for r in at.radio if r.label == item_label("renewal", "fr", "electricity"))
+    radio.set_value("plan")
+    idx = at.radio.index(radio) if hasattr(at.radio, "index") else list(at.radio).index(radio)
+    vote_buttons = [b for b in at.button if b.label == t("vote_button", "fr")]
+    vote_buttons[idx].click().run()
+    assert not at.exception and not at.error
+    assert ws.my_votes(code, me["token"]) == {"renewal": "plan"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_crisis_panel_says_what_is_national_and_what_is_local(ws: Workshop, lang: str) -> None:
+    code, token = ws.create_session(story_scenario("crisis_2022"), "commons", 3)
+    me = ws.join(code, "Élise", "public")
+    ws.open_vote(code, token)
+    at = _app({"s": code, "p": me["token"], "lang": lang})
+    assert ts("crisis.title", lang) in [e.label for e in at.expander]
+    text = markdown(at)
+    for key in ("crisis.national_title", "crisis.national", "crisis.local_title", "crisis.local"):
+        assert ts(key, lang) in text
+    view = ws.story_view(code)
+    table = next(df.value for df in at.dataframe if ts("crisis.col.low_shield", lang) in df.value.columns)
+    first_shock = view["shock_years"][0]
+    row = table[table[ts("crisis.col.year", lang)] == str(first_shock)].iloc[0]
+    expected = view["years"].set_index("year").loc[first_shock]
+    for col in ("low_shield", "low_no_shield", "high_no_shield"):
+        assert row[ts(f"crisis.col.{col}", lang)] == page.dbf.fmt(expected[col], lang)
+    if lang == "fr":
+        assert english_words(page_texts(at)) == set()
+        assert "\u202f" in row[ts("crisis.col.low_no_shield", "fr")]  # 2 033: French thousands
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_debrief_of_an_electricity_session_on_the_page(ws: Workshop, lang: str) -> None:
+    code, token = ws.create_session(story_scenario("storm"), "commons", 1)
+    ws.open_vote(code, token)
+    ws.close_vote(code, token)
+    at = _app({"role": "facilitator", "s": code, "t": token, "lang": lang})
+    assert t("debrief_title", lang) in [h.value for h in at.header]
+    import json
+
+    titles = [json.loads(c.proto.spec)["layout"].get("title", {}).get("text") for c in at.get("plotly_chart")]
+    for ind in ("bill_ref_eur", "energy_poverty_pct", "saidi_min", "compensation_eur", "reserves_eur"):
+        assert ts(f"ind_{ind}", lang, "electricity") in titles
+    assert ts("outcomes_intro", lang, "electricity") in [c.value for c in at.caption]
+    if lang == "fr":
+        assert english_words(page_texts(at)) == set()
