@@ -33,7 +33,7 @@ from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import scenarios_dir
 from sim.scenario.multi import MultiServiceScenario, load_multiservice, loads_multiservice
 
-FILE = scenarios_dir() / "multiservice" / "water-electricity.yaml"
+FILE = scenarios_dir() / "multiservice.yaml"
 #: a small town, three years: the mechanisms, not the figures of the shipped town
 SMALL = {
     "horizon_years": 3,
@@ -456,7 +456,7 @@ def test_cli_compare_against_separate(capsys: Any, tmp_path: Path) -> None:
     # not a multi-service file
     code = main(["compare", str(scenarios_dir() / "regie.yaml"), "--against-separate", "-q", *SMALL_ARGS])
     _, err = capsys.readouterr()
-    assert code == 2 and "service: multi" in err
+    assert code == 2 and "services:" in err and "n'est pas un scénario multiservice" in err
 
 
 def test_cli_run_and_validate(capsys: Any, tmp_path: Path) -> None:
@@ -481,3 +481,93 @@ def test_cli_run_and_validate(capsys: Any, tmp_path: Path) -> None:
     capsys.readouterr()
     assert main(["run", str(FILE), "-q", "--out", str(foreign), *SMALL_ARGS]) == 2
     assert [p.name for p in foreign.iterdir()] == ["notes.txt"]
+
+
+# --------------------------------------------------------------------------------------------
+# scenarios/multiservice.yaml at the top of scenarios/: known by its content, not its folder
+# --------------------------------------------------------------------------------------------
+def test_the_shipped_multiservice_file_is_known_by_its_services_block() -> None:
+    from sim.dashboard import share, tariff_design
+    from sim.scenario import loader
+
+    assert FILE.parent == scenarios_dir() and FILE.is_file()
+    assert loader.multiservice_builtin_names() == ("multiservice.yaml",)
+    # the water lists: every other top-level file, never the multi-service one
+    water = {p.name for p in scenarios_dir().glob("*.yaml")} - {"multiservice.yaml"}
+    assert set(loader.builtin_names()) == water
+    assert "multiservice" not in share.presets() and "multiservice" not in share.all_presets()
+    assert "multiservice.yaml" not in tariff_design.base_files()
+    # its services extend the water and electricity régies by the paths the loader accepts
+    ms = load_multiservice(FILE)
+    assert ms.services["water"].governance.regime == "regie"
+    assert ms.services["electricity"].governance.regime == "regie"
+    assert ms.services["electricity"].network.storm_crew_share_pct == 100
+
+
+def test_a_services_block_makes_a_multiservice_file_without_service_multi(tmp_path: Path) -> None:
+    from sim.scenario import loader
+    from sim.scenario.model import load_scenario
+
+    text = HEAD.replace("service: multi\n", "")
+    f = tmp_path / "two.yaml"
+    f.write_text(text, encoding="utf-8")
+    assert loader.is_multiservice_path(f)
+    assert set(load_multiservice(f).services) == {"water", "electricity"}
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(f)  # a one-service door names it for what it is
+    assert [(p.path, p.kind) for p in exc.value.problems] == [("services", "multi_here")]
+    # a water file is not one, nor is a file that cannot be read
+    assert not loader.is_multiservice_path(scenarios_dir() / "regie.yaml")
+    assert not loader.is_multiservice_path(tmp_path / "absent.yaml")
+
+
+def test_text_may_extend_the_shipped_multiservice_file() -> None:
+    ms = loads_multiservice("extends: multiservice.yaml\nshared: {overhead_saving_pct: 5}\n")
+    want = load_multiservice(FILE)
+    assert ms.shared.overhead_saving_pct == 5
+    assert ms.services == want.services
+
+
+# --------------------------------------------------------------------------------------------
+# many futures: the gap's median and range
+# --------------------------------------------------------------------------------------------
+def test_gap_ensemble_is_against_separate_on_each_seed_of_the_family(small: MultiServiceScenario) -> None:
+    from sim.core.rng import child_seeds
+    from sim.experiments.multi import gap_ensemble
+
+    ms = small.with_shared(overhead_saving_pct=15.0)
+    ens = gap_ensemble(ms, 3, seed=7)
+    seeds = child_seeds(7, 3)
+    assert list(ens.runs["seed"]) == seeds and list(ens.runs["run"]) == [0, 1, 2]
+    one = against_separate(ms, seeds[1])
+    row = ens.runs.iloc[1]
+    for key in one.parts.index:
+        assert row[key] == one.parts.at[key, "gap"]
+    for step in ("crews", "overheads", "bill"):
+        assert row[f"opex_eur_{step}"] == one.parts.at["opex_eur", step]
+    # the parts of the gap in operating costs add up to it, future by future
+    parts = ens.runs[["opex_eur_crews", "opex_eur_overheads", "opex_eur_bill"]].sum(axis=1)
+    assert parts.to_numpy() == pytest.approx(ens.runs["opex_eur"].to_numpy())
+    summary = ens.summary()
+    assert summary.at["opex_eur", "median"] == ens.runs["opex_eur"].median()
+    assert (summary["min"] <= summary["median"]).all() and (summary["median"] <= summary["max"]).all()
+    assert summary.at["overheads_eur", "max"] < 0  # pooling saves in every future
+    # stopped before its end: the futures that finished
+    calls = iter([False, True])
+    stopped = gap_ensemble(ms, 3, seed=7, cancel=lambda: next(calls))
+    assert stopped.cancelled and len(stopped.runs) == 1
+
+
+def test_cli_ensemble_of_a_multiservice_file(capsys: Any, tmp_path: Path) -> None:
+    out = tmp_path / "ens"
+    code = main(["ensemble", str(FILE), "--runs", "2", "-q", "--out", str(out), *SMALL_ARGS])
+    text, _ = capsys.readouterr()
+    assert code == 0, text
+    assert "sur 2 futurs" in text and "médiane" in text
+    assert "Charges d'exploitation : une seule facture" in text
+    runs = pd.read_csv(out / "gap_runs.csv")
+    summary = pd.read_csv(out / "gap_summary.csv", index_col="gap")
+    assert len(runs) == 2 and summary.at["opex_eur", "median"] == pytest.approx(runs["opex_eur"].median())
+    code = main(["--lang", "en", "ensemble", str(FILE), "--runs", "1", "-q", "--out", str(out), *SMALL_ARGS])
+    text, _ = capsys.readouterr()
+    assert code == 0 and "over 1 future (seed" in text and "median" in text

@@ -29,11 +29,12 @@ from sim.i18n import (
     reason_text,
     word_reason,
 )
+from sim.scenario.loader import builtin_names
 
 ROOT = Path(__file__).resolve().parent.parent
 #: water's shipped scenarios and electricity's
 SCENARIOS = ROOT / "scenarios"
-SHIPPED = sorted(SCENARIOS.glob("*.yaml")) + sorted(SCENARIOS.glob("electricity/*.yaml"))
+SHIPPED = [SCENARIOS / n for n in builtin_names()] + sorted(SCENARIOS.glob("electricity/*.yaml"))
 REGIMES = ("concession", "regie", "commons")
 NNBSP = "\u202f"
 

@@ -104,9 +104,9 @@ def setup_compare(new: Callable[..., argparse.ArgumentParser], t: Tr) -> argpars
         "--against-separate",
         action="store_true",
         help=t(
-            "avec un scénario multiservice (service: multi) : la régie contre les mêmes services "
+            "avec un scénario multiservice (un bloc « services: ») : la régie contre les mêmes services "
             "gérés séparément, sur la même graine, et de quoi l'écart est fait",
-            "with a multi-service scenario (service: multi): the régie against the same services "
+            "with a multi-service scenario (a 'services:' block): the régie against the same services "
             "run separately, on one seed, and what the gap is made of",
         ),
     )

@@ -31,6 +31,7 @@ from sim.cli.common import (
     load_from_args,
     render_table,
 )
+from sim.cli.multi import describe_multi, gap_label, load_multi_from_args, signed, write_csv
 from sim.experiments.ensemble import (
     HEADLINE,
     documented_ranges,
@@ -39,7 +40,9 @@ from sim.experiments.ensemble import (
     simulate_many,
     sweep,
 )
+from sim.experiments.multi import gap_ensemble
 from sim.i18n import fmt_number
+from sim.scenario.multi import is_multiservice_file
 from sim.show.plots import tornado_figure
 
 #: summary outputs the sweep shows and writes by default
@@ -244,6 +247,8 @@ def handle_ensemble(args: argparse.Namespace, ctx: Context) -> int:
     Files (in ``--out``, default ``runs/<scenario>-ensemble``): ``ensemble_years.csv``,
     ``bands.csv``, ``ensemble_summaries.csv``, ``ensemble.json`` and ``scenario.yaml``.
     """
+    if is_multiservice_file(args.file):  # the gap between the régie and separate services
+        return handle_ensemble_multi(args, ctx)
     scenario = load_from_args(args, ctx)
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.file).stem}-ensemble"
     check_writable(out, ctx)
@@ -279,6 +284,73 @@ def handle_ensemble(args: argparse.Namespace, ctx: Context) -> int:
             "ensemble_summaries.csv, ensemble.json, scenario.yaml)",
             f"Results written to {written}/ (ensemble_years.csv, bands.csv, "
             "ensemble_summaries.csv, ensemble.json, scenario.yaml)",
+        )
+    )
+    return 130 if ens.cancelled else 0
+
+
+def handle_ensemble_multi(args: argparse.Namespace, ctx: Context) -> int:
+    """``ensemble`` of a multi-service file: :func:`~sim.experiments.multi.against_separate` on
+    ``--runs`` futures; the median and range of the gap of every measure. Files (in ``--out``,
+    default ``runs/multi-<file>-ensemble``): ``gap_runs.csv`` (one row per future) and
+    ``gap_summary.csv``. The futures run one after the other in this process (``--workers`` and
+    ``--cluster`` are not used)."""
+    ms = load_multi_from_args(args, ctx)
+    out = Path(args.out) if args.out else Path("runs") / f"multi-{Path(args.file).stem}-ensemble"
+    check_writable(out, ctx)
+    ours = (out / "gap_runs.csv").is_file()
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not ours)):
+        raise CliError(
+            ctx.t(
+                f"{out} existe et n'est pas un dossier d'ensemble multiservice : choisissez un autre --out",
+                f"{out} exists and is not a multi-service ensemble folder: choose another --out",
+            )
+        )
+    bar = _Progress(not args.quiet and sys.stderr.isatty(), ctx)
+    try:
+        with _StopOnCtrlC() as stop:
+            ens = gap_ensemble(ms, args.runs, args.seed, progress=bar, cancel=stop)
+    finally:
+        bar.close()
+    done = len(ens.runs)
+    if ens.cancelled:
+        ctx.err(_partial(ctx, done, args.runs))
+    if done == 0:
+        return 130 if ens.cancelled else 1
+    n = fmt_number(done, ctx.lang)
+    many = "s" if done > 1 else ""
+    years = ms.spec.horizon_years
+    ctx.out(
+        ctx.t(
+            f"{describe_multi(ms, ctx)}.\nÉcart entre la régie et les mêmes services gérés séparément, "
+            f"sur {n} futur{many} (graine {ens.seed}) ; chaque futur compare les deux sur la même graine. "
+            f"Sommes sur {years} ans, tous services confondus.",
+            f"{describe_multi(ms, ctx)}.\nGap between the régie and the same services run separately, "
+            f"over {n} future{many} (seed {ens.seed}); each future compares both on the same seed. "
+            f"Sums over {years} years, every service together.",
+        )
+    )
+    summary = ens.summary()
+    header = [ctx.t("Écart", "Gap"), ctx.t("médiane", "median"), "min", "max"]
+    rows = []
+    for key in summary.index:
+        label, unit = gap_label(str(key), ctx)
+        scale, dec = (1e6, 2) if unit == "M€" else (1.0, 1)
+        rows.append(
+            [
+                f"{label} ({unit})",
+                *(signed(summary.at[key, c] / scale, ctx.lang, dec) for c in summary.columns),
+            ]
+        )
+    ctx.out(render_table(header, rows))
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(ens.runs.to_csv(index=False), out / "gap_runs.csv")
+    write_csv(summary.to_csv(index_label="gap"), out / "gap_summary.csv")
+    ctx.out()
+    ctx.out(
+        ctx.t(
+            f"Résultats écrits dans {out}/ (gap_runs.csv, gap_summary.csv)",
+            f"Results written to {out}/ (gap_runs.csv, gap_summary.csv)",
         )
     )
     return 130 if ens.cancelled else 0

@@ -1,8 +1,8 @@
 """The command line of a multi-service régie (``service: multi``, :mod:`sim.scenario.multi`).
 
-``regie-sim run scenarios/multiservice/water-electricity.yaml`` runs every service on one clock
+``regie-sim run scenarios/multiservice.yaml`` runs every service on one clock
 and writes one results folder per service, the operator's money by year (``combined.csv``) and
-what is shared (``shared.csv``); ``regie-sim compare scenarios/multiservice/water-electricity.yaml
+what is shared (``shared.csv``); ``regie-sim compare scenarios/multiservice.yaml
 --against-separate`` runs the same services apart on the same seed, then adds each sharing in turn,
 and prints the gap and what it is made of. ``run``, ``validate`` and ``compare``
 (:mod:`sim.cli.main`, :mod:`sim.cli.compare`) hand a multi-service file over to this module.
@@ -201,17 +201,17 @@ def handle_against_separate(args: argparse.Namespace, ctx: Context) -> int:
     if len(args.files) != 1:
         raise CliError(
             ctx.t(
-                "--against-separate prend un seul fichier multiservice (service: multi)",
-                "--against-separate takes one multi-service file (service: multi)",
+                "--against-separate prend un seul fichier multiservice (un bloc « services: »)",
+                "--against-separate takes one multi-service file (a 'services:' block)",
             )
         )
     if not is_multiservice_file(args.files[0]):
         raise CliError(
             ctx.t(
-                f"{args.files[0]} n'est pas un scénario multiservice (service: multi) : "
-                "--against-separate en demande un, par ex. scenarios/multiservice/water-electricity.yaml",
-                f"{args.files[0]} is not a multi-service scenario (service: multi): "
-                "--against-separate needs one, e.g. scenarios/multiservice/water-electricity.yaml",
+                f"{args.files[0]} n'est pas un scénario multiservice (un bloc « services: ») : "
+                "--against-separate en demande un, par ex. scenarios/multiservice.yaml",
+                f"{args.files[0]} is not a multi-service scenario (a 'services:' block): "
+                "--against-separate needs one, e.g. scenarios/multiservice.yaml",
             )
         )
     ns = argparse.Namespace(file=args.files[0], overrides=args.overrides, households=args.households)
@@ -324,3 +324,32 @@ def handle_against_separate(args: argparse.Namespace, ctx: Context) -> int:
 def _signed(x: float, lang: str, decimals: int) -> str:
     text = fmt_number(x, lang, decimals)
     return text if text.startswith(("-", "−")) else f"+{text}"
+
+
+#: a signed number (``+1,20``, ``-0,50``), for gaps
+signed = _signed
+#: write a CSV file through a temporary file
+write_csv = _write_csv
+
+#: the parts of the gap in operating costs, as people say them
+GAP_PARTS = {
+    "opex_eur_crews": ("Charges d'exploitation : équipes partagées", "Operating costs: shared crews"),
+    "opex_eur_overheads": (
+        "Charges d'exploitation : frais généraux mis en commun",
+        "Operating costs: pooled overheads",
+    ),
+    "opex_eur_bill": ("Charges d'exploitation : une seule facture", "Operating costs: one bill"),
+}
+
+
+def gap_label(key: str, ctx: Context) -> tuple[str, str]:
+    """The label and unit of a measure of :func:`~sim.experiments.multi.against_separate` (or of
+    a part of the gap in operating costs), in the context's language."""
+    if key in MEASURES:
+        fr, en, unit = MEASURES[key]
+        return ctx.t(fr, en), unit
+    if key in GAP_PARTS:
+        return ctx.t(*GAP_PARTS[key]), "M€"
+    name = key.removesuffix("_crew_wait_hours")
+    label_fr, label_en = SERVICE_LABELS.get(name, (name, name))
+    return ctx.t(f"Attente d'une équipe, {label_fr}", f"Waiting for a crew, {label_en}"), "h"

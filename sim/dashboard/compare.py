@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from sim import ScenarioError
-from sim.dashboard import common, ensembles, explain_panel, share
+from sim.dashboard import common, compare_multi, ensembles, explain_panel, share
 from sim.experiments import ensemble as ensemble_api
 from sim.experiments.compare import BY_KEY, INDICATORS, RULE_ROW, Comparison
 from sim.i18n import fmt_number, normalise_lang, t
@@ -35,7 +35,9 @@ from sim.show.plots import compare_bars, regime_label
 from sim.show.report import at_end_label, fans_for
 
 PAGE = "comparer"
-MODES: tuple[str, ...] = ("files", "current")
+#: what to compare: the shipped files, the Explorer's scenario, or the multi-service régie against
+#: separate services (:mod:`sim.dashboard.compare_multi`)
+MODES: tuple[str, ...] = ("files", "current", "multi")
 MODE_WIDGET = "compare_mode"
 MODE_KEPT = "compare.mode"
 #: digits shown for each indicator of the table (1 if absent)
@@ -371,6 +373,11 @@ def render() -> None:
     share.show_flash()
 
     mode = _mode(lang)
+    if mode == "multi":  # one régie for water and electricity, against the two run apart
+        params = share.sync_url(PAGE, {"m": mode})
+        compare_multi.render(lang)
+        share.link_box(params, lang)
+        return
     s = share.current()
     service = share.service_of(s)
     if service == "electricity":

@@ -56,7 +56,7 @@ from sim.dashboard.pages import BY_URL
 from sim.experiments.compare import compare
 from sim.i18n import fmt_number, has_key, t
 from sim.scenario.errors import Problem
-from sim.scenario.loader import MAX_FILE_BYTES
+from sim.scenario.loader import MAX_FILE_BYTES, builtin_names
 from sim.scenario.model import (
     Scenario,
     apply_overrides,
@@ -112,7 +112,8 @@ LINKED_PAGES: tuple[str, ...] = ("explorer", "comparer")
 # ------------------------------------------------------------------------------------------
 def presets() -> tuple[str, ...]:
     """File stems of the shipped scenarios, the base town first."""
-    names = sorted(p.stem for p in scenarios_dir().glob("*.yaml") if not p.name.startswith("_"))
+    # water scenarios only: a multi-service file (a `services:` block) is not one
+    names = sorted(n.removesuffix(".yaml") for n in builtin_names() if not n.startswith("_"))
     return tuple(sorted(names, key=lambda n: (n != DEFAULT_PRESET, n)))
 
 
@@ -719,6 +720,12 @@ def _with_progress(key: Hashable, compute: Callable[[Callable[[float], None]], T
         bar.empty()
     store().put(key, value)
     return value
+
+
+def run_kept(key: Hashable, compute: Callable[[Callable[[float], None]], T], lang: str) -> T:
+    """``compute(progress)`` with a progress bar, kept under ``key`` like runs and comparisons
+    (the multi-service comparison of the Compare page uses it)."""
+    return _with_progress(key, compute, lang)
 
 
 def run_scenario(s: Scenario, lang: str) -> Run | None:

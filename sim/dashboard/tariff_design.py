@@ -36,6 +36,7 @@ from sim.experiments.tariff_designer import (
 )
 from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, fmt_pct, has_key, normalise_lang, t
 from sim.scenario.errors import Problem
+from sim.scenario.loader import builtin_names
 from sim.scenario.model import (
     Scenario,
     Tariff,
@@ -306,7 +307,8 @@ def cap_text(cap: CapCheck, lang: str) -> str:
 # ------------------------------------------------------------------------------------------
 def base_files() -> list[str]:
     """Shipped scenarios the tariff can start from, the base town first."""
-    names = sorted(p.name for p in scenarios_dir().glob("*.yaml") if not p.name.startswith("_"))
+    # water scenarios only: a multi-service file (a `services:` block) is not one
+    names = sorted(n for n in builtin_names() if not n.startswith("_"))
     return sorted(names, key=lambda n: (n != DEFAULT_BASE, n))
 
 

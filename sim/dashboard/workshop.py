@@ -37,7 +37,7 @@ from sim.dashboard import share
 from sim.dashboard.share import check_limits
 from sim.i18n import UNIT_SPACE_FR, reason_text
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import MAX_FILE_BYTES
+from sim.scenario.loader import MAX_FILE_BYTES, builtin_names
 from sim.scenario.model import REGIMES, load_scenario, loads_scenario, scenarios_dir
 from sim.show.plots import OKABE_ITO
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError, stories
@@ -559,7 +559,7 @@ def _create_form(ws: Workshop, lang: str) -> None:
     )
     story = None
     if service == "water":
-        shipped = sorted(p.name for p in scenarios_dir().glob("*.yaml"))
+        shipped = list(builtin_names())  # water scenarios: not a multi-service file
         names: dict[str, str] = {n: n for n in shipped}
     else:
         story = st.selectbox(

@@ -22,6 +22,7 @@ import pandas as pd
 from sim.core.ledger import PAYMENT_LINES, RECEIPT_LINES
 from sim.core.multi import MultiEngine, PooledOverheads, Pooling
 from sim.core.result import Result
+from sim.core.rng import child_seeds
 from sim.core.workforce import first_weekday
 from sim.experiments.run import engine_for, make_policy, result_of, simulate
 from sim.scenario.multi import MultiServiceScenario
@@ -252,3 +253,55 @@ def against_separate(
     )
     parts["gap"] = table["bill"] - table["separate"]
     return AgainstSeparate(ms, seed, steps, table, parts)
+
+
+@dataclass
+class GapEnsemble:
+    """The gap between a multi-service régie and its services run apart, over many futures.
+
+    ``runs`` has one row per future (``run``, ``seed``), the gap of every measure
+    (:data:`MEASURES` and each service's hours waited for a crew) and, for operating costs, the
+    part each sharing makes (``opex_eur_crews``, ``opex_eur_overheads``, ``opex_eur_bill``).
+    ``cancelled`` says the family was stopped before its end (``runs`` then holds the futures
+    that finished)."""
+
+    scenario: MultiServiceScenario
+    seed: int
+    runs: pd.DataFrame
+    cancelled: bool = False
+
+    def summary(self) -> pd.DataFrame:
+        """Median, lowest and highest of every column of :attr:`runs` (``run`` and ``seed``
+        aside), one row per column."""
+        values = self.runs.drop(columns=["run", "seed"])
+        return pd.DataFrame({"median": values.median(), "min": values.min(), "max": values.max()})
+
+
+def gap_ensemble(
+    ms: MultiServiceScenario,
+    runs: int,
+    seed: int | None = None,
+    *,
+    progress: Callable[[float], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> GapEnsemble:
+    """:func:`against_separate` on ``runs`` futures: run ``r`` uses ``child_seeds(seed, runs)[r]``
+    (the seeds of :func:`sim.experiments.ensemble.simulate_many`), every step of one future on its
+    seed, so each future's gap is made only of what is shared."""
+    if not 1 <= int(runs) <= 10_000:
+        raise ValueError(f"runs must be between 1 and 10000, got {runs}")
+    seed = ms.seed if seed is None else int(seed)
+    rows = []
+    cancelled = False
+    for r, s in enumerate(child_seeds(seed, int(runs))):
+        if cancel is not None and cancel():
+            cancelled = True
+            break
+        cmp = against_separate(ms, s)
+        row: dict[str, Any] = {"run": r, "seed": s}
+        row.update({str(k): float(v) for k, v in cmp.parts["gap"].items()})
+        row.update({f"opex_eur_{step}": float(cmp.parts.at["opex_eur", step]) for step in STEPS[1:]})
+        rows.append(row)
+        if progress is not None:
+            progress((r + 1) / int(runs))
+    return GapEnsemble(ms, seed, pd.DataFrame(rows), cancelled)

@@ -152,10 +152,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "each with its scenario; found {found}",
     ),
     "multi_here": (
-        "c'est un scénario multiservice (service: multi) : il se simule en ligne de commande, "
-        "regie-sim run FICHIER ou regie-sim compare FICHIER --against-separate",
-        "this is a multi-service scenario (service: multi): it runs on the command line, "
-        "regie-sim run FILE or regie-sim compare FILE --against-separate",
+        "c'est un scénario multiservice (un bloc « services: ») : il se simule avec regie-sim run "
+        "FICHIER ou regie-sim compare FICHIER --against-separate, ou sur la page Comparer "
+        "(« Régie multiservice »)",
+        "this is a multi-service scenario (a 'services:' block): it runs with regie-sim run FILE or "
+        "regie-sim compare FILE --against-separate, or on the Compare page ('Multi-service régie')",
     ),
     "multi_start_year": (
         "les services d'un scénario multiservice commencent la même année : {found} ici, {allowed} "

@@ -25,6 +25,7 @@ Every refusal is a located :class:`~sim.scenario.errors.ScenarioError` (FR and E
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import typing
 from collections.abc import Mapping
@@ -52,8 +53,45 @@ def scenarios_dir() -> Path:
 
 
 def builtin_names() -> tuple[str, ...]:
-    """File names of the built-in scenarios (``town.yaml``, …)."""
-    return tuple(sorted(p.name for p in scenarios_dir().glob("*.yaml")))
+    """File names of the built-in water scenarios (``town.yaml``, …): the files at the top of
+    ``scenarios/`` that are not multi-service scenarios (:func:`multiservice_builtin_names`)."""
+    return tuple(name for name, multi in _top_files() if not multi)
+
+
+def multiservice_builtin_names() -> tuple[str, ...]:
+    """File names of the built-in multi-service scenarios (``multiservice.yaml``): the files at
+    the top of ``scenarios/`` whose content has a ``services:`` block."""
+    return tuple(name for name, multi in _top_files() if multi)
+
+
+def is_multiservice_data(data: Any) -> bool:
+    """True for the mapping of a multi-service scenario, known by its content: a ``services:``
+    block (or ``service: multi``)."""
+    return isinstance(data, Mapping) and ("services" in data or data.get("service") == "multi")
+
+
+def is_multiservice_path(path: Path) -> bool:
+    """True when the file at ``path`` is a multi-service scenario by its content (read through
+    :func:`read_file` and :func:`parse_yaml`, so with every limit; a file that cannot be read is
+    not one). Kept per file version (name, size, modification time)."""
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return False
+    return _is_multi_file(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _is_multi_file(path: str, size: int, mtime_ns: int) -> bool:
+    try:
+        return is_multiservice_data(parse_yaml(read_file(Path(path), Path(path).name), Path(path).name))
+    except ScenarioError:
+        return False
+
+
+def _top_files() -> tuple[tuple[str, bool], ...]:
+    """Every ``*.yaml`` at the top of ``scenarios/``, sorted, with whether it is multi-service."""
+    return tuple((p.name, is_multiservice_path(p)) for p in sorted(scenarios_dir().glob("*.yaml")))
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,7 +268,7 @@ def service_builtin_names() -> tuple[str, ...]:
 def _builtin(ref: str) -> Path | None:
     """The built-in scenario ``ref`` names exactly (``town.yaml``, ``town``,
     ``electricity/regie.yaml``), else None."""
-    names = builtin_names() + service_builtin_names()
+    names = builtin_names() + multiservice_builtin_names() + service_builtin_names()
     name = ref if ref in names else f"{ref}.yaml" if f"{ref}.yaml" in names else None
     return scenarios_dir() / name if name else None
 
@@ -275,7 +313,8 @@ def _parent_of(ref: str, origin: Path | str, root: Path | None) -> tuple[Path, P
     if builtin is not None:
         return builtin, scenarios_dir().resolve()
     shipped = scenarios_dir().resolve()
-    if candidate is not None and candidate.parent == shipped and candidate.name in builtin_names():
+    top = builtin_names() + multiservice_builtin_names()
+    if candidate is not None and candidate.parent == shipped and candidate.name in top:
         return candidate, shipped  # a built-in scenario named by its path
     # outside the file's folder tree: never opened, and the same answer whether it exists or not
     raise ScenarioError([Problem(where, "extends", "extends_outside", {"names": names})])

@@ -2174,8 +2174,9 @@ def scenario_from_dict(data: Mapping[str, Any], origin: str = "<scenario>") -> S
     """
     if not isinstance(data, Mapping):
         raise ScenarioError([Problem(origin, "", "not_a_mapping", {"found": type(data).__name__})])
-    if data.get("service") == "multi":  # several services: sim.scenario.multi reads it
-        raise ScenarioError([Problem(origin, "service", "multi_here", {})])
+    if loader.is_multiservice_data(data):  # several services: sim.scenario.multi reads it
+        where = "service" if data.get("service") == "multi" else "services"
+        raise ScenarioError([Problem(origin, where, "multi_here", {})])
     model = model_for(data)
     problems = loader.check_values(data, origin, model)
     if problems:

@@ -202,8 +202,9 @@ class MultiServiceScenario:
 
 
 def is_multiservice(data: Any) -> bool:
-    """True for the mapping of a multi-service scenario (its ``service`` is ``multi``)."""
-    return isinstance(data, Mapping) and data.get("service") == MULTI
+    """True for the mapping of a multi-service scenario, known by its content: a ``services:``
+    block (or ``service: multi``)."""
+    return loader.is_multiservice_data(data)
 
 
 def is_multiservice_file(path: str | Path) -> bool:
@@ -246,7 +247,7 @@ def multi_from_dict(
     """
     if not isinstance(data, Mapping):
         raise ScenarioError([Problem(origin, "", "not_a_mapping", {"found": type(data).__name__})])
-    if data.get("service") != MULTI:  # a one-service scenario: say so, not its every key
+    if not is_multiservice(data):  # a one-service scenario: say so, not its every key
         found = loader._short(str(data.get("service", "water")))
         raise ScenarioError([Problem(origin, "service", "literal_error", {"found": found, "allowed": MULTI})])
     top = {k: v for k, v in data.items() if k != "services"}

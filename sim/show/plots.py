@@ -1059,3 +1059,46 @@ def tornado_figure(
         lang,
         height=max(300, 40 * len(d) + 150),
     )
+
+
+def gap_waterfall(
+    start: tuple[str, float],
+    parts: Sequence[tuple[str, float]],
+    end: tuple[str, float],
+    *,
+    title: str,
+    axis: str,
+    lang: str = "fr",
+    digits: int = 2,
+) -> go.Figure:
+    """A gap made of parts: a waterfall from ``start`` (label, value) through each part (label,
+    change) to ``end``; a lower step is green, a higher one vermillion (costs: lower is better).
+    The multi-service régie against separate services uses it (:mod:`sim.dashboard.compare_multi`)."""
+    names = [start[0], *(p[0] for p in parts), end[0]]
+    values = [start[1], *(p[1] for p in parts), end[1]]
+    text = [fmt_number(start[1], lang, digits)]
+    text += [("+" if d >= 0 else "") + fmt_number(d, lang, digits) for _, d in parts]
+    text.append(fmt_number(end[1], lang, digits))
+    fig = go.Figure(
+        go.Waterfall(
+            x=["<br>".join(_wrap(n, 22)) for n in names],
+            y=values,
+            measure=["absolute", *(["relative"] * len(parts)), "total"],
+            text=text,
+            textposition="outside",
+            increasing={"marker": {"color": OKABE_ITO[3]}},
+            decreasing={"marker": {"color": OKABE_ITO[2]}},
+            totals={"marker": {"color": OKABE_ITO[0]}},
+            connector={"line": {"color": "#999999"}},
+        )
+    )
+    level, levels = start[1], [start[1], end[1]]
+    for _, d in parts:  # where each step ends
+        level += d
+        levels.append(level)
+    low, high = min(levels), max(levels)
+    pad = max(high - low, abs(high) * 0.01, 1e-9)
+    # the bars differ by a few per cent of their height: the axis starts near them, not at 0
+    fig.update_yaxes(title_text=axis, range=[low - 1.5 * pad, high + 1.0 * pad])
+    fig.update_layout(showlegend=False, hovermode="closest")
+    return _finish(fig, title, lang)
