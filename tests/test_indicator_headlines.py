@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim import load_scenario, scale_town, with_changes
+from sim import load_scenario, scale_town, simulate, with_changes
 from sim.dashboard import explorer, share
 from sim.i18n import LANGS, catalogue, t
 from sim.measure.indicators import BY_NAME, INDICATORS, UNIT_KEYS, headlines
@@ -103,3 +103,22 @@ def test_the_explorer_s_headline_labels_are_the_table_s(service: str, lang: str)
     assert f"{price.label(lang)} ({unit})" in axes or (service == "electricity" and unit in axes), axes
     bills = BY_NAME["mean_bill_eur"]
     assert f"{bills.label(lang)} ({t(bills.axis_unit_key, lang)})" in axes
+
+
+def test_electricitys_outputs_are_in_the_one_indicator_table() -> None:
+    """The outputs the electricity issue names are read from the table, with their labels in both
+    languages and a unit, and every one is a column of an electricity run."""
+    named = {
+        "saifi", "saidi_min", "caidi_min", "saifi_excl_med", "saidi_excl_med_min", "energy_poverty_pct",
+        "cheque_energie_eur", "interventions_per_1000", "local_production_share_pct", "losses_pct",
+    }  # fmt: skip
+    table = {i.name: i for i in INDICATORS}
+    assert named <= set(table)
+    for name in named:
+        ind = table[name]
+        assert ind.service == "electricity" and ind.label("fr") and ind.label("en") and ind.unit_label("fr")
+    run = simulate(
+        with_changes(scale_town(load_scenario("scenarios/electricity/town.yaml"), 500), {"horizon_years": 2}),
+        seed=1,
+    )
+    assert named <= set(run.years.columns)
