@@ -15,8 +15,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim import Scenario, ScenarioError, dumps_scenario, load_scenario, loads_scenario, simulate
-from sim.dashboard import common, explorer, share
+from sim.dashboard import common, explorer, firstview, share
 from sim.i18n import t
+from sim.show.report import figures_for
 
 # pages run through Streamlit's AppTest: the slow tier
 pytestmark = pytest.mark.slow
@@ -407,3 +408,16 @@ def test_water_choices_are_named_in_words_not_codes() -> None:
     opening = next(sb for sb in at.selectbox if "Tarif de la 1re année" in sb.label)
     assert opening.options == ["tel que saisi", "mis au niveau du coût du service"]
     assert not any(o in ("entered", "cost_of_service") for sb in at.selectbox for o in sb.options)
+
+
+def test_the_report_charts_are_drawn_after_the_first_view(small: Scenario) -> None:
+    """The session's first run leaves the charts out (the figures show while the browser loads
+    Plotly) and a second run draws them: after the page has settled, every report chart is there
+    and no « loading » sentence is left (sim/dashboard/firstview.py, issue 14)."""
+    at = open_app(small)
+    names = {str(c.proto.id).split("-")[-1] for c in at.get("plotly_chart")}
+    drawn = [c for c in at.get("plotly_chart") if "explorer_fig_" in str(c.proto.id)]
+    assert len(drawn) == len(figures_for("water")), names
+    assert at.session_state[firstview._key(explorer.PAGE)]
+    assert all(t("firstview.loading", "fr") not in c.value for c in at.caption)
+    assert at.metric, "the headline figures are drawn too"

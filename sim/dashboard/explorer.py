@@ -24,7 +24,7 @@ import pandas as pd
 import streamlit as st
 
 from sim import ScenarioError, scale_town
-from sim.dashboard import common, ensembles, share
+from sim.dashboard import common, ensembles, firstview, share
 from sim.dashboard.common import ParamInfo
 from sim.experiments import ensemble as ensemble_api
 from sim.experiments.ensemble import Ensemble
@@ -503,13 +503,18 @@ def decisions_table(decisions: pd.DataFrame, lang: str, service: str = "water") 
 
 
 def _charts(run: share.Run, lang: str) -> None:
-    figs = share.figures(run, lang)
+    """The report's charts in tabs, then the decisions; in a session's first run of the page, a
+    sentence in each chart's place (:mod:`sim.dashboard.firstview`: the figures above show first)."""
+    now = firstview.charts_now(PAGE)
+    figs = share.figures(run, lang) if now else {}
     names = [*figures_for(service_of(run.result)), "decisions"]
     tabs = st.tabs([t(f"explorer.tab.{n}", lang) for n in names])
     for tab, name in zip(tabs, names, strict=True):
         with tab:
             if name == "decisions":
                 _decisions(run.result, lang)
+            elif not now:
+                firstview.placeholder(lang)
             else:
                 st.plotly_chart(
                     figs[name],
@@ -556,7 +561,10 @@ def _uncertainty(view: ensembles.View, lang: str, service: str = "water") -> Non
         return
     st.subheader(ensembles.tn("ensemble.header", lang, view.done))
     st.caption(t("ensemble.intro", lang))
-    ensembles.fan_grid(view, fans_for(service), lang)
+    if firstview.charts_now(PAGE):
+        ensembles.fan_grid(view, fans_for(service), lang)
+    else:
+        firstview.placeholder(lang)
     ensembles.download_button(view, lang)
 
 
@@ -694,6 +702,7 @@ def render() -> None:
     _charts(run, lang)
     _tornado(s, lang)
     _files(run, s, params, lang, view)
+    firstview.draw_charts_next(PAGE)  # the first run sent without its charts: one more run draws them
     ensembles.advance(view, lang)  # last: the next part of the futures, then a new script run
 
 

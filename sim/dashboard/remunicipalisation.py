@@ -32,7 +32,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from sim.dashboard import common, share
+from sim.dashboard import common, firstview, share
 from sim.i18n import THOUSANDS_FR, fmt_eur, fmt_number, fmt_pct, has_key, localise_numbers, normalise_lang, t
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import Scenario, load_scenario, scenarios_dir, with_changes
@@ -40,6 +40,7 @@ from sim.show import plots
 from sim.show.plots import OKABE_ITO, indicator_label
 
 K = "remun."  # prefix of this page's session-state keys
+PAGE = "remunicipalisation"
 PREFIX = K
 SCENARIO_FILE = "remunicipalisation.yaml"
 #: the scenario of each service (under scenarios/)
@@ -651,8 +652,8 @@ def _workers(chosen: Any, baseline: Any, year: int, at_end: str, lang: str) -> N
                 baseline=fmt_number(story["overtime_baseline"], lang, 0),
             )
         )
-    st.plotly_chart(
-        workforce_figure(chosen.workforce, baseline.workforce, year, at_end, lang), key=K + "workforce_chart"
+    _chart(
+        lambda: workforce_figure(chosen.workforce, baseline.workforce, year, at_end, lang), "workforce", lang
     )
     st.dataframe(
         workforce_table(chosen.workforce, baseline.workforce, lang),
@@ -698,6 +699,15 @@ def service_of_run(run: Any) -> str:
     return str(getattr(run.scenario, "service", "water"))
 
 
+def _chart(figure: Any, name: str, lang: str) -> None:
+    """A Plotly chart (``figure()`` makes it), or, in the session's first run of the page, a
+    sentence in its place (:mod:`sim.dashboard.firstview`: the numbers show first)."""
+    if firstview.charts_now(PAGE):
+        st.plotly_chart(figure(), key=K + name + "_chart")
+    else:
+        firstview.placeholder(lang)
+
+
 def _national(lang: str) -> None:
     """What the law fixes nationally for electricity, whoever runs the service, in words."""
     with st.container(border=True, key=K + "national"):
@@ -733,13 +743,11 @@ def render() -> None:
     base_out = outflow_by_year(baseline.periods)
     st.header(t("remun.money.header", lang))
     _metrics(chosen_out, base_out, chosen, end_year, at_end, lang)
-    st.plotly_chart(outflow_figure(chosen_out, base_out, end_year, at_end, lang), key=K + "outflow_chart")
+    _chart(lambda: outflow_figure(chosen_out, base_out, end_year, at_end, lang), "outflow", lang)
     st.caption(t("remun.outflow.note", lang))
 
     st.header(tr("price.header", lang, service))
-    st.plotly_chart(
-        price_figure(chosen.years, baseline.years, end_year, at_end, lang, service), key=K + "price_chart"
-    )
+    _chart(lambda: price_figure(chosen.years, baseline.years, end_year, at_end, lang, service), "price", lang)
     if service != "water":
         st.caption(tr("price.note", lang, service))
 
@@ -758,6 +766,7 @@ def render() -> None:
             contract_decisions(baseline.decisions, lang), hide_index=True, key=K + "decisions_baseline"
         )
     st.caption(t("remun.decisions.note", lang))
+    firstview.draw_charts_next(PAGE)  # the first run sent without its charts: one more run draws them
 
 
 if __name__ == "__main__":  # run by st.navigation as a page

@@ -76,3 +76,37 @@ def test_explorer_run_language_upload_and_compare(
     expect(page.get_by_text("Why the results differ")).to_be_visible(timeout=WAIT_MS)
     expect(page).to_have_url(re.compile(r"/comparer\?.*lang=en"), timeout=WAIT_MS)
     screenshot(page, "compare-en")
+
+
+#: records when the first headline figure and the first drawn Plotly chart appear
+FIRST_MARKS = """
+window.__marks = {};
+new MutationObserver(() => {
+  const m = window.__marks, now = performance.now();
+  if (m.metric === undefined && document.querySelector('[data-testid="stMain"] [data-testid="stMetric"]')) {
+    m.metric = now;
+    // Streamlit's Plotly bundle (PlotlyChart.*.js), fetched when a run first shows a chart
+    m.bundleWithMetric = performance.getEntriesByType('resource').some(e => e.name.includes('PlotlyChart'));
+  }
+  if (m.chart === undefined && document.querySelector('[data-testid="stMain"] .js-plotly-plot .main-svg'))
+    m.chart = now;
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+
+def test_explorer_numbers_show_before_the_charts(app_url: str, page: Any) -> None:
+    """A new visitor sees the headline figures before Streamlit's Plotly bundle is even fetched (they
+    no longer wait for it, sim/dashboard/firstview.py), then every report chart."""
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(WAIT_MS)
+    page.add_init_script(FIRST_MARKS)
+    page.goto(f"{app_url}/explorer?lang=fr")
+    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator('[data-testid="stMain"] .js-plotly-plot .main-svg').first).to_be_attached(
+        timeout=WAIT_MS
+    )
+    marks = page.evaluate("window.__marks")
+    assert not marks["bundleWithMetric"] and marks["metric"] < marks["chart"], marks
+    # every chart tab holds its chart, none its « loading » sentence
+    expect(page.get_by_text("Graphique en cours de chargement")).to_have_count(0, timeout=WAIT_MS)
