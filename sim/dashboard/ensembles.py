@@ -218,7 +218,7 @@ def _runs_from_link(lang: str) -> int:
     if runs in RUN_CHOICES:
         return runs
     offered = ", ".join(fmt_number(n, lang) for n in RUN_CHOICES if n > 0)
-    st.warning(t("ensemble.link.invalid", lang, found=raw, offered=offered))
+    share.say_once("warning", t("ensemble.link.invalid", lang, found=raw, offered=offered))
     return RUN_CHOICES[0]
 
 

@@ -14,6 +14,7 @@ import time
 
 import streamlit as st
 
+from sim.dashboard import share
 from sim.i18n import t
 
 #: seconds the first run waits, once sent, before the second: the browser draws what it has
@@ -38,7 +39,9 @@ def placeholder(lang: str) -> None:
 def draw_charts_next(page: str) -> None:
     """Last on the page, in the run that left the charts out: a new script run draws them."""
     if charts_now(page):
+        st.session_state.pop(share.SHOWN, None)  # shown and kept on screen: nothing to carry
         return
     st.session_state[_key(page)] = True
+    share.carry_shown()  # a link's warning or an upload's outcome stays on screen in the second run
     time.sleep(PAUSE_S)
     st.rerun()
