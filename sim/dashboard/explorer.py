@@ -514,7 +514,7 @@ def _charts(run: share.Run, lang: str) -> None:
             if name == "decisions":
                 _decisions(run.result, lang)
             elif not now:
-                firstview.placeholder(lang)
+                firstview.loading_line(lang)
             else:
                 st.plotly_chart(
                     figs[name],
@@ -564,7 +564,7 @@ def _uncertainty(view: ensembles.View, lang: str, service: str = "water") -> Non
     if firstview.charts_now(PAGE):
         ensembles.fan_grid(view, fans_for(service), lang)
     else:
-        firstview.placeholder(lang)
+        firstview.loading_line(lang)
     ensembles.download_button(view, lang)
 
 

@@ -31,7 +31,7 @@ def charts_now(page: str) -> bool:
     return bool(st.session_state.get(_key(page)))
 
 
-def placeholder(lang: str) -> None:
+def loading_line(lang: str) -> None:
     """The sentence in a chart's place during the first run."""
     st.caption(t("firstview.loading", lang))
 

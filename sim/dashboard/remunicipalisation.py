@@ -705,7 +705,7 @@ def _chart(figure: Any, name: str, lang: str) -> None:
     if firstview.charts_now(PAGE):
         st.plotly_chart(figure(), key=K + name + "_chart")
     else:
-        firstview.placeholder(lang)
+        firstview.loading_line(lang)
 
 
 def _national(lang: str) -> None:
