@@ -238,6 +238,33 @@ def test_a_click_during_a_part_keeps_the_futures_the_bar_counted(
     pd.testing.assert_frame_equal(kept.years, whole.years[whole.years["run"] == 0])
 
 
+def test_a_part_stopped_with_a_gap_keeps_its_runs_before_the_gap(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part stopped while its runs were shared out between workers can hold run 0 and run 2
+    without run 1 (a cluster finishes runs in any order): the page keeps run 0, not nothing."""
+    real = sim.experiments.ensemble.simulate_many
+
+    def stopped_with_a_gap(*a: Any, **k: Any) -> Ensemble:
+        out = real(*a, **k)
+        years = out.years[out.years["run"] != 1].reset_index(drop=True)
+        sums = out.summaries[out.summaries["run"] != 1].reset_index(drop=True)
+        st.session_state[ensembles.cancel_key("explorer")] = True  # « Arrêter » was pressed
+        return Ensemble(years, sums, out.deciles, out.scenario, out.seed, out.seeds, True, out.meta)
+
+    monkeypatch.setattr(sim.experiments.ensemble, "simulate_many", stopped_with_a_gap)
+    monkeypatch.setattr(ensembles, "FIRST_PART_PER_WORKER", 3)  # a first part of runs 0, 1, 2
+    at = ask_futures(open_page(small, "sim/dashboard/explorer.py"), "explorer", RUNS)
+    job = at.session_state[ensembles.job_key("explorer")]
+    assert job.stopped and job.done == 1
+    kept = job.ensembles()["scenario"]
+    assert set(kept.years["run"]) == {0} and set(kept.summaries["run"]) == {0}
+    assert [w.value for w in at.warning] == [
+        f"Calcul arrêté : un seul futur simulé sur {RUNS} demandés. "
+        "Les bandes et les phrases ne portent que sur ce futur."
+    ]
+
+
 def test_stop_between_parts_then_resume_completes_the_same_ensemble(
     small: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import types
+from concurrent.futures import Executor, Future
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -107,3 +109,61 @@ def test_a_statement_says_when_every_future_agrees() -> None:
     )
     assert e.statement("fte", 2055, "fr").endswith("vaut 12\u00a0ETP en 2055.")
     assert e.statement("fte", 2055, "en").endswith("is 12 FTE in 2055.")
+
+
+def test_runs_before_keeps_the_first_runs_only(tiny: Scenario) -> None:
+    whole = simulate_many(tiny, 3, seed=3, executor="sequential")
+    first = whole.runs_before(2)
+    assert first.runs == 2
+    assert set(first.years["run"]) == {0, 1} and set(first.summaries["run"]) == {0, 1}
+    pd.testing.assert_frame_equal(first.years, simulate_many(tiny, 2, seed=3, executor="sequential").years)
+
+
+class _Slots(Executor):
+    """A fake pool with one free slot: a future leaves the queue for a worker, lowest first,
+    whenever a slot frees up; here each cancel call frees one (as a worker does in a real pool,
+    between two of the stopping loop's ``cancel`` calls)."""
+
+    def __init__(self) -> None:
+        self.futures: list[Future[int]] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[int]:
+        pool = self
+        i = len(self.futures)
+
+        class Racing(Future):  # type: ignore[type-arg]
+            def cancel(self) -> bool:
+                out = super().cancel()
+                pool.move_next()
+                return out
+
+        f: Future[int] = Racing()
+        self.futures.append(f)
+        if i == 0:  # the first run is made at once
+            f.set_running_or_notify_cancel()
+            f.set_result(i)
+        return f
+
+    def move_next(self) -> None:
+        for i, f in enumerate(self.futures):
+            if not f.done() and not f.running() and f.set_running_or_notify_cancel():
+                f.set_result(i)
+                return
+
+
+def test_a_stopped_batch_keeps_its_first_runs_without_a_gap() -> None:
+    """Stopping cancels the runs still queued, from the last: a run a worker takes meanwhile is
+    then always the earliest one queued, so what is kept is runs 0, 1, … without a gap (cancelled
+    from the first, run 1 was cancelled and run 2 taken: a gap the page would have to drop)."""
+    from sim.experiments.ensemble import _run_futures
+
+    asked: list[bool] = []
+
+    def stop() -> bool:
+        asked.append(True)
+        return len(asked) > 1  # after the first run is counted
+
+    outputs, cancelled = _run_futures(_Slots(), [0, 1, 2, 3], None, stop)  # type: ignore[list-item]
+    assert cancelled
+    kept = [i for i, o in enumerate(outputs) if o is not None]
+    assert kept == list(range(len(kept))) and kept[0] == 0

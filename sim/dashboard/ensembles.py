@@ -375,8 +375,8 @@ def advance(view: View, lang: str) -> None:
         st.rerun()
     wall = time.perf_counter() - t0
     made = _contiguous(part, first)
-    if made and _all_within(part, first, made):  # else stopped with a gap: its runs are dropped
-        job.parts.append(part)
+    if made:  # a run finished after a gap (stopped while the runs were shared out) is dropped
+        job.parts.append({name: e.runs_before(first + made) for name, e in part.items()})
         job.done += made
     if interrupted:
         # not stopped: the next script run resumes the job, or stops it if « Arrêter » was pressed
@@ -396,12 +396,6 @@ def advance(view: View, lang: str) -> None:
         share.store().put(job.key, job.ensembles())
         del ss[job_key(view.page)]
     st.rerun()
-
-
-def _all_within(part: Mapping[str, Ensemble], first: int, made: int) -> bool:
-    """Whether a part holds runs ``first … first+made-1`` and no others."""
-    want = set(range(first, first + made))
-    return all(_held(e) == want for e in part.values())
 
 
 # ------------------------------------------------------------------------------------------

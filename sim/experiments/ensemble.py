@@ -411,6 +411,28 @@ class Ensemble:
             meta=_joined_meta(parts, len(seeds)),
         )
 
+    def runs_before(self, stop: int) -> Ensemble:
+        """The same ensemble holding only its runs numbered below ``stop`` (a part stopped while its
+        runs were shared out may hold a later run without an earlier one: the runs kept are those
+        without a gap)."""
+        years = self.years[self.years["run"] < stop] if len(self.years) else self.years
+        sums = self.summaries
+        if len(sums) and "run" in sums.columns:
+            sums = sums[sums["run"] < stop]
+        deciles = self.deciles
+        if deciles is not None and len(deciles) and "run" in deciles.columns:
+            deciles = deciles[deciles["run"] < stop]
+        return Ensemble(
+            years=years.reset_index(drop=True),
+            summaries=sums.reset_index(drop=True),
+            deciles=None if deciles is None else deciles.reset_index(drop=True),
+            scenario=self.scenario,
+            seed=self.seed,
+            seeds=self.seeds,
+            cancelled=self.cancelled,
+            meta=dict(self.meta),
+        )
+
     # ---------------------------------------------------------------- files
     def to_dir(self, path: str | Path) -> Path:
         """Write ``ensemble_years.csv``, ``bands.csv``, ``ensemble_summaries.csv`` (and
@@ -732,7 +754,8 @@ def _run_futures(
                 # runs not started are dropped; runs already in a worker are waited for and kept
                 # (they cost nothing more, and the futures counted as made stay made): the pool
                 # starts runs in order, so what is kept is the first runs without a gap
-                started = [f for f in pending if not f.cancel()]
+                # (cancelled from the last: a later run is only kept when every earlier one is)
+                started = [f for f in reversed(list(pending)) if not f.cancel()]
                 for f in started:
                     try:
                         outputs[pending[f]] = f.result()
