@@ -540,3 +540,33 @@ def run(scenario: Scenario, seed: int | None = None, lang: str | None = None) ->
     except ScenarioError as exc:
         st.error(t("run.scenario_error", lang) + "\n\n" + exc.format(lang))
         return None
+
+
+def signed(text: str, x: float) -> str:
+    """``text`` (a formatted amount) with a « + » in front when ``x`` is a rise."""
+    return f"+{text}" if x > 0 and not text.startswith(("+", "-")) else text
+
+
+def who_pays_more_and_less(d: Any, lang: str, help_key: str) -> None:
+    """The two cards of a tariff designer (water or electricity): the share of households who pay
+    more than today, with the median rise, and the share who pay less, with the median fall.
+    ``d`` has ``pays_more_pct``, ``pays_less_pct``, ``median_rise_eur`` and ``median_fall_eur``."""
+    more, less = st.columns(2)
+    for col, label, pct, amount in (
+        (
+            more,
+            "tariff.metric.more",
+            d.pays_more_pct,
+            signed(i18n.fmt_eur(d.median_rise_eur, lang, 2), d.median_rise_eur),
+        ),
+        (less, "tariff.metric.less", d.pays_less_pct, i18n.fmt_eur(d.median_fall_eur, lang, 2)),
+    ):
+        col.metric(
+            t(label, lang),
+            i18n.fmt_pct(pct, lang, 0),
+            t("tariff.metric.median", lang, amount=amount) if pct > 0 else None,
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+            help=t(help_key, lang),
+        )

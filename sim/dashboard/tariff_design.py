@@ -163,16 +163,12 @@ def remove_block(state: MutableMapping[str, Any]) -> None:
 # ------------------------------------------------------------------------------------------
 # figures and tables (pure)
 # ------------------------------------------------------------------------------------------
-def _signed(text: str, x: float) -> str:
-    return f"+{text}" if x > 0 and not text.startswith(("+", "-")) else text
-
-
 def decile_change_figure(deciles: pd.DataFrame, lang: str) -> go.Figure:
     """Bars: change of the mean yearly bill of each income decile (€), labelled with its %."""
     x = [t("tariff.decile_short", lang, n=int(d)) for d in deciles["decile"]]
     change = deciles["change_eur"].to_numpy()
     colours = [OKABE_ITO[3] if c > 0 else OKABE_ITO[0] for c in change]
-    labels = [_signed(fmt_pct(p, lang, 1), p) for p in deciles["change_pct"]]
+    labels = [common.signed(fmt_pct(p, lang, 1), p) for p in deciles["change_pct"]]
     fig = go.Figure(
         go.Bar(
             x=x,
@@ -206,7 +202,7 @@ def _eur(x: float, lang: str, decimals: int = 0) -> str:
 
 def _change(eur: float, pct: float, lang: str) -> str:
     """``+27,28 € (+11,2 %)``."""
-    return f"{_signed(_eur(eur, lang, 2), eur)} ({_signed(fmt_pct(pct, lang, 1), pct)})"
+    return f"{common.signed(_eur(eur, lang, 2), eur)} ({common.signed(fmt_pct(pct, lang, 1), pct)})"
 
 
 def decile_table(deciles: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -222,7 +218,7 @@ def decile_table(deciles: pd.DataFrame, lang: str) -> pd.DataFrame:
                 t("tariff.col.bill", lang): _eur(r.bill_eur, lang),
                 t("tariff.col.change", lang): _change(r.change_eur, r.change_pct, lang),
                 t("tariff.col.pays_more", lang): fmt_pct(r.pays_more_pct, lang, 0),
-                t("tariff.col.median_rise", lang): _signed(
+                t("tariff.col.median_rise", lang): common.signed(
                     _eur(r.median_rise_eur, lang, 2), r.median_rise_eur
                 ),
                 t("tariff.col.pays_less", lang): fmt_pct(r.pays_less_pct, lang, 0),
@@ -246,8 +242,8 @@ def typical_table(typical: pd.DataFrame, lang: str) -> pd.DataFrame:
                 t("tariff.col.volume", lang): fmt_number(r.volume_m3, lang, 0),
                 t("tariff.col.bill_now", lang): _eur(r.bill_now_eur, lang, 2),
                 t("tariff.col.bill", lang): _eur(r.bill_eur, lang, 2),
-                t("tariff.col.change_eur", lang): _signed(_eur(r.change_eur, lang, 2), r.change_eur),
-                t("tariff.col.change_pct", lang): _signed(fmt_pct(r.change_pct, lang, 1), r.change_pct),
+                t("tariff.col.change_eur", lang): common.signed(_eur(r.change_eur, lang, 2), r.change_eur),
+                t("tariff.col.change_pct", lang): common.signed(fmt_pct(r.change_pct, lang, 1), r.change_pct),
             }
         )
     return pd.DataFrame(rows)
@@ -526,7 +522,7 @@ def compact_eur(x: float, lang: str) -> str:
 
 def _delta(text: str, x: float, tol: float) -> str | None:
     """A metric's delta: signed, or None (no arrow) when the change is below ``tol``."""
-    return None if abs(x) < tol else _signed(text, x)
+    return None if abs(x) < tol else common.signed(text, x)
 
 
 def _metrics(d: TariffDesign, lang: str) -> None:
@@ -574,29 +570,7 @@ def _metrics(d: TariffDesign, lang: str) -> None:
         border=True,
         help=t("tariff.metric.above.help", lang, threshold=fmt_pct(d.threshold_pct, lang, 0)),
     )
-    c5, c6 = st.columns(2)
-    c5.metric(
-        t("tariff.metric.more", lang),
-        fmt_pct(d.pays_more_pct, lang, 0),
-        t("tariff.metric.median", lang, amount=_signed(_eur(d.median_rise_eur, lang, 2), d.median_rise_eur))
-        if d.pays_more_pct > 0
-        else None,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-        help=t("tariff.metric.more.help", lang),
-    )
-    c6.metric(
-        t("tariff.metric.less", lang),
-        fmt_pct(d.pays_less_pct, lang, 0),
-        t("tariff.metric.median", lang, amount=_eur(d.median_fall_eur, lang, 2))
-        if d.pays_less_pct > 0
-        else None,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-        help=t("tariff.metric.more.help", lang),
-    )
+    common.who_pays_more_and_less(d, lang, "tariff.metric.more.help")
 
 
 def _save(base: str, proposal_ok: bool, new: Scenario | None, lang: str) -> None:

@@ -175,10 +175,6 @@ def load_inputs(state: MutableMapping[str, Any], tariff: ElectricityTariff) -> N
 # ------------------------------------------------------------------------------------------
 # figures and tables (pure)
 # ------------------------------------------------------------------------------------------
-def _signed(text: str, x: float) -> str:
-    return f"+{text}" if x > 0 and not text.startswith(("+", "-")) else text
-
-
 def _layout(fig: go.Figure, title: str, lang: str, height: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left"},
@@ -200,7 +196,7 @@ def bill_change_figure(deciles: pd.DataFrame, lang: str) -> go.Figure:
             x=x,
             y=change,
             marker_color=[OKABE_ITO[3] if c > 0 else OKABE_ITO[0] for c in change],
-            text=[_signed(fmt_pct(p, lang, 1), p) for p in deciles["change_pct"]],
+            text=[common.signed(fmt_pct(p, lang, 1), p) for p in deciles["change_pct"]],
             textposition="outside",
             cliponaxis=False,
             name=t("eltariff.chart.change", lang),
@@ -262,8 +258,10 @@ def decile_table(deciles: pd.DataFrame, lang: str) -> pd.DataFrame:
                 t("eltariff.col.kwh", lang): fmt_number(r.kwh, lang, 0),
                 t("eltariff.col.bill_now", lang): fmt_eur(r.bill_now_eur, lang, 0),
                 t("eltariff.col.bill", lang): fmt_eur(r.bill_eur, lang, 0),
-                t("eltariff.col.change", lang): f"{_signed(fmt_eur(r.change_eur, lang, 2), r.change_eur)} "
-                f"({_signed(fmt_pct(r.change_pct, lang, 1), r.change_pct)})",
+                t(
+                    "eltariff.col.change", lang
+                ): f"{common.signed(fmt_eur(r.change_eur, lang, 2), r.change_eur)} "
+                f"({common.signed(fmt_pct(r.change_pct, lang, 1), r.change_pct)})",
                 t("eltariff.col.more", lang): fmt_pct(r.pays_more_pct, lang, 0),
                 t("eltariff.col.less", lang): fmt_pct(r.pays_less_pct, lang, 0),
                 t("eltariff.col.poor_now", lang): fmt_pct(r.poor_now_pct, lang, 1),
@@ -282,9 +280,8 @@ def groups_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("eltariff.col.kva", lang): fmt_number(kva, lang, 0),
         }
         for r in part.itertuples(index=False):
-            row[t(f"eltariff.band.{r.band}", lang)] = (
-                f"{fmt_eur(r.bill_eur, lang, 0)} ({_signed(fmt_eur(r.change_eur, lang, 0), r.change_eur)})"
-            )
+            change = common.signed(fmt_eur(r.change_eur, lang, 0), r.change_eur)
+            row[t(f"eltariff.band.{r.band}", lang)] = f"{fmt_eur(r.bill_eur, lang, 0)} ({change})"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -480,7 +477,7 @@ def _metrics(d: ElectricityDesign, lang: str) -> None:
     c1.metric(
         t("eltariff.metric.revenue", lang),
         fmt_eur(d.revenue_eur, lang, 0),
-        None if abs(rev) < 0.5 else _signed(fmt_eur(rev, lang, 0), rev),
+        None if abs(rev) < 0.5 else common.signed(fmt_eur(rev, lang, 0), rev),
         delta_color="off",
         border=True,
         help=t(
@@ -494,7 +491,7 @@ def _metrics(d: ElectricityDesign, lang: str) -> None:
     c2.metric(
         t("tariff.metric.recovery", lang),
         fmt_pct(d.recovery_pct, lang, 0),
-        None if abs(rec) < 0.05 else t("tariff.points", lang, n=_signed(fmt_number(rec, lang, 1), rec)),
+        None if abs(rec) < 0.05 else t("tariff.points", lang, n=common.signed(fmt_number(rec, lang, 1), rec)),
         delta_color="off",
         border=True,
         help=t("eltariff.metric.recovery.help", lang, target=fmt_eur(d.target_revenue_eur, lang, 0)),
@@ -505,7 +502,7 @@ def _metrics(d: ElectricityDesign, lang: str) -> None:
     c3.metric(
         t("eltariff.metric.poverty", lang, threshold=threshold),
         fmt_pct(d.poverty_pct, lang, 1),
-        None if abs(gap) < 0.05 else t("tariff.points", lang, n=_signed(fmt_number(gap, lang, 1), gap)),
+        None if abs(gap) < 0.05 else t("tariff.points", lang, n=common.signed(fmt_number(gap, lang, 1), gap)),
         delta_color="inverse",
         border=True,
         help=t(
@@ -521,38 +518,12 @@ def _metrics(d: ElectricityDesign, lang: str) -> None:
     c4.metric(
         t("eltariff.metric.price", lang),
         fmt_eur(d.price_ref_eur_per_kwh, lang, 4),
-        None if abs(price) < 5e-5 else _signed(fmt_eur(price, lang, 4), price),
+        None if abs(price) < 5e-5 else common.signed(fmt_eur(price, lang, 4), price),
         delta_color="inverse",
         border=True,
         help=t("eltariff.metric.price.help", lang),
     )
-    c5, c6 = st.columns(2)
-    c5.metric(
-        t("tariff.metric.more", lang),
-        fmt_pct(d.pays_more_pct, lang, 0),
-        t(
-            "tariff.metric.median",
-            lang,
-            amount=_signed(fmt_eur(d.median_rise_eur, lang, 2), d.median_rise_eur),
-        )
-        if d.pays_more_pct > 0
-        else None,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-        help=t("eltariff.metric.more.help", lang),
-    )
-    c6.metric(
-        t("tariff.metric.less", lang),
-        fmt_pct(d.pays_less_pct, lang, 0),
-        t("tariff.metric.median", lang, amount=fmt_eur(d.median_fall_eur, lang, 2))
-        if d.pays_less_pct > 0
-        else None,
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-        help=t("eltariff.metric.more.help", lang),
-    )
+    common.who_pays_more_and_less(d, lang, "eltariff.metric.more.help")
 
 
 def apply_designed(new: ElectricityScenario, name: str) -> ElectricityScenario:
