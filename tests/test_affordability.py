@@ -48,6 +48,7 @@ def share(s: Scenario, changes: dict | None = None, seed: int = 1) -> float:
 # --------------------------------------------------------------------------------------------
 # the base town lands in the band the reference allows
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_base_regie_share_above_3pct_is_in_the_national_band() -> None:
     """Band 1-5 % (mean of 30 years, seed 1). Nationally about one million households of ~28 M
     are above 3 % (≈ 3.5 %, water.md §3.5, a political figure [C], no official estimate). The base
@@ -63,6 +64,7 @@ def test_base_regie_share_above_3pct_is_in_the_national_band() -> None:
 # --------------------------------------------------------------------------------------------
 # driver 1: sewerage, a second priced line
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_sewerage_as_a_billed_line_lowers_the_share_against_a_flat_price_on_everyone(regie: Scenario) -> None:
     """The finding: a flat 2.31 €/m3 on every household overstates; water alone was far lower."""
     new, flat, water_only = share(regie), share(regie, FLAT_SEWERAGE), share(regie, NO_SEWERAGE)

@@ -55,6 +55,7 @@ def local_sim_imports(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_no_function_local_imports_of_sim() -> None:
     bad = []
     for path in sorted(SIM.rglob("*.py")):
@@ -74,6 +75,7 @@ def test_the_local_import_check_can_fail(tmp_path: Path) -> None:
     assert local_sim_imports(f) == [(5, "sim.core.tariff")]
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_import_contracts_hold() -> None:
     """import-linter's contracts ([tool.importlinter] in pyproject.toml) are all kept.
 

@@ -138,6 +138,7 @@ def test_the_cheap_bound_never_changes_a_payment_decision():
 
 
 @pytest.mark.parametrize("name", ["town.yaml", "commons.yaml", "concession.yaml"])
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_whole_runs_agree_on_every_table(name, monkeypatch):
     scenario = scale_town(load_scenario(SCENARIOS_DIR / name), 3000)
     runs = {}

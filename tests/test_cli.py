@@ -146,6 +146,7 @@ def test_run_writes_the_results_folder_and_prints_the_summary(tmp_path, capsys):
     assert str(out_dir) in out
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_run_seed_changes_results_and_same_seed_repeats_them(tmp_path, capsys):
     paths = {}
     for name, extra in (("a", []), ("b", []), ("seed7", ["--seed", "7"])):
@@ -372,6 +373,7 @@ def test_amounts_round_half_up_as_by_hand():
     assert round_half_up(-0.004) == 0.0
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_python_m_sim_help():
     env = {k: v for k, v in os.environ.items() if k != "REGIE_SIM_LANG"}
     proc = subprocess.run(

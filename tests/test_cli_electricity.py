@@ -126,6 +126,7 @@ def test_run_simulates_an_electricity_town(capsys, tmp_path) -> None:
     assert len(years) == 4 and "saidi_min" in years[0]
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_ensemble_states_the_electricity_headlines(capsys, tmp_path) -> None:
     code, out, err = cli(
         capsys,
@@ -148,6 +149,7 @@ def test_ensemble_states_the_electricity_headlines(capsys, tmp_path) -> None:
     assert "120 m3" not in out and "network yield" not in out
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_sweep_of_an_electricity_town_shows_its_outputs(capsys, tmp_path) -> None:
     code, out, err = cli(
         capsys,

@@ -92,6 +92,7 @@ def _comparison() -> Comparison:
 
 
 @pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_compare_bars_take_their_label_and_unit_from_the_indicator_table(lang: str) -> None:
     cmp = _comparison()
     for key, unit_key in page.BARS:

@@ -138,6 +138,7 @@ def test_compare_files_are_the_services_shipped_regimes() -> None:
     assert water["regie"] == share.load_preset("regie")
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_report_follows_the_runs_service(small_run: object) -> None:
     r = small_run
     figs = report.figures(r, "fr")  # type: ignore[arg-type]

@@ -45,6 +45,7 @@ def test_the_guide_has_every_section_and_prints_as_one_html_file(lang: str) -> N
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_guide_page_shows_the_guide_and_its_download(lang: str) -> None:
     at = open_page("sim/dashboard/guide.py", lang)
     text = " ".join(m.value for m in at.markdown)

@@ -35,6 +35,7 @@ def run(scenario: ElectricityScenario, seed: int = 1) -> Result:
 
 @pytest.mark.parametrize("arrears", [False, True])
 @pytest.mark.parametrize("regime", ["regie", "concession", "commons"])
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_money_and_energy_are_conserved_every_month(regime: str, arrears: bool) -> None:
     """Cash and energy close every month; with arrears carried (and a social fund), the money
     billed is paid, added to arrears, written off or paid by the fund, exactly, at every bill."""
@@ -236,6 +237,7 @@ def test_cuts_over_five_hours_are_compensated_by_the_turpe_rule() -> None:
     assert res.years["compensation_eur"].sum() == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_fewer_crews_mean_longer_waits_when_incidents_are_many() -> None:
     busy = {"network.incidents_saifi": 40.0, "network.customers_per_incident": 20, "horizon_years": 2}
     one = run(town(**busy, **{"workforce.crews": 1}))
@@ -334,6 +336,7 @@ def test_no_cut_in_the_winter_truce() -> None:
     assert (res.years["supply_cuts"] == 0).all() and (res.years["power_limitations"] > 0).all()
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_explain_decomposes_an_electricity_gap_by_its_differences() -> None:
     """Under the regulated tariff the price gap is nil; the reserves' gap comes from the rule (who
     keeps the surplus) and the concession's renewal obligation, and the parts add up."""

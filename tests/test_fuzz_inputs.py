@@ -114,12 +114,14 @@ def refused_or_ok(fn: Any, *args: Any) -> sim.Scenario | None:
 # --------------------------------------------------------------------------------------------
 @fuzz(EXAMPLES["loads_bytes"])
 @given(malformed_scenario_bytes())
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_loads_scenario_bytes(data: bytes) -> None:
     refused_or_ok(loads_scenario, with_foreign(data), "fuzz.yaml")
 
 
 @fuzz(EXAMPLES["loads_text"])
 @given(malformed_scenario_bytes())
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_loads_scenario_text(data: bytes) -> None:
     # text as a form or a decoder could hand it over: bad bytes become lone surrogates
     refused_or_ok(loads_scenario, with_foreign(data).decode("utf-8", errors="surrogateescape"), "fuzz.yaml")
@@ -127,6 +129,7 @@ def test_loads_scenario_text(data: bytes) -> None:
 
 @fuzz(EXAMPLES["file"])
 @given(malformed_scenario_bytes())
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_load_scenario_file(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as d:
         f = Path(d) / "fuzz.yaml"
@@ -152,6 +155,7 @@ def test_dashboard_upload(data: bytes, lang: str, name: str) -> None:
     st.one_of(st.none(), st.text(max_size=60)),
     st.sampled_from(["fr", "en"]),
 )
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_share_link(changes: dict[str, Any], preset: str, raw: str | None, lang: str) -> None:
     if raw is None:
         try:
@@ -166,6 +170,7 @@ def test_share_link(changes: dict[str, Any], preset: str, raw: str | None, lang:
 
 @fuzz(EXAMPLES["form"])
 @given(bad_form_changes())
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_form_changes(changes: dict[str, Any]) -> None:
     base = share.load_preset("town")
     refused_or_ok(share.apply_changes, base, changes, "formulaire")
@@ -195,6 +200,7 @@ def test_workshop_creation(workshop: Workshop, data: bytes) -> None:
 
 @fuzz(EXAMPLES["cli_file"])
 @given(malformed_scenario_bytes(), st.sampled_from(["validate", "run", "bill"]))
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_cli_file(data: bytes, verb: str) -> None:
     data = with_foreign(data)
     if refused_or_ok(loads_scenario, data) is not None:
@@ -220,6 +226,7 @@ def test_cli_file(data: bytes, verb: str) -> None:
         + [".nan", ".inf", "true", "yes", "1e308", "&a 1", "[", "{a: 1, a: 2}"]
     ),
 )
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_cli_set(path: str, value: str) -> None:
     value = value.replace("\ud800", "\\ud800").replace("\udfff", "\\udfff")
     with tempfile.TemporaryDirectory() as d:

@@ -325,6 +325,7 @@ def test_committee_sets_usage_rules_and_the_citizens_protect_the_essential_volum
     assert not u2[u2["option"] == "ration"]["veto"].any()
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_every_decision_reason_has_a_french_wording() -> None:
     """A drought, a room's decision log and the four regimes: every reason of the run has a code,
     and its French column is the code worded in French, different from the English."""

@@ -453,6 +453,7 @@ def test_serve_answers_on_its_health_endpoint_and_stops_cleanly(tmp_path: Path) 
 
 # -- the join page says what is kept and for how long ------------------------------------------
 @pytest.mark.parametrize(("days", "lang"), [("30", "fr"), ("7", "en"), (None, "fr"), ("0", "en")])
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_join_page_says_what_is_kept_and_for_how_long(
     days: str | None, lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -479,6 +480,7 @@ def test_join_page_says_what_is_kept_and_for_how_long(
 
 
 # -- capacity: a vote opening in front of many pages replays the model once --------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_pages_asking_for_a_new_agenda_at_once_replay_the_model_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

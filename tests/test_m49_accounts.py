@@ -64,6 +64,7 @@ def test_first_year_depreciation_and_book_value_by_hand() -> None:
 
 
 @pytest.mark.parametrize("name", ["regie", "concession", "remunicipalisation", "commons"])
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_book_value_rolls_forward_and_the_caf_closes_on_the_cash_ledger(name: str) -> None:
     s = small(name, years=14)
     r = simulate(s, seed=2)
@@ -259,6 +260,7 @@ def _vetoes(d: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("n", [1, 2])
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_a_vetoed_option_is_not_put_again_for_the_cooldown(n: int) -> None:
     base_s = load_scenario("scenarios/commons.yaml")
     off = simulate(base_s, seed=1).decisions

@@ -210,6 +210,7 @@ def horizon_h(s: Scenario) -> float:
 # --------------------------------------------------------------------------------------------
 @PROPERTY
 @given(s=scenarios())
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_water_and_money_are_conserved_every_month(s: Scenario) -> None:
     check_all(simulate(s))
 

@@ -57,6 +57,7 @@ def _first_year_breaks(res) -> pd.DataFrame:
         {"governance.regime": "commons"},  # another regime on the same seed (same plan in year 1)
     ],
 )
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_common_random_numbers_keep_weather_and_breaks(town, change) -> None:
     """Changing something that does not act on the weather or on the mains keeps their luck.
 

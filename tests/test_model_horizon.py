@@ -15,6 +15,7 @@ from sim import simulate, with_changes
 
 
 @pytest.mark.parametrize("regime", ["concession", "regie", "commons"])
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_first_years_do_not_depend_on_the_horizon(regime: str) -> None:
     town = with_changes(small_town(households=1500, years=10), {"governance.regime": regime})
     short = simulate(town, seed=5)

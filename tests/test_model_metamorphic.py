@@ -61,6 +61,7 @@ def marginal_price_faced(s: Scenario, years) -> np.ndarray:
     ) * (1 + t.vat_pct / 100)
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_billed_volume_follows_the_price_households_face_under_the_council() -> None:
     """Default régie: the council moves each tariff towards cost recovery, so the tariff written
     in the scenario is not the price faced after the first year. On one seed (same inflation, same
@@ -104,6 +105,7 @@ def test_the_agency_levy_per_m3_does_not_depend_on_the_service_tariff() -> None:
     np.testing.assert_allclose(levy[2.0], levy[1.0], rtol=1e-9)
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_a_real_price_rise_during_the_run_lowers_demand() -> None:
     """The elasticity mechanism alone: with 4 %/yr inflation, a tariff indexed on inflation keeps
     its real price while a frozen one gets cheaper each year, so the frozen one sells more water
@@ -147,6 +149,7 @@ def breaky_town(crews: int) -> Scenario:
     )
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_more_crews_never_lengthen_the_wait_for_repair() -> None:
     crews = (1, 2, 3, 5)
     waits = {}
@@ -168,6 +171,7 @@ def test_more_crews_never_lengthen_the_wait_for_repair() -> None:
 # --------------------------------------------------------------------------------------------
 # renewal → breaks
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_more_renewal_means_fewer_breaks_in_later_years() -> None:
     """0.3 vs 3 %/yr of the mains renewed, worst first: fewer breaks in years 10-20."""
     slow = [
@@ -185,6 +189,7 @@ def test_more_renewal_means_fewer_breaks_in_later_years() -> None:
 # --------------------------------------------------------------------------------------------
 # active leak detection → real losses
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_active_leak_detection_lowers_real_losses() -> None:
     passive = small_town(2000, 3)
     active = with_changes(passive, {"network.active_leak_detection": True})

@@ -148,6 +148,7 @@ def test_base_town_round_trips_through_yaml(base_town: Scenario) -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(s=scenarios())
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_random_scenarios_round_trip_through_yaml(s: Scenario) -> None:
     text = dumps_scenario(s)
     assert loads_scenario(text) == s

@@ -416,6 +416,7 @@ def multi_texts(draw: st.DrawFn) -> str:
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(multi_texts())
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_fuzz_the_multiservice_door(text: str) -> None:
     for door in ("text", "file"):
         try:
@@ -443,6 +444,7 @@ def test_fuzz_the_multiservice_door(text: str) -> None:
 SMALL_ARGS = ["--households", "400", "--set", "horizon_years=2"]
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_cli_compare_against_separate(capsys: Any, tmp_path: Path) -> None:
     code = main(["compare", str(FILE), "--against-separate", "-q", "--out", str(tmp_path / "c"), *SMALL_ARGS])
     out, err = capsys.readouterr()
@@ -459,6 +461,7 @@ def test_cli_compare_against_separate(capsys: Any, tmp_path: Path) -> None:
     assert code == 2 and "services:" in err and "n'est pas un scénario multiservice" in err
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_cli_run_and_validate(capsys: Any, tmp_path: Path) -> None:
     assert main(["validate", str(FILE)]) == 0
     assert "eau + électricité" in capsys.readouterr().out
@@ -531,6 +534,7 @@ def test_text_may_extend_the_shipped_multiservice_file() -> None:
 # --------------------------------------------------------------------------------------------
 # many futures: the gap's median and range
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_gap_ensemble_is_against_separate_on_each_seed_of_the_family(small: MultiServiceScenario) -> None:
     from sim.core.rng import child_seeds
     from sim.experiments.multi import gap_ensemble
@@ -558,6 +562,7 @@ def test_gap_ensemble_is_against_separate_on_each_seed_of_the_family(small: Mult
     assert stopped.cancelled and len(stopped.runs) == 1
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_cli_ensemble_of_a_multiservice_file(capsys: Any, tmp_path: Path) -> None:
     out = tmp_path / "ens"
     code = main(["ensemble", str(FILE), "--runs", "2", "-q", "--out", str(out), *SMALL_ARGS])

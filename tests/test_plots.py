@@ -137,6 +137,7 @@ def axes(fig: go.Figure, prefix: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("name", sorted(BUILDERS))
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_figure_has_titles_and_units(name: str, lang: str) -> None:
     fig = BUILDERS[name](lang)
     assert isinstance(fig, go.Figure)
@@ -149,11 +150,13 @@ def test_figure_has_titles_and_units(name: str, lang: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_french_and_english_differ(name: str) -> None:
     assert BUILDERS[name]("fr").layout.title.text != BUILDERS[name]("en").layout.title.text
 
 
 @pytest.mark.parametrize("name", sorted(BUILDERS))
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_palette_is_okabe_ito(name: str) -> None:
     fig = BUILDERS[name]("fr")
     assert list(fig.layout.colorway) == list(plots.OKABE_ITO)
@@ -294,6 +297,7 @@ def real_run():  # type: ignore[no-untyped-def]
     return sim.simulate(scenario, seed=3)
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_builders_accept_a_real_run(real_run) -> None:  # type: ignore[no-untyped-def]
     r = real_run
     last = int(r.years["year"].max())

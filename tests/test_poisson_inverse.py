@@ -1,11 +1,13 @@
 """The fast Poisson inversion used for monthly break counts agrees with scipy's."""
 
 import numpy as np
+import pytest
 from scipy.stats import poisson
 
 from sim.core.assets import poisson_inverse
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_poisson_inverse_equals_scipy_ppf() -> None:
     rng = np.random.default_rng(0)
     for _ in range(5000):

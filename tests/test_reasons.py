@@ -63,6 +63,7 @@ def _fields(code: str, lang: str) -> set[str]:
 
 @pytest.mark.parametrize("regime", REGIMES)
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_every_reason_of_the_shipped_scenarios_is_worded_in_both_languages(path: Path, regime: str) -> None:
     d = shipped_decisions(path, regime)
     assert len(d)

@@ -211,6 +211,7 @@ def test_the_waterfall_draws_the_decomposition_in_the_page_language() -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_with_the_same_money_and_cost_base_concession_and_regie_end_within_five_percent(seed: int) -> None:
     """Issue 15, finding 1: what remains between them is the decision rule (the Kn indexation,
     avenants and the re-tender), and it is small; it was +18 % with every money parameter at 0."""

@@ -55,6 +55,7 @@ class Tags(HTMLParser):
             self.stack.pop()
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_report_is_a_complete_self_contained_document(result: Result) -> None:
     html = report_html(result, "fr", name="concession.yaml", when=WHEN)
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
@@ -73,6 +74,7 @@ def test_the_report_is_a_complete_self_contained_document(result: Result) -> Non
     assert "@media print" in html
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_report_holds_the_headline_figures_in_french(result: Result) -> None:
     html = report_html(result, "fr", name="concession.yaml", when=WHEN)
     first, last = int(result.years["year"].iloc[0]), int(result.years["year"].iloc[-1])
@@ -91,6 +93,7 @@ def test_the_report_holds_the_headline_figures_in_french(result: Result) -> None
     assert "regie-sim run scenario.yaml --seed 3" in html
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_report_in_english(result: Result) -> None:
     html = report_html(result, "en", when=WHEN)
     price = result.years["price_120m3_eur_per_m3"].iloc[-1]
@@ -100,6 +103,7 @@ def test_the_report_in_english(result: Result) -> None:
     assert "<title>regie-sim — Ville-sur-Eau</title>" in html
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_text_from_the_scenario_is_escaped(result: Result) -> None:
     town = result.scenario.town.model_copy(update={"name": "<script>alert(1)</script>"})
     evil = Result(**{**result.__dict__, "scenario": result.scenario.model_copy(update={"town": town})})
@@ -135,6 +139,7 @@ def test_main_parameters_carry_their_sources(result: Result) -> None:
     assert isinstance(result.scenario, Scenario)
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_report_adds_the_simulated_futures_when_given(result: Result) -> None:
     from sim.experiments.ensemble import simulate_many
     from sim.show.report import FANS

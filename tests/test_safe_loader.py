@@ -221,6 +221,7 @@ def test_a_bom_is_accepted() -> None:
 # the largest inputs: each answered, accepted or refused with a located message. How fast (issue
 # 11: within 2 s) is measured in benchmarks/bench_loader.py, not in a timed unit test.
 # --------------------------------------------------------------------------------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_every_input_up_to_the_limit_is_answered() -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:

@@ -57,6 +57,7 @@ def test_water_keeps_its_schema_bounds_and_electricity_uses_its_ranges() -> None
         documented_ranges(load_scenario(REGIE), ["town.name"])
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_cli_writes_an_electricity_tornado(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "sens"
     rc = main(["sensitivity", str(REGIE), *SMALL, "--indicator", "saidi_min_mean", "--out", str(out)])

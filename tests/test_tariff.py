@@ -503,6 +503,7 @@ def test_bill_lines_add_up_exactly_to_bill(t, v, persons, eligible, income, inde
         st.tuples(volumes, st.integers(1, 6), st.booleans(), st.floats(0.0, 1e5)), min_size=1, max_size=8
     ),
 )
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_each_household_billed_as_if_alone(t, rows):
     v, p, e, inc = (np.array(c) for c in zip(*rows, strict=True))
     together = bill(v, p, t, eligible=e, income_eur_per_year=inc)
@@ -534,6 +535,7 @@ def test_no_households_no_bills():
 
 @given(tariff=tariffs(), persons=st.integers(1, 8))
 @settings(max_examples=300, deadline=None)
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_cap_rule_agrees_with_the_vectorised_bill(tariff: Tariff, persons: int) -> None:
     """The standing-charge cap is computed once (sim/scenario/caps.py, a scalar walk over blocks);
     it agrees with the standing and volume parts of the vectorised 120 m3 bill."""

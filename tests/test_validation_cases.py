@@ -40,6 +40,7 @@ def test_sedif_against_paris_delegated_management_and_taxes(year_one) -> None:
     assert gap == pytest.approx((delegated + taxes + provision) * 1.055, rel=0.12)
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_a_re_tender_is_a_competitive_bid_that_cuts_the_price_about_ten_percent() -> None:
     """Observatoire loi Sapin (water.md §2.3): renewal cut the delegate's price by about 10 % on
     average, with about 2 offers per tender. Each bidder's saving on last year's costs is drawn

@@ -113,6 +113,7 @@ def test_an_item_the_service_adds_later_is_named_as_on_the_explorer() -> None:
     assert item_label("some_new_item", "fr", "electricity") == "some new item"
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_rooms_binding_decisions_are_replayed_and_change_the_run(
     ws: Workshop, town: sim.Scenario
 ) -> None:
@@ -198,6 +199,7 @@ def test_tariff_variants_are_waters_and_refused_for_electricity(ws: Workshop, to
 
 
 # -- debrief and export ----------------------------------------------------------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_debrief_of_an_electricity_session(ws: Workshop, town: sim.Scenario) -> None:
     code, token = ws.create_session(town, "commons", 2)
     tokens = everyone(ws, code)
@@ -254,6 +256,7 @@ def test_each_story_is_a_shipped_scenario_the_room_can_decide() -> None:
     assert story_of(sim.load_scenario(ROOT / "scenarios" / "town.yaml")) is None
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_storm_story_shows_saidi_compensation_and_who_waits(ws: Workshop) -> None:
     code, token = ws.create_session(story_scenario("storm"), "commons", 3)
     assert ws.story(code) == "storm"

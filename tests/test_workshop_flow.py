@@ -198,6 +198,7 @@ def test_votes_for_options_not_on_the_table_are_ignored() -> None:
 
 
 # -- a whole workshop --------------------------------------------------------------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_two_rounds_with_a_veto_then_a_debrief_that_replays_offline(
     ws: Workshop, veto_town: sim.Scenario
 ) -> None:
@@ -370,6 +371,7 @@ def test_agendas_are_replayed_once_then_cached(
     assert ws.current_agenda(code)[0]["options"]
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_a_room_that_never_votes_gets_exactly_the_procedures_outcome(ws: Workshop) -> None:
     # the base town as shipped: its committee votes are close enough that the agenda's projected
     # choice and the run's own draw can differ; the room must follow the run's own
@@ -396,6 +398,7 @@ def test_a_bad_scenario_is_refused_with_a_message(ws: Workshop) -> None:
         ws.create_session(sim.Scenario(), "commons", 0)
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_debrief_page_is_self_contained_in_both_languages(ws: Workshop, small_town: sim.Scenario) -> None:
     code, token = ws.create_session(small_town, "commons", 1)
     ws.open_vote(code, token)
@@ -456,6 +459,7 @@ def qp(at: Any, key: str) -> str:
     return value[0] if isinstance(value, list) else value
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_page_facilitator_creates_then_participant_votes(page_env: Workshop) -> None:
     at = _app({"role": "facilitator"})
     assert not at.exception
@@ -490,6 +494,7 @@ def test_page_facilitator_creates_then_participant_votes(page_env: Workshop) -> 
     assert page_env.store.session(code)["current_round"] == 2
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_page_refuses_a_wrong_facilitator_link(page_env: Workshop, small_town: sim.Scenario) -> None:
     code, _ = page_env.create_session(small_town, "commons", 1)
     at = _app({"role": "facilitator", "s": code, "t": "guess"})
@@ -512,6 +517,7 @@ def town_2000() -> sim.Scenario:
     return sim.scale_town(sim.load_scenario(TOWN), 2000)
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_a_participants_tariff_variant_is_voted_logged_and_replayed(
     ws: Workshop, town_2000: sim.Scenario
 ) -> None:
@@ -600,6 +606,7 @@ def test_a_participants_tariff_variant_is_voted_logged_and_replayed(
         ),
     ],
 )
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_a_variant_out_of_bounds_or_over_the_cap_is_refused_with_a_located_message(
     ws: Workshop,
     town_2000: sim.Scenario,
@@ -644,6 +651,7 @@ def test_three_variants_a_round_and_the_facilitator_may_withdraw_one(
     assert "variant_2" in names and "variant_3" not in names
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_page_participant_proposes_a_tariff_variant_then_sees_it_on_the_table(
     page_env: Workshop, town_2000: sim.Scenario
 ) -> None:
@@ -686,6 +694,7 @@ def test_page_participant_proposes_a_tariff_variant_then_sees_it_on_the_table(
     assert not f.exception and page_env.store.tariff_variants(code, 1) == []
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_page_citizens_see_and_use_the_veto_and_everyone_sees_it_used(
     page_env: Workshop, veto_town: sim.Scenario
 ) -> None:
@@ -729,6 +738,7 @@ def test_page_citizens_see_and_use_the_veto_and_everyone_sees_it_used(
     assert any(target["label_fr"] in w and "Veto citoyen utilisé" in w for w in warnings), warnings
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_page_participant_sees_each_option_as_a_card_with_incomes_and_budget(
     page_env: Workshop, small_town: sim.Scenario
 ) -> None:
@@ -750,6 +760,7 @@ def test_page_participant_sees_each_option_as_a_card_with_incomes_and_budget(
     assert not re.findall(r".{80}\d\.\d.{20}", text)
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_page_the_cahier_is_filled_after_the_last_round_and_exported_with_the_debrief(
     page_env: Workshop, small_town: sim.Scenario
 ) -> None:

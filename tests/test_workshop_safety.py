@@ -159,6 +159,7 @@ def _app(params: dict[str, str]) -> Any:
     return at.run()
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_without_a_secret_creating_is_one_click(page_env: Workshop) -> None:
     at = _app({"role": "facilitator"})
     assert not at.exception and not at.text_input  # no password asked
@@ -166,6 +167,7 @@ def test_without_a_secret_creating_is_one_click(page_env: Workshop) -> None:
     assert not at.exception and at.query_params["t"]
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_with_a_secret_every_facilitator_view_asks_for_it(
     page_env: Workshop, monkeypatch: pytest.MonkeyPatch, town: sim.Scenario
 ) -> None:
@@ -190,6 +192,7 @@ def test_with_a_secret_every_facilitator_view_asks_for_it(
     assert not p.exception and p.header[0].value == t("join_title", "fr")
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_the_participant_link_never_holds_the_facilitator_token(page_env: Workshop) -> None:
     at = _app({"role": "facilitator"})
     at.button[0].click().run()
@@ -210,6 +213,7 @@ def test_an_oversized_workshop_upload_fails_the_dashboard_limits() -> None:
     assert "households.count" in info.value.format("fr")
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_no_choice_is_shown_while_the_round_is_open(page_env: Workshop, town: sim.Scenario) -> None:
     code, tok = page_env.create_session(town, "commons", 1)
     page_env.open_vote(code, tok)

@@ -187,6 +187,7 @@ def test_a_new_store_on_the_same_file_resumes_everything(tmp_path: Path) -> None
     assert again.my_votes(code, p["token"], 1) == {"tariff": "balance"}
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_a_restart_mid_workshop_continues_the_flow(tmp_path: Path, small_town: sim.Scenario) -> None:
     path = tmp_path / "w.db"
     ws = Workshop(Store(path))
@@ -277,6 +278,7 @@ def test_bad_item_or_option_names_are_refused(store: Store) -> None:
 
 
 # -- escaping --------------------------------------------------------------------------------
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_names_and_comments_come_out_escaped_in_the_debrief(tmp_path: Path, small_town: sim.Scenario) -> None:
     ws = Workshop(Store(tmp_path / "w.db"))
     code, token = ws.create_session(small_town, "commons", 1)

@@ -46,6 +46,7 @@ def test_parse_number_located():
 
 
 @pytest.mark.parametrize("gen", list(GENERATIONS))
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_each_header_generation_reads_the_same_figures(files, gen):
     ent = read_sispea_entity(files[gen], TOWN["entity"])
     assert ent.generation == gen
@@ -68,6 +69,7 @@ def test_each_header_generation_reads_the_same_figures(files, gen):
 
 
 @pytest.mark.parametrize("gen", list(GENERATIONS))
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
 def test_email_columns_are_never_read(files, gen, monkeypatch):
     seen: list[str] = []
     real = pd.read_excel
