@@ -1,6 +1,7 @@
 """The electricity town lands in the reference's national bands (issue 12), measured over many
 futures, each band with its source. Energy poverty is the exception, said in docs/electricity.*.md:
-the ONPE's 10-12 % counts all housing energy, the model counts electricity only."""
+counting the heating energy of households heated otherwise (at an assumed price and efficiency),
+the town lands at about 5 %, below the ONPE's 10-12 %; the docs say why and what would land it."""
 
 from __future__ import annotations
 

@@ -22,12 +22,17 @@ class ElectricityPopulation(BasePopulation):
     kva : float, subscribed power
     other_kwh_per_year : float, yearly use apart from heating (the same household heated otherwise)
     heating_kwh_per_year : float, yearly electric heating at normal temperatures (0 if heated otherwise)
+    other_heating_kwh_per_year : float, for a household heated otherwise, the heat its dwelling needs
+        in a year of normal temperatures, in electric-equivalent kWh (what the same household would
+        use for electric heating); 0 if heated with electricity. Never billed by the service: it
+        prices the other heating energy of the energy-poverty indicator (:mod:`sim.electricity.poverty`)
     """
 
     electric_heating: np.ndarray
     kva: np.ndarray
     other_kwh_per_year: np.ndarray
     heating_kwh_per_year: np.ndarray
+    other_heating_kwh_per_year: np.ndarray
 
 
 def build_electricity_population(
@@ -35,12 +40,17 @@ def build_electricity_population(
 ) -> ElectricityPopulation:
     """Draw the households from the ``population`` stream: the core's draws, then one uniform per
     household for its heating type (``electric_heating_share``, independent of income and size:
-    an assumption, the reference gives no split by decile). Use follows :func:`annual_kwh`."""
+    an assumption, the reference gives no split by decile). Use follows :func:`annual_kwh`; a
+    household heated otherwise keeps its heating need (``other_heating_kwh_per_year``), not billed."""
     base = draw_households(spec, rng, start_year)
     electric = rng.random(base.count) < spec.electric_heating_share
     other = np.asarray(annual_kwh(spec, base.persons, np.zeros(base.count, dtype=bool)), dtype=float)
-    heating = np.where(electric, annual_kwh(spec, base.persons, np.ones(base.count, dtype=bool)) - other, 0.0)
+    # the heating part of use (electricity.md §3.1): billed for electric heating, met by another
+    # energy for the others (the same need, expressed in electric-equivalent kWh: an assumption)
+    need = annual_kwh(spec, base.persons, np.ones(base.count, dtype=bool)) - other
+    heating = np.where(electric, need, 0.0)
+    other_heating = np.where(electric, 0.0, need)
     kva = np.where(electric, float(spec.kva_electric_heating), float(spec.kva_other_heating))
     return ElectricityPopulation(
-        base.decile, base.income_eur_per_year, base.persons, electric, kva, other, heating
+        base.decile, base.income_eur_per_year, base.persons, electric, kva, other, heating, other_heating
     )

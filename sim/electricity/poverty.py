@@ -1,4 +1,6 @@
-"""Energy poverty: the ONPE energy-effort indicator and its 10 % variant (electricity.md §4.1)."""
+"""Energy poverty: the ONPE energy-effort indicator and its 10 % variant (electricity.md §4.1), and
+what a household heated otherwise than by electricity spends on its heating energy (the ONPE counts
+all housing energy spending)."""
 
 from __future__ import annotations
 
@@ -27,9 +29,9 @@ def energy_poverty_pct(
     energy spending exceeds ``threshold_pct`` % of its income **and** it is in the
     ``lowest_deciles`` lowest income deciles (deciles 1 = poorest … 10); the rate is over all
     households (3.2 M households, 10.8 % in 2022). ``threshold_pct=10`` gives the 10 % variant;
-    ``lowest_deciles=None`` drops the income condition. ``spending_eur`` is what the model knows
-    of each household's housing energy (its electricity bill, incl. taxes): for a household heated
-    otherwise the indicator then misses its heating fuel.
+    ``lowest_deciles=None`` drops the income condition. ``spending_eur`` is each household's
+    housing energy spending, incl. taxes: the service passes its electricity bill plus, for a
+    household heated otherwise, :func:`other_heating_spending_eur`.
     """
     spend = np.asarray(spending_eur, dtype=float)
     income = np.asarray(income_eur, dtype=float)
@@ -42,3 +44,27 @@ def energy_poverty_pct(
     if lowest_deciles is not None:
         poor &= dec <= lowest_deciles
     return 100.0 * float(poor.mean())
+
+
+def other_heating_spending_eur(
+    need_kwh: Any,
+    price_eur_per_kwh: float,
+    efficiency: float,
+    weather_factor: float = 1.0,
+) -> Any:
+    """Each household's yearly spending on a heating energy other than electricity, € incl. taxes.
+
+    Rule: spending = need × weather_factor / efficiency × price, with ``need`` the heat the dwelling
+    needs in a year of normal temperatures in electric-equivalent kWh (what the same household
+    heated by electric resistance would use, electricity.md §3.1), ``efficiency`` the heat
+    delivered per kWh of that energy (electric resistance heating = 1), ``price`` the energy's
+    price per kWh, all costs in, and ``weather_factor`` the year's heating degree-days over the
+    normal year's (the factor the service's electric heating follows). Works on arrays.
+    """
+    if not price_eur_per_kwh >= 0:
+        raise ValueError("the price must be >= 0")
+    if not efficiency > 0:
+        raise ValueError("the efficiency must be > 0")
+    if not weather_factor >= 0:
+        raise ValueError("the weather factor must be >= 0")
+    return np.asarray(need_kwh, dtype=float) * (weather_factor / efficiency * price_eur_per_kwh)

@@ -40,7 +40,7 @@ from sim.electricity import tariff as et
 from sim.electricity.demand import DAYS_IN_MONTH, degree_days
 from sim.electricity.households import ElectricityPopulation, build_electricity_population
 from sim.electricity.network import YearInterruptions, storm_records, year_interruptions
-from sim.electricity.poverty import BOARDMAN_THRESHOLD_PCT, energy_poverty_pct
+from sim.electricity.poverty import BOARDMAN_THRESHOLD_PCT, energy_poverty_pct, other_heating_spending_eur
 from sim.electricity.supply import energy_cost_eur_per_mwh
 from sim.scenario.electricity import ElectricityScenario, ElectricityTariff
 
@@ -890,6 +890,9 @@ class ElectricityService:
         ref = self.reference_price(eng, eng.state.tariff, eng.state.tariff_index)
         ep = s.energy_poverty
         bills = eng.year_bill
+        # the indicators count all housing energy (the ONPE's); governance weighs the bill only
+        other_heating = self.other_heating_eur(eng, y)
+        spend = bills + other_heating
         cheque = self.cheque
         row = {
             "year": year,
@@ -920,18 +923,22 @@ class ElectricityService:
             **ref,
             "unpaid_rate_pct": 100.0 * acc["unpaid_eur"] / acc["billed_eur"] if acc["billed_eur"] else 0.0,
             "energy_poverty_pct": energy_poverty_pct(
-                bills, eng.income, eng.pop.decile, ep.threshold_pct, ep.lowest_deciles
+                spend, eng.income, eng.pop.decile, ep.threshold_pct, ep.lowest_deciles
             ),
             "energy_poverty_10pct": energy_poverty_pct(
-                bills, eng.income, eng.pop.decile, BOARDMAN_THRESHOLD_PCT, ep.lowest_deciles
+                spend, eng.income, eng.pop.decile, BOARDMAN_THRESHOLD_PCT, ep.lowest_deciles
             ),
             "energy_poverty_after_cheque_pct": energy_poverty_pct(
-                np.maximum(bills - cheque, 0.0),
+                np.maximum(spend - cheque, 0.0),
                 eng.income,
                 eng.pop.decile,
                 ep.threshold_pct,
                 ep.lowest_deciles,
             ),
+            "energy_poverty_elec_only_pct": energy_poverty_pct(
+                bills, eng.income, eng.pop.decile, ep.threshold_pct, ep.lowest_deciles
+            ),
+            "other_heating_eur": float(np.sum(other_heating)),
             "cheque_energie_eur": float(cheque.sum()),
             "power_limitations": acc["power_limitations"],
             "supply_cuts": acc["supply_cuts"],
@@ -954,7 +961,7 @@ class ElectricityService:
                     "written_off_eur": acc["written_off_eur"],
                     "social_fund_eur": acc["social_fund_eur"],
                     "energy_poverty_after_fund_pct": energy_poverty_pct(
-                        np.maximum(bills - cheque - self.fund_aid, 0.0),
+                        np.maximum(spend - cheque - self.fund_aid, 0.0),
                         eng.income,
                         eng.pop.decile,
                         ep.threshold_pct,
@@ -964,6 +971,24 @@ class ElectricityService:
             )
         self._decile_rows(eng, year, bills)
         return row
+
+    def other_heating_eur(self, eng: Engine, y: int) -> np.ndarray | float:
+        """Year ``y``'s spending of each household heated otherwise on its heating energy, € incl.
+        taxes (:func:`~sim.electricity.poverty.other_heating_spending_eur`; 0 when
+        ``energy_poverty.count_other_heating`` is off). Its need follows the year's temperatures as
+        electric heating does (the year's degree-days over the normal's); its price
+        (``energy_poverty.other_heating_price_eur_per_kwh``, first year's euros) follows inflation,
+        not the electricity market's shocks (an assumption). Not billed by the service."""
+        ep = self.s.energy_poverty
+        if not ep.count_other_heating:
+            return 0.0
+        weather = float(degree_days(self.s.households, self.temperature[y]).sum()) / self.normal_dd
+        return other_heating_spending_eur(  # type: ignore[no-any-return]
+            self.pop.other_heating_kwh_per_year,
+            ep.other_heating_price_eur_per_kwh * eng.cpi,
+            ep.other_heating_efficiency,
+            weather,
+        )
 
     def _renewal_gap(self, eng: Engine) -> dict[str, float]:
         """The year's renewal against the need that keeps the network's age stable (as water's)."""

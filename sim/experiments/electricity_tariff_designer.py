@@ -29,8 +29,12 @@ Revenue is the supplier's price excl. tax after the rebate: the same sum as the 
 ``revenue_eur`` of a first year at normal temperatures (a test says so).
 
 **Energy poverty.** The ONPE indicator (electricity.md §4.1,
-:func:`sim.electricity.poverty.energy_poverty_pct`) on the yearly bills, before and after the
-chèque énergie (:func:`sim.electricity.law.cheque_energie_amount_eur`).
+:func:`sim.electricity.poverty.energy_poverty_pct`) on the yearly housing energy spending, before
+and after the chèque énergie (:func:`sim.electricity.law.cheque_energie_amount_eur`): the
+electricity bill plus, for a household heated otherwise, its heating energy in a year of normal
+temperatures at the first year's price (:func:`sim.electricity.poverty.other_heating_spending_eur`,
+as the engine's first year of normal temperatures; none when
+``energy_poverty.count_other_heating`` is off). A tariff changes the bill only.
 
 **Cost to recover.** As for water (:func:`sim.experiments.tariff_designer.cost_baseline`): a
 one-year run of the base scenario on the same seed, its yearly costs and the revenue the council
@@ -57,7 +61,7 @@ from numpy.typing import NDArray
 
 from sim.electricity import law
 from sim.electricity import tariff as et
-from sim.electricity.poverty import energy_poverty_pct
+from sim.electricity.poverty import energy_poverty_pct, other_heating_spending_eur
 from sim.experiments.run import engine_for
 from sim.experiments.tariff_designer import CHANGE_TOLERANCE_EUR, CostBaseline, cost_baseline
 from sim.scenario.electricity import ElectricityScenario, ElectricityTariff
@@ -240,6 +244,9 @@ class ElectricityTariffDesigner:
         Yearly use at normal temperatures before any price response (other + heating).
     kwh_now : array, kWh/yr
         Yearly use under the current tariff (see the module docstring).
+    other_heating_eur : array, €/yr
+        Spending on a heating energy other than electricity (0 for electric heating), counted in
+        energy poverty only.
     """
 
     def __init__(
@@ -271,6 +278,13 @@ class ElectricityTariffDesigner:
         self.threshold_pct = ep.threshold_pct
         self.lowest_deciles = ep.lowest_deciles
         self.cheque = np.asarray(law.cheque_energie_amount_eur(self.income, self.persons), dtype=np.float64)
+        need = pop.other_heating_kwh_per_year[order]  # type: ignore[attr-defined]
+        price, eff = ep.other_heating_price_eur_per_kwh, ep.other_heating_efficiency
+        self.other_heating_eur: FloatArray = (
+            np.asarray(other_heating_spending_eur(need, price, eff), dtype=np.float64)
+            if ep.count_other_heating
+            else np.zeros(self.n)
+        )
         self.current = s.tariff
         self.kwh_now = self.use(s.tariff)
         self._now: dict[date, dict[str, Any]] = {}
@@ -315,11 +329,17 @@ class ElectricityTariffDesigner:
         out: FloatArray = sums / np.maximum(self._count, 1.0)
         return out
 
+    def _poor(self, bills: FloatArray) -> NDArray[np.bool_]:
+        """Households whose housing energy spending with these bills is above the ONPE threshold."""
+        out: NDArray[np.bool_] = bills + self.other_heating_eur > self.threshold_pct / 100.0 * self.income
+        return out
+
     def _poverty(self, bills: FloatArray) -> tuple[float, float]:
-        """ONPE rate (%) on these bills, before and after the chèque énergie."""
-        before = energy_poverty_pct(bills, self.income, self.decile, self.threshold_pct, self.lowest_deciles)
+        """ONPE rate (%) with these bills, before and after the chèque énergie."""
+        spend = bills + self.other_heating_eur
+        before = energy_poverty_pct(spend, self.income, self.decile, self.threshold_pct, self.lowest_deciles)
         after = energy_poverty_pct(
-            np.maximum(bills - self.cheque, 0.0),
+            np.maximum(spend - self.cheque, 0.0),
             self.income,
             self.decile,
             self.threshold_pct,
@@ -356,7 +376,7 @@ class ElectricityTariffDesigner:
         if found is None:
             b = self.bills(self.current, self.kwh_now, day)
             total = b.total.copy()
-            poor = total > self.threshold_pct / 100.0 * self.income
+            poor = self._poor(total)
             found = {
                 "bill": total,
                 "revenue": float(b.revenue.sum()),
@@ -384,7 +404,7 @@ class ElectricityTariffDesigner:
         delta = bills - now["bill"]
         more = delta > CHANGE_TOLERANCE_EUR
         less = delta < -CHANGE_TOLERANCE_EUR
-        poor = (bills > self.threshold_pct / 100.0 * self.income) & (self.decile <= self.lowest_deciles)
+        poor = self._poor(bills) & (self.decile <= self.lowest_deciles)
         mean_now = self._mean(now["bill"])
         mean_new = self._mean(bills)
         deciles = pd.DataFrame(

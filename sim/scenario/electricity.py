@@ -1000,6 +1000,38 @@ class EnergyPoverty(Block):
         desc_fr="Seuls comptent les ménages des déciles de revenu les plus bas, en nombre",
         source="electricity.md §4.1: ONPE TEE, the three lowest deciles",
     )
+    count_other_heating: bool = param(
+        True,
+        desc="Count the heating energy of households heated otherwise (gas, fuel oil, wood) in their "
+        "energy spending (off: the electricity bill only)",
+        desc_fr="Compter l'énergie de chauffage des ménages chauffés autrement (gaz, fioul, bois) dans "
+        "leur dépense d'énergie (non : la facture d'électricité seule)",
+        source="electricity.md §4.1: the ONPE counts all housing energy spending",
+    )
+    other_heating_price_eur_per_kwh: float = param(
+        0.12,
+        unit="€/kWh",
+        gt=0,
+        le=1,
+        desc="Price incl. taxes of a kWh of the other heating energy (gas, fuel oil, wood), all costs in",
+        desc_fr="Prix TTC d'un kWh de l'autre énergie de chauffage (gaz, fioul, bois), tout compris",
+        source="assumption: order of magnitude of the CRE gas reference price (prix repère), heating "
+        "use, 2024-2025: about 0.10-0.11 €/kWh incl. taxes plus its yearly subscription spread over "
+        "the use; fuel oil of the same order, wood cheaper; not in the reference file",
+    )
+    other_heating_efficiency: float = param(
+        0.8,
+        unit="kWh heat/kWh energy",
+        ge=0.3,
+        le=1,
+        desc="Heat delivered per kWh of the other heating energy, electric resistance heating being 1 "
+        "(the energy bought is the heating need over this)",
+        desc_fr="Chaleur fournie par kWh de l'autre énergie de chauffage, le chauffage électrique à "
+        "effet Joule valant 1 (l'énergie achetée est le besoin de chauffage divisé par ce rendement)",
+        source="assumption: typical seasonal efficiency of gas boilers (standard about 0.75-0.85, "
+        "condensing about 0.9, on the billed gross calorific value), fuel-oil boilers and wood stoves "
+        "lower; not in the reference file",
+    )
     unpaid_response: Literal["limit", "cut"] = param(
         "limit",
         desc="What the supplier does about an unpaid bill outside the winter truce: limit the power "

@@ -419,11 +419,18 @@ def affordability(
 def energy_poverty(
     years: pd.DataFrame, deciles: pd.DataFrame, lang: str = "fr", *, threshold_pct: float = 8.0
 ) -> go.Figure:
-    """Energy poverty (the ONPE indicator on the electricity bill: effort above the threshold in
-    the three lowest deciles, the 10 % variant, and after the chèque énergie), power limitations
-    and supply cuts for unpaid bills, and the bill's weight in income by decile in the first and
-    last simulated years with the threshold drawn as a line."""
-    shares = ("energy_poverty_pct", "energy_poverty_10pct", "energy_poverty_after_cheque_pct")
+    """Energy poverty (the ONPE indicator on housing energy, the electricity bill and the heating
+    energy of households heated otherwise: effort above the threshold in the three lowest deciles,
+    the 10 % variant, after the chèque énergie, and on the electricity bill alone when the run
+    has it), power limitations and supply cuts for unpaid bills, and the electricity bill's weight
+    in income by decile in the first and last simulated years with the threshold drawn as a line."""
+    shares: tuple[str, ...] = (
+        "energy_poverty_pct",
+        "energy_poverty_10pct",
+        "energy_poverty_after_cheque_pct",
+    )
+    if "energy_poverty_elec_only_pct" in years:
+        shares += ("energy_poverty_elec_only_pct",)
     actions = ("power_limitations", "supply_cuts")
     _check(years, ["year", *shares, *actions], "years")
     _check(deciles, ["year", "decile", "burden_pct"], "deciles")
@@ -440,7 +447,7 @@ def energy_poverty(
         ),
     )
     for i, col in enumerate(shares):
-        line = _line(years, col, lang, colour=OKABE_ITO[(3, 4, 2)[i]], dash=DASHES[i])
+        line = _line(years, col, lang, colour=OKABE_ITO[(3, 4, 2, 0)[i]], dash=DASHES[i])
         fig.add_trace(line, row=1, col=1)
     for i, col in enumerate(actions):
         fig.add_trace(_bar(years, col, lang, colour=OKABE_ITO[(1, 3)[i]]), row=1, col=2)
