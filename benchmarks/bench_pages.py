@@ -61,11 +61,12 @@ new MutationObserver(() => {
   window.__lastChange = now;
   const m = window.__marks;
   // app: Streamlit's scripts loaded and its frame drawn; title: the page's first words (the
-  // script's first element); content: its first figure (a number or a chart) on screen
+  // script's first element); content: its first figure (a number, a table or a chart) on screen
   if (m.app === undefined && document.querySelector('[data-testid="stApp"]')) m.app = now;
   if (m.title === undefined && document.querySelector('[data-testid="stMain"] h1')) m.title = now;
   if (m.content === undefined && document.querySelector(
-      '[data-testid="stMain"] [data-testid="stMetric"], [data-testid="stMain"] .js-plotly-plot .main-svg'))
+      '[data-testid="stMain"] [data-testid="stMetric"], [data-testid="stMain"] [data-testid="stDataFrame"], ' +
+      '[data-testid="stMain"] .js-plotly-plot .main-svg'))
     m.content = now;
 }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """

@@ -141,3 +141,26 @@ def test_the_gap_between_two_regimes_is_decomposed_as_on_the_command_line(small:
     at.selectbox(key=explain_panel.A_KEY).set_value("concession").run()
     at.selectbox(key=explain_panel.B_KEY).set_value("commons").run()
     assert not at.exception
+
+
+def test_the_first_view_shows_the_table_and_leaves_the_charts_to_the_next_run(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a session's first view the table of figures is sent without any Plotly chart (the browser
+    shows it while it fetches Plotly) and the decomposition is not computed yet; the run after it
+    draws the bars and the gap's waterfall (sim/dashboard/firstview.py, issue 14)."""
+    from sim.dashboard import firstview
+    from sim.i18n import t
+
+    loading = t("firstview.loading", "fr")
+    calls: list[str] = []
+    monkeypatch.setattr(firstview, "draw_charts_next", lambda page: calls.append(page))  # no 2nd run
+    at = open_compare(small)
+    assert calls and set(calls) == {page.PAGE}
+    assert at.dataframe[0].value is not None and not at.get("plotly_chart")
+    assert sum(loading in c.value for c in at.caption) == 2  # the bars and the waterfall
+    monkeypatch.undo()
+    at.run()  # the run the first view asks for
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == len(page.BARS) + 1
+    assert all(loading not in c.value for c in at.caption)

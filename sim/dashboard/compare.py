@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from sim import ScenarioError
-from sim.dashboard import common, compare_multi, ensembles, explain_panel, share
+from sim.dashboard import common, compare_multi, ensembles, explain_panel, firstview, share
 from sim.experiments import ensemble as ensemble_api
 from sim.experiments.compare import BY_KEY, INDICATORS, RULE_ROW, Comparison
 from sim.i18n import fmt_number, normalise_lang, t
@@ -257,7 +257,10 @@ def _uncertainty(view: ensembles.View, seed: int, lang: str, service: str = "wat
         icon=":material/casino:",
     )
     fans = FANS_BY_SERVICE.get(service, FANS)
-    ensembles.fan_compare_grid(view, fans, lang, lambda name: regime_label(name, lang))
+    if firstview.charts_now(PAGE):
+        ensembles.fan_compare_grid(view, fans, lang, lambda name: regime_label(name, lang))
+    else:
+        firstview.loading_line(lang)
     if view.result:
         labels = {name: regime_label(name, lang) for name in view.result}
         ensembles.download_button(view, lang, labels)
@@ -288,6 +291,14 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
         _uncertainty(view, seed, lang, service)
 
     st.subheader(t("compare.charts.header", lang))
+    if firstview.charts_now(PAGE):
+        _bars(cmp, key, bars, lang)
+    else:  # the session's first view: the table shows while the browser loads Plotly
+        firstview.loading_line(lang)
+    _differences(cmp, first, service, lang)
+
+
+def _bars(cmp: Comparison, key: Any, bars: Any, lang: str) -> None:
     figs = share.memo(
         ("compare-figures", key, lang),
         lambda: {k: bar_figure(cmp, k, unit_key, lang) for k, unit_key in bars},
@@ -303,6 +314,8 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
                     config={"displaylogo": False},
                 )
 
+
+def _differences(cmp: Comparison, first: Scenario, service: str, lang: str) -> None:
     st.subheader(t("compare.diff.header", lang))
     st.markdown(t("compare.diff.intro", lang))
     for regime in REGIMES_SHOWN:
@@ -375,8 +388,9 @@ def render() -> None:
     mode = _mode(lang)
     if mode == "multi":  # one régie for water and electricity, against the two run apart
         params = share.sync_url(PAGE, {"m": mode})
-        compare_multi.render(lang)
+        compare_multi.render(lang, charts=firstview.charts_now(PAGE))
         share.link_box(params, lang)
+        firstview.draw_charts_next(PAGE)
         return
     s = share.current()
     service = share.service_of(s)
@@ -402,8 +416,9 @@ def render() -> None:
     view = ensembles.prepare(PAGE, ensemble_key(scenarios, seed, runs), runs, _make(scenarios, seed))
     ensembles.panel(view, lang)
     _show(cmp, share.comparison_key(scenarios, seed), lang, view, seed)
-    explain_panel.section(scenarios, seed, lang)
+    explain_panel.section(scenarios, seed, lang, charts=firstview.charts_now(PAGE))
     _files(cmp, s, mode, params, lang)
+    firstview.draw_charts_next(PAGE)  # the first run sent without its charts: one more run draws them
     ensembles.advance(view, lang)  # last: the next part of the futures, then a new script run
 
 

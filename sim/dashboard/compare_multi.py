@@ -23,7 +23,7 @@ import streamlit as st
 import yaml
 
 from sim import ScenarioError
-from sim.dashboard import share
+from sim.dashboard import firstview, share
 from sim.experiments.multi import MEASURES, STEPS, AgainstSeparate, against_separate
 from sim.i18n import fmt_number, t
 from sim.scenario import loader
@@ -255,8 +255,9 @@ def run(text: str, lang: str) -> AgainstSeparate | None:
     return share.run_kept(run_key(text), lambda cb: against_separate(ms, progress=cb), lang)
 
 
-def render(lang: str) -> None:
-    """Draw the section in ``lang``."""
+def render(lang: str, charts: bool = True) -> None:
+    """Draw the section in ``lang``; without ``charts`` (the session's first view of the page) its
+    waterfall is left to the next run."""
     st.subheader(t("compare.multi.header", lang))
     try:
         defaults = shipped_shared()
@@ -297,8 +298,11 @@ def render(lang: str) -> None:
             table.columns[-1]: st.column_config.TextColumn(alignment="right", width=75),
         },
     )
-    fig = waterfall(cmp, lang)
-    st.plotly_chart(fig, theme=None, key="compare_multi_waterfall", config={"displaylogo": False})
+    if charts:
+        fig = waterfall(cmp, lang)
+        st.plotly_chart(fig, theme=None, key="compare_multi_waterfall", config={"displaylogo": False})
+    else:  # the session's first view of the page (sim.dashboard.firstview)
+        firstview.loading_line(lang)
     st.caption(t("compare.multi.chart.note", lang))
     st.markdown(saving_text(cmp, lang))
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from sim.dashboard import share
+from sim.dashboard import firstview, share
 from sim.experiments.explain import Explanation, explain
 from sim.i18n import fmt_number, t
 from sim.scenario.model import Scenario
@@ -107,8 +107,9 @@ def _indicator(scenarios: Mapping[str, Scenario], lang: str) -> str | None:
     return str(chosen)
 
 
-def section(scenarios: Mapping[str, Scenario], seed: int, lang: str) -> None:
-    """Draw the section under the list of differences."""
+def section(scenarios: Mapping[str, Scenario], seed: int, lang: str, charts: bool = True) -> None:
+    """Draw the section under the list of differences; without ``charts`` (the session's first
+    view of the page, :mod:`sim.dashboard.firstview`) the decomposition is left to the next run."""
     names = list(scenarios)
     if len(names) < 2:
         return
@@ -139,6 +140,9 @@ def section(scenarios: Mapping[str, Scenario], seed: int, lang: str) -> None:
         )
     if a == b:
         st.info(t("compare.explain.same", lang))
+        return
+    if not charts:
+        firstview.loading_line(lang)
         return
     with st.spinner(t("compare.explain.running", lang)):
         ex = explanation(scenarios, a, b, seed, indicator)

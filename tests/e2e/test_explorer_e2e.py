@@ -110,3 +110,25 @@ def test_explorer_numbers_show_before_the_charts(app_url: str, page: Any) -> Non
     assert not marks["bundleWithMetric"] and marks["metric"] < marks["chart"], marks
     # every chart tab holds its chart, none its « loading » sentence
     expect(page.get_by_text("Graphique en cours de chargement")).to_have_count(0, timeout=WAIT_MS)
+
+
+def test_compare_table_shows_before_the_charts(app_url: str, page: Any) -> None:
+    """On Compare, a new visitor sees the table of figures before Streamlit's Plotly bundle is
+    fetched, then the bars and the waterfall of the gap (sim/dashboard/firstview.py, issue 14)."""
+    from playwright.sync_api import expect
+
+    from sim.dashboard.compare import BARS
+
+    page.set_default_timeout(WAIT_MS)
+    page.add_init_script(FIRST_MARKS.replace('[data-testid="stMetric"]', '[data-testid="stDataFrame"]'))
+    page.goto(f"{app_url}/comparer?lang=fr")
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator('[data-testid="stMain"] .js-plotly-plot .main-svg').first).to_be_attached(
+        timeout=WAIT_MS
+    )
+    marks = page.evaluate("window.__marks")
+    assert not marks["bundleWithMetric"] and marks["metric"] < marks["chart"], marks
+    expect(page.get_by_text("Graphique en cours de chargement")).to_have_count(0, timeout=WAIT_MS)
+    expect(page.locator('[data-testid="stMain"] .js-plotly-plot')).to_have_count(
+        len(BARS) + 1, timeout=WAIT_MS
+    )
