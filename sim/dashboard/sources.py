@@ -18,12 +18,15 @@ are the schema's defaults.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 import yaml
+from pydantic import BaseModel
 from streamlit.errors import StreamlitAPIException
 
 from sim import ScenarioError
@@ -76,6 +79,7 @@ COLUMN_WIDTHS_PX = {
 LINK_WIDTH_PX = 150
 #: what the link column shows: the site's name (``www.insee.fr`` -> ``insee.fr``)
 LINK_TEXT = r"https?://(?:www\.)?([^/]+)"
+ROOT = Path(__file__).resolve().parents[2]
 EDIT_PREFIX = "sources.w."  # keys of the editing widget (they mirror the current scenario)
 EDIT_PATH = "sources.edit.path"  # the parameter being edited
 EDIT_PICKED = "sources.edit.picked"  # the row picked in the table at the last run
@@ -107,16 +111,20 @@ def source_text(info: ParamInfo, lang: str) -> str:
     return text
 
 
-def parameter_table(lang: str = "fr", current: Scenario | None = None) -> pd.DataFrame:
-    """One row per parameter: path, meaning, value in ``current`` (``—`` without one), default,
-    unit, the reference sections its source cites (:mod:`sim.scenario.references`), source (with
-    why, for an assumption), the public address that backs it (None without one), status and
-    bounds (all text).
+def parameter_table(
+    lang: str = "fr", current: BaseModel | None = None, model: type[BaseModel] | None = None
+) -> pd.DataFrame:
+    """One row per parameter of ``model`` (the class of ``current``; the water Scenario without
+    one): path, meaning, value in ``current`` (``—`` without one), default, unit, the reference
+    sections its source cites (:mod:`sim.scenario.references`), source (with why, for an
+    assumption), the public address that backs it (None without one), status and bounds (all text).
 
     Column names are the language-neutral :data:`COLUMNS`; :func:`display_table` renames them.
     """
+    if model is None:
+        model = type(current) if current is not None else Scenario
     rows = []
-    for info in common.iter_params():
+    for info in common.iter_params(model):
         year = info.unit == "year"
         template = "[*]" in info.path  # a row standing for the items of an empty list
         value = common.get_path(current, info.path) if current is not None and not template else None
@@ -140,9 +148,11 @@ def parameter_table(lang: str = "fr", current: Scenario | None = None) -> pd.Dat
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cached_table(lang: str, scenario_yaml: str) -> pd.DataFrame:
-    """:func:`parameter_table` for the scenario given as YAML text, built once per server and text
-    (it walks the 300 parameters of the schema)."""
-    return parameter_table(lang, loads_scenario(scenario_yaml, origin="<session>"))
+    """:func:`parameter_table` for the scenario given as YAML text (of either service, read by the
+    one safe loader), built once per server and text (it walks the schema's 300 parameters)."""
+    return parameter_table(
+        lang, loads_scenario(scenario_yaml, origin="<session>", other_services=share.OTHER_SERVICES)
+    )
 
 
 def display_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -182,10 +192,11 @@ def to_csv(table: pd.DataFrame, lang: str) -> bytes:
 # ------------------------------------------------------------------------------------------
 # changing a parameter of the current scenario
 # ------------------------------------------------------------------------------------------
-def editable_params(s: Scenario) -> list[ParamInfo]:
-    """Every parameter of ``s`` that has a value to change, in schema order: its own paths (as
-    many tariff blocks or cohorts as it has), lists and blocks as a whole, no template rows."""
-    return [p for p in common.iter_params(Scenario, "", s) if "[*]" not in p.path]
+def editable_params(s: BaseModel) -> list[ParamInfo]:
+    """Every parameter of ``s`` (a scenario of either service) that has a value to change, in
+    schema order: its own paths (as many tariff blocks or cohorts as it has), lists and blocks as
+    a whole, no template rows."""
+    return [p for p in common.iter_params(type(s), "", s) if "[*]" not in p.path]
 
 
 def as_yaml(value: Any) -> str:
@@ -230,7 +241,7 @@ def _on_apply(path: str, lang: str) -> None:
     """« Appliquer »: the entered value into the current scenario, or the reason it is refused."""
     ss = st.session_state
     s = share.current()
-    info = common.param_at(Scenario, path)
+    info = common.param_at(type(s), path)
     current = common.get_path(s, path)
     if _plain(info):
         value: Any = ss.get(EDIT_PREFIX + path, current)
@@ -282,7 +293,7 @@ def _editor(s: Scenario, shown: pd.DataFrame, selected: str | None, lang: str) -
     current = common.get_path(s, path)
     with st.form("sources_edit", border=True, enter_to_submit=False):
         if _plain(info):
-            common.widgets_for(Scenario, s, [path], lang, key_prefix=EDIT_PREFIX)
+            common.widgets_for(type(s), s, [path], lang, key_prefix=EDIT_PREFIX)
         else:
             text = as_yaml(current)
             st.text_area(
@@ -442,6 +453,34 @@ def restriction_table(lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: the sections of ``docs/electricity.<lang>.md`` that explain a mechanism or a rule (the others
+#: tell the pages, the workshop and the tests)
+ELECTRICITY_DOC = ROOT / "docs" / "electricity.{lang}.md"
+ELECTRICITY_MECHANISMS = re.compile(
+    r"sim\.electricity\.|loi fixe|law fixes|[Tt]axes|tarif et la facture|tariff and the bill|"
+    r"ménages de la commune|town's households|mois par mois|month by month"
+)
+
+
+def electricity_mechanisms(lang: str) -> list[tuple[str, str]]:
+    """(title, markdown) of each mechanism section of the electricity documentation in ``lang``:
+    the page shows the explanations the docs give, so the two cannot drift apart."""
+    text = Path(str(ELECTRICITY_DOC).format(lang=normalise_lang(lang))).read_text(encoding="utf-8")
+    out = []
+    for part in re.split(r"^## ", text, flags=re.M)[1:]:
+        title, _, body = part.partition("\n")
+        if ELECTRICITY_MECHANISMS.search(title):
+            out.append((title.strip(), body.strip()))
+    return out
+
+
+def _electricity_mechanisms(lang: str) -> None:
+    st.caption(t("sources.mechanisms.electricity", lang))
+    for title, body in electricity_mechanisms(lang):
+        with st.expander(title):
+            st.markdown(body)
+
+
 # ------------------------------------------------------------------------------------------
 # the page
 # ------------------------------------------------------------------------------------------
@@ -450,6 +489,7 @@ def render() -> None:
     lang = common.current_lang()
     st.title(t("sources.title", lang))
     st.markdown(t("sources.intro", lang))
+    share.service_select(lang)
 
     st.header(t("sources.params.header", lang))
     share.show_flash()
@@ -502,6 +542,9 @@ def render() -> None:
 
     st.header(t("sources.mechanisms.header", lang))
     st.markdown(t("sources.mechanisms.intro", lang))
+    if share.service_of(current) == "electricity":
+        _electricity_mechanisms(lang)
+        return
     fields = _mechanism_fields(lang)
     for key, formula in FORMULAS.items():
         st.subheader(t(f"mech.{key}.title", lang))

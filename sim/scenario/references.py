@@ -1,10 +1,11 @@
 """The sections of the project's reference files that parameter sources cite, and their titles.
 
 A parameter's source names a section of the reference files kept beside the repository
-(``shared/reference/water.md`` and ``households.md``), e.g. ``"water.md §1.7: 146 L/person/day
-(SDES/OFB, 2017 data)"``; that section cites the original publication of the figure. This module
-reads those citations out of a source text and names each section in French and English, so the
-« Hypothèses et sources » page shows which part of the references backs every default.
+(``shared/reference/water.md``, ``electricity.md`` and ``households.md``), e.g.
+``"water.md §1.7: 146 L/person/day (SDES/OFB, 2017 data)"``; that section cites the original
+publication of the figure. This module reads those citations out of a source text and names
+each section in French and English, so the « Hypothèses et sources » page shows which part of the
+references backs every default.
 
 The titles are those of the sections' headings; a test checks them against the reference files
 when they are present beside the repository.
@@ -28,7 +29,61 @@ from pathlib import Path
 
 #: (file, section) -> (English title, French title); section "" is the whole file
 SECTIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("electricity.md", "1"): (
+        "Local distribution companies (ELD), legal forms, tariffs",
+        "Entreprises locales de distribution (ELD), formes juridiques, tarifs",
+    ),
+    ("electricity.md", "1.1"): ("Number, coverage, history", "Nombre, couverture, histoire"),
+    ("electricity.md", "1.2"): ("Legal forms", "Formes juridiques"),
+    ("electricity.md", "1.3"): ("Example ELD", "Exemples d'ELD"),
+    ("electricity.md", "1.4"): ("How tariffs work", "Comment fonctionnent les tarifs"),
+    ("electricity.md", "1.5"): (
+        'The 2022–2023 price shield ("bouclier tarifaire")',
+        "Le bouclier tarifaire de 2022–2023",
+    ),
+    ("electricity.md", "2"): ("Reliability", "Continuité de fourniture"),
+    ("electricity.md", "2.1"): ("Definitions", "Définitions"),
+    ("electricity.md", "2.2"): (
+        "Enedis figures (CRE incentive regulation)",
+        "Chiffres d'Enedis (régulation incitative de la CRE)",
+    ),
+    ("electricity.md", "2.3"): ("Storms and restoration times", "Tempêtes et délais de réalimentation"),
+    ("electricity.md", "3"): ("Household demand", "Consommation des ménages"),
+    ("electricity.md", "3.1"): ("Annual consumption", "Consommation annuelle"),
+    ("electricity.md", "3.2"): (
+        "Seasonal and daily shape, peaks",
+        "Profil saisonnier et journalier, pointes",
+    ),
+    ("electricity.md", "3.3"): ("Price elasticity — electricity", "Élasticité-prix — électricité"),
+    ("electricity.md", "3.4"): ("Price elasticity — water (for the water side)", "Élasticité-prix — eau"),
+    ("electricity.md", "4"): ("Energy poverty", "Précarité énergétique"),
+    ("electricity.md", "4.1"): ("Definitions and counts", "Définitions et décomptes"),
     ("electricity.md", "4.2"): ("Chèque énergie", "Chèque énergie"),
+    ("electricity.md", "4.3"): (
+        "Disconnection rules and interventions for unpaid bills",
+        "Règles de coupure et interventions pour impayés",
+    ),
+    ("electricity.md", "5"): (
+        "Citizen energy, cooperatives, self-consumption, PV",
+        "Énergie citoyenne, coopératives, autoconsommation, photovoltaïque",
+    ),
+    ("electricity.md", "5.1"): ("Enercoop and Énergie Partagée", "Enercoop et Énergie Partagée"),
+    ("electricity.md", "5.2"): (
+        "Collective self-consumption (autoconsommation collective, ACC)",
+        "Autoconsommation collective (ACC)",
+    ),
+    ("electricity.md", "5.3"): (
+        "PV yield and capacity factor",
+        "Productible et facteur de charge du photovoltaïque",
+    ),
+    ("electricity.md", "5.4"): ("Project sizes and costs", "Tailles et coûts des projets"),
+    ("electricity.md", "6"): ("Cost structure of supply", "Structure des coûts de la fourniture"),
+    ("electricity.md", "6.1"): ("Bill components", "Composantes de la facture"),
+    ("electricity.md", "6.2"): ("Taxes", "Taxes"),
+    ("electricity.md", "6.3"): (
+        "ARENH (regulated access to historic nuclear power)",
+        "ARENH (accès régulé à l'électricité nucléaire historique)",
+    ),
     ("water.md", "1"): ("National averages", "Moyennes nationales (SISPEA)"),
     ("water.md", "1.1"): ("Price, indicator D102.0", "Prix, indicateur D102.0"),
     ("water.md", "1.2"): (
