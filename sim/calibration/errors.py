@@ -110,6 +110,8 @@ class InputFileError(ValueError):
             "rows": "",
             **self.ctx,
         }
+        # a value given in both languages, (French, English), is said in the message's
+        ctx = {k: (v[0] if lang == "fr" else v[1]) if isinstance(v, tuple) else v for k, v in ctx.items()}
         try:
             return (fr if lang == "fr" else en).format(**ctx)
         except (KeyError, IndexError):

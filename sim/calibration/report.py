@@ -102,6 +102,10 @@ _UNITS_EN = {
     "L/hab/j": "L/person/day",
     "ans": "years",
     "m3/km/j": "m3/km/day",
+    "ménages": "households",
+    "coupures/an": "cuts/yr",
+    "min/an": "min/yr",
+    "kWc": "kWp",
 }
 
 

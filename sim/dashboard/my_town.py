@@ -16,6 +16,7 @@ from typing import Any
 
 import streamlit as st
 
+from sim.calibration import electricity as elec
 from sim.calibration.calibrate import TownFigures, calibrate_town
 from sim.calibration.errors import InputFileError
 from sim.calibration.figures import figures_from_files, merge_hand
@@ -159,6 +160,10 @@ def render(lang: str | None = None) -> None:
     """Draw the page in ``lang`` ("fr" or "en"; the dashboard's language by default)."""
     lang = "en" if (lang or common.current_lang()) == "en" else "fr"
     st.title(_t(lang, "Ma commune", "My town"))
+    if share.service_select(lang) == "electricity":
+        _electricity(lang)
+        _result(lang)
+        return
     st.write(
         _t(
             lang,
@@ -265,6 +270,10 @@ def render(lang: str | None = None) -> None:
         )
     if submitted:
         _calibrate(lang, values, insee, up)
+    _result(lang)
+
+
+def _result(lang: str) -> None:
     result = st.session_state.get(RESULT_KEY)
     if result is None:
         return
@@ -272,6 +281,140 @@ def render(lang: str | None = None) -> None:
         st.error(result["error"][lang])
         return
     _show(lang, result)
+
+
+# field, type, help fr, help en (labels and units: sim.calibration.electricity.FIGURES)
+ELECTRICITY_FIELDS: list[tuple[str, str, str, str]] = [
+    (
+        "households",
+        "int",
+        "Nombre de points de livraison résidentiels (rapport annuel ou compte rendu d'activité de "
+        "concession, CRAC).",
+        "Number of residential delivery points (annual report or concession activity report, CRAC).",
+    ),
+    (
+        "electric_heating_pct",
+        "float",
+        "Part des ménages chauffés à l'électricité (INSEE, recensement : combustible principal).",
+        "Share of households heated with electricity (INSEE census: main heating fuel).",
+    ),
+    (
+        "network_km",
+        "float",
+        "Longueur des réseaux basse et moyenne tension (CRAC, « patrimoine »).",
+        "Length of the low and medium voltage lines (CRAC, assets).",
+    ),
+    (
+        "underground_pct",
+        "float",
+        "Part des lignes enfouies (CRAC, « patrimoine »).",
+        "Share of the lines underground (CRAC, assets).",
+    ),
+    (
+        "saifi",
+        "float",
+        "Nombre moyen de coupures de plus de 3 minutes par client et par an, hors événements "
+        "exceptionnels (rapport du gestionnaire de réseau).",
+        "Mean number of cuts over 3 minutes per customer and year, excluding major events "
+        "(network operator's report).",
+    ),
+    (
+        "saidi_min",
+        "float",
+        "Temps moyen de coupure par client et par an, « critère B » hors événements exceptionnels "
+        "(rapport du gestionnaire de réseau ; 56 à 73 min en moyenne nationale).",
+        "Mean time without power per customer and year, « critère B » excluding major events "
+        "(network operator's report; 56 to 73 min nationally).",
+    ),
+    (
+        "pv_kwp",
+        "float",
+        "Puissance photovoltaïque locale portée par le service ou une opération "
+        "d'autoconsommation collective (kWc).",
+        "Local photovoltaic capacity run by the service or a collective self-consumption operation (kWp).",
+    ),
+]
+
+
+def _electricity(lang: str) -> None:
+    """The form of an electricity service: what an ELD knows of itself."""
+    st.write(
+        _t(
+            lang,
+            "Entrez les chiffres de votre entreprise locale de distribution (régie, SEM, SICAE) : le "
+            "simulateur part de la commune d'électricité fournie, à votre taille, et y met vos "
+            "chiffres ; il dit ce qu'il a supposé là où un chiffre manque.",
+            "Enter the figures of your local distribution company (régie, SEM, SICAE): the "
+            "simulator starts from the shipped electricity town, at your size, and puts your "
+            "figures in it; it says what it assumed where a figure is missing.",
+        )
+    )
+    st.info(
+        _t(
+            lang,
+            "Le tarif réglementé (TRVE), le tarif de réseau (TURPE) et les taxes sont fixés au niveau "
+            "national : ils ne se saisissent pas ici. Une offre locale se conçoit sur la page « "
+            "Concevoir un tarif ».",
+            "The regulated tariff (TRVE), the network tariff (TURPE) and the taxes are set "
+            "nationally: they are not entered here. A local offer is designed on the « Design a "
+            "tariff » page.",
+        ),
+        icon=":material/gavel:",
+    )
+    with st.form("ma_commune_electricity"):
+        name = st.text_input(_t(lang, "Nom de la commune", "Name of the town"), key="mce_name")
+        values: dict[str, Any] = {"name": name or "Ma commune"}
+        cols = st.columns(2)
+        for i, (fld, typ, hfr, hen) in enumerate(ELECTRICITY_FIELDS):
+            fr, en, unit, _, lo, hi = elec.FIGURES[fld]
+            with cols[i % 2]:
+                values[fld] = st.number_input(
+                    f"{_t(lang, fr, en)} ({unit})",
+                    value=None,
+                    min_value=int(lo) if typ == "int" else float(lo),
+                    max_value=int(hi) if typ == "int" else float(hi),
+                    step=1 if typ == "int" else None,
+                    format=None if typ == "int" else "%g",
+                    help=_t(lang, hfr, hen),
+                    key=f"mce_{fld}",
+                )
+        values["regime"] = (
+            st.selectbox(
+                _t(lang, "Mode de gestion", "Management mode"),
+                list(REGIMES),
+                format_func=lambda k: REGIMES[k][1 if lang == "en" else 0],
+                key="mce_regime",
+            )
+            or None
+        )
+        submitted = st.form_submit_button(
+            _t(lang, "Construire le scénario", "Build the scenario"), type="primary"
+        )
+    if submitted:
+        _calibrate_electricity(values)
+
+
+def _calibrate_electricity(values: dict[str, Any]) -> None:
+    st.session_state.pop(RESULT_KEY, None)
+    if values.get("households") is not None:
+        values["households"] = int(values["households"])
+    try:
+        cal = elec.calibrate_electricity(elec.ElectricityFigures(**values))
+        text = elec.scenario_yaml(cal)
+    except InputFileError as e:
+        st.session_state[RESULT_KEY] = {"error": {"fr": e.format("fr"), "en": e.format("en")}}
+        return
+    except ValueError as e:  # a ScenarioError: located, translated
+        fmt = getattr(e, "format", None)
+        msg = {"fr": fmt("fr"), "en": fmt("en")} if callable(fmt) else {"fr": str(e), "en": str(e)}
+        st.session_state[RESULT_KEY] = {"error": msg}
+        return
+    st.session_state[RESULT_KEY] = {
+        "yaml": text,
+        "name": cal.scenario.town.name,
+        "rows": {"fr": report_rows(cal, "fr"), "en": report_rows(cal, "en")},  # type: ignore[arg-type]
+        "unmatched": [(r.label_fr, r.label_en) for r in cal.rows if r.status == "not_matched"],
+    }
 
 
 def _calibrate(lang: str, hand: dict[str, Any], insee: str, uploads: dict[str, Any]) -> None:
