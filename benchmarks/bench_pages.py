@@ -65,7 +65,8 @@ new MutationObserver(() => {
   if (m.app === undefined && document.querySelector('[data-testid="stApp"]')) m.app = now;
   if (m.title === undefined && document.querySelector('[data-testid="stMain"] h1')) m.title = now;
   if (m.content === undefined && document.querySelector(
-      '[data-testid="stMain"] [data-testid="stMetric"], [data-testid="stMain"] [data-testid="stDataFrame"], ' +
+      '[data-testid="stMain"] [data-testid="stMetric"], ' +
+      '[data-testid="stMain"] [data-testid="stDataFrame"], ' +
       '[data-testid="stMain"] .js-plotly-plot .main-svg'))
     m.content = now;
 }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
