@@ -279,6 +279,8 @@ class Engine:
         self.real_labour = self.real_energy = self.real_works = 1.0
         self.pay_rng = self.rng["payments"]
         self.state = service.initial_state(s)
+        #: the crews are this engine's alone (not a pool shared with another service's engine)
+        self.own_crews = crews is None
         if crews is None:
             crews = Crews(self.env, s.workforce.crews, start_weekday=first_weekday(s.town.start_year))
         self.crews = crews

@@ -253,6 +253,9 @@ class ElectricityService:
         bought = et.REFERENCE_KWH / (1.0 - s.network.losses_pct / 100.0)
         self.energy_weight = min(self.supply0 * bought / 1000.0 / ref_ht, 1.0)
         self._wait_h_month = 0.0
+        # the crews' queue computed a month at a time (sim.core.workforce.CrewQueue), same results as
+        # a SimPy process per incident, when nothing else takes these crews; else the processes
+        self.queue = eng.crews.use_queue() if eng.own_crews and net.storm_crew_share_pct == 0 else None
         self.incidents: list[dict[str, Any]] = []
         self._year_records: list[YearInterruptions] = []
         self._daily_saidi: list[np.ndarray] = []
@@ -530,6 +533,15 @@ class ElectricityService:
     def schedule_month(self, eng: Engine, m: int, t0: float, t1: float) -> None:
         cal = m % 12
         year_start_h = float(eng.month_start_h[m - cal])
+        if self.queue is not None:
+            now = eng.env.now
+            repair_h = self.s.network.repair_hours_per_incident
+            for start_h, customers, minutes in self._ordinary[cal]:
+                # the hour and day _incident would have: SimPy's clock is now + the delay
+                asked = now + max(start_h - now, 0.0)
+                day = min(max(int((start_h - year_start_h) // HOURS_PER_DAY), 0), DAYS_PER_YEAR - 1)
+                self.queue.ask(asked, repair_h, (asked, day, customers, minutes))
+            return
         for start_h, customers, minutes in self._ordinary[cal]:
             eng.env.process(self._incident(eng, year_start_h, start_h, customers, minutes))
         net = self.s.network
@@ -557,6 +569,18 @@ class ElectricityService:
         eng.crews.store.put(token)  # an unbounded store takes it at once: no need to wait on it
         eng.repaired()
 
+    def _serve_incidents(self, eng: Engine, t1: float) -> None:
+        """What the incidents' processes would have done before ``t1`` (the month's end), in the same
+        order: each incident that got a crew is cut until its crew restores it; each crew back from
+        a repair counts one repair."""
+        assert self.queue is not None
+        started, back = self.queue.advance(t1)
+        for start, (asked, day, customers, minutes) in started:
+            wait_h = start - asked
+            self._cut(eng, day, customers, minutes + 60.0 * wait_h, False, wait_h)
+        for _ in back:
+            eng.repaired()
+
     def _cut(
         self, eng: Engine, day: int, customers: float, minutes: float, storm: bool, wait_h: float
     ) -> None:
@@ -570,6 +594,8 @@ class ElectricityService:
 
     def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:
         s = self.s
+        if self.queue is not None:  # the month's incidents, before its storms as on SimPy's clock
+            self._serve_incidents(eng, t1)
         # storms that started this month (their restoration is the curve's)
         first_day = int(np.sum(DAYS_IN_MONTH[:cal_month]))
         last_day = first_day + int(DAYS_IN_MONTH[cal_month])
