@@ -5,8 +5,8 @@ What is proven here: on random jobs (hours and repair times on a coarse grid, so
 the same hour, a crew comes back at the hour another job asks, at a month's end), with the number
 of crews changing at month starts (up, and down: a crew leaving waits its turn), the queue starts
 the same jobs at the same hours in the same order, and brings the same crews back in the same
-month, as the SimPy store the engine uses; and a whole electricity run whose crews queue is the
-run whose incidents are SimPy processes, every table equal.
+month, as the SimPy store the engine uses; and whole electricity and water runs whose crews queue
+are the runs whose incidents and breaks are SimPy processes, every table equal.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ jobs_st = st.lists(  # (month, hour in the month, hours kept)
     st.tuples(
         st.integers(0, 5),
         st.integers(0, 2 * int(MONTH_H)).map(lambda k: k / 2.0),
-        st.integers(1, 96).map(lambda k: k / 2.0),
+        st.one_of(st.integers(1, 96), st.integers(1, 3 * int(MONTH_H))).map(lambda k: k / 2.0),
     ),
     max_size=60,
 )
@@ -80,7 +80,7 @@ def by_queue(jobs: list[tuple[int, float, float]], sizes: list[int]) -> list[tup
                 if jm == m:
                     queue.ask(now + max(m * MONTH_H + hour - now, 0.0), hold, i)
             yield env.timeout((m + 1) * MONTH_H - env.now)
-            started, back = queue.advance((m + 1) * MONTH_H)
+            started, back = queue.advance((m + 1) * MONTH_H, m * MONTH_H)
             log.extend([("start", t, i) for t, i in started] + [("back", t, i) for t, i in back])
             log.append(("end", m))
 
@@ -106,6 +106,23 @@ def sorted_within_months(log: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 @given(jobs_st, sizes_st)
 def test_the_queue_is_the_simpy_store(jobs: list[tuple[int, float, float]], sizes: list[int]) -> None:
     assert by_queue(jobs, sizes) == by_simpy(jobs, sizes)
+
+
+def test_a_job_longer_than_a_month_ending_at_a_month_end() -> None:
+    """A repair started in January that ends exactly at the end of February is back in February's
+    accounts (SimPy set its return before February's end), while the job waiting for that crew
+    starts in March's (its start is set at that hour, after the month's end)."""
+    jobs = [(0, 100.0, 2 * MONTH_H - 100.0), (0, 200.0, 5.0)]
+    log = by_queue(jobs, [1] * 6)
+    assert log[:6] == [
+        ("start", 100.0, 0),
+        ("end", 0),
+        ("back", 2 * MONTH_H, 0),
+        ("end", 1),
+        ("start", 2 * MONTH_H, 1),
+        ("back", 2 * MONTH_H + 5.0, 1),
+    ]
+    assert log == by_simpy(jobs, [1] * 6)
 
 
 def test_a_crew_leaving_waits_its_turn() -> None:
@@ -135,7 +152,7 @@ def test_crews_in_use_by_processes_cannot_become_a_queue() -> None:
         crews.use_queue()
 
 
-def busy_town() -> Any:
+def busy_electricity_town() -> Any:
     """Few crews and long repairs: incidents wait for days, across months and years."""
     s = load_scenario(scenarios_dir() / "electricity" / "town.yaml")
     return with_changes(
@@ -150,12 +167,19 @@ def busy_town() -> Any:
     )
 
 
+def busy_water_town() -> Any:
+    """Repairs of 200 h on average (some longer than a month) and the crews' planned work: breaks
+    wait for the planned job, then for weeks for a crew."""
+    s = load_scenario(scenarios_dir() / "town.yaml")
+    return with_changes(s, {"horizon_years": 4, "network.repair_h": 200.0})
+
+
 def run(s: Any, *, queue: bool) -> dict[str, Any]:
     policy = make_policy(s)
     base = type(policy)
 
     class CrewsChange(base):  # type: ignore[misc, valid-type]
-        """The regime's decisions, then crews 2, 1, 3, 1 (a crew leaves while incidents wait)."""
+        """The regime's decisions, then crews 2, 1, 3, 1 (a crew leaves while jobs wait)."""
 
         def year_start(self, eng: Engine, year: int) -> list[dict[str, Any]]:
             rows = base.year_start(self, eng, year)
@@ -166,20 +190,30 @@ def run(s: Any, *, queue: bool) -> dict[str, Any]:
     changed.__dict__.update(policy.__dict__)
     if queue:
         eng = engine_for(s, 1, policy=changed)
-    else:  # crews handed to the engine are never a queue: a SimPy process per incident
+    else:  # crews handed to the engine are never a queue: a SimPy process per job
         env = simpy.Environment()
         crews = Crews(env, s.workforce.crews, start_weekday=first_weekday(s.town.start_year))
         eng = Engine(s, 1, new_service(s), policy=changed, env=env, crews=crews)
     eng.run()
-    assert (eng.service.queue is not None) == queue  # type: ignore[attr-defined]
+    assert (eng.crews.queue is not None) == queue
     res = result_of(eng)
     return {t: res.table(t) for t in TABLES}
 
 
 def test_an_electricity_run_with_the_queue_is_the_run_with_processes() -> None:
-    s = busy_town()
+    s = busy_electricity_town()
     fast, slow = run(s, queue=True), run(s, queue=False)
     assert fast["years"]["crew_wait_hours"].min() > 100.0  # incidents did wait
+    assert list(fast["workforce"]["crews"]) == [2, 1, 3, 1]
+    for t in TABLES:
+        assert fast[t].equals(slow[t]), t
+
+
+def test_a_water_run_with_the_queue_is_the_run_with_processes() -> None:
+    s = busy_water_town()
+    fast, slow = run(s, queue=True), run(s, queue=False)
+    breaks = fast["events"].query("kind == 'break'")
+    assert breaks["wait_h"].max() > 200.0 and (breaks["repair_h"] > 720.0).any()
     assert list(fast["workforce"]["crews"]) == [2, 1, 3, 1]
     for t in TABLES:
         assert fast[t].equals(slow[t]), t

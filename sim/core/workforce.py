@@ -124,7 +124,8 @@ class CrewQueue:
         self.free_h = [now_h] * size  # when each crew is next free (a heap)
         # asks waiting: (hour, 0 or -1 for a crew leaving, order asked, hours kept, job)
         self._asks: list[tuple[float, int, int, float, Any]] = []
-        self._out: list[tuple[float, int, Any]] = []  # crews out on a job: (hour back, order, job)
+        # crews out on a job: (hour back, order, hour the job started, job)
+        self._out: list[tuple[float, int, float, Any]] = []
         self._order = 0
 
     def ask(self, hour: float, hold_h: float, job: Any) -> None:
@@ -142,10 +143,17 @@ class CrewQueue:
             heappush(self._asks, (now_h, -1, self._order, 0.0, None))
             self._order += 1
 
-    def advance(self, until_h: float) -> tuple[list[tuple[float, Any]], list[tuple[float, Any]]]:
+    def advance(
+        self, until_h: float, since_h: float = -math.inf
+    ) -> tuple[list[tuple[float, Any]], list[tuple[float, Any]]]:
         """Serve the asks that start before ``until_h``: ``(started, back)``, the jobs that got a
         crew as ``(start hour, job)`` in the order they got it, and those whose crew came back
-        before ``until_h`` as ``(hour back, job)`` in the order they came back."""
+        before ``until_h`` as ``(hour back, job)`` in the order they came back.
+
+        ``since_h``: the hour the period ending at ``until_h`` began. A crew back at ``until_h``
+        exactly is back before it when its job started before ``since_h``: SimPy set that return
+        before the period's end (a job longer than the period), and runs equal hours in the order
+        they were set."""
         asks, free, out = self._asks, self.free_h, self._out
         started: list[tuple[float, Any]] = []
         while asks:
@@ -160,12 +168,12 @@ class CrewQueue:
                 continue
             back = start + hold_h
             heapreplace(free, back)
-            heappush(out, (back, self._order, job))
+            heappush(out, (back, self._order, start, job))
             self._order += 1
             started.append((start, job))
         done: list[tuple[float, Any]] = []
-        while out and out[0][0] < until_h:
-            back, _, job = heappop(out)
+        while out and (out[0][0] < until_h or (out[0][0] == until_h and out[0][2] < since_h)):
+            back, _, _, job = heappop(out)
             done.append((back, job))
         return started, done
 

@@ -569,12 +569,12 @@ class ElectricityService:
         eng.crews.store.put(token)  # an unbounded store takes it at once: no need to wait on it
         eng.repaired()
 
-    def _serve_incidents(self, eng: Engine, t1: float) -> None:
+    def _serve_incidents(self, eng: Engine, t0: float, t1: float) -> None:
         """What the incidents' processes would have done before ``t1`` (the month's end), in the same
         order: each incident that got a crew is cut until its crew restores it; each crew back from
         a repair counts one repair."""
         assert self.queue is not None
-        started, back = self.queue.advance(t1)
+        started, back = self.queue.advance(t1, t0)
         for start, (asked, day, customers, minutes) in started:
             wait_h = start - asked
             self._cut(eng, day, customers, minutes + 60.0 * wait_h, False, wait_h)
@@ -595,7 +595,7 @@ class ElectricityService:
     def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:
         s = self.s
         if self.queue is not None:  # the month's incidents, before its storms as on SimPy's clock
-            self._serve_incidents(eng, t1)
+            self._serve_incidents(eng, t0, t1)
         # storms that started this month (their restoration is the curve's)
         first_day = int(np.sum(DAYS_IN_MONTH[:cal_month]))
         last_day = first_day + int(DAYS_IN_MONTH[cal_month])
