@@ -143,7 +143,8 @@ class Service(Protocol):
         ...
 
     def schedule_month(self, eng: Engine, m: int, t0: float, t1: float) -> None:
-        """Start the month's discrete events (incidents) as SimPy processes on ``eng.env``."""
+        """Start the month's discrete events (incidents): as SimPy processes on ``eng.env``, or as
+        asks on the crews' queue when the crews are the engine's own (:meth:`Crews.use_queue`)."""
         ...
 
     def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:

@@ -1,7 +1,8 @@
 """The water service: what the core engine runs for a drinking-water régie.
 
-Mains in cohorts break (:mod:`sim.core.assets`); each break is a SimPy process that leaks until a
-crew repairs it (:mod:`sim.water.network`); background leakage follows the UARL structure; the
+Mains in cohorts break (:mod:`sim.core.assets`); each break leaks until a crew repairs it
+(:mod:`sim.water.network`: the month's breaks through the crews' queue, or a SimPy process each
+when the crews are shared with another service); background leakage follows the UARL structure; the
 resource (:mod:`sim.water.resource`) is recharged by the weather and drawn by production, and the
 four French restriction levels cut outdoor then indoor use. Households' use is formed month by
 month and billed at each billing date in one vectorised step (:mod:`sim.core.billing`). The water
