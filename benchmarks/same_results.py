@@ -2,7 +2,9 @@
 
 The golden tables (tests/golden) hold 2,000-household towns; the speed work of issue 17 changes
 paths that only large towns take (a billing date on two threads from 20,000 households). This
-script runs larger towns and tariffs that take every branch of the bill, and saves every table::
+script runs larger towns and tariffs that take every branch of the bill, and electricity towns
+whose incidents queue for the crews (calm, and busy: incidents waiting for hours), and saves every
+table::
 
     python benchmarks/same_results.py --save /tmp/before.pkl   # with the older code on PYTHONPATH
     python benchmarks/same_results.py --save /tmp/after.pkl
@@ -63,6 +65,14 @@ CASES: dict[str, tuple[str, int, int, dict[str, Any]]] = {
         25_000,
         15,
         {"tariff.social.enabled": True, "tariff.social.kind": "bill_cap"},
+    ),
+    # electricity: the incidents' queue for the crews (sim.core.workforce.CrewQueue), calm and busy
+    "electricity_regie": ("electricity/regie", 100_000, 30, {}),
+    "electricity_busy": (
+        "electricity/regie",
+        20_000,
+        15,
+        {"workforce.crews": 1, "network.repair_hours_per_incident": 30.0},  # a crew busy ~70 % of the time
     ),
 }
 

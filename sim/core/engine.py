@@ -143,7 +143,8 @@ class Service(Protocol):
         ...
 
     def schedule_month(self, eng: Engine, m: int, t0: float, t1: float) -> None:
-        """Start the month's discrete events (incidents) as SimPy processes on ``eng.env``."""
+        """Start the month's discrete events (incidents): as SimPy processes on ``eng.env``, or as
+        asks on the crews' queue when the crews are the engine's own (:meth:`Crews.use_queue`)."""
         ...
 
     def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:
@@ -279,6 +280,8 @@ class Engine:
         self.real_labour = self.real_energy = self.real_works = 1.0
         self.pay_rng = self.rng["payments"]
         self.state = service.initial_state(s)
+        #: the crews are this engine's alone (not a pool shared with another service's engine)
+        self.own_crews = crews is None
         if crews is None:
             crews = Crews(self.env, s.workforce.crews, start_weekday=first_weekday(s.town.start_year))
         self.crews = crews

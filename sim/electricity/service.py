@@ -253,6 +253,9 @@ class ElectricityService:
         bought = et.REFERENCE_KWH / (1.0 - s.network.losses_pct / 100.0)
         self.energy_weight = min(self.supply0 * bought / 1000.0 / ref_ht, 1.0)
         self._wait_h_month = 0.0
+        # the crews' queue computed a month at a time (sim.core.workforce.CrewQueue), same results as
+        # a SimPy process per incident, when nothing else takes these crews; else the processes
+        self.queue = eng.crews.use_queue() if eng.own_crews and net.storm_crew_share_pct == 0 else None
         self.incidents: list[dict[str, Any]] = []
         self._year_records: list[YearInterruptions] = []
         self._daily_saidi: list[np.ndarray] = []
@@ -514,22 +517,33 @@ class ElectricityService:
         month_of_day = np.searchsorted(np.cumsum(DAYS_IN_MONTH), recs.day, side="right")
         self._ordinary = [[] for _ in range(12)]
         self._storm_rows = []
-        for i in range(recs.day.size):
-            if recs.storm[i]:
-                self._storm_rows.append(
-                    (int(recs.day[i]), float(recs.customers[i]), float(recs.duration_min[i]))
-                )
+        # as Python numbers in one call each (the same values as element by element)
+        days, storm, starts = recs.day.tolist(), recs.storm.tolist(), start_h.tolist()
+        customers, minutes = recs.customers.tolist(), recs.duration_min.tolist()
+        months = month_of_day.tolist()
+        for i in range(len(days)):
+            if storm[i]:
+                self._storm_rows.append((days[i], customers[i], minutes[i]))
             else:
-                self._ordinary[int(month_of_day[i])].append(
-                    (float(start_h[i]), float(recs.customers[i]), float(recs.duration_min[i]))
-                )
+                self._ordinary[months[i]].append((starts[i], customers[i], minutes[i]))
         self._year_cuts = []
-        self._storm_days = {int(recs.day[i]) for i in range(recs.day.size) if recs.storm[i]}
+        self._storm_days = {days[i] for i in range(len(days)) if storm[i]}
 
     # ------------------------------------------------------------------ month
     def schedule_month(self, eng: Engine, m: int, t0: float, t1: float) -> None:
         cal = m % 12
         year_start_h = float(eng.month_start_h[m - cal])
+        if self.queue is not None:
+            now = float(eng.env.now)
+            repair_h = self.s.network.repair_hours_per_incident
+            ask = self.queue.ask
+            last = DAYS_PER_YEAR - 1
+            for start_h, customers, minutes in self._ordinary[cal]:
+                # the hour and day _incident would have: SimPy's clock is now + the delay
+                asked = now + max(start_h - now, 0.0)
+                day = min(max(int((start_h - year_start_h) // HOURS_PER_DAY), 0), last)
+                ask(asked, repair_h, (asked, day, customers, minutes))
+            return
         for start_h, customers, minutes in self._ordinary[cal]:
             eng.env.process(self._incident(eng, year_start_h, start_h, customers, minutes))
         net = self.s.network
@@ -557,6 +571,29 @@ class ElectricityService:
         eng.crews.store.put(token)  # an unbounded store takes it at once: no need to wait on it
         eng.repaired()
 
+    def _serve_incidents(self, eng: Engine, t0: float, t1: float) -> None:
+        """What the incidents' processes would have done before ``t1`` (the month's end), in the same
+        order: each incident that got a crew is cut until its crew restores it; each crew back from
+        a repair counts one repair."""
+        assert self.queue is not None
+        started, back = self.queue.advance(t1, t0)
+        # _cut's sums, in its order, on local names
+        cuts = self._year_cuts
+        cut_h, wait_sum, comp = self._cut_h_month, self._wait_h_month, self._compensation_month
+        long_min = 60.0 * law.COMPENSATION_TRANCHE_H
+        kva = self.s.network.kva_for_compensation
+        for start, (asked, day, customers, minutes) in started:
+            wait_h = start - asked
+            cut_min = minutes + 60.0 * wait_h
+            cuts.append((day, customers, cut_min, False))
+            cut_h += customers * cut_min / 60.0
+            wait_sum += wait_h
+            if cut_min > long_min:
+                comp += float(law.outage_compensation_eur_ht(kva, cut_min / 60.0)) * customers
+        self._cut_h_month, self._wait_h_month, self._compensation_month = cut_h, wait_sum, comp
+        for _ in back:
+            eng.repaired()
+
     def _cut(
         self, eng: Engine, day: int, customers: float, minutes: float, storm: bool, wait_h: float
     ) -> None:
@@ -570,6 +607,8 @@ class ElectricityService:
 
     def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:
         s = self.s
+        if self.queue is not None:  # the month's incidents, before its storms as on SimPy's clock
+            self._serve_incidents(eng, t0, t1)
         # storms that started this month (their restoration is the curve's)
         first_day = int(np.sum(DAYS_IN_MONTH[:cal_month]))
         last_day = first_day + int(DAYS_IN_MONTH[cal_month])
@@ -869,15 +908,11 @@ class ElectricityService:
         n = self.pop.count
         cuts = np.array(self._year_cuts, dtype=float).reshape(-1, 4)
         day, cust, minutes, storm = cuts[:, 0].astype(np.int64), cuts[:, 1], cuts[:, 2], cuts[:, 3] > 0
-        for d, c, mi, st_ in zip(day, cust, minutes, storm, strict=True):
-            self.incidents.append(
-                {
-                    "time_h": float(eng.month_start_h[12 * y] + d * 24.0),
-                    "kind": "storm" if st_ else "incident",
-                    "customers": float(c),
-                    "duration_min": float(mi),
-                }
-            )
+        times = (eng.month_start_h[12 * y] + day * 24.0).tolist()  # as record by record, in one pass
+        self.incidents.extend(
+            {"time_h": t, "kind": "storm" if st_ else "incident", "customers": c, "duration_min": mi}
+            for t, c, mi, st_ in zip(times, cust.tolist(), minutes.tolist(), storm.tolist(), strict=True)
+        )
         ind = reliability.indices(cust, minutes, n)
         daily = reliability.daily_saidi_min(day, cust, minutes, n, DAYS_PER_YEAR)
         history = np.concatenate(self._daily_saidi[-MED_HISTORY_YEARS:] + [daily])

@@ -1,7 +1,8 @@
 """The water service: what the core engine runs for a drinking-water régie.
 
-Mains in cohorts break (:mod:`sim.core.assets`); each break is a SimPy process that leaks until a
-crew repairs it (:mod:`sim.water.network`); background leakage follows the UARL structure; the
+Mains in cohorts break (:mod:`sim.core.assets`); each break leaks until a crew repairs it
+(:mod:`sim.water.network`: the month's breaks through the crews' queue, or a SimPy process each
+when the crews are shared with another service); background leakage follows the UARL structure; the
 resource (:mod:`sim.water.resource`) is recharged by the weather and drawn by production, and the
 four French restriction levels cut outdoor then indoor use. Households' use is formed month by
 month and billed at each billing date in one vectorised step (:mod:`sim.core.billing`). The water
@@ -32,7 +33,7 @@ from sim.core.households import (
 from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
 from sim.scenario.model import Scenario, Tariff, reference_persons
 from sim.water.demand import price_response
-from sim.water.network import LeakLedger, break_process, uarl_litres_per_day
+from sim.water.network import BreakQueue, LeakLedger, break_process, uarl_litres_per_day
 from sim.water.resource import LEVEL_NAMES, RECHARGE_MONTH_SHARE, Stock, WeatherPath
 from sim.water.sewerage import sewerage_bill_eur, sewerage_price_120m3_eur_per_m3
 
@@ -149,6 +150,9 @@ class WaterService:
         self._hazard0 = self.cohorts.breaks_per_year(s.town.start_year) / self.cohorts.total_km
         self.sampler = BreakSampler(eng.rng["breaks"], eng.months_n)
         self.leaks = LeakLedger()
+        # the breaks through the crews' queue, a month at a time (same results as a SimPy process per
+        # break), when no other service takes these crews; else the processes
+        self.breaks = BreakQueue(eng.crews.use_queue(), eng.crews, self.leaks) if eng.own_crews else None
         n = eng.pop.count
         self.connections = s.network.connections_per_household * n
         self.uarl_m3_per_day = self._uarl()
@@ -204,7 +208,17 @@ class WaterService:
         y, cal_month = divmod(m, 12)
         year_float = s.town.start_year + y + cal_month / 12.0
         customers_per_km = eng.pop.count / max(self.cohorts.total_km, 1e-9)
-        for rec in self.sampler.sample(m, year_float, self.cohorts, s.network, t1 - t0, t0, customers_per_km):
+        recs = self.sampler.sample(m, year_float, self.cohorts, s.network, t1 - t0, t0, customers_per_km)
+        if self.breaks is not None:
+            # the reporting in force at each break's hour: this month's (decisions come at its ends)
+            base = s.network.citizen_reporting_factor
+            factor = eng.state.citizen_reporting_factor
+            for rec in recs:
+                if rec.visible and factor != base:
+                    rec.detection_h *= factor / base
+            self.breaks.add(eng.env.now, recs)
+            return
+        for rec in recs:
             eng.env.process(self._break(eng, rec))
 
     def _break(self, eng: Engine, rec: BreakRecord) -> Generator[Any, Any, None]:
@@ -326,6 +340,8 @@ class WaterService:
         return level
 
     def month_end(self, eng: Engine, m: int, y: int, cal_month: int, t0: float, t1: float) -> MonthFlows:
+        if self.breaks is not None:  # what the breaks did this month, as on SimPy's clock
+            self.breaks.serve(t0, t1, lambda done: self._repaired(eng, done))
         s = eng.scenario
         st = eng.state
         net = s.network
