@@ -203,6 +203,7 @@ def main() -> None:
     roots = [Path(args.against), Path(args.root)] if args.against else [Path(args.root)]
     rows: dict[tuple[str, Path], list[Any]] = {}
     first_marks: dict[tuple[str, Path], dict[str, float]] = {}
+    new_figure: dict[tuple[str, Path], list[float]] = {}  # a new visitor's first figure, warm server
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         servers = [start_server(Path(tmp) / f"server{i}.log", r) for i, r in enumerate(roots)]
         load_before = os.getloadavg()
@@ -221,6 +222,7 @@ def main() -> None:
                     for i, ((_, url), root) in enumerate(zip(servers, roots, strict=True)):
                         target = f"{url}/{path}?lang=fr"
                         got[root][1].append(visit(browser, target, args.width, args.height))
+                        new_figure.setdefault((p.url_path, root), []).append(MARKS["content"][-1])
                         got[root][2].append(visit_back(returning[i], target))
                         got[root][3].append(
                             from_menu(returning[i], url, t(p.title_key, "fr")) if path else float("nan")
@@ -263,6 +265,10 @@ def main() -> None:
             f"{name:<20} {root.name:<14} {m['app']:>6.2f} {m['title']:>6.2f} {m['content']:>7.2f} "
             f"{rows[(name, root)][0]:>6.2f}"
         )
+    print()
+    print("a new visitor on a warm server: seconds until the page's first number or chart (median, min–max)")
+    for (name, root), v in new_figure.items():
+        print(f"{name:<20} {root.name:<14} {statistics.median(v):>6.2f} ({min(v):.2f}–{max(v):.2f})")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
