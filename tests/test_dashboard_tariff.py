@@ -258,3 +258,28 @@ def test_decile_figure_has_one_bar_per_decile_coloured_by_sign() -> None:
     assert list(bar.x) == [f"D{n}" for n in range(1, 11)]
     assert list(bar.y) == pytest.approx(list(d.deciles["change_eur"]))
     assert fig.layout.separators == ",\u202f"
+
+
+@pytest.mark.parametrize("service, charts", [("water", 1), ("electricity", 2)])
+def test_the_first_view_shows_the_figures_and_leaves_the_charts_to_the_next_run(
+    service: str, charts: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a session's first view the figures are sent without any Plotly chart (the browser shows
+    them while it fetches Plotly); the run after it draws the charts (sim/dashboard/firstview.py)."""
+    from sim.dashboard import firstview, share
+
+    loading = t("firstview.loading", "fr")
+    asked: list[str] = []
+    monkeypatch.setattr(firstview, "draw_charts_next", lambda p: asked.append(p))  # no second run
+    at = open_page()
+    if service == "electricity":
+        at.segmented_control(key=share.SERVICE_WIDGET).set_value("electricity").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert asked and set(asked) == {page.PAGE}
+    assert at.metric and not at.get("plotly_chart")
+    assert sum(loading in c.value for c in at.caption) == charts
+    monkeypatch.undo()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == charts
+    assert all(loading not in c.value for c in at.caption)

@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sim.dashboard import common, share, tariff_design_electricity
+from sim.dashboard import common, firstview, share, tariff_design_electricity
 from sim.experiments.tariff_designer import (
     CapCheck,
     TariffDesign,
@@ -56,6 +56,9 @@ RESPONSE_KEY = K + "response"
 MAX_BLOCKS = 6
 DEFAULT_BASE = "town.yaml"
 PERSIST: Literal["session"] = "session"  # widget values survive page changes
+
+#: the page's name for :mod:`sim.dashboard.firstview`
+PAGE = "tarif"
 
 
 def _state() -> MutableMapping[str, Any]:
@@ -596,7 +599,8 @@ def render() -> None:
     ss = _state()
     st.title(t("tariff.title", lang))
     if share.service_select(lang) == "electricity":
-        tariff_design_electricity.render(lang)
+        tariff_design_electricity.render(lang, charts=firstview.charts_now(PAGE))
+        firstview.draw_charts_next(PAGE)
         return
     st.markdown(t("tariff.intro", lang))
 
@@ -660,7 +664,10 @@ def render() -> None:
                 ),
             )
         )
-        st.plotly_chart(decile_change_figure(result.deciles, lang), key=_key("chart"))
+        if firstview.charts_now(PAGE):
+            st.plotly_chart(decile_change_figure(result.deciles, lang), key=_key("chart"))
+        else:  # the session's first view: the figures show while the browser loads Plotly
+            firstview.loading_line(lang)
 
     st.subheader(t("tariff.deciles.header", lang))
     st.table(decile_table(result.deciles, lang), hide_index=True)
@@ -682,6 +689,7 @@ def render() -> None:
                 target=_eur(result.target_revenue_eur, lang),
             )
         )
+    firstview.draw_charts_next(PAGE)  # the first run sent without its chart: one more run draws it
 
 
 if __name__ == "__main__":  # run by st.navigation as a page

@@ -31,7 +31,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sim.dashboard import common, share
+from sim.dashboard import common, firstview, share
 from sim.electricity.tariff import PERIODS
 from sim.experiments.electricity_tariff_designer import (
     ElectricityDesign,
@@ -574,8 +574,9 @@ def _save(base: str, new: ElectricityScenario | None, what_if: bool, lang: str) 
         )
 
 
-def render(lang: str) -> None:
-    """The electricity designer (the page's title and service selector are drawn by the caller)."""
+def render(lang: str, charts: bool = True) -> None:
+    """The electricity designer (the page's title and service selector are drawn by the caller);
+    without ``charts`` (the session's first view of the page) a sentence holds each chart's place."""
     ss = _state()
     st.markdown(t("eltariff.intro", lang))
     st.caption(t("eltariff.not_designed", lang))
@@ -655,7 +656,10 @@ def render(lang: str) -> None:
                 ),
             )
         )
-        st.plotly_chart(bill_change_figure(d.deciles, lang), key=K + "chart")
+        if charts:
+            st.plotly_chart(bill_change_figure(d.deciles, lang), key=K + "chart")
+        else:
+            firstview.loading_line(lang)
 
     st.subheader(t("eltariff.deciles.header", lang))
     st.table(decile_table(d.deciles, lang), hide_index=True)
@@ -671,7 +675,10 @@ def render(lang: str) -> None:
     st.table(groups_table(d.groups, lang), hide_index=True)
     st.caption(t("eltariff.groups.note", lang))
     st.subheader(t("eltariff.taxes.header", lang))
-    st.plotly_chart(bill_split_figure(d.reference, lang), key=K + "split")
+    if charts:
+        st.plotly_chart(bill_split_figure(d.reference, lang), key=K + "split")
+    else:
+        firstview.loading_line(lang)
     st.table(reference_table(d.reference, lang), hide_index=True)
     st.caption(
         t(
