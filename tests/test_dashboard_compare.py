@@ -154,7 +154,7 @@ def test_the_first_view_shows_the_table_and_leaves_the_charts_to_the_next_run(
 
     loading = t("firstview.loading", "fr")
     calls: list[str] = []
-    monkeypatch.setattr(firstview, "draw_charts_next", lambda page: calls.append(page))  # no 2nd run
+    monkeypatch.setattr(firstview, "draw_deferred", lambda page: calls.append(page))  # never drawn
     at = open_compare(small)
     assert calls and set(calls) == {page.PAGE}
     assert at.dataframe[0].value is not None and not at.get("plotly_chart")

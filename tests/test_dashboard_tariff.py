@@ -270,7 +270,7 @@ def test_the_first_view_shows_the_figures_and_leaves_the_charts_to_the_next_run(
 
     loading = t("firstview.loading", "fr")
     asked: list[str] = []
-    monkeypatch.setattr(firstview, "draw_charts_next", lambda p: asked.append(p))  # no second run
+    monkeypatch.setattr(firstview, "draw_deferred", lambda p: asked.append(p))  # never drawn
     at = open_page()
     if service == "electricity":
         at.segmented_control(key=share.SERVICE_WIDGET).set_value("electricity").run()

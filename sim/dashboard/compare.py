@@ -257,10 +257,11 @@ def _uncertainty(view: ensembles.View, seed: int, lang: str, service: str = "wat
         icon=":material/casino:",
     )
     fans = FANS_BY_SERVICE.get(service, FANS)
-    if firstview.charts_now(PAGE):
-        ensembles.fan_compare_grid(view, fans, lang, lambda name: regime_label(name, lang))
-    else:
-        firstview.loading_line(lang)
+
+    def label(name: str) -> str:
+        return regime_label(name, lang)
+
+    firstview.chart(PAGE, lang, lambda: ensembles.fan_compare_grid(view, fans, lang, label))
     if view.result:
         labels = {name: regime_label(name, lang) for name in view.result}
         ensembles.download_button(view, lang, labels)
@@ -291,10 +292,8 @@ def _show(cmp: Comparison, key: Any, lang: str, view: ensembles.View | None = No
         _uncertainty(view, seed, lang, service)
 
     st.subheader(t("compare.charts.header", lang))
-    if firstview.charts_now(PAGE):
-        _bars(cmp, key, bars, lang)
-    else:  # the session's first view: the table shows while the browser loads Plotly
-        firstview.loading_line(lang)
+    # in the session's first view the table shows while the browser loads Plotly
+    firstview.chart(PAGE, lang, lambda: _bars(cmp, key, bars, lang))
     _differences(cmp, first, service, lang)
 
 
@@ -377,6 +376,7 @@ def _files(cmp: Comparison, s: Scenario, mode: str, params: Mapping[str, str], l
 def render() -> None:
     """Draw the page in the session's language."""
     lang = common.current_lang()
+    firstview.begin(PAGE)
     page = share.init(lang)
     if page:
         share.follow_link(page, PAGE)
@@ -388,9 +388,9 @@ def render() -> None:
     mode = _mode(lang)
     if mode == "multi":  # one régie for water and electricity, against the two run apart
         params = share.sync_url(PAGE, {"m": mode})
-        compare_multi.render(lang, charts=firstview.charts_now(PAGE))
+        compare_multi.render(lang, page=PAGE)
         share.link_box(params, lang)
-        firstview.draw_charts_next(PAGE)
+        firstview.draw_deferred(PAGE)
         return
     s = share.current()
     service = share.service_of(s)
@@ -416,9 +416,9 @@ def render() -> None:
     view = ensembles.prepare(PAGE, ensemble_key(scenarios, seed, runs), runs, _make(scenarios, seed))
     ensembles.panel(view, lang)
     _show(cmp, share.comparison_key(scenarios, seed), lang, view, seed)
-    explain_panel.section(scenarios, seed, lang, charts=firstview.charts_now(PAGE))
+    explain_panel.section(scenarios, seed, lang, page=PAGE)
     _files(cmp, s, mode, params, lang)
-    firstview.draw_charts_next(PAGE)  # the first run sent without its charts: one more run draws them
+    firstview.draw_deferred(PAGE)  # in the session's first run, the charts once the rest is drawn
     ensembles.advance(view, lang)  # last: the next part of the futures, then a new script run
 
 

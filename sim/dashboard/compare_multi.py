@@ -255,9 +255,9 @@ def run(text: str, lang: str) -> AgainstSeparate | None:
     return share.run_kept(run_key(text), lambda cb: against_separate(ms, progress=cb), lang)
 
 
-def render(lang: str, charts: bool = True) -> None:
-    """Draw the section in ``lang``; without ``charts`` (the session's first view of the page) its
-    waterfall is left to the next run."""
+def render(lang: str, page: str | None = None) -> None:
+    """Draw the section in ``lang``; its waterfall through :func:`sim.dashboard.firstview.chart`
+    of ``page`` (drawn at once without one)."""
     st.subheader(t("compare.multi.header", lang))
     try:
         defaults = shipped_shared()
@@ -298,11 +298,15 @@ def render(lang: str, charts: bool = True) -> None:
             table.columns[-1]: st.column_config.TextColumn(alignment="right", width=75),
         },
     )
-    if charts:
+
+    def draw() -> None:
         fig = waterfall(cmp, lang)
         st.plotly_chart(fig, theme=None, key="compare_multi_waterfall", config={"displaylogo": False})
-    else:  # the session's first view of the page (sim.dashboard.firstview)
-        firstview.loading_line(lang)
+
+    if page is None:
+        draw()
+    else:
+        firstview.chart(page, lang, draw)
     st.caption(t("compare.multi.chart.note", lang))
     st.markdown(saving_text(cmp, lang))
 

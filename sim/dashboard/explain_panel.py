@@ -107,9 +107,10 @@ def _indicator(scenarios: Mapping[str, Scenario], lang: str) -> str | None:
     return str(chosen)
 
 
-def section(scenarios: Mapping[str, Scenario], seed: int, lang: str, charts: bool = True) -> None:
-    """Draw the section under the list of differences; without ``charts`` (the session's first
-    view of the page, :mod:`sim.dashboard.firstview`) the decomposition is left to the next run."""
+def section(scenarios: Mapping[str, Scenario], seed: int, lang: str, page: str | None = None) -> None:
+    """Draw the section under the list of differences; with ``page``, its decomposition goes
+    through :func:`sim.dashboard.firstview.chart` (in the session's first view, computed and drawn
+    once the rest of the page is)."""
     names = list(scenarios)
     if len(names) < 2:
         return
@@ -141,9 +142,15 @@ def section(scenarios: Mapping[str, Scenario], seed: int, lang: str, charts: boo
     if a == b:
         st.info(t("compare.explain.same", lang))
         return
-    if not charts:
-        firstview.loading_line(lang)
-        return
+    if page is None:
+        _decomposition(scenarios, a, b, seed, indicator, lang)
+    else:
+        firstview.chart(page, lang, lambda: _decomposition(scenarios, a, b, seed, indicator, lang))
+
+
+def _decomposition(
+    scenarios: Mapping[str, Scenario], a: str, b: str, seed: int, indicator: str | None, lang: str
+) -> None:
     with st.spinner(t("compare.explain.running", lang)):
         ex = explanation(scenarios, a, b, seed, indicator)
     st.plotly_chart(explain_waterfall(_named(ex, lang), lang), theme=None, key="compare_explain_fig")

@@ -15,6 +15,7 @@ in plain words, and fan charts show the spread of the main indicators.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -505,23 +506,23 @@ def decisions_table(decisions: pd.DataFrame, lang: str, service: str = "water") 
 def _charts(run: share.Run, lang: str) -> None:
     """The report's charts in tabs, then the decisions; in a session's first run of the page, a
     sentence in each chart's place (:mod:`sim.dashboard.firstview`: the figures above show first)."""
-    now = firstview.charts_now(PAGE)
-    figs = share.figures(run, lang) if now else {}
     names = [*figures_for(service_of(run.result)), "decisions"]
     tabs = st.tabs([t(f"explorer.tab.{n}", lang) for n in names])
     for tab, name in zip(tabs, names, strict=True):
         with tab:
             if name == "decisions":
                 _decisions(run.result, lang)
-            elif not now:
-                firstview.loading_line(lang)
             else:
-                st.plotly_chart(
-                    figs[name],
-                    theme=None,  # the figures carry their own colour-blind-safe palette
-                    key=f"explorer_fig_{name}",
-                    config={"displaylogo": False},
-                )
+                firstview.chart(PAGE, lang, functools.partial(_figure, run, name, lang))
+
+
+def _figure(run: share.Run, name: str, lang: str) -> None:
+    st.plotly_chart(
+        share.figures(run, lang)[name],
+        theme=None,  # the figures carry their own colour-blind-safe palette
+        key=f"explorer_fig_{name}",
+        config={"displaylogo": False},
+    )
 
 
 def _decisions(result: Any, lang: str) -> None:
@@ -561,10 +562,7 @@ def _uncertainty(view: ensembles.View, lang: str, service: str = "water") -> Non
         return
     st.subheader(ensembles.tn("ensemble.header", lang, view.done))
     st.caption(t("ensemble.intro", lang))
-    if firstview.charts_now(PAGE):
-        ensembles.fan_grid(view, fans_for(service), lang)
-    else:
-        firstview.loading_line(lang)
+    firstview.chart(PAGE, lang, lambda: ensembles.fan_grid(view, fans_for(service), lang))
     ensembles.download_button(view, lang)
 
 
@@ -654,6 +652,7 @@ def _tornado(s: Scenario, lang: str) -> None:
 def render() -> None:
     """Draw the page in the session's language."""
     lang = common.current_lang()
+    firstview.begin(PAGE)
     page = share.init(lang)
     if page:
         share.follow_link(page, PAGE)
@@ -702,7 +701,7 @@ def render() -> None:
     _charts(run, lang)
     _tornado(s, lang)
     _files(run, s, params, lang, view)
-    firstview.draw_charts_next(PAGE)  # the first run sent without its charts: one more run draws them
+    firstview.draw_deferred(PAGE)  # in the session's first run, the charts once the rest is drawn
     ensembles.advance(view, lang)  # last: the next part of the futures, then a new script run
 
 

@@ -1,24 +1,28 @@
 """A page's first view with its numbers and words before its charts (issue 14).
 
 A new visitor's browser fetches Streamlit's Plotly bundle (about 4.7 MB) when a page first shows a
-Plotly chart, and parses it before it draws that script run: the headline figures drawn in the
-same run wait for it. So, in a session's first run of a page, the charts are left out (a short
-sentence holds their place) and, once everything else is sent, :func:`draw_charts_next` asks for
-a new script run that draws them. The browser shows the first run's figures while it loads
-Plotly; later runs of the page draw the charts at once (the bundle is then in the page).
+Plotly chart, and parses it before it draws what arrived with it: headline figures sent in the same
+moment wait for it. So, in a session's first run of a page (:func:`begin` first on the page),
+each chart (:func:`chart`) leaves a place holding a short sentence, and :func:`draw_deferred`, last
+on the page, waits :data:`PAUSE_S` once everything else is sent (the browser draws it meanwhile)
+and then draws the charts into their places, **in the same script run**. No second run is asked
+for, so a click or a value typed while the charts come is never overtaken by a run the page
+started itself (an earlier version reran the page, which could reset a field being typed in and
+lose the reader's choice). Later runs draw the charts at once.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
-from sim.dashboard import share
 from sim.i18n import t
 
-#: seconds the first run waits, once sent, before the second: the browser draws what it has
-#: received before the charts' messages arrive (messages arriving together are drawn together)
+#: seconds the first run waits, once the rest of the page is sent, before it draws the charts: the
+#: browser draws what it has received before the charts' messages arrive
 PAUSE_S = 1.0
 
 
@@ -26,22 +30,47 @@ def _key(page: str) -> str:
     return f"firstview.{page}.charts"
 
 
+def _pending(page: str) -> str:
+    return f"firstview.{page}.pending"
+
+
 def charts_now(page: str) -> bool:
-    """Whether this script run of ``page`` draws its charts (False in the session's first one)."""
+    """Whether this script run of ``page`` draws its charts at once (False in the session's first)."""
     return bool(st.session_state.get(_key(page)))
 
 
+def begin(page: str) -> None:
+    """First on the page: forget the places of a run that was stopped before it drew them."""
+    st.session_state.pop(_pending(page), None)
+
+
 def loading_line(lang: str) -> None:
-    """The sentence in a chart's place during the first run."""
+    """The sentence in a chart's place while the first view waits."""
     st.caption(t("firstview.loading", lang))
 
 
-def draw_charts_next(page: str) -> None:
-    """Last on the page, in the run that left the charts out: a new script run draws them."""
+def chart(page: str, lang: str, draw: Callable[[], Any]) -> None:
+    """``draw()`` now, or, in the session's first run of ``page``, a place holding
+    :func:`loading_line` that :func:`draw_deferred` fills at the end of the run."""
     if charts_now(page):
-        st.session_state.pop(share.SHOWN, None)  # shown and kept on screen: nothing to carry
+        draw()
+        return
+    slot = st.empty()
+    with slot.container():
+        loading_line(lang)
+    st.session_state.setdefault(_pending(page), []).append((slot, draw))
+
+
+def draw_deferred(page: str) -> None:
+    """Last on the page: in the session's first run, wait :data:`PAUSE_S` (what was sent is drawn),
+    then draw the charts :func:`chart` kept, each in its place; later runs draw nothing here."""
+    pending = st.session_state.pop(_pending(page), None) or []
+    if charts_now(page):
         return
     st.session_state[_key(page)] = True
-    share.carry_shown()  # a link's warning or an upload's outcome stays on screen in the second run
+    if not pending:
+        return
     time.sleep(PAUSE_S)
-    st.rerun()
+    for slot, draw in pending:
+        with slot.container():
+            draw()

@@ -702,10 +702,7 @@ def service_of_run(run: Any) -> str:
 def _chart(figure: Any, name: str, lang: str) -> None:
     """A Plotly chart (``figure()`` makes it), or, in the session's first run of the page, a
     sentence in its place (:mod:`sim.dashboard.firstview`: the numbers show first)."""
-    if firstview.charts_now(PAGE):
-        st.plotly_chart(figure(), key=K + name + "_chart")
-    else:
-        firstview.loading_line(lang)
+    firstview.chart(PAGE, lang, lambda: st.plotly_chart(figure(), key=K + name + "_chart"))
 
 
 def _national(lang: str) -> None:
@@ -718,6 +715,7 @@ def _national(lang: str) -> None:
 def render() -> None:
     """Draw the page in the session's language."""
     lang = common.current_lang()
+    firstview.begin(PAGE)
     st.title(t("remun.title", lang))
     service = share.service_select(lang)
     if service not in SCENARIO_FILES:  # a service with no return scenario: water's page
@@ -766,7 +764,7 @@ def render() -> None:
             contract_decisions(baseline.decisions, lang), hide_index=True, key=K + "decisions_baseline"
         )
     st.caption(t("remun.decisions.note", lang))
-    firstview.draw_charts_next(PAGE)  # the first run sent without its charts: one more run draws them
+    firstview.draw_deferred(PAGE)  # the first run sent without its charts: one more run draws them
 
 
 if __name__ == "__main__":  # run by st.navigation as a page

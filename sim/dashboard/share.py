@@ -412,34 +412,19 @@ def error_text(header: str, exc: ScenarioError, lang: str) -> str:
     return header + "\n\n" + "\n".join(lines)
 
 
-#: the one-shot messages this page run showed; a first view's second run
-#: (:func:`sim.dashboard.firstview.draw_charts_next`) shows them again, else they would vanish
-SHOWN = "share.flash.shown"
-
-
 def flash(kind: str, text: str) -> None:
     """Keep a message (``"error"``, ``"success"``…) for the next page run to show once."""
     st.session_state[FLASH] = [(kind, text)]
 
 
 def say_once(kind: str, text: str) -> None:
-    """Show a message this run only (a link's refused value…), kept for a second run of the same
-    view, which would otherwise lose it."""
+    """Show a message this run only (a link's refused value…)."""
     getattr(st, kind)(text)
-    st.session_state.setdefault(SHOWN, []).append((kind, text))
 
 
 def show_flash() -> None:
-    st.session_state[SHOWN] = []
     for kind, text in st.session_state.pop(FLASH, None) or []:
         say_once(kind, text)
-
-
-def carry_shown() -> None:
-    """Hand the one-shot messages this run showed to the next run (a first view's second run)."""
-    shown = st.session_state.pop(SHOWN, None) or []
-    if shown:
-        st.session_state[FLASH] = list(shown)
 
 
 def init(lang: str) -> str | None:

@@ -596,11 +596,12 @@ def _save(base: str, proposal_ok: bool, new: Scenario | None, lang: str) -> None
 def render() -> None:
     """Draw the page in the session's language."""
     lang = common.current_lang()
+    firstview.begin(PAGE)
     ss = _state()
     st.title(t("tariff.title", lang))
     if share.service_select(lang) == "electricity":
-        tariff_design_electricity.render(lang, charts=firstview.charts_now(PAGE))
-        firstview.draw_charts_next(PAGE)
+        tariff_design_electricity.render(lang, page=PAGE)
+        firstview.draw_deferred(PAGE)
         return
     st.markdown(t("tariff.intro", lang))
 
@@ -664,10 +665,10 @@ def render() -> None:
                 ),
             )
         )
-        if firstview.charts_now(PAGE):
-            st.plotly_chart(decile_change_figure(result.deciles, lang), key=_key("chart"))
-        else:  # the session's first view: the figures show while the browser loads Plotly
-            firstview.loading_line(lang)
+        # in the session's first view the figures show while the browser loads Plotly
+        firstview.chart(
+            PAGE, lang, lambda: st.plotly_chart(decile_change_figure(result.deciles, lang), key=_key("chart"))
+        )
 
     st.subheader(t("tariff.deciles.header", lang))
     st.table(decile_table(result.deciles, lang), hide_index=True)
@@ -689,7 +690,7 @@ def render() -> None:
                 target=_eur(result.target_revenue_eur, lang),
             )
         )
-    firstview.draw_charts_next(PAGE)  # the first run sent without its chart: one more run draws it
+    firstview.draw_deferred(PAGE)  # in the session's first run, the chart once the rest is drawn
 
 
 if __name__ == "__main__":  # run by st.navigation as a page

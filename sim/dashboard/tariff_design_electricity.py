@@ -574,9 +574,16 @@ def _save(base: str, new: ElectricityScenario | None, what_if: bool, lang: str) 
         )
 
 
-def render(lang: str, charts: bool = True) -> None:
+def render(lang: str, page: str | None = None) -> None:
     """The electricity designer (the page's title and service selector are drawn by the caller);
-    without ``charts`` (the session's first view of the page) a sentence holds each chart's place."""
+    its charts through :func:`sim.dashboard.firstview.chart` of ``page`` (at once without one)."""
+
+    def chart(draw: Callable[[], Any]) -> None:
+        if page is None:
+            draw()
+        else:
+            firstview.chart(page, lang, draw)
+
     ss = _state()
     st.markdown(t("eltariff.intro", lang))
     st.caption(t("eltariff.not_designed", lang))
@@ -656,10 +663,7 @@ def render(lang: str, charts: bool = True) -> None:
                 ),
             )
         )
-        if charts:
-            st.plotly_chart(bill_change_figure(d.deciles, lang), key=K + "chart")
-        else:
-            firstview.loading_line(lang)
+        chart(lambda: st.plotly_chart(bill_change_figure(d.deciles, lang), key=K + "chart"))
 
     st.subheader(t("eltariff.deciles.header", lang))
     st.table(decile_table(d.deciles, lang), hide_index=True)
@@ -675,10 +679,7 @@ def render(lang: str, charts: bool = True) -> None:
     st.table(groups_table(d.groups, lang), hide_index=True)
     st.caption(t("eltariff.groups.note", lang))
     st.subheader(t("eltariff.taxes.header", lang))
-    if charts:
-        st.plotly_chart(bill_split_figure(d.reference, lang), key=K + "split")
-    else:
-        firstview.loading_line(lang)
+    chart(lambda: st.plotly_chart(bill_split_figure(d.reference, lang), key=K + "split"))
     st.table(reference_table(d.reference, lang), hide_index=True)
     st.caption(
         t(
