@@ -99,3 +99,11 @@ def test_a_refused_value_says_where_and_changes_nothing() -> None:
     at.button(key="sources_apply").click().run()
     assert current(at) == before
     assert any("households.count" in e.value for e in at.error)
+
+
+def test_a_named_choice_is_offered_in_words() -> None:
+    at = open_electric()
+    at.selectbox(key=sources.EDIT_PATH).set_value("tariff.pricing").run()
+    box = at.selectbox(key=sources.EDIT_PREFIX + "tariff.pricing")
+    assert "regulated" not in box.options and "local" not in box.options, box.options
+    assert box.value == "regulated"  # the code is what the scenario keeps

@@ -293,7 +293,7 @@ def _editor(s: Scenario, shown: pd.DataFrame, selected: str | None, lang: str) -
     current = common.get_path(s, path)
     with st.form("sources_edit", border=True, enter_to_submit=False):
         if _plain(info):
-            common.widgets_for(type(s), s, [path], lang, key_prefix=EDIT_PREFIX)
+            common.widgets_for(type(s), s, [path], lang, key_prefix=EDIT_PREFIX, named_choices=True)
         else:
             text = as_yaml(current)
             st.text_area(
