@@ -27,20 +27,19 @@ matched, never forced. Every scenario is built by the one safe loader, so an imp
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
-from sim import dumps_scenario, load_scenario, loads_scenario, scale_town, simulate
+from sim import dumps_scenario, load_scenario, loads_scenario, scale_town, simulate, with_changes
 from sim.calibration.calibrate import Row
 from sim.calibration.errors import InputFileError
 from sim.scenario.loader import scenarios_dir
+from sim.scenario.model import apply_overrides, scenario_from_dict, scenario_to_dict
+from sim.scenario.schema import get_path
 
 YEARS = 5
 SAIDI_ITERATIONS = 3
-SAIDI_TOLERANCE = 0.05  # relative
+TOLERANCE = 0.05  # relative, for the SAIFI and the SAIDI
 OTHER_SERVICES = ("electricity",)
 REGIMES = ("regie", "concession", "commons")
 
@@ -144,33 +143,15 @@ def _check(fig: ElectricityFigures) -> None:
         )
 
 
-def _build(data: dict[str, Any], name: str) -> Any:
-    """The scenario of ``data`` through the one safe loader (a located error otherwise)."""
-    return loads_scenario(
-        yaml.safe_dump(data, allow_unicode=True), origin=name, other_services=OTHER_SERVICES
-    )
-
-
-def _set(data: dict[str, Any], path: str, value: Any) -> None:
-    *blocks, leaf = path.split(".")
-    node = data
-    for b in blocks:
-        node = node[b]
-    node[leaf] = value
-
-
-def _get(data: dict[str, Any], path: str) -> Any:
-    node = data
-    for b in path.split("."):
-        node = node[b]
-    return node
+def _with(s: Any, changes: dict[str, Any], origin: str) -> Any:
+    """``s`` with ``changes`` (dotted paths) through the one safe loader, as
+    :func:`sim.scenario.model.with_changes` does, a refusal naming ``origin`` (the town)."""
+    return scenario_from_dict(apply_overrides(scenario_to_dict(s), changes, origin), origin)
 
 
 def _measured(scenario: Any, seed: int) -> dict[str, float]:
     """The checked indicators' means over the first :data:`YEARS` simulated years."""
-    data = scenario.model_dump(mode="json")
-    data["horizon_years"] = YEARS
-    years = simulate(_build(data, "<calibration>"), seed=seed).years
+    years = simulate(with_changes(scenario, {"horizon_years": YEARS}), seed=seed).years
     return {key: float(years[col].mean()) for key, col in MEASURED.items()}
 
 
@@ -187,74 +168,55 @@ def calibrate_electricity(fig: ElectricityFigures, *, seed: int = 1) -> Electric
     _check(fig)
     assert fig.households is not None  # _check says so
     regime = fig.regime or "regie"
+    name = fig.name or "Ma commune"
     # the shipped town at the entered size: its line length, crews and fixed money amounts scaled
     # with it, so that costs per customer stay the shipped town's (then the figures on top)
     base = scale_town(base_scenario(regime), int(fig.households))
-    data = copy.deepcopy(base.model_dump(mode="json"))
-    data["town"]["name"] = fig.name or "Ma commune"
     entered = {
-        "households": fig.households,
+        "households": int(fig.households),
         "electric_heating_pct": None if fig.electric_heating_pct is None else fig.electric_heating_pct / 100,
         "network_km": fig.network_km,
         "underground_pct": None if fig.underground_pct is None else fig.underground_pct / 100,
         "saifi": fig.saifi,
         "pv_kwp": fig.pv_kwp,
     }
-    for key, value in entered.items():
-        if value is not None:
-            _set(data, FIGURES[key][3], int(value) if key == "households" else float(value))
+    changes: dict[str, Any] = {"town.name": name}
+    changes |= {FIGURES[key][3]: value for key, value in entered.items() if value is not None}
     if fig.saidi_min is not None:  # a first guess: SAIDI = SAIFI × CAIDI
-        _set(data, "network.incident_caidi_min", fig.saidi_min / data["network"]["incidents_saifi"])
-    scenario = _build(data, fig.name or "Ma commune")
+        saifi = changes.get("network.incidents_saifi", base.network.incidents_saifi)
+        changes["network.incident_caidi_min"] = fig.saidi_min / saifi
+    scenario = _with(base, changes, name)
     model = _measured(scenario, seed)
     for _ in range(SAIDI_ITERATIONS if fig.saidi_min is not None else 0):
-        if abs(model["saidi_min"] / fig.saidi_min - 1) <= SAIDI_TOLERANCE:
+        if abs(model["saidi_min"] / fig.saidi_min - 1) <= TOLERANCE:
             break
-        caidi = data["network"]["incident_caidi_min"] * fig.saidi_min / max(model["saidi_min"], 1e-9)
-        _set(data, "network.incident_caidi_min", caidi)
-        scenario = _build(data, fig.name or "Ma commune")
+        changes["network.incident_caidi_min"] *= fig.saidi_min / max(model["saidi_min"], 1e-9)
+        scenario = _with(base, changes, name)
         model = _measured(scenario, seed)
-    rows = _rows(fig, base, data, model, regime)
+    rows = _rows(fig, scenario, model, regime)
     return ElectricityCalibration(scenario=scenario, rows=rows, figures=fig, seed=seed)
 
 
-def _rows(
-    fig: ElectricityFigures, base: Any, data: dict[str, Any], model: dict[str, float], regime: str
-) -> list[Row]:
+def _rows(fig: ElectricityFigures, scenario: Any, model: dict[str, float], regime: str) -> list[Row]:
+    """One row per figure: entered and set, entered and checked against the model (matched or
+    not), or not entered (the value of the shipped town at that size, assumed)."""
     shipped = f"scenarios/electricity/{regime}.yaml (town.yaml)"
-    base_data = base.model_dump(mode="json")
     rows = []
     for key, (fr, en, unit, param, _, _) in FIGURES.items():
         target = getattr(fig, key)
         if key in MEASURED:
             value = model[key]
-            if target is None:
-                rows.append(Row(key, fr, en, None, value, unit, param, "assumed", shipped))
-                continue
-            ok = abs(value / target - 1) <= SAIDI_TOLERANCE if target else value == 0
-            rows.append(
-                Row(
-                    key,
-                    fr,
-                    en,
-                    float(target),
-                    value,
-                    unit,
-                    param,
-                    "ok" if ok else "not_matched",
-                    "saisie / entered",
-                )
-            )
-            continue
-        now = _get(data, param)
-        shown = 100 * now if unit == "%" else now
-        if target is None:
-            was = _get(base_data, param)
-            rows.append(
-                Row(key, fr, en, None, 100 * was if unit == "%" else was, unit, param, "assumed", shipped)
-            )
         else:
-            rows.append(Row(key, fr, en, float(target), float(shown), unit, param, "set", "saisie / entered"))
+            value = float(get_path(scenario, param)) * (100 if unit == "%" else 1)
+        if target is None:
+            status, source = "assumed", shipped
+        elif key in MEASURED:
+            ok = abs(value / target - 1) <= TOLERANCE if target else value == 0
+            status, source = ("ok" if ok else "not_matched"), "saisie / entered"
+        else:
+            status, source = "set", "saisie / entered"
+        target = None if target is None else float(target)
+        rows.append(Row(key, fr, en, target, value, unit, param, status, source))
     return rows
 
 

@@ -11,6 +11,7 @@ current scenario and open the Explorer or Compare on it (the YAML also stays in
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -395,12 +396,22 @@ def _electricity(lang: str) -> None:
 
 
 def _calibrate_electricity(values: dict[str, Any]) -> None:
-    st.session_state.pop(RESULT_KEY, None)
     if values.get("households") is not None:
         values["households"] = int(values["households"])
-    try:
+
+    def build() -> tuple[Any, str]:
         cal = elec.calibrate_electricity(elec.ElectricityFigures(**values))
-        text = elec.scenario_yaml(cal)
+        return cal, elec.scenario_yaml(cal)
+
+    _keep(build)
+
+
+def _keep(build: Callable[[], tuple[Any, str]]) -> None:
+    """The calibration ``build()`` makes (its report and YAML), or why it could not be made, in
+    both languages, kept for the page to show (water and electricity alike)."""
+    st.session_state.pop(RESULT_KEY, None)
+    try:
+        cal, text = build()
     except InputFileError as e:
         st.session_state[RESULT_KEY] = {"error": {"fr": e.format("fr"), "en": e.format("en")}}
         return
@@ -412,17 +423,17 @@ def _calibrate_electricity(values: dict[str, Any]) -> None:
     st.session_state[RESULT_KEY] = {
         "yaml": text,
         "name": cal.scenario.town.name,
-        "rows": {"fr": report_rows(cal, "fr"), "en": report_rows(cal, "en")},  # type: ignore[arg-type]
+        "rows": {"fr": report_rows(cal, "fr"), "en": report_rows(cal, "en")},
         "unmatched": [(r.label_fr, r.label_en) for r in cal.rows if r.status == "not_matched"],
     }
 
 
 def _calibrate(lang: str, hand: dict[str, Any], insee: str, uploads: dict[str, Any]) -> None:
-    st.session_state.pop(RESULT_KEY, None)
     for k in ("households", "contract_end_year"):
         if hand.get(k) is not None:
             hand[k] = int(hand[k])
-    try:
+
+    def build() -> tuple[Any, str]:
         with st.spinner(
             _t(
                 lang,
@@ -447,21 +458,9 @@ def _calibrate(lang: str, hand: dict[str, Any], insee: str, uploads: dict[str, A
             else:
                 fig = merge_hand(TownFigures(), hand)
             cal = calibrate_town(fig)
-            text = scenario_yaml(cal)
-    except InputFileError as e:
-        st.session_state[RESULT_KEY] = {"error": {"fr": e.format("fr"), "en": e.format("en")}}
-        return
-    except ValueError as e:  # a ScenarioError: located, translated
-        fmt = getattr(e, "format", None)
-        msg = {"fr": fmt("fr"), "en": fmt("en")} if callable(fmt) else {"fr": str(e), "en": str(e)}
-        st.session_state[RESULT_KEY] = {"error": msg}
-        return
-    st.session_state[RESULT_KEY] = {
-        "yaml": text,
-        "name": cal.scenario.town.name,
-        "rows": {"fr": report_rows(cal, "fr"), "en": report_rows(cal, "en")},
-        "unmatched": [(r.label_fr, r.label_en) for r in cal.rows if r.status == "not_matched"],
-    }
+            return cal, scenario_yaml(cal)
+
+    _keep(build)
 
 
 def _show(lang: str, result: dict[str, Any]) -> None:

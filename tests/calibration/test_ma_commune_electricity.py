@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim import ScenarioError, load_scenario, loads_scenario, scale_town, simulate, with_changes
 from sim.calibration.electricity import (
-    SAIDI_TOLERANCE,
+    TOLERANCE,
     ElectricityFigures,
     base_scenario,
     calibrate_electricity,
@@ -44,7 +44,7 @@ def test_the_figures_are_set_and_the_saidi_is_matched_on_the_first_years() -> No
     # the SAIDI is the model's, over the first five years of that very scenario
     years = simulate(with_changes(s, {"horizon_years": 5}), seed=1).years
     saidi = float(years["saidi_excl_med_min"].mean())
-    assert abs(saidi / 80.0 - 1) <= SAIDI_TOLERANCE
+    assert abs(saidi / 80.0 - 1) <= TOLERANCE
     row = next(r for r in cal.rows if r.key == "saidi_min")
     assert row.status == "ok" and row.model == pytest.approx(saidi)
     # the regulated tariff, the network tariff and the taxes are the shipped town's
