@@ -78,57 +78,53 @@ def test_explorer_run_language_upload_and_compare(
     screenshot(page, "compare-en")
 
 
-#: records when the first headline figure and the first drawn Plotly chart appear
+#: records when the page's first figure (FIGURE), the first view's « loading » sentence (in the
+#: charts' places) and the first drawn Plotly chart appear
 FIRST_MARKS = """
 window.__marks = {};
 new MutationObserver(() => {
   const m = window.__marks, now = performance.now();
-  if (m.metric === undefined && document.querySelector('[data-testid="stMain"] [data-testid="stMetric"]')) {
-    m.metric = now;
-    // Streamlit's Plotly bundle (PlotlyChart.*.js), fetched when a run first shows a chart
-    m.bundleWithMetric = performance.getEntriesByType('resource').some(e => e.name.includes('PlotlyChart'));
-  }
+  if (m.figure === undefined && document.querySelector('[data-testid="stMain"] FIGURE')) m.figure = now;
+  if (m.loading === undefined && document.body.textContent.includes('Graphique en cours de chargement'))
+    m.loading = now;
   if (m.chart === undefined && document.querySelector('[data-testid="stMain"] .js-plotly-plot .main-svg'))
     m.chart = now;
 }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """
 
 
-def test_explorer_numbers_show_before_the_charts(app_url: str, page: Any) -> None:
-    """A new visitor sees the headline figures before the charts (sim/dashboard/firstview.py: the
-    charts are drawn 1 s after the rest of the first run is sent), then every report chart."""
+def figures_before_charts(page: Any, url: str, figure: str) -> None:
+    """A new visitor of ``url`` sees the page's first ``figure`` (a test id) and the first view's
+    sentence in the charts' places before any chart (a page drawing its charts at once never shows
+    the sentence), then the charts, and no sentence is left."""
     from playwright.sync_api import expect
 
     page.set_default_timeout(WAIT_MS)
-    page.add_init_script(FIRST_MARKS)
-    page.goto(f"{app_url}/explorer?lang=fr")
-    expect(page.get_by_test_id("stMetric").first).to_be_visible(timeout=WAIT_MS)
+    page.add_init_script(FIRST_MARKS.replace("FIGURE", f'[data-testid="{figure}"]'))
+    page.goto(url)
+    expect(page.get_by_test_id(figure).first).to_be_visible(timeout=WAIT_MS)
     expect(page.locator('[data-testid="stMain"] .js-plotly-plot .main-svg').first).to_be_attached(
         timeout=WAIT_MS
     )
     marks = page.evaluate("window.__marks")
-    assert marks["metric"] < marks["chart"], marks  # the figures before the charts
-    # every chart tab holds its chart, none its « loading » sentence
+    assert marks["figure"] < marks["chart"] and marks.get("loading", 1e12) < marks["chart"], marks
     expect(page.get_by_text("Graphique en cours de chargement")).to_have_count(0, timeout=WAIT_MS)
 
 
+def test_explorer_numbers_show_before_the_charts(app_url: str, page: Any) -> None:
+    """A new visitor sees the headline figures before the charts (sim/dashboard/firstview.py: the
+    charts are drawn 1 s after the rest of the first run is sent), then every report chart."""
+    figures_before_charts(page, f"{app_url}/explorer?lang=fr", "stMetric")
+
+
 def test_compare_table_shows_before_the_charts(app_url: str, page: Any) -> None:
-    """On Compare, a new visitor sees the table of figures before Streamlit's Plotly bundle is
-    fetched, then the bars and the waterfall of the gap (sim/dashboard/firstview.py, issue 14)."""
+    """On Compare, a new visitor sees the table of figures before the charts, then the bars and the
+    waterfall of the gap (sim/dashboard/firstview.py, issue 14)."""
     from playwright.sync_api import expect
 
     from sim.dashboard.compare import BARS
 
-    page.set_default_timeout(WAIT_MS)
-    page.add_init_script(FIRST_MARKS.replace('[data-testid="stMetric"]', '[data-testid="stDataFrame"]'))
-    page.goto(f"{app_url}/comparer?lang=fr")
-    expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=WAIT_MS)
-    expect(page.locator('[data-testid="stMain"] .js-plotly-plot .main-svg').first).to_be_attached(
-        timeout=WAIT_MS
-    )
-    marks = page.evaluate("window.__marks")
-    assert marks["metric"] < marks["chart"], marks  # the figures before the charts
-    expect(page.get_by_text("Graphique en cours de chargement")).to_have_count(0, timeout=WAIT_MS)
+    figures_before_charts(page, f"{app_url}/comparer?lang=fr", "stDataFrame")
     expect(page.locator('[data-testid="stMain"] .js-plotly-plot')).to_have_count(
         len(BARS) + 1, timeout=WAIT_MS
     )
