@@ -18,6 +18,7 @@ are the schema's defaults.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from pathlib import Path
@@ -462,9 +463,11 @@ ELECTRICITY_MECHANISMS = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4)
 def electricity_mechanisms(lang: str) -> list[tuple[str, str]]:
     """(title, markdown) of each mechanism section of the electricity documentation in ``lang``:
-    the page shows the explanations the docs give, so the two cannot drift apart."""
+    the page shows the explanations the docs give, so the two cannot drift apart (read once per
+    server and language)."""
     text = Path(str(ELECTRICITY_DOC).format(lang=normalise_lang(lang))).read_text(encoding="utf-8")
     out = []
     for part in re.split(r"^## ", text, flags=re.M)[1:]:
