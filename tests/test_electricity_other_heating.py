@@ -77,6 +77,7 @@ def test_other_heating_follows_the_years_temperatures_as_electric_heating_does()
             pop.other_heating_kwh_per_year.sum(),  # type: ignore[attr-defined]
             ep.other_heating_price_eur_per_kwh,
             ep.other_heating_efficiency,
+            need_factor=ep.other_heating_need_factor,
         )
     )
     other_factor = y["other_heating_eur"] / (normal * y["price_index"])
@@ -108,6 +109,18 @@ def test_a_better_boiler_lowers_energy_poverty_and_changes_no_bill(base: Result)
     np.testing.assert_allclose(good.years["other_heating_eur"] * 0.95, base.years["other_heating_eur"] * 0.8)
     assert (good.years["energy_poverty_pct"] <= base.years["energy_poverty_pct"]).all()
     assert good.years["energy_poverty_pct"].mean() < base.years["energy_poverty_pct"].mean()
+
+
+def test_the_need_factor_scales_the_other_heating_and_moves_only_poverty(base: Result) -> None:
+    """One parameter at a time: the calibrated need factor (2.0 in the town) multiplies the other
+    heating's spending exactly, moves energy poverty the same way and no bill; at 1 the need is
+    the heating part of the published electric uses (§3.1), and the rate falls."""
+    assert base.scenario.energy_poverty.other_heating_need_factor == 2.0  # type: ignore[attr-defined]
+    same = simulate(town("commons", horizon_years=6, **{f"{EP}.other_heating_need_factor": 1.0}), seed=1)
+    assert_same_but_poverty(base, same)
+    np.testing.assert_allclose(same.years["other_heating_eur"] * 2.0, base.years["other_heating_eur"])
+    assert (same.years["energy_poverty_pct"] <= base.years["energy_poverty_pct"]).all()
+    assert same.years["energy_poverty_pct"].mean() < base.years["energy_poverty_pct"].mean() - 2.0
 
 
 def test_counting_electricity_only_gives_the_bills_rate(base: Result) -> None:
@@ -144,6 +157,7 @@ def test_the_tariff_designer_counts_other_heating_at_normal_temperatures() -> No
         pop.other_heating_kwh_per_year[order],  # type: ignore[attr-defined]
         ep.other_heating_price_eur_per_kwh,
         ep.other_heating_efficiency,
+        need_factor=ep.other_heating_need_factor,
     )
     np.testing.assert_allclose(on.other_heating_eur, want)
     assert (off.other_heating_eur == 0).all()

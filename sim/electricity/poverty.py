@@ -51,12 +51,15 @@ def other_heating_spending_eur(
     price_eur_per_kwh: float,
     efficiency: float,
     weather_factor: float = 1.0,
+    need_factor: float = 1.0,
 ) -> Any:
     """Each household's yearly spending on a heating energy other than electricity, € incl. taxes.
 
-    Rule: spending = need × weather_factor / efficiency × price, with ``need`` the heat the dwelling
-    needs in a year of normal temperatures in electric-equivalent kWh (what the same household
-    heated by electric resistance would use, electricity.md §3.1), ``efficiency`` the heat
+    Rule: spending = need × need_factor × weather_factor / efficiency × price, with ``need`` the
+    heating part of the published electric uses of a household of its size (electricity.md §3.1),
+    ``need_factor`` the dwelling's heat need as a multiple of it
+    (``energy_poverty.other_heating_need_factor``, calibrated between 1 and the ADEME/CEREN
+    dwelling's 3.24, see its source), ``efficiency`` the heat
     delivered per kWh of that energy (electric resistance heating = 1), ``price`` the energy's
     price per kWh, all costs in, and ``weather_factor`` the year's heating degree-days over the
     normal year's (the factor the service's electric heating follows). Works on arrays.
@@ -67,4 +70,6 @@ def other_heating_spending_eur(
         raise ValueError("the efficiency must be > 0")
     if not weather_factor >= 0:
         raise ValueError("the weather factor must be >= 0")
-    return np.asarray(need_kwh, dtype=float) * (weather_factor / efficiency * price_eur_per_kwh)
+    if not need_factor > 0:
+        raise ValueError("the need factor must be > 0")
+    return np.asarray(need_kwh, dtype=float) * (need_factor * weather_factor / efficiency * price_eur_per_kwh)

@@ -1010,7 +1010,8 @@ class ElectricityService:
     def other_heating_eur(self, eng: Engine, y: int) -> np.ndarray | float:
         """Year ``y``'s spending of each household heated otherwise on its heating energy, € incl.
         taxes (:func:`~sim.electricity.poverty.other_heating_spending_eur`; 0 when
-        ``energy_poverty.count_other_heating`` is off). Its need follows the year's temperatures as
+        ``energy_poverty.count_other_heating`` is off). Its need (``other_heating_need_factor`` times
+        the heating part of the published electric uses) follows the year's temperatures as
         electric heating does (the year's degree-days over the normal's); its price
         (``energy_poverty.other_heating_price_eur_per_kwh``, first year's euros) follows inflation,
         not the electricity market's shocks (an assumption). Not billed by the service."""
@@ -1023,6 +1024,7 @@ class ElectricityService:
             ep.other_heating_price_eur_per_kwh * eng.cpi,
             ep.other_heating_efficiency,
             weather,
+            ep.other_heating_need_factor,
         )
 
     def _renewal_gap(self, eng: Engine) -> dict[str, float]:

@@ -281,7 +281,10 @@ class ElectricityTariffDesigner:
         need = pop.other_heating_kwh_per_year[order]  # type: ignore[attr-defined]
         price, eff = ep.other_heating_price_eur_per_kwh, ep.other_heating_efficiency
         self.other_heating_eur: FloatArray = (
-            np.asarray(other_heating_spending_eur(need, price, eff), dtype=np.float64)
+            np.asarray(
+                other_heating_spending_eur(need, price, eff, need_factor=ep.other_heating_need_factor),
+                dtype=np.float64,
+            )
             if ep.count_other_heating
             else np.zeros(self.n)
         )

@@ -1032,6 +1032,23 @@ class EnergyPoverty(Block):
         "condensing about 0.9, on the billed gross calorific value), fuel-oil boilers and wood stoves "
         "lower; not in the reference file",
     )
+    other_heating_need_factor: float = param(
+        2.0,
+        unit="×",
+        gt=0,
+        le=5,
+        desc="Heat need of a dwelling heated otherwise, as a multiple of the heating part of the "
+        "published electric uses (1: the same need as an electrically heated household of its size)",
+        desc_fr="Besoin de chaleur d'un logement chauffé autrement, en multiple de la part chauffage des "
+        "consommations électriques publiées (1 : le même besoin qu'un ménage de même taille chauffé à "
+        "l'électricité)",
+        source="assumption, calibrated within a published bracket (electricity.md §3.1, §4.1): 1 is the "
+        "heating part of the published electric uses (2,000 kWh for one person in a flat, 5,300 for "
+        "four in a house; 3,254 kWh on average over the town's sizes); 3.24 is the heating of the "
+        "ADEME/CEREN all-electric dwelling (10,542 kWh, 2012 data) over that average. 2.0 lands the "
+        "town's ONPE indicator at 10-12 % (10.8 % measured in 2022, 11.6 % weather-corrected); the "
+        "reference gives no heating use of dwellings heated by gas, fuel oil or wood",
+    )
     unpaid_response: Literal["limit", "cut"] = param(
         "limit",
         desc="What the supplier does about an unpaid bill outside the winter truce: limit the power "
