@@ -10,8 +10,8 @@ pytestmark = pytest.mark.slow
 @pytest.mark.parametrize(
     ("lang", "title", "verdict"),
     [
-        ("fr", "simulateur d'un service d'eau", "Des mécanismes, pas des verdicts"),
-        ("en", "water utility simulator", "Mechanisms, not verdicts"),
+        ("fr", "simulateur d'un service local d'eau ou d'électricité", "Des mécanismes, pas des verdicts"),
+        ("en", "local water and electricity utility simulator", "Mechanisms, not verdicts"),
     ],
 )
 def test_home_renders_and_links_every_page(lang: str, title: str, verdict: str) -> None:
@@ -23,6 +23,7 @@ def test_home_renders_and_links_every_page(lang: str, title: str, verdict: str) 
     assert any(verdict in i.value for i in at.info)
     md = " ".join(m.value for m in at.markdown)
     assert ("Choisissez une page" in md) if lang == "fr" else ("Choose a page" in md)
+    assert ("distribution d'électricité" in md) if lang == "fr" else ("electricity distribution" in md)
 
 
 def test_home_is_the_default_page() -> None:

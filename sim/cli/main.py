@@ -662,19 +662,21 @@ def build_parser(lang: str = "fr") -> argparse.ArgumentParser:
         lang=lang,
         parents=parents,
         description=t(
-            "Simulateur d'un service d'eau : concession, régie publique et communs "
-            "comparés sur les mêmes aléas.",
-            "Simulator of a water service: private concession, public régie and commons "
-            "compared under the same hazards.",
+            "Simulateur d'un service local d'eau ou d'électricité : concession, régie publique et "
+            "communs comparés sur les mêmes aléas.",
+            "Simulator of a local water or electricity service: private concession, public régie "
+            "and commons compared under the same hazards.",
         ),
         epilog=t(
             "Exemples :\n  regie-sim run scenarios/town.yaml --out runs/town\n"
             "  regie-sim validate scenarios/town.yaml --set households.count=5000\n"
             "  regie-sim bill scenarios/town.yaml --volume 120 --persons 4\n"
+            "  regie-sim bill scenarios/electricity/town.yaml --kva 6 --kwh 5700\n"
             "Aide d'une commande : regie-sim COMMANDE --help",
             "Examples:\n  regie-sim run scenarios/town.yaml --out runs/town\n"
             "  regie-sim validate scenarios/town.yaml --set households.count=5000\n"
             "  regie-sim bill scenarios/town.yaml --volume 120 --persons 4\n"
+            "  regie-sim bill scenarios/electricity/town.yaml --kva 6 --kwh 5700\n"
             "Help on a command: regie-sim COMMAND --help",
         ),
         formatter_class=_FrenchRawHelp if lang == "fr" else argparse.RawDescriptionHelpFormatter,
