@@ -99,7 +99,9 @@ def test_a_participant_sees_the_services_items_as_cards(ws: Workshop, lang: str)
         if o["admissible"]:
             assert f"**{o['label_' + lang]}**" in text
     assert ts("regulated_note", lang, "electricity") in [c.value for c in at.caption]
-    assert ts("no_variants", lang, "electricity") in [c.value for c in at.caption]
+    # the room may propose a variant within what is local: the regulated price is national
+    assert ts("tve.title", lang) in [e.label for e in at.expander]
+    assert ts("tve.intro_regulated", lang, n=3) in [c.value for c in at.caption]
     # the storm's panel: the years simulated so far, before the storm
     assert ts("storm.before", lang) in [c.value for c in at.caption]
     table = next(df.value for df in at.dataframe if ts("storm.col.saidi_min", lang) in df.value.columns)
