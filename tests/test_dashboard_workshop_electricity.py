@@ -210,6 +210,13 @@ def test_a_participant_proposes_a_local_offers_variant_in_french(ws: Workshop) -
     texts = page_texts(at)
     summary = variant_summary(tariff, "fr")
     assert summary in texts and "€/kVA/an HT" in summary and "m3" not in " ".join(texts)
+    # its card says what it is and the reference household's bill the room is shown
+    tariff_item = next(i for i in ws.current_agenda(code) if i["item"] == "tariff")
+    shown = next(o for o in tariff_item["options"] if o["name"] == "variant_1")
+    assert summary in [c.value for c in at.caption]
+    bill = page._fmt_effect("bill_ref_eur", shown["effects"]["bill_ref_eur"], "fr")
+    line = f"{ts('eff_bill_ref_eur', 'fr', 'electricity')}{t('sep', 'fr')}{bill}"
+    assert any(line in m for m in texts), line
     assert english_words(texts) == set()
 
 

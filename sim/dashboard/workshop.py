@@ -267,11 +267,17 @@ def _option_card(item: dict[str, Any], o: dict[str, Any], lang: str) -> None:
         lines.append(
             f"{t('cards_budget', lang)}{t('sep', lang)}**{_fmt_effect('recovery', eff['recovery'], lang)}**"
         )
-    for k in ("share_above_pct", "extra_cost_eur_per_year", "load"):
+    # electricity's reference household (6 kVA, 4,400 kWh): the bill a tariff variant is judged by
+    for k in ("bill_ref_eur", "share_above_pct", "extra_cost_eur_per_year", "load"):
         if eff.get(k) is not None:
             lines.append(f"{ts('eff_' + k, lang, _svc())}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
     with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
         st.markdown(f"**{dbf.label(o, lang)}**")
+        tariff = (o.get("changes") or {}).get("tariff")
+        if o.get("proposed_by") is not None and isinstance(tariff, dict):
+            # what the room proposed, from the validated numbers only (the name, typed by people,
+            # is in the table below, never read as markdown)
+            st.caption(variant_summary(tariff, lang))
         if lines:
             st.markdown("  \n".join(lines))
 
