@@ -217,6 +217,12 @@ def test_a_participant_proposes_a_local_offers_variant_in_french(ws: Workshop) -
     bill = page._fmt_effect("bill_ref_eur", shown["effects"]["bill_ref_eur"], "fr")
     line = f"{ts('eff_bill_ref_eur', 'fr', 'electricity')}{t('sep', 'fr')}{bill}"
     assert any(line in m for m in texts), line
+    # the facilitator sees it, in French too, and may withdraw it
+    f = _app({"role": "facilitator", "s": code, "t": token})
+    assert t("tv_list", "fr") in [h.value for h in f.subheader]
+    assert summary in page_texts(f)
+    f.button(key=f"ws-del-{v['id']}").click().run()
+    assert not f.exception and ws.store.tariff_variants(code, 1) == []
     assert english_words(texts) == set()
 
 
