@@ -106,6 +106,11 @@ def test_a_storm_workshop_on_a_laptop_and_a_phone(server: AppServer, browser: An
         vote(phone, 1, "tariff", option)  # on the table, voted like any option
         phone.screenshot(path=str(ARTIFACTS / "workshop-electricity-phone-variant.png"), full_page=True)
 
+        # the facilitator's laptop lists it, with the button that withdraws it
+        fac.reload()
+        expect(fac.get_by_role("heading", name=t("tv_list", "fr"))).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(fac.get_by_role("button", name=t("tv_delete", "fr", n=1))).to_be_visible()
+        assert fac.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"] + 1
         fac.get_by_role("button", name=t("close_vote", "fr")).click()
         expect(fac.get_by_text(t("closed_ok", "fr", n=1))).to_be_visible()
         fac.screenshot(path=str(ARTIFACTS / "workshop-electricity-facilitator.png"))
