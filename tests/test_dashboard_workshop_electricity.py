@@ -14,7 +14,7 @@ from test_dashboard_electricity import english_words, page_texts
 from sim.dashboard import workshop as page
 from sim.workshop import Store, Workshop
 from sim.workshop.stories import story_scenario
-from sim.workshop.strings import item_label, t, ts
+from sim.workshop.strings import item_label, t, ts, variant_summary
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +99,9 @@ def test_a_participant_sees_the_services_items_as_cards(ws: Workshop, lang: str)
         if o["admissible"]:
             assert f"**{o['label_' + lang]}**" in text
     assert ts("regulated_note", lang, "electricity") in [c.value for c in at.caption]
-    assert ts("no_variants", lang, "electricity") in [c.value for c in at.caption]
+    # the room may propose a variant within what is local: the regulated price is national
+    assert ts("tve.title", lang) in [e.label for e in at.expander]
+    assert ts("tve.intro_regulated", lang, n=3) in [c.value for c in at.caption]
     # the storm's panel: the years simulated so far, before the storm
     assert ts("storm.before", lang) in [c.value for c in at.caption]
     table = next(df.value for df in at.dataframe if ts("storm.col.saidi_min", lang) in df.value.columns)
@@ -162,3 +164,80 @@ def test_the_debrief_of_an_electricity_session_on_the_page(ws: Workshop, lang: s
     assert ts("outcomes_intro", lang, "electricity") in [c.value for c in at.caption]
     if lang == "fr":
         assert english_words(page_texts(at)) == set()
+
+
+# -- the room's own tariff variants, within what a local operator decides ---------------------
+LOCAL_OFFER = "extends: electricity/town.yaml\ntariff: {pricing: local}\n"
+
+
+def _inputs(at: Any) -> dict[str, Any]:
+    return {ni.label: ni for ni in at.number_input}
+
+
+def test_a_participant_proposes_a_local_offers_variant_in_french(ws: Workshop) -> None:
+    code, token = ws.create_session(LOCAL_OFFER, "commons", 2)
+    me = ws.join(code, "Zoé", "citizens")
+    ws.open_vote(code, token)
+    at = _app({"s": code, "p": me["token"]})
+    assert ts("tve.title", "fr") in [e.label for e in at.expander]
+    assert ts("tve.intro_local", "fr", n=3) in [c.value for c in at.caption]
+    at.selectbox(key="tve-opt-1").set_value("hphc").run()
+    fields = _inputs(at)
+    fields[ts("tve.fixed", "fr")].set_value(15.0)
+    fields[ts("tve.price_hp", "fr")].set_value(0.15)
+    fields[ts("tve.price_hc", "fr")].set_value(0.2)  # off-peak above peak: refused, located
+    next(b for b in at.button if b.label == t("tv_button", "fr")).click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        t("err_variant", "fr", where=ts("vf_price_hc", "fr"), problem=ts("vp_hc_above_hp", "fr"))
+    ]
+    assert ws.store.tariff_variants(code, 1) == []
+    fields = _inputs(at)
+    fields[ts("tve.price_hc", "fr")].set_value(0.12)
+    fields[ts("tve.essential_kwh", "fr")].set_value(1000.0)
+    fields[ts("tve.social_rebate_pct", "fr")].set_value(10.0)
+    next(b for b in at.button if b.label == t("tv_button", "fr")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (v,) = ws.store.tariff_variants(code, 1)
+    tariff = v["tariff"]
+    assert tariff["option"] == "hphc" and tariff["energy_eur_per_kwh"] == {"hp": 0.15, "hc": 0.12}
+    assert tariff["fixed_eur_per_year_by_kva"]["6"] == 90.0  # 15 €/kVA/yr at 6 kVA
+    assert tariff["essential_block"]["enabled"] and tariff["social"]["rebate_pct"] == 10.0
+    assert [s.value for s in at.success] == [t("tv_ok", "fr", option=t("tv_option", "fr", n=1))]
+    # on the table, voted like any option, with the summary in electricity's units
+    radio = next(r for r in at.radio if r.label == item_label("tariff", "fr", "electricity"))
+    assert "variant_1" in radio.options or t("tv_option", "fr", n=1) in radio.options
+    texts = page_texts(at)
+    summary = variant_summary(tariff, "fr")
+    assert summary in texts and "€/kVA/an HT" in summary and "m3" not in " ".join(texts)
+    # its card says what it is and the reference household's bill the room is shown
+    tariff_item = next(i for i in ws.current_agenda(code) if i["item"] == "tariff")
+    shown = next(o for o in tariff_item["options"] if o["name"] == "variant_1")
+    assert summary in [c.value for c in at.caption]
+    bill = page._fmt_effect("bill_ref_eur", shown["effects"]["bill_ref_eur"], "fr")
+    line = f"{ts('eff_bill_ref_eur', 'fr', 'electricity')}{t('sep', 'fr')}{bill}"
+    assert any(line in m for m in texts), line
+    # the facilitator sees it, in French too, and may withdraw it
+    f = _app({"role": "facilitator", "s": code, "t": token})
+    assert t("tv_list", "fr") in [h.value for h in f.subheader]
+    assert summary in page_texts(f)
+    f.button(key=f"ws-del-{v['id']}").click().run()
+    assert not f.exception and ws.store.tariff_variants(code, 1) == []
+    assert english_words(texts) == set()
+
+
+def test_under_the_regulated_tariff_the_form_offers_only_what_is_local(ws: Workshop) -> None:
+    code, token = ws.create_session(story_scenario("storm"), "commons", 2)
+    me = ws.join(code, "Élise", "public")
+    ws.open_vote(code, token)
+    at = _app({"s": code, "p": me["token"], "lang": "en"})
+    labels = set(_inputs(at))
+    assert ts("tve.fixed", "en") not in labels and ts("tve.price_base", "en") not in labels
+    assert {ts("tve.essential_kwh", "en"), ts("tve.social_rebate_pct", "en")} <= labels
+    _inputs(at)[ts("tve.social_rebate_pct", "en")].set_value(5.0)
+    next(s for s in at.selectbox if s.label == ts("tve.social_deciles", "en")).set_value(1)
+    next(b for b in at.button if b.label == t("tv_button", "en")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (v,) = ws.store.tariff_variants(code, 1)
+    assert v["tariff"]["pricing"] == "regulated" and v["tariff"]["social"]["eligible_deciles"] == [1]
+    assert variant_summary(v["tariff"], "en") in page_texts(at)

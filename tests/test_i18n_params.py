@@ -67,7 +67,8 @@ NESTED = {
         "ElectricityBilling",
         "LocalProduction",
         "Shock",
-        "LoggedDecision",
+        "ElectricityLoggedDecision",  # its room's variants are electricity tariffs
+        "ElectricityCommittee",
     },
 }
 

@@ -42,7 +42,12 @@ from sim.scenario.model import REGIMES, load_scenario, loads_scenario, scenarios
 from sim.show.plots import OKABE_ITO
 from sim.workshop import COLLEGES, Store, VariantRefused, Workshop, WorkshopError, stories
 from sim.workshop import debrief as dbf
-from sim.workshop.session import MAX_VARIANT_BLOCKS, VARIANT_BOUNDS
+from sim.workshop.session import (
+    ELECTRICITY_VARIANT_BOUNDS,
+    ELECTRICITY_VARIANT_OPTIONS,
+    MAX_VARIANT_BLOCKS,
+    VARIANT_BOUNDS,
+)
 from sim.workshop.store import MAX_ROUNDS, MAX_TARIFF_VARIANTS, keep_days, normalise_code
 from sim.workshop.strings import item_label, lang_of, t, ts, variant_summary
 from sim.workshop.tally import WORK_ITEM, VetoRule, veto_harm
@@ -262,11 +267,17 @@ def _option_card(item: dict[str, Any], o: dict[str, Any], lang: str) -> None:
         lines.append(
             f"{t('cards_budget', lang)}{t('sep', lang)}**{_fmt_effect('recovery', eff['recovery'], lang)}**"
         )
-    for k in ("share_above_pct", "extra_cost_eur_per_year", "load"):
+    # electricity's reference household (6 kVA, 4,400 kWh): the bill a tariff variant is judged by
+    for k in ("bill_ref_eur", "share_above_pct", "extra_cost_eur_per_year", "load"):
         if eff.get(k) is not None:
             lines.append(f"{ts('eff_' + k, lang, _svc())}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
     with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
         st.markdown(f"**{dbf.label(o, lang)}**")
+        tariff = (o.get("changes") or {}).get("tariff")
+        if o.get("proposed_by") is not None and isinstance(tariff, dict):
+            # what the room proposed, from the validated numbers only (the name, typed by people,
+            # is in the table below, never read as markdown)
+            st.caption(variant_summary(tariff, lang))
         if lines:
             st.markdown("  \n".join(lines))
 
@@ -842,6 +853,83 @@ def _tariff_variant_form(ws: Workshop, code: str, token: str, rnd: int, lang: st
                     st.rerun()
 
 
+def _tve(key: str, lang: str, **fields: Any) -> str:
+    return i18n.t(f"workshop.tve.{key}", lang, **fields)
+
+
+def _bounded(col: Any, label: str, where: str, value: float, step: float, fmt: str = "%.2f") -> float:
+    """A number input held within the variant's bounds for ``where`` (the door checks them too)."""
+    lo, hi, _ = ELECTRICITY_VARIANT_BOUNDS[where]
+    return col.number_input(
+        label,
+        min_value=float(lo),
+        max_value=float(hi),
+        value=value,
+        step=step,
+        format=fmt,
+        key="tve-" + where,
+    )
+
+
+def _electricity_variant_form(ws: Workshop, code: str, token: str, rnd: int, lang: str) -> None:
+    """Propose an electricity tariff within what a local operator decides: under the regulated
+    tariff an essential-kWh block and a social rebate only (its price is national); a local offer's
+    structure too (Base or HP/HC, a fixed part per kVA, the prices per kWh). It goes to the vote as
+    ``variant_i``."""
+    variants = ws.store.tariff_variants(code, rnd)
+    regulated = bool(st.session_state.get(REGULATED_KEY))
+    with st.expander(_tve("title", lang), expanded=False):
+        intro = "intro_regulated" if regulated else "intro_local"
+        st.caption(_tve(intro, lang, n=MAX_TARIFF_VARIANTS))
+        if variants:
+            st.dataframe(_variants_frame(variants, lang), hide_index=True, width="stretch")
+        option = None
+        if not regulated:
+            option = st.selectbox(
+                _tve("option", lang),
+                list(ELECTRICITY_VARIANT_OPTIONS),
+                format_func=lambda o: _tve("option_" + o, lang),
+                key=f"tve-opt-{rnd}",
+            )
+        with st.form(f"tve-{rnd}", clear_on_submit=False):
+            fields: dict[str, Any] = {}
+            if option is not None:
+                # defaults near the regulated tariff of August 2025 excl. tax (electricity.md §1.4)
+                fields["option"] = option
+                c1, c2, c3 = st.columns(3)
+                fields["fixed_per_kva"] = _bounded(c1, _tve("fixed", lang), "fixed_per_kva", 20.0, 1.0)
+                if option == "base":
+                    fields["price_base"] = _bounded(
+                        c2, _tve("price_base", lang), "price_base", 0.15, 0.005, "%.4f"
+                    )
+                else:
+                    fields["price_hp"] = _bounded(c2, _tve("price_hp", lang), "price_hp", 0.16, 0.005, "%.4f")
+                    fields["price_hc"] = _bounded(c3, _tve("price_hc", lang), "price_hc", 0.12, 0.005, "%.4f")
+            b1, b2 = st.columns(2)
+            fields["essential_kwh"] = _bounded(
+                b1, _tve("essential_kwh", lang), "essential_kwh", 0.0, 100.0, "%.0f"
+            )
+            fields["essential_price_pct"] = _bounded(
+                b2, _tve("essential_price_pct", lang), "essential_price_pct", 50.0, 5.0, "%.0f"
+            )
+            s1, s2 = st.columns(2)
+            fields["social_rebate_pct"] = _bounded(
+                s1, _tve("social_rebate_pct", lang), "social_rebate_pct", 0.0, 5.0, "%.0f"
+            )
+            lo, hi, _ = ELECTRICITY_VARIANT_BOUNDS["social_deciles"]
+            fields["social_deciles"] = s2.selectbox(
+                _tve("social_deciles", lang), list(range(int(lo), int(hi) + 1)), index=1, key="tve-deciles"
+            )
+            if st.form_submit_button(t("tv_button", lang)):
+                try:
+                    name = ws.propose_electricity_tariff(code, token, **fields)
+                except WorkshopError as exc:
+                    _error(exc, lang)
+                else:
+                    _flash("success", t("tv_ok", lang, option=t("tv_option", lang, n=name[8:])))
+                    st.rerun()
+
+
 def _join_form(ws: Workshop, code: str, lang: str) -> None:
     s = ws.store.session(code)
     st.header(t("join_title", lang))
@@ -1011,8 +1099,8 @@ def _participant(ws: Workshop, code: str, token: str, lang: str) -> None:
     if s["state"] != "finished":
         if _svc() == "water":
             _tariff_variant_form(ws, code, token, s["current_round"], lang)
-        else:
-            st.caption(ts("no_variants", lang, _svc()))
+        else:  # electricity, within what a local operator decides
+            _electricity_variant_form(ws, code, token, s["current_round"], lang)
     # the cahier stays open after the last round: demands written at the debrief are exported too
     with st.form("ws-comment", clear_on_submit=True):
         st.markdown(f"**{t('comment_title', lang)}**")

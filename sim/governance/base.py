@@ -125,15 +125,21 @@ class GovernedPolicy(Policy):
 
     def _item_options(self, eng: Engine, item: str) -> list[cm.Option]:
         c = self.scenario.governance.committee
+        logged = [
+            d.tariff
+            for d in c.decision_log
+            if d.meeting == self.meeting and d.item == "tariff" and d.tariff is not None
+        ]
         if item == "tariff" and isinstance(eng.state.tariff, ElectricityTariff):
             regulated = self.rule.name == "national"
-            return eo.tariff_options(eng, self.scenario.governance.council, self.keep_index(eng), regulated)
+            return eo.tariff_options(
+                eng,
+                self.scenario.governance.council,
+                self.keep_index(eng),
+                regulated,
+                tuple(c.variants) + tuple(logged),  # type: ignore[arg-type]
+            )
         if item == "tariff":
-            logged = [
-                d.tariff
-                for d in c.decision_log
-                if d.meeting == self.meeting and d.item == "tariff" and d.tariff is not None
-            ]
             return cm.tariff_options(
                 eng, self.scenario.governance.council, self.keep_index(eng), tuple(c.variants) + tuple(logged)
             )

@@ -41,7 +41,46 @@ def _social(cur: ElectricityTariff, step: float, takeup: float) -> ElectricityTa
     return cur.model_copy(update={"social": soc})
 
 
-def tariff_options(eng: Engine, council: Council, keep_index: float, regulated: bool) -> list[cm.Option]:
+#: what a variant may not change under the regulated tariff: the price itself (its grid, option,
+#: structure and taxes), set nationally (electricity.md §1.4, art. L.337-6)
+NATIONAL_PRICE_FIELDS = (
+    "option",
+    "build",
+    "prices_include_taxes",
+    "prices_date",
+    "fixed_eur_per_year_by_kva",
+    "energy_eur_per_kwh",
+    "turpe_fixed_eur_per_customer_year",
+    "turpe_fixed_eur_per_kva_year",
+    "pricing",
+    "shield_max_rise_pct",
+    "fixed_part_factor",
+    "energy_part_factor",
+    "index_on_inflation",
+    "tempo",
+    "what_if_excise_eur_per_mwh",
+    "what_if_vat_pct",
+)
+
+
+def changes_national_price(cur: ElectricityTariff, variant: ElectricityTariff) -> bool:
+    """Whether ``variant`` changes what the regulated tariff's price is (anything but the local
+    social rebate and the essential-kWh block, whose kWh above the block keep the national price)."""
+    if variant.essential_block.enabled and variant.essential_block.above_factor != 1.0:
+        return True
+    return any(getattr(cur, f) != getattr(variant, f) for f in NATIONAL_PRICE_FIELDS)
+
+
+def tariff_options(
+    eng: Engine,
+    council: Council,
+    keep_index: float,
+    regulated: bool,
+    room_variants: tuple[ElectricityTariff, ...] = (),
+) -> list[cm.Option]:
+    """Keep, the procedure's options and the people's own ``room_variants`` (``variant_1``…). A local
+    offer's options (a variant too) are scaled to the revenue needed; under the regulated tariff
+    they keep its price, and a variant that would change it is not admissible (it is national)."""
     st = eng.state
     c = eng.scenario.governance.committee
     step = c.tariff_step_pct / 100.0
@@ -68,6 +107,10 @@ def tariff_options(eng: Engine, council: Council, keep_index: float, regulated: 
             _social(cur, step, c.social_takeup_share),
         )
     )
+    variants += [
+        (f"variant_{i + 1}", f"Variante proposée n° {i + 1}", f"Proposed variant {i + 1}", v)
+        for i, v in enumerate(room_variants)
+    ]
     keep_effects, keep_bills = cm.project(eng, cur, keep_index, target)
     keep_revenue = keep_effects["revenue_eur"]
     out = []
@@ -88,7 +131,14 @@ def tariff_options(eng: Engine, council: Council, keep_index: float, regulated: 
         }
         if regulated:  # the price cannot move: what the option gives up is a cost to the margin
             effects["extra_cost_eur_per_year"] = max(keep_revenue - effects["revenue_eur"], 0.0)
-        elif effects["recovery"] < 1.0 - council.recovery_tolerance_pct / 100.0 and name != "keep":
+        if regulated and name.startswith("variant_") and changes_national_price(cur, tar):
+            opt.admissible = False
+            opt.why_not = reason("regulated_price_is_national")
+        elif (
+            not regulated
+            and effects["recovery"] < 1.0 - council.recovery_tolerance_pct / 100.0
+            and name != "keep"
+        ):
             opt.admissible = False
             opt.why_not = reason("below_cost_recovery", recovery_pct=100 * effects["recovery"])
         out.append(opt)

@@ -20,9 +20,11 @@ from sim.scenario.model import (
     MAX_HOUSEHOLDS,
     SERVICE_MODELS,
     Block,
+    Committee,
     FinanceBase,
     Governance,
     HouseholdBase,
+    LoggedDecision,
     Shock,
     Town,
     Workforce,
@@ -1197,6 +1199,47 @@ class ElectricityBilling(Block):
     )
 
 
+class ElectricityLoggedDecision(LoggedDecision):
+    """A decision of the room on an electricity service: a variant's tariff is an electricity one."""
+
+    tariff: ElectricityTariff | None = param(
+        None,
+        desc="The tariff of a variant proposed by people (option 'variant…')",
+        desc_fr="Le tarif d'une variante proposée par les participants (option « variant… »)",
+        source="workshop",
+    )
+
+
+class ElectricityCommittee(Committee):
+    """The user committee of an electricity service: its variants are electricity tariffs (a fixed
+    part by kVA and prices per kWh, an essential-kWh block, a local social rebate)."""
+
+    variants: tuple[ElectricityTariff, ...] = param(
+        (),
+        desc="Tariff variants proposed by people, put to the vote beside the procedure's options "
+        "(a local offer's scaled to the revenue needed; under the regulated tariff the price is the "
+        "national one and what they add must fit the service's margin)",
+        desc_fr="Variantes de tarif proposées par les participants, soumises au vote avec les options "
+        "de la procédure (celles d'une offre locale ajustées aux recettes nécessaires ; au tarif "
+        "réglementé le prix reste le national et ce qu'elles ajoutent doit tenir dans la marge)",
+        source="workshop",
+    )
+    decision_log: tuple[ElectricityLoggedDecision, ...] = param(
+        (),
+        desc="Decisions taken by people, replacing the procedure's choice",
+        desc_fr="Décisions prises par les participants, à la place de la procédure",
+        source="workshop",
+    )
+
+
+class ElectricityGovernance(Governance):
+    """Who decides for an electricity service (its committee's variants are electricity tariffs)."""
+
+    committee: ElectricityCommittee = param(
+        ElectricityCommittee, desc="User committee", desc_fr="Comité d'usagers", source="see fields"
+    )
+
+
 class ElectricityScenario(Block):
     """A town's electricity service: households, tariff, supply and who decides."""
 
@@ -1239,7 +1282,9 @@ class ElectricityScenario(Block):
         "ajoute une tempête le 2 novembre de l'année, réalimentée selon la courbe de Ciarán fois son facteur",
         source="scenario",
     )
-    governance: Governance = param(Governance, desc="Who decides", desc_fr="Qui décide", source="see fields")
+    governance: ElectricityGovernance = param(
+        ElectricityGovernance, desc="Who decides", desc_fr="Qui décide", source="see fields"
+    )
     horizon_years: int = param(
         30,
         unit="yr",

@@ -28,7 +28,9 @@ from pydantic import ValidationError
 
 from sim.core.tariff import standing_charge_share_pct
 from sim.experiments import run as runner
+from sim.governance import electricity_options as eo
 from sim.scenario.caps import cap_pct
+from sim.scenario.electricity import ElectricityTariff
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import (
     REGIMES,
@@ -49,7 +51,7 @@ from sim.workshop.store import (
     Forbidden,
     Store,
 )
-from sim.workshop.strings import _num, t, variant_summary
+from sim.workshop.strings import _num, t, ts, variant_summary
 from sim.workshop.tally import WORK_ITEM, VetoRule, tally_item
 
 if TYPE_CHECKING:
@@ -128,6 +130,26 @@ VARIANT_BOUNDS: dict[str, tuple[float, float, str]] = {
     "block_up_to": (0.0, 10_000.0, "m3/an"),
 }
 MAX_VARIANT_BLOCKS = 3
+#: bounds of an electricity tariff variant: field -> (low, high, unit). The price fields are a local
+#: offer's only (the regulated tariff's price is national, electricity.md §1.4). Assumptions: about
+#: four times the TRVE's ≈ 25 €/kVA/yr at 6 kVA and its 0.25 €/kWh TTC of 2024 (§1.4); a block of at
+#: most 3,000 kWh per consumption unit (a one-person flat heated otherwise uses 2,200 kWh, §3.1); a
+#: rebate of at most half the bill, as the procedure's (``electricity_options.MAX_REBATE_PCT``), for
+#: at most the three lowest deciles (those the social fund helps)
+ELECTRICITY_VARIANT_BOUNDS: dict[str, tuple[float, float, str]] = {
+    "fixed_per_kva": (0.0, 100.0, "€/kVA/an HT"),
+    "price_base": (0.01, 1.0, "€/kWh HT"),
+    "price_hp": (0.01, 1.0, "€/kWh HT"),
+    "price_hc": (0.01, 1.0, "€/kWh HT"),
+    "essential_kwh": (0.0, 3_000.0, "kWh/UC/an"),
+    "essential_price_pct": (0.0, 100.0, "% du prix du kWh"),
+    "social_rebate_pct": (0.0, eo.MAX_REBATE_PCT, "%"),
+    "social_deciles": (1, 3, "déciles"),
+}
+#: the options a local offer's variant may take (Tempo's calendar is the regulated tariff's own)
+ELECTRICITY_VARIANT_OPTIONS: tuple[str, ...] = ("base", "hphc")
+#: the price fields of each option
+OPTION_PRICE_FIELDS: dict[str, tuple[str, ...]] = {"base": ("price_base",), "hphc": ("price_hp", "price_hc")}
 #: services besides water a workshop runs (their committee items come from the service)
 OTHER_SERVICES: tuple[str, ...] = ("electricity",)
 
@@ -146,14 +168,19 @@ class VariantRefused(BadInput):
         self.where, self.problem, self.block, self.fields = where, problem, block, fields
 
     def message(self, lang: str) -> str:
-
+        """The located message in ``lang`` (an electricity field's words are in the catalogues)."""
         fields = {k: _num(v, lang) if isinstance(v, float) else v for k, v in self.fields.items()}
-        where = t("vf_" + self.where, lang, n=self.block) if self.block else t("vf_" + self.where, lang)
-        return t(self.key, lang, where=where, problem=t("vp_" + self.problem, lang, **fields))
+        where = ts("vf_" + self.where, lang, n=self.block) if self.block else ts("vf_" + self.where, lang)
+        return t(self.key, lang, where=where, problem=ts("vp_" + self.problem, lang, **fields))
 
 
-def _number(value: Any, where: str, block: int | None = None) -> float:
-    lo, hi, unit = VARIANT_BOUNDS[where]
+def _number(
+    value: Any,
+    where: str,
+    block: int | None = None,
+    bounds: dict[str, tuple[float, float, str]] = VARIANT_BOUNDS,
+) -> float:
+    lo, hi, unit = bounds[where]
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or not lo <= value <= hi:
         raise VariantRefused(
@@ -573,7 +600,9 @@ class Workshop:
         for item in self.run(code, stop_at=s["current_round"], log=log).agenda or []:
             if item["item"] == "tariff":
                 for o in item["options"]:
-                    if o["name"] == "balance":  # the tariff in force, rescaled
+                    # the tariff in force: water's rescaled; electricity's as it is (the
+                    # regulated tariff has no "balance": its level is national)
+                    if o["name"] == ("keep" if self.service(code) != "water" else "balance"):
                         return dict(o["changes"]["tariff"])
         raise Conflict("the tariff is not on this meeting's agenda")
 
@@ -658,6 +687,132 @@ class Workshop:
         self.store.participant(code, token)  # Forbidden before any model run
         tariff = self.check_tariff_variant(code, standing_charge, free_volume, blocks)
 
+        n = self.store.add_tariff_variant(code, token, tariff, variant_summary(tariff, "fr"))
+        return f"variant_{n}"
+
+    def check_electricity_variant(
+        self,
+        code: str,
+        *,
+        option: Any = None,
+        fixed_per_kva: Any = None,
+        price_base: Any = None,
+        price_hp: Any = None,
+        price_hc: Any = None,
+        essential_kwh: Any = 0.0,
+        essential_price_pct: Any = 50.0,
+        social_rebate_pct: Any = 0.0,
+        social_deciles: Any = 2,
+    ) -> dict[str, Any]:
+        """The electricity tariff of a variant within bounds, as a dict; :class:`VariantRefused`
+        (located, bilingual) if not, and nothing is stored.
+
+        What a local operator may decide (electricity.md §1.2, §1.4): under the regulated tariff
+        (TRVE) the price is national, so a variant may only set a local **essential-kWh block**
+        (``essential_kwh`` per consumption unit a year at ``essential_price_pct`` % of the kWh price,
+        the service's margin paying it: the kWh above keep the national price) and a local
+        **social rebate** (``social_rebate_pct`` % of the bill excl. tax for deciles 1 to
+        ``social_deciles``); a price field given there is refused. A local offer's variant also sets
+        its structure: ``option`` Base or HP/HC, a fixed part of ``fixed_per_kva`` €/kVA a year at
+        every power of the grid in force, and the energy prices (``price_base``, or ``price_hp`` and
+        ``price_hc``), all excl. tax; the model scales them to the revenue needed, as the
+        procedure's options. Taxes, the network tariff (TURPE) and the rest stay the tariff in force.
+        ``essential_kwh`` 0 or ``social_rebate_pct`` 0: no block, no rebate.
+        """
+        if self.service(code) != "electricity":
+            raise BadInput("this variant is an electricity tariff: not for this service")
+        b = ELECTRICITY_VARIANT_BOUNDS
+        current = ElectricityTariff.model_validate(self.current_tariff(code))
+        prices = {"price_base": price_base, "price_hp": price_hp, "price_hc": price_hc}
+        update: dict[str, Any] = {}
+        if current.pricing == "regulated":
+            given = {"option": option, "fixed_per_kva": fixed_per_kva, **prices}
+            for where, value in given.items():
+                if value is not None:
+                    raise VariantRefused(
+                        where, "national", f"{where}: the regulated tariff's price is set nationally"
+                    )
+        else:
+            if not isinstance(option, str) or option not in ELECTRICITY_VARIANT_OPTIONS:
+                raise VariantRefused(
+                    "option", "option", f"option: {option!r} is not one of {ELECTRICITY_VARIANT_OPTIONS}"
+                )
+            fixed = _number(fixed_per_kva, "fixed_per_kva", bounds=b)
+            energy: dict[str, float] = {}
+            for where, value in prices.items():
+                if where not in OPTION_PRICE_FIELDS[option]:
+                    if value is not None:
+                        raise VariantRefused(
+                            where, "not_for_option", f"{where}: not a price of option {option}"
+                        )
+                    continue
+                energy[where.removeprefix("price_")] = _number(value, where, bounds=b)
+            if option == "hphc" and energy["hc"] > energy["hp"]:
+                raise VariantRefused("price_hc", "hc_above_hp", "price_hc: above the peak-hour price")
+            update |= {
+                "option": option,
+                "build": "grid",
+                "prices_include_taxes": False,
+                "fixed_eur_per_year_by_kva": {k: fixed * k for k in current.fixed_eur_per_year_by_kva},
+                "energy_eur_per_kwh": energy,
+                "fixed_part_factor": 1.0,
+                "energy_part_factor": 1.0,
+            }
+        kwh = _number(essential_kwh, "essential_kwh", bounds=b)
+        pct = _number(essential_price_pct, "essential_price_pct", bounds=b)
+        block = current.essential_block.model_copy(
+            update={"enabled": True, "kwh_per_unit_year": kwh, "price_factor": pct / 100.0}
+            if kwh > 0
+            else {"enabled": False}
+        )
+        rebate = _number(social_rebate_pct, "social_rebate_pct", bounds=b)
+        lo, hi, _ = b["social_deciles"]
+        whole = isinstance(social_deciles, int) and not isinstance(social_deciles, bool)
+        if not whole or not lo <= social_deciles <= hi:
+            raise VariantRefused(
+                "social_deciles",
+                "range",
+                f"social_deciles: {social_deciles!r} is not a whole number between {lo:g} and {hi:g}",
+                lo=int(lo),
+                hi=int(hi),
+            )
+        takeup = (
+            current.social.eligible_share
+            if current.social.enabled
+            else self.base_scenario(code).governance.committee.social_takeup_share
+        )
+        social = current.social.model_copy(
+            update={
+                "enabled": True,
+                "eligible_deciles": tuple(range(1, social_deciles + 1)),
+                "rebate_pct": rebate,
+                "eligible_share": takeup,
+            }
+            if rebate > 0
+            else {"enabled": False}
+        )
+        raw = {
+            **current.model_dump(mode="json"),
+            **update,
+            "essential_block": block.model_dump(mode="json"),
+            "social": social.model_dump(mode="json"),
+        }
+        if block.enabled:
+            raw["essential_block"]["above_factor"] = 1.0  # the scaling (or the margin) finances it
+        try:
+            tariff = ElectricityTariff.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"])
+            raise VariantRefused("tariff", "model", f"{loc}: {err['msg']}", msg=err["msg"]) from None
+        return tariff.model_dump(mode="json")
+
+    def propose_electricity_tariff(self, code: str, token: str, **fields: Any) -> str:
+        """A participant proposes an electricity tariff variant for the current round (fields:
+        :meth:`check_electricity_variant`); returns its option name ``variant_i``, voted like any
+        option. Refused (:class:`VariantRefused`), nothing is stored."""
+        self.store.participant(code, token)  # Forbidden before any model run
+        tariff = self.check_electricity_variant(code, **fields)
         n = self.store.add_tariff_variant(code, token, tariff, variant_summary(tariff, "fr"))
         return f"variant_{n}"
 

@@ -530,14 +530,77 @@ def item_label(item: str, lang: str = "fr", service: str = "water") -> str:
     return item.replace("_", " ")
 
 
-def _num(x: float, lang: str) -> str:
-    """A number for people: at most two decimals, a decimal comma in French."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
+def _num(x: float, lang: str, digits: int = 2) -> str:
+    """A number for people: at most ``digits`` decimals, a decimal comma in French."""
+    text = f"{x:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",") if lang == "fr" else text
 
 
+def _tve(key: str, lang: str, **fields: Any) -> str:
+    """The text of an electricity tariff variant (``workshop.tve.<key>`` in the catalogues)."""
+    return locale_t(f"workshop.tve.{key}", lang_of(lang), **fields)
+
+
+def electricity_variant_summary(tariff: dict[str, Any], lang: str = "fr") -> str:
+    """An electricity tariff variant in one line, in its own units (€/kVA/yr, €/kWh, kWh): the
+    price (national under the regulated tariff; a local offer's fixed part per kVA, at the grid's
+    power nearest 6 kVA, and its prices per kWh), the essential-kWh block and the social rebate."""
+    lang = lang_of(lang)
+    parts = []
+    if tariff.get("pricing") == "regulated":
+        parts.append(_tve("sum_regulated", lang))
+    else:
+        tax = _tve("excl_tax" if not tariff.get("prices_include_taxes", True) else "incl_tax", lang)
+        grid = {int(k): float(v) for k, v in tariff["fixed_eur_per_year_by_kva"].items()}
+        kva = min(grid, key=lambda k: (abs(k - 6), -k))  # the reference household's 6 kVA
+        fixed = grid[kva] / kva * float(tariff.get("fixed_part_factor", 1.0))
+        parts.append(_tve("sum_fixed", lang, eur=_num(fixed, lang), tax=tax))
+        energy = {
+            k: float(v) * float(tariff.get("energy_part_factor", 1.0))
+            for k, v in tariff["energy_eur_per_kwh"].items()
+        }
+        if set(energy) == {"base"}:
+            parts.append(_tve("sum_base", lang, eur=_num(energy["base"], lang, 4), tax=tax))
+        elif set(energy) == {"hp", "hc"}:
+            parts.append(
+                _tve(
+                    "sum_hphc", lang, hp=_num(energy["hp"], lang, 4), hc=_num(energy["hc"], lang, 4), tax=tax
+                )
+            )
+        else:
+            parts.append(_tve("sum_tempo", lang))
+    eb = tariff.get("essential_block") or {}
+    if eb.get("enabled"):
+        parts.append(
+            _tve(
+                "sum_block",
+                lang,
+                kwh=_num(float(eb["kwh_per_unit_year"]), lang, 0),
+                pct=_num(100 * float(eb["price_factor"]), lang, 0),
+            )
+        )
+    else:
+        parts.append(_tve("sum_no_block", lang))
+    soc = tariff.get("social") or {}
+    deciles = [int(d) for d in soc.get("eligible_deciles") or ()]
+    if soc.get("enabled") and deciles:
+        pct = _num(float(soc["rebate_pct"]), lang, 1)
+        if len(deciles) == 1:
+            parts.append(_tve("sum_social_one", lang, pct=pct, decile=deciles[0]))
+        else:
+            parts.append(_tve("sum_social", lang, pct=pct, first=min(deciles), last=max(deciles)))
+    else:
+        parts.append(_tve("sum_no_social", lang))
+    return ", ".join(parts)
+
+
 def variant_summary(tariff: dict[str, Any], lang: str = "fr") -> str:
-    """A tariff variant in one line (numbers only come from the validated tariff)."""
+    """A tariff variant in one line (numbers only come from the validated tariff): water's blocks
+    per m3, or an electricity tariff (:func:`electricity_variant_summary`)."""
+    if "blocks" not in tariff and "energy_eur_per_kwh" in tariff:
+        return electricity_variant_summary(tariff, lang)
     blocks = []
     for b in tariff["blocks"]:
         price = _num(float(b["price_eur_per_m3"]), lang)

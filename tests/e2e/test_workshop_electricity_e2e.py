@@ -1,6 +1,7 @@
 """In a real browser: a facilitator on a laptop (1366×768) opens an electricity workshop with the
 storm story; a participant on a phone (390×844) sees the service's items as cards and the storm's
-panel, and votes for the renewal plan, which the room's decision then records.
+panel, votes for the renewal plan, proposes a tariff variant (a local social rebate: the regulated
+price is national) and votes for it; the room's decisions then record both.
 
 Screenshots are kept in ``test-artifacts/`` (workshop-electricity-facilitator,
 workshop-electricity-phone). Uses ``AppServer`` of ``test_workshop_e2e.py`` (its own session file).
@@ -90,11 +91,33 @@ def test_a_storm_workshop_on_a_laptop_and_a_phone(server: AppServer, browser: An
         ARTIFACTS.mkdir(exist_ok=True)
         phone.screenshot(path=str(ARTIFACTS / "workshop-electricity-phone.png"))
 
+        # she proposes a tariff variant: at the regulated tariff, a local social rebate only
+        phone.get_by_text(ts("tve.title", "fr")).click()
+        expect(phone.get_by_text(ts("tve.intro_regulated", "fr", n=3))).to_be_visible()
+        expect(phone.get_by_label(ts("tve.fixed", "fr"))).to_have_count(0)  # the price is national
+        phone.get_by_label(ts("tve.social_rebate_pct", "fr")).fill("10")
+        phone.get_by_role("button", name=t("tv_button", "fr")).click()
+        option = t("tv_option", "fr", n=1)
+        expect(phone.get_by_text(t("tv_ok", "fr", option=option))).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        (proposed,) = ws.store.tariff_variants(code, 1)
+        assert proposed["tariff"]["social"]["rebate_pct"] == 10.0
+        assert proposed["tariff"]["social"]["eligible_deciles"] == [1, 2]  # the form's default
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+        vote(phone, 1, "tariff", option)  # on the table, voted like any option
+        phone.screenshot(path=str(ARTIFACTS / "workshop-electricity-phone-variant.png"), full_page=True)
+
+        # the facilitator's laptop lists it, with the button that withdraws it
+        fac.reload()
+        expect(fac.get_by_role("heading", name=t("tv_list", "fr"))).to_be_visible(timeout=LIVE_TIMEOUT_MS)
+        expect(fac.get_by_role("button", name=t("tv_delete", "fr", n=1))).to_be_visible()
+        assert fac.evaluate("document.documentElement.scrollWidth") <= LAPTOP["width"] + 1
         fac.get_by_role("button", name=t("close_vote", "fr")).click()
         expect(fac.get_by_text(t("closed_ok", "fr", n=1))).to_be_visible()
         fac.screenshot(path=str(ARTIFACTS / "workshop-electricity-facilitator.png"))
         decided = {d["item"]: d for d in ws.store.decisions(code)}
         assert decided["renewal"]["option"] == "plan" and decided["renewal"]["reason"] == "adopted"
+        assert decided["tariff"]["option"] == "variant_1" and decided["tariff"]["adopted"]
+        assert decided["tariff"]["tariff"] == proposed["tariff"]
     finally:
         for c in contexts:
             c.close()
