@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario, scale_town, simulate, with_changes
-from sim.core.assets import Cohorts
+from sim.core.assets import BreakSampler, Cohorts, pcg64_state, seed_sequence_words
 from sim.core.households import decile_sums
 from sim.core.non_domestic import volume_price_eur_per_m3
 from sim.core.tariff import bill as tariff_bill
@@ -130,3 +130,28 @@ def test_the_remembered_volume_price_is_the_120m3_bills() -> None:
             bd = tariff_bill(np.array([120.0]), persons, t, price_index=index)
             assert volume_price_eur_per_m3(t, persons, index) == float(bd.volume_eur[0]) / 120.0
     assert volume_price_eur_per_m3(dearer, 2, 1.0) != volume_price_eur_per_m3(tariff, 2, 1.0)
+
+
+def test_seed_sequence_words_are_numpys() -> None:
+    rng = np.random.default_rng(11)
+    seeds = np.concatenate(
+        [
+            (rng.random(400) * 2.0**62).astype(np.int64),  # the months' seeds' range
+            rng.integers(0, 2**32, 200),  # one 32-bit word
+            [0, 1, 2**32 - 1, 2**32, 2**62 - 1, 2**63 - 1],
+        ]
+    )
+    words = seed_sequence_words(seeds)
+    for j, seed in enumerate(seeds):
+        want = np.random.SeedSequence(int(seed)).generate_state(4, np.uint64)
+        assert [int(w[j]) for w in words] == [int(x) for x in want], seed
+        state = pcg64_state(*(int(w[j]) for w in words))
+        assert state == np.random.PCG64(int(seed)).state, seed
+
+
+def test_a_months_break_generator_draws_what_default_rng_draws() -> None:
+    sampler = BreakSampler(np.random.default_rng(3), 360)
+    for month in (0, 1, 7, 200, 359, 5):  # any order: each month's generator stands alone
+        got = sampler.month_generator(month).random((4, 6))
+        want = np.random.default_rng(int(sampler.month_seeds[month])).random((4, 6))
+        assert np.array_equal(got, want)
