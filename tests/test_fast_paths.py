@@ -155,3 +155,46 @@ def test_a_months_break_generator_draws_what_default_rng_draws() -> None:
         got = sampler.month_generator(month).random((4, 6))
         want = np.random.default_rng(int(sampler.month_seeds[month])).random((4, 6))
         assert np.array_equal(got, want)
+
+
+def _written_out_year_households(eng, threshold: float):  # type: ignore[no-untyped-def]
+    """What the year end computed before its compiled pass: the arrays, their decile sums."""
+    sew = eng.scenario.sewerage
+    standing = sew.standing_charge_eur_per_year * eng.cpi * 12 / 12.0
+    sewer = np.where(eng.pop.sewered, standing + sew.price_eur_per_m3 * eng.cpi * eng.year_volume, 0.0)
+    burden = (eng.year_bill + sewer) / eng.income
+    above = burden > threshold
+    arrays = [eng.income, eng.year_volume, eng.year_bill, sewer, eng.pop.persons.astype(float)]
+    arrays += [eng.year_bill / eng.income, burden, above.astype(float)]
+    cnt = np.bincount(eng.pop.decile.astype(np.int64), minlength=11)[1:].astype(float)
+    means = _bincount_sums(eng.pop.decile, arrays) / np.maximum(cnt, 1)
+    included = 100.0 * float((~above & ~eng.service.short_hh).mean())
+    return 100.0 * float(above.mean()), included, means
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+@pytest.mark.parametrize("n", [2_000, 20_000, 1_237])
+def test_the_year_ends_household_figures_are_the_arrays_sums(
+    kernel: str, n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", kernel)
+    town = scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), n)
+    eng = engine_for(with_changes(town, {"horizon_years": 1}), 4)
+    eng.run()
+    rng = np.random.default_rng(n)
+    for trial in range(4):
+        if trial:  # other years' figures: bills, volumes, incomes, rationing, some -0.0 and 0 bills
+            eng.year_bill[:] = rng.gamma(2.0, 200.0, n) * (rng.random(n) > 0.05)
+            eng.year_bill[rng.random(n) < 0.02] = -0.0
+            eng.year_volume[:] = rng.gamma(2.0, 40.0, n)
+            eng.income[:] = rng.lognormal(10.0, 0.6, n)
+            eng.service.short_hh[:] = rng.random(n) < 0.3
+            eng.cpi *= 1.01
+        for threshold in (0.03, 0.01):
+            got = eng.service._year_households(eng, threshold)
+            want = _written_out_year_households(eng, threshold)
+            assert got[0] == want[0] and got[1] == want[1]
+            assert np.array_equal(got[2], want[2])
+            assert (np.signbit(got[2]) == np.signbit(want[2])).all()

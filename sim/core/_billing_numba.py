@@ -151,3 +151,48 @@ def unpaid_loop(uniforms, negz, index_o):  # pragma: no cover - compiled
             index_o[k] = i
             k += 1
     return k
+
+
+@_jit
+def year_end_loop(
+    decile,
+    income,
+    volume,
+    bill,
+    sewered,
+    persons,
+    short,
+    sew_standing,
+    sew_price,
+    threshold,
+    sums_o,
+):  # pragma: no cover - compiled
+    """The year end's household pass (:meth:`sim.water.service.WaterService.year_row`): each
+    household's sewerage bill, burden and whether it is above ``threshold``, summed by decile into
+    ``sums_o`` (rows: income, volume, bill, sewerage, persons, bill / income, burden, above;
+    column d - 1 for decile d) in household order, as ``np.bincount`` adds its weights; returns the
+    households above the threshold and those neither above it nor rationed (``short``)."""
+    n_above = 0
+    n_included = 0
+    for i in range(decile.shape[0]):
+        d = np.int64(decile[i]) - 1
+        v = volume[i]
+        sew = sew_standing + sew_price * v if sewered[i] else 0.0
+        b = bill[i]
+        inc = income[i]
+        burden = b + sew
+        burden /= inc
+        above = burden > threshold
+        if above:
+            n_above += 1
+        elif not short[i]:
+            n_included += 1
+        sums_o[0, d] += inc
+        sums_o[1, d] += v
+        sums_o[2, d] += b
+        sums_o[3, d] += sew
+        sums_o[4, d] += np.float64(persons[i])
+        sums_o[5, d] += b / inc
+        sums_o[6, d] += burden
+        sums_o[7, d] += 1.0 if above else 0.0
+    return n_above, n_included

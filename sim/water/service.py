@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.core import tariff as tariffs
 from sim.core.assets import BreakRecord, BreakSampler, Cohorts
-from sim.core.billing import BillingWork, billing_step, year_bills
+from sim.core.billing import BillingWork, _load_numba, billing_step, kernel_name, year_bills
 from sim.core.engine import Engine, MonthFlows, State
 from sim.core.households import (
     INDOOR_MONTH_SHARE,
@@ -627,9 +627,7 @@ class WaterService:
         aff = s.affordability
         # the year's sewerage bills: a standing charge and a price, constant within the year, so the
         # year's bill is the sum of the periods' bills
-        sewer = sewerage_bill_eur(eng.year_volume, eng.pop.sewered, s.sewerage, eng.cpi)
-        burden = (eng.year_bill + sewer) / eng.income
-        above = burden > aff.threshold_pct / 100.0
+        share_above, included, means = self._year_households(eng, aff.threshold_pct / 100.0)
         row = {
             "year": year,
             "households": n,
@@ -664,7 +662,7 @@ class WaterService:
             * (acc["billed_m3"] - acc["non_domestic_billed_m3"])
             / (pop_people * days),
             "unpaid_rate_pct": 100.0 * acc["unpaid_eur"] / acc["billed_eur"] if acc["billed_eur"] else 0.0,
-            "share_households_above_3pct": 100.0 * float(above.mean()),
+            "share_households_above_3pct": share_above,
             "social_rebate_eur": acc["social_rebate_eur"],
             **eng.money_columns(acc),
             "fte": eng.fte_total(),
@@ -675,9 +673,9 @@ class WaterService:
             "drought_year": self.weather.years[y].drought,
             "price_index": eng.cpi,
             "tariff_index": eng.state.tariff_index,
-            **self._communality(eng, above, year),
+            **self._communality(eng, included, year),
         }
-        self._decile_rows(eng, year, burden, above, sewer)
+        self._decile_rows(eng, year, means)
         eng.last_year_non_domestic_m3 = self.nd_year_m3.copy()
         return row
 
@@ -690,13 +688,58 @@ class WaterService:
         cost_km = eng.scenario.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
         return {"renewal_need_km": need, "renewal_gap_km": gap, "renewal_gap_eur": gap * cost_km}
 
-    def _decile_rows(
-        self, eng: Engine, year: int, burden: np.ndarray, above: np.ndarray, sewer: np.ndarray
-    ) -> None:
-        cnt = np.bincount(eng.pop.decile.astype(np.int64), minlength=11)[1:].astype(float)
-        arrays = [eng.income, eng.year_volume, eng.year_bill, sewer, eng.pop.persons]
+    def _year_households(self, eng: Engine, threshold: float) -> tuple[float, float, np.ndarray]:
+        """The year's household figures: the share (%) above the affordability ``threshold`` (water
+        and sewerage bills over income), the share neither above it nor rationed, and the means by
+        decile (rows: income, volume, bill, sewerage bill, persons, bill / income, burden, above).
+
+        On the numba path one compiled pass (:func:`sim.core._billing_numba.year_end_loop`) adds
+        each decile's households in order, as ``np.bincount`` does: the same doubles as the arrays
+        below (``tests/test_fast_paths.py``).
+        """
+        pop, n = eng.pop, eng.pop.count
+        cnt = self._decile_counts(eng)
+        if kernel_name() == "numba" and self._deciles_in_range:
+            sew = eng.scenario.sewerage
+            sums = np.zeros((8, 10))
+            n_above, n_included = _load_numba().year_end_loop(
+                pop.decile,
+                eng.income,
+                eng.year_volume,
+                eng.year_bill,
+                pop.sewered,
+                pop.persons,
+                self.short_hh,
+                sew.standing_charge_eur_per_year * eng.cpi * 12 / 12.0,  # as sewerage_bill_eur
+                sew.price_eur_per_m3 * eng.cpi,
+                threshold,
+                sums,
+            )
+            sums /= np.maximum(cnt, 1)
+            return 100.0 * (n_above / n), 100.0 * (n_included / n), sums
+        # the year's sewerage bills: a standing charge and a price, constant within the year, so the
+        # year's bill is the sum of the periods' bills
+        sewer = sewerage_bill_eur(eng.year_volume, pop.sewered, eng.scenario.sewerage, eng.cpi)
+        burden = (eng.year_bill + sewer) / eng.income
+        above = burden > threshold
+        arrays = [eng.income, eng.year_volume, eng.year_bill, sewer, pop.persons]
         arrays += [eng.year_bill / eng.income, burden, above.astype(float)]
-        means = decile_sums(eng.pop.decile, arrays) / np.maximum(cnt, 1)
+        means = decile_sums(pop.decile, arrays) / np.maximum(cnt, 1)
+        included = 100.0 * float((~above & ~self.short_hh).mean())
+        return 100.0 * float(above.mean()), included, means
+
+    def _decile_counts(self, eng: Engine) -> np.ndarray:
+        """Households in each decile (as floats), and whether every decile is 1 to 10; once."""
+        hit = self.__dict__.get("_cnt")
+        if hit is None or hit[0] is not eng.pop.decile:
+            d = eng.pop.decile
+            cnt = np.bincount(d.astype(np.int64), minlength=11)[1:].astype(float)
+            hit = self._cnt = (d, cnt)
+            self._deciles_in_range = bool(d.size and d.min() >= 1 and d.max() <= 10)
+        return hit[1]
+
+    def _decile_rows(self, eng: Engine, year: int, means: np.ndarray) -> None:
+        cnt = self._decile_counts(eng)
         inc, vol, bil, sew, persons = means[:5]
         bur, bur_all, shr = means[5] * 100.0, means[6] * 100.0, means[7] * 100.0
         for k in range(10):
@@ -716,7 +759,7 @@ class WaterService:
                 }
             )
 
-    def _communality(self, eng: Engine, above: np.ndarray, year: int) -> dict[str, float]:
+    def _communality(self, eng: Engine, included_pct: float, year: int) -> dict[str, float]:
         """Components of the communality index (docs/regimes.md), never aggregated here.
 
         usage_inclusion_pct: households whose bill (with sewerage) is within the affordability
@@ -728,7 +771,7 @@ class WaterService:
         rate0 = self._hazard0
         rate_now = self.cohorts.breaks_per_year(year + 1) / self.cohorts.total_km
         return {
-            "usage_inclusion_pct": 100.0 * float((~above & ~self.short_hh).mean()),
+            "usage_inclusion_pct": included_pct,
             "governance_inclusion_pct": eng.governance_inclusion_pct(),
             "resource_preservation_pct": 100.0 * self.stock.level_m3 / self._stock0,
             "network_condition_index": rate_now / rate0 if rate0 > 0 else float("nan"),
