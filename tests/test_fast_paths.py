@@ -14,6 +14,7 @@ import pytest
 
 from sim import load_scenario, scale_town, simulate, with_changes
 from sim.core.assets import BreakSampler, Cohorts, pcg64_state, seed_sequence_words
+from sim.core.billing import count_above, median_exact
 from sim.core.households import decile_sums
 from sim.core.non_domestic import volume_price_eur_per_m3
 from sim.core.tariff import bill as tariff_bill
@@ -198,3 +199,63 @@ def test_the_year_ends_household_figures_are_the_arrays_sums(
             assert got[0] == want[0] and got[1] == want[1]
             assert np.array_equal(got[2], want[2])
             assert (np.signbit(got[2]) == np.signbit(want[2])).all()
+
+
+def _median_cases() -> list[np.ndarray]:
+    rng = np.random.default_rng(17)
+    cases = []
+    for n in (8_192, 8_193, 20_000, 20_001, 100_000, 3_000):
+        cases.append(1.02 + rng.normal(0.0, 0.01, n))  # a tariff change's bill ratios
+        cases.append(rng.lognormal(0.0, 1.0, n))
+        cases.append(np.round(rng.normal(1.0, 0.05, n), 3))  # many ties
+        cases.append(np.where(rng.random(n) < 0.7, 1.0, rng.random(n)))  # most equal: window too full
+        sorted_ = np.sort(rng.random(n))
+        cases += [sorted_, sorted_[::-1].copy()]  # the sample's order on sorted arrays
+        with_nan = rng.random(n)
+        with_nan[rng.integers(n)] = np.nan
+        cases.append(with_nan)
+        cases.append(np.where(rng.random(n) < 0.01, np.inf, rng.random(n)))
+    return cases
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+def test_median_exact_is_numpys_median(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", kernel)
+    for x in _median_cases():
+        want = float(np.median(x))
+        got = median_exact(x.copy())
+        assert got == want or (np.isnan(got) and np.isnan(want)), (x.size, got, want)
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+def test_count_above_is_the_arrays_count(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", kernel)
+    rng = np.random.default_rng(3)
+    n = 20_000
+    bills = rng.gamma(2.0, 200.0, n)
+    sewer = np.where(rng.random(n) < 0.8, rng.gamma(2.0, 150.0, n), 0.0)
+    income = rng.lognormal(10.0, 0.6, n)
+    threshold = float(np.median((bills + sewer) / income))  # households right at the threshold
+    for t in (threshold, 0.03, 0.0):
+        want = int(np.count_nonzero((bills + sewer) / income > t))
+        assert count_above(bills, sewer, income, t) == want
+        assert count_above(bills, sewer, income, t, (np.empty(n), np.empty(n, dtype=bool))) == want
+
+
+def test_median_exact_selects_in_its_window_on_the_numba_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window is found for bill ratios (else the test above would only test np.median)."""
+    pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", "numba")
+    rng = np.random.default_rng(8)
+    cases = [1.02 + rng.normal(0.0, 0.01, n) for n in (20_000, 100_001, 250_000)]
+    want = [float(np.median(x)) for x in cases]
+
+    def no_median(*args: object, **kwargs: object) -> None:
+        raise AssertionError("np.median called")
+
+    monkeypatch.setattr(np, "median", no_median)
+    assert [median_exact(x.copy()) for x in cases] == want

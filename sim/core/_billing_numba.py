@@ -196,3 +196,34 @@ def year_end_loop(
         sums_o[6, d] += burden
         sums_o[7, d] += 1.0 if above else 0.0
     return n_above, n_included
+
+
+@_jit
+def count_above(bills, sewer, income, threshold):  # pragma: no cover - compiled
+    """How many households have (bill + sewerage bill) / income above ``threshold``: one pass,
+    each burden the double of the arrays ``(bills + sewer) / income``."""
+    k = 0
+    for i in range(bills.shape[0]):
+        burden = bills[i] + sewer[i]
+        burden /= income[i]
+        if burden > threshold:
+            k += 1
+    return k
+
+
+@_jit
+def window_pass(x, lo, hi, buf):  # pragma: no cover - compiled
+    """Copy the values of ``x`` between ``lo`` and ``hi`` (both included) to ``buf`` (room for
+    ``len(x) + 1``); return (how many are below ``lo``, how many were copied, whether ``x`` holds
+    a NaN). Without a branch on the values: ~1 ns a value where a branch, wrong half of the time
+    on values around a median, costs ~6 ns."""
+    below = 0
+    k = 0
+    nan = False
+    for i in range(x.shape[0]):
+        v = x[i]
+        below += v < lo
+        buf[k] = v
+        k += (v >= lo) & (v <= hi)
+        nan |= v != v
+    return below, k, nan

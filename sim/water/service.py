@@ -21,7 +21,14 @@ import numpy as np
 
 from sim.core import tariff as tariffs
 from sim.core.assets import BreakRecord, BreakSampler, Cohorts
-from sim.core.billing import BillingWork, _load_numba, billing_step, kernel_name, year_bills
+from sim.core.billing import (
+    BillingWork,
+    _load_numba,
+    billing_step,
+    count_above,
+    kernel_name,
+    year_bills,
+)
 from sim.core.engine import Engine, MonthFlows, State
 from sim.core.households import (
     INDOOR_MONTH_SHARE,
@@ -124,12 +131,11 @@ class WaterService:
         if bills.shape != self._burden.shape or not bills.size:
             burden = self.affordability_burden(eng, bills)
             return float((burden > threshold).mean() * 100.0)
-        # the same, in the service's own buffers: (bills + sewerage) / income, then the share
-        # above (a count over n is the mean of the booleans to the last bit: both are count / n)
-        burden = np.add(bills, self._last_year_sewerage(eng), out=self._burden)
-        burden /= eng.income
-        above = np.greater(burden, threshold, out=self._above)
-        return float(np.count_nonzero(above) / above.size * 100.0)
+        # the same, in one compiled pass or the service's own buffers: (bills + sewerage) / income,
+        # then the share above (a count over n is the mean of the booleans to the last bit)
+        sewer = self._last_year_sewerage(eng)
+        above = count_above(bills, sewer, eng.income, threshold, (self._burden, self._above))
+        return float(above / bills.size * 100.0)
 
     def reference_price(self, eng: Engine, tariff: Tariff, tariff_index: float) -> dict[str, float]:
         """The headline price of a tariff: the 120 m3 price (€/m3, taxes and levies included)."""
