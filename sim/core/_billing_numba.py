@@ -227,3 +227,69 @@ def window_pass(x, lo, hi, buf):  # pragma: no cover - compiled
         k += (v >= lo) & (v <= hi)
         nan |= v != v
     return below, k, nan
+
+
+@_jit
+def year_loop(
+    volume,
+    acc_in,
+    outdoor,
+    acc_out,
+    per_person,
+    persons,
+    standing,
+    block_lo,
+    block_up,
+    block_price,
+    levies_rate,
+    vat_rate,
+    social_kind,
+    keep_share,
+    cap_factor,
+    eligible,
+    income,
+    total_o,
+    net_o,
+):  # pragma: no cover - compiled
+    """A year's bill of each household for ``volume`` (:func:`sim.core.billing.year_bills`): the
+    arithmetic of :func:`bill_loop` for one period of 12 months, no seasonal volume and no payment
+    rule (``acc_in`` = 1, ``outdoor`` = ``acc_out`` = 0, given at run time so that nothing is
+    folded: the same doubles), writing only the bill incl. tax and the bill excl. tax minus levies
+    (two arrays where :func:`bill_loop` writes eight)."""
+    n = volume.shape[0]
+    cap_divisor = 1.0 + vat_rate
+    for i in range(n):
+        m = volume[i] * acc_in
+        m += outdoor * acc_out
+        if per_person:
+            scale = np.float64(persons[i]) * 1.0
+            u = m / scale
+        else:
+            scale = 1.0
+            u = m
+        excl = standing
+        volume_eur = 0.0
+        for b in range(len(block_lo)):  # a tuple: unrolled
+            lo = block_lo[b]
+            t = max(u, lo)
+            t = min(t, block_up[b])
+            t -= lo
+            if per_person:
+                t *= scale
+            t *= block_price[b]
+            excl += t
+            volume_eur += t
+        levies = m * levies_rate
+        excl += levies
+        rebate_x = 0.0
+        if social_kind == 1:  # reduced blocks
+            rebate_x = volume_eur * keep_share if eligible[i] else 0.0
+        elif social_kind == 2:  # bill capped at a share of income
+            cap = max(income[i] * cap_factor, 0.0)
+            gross = excl * vat_rate
+            gross += excl
+            rebate_x = excl - cap / cap_divisor if (eligible[i] and gross > cap) else 0.0
+        excl -= rebate_x
+        vat = excl * vat_rate
+        total_o[i] = excl + vat
+        net_o[i] = excl - levies

@@ -658,9 +658,10 @@ def year_bills(
     tax minus levies (what the service keeps): a projection, no payment drawn.
 
     The numpy path is :func:`sim.core.tariff.bill` (12 months, no seasonal volume); the numba path
-    runs the billing date's compiled loop on the same volumes (indoor = ``volume`` with weight 1,
-    no outdoor volume: the same metered volume to the bit), one pass instead of some fifteen. Both
-    give the same doubles for every household (``tests/test_billing_threads.py``).
+    runs the billing date's arithmetic compiled for a year (:func:`sim.core._billing_numba.year_loop`:
+    indoor = ``volume`` with weight 1, no outdoor volume, the same metered volume to the bit), one
+    pass writing two arrays instead of some fifteen passes. Both give the same doubles for every
+    household (``tests/test_billing_threads.py``).
     """
     if kernel is None:
         kernel = kernel_name()
@@ -688,28 +689,18 @@ def year_bills(
     los, ups, prices, kind = _loop_tariff(tariff, price_index, eligible, income)
     social = tariff.social
     n = volume.shape[0]
-    out = np.empty((9, n))
-    zeros, total, vat, levies, excl, rebate, scratch = out[0], out[1], out[2], out[3], out[4], out[5], out[6]
-    zeros.fill(0.0)
-    _load_numba().bill_loop(
+    total, net = np.empty(n), np.empty(n)
+    _load_numba().year_loop(
         volume,
-        zeros,  # no outdoor volume
         1.0,
+        0.0,  # no outdoor volume
         0.0,
-        0.0,
-        0.0,
-        False,
-        zeros,
-        zeros,
-        1.0,
         bool(tariff.blocks_per_person),
         persons,
-        1.0,
         tariff.standing_charge_eur_per_year * 1.0 * price_index,  # as tariff._compute: × period
         los,
         ups,
         prices,
-        0.0,  # no seasonal volume, no surcharge
         tariff.levies_eur_per_m3 * levies_index,
         tariff.vat_pct / 100.0,
         kind,
@@ -717,19 +708,10 @@ def year_bills(
         social.bill_cap_pct_of_income / 100.0 * 1.0,
         eligible,
         income,
-        zeros,  # no payment rule
-        0.0,
-        scratch,  # the loop's running year sums: not wanted here
-        out[7],
         total,
-        vat,
-        levies,
-        excl,
-        rebate,
-        out[8],
+        net,
     )
-    total = total.copy()  # alone: not keeping the other rows alive
-    return total, np.subtract(excl, levies, out=excl)
+    return total, net
 
 
 def _fused(
