@@ -259,3 +259,26 @@ def test_median_exact_selects_in_its_window_on_the_numba_path(monkeypatch: pytes
 
     monkeypatch.setattr(np, "median", no_median)
     assert [median_exact(x.copy()) for x in cases] == want
+
+
+def test_the_sewerage_lines_compiled_pass_is_the_numpy_operations() -> None:
+    pytest.importorskip("numba")
+    from sim.core import _billing_numba as nb
+
+    rng = np.random.default_rng(21)
+    n = 20_001
+    year_volume = rng.gamma(2.0, 40.0, n)
+    prev = year_volume * rng.random(n)
+    prev[:30] = year_volume[:30]  # nothing used since the last bill: a zero volume
+    year_volume[30:40] = prev[30:40] = -0.0
+    factor = (rng.random(n) < 0.8).astype(np.float64)
+    want_prev = prev.copy()
+    want = np.subtract(year_volume, want_prev)
+    np.copyto(want_prev, year_volume)
+    want *= 2.37
+    want += 31.5
+    want *= factor
+    got = np.empty(n)
+    nb.period_line_loop(year_volume, prev, 2.37, 31.5, factor, got)
+    assert np.array_equal(got, want) and (np.signbit(got) == np.signbit(want)).all()
+    assert np.array_equal(prev, want_prev)

@@ -293,3 +293,19 @@ def year_loop(
         vat = excl * vat_rate
         total_o[i] = excl + vat
         net_o[i] = excl - levies
+
+
+@_jit
+def period_line_loop(year_volume, prev, price, standing, factor, bills_o):  # pragma: no cover - compiled
+    """A second line of the period's bill on its volume (:meth:`sim.water.service.WaterService.bill`:
+    the sewerage): each household's volume of the year so far minus ``prev`` (what was billed
+    before), then ``prev`` set to the year's volume; the bill is (volume × ``price`` + ``standing``) ×
+    ``factor`` (1 for a sewered household, 0 otherwise), the numpy path's operations in its order."""
+    for i in range(year_volume.shape[0]):
+        v = year_volume[i]
+        b = v - prev[i]
+        prev[i] = v
+        b *= price
+        b += standing
+        b *= factor[i]
+        bills_o[i] = b

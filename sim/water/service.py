@@ -532,12 +532,20 @@ class WaterService:
         standing = sew.standing_charge_eur_per_year * eng.cpi * months / 12.0
         price = sew.price_eur_per_m3 * eng.cpi
 
+        numba = kernel_name() == "numba"
+
         def sewerage(cut: slice, unpaid: np.ndarray) -> tuple[float, float]:
-            bills = np.subtract(eng.year_volume[cut], self._sew_prev[cut], out=self._sew_vol[cut])
-            np.copyto(self._sew_prev[cut], eng.year_volume[cut])
-            bills *= price
-            bills += standing
-            bills *= self._sewered_f[cut]  # each household's sewerage bill of the period
+            bills = self._sew_vol[cut]
+            if numba:  # the same operations in one compiled pass
+                _load_numba().period_line_loop(
+                    eng.year_volume[cut], self._sew_prev[cut], price, standing, self._sewered_f[cut], bills
+                )
+            else:
+                np.subtract(eng.year_volume[cut], self._sew_prev[cut], out=bills)
+                np.copyto(self._sew_prev[cut], eng.year_volume[cut])
+                bills *= price
+                bills += standing
+                bills *= self._sewered_f[cut]  # each household's sewerage bill of the period
             billed = float(bills.sum())
             bills[unpaid] = 0.0  # a household pays its water and sewerage together, or neither
             return billed, float(bills.sum())
