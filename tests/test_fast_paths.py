@@ -16,6 +16,7 @@ from sim import load_scenario, scale_town, simulate, with_changes
 from sim.core.assets import BreakSampler, Cohorts, pcg64_state, seed_sequence_words
 from sim.core.billing import count_above, median_exact
 from sim.core.households import decile_sums
+from sim.core.ledger import Loans
 from sim.core.non_domestic import volume_price_eur_per_m3
 from sim.core.tariff import bill as tariff_bill
 from sim.experiments.run import engine_for, simulate_kept
@@ -282,3 +283,40 @@ def test_the_sewerage_lines_compiled_pass_is_the_numpy_operations() -> None:
     nb.period_line_loop(year_volume, prev, 2.37, 31.5, factor, got)
     assert np.array_equal(got, want) and (np.signbit(got) == np.signbit(want)).all()
     assert np.array_equal(prev, want_prev)
+
+
+def _written_out_loan_month(loans: Loans) -> tuple[float, float]:
+    """A loan book's month as :meth:`Loans.month` computed it before its fast path."""
+    if loans.principal.size == 0:
+        return 0.0, 0.0
+    interest = loans.principal * loans.rate_m
+    repay = np.minimum(
+        np.where(loans.months_left <= 1, loans.principal, loans.payment - interest), loans.principal
+    )
+    loans.principal = loans.principal - repay
+    loans.months_left = loans.months_left - 1
+    alive = (loans.months_left > 0) & (loans.principal > 1e-9)
+    if not alive.all():
+        loans.principal, loans.rate_m = loans.principal[alive], loans.rate_m[alive]
+        loans.months_left, loans.payment = loans.months_left[alive], loans.payment[alive]
+    return float(np.add.reduce(interest)), float(np.add.reduce(repay))
+
+
+def test_a_loan_books_month_is_the_arithmetic_it_replaced() -> None:
+    rng = np.random.default_rng(9)
+    fast, slow = Loans(), Loans()
+    ended = 0
+    for month in range(600):
+        if month % 12 == 0 or rng.random() < 0.05:  # a loan a year, and some more
+            amount = float(rng.uniform(1e4, 1e6)) if rng.random() > 0.05 else 0.0
+            rate, years = float(rng.choice([0.0, 1.5, 3.0])), int(rng.choice([0, 1, 2, 5, 25]))
+            for book in (fast, slow):
+                book.add(amount, rate, years)
+        if rng.random() < 0.01:
+            assert fast.remove(0.3) == slow.remove(0.3)
+        before = slow.principal.size
+        assert fast.month() == _written_out_loan_month(slow), month
+        ended += before - slow.principal.size
+        for name in ("principal", "rate_m", "months_left", "payment"):
+            assert np.array_equal(getattr(fast, name), getattr(slow, name)), (month, name)
+    assert ended > 20  # loans ended along the way (the slow path), most months had none
