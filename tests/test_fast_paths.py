@@ -320,3 +320,60 @@ def test_a_loan_books_month_is_the_arithmetic_it_replaced() -> None:
         for name in ("principal", "rate_m", "months_left", "payment"):
             assert np.array_equal(getattr(fast, name), getattr(slow, name)), (month, name)
     assert ended > 20  # loans ended along the way (the slow path), most months had none
+
+
+@pytest.mark.parametrize("weibull_share", [0.0, 0.5, 1.0])
+@pytest.mark.parametrize("km_factor", [0.05, 1.0, 30.0])  # months without breaks, a few, many
+def test_a_years_breaks_drawn_at_once_are_the_months_breaks(weibull_share: float, km_factor: float) -> None:
+    rng = np.random.default_rng(int(weibull_share * 10 + km_factor))
+    k, c = 3, 40
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").network
+
+    def cohorts() -> Cohorts:
+        g = np.random.default_rng(7)
+        length = g.uniform(0.1, 5, c) * km_factor
+        length[:3] = 0.0  # cohorts renewed away: equal running shares
+        return Cohorts(
+            material=g.integers(0, k, c),
+            install_year=g.uniform(1900, 2020, c),
+            length_km=length,
+            names=["a", "b", "c"],
+            model_weibull=g.random(k) < weibull_share,
+            n0=g.uniform(0.01, 0.5, k),
+            growth=g.uniform(0, 0.05, k),
+            shape=g.uniform(1, 3, k),
+            scale=g.uniform(20, 80, k),
+            life=g.uniform(40, 100, k),
+            value_eur_per_km=g.uniform(1e5, 3e5, c),
+        )
+
+    months = 36
+    ahead = BreakSampler(np.random.default_rng(1), months)
+    alone = BreakSampler(np.random.default_rng(1), months)
+    coh_a, coh_b = cohorts(), cohorts()
+    starts = np.cumsum(np.concatenate([[0.0], rng.choice([672.0, 720.0, 744.0], months)]))
+    cust = float(rng.uniform(5, 50))
+    counted = 0
+    for m in range(months):
+        y, cal = divmod(m, 12)
+        if cal == 0:
+            ms = list(range(m, m + 12))
+            ahead.prepare(
+                ms,
+                [2026 + y + (j - m) / 12.0 for j in ms],
+                coh_a,
+                spec,
+                [starts[j + 1] - starts[j] for j in ms],
+                [starts[j] for j in ms],
+                cust,
+            )
+        args = (2026 + y + cal / 12.0, spec, starts[m + 1] - starts[m], starts[m], cust)
+        got = ahead.sample(m, args[0], coh_a, *args[1:])
+        want = alone.sample(m, args[0], coh_b, *args[1:])
+        assert [vars(r) for r in got] == [vars(r) for r in want], m
+        assert [type(r.start_h) for r in got] == [type(r.start_h) for r in want]
+        counted += len(want)
+        if cal == 5:  # a renewal mid-year (new arrays): the months drawn ahead are not used
+            coh_a.renew(0.5, 2026 + y + 0.5, 1)
+            coh_b.renew(0.5, 2026 + y + 0.5, 1)
+    assert counted > 0 if km_factor > 0.05 else True

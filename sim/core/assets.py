@@ -199,6 +199,8 @@ class BreakSampler:
         self._words: list[list[int]] | None = None
         self._bitgen = np.random.PCG64(0)
         self._gen = np.random.Generator(self._bitgen)
+        # months drawn ahead by :meth:`prepare`: month -> (its inputs, its breaks' values)
+        self._ahead: dict[int, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
     def month_generator(self, month: int) -> np.random.Generator:
         """The generator of ``month``'s breaks: ``np.random.default_rng(self.month_seeds[month])``,
@@ -209,26 +211,61 @@ class BreakSampler:
         self._bitgen.state = pcg64_state(w[0][month], w[1][month], w[2][month], w[3][month])
         return self._gen
 
-    def sample(
+    @staticmethod
+    def _key(cohorts: Cohorts, spec: Network, *values: Any) -> tuple[Any, ...]:
+        """What a month's draws depend on besides its month: the cohorts' arrays (new ones at each
+        renewal), the network's parameters and the month's own numbers."""
+        return (cohorts.material, cohorts.install_year, cohorts.length_km, spec, *values)
+
+    def prepare(
         self,
-        month: int,
-        year: float,
+        months: list[int],
+        years: list[float],
         cohorts: Cohorts,
         spec: Network,
-        month_hours: float,
-        start_h: float,
+        hours: list[float],
+        starts: list[float],
         customers_per_km: float,
-    ) -> list[BreakRecord]:
-        rate_km = cohorts.rate_per_km(year)
-        by_cohort = rate_km * cohorts.length_km
-        total = np.add.reduce(by_cohort)
-        lam = total * month_hours / (365.0 * HOURS_PER_DAY)
-        n = poisson_inverse(float(self.count_u[month]), lam)
-        if n <= 0:
-            return []
-        u = self.month_generator(month).random((n, self.N_UNIFORMS + 1))
-        cum = np.cumsum(by_cohort) / total
-        which = np.minimum(np.searchsorted(cum, u[:, 0], side="right"), cum.size - 1)
+    ) -> None:
+        """Draw the breaks of several months at once (a year's: its cohorts do not change within it),
+        for :meth:`sample` to hand out month by month when it is asked with the same inputs.
+
+        The same numbers as month by month: each month's hazards are a row of the same elementwise
+        operations, its sums and running sums along the row (numpy's same reductions), its draws
+        from its own generator; a break's cohort is the number of running shares at or below its
+        uniform (``searchsorted(side="right")`` on non-decreasing shares); the delays and flows the
+        same elementwise operations on all months' draws together (``tests/test_fast_paths.py``).
+        """
+        self._ahead.clear()
+        yrs = np.array(years, dtype=np.float64)[:, None]
+        by_cohort = cohorts.rate_per_km(yrs) * cohorts.length_km
+        totals = np.add.reduce(by_cohort, axis=1)
+        lams = totals * np.array(hours, dtype=np.float64) / (365.0 * HOURS_PER_DAY)
+        counts = [poisson_inverse(float(self.count_u[m]), lams[i]) for i, m in enumerate(months)]
+        drawn = [i for i, k in enumerate(counts) if k > 0]
+        cust = int(round(customers_per_km * spec.isolated_section_km))
+        empty: tuple[Any, ...] = ([], [], [], [], [], [])
+        values = dict.fromkeys(range(len(months)), empty)
+        if drawn:
+            u = np.concatenate([self.month_generator(months[i]).random((counts[i], 6)) for i in drawn])
+            row = np.repeat(np.array(drawn), [counts[i] for i in drawn])
+            cum = np.cumsum(by_cohort, axis=1) / totals[:, None]
+            which = np.minimum((cum[row] <= u[:, :1]).sum(axis=1), cum.shape[1] - 1)
+            visible, det, flow, rep = self._delays(u, spec)
+            when, mats = u[:, 1].tolist(), cohorts.material[which].tolist()
+            seen, flows, dets, reps = visible.tolist(), flow.tolist(), det.tolist(), rep.tolist()
+            lo = 0
+            for i in drawn:
+                hi = lo + counts[i]
+                values[i] = (when[lo:hi], mats[lo:hi], seen[lo:hi], flows[lo:hi], dets[lo:hi], reps[lo:hi])
+                lo = hi
+        for i, m in enumerate(months):
+            key = self._key(cohorts, spec, years[i], hours[i], starts[i], customers_per_km)
+            self._ahead[m] = (key, (cust, *values[i]))
+
+    @staticmethod
+    def _delays(u: np.ndarray, spec: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Whether each break is visible, its detection delay, leak flow and repair time."""
         visible = u[:, 2] < spec.visible_share
         # exponential delays by inversion; -log(1-u) keeps the coupling monotone
         e_det = -np.log1p(-u[:, 3])
@@ -243,11 +280,56 @@ class BreakSampler:
         det = np.where(visible, vis_mean, hid_mean) * e_det
         flow = np.where(visible, spec.visible_flow_m3_per_h, spec.hidden_flow_m3_per_h) * e_flow
         rep = spec.repair_h * e_rep
+        return visible, det, flow, rep
+
+    def sample(
+        self,
+        month: int,
+        year: float,
+        cohorts: Cohorts,
+        spec: Network,
+        month_hours: float,
+        start_h: float,
+        customers_per_km: float,
+    ) -> list[BreakRecord]:
+        ahead = self._ahead.pop(month, None)
+        if ahead is not None:
+            key, (cust, when, mats, seen, flows, dets, reps) = ahead
+            now = self._key(cohorts, spec, year, month_hours, start_h, customers_per_km)
+            # the same arrays and network (identity), the same month's numbers (equality)
+            if all(a is b for a, b in zip(key[:4], now[:4], strict=True)) and key[4:] == now[4:]:
+                return self._records(cohorts, start_h, month_hours, cust, when, mats, seen, flows, dets, reps)
+        rate_km = cohorts.rate_per_km(year)
+        by_cohort = rate_km * cohorts.length_km
+        total = np.add.reduce(by_cohort)
+        lam = total * month_hours / (365.0 * HOURS_PER_DAY)
+        n = poisson_inverse(float(self.count_u[month]), lam)
+        if n <= 0:
+            return []
+        u = self.month_generator(month).random((n, self.N_UNIFORMS + 1))
+        cum = np.cumsum(by_cohort) / total
+        which = np.minimum(np.searchsorted(cum, u[:, 0], side="right"), cum.size - 1)
+        visible, det, flow, rep = self._delays(u, spec)
         cust = int(round(customers_per_km * spec.isolated_section_km))
-        names = cohorts.names
         # as Python numbers in one call each (the same values as element by element)
         when, mats = u[:, 1].tolist(), cohorts.material[which].tolist()
         seen, flows, dets, reps = visible.tolist(), flow.tolist(), det.tolist(), rep.tolist()
+        return self._records(cohorts, start_h, month_hours, cust, when, mats, seen, flows, dets, reps)
+
+    @staticmethod
+    def _records(
+        cohorts: Cohorts,
+        start_h: float,
+        month_hours: float,
+        cust: int,
+        when: list[float],
+        mats: list[int],
+        seen: list[bool],
+        flows: list[float],
+        dets: list[float],
+        reps: list[float],
+    ) -> list[BreakRecord]:
+        names = cohorts.names
         return [
             BreakRecord(
                 start_h=start_h + when[i] * month_hours,
@@ -258,7 +340,7 @@ class BreakSampler:
                 repair_h=reps[i],
                 customers=cust,
             )
-            for i in range(n)
+            for i in range(len(when))
         ]
 
 

@@ -214,6 +214,18 @@ class WaterService:
         y, cal_month = divmod(m, 12)
         year_float = s.town.start_year + y + cal_month / 12.0
         customers_per_km = eng.pop.count / max(self.cohorts.total_km, 1e-9)
+        if cal_month == 0:  # the year's months drawn at once (the cohorts change only at its start)
+            months = list(range(m, min(m + 12, eng.months_n)))
+            starts = [eng.month_start_h[k] for k in (*months, months[-1] + 1)]
+            self.sampler.prepare(
+                months,
+                [s.town.start_year + y + (k - m) / 12.0 for k in months],
+                self.cohorts,
+                s.network,
+                [starts[i + 1] - starts[i] for i in range(len(months))],
+                starts[:-1],
+                customers_per_km,
+            )
         recs = self.sampler.sample(m, year_float, self.cohorts, s.network, t1 - t0, t0, customers_per_km)
         if self.breaks is not None:
             # the reporting in force at each break's hour: this month's (decisions come at its ends)
