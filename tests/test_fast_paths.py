@@ -377,3 +377,15 @@ def test_a_years_breaks_drawn_at_once_are_the_months_breaks(weibull_share: float
             coh_a.renew(0.5, 2026 + y + 0.5, 1)
             coh_b.renew(0.5, 2026 + y + 0.5, 1)
     assert counted > 0 if km_factor > 0.05 else True
+
+
+def test_the_kept_size_distribution_is_the_bisections() -> None:
+    from sim.core.households import _size_cdf, decile_size_probabilities
+
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").households
+    shares, factors = tuple(spec.size_shares), tuple(spec.size_decile_factor)
+    want = np.cumsum(decile_size_probabilities(np.asarray(shares), np.asarray(factors)), axis=1)
+    want /= want[:, -1:]
+    assert np.array_equal(_size_cdf(shares, factors), want)
+    assert _size_cdf(shares, factors) is _size_cdf(shares, factors)  # kept, and read-only
+    assert not _size_cdf(shares, factors).flags.writeable
