@@ -389,3 +389,32 @@ def test_the_kept_size_distribution_is_the_bisections() -> None:
     assert np.array_equal(_size_cdf(shares, factors), want)
     assert _size_cdf(shares, factors) is _size_cdf(shares, factors)  # kept, and read-only
     assert not _size_cdf(shares, factors).flags.writeable
+
+
+def test_the_yearly_sewerage_bills_compiled_pass_is_sewerage_bill_eur() -> None:
+    pytest.importorskip("numba")
+    from sim.core import _billing_numba as nb
+    from sim.water.sewerage import sewerage_bill_eur
+
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").sewerage
+    rng = np.random.default_rng(4)
+    n = 20_003
+    volume = rng.gamma(2.0, 40.0, n)
+    volume[:20] = 0.0
+    volume[20:30] = -0.0
+    sewered = rng.random(n) < 0.85
+    for cpi in (1.0, 1.137):
+        got = np.empty(n)
+        nb.where_line_loop(volume, sewered, spec.standing_charge_eur_per_year * cpi * 12 / 12.0,
+                           spec.price_eur_per_m3 * cpi, got)  # fmt: skip
+        want = sewerage_bill_eur(volume, sewered, spec, cpi)
+        assert np.array_equal(got, want) and (np.signbit(got) == np.signbit(want)).all()
+
+
+def test_the_year_rows_means_are_numpys() -> None:
+    from sim.water.service import _mean
+
+    rng = np.random.default_rng(6)
+    for n in (1, 2, 5, 7, 8, 9, 31, 200, 1_001):
+        values = (rng.gamma(2.0, 10.0, n) * rng.choice([1e-3, 1.0, 1e6], n)).tolist()
+        assert _mean(values) == float(np.mean(values))

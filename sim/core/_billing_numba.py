@@ -309,3 +309,11 @@ def period_line_loop(year_volume, prev, price, standing, factor, bills_o):  # pr
         b += standing
         b *= factor[i]
         bills_o[i] = b
+
+
+@_jit
+def where_line_loop(volume, connected, standing, price, out):  # pragma: no cover - compiled
+    """``np.where(connected, standing + price * volume, 0.0)`` in one pass (a yearly line of the
+    bill, :func:`sim.water.sewerage.sewerage_bill_eur`): the same operations for each household."""
+    for i in range(volume.shape[0]):
+        out[i] = standing + price * volume[i] if connected[i] else 0.0

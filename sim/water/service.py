@@ -629,7 +629,18 @@ class WaterService:
         volume, cpi = eng.last_year_metered, eng.cpi
         hit = self._sewer_cache
         if hit is None or hit[0] is not volume or hit[1] != cpi:
-            sewer = sewerage_bill_eur(volume, eng.pop.sewered, eng.scenario.sewerage, cpi)
+            spec = eng.scenario.sewerage
+            if kernel_name() == "numba":  # sewerage_bill_eur's values in one compiled pass
+                sewer = np.empty(volume.shape[0])
+                _load_numba().where_line_loop(
+                    volume,
+                    eng.pop.sewered,
+                    spec.standing_charge_eur_per_year * cpi * 12 / 12.0,
+                    spec.price_eur_per_m3 * cpi,
+                    sewer,
+                )
+            else:
+                sewer = sewerage_bill_eur(volume, eng.pop.sewered, spec, cpi)
             sewer.flags.writeable = False
             # the volume array itself is kept: its identity is the key (a new one every year)
             hit = self._sewer_cache = (volume, cpi, sewer)
@@ -645,7 +656,7 @@ class WaterService:
         days = 366.0 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 365.0
         done = self.breaks_done[self._breaks_year_start :]
         n_breaks = len(done)
-        mean_repair = float(np.mean([b.wait_h + b.repair_h for b in done])) if done else 0.0
+        mean_repair = _mean([b.wait_h + b.repair_h for b in done]) if done else 0.0
         renew5 = self.renewed_km[-5:]
         price120 = tariffs.price_120m3_eur_per_m3(
             eng.state.tariff, reference_persons(s), price_index=eng.state.tariff_index, levies_index=eng.cpi
@@ -674,7 +685,7 @@ class WaterService:
             "interruptions_per_1000_customers": 1000.0 * n_breaks / n,
             "customer_interruption_hours": acc["interrupt_customer_hours"],
             "renewal_km": self.renewed_km[-1],
-            "renewal_rate_pct": 100.0 * float(np.mean(renew5)) / km,
+            "renewal_rate_pct": 100.0 * _mean(renew5) / km,
             **self._renewal_gap(eng),
             "network_length_km": km,
             "network_mean_age_years": self.cohorts.mean_age(year + 1),
@@ -802,3 +813,10 @@ class WaterService:
             "resource_preservation_pct": 100.0 * self.stock.level_m3 / self._stock0,
             "network_condition_index": rate_now / rate0 if rate0 > 0 else float("nan"),
         }
+
+
+def _mean(values: list[float]) -> float:
+    """``float(np.mean(values))``: numpy's pairwise sum over the count, without ``np.mean``'s
+    wrapper (the same double: ``np.mean`` is this sum divided by the count)."""
+    a = np.array(values, dtype=np.float64)
+    return float(np.add.reduce(a) / a.size)
