@@ -144,13 +144,27 @@ def _unpaid(draw, x):  # pragma: no cover - compiled
 
 @_jit
 def unpaid_loop(uniforms, negz, index_o):  # pragma: no cover - compiled
-    """Write the indices of the unpaid bills into ``index_o``; return how many there are."""
+    """Write the indices of the unpaid bills into ``index_o``; return how many there are.
+
+    Two passes, each household deciding as :func:`_unpaid`: the first keeps, without a branch, the
+    households whose draw is not ruled out by the bound (x ≤ 0, or a draw below it: about one in
+    thirty in the base town), writing every index and moving on only past those; the second takes
+    the exact test on them alone, compacting in place. (One pass with the test's branches took
+    ~2.4 ns a household; a branch-free pass ~1.)
+    """
     k = 0
     for i in range(negz.shape[0]):
-        if _unpaid(uniforms[i], negz[i]):
-            index_o[k] = i
-            k += 1
-    return k
+        x = negz[i]
+        bound = uniforms[i] * (2.0 + x + x * x * 0.5 + x * x * x * (1.0 / 6.0))
+        index_o[k] = i
+        k += (x <= 0.0) | (bound < 1.0 + 1e-9)
+    kept = 0
+    for j in range(k):
+        i = index_o[j]
+        if uniforms[i] < 1.0 / (math.exp(negz[i]) + 1.0):
+            index_o[kept] = i
+            kept += 1
+    return kept
 
 
 @_jit
