@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 
 from sim import load_scenario, scale_town, simulate, with_changes
-from sim.core.assets import Cohorts
+from sim.core.assets import BreakSampler, Cohorts, pcg64_state, seed_sequence_words
+from sim.core.billing import count_above, median_exact
 from sim.core.households import decile_sums
+from sim.core.ledger import Loans
 from sim.core.non_domestic import volume_price_eur_per_m3
 from sim.core.tariff import bill as tariff_bill
 from sim.experiments.run import engine_for, simulate_kept
@@ -130,3 +132,289 @@ def test_the_remembered_volume_price_is_the_120m3_bills() -> None:
             bd = tariff_bill(np.array([120.0]), persons, t, price_index=index)
             assert volume_price_eur_per_m3(t, persons, index) == float(bd.volume_eur[0]) / 120.0
     assert volume_price_eur_per_m3(dearer, 2, 1.0) != volume_price_eur_per_m3(tariff, 2, 1.0)
+
+
+def test_seed_sequence_words_are_numpys() -> None:
+    rng = np.random.default_rng(11)
+    seeds = np.concatenate(
+        [
+            (rng.random(400) * 2.0**62).astype(np.int64),  # the months' seeds' range
+            rng.integers(0, 2**32, 200),  # one 32-bit word
+            [0, 1, 2**32 - 1, 2**32, 2**62 - 1, 2**63 - 1],
+        ]
+    )
+    words = seed_sequence_words(seeds)
+    for j, seed in enumerate(seeds):
+        want = np.random.SeedSequence(int(seed)).generate_state(4, np.uint64)
+        assert [int(w[j]) for w in words] == [int(x) for x in want], seed
+        state = pcg64_state(*(int(w[j]) for w in words))
+        assert state == np.random.PCG64(int(seed)).state, seed
+
+
+def test_a_months_break_generator_draws_what_default_rng_draws() -> None:
+    sampler = BreakSampler(np.random.default_rng(3), 360)
+    for month in (0, 1, 7, 200, 359, 5):  # any order: each month's generator stands alone
+        got = sampler.month_generator(month).random((4, 6))
+        want = np.random.default_rng(int(sampler.month_seeds[month])).random((4, 6))
+        assert np.array_equal(got, want)
+
+
+def _written_out_year_households(eng, threshold: float):  # type: ignore[no-untyped-def]
+    """What the year end computed before its compiled pass: the arrays, their decile sums."""
+    sew = eng.scenario.sewerage
+    standing = sew.standing_charge_eur_per_year * eng.cpi * 12 / 12.0
+    sewer = np.where(eng.pop.sewered, standing + sew.price_eur_per_m3 * eng.cpi * eng.year_volume, 0.0)
+    burden = (eng.year_bill + sewer) / eng.income
+    above = burden > threshold
+    arrays = [eng.income, eng.year_volume, eng.year_bill, sewer, eng.pop.persons.astype(float)]
+    arrays += [eng.year_bill / eng.income, burden, above.astype(float)]
+    cnt = np.bincount(eng.pop.decile.astype(np.int64), minlength=11)[1:].astype(float)
+    means = _bincount_sums(eng.pop.decile, arrays) / np.maximum(cnt, 1)
+    included = 100.0 * float((~above & ~eng.service.short_hh).mean())
+    return 100.0 * float(above.mean()), included, means
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+@pytest.mark.parametrize("n", [2_000, 20_000, 1_237])
+def test_the_year_ends_household_figures_are_the_arrays_sums(
+    kernel: str, n: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", kernel)
+    town = scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), n)
+    eng = engine_for(with_changes(town, {"horizon_years": 1}), 4)
+    eng.run()
+    rng = np.random.default_rng(n)
+    for trial in range(4):
+        if trial:  # other years' figures: bills, volumes, incomes, rationing, some -0.0 and 0 bills
+            eng.year_bill[:] = rng.gamma(2.0, 200.0, n) * (rng.random(n) > 0.05)
+            eng.year_bill[rng.random(n) < 0.02] = -0.0
+            eng.year_volume[:] = rng.gamma(2.0, 40.0, n)
+            eng.income[:] = rng.lognormal(10.0, 0.6, n)
+            eng.service.short_hh[:] = rng.random(n) < 0.3
+            eng.cpi *= 1.01
+        for threshold in (0.03, 0.01):
+            got = eng.service._year_households(eng, threshold)
+            want = _written_out_year_households(eng, threshold)
+            assert got[0] == want[0] and got[1] == want[1]
+            assert np.array_equal(got[2], want[2])
+            assert (np.signbit(got[2]) == np.signbit(want[2])).all()
+
+
+def _median_cases() -> list[np.ndarray]:
+    rng = np.random.default_rng(17)
+    cases = []
+    for n in (8_192, 8_193, 20_000, 20_001, 100_000, 3_000):
+        cases.append(1.02 + rng.normal(0.0, 0.01, n))  # a tariff change's bill ratios
+        cases.append(rng.lognormal(0.0, 1.0, n))
+        cases.append(np.round(rng.normal(1.0, 0.05, n), 3))  # many ties
+        cases.append(np.where(rng.random(n) < 0.7, 1.0, rng.random(n)))  # most equal: window too full
+        sorted_ = np.sort(rng.random(n))
+        cases += [sorted_, sorted_[::-1].copy()]  # the sample's order on sorted arrays
+        with_nan = rng.random(n)
+        with_nan[rng.integers(n)] = np.nan
+        cases.append(with_nan)
+        cases.append(np.where(rng.random(n) < 0.01, np.inf, rng.random(n)))
+    return cases
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+def test_median_exact_is_numpys_median(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", kernel)
+    for x in _median_cases():
+        want = float(np.median(x))
+        got = median_exact(x.copy())
+        assert got == want or (np.isnan(got) and np.isnan(want)), (x.size, got, want)
+
+
+@pytest.mark.parametrize("kernel", ["numpy", "numba"])
+def test_count_above_is_the_arrays_count(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", kernel)
+    rng = np.random.default_rng(3)
+    n = 20_000
+    bills = rng.gamma(2.0, 200.0, n)
+    sewer = np.where(rng.random(n) < 0.8, rng.gamma(2.0, 150.0, n), 0.0)
+    income = rng.lognormal(10.0, 0.6, n)
+    threshold = float(np.median((bills + sewer) / income))  # households right at the threshold
+    for t in (threshold, 0.03, 0.0):
+        want = int(np.count_nonzero((bills + sewer) / income > t))
+        assert count_above(bills, sewer, income, t) == want
+        assert count_above(bills, sewer, income, t, (np.empty(n), np.empty(n, dtype=bool))) == want
+
+
+def test_median_exact_selects_in_its_window_on_the_numba_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window is found for bill ratios (else the test above would only test np.median)."""
+    pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", "numba")
+    rng = np.random.default_rng(8)
+    cases = [1.02 + rng.normal(0.0, 0.01, n) for n in (20_000, 100_001, 250_000)]
+    want = [float(np.median(x)) for x in cases]
+
+    def no_median(*args: object, **kwargs: object) -> None:
+        raise AssertionError("np.median called")
+
+    monkeypatch.setattr(np, "median", no_median)
+    assert [median_exact(x.copy()) for x in cases] == want
+
+
+def test_the_sewerage_lines_compiled_pass_is_the_numpy_operations() -> None:
+    pytest.importorskip("numba")
+    from sim.core import _billing_numba as nb
+
+    rng = np.random.default_rng(21)
+    n = 20_001
+    year_volume = rng.gamma(2.0, 40.0, n)
+    prev = year_volume * rng.random(n)
+    prev[:30] = year_volume[:30]  # nothing used since the last bill: a zero volume
+    year_volume[30:40] = prev[30:40] = -0.0
+    factor = (rng.random(n) < 0.8).astype(np.float64)
+    want_prev = prev.copy()
+    want = np.subtract(year_volume, want_prev)
+    np.copyto(want_prev, year_volume)
+    want *= 2.37
+    want += 31.5
+    want *= factor
+    got = np.empty(n)
+    nb.period_line_loop(year_volume, prev, 2.37, 31.5, factor, got)
+    assert np.array_equal(got, want) and (np.signbit(got) == np.signbit(want)).all()
+    assert np.array_equal(prev, want_prev)
+
+
+def _written_out_loan_month(loans: Loans) -> tuple[float, float]:
+    """A loan book's month as :meth:`Loans.month` computed it before its fast path."""
+    if loans.principal.size == 0:
+        return 0.0, 0.0
+    interest = loans.principal * loans.rate_m
+    repay = np.minimum(
+        np.where(loans.months_left <= 1, loans.principal, loans.payment - interest), loans.principal
+    )
+    loans.principal = loans.principal - repay
+    loans.months_left = loans.months_left - 1
+    alive = (loans.months_left > 0) & (loans.principal > 1e-9)
+    if not alive.all():
+        loans.principal, loans.rate_m = loans.principal[alive], loans.rate_m[alive]
+        loans.months_left, loans.payment = loans.months_left[alive], loans.payment[alive]
+    return float(np.add.reduce(interest)), float(np.add.reduce(repay))
+
+
+def test_a_loan_books_month_is_the_arithmetic_it_replaced() -> None:
+    rng = np.random.default_rng(9)
+    fast, slow = Loans(), Loans()
+    ended = 0
+    for month in range(600):
+        if month % 12 == 0 or rng.random() < 0.05:  # a loan a year, and some more
+            amount = float(rng.uniform(1e4, 1e6)) if rng.random() > 0.05 else 0.0
+            rate, years = float(rng.choice([0.0, 1.5, 3.0])), int(rng.choice([0, 1, 2, 5, 25]))
+            for book in (fast, slow):
+                book.add(amount, rate, years)
+        if rng.random() < 0.01:
+            assert fast.remove(0.3) == slow.remove(0.3)
+        before = slow.principal.size
+        assert fast.month() == _written_out_loan_month(slow), month
+        ended += before - slow.principal.size
+        for name in ("principal", "rate_m", "months_left", "payment"):
+            assert np.array_equal(getattr(fast, name), getattr(slow, name)), (month, name)
+    assert ended > 20  # loans ended along the way (the slow path), most months had none
+
+
+@pytest.mark.parametrize("weibull_share", [0.0, 0.5, 1.0])
+@pytest.mark.parametrize("km_factor", [0.05, 1.0, 30.0])  # months without breaks, a few, many
+def test_a_years_breaks_drawn_at_once_are_the_months_breaks(weibull_share: float, km_factor: float) -> None:
+    rng = np.random.default_rng(int(weibull_share * 10 + km_factor))
+    k, c = 3, 40
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").network
+
+    def cohorts() -> Cohorts:
+        g = np.random.default_rng(7)
+        length = g.uniform(0.1, 5, c) * km_factor
+        length[:3] = 0.0  # cohorts renewed away: equal running shares
+        return Cohorts(
+            material=g.integers(0, k, c),
+            install_year=g.uniform(1900, 2020, c),
+            length_km=length,
+            names=["a", "b", "c"],
+            model_weibull=g.random(k) < weibull_share,
+            n0=g.uniform(0.01, 0.5, k),
+            growth=g.uniform(0, 0.05, k),
+            shape=g.uniform(1, 3, k),
+            scale=g.uniform(20, 80, k),
+            life=g.uniform(40, 100, k),
+            value_eur_per_km=g.uniform(1e5, 3e5, c),
+        )
+
+    months = 36
+    ahead = BreakSampler(np.random.default_rng(1), months)
+    alone = BreakSampler(np.random.default_rng(1), months)
+    coh_a, coh_b = cohorts(), cohorts()
+    starts = np.cumsum(np.concatenate([[0.0], rng.choice([672.0, 720.0, 744.0], months)]))
+    cust = float(rng.uniform(5, 50))
+    counted = 0
+    for m in range(months):
+        y, cal = divmod(m, 12)
+        if cal == 0:
+            ms = list(range(m, m + 12))
+            ahead.prepare(
+                ms,
+                [2026 + y + (j - m) / 12.0 for j in ms],
+                coh_a,
+                spec,
+                [starts[j + 1] - starts[j] for j in ms],
+                [starts[j] for j in ms],
+                cust,
+            )
+        args = (2026 + y + cal / 12.0, spec, starts[m + 1] - starts[m], starts[m], cust)
+        got = ahead.sample(m, args[0], coh_a, *args[1:])
+        want = alone.sample(m, args[0], coh_b, *args[1:])
+        assert [vars(r) for r in got] == [vars(r) for r in want], m
+        assert [type(r.start_h) for r in got] == [type(r.start_h) for r in want]
+        counted += len(want)
+        if cal == 5:  # a renewal mid-year (new arrays): the months drawn ahead are not used
+            coh_a.renew(0.5, 2026 + y + 0.5, 1)
+            coh_b.renew(0.5, 2026 + y + 0.5, 1)
+    assert counted > 0 if km_factor > 0.05 else True
+
+
+def test_the_kept_size_distribution_is_the_bisections() -> None:
+    from sim.core.households import _size_cdf, decile_size_probabilities
+
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").households
+    shares, factors = tuple(spec.size_shares), tuple(spec.size_decile_factor)
+    want = np.cumsum(decile_size_probabilities(np.asarray(shares), np.asarray(factors)), axis=1)
+    want /= want[:, -1:]
+    assert np.array_equal(_size_cdf(shares, factors), want)
+    assert _size_cdf(shares, factors) is _size_cdf(shares, factors)  # kept, and read-only
+    assert not _size_cdf(shares, factors).flags.writeable
+
+
+def test_the_yearly_sewerage_bills_compiled_pass_is_sewerage_bill_eur() -> None:
+    pytest.importorskip("numba")
+    from sim.core import _billing_numba as nb
+    from sim.water.sewerage import sewerage_bill_eur
+
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").sewerage
+    rng = np.random.default_rng(4)
+    n = 20_003
+    volume = rng.gamma(2.0, 40.0, n)
+    volume[:20] = 0.0
+    volume[20:30] = -0.0
+    sewered = rng.random(n) < 0.85
+    for cpi in (1.0, 1.137):
+        got = np.empty(n)
+        nb.where_line_loop(volume, sewered, spec.standing_charge_eur_per_year * cpi * 12 / 12.0,
+                           spec.price_eur_per_m3 * cpi, got)  # fmt: skip
+        want = sewerage_bill_eur(volume, sewered, spec, cpi)
+        assert np.array_equal(got, want) and (np.signbit(got) == np.signbit(want)).all()
+
+
+def test_the_year_rows_means_are_numpys() -> None:
+    from sim.water.service import _mean
+
+    rng = np.random.default_rng(6)
+    for n in (1, 2, 5, 7, 8, 9, 31, 200, 1_001):
+        values = (rng.gamma(2.0, 10.0, n) * rng.choice([1e-3, 1.0, 1e6], n)).tolist()
+        assert _mean(values) == float(np.mean(values))

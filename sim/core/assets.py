@@ -193,27 +193,79 @@ class BreakSampler:
         draws = rng.random((months, 2))
         self.month_seeds = (draws[:, 0] * 2.0**62).astype(np.int64)
         self.count_u = draws[:, 1]
+        # each month's generator is ``np.random.default_rng(month_seed)``; seeding one costs ~13 µs,
+        # so the seeds' PCG64 words are hashed for all months at once and a month's generator is
+        # one reused PCG64 set to that state (the same doubles: tests/test_fast_paths.py)
+        self._words: list[list[int]] | None = None
+        self._bitgen = np.random.PCG64(0)
+        self._gen = np.random.Generator(self._bitgen)
+        # months drawn ahead by :meth:`prepare`: month -> (its inputs, its breaks' values)
+        self._ahead: dict[int, tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
-    def sample(
+    def month_generator(self, month: int) -> np.random.Generator:
+        """The generator of ``month``'s breaks: ``np.random.default_rng(self.month_seeds[month])``,
+        as a reused generator set to that seed's state (valid until the next month's is asked)."""
+        if self._words is None:
+            self._words = [w.tolist() for w in seed_sequence_words(self.month_seeds)]
+        w = self._words
+        self._bitgen.state = pcg64_state(w[0][month], w[1][month], w[2][month], w[3][month])
+        return self._gen
+
+    @staticmethod
+    def _key(cohorts: Cohorts, spec: Network, *values: Any) -> tuple[Any, ...]:
+        """What a month's draws depend on besides its month: the cohorts' arrays (new ones at each
+        renewal), the network's parameters and the month's own numbers."""
+        return (cohorts.material, cohorts.install_year, cohorts.length_km, spec, *values)
+
+    def prepare(
         self,
-        month: int,
-        year: float,
+        months: list[int],
+        years: list[float],
         cohorts: Cohorts,
         spec: Network,
-        month_hours: float,
-        start_h: float,
+        hours: list[float],
+        starts: list[float],
         customers_per_km: float,
-    ) -> list[BreakRecord]:
-        rate_km = cohorts.rate_per_km(year)
-        by_cohort = rate_km * cohorts.length_km
-        total = np.add.reduce(by_cohort)
-        lam = total * month_hours / (365.0 * HOURS_PER_DAY)
-        n = poisson_inverse(float(self.count_u[month]), lam)
-        if n <= 0:
-            return []
-        u = np.random.default_rng(int(self.month_seeds[month])).random((n, self.N_UNIFORMS + 1))
-        cum = np.cumsum(by_cohort) / total
-        which = np.minimum(np.searchsorted(cum, u[:, 0], side="right"), cum.size - 1)
+    ) -> None:
+        """Draw the breaks of several months at once (a year's: its cohorts do not change within it),
+        for :meth:`sample` to hand out month by month when it is asked with the same inputs.
+
+        The same numbers as month by month: each month's hazards are a row of the same elementwise
+        operations, its sums and running sums along the row (numpy's same reductions), its draws
+        from its own generator; a break's cohort is the number of running shares at or below its
+        uniform (``searchsorted(side="right")`` on non-decreasing shares); the delays and flows the
+        same elementwise operations on all months' draws together (``tests/test_fast_paths.py``).
+        """
+        self._ahead.clear()
+        yrs = np.array(years, dtype=np.float64)[:, None]
+        by_cohort = cohorts.rate_per_km(yrs) * cohorts.length_km
+        totals = np.add.reduce(by_cohort, axis=1)
+        lams = totals * np.array(hours, dtype=np.float64) / (365.0 * HOURS_PER_DAY)
+        counts = [poisson_inverse(float(self.count_u[m]), lams[i]) for i, m in enumerate(months)]
+        drawn = [i for i, k in enumerate(counts) if k > 0]
+        cust = int(round(customers_per_km * spec.isolated_section_km))
+        empty: tuple[Any, ...] = ([], [], [], [], [], [])
+        values = dict.fromkeys(range(len(months)), empty)
+        if drawn:
+            u = np.concatenate([self.month_generator(months[i]).random((counts[i], 6)) for i in drawn])
+            row = np.repeat(np.array(drawn), [counts[i] for i in drawn])
+            cum = np.cumsum(by_cohort, axis=1) / totals[:, None]
+            which = np.minimum((cum[row] <= u[:, :1]).sum(axis=1), cum.shape[1] - 1)
+            visible, det, flow, rep = self._delays(u, spec)
+            when, mats = u[:, 1].tolist(), cohorts.material[which].tolist()
+            seen, flows, dets, reps = visible.tolist(), flow.tolist(), det.tolist(), rep.tolist()
+            lo = 0
+            for i in drawn:
+                hi = lo + counts[i]
+                values[i] = (when[lo:hi], mats[lo:hi], seen[lo:hi], flows[lo:hi], dets[lo:hi], reps[lo:hi])
+                lo = hi
+        for i, m in enumerate(months):
+            key = self._key(cohorts, spec, years[i], hours[i], starts[i], customers_per_km)
+            self._ahead[m] = (key, (cust, *values[i]))
+
+    @staticmethod
+    def _delays(u: np.ndarray, spec: Network) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Whether each break is visible, its detection delay, leak flow and repair time."""
         visible = u[:, 2] < spec.visible_share
         # exponential delays by inversion; -log(1-u) keeps the coupling monotone
         e_det = -np.log1p(-u[:, 3])
@@ -228,11 +280,56 @@ class BreakSampler:
         det = np.where(visible, vis_mean, hid_mean) * e_det
         flow = np.where(visible, spec.visible_flow_m3_per_h, spec.hidden_flow_m3_per_h) * e_flow
         rep = spec.repair_h * e_rep
+        return visible, det, flow, rep
+
+    def sample(
+        self,
+        month: int,
+        year: float,
+        cohorts: Cohorts,
+        spec: Network,
+        month_hours: float,
+        start_h: float,
+        customers_per_km: float,
+    ) -> list[BreakRecord]:
+        ahead = self._ahead.pop(month, None)
+        if ahead is not None:
+            key, (cust, when, mats, seen, flows, dets, reps) = ahead
+            now = self._key(cohorts, spec, year, month_hours, start_h, customers_per_km)
+            # the same arrays and network (identity), the same month's numbers (equality)
+            if all(a is b for a, b in zip(key[:4], now[:4], strict=True)) and key[4:] == now[4:]:
+                return self._records(cohorts, start_h, month_hours, cust, when, mats, seen, flows, dets, reps)
+        rate_km = cohorts.rate_per_km(year)
+        by_cohort = rate_km * cohorts.length_km
+        total = np.add.reduce(by_cohort)
+        lam = total * month_hours / (365.0 * HOURS_PER_DAY)
+        n = poisson_inverse(float(self.count_u[month]), lam)
+        if n <= 0:
+            return []
+        u = self.month_generator(month).random((n, self.N_UNIFORMS + 1))
+        cum = np.cumsum(by_cohort) / total
+        which = np.minimum(np.searchsorted(cum, u[:, 0], side="right"), cum.size - 1)
+        visible, det, flow, rep = self._delays(u, spec)
         cust = int(round(customers_per_km * spec.isolated_section_km))
-        names = cohorts.names
         # as Python numbers in one call each (the same values as element by element)
         when, mats = u[:, 1].tolist(), cohorts.material[which].tolist()
         seen, flows, dets, reps = visible.tolist(), flow.tolist(), det.tolist(), rep.tolist()
+        return self._records(cohorts, start_h, month_hours, cust, when, mats, seen, flows, dets, reps)
+
+    @staticmethod
+    def _records(
+        cohorts: Cohorts,
+        start_h: float,
+        month_hours: float,
+        cust: int,
+        when: list[float],
+        mats: list[int],
+        seen: list[bool],
+        flows: list[float],
+        dets: list[float],
+        reps: list[float],
+    ) -> list[BreakRecord]:
+        names = cohorts.names
         return [
             BreakRecord(
                 start_h=start_h + when[i] * month_hours,
@@ -243,8 +340,69 @@ class BreakSampler:
                 repair_h=reps[i],
                 customers=cust,
             )
-            for i in range(n)
+            for i in range(len(when))
         ]
+
+
+# numpy's SeedSequence (bit_generator.pyx): hash constants and the mixing of its pool of 4 words
+_M32 = 0xFFFFFFFF
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
+# PCG64's 128-bit multiplier (pcg64.h, PCG_DEFAULT_MULTIPLIER_128)
+_PCG_MULT = 0x2360ED051FC65DA44385DF649FCCF645
+_M128 = (1 << 128) - 1
+
+
+def seed_sequence_words(seeds: np.ndarray) -> list[np.ndarray]:
+    """``np.random.SeedSequence(seed).generate_state(4, np.uint64)`` of each seed (``0 ≤ seed <
+    2**64``), as four arrays of words: the same hashing, on every seed at once.
+
+    A seed is its 32-bit words, least significant first (one word below 2**32, else two); the pool
+    of four words is each entropy word (or 0) hashed, then every word mixed with every other's hash;
+    the state is the pool hashed again, two 32-bit words to a 64-bit one. The hash constants move
+    the same way for every seed, so the arithmetic (uint32, modulo 2**32) runs on arrays.
+    """
+    s = np.asarray(seeds).astype(np.uint64)
+    lo = (s & np.uint64(_M32)).astype(np.uint32)
+    hi = (s >> np.uint64(32)).astype(np.uint32)
+    shift = np.uint32(16)
+    const = [_INIT_A]
+
+    def hashmix(v: np.ndarray) -> np.ndarray:
+        v = v ^ np.uint32(const[0])
+        const[0] = (const[0] * _MULT_A) & _M32
+        v = v * np.uint32(const[0])
+        return v ^ (v >> shift)
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        r = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
+        return r ^ (r >> shift)
+
+    zero = np.zeros_like(lo)
+    with np.errstate(over="ignore"):
+        pool = [hashmix(lo), hashmix(hi), hashmix(zero), hashmix(zero)]  # a second word of 0 or hi
+        for src in range(4):
+            for dst in range(4):
+                if src != dst:
+                    pool[dst] = mix(pool[dst], hashmix(pool[src]))
+        words = []
+        h = _INIT_B
+        for i in range(8):
+            v = pool[i % 4] ^ np.uint32(h)
+            h = (h * _MULT_B) & _M32
+            v = v * np.uint32(h)
+            words.append((v ^ (v >> shift)).astype(np.uint64))
+    return [words[2 * k] | (words[2 * k + 1] << np.uint64(32)) for k in range(4)]
+
+
+def pcg64_state(w0: int, w1: int, w2: int, w3: int) -> dict[str, Any]:
+    """The state of ``np.random.PCG64`` seeded with these four words of a SeedSequence (pcg64.c:
+    ``pcg64_set_seed``, then ``pcg_setseq_128_srandom_r``), for ``bit_generator.state``."""
+    initstate = (w0 << 64) | w1
+    inc = ((((w2 << 64) | w3) << 1) | 1) & _M128
+    state = (inc + initstate) & _M128  # the first step from 0 gives inc
+    state = (state * _PCG_MULT + inc) & _M128
+    return {"bit_generator": "PCG64", "state": {"state": state, "inc": inc}, "has_uint32": 0, "uinteger": 0}
 
 
 def poisson_inverse(u: float, lam: float) -> int:

@@ -309,6 +309,19 @@ class Engine:
         self.last_year_metered = np.zeros(n)
         # records
         self.months: list[dict[str, Any]] = []
+        # the ledger lines each month adds to the year's accumulators (once, not every month)
+        self._month_acc_keys = (
+            "bill_receipts_eur",
+            "loan_proceeds_eur",
+            *OPEX_LINES,
+            *CAPEX_LINES,
+            *OUTFLOW_LINES,
+            "interest_eur",
+            "principal_eur",
+            "treasury_interest_eur",
+            *ACCOUNT_YEAR_KEYS,
+            *self.service.extra_payment_lines,
+        )
         self.years: list[dict[str, Any]] = []
         self.decile_rows: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
@@ -681,18 +694,7 @@ class Engine:
             ("receipts_eur", row["receipts_eur"]),
         ):
             acc[k] += v
-        for k in (
-            "bill_receipts_eur",
-            "loan_proceeds_eur",
-            *OPEX_LINES,
-            *CAPEX_LINES,
-            *OUTFLOW_LINES,
-            "interest_eur",
-            "principal_eur",
-            "treasury_interest_eur",
-            *ACCOUNT_YEAR_KEYS,
-            *self.service.extra_payment_lines,
-        ):
+        for k in self._month_acc_keys:
             acc[k] += row.get(k, 0.0)
         self._repairs_month = 0
 

@@ -152,6 +152,18 @@ def decile_size_probabilities(shares: np.ndarray, factors: np.ndarray) -> np.nda
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _size_cdf(shares: tuple[float, ...], factors: tuple[float, ...]) -> np.ndarray:
+    """Each decile's cumulative size distribution (:func:`decile_size_probabilities`, then
+    running sums over the sizes, normalised to end at 1): the same for every run of a town (its
+    bisection, a hundred passes, cost about as much as drawing 20,000 households), so kept."""
+    probs = decile_size_probabilities(np.asarray(shares, dtype=float), np.asarray(factors, dtype=float))
+    cdf = np.cumsum(probs, axis=1)
+    cdf /= cdf[:, -1:]
+    cdf.flags.writeable = False
+    return cdf
+
+
 def draw_households(
     spec: HouseholdBase, rng: np.random.Generator, start_year: int | None = None
 ) -> BasePopulation:
@@ -170,12 +182,11 @@ def draw_households(
     if start_year is not None:
         means = means * income_index(spec, start_year)
     income = means[decile - 1] * rng.lognormal(-0.5 * sigma**2, sigma, n) if sigma > 0 else means[decile - 1]
-    shares = np.asarray(spec.size_shares, dtype=float)
-    probs = decile_size_probabilities(shares, np.asarray(spec.size_decile_factor, dtype=float))
     # inverse CDF on one uniform per household, as Generator.choice draws (same draws when all the
     # factors are 1)
-    cdf = np.cumsum(probs, axis=1)
-    cdf /= cdf[:, -1:]
+    cdf = _size_cdf(
+        tuple(float(x) for x in spec.size_shares), tuple(float(x) for x in spec.size_decile_factor)
+    )
     u_size = rng.random(n)
     persons = (np.sum(u_size[:, None] >= cdf[decile - 1], axis=1) + 1).astype(np.int8)
     return BasePopulation(decile, income, persons)

@@ -31,6 +31,8 @@ class Loans:
     rate_m: np.ndarray = field(default_factory=lambda: np.zeros(0))
     months_left: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     payment: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: the fewest months left of any loan (a bound, kept by :meth:`add` and :meth:`month`)
+    _min_left: int = field(default=0, init=False, repr=False, compare=False)
 
     def add(self, amount: float, rate_pct_year: float, years: int) -> None:
         if amount <= 0:
@@ -41,6 +43,7 @@ class Loans:
         self.rate_m = np.append(self.rate_m, r)
         self.months_left = np.append(self.months_left, n)
         self.payment = np.append(self.payment, annuity_payment(amount, r, n))
+        self._min_left = min(self._min_left, n) if self.principal.size > 1 else n
 
     @property
     def outstanding(self) -> float:
@@ -51,6 +54,19 @@ class Loans:
         if self.principal.size == 0:
             return 0.0, 0.0
         interest = self.principal * self.rate_m
+        if self._min_left > 1:
+            # no loan in its last month: the same arithmetic with fewer numpy calls (where() would
+            # pick payment − interest for every loan, and every loan has months left after this one)
+            repay = np.subtract(self.payment, interest)
+            np.minimum(repay, self.principal, out=repay)
+            self.principal = self.principal - repay
+            self.months_left = self.months_left - 1
+            self._min_left -= 1
+            if not np.greater(self.principal, 1e-9).all():
+                alive = self.principal > 1e-9
+                self.principal, self.rate_m = self.principal[alive], self.rate_m[alive]
+                self.months_left, self.payment = self.months_left[alive], self.payment[alive]
+            return float(np.add.reduce(interest)), float(np.add.reduce(repay))
         repay = np.minimum(
             np.where(self.months_left <= 1, self.principal, self.payment - interest), self.principal
         )
@@ -60,6 +76,7 @@ class Loans:
         if not alive.all():
             self.principal, self.rate_m = self.principal[alive], self.rate_m[alive]
             self.months_left, self.payment = self.months_left[alive], self.payment[alive]
+        self._min_left = int(self.months_left.min()) if self.months_left.size else 0
         # = .sum() of each, without its Python wrapper (a handful of loans, every month)
         return float(np.add.reduce(interest)), float(np.add.reduce(repay))
 

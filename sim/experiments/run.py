@@ -92,6 +92,8 @@ DECISION_COLUMNS = [
     "reason_code",
     "reason_params",
 ]
+#: the decisions table without its reasons (what a kept replication's summary reads)
+UNWORDED_DECISION_COLUMNS = DECISION_COLUMNS[: DECISION_COLUMNS.index("reason")]
 
 
 def simulate(
@@ -151,7 +153,7 @@ def simulate_kept(
     """What a replication keeps of one run: its ``years`` table, its ``deciles`` table when
     asked, and its summary, equal to those of :func:`simulate` (the same run, the same tables),
     without building the monthly, events and workforce tables that nobody keeps (a tenth of a
-    run's time in the default town)."""
+    run's time in the default town), nor wording the decisions' reasons."""
     eng = engine_for(scenario, seed, progress=progress)
     eng.run()
     empty = pd.DataFrame()
@@ -162,7 +164,8 @@ def simulate_kept(
         periods=empty,
         deciles=pd.DataFrame(eng.decile_rows) if keep_deciles else empty,
         events=empty,
-        decisions=_decisions_table(eng),
+        # the summary counts decisions, binding ones and vetoes: the reasons are not worded
+        decisions=pd.DataFrame(eng.decisions, columns=UNWORDED_DECISION_COLUMNS),
         workforce=empty,
     )
     return res.years, res.deciles if keep_deciles else None, summarise(res)

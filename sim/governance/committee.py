@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.core.billing import median_exact
 from sim.core.households import decile_sums
 from sim.core.tariff import standing_charge_share_pct
 from sim.i18n import NO_REASON, Reason, reason
@@ -144,7 +145,7 @@ def project(
         # the median household's bill change, median taken over the households (not of the bills)
         ratio = np.maximum(keep_bills, 1e-9)
         np.divide(bills, ratio, out=ratio)
-        median_change = float(np.median(ratio, overwrite_input=True) - 1.0)  # a partition in place
+        median_change = median_exact(ratio) - 1.0  # np.median's, reordering the ratios in place
     effects: dict[str, Any] = {
         "revenue_eur": revenue,
         "target_revenue_eur": target,

@@ -21,7 +21,14 @@ import numpy as np
 
 from sim.core import tariff as tariffs
 from sim.core.assets import BreakRecord, BreakSampler, Cohorts
-from sim.core.billing import BillingWork, billing_step, year_bills
+from sim.core.billing import (
+    BillingWork,
+    _load_numba,
+    billing_step,
+    count_above,
+    kernel_name,
+    year_bills,
+)
 from sim.core.engine import Engine, MonthFlows, State
 from sim.core.households import (
     INDOOR_MONTH_SHARE,
@@ -124,12 +131,11 @@ class WaterService:
         if bills.shape != self._burden.shape or not bills.size:
             burden = self.affordability_burden(eng, bills)
             return float((burden > threshold).mean() * 100.0)
-        # the same, in the service's own buffers: (bills + sewerage) / income, then the share
-        # above (a count over n is the mean of the booleans to the last bit: both are count / n)
-        burden = np.add(bills, self._last_year_sewerage(eng), out=self._burden)
-        burden /= eng.income
-        above = np.greater(burden, threshold, out=self._above)
-        return float(np.count_nonzero(above) / above.size * 100.0)
+        # the same, in one compiled pass or the service's own buffers: (bills + sewerage) / income,
+        # then the share above (a count over n is the mean of the booleans to the last bit)
+        sewer = self._last_year_sewerage(eng)
+        above = count_above(bills, sewer, eng.income, threshold, (self._burden, self._above))
+        return float(above / bills.size * 100.0)
 
     def reference_price(self, eng: Engine, tariff: Tariff, tariff_index: float) -> dict[str, float]:
         """The headline price of a tariff: the 120 m3 price (€/m3, taxes and levies included)."""
@@ -208,6 +214,18 @@ class WaterService:
         y, cal_month = divmod(m, 12)
         year_float = s.town.start_year + y + cal_month / 12.0
         customers_per_km = eng.pop.count / max(self.cohorts.total_km, 1e-9)
+        if cal_month == 0:  # the year's months drawn at once (the cohorts change only at its start)
+            months = list(range(m, min(m + 12, eng.months_n)))
+            starts = [eng.month_start_h[k] for k in (*months, months[-1] + 1)]
+            self.sampler.prepare(
+                months,
+                [s.town.start_year + y + (k - m) / 12.0 for k in months],
+                self.cohorts,
+                s.network,
+                [starts[i + 1] - starts[i] for i in range(len(months))],
+                starts[:-1],
+                customers_per_km,
+            )
         recs = self.sampler.sample(m, year_float, self.cohorts, s.network, t1 - t0, t0, customers_per_km)
         if self.breaks is not None:
             # the reporting in force at each break's hour: this month's (decisions come at its ends)
@@ -526,12 +544,20 @@ class WaterService:
         standing = sew.standing_charge_eur_per_year * eng.cpi * months / 12.0
         price = sew.price_eur_per_m3 * eng.cpi
 
+        numba = kernel_name() == "numba"
+
         def sewerage(cut: slice, unpaid: np.ndarray) -> tuple[float, float]:
-            bills = np.subtract(eng.year_volume[cut], self._sew_prev[cut], out=self._sew_vol[cut])
-            np.copyto(self._sew_prev[cut], eng.year_volume[cut])
-            bills *= price
-            bills += standing
-            bills *= self._sewered_f[cut]  # each household's sewerage bill of the period
+            bills = self._sew_vol[cut]
+            if numba:  # the same operations in one compiled pass
+                _load_numba().period_line_loop(
+                    eng.year_volume[cut], self._sew_prev[cut], price, standing, self._sewered_f[cut], bills
+                )
+            else:
+                np.subtract(eng.year_volume[cut], self._sew_prev[cut], out=bills)
+                np.copyto(self._sew_prev[cut], eng.year_volume[cut])
+                bills *= price
+                bills += standing
+                bills *= self._sewered_f[cut]  # each household's sewerage bill of the period
             billed = float(bills.sum())
             bills[unpaid] = 0.0  # a household pays its water and sewerage together, or neither
             return billed, float(bills.sum())
@@ -603,7 +629,18 @@ class WaterService:
         volume, cpi = eng.last_year_metered, eng.cpi
         hit = self._sewer_cache
         if hit is None or hit[0] is not volume or hit[1] != cpi:
-            sewer = sewerage_bill_eur(volume, eng.pop.sewered, eng.scenario.sewerage, cpi)
+            spec = eng.scenario.sewerage
+            if kernel_name() == "numba":  # sewerage_bill_eur's values in one compiled pass
+                sewer = np.empty(volume.shape[0])
+                _load_numba().where_line_loop(
+                    volume,
+                    eng.pop.sewered,
+                    spec.standing_charge_eur_per_year * cpi * 12 / 12.0,
+                    spec.price_eur_per_m3 * cpi,
+                    sewer,
+                )
+            else:
+                sewer = sewerage_bill_eur(volume, eng.pop.sewered, spec, cpi)
             sewer.flags.writeable = False
             # the volume array itself is kept: its identity is the key (a new one every year)
             hit = self._sewer_cache = (volume, cpi, sewer)
@@ -619,7 +656,7 @@ class WaterService:
         days = 366.0 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 365.0
         done = self.breaks_done[self._breaks_year_start :]
         n_breaks = len(done)
-        mean_repair = float(np.mean([b.wait_h + b.repair_h for b in done])) if done else 0.0
+        mean_repair = _mean([b.wait_h + b.repair_h for b in done]) if done else 0.0
         renew5 = self.renewed_km[-5:]
         price120 = tariffs.price_120m3_eur_per_m3(
             eng.state.tariff, reference_persons(s), price_index=eng.state.tariff_index, levies_index=eng.cpi
@@ -627,9 +664,7 @@ class WaterService:
         aff = s.affordability
         # the year's sewerage bills: a standing charge and a price, constant within the year, so the
         # year's bill is the sum of the periods' bills
-        sewer = sewerage_bill_eur(eng.year_volume, eng.pop.sewered, s.sewerage, eng.cpi)
-        burden = (eng.year_bill + sewer) / eng.income
-        above = burden > aff.threshold_pct / 100.0
+        share_above, included, means = self._year_households(eng, aff.threshold_pct / 100.0)
         row = {
             "year": year,
             "households": n,
@@ -650,7 +685,7 @@ class WaterService:
             "interruptions_per_1000_customers": 1000.0 * n_breaks / n,
             "customer_interruption_hours": acc["interrupt_customer_hours"],
             "renewal_km": self.renewed_km[-1],
-            "renewal_rate_pct": 100.0 * float(np.mean(renew5)) / km,
+            "renewal_rate_pct": 100.0 * _mean(renew5) / km,
             **self._renewal_gap(eng),
             "network_length_km": km,
             "network_mean_age_years": self.cohorts.mean_age(year + 1),
@@ -664,7 +699,7 @@ class WaterService:
             * (acc["billed_m3"] - acc["non_domestic_billed_m3"])
             / (pop_people * days),
             "unpaid_rate_pct": 100.0 * acc["unpaid_eur"] / acc["billed_eur"] if acc["billed_eur"] else 0.0,
-            "share_households_above_3pct": 100.0 * float(above.mean()),
+            "share_households_above_3pct": share_above,
             "social_rebate_eur": acc["social_rebate_eur"],
             **eng.money_columns(acc),
             "fte": eng.fte_total(),
@@ -675,9 +710,9 @@ class WaterService:
             "drought_year": self.weather.years[y].drought,
             "price_index": eng.cpi,
             "tariff_index": eng.state.tariff_index,
-            **self._communality(eng, above, year),
+            **self._communality(eng, included, year),
         }
-        self._decile_rows(eng, year, burden, above, sewer)
+        self._decile_rows(eng, year, means)
         eng.last_year_non_domestic_m3 = self.nd_year_m3.copy()
         return row
 
@@ -690,13 +725,58 @@ class WaterService:
         cost_km = eng.scenario.network.renewal_cost_eur_per_km * eng.cpi * eng.real_works
         return {"renewal_need_km": need, "renewal_gap_km": gap, "renewal_gap_eur": gap * cost_km}
 
-    def _decile_rows(
-        self, eng: Engine, year: int, burden: np.ndarray, above: np.ndarray, sewer: np.ndarray
-    ) -> None:
-        cnt = np.bincount(eng.pop.decile.astype(np.int64), minlength=11)[1:].astype(float)
-        arrays = [eng.income, eng.year_volume, eng.year_bill, sewer, eng.pop.persons]
+    def _year_households(self, eng: Engine, threshold: float) -> tuple[float, float, np.ndarray]:
+        """The year's household figures: the share (%) above the affordability ``threshold`` (water
+        and sewerage bills over income), the share neither above it nor rationed, and the means by
+        decile (rows: income, volume, bill, sewerage bill, persons, bill / income, burden, above).
+
+        On the numba path one compiled pass (:func:`sim.core._billing_numba.year_end_loop`) adds
+        each decile's households in order, as ``np.bincount`` does: the same doubles as the arrays
+        below (``tests/test_fast_paths.py``).
+        """
+        pop, n = eng.pop, eng.pop.count
+        cnt = self._decile_counts(eng)
+        if kernel_name() == "numba" and self._deciles_in_range:
+            sew = eng.scenario.sewerage
+            sums = np.zeros((8, 10))
+            n_above, n_included = _load_numba().year_end_loop(
+                pop.decile,
+                eng.income,
+                eng.year_volume,
+                eng.year_bill,
+                pop.sewered,
+                pop.persons,
+                self.short_hh,
+                sew.standing_charge_eur_per_year * eng.cpi * 12 / 12.0,  # as sewerage_bill_eur
+                sew.price_eur_per_m3 * eng.cpi,
+                threshold,
+                sums,
+            )
+            sums /= np.maximum(cnt, 1)
+            return 100.0 * (n_above / n), 100.0 * (n_included / n), sums
+        # the year's sewerage bills: a standing charge and a price, constant within the year, so the
+        # year's bill is the sum of the periods' bills
+        sewer = sewerage_bill_eur(eng.year_volume, pop.sewered, eng.scenario.sewerage, eng.cpi)
+        burden = (eng.year_bill + sewer) / eng.income
+        above = burden > threshold
+        arrays = [eng.income, eng.year_volume, eng.year_bill, sewer, pop.persons]
         arrays += [eng.year_bill / eng.income, burden, above.astype(float)]
-        means = decile_sums(eng.pop.decile, arrays) / np.maximum(cnt, 1)
+        means = decile_sums(pop.decile, arrays) / np.maximum(cnt, 1)
+        included = 100.0 * float((~above & ~self.short_hh).mean())
+        return 100.0 * float(above.mean()), included, means
+
+    def _decile_counts(self, eng: Engine) -> np.ndarray:
+        """Households in each decile (as floats), and whether every decile is 1 to 10; once."""
+        hit = self.__dict__.get("_cnt")
+        if hit is None or hit[0] is not eng.pop.decile:
+            d = eng.pop.decile
+            cnt = np.bincount(d.astype(np.int64), minlength=11)[1:].astype(float)
+            hit = self._cnt = (d, cnt)
+            self._deciles_in_range = bool(d.size and d.min() >= 1 and d.max() <= 10)
+        return hit[1]
+
+    def _decile_rows(self, eng: Engine, year: int, means: np.ndarray) -> None:
+        cnt = self._decile_counts(eng)
         inc, vol, bil, sew, persons = means[:5]
         bur, bur_all, shr = means[5] * 100.0, means[6] * 100.0, means[7] * 100.0
         for k in range(10):
@@ -716,7 +796,7 @@ class WaterService:
                 }
             )
 
-    def _communality(self, eng: Engine, above: np.ndarray, year: int) -> dict[str, float]:
+    def _communality(self, eng: Engine, included_pct: float, year: int) -> dict[str, float]:
         """Components of the communality index (docs/regimes.md), never aggregated here.
 
         usage_inclusion_pct: households whose bill (with sewerage) is within the affordability
@@ -728,8 +808,15 @@ class WaterService:
         rate0 = self._hazard0
         rate_now = self.cohorts.breaks_per_year(year + 1) / self.cohorts.total_km
         return {
-            "usage_inclusion_pct": 100.0 * float((~above & ~self.short_hh).mean()),
+            "usage_inclusion_pct": included_pct,
             "governance_inclusion_pct": eng.governance_inclusion_pct(),
             "resource_preservation_pct": 100.0 * self.stock.level_m3 / self._stock0,
             "network_condition_index": rate_now / rate0 if rate0 > 0 else float("nan"),
         }
+
+
+def _mean(values: list[float]) -> float:
+    """``float(np.mean(values))``: numpy's pairwise sum over the count, without ``np.mean``'s
+    wrapper (the same double: ``np.mean`` is this sum divided by the count)."""
+    a = np.array(values, dtype=np.float64)
+    return float(np.add.reduce(a) / a.size)
