@@ -279,7 +279,7 @@ def year_loop(
             scale = np.float64(persons[i]) * 1.0
             u = m / scale
         else:
-            scale = 1.0
+            scale = np.float64(1.0)
             u = m
         excl = standing
         volume_eur = 0.0

@@ -18,7 +18,7 @@ one seed see the same failures wherever their networks are alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -69,13 +69,13 @@ class Cohorts:
     def total_km(self) -> float:
         return float(np.add.reduce(self.length_km))  # = .sum(): asked every month, a few cohorts
 
-    def ages(self, year: float) -> np.ndarray:
+    def ages(self, year: float | np.ndarray) -> np.ndarray:
         return np.maximum(year - self.install_year, 0.0)
 
     def mean_age(self, year: float) -> float:
         return float(np.average(self.ages(year), weights=self.length_km))
 
-    def rate_per_km(self, year: float) -> np.ndarray:
+    def rate_per_km(self, year: float | np.ndarray) -> np.ndarray:
         """Breaks per km per year of each cohort at ``year``.
 
         Shamir–Howard: N0·exp(A·age). Weibull: N0·(age/scale)^(shape-1), N0 being the rate at
@@ -208,7 +208,9 @@ class BreakSampler:
         if self._words is None:
             self._words = [w.tolist() for w in seed_sequence_words(self.month_seeds)]
         w = self._words
-        self._bitgen.state = pcg64_state(w[0][month], w[1][month], w[2][month], w[3][month])
+        self._bitgen.state = pcg64_state(  # type: ignore[assignment]  # numpy types it as a private TypedDict
+            w[0][month], w[1][month], w[2][month], w[3][month]
+        )
         return self._gen
 
     @staticmethod
@@ -368,15 +370,15 @@ def seed_sequence_words(seeds: np.ndarray) -> list[np.ndarray]:
     shift = np.uint32(16)
     const = [_INIT_A]
 
-    def hashmix(v: np.ndarray) -> np.ndarray:
+    def hashmix(v: Any) -> np.ndarray:  # uint32 arrays (numpy's stubs lose the dtype on ``*``)
         v = v ^ np.uint32(const[0])
         const[0] = (const[0] * _MULT_A) & _M32
         v = v * np.uint32(const[0])
-        return v ^ (v >> shift)
+        return cast(np.ndarray, v ^ (v >> shift))
 
-    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def mix(x: Any, y: Any) -> np.ndarray:
         r = np.uint32(_MIX_L) * x - np.uint32(_MIX_R) * y
-        return r ^ (r >> shift)
+        return cast(np.ndarray, r ^ (r >> shift))
 
     zero = np.zeros_like(lo)
     with np.errstate(over="ignore"):

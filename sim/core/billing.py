@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from scipy.special import logit
@@ -314,7 +314,7 @@ def _median_buffer(size: int, src: np.ndarray) -> np.ndarray:
     i = 1 if np.shares_memory(bufs[0], src) else 0
     if bufs[i].shape[0] < size:
         bufs[i] = np.empty(size)
-    return bufs[i][:size]
+    return cast(np.ndarray, bufs[i][:size])
 
 
 def count_above(
