@@ -370,7 +370,7 @@ def _files(cmp: Comparison, s: Scenario, mode: str, params: Mapping[str, str], l
     with right:
         if mode == "current":
             share.yaml_button(s, lang, key="compare_yaml")
-    share.link_box(params, lang)
+    firstview.later(PAGE, lambda: share.link_box(params, lang))  # a code block: heavy at first
 
 
 def render() -> None:
@@ -389,7 +389,7 @@ def render() -> None:
     if mode == "multi":  # one régie for water and electricity, against the two run apart
         params = share.sync_url(PAGE, {"m": mode})
         compare_multi.render(lang, page=PAGE)
-        share.link_box(params, lang)
+        firstview.later(PAGE, lambda: share.link_box(params, lang))
         firstview.draw_deferred(PAGE)
         return
     s = share.current()

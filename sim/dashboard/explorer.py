@@ -532,7 +532,9 @@ def _decisions(result: Any, lang: str) -> None:
         return
     binding = int(d["binding"].astype(bool).sum()) if "binding" in d else 0
     st.caption(t("explorer.decisions.caption", lang, n=len(d), binding=binding))
-    st.dataframe(decisions_table(d, lang, service_of(result)), hide_index=True, width="stretch")
+    table = decisions_table(d, lang, service_of(result))
+    # in a session's first view, with the charts (the table's scripts are heavy for the browser)
+    firstview.later(PAGE, lambda: st.dataframe(table, hide_index=True, width="stretch"))
 
 
 def ensemble_key(s: Scenario, runs: int) -> tuple[str, str, int]:
@@ -574,7 +576,7 @@ def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str, view:
     with right:
         futures = view.result["scenario"] if view.result else None
         share.results_buttons(run.result, lang, key="explorer", ensemble=futures)
-    share.link_box(params, lang)
+    firstview.later(PAGE, lambda: share.link_box(params, lang))  # a code block: heavy at first
 
 
 # ------------------------------------------------------------------------------------------

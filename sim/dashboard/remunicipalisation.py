@@ -655,11 +655,9 @@ def _workers(chosen: Any, baseline: Any, year: int, at_end: str, lang: str) -> N
     _chart(
         lambda: workforce_figure(chosen.workforce, baseline.workforce, year, at_end, lang), "workforce", lang
     )
-    st.dataframe(
-        workforce_table(chosen.workforce, baseline.workforce, lang),
-        hide_index=True,
-        key=K + "workforce_table",
-    )
+    table = workforce_table(chosen.workforce, baseline.workforce, lang)
+    # in a session's first view, with the charts (the table's scripts are heavy for the browser)
+    firstview.later(PAGE, lambda: st.dataframe(table, hide_index=True, key=K + "workforce_table"))
 
 
 def _transition(chosen: Any, baseline: Any, year: int, lang: str) -> None:
@@ -687,7 +685,8 @@ def _transition(chosen: Any, baseline: Any, year: int, lang: str) -> None:
         ),
         border=True,
     )
-    st.dataframe(financing_table(frame, lang), hide_index=True, key=K + "financing_table")
+    table = financing_table(frame, lang)
+    firstview.later(PAGE, lambda: st.dataframe(table, hide_index=True, key=K + "financing_table"))
     unfinanced = float(chosen.years["unfinanced_eur"].max())
     if unfinanced > 0:
         st.warning(t("remun.fin.unfinanced", lang, amount=fmt_eur(unfinanced, lang, 0)))
@@ -757,12 +756,13 @@ def render() -> None:
 
     st.header(t("remun.decisions.header", lang))
     tab_chosen, tab_base = st.tabs([option_label(at_end, lang), t("remun.baseline", lang)])
+    decided = contract_decisions(chosen.decisions, lang)
+    kept = contract_decisions(baseline.decisions, lang)
+    # in a session's first view, with the charts (the table's scripts are heavy for the browser)
     with tab_chosen:
-        st.dataframe(contract_decisions(chosen.decisions, lang), hide_index=True, key=K + "decisions")
+        firstview.later(PAGE, lambda: st.dataframe(decided, hide_index=True, key=K + "decisions"))
     with tab_base:
-        st.dataframe(
-            contract_decisions(baseline.decisions, lang), hide_index=True, key=K + "decisions_baseline"
-        )
+        firstview.later(PAGE, lambda: st.dataframe(kept, hide_index=True, key=K + "decisions_baseline"))
     st.caption(t("remun.decisions.note", lang))
     firstview.draw_deferred(PAGE)  # the first run sent without its charts: one more run draws them
 
