@@ -78,6 +78,10 @@ new MutationObserver(() => {
       '[data-testid="stMain"] [data-testid="stDataFrame"], ' +
       '[data-testid="stMain"] .js-plotly-plot .main-svg'))
     m.content = now;
+  // number: the page's first number, in its sentence under the title (firstview.words) or a figure
+  if (m.number === undefined && (m.content !== undefined ||
+      document.querySelector('[data-testid="stMain"] .st-key-firstview-words [data-testid="stMarkdown"]')))
+    m.number = now;
 }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """
 #: with ``--trace``: every WebSocket message's arrival (ms, bytes) and the script-state changes
@@ -202,7 +206,7 @@ def visit(browser: Any, url: str, width: int, height: int, trace: bool = False) 
             done = page.evaluate(SETTLED, [QUIET_MS])
             if done is not None:
                 marks = page.evaluate("window.__marks")
-                for k in ("app", "title", "content"):
+                for k in ("app", "title", "content", "number"):
                     MARKS.setdefault(k, []).append(float(marks.get(k, float("nan"))) / 1000.0)
                 if trace:
                     TRACES.append({**traced(page), "drawn": float(done) / 1000.0})
@@ -231,6 +235,7 @@ def breakdown(traces: list[dict[str, Any]]) -> dict[str, float]:
         put("ws open", tr["ws_open"])
         put("ws first msg", ws[0][0] if ws else float("nan"))
         put("title", m.get("title", float("nan")))
+        put("first number (sentence or figure)", m.get("number", float("nan")))
         put("first figure", m.get("content", float("nan")))
         put("loading sentence", m.get("loading", float("nan")))
         put("first chart", m.get("chart", float("nan")))
@@ -279,7 +284,8 @@ def visit_back(context: Any, url: str) -> float:
         page.goto(url, wait_until="commit")
         drawn = _settle(page, 0.0)
         marks = page.evaluate("window.__marks")
-        MARKS.setdefault("content", []).append(float(marks.get("content", float("nan"))) / 1000.0)
+        for k in ("content", "number"):
+            MARKS.setdefault(k, []).append(float(marks.get(k, float("nan"))) / 1000.0)
         return drawn
     finally:
         page.close()
@@ -324,6 +330,8 @@ def main() -> None:
     first_marks: dict[tuple[str, Path], dict[str, float]] = {}
     new_figure: dict[tuple[str, Path], list[float]] = {}  # a new visitor's first figure, warm server
     back_figure: dict[tuple[str, Path], list[float]] = {}  # a returning visitor's first figure
+    new_number: dict[tuple[str, Path], list[float]] = {}  # ... first number (sentence or figure)
+    back_number: dict[tuple[str, Path], list[float]] = {}
     traces: dict[tuple[str, Path], list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         servers = [start_server(Path(tmp) / f"server{i}.log", r) for i, r in enumerate(roots)]
@@ -345,9 +353,11 @@ def main() -> None:
                         TRACES.clear()
                         got[root][1].append(visit(browser, target, args.width, args.height, args.trace))
                         new_figure.setdefault((p.url_path, root), []).append(MARKS["content"][-1])
+                        new_number.setdefault((p.url_path, root), []).append(MARKS["number"][-1])
                         traces.setdefault((p.url_path, root), []).extend(TRACES)
                         got[root][2].append(visit_back(returning[i], target))
                         back_figure.setdefault((p.url_path, root), []).append(MARKS["content"][-1])
+                        back_number.setdefault((p.url_path, root), []).append(MARKS["number"][-1])
                         got[root][3].append(
                             from_menu(returning[i], url, t(p.title_key, "fr")) if path else float("nan")
                         )
@@ -382,12 +392,14 @@ def main() -> None:
         )
     print()
     print("first visitor, seconds from the navigation: Streamlit's frame drawn (its scripts loaded),")
-    print("the page's title (the script's first element), its first number or chart, all drawn")
-    print(f"{'page':<20} {'served from':<14} {'frame':>6} {'title':>6} {'figure':>7} {'drawn':>6}")
+    print("the page's title (the script's first element), its first number (in the sentence under the")
+    print("title, or a figure), its first figure (a metric, a table or a chart), all drawn")
+    cols = f"{'frame':>6} {'title':>6} {'number':>7} {'figure':>7} {'drawn':>6}"
+    print(f"{'page':<20} {'served from':<14} {cols}")
     for (name, root), m in first_marks.items():
         print(
-            f"{name:<20} {root.name:<14} {m['app']:>6.2f} {m['title']:>6.2f} {m['content']:>7.2f} "
-            f"{rows[(name, root)][0]:>6.2f}"
+            f"{name:<20} {root.name:<14} {m['app']:>6.2f} {m['title']:>6.2f} {m['number']:>7.2f} "
+            f"{m['content']:>7.2f} {rows[(name, root)][0]:>6.2f}"
         )
     print()
     print("a new visitor on a warm server: seconds until the page's first number or chart (median, min–max)")
@@ -396,6 +408,14 @@ def main() -> None:
     print("a returning visitor: seconds until the page's first number or chart (median, min–max)")
     for (name, root), v in back_figure.items():
         print(f"{name:<20} {root.name:<14} {statistics.median(v):>6.2f} ({min(v):.2f}–{max(v):.2f})")
+    print("seconds until the page's first number, in its sentence under the title or a figure (median,")
+    print("min–max): a new visitor, then a returning one")
+    for (name, root), v in new_number.items():
+        b = back_number[(name, root)]
+        print(
+            f"{name:<20} {root.name:<14} {statistics.median(v):>6.2f} ({min(v):.2f}–{max(v):.2f})"
+            f"   {statistics.median(b):>6.2f} ({min(b):.2f}–{max(b):.2f})"
+        )
     if args.trace:
         for (name, root), trs in traces.items():
             print()

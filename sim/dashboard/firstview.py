@@ -34,6 +34,21 @@ from sim.i18n import t
 PAUSE_S = 1.0
 
 
+#: key of the place, under a page's title, of its headline figures in a sentence (:func:`words`)
+WORDS_KEY = "firstview-words"
+
+
+def words() -> Any:
+    """A place under the page's title for its headline figures in one sentence, filled (with
+    ``.markdown``) once the page's runs are known, in the same script run.
+
+    Text is drawn by a new visitor's browser with the title: its script is the title's. The
+    figures further down (``st.metric``, tables) each need a script of their own, fetched when
+    they first arrive, and show 0.5–1 s later (``benchmarks/RESULTS.md``)."""
+    with st.container(key=WORDS_KEY):
+        return st.empty()
+
+
 def _key(page: str) -> str:
     return f"firstview.{page}.charts"
 

@@ -570,6 +570,23 @@ def _metrics(
     )
 
 
+def money_words(chosen_out: pd.DataFrame, base_out: pd.DataFrame, year: int, at_end: str, lang: str) -> str:
+    """The money figures of :func:`_metrics` in one sentence, put under the page's title: text,
+    which a new visitor's browser draws with the title, before it has the scripts of the figures
+    below (``st.metric``; issue 14)."""
+    before, after = before_after(chosen_out, year)
+    _, base_after = before_after(base_out, year)
+    return t(
+        "remun.words",
+        lang,
+        year=year,
+        before=fmt_eur(before, lang, 0),
+        after=fmt_eur(after, lang, 0),
+        baseline=fmt_eur(base_after, lang, 0),
+        option=option_label(at_end, lang),
+    )
+
+
 def _pct_text(x: float, lang: str) -> str:
     return fmt_pct(x, lang, 0)
 
@@ -720,6 +737,7 @@ def render() -> None:
     if service not in SCENARIO_FILES:  # a service with no return scenario: water's page
         service = "water"
     st.markdown(tr("intro", lang, service))
+    words = firstview.words()  # the money figures in a sentence, once the runs are known
     if service != "water":
         _national(lang)
     base = base_scenario(service)
@@ -738,6 +756,7 @@ def render() -> None:
 
     chosen_out = outflow_by_year(chosen.periods)
     base_out = outflow_by_year(baseline.periods)
+    words.markdown(money_words(chosen_out, base_out, end_year, at_end, lang))
     st.header(t("remun.money.header", lang))
     _metrics(chosen_out, base_out, chosen, end_year, at_end, lang)
     _chart(lambda: outflow_figure(chosen_out, base_out, end_year, at_end, lang), "outflow", lang)
