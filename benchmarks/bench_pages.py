@@ -32,8 +32,10 @@ when the WebSocket opens and its first and last messages come, the longest pause
 messages once the title is there (the first view's pause, :data:`sim.dashboard.firstview.PAUSE_S`,
 when the page has one), when the script-state flag says the script started and stopped, when each
 of Streamlit's element scripts (``static/js/<Element>.*.js``, fetched the first time a page shows
-such an element) was requested and received, and when the title, the first figure, the « loading »
-sentence and the first Plotly chart were drawn.
+such an element) was requested and received, when the title, the first number, the first figure,
+the « loading » sentence and the first Plotly chart were drawn, and how long the browser's main
+thread was busy in long tasks (over 50 ms: scripts compiled and run, React's renders) before and
+after the first figure.
 """
 
 from __future__ import annotations
@@ -89,6 +91,10 @@ TRACE = """
 performance.setResourceTimingBufferSize(2000);
 window.__ws = [];
 window.__state = [];
+window.__lt = [];  // the main thread's long tasks (> 50 ms): start, duration
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__lt.push([e.startTime, e.duration]);
+}).observe({type: 'longtask', buffered: true});
 const NativeWS = window.WebSocket;
 const TracedWS = function (...args) {
   const ws = new NativeWS(...args);
@@ -177,6 +183,7 @@ def traced(page: Any) -> dict[str, Any]:
     got = page.evaluate(
         """() => ({
           marks: window.__marks, ws: window.__ws, wsOpen: window.__wsOpen, state: window.__state,
+          lt: window.__lt,
           js: performance.getEntriesByType('resource')
                 .filter((e) => e.name.includes('/static/js/'))
                 .map((e) => [e.name.split('/').pop(), e.startTime, e.responseEnd, e.transferSize]),
@@ -189,6 +196,7 @@ def traced(page: Any) -> dict[str, Any]:
         "ws_open": (got["wsOpen"] or float("nan")) / s,
         "state": [(a / s, b) for a, b in got["state"]],
         "js": [(n.split(".")[0], a / s, b / s, int(z)) for n, a, b, z in got["js"]],
+        "long": [(a / s, d / s) for a, d in got["lt"]],
     }
 
 
@@ -262,6 +270,10 @@ def breakdown(traces: list[dict[str, Any]]) -> dict[str, float]:
             if got:
                 put(f"{name}.js requested", got[0][0])
                 put(f"{name}.js received", got[0][1])
+        number = m.get("number", fig)
+        put("long tasks title→first number, s", sum(d for a, d in tr["long"] if title <= a < number))
+        put("long tasks title→first figure, s", sum(d for a, d in tr["long"] if title <= a < fig))
+        put("long tasks after the first figure, s", sum(d for a, d in tr["long"] if a >= fig))
         put("all drawn", tr["drawn"])
     return {k: _med(v) for k, v in rows.items()}
 
