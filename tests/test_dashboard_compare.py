@@ -164,3 +164,17 @@ def test_the_first_view_shows_the_table_and_leaves_the_charts_to_the_next_run(
     assert not at.exception
     assert len(at.get("plotly_chart")) == len(page.BARS) + 1
     assert all(loading not in c.value for c in at.caption)
+
+
+def test_the_price_of_each_regime_is_said_under_the_title(small: Scenario) -> None:
+    """The first bar's figure (the price per m³ in the last year) of each regime stands also in a
+    sentence right under the title, the table's numbers (text: a new visitor's browser draws it
+    with the title, before it has the table's scripts; sim/dashboard/firstview.py, issue 14)."""
+    at = open_compare(small)
+    words = at.markdown[1].value  # after the introduction, before any widget
+    label = INDICATORS["price_120m3_last"][0]
+    assert words.startswith(f"**{label}**"), words
+    table = at.dataframe[0].value
+    row = table.loc[table["Indicateur"] == label].iloc[0]
+    for regime in table.columns[1:]:
+        assert f"{regime} **{row[regime]}**" in words, (regime, words)

@@ -421,3 +421,30 @@ def test_the_report_charts_are_drawn_after_the_first_view(small: Scenario) -> No
     assert at.session_state[firstview._key(explorer.PAGE)]
     assert all(t("firstview.loading", "fr") not in c.value for c in at.caption)
     assert at.metric, "the headline figures are drawn too"
+
+
+def test_the_first_headline_figures_are_said_under_the_title(small: Scenario) -> None:
+    """The first headline figures stand also in a sentence right under the title, the numbers of
+    the metrics below (text: a new visitor's browser draws it with the title, before it has the
+    metrics' script; sim/dashboard/firstview.py, issue 14)."""
+    at = open_app(small)
+    words = at.markdown[1].value  # after the introduction, before any widget
+    assert words.startswith("**En "), words
+    columns = [r.column for r in explorer.readings(simulate(small, seed=small.seed), 2030, "fr")]
+    for column in columns[: explorer.WORDS_SHOWN]:
+        assert f"**{metric(at, column)}**" in words, (column, words)
+    assert f"**{metric(at, columns[explorer.WORDS_SHOWN])}**" not in words  # three, not all
+
+
+def test_the_sentence_of_figures_gives_the_median_and_its_range_of_many_futures() -> None:
+    """With many futures, the sentence says each median and the range 8 futures in 10 fall in;
+    with one run, the change since the first year, as the metrics do."""
+    price = "price_120m3_eur_per_m3"
+    many = explorer.Reading(price, "Prix", 2, 2026, 2055, 2.1, 2.5, 2.3, 2.8, 20, short="P")
+    text = explorer.headline_words([many], "fr")
+    assert text.startswith("**En 2055**") and "P **2,50" in text
+    assert explorer.range_text(many, "fr") in text and "depuis" not in text
+    one = explorer.Reading(price, "Prix", 2, 2026, 2055, 2.1, 2.5, short="P")
+    text = explorer.headline_words([one], "en")
+    assert text.startswith("**In 2055**") and "+0.40" in text and "since 2026" in text
+    assert explorer.headline_words([], "fr") == ""

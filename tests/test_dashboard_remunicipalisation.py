@@ -274,3 +274,15 @@ def test_transition_cost_and_its_financing_add_up(runs) -> None:  # type: ignore
     financing = at.dataframe[1].value
     assert list(financing[t("ind.year")]) == ["2030", "2031", "2032", "2033", "2034", "2035"]
     assert t("remun.fin.col.unfinanced") in financing.columns
+
+
+def test_the_money_figures_are_said_under_the_title() -> None:
+    """The money leaving the service before and after the end of the contract, under your choice
+    and if the concession continues, stands also in a sentence right under the title, the
+    metrics' numbers (text: a new visitor's browser draws it with the title, before it has the
+    metrics' script; sim/dashboard/firstview.py, issue 14)."""
+    at = open_page()
+    words = at.markdown[1].value  # after the introduction, before any widget
+    assert words.startswith("**Argent qui quitte le service"), words
+    for key in ("remun.metric.before", "remun.metric.after", "remun.metric.baseline_after"):
+        assert metric(at, t(key, "fr", year=2031)).value in words, (key, words)

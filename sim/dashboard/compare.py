@@ -141,6 +141,23 @@ def display_table(cmp: Comparison, lang: str) -> pd.DataFrame:
     return out.reset_index()
 
 
+def headline_words(cmp: Comparison, service: str, lang: str) -> str:
+    """The first bar's figure (water's price per m³, electricity's per kWh) of each regime in one
+    sentence, put under the page's title: text, which a new visitor's browser draws with the
+    title, before it has the table's scripts (issue 14)."""
+    key = BARS_BY_SERVICE.get(service, BARS)[0][0]
+    values = " · ".join(
+        t(
+            "compare.words.value",
+            lang,
+            regime=regime_label(str(name), lang),
+            value=fmt_number(cmp.table.at[name, key], lang, DECIMALS.get(key, 1)),
+        )
+        for name in cmp.table.index
+    )
+    return t("compare.words", lang, label=indicator_label(key, lang), values=values)
+
+
 def bar_figure(cmp: Comparison, key: str, unit_key: str, lang: str) -> Any:
     """:func:`sim.show.plots.compare_bars` for one indicator, titled with its label and unit."""
     table = cmp.table[[key]].astype(float)
@@ -370,7 +387,7 @@ def _files(cmp: Comparison, s: Scenario, mode: str, params: Mapping[str, str], l
     with right:
         if mode == "current":
             share.yaml_button(s, lang, key="compare_yaml")
-    share.link_box(params, lang)
+    firstview.later(PAGE, lambda: share.link_box(params, lang))  # a code block: heavy at first
 
 
 def render() -> None:
@@ -382,6 +399,7 @@ def render() -> None:
         share.follow_link(page, PAGE)
     st.title(t("compare.title", lang))
     st.markdown(t("compare.intro", lang))
+    words = firstview.words()  # the first bar's figures in a sentence, once the comparison is known
     share.service_select(lang)
     share.show_flash()
 
@@ -389,7 +407,7 @@ def render() -> None:
     if mode == "multi":  # one régie for water and electricity, against the two run apart
         params = share.sync_url(PAGE, {"m": mode})
         compare_multi.render(lang, page=PAGE)
-        share.link_box(params, lang)
+        firstview.later(PAGE, lambda: share.link_box(params, lang))
         firstview.draw_deferred(PAGE)
         return
     s = share.current()
@@ -411,6 +429,7 @@ def render() -> None:
     cmp = share.run_comparison(scenarios, seed, lang)
     if cmp is None:
         return
+    words.markdown(headline_words(cmp, service, lang))
     runs = ensembles.runs_control(PAGE, lang)
     params = share.sync_extra(params, ensembles.link_extra(runs))
     view = ensembles.prepare(PAGE, ensemble_key(scenarios, seed, runs), runs, _make(scenarios, seed))

@@ -397,6 +397,26 @@ def range_text(r: Reading, lang: str) -> str:
     )
 
 
+WORDS_SHOWN = 3  # headline figures in the sentence under the title
+
+
+def headline_words(rows: Sequence[Reading], lang: str) -> str:
+    """The first headline figures in one sentence, put under the page's title: text, which a new
+    visitor's browser draws with the title, before it has the scripts of the figures below
+    (``st.metric``; issue 14). The median and its range when there are futures."""
+    parts = []
+    for r in rows[:WORDS_SHOWN]:
+        value = metric_text(r.value, r.column, r.decimals, lang)
+        if r.low is not None:
+            detail = range_text(r, lang)
+        else:
+            change = metric_text(r.value - r.first, r.column, r.decimals, lang, signed=True)
+            detail = t("explorer.metric.delta", lang, change=change, year=r.first_year)
+        name = r.short or metric_label(r.column, lang)
+        parts.append(t("explorer.words.figure", lang, name=name, value=value, detail=detail))
+    return t("explorer.words", lang, year=rows[0].year, figures=" · ".join(parts)) if parts else ""
+
+
 def headline(
     result: Any,
     lang: str,
@@ -532,7 +552,9 @@ def _decisions(result: Any, lang: str) -> None:
         return
     binding = int(d["binding"].astype(bool).sum()) if "binding" in d else 0
     st.caption(t("explorer.decisions.caption", lang, n=len(d), binding=binding))
-    st.dataframe(decisions_table(d, lang, service_of(result)), hide_index=True, width="stretch")
+    table = decisions_table(d, lang, service_of(result))
+    # in a session's first view, with the charts (the table's scripts are heavy for the browser)
+    firstview.later(PAGE, lambda: st.dataframe(table, hide_index=True, width="stretch"))
 
 
 def ensemble_key(s: Scenario, runs: int) -> tuple[str, str, int]:
@@ -574,7 +596,7 @@ def _files(run: share.Run, s: Scenario, params: dict[str, str], lang: str, view:
     with right:
         futures = view.result["scenario"] if view.result else None
         share.results_buttons(run.result, lang, key="explorer", ensemble=futures)
-    share.link_box(params, lang)
+    firstview.later(PAGE, lambda: share.link_box(params, lang))  # a code block: heavy at first
 
 
 # ------------------------------------------------------------------------------------------
@@ -658,6 +680,7 @@ def render() -> None:
         share.follow_link(page, PAGE)
     st.title(t("explorer.title", lang))
     st.markdown(t("explorer.intro", lang))
+    words = firstview.words()  # the first headline figures in a sentence, once the run is known
 
     service = share.service_select(lang)
     if service == "electricity":
@@ -696,6 +719,7 @@ def render() -> None:
         odds = ensembles.statements(ens, [h.column for h in headlines_for(service)], lang, year)
         key = "explorer.median.caption" if ens.runs >= 2 else "ensemble.odds.caption"
         note = ensembles.tn(key, lang, view.done, seed=s.seed)
+    words.markdown(headline_words(readings(run.result, year, lang, ens), lang))
     headline(run.result, lang, odds, note, year=year, ens=ens)
     _uncertainty(view, lang, service)
     _charts(run, lang)

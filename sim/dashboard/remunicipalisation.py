@@ -570,6 +570,23 @@ def _metrics(
     )
 
 
+def money_words(chosen_out: pd.DataFrame, base_out: pd.DataFrame, year: int, at_end: str, lang: str) -> str:
+    """The money figures of :func:`_metrics` in one sentence, put under the page's title: text,
+    which a new visitor's browser draws with the title, before it has the scripts of the figures
+    below (``st.metric``; issue 14)."""
+    before, after = before_after(chosen_out, year)
+    _, base_after = before_after(base_out, year)
+    return t(
+        "remun.words",
+        lang,
+        year=year,
+        before=fmt_eur(before, lang, 0),
+        after=fmt_eur(after, lang, 0),
+        baseline=fmt_eur(base_after, lang, 0),
+        option=option_label(at_end, lang),
+    )
+
+
 def _pct_text(x: float, lang: str) -> str:
     return fmt_pct(x, lang, 0)
 
@@ -655,11 +672,9 @@ def _workers(chosen: Any, baseline: Any, year: int, at_end: str, lang: str) -> N
     _chart(
         lambda: workforce_figure(chosen.workforce, baseline.workforce, year, at_end, lang), "workforce", lang
     )
-    st.dataframe(
-        workforce_table(chosen.workforce, baseline.workforce, lang),
-        hide_index=True,
-        key=K + "workforce_table",
-    )
+    table = workforce_table(chosen.workforce, baseline.workforce, lang)
+    # in a session's first view, with the charts (the table's scripts are heavy for the browser)
+    firstview.later(PAGE, lambda: st.dataframe(table, hide_index=True, key=K + "workforce_table"))
 
 
 def _transition(chosen: Any, baseline: Any, year: int, lang: str) -> None:
@@ -687,7 +702,8 @@ def _transition(chosen: Any, baseline: Any, year: int, lang: str) -> None:
         ),
         border=True,
     )
-    st.dataframe(financing_table(frame, lang), hide_index=True, key=K + "financing_table")
+    table = financing_table(frame, lang)
+    firstview.later(PAGE, lambda: st.dataframe(table, hide_index=True, key=K + "financing_table"))
     unfinanced = float(chosen.years["unfinanced_eur"].max())
     if unfinanced > 0:
         st.warning(t("remun.fin.unfinanced", lang, amount=fmt_eur(unfinanced, lang, 0)))
@@ -721,6 +737,7 @@ def render() -> None:
     if service not in SCENARIO_FILES:  # a service with no return scenario: water's page
         service = "water"
     st.markdown(tr("intro", lang, service))
+    words = firstview.words()  # the money figures in a sentence, once the runs are known
     if service != "water":
         _national(lang)
     base = base_scenario(service)
@@ -739,6 +756,7 @@ def render() -> None:
 
     chosen_out = outflow_by_year(chosen.periods)
     base_out = outflow_by_year(baseline.periods)
+    words.markdown(money_words(chosen_out, base_out, end_year, at_end, lang))
     st.header(t("remun.money.header", lang))
     _metrics(chosen_out, base_out, chosen, end_year, at_end, lang)
     _chart(lambda: outflow_figure(chosen_out, base_out, end_year, at_end, lang), "outflow", lang)
@@ -757,12 +775,13 @@ def render() -> None:
 
     st.header(t("remun.decisions.header", lang))
     tab_chosen, tab_base = st.tabs([option_label(at_end, lang), t("remun.baseline", lang)])
+    decided = contract_decisions(chosen.decisions, lang)
+    kept = contract_decisions(baseline.decisions, lang)
+    # in a session's first view, with the charts (the table's scripts are heavy for the browser)
     with tab_chosen:
-        st.dataframe(contract_decisions(chosen.decisions, lang), hide_index=True, key=K + "decisions")
+        firstview.later(PAGE, lambda: st.dataframe(decided, hide_index=True, key=K + "decisions"))
     with tab_base:
-        st.dataframe(
-            contract_decisions(baseline.decisions, lang), hide_index=True, key=K + "decisions_baseline"
-        )
+        firstview.later(PAGE, lambda: st.dataframe(kept, hide_index=True, key=K + "decisions_baseline"))
     st.caption(t("remun.decisions.note", lang))
     firstview.draw_deferred(PAGE)  # the first run sent without its charts: one more run draws them
 

@@ -79,7 +79,8 @@ def test_explorer_run_language_upload_and_compare(
 
 
 #: records when the page's first figure (FIGURE), the first view's « loading » sentence (in the
-#: charts' places) and the first drawn Plotly chart appear
+#: charts' places), the first drawn Plotly chart and the headline figures' sentence under the title
+#: (sim/dashboard/firstview.py, words) appear
 FIRST_MARKS = """
 window.__marks = {};
 new MutationObserver(() => {
@@ -89,6 +90,9 @@ new MutationObserver(() => {
     m.loading = now;
   if (m.chart === undefined && document.querySelector('[data-testid="stMain"] .js-plotly-plot .main-svg'))
     m.chart = now;
+  if (m.words === undefined && document.querySelector(
+      '[data-testid="stMain"] .st-key-firstview-words [data-testid="stMarkdown"]'))
+    m.words = now;
 }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """
 
@@ -96,7 +100,8 @@ new MutationObserver(() => {
 def figures_before_charts(page: Any, url: str, figure: str) -> None:
     """A new visitor of ``url`` sees the page's first ``figure`` (a test id) and the first view's
     sentence in the charts' places before any chart (a page drawing its charts at once never shows
-    the sentence), then the charts, and no sentence is left."""
+    the sentence), then the charts, and no sentence is left. The headline figures' sentence under
+    the title is there no later than the first figure (text: it waits for no element script)."""
     from playwright.sync_api import expect
 
     page.set_default_timeout(WAIT_MS)
@@ -108,6 +113,7 @@ def figures_before_charts(page: Any, url: str, figure: str) -> None:
     )
     marks = page.evaluate("window.__marks")
     assert marks["figure"] < marks["chart"] and marks.get("loading", 1e12) < marks["chart"], marks
+    assert marks["words"] <= marks["figure"], marks
     expect(page.get_by_text("Graphique en cours de chargement")).to_have_count(0, timeout=WAIT_MS)
 
 
