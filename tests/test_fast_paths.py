@@ -16,10 +16,10 @@ from sim import load_scenario, scale_town, simulate, with_changes
 from sim.core.assets import BreakSampler, Cohorts, pcg64_state, seed_sequence_words
 from sim.core.billing import count_above, median_exact
 from sim.core.households import decile_sums
-from sim.core.ledger import Loans
+from sim.core.ledger import PAYMENT_LINES, RECEIPT_LINES, Loans, close_month
 from sim.core.non_domestic import volume_price_eur_per_m3
 from sim.core.tariff import bill as tariff_bill
-from sim.experiments.run import engine_for, simulate_kept
+from sim.experiments.run import _appended, _events_table, engine_for, simulate_kept
 from sim.scenario.model import TariffBlock
 from sim.water.demand import PRICE_FLOOR_EUR_PER_M3, price_response
 
@@ -418,3 +418,102 @@ def test_the_year_rows_means_are_numpys() -> None:
     for n in (1, 2, 5, 7, 8, 9, 31, 200, 1_001):
         values = (rng.gamma(2.0, 10.0, n) * rng.choice([1e-3, 1.0, 1e6], n)).tolist()
         assert _mean(values) == float(np.mean(values))
+
+
+def _frame_equal_with_dtypes(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    assert list(a.columns) == list(b.columns)
+    assert list(a.dtypes) == list(b.dtypes)
+    assert a.equals(b)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],  # breaks only
+        [{"time_h": 5.0, "kind": "restriction", "level": "alert", "value": 1.5}],
+        [  # a key that the records have, one they lack, a missing value, a bool and an int
+            {"time_h": 1.0, "kind": "shortfall", "level": "crisis", "value": 2.0},
+            {"time_h": 2.0, "kind": "x", "visible": True, "customers": 3, "extra": "e"},
+        ],
+    ],
+)
+@pytest.mark.parametrize("n_records", [0, 1, 9])
+def test_the_events_columns_make_the_table_the_rows_make(rows: list[dict], n_records: int) -> None:
+    rng = np.random.default_rng(n_records)
+    records = [
+        {
+            "time_h": float(rng.random() * 1e4),
+            "kind": "break",
+            "material": str(rng.choice(["PVC", "fonte grise"])),
+            "visible": bool(rng.random() < 0.5),
+            "flow_m3_per_h": float(rng.random()),
+            "customers": int(rng.integers(0, 40)),
+        }
+        for _ in range(n_records)
+    ]
+    columns = {k: [r[k] for r in records] for k in records[0]} if records else {}
+    if not records and not rows:
+        assert pd.DataFrame(_appended(columns, rows)).empty and pd.DataFrame(records + rows).empty
+        return
+    _frame_equal_with_dtypes(pd.DataFrame(_appended(columns, rows)), pd.DataFrame(records + rows))
+
+
+def test_the_water_services_event_columns_are_its_event_rows() -> None:
+    town = scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 2_000)
+    eng = engine_for(with_changes(town, {"horizon_years": 8}), 3)
+    eng.run()
+    rows = eng.service.event_rows()
+    assert len(rows) > 0 and len(eng.events) > 0  # breaks, and restrictions or shortfalls
+    columns = eng.service.event_columns()
+    assert list(columns) == list(rows[0])
+    for k, values in columns.items():
+        assert values == [r[k] for r in rows]  # the same doubles (NaN-free)
+    built = pd.DataFrame(_appended(columns, eng.events))
+    _frame_equal_with_dtypes(built, pd.DataFrame(rows + eng.events))
+    table = _events_table(eng)
+    expected = pd.DataFrame(rows + eng.events).sort_values("time_h", kind="stable").reset_index(drop=True)
+    _frame_equal_with_dtypes(table.drop(columns="date"), expected)
+
+
+def _close_month_written_out(cash_start: float, lines: dict, extra: tuple[str, ...]) -> dict:
+    receipts = sum(lines.get(k, 0.0) for k in RECEIPT_LINES)
+    payments = sum(lines.get(k, 0.0) for k in PAYMENT_LINES)
+    for k in extra:
+        payments += lines.get(k, 0.0)
+    row = {k: lines.get(k, 0.0) for k in RECEIPT_LINES + PAYMENT_LINES + extra}
+    row.update(
+        cash_start_eur=cash_start,
+        receipts_eur=receipts,
+        payments_eur=payments,
+        cash_end_eur=cash_start + receipts - payments,
+    )
+    return row
+
+
+@pytest.mark.parametrize("extra", [(), ("compensation_eur",), ("compensation_eur", PAYMENT_LINES[0])])
+def test_close_month_is_the_sums_it_replaced(extra: tuple[str, ...]) -> None:
+    rng = np.random.default_rng(len(extra))
+    keys = list(RECEIPT_LINES + PAYMENT_LINES + extra)
+    for _ in range(50):
+        present = [k for k in keys if rng.random() < 0.7]
+        lines = {k: float(rng.standard_normal() * 10.0 ** rng.integers(0, 9)) for k in present}
+        got = close_month(1e6, lines, extra)
+        want = _close_month_written_out(1e6, lines, extra)
+        assert list(got) == list(want)
+        assert all(np.float64(got[k]).tobytes() == np.float64(want[k]).tobytes() for k in want)
+
+
+def test_mean_age_is_numpys_weighted_average() -> None:
+    rng = np.random.default_rng(4)
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").network
+    cohorts = Cohorts.from_spec(spec)
+    for year in (2026.0, 2031.5, 2070.25):
+        want = float(np.average(cohorts.ages(year), weights=cohorts.length_km))
+        assert cohorts.mean_age(year) == want
+    cohorts.length_km[:] = rng.random(cohorts.length_km.shape[0]) * 1e3
+    cohorts.install_year[:] = 1900.0 + rng.random(cohorts.length_km.shape[0]) * 120.0
+    for year in (2026.0, 2040.75):
+        assert cohorts.mean_age(year) == float(np.average(cohorts.ages(year), weights=cohorts.length_km))
+    cohorts.length_km[:] = 0.0
+    with pytest.raises(ZeroDivisionError):
+        cohorts.mean_age(2030.0)

@@ -73,7 +73,13 @@ class Cohorts:
         return np.maximum(year - self.install_year, 0.0)
 
     def mean_age(self, year: float) -> float:
-        return float(np.average(self.ages(year), weights=self.length_km))
+        # np.average(ages, weights=length_km) without its checks' wrappers: the same two
+        # pairwise sums and one division (tests/test_fast_paths.py)
+        w = self.length_km
+        total = np.add.reduce(w)
+        if total == 0.0:
+            raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+        return float(np.add.reduce(self.ages(year) * w) / total)
 
     def rate_per_km(self, year: float | np.ndarray) -> np.ndarray:
         """Breaks per km per year of each cohort at ``year``.

@@ -155,6 +155,10 @@ OUTFLOW_LINES = (
 )
 
 
+_ALL_LINES = RECEIPT_LINES + PAYMENT_LINES
+_N_RECEIPTS = len(RECEIPT_LINES)
+
+
 def close_month(
     cash_start: float, lines: dict[str, float], extra_payments: tuple[str, ...] = ()
 ) -> dict[str, float]:
@@ -162,11 +166,15 @@ def close_month(
 
     ``extra_payments`` are a service's own payment lines (e.g. electricity's compensation for long
     cuts), recorded after the common ones."""
-    receipts = sum(lines.get(k, 0.0) for k in RECEIPT_LINES)
-    payments = sum(lines.get(k, 0.0) for k in PAYMENT_LINES)
+    # each line looked up once (the same sums, in the same order: tests/test_fast_paths.py)
+    values = [lines.get(k, 0.0) for k in _ALL_LINES]
+    receipts = sum(values[:_N_RECEIPTS])
+    payments = sum(values[_N_RECEIPTS:])
+    row = dict(zip(_ALL_LINES, values, strict=True))
     for k in extra_payments:
-        payments += lines.get(k, 0.0)
-    row = {k: lines.get(k, 0.0) for k in RECEIPT_LINES + PAYMENT_LINES + extra_payments}
+        v = lines.get(k, 0.0)
+        payments += v
+        row[k] = v
     row.update(
         cash_start_eur=cash_start,
         receipts_eur=receipts,

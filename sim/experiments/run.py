@@ -173,7 +173,11 @@ def simulate_kept(
 
 def _events_table(eng: Engine) -> pd.DataFrame:
     """The ``events`` table: the service's incidents and the engine's events, in time order."""
-    events = pd.DataFrame(eng.service.event_rows() + eng.events)
+    columns_of = getattr(eng.service, "event_columns", None)  # the water service's breaks
+    if columns_of is None:
+        events = pd.DataFrame(eng.service.event_rows() + eng.events)
+    else:
+        events = pd.DataFrame(_appended(columns_of(), eng.events))
     if not events.empty:
         events = events.sort_values("time_h", kind="stable").reset_index(drop=True)
         # eng.date_of(h) for every row at once: whole hours from the first month, as text
@@ -182,6 +186,23 @@ def _events_table(eng: Engine) -> pd.DataFrame:
         dates = np.datetime_as_string(start + hours.astype("timedelta64[h]"))
         events.insert(1, "date", [d[:16] for d in dates.tolist()])
     return events
+
+
+def _appended(columns: dict[str, list[Any]], rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The columns of ``pd.DataFrame(records + rows)``, where ``columns`` holds the records'
+    columns (each record with every key): the keys in the order they first appear, NaN where a
+    row lacks one, as pandas fills a table from a list of dicts (``DataFrame.equals`` the table
+    built from the rows, dtypes included: tests/test_fast_paths.py)."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    out = {k: list(v) for k, v in columns.items()}
+    for row in rows:
+        for k in row:
+            if k not in out:
+                out[k] = [np.nan] * n
+    for row in rows:
+        for k, v in out.items():
+            v.append(row.get(k, np.nan))
+    return out
 
 
 def _decisions_table(eng: Engine) -> pd.DataFrame:

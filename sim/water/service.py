@@ -274,6 +274,30 @@ class WaterService:
             for b in self.breaks_done
         ]
 
+    def event_columns(self) -> dict[str, list[Any]]:
+        """:meth:`event_rows` as columns (the same keys in the same order, the same values): the
+        ``events`` table is built from them column by column (``sim.experiments.run``); {} when no
+        break was repaired."""
+        done = self.breaks_done
+        if not done:
+            return {}
+        start = [b.start_h for b in done]
+        flow = [b.flow_m3_per_h for b in done]
+        end = [b.end_h for b in done]
+        return {
+            "time_h": start,
+            "kind": ["break"] * len(done),
+            "material": [b.cohort_material for b in done],
+            "visible": [b.visible for b in done],
+            "flow_m3_per_h": flow,
+            "detection_h": [b.detection_h for b in done],
+            "wait_h": [b.wait_h for b in done],
+            "repair_h": [b.repair_h for b in done],
+            "end_h": end,
+            "leak_m3": [f * (e - s0) for f, s0, e in zip(flow, start, end, strict=True)],
+            "customers": [b.customers for b in done],
+        }
+
     # ------------------------------------------------------------------ year start
     def year_start(self, eng: Engine, y: int) -> float:
         s = eng.scenario
