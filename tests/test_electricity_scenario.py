@@ -12,7 +12,14 @@ import pytest
 from sim.electricity.demand import annual_kwh, degree_days, mean_annual_kwh, monthly_kwh
 from sim.scenario.electricity import ElectricityScenario
 from sim.scenario.errors import ScenarioError
-from sim.scenario.model import Scenario, dumps_scenario, load_scenario, loads_scenario, scale_town
+from sim.scenario.model import (
+    Scenario,
+    dumps_scenario,
+    load_scenario,
+    loads_scenario,
+    scale_town,
+    with_changes,
+)
 from sim.scenario.params import is_assumption
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,3 +153,21 @@ def test_scale_town_scales_households_and_lines() -> None:
     assert isinstance(s, ElectricityScenario)
     assert s.households.count == 5_000
     assert s.network.length_km == pytest.approx(626 / 4)
+
+
+def test_scale_town_keeps_community_pv_and_the_social_fund_per_household() -> None:
+    """A 2,000-household commons once adopted the 20,000-household town's 500 kWp programme steps
+    (30 % local production, reserves far below zero): PV and the social fund now scale with the town,
+    the legal ceiling of collective self-consumption does not."""
+    s = load_scenario("scenarios/electricity/commons.yaml")
+    s = with_changes(
+        s, {"local_production.pv_kwp": 300.0, "energy_poverty.arrears.social_fund_eur_per_year": 40_000.0}
+    )
+    small = scale_town(s, s.households.count // 10)
+    assert isinstance(small, ElectricityScenario) and isinstance(s, ElectricityScenario)
+    assert small.local_production.step_kwp == pytest.approx(s.local_production.step_kwp / 10)
+    assert small.local_production.pv_kwp == pytest.approx(30.0)
+    assert small.local_production.acc_limit_kw == s.local_production.acc_limit_kw
+    fund, big = small.energy_poverty.arrears, s.energy_poverty.arrears
+    assert fund.social_fund_eur_per_year == pytest.approx(4_000.0)
+    assert fund.social_fund_step_eur_per_year == pytest.approx(big.social_fund_step_eur_per_year / 10)

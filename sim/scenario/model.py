@@ -2301,8 +2301,10 @@ def scale_town(s: Scenario, households: int) -> Scenario:
     keep 300 km of mains and the fixed costs of 20,000 households. This scales, by the same factor,
     the mains length of every cohort (or an electricity network's line length), the resource
     (capacity, recharge), the fixed money amounts
-    (initial cash and debt, overheads, other capital spending, citizen shares) and the repair
-    crews (at least one, their staff scaled with the town), so costs and losses per household stay
+    (initial cash and debt, overheads, other capital spending, citizen shares; for electricity also
+    the social fund and its step), an electricity town's community PV (installed and a programme's
+    step; not the legal ceiling of collective self-consumption) and the repair crews (at least
+    one, their staff scaled with the town), so costs, losses and local production per household stay
     those of the original town.
     """
     k = households / s.households.count
@@ -2313,8 +2315,14 @@ def scale_town(s: Scenario, households: int) -> Scenario:
             c["length_km"] *= k
         data["resource"]["capacity_m3"] *= k
         data["resource"]["mean_recharge_m3_per_year"] *= k
-    else:  # another service's scenario (electricity): its line length
+    else:  # another service's scenario (electricity): its line length, community PV, social fund
         data["network"]["length_km"] *= k
+        pv = data["local_production"]
+        pv["pv_kwp"] *= k  # the legal ceiling of collective self-consumption (acc_limit_kw) is not
+        pv["step_kwp"] *= k  # the town's: it stays
+        fund = data["energy_poverty"]["arrears"]
+        fund["social_fund_eur_per_year"] *= k
+        fund["social_fund_step_eur_per_year"] *= k
     for key in ("initial_cash_eur", "initial_debt_eur", "overheads_eur_per_year", "other_capex_eur_per_year"):
         data["finance"][key] *= k
     data["governance"]["committee"]["scic_shares_eur"] *= k
