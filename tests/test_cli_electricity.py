@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -92,6 +93,26 @@ def test_validate_describes_an_electricity_town(capsys) -> None:
     code, out, err = cli(capsys, "validate", TOWN)
     assert code == 0, err
     assert "Ville-sur-Courant" in out and fmt_eur(1044.88, "fr") in out  # 186 + 4,400 × 0.1952
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in Path("scenarios/electricity").glob("*.yaml")))
+def test_validate_describes_every_shipped_electricity_scenario(capsys, name: str) -> None:
+    """Each option's reference bill, Tempo's included (it once crashed: its kWh were split as HP/HC),
+    is the one ``bill --kva 6 --kwh 4400`` prints."""
+    path = f"scenarios/electricity/{name}"
+    assert main(["validate", path]) == 0
+    said = capsys.readouterr().out
+    assert main(["bill", path, "--kva", "6", "--kwh", "4400", "--json"]) == 0
+    total = json.loads(capsys.readouterr().out)["total_eur"]
+    assert f": {fmt_eur(total, 'fr')} TTC" in said
+
+
+def test_peak_and_off_peak_kwh_on_a_base_town_say_they_are_billed_at_base(capsys) -> None:
+    code, out, err = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh-hp", "4000", "--kwh-hc", "2000")
+    assert code == 0, err
+    assert "option de ce scénario est base" in out and "BASE 6" in out
+    code, out, err = cli(capsys, "bill", TOWN, "--kva", "6", "--kwh", "6000")
+    assert "option de ce scénario" not in out
 
 
 def test_bill_what_if_is_said(capsys) -> None:

@@ -103,14 +103,23 @@ def _kwh_by_period(s: ElectricityScenario, args: argparse.Namespace, ctx: Contex
                 "the argument --kwh (or --kwh-hp and --kwh-hc) is required for electricity",
             )
         )
+    return split_kwh(s, total, hp, hc)
+
+
+def split_kwh(
+    s: ElectricityScenario, total: float, hp: float | None = None, hc: float | None = None
+) -> dict[str, float]:
+    """A year's ``total`` kWh by the periods of the scenario's option: Base one price; HP/HC the
+    peak and off-peak kWh given, else the scenario's usual off-peak share; Tempo spread by the days
+    of each colour at that off-peak share (the reference split)."""
     if s.tariff.option == "base":
         return {"base": total}
     if s.tariff.option == "tempo":  # the kWh spread by the days of each colour (the reference split)
         t = s.tariff.tempo
-        hc_share = s.households.hc_share_of_kwh if hp is None else hc / total if total else 0.0
+        hc_share = s.households.hc_share_of_kwh if hp is None or hc is None else hc / total if total else 0.0
         shares = tempo_reference_shares(t.red_days, t.white_days, hc_share)
         return {p: total * x for p, x in shares.items()}
-    if hp is None:  # the scenario's usual off-peak share
+    if hp is None or hc is None:  # the scenario's usual off-peak share
         hc = total * s.households.hc_share_of_kwh
         hp = total - hc
     return {"hp": hp, "hc": hc}
@@ -215,6 +224,16 @@ def _text(
         f"{fmt_number(total_kwh, lang, 0)} kWh a year ({periods}), taxes of {day.isoformat()}",
     )
     out = [head, "", render_table([ctx.t("Ligne", "Line"), ctx.t("Montant", "Amount")], rows, rules)]
+    if s.tariff.option != "hphc" and args.kwh_hp is not None:
+        out += [
+            "",
+            ctx.t(
+                f"L'option de ce scénario est {s.tariff.option} : les kWh d'heures pleines et creuses "
+                "donnés sont facturés à ses prix, pas à ceux d'une option heures pleines / heures creuses.",
+                f"This scenario's option is {s.tariff.option}: the peak and off-peak kWh given are billed "
+                "at its prices, not those of a peak / off-peak option.",
+            ),
+        ]
     if is_what_if(s.tariff):
         out += [
             "",
@@ -243,10 +262,7 @@ def describe_electricity(s: ElectricityScenario, ctx: Context) -> str:
     n = fmt_number(s.households.count, lang, 0)
     kva = 6 if 6 in s.tariff.fixed_eur_per_year_by_kva else next(iter(s.tariff.fixed_eur_per_year_by_kva))
     kwh = 4_400.0  # the CRE's average residential use (electricity.md §1.4)
-    if s.tariff.option == "base":
-        by_period = {"base": kwh}
-    else:
-        by_period = {"hp": kwh * (1 - s.households.hc_share_of_kwh), "hc": kwh * s.households.hc_share_of_kwh}
+    by_period = split_kwh(s, kwh)
     total = float(bill_lines(s.tariff, kva, by_period, stack=s.cost_stack)[-1]["eur"])  # type: ignore[arg-type]
     bill = fmt_eur(total, lang)
     return ctx.t(
