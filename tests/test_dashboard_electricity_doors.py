@@ -20,6 +20,7 @@ ELEC = (
     "electricity/commons",
     "electricity/concession",
     "electricity/crisis-2022",
+    "electricity/local-offer",
     "electricity/regie",
     "electricity/remunicipalisation",
     "electricity/storm",

@@ -7,12 +7,15 @@ import math
 import numpy as np
 import pytest
 
+from sim import scale_town, simulate, with_changes
 from sim.electricity.reliability import (
     daily_saidi_min,
     indices,
     indices_without_major_events,
     major_event_threshold,
 )
+from sim.experiments.run import engine_for
+from sim.scenario.model import load_scenario
 
 
 def test_indices_by_hand() -> None:
@@ -88,3 +91,32 @@ def test_med_threshold_on_a_lognormal_history() -> None:
     t = major_event_threshold(days)
     assert t == pytest.approx(math.exp(-1.0 + 2.5 * 1.2), rel=0.15)
     assert (days > t).mean() < 0.02
+
+
+def test_a_run_sets_each_years_major_event_threshold_from_the_five_previous_years() -> None:
+    """IEEE 1366 Annex B: T_MED from the daily SAIDI of the five previous years, applied to the
+    next one (the opening year, with no history, from its own days). Recomputed here from the run's
+    own cut records, year by year, for SAIFI, SAIDI and CAIDI without major events; the storm year
+    loses its storm day, and the year after it keeps its days (the storm raised the threshold)."""
+    storm = scale_town(load_scenario("scenarios/electricity/storm.yaml"), 3_000)
+    s = with_changes(storm, {"horizon_years": 6})
+    res = simulate(s, seed=1)
+    starts = engine_for(s, 1).month_start_h[::12]
+    ev = res.events
+    ev = ev[ev["kind"].isin(["incident", "storm"])]
+    n = s.households.count
+    dailies = []
+    for y, row in res.years.reset_index(drop=True).iterrows():
+        e = ev[(ev["time_h"] >= starts[y]) & (ev["time_h"] < starts[y] + 365 * 24)]
+        day = np.round((e["time_h"].to_numpy() - starts[y]) / 24.0).astype(np.int64)
+        cust, minutes = e["customers"].to_numpy(float), e["duration_min"].to_numpy(float)
+        daily = daily_saidi_min(day, cust, minutes, n, 365)
+        t_med = major_event_threshold(np.concatenate(dailies[-5:] or [daily]))
+        want = indices_without_major_events(day, cust, minutes, n, t_med, 365)
+        assert row["saidi_excl_med_min"] == pytest.approx(want.saidi_min, rel=1e-9)
+        assert row["saifi_excl_med"] == pytest.approx(want.saifi, rel=1e-9)
+        assert row["caidi_excl_med_min"] == pytest.approx(want.caidi_min, rel=1e-9)
+        dailies.append(daily)
+    y = res.years.set_index("year")
+    assert y.loc[2028, "saidi_min"] > 5 * y.loc[2028, "saidi_excl_med_min"]  # the storm is a major event
+    assert y.loc[2029, "saidi_excl_med_min"] == y.loc[2029, "saidi_min"]

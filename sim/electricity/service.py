@@ -915,12 +915,7 @@ class ElectricityService:
         )
         ind = reliability.indices(cust, minutes, n)
         daily = reliability.daily_saidi_min(day, cust, minutes, n, DAYS_PER_YEAR)
-        history = np.concatenate(self._daily_saidi[-MED_HISTORY_YEARS:] + [daily])
-        try:
-            t_med = reliability.major_event_threshold(history)
-            no_med = reliability.indices_without_major_events(day, cust, minutes, n, t_med, DAYS_PER_YEAR)
-        except ValueError:  # fewer than two days with cuts so far: no major event can be told
-            no_med = ind
+        no_med = self._without_major_events(ind, daily, day, cust, minutes, n)
         self._daily_saidi.append(daily)
         ref = self.reference_price(eng, eng.state.tariff, eng.state.tariff_index)
         ep = s.energy_poverty
@@ -949,6 +944,7 @@ class ElectricityService:
             "caidi_min": ind.caidi_min,
             "saifi_excl_med": no_med.saifi,
             "saidi_excl_med_min": no_med.saidi_min,
+            "caidi_excl_med_min": no_med.caidi_min,
             "customer_interruption_hours": acc["customer_interruption_hours"],
             "crew_wait_hours": acc["wait_hours"],
             "underground_share_pct": 100.0 * self.lines.underground_share,
@@ -977,6 +973,7 @@ class ElectricityService:
             "cheque_energie_eur": float(cheque.sum()),
             "power_limitations": acc["power_limitations"],
             "supply_cuts": acc["supply_cuts"],
+            "interventions": acc["power_limitations"] + acc["supply_cuts"],
             "interventions_per_1000": 1000.0 * (acc["power_limitations"] + acc["supply_cuts"]) / n,
             "social_rebate_eur": acc["social_rebate_eur"],
             **eng.money_columns(acc),
@@ -1006,6 +1003,27 @@ class ElectricityService:
             )
         self._decile_rows(eng, year, bills)
         return row
+
+    def _without_major_events(
+        self,
+        ind: Any,
+        daily: np.ndarray,
+        day: np.ndarray,
+        cust: np.ndarray,
+        minutes: np.ndarray,
+        n: int,
+    ) -> Any:
+        """The year's indices without its Major Event Days (IEEE 1366 Annex B, electricity.md §2.1):
+        the threshold T_MED is set by the daily SAIDI of the five previous years and applied to this
+        one. The opening year, with no history, sets its own threshold from its own days (an
+        assumption: a storm in the first year is then told apart too). Fewer than two days with
+        cuts to set it from: no major event can be told, the indices are the year's."""
+        history = self._daily_saidi[-MED_HISTORY_YEARS:] or [daily]
+        try:
+            t_med = reliability.major_event_threshold(np.concatenate(history))
+        except ValueError:
+            return ind
+        return reliability.indices_without_major_events(day, cust, minutes, n, t_med, DAYS_PER_YEAR)
 
     def other_heating_eur(self, eng: Engine, y: int) -> np.ndarray | float:
         """Year ``y``'s spending of each household heated otherwise on its heating energy, € incl.
