@@ -158,8 +158,11 @@ class ElectricityHouseholds(HouseholdBase):
         unit="share",
         ge=0,
         le=1,
-        desc="Share of households on the peak/off-peak (HP/HC) option",
-        desc_fr="Part des ménages en option heures pleines / heures creuses",
+        desc="Share of French households on the peak/off-peak (HP/HC) option, for reference: not used "
+        "by the simulation, which bills every household on the scenario's option (tariff.option)",
+        desc_fr="Part des ménages français en option heures pleines / heures creuses, pour mémoire : "
+        "la simulation ne s'en sert pas, elle facture chaque ménage à l'option du scénario "
+        "(tariff.option)",
         source="electricity.md §1.4: EDF 11.8 M Base and 10.7 M HP/HC customers (cbanque 2023): "
         "10.7 / 22.5 = 0.476 (derived)",
     )
