@@ -16,6 +16,7 @@ from sim.core.result import Result
 from sim.electricity import tariff as et
 from sim.electricity.demand import DAYS_IN_MONTH
 from sim.experiments.run import engine_for
+from sim.governance.electricity_options import hphc_offer
 from sim.scenario.electricity import ElectricityScenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import load_scenario
@@ -182,6 +183,24 @@ def test_the_committee_finances_the_block_by_the_kwh_above_it_in_a_local_offer()
     after = dec[dec["year"] == year].set_index("decile")["mean_bill_eur"]
     change = after / before
     assert change[1] < change[10]
+
+
+def test_a_local_offer_may_switch_to_peak_off_peak_hours_at_the_published_ratios() -> None:
+    """The structure of a local offer includes HP/HC (issue 12): from Base, each price times the TRVE
+    grids' ratio of 1 Feb 2024 (electricity.md §1.4); put to the vote under a local offer only."""
+    s = town("commons", horizon_years=3, **{"tariff.pricing": "local"})
+    cur = s.tariff
+    hp = hphc_offer(cur)
+    assert hp.option == "hphc" and cur.option == "base"
+    assert hp.energy_eur_per_kwh["hp"] == pytest.approx(cur.energy_eur_per_kwh["base"] * 0.27 / 0.2516)
+    assert hp.energy_eur_per_kwh["hc"] == pytest.approx(cur.energy_eur_per_kwh["base"] * 0.2068 / 0.2516)
+    assert hp.fixed_eur_per_year_by_kva[6] == pytest.approx(
+        cur.fixed_eur_per_year_by_kva[6] * 157.87 / 151.86
+    )
+    local = run(s).decisions
+    assert (local[local["item"] == "tariff"]["option"] == "hphc").any()
+    regulated = run(town("commons", horizon_years=3)).decisions
+    assert not (regulated["option"] == "hphc").any()
 
 
 def test_under_the_regulated_tariff_the_block_must_fit_the_margin() -> None:

@@ -2,7 +2,8 @@
 
 A local offer (``tariff.pricing: local``) can change in level and structure: keep it (indexed), a
 uniform change that balances the budget, a lighter fixed part with the energy price carrying the
-rest, or a local social rebate for the two lowest deciles; each is scaled to the revenue needed.
+rest, a Base offer switched to peak/off-peak hours at the published grids' ratios, or a local social
+rebate for the two lowest deciles; each is scaled to the revenue needed.
 Under the regulated tariff (the TRVE, set nationally) only the local social rebate is the
 committee's to decide: the price stays the national one, and the rebate is paid from the service's
 own margin (a concession's operator would keep that margin instead).
@@ -39,6 +40,27 @@ def _social(cur: ElectricityTariff, step: float, takeup: float) -> ElectricityTa
             }
         )
     return cur.model_copy(update={"social": soc})
+
+
+#: the TRVE's HP/HC grid over its Base grid, 1 February 2024, taxes included (electricity.md §1.4):
+#: peak 0.27 and off-peak 0.2068 €/kWh against Base 0.2516; fixed part at 6 kVA 157.87 against 151.86
+HPHC_OVER_BASE = {"hp": 0.27 / 0.2516, "hc": 0.2068 / 0.2516, "fixed": 157.87 / 151.86}
+
+
+def hphc_offer(cur: ElectricityTariff) -> ElectricityTariff:
+    """A Base offer turned into peak/off-peak hours: each price times the published TRVE grids' ratio
+    (:data:`HPHC_OVER_BASE`; the fixed part's ratio at 6 kVA applied at every power, an assumption).
+    The households keep their use and its off-peak share (``households.hc_share_of_kwh``)."""
+    base = cur.energy_eur_per_kwh["base"]
+    return cur.model_copy(
+        update={
+            "option": "hphc",
+            "energy_eur_per_kwh": {"hp": base * HPHC_OVER_BASE["hp"], "hc": base * HPHC_OVER_BASE["hc"]},
+            "fixed_eur_per_year_by_kva": {
+                k: v * HPHC_OVER_BASE["fixed"] for k, v in cur.fixed_eur_per_year_by_kva.items()
+            },
+        }
+    )
 
 
 #: what a variant may not change under the regulated tariff: the price itself (its grid, option,
@@ -99,6 +121,15 @@ def tariff_options(
                 cur.model_copy(update={"fixed_part_factor": cur.fixed_part_factor * (1 - step)}),
             ),
         ]
+        if cur.option == "base":
+            variants.append(
+                (
+                    "hphc",
+                    "Passer en heures pleines / heures creuses",
+                    "Switch to peak / off-peak hours",
+                    hphc_offer(cur),
+                )
+            )
     variants.append(
         (
             "social",
