@@ -21,7 +21,9 @@ def arenh_served_share(supply: Supply, year: int) -> float:
     return supply.arenh_share_of_volumes * served
 
 
-def post_arenh_cost_eur_per_mwh(market_eur_per_mwh: float, threshold_eur_per_mwh: float, share_pct: float) -> float:
+def post_arenh_cost_eur_per_mwh(
+    market_eur_per_mwh: float, threshold_eur_per_mwh: float, share_pct: float
+) -> float:
     """Cost of a MWh bought at the market after ARENH, net of what is given back when prices spike.
 
     Rule (electricity.md §6.3: "Post-ARENH from 1 Jan 2026: mechanism aiming at an average of

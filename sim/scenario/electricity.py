@@ -679,8 +679,7 @@ class Supply(Block):
         unit="€/MWh",
         ge=0,
         le=5_000,
-        desc="Post-ARENH (from 2026): market price above which part of the excess is given back to "
-        "consumers",
+        desc="Post-ARENH (from 2026): market price above which part of the excess is given back to consumers",
         desc_fr="Post-ARENH (dès 2026) : prix de marché au-delà duquel une part de l'excédent est "
         "reversée aux consommateurs",
         source='electricity.md §6.3: post-ARENH mechanism "aiming at an average of ~70 €/MWh"',
