@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from pandas.testing import assert_frame_equal
 
 from sim import compare, scale_town, simulate, with_changes
 from sim.core.result import Result
@@ -387,6 +388,39 @@ def test_the_crisis_file_reproduces_the_cre_proposals_and_the_shield_caps_them()
     assert (shielded.years["tariff_index"].pct_change().iloc[1:] <= 0.15 + 1e-12).all()
     assert shielded.periods["other_receipts_eur"].sum() > 0
     assert shielded.years["energy_poverty_pct"].iloc[2] < free["energy_poverty_pct"].iloc[2] / 2
+
+
+def test_the_post_arenh_redistribution_lowers_a_spike_year_cost_and_nothing_before_2026() -> None:
+    """scenarios/electricity/crisis-2022.yaml with half the excess above 70 €/MWh given back
+    (supply.post_arenh_redistribution_pct=50, §6.3, an assumption): the 2028 spike's supply cost is
+    the market's less half its excess, the service loses less; at 0 % (the default) nothing moves.
+    Started in 2024, the ARENH years 2024-2025 are the same month by month; money still closes."""
+    s = with_changes(load_scenario(f"{FOLDER}/crisis-2022.yaml"), {"horizon_years": 4})
+    base = simulate(s, seed=1)
+    same = simulate(with_changes(s, {"supply.post_arenh_redistribution_pct": 0.0}), seed=1)
+    half = simulate(with_changes(s, {"supply.post_arenh_redistribution_pct": 50.0}), seed=1)
+    assert_frame_equal(same.years, base.years)
+    a, b = base.years.set_index("year"), half.years.set_index("year")
+    market = a.loc[2028, "energy_cost_eur_per_mwh"]  # no ARENH in 2028: the cost is the market price
+    assert market > 300
+    assert b.loc[2028, "energy_cost_eur_per_mwh"] == pytest.approx(market - 0.5 * (market - 70.0), rel=1e-12)
+    assert b.loc[2026, "energy_cost_eur_per_mwh"] == a.loc[2026, "energy_cost_eur_per_mwh"]
+    assert b.loc[2028, "reserves_eur"] > a.loc[2028, "reserves_eur"]
+    # started in 2024, the ARENH years do not move
+    early = with_changes(s, {"town.start_year": 2024})
+    e0 = simulate(early, seed=1)
+    e1 = simulate(with_changes(early, {"supply.post_arenh_redistribution_pct": 50.0}), seed=1)
+    before = e0.periods["year"] < 2026
+    assert before.sum() == 24
+    assert_frame_equal(e0.periods[before], e1.periods[before])
+    assert e1.years["energy_cost_eur_per_mwh"].iloc[3] < e0.years["energy_cost_eur_per_mwh"].iloc[3]
+    p = e1.periods
+    np.testing.assert_array_equal(
+        p["cash_end_eur"], p["cash_start_eur"] + p["receipts_eur"] - p["payments_eur"]
+    )
+    np.testing.assert_allclose(
+        p["kwh_bought"] + p["kwh_local"], p["kwh_billed"] + p["kwh_losses"], rtol=1e-12
+    )
 
 
 def test_the_storm_file_strikes_on_its_day_with_ciaran_times() -> None:

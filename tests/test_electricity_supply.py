@@ -1,10 +1,11 @@
-"""Energy bought by the supplier: ARENH with its clipping until 2025, the market after (§6.3)."""
+"""Energy bought by the supplier: ARENH with its clipping until 2025, the market after, less the
+post-ARENH redistribution when prices spike (§6.3)."""
 
 from __future__ import annotations
 
 import pytest
 
-from sim.electricity.supply import arenh_served_share, energy_cost_eur_per_mwh
+from sim.electricity.supply import arenh_served_share, energy_cost_eur_per_mwh, post_arenh_cost_eur_per_mwh
 from sim.scenario.electricity import Supply
 
 
@@ -31,3 +32,28 @@ def test_a_price_shock_costs_less_with_arenh() -> None:
     calm, crisis = energy_cost_eur_per_mwh(s, 2022, 100.0), energy_cost_eur_per_mwh(s, 2022, 400.0)
     after = energy_cost_eur_per_mwh(s, 2026, 400.0) - energy_cost_eur_per_mwh(s, 2026, 100.0)
     assert crisis - calm < after
+
+
+def test_post_arenh_redistribution_by_hand() -> None:
+    """cost = market − share × max(market − threshold, 0) (§6.3, share an assumption): below and at
+    the 70 €/MWh threshold nothing is given back; at 250 €/MWh half of the 180 €/MWh excess is."""
+    assert post_arenh_cost_eur_per_mwh(50.0, 70.0, 50.0) == 50.0
+    assert post_arenh_cost_eur_per_mwh(70.0, 70.0, 50.0) == 70.0
+    assert post_arenh_cost_eur_per_mwh(250.0, 70.0, 50.0) == pytest.approx(250.0 - 0.5 * 180.0)  # 160
+    assert post_arenh_cost_eur_per_mwh(250.0, 70.0, 0.0) == 250.0
+    assert post_arenh_cost_eur_per_mwh(250.0, 70.0, 100.0) == pytest.approx(70.0)
+    assert post_arenh_cost_eur_per_mwh(250.0, 100.0, 25.0) == pytest.approx(250.0 - 0.25 * 150.0)
+    with pytest.raises(ValueError):
+        post_arenh_cost_eur_per_mwh(250.0, 70.0, 101.0)
+    with pytest.raises(ValueError):
+        post_arenh_cost_eur_per_mwh(250.0, -1.0, 50.0)
+
+
+def test_the_redistribution_applies_from_2026_only() -> None:
+    """ARENH years keep their rule whatever the post-ARENH share; from 2026 the share counts."""
+    on = Supply(post_arenh_redistribution_pct=50.0)
+    off = Supply()
+    assert energy_cost_eur_per_mwh(on, 2025, 400.0) == energy_cost_eur_per_mwh(off, 2025, 400.0)
+    assert energy_cost_eur_per_mwh(off, 2026, 400.0) == 400.0
+    assert energy_cost_eur_per_mwh(on, 2026, 400.0) == pytest.approx(400.0 - 0.5 * (400.0 - 70.0))
+    assert energy_cost_eur_per_mwh(on, 2026, 60.0) == 60.0

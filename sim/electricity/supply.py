@@ -1,5 +1,5 @@
-"""The cost of the energy a local supplier buys, by year: ARENH until 2025, the market after
-(electricity.md §6.3)."""
+"""The cost of the energy a local supplier buys, by year: ARENH until 2025, the market after, less
+the post-ARENH redistribution when prices spike (electricity.md §6.3)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,36 @@ def arenh_served_share(supply: Supply, year: int) -> float:
     return supply.arenh_share_of_volumes * served
 
 
+def post_arenh_cost_eur_per_mwh(
+    market_eur_per_mwh: float, threshold_eur_per_mwh: float, share_pct: float
+) -> float:
+    """Cost of a MWh bought at the market after ARENH, net of what is given back when prices spike.
+
+    Rule (electricity.md §6.3: "Post-ARENH from 1 Jan 2026: mechanism aiming at an average of
+    ~70 €/MWh, with redistribution to consumers when prices spike"), modelled as: when the market
+    price exceeds ``threshold_eur_per_mwh``, ``share_pct`` % of the excess above it is given back,
+    so ``cost = market − share × max(market − threshold, 0)``. The reference gives no share and
+    does not detail the law's mechanism (versement nucléaire universel): the share is an
+    assumption, 0 (none) by default.
+    """
+    if market_eur_per_mwh < 0 or threshold_eur_per_mwh < 0:
+        raise ValueError("market price and threshold must be ≥ 0")
+    if not 0.0 <= share_pct <= 100.0:
+        raise ValueError("the redistributed share must be between 0 and 100 %")
+    excess = max(market_eur_per_mwh - threshold_eur_per_mwh, 0.0)
+    return market_eur_per_mwh - share_pct / 100.0 * excess
+
+
 def energy_cost_eur_per_mwh(supply: Supply, year: int, market_eur_per_mwh: float) -> float:
     """Average cost of a MWh bought in ``year``: the ARENH share at 42 €/MWh, the rest at the market
-    price (electricity.md §6.3). After 2025 the whole volume is at the market price; the post-ARENH
-    mechanism (an average near 70 €/MWh with redistribution when prices spike) is not modelled."""
+    price (electricity.md §6.3). After 2025 the whole volume is bought at the market price, less the
+    post-ARENH redistribution when the price spikes above the threshold
+    (:func:`post_arenh_cost_eur_per_mwh`; none with the default share of 0 %)."""
+    if year > law.ARENH_LAST_DAY.year:
+        return post_arenh_cost_eur_per_mwh(
+            market_eur_per_mwh,
+            supply.post_arenh_threshold_eur_per_mwh,
+            supply.post_arenh_redistribution_pct,
+        )
     share = arenh_served_share(supply, year)
     return share * law.ARENH_PRICE_EUR_PER_MWH + (1.0 - share) * market_eur_per_mwh

@@ -677,6 +677,28 @@ class Supply(Block):
         "(electricity.md §1.4) but not how a local distributor buys; 0 buys at the year's price, 1 as "
         "the smoothing assumes",
     )
+    post_arenh_threshold_eur_per_mwh: float = param(
+        70.0,
+        unit="€/MWh",
+        ge=0,
+        le=5_000,
+        desc="Post-ARENH (from 2026): market price above which part of the excess is given back to consumers",
+        desc_fr="Post-ARENH (dès 2026) : prix de marché au-delà duquel une part de l'excédent est "
+        "reversée aux consommateurs",
+        source='electricity.md §6.3: post-ARENH mechanism "aiming at an average of ~70 €/MWh"',
+    )
+    post_arenh_redistribution_pct: float = param(
+        0.0,
+        unit="%",
+        ge=0,
+        le=100,
+        desc="Post-ARENH (from 2026): share of the market price's excess above the threshold given back "
+        "to consumers when prices spike",
+        desc_fr="Post-ARENH (dès 2026) : part de l'excédent du prix de marché au-delà du seuil reversée aux "
+        "consommateurs quand les prix flambent",
+        source="assumption: the reference gives no share; the law's mechanism (versement nucléaire "
+        "universel) is not detailed in the reference file; 0 = none, as before",
+    )
     regulated_tariff_market_eur_per_mwh: float = param(
         70.0,
         unit="€/MWh",
