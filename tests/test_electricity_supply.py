@@ -57,3 +57,6 @@ def test_the_redistribution_applies_from_2026_only() -> None:
     assert energy_cost_eur_per_mwh(off, 2026, 400.0) == 400.0
     assert energy_cost_eur_per_mwh(on, 2026, 400.0) == pytest.approx(400.0 - 0.5 * (400.0 - 70.0))
     assert energy_cost_eur_per_mwh(on, 2026, 60.0) == 60.0
+    # the threshold moves with inflation: at a price index of 1.2 it is 84 €/MWh
+    assert energy_cost_eur_per_mwh(on, 2030, 84.0, 1.2) == 84.0
+    assert energy_cost_eur_per_mwh(on, 2030, 400.0, 1.2) == pytest.approx(400.0 - 0.5 * (400.0 - 84.0))

@@ -428,8 +428,9 @@ class ElectricityService:
             np.prod([sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year])
         )
         first = s.supply.market_price_eur_per_mwh if market_eur_per_mwh is None else market_eur_per_mwh
-        market = first * float(eng.real_index[y, 1]) * shock * self._cpi_path(eng, y)
-        return energy_cost_eur_per_mwh(s.supply, s.town.start_year + y, market)
+        cpi = self._cpi_path(eng, y)
+        market = first * float(eng.real_index[y, 1]) * shock * cpi
+        return energy_cost_eur_per_mwh(s.supply, s.town.start_year + y, market, cpi)
 
     @staticmethod
     def _cpi_path(eng: Engine, y: int) -> float:

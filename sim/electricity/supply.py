@@ -41,15 +41,19 @@ def post_arenh_cost_eur_per_mwh(
     return market_eur_per_mwh - share_pct / 100.0 * excess
 
 
-def energy_cost_eur_per_mwh(supply: Supply, year: int, market_eur_per_mwh: float) -> float:
+def energy_cost_eur_per_mwh(
+    supply: Supply, year: int, market_eur_per_mwh: float, price_index: float = 1.0
+) -> float:
     """Average cost of a MWh bought in ``year``: the ARENH share at 42 €/MWh, the rest at the market
     price (electricity.md §6.3). After 2025 the whole volume is bought at the market price, less the
     post-ARENH redistribution when the price spikes above the threshold
-    (:func:`post_arenh_cost_eur_per_mwh`; none with the default share of 0 %)."""
+    (:func:`post_arenh_cost_eur_per_mwh`; none with the default share of 0 %). The threshold is in
+    the opening year's euros and moves with ``price_index`` (the year's inflation since the start),
+    as the market price does: inflation alone is not a spike (an assumption)."""
     if year > law.ARENH_LAST_DAY.year:
         return post_arenh_cost_eur_per_mwh(
             market_eur_per_mwh,
-            supply.post_arenh_threshold_eur_per_mwh,
+            supply.post_arenh_threshold_eur_per_mwh * price_index,
             supply.post_arenh_redistribution_pct,
         )
     share = arenh_served_share(supply, year)
