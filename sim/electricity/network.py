@@ -35,6 +35,15 @@ CIARAN_CUT = np.array(
 STORM_MONTHS = (1, 2, 3, 10, 11, 12)
 
 
+def age_factor(age: float | np.ndarray, growth_pct: float) -> np.ndarray:
+    """How many times a new km's ordinary incidents a km of line ``age`` years old has: the rate
+    grows by ``growth_pct`` % per year of age, compounded, i.e. the Shamir-Howard exponential form
+    exp(A·age) of the water mains (:mod:`sim.core.assets`) with A = ln(1 + growth). An assumption
+    (``network.incident_age_growth_pct_per_year``): the reference file gives no ageing of lines."""
+    out: np.ndarray = np.power(1.0 + growth_pct / 100.0, np.asarray(age, dtype=float))
+    return out
+
+
 def ciaran_remaining_share(hours: float | np.ndarray) -> float | np.ndarray:
     """Share of the customers cut by storm Ciarán still cut ``hours`` after the start of the
     count (linear between the published points; electricity.md §2.3)."""

@@ -39,7 +39,7 @@ from sim.electricity import law, reliability
 from sim.electricity import tariff as et
 from sim.electricity.demand import DAYS_IN_MONTH, degree_days
 from sim.electricity.households import ElectricityPopulation, build_electricity_population
-from sim.electricity.network import YearInterruptions, storm_records, year_interruptions
+from sim.electricity.network import YearInterruptions, age_factor, storm_records, year_interruptions
 from sim.electricity.poverty import BOARDMAN_THRESHOLD_PCT, energy_poverty_pct, other_heating_spending_eur
 from sim.electricity.supply import energy_cost_eur_per_mwh
 from sim.scenario.electricity import ElectricityScenario, ElectricityTariff
@@ -83,21 +83,38 @@ def pv_month_shares(january_pct: float, august_pct: float) -> np.ndarray:
 
 
 class Lines:
-    """The network's length, of which underground, and its book value (M49-style accounts).
+    """The network's lines in cohorts by install year, overhead and underground, and their book
+    value (M49-style accounts).
 
-    Renewal takes out the opening network first (overhead lines first: they are put underground)
-    and adds a vintage at its cost. The opening network is valued as if it had been renewed
-    steadily over its life at today's cost (an assumption, as water's other assets); the km taken
-    out are written off at the opening network's mean book value per km.
+    The opening network is taken as installed evenly over the lines' life ``life``, one cohort a
+    year, overhead and underground alike (an assumption: the reference file gives no network age,
+    electricity.md §1.3; the book values make the same assumption). A cohort installed at the start
+    of year ``t`` (0 the first simulated year) is ``y - t + 0.5`` years old on average during year
+    ``y``. Renewal takes out the oldest overhead km first (then, once no overhead line is left, the
+    oldest underground km) and adds the km renewed as one new underground cohort.
+
+    Accounts: the opening network is valued as if it had been renewed steadily over its life at
+    today's cost (an assumption, as water's other assets); renewal takes out the opening network
+    first and adds a vintage at its cost; the km taken out are written off at the opening network's
+    mean book value per km. The cohorts carry no money: they only age the incidents.
     """
 
     def __init__(
         self, length_km: float, underground_share: float, start_year: int, cost_eur_per_km: float, life: float
     ):
         self.total_km = float(length_km)
-        self.underground_km = float(length_km) * underground_share
         self.life = float(life)
         self.opening_km = float(length_km)
+        self.start_year = int(start_year)
+        # one cohort per year over the life, the oldest first (a last part-year for a fractional life)
+        n = max(int(np.ceil(self.life)), 1)
+        years_in = np.minimum(self.life - np.arange(n)[::-1], 1.0)  # the oldest cohort may be partial
+        km = self.total_km * years_in / years_in.sum()
+        self.install = np.arange(1 - n, 1, dtype=float)  # start of the install year, 0 = first year
+        self.overhead = km * (1.0 - underground_share)
+        self.underground = km * underground_share
+        self.opening_install = self.install.copy()
+        self.opening_cohort_km = km.copy()
         self.opening = Vintages.steady_state(
             start_year, self.total_km / self.life * cost_eur_per_km, self.life
         )
@@ -106,14 +123,29 @@ class Lines:
         self.written_off_eur = 0.0
 
     @property
+    def underground_km(self) -> float:
+        return float(self.underground.sum())
+
+    @property
+    def overhead_km(self) -> float:
+        return float(self.overhead.sum())
+
+    @property
     def underground_share(self) -> float:
-        return self.underground_km / self.total_km if self.total_km > 0 else 0.0
+        # at most 1: the cohorts' sum may pass the length by a rounding error
+        return min(self.underground_km / self.total_km, 1.0) if self.total_km > 0 else 0.0
 
     def renew(self, km: float, year: int, cost_eur_per_km: float) -> float:
-        """Renew ``km`` (overhead first, put underground) at ``cost_eur_per_km``; returns the km."""
+        """Renew ``km`` (the oldest overhead km first, put underground) at ``cost_eur_per_km``;
+        returns the km."""
         self.written_off_eur = 0.0
         km = min(max(km, 0.0), self.total_km)
-        self.underground_km = min(self.underground_km + km, self.total_km)
+        left = self._take_oldest(self.overhead, km)
+        self._take_oldest(self.underground, left)
+        if km > 0:
+            self.install = np.append(self.install, float(year - self.start_year))
+            self.overhead = np.append(self.overhead, 0.0)
+            self.underground = np.append(self.underground, km)
         out = min(km, self.opening_km)
         if out > 0:
             share = out / self.opening_km
@@ -122,6 +154,32 @@ class Lines:
             self.opening_km -= out
         self.renewed.add(year, km * cost_eur_per_km)
         return km
+
+    @staticmethod
+    def _take_oldest(km_by_cohort: np.ndarray, km: float) -> float:
+        """Take ``km`` out of ``km_by_cohort`` (in place), the oldest cohorts (the first) first;
+        returns what could not be taken."""
+        if km <= 0:
+            return 0.0
+        before = np.concatenate([[0.0], np.cumsum(km_by_cohort)[:-1]])  # km older than each cohort
+        taken = np.clip(km - before, 0.0, km_by_cohort)
+        km_by_cohort -= taken
+        return max(km - float(taken.sum()), 0.0)
+
+    def incident_weight(self, y: int, overhead_ratio: float, growth_pct: float) -> float:
+        """The network's ordinary incidents in year ``y``, in km of new underground line: each km
+        counts ``overhead_ratio`` if overhead, times its age factor
+        (:func:`sim.electricity.network.age_factor`)."""
+        h = age_factor(y - self.install + 0.5, growth_pct)
+        return float(np.dot(self.underground + overhead_ratio * self.overhead, h))
+
+    def worst_incident_weight(self, y: int, overhead_ratio: float, growth_pct: float) -> float:
+        """An upper bound of :meth:`incident_weight` in year ``y`` whatever was renewed: the opening
+        network never renewed (every km as old as it can be), all overhead. Renewal only puts a
+        younger underground km in place of an older one; the bound depends on no decision, so that
+        the incidents drawn at it are the same whatever the regime."""
+        h = age_factor(y - self.opening_install + 0.5, growth_pct)
+        return max(overhead_ratio, 1.0) * float(np.dot(self.opening_cohort_km, h))
 
     def add_pv(self, year: int, cost_eur: float, life: float) -> None:
         """Community PV bought in ``year`` for ``cost_eur``, depreciated over ``life`` years."""
@@ -197,6 +255,10 @@ class ElectricityService:
             s.town.start_year,
             net.renewal_cost_eur_per_km,
             net.asset_life_years,
+        )
+        # the opening network's incident weight: incidents_saifi is its SAIFI in the first year
+        self.opening_weight = self.lines.incident_weight(
+            0, net.overhead_incident_ratio, net.incident_age_growth_pct_per_year
         )
         hh = s.households
         # the month's temperature: its normal plus a deviation drawn for every year and month, in
@@ -487,26 +549,39 @@ class ElectricityService:
             )
         return recs
 
-    def _draw_cuts(self, eng: Engine, y: int) -> None:
-        """The year's incidents and storms, at the underground share in force.
+    def expected_incident_saifi(self, y: int) -> tuple[float, float]:
+        """Year ``y``'s expected SAIFI from ordinary incidents on the lines as they are, and the
+        bound the incidents are drawn at (:meth:`Lines.worst_incident_weight`).
 
-        Ordinary incidents are drawn at the rate of an all-overhead network and each is kept with
-        the probability its share of the actual network gives (thinning): two regimes with
-        different undergrounding share the incidents they both have. Storms have their own draws.
+        A km's rate is a base rate times ``overhead_incident_ratio`` if overhead, times its age
+        factor; the base rate is set so that the opening network (before any renewal) has
+        ``incidents_saifi`` in the first year exactly. With no ageing (growth 0) this is the
+        incidents_saifi scaled by the underground mix, as before the cohorts."""
+        net = self.s.network
+        k, g = net.overhead_incident_ratio, net.incident_age_growth_pct_per_year
+        w0 = self.opening_weight
+        now = net.incidents_saifi * (self.lines.incident_weight(y, k, g) / w0)
+        worst = net.incidents_saifi * (self.lines.worst_incident_weight(y, k, g) / w0)
+        return now, max(worst, now)
+
+    def _draw_cuts(self, eng: Engine, y: int) -> None:
+        """The year's incidents and storms, on the lines in force (their mix and ages).
+
+        Ordinary incidents are drawn at the rate of the opening network never renewed and all
+        overhead (a bound that depends on no decision), and each is kept with the probability the
+        actual lines give (thinning): two regimes with different renewal share the incidents they
+        both have. Storms have their own draws.
         """
         s = self.s
         net = s.network
-        u, k = self.lines.underground_share, net.overhead_incident_ratio
-        u0 = net.underground_share
-        saifi_now = net.incidents_saifi * (u + (1 - u) * k) / (u0 + (1 - u0) * k)
-        saifi_max = net.incidents_saifi * k / (u0 + (1 - u0) * k)
+        saifi_now, saifi_max = self.expected_incident_saifi(y)
         worst = net.model_copy(
             update={"underground_share": self.lines.underground_share, "incidents_saifi": saifi_max}
         )
         inc_rng, storm_rng, keep_rng = self.year_rngs[y].spawn(3)
         recs = year_interruptions(worst, self.pop.count, inc_rng, storm_rng)
         draws = keep_rng.random((2, recs.day.size))  # keep or not; start hour (all records)
-        keep = recs.storm | (draws[0] < saifi_now / saifi_max)
+        keep = recs.storm | (draws[0] < (saifi_now / saifi_max if saifi_max > 0 else 0.0))
         recs = YearInterruptions(
             recs.day[keep], recs.customers[keep], recs.duration_min[keep], recs.storm[keep]
         )

@@ -758,6 +758,20 @@ class ElectricityNetwork(Block):
         source="assumption: overhead lines are exposed to wind, trees and lightning; the reference "
         "file gives no split (incidents_saifi is the mix of the opening network)",
     )
+    incident_age_growth_pct_per_year: float = param(
+        2.0,
+        unit="%/yr",
+        ge=0,
+        le=20,
+        desc="How much a km of line's ordinary incidents grow per year of its age (compounded); "
+        "incidents_saifi stays the opening network's",
+        desc_fr="De combien les incidents ordinaires d'un km de ligne augmentent par année d'âge "
+        "(composé) ; incidents_saifi reste celui du réseau de départ",
+        source="assumption: the reference file gives no network age nor ageing rate; 2 %/yr, the "
+        "Shamir-Howard exponential form of the water mains (an oldest km of 45 years has 2.4 times "
+        "a new km's incidents); the opening network is taken as installed evenly over "
+        "asset_life_years, overhead and underground alike",
+    )
     customers_per_incident: int = param(
         150,
         unit="customers",
