@@ -124,10 +124,15 @@ def test_groups_by_heating_kva_and_income_band(
     g = designer.evaluate(town.tariff).groups
     assert set(g["band"]) == {"low", "middle", "high"}
     assert set(zip(g["heating"], g["kva"], strict=True)) == {("other", 6), ("electric", 9)}
+    assert set(g["dwelling"]) == {"flat", "house"}
     assert g["households"].sum() == designer.n
-    by = g.set_index(["heating", "band"])["bill_eur"]
+    assert g.loc[g["dwelling"] == "house", "households"].sum() == designer.house.sum()
+    by = g.set_index(["heating", "dwelling", "band"])["bill_eur"]
     for band in ("low", "middle", "high"):
-        assert by[("electric", band)] > by[("other", band)]
+        for dwelling in ("flat", "house"):
+            assert by[("electric", dwelling, band)] > by[("other", dwelling, band)]
+        # a house heats more than a flat (house_heating_factor), and its households are larger
+        assert by[("electric", "house", band)] > by[("electric", "flat", band)]
 
 
 def test_a_changed_regulated_price_is_a_what_if_and_a_local_offer_is_not(

@@ -8,7 +8,7 @@ price there is a "what if", labelled as such (:attr:`ElectricityDesign.what_if`)
 
 **How the town is built.** Once per (scenario, seed), by the engine itself
 (:func:`sim.experiments.run.engine_for`, not run): the electricity households of
-:mod:`sim.electricity.households` (income decile, size, heating type, subscribed kVA, yearly use
+:mod:`sim.electricity.households` (income decile, size, heating type, dwelling, subscribed kVA, yearly use
 apart from heating and electric heating at normal temperatures), the take-up draws of the social
 rebate and the incomes. There is one household model, the engine's.
 
@@ -91,6 +91,7 @@ DECILE_COLUMNS = (
 )
 GROUP_COLUMNS = (
     "heating",
+    "dwelling",
     "kva",
     "band",
     "households",
@@ -124,7 +125,7 @@ class ElectricityDesign:
     ``deciles`` (:data:`DECILE_COLUMNS`): per income decile, mean income, kWh and bill now and
     under the tariff, the change in € and %, the shares paying more and less, and the share of the
     decile spending more than the ONPE threshold of its income now and under the tariff.
-    ``groups`` (:data:`GROUP_COLUMNS`): mean bill by heating type and subscribed kVA, in the low
+    ``groups`` (:data:`GROUP_COLUMNS`): mean bill by heating type, dwelling and subscribed kVA, in the low
     (deciles 1-3), middle (4-7) and high (8-10) income bands. ``taxes_now`` and ``taxes`` are the
     town's CTA, excise and VAT. ``reference`` is the reference household's bill (6 kVA or the
     grid's nearest power, 4,400 kWh), line by line (:func:`sim.electricity.tariff.bill_lines`),
@@ -262,6 +263,7 @@ class ElectricityTariffDesigner:
         self.persons = pop.persons[order].astype(np.float64)
         self.kva = pop.kva[order].astype(np.float64)  # type: ignore[attr-defined]
         self.electric = pop.electric_heating[order].astype(bool)  # type: ignore[attr-defined]
+        self.house = pop.house[order].astype(bool)  # type: ignore[attr-defined]
         self.kwh_ref = (pop.other_kwh_per_year + pop.heating_kwh_per_year)[order]  # type: ignore[attr-defined]
         self._takeup = eng.takeup_u[order]
         self.n = int(pop.count)
@@ -478,32 +480,30 @@ class ElectricityTariffDesigner:
     def _groups(self, kwh: FloatArray, bill_now: FloatArray, bills: FloatArray) -> pd.DataFrame:
         rows = []
         for electric in (False, True):
-            for kva in sorted(set(self.kva[self.electric == electric].tolist())):
-                for band, lo, hi in INCOME_BANDS:
-                    sel = (
-                        (self.electric == electric)
-                        & (self.kva == kva)
-                        & (self.decile >= lo)
-                        & (self.decile <= hi)
-                    )
-                    n = int(sel.sum())
-                    if n == 0:
-                        continue
-                    now = float(bill_now[sel].mean())
-                    new = float(bills[sel].mean())
-                    rows.append(
-                        {
-                            "heating": "electric" if electric else "other",
-                            "kva": int(kva),
-                            "band": band,
-                            "households": n,
-                            "kwh": float(kwh[sel].mean()),
-                            "bill_now_eur": now,
-                            "bill_eur": new,
-                            "change_eur": new - now,
-                            "change_pct": 100.0 * (new / now - 1.0) if now > 0 else float("nan"),
-                        }
-                    )
+            for house in (False, True):
+                kind = (self.electric == electric) & (self.house == house)
+                for kva in sorted(set(self.kva[kind].tolist())):
+                    for band, lo, hi in INCOME_BANDS:
+                        sel = kind & (self.kva == kva) & (self.decile >= lo) & (self.decile <= hi)
+                        n = int(sel.sum())
+                        if n == 0:
+                            continue
+                        now = float(bill_now[sel].mean())
+                        new = float(bills[sel].mean())
+                        rows.append(
+                            {
+                                "heating": "electric" if electric else "other",
+                                "dwelling": "house" if house else "flat",
+                                "kva": int(kva),
+                                "band": band,
+                                "households": n,
+                                "kwh": float(kwh[sel].mean()),
+                                "bill_now_eur": now,
+                                "bill_eur": new,
+                                "change_eur": new - now,
+                                "change_pct": 100.0 * (new / now - 1.0) if now > 0 else float("nan"),
+                            }
+                        )
         return pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
 
 
