@@ -67,6 +67,19 @@ def test_revenue_and_use_are_the_models_for_the_same_tariff(
     assert designer.evaluate(local_hphc(town)).rebate_eur > 0
 
 
+def test_households_on_their_own_options_are_the_engines_too(town: ElectricityScenario) -> None:
+    """With households.own_option, each household at its own grid under the regulated tariff: the
+    designer's revenue and kWh are still what the engine bills, and they differ from one option."""
+    mixed = with_changes(town, {"households.own_option": True})
+    assert isinstance(mixed, ElectricityScenario)
+    d = ElectricityTariffDesigner(mixed).evaluate(mixed.tariff)
+    years = simulate(mixed, mixed.seed).years
+    assert d.revenue_eur == pytest.approx(float(years["revenue_eur"].iloc[0]), rel=1e-9)
+    assert d.kwh == pytest.approx(float(years["kwh_billed"].iloc[0]), rel=1e-9)
+    one = ElectricityTariffDesigner(town).evaluate(town.tariff)
+    assert abs(d.revenue_eur / one.revenue_eur - 1.0) > 1e-4
+
+
 def test_bills_are_the_services_line_by_line_arithmetic(
     town: ElectricityScenario, designer: ElectricityTariffDesigner
 ) -> None:

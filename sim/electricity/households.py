@@ -27,6 +27,8 @@ class ElectricityPopulation(BasePopulation):
         use for electric heating); 0 if heated with electricity. Never billed by the service: it
         prices the other heating energy of the energy-poverty indicator (:mod:`sim.electricity.poverty`)
     house : bool, lives in a house (False: a flat)
+    hphc : bool, on the HP/HC option when each household is on its own option (``own_option``;
+        drawn in every town, used only then)
     """
 
     electric_heating: np.ndarray
@@ -35,6 +37,7 @@ class ElectricityPopulation(BasePopulation):
     heating_kwh_per_year: np.ndarray
     other_heating_kwh_per_year: np.ndarray
     house: np.ndarray
+    hphc: np.ndarray
 
 
 def build_electricity_population(
@@ -48,11 +51,13 @@ def build_electricity_population(
     The dwelling is drawn from a child of the ``population`` stream (:meth:`numpy.random.Generator.spawn`),
     one uniform per household against ``house_share_by_size`` of its size: spawning leaves the
     stream where it was, so every draw made from it before and after (the engine's take-up of a
-    social tariff comes next) is the one it was without dwellings."""
+    social tariff comes next) is the one it was without dwellings. Then, from the same child, one
+    uniform per household for its option (:func:`hphc_probability`)."""
     base = draw_households(spec, rng, start_year)
     electric = rng.random(base.count) < spec.electric_heating_share
     (own,) = rng.spawn(1)
     house = own.random(base.count) < np.asarray(spec.house_share_by_size)[base.persons.astype(np.intp) - 1]
+    on_hphc = own.random(base.count) < np.where(electric, *hphc_probability(spec))
     other = np.asarray(other_kwh(spec, base.persons), dtype=float)
     # the heating part of use (electricity.md §3.1): billed for electric heating, met by another
     # energy for the others (the same need, expressed in electric-equivalent kWh: an assumption)
@@ -70,4 +75,15 @@ def build_electricity_population(
         heating,
         other_heating,
         house,
+        on_hphc,
     )
+
+
+def hphc_probability(spec: ElectricityHouseholds) -> tuple[float, float]:
+    """Probability that a household is on HP/HC when each is on its own option: heated with
+    electricity, ``hphc_share_electric_heating`` (assumption); heated otherwise, what makes the town's
+    share ``hphc_share`` (electricity.md §1.4), kept between 0 and 1."""
+    e = spec.electric_heating_share
+    p_elec = spec.hphc_share_electric_heating
+    p_other = (spec.hphc_share - e * p_elec) / (1.0 - e) if e < 1.0 else 0.0
+    return p_elec, min(max(p_other, 0.0), 1.0)

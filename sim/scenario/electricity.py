@@ -182,13 +182,36 @@ class ElectricityHouseholds(HouseholdBase):
         unit="share",
         ge=0,
         le=1,
-        desc="Share of French households on the peak/off-peak (HP/HC) option, for reference: not used "
-        "by the simulation, which bills every household on the scenario's option (tariff.option)",
-        desc_fr="Part des ménages français en option heures pleines / heures creuses, pour mémoire : "
-        "la simulation ne s'en sert pas, elle facture chaque ménage à l'option du scénario "
+        desc="Share of households on the peak/off-peak (HP/HC) option when each is on its own option "
+        "(own_option); otherwise for reference only, every household being billed on tariff.option",
+        desc_fr="Part des ménages en option heures pleines / heures creuses quand chacun a sa propre "
+        "option (own_option) ; sinon pour mémoire, chaque ménage étant facturé à l'option du scénario "
         "(tariff.option)",
         source="electricity.md §1.4: EDF 11.8 M Base and 10.7 M HP/HC customers (cbanque 2023): "
         "10.7 / 22.5 = 0.476 (derived)",
+    )
+    own_option: bool = param(
+        False,
+        desc="Each household on its own option under the regulated tariff: Base, or HP/HC at the TRVE "
+        "grids' ratios (off: every household on tariff.option)",
+        desc_fr="Chaque ménage à sa propre option au tarif réglementé : Base, ou HP/HC aux rapports des "
+        "grilles du TRVE (désactivé : tous les ménages à l'option du scénario)",
+        source="assumption: off by default so that tariff.option keeps its meaning; electricity.md §1.4 "
+        "counts both options among EDF's customers. Needs a Base tariff; under a local offer the "
+        "offer's option applies to every household",
+    )
+    hphc_share_electric_heating: float = param(
+        0.75,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of the households heated with electricity that are on HP/HC when each is on its "
+        "own option (the others make up hphc_share)",
+        desc_fr="Part des ménages chauffés à l'électricité en HP/HC quand chacun a sa propre option "
+        "(les autres complètent hphc_share)",
+        source="assumption: a household heating (and heating its water) with electricity gains most "
+        "from off-peak hours; not in the reference file. With 39 % electric heating and hphc_share "
+        "0.476, 30 % of the households heated otherwise are on HP/HC",
     )
     hc_share_of_kwh: float = param(
         0.35,
@@ -1348,6 +1371,15 @@ class ElectricityScenario(Block):
                     f"shocks[{i}]: a drought is a water shock; electricity has energy_price, storm"
                 )
         return v
+
+    @model_validator(mode="after")
+    def _own_options_beside_base(self) -> ElectricityScenario:
+        if self.households.own_option and self.tariff.option != "base":
+            raise ValueError(
+                "households.own_option needs tariff.option: base (the HP/HC prices are derived from the "
+                f"Base grid at the TRVE's ratios); this tariff's option is {self.tariff.option}"
+            )
+        return self
 
 
 SERVICE_MODELS["electricity"] = ElectricityScenario
