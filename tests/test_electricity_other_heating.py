@@ -13,7 +13,7 @@ import pytest
 
 from sim import scale_town, simulate, with_changes
 from sim.core.result import Result
-from sim.electricity.demand import annual_kwh
+from sim.electricity.demand import annual_kwh, heating_kwh
 from sim.electricity.poverty import other_heating_spending_eur
 from sim.experiments.electricity_tariff_designer import ElectricityTariffDesigner
 from sim.experiments.run import engine_for
@@ -54,9 +54,12 @@ def test_households_heated_otherwise_keep_their_heating_need() -> None:
     households' heating part is unchanged and the others' need is not billed."""
     pop = engine_for(town(), 1).pop
     elec = pop.electric_heating  # type: ignore[attr-defined]
-    need = annual_kwh(town().households, pop.persons, True) - annual_kwh(
-        town().households, pop.persons, False
+    house = pop.house  # type: ignore[attr-defined]
+    need = heating_kwh(town().households, pop.persons, house)
+    gap = annual_kwh(town().households, pop.persons, True, house) - annual_kwh(
+        town().households, pop.persons, False, house
     )
+    np.testing.assert_allclose(need, gap, rtol=1e-12)
     assert 0.2 < elec.mean() < 0.6 and (need > 0).all()
     np.testing.assert_array_equal(pop.heating_kwh_per_year, np.where(elec, need, 0.0))  # type: ignore[attr-defined]
     np.testing.assert_array_equal(pop.other_heating_kwh_per_year, np.where(elec, 0.0, need))  # type: ignore[attr-defined]

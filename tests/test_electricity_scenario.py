@@ -108,15 +108,18 @@ def test_every_number_in_the_shipped_town_has_a_source_comment() -> None:
 
 
 def test_household_use_matches_the_published_cases() -> None:
-    """electricity.md §3.1: 1 person in a flat 2,200 / 4,200 kWh, 4 persons in a house 3,700 / 9,000."""
-    hh = load_scenario(TOWN).households
-    assert annual_kwh(hh, [1, 4, 1, 4], [False, False, True, True]).tolist() == [2200, 3700, 4200, 9000]
+    """electricity.md §3.1: 1 person in a flat 2,200 / 4,200 kWh, 4 persons in a house 3,700 / 9,000,
+    exactly, whatever the heat a house needs over a flat (the dwelling's assumption)."""
+    for factor in (1.0, 1.5, 1.37, 2.5):
+        hh = with_changes(load_scenario(TOWN), {"households.house_heating_factor": factor}).households
+        kwh = annual_kwh(hh, [1, 4, 1, 4], [False, False, True, True], [False, True, False, True])
+        assert kwh.tolist() == [2200, 3700, 4200, 9000]
 
 
 def test_mean_use_is_in_the_national_band() -> None:
     """CRE: 4.4 MWh a year on average for a residential TRVE customer (electricity.md §1.4). The
-    four published cases and 39 % electric heating give 4.04 MWh: within 10 % (the cases are for
-    1 person in a flat and 4 in a house, not the mean dwelling)."""
+    four published cases, 39 % electric heating and the dwellings give 4.05 MWh: within 10 % (the
+    cases are for 1 person in a flat and 4 in a house, not the mean dwelling)."""
     assert mean_annual_kwh(load_scenario(TOWN).households) == pytest.approx(4_400, rel=0.10)
 
 
@@ -130,8 +133,11 @@ def test_normal_year_of_months_adds_up_to_the_year() -> None:
     hh = load_scenario(TOWN).households
     persons = np.array([1, 2, 4, 5, 3])
     elec = np.array([True, False, True, False, True])
-    months = sum(monthly_kwh(hh, persons, elec, m, hh.normal_monthly_temperature_c[m]) for m in range(12))
-    np.testing.assert_allclose(months, annual_kwh(hh, persons, elec), rtol=1e-12)
+    house = np.array([False, True, True, False, True])
+    months = sum(
+        monthly_kwh(hh, persons, elec, house, m, hh.normal_monthly_temperature_c[m]) for m in range(12)
+    )
+    np.testing.assert_allclose(months, annual_kwh(hh, persons, elec, house), rtol=1e-12)
 
 
 def test_a_colder_month_raises_only_electric_heating() -> None:
@@ -139,13 +145,13 @@ def test_a_colder_month_raises_only_electric_heating() -> None:
     degree-days to an electrically heated home, nothing to one heated otherwise."""
     hh = load_scenario(TOWN).households
     jan = hh.normal_monthly_temperature_c[0]
-    normal = monthly_kwh(hh, [4, 4], [True, False], 0, jan)
-    cold = monthly_kwh(hh, [4, 4], [True, False], 0, jan - 1.0)
+    normal = monthly_kwh(hh, [4, 4], [True, False], [True, True], 0, jan)
+    cold = monthly_kwh(hh, [4, 4], [True, False], [True, True], 0, jan - 1.0)
     dd = float(degree_days(hh, hh.normal_monthly_temperature_c).sum())
     assert cold[0] - normal[0] == pytest.approx(31 * (9_000 - 3_700) / dd)
     assert cold[1] == normal[1]
     # no heating in a month warmer than the base
-    assert monthly_kwh(hh, [4], [True], 6, 25.0)[0] == pytest.approx(3_700 * 31 / 365)
+    assert monthly_kwh(hh, [4], [True], [True], 6, 25.0)[0] == pytest.approx(3_700 * 31 / 365)
 
 
 def test_scale_town_scales_households_and_lines() -> None:

@@ -81,7 +81,7 @@ def test_a_year_of_normal_temperatures_uses_the_published_yearly_kwh() -> None:
     s = town(**{"households.temperature_sd_c": 0.0, "households.price_elasticity": 0.0, "horizon_years": 1})
     eng = engine_for(s, 1)
     pop = eng.pop
-    expected = annual_kwh(s.households, pop.persons, pop.electric_heating).sum()
+    expected = annual_kwh(s.households, pop.persons, pop.electric_heating, pop.house).sum()  # type: ignore[attr-defined]
     eng.run()
     assert sum(m["kwh_billed"] for m in eng.months) == pytest.approx(expected, rel=1e-12)
 
@@ -387,7 +387,8 @@ def test_the_crisis_file_reproduces_the_cre_proposals_and_the_shield_caps_them()
     assert rise.iloc[1] == pytest.approx(0.445, abs=0.03) and rise.iloc[2] == pytest.approx(0.99, abs=0.05)
     assert (shielded.years["tariff_index"].pct_change().iloc[1:] <= 0.15 + 1e-12).all()
     assert shielded.periods["other_receipts_eur"].sum() > 0
-    assert shielded.years["energy_poverty_pct"].iloc[2] < free["energy_poverty_pct"].iloc[2] / 2
+    # 15.4 % against 29.2 % in 2028 (14.3 against 28.8 before dwellings: houses heat more, issue 12)
+    assert shielded.years["energy_poverty_pct"].iloc[2] < free["energy_poverty_pct"].iloc[2] * 0.6
 
 
 def test_the_post_arenh_redistribution_lowers_a_spike_year_cost_and_nothing_before_2026() -> None:

@@ -67,6 +67,19 @@ def test_revenue_and_use_are_the_models_for_the_same_tariff(
     assert designer.evaluate(local_hphc(town)).rebate_eur > 0
 
 
+def test_households_on_their_own_options_are_the_engines_too(town: ElectricityScenario) -> None:
+    """With households.own_option, each household at its own grid under the regulated tariff: the
+    designer's revenue and kWh are still what the engine bills, and they differ from one option."""
+    mixed = with_changes(town, {"households.own_option": True})
+    assert isinstance(mixed, ElectricityScenario)
+    d = ElectricityTariffDesigner(mixed).evaluate(mixed.tariff)
+    years = simulate(mixed, mixed.seed).years
+    assert d.revenue_eur == pytest.approx(float(years["revenue_eur"].iloc[0]), rel=1e-9)
+    assert d.kwh == pytest.approx(float(years["kwh_billed"].iloc[0]), rel=1e-9)
+    one = ElectricityTariffDesigner(town).evaluate(town.tariff)
+    assert abs(d.revenue_eur / one.revenue_eur - 1.0) > 1e-4
+
+
 def test_bills_are_the_services_line_by_line_arithmetic(
     town: ElectricityScenario, designer: ElectricityTariffDesigner
 ) -> None:
@@ -124,10 +137,15 @@ def test_groups_by_heating_kva_and_income_band(
     g = designer.evaluate(town.tariff).groups
     assert set(g["band"]) == {"low", "middle", "high"}
     assert set(zip(g["heating"], g["kva"], strict=True)) == {("other", 6), ("electric", 9)}
+    assert set(g["dwelling"]) == {"flat", "house"}
     assert g["households"].sum() == designer.n
-    by = g.set_index(["heating", "band"])["bill_eur"]
+    assert g.loc[g["dwelling"] == "house", "households"].sum() == designer.house.sum()
+    by = g.set_index(["heating", "dwelling", "band"])["bill_eur"]
     for band in ("low", "middle", "high"):
-        assert by[("electric", band)] > by[("other", band)]
+        for dwelling in ("flat", "house"):
+            assert by[("electric", dwelling, band)] > by[("other", dwelling, band)]
+        # a house heats more than a flat (house_heating_factor), and its households are larger
+        assert by[("electric", "house", band)] > by[("electric", "flat", band)]
 
 
 def test_a_changed_regulated_price_is_a_what_if_and_a_local_offer_is_not(

@@ -7,8 +7,8 @@ the energy price per kWh of each period, a local social rebate, and the tax peri
 shown with. Results on the right, recomputed on every change by
 :mod:`sim.experiments.electricity_tariff_designer`: revenue against the cost to recover, energy
 poverty (ONPE) before and after, who pays more and less, the bill by decile (chart and table), by
-heating type and kVA in three income bands, and the reference household's bill line by line with
-its taxes (chart and table). « Ouvrir dans l'Explorer » makes the base scenario with this tariff
+heating type, dwelling and kVA in three income bands, and the reference household's bill line by
+line with its taxes (chart and table). « Ouvrir dans l'Explorer » makes the base scenario with this tariff
 the scenario the Explorer runs, through the one safe loader; « Télécharger » saves it as YAML.
 
 The offer's inputs come from the schema: the options of ``tariff.option`` and their periods
@@ -272,11 +272,12 @@ def decile_table(deciles: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def groups_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Mean bill by heating type and kVA (rows) in the low, middle and high income bands."""
+    """Mean bill by heating type, dwelling and kVA (rows) in the low, middle and high income bands."""
     rows = []
-    for (heating, kva), part in groups.groupby(["heating", "kva"], sort=False):
+    for (heating, dwelling, kva), part in groups.groupby(["heating", "dwelling", "kva"], sort=False):
         row = {
             t("eltariff.col.heating", lang): t(f"eltariff.heating.{heating}", lang),
+            t("eltariff.col.dwelling", lang): t(f"eltariff.dwelling.{dwelling}", lang),
             t("eltariff.col.kva", lang): fmt_number(kva, lang, 0),
         }
         for r in part.itertuples(index=False):

@@ -270,6 +270,8 @@ class ElectricityService:
         # one child generator per year for the network's cuts
         self.year_rngs = eng.rng["breaks"].spawn(eng.years_n)
         self._prices: tuple[int, et.PricesExclTax] | None = None
+        # households each on their own option (households.own_option): the prices of both, or None
+        self._own: et.OwnOptions | None = None
         # households' use this year (after the price response) and the billing period's kWh
         self.other = pop.other_kwh_per_year.copy()
         self.heating = pop.heating_kwh_per_year.copy()
@@ -330,12 +332,19 @@ class ElectricityService:
         self.renewed_km: list[float] = []
 
     def prices(self, tariff: Any) -> et.PricesExclTax:
-        """The tariff's prices excl. tax (kept while the tariff object is the same)."""
+        """The tariff's prices excl. tax (kept while the tariff object is the same); households each
+        on their own option: the Base prices with the HP/HC energy prices beside them."""
         if self._prices is None or self._prices[0] != id(tariff):
-            prices = et.prices_excl_tax(tariff, self.s.cost_stack)
+            if et.own_options_apply(self.s.households.own_option, tariff):
+                self._own = et.own_options(tariff, self.s.cost_stack, self.pop.kva, self.pop.hphc)
+                prices = self._own.prices
+                self._fixed = self._own.fixed_eur_per_year
+            else:
+                self._own = None
+                prices = et.prices_excl_tax(tariff, self.s.cost_stack)
+                self._fixed = et.fixed_by_household(prices, self.pop.kva)
             self._prices = (id(tariff), prices)
             self._prices_of = tariff  # keep the object alive so its id stays unique
-            self._fixed = et.fixed_by_household(prices, self.pop.kva)
             t = tariff
             self._turpe = t.turpe_fixed_eur_per_customer_year + t.turpe_fixed_eur_per_kva_year * self.pop.kva
         return self._prices[1]
@@ -352,6 +361,8 @@ class ElectricityService:
         kwh_by_period: dict[str, np.ndarray] | None = None,
     ) -> et.HouseholdBills:
         prices = self.prices(tariff)
+        if self._own is not None and kwh_by_period is None:
+            kwh_by_period = et.own_option_kwh(kwh, self.pop.hphc, self.s.households.hc_share_of_kwh)
         eb = tariff.essential_block
         block = self.units * (eb.kwh_per_unit_year * months / 12.0) if eb.enabled else None
         return et.bill_households(
@@ -388,19 +399,26 @@ class ElectricityService:
         capex = km * cost_km
         eng.crews.plan(s.workforce.planned_hours_per_km_year * self.lines.total_km)
         # demand responds to the real marginal price (constant elasticity, electricity.md §3.3)
-        p = et.marginal_price_eur_per_kwh(
-            self.prices(st.tariff),
-            self.taxes(st.tariff, s.town.start_year, 12 * y),
-            s.households.hc_share_of_kwh,
-            st.tariff_index,
-            st.tariff.essential_block.above_factor if st.tariff.essential_block.enabled else 1.0,
-        )
-        real = max(p / eng.cpi, 1e-6)
-        factor = np.full(self.pop.count, (real / self.p0) ** s.households.price_elasticity)
+        prices = self.prices(st.tariff)
+        taxes = self.taxes(st.tariff, s.town.start_year, 12 * y)
+        above = st.tariff.essential_block.above_factor if st.tariff.essential_block.enabled else 1.0
+        hc = s.households.hc_share_of_kwh
         soc = st.tariff.social
-        if soc.enabled and soc.rebate_pct > 0:
-            rebated = max(real * (1 - soc.rebate_pct / 100.0), 1e-6)
-            factor[eng.eligible] = (rebated / self.p0) ** s.households.price_elasticity
+        if self._own is None:
+            p = et.marginal_price_eur_per_kwh(prices, taxes, hc, st.tariff_index, above)
+            real = max(p / eng.cpi, 1e-6)
+            factor = np.full(self.pop.count, (real / self.p0) ** s.households.price_elasticity)
+            if soc.enabled and soc.rebate_pct > 0:
+                rebated = max(real * (1 - soc.rebate_pct / 100.0), 1e-6)
+                factor[eng.eligible] = (rebated / self.p0) ** s.households.price_elasticity
+        else:  # each household's marginal price is its option's
+            own = et.own_option_marginal_price_eur_per_kwh(
+                self._own, taxes, hc, st.tariff_index, self.pop.hphc, above
+            )
+            reals = np.maximum(own / eng.cpi, 1e-6)
+            if soc.enabled and soc.rebate_pct > 0:
+                reals = np.where(eng.eligible, np.maximum(reals * (1 - soc.rebate_pct / 100.0), 1e-6), reals)
+            factor = (reals / self.p0) ** s.households.price_elasticity
         np.multiply(self.pop.other_kwh_per_year, factor, out=self.other)
         np.multiply(self.pop.heating_kwh_per_year, factor, out=self.heating)
         self._sum_other = float(self.other.sum())

@@ -23,7 +23,15 @@ from datetime import date
 import numpy as np
 
 from sim.electricity.law import Taxes, taxes_on
-from sim.scenario.electricity import OPTION_PERIODS, CostStack, ElectricityTariff
+from sim.scenario.electricity import (
+    OPTION_PERIODS,
+    TRVE_2024_BASE_EUR_PER_KWH,
+    TRVE_2024_BASE_FIXED_EUR_PER_YEAR,
+    TRVE_2024_HPHC_EUR_PER_KWH,
+    TRVE_2024_HPHC_FIXED_EUR_PER_YEAR,
+    CostStack,
+    ElectricityTariff,
+)
 
 PERIODS = OPTION_PERIODS
 #: Tempo's day colours, and the days a year of each in the reference (electricity.md §1.4)
@@ -440,3 +448,88 @@ def reference_kva(tariff: ElectricityTariff) -> int:
     """The grid's power closest to the reference household's 6 kVA (the higher one on a tie)."""
     steps = sorted(tariff.fixed_eur_per_year_by_kva)
     return min(steps, key=lambda k: (abs(k - REFERENCE_KVA), -k))
+
+
+#: the TRVE HP/HC grid over the Base grid of 1 February 2024 (electricity.md §1.4): HP and HC energy
+#: prices over the Base price, and the fixed part at 6 kVA (applied at every power: an assumption)
+HPHC_OVER_BASE = {
+    "hp": TRVE_2024_HPHC_EUR_PER_KWH["hp"] / TRVE_2024_BASE_EUR_PER_KWH,
+    "hc": TRVE_2024_HPHC_EUR_PER_KWH["hc"] / TRVE_2024_BASE_EUR_PER_KWH,
+    "fixed": TRVE_2024_HPHC_FIXED_EUR_PER_YEAR[6] / TRVE_2024_BASE_FIXED_EUR_PER_YEAR[6],
+}
+
+
+def hphc_of_base(tariff: ElectricityTariff) -> ElectricityTariff:
+    """The peak/off-peak (HP/HC) tariff beside a Base tariff: a published grid's prices times the
+    TRVE grids' ratios (:data:`HPHC_OVER_BASE`); a tariff built from the cost stack is built again
+    for HP/HC (its ``hp_factor`` and ``hc_factor``). Everything else (taxes, rebate, essential block,
+    structure factors) is the Base tariff's."""
+    if tariff.build == "cost_stack":
+        return tariff.model_copy(update={"option": "hphc"})
+    base = tariff.energy_eur_per_kwh["base"]
+    return tariff.model_copy(
+        update={
+            "option": "hphc",
+            "energy_eur_per_kwh": {"hp": base * HPHC_OVER_BASE["hp"], "hc": base * HPHC_OVER_BASE["hc"]},
+            "fixed_eur_per_year_by_kva": {
+                k: v * HPHC_OVER_BASE["fixed"] for k, v in tariff.fixed_eur_per_year_by_kva.items()
+            },
+        }
+    )
+
+
+def own_options_apply(own_option: bool, tariff: ElectricityTariff) -> bool:
+    """Whether households with ``households.own_option`` are each billed on their own option under
+    ``tariff``: under the regulated tariff's Base grid (each at its own TRVE grid). Under a local
+    offer the offer's option applies to every household, a switch the committee votes included."""
+    return bool(own_option and tariff.pricing == "regulated" and tariff.option == "base")
+
+
+@dataclass(frozen=True)
+class OwnOptions:
+    """A town whose households are each on their own option, Base or HP/HC (``households.own_option``
+    under the regulated tariff): the Base prices with the HP/HC energy prices beside them (one
+    :class:`PricesExclTax` pricing the three periods, its ``option`` Base for the reference
+    household), the HP/HC prices alone, and each household's fixed part excl. tax at index 1."""
+
+    prices: PricesExclTax
+    hphc: PricesExclTax
+    fixed_eur_per_year: np.ndarray
+
+
+def own_options(
+    tariff: ElectricityTariff, stack: CostStack | None, kva: np.ndarray, on_hphc: np.ndarray
+) -> OwnOptions:
+    """The prices of a Base ``tariff`` for households each on their own option (``on_hphc``)."""
+    base = prices_excl_tax(tariff, stack)
+    hphc = prices_excl_tax(hphc_of_base(tariff), stack)
+    both = replace(
+        base,
+        energy_eur_per_kwh={**base.energy_eur_per_kwh, **hphc.energy_eur_per_kwh},
+        energy_parts={**base.energy_parts, **hphc.energy_parts},
+    )
+    fixed = np.where(on_hphc, fixed_by_household(hphc, kva), fixed_by_household(base, kva))
+    return OwnOptions(both, hphc, fixed)
+
+
+def own_option_kwh(kwh: np.ndarray, on_hphc: np.ndarray, hc_share: float) -> dict[str, np.ndarray]:
+    """Each household's kWh by period when each is on its own option: all Base, or HP and HC at the
+    off-peak share ``hc_share`` (the ``kwh_by_period`` of :func:`bill_households`)."""
+    hp = np.where(on_hphc, kwh, 0.0)
+    hc = hp * hc_share
+    hp -= hc
+    return {"base": np.where(on_hphc, 0.0, kwh), "hp": hp, "hc": hc}
+
+
+def own_option_marginal_price_eur_per_kwh(
+    opts: OwnOptions,
+    taxes: Taxes,
+    hc_share: float,
+    price_index: float,
+    on_hphc: np.ndarray,
+    above_factor: float = 1.0,
+) -> np.ndarray:
+    """:func:`marginal_price_eur_per_kwh` of each household on its own option."""
+    base = marginal_price_eur_per_kwh(opts.prices, taxes, hc_share, price_index, above_factor)
+    hphc = marginal_price_eur_per_kwh(opts.hphc, taxes, hc_share, price_index, above_factor)
+    return np.where(on_hphc, hphc, base)

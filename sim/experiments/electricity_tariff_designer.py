@@ -8,7 +8,7 @@ price there is a "what if", labelled as such (:attr:`ElectricityDesign.what_if`)
 
 **How the town is built.** Once per (scenario, seed), by the engine itself
 (:func:`sim.experiments.run.engine_for`, not run): the electricity households of
-:mod:`sim.electricity.households` (income decile, size, heating type, subscribed kVA, yearly use
+:mod:`sim.electricity.households` (income decile, size, heating type, dwelling, subscribed kVA, yearly use
 apart from heating and electric heating at normal temperatures), the take-up draws of the social
 rebate and the incomes. There is one household model, the engine's.
 
@@ -91,6 +91,7 @@ DECILE_COLUMNS = (
 )
 GROUP_COLUMNS = (
     "heating",
+    "dwelling",
     "kva",
     "band",
     "households",
@@ -124,7 +125,7 @@ class ElectricityDesign:
     ``deciles`` (:data:`DECILE_COLUMNS`): per income decile, mean income, kWh and bill now and
     under the tariff, the change in € and %, the shares paying more and less, and the share of the
     decile spending more than the ONPE threshold of its income now and under the tariff.
-    ``groups`` (:data:`GROUP_COLUMNS`): mean bill by heating type and subscribed kVA, in the low
+    ``groups`` (:data:`GROUP_COLUMNS`): mean bill by heating type, dwelling and subscribed kVA, in the low
     (deciles 1-3), middle (4-7) and high (8-10) income bands. ``taxes_now`` and ``taxes`` are the
     town's CTA, excise and VAT. ``reference`` is the reference household's bill (6 kVA or the
     grid's nearest power, 4,400 kWh), line by line (:func:`sim.electricity.tariff.bill_lines`),
@@ -262,6 +263,8 @@ class ElectricityTariffDesigner:
         self.persons = pop.persons[order].astype(np.float64)
         self.kva = pop.kva[order].astype(np.float64)  # type: ignore[attr-defined]
         self.electric = pop.electric_heating[order].astype(bool)  # type: ignore[attr-defined]
+        self.house = pop.house[order].astype(bool)  # type: ignore[attr-defined]
+        self.hphc = pop.hphc[order].astype(bool)  # type: ignore[attr-defined]
         self.kwh_ref = (pop.other_kwh_per_year + pop.heating_kwh_per_year)[order]  # type: ignore[attr-defined]
         self._takeup = eng.takeup_u[order]
         self.n = int(pop.count)
@@ -302,29 +305,50 @@ class ElectricityTariffDesigner:
 
     def use(self, tariff: ElectricityTariff) -> FloatArray:
         """Each household's yearly kWh under ``tariff`` in a first year of normal temperatures."""
-        prices = et.prices_excl_tax(tariff, self.scenario.cost_stack)
-        p = et.marginal_price_eur_per_kwh(prices, et.billing_taxes(tariff, self.start), self.hc_share, 1.0)
-        real = max(p, 1e-6)
-        factor = np.full(self.n, (real / self.p0) ** self.elasticity)
+        taxes = et.billing_taxes(tariff, self.start)
+        own = self._own(tariff)
         soc = tariff.social
-        if soc.enabled and soc.rebate_pct > 0:
-            rebated = max(real * (1 - soc.rebate_pct / 100.0), 1e-6)
-            factor[self.eligibility(tariff)] = (rebated / self.p0) ** self.elasticity
+        if own is None:
+            prices = et.prices_excl_tax(tariff, self.scenario.cost_stack)
+            p = et.marginal_price_eur_per_kwh(prices, taxes, self.hc_share, 1.0)
+            real = max(p, 1e-6)
+            factor = np.full(self.n, (real / self.p0) ** self.elasticity)
+            if soc.enabled and soc.rebate_pct > 0:
+                rebated = max(real * (1 - soc.rebate_pct / 100.0), 1e-6)
+                factor[self.eligibility(tariff)] = (rebated / self.p0) ** self.elasticity
+        else:  # each household's marginal price is its option's, as in the engine
+            reals = np.maximum(
+                et.own_option_marginal_price_eur_per_kwh(own, taxes, self.hc_share, 1.0, self.hphc), 1e-6
+            )
+            if soc.enabled and soc.rebate_pct > 0:
+                cut = np.maximum(reals * (1 - soc.rebate_pct / 100.0), 1e-6)
+                reals = np.where(self.eligibility(tariff), cut, reals)
+            factor = (reals / self.p0) ** self.elasticity
         out: FloatArray = self.kwh_ref * factor
         return out
 
+    def _own(self, tariff: ElectricityTariff) -> et.OwnOptions | None:
+        """The prices of households each on their own option under ``tariff``, or None."""
+        if not et.own_options_apply(self.scenario.households.own_option, tariff):
+            return None
+        return et.own_options(tariff, self.scenario.cost_stack, self.kva, self.hphc)
+
     def bills(self, tariff: ElectricityTariff, kwh: FloatArray, day: date) -> et.HouseholdBills:
         """Every household's yearly bill under ``tariff`` with the taxes of ``day``: the service's
-        own :func:`~sim.electricity.tariff.bill_households`."""
+        own :func:`~sim.electricity.tariff.bill_households` (households each on their own option:
+        each at its own grid, as in the engine)."""
+        own = self._own(tariff)
         return et.bill_households(
             tariff,
-            et.prices_excl_tax(tariff, self.scenario.cost_stack),
+            et.prices_excl_tax(tariff, self.scenario.cost_stack) if own is None else own.prices,
             et.billing_taxes(tariff, day),
             self.kva,
             kwh,
             months=12,
             hc_share=self.hc_share,
             eligible=self.eligibility(tariff) if tariff.social.enabled else None,
+            fixed_eur_per_year=None if own is None else own.fixed_eur_per_year,
+            kwh_by_period=None if own is None else et.own_option_kwh(kwh, self.hphc, self.hc_share),
         )
 
     def _mean(self, x: NDArray[Any]) -> FloatArray:
@@ -478,32 +502,30 @@ class ElectricityTariffDesigner:
     def _groups(self, kwh: FloatArray, bill_now: FloatArray, bills: FloatArray) -> pd.DataFrame:
         rows = []
         for electric in (False, True):
-            for kva in sorted(set(self.kva[self.electric == electric].tolist())):
-                for band, lo, hi in INCOME_BANDS:
-                    sel = (
-                        (self.electric == electric)
-                        & (self.kva == kva)
-                        & (self.decile >= lo)
-                        & (self.decile <= hi)
-                    )
-                    n = int(sel.sum())
-                    if n == 0:
-                        continue
-                    now = float(bill_now[sel].mean())
-                    new = float(bills[sel].mean())
-                    rows.append(
-                        {
-                            "heating": "electric" if electric else "other",
-                            "kva": int(kva),
-                            "band": band,
-                            "households": n,
-                            "kwh": float(kwh[sel].mean()),
-                            "bill_now_eur": now,
-                            "bill_eur": new,
-                            "change_eur": new - now,
-                            "change_pct": 100.0 * (new / now - 1.0) if now > 0 else float("nan"),
-                        }
-                    )
+            for house in (False, True):
+                kind = (self.electric == electric) & (self.house == house)
+                for kva in sorted(set(self.kva[kind].tolist())):
+                    for band, lo, hi in INCOME_BANDS:
+                        sel = kind & (self.kva == kva) & (self.decile >= lo) & (self.decile <= hi)
+                        n = int(sel.sum())
+                        if n == 0:
+                            continue
+                        now = float(bill_now[sel].mean())
+                        new = float(bills[sel].mean())
+                        rows.append(
+                            {
+                                "heating": "electric" if electric else "other",
+                                "dwelling": "house" if house else "flat",
+                                "kva": int(kva),
+                                "band": band,
+                                "households": n,
+                                "kwh": float(kwh[sel].mean()),
+                                "bill_now_eur": now,
+                                "bill_eur": new,
+                                "change_eur": new - now,
+                                "change_pct": 100.0 * (new / now - 1.0) if now > 0 else float("nan"),
+                            }
+                        )
         return pd.DataFrame(rows, columns=list(GROUP_COLUMNS))
 
 

@@ -134,6 +134,30 @@ class ElectricityHouseholds(HouseholdBase):
         desc_fr="Consommation annuelle de quatre personnes en maison chauffée à l'électricité",
         source="electricity.md §3.1: 9,000 kWh (Ministère de l'Économie, 22 Jan 2024)",
     )
+    house_share_by_size: tuple[float, float, float, float, float] = param(
+        (0.38, 0.62, 0.65, 0.72, 0.75),
+        unit="share",
+        desc="Share of households living in a house (the rest in flats), for households of 1, 2, 3, 4 "
+        "and 5 persons",
+        desc_fr="Part des ménages vivant en maison (les autres en appartement), pour les ménages de 1, "
+        "2, 3, 4 et 5 personnes",
+        source="assumption: the reference file gives no split of dwellings; order of magnitude of "
+        "INSEE's housing figures (about 55 % of main residences are houses, people living alone "
+        "mostly in flats), 55 % over the town's sizes as the water scenario's house_share",
+    )
+    house_heating_factor: float = param(
+        1.3,
+        unit="×",
+        ge=1,
+        le=2.5,
+        desc="Heat a house needs over a flat's, for a household of the same size",
+        desc_fr="Chaleur nécessaire à une maison par rapport à un appartement, pour un ménage de même taille",
+        source="assumption: a house has more floor area and more walls and roof to the outside than a "
+        "flat for the same household (order of magnitude, not in the reference file); 1.5 would put "
+        "the town's energy poverty at 12.1 %, above the ONPE band its need factor is calibrated to, "
+        "1.3 keeps it at 11.5 %. The published one-person flat and four-person house (electricity.md "
+        "§3.1) stay exact: the heating per extra person is what the factor does not explain",
+    )
     kva_other_heating: int = param(
         6,
         unit="kVA",
@@ -158,13 +182,36 @@ class ElectricityHouseholds(HouseholdBase):
         unit="share",
         ge=0,
         le=1,
-        desc="Share of French households on the peak/off-peak (HP/HC) option, for reference: not used "
-        "by the simulation, which bills every household on the scenario's option (tariff.option)",
-        desc_fr="Part des ménages français en option heures pleines / heures creuses, pour mémoire : "
-        "la simulation ne s'en sert pas, elle facture chaque ménage à l'option du scénario "
+        desc="Share of households on the peak/off-peak (HP/HC) option when each is on its own option "
+        "(own_option); otherwise for reference only, every household being billed on tariff.option",
+        desc_fr="Part des ménages en option heures pleines / heures creuses quand chacun a sa propre "
+        "option (own_option) ; sinon pour mémoire, chaque ménage étant facturé à l'option du scénario "
         "(tariff.option)",
         source="electricity.md §1.4: EDF 11.8 M Base and 10.7 M HP/HC customers (cbanque 2023): "
         "10.7 / 22.5 = 0.476 (derived)",
+    )
+    own_option: bool = param(
+        False,
+        desc="Each household on its own option under the regulated tariff: Base, or HP/HC at the TRVE "
+        "grids' ratios (off: every household on tariff.option)",
+        desc_fr="Chaque ménage à sa propre option au tarif réglementé : Base, ou HP/HC aux rapports des "
+        "grilles du TRVE (désactivé : tous les ménages à l'option du scénario)",
+        source="assumption: off by default so that tariff.option keeps its meaning; electricity.md §1.4 "
+        "counts both options among EDF's customers. Needs a Base tariff; under a local offer the "
+        "offer's option applies to every household",
+    )
+    hphc_share_electric_heating: float = param(
+        0.75,
+        unit="share",
+        ge=0,
+        le=1,
+        desc="Share of the households heated with electricity that are on HP/HC when each is on its "
+        "own option (the others make up hphc_share)",
+        desc_fr="Part des ménages chauffés à l'électricité en HP/HC quand chacun a sa propre option "
+        "(les autres complètent hphc_share)",
+        source="assumption: a household heating (and heating its water) with electricity gains most "
+        "from off-peak hours; not in the reference file. With 39 % electric heating and hphc_share "
+        "0.476, 30 % of the households heated otherwise are on HP/HC",
     )
     hc_share_of_kwh: float = param(
         0.35,
@@ -224,12 +271,26 @@ class ElectricityHouseholds(HouseholdBase):
         "-0.8 (Auray et al., French panel) is a sensitivity case",
     )
 
+    @field_validator("house_share_by_size")
+    @classmethod
+    def _shares_of_houses(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0.0 <= x <= 1.0 for x in v):
+            raise ValueError("five shares between 0 and 1 are needed")
+        return v
+
     @model_validator(mode="after")
     def _a_heating_season(self) -> ElectricityHouseholds:
         if len(self.normal_monthly_temperature_c) != 12:
             raise ValueError("normal_monthly_temperature_c needs twelve months")
         if all(t >= self.heating_base_temperature_c for t in self.normal_monthly_temperature_c):
             raise ValueError("at least one month must be colder than heating_base_temperature_c")
+        flat_1 = self.kwh_flat_1_person_electric_heating - self.kwh_flat_1_person_other_heating
+        house_4 = self.kwh_house_4_persons_electric_heating - self.kwh_house_4_persons_other_heating
+        if self.house_heating_factor * flat_1 > house_4 + 1e-9:
+            raise ValueError(
+                "house_heating_factor × the one-person flat's heating (electric minus other heating "
+                "use) exceeds the four-person house's: a larger household would need less heat"
+            )
         return self
 
 
@@ -1346,6 +1407,15 @@ class ElectricityScenario(Block):
                     f"shocks[{i}]: a drought is a water shock; electricity has energy_price, storm"
                 )
         return v
+
+    @model_validator(mode="after")
+    def _own_options_beside_base(self) -> ElectricityScenario:
+        if self.households.own_option and self.tariff.option != "base":
+            raise ValueError(
+                "households.own_option needs tariff.option: base (the HP/HC prices are derived from the "
+                f"Base grid at the TRVE's ratios); this tariff's option is {self.tariff.option}"
+            )
+        return self
 
 
 SERVICE_MODELS["electricity"] = ElectricityScenario
