@@ -135,6 +135,35 @@ def test_age_factor_is_the_compounded_growth() -> None:
     np.testing.assert_array_equal(age_factor(np.array([0.5, 30.0]), 0.0), [1.0, 1.0])
 
 
+def test_the_lines_mean_age_is_the_km_weighted_age_of_the_cohorts() -> None:
+    """Evenly installed over 45 years, the opening lines are 1 to 45 years old at the end of the first
+    year (mean 23); unrenewed, they age one year a year; renewing the oldest km makes them younger,
+    by what the km taken out and put in say."""
+    lines = Lines(450.0, 0.6, 2026, 90_000.0, 45.0)  # 10 km a year
+    assert lines.mean_age_years(0) == pytest.approx(23.0, rel=1e-12)
+    assert lines.mean_age_years(5) == pytest.approx(28.0, rel=1e-12)
+    # the oldest overhead km (4 km aged 45, 4 aged 44, 2 aged 43) become 10 km one year old
+    lines.renew(10.0, 2026, 90_000.0)
+    assert lines.mean_age_years(0) == pytest.approx(23.0 - (4 * 44 + 4 * 43 + 2 * 42) / 450.0, rel=1e-12)
+
+
+def test_the_years_table_reports_the_lines_mean_age() -> None:
+    """The years table's lines_mean_age_years is the lines' own, and renewal lowers it."""
+    ages = {}
+    for rate in (0.0, 4.0):
+        s = town(horizon_years=4, **{"network.renewal_rate_pct": rate})
+        ages[rate] = simulate(s, seed=1).years["lines_mean_age_years"].to_numpy()
+        eng = engine_for(s, 1)
+        eng.run()
+        sv = eng.service
+        assert isinstance(sv, ElectricityService)
+        assert ages[rate][-1] == pytest.approx(sv.lines.mean_age_years(3), rel=1e-12)
+    life = town().network.asset_life_years
+    assert ages[0.0][0] == pytest.approx((life + 1) / 2, rel=1e-9)
+    np.testing.assert_allclose(np.diff(ages[0.0]), 1.0, rtol=1e-12)
+    assert (ages[4.0] < ages[0.0]).all()
+
+
 def test_renewing_more_lowers_the_later_expected_incidents() -> None:
     """Ten years at 0, 1 and 4 % a year: the later the year, the wider the gap; the book value and
     the km renewed are what the renewal rate says (the cohorts move no money)."""

@@ -194,6 +194,13 @@ class Lines:
     def depreciation_eur(self, year: int) -> float:
         return self.book_value_eur(float(year)) - self.book_value_eur(float(year + 1))
 
+    def mean_age_years(self, y: int) -> float:
+        """The lines' mean age at the end of year ``y``, weighted by km (a cohort installed in year
+        ``i`` is ``y + 1 - i`` years old then)."""
+        km = self.overhead + self.underground
+        total = float(km.sum())
+        return float(np.dot(km, y + 1.0 - self.install)) / total if total > 0 else 0.0
+
     def renewal_need_km(self) -> float:
         """Renewal that keeps the network's age stable: its length over the lines' life."""
         return self.total_km / self.life
@@ -1044,6 +1051,7 @@ class ElectricityService:
             "underground_share_pct": 100.0 * self.lines.underground_share,
             "renewal_km": self.renewed_km[-1],
             "network_length_km": self.lines.total_km,
+            "lines_mean_age_years": self.lines.mean_age_years(y),
             **self._renewal_gap(eng),
             **ref,
             "unpaid_rate_pct": 100.0 * acc["unpaid_eur"] / acc["billed_eur"] if acc["billed_eur"] else 0.0,

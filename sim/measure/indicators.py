@@ -452,6 +452,17 @@ INDICATORS: tuple[Indicator, ...] = (
         short_en="Network underground",
     ),
     Indicator(
+        "lines_mean_age_years",
+        "years",
+        "Âge moyen des lignes",
+        "Mean age of the lines",
+        "lower",
+        service="electricity",
+        phrase_fr="l'âge moyen des lignes",
+        phrase_en="the mean age of the lines",
+        step=0.5,
+    ),
+    Indicator(
         "compensation_eur",
         "eur",
         "Indemnités pour coupures de plus de 5 h",
