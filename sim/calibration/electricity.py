@@ -10,6 +10,7 @@ figure                   parameter                                    how
 =======================  ===========================================  ==========================
 residential customers    ``households.count``                         set
 electric heating (%)     ``households.electric_heating_share``        set
+houses (%)               ``households.house_share_by_size``           scaled to it (see below)
 network length (km)      ``network.length_km``                        set
 underground share (%)    ``network.underground_share``                set
 SAIFI (excl. major ev.)  ``network.incidents_saifi``                  set, then checked
@@ -21,7 +22,10 @@ What French law fixes nationally — the regulated tariff (TRVE), the network ta
 taxes — is not entered: it is the same for every ELD and stays as the shipped town has it. The
 SAIDI is matched on the first five simulated years of the town itself (incidents are drawn per
 customer, so a smaller town would add noise); a figure that cannot be matched is reported as not
-matched, never forced. Every scenario is built by the one safe loader, so an impossible value
+matched, never forced. The share of households living in a house (INSEE census) keeps the shipped
+town's shape by size: below the town's share every size's share of houses is scaled down, above it
+every size's share of flats, so that the town's share, weighted by its sizes, is the figure
+exactly. Every scenario is built by the one safe loader, so an impossible value
 (PV above the legal ceiling of collective self-consumption…) is a located, bilingual error.
 """
 
@@ -29,6 +33,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from sim import dumps_scenario, load_scenario, loads_scenario, scale_town, simulate, with_changes
 from sim.calibration.calibrate import Row
@@ -51,6 +57,7 @@ class ElectricityFigures:
     name: str = "Ma commune"
     households: int | None = None  # residential customers (delivery points)
     electric_heating_pct: float | None = None
+    houses_pct: float | None = None  # households living in a house, the rest in flats
     network_km: float | None = None  # low and medium voltage lines
     underground_pct: float | None = None
     saifi: float | None = None  # cuts over 3 min per customer and year, excluding major events
@@ -82,6 +89,14 @@ FIGURES: dict[str, tuple[str, str, str, str, float, float]] = {
         "Households heated with electricity",
         "%",
         "households.electric_heating_share",
+        0,
+        100,
+    ),
+    "houses_pct": (
+        "Ménages vivant en maison",
+        "Households living in a house",
+        "%",
+        "households.house_share_by_size",
         0,
         100,
     ),
@@ -121,6 +136,25 @@ FIGURES: dict[str, tuple[str, str, str, str, float, float]] = {
 }
 #: the model's indicator (first five years' mean) each checked figure is compared with
 MEASURED = {"saifi": "saifi_excl_med", "saidi_min": "saidi_excl_med_min"}
+
+
+def town_house_share(households: Any) -> float:
+    """The share of the town's households living in a house: each size's share of houses weighted
+    by the town's share of that size."""
+    return float(np.dot(households.size_shares, households.house_share_by_size))
+
+
+def house_shares_for(households: Any, target: float) -> list[float]:
+    """The shares of houses by size whose town share is ``target`` (0-1) and whose shape by size is
+    the town's: below the town's share, each size's share of houses times the same factor; above it,
+    each size's share of flats times the same factor (so no share passes 1)."""
+    shares = np.asarray(households.house_share_by_size, dtype=float)
+    now = town_house_share(households)
+    if target <= now:
+        out = shares * (target / now if now > 0 else 0.0)
+    else:
+        out = 1.0 - (1.0 - shares) * ((1.0 - target) / (1.0 - now))
+    return [float(x) for x in np.clip(out, 0.0, 1.0)]
 
 
 def base_scenario(regime: str) -> Any:
@@ -182,6 +216,8 @@ def calibrate_electricity(fig: ElectricityFigures, *, seed: int = 1) -> Electric
     }
     changes: dict[str, Any] = {"town.name": name}
     changes |= {FIGURES[key][3]: value for key, value in entered.items() if value is not None}
+    if fig.houses_pct is not None:
+        changes[FIGURES["houses_pct"][3]] = house_shares_for(base.households, fig.houses_pct / 100)
     if fig.saidi_min is not None:  # a first guess: SAIDI = SAIFI × CAIDI
         saifi = changes.get("network.incidents_saifi", base.network.incidents_saifi)
         changes["network.incident_caidi_min"] = fig.saidi_min / saifi
@@ -206,6 +242,8 @@ def _rows(fig: ElectricityFigures, scenario: Any, model: dict[str, float], regim
         target = getattr(fig, key)
         if key in MEASURED:
             value = model[key]
+        elif key == "houses_pct":
+            value = 100 * town_house_share(scenario.households)
         else:
             value = float(get_path(scenario, param)) * (100 if unit == "%" else 1)
         if target is None:

@@ -300,6 +300,14 @@ ELECTRICITY_FIELDS: list[tuple[str, str, str, str]] = [
         "Share of households heated with electricity (INSEE census: main heating fuel).",
     ),
     (
+        "houses_pct",
+        "float",
+        "Part des ménages vivant en maison, le reste en appartement (INSEE, recensement : résidences "
+        "principales par type de logement). Une maison demande plus de chauffage qu'un appartement.",
+        "Share of households living in a house, the rest in flats (INSEE census: main residences by "
+        "type of dwelling). A house needs more heating than a flat.",
+    ),
+    (
         "network_km",
         "float",
         "Longueur des réseaux basse et moyenne tension (CRAC, « patrimoine »).",
