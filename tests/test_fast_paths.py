@@ -15,11 +15,20 @@ import pytest
 from sim import load_scenario, scale_town, simulate, with_changes
 from sim.core.assets import BreakSampler, Cohorts, pcg64_state, seed_sequence_words
 from sim.core.billing import count_above, median_exact
+from sim.core.engine import Engine
 from sim.core.households import decile_sums
 from sim.core.ledger import PAYMENT_LINES, RECEIPT_LINES, Loans, close_month
 from sim.core.non_domestic import volume_price_eur_per_m3
 from sim.core.tariff import bill as tariff_bill
-from sim.experiments.run import _appended, _events_table, engine_for, simulate_kept
+from sim.experiments.run import (
+    _appended,
+    _events_table,
+    engine_for,
+    make_policy,
+    new_service,
+    result_of,
+    simulate_kept,
+)
 from sim.scenario.model import TariffBlock
 from sim.water.demand import PRICE_FLOOR_EUR_PER_M3, price_response
 
@@ -517,3 +526,111 @@ def test_mean_age_is_numpys_weighted_average() -> None:
     cohorts.length_km[:] = 0.0
     with pytest.raises(ZeroDivisionError):
         cohorts.mean_age(2030.0)
+
+
+class _MonthAsBefore(Engine):
+    """The engine with its month's accounts as they were before the ledger's fixed order (issue 17,
+    fifth round): ``close_month``'s row, the monthly row always built, every ledger line added to
+    the year's accumulators every month."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._ledger_acc_at_year_end = False
+
+    def _month_end(self, m: int, y: int, cal_month: int, t0: float, t1: float) -> None:
+        flows = self.service.month_end(self, m, y, cal_month, t0, t1)
+        lines, staff_in_house, overtime_h = self._money_lines(cal_month, flows)
+        revenue = 0.0
+        if (cal_month + 1) % self.scenario.billing.interval_months == 0:
+            revenue = self.service.bill(self, lines)
+        self._outflow_lines(lines, revenue, flows.billed)
+        row = close_month(self.cash, lines, self.service.extra_payment_lines)
+        self.cash = row["cash_end_eur"]
+        self._watch_treasury(m)
+        self.months.append(
+            {
+                "month": m + 1,
+                "date": str(self.month_dates[m]),
+                "year": self.scenario.town.start_year + y,
+                **flows.columns,
+                "repairs": self._repairs_month,
+                "revenue_eur": revenue,
+                **row,
+            }
+        )
+        self.months_closed = len(self.months)
+        acc = self._year_acc
+        for k, v in flows.year.items():
+            acc[k] += v
+        for k, v in (
+            ("revenue_eur", revenue),
+            ("overtime_hours", overtime_h),
+            ("repairs", self._repairs_month),
+            ("staff_in_house_eur", staff_in_house),
+            ("receipts_eur", row["receipts_eur"]),
+        ):
+            acc[k] += v
+        for k in self._month_acc_keys:
+            acc[k] += row.get(k, 0.0)
+        self._repairs_month = 0
+
+
+def _tables_equal(a, b) -> None:  # type: ignore[no-untyped-def]
+    for name in ("years", "periods", "deciles", "events", "decisions", "workforce"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert list(x.columns) == list(y.columns), name
+        assert x.equals(y), name
+
+
+@pytest.mark.parametrize(
+    "path", ["town.yaml", "remunicipalisation.yaml", "electricity/town.yaml", "electricity/regie.yaml"]
+)
+def test_the_months_accounts_are_close_months_and_the_monthly_sums(path: str) -> None:
+    """The engine's month (the lines in a fixed order, the ledger's year sums written at the year's
+    end) gives every table the month as it was gives, water and electricity (whose bill is dated
+    by the months closed), and a run that keeps no monthly table gives the same other tables."""
+    scen = with_changes(scale_town(load_scenario(ROOT / "scenarios" / path), 1_500), {"horizon_years": 4})
+    before = _MonthAsBefore(scen, 3, new_service(scen), policy=make_policy(scen))
+    before.run()
+    eng = engine_for(scen, 3)
+    assert eng._ledger_acc_at_year_end  # the fast path is taken (no service writes a ledger sum)
+    eng.run()
+    _tables_equal(result_of(before), result_of(eng))
+    kept = engine_for(scen, 3)
+    kept.keep_months = False
+    kept.run()
+    assert kept.months == [] and kept.months_closed == 12 * scen.horizon_years
+    assert kept.cash == eng.cash
+    a, b = result_of(kept), result_of(eng)
+    assert a.periods.empty
+    for name in ("years", "deciles", "events", "decisions", "workforce"):
+        assert getattr(a, name).equals(getattr(b, name)), name
+
+
+def test_a_service_adding_to_a_ledger_line_keeps_the_monthly_additions() -> None:
+    """A service whose month adds to a ledger line's year sum itself: the engine then adds every
+    line every month (the order of the additions is kept), as the month as it was does."""
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 1_000), {"horizon_years": 3}
+    )
+
+    def with_energy_in_year(service):  # type: ignore[no-untyped-def]
+        month_end = service.month_end
+
+        def patched(eng, *args):  # type: ignore[no-untyped-def]
+            flows = month_end(eng, *args)
+            flows.year["energy_eur"] = 0.1 * flows.costs["energy_eur"]
+            return flows
+
+        service.month_end = patched
+        return service
+
+    before = _MonthAsBefore(scen, 4, with_energy_in_year(new_service(scen)), policy=make_policy(scen))
+    before.run()
+    eng = Engine(scen, 4, with_energy_in_year(new_service(scen)), policy=make_policy(scen))
+    eng.run()
+    assert not eng._ledger_acc_at_year_end
+    _tables_equal(result_of(before), result_of(eng))
+    plain = engine_for(scen, 4)
+    plain.run()
+    assert not result_of(plain).years["opex_eur"].equals(result_of(eng).years["opex_eur"])  # it did add

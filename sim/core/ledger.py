@@ -155,8 +155,9 @@ OUTFLOW_LINES = (
 )
 
 
-_ALL_LINES = RECEIPT_LINES + PAYMENT_LINES
-_N_RECEIPTS = len(RECEIPT_LINES)
+#: every line of the ledger, receipts first; the first :data:`N_RECEIPTS` are receipts
+ALL_LINES = RECEIPT_LINES + PAYMENT_LINES
+N_RECEIPTS = len(RECEIPT_LINES)
 
 
 def close_month(
@@ -167,10 +168,10 @@ def close_month(
     ``extra_payments`` are a service's own payment lines (e.g. electricity's compensation for long
     cuts), recorded after the common ones."""
     # each line looked up once (the same sums, in the same order: tests/test_fast_paths.py)
-    values = [lines.get(k, 0.0) for k in _ALL_LINES]
-    receipts = sum(values[:_N_RECEIPTS])
-    payments = sum(values[_N_RECEIPTS:])
-    row = dict(zip(_ALL_LINES, values, strict=True))
+    values = [lines.get(k, 0.0) for k in ALL_LINES]
+    receipts = sum(values[:N_RECEIPTS])
+    payments = sum(values[N_RECEIPTS:])
+    row = dict(zip(ALL_LINES, values, strict=True))
     for k in extra_payments:
         v = lines.get(k, 0.0)
         payments += v

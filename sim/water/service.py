@@ -444,20 +444,24 @@ class WaterService:
             "treatment_eur": s.finance.treatment_eur_per_m3 * cpi * produced,
         }
         restricted_days = days if level >= 2 else 0.0
-        columns = {
-            "produced_m3": produced,
-            "billed_m3": billed,
-            "unbilled_authorised_m3": unbilled,
-            "apparent_losses_m3": apparent,
-            "real_losses_m3": real,
-            "burst_losses_m3": leak_bursts,
-            "demand_m3": demand,
-            "delivered_m3": delivered,
-            "shortfall_m3": shortfall,
-            "recharge_m3": recharge,
-            "resource_stock_m3": self.stock.level_m3,
-            "restriction_level": LEVEL_NAMES[level],
-        }
+        columns = (
+            {
+                "produced_m3": produced,
+                "billed_m3": billed,
+                "unbilled_authorised_m3": unbilled,
+                "apparent_losses_m3": apparent,
+                "real_losses_m3": real,
+                "burst_losses_m3": leak_bursts,
+                "demand_m3": demand,
+                "delivered_m3": delivered,
+                "shortfall_m3": shortfall,
+                "recharge_m3": recharge,
+                "resource_stock_m3": self.stock.level_m3,
+                "restriction_level": LEVEL_NAMES[level],
+            }
+            if eng.keep_months
+            else {}  # the monthly table is not kept: its columns are not needed
+        )
         year = {
             "produced_m3": produced,
             "billed_m3": billed,
