@@ -634,3 +634,70 @@ def test_a_service_adding_to_a_ledger_line_keeps_the_monthly_additions() -> None
     plain = engine_for(scen, 4)
     plain.run()
     assert not result_of(plain).years["opex_eur"].equals(result_of(eng).years["opex_eur"])  # it did add
+
+
+def _loan_books(seed: int) -> list[Loans]:
+    rng = np.random.default_rng(seed)
+    books = []
+    for size in (1, 2, 7, 8, 9, 15, 16, 17, 31, 64, 127, 128, 129):
+        book = Loans()
+        for _ in range(size):
+            rate = 0.0 if rng.random() < 0.1 else float(rng.uniform(0.1, 9.0))
+            book.add(float(rng.lognormal(12.0, 2.0)), rate, int(rng.integers(1, 31)))
+        books.append(book)
+    return books
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_loan_books_compiled_month_is_the_numpy_month(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loan book's month in one compiled pass (numba path) gives the numpy path's sums,
+    principals and months left to the last bit, through loans ending and books of 1 to 129 loans
+    (above 128, numpy's own), also after a transfer of a share of every loan."""
+    pytest.importorskip("numba")
+    import sim.core._billing_numba as nb
+
+    calls = [0]
+    loop = nb.loans_month_loop
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        return loop(*args)
+
+    monkeypatch.setattr(nb, "loans_month_loop", counted)
+    compiled, plain = _loan_books(seed), _loan_books(seed)
+    for month in range(380):
+        if month == 50:
+            for book in (*compiled, *plain):
+                book.remove(0.3)
+        for a, b in zip(compiled, plain, strict=True):
+            monkeypatch.setenv("REGIE_SIM_KERNEL", "numba")
+            got = a.month()
+            monkeypatch.setenv("REGIE_SIM_KERNEL", "numpy")
+            want = b.month()
+            assert np.array(got).tobytes() == np.array(want).tobytes(), (month, a.principal.size)
+            assert a.principal.tobytes() == b.principal.tobytes()
+            assert a.months_left.tobytes() == b.months_left.tobytes()
+            assert a.payment.tobytes() == b.payment.tobytes()
+    assert all(b.principal.size == 0 for b in plain)  # every loan ran to its end
+    assert calls[0] > 1_000  # the compiled pass was taken
+
+
+def test_the_compiled_small_sum_is_numpys_add_reduce() -> None:
+    """The loan book's sums (numpy's pairwise summation below its block of 128 values, added to
+    0.0), against ``np.add.reduce`` on values of mixed signs and magnitudes, zeros of both signs."""
+    pytest.importorskip("numba")
+    from sim.core._billing_numba import loans_month_loop
+
+    rng = np.random.default_rng(11)
+    for n in range(1, 129):
+        for _ in range(20):
+            rate = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 6, n)
+            rate[rng.random(n) < 0.1] = -0.0
+            principal = np.ones(n)
+            # interest = principal × rate = rate; payment huge so the repayment is the principal
+            work = np.empty((2, 128))
+            i_sum, r_sum, _ = loans_month_loop(
+                principal, rate, np.full(n, 1e300), np.full(n, 5, dtype=np.int64), work
+            )
+            assert np.float64(i_sum).tobytes() == np.add.reduce(rate).tobytes()
+            assert np.float64(r_sum).tobytes() == np.add.reduce(np.ones(n)).tobytes()
