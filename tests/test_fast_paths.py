@@ -701,3 +701,26 @@ def test_the_compiled_small_sum_is_numpys_add_reduce() -> None:
             )
             assert np.float64(i_sum).tobytes() == np.add.reduce(rate).tobytes()
             assert np.float64(r_sum).tobytes() == np.add.reduce(np.ones(n)).tobytes()
+
+
+def test_the_remembered_kernel_follows_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kernel_name`` remembers its last answer: it still follows every change of
+    ``REGIE_SIM_KERNEL`` (each answer is the plain look-up's), and a numba that stops loading."""
+    pytest.importorskip("numba")
+    import sim.core.billing as billing
+
+    for raw in ("numba", "numba", "numpy", "auto", "numpy", "", "NUMBA ", "auto", "numpy"):
+        monkeypatch.setenv(billing.KERNEL_ENV, raw)
+        assert billing.kernel_name() == billing._kernel_name(raw) == billing.kernel_name()
+    monkeypatch.delenv(billing.KERNEL_ENV)
+    assert billing.kernel_name() == "numba"
+
+    def broken() -> None:
+        raise ImportError("numba built for another numpy")
+
+    monkeypatch.setattr(billing, "_numba_loops", None)
+    monkeypatch.setattr(billing, "_numba_broken", None)
+    monkeypatch.setattr(billing, "_load_numba", broken)
+    with pytest.warns(RuntimeWarning, match="another numpy"):
+        assert billing.kernel_name() == "numpy"
+    assert billing.kernel_name() == "numpy"

@@ -233,7 +233,21 @@ def kernel_name() -> str:
     Under ``auto`` the first call loads numba's loops (~0.3 s); a numba that is installed but
     fails to load is reported once, as a warning, and numpy is used from then on.
     """
-    want = os.environ.get(KERNEL_ENV, "auto").strip().lower() or "auto"
+    global _kernel_memo
+    raw = os.environ.get(KERNEL_ENV)
+    memo = _kernel_memo  # the last answer, while the variable and numba's loading are unchanged
+    if raw == memo[0] and memo[1] is _numba_loops is not None and _numba_broken is None:
+        return memo[2]
+    name = _kernel_name(raw)
+    _kernel_memo = (raw, _numba_loops, name)
+    return name
+
+
+_kernel_memo: tuple[str | None, Any, str] = (None, None, "")
+
+
+def _kernel_name(raw: str | None) -> str:
+    want = (raw or "auto").strip().lower() or "auto"
     if want not in KERNELS:
         raise ValueError(f"{KERNEL_ENV} must be one of {', '.join(KERNELS)}, got {want!r}")
     if want == "numpy":
