@@ -724,3 +724,55 @@ def test_the_remembered_kernel_follows_the_variable(monkeypatch: pytest.MonkeyPa
     with pytest.warns(RuntimeWarning, match="another numpy"):
         assert billing.kernel_name() == "numpy"
     assert billing.kernel_name() == "numpy"
+
+
+def _reference_tariffs() -> list:  # type: ignore[type-arg]
+    town = load_scenario(ROOT / "scenarios" / "town.yaml")
+    three = with_changes(
+        town,
+        {
+            "tariff.free_volume_m3": 10.0,
+            "tariff.blocks": [
+                {"price_eur_per_m3": 0.9, "up_to_m3": 40},
+                {"price_eur_per_m3": 1.4, "up_to_m3": 150},
+                {"price_eur_per_m3": 2.1},
+            ],
+            "tariff.seasonal.eur_per_m3": 0.5,
+            "tariff.social.enabled": True,
+        },
+    ).tariff
+    per_person = with_changes(
+        town,
+        {
+            "tariff.blocks_per_person": True,
+            "tariff.blocks": [{"price_eur_per_m3": 1.0, "up_to_m3": 15}, {"price_eur_per_m3": 1.8}],
+            "tariff.social.enabled": True,
+            "tariff.social.kind": "reduced_blocks",
+        },
+    ).tariff
+    free_above = with_changes(
+        town, {"tariff.free_volume_m3": 130.0, "tariff.standing_charge_eur_per_year": 0.0}
+    ).tariff
+    return [town.tariff, three, per_person, free_above]
+
+
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
+def test_the_120m3_price_is_the_vectorised_bills(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 120 m3 price through the projection's compiled loop (numba path) is the vectorised
+    bill's (``sim.core.tariff.price_120m3_eur_per_m3``) to the bit: blocks, a free volume (also
+    above 120 m3), per-person blocks for 1 to 6 persons, a social tariff (not applied), a season
+    surcharge (no season volume), indices of levies given or not."""
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", kernel)
+    from sim.core.billing import price_120m3_eur_per_m3 as fast
+    from sim.core.tariff import price_120m3_eur_per_m3 as plain
+
+    for tariff in _reference_tariffs():
+        for persons in (1, 2, 3, 6):
+            for index, levies in ((1.0, None), (1.137, 1.2941), (0.0, 0.5), (2.5, None)):
+                got = fast(tariff, persons, index, levies)
+                want = plain(tariff, persons, price_index=index, levies_index=levies)
+                assert np.float64(got).tobytes() == np.float64(want).tobytes(), (persons, index, levies)
+    with pytest.raises(ValueError):
+        fast(_reference_tariffs()[2], 0, 1.0)

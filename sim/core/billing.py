@@ -665,6 +665,27 @@ def _loop_tariff(
     return tuple(los), tuple(ups), tuple(prices), kind
 
 
+def price_120m3_eur_per_m3(
+    tariff: Tariff, persons: int, price_index: float = 1.0, levies_index: float | None = None
+) -> float:
+    """:func:`sim.core.tariff.price_120m3_eur_per_m3`, the same double: on the numba path the
+    projection's compiled loop (:func:`year_bills`) bills the one household of 120 m3 (no social
+    tariff, no season volume), instead of the vectorised bill's fifteen passes over one value."""
+    if kernel_name() != "numba":
+        return tariffs.price_120m3_eur_per_m3(tariff, persons, price_index, levies_index)
+    total, _ = year_bills(
+        np.array([tariffs.REFERENCE_VOLUME_M3]),
+        np.array([persons], dtype=np.float64),
+        tariff,
+        eligible=np.zeros(1, dtype=bool),
+        income=np.zeros(1),  # not read: nobody is eligible
+        price_index=price_index,
+        levies_index=price_index if levies_index is None else levies_index,
+        kernel="numba",
+    )
+    return float(total[0]) / tariffs.REFERENCE_VOLUME_M3
+
+
 def year_bills(
     volume: np.ndarray,
     persons: np.ndarray,

@@ -27,6 +27,7 @@ from sim.core.billing import (
     billing_step,
     count_above,
     kernel_name,
+    price_120m3_eur_per_m3,
     year_bills,
 )
 from sim.core.engine import Engine, MonthFlows, State
@@ -140,7 +141,7 @@ class WaterService:
     def reference_price(self, eng: Engine, tariff: Tariff, tariff_index: float) -> dict[str, float]:
         """The headline price of a tariff: the 120 m3 price (€/m3, taxes and levies included)."""
         return {
-            "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(
+            "price_120m3_eur_per_m3": price_120m3_eur_per_m3(
                 tariff, reference_persons(eng.scenario), price_index=tariff_index, levies_index=eng.cpi
             )
         }
@@ -686,7 +687,7 @@ class WaterService:
         n_breaks = len(done)
         mean_repair = _mean([b.wait_h + b.repair_h for b in done]) if done else 0.0
         renew5 = self.renewed_km[-5:]
-        price120 = tariffs.price_120m3_eur_per_m3(
+        price120 = price_120m3_eur_per_m3(
             eng.state.tariff, reference_persons(s), price_index=eng.state.tariff_index, levies_index=eng.cpi
         )
         aff = s.affordability
