@@ -776,3 +776,25 @@ def test_the_120m3_price_is_the_vectorised_bills(kernel: str, monkeypatch: pytes
                 assert np.float64(got).tobytes() == np.float64(want).tobytes(), (persons, index, levies)
     with pytest.raises(ValueError):
         fast(_reference_tariffs()[2], 0, 1.0)
+
+
+def test_median_exact_of_equal_values_is_numpys_without_np_median(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every value the same (a tariff left as it was: each bill's ratio is 1): the median is that
+    value as ``np.median`` gives it, found without ``np.median``; ties that are not every value
+    still take the window or ``np.median`` and give its median."""
+    pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", "numba")
+    rng = np.random.default_rng(12)
+    equal = [np.full(n, v) for n in (8_192, 20_000, 20_001, 100_000) for v in (1.0, 0.37, -2.5e7, np.inf)]
+    mostly = np.full(20_000, 1.0)
+    mostly[rng.choice(20_000, 3, replace=False)] = (0.5, 2.0, 3.0)
+    half = np.where(rng.random(20_001) < 0.5, 1.0, 1.5)
+    want_equal = [float(np.median(x)) for x in equal]
+    want_others = [float(np.median(x)) for x in (mostly, half)]
+    assert [median_exact(x.copy()) for x in (mostly, half)] == want_others
+
+    def no_median(*args: object, **kwargs: object) -> None:
+        raise AssertionError("np.median called")
+
+    monkeypatch.setattr(np, "median", no_median)
+    assert [median_exact(x.copy()) for x in equal] == want_equal

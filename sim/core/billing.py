@@ -292,7 +292,7 @@ def median_exact(x: np.ndarray) -> float:
     (:func:`sim.core._billing_numba.window_pass`) copies the ~1/8 of the values in it; again while
     more than 4096 remain, then numpy partitions what is left. The median is the same order
     statistics (their mean, as ``np.median`` takes it, for an even count); a window that misses
-    them, or a NaN, go to ``np.median``.
+    them, or a NaN, go to ``np.median``, unless every value is the same (then the median is it).
     """
     n = x.shape[0]
     if not (x.ndim == 1 and n >= 8 * 1024 and x.dtype == np.float64 and kernel_name() == "numba"):
@@ -310,6 +310,10 @@ def median_exact(x: np.ndarray) -> float:
         buf = _median_buffer(m + 1, src)  # room for the pass's last write
         below, k, nan = nb.window_pass(src, sample[first], sample[last], buf)
         lo, hi = lo - below, hi - below
+        if k == m and not nan and sample[first] == sample[last]:
+            # every value is the same one (a tariff left as it was: every bill's ratio is 1):
+            # the median's values are it, their mean as np.median takes it
+            return float(np.add.reduce(src[: hi + 1 - lo]) / (hi + 1 - lo))
         if nan or lo < 0 or hi >= k or k == m:  # a NaN, a window that misses, or no narrowing
             return float(np.median(x, overwrite_input=True))
         src = buf[:k]
