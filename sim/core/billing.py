@@ -491,7 +491,8 @@ class _Part:
 
 
 def _sums(*arrays: np.ndarray) -> tuple[float, float, float, float, float]:
-    t, v, le, e, r = (float(a.sum()) for a in arrays)
+    # = float(a.sum()) of each, without ndarray.sum's Python wrapper (the same reduction)
+    t, v, le, e, r = (float(np.add.reduce(a)) for a in arrays)
     return t, v, le, e, r
 
 

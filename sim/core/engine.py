@@ -45,7 +45,8 @@ import simpy
 
 from sim.core import accounts
 from sim.core.accounts import ACCOUNT_YEAR_KEYS, Vintages
-from sim.core.billing import Payment
+from sim.core.assets import Cohorts
+from sim.core.billing import Payment, kernel_name
 from sim.core.households import BasePopulation
 from sim.core.ledger import ALL_LINES, CAPEX_LINES, N_RECEIPTS, OPEX_LINES, OUTFLOW_LINES, Loans
 from sim.core.non_domestic import NonDomesticMeters
@@ -77,6 +78,20 @@ YEAR_KEYS = (
     "treasury_interest_eur",
     *ACCOUNT_YEAR_KEYS,
 )
+
+
+def _depreciation_and_book(assets: Any, year: int) -> tuple[float, float]:
+    """``(assets.depreciation_eur(year), assets.book_value_eur(year + 1.0))``, the book value at the
+    year's end computed once where the depreciation is the difference of the two book values
+    (:class:`~sim.core.assets.Cohorts`, :class:`~sim.core.accounts.Vintages`: the same doubles)."""
+    if type(assets).depreciation_eur in _BOOK_DIFFERENCES:
+        book_next = assets.book_value_eur(year + 1.0)
+        return assets.book_value_eur(float(year)) - book_next, book_next
+    return assets.depreciation_eur(year), assets.book_value_eur(year + 1.0)
+
+
+#: the ``depreciation_eur`` methods that are ``book_value_eur(year) - book_value_eur(year + 1)``
+_BOOK_DIFFERENCES = (Cohorts.depreciation_eur, Vintages.depreciation_eur)
 
 
 @dataclass
@@ -354,6 +369,7 @@ class Engine:
         self._decisions_year_start = 0
         self._repairs_month = 0
         self._loan_this_year = 0.0
+        self._numba = False  # the billing path is numba's (set at each year start)
         self._capex_month = (0.0, 0.0)
         self.level = 0  # the service's restriction level (0: none), read by governance
         self.cohorts: Any = None  # the service's assets (set by its bind)
@@ -571,6 +587,7 @@ class Engine:
             self.income *= 1.0 + self.inflation[y]
             self._payment = self._payment_rule(out=self._payment.neg_factor)
         st = self.state
+        self._numba = kernel_name() == "numba"  # the billing path, looked up once a year
         self._decisions_year_start = len(self.decisions)
         st.transition_eur_this_year = 0.0
         st.transition_loan_eur_this_year = 0.0
@@ -653,16 +670,16 @@ class Engine:
         """The year's M49-style accounts (:mod:`sim.core.accounts`), at its 31 December."""
         year = self.scenario.town.start_year + self._year
         coh = self.cohorts
-        dep_net = coh.depreciation_eur(year) if coh is not None else 0.0
+        dep_net, coh_book = _depreciation_and_book(coh, year) if coh is not None else (0.0, 0.0)
         written_off = coh.written_off_eur if coh is not None else 0.0
-        book = self.other_assets.book_value_eur(year + 1.0)
+        dep_other, book = _depreciation_and_book(self.other_assets, year)
         if coh is not None:
-            book += coh.book_value_eur(year + 1.0)
+            book += coh_book
         return accounts.account_columns(
             acc,
             self.loans.outstanding,
             dep_net,
-            self.other_assets.depreciation_eur(year),
+            dep_other,
             written_off,
             book,
             self.service.extra_opex_lines,
@@ -805,7 +822,7 @@ class Engine:
         lines["renewal_capex_eur"], lines["other_capex_eur"] = self._capex_month
         # cash below zero is a drawn treasury line: its interest is paid every month
         lines["treasury_interest_eur"] = max(-self.cash, 0.0) * s.finance.treasury_rate_pct / 100.0 / 12.0
-        interest, principal = self.loans.month()
+        interest, principal = self.loans.month(self._numba)
         lines["interest_eur"], lines["principal_eur"] = interest, principal
         return lines, staff_in_house, overtime_h
 

@@ -55,8 +55,9 @@ class Loans:
     def outstanding(self) -> float:
         return float(self.principal.sum())
 
-    def month(self) -> tuple[float, float]:
-        """Pay one month; returns (interest, principal repaid)."""
+    def month(self, compiled: bool | None = None) -> tuple[float, float]:
+        """Pay one month; returns (interest, principal repaid). ``compiled``: whether the billing
+        path is numba's (:func:`sim.core.billing.kernel_name`), if the caller knows it."""
         n = self.principal.size
         if n == 0:
             return 0.0, 0.0
@@ -65,7 +66,7 @@ class Loans:
             and n <= _COMPILED_LOANS_MAX
             and self.principal.dtype is self.rate_m.dtype is self.payment.dtype is _F8
             and self.months_left.dtype is _I8
-            and kernel_name() == "numba"
+            and (kernel_name() == "numba" if compiled is None else compiled)
         ):
             # the numpy operations below, in one compiled pass over the loans, in place (the same
             # doubles: tests/test_fast_paths.py); a pair of buffers kept for the sums' terms
