@@ -834,3 +834,38 @@ def test_depreciation_and_book_is_the_two_calls() -> None:
             return 2.0 * at
 
     assert _depreciation_and_book(Other(), 2030) == (203.0, 4062.0)
+
+
+def test_the_months_breaks_come_from_the_years_draws_and_customers_per_km_follows_renewal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every month's breaks are handed out from its year's draws (the inputs compared item by
+    item: a month drawn again would ask for its count once more), and the households per km the
+    month uses are the plain quotient each month, through the renewals."""
+    import sim.core.assets as assets
+    from sim.water.service import WaterService
+
+    counted = [0]
+    poisson = assets.poisson_inverse
+
+    def counting(u: float, lam: float) -> int:
+        counted[0] += 1
+        return poisson(u, lam)
+
+    monkeypatch.setattr(assets, "poisson_inverse", counting)
+    checked = [0]
+    schedule = WaterService.schedule_month
+
+    def checking(self, eng, m, t0, t1):  # type: ignore[no-untyped-def]
+        assert self._customers_per_km(eng) == eng.pop.count / max(self.cohorts.total_km, 1e-9)
+        checked[0] += 1
+        return schedule(self, eng, m, t0, t1)
+
+    monkeypatch.setattr(WaterService, "schedule_month", checking)
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 2_000), {"horizon_years": 5}
+    )
+    eng = engine_for(scen, 6)
+    eng.run()
+    assert checked[0] == 60 and counted[0] == 60  # one count a month, drawn with its year
+    assert len(eng.service.breaks_done) > 0 and len(eng.service.renewed_km) == 5

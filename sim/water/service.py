@@ -194,6 +194,7 @@ class WaterService:
         self.short_hh = np.zeros(n, dtype=bool)
         self._energy_factor = 1.0
         self._sewer_cache: tuple[np.ndarray, float, np.ndarray] | None = None
+        self._cpk: tuple[np.ndarray, float] | None = None  # _customers_per_km's
         self._burden = np.empty(n)  # share_above_threshold's buffers
         self._above = np.empty(n, dtype=bool)
 
@@ -214,7 +215,7 @@ class WaterService:
         s = eng.scenario
         y, cal_month = divmod(m, 12)
         year_float = s.town.start_year + y + cal_month / 12.0
-        customers_per_km = eng.pop.count / max(self.cohorts.total_km, 1e-9)
+        customers_per_km = self._customers_per_km(eng)
         if cal_month == 0:  # the year's months drawn at once (the cohorts change only at its start)
             months = list(range(m, min(m + 12, eng.months_n)))
             starts = [eng.month_start_h[k] for k in (*months, months[-1] + 1)]
@@ -239,6 +240,15 @@ class WaterService:
             return
         for rec in recs:
             eng.env.process(self._break(eng, rec))
+
+    def _customers_per_km(self, eng: Engine) -> float:
+        """Households per km of mains: computed again when the cohorts' lengths are a new array
+        (each renewal makes one), not every month."""
+        lengths = self.cohorts.length_km
+        hit = self._cpk
+        if hit is None or hit[0] is not lengths:
+            hit = self._cpk = (lengths, eng.pop.count / max(self.cohorts.total_km, 1e-9))
+        return hit[1]
 
     def _break(self, eng: Engine, rec: BreakRecord) -> Generator[Any, Any, None]:
         yield eng.env.timeout(max(rec.start_h - eng.env.now, 0.0))
