@@ -869,3 +869,30 @@ def test_the_months_breaks_come_from_the_years_draws_and_customers_per_km_follow
     eng.run()
     assert checked[0] == 60 and counted[0] == 60  # one count a month, drawn with its year
     assert len(eng.service.breaks_done) > 0 and len(eng.service.renewed_km) == 5
+
+
+@pytest.mark.parametrize("n", [1, 7, 10, 11, 19, 999, 20_000, 20_001])
+def test_household_sizes_by_tenth_are_the_table_of_comparisons(n: int) -> None:
+    """A household's size by one ``searchsorted`` per tenth is the count of its decile's cumulative
+    shares at or below its uniform, as the table of comparisons gave it: the town's shares, shares
+    of zero (equal running sums) and uniforms exactly on a running sum; and the table itself when
+    the deciles are not in tenths."""
+    from sim.core.households import _size_cdf, sizes_drawn
+
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").households
+    town = _size_cdf(
+        tuple(float(x) for x in spec.size_shares), tuple(float(x) for x in spec.size_decile_factor)
+    )
+    zeros = _size_cdf((0.3, 0.0, 0.4, 0.0, 0.3, 0.0), tuple(float(x) for x in spec.size_decile_factor))
+    decile = (np.arange(n) * 10 // n + 1).astype(np.int8)
+    rng = np.random.default_rng(n)
+    for cdf in (town, zeros):
+        u = rng.random(n)
+        on = rng.random(n) < 0.2
+        u[on] = cdf[decile[on] - 1, rng.integers(0, cdf.shape[1], int(on.sum()))]  # exactly a share's sum
+        want = (np.sum(u[:, None] >= cdf[decile - 1], axis=1) + 1).astype(np.int8)
+        got = sizes_drawn(u, cdf, decile, in_tenths=True)
+        assert got.dtype == np.int8 and np.array_equal(got, want)
+        shuffled = rng.permutation(decile)
+        want_shuffled = (np.sum(u[:, None] >= cdf[shuffled - 1], axis=1) + 1).astype(np.int8)
+        assert np.array_equal(sizes_drawn(u, cdf, shuffled), want_shuffled)
