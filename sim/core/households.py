@@ -203,7 +203,8 @@ def sizes_drawn(u: np.ndarray, cdf: np.ndarray, decile: np.ndarray, in_tenths: b
     """
     n = u.shape[0]
     if not (in_tenths and cdf.shape[0] == 10 and bool((np.diff(cdf, axis=1) >= 0).all())):
-        return (np.sum(u[:, None] >= cdf[decile - 1], axis=1) + 1).astype(np.int8)
+        table: np.ndarray = (np.sum(u[:, None] >= cdf[decile - 1], axis=1) + 1).astype(np.int8)
+        return table
     persons = np.empty(n, dtype=np.int8)
     for k in range(10):
         lo, hi = -(-(k * n) // 10), -(-((k + 1) * n) // 10)  # the tenth arange(n) * 10 // n == k
