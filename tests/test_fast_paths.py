@@ -896,3 +896,28 @@ def test_household_sizes_by_tenth_are_the_table_of_comparisons(n: int) -> None:
         shuffled = rng.permutation(decile)
         want_shuffled = (np.sum(u[:, None] >= cdf[shuffled - 1], axis=1) + 1).astype(np.int8)
         assert np.array_equal(sizes_drawn(u, cdf, shuffled), want_shuffled)
+
+
+@pytest.mark.parametrize("path", ["regie.yaml", "town.yaml"])
+def test_the_councils_target_given_to_the_opinion_is_the_opinions_own(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The council's target revenue handed to the CCSPL's opinion is the target the opinion
+    would compute itself at that moment (every year it is handed; a frozen year computes it)."""
+    from sim.governance import committee as cm
+    from sim.governance.base import GovernedPolicy
+
+    given = [0, 0]
+    opinion = GovernedPolicy.consultative_opinion
+
+    def checking(self, eng, decided, before, target=None):  # type: ignore[no-untyped-def]
+        own = cm.target_revenue(eng, self.scenario.governance.council)
+        given[target is None] += 1
+        assert target is None or np.float64(target).tobytes() == np.float64(own).tobytes()
+        return opinion(self, eng, decided, before, target)
+
+    monkeypatch.setattr(GovernedPolicy, "consultative_opinion", checking)
+    scen = with_changes(scale_town(load_scenario(ROOT / "scenarios" / path), 1_500), {"horizon_years": 8})
+    engine_for(scen, 2).run()
+    assert given[0] >= 4  # handed by the council in the years it computed it
+    assert given[1] >= 1  # a year frozen before an election: the opinion computes it

@@ -341,10 +341,16 @@ class GovernedPolicy(Policy):
             "reason": why,
         }
 
-    def consultative_opinion(self, eng: Engine, decided_index: float, before_index: float) -> dict[str, Any]:
-        """The CCSPL's opinion on a tariff decision it does not take: logged, never binding."""
+    def consultative_opinion(
+        self, eng: Engine, decided_index: float, before_index: float, target: float | None = None
+    ) -> dict[str, Any]:
+        """The CCSPL's opinion on a tariff decision it does not take: logged, never binding.
+        ``target``: the council's target revenue (:func:`committee.target_revenue`) when its rule
+        has just computed it for this decision (only the tariff's index changed since, which the
+        target does not read), else computed here."""
         c = self.scenario.governance.committee
-        target = cm.target_revenue(eng, self.scenario.governance.council)
+        if target is None:
+            target = cm.target_revenue(eng, self.scenario.governance.council)
         keep_eff, keep_bills = cm.project(eng, eng.state.tariff, before_index, target, shown=False)
         dec_eff, _ = cm.project(eng, eng.state.tariff, decided_index, target, keep_bills, shown=False)
         keep = cm.Option(
