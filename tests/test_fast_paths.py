@@ -921,3 +921,56 @@ def test_the_councils_target_given_to_the_opinion_is_the_opinions_own(
     engine_for(scen, 2).run()
     assert given[0] >= 4  # handed by the council in the years it computed it
     assert given[1] >= 1  # a year frozen before an election: the opinion computes it
+
+
+def test_the_years_energy_factor_is_numpys_product(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The year's energy price factor (shocks of that year multiplied one after the other) is
+    ``float(np.prod(...))`` of them, for none, one, three shocks a year, values of every size."""
+    from sim.water.service import WaterService
+
+    town = scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 1_000)
+    rng = np.random.default_rng(5)
+    start = town.town.start_year
+    shocks = [{"year": start + 1, "kind": "energy_price", "factor": 1.7}]
+    shocks += [
+        {"year": start + 2, "kind": "energy_price", "factor": float(f)} for f in rng.lognormal(0, 1, 3)
+    ]
+    shocks += [{"year": start + 2, "kind": "drought", "factor": 0.5}]
+    scen = with_changes(town, {"horizon_years": 4, "shocks": shocks})
+    seen: list[float] = []
+    year_start = WaterService.year_start
+
+    def recording(self, eng, y):  # type: ignore[no-untyped-def]
+        out = year_start(self, eng, y)
+        year = start + y
+        want = float(
+            np.prod([sh.factor for sh in scen.shocks if sh.kind == "energy_price" and sh.year == year])
+        )
+        assert np.float64(self._energy_factor).tobytes() == np.float64(want).tobytes()
+        seen.append(self._energy_factor)
+        return out
+
+    monkeypatch.setattr(WaterService, "year_start", recording)
+    eng = engine_for(scen, 1)
+    eng.run()
+    assert seen[0] == 1.0 and seen[1] == 1.7 and len(seen) == 4
+    for k in range(2, 41):
+        values = (rng.lognormal(0, 2, k) * rng.choice([-1.0, 1.0], k)).tolist()
+        assert (
+            np.float64(np.prod(values)).tobytes()
+            == np.float64(__import__("math").prod(values, start=1.0)).tobytes()
+        )
+
+
+def test_the_opinions_committee_without_veto_is_kept_per_committee() -> None:
+    """The CCSPL's committee without veto, copied once per committee: equal to a new copy, and a
+    new copy when the committee is another."""
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / "regie.yaml"), 1_000), {"horizon_years": 4}
+    )
+    eng = engine_for(scen, 3)
+    eng.run()
+    c = scen.governance.committee
+    kept = eng.policy._opinion_committee  # type: ignore[attr-defined]
+    assert kept[0] is c and kept[1] == c.model_copy(update={"citizen_veto": False})
+    assert not kept[1].citizen_veto

@@ -376,9 +376,11 @@ class GovernedPolicy(Policy):
                 "bill": -dec_eff["median_bill_change_pct"] / 100,
             },
         )
-        _, votes = cm.vote_item(
-            [keep, dec], c.model_copy(update={"citizen_veto": False}), eng.rng["committee"]
-        )
+        # the committee without its veto (a frozen model: one copy per committee, not one a year)
+        hit = self.__dict__.get("_opinion_committee")
+        if hit is None or hit[0] is not c:
+            hit = self._opinion_committee = (c, c.model_copy(update={"citizen_veto": False}))
+        _, votes = cm.vote_item([keep, dec], hit[1], eng.rng["committee"])
         v = votes[0]
         favourable = len(v.supported_by) >= 2
         return self.row(

@@ -14,6 +14,7 @@ bill, collected and remitted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -347,8 +348,10 @@ class WaterService:
         self.short_hh = np.zeros(eng.pop.count, dtype=bool)
         self._sew_prev.fill(0.0)  # the engine zeroes the year's volumes after this call
         self.nd_year_m3[:] = 0.0
-        self._energy_factor = float(
-            np.prod([sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year])
+        # = float(np.prod(...)): the same products in the same order (numpy multiplies a list's
+        # values one after the other, from 1 for none), without converting a list of none or one
+        self._energy_factor = math.prod(
+            (sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year), start=1.0
         )
         return renewal_capex
 
