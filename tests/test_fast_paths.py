@@ -974,3 +974,29 @@ def test_the_opinions_committee_without_veto_is_kept_per_committee() -> None:
     kept = eng.policy._opinion_committee  # type: ignore[attr-defined]
     assert kept[0] is c and kept[1] == c.model_copy(update={"citizen_veto": False})
     assert not kept[1].citizen_veto
+
+
+def test_the_non_domestic_bill_is_the_written_out_sums() -> None:
+    """The non-domestic meters' bill (sums without numpy's wrappers) is the one written out with
+    ``.sum()`` and ``np.sum``, for the town's groups and volumes of every size."""
+    from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
+
+    scen = load_scenario(ROOT / "scenarios" / "town.yaml")
+    meters = NonDomesticMeters.of(scen.non_domestic, 20_000, 43_000)
+    assert not meters.empty
+    rng = np.random.default_rng(17)
+    for _ in range(200):
+        volume = rng.lognormal(8.0, 3.0, meters.meters.size)
+        index, levies_index, months = float(rng.uniform(0.5, 2.0)), float(rng.uniform(0.5, 2.0)), 6
+        got = bill_non_domestic(meters, volume, scen.tariff, 2, months, index, levies_index)
+        t = scen.tariff
+        standing = float(meters.meters.sum()) * t.standing_charge_eur_per_year * index * months / 12.0
+        vol = float(np.sum(volume))
+        amount = vol * volume_price_eur_per_m3(t, 2, index)
+        levies = vol * t.levies_eur_per_m3 * levies_index
+        excl = standing + amount + levies
+        vat = excl * t.vat_pct / 100.0
+        want = (excl + vat, vat, levies, standing + amount)
+        assert np.array((got.total_eur, got.vat_eur, got.levies_eur, got.revenue_eur)).tobytes() == (
+            np.array(want).tobytes()
+        )
