@@ -1000,3 +1000,38 @@ def test_the_non_domestic_bill_is_the_written_out_sums() -> None:
         assert np.array((got.total_eur, got.vat_eur, got.levies_eur, got.revenue_eur)).tobytes() == (
             np.array(want).tobytes()
         )
+
+
+def test_the_kept_decision_dates_and_the_inclusion_mean_are_the_plain_ones() -> None:
+    """A decision's date kept per whole hour is ``str(date_of(h))[:10]`` (fractions of an hour,
+    years apart, asked again); the governance inclusion mean without ``np.mean``'s wrapper is
+    ``np.mean``'s, for mixes of committee, workers' and council decisions."""
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / "commons.yaml"), 1_000), {"horizon_years": 2}
+    )
+    eng = engine_for(scen, 4)
+    rng = np.random.default_rng(2)
+    hours = [0.0, 0.4, 23.99, 24.0, 743.5, 744.0, *rng.uniform(0, 30 * 8784, 300).tolist()]
+    for h in hours + hours:
+        assert eng._date_text(h) == str(eng.date_of(h))[:10]
+    c = scen.governance.committee
+    seats = c.seats_public + c.seats_operators + c.seats_citizens
+    kinds = [
+        {"binding": True, "body": "committee", "item": "tariff"},
+        {"binding": True, "body": "committee", "item": "work_organisation"},
+        {"binding": True, "body": "council", "item": "tariff"},
+        {"binding": False, "body": "committee", "item": "tariff"},
+    ]
+    for _ in range(200):
+        picked = [kinds[i] for i in rng.integers(0, 4, int(rng.integers(0, 9)))]
+        eng.decisions, eng._decisions_year_start = picked, 0
+        weights = [
+            (1.0 if d["item"] == "work_organisation" else (c.seats_operators + c.seats_citizens) / seats)
+            if d["body"] == "committee"
+            else 0.0
+            for d in picked
+            if d["binding"]
+        ]
+        want = 100.0 * float(np.mean(weights)) if weights else float("nan")
+        got = eng.governance_inclusion_pct()
+        assert np.float64(got).tobytes() == np.float64(want).tobytes() or (np.isnan(got) and np.isnan(want))

@@ -370,6 +370,7 @@ class Engine:
         self._repairs_month = 0
         self._loan_this_year = 0.0
         self._numba = False  # the billing path is numba's (set at each year start)
+        self._date_texts: dict[int, str] = {}  # _date_text's
         self._capex_month = (0.0, 0.0)
         self.level = 0  # the service's restriction level (0: none), read by governance
         self.cohorts: Any = None  # the service's assets (set by its bind)
@@ -409,6 +410,15 @@ class Engine:
             self.income,
             out=out,
         )
+
+    def _date_text(self, hours: float) -> str:
+        """``str(self.date_of(hours))[:10]`` (the day, as text), kept per whole hour: decisions are
+        dated at a few hours (year starts, month ends), each asked many times."""
+        key = int(hours)
+        text = self._date_texts.get(key)
+        if text is None:
+            text = self._date_texts[key] = str(self.date_of(hours))[:10]
+        return text
 
     def date_of(self, hours: float) -> np.datetime64:
         start = self.month_dates[0].astype("datetime64[h]")
@@ -515,7 +525,7 @@ class Engine:
 
     def record_decision(self, row: dict[str, Any]) -> None:
         full = {
-            "date": str(self.date_of(self.env.now))[:10],
+            "date": self._date_text(self.env.now),
             "meeting": np.nan,
             "body": "",
             "item": "",
@@ -703,7 +713,10 @@ class Engine:
                 )
             else:
                 weights.append(0.0)
-        return 100.0 * float(np.mean(weights)) if weights else float("nan")
+        if not weights:
+            return float("nan")
+        # = float(np.mean(weights)): numpy's sum over the count, without np.mean's wrapper
+        return 100.0 * float(np.add.reduce(np.array(weights, dtype=np.float64)) / len(weights))
 
     # ------------------------------------------------------------------ monthly step
     def _month_end(self, m: int, y: int, cal_month: int, t0: float, t1: float) -> None:
