@@ -1035,3 +1035,22 @@ def test_the_kept_decision_dates_and_the_inclusion_mean_are_the_plain_ones() -> 
         want = 100.0 * float(np.mean(weights)) if weights else float("nan")
         got = eng.governance_inclusion_pct()
         assert np.float64(got).tobytes() == np.float64(want).tobytes() or (np.isnan(got) and np.isnan(want))
+
+
+@pytest.mark.parametrize("name", ["town", "commons"])
+def test_a_replication_without_deciles_builds_none_and_keeps_the_same_tables(name: str) -> None:
+    """Without the deciles table the water service builds no decile rows; the years table and the
+    summary are ``simulate``'s (the town's population, kept at set-up, included)."""
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), 1_000), {"horizon_years": 5}
+    )
+    full = simulate(scen, 7)
+    years, deciles, summary = simulate_kept(scen, 7)
+    assert deciles is None
+    pd.testing.assert_frame_equal(years, full.years, check_exact=True)
+    assert summary == full.summary
+    assert (full.years["population"] == int(full.years["population"].iloc[0])).all()
+    eng = engine_for(scen, 7)
+    eng.keep_deciles = False
+    eng.run()
+    assert eng.decile_rows == [] and len(eng.years) == 5

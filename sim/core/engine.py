@@ -333,6 +333,8 @@ class Engine:
         #: whether the monthly table is kept (a replication that keeps no monthly table sets it
         #: False before the run: its rows are then not built, nothing else changes)
         self.keep_months = True
+        #: whether the deciles table is kept (a service may skip its decile rows when not)
+        self.keep_deciles = True
         self.months_closed = 0  # months whose accounts are closed (the month being closed, 0-based)
         # the ledger's lines of a month, in the order they are summed (the service's own payment
         # lines after the common ones, as sim.core.ledger.close_month), and those that each month

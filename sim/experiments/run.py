@@ -156,6 +156,7 @@ def simulate_kept(
     run's time in the default town), nor wording the decisions' reasons."""
     eng = engine_for(scenario, seed, progress=progress)
     eng.keep_months = False  # no monthly table: its rows are not built
+    eng.keep_deciles = keep_deciles
     eng.run()
     empty = pd.DataFrame()
     res = Result(

@@ -178,7 +178,8 @@ class WaterService:
         metered = eng.pop.indoor_m3_per_year + eng.pop.outdoor_m3_per_year
         eng.last_year_metered = metered * (1 - s.network.meter_under_registration_pct / 100)
         # non-domestic meters: their yearly volumes, the period's metered volume per group
-        nd = eng.non_domestic = NonDomesticMeters.of(s.non_domestic, n, eng.pop.population)
+        self._people = eng.pop.population  # the households are drawn once a run: so is their size
+        nd = eng.non_domestic = NonDomesticMeters.of(s.non_domestic, n, self._people)
         eng.last_year_non_domestic_m3 = nd.m3_per_year * (1 - s.network.meter_under_registration_pct / 100)
         self.nd_period_m3 = np.zeros(len(nd.kind))
         self.nd_year_m3 = np.zeros(len(nd.kind))
@@ -693,7 +694,7 @@ class WaterService:
         s = eng.scenario
         year = s.town.start_year + y
         n = eng.pop.count
-        pop_people = eng.pop.population
+        pop_people = self._people
         km = self.cohorts.total_km
         days = 366.0 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 365.0
         done = self.breaks_done[self._breaks_year_start :]
@@ -754,7 +755,8 @@ class WaterService:
             "tariff_index": eng.state.tariff_index,
             **self._communality(eng, included, year),
         }
-        self._decile_rows(eng, year, means)
+        if eng.keep_deciles:
+            self._decile_rows(eng, year, means)
         eng.last_year_non_domestic_m3 = self.nd_year_m3.copy()
         return row
 
