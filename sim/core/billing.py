@@ -303,10 +303,12 @@ def median_exact(x: np.ndarray) -> float:
     while src.shape[0] > 4096:
         m = src.shape[0]
         step = m // MEDIAN_SAMPLE
-        sample = np.sort(src[: step * MEDIAN_SAMPLE : step])
         at = (lo * MEDIAN_SAMPLE) // m  # where the ranks sit in the sample: the window's middle
         first = max(at - MEDIAN_HALF_WINDOW, 0)
         last = min(at + MEDIAN_HALF_WINDOW, MEDIAN_SAMPLE - 1)
+        # the sample's two order statistics (the values a sort would put there; a zero's sign
+        # aside, which the window's comparisons do not see), without sorting the whole sample
+        sample = np.partition(src[: step * MEDIAN_SAMPLE : step], [first, last])
         buf = _median_buffer(m + 1, src)  # room for the pass's last write
         below, k, nan = nb.window_pass(src, sample[first], sample[last], buf)
         lo, hi = lo - below, hi - below
