@@ -1054,3 +1054,19 @@ def test_a_replication_without_deciles_builds_none_and_keeps_the_same_tables(nam
     eng.keep_deciles = False
     eng.run()
     assert eng.decile_rows == [] and len(eng.years) == 5
+
+
+def test_the_yes_count_is_numpys_count() -> None:
+    """A college's yes votes counted member by member are numpy's count of ``d + noise ×
+    judgement > 0``, for scores near 0 (ties of sign), noise of 0 and of every size."""
+    from sim.governance.committee import yes_count
+
+    rng = np.random.default_rng(23)
+    for _ in range(3_000):
+        n = int(rng.integers(0, 12))
+        row = rng.normal(0.0, 1.0, n)
+        noise = float(rng.choice([0.0, 0.05, 0.3, 1.0, 7.0]))
+        d = float(rng.choice([0.0, -0.0, 1e-12, -1e-9, rng.normal(0.0, 0.5)]))
+        if n and rng.random() < 0.2:
+            d = -noise * float(row[0])  # a member exactly at 0
+        assert yes_count(d, noise, row.tolist()) == int((d + noise * row > 0).sum())
