@@ -1070,3 +1070,41 @@ def test_the_yes_count_is_numpys_count() -> None:
         if n and rng.random() < 0.2:
             d = -noise * float(row[0])  # a member exactly at 0
         assert yes_count(d, noise, row.tolist()) == int((d + noise * row > 0).sum())
+
+
+def test_the_non_domestic_volume_billed_in_a_rationed_month_is_the_rationed_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The month's non-domestic volume summed once, and again after rationing: in a rationed month
+    the volume billed is the sum of the meters' rationed share (as before), not of their demand."""
+    from sim.water.service import WaterService
+
+    town = scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 1_000)
+    start = town.town.start_year
+    shocks = [{"year": start + k, "kind": "drought", "factor": 0.02} for k in (1, 2, 3)]
+    scen = with_changes(town, {"horizon_years": 4, "shocks": shocks})
+    rationed: list[np.ndarray] = []
+    ration = WaterService._ration
+
+    def recording(self, *args):  # type: ignore[no-untyped-def]
+        out = ration(self, *args)
+        rationed.append(out[2])
+        return out
+
+    month_end = WaterService.month_end
+    checked = [0]
+
+    def checking(self, eng, *args):  # type: ignore[no-untyped-def]
+        before = len(rationed)
+        flows = month_end(self, eng, *args)
+        if len(rationed) > before:
+            u = eng.scenario.network.meter_under_registration_pct / 100.0
+            want = float(rationed[-1].sum()) * (1.0 - u)
+            assert np.float64(flows.year["non_domestic_billed_m3"]).tobytes() == np.float64(want).tobytes()
+            checked[0] += 1
+        return flows
+
+    monkeypatch.setattr(WaterService, "_ration", recording)
+    monkeypatch.setattr(WaterService, "month_end", checking)
+    engine_for(scen, 2).run()
+    assert checked[0] > 0  # months were rationed

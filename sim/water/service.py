@@ -421,7 +421,8 @@ class WaterService:
         nd = eng.non_domestic.m3_per_year * (
             INDOOR_MONTH_SHARE[cal_month] * (1 - rule.indoor_cut_pct / 100.0)
         )
-        demand += float(np.add.reduce(nd))  # = nd.sum(), without its Python wrapper
+        nd_m3 = float(np.add.reduce(nd))  # = nd.sum(), without its Python wrapper
+        demand += nd_m3
         # --- supply: the stock may not cover demand + losses
         weather = self.weather.years[y]
         recharge = weather.recharge_m3 * float(RECHARGE_MONTH_SHARE[cal_month])
@@ -437,6 +438,7 @@ class WaterService:
                 leak_bursts *= real / real_asked  # the network cannot lose water it does not have
             cap = max((available - real) / overhead, 0.0)
             delivered, explicit, nd = self._ration(eng, cal_month, rule, d, demand, cap, explicit, nd)
+            nd_m3 = float(np.add.reduce(nd))  # the non-domestic meters' share of what was left
             eng.events.append(
                 {"time_h": t1, "kind": "shortfall", "level": LEVEL_NAMES[level], "value": demand - delivered}
             )
@@ -487,7 +489,7 @@ class WaterService:
             "shortfall_m3": shortfall,
             "restriction_days": restricted_days,
             "interrupt_customer_hours": self._interrupt_month,
-            "non_domestic_billed_m3": float(np.add.reduce(nd)) * (1.0 - u),
+            "non_domestic_billed_m3": nd_m3 * (1.0 - u),
         }
         self._interrupt_month = 0.0
         return MonthFlows(produced=produced, billed=billed, costs=costs, columns=columns, year=year)
