@@ -15,11 +15,20 @@ import pytest
 from sim import load_scenario, scale_town, simulate, with_changes
 from sim.core.assets import BreakSampler, Cohorts, pcg64_state, seed_sequence_words
 from sim.core.billing import count_above, median_exact
+from sim.core.engine import Engine
 from sim.core.households import decile_sums
 from sim.core.ledger import PAYMENT_LINES, RECEIPT_LINES, Loans, close_month
 from sim.core.non_domestic import volume_price_eur_per_m3
 from sim.core.tariff import bill as tariff_bill
-from sim.experiments.run import _appended, _events_table, engine_for, simulate_kept
+from sim.experiments.run import (
+    _appended,
+    _events_table,
+    engine_for,
+    make_policy,
+    new_service,
+    result_of,
+    simulate_kept,
+)
 from sim.scenario.model import TariffBlock
 from sim.water.demand import PRICE_FLOOR_EUR_PER_M3, price_response
 
@@ -517,3 +526,585 @@ def test_mean_age_is_numpys_weighted_average() -> None:
     cohorts.length_km[:] = 0.0
     with pytest.raises(ZeroDivisionError):
         cohorts.mean_age(2030.0)
+
+
+class _MonthAsBefore(Engine):
+    """The engine with its month's accounts as they were before the ledger's fixed order (issue 17,
+    fifth round): ``close_month``'s row, the monthly row always built, every ledger line added to
+    the year's accumulators every month."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._ledger_acc_at_year_end = False
+
+    def _month_end(self, m: int, y: int, cal_month: int, t0: float, t1: float) -> None:
+        flows = self.service.month_end(self, m, y, cal_month, t0, t1)
+        lines, staff_in_house, overtime_h = self._money_lines(cal_month, flows)
+        revenue = 0.0
+        if (cal_month + 1) % self.scenario.billing.interval_months == 0:
+            revenue = self.service.bill(self, lines)
+        self._outflow_lines(lines, revenue, flows.billed)
+        row = close_month(self.cash, lines, self.service.extra_payment_lines)
+        self.cash = row["cash_end_eur"]
+        self._watch_treasury(m)
+        self.months.append(
+            {
+                "month": m + 1,
+                "date": str(self.month_dates[m]),
+                "year": self.scenario.town.start_year + y,
+                **flows.columns,
+                "repairs": self._repairs_month,
+                "revenue_eur": revenue,
+                **row,
+            }
+        )
+        self.months_closed = len(self.months)
+        acc = self._year_acc
+        for k, v in flows.year.items():
+            acc[k] += v
+        for k, v in (
+            ("revenue_eur", revenue),
+            ("overtime_hours", overtime_h),
+            ("repairs", self._repairs_month),
+            ("staff_in_house_eur", staff_in_house),
+            ("receipts_eur", row["receipts_eur"]),
+        ):
+            acc[k] += v
+        for k in self._month_acc_keys:
+            acc[k] += row.get(k, 0.0)
+        self._repairs_month = 0
+
+
+def _tables_equal(a, b) -> None:  # type: ignore[no-untyped-def]
+    for name in ("years", "periods", "deciles", "events", "decisions", "workforce"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert list(x.columns) == list(y.columns), name
+        assert x.equals(y), name
+
+
+@pytest.mark.parametrize(
+    "path", ["town.yaml", "remunicipalisation.yaml", "electricity/town.yaml", "electricity/regie.yaml"]
+)
+def test_the_months_accounts_are_close_months_and_the_monthly_sums(path: str) -> None:
+    """The engine's month (the lines in a fixed order, the ledger's year sums written at the year's
+    end) gives every table the month as it was gives, water and electricity (whose bill is dated
+    by the months closed), and a run that keeps no monthly table gives the same other tables."""
+    scen = with_changes(scale_town(load_scenario(ROOT / "scenarios" / path), 1_500), {"horizon_years": 4})
+    before = _MonthAsBefore(scen, 3, new_service(scen), policy=make_policy(scen))
+    before.run()
+    eng = engine_for(scen, 3)
+    assert eng._ledger_acc_at_year_end  # the fast path is taken (no service writes a ledger sum)
+    eng.run()
+    _tables_equal(result_of(before), result_of(eng))
+    kept = engine_for(scen, 3)
+    kept.keep_months = False
+    kept.run()
+    assert kept.months == [] and kept.months_closed == 12 * scen.horizon_years
+    assert kept.cash == eng.cash
+    a, b = result_of(kept), result_of(eng)
+    assert a.periods.empty
+    for name in ("years", "deciles", "events", "decisions", "workforce"):
+        assert getattr(a, name).equals(getattr(b, name)), name
+
+
+def test_a_service_adding_to_a_ledger_line_keeps_the_monthly_additions() -> None:
+    """A service whose month adds to a ledger line's year sum itself: the engine then adds every
+    line every month (the order of the additions is kept), as the month as it was does."""
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 1_000), {"horizon_years": 3}
+    )
+
+    def with_energy_in_year(service):  # type: ignore[no-untyped-def]
+        month_end = service.month_end
+
+        def patched(eng, *args):  # type: ignore[no-untyped-def]
+            flows = month_end(eng, *args)
+            flows.year["energy_eur"] = 0.1 * flows.costs["energy_eur"]
+            return flows
+
+        service.month_end = patched
+        return service
+
+    before = _MonthAsBefore(scen, 4, with_energy_in_year(new_service(scen)), policy=make_policy(scen))
+    before.run()
+    eng = Engine(scen, 4, with_energy_in_year(new_service(scen)), policy=make_policy(scen))
+    eng.run()
+    assert not eng._ledger_acc_at_year_end
+    _tables_equal(result_of(before), result_of(eng))
+    plain = engine_for(scen, 4)
+    plain.run()
+    assert not result_of(plain).years["opex_eur"].equals(result_of(eng).years["opex_eur"])  # it did add
+
+
+def _loan_books(seed: int) -> list[Loans]:
+    rng = np.random.default_rng(seed)
+    books = []
+    for size in (1, 2, 7, 8, 9, 15, 16, 17, 31, 64, 127, 128, 129):
+        book = Loans()
+        for _ in range(size):
+            rate = 0.0 if rng.random() < 0.1 else float(rng.uniform(0.1, 9.0))
+            book.add(float(rng.lognormal(12.0, 2.0)), rate, int(rng.integers(1, 31)))
+        books.append(book)
+    return books
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_loan_books_compiled_month_is_the_numpy_month(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loan book's month in one compiled pass (numba path) gives the numpy path's sums,
+    principals and months left to the last bit, through loans ending and books of 1 to 129 loans
+    (above 128, numpy's own), also after a transfer of a share of every loan."""
+    pytest.importorskip("numba")
+    import sim.core._billing_numba as nb
+
+    calls = [0]
+    loop = nb.loans_month_loop
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        return loop(*args)
+
+    monkeypatch.setattr(nb, "loans_month_loop", counted)
+    compiled, plain = _loan_books(seed), _loan_books(seed)
+    for month in range(380):
+        if month == 50:
+            for book in (*compiled, *plain):
+                book.remove(0.3)
+        for a, b in zip(compiled, plain, strict=True):
+            if month % 2:  # the path as the engine gives it
+                got, want = a.month(True), b.month(False)
+            else:  # the path from the environment
+                monkeypatch.setenv("REGIE_SIM_KERNEL", "numba")
+                got = a.month()
+                monkeypatch.setenv("REGIE_SIM_KERNEL", "numpy")
+                want = b.month()
+            assert np.array(got).tobytes() == np.array(want).tobytes(), (month, a.principal.size)
+            assert a.principal.tobytes() == b.principal.tobytes()
+            assert a.months_left.tobytes() == b.months_left.tobytes()
+            assert a.payment.tobytes() == b.payment.tobytes()
+    assert all(b.principal.size == 0 for b in plain)  # every loan ran to its end
+    assert calls[0] > 1_000  # the compiled pass was taken
+
+
+def test_the_compiled_small_sum_is_numpys_add_reduce() -> None:
+    """The loan book's sums (numpy's pairwise summation below its block of 128 values, added to
+    0.0), against ``np.add.reduce`` on values of mixed signs and magnitudes, zeros of both signs."""
+    pytest.importorskip("numba")
+    from sim.core._billing_numba import loans_month_loop
+
+    rng = np.random.default_rng(11)
+    for n in range(1, 129):
+        for _ in range(20):
+            rate = rng.standard_normal(n) * 10.0 ** rng.integers(-3, 6, n)
+            rate[rng.random(n) < 0.1] = -0.0
+            principal = np.ones(n)
+            # interest = principal × rate = rate; payment huge so the repayment is the principal
+            work = np.empty((2, 128))
+            i_sum, r_sum, _ = loans_month_loop(
+                principal, rate, np.full(n, 1e300), np.full(n, 5, dtype=np.int64), work
+            )
+            assert np.float64(i_sum).tobytes() == np.add.reduce(rate).tobytes()
+            assert np.float64(r_sum).tobytes() == np.add.reduce(np.ones(n)).tobytes()
+
+
+def test_the_remembered_kernel_follows_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``kernel_name`` remembers its last answer: it still follows every change of
+    ``REGIE_SIM_KERNEL`` (each answer is the plain look-up's), and a numba that stops loading."""
+    pytest.importorskip("numba")
+    import sim.core.billing as billing
+
+    for raw in ("numba", "numba", "numpy", "auto", "numpy", "", "NUMBA ", "auto", "numpy"):
+        monkeypatch.setenv(billing.KERNEL_ENV, raw)
+        assert billing.kernel_name() == billing._kernel_name(raw) == billing.kernel_name()
+    monkeypatch.delenv(billing.KERNEL_ENV)
+    assert billing.kernel_name() == "numba"
+
+    def broken() -> None:
+        raise ImportError("numba built for another numpy")
+
+    monkeypatch.setattr(billing, "_numba_loops", None)
+    monkeypatch.setattr(billing, "_numba_broken", None)
+    monkeypatch.setattr(billing, "_load_numba", broken)
+    with pytest.warns(RuntimeWarning, match="another numpy"):
+        assert billing.kernel_name() == "numpy"
+    assert billing.kernel_name() == "numpy"
+
+
+def _reference_tariffs() -> list:  # type: ignore[type-arg]
+    town = load_scenario(ROOT / "scenarios" / "town.yaml")
+    three = with_changes(
+        town,
+        {
+            "tariff.free_volume_m3": 10.0,
+            "tariff.blocks": [
+                {"price_eur_per_m3": 0.9, "up_to_m3": 40},
+                {"price_eur_per_m3": 1.4, "up_to_m3": 150},
+                {"price_eur_per_m3": 2.1},
+            ],
+            "tariff.seasonal.eur_per_m3": 0.5,
+            "tariff.social.enabled": True,
+        },
+    ).tariff
+    per_person = with_changes(
+        town,
+        {
+            "tariff.blocks_per_person": True,
+            "tariff.blocks": [{"price_eur_per_m3": 1.0, "up_to_m3": 15}, {"price_eur_per_m3": 1.8}],
+            "tariff.social.enabled": True,
+            "tariff.social.kind": "reduced_blocks",
+        },
+    ).tariff
+    free_above = with_changes(
+        town, {"tariff.free_volume_m3": 130.0, "tariff.standing_charge_eur_per_year": 0.0}
+    ).tariff
+    return [town.tariff, three, per_person, free_above]
+
+
+@pytest.mark.parametrize("kernel", ["numba", "numpy"])
+def test_the_120m3_price_is_the_vectorised_bills(kernel: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 120 m3 price through the projection's compiled loop (numba path) is the vectorised
+    bill's (``sim.core.tariff.price_120m3_eur_per_m3``) to the bit: blocks, a free volume (also
+    above 120 m3), per-person blocks for 1 to 6 persons, a social tariff (not applied), a season
+    surcharge (no season volume), indices of levies given or not."""
+    if kernel == "numba":
+        pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", kernel)
+    from sim.core.billing import price_120m3_eur_per_m3 as fast
+    from sim.core.tariff import price_120m3_eur_per_m3 as plain
+
+    for tariff in _reference_tariffs():
+        for persons in (1, 2, 3, 6):
+            for index, levies in ((1.0, None), (1.137, 1.2941), (0.0, 0.5), (2.5, None)):
+                got = fast(tariff, persons, index, levies)
+                want = plain(tariff, persons, price_index=index, levies_index=levies)
+                assert np.float64(got).tobytes() == np.float64(want).tobytes(), (persons, index, levies)
+    with pytest.raises(ValueError):
+        fast(_reference_tariffs()[2], 0, 1.0)
+
+
+def test_median_exact_of_equal_values_is_numpys_without_np_median(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every value the same (a tariff left as it was: each bill's ratio is 1): the median is that
+    value as ``np.median`` gives it, found without ``np.median``; ties that are not every value
+    still take the window or ``np.median`` and give its median."""
+    pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", "numba")
+    rng = np.random.default_rng(12)
+    equal = [np.full(n, v) for n in (8_192, 20_000, 20_001, 100_000) for v in (1.0, 0.37, -2.5e7, np.inf)]
+    mostly = np.full(20_000, 1.0)
+    mostly[rng.choice(20_000, 3, replace=False)] = (0.5, 2.0, 3.0)
+    half = np.where(rng.random(20_001) < 0.5, 1.0, 1.5)
+    want_equal = [float(np.median(x)) for x in equal]
+    want_others = [float(np.median(x)) for x in (mostly, half)]
+    assert [median_exact(x.copy()) for x in (mostly, half)] == want_others
+
+    def no_median(*args: object, **kwargs: object) -> None:
+        raise AssertionError("np.median called")
+
+    monkeypatch.setattr(np, "median", no_median)
+    assert [median_exact(x.copy()) for x in equal] == want_equal
+
+
+def test_depreciation_and_book_is_the_two_calls() -> None:
+    """The year's depreciation and its closing book value with one book value fewer (mains
+    cohorts, other assets' vintages) are the two methods' doubles; another kind of assets (an
+    electricity network's lines) is asked both methods as before."""
+    from sim.core.accounts import Vintages
+    from sim.core.engine import _depreciation_and_book
+
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").network
+    cohorts = Cohorts.from_spec(spec)
+    vintages = Vintages.steady_state(2026, 1.3e6, 37.0)
+    for year in range(2026, 2060):
+        cohorts.renew(7.3, float(year), 0, 812_345.6)
+        vintages.add(year, 1.1e6 * 1.017 ** (year - 2026))
+        for assets in (cohorts, vintages):
+            calls = []
+            book = assets.book_value_eur
+            assets.book_value_eur = lambda at, book=book, calls=calls: calls.append(at) or book(at)  # type: ignore[method-assign]
+            got = _depreciation_and_book(assets, year)
+            del assets.book_value_eur
+            want = (assets.depreciation_eur(year), assets.book_value_eur(year + 1.0))
+            assert np.array(got).tobytes() == np.array(want).tobytes()
+            assert len(calls) == 2  # one book value fewer than the two methods' three
+
+    class Other:
+        def depreciation_eur(self, year: int) -> float:
+            return 0.1 * year
+
+        def book_value_eur(self, at: float) -> float:
+            return 2.0 * at
+
+    assert _depreciation_and_book(Other(), 2030) == (203.0, 4062.0)
+
+
+def test_the_months_breaks_come_from_the_years_draws_and_customers_per_km_follows_renewal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every month's breaks are handed out from its year's draws (the inputs compared item by
+    item: a month drawn again would ask for its count once more), and the households per km the
+    month uses are the plain quotient each month, through the renewals."""
+    import sim.core.assets as assets
+    from sim.water.service import WaterService
+
+    counted = [0]
+    poisson = assets.poisson_inverse
+
+    def counting(u: float, lam: float) -> int:
+        counted[0] += 1
+        return poisson(u, lam)
+
+    monkeypatch.setattr(assets, "poisson_inverse", counting)
+    checked = [0]
+    schedule = WaterService.schedule_month
+
+    def checking(self, eng, m, t0, t1):  # type: ignore[no-untyped-def]
+        assert self._customers_per_km(eng) == eng.pop.count / max(self.cohorts.total_km, 1e-9)
+        checked[0] += 1
+        return schedule(self, eng, m, t0, t1)
+
+    monkeypatch.setattr(WaterService, "schedule_month", checking)
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 2_000), {"horizon_years": 5}
+    )
+    eng = engine_for(scen, 6)
+    eng.run()
+    assert checked[0] == 60 and counted[0] == 60  # one count a month, drawn with its year
+    assert len(eng.service.breaks_done) > 0 and len(eng.service.renewed_km) == 5
+
+
+@pytest.mark.parametrize("n", [1, 7, 10, 11, 19, 999, 20_000, 20_001])
+def test_household_sizes_by_tenth_are_the_table_of_comparisons(n: int) -> None:
+    """A household's size by one ``searchsorted`` per tenth is the count of its decile's cumulative
+    shares at or below its uniform, as the table of comparisons gave it: the town's shares, shares
+    of zero (equal running sums) and uniforms exactly on a running sum; and the table itself when
+    the deciles are not in tenths."""
+    from sim.core.households import _size_cdf, sizes_drawn
+
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").households
+    town = _size_cdf(
+        tuple(float(x) for x in spec.size_shares), tuple(float(x) for x in spec.size_decile_factor)
+    )
+    zeros = _size_cdf((0.3, 0.0, 0.4, 0.0, 0.3, 0.0), tuple(float(x) for x in spec.size_decile_factor))
+    decile = (np.arange(n) * 10 // n + 1).astype(np.int8)
+    rng = np.random.default_rng(n)
+    for cdf in (town, zeros):
+        u = rng.random(n)
+        on = rng.random(n) < 0.2
+        u[on] = cdf[decile[on] - 1, rng.integers(0, cdf.shape[1], int(on.sum()))]  # exactly a share's sum
+        want = (np.sum(u[:, None] >= cdf[decile - 1], axis=1) + 1).astype(np.int8)
+        got = sizes_drawn(u, cdf, decile, in_tenths=True)
+        assert got.dtype == np.int8 and np.array_equal(got, want)
+        shuffled = rng.permutation(decile)
+        want_shuffled = (np.sum(u[:, None] >= cdf[shuffled - 1], axis=1) + 1).astype(np.int8)
+        assert np.array_equal(sizes_drawn(u, cdf, shuffled), want_shuffled)
+
+
+@pytest.mark.parametrize("path", ["regie.yaml", "town.yaml"])
+def test_the_councils_target_given_to_the_opinion_is_the_opinions_own(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The council's target revenue handed to the CCSPL's opinion is the target the opinion
+    would compute itself at that moment (every year it is handed; a frozen year computes it)."""
+    from sim.governance import committee as cm
+    from sim.governance.base import GovernedPolicy
+
+    given = [0, 0]
+    opinion = GovernedPolicy.consultative_opinion
+
+    def checking(self, eng, decided, before, target=None):  # type: ignore[no-untyped-def]
+        own = cm.target_revenue(eng, self.scenario.governance.council)
+        given[target is None] += 1
+        assert target is None or np.float64(target).tobytes() == np.float64(own).tobytes()
+        return opinion(self, eng, decided, before, target)
+
+    monkeypatch.setattr(GovernedPolicy, "consultative_opinion", checking)
+    scen = with_changes(scale_town(load_scenario(ROOT / "scenarios" / path), 1_500), {"horizon_years": 8})
+    engine_for(scen, 2).run()
+    assert given[0] >= 4  # handed by the council in the years it computed it
+    assert given[1] >= 1  # a year frozen before an election: the opinion computes it
+
+
+def test_the_years_energy_factor_is_numpys_product(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The year's energy price factor (shocks of that year multiplied one after the other) is
+    ``float(np.prod(...))`` of them, for none, one, three shocks a year, values of every size."""
+    from sim.water.service import WaterService
+
+    town = scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 1_000)
+    rng = np.random.default_rng(5)
+    start = town.town.start_year
+    shocks = [{"year": start + 1, "kind": "energy_price", "factor": 1.7}]
+    shocks += [
+        {"year": start + 2, "kind": "energy_price", "factor": float(f)} for f in rng.lognormal(0, 1, 3)
+    ]
+    shocks += [{"year": start + 2, "kind": "drought", "factor": 0.5}]
+    scen = with_changes(town, {"horizon_years": 4, "shocks": shocks})
+    seen: list[float] = []
+    year_start = WaterService.year_start
+
+    def recording(self, eng, y):  # type: ignore[no-untyped-def]
+        out = year_start(self, eng, y)
+        year = start + y
+        want = float(
+            np.prod([sh.factor for sh in scen.shocks if sh.kind == "energy_price" and sh.year == year])
+        )
+        assert np.float64(self._energy_factor).tobytes() == np.float64(want).tobytes()
+        seen.append(self._energy_factor)
+        return out
+
+    monkeypatch.setattr(WaterService, "year_start", recording)
+    eng = engine_for(scen, 1)
+    eng.run()
+    assert seen[0] == 1.0 and seen[1] == 1.7 and len(seen) == 4
+    for k in range(2, 41):
+        values = (rng.lognormal(0, 2, k) * rng.choice([-1.0, 1.0], k)).tolist()
+        assert (
+            np.float64(np.prod(values)).tobytes()
+            == np.float64(__import__("math").prod(values, start=1.0)).tobytes()
+        )
+
+
+def test_the_opinions_committee_without_veto_is_kept_per_committee() -> None:
+    """The CCSPL's committee without veto, copied once per committee: equal to a new copy, and a
+    new copy when the committee is another."""
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / "regie.yaml"), 1_000), {"horizon_years": 4}
+    )
+    eng = engine_for(scen, 3)
+    eng.run()
+    c = scen.governance.committee
+    kept = eng.policy._opinion_committee  # type: ignore[attr-defined]
+    assert kept[0] is c and kept[1] == c.model_copy(update={"citizen_veto": False})
+    assert not kept[1].citizen_veto
+
+
+def test_the_non_domestic_bill_is_the_written_out_sums() -> None:
+    """The non-domestic meters' bill (sums without numpy's wrappers) is the one written out with
+    ``.sum()`` and ``np.sum``, for the town's groups and volumes of every size."""
+    from sim.core.non_domestic import NonDomesticMeters, bill_non_domestic
+
+    scen = load_scenario(ROOT / "scenarios" / "town.yaml")
+    meters = NonDomesticMeters.of(scen.non_domestic, 20_000, 43_000)
+    assert not meters.empty
+    rng = np.random.default_rng(17)
+    for _ in range(200):
+        volume = rng.lognormal(8.0, 3.0, meters.meters.size)
+        index, levies_index, months = float(rng.uniform(0.5, 2.0)), float(rng.uniform(0.5, 2.0)), 6
+        got = bill_non_domestic(meters, volume, scen.tariff, 2, months, index, levies_index)
+        t = scen.tariff
+        standing = float(meters.meters.sum()) * t.standing_charge_eur_per_year * index * months / 12.0
+        vol = float(np.sum(volume))
+        amount = vol * volume_price_eur_per_m3(t, 2, index)
+        levies = vol * t.levies_eur_per_m3 * levies_index
+        excl = standing + amount + levies
+        vat = excl * t.vat_pct / 100.0
+        want = (excl + vat, vat, levies, standing + amount)
+        assert np.array((got.total_eur, got.vat_eur, got.levies_eur, got.revenue_eur)).tobytes() == (
+            np.array(want).tobytes()
+        )
+
+
+def test_the_kept_decision_dates_and_the_inclusion_mean_are_the_plain_ones() -> None:
+    """A decision's date kept per whole hour is ``str(date_of(h))[:10]`` (fractions of an hour,
+    years apart, asked again); the governance inclusion mean without ``np.mean``'s wrapper is
+    ``np.mean``'s, for mixes of committee, workers' and council decisions."""
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / "commons.yaml"), 1_000), {"horizon_years": 2}
+    )
+    eng = engine_for(scen, 4)
+    rng = np.random.default_rng(2)
+    hours = [0.0, 0.4, 23.99, 24.0, 743.5, 744.0, *rng.uniform(0, 30 * 8784, 300).tolist()]
+    for h in hours + hours:
+        assert eng._date_text(h) == str(eng.date_of(h))[:10]
+    c = scen.governance.committee
+    seats = c.seats_public + c.seats_operators + c.seats_citizens
+    kinds = [
+        {"binding": True, "body": "committee", "item": "tariff"},
+        {"binding": True, "body": "committee", "item": "work_organisation"},
+        {"binding": True, "body": "council", "item": "tariff"},
+        {"binding": False, "body": "committee", "item": "tariff"},
+    ]
+    for _ in range(200):
+        picked = [kinds[i] for i in rng.integers(0, 4, int(rng.integers(0, 9)))]
+        eng.decisions, eng._decisions_year_start = picked, 0
+        weights = [
+            (1.0 if d["item"] == "work_organisation" else (c.seats_operators + c.seats_citizens) / seats)
+            if d["body"] == "committee"
+            else 0.0
+            for d in picked
+            if d["binding"]
+        ]
+        want = 100.0 * float(np.mean(weights)) if weights else float("nan")
+        got = eng.governance_inclusion_pct()
+        assert np.float64(got).tobytes() == np.float64(want).tobytes() or (np.isnan(got) and np.isnan(want))
+
+
+@pytest.mark.parametrize("name", ["town", "commons"])
+def test_a_replication_without_deciles_builds_none_and_keeps_the_same_tables(name: str) -> None:
+    """Without the deciles table the water service builds no decile rows; the years table and the
+    summary are ``simulate``'s (the town's population, kept at set-up, included)."""
+    scen = with_changes(
+        scale_town(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), 1_000), {"horizon_years": 5}
+    )
+    full = simulate(scen, 7)
+    years, deciles, summary = simulate_kept(scen, 7)
+    assert deciles is None
+    pd.testing.assert_frame_equal(years, full.years, check_exact=True)
+    assert summary == full.summary
+    assert (full.years["population"] == int(full.years["population"].iloc[0])).all()
+    eng = engine_for(scen, 7)
+    eng.keep_deciles = False
+    eng.run()
+    assert eng.decile_rows == [] and len(eng.years) == 5
+
+
+def test_the_yes_count_is_numpys_count() -> None:
+    """A college's yes votes counted member by member are numpy's count of ``d + noise ×
+    judgement > 0``, for scores near 0 (ties of sign), noise of 0 and of every size."""
+    from sim.governance.committee import yes_count
+
+    rng = np.random.default_rng(23)
+    for _ in range(3_000):
+        n = int(rng.integers(0, 12))
+        row = rng.normal(0.0, 1.0, n)
+        noise = float(rng.choice([0.0, 0.05, 0.3, 1.0, 7.0]))
+        d = float(rng.choice([0.0, -0.0, 1e-12, -1e-9, rng.normal(0.0, 0.5)]))
+        if n and rng.random() < 0.2:
+            d = -noise * float(row[0])  # a member exactly at 0
+        assert yes_count(d, noise, row.tolist()) == int((d + noise * row > 0).sum())
+
+
+def test_the_non_domestic_volume_billed_in_a_rationed_month_is_the_rationed_share(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The month's non-domestic volume summed once, and again after rationing: in a rationed month
+    the volume billed is the sum of the meters' rationed share (as before), not of their demand."""
+    from sim.water.service import WaterService
+
+    town = scale_town(load_scenario(ROOT / "scenarios" / "town.yaml"), 1_000)
+    start = town.town.start_year
+    shocks = [{"year": start + k, "kind": "drought", "factor": 0.02} for k in (1, 2, 3)]
+    scen = with_changes(town, {"horizon_years": 4, "shocks": shocks})
+    rationed: list[np.ndarray] = []
+    ration = WaterService._ration
+
+    def recording(self, *args):  # type: ignore[no-untyped-def]
+        out = ration(self, *args)
+        rationed.append(out[2])
+        return out
+
+    month_end = WaterService.month_end
+    checked = [0]
+
+    def checking(self, eng, *args):  # type: ignore[no-untyped-def]
+        before = len(rationed)
+        flows = month_end(self, eng, *args)
+        if len(rationed) > before:
+            u = eng.scenario.network.meter_under_registration_pct / 100.0
+            want = float(rationed[-1].sum()) * (1.0 - u)
+            assert np.float64(flows.year["non_domestic_billed_m3"]).tobytes() == np.float64(want).tobytes()
+            checked[0] += 1
+        return flows
+
+    monkeypatch.setattr(WaterService, "_ration", recording)
+    monkeypatch.setattr(WaterService, "month_end", checking)
+    engine_for(scen, 2).run()
+    assert checked[0] > 0  # months were rationed

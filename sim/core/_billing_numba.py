@@ -331,3 +331,59 @@ def where_line_loop(volume, connected, standing, price, out):  # pragma: no cove
     bill, :func:`sim.water.sewerage.sewerage_bill_eur`): the same operations for each household."""
     for i in range(volume.shape[0]):
         out[i] = standing + price * volume[i] if connected[i] else 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _small_sum(a, n):  # pragma: no cover - compiled
+    """``np.add.reduce(a[:n])`` for ``n`` ≤ 128, the same double: numpy adds the pairwise sum of
+    the values to 0.0, and below its block of 128 that sum is eight running sums (each value to the
+    sum of its place modulo 8) joined in pairs, then the values past the last multiple of 8, or,
+    below 8 values, a running sum from −0.0."""
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += a[i]
+        return 0.0 + res
+    r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+    i = 8
+    stop = n - n % 8
+    while i < stop:
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[i]
+        i += 1
+    return 0.0 + res
+
+
+@_jit
+def loans_month_loop(principal, rate_m, payment, months_left, work):  # pragma: no cover - compiled
+    """One month of a loan book none of whose loans is in its last month (at most 128 loans),
+    in place: :meth:`sim.core.ledger.Loans.month`'s numpy operations loan by loan (interest, the
+    payment less it, at most the principal, as ``np.minimum``: NaN from either), the two sums as
+    ``np.add.reduce``; returns (interest, repaid, whether every principal left is above 1e-9)."""
+    n = principal.shape[0]
+    interest_o = work[0]
+    repay_o = work[1]
+    alive = True
+    for i in range(n):
+        p = principal[i]
+        it = p * rate_m[i]
+        r = payment[i] - it
+        if not (r <= p or r != r):
+            r = p
+        left = p - r
+        principal[i] = left
+        months_left[i] -= 1
+        interest_o[i] = it
+        repay_o[i] = r
+        alive &= left > 1e-9
+    return _small_sum(interest_o, n), _small_sum(repay_o, n), alive

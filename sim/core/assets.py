@@ -305,7 +305,13 @@ class BreakSampler:
             key, (cust, when, mats, seen, flows, dets, reps) = ahead
             now = self._key(cohorts, spec, year, month_hours, start_h, customers_per_km)
             # the same arrays and network (identity), the same month's numbers (equality)
-            if all(a is b for a, b in zip(key[:4], now[:4], strict=True)) and key[4:] == now[4:]:
+            if (
+                key[0] is now[0]
+                and key[1] is now[1]
+                and key[2] is now[2]
+                and key[3] is now[3]
+                and key[4:] == now[4:]
+            ):
                 return self._records(cohorts, start_h, month_hours, cust, when, mats, seen, flows, dets, reps)
         rate_km = cohorts.rate_per_km(year)
         by_cohort = rate_km * cohorts.length_km

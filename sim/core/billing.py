@@ -233,7 +233,21 @@ def kernel_name() -> str:
     Under ``auto`` the first call loads numba's loops (~0.3 s); a numba that is installed but
     fails to load is reported once, as a warning, and numpy is used from then on.
     """
-    want = os.environ.get(KERNEL_ENV, "auto").strip().lower() or "auto"
+    global _kernel_memo
+    raw = os.environ.get(KERNEL_ENV)
+    memo = _kernel_memo  # the last answer, while the variable and numba's loading are unchanged
+    if raw == memo[0] and memo[1] is _numba_loops is not None and _numba_broken is None:
+        return memo[2]
+    name = _kernel_name(raw)
+    _kernel_memo = (raw, _numba_loops, name)
+    return name
+
+
+_kernel_memo: tuple[str | None, Any, str] = (None, None, "")
+
+
+def _kernel_name(raw: str | None) -> str:
+    want = (raw or "auto").strip().lower() or "auto"
     if want not in KERNELS:
         raise ValueError(f"{KERNEL_ENV} must be one of {', '.join(KERNELS)}, got {want!r}")
     if want == "numpy":
@@ -278,7 +292,7 @@ def median_exact(x: np.ndarray) -> float:
     (:func:`sim.core._billing_numba.window_pass`) copies the ~1/8 of the values in it; again while
     more than 4096 remain, then numpy partitions what is left. The median is the same order
     statistics (their mean, as ``np.median`` takes it, for an even count); a window that misses
-    them, or a NaN, go to ``np.median``.
+    them, or a NaN, go to ``np.median``, unless every value is the same (then the median is it).
     """
     n = x.shape[0]
     if not (x.ndim == 1 and n >= 8 * 1024 and x.dtype == np.float64 and kernel_name() == "numba"):
@@ -289,13 +303,19 @@ def median_exact(x: np.ndarray) -> float:
     while src.shape[0] > 4096:
         m = src.shape[0]
         step = m // MEDIAN_SAMPLE
-        sample = np.sort(src[: step * MEDIAN_SAMPLE : step])
         at = (lo * MEDIAN_SAMPLE) // m  # where the ranks sit in the sample: the window's middle
         first = max(at - MEDIAN_HALF_WINDOW, 0)
         last = min(at + MEDIAN_HALF_WINDOW, MEDIAN_SAMPLE - 1)
+        # the sample's two order statistics (the values a sort would put there; a zero's sign
+        # aside, which the window's comparisons do not see), without sorting the whole sample
+        sample = np.partition(src[: step * MEDIAN_SAMPLE : step], [first, last])
         buf = _median_buffer(m + 1, src)  # room for the pass's last write
         below, k, nan = nb.window_pass(src, sample[first], sample[last], buf)
         lo, hi = lo - below, hi - below
+        if k == m and not nan and sample[first] == sample[last]:
+            # every value is the same one (a tariff left as it was: every bill's ratio is 1):
+            # the median's values are it, their mean as np.median takes it
+            return float(np.add.reduce(src[: hi + 1 - lo]) / (hi + 1 - lo))
         if nan or lo < 0 or hi >= k or k == m:  # a NaN, a window that misses, or no narrowing
             return float(np.median(x, overwrite_input=True))
         src = buf[:k]
@@ -473,7 +493,8 @@ class _Part:
 
 
 def _sums(*arrays: np.ndarray) -> tuple[float, float, float, float, float]:
-    t, v, le, e, r = (float(a.sum()) for a in arrays)
+    # = float(a.sum()) of each, without ndarray.sum's Python wrapper (the same reduction)
+    t, v, le, e, r = (float(np.add.reduce(a)) for a in arrays)
     return t, v, le, e, r
 
 
@@ -649,6 +670,27 @@ def _loop_tariff(
         if kind == SOCIAL_CAP and np.isnan(income[eligible]).any():
             raise ValueError("income_eur_per_year is NaN for an eligible household")
     return tuple(los), tuple(ups), tuple(prices), kind
+
+
+def price_120m3_eur_per_m3(
+    tariff: Tariff, persons: int, price_index: float = 1.0, levies_index: float | None = None
+) -> float:
+    """:func:`sim.core.tariff.price_120m3_eur_per_m3`, the same double: on the numba path the
+    projection's compiled loop (:func:`year_bills`) bills the one household of 120 m3 (no social
+    tariff, no season volume), instead of the vectorised bill's fifteen passes over one value."""
+    if kernel_name() != "numba":
+        return tariffs.price_120m3_eur_per_m3(tariff, persons, price_index, levies_index)
+    total, _ = year_bills(
+        np.array([tariffs.REFERENCE_VOLUME_M3]),
+        np.array([persons], dtype=np.float64),
+        tariff,
+        eligible=np.zeros(1, dtype=bool),
+        income=np.zeros(1),  # not read: nobody is eligible
+        price_index=price_index,
+        levies_index=price_index if levies_index is None else levies_index,
+        kernel="numba",
+    )
+    return float(total[0]) / tariffs.REFERENCE_VOLUME_M3
 
 
 def year_bills(

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from operator import add
 from typing import Any, Protocol
 
 import numpy as np
@@ -44,14 +45,18 @@ import simpy
 
 from sim.core import accounts
 from sim.core.accounts import ACCOUNT_YEAR_KEYS, Vintages
-from sim.core.billing import Payment
+from sim.core.assets import Cohorts
+from sim.core.billing import Payment, kernel_name
 from sim.core.households import BasePopulation
-from sim.core.ledger import CAPEX_LINES, OPEX_LINES, OUTFLOW_LINES, Loans, close_month
+from sim.core.ledger import ALL_LINES, CAPEX_LINES, N_RECEIPTS, OPEX_LINES, OUTFLOW_LINES, Loans
 from sim.core.non_domestic import NonDomesticMeters
 from sim.core.rng import streams
 from sim.core.workforce import HOURS_PER_YEAR_WORKED, OVERTIME_PREMIUM, Crews, first_weekday
 from sim.i18n import NO_REASON, reason
 from sim.scenario.model import Scenario, Tariff, UsageRule
+
+#: the year accumulators the engine adds to every month besides the ledger's lines
+_MONTH_ENGINE_KEYS = ("revenue_eur", "overtime_hours", "repairs", "staff_in_house_eur", "receipts_eur")
 
 #: year accumulators every service has (the service adds its own, :attr:`Service.year_keys`)
 YEAR_KEYS = (
@@ -75,6 +80,20 @@ YEAR_KEYS = (
 )
 
 
+def _depreciation_and_book(assets: Any, year: int) -> tuple[float, float]:
+    """``(assets.depreciation_eur(year), assets.book_value_eur(year + 1.0))``, the book value at the
+    year's end computed once where the depreciation is the difference of the two book values
+    (:class:`~sim.core.assets.Cohorts`, :class:`~sim.core.accounts.Vintages`: the same doubles)."""
+    if type(assets).depreciation_eur in _BOOK_DIFFERENCES:
+        book_next = assets.book_value_eur(year + 1.0)
+        return assets.book_value_eur(float(year)) - book_next, book_next
+    return assets.depreciation_eur(year), assets.book_value_eur(year + 1.0)
+
+
+#: the ``depreciation_eur`` methods that are ``book_value_eur(year) - book_value_eur(year + 1)``
+_BOOK_DIFFERENCES = (Cohorts.depreciation_eur, Vintages.depreciation_eur)
+
+
 @dataclass
 class MonthFlows:
     """What a service's month gives the engine's ledger and monthly table.
@@ -83,7 +102,9 @@ class MonthFlows:
     per-unit outflows (delegation overhead, corporate tax) on ``billed``. ``costs`` are the
     service's own payment lines of the month in euros (keys of :data:`sim.core.ledger.PAYMENT_LINES`,
     e.g. ``energy_eur``, ``treatment_eur``, ``repairs_eur``). ``columns`` are the service's columns of
-    the monthly table, in order; ``year`` are amounts added to the year's accumulators.
+    the monthly table, in order (may be left empty when ``eng.keep_months`` is False: nobody reads
+    them); ``year`` are amounts added to the year's accumulators (the service's own ``year_keys``:
+    the ledger's lines are added by the engine).
     """
 
     produced: float
@@ -309,7 +330,16 @@ class Engine:
         self.last_year_metered = np.zeros(n)
         # records
         self.months: list[dict[str, Any]] = []
-        # the ledger lines each month adds to the year's accumulators (once, not every month)
+        #: whether the monthly table is kept (a replication that keeps no monthly table sets it
+        #: False before the run: its rows are then not built, nothing else changes)
+        self.keep_months = True
+        #: whether the deciles table is kept (a service may skip its decile rows when not)
+        self.keep_deciles = True
+        self.months_closed = 0  # months whose accounts are closed (the month being closed, 0-based)
+        # the ledger's lines of a month, in the order they are summed (the service's own payment
+        # lines after the common ones, as sim.core.ledger.close_month), and those that each month
+        # adds to the year's accumulators, with their place among the lines (once, not every month)
+        self._ledger_keys = (*ALL_LINES, *self.service.extra_payment_lines)
         self._month_acc_keys = (
             "bill_receipts_eur",
             "loan_proceeds_eur",
@@ -322,6 +352,16 @@ class Engine:
             *ACCOUNT_YEAR_KEYS,
             *self.service.extra_payment_lines,
         )
+        self._acc_places = tuple(self._ledger_keys.index(k) for k in self._month_acc_keys)
+        # the year's sums of the lines, place by place (added to month by month, as the
+        # accumulators were; written into them at the year's end, since nothing else writes those
+        # keys: checked here, else they are added to the accumulators every month as before)
+        self._ledger_year = [0.0] * len(self._ledger_keys)
+        self._month_acc_keys_set = frozenset(self._month_acc_keys)
+        written_by_others = {*self.service.year_keys, *_MONTH_ENGINE_KEYS}
+        self._ledger_acc_at_year_end = not written_by_others.intersection(self._month_acc_keys) and len(
+            set(self._month_acc_keys)
+        ) == len(self._month_acc_keys)
         self.years: list[dict[str, Any]] = []
         self.decile_rows: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
@@ -331,6 +371,8 @@ class Engine:
         self._decisions_year_start = 0
         self._repairs_month = 0
         self._loan_this_year = 0.0
+        self._numba = False  # the billing path is numba's (set at each year start)
+        self._date_texts: dict[int, str] = {}  # _date_text's
         self._capex_month = (0.0, 0.0)
         self.level = 0  # the service's restriction level (0: none), read by governance
         self.cohorts: Any = None  # the service's assets (set by its bind)
@@ -370,6 +412,15 @@ class Engine:
             self.income,
             out=out,
         )
+
+    def _date_text(self, hours: float) -> str:
+        """``str(self.date_of(hours))[:10]`` (the day, as text), kept per whole hour: decisions are
+        dated at a few hours (year starts, month ends), each asked many times."""
+        key = int(hours)
+        text = self._date_texts.get(key)
+        if text is None:
+            text = self._date_texts[key] = str(self.date_of(hours))[:10]
+        return text
 
     def date_of(self, hours: float) -> np.datetime64:
         start = self.month_dates[0].astype("datetime64[h]")
@@ -476,7 +527,7 @@ class Engine:
 
     def record_decision(self, row: dict[str, Any]) -> None:
         full = {
-            "date": str(self.date_of(self.env.now))[:10],
+            "date": self._date_text(self.env.now),
             "meeting": np.nan,
             "body": "",
             "item": "",
@@ -548,6 +599,7 @@ class Engine:
             self.income *= 1.0 + self.inflation[y]
             self._payment = self._payment_rule(out=self._payment.neg_factor)
         st = self.state
+        self._numba = kernel_name() == "numba"  # the billing path, looked up once a year
         self._decisions_year_start = len(self.decisions)
         st.transition_eur_this_year = 0.0
         st.transition_loan_eur_this_year = 0.0
@@ -572,12 +624,16 @@ class Engine:
         self._capex_month = (renewal_capex / 12.0, other_capex / 12.0)
         extra = self.service.extra_payment_lines
         self._year_acc = dict.fromkeys((*self.service.year_keys, *YEAR_KEYS, *extra), 0.0)
+        self._ledger_year = [0.0] * len(self._ledger_keys)
         self.year_volume.fill(0.0)
         self.year_bill.fill(0.0)
 
     def _year_end(self, y: int) -> None:
         year = self.scenario.town.start_year + y
         acc = self._year_acc
+        if self._ledger_acc_at_year_end:  # the year's sums of the ledger lines (0.0 + each month's)
+            for k, i in zip(self._month_acc_keys, self._acc_places, strict=True):
+                acc[k] = self._ledger_year[i]
         self.years.append(self.service.year_row(self, y, acc))
         fte_total = self.fte_total()
         sub = self.state.subcontracted_pct / 100.0
@@ -626,16 +682,16 @@ class Engine:
         """The year's M49-style accounts (:mod:`sim.core.accounts`), at its 31 December."""
         year = self.scenario.town.start_year + self._year
         coh = self.cohorts
-        dep_net = coh.depreciation_eur(year) if coh is not None else 0.0
+        dep_net, coh_book = _depreciation_and_book(coh, year) if coh is not None else (0.0, 0.0)
         written_off = coh.written_off_eur if coh is not None else 0.0
-        book = self.other_assets.book_value_eur(year + 1.0)
+        dep_other, book = _depreciation_and_book(self.other_assets, year)
         if coh is not None:
-            book += coh.book_value_eur(year + 1.0)
+            book += coh_book
         return accounts.account_columns(
             acc,
             self.loans.outstanding,
             dep_net,
-            self.other_assets.depreciation_eur(year),
+            dep_other,
             written_off,
             book,
             self.service.extra_opex_lines,
@@ -659,7 +715,10 @@ class Engine:
                 )
             else:
                 weights.append(0.0)
-        return 100.0 * float(np.mean(weights)) if weights else float("nan")
+        if not weights:
+            return float("nan")
+        # = float(np.mean(weights)): numpy's sum over the count, without np.mean's wrapper
+        return 100.0 * float(np.add.reduce(np.array(weights, dtype=np.float64)) / len(weights))
 
     # ------------------------------------------------------------------ monthly step
     def _month_end(self, m: int, y: int, cal_month: int, t0: float, t1: float) -> None:
@@ -669,33 +728,49 @@ class Engine:
         if (cal_month + 1) % self.scenario.billing.interval_months == 0:
             revenue = self.service.bill(self, lines)
         self._outflow_lines(lines, revenue, flows.billed)
-        row = close_month(self.cash, lines, self.service.extra_payment_lines)
-        self.cash = row["cash_end_eur"]
+        # the month's accounts: sim.core.ledger.close_month's sums, on the lines in a fixed order
+        # (the same doubles: tests/test_fast_paths.py), without its row unless the table is kept
+        values = [lines.get(k, 0.0) for k in self._ledger_keys]
+        receipts = sum(values[:N_RECEIPTS])
+        payments = sum(values[N_RECEIPTS:])
+        cash_start = self.cash
+        self.cash = cash_start + receipts - payments
         self._watch_treasury(m)
-        self.months.append(
-            {
-                "month": m + 1,
-                "date": str(self.month_dates[m]),
-                "year": self.scenario.town.start_year + y,
-                **flows.columns,
-                "repairs": self._repairs_month,
-                "revenue_eur": revenue,
-                **row,
-            }
-        )
+        if self.keep_months:
+            row = dict(zip(self._ledger_keys, values, strict=True))
+            row.update(
+                cash_start_eur=cash_start,
+                receipts_eur=receipts,
+                payments_eur=payments,
+                cash_end_eur=self.cash,
+            )
+            self.months.append(
+                {
+                    "month": m + 1,
+                    "date": str(self.month_dates[m]),
+                    "year": self.scenario.town.start_year + y,
+                    **flows.columns,
+                    "repairs": self._repairs_month,
+                    "revenue_eur": revenue,
+                    **row,
+                }
+            )
+        self.months_closed = m + 1
         acc = self._year_acc
+        if m == 0 and not self._month_acc_keys_set.isdisjoint(flows.year):
+            self._ledger_acc_at_year_end = False  # the service adds to a ledger line's sum itself
         for k, v in flows.year.items():
             acc[k] += v
-        for k, v in (
-            ("revenue_eur", revenue),
-            ("overtime_hours", overtime_h),
-            ("repairs", self._repairs_month),
-            ("staff_in_house_eur", staff_in_house),
-            ("receipts_eur", row["receipts_eur"]),
-        ):
-            acc[k] += v
-        for k in self._month_acc_keys:
-            acc[k] += row.get(k, 0.0)
+        acc["revenue_eur"] += revenue
+        acc["overtime_hours"] += overtime_h
+        acc["repairs"] += self._repairs_month
+        acc["staff_in_house_eur"] += staff_in_house
+        acc["receipts_eur"] += receipts
+        if self._ledger_acc_at_year_end:
+            self._ledger_year = list(map(add, self._ledger_year, values))
+        else:
+            for k, i in zip(self._month_acc_keys, self._acc_places, strict=True):
+                acc[k] += values[i]
         self._repairs_month = 0
 
     def _watch_treasury(self, m: int) -> None:
@@ -762,7 +837,7 @@ class Engine:
         lines["renewal_capex_eur"], lines["other_capex_eur"] = self._capex_month
         # cash below zero is a drawn treasury line: its interest is paid every month
         lines["treasury_interest_eur"] = max(-self.cash, 0.0) * s.finance.treasury_rate_pct / 100.0 / 12.0
-        interest, principal = self.loans.month()
+        interest, principal = self.loans.month(self._numba)
         lines["interest_eur"], lines["principal_eur"] = interest, principal
         return lines, staff_in_house, overtime_h
 

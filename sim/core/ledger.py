@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.core.billing import _load_numba, kernel_name
+
+#: the most loans :func:`sim.core._billing_numba.loans_month_loop` sums (numpy's pairwise block)
+_COMPILED_LOANS_MAX = 128
+_F8, _I8 = np.dtype(np.float64), np.dtype(np.int64)
+
 
 def annuity_payment(principal: float, rate_per_period: float, periods: int) -> float:
     """Constant payment repaying ``principal`` over ``periods`` at ``rate_per_period``."""
@@ -49,10 +55,33 @@ class Loans:
     def outstanding(self) -> float:
         return float(self.principal.sum())
 
-    def month(self) -> tuple[float, float]:
-        """Pay one month; returns (interest, principal repaid)."""
-        if self.principal.size == 0:
+    def month(self, compiled: bool | None = None) -> tuple[float, float]:
+        """Pay one month; returns (interest, principal repaid). ``compiled``: whether the billing
+        path is numba's (:func:`sim.core.billing.kernel_name`), if the caller knows it."""
+        n = self.principal.size
+        if n == 0:
             return 0.0, 0.0
+        if (
+            self._min_left > 1
+            and n <= _COMPILED_LOANS_MAX
+            and self.principal.dtype is self.rate_m.dtype is self.payment.dtype is _F8
+            and self.months_left.dtype is _I8
+            and (kernel_name() == "numba" if compiled is None else compiled)
+        ):
+            # the numpy operations below, in one compiled pass over the loans, in place (the same
+            # doubles: tests/test_fast_paths.py); a pair of buffers kept for the sums' terms
+            work = self.__dict__.get("_work")
+            if work is None:
+                work = self.__dict__["_work"] = np.empty((2, _COMPILED_LOANS_MAX))
+            interest_sum, repay_sum, alive = _load_numba().loans_month_loop(
+                self.principal, self.rate_m, self.payment, self.months_left, work
+            )
+            self._min_left -= 1
+            if not alive:
+                keep = self.principal > 1e-9
+                self.principal, self.rate_m = self.principal[keep], self.rate_m[keep]
+                self.months_left, self.payment = self.months_left[keep], self.payment[keep]
+            return float(interest_sum), float(repay_sum)
         interest = self.principal * self.rate_m
         if self._min_left > 1:
             # no loan in its last month: the same arithmetic with fewer numpy calls (where() would
@@ -155,8 +184,9 @@ OUTFLOW_LINES = (
 )
 
 
-_ALL_LINES = RECEIPT_LINES + PAYMENT_LINES
-_N_RECEIPTS = len(RECEIPT_LINES)
+#: every line of the ledger, receipts first; the first :data:`N_RECEIPTS` are receipts
+ALL_LINES = RECEIPT_LINES + PAYMENT_LINES
+N_RECEIPTS = len(RECEIPT_LINES)
 
 
 def close_month(
@@ -167,10 +197,10 @@ def close_month(
     ``extra_payments`` are a service's own payment lines (e.g. electricity's compensation for long
     cuts), recorded after the common ones."""
     # each line looked up once (the same sums, in the same order: tests/test_fast_paths.py)
-    values = [lines.get(k, 0.0) for k in _ALL_LINES]
-    receipts = sum(values[:_N_RECEIPTS])
-    payments = sum(values[_N_RECEIPTS:])
-    row = dict(zip(_ALL_LINES, values, strict=True))
+    values = [lines.get(k, 0.0) for k in ALL_LINES]
+    receipts = sum(values[:N_RECEIPTS])
+    payments = sum(values[N_RECEIPTS:])
+    row = dict(zip(ALL_LINES, values, strict=True))
     for k in extra_payments:
         v = lines.get(k, 0.0)
         payments += v

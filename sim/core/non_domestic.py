@@ -100,8 +100,11 @@ def bill_non_domestic(
     """Bills of the groups for ``months`` months of standing charge and ``volume_m3`` (per group)."""
     if meters.empty:
         return NonDomesticBill(0.0, 0.0, 0.0, 0.0)
-    standing = float(meters.meters.sum()) * tariff.standing_charge_eur_per_year * price_index * months / 12.0
-    vol = float(np.sum(volume_m3))
+    # the sums as .sum() / np.sum take them, without their Python wrappers (a billing date and a
+    # projection each ask, for a handful of groups)
+    meters_n = float(np.add.reduce(meters.meters))
+    standing = meters_n * tariff.standing_charge_eur_per_year * price_index * months / 12.0
+    vol = float(np.add.reduce(volume_m3, axis=None))
     volume = vol * volume_price_eur_per_m3(tariff, persons, price_index)
     levies = vol * tariff.levies_eur_per_m3 * levies_index
     excl = standing + volume + levies

@@ -787,7 +787,7 @@ class ElectricityService:
         kwh = np.multiply(self.other, self._w_other, out=self.period_kwh)
         kwh += self.heating * self._w_heat
         self._w_other = self._w_heat = 0.0
-        month = len(eng.months)  # the month being closed (0-based): the bill is dated its first day
+        month = eng.months_closed  # the month being closed (0-based): the bill is dated its first day
         taxes = self.taxes(st.tariff, s.town.start_year, month)
         by_period = self._tempo_kwh() if self.tempo else None
         b = self._bills(eng, st.tariff, taxes, kwh, months, st.tariff_index, eng.eligible, by_period)

@@ -155,6 +155,8 @@ def simulate_kept(
     without building the monthly, events and workforce tables that nobody keeps (a tenth of a
     run's time in the default town), nor wording the decisions' reasons."""
     eng = engine_for(scenario, seed, progress=progress)
+    eng.keep_months = False  # no monthly table: its rows are not built
+    eng.keep_deciles = keep_deciles
     eng.run()
     empty = pd.DataFrame()
     res = Result(

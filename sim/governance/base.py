@@ -341,10 +341,16 @@ class GovernedPolicy(Policy):
             "reason": why,
         }
 
-    def consultative_opinion(self, eng: Engine, decided_index: float, before_index: float) -> dict[str, Any]:
-        """The CCSPL's opinion on a tariff decision it does not take: logged, never binding."""
+    def consultative_opinion(
+        self, eng: Engine, decided_index: float, before_index: float, target: float | None = None
+    ) -> dict[str, Any]:
+        """The CCSPL's opinion on a tariff decision it does not take: logged, never binding.
+        ``target``: the council's target revenue (:func:`committee.target_revenue`) when its rule
+        has just computed it for this decision (only the tariff's index changed since, which the
+        target does not read), else computed here."""
         c = self.scenario.governance.committee
-        target = cm.target_revenue(eng, self.scenario.governance.council)
+        if target is None:
+            target = cm.target_revenue(eng, self.scenario.governance.council)
         keep_eff, keep_bills = cm.project(eng, eng.state.tariff, before_index, target, shown=False)
         dec_eff, _ = cm.project(eng, eng.state.tariff, decided_index, target, keep_bills, shown=False)
         keep = cm.Option(
@@ -370,9 +376,11 @@ class GovernedPolicy(Policy):
                 "bill": -dec_eff["median_bill_change_pct"] / 100,
             },
         )
-        _, votes = cm.vote_item(
-            [keep, dec], c.model_copy(update={"citizen_veto": False}), eng.rng["committee"]
-        )
+        # the committee without its veto (a frozen model: one copy per committee, not one a year)
+        hit = self.__dict__.get("_opinion_committee")
+        if hit is None or hit[0] is not c:
+            hit = self._opinion_committee = (c, c.model_copy(update={"citizen_veto": False}))
+        _, votes = cm.vote_item([keep, dec], hit[1], eng.rng["committee"])
         v = votes[0]
         favourable = len(v.supported_by) >= 2
         return self.row(

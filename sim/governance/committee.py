@@ -470,6 +470,12 @@ def college_score(college: str, features: dict[str, float]) -> float:
     return float(sum(w.get(k, 0.0) * v for k, v in features.items()))
 
 
+def yes_count(d: float, noise_sd: float, judgements: list[float]) -> int:
+    """How many members vote yes: those whose ``d + noise_sd × judgement`` is above 0 (each the
+    same two roundings as numpy's array of them: a handful of members, counted without arrays)."""
+    return sum(1 for z in judgements if d + noise_sd * z > 0)
+
+
 @dataclass
 class Vote:
     option: Option
@@ -503,7 +509,7 @@ def vote_item(
             continue
         yes: dict[str, int] = {}
         col = 0
-        row = noise[min(k, noise.shape[0] - 1)]
+        row = noise[min(k, noise.shape[0] - 1)].tolist()  # the members' judgements, as floats
         if opt.item == WORK_ITEM:
             # the workers' college decides work organisation by itself
             n = seats["operators"]
@@ -511,7 +517,7 @@ def vote_item(
             yes = {
                 "public": 0,
                 "citizens": 0,
-                "operators": int((d + committee.vote_noise * row[:n] > 0).sum()),
+                "operators": yes_count(d, committee.vote_noise, row[:n]),
             }
             ok = yes["operators"] * 2 > n
             votes.append(
@@ -528,7 +534,7 @@ def vote_item(
         for c in COLLEGES:
             n = seats[c]
             d = college_score(c, opt.features) - college_score(c, keep.features)
-            yes[c] = int((d + committee.vote_noise * row[col : col + n] > 0).sum())
+            yes[c] = yes_count(d, committee.vote_noise, row[col : col + n])
             col += n
         supported = [c for c in COLLEGES if yes[c] * 2 > seats[c]]
         veto = False

@@ -32,6 +32,7 @@ class CouncilRule:
         st = eng.state
         c = self.council
         before = st.tariff_index
+        target: float | None = None
         if c.freeze_before_election and pre_election_year(
             year, c.election_first_year, c.election_every_years
         ):
@@ -48,5 +49,5 @@ class CouncilRule:
         policy.keep_cpi_base = eng.cpi
         rows = [policy.row("tariff", option, True, True, False, why, body="council")]
         if not policy.deciding:
-            rows.append(policy.consultative_opinion(eng, st.tariff_index, before))
+            rows.append(policy.consultative_opinion(eng, st.tariff_index, before, target))
         return rows

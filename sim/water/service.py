@@ -14,6 +14,7 @@ bill, collected and remitted.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import Any
 
@@ -27,6 +28,7 @@ from sim.core.billing import (
     billing_step,
     count_above,
     kernel_name,
+    price_120m3_eur_per_m3,
     year_bills,
 )
 from sim.core.engine import Engine, MonthFlows, State
@@ -140,7 +142,7 @@ class WaterService:
     def reference_price(self, eng: Engine, tariff: Tariff, tariff_index: float) -> dict[str, float]:
         """The headline price of a tariff: the 120 m3 price (€/m3, taxes and levies included)."""
         return {
-            "price_120m3_eur_per_m3": tariffs.price_120m3_eur_per_m3(
+            "price_120m3_eur_per_m3": price_120m3_eur_per_m3(
                 tariff, reference_persons(eng.scenario), price_index=tariff_index, levies_index=eng.cpi
             )
         }
@@ -176,7 +178,8 @@ class WaterService:
         metered = eng.pop.indoor_m3_per_year + eng.pop.outdoor_m3_per_year
         eng.last_year_metered = metered * (1 - s.network.meter_under_registration_pct / 100)
         # non-domestic meters: their yearly volumes, the period's metered volume per group
-        nd = eng.non_domestic = NonDomesticMeters.of(s.non_domestic, n, eng.pop.population)
+        self._people = eng.pop.population  # the households are drawn once a run: so is their size
+        nd = eng.non_domestic = NonDomesticMeters.of(s.non_domestic, n, self._people)
         eng.last_year_non_domestic_m3 = nd.m3_per_year * (1 - s.network.meter_under_registration_pct / 100)
         self.nd_period_m3 = np.zeros(len(nd.kind))
         self.nd_year_m3 = np.zeros(len(nd.kind))
@@ -193,6 +196,7 @@ class WaterService:
         self.short_hh = np.zeros(n, dtype=bool)
         self._energy_factor = 1.0
         self._sewer_cache: tuple[np.ndarray, float, np.ndarray] | None = None
+        self._cpk: tuple[np.ndarray, float] | None = None  # _customers_per_km's
         self._burden = np.empty(n)  # share_above_threshold's buffers
         self._above = np.empty(n, dtype=bool)
 
@@ -213,7 +217,7 @@ class WaterService:
         s = eng.scenario
         y, cal_month = divmod(m, 12)
         year_float = s.town.start_year + y + cal_month / 12.0
-        customers_per_km = eng.pop.count / max(self.cohorts.total_km, 1e-9)
+        customers_per_km = self._customers_per_km(eng)
         if cal_month == 0:  # the year's months drawn at once (the cohorts change only at its start)
             months = list(range(m, min(m + 12, eng.months_n)))
             starts = [eng.month_start_h[k] for k in (*months, months[-1] + 1)]
@@ -238,6 +242,15 @@ class WaterService:
             return
         for rec in recs:
             eng.env.process(self._break(eng, rec))
+
+    def _customers_per_km(self, eng: Engine) -> float:
+        """Households per km of mains: computed again when the cohorts' lengths are a new array
+        (each renewal makes one), not every month."""
+        lengths = self.cohorts.length_km
+        hit = self._cpk
+        if hit is None or hit[0] is not lengths:
+            hit = self._cpk = (lengths, eng.pop.count / max(self.cohorts.total_km, 1e-9))
+        return hit[1]
 
     def _break(self, eng: Engine, rec: BreakRecord) -> Generator[Any, Any, None]:
         yield eng.env.timeout(max(rec.start_h - eng.env.now, 0.0))
@@ -336,8 +349,10 @@ class WaterService:
         self.short_hh = np.zeros(eng.pop.count, dtype=bool)
         self._sew_prev.fill(0.0)  # the engine zeroes the year's volumes after this call
         self.nd_year_m3[:] = 0.0
-        self._energy_factor = float(
-            np.prod([sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year])
+        # = float(np.prod(...)): the same products in the same order (numpy multiplies a list's
+        # values one after the other, from 1 for none), without converting a list of none or one
+        self._energy_factor = math.prod(
+            (sh.factor for sh in s.shocks if sh.kind == "energy_price" and sh.year == year), start=1.0
         )
         return renewal_capex
 
@@ -406,7 +421,8 @@ class WaterService:
         nd = eng.non_domestic.m3_per_year * (
             INDOOR_MONTH_SHARE[cal_month] * (1 - rule.indoor_cut_pct / 100.0)
         )
-        demand += float(np.add.reduce(nd))  # = nd.sum(), without its Python wrapper
+        nd_m3 = float(np.add.reduce(nd))  # = nd.sum(), without its Python wrapper
+        demand += nd_m3
         # --- supply: the stock may not cover demand + losses
         weather = self.weather.years[y]
         recharge = weather.recharge_m3 * float(RECHARGE_MONTH_SHARE[cal_month])
@@ -422,6 +438,7 @@ class WaterService:
                 leak_bursts *= real / real_asked  # the network cannot lose water it does not have
             cap = max((available - real) / overhead, 0.0)
             delivered, explicit, nd = self._ration(eng, cal_month, rule, d, demand, cap, explicit, nd)
+            nd_m3 = float(np.add.reduce(nd))  # the non-domestic meters' share of what was left
             eng.events.append(
                 {"time_h": t1, "kind": "shortfall", "level": LEVEL_NAMES[level], "value": demand - delivered}
             )
@@ -444,20 +461,24 @@ class WaterService:
             "treatment_eur": s.finance.treatment_eur_per_m3 * cpi * produced,
         }
         restricted_days = days if level >= 2 else 0.0
-        columns = {
-            "produced_m3": produced,
-            "billed_m3": billed,
-            "unbilled_authorised_m3": unbilled,
-            "apparent_losses_m3": apparent,
-            "real_losses_m3": real,
-            "burst_losses_m3": leak_bursts,
-            "demand_m3": demand,
-            "delivered_m3": delivered,
-            "shortfall_m3": shortfall,
-            "recharge_m3": recharge,
-            "resource_stock_m3": self.stock.level_m3,
-            "restriction_level": LEVEL_NAMES[level],
-        }
+        columns = (
+            {
+                "produced_m3": produced,
+                "billed_m3": billed,
+                "unbilled_authorised_m3": unbilled,
+                "apparent_losses_m3": apparent,
+                "real_losses_m3": real,
+                "burst_losses_m3": leak_bursts,
+                "demand_m3": demand,
+                "delivered_m3": delivered,
+                "shortfall_m3": shortfall,
+                "recharge_m3": recharge,
+                "resource_stock_m3": self.stock.level_m3,
+                "restriction_level": LEVEL_NAMES[level],
+            }
+            if eng.keep_months
+            else {}  # the monthly table is not kept: its columns are not needed
+        )
         year = {
             "produced_m3": produced,
             "billed_m3": billed,
@@ -468,7 +489,7 @@ class WaterService:
             "shortfall_m3": shortfall,
             "restriction_days": restricted_days,
             "interrupt_customer_hours": self._interrupt_month,
-            "non_domestic_billed_m3": float(np.add.reduce(nd)) * (1.0 - u),
+            "non_domestic_billed_m3": nd_m3 * (1.0 - u),
         }
         self._interrupt_month = 0.0
         return MonthFlows(produced=produced, billed=billed, costs=costs, columns=columns, year=year)
@@ -675,14 +696,14 @@ class WaterService:
         s = eng.scenario
         year = s.town.start_year + y
         n = eng.pop.count
-        pop_people = eng.pop.population
+        pop_people = self._people
         km = self.cohorts.total_km
         days = 366.0 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 365.0
         done = self.breaks_done[self._breaks_year_start :]
         n_breaks = len(done)
         mean_repair = _mean([b.wait_h + b.repair_h for b in done]) if done else 0.0
         renew5 = self.renewed_km[-5:]
-        price120 = tariffs.price_120m3_eur_per_m3(
+        price120 = price_120m3_eur_per_m3(
             eng.state.tariff, reference_persons(s), price_index=eng.state.tariff_index, levies_index=eng.cpi
         )
         aff = s.affordability
@@ -736,7 +757,8 @@ class WaterService:
             "tariff_index": eng.state.tariff_index,
             **self._communality(eng, included, year),
         }
-        self._decile_rows(eng, year, means)
+        if eng.keep_deciles:
+            self._decile_rows(eng, year, means)
         eng.last_year_non_domestic_m3 = self.nd_year_m3.copy()
         return row
 
