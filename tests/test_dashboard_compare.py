@@ -110,7 +110,11 @@ def test_the_comparison_table_and_csv_use_the_language(small: Scenario) -> None:
     csv_en = page.comparison_csv(cmp, "en").decode("utf-8-sig")
     assert csv_en.splitlines()[0].startswith(",Private concession")
     fig = page.bar_figure(cmp, "price_120m3_last", "unit.eur_per_m3", "fr")
-    assert fig.layout.title.text == INDICATORS["price_120m3_last"][0]
+    lines = fig.layout.title.text.split("<br>")
+    assert " ".join(lines) == INDICATORS["price_120m3_last"][0]
+    # on lines that a half-width chart shows whole on a laptop, in both services
+    assert len(lines) > 1 and max(map(len, lines)) <= page.TITLE_CHARS
+    assert fig.layout.margin.t >= 60 + 22 * len(lines)
     assert fig.layout.yaxis.title.text == "€/m³"
     assert list(fig.data[0].customdata) == ["concession", "regie", "commons"]
 

@@ -433,6 +433,8 @@ def test_sources_link_to_the_publication_they_cite() -> None:
     at = open_sources()
     shown = shown_table(at).set_index("Clé")
     assert shown.loc[KNOWN, "Lien"] == table.loc[KNOWN, "link"]
+    # a row without a link shows an empty cell, not Python's « None »
+    assert shown["Lien"].notna().all() and (shown.loc[table["link"].isna(), "Lien"] == "").all()
     config = json.loads(at.dataframe[0].proto.columns)["Lien"]
     assert config["type_config"]["type"] == "link"  # drawn as a link, the site's name shown
     assert config["type_config"]["display_text"] == sources.LINK_TEXT

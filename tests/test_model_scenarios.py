@@ -73,7 +73,7 @@ BAD_FILES = {
     "above_upper_bound": (
         "households:\n  price_elasticity: 0.5\n",
         "households.price_elasticity",
-        (["0.5", "0"], ["0.5", "0"]),
+        (["0,5", "0"], ["0.5", "0"]),
     ),
 }
 

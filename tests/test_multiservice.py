@@ -450,11 +450,14 @@ def test_cli_compare_against_separate(capsys: Any, tmp_path: Path) -> None:
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "+ équipes" in out and "frais généraux mis en commun" in out and "écart total" in out
+    # the allocation key in words, not the YAML value « overheads »
+    assert "au prorata de leurs propres frais généraux" in out and ": overheads" not in out
     table = pd.read_csv(tmp_path / "c" / "against_separate.csv", index_col="measure")
     assert table.loc["overheads_eur", "gap"] < 0
     code = main(["--lang", "en", "compare", str(FILE), "--against-separate", "-q", *SMALL_ARGS])
     out, _ = capsys.readouterr()
     assert code == 0 and "What the gap in operating costs is made of" in out
+    assert "in proportion to their own overheads" in out
     # not a multi-service file
     code = main(["compare", str(scenarios_dir() / "regie.yaml"), "--against-separate", "-q", *SMALL_ARGS])
     _, err = capsys.readouterr()

@@ -233,3 +233,21 @@ def test_every_input_up_to_the_limit_is_answered() -> None:
     for name, data in inputs.items():
         assert len(data) <= MAX_FILE_BYTES, name
         assert bench_loader.answer(data) in ("accepted", "refused"), name
+
+
+def test_bounds_and_values_are_written_as_people_write_numbers() -> None:
+    """pydantic gives a bound ``le=20`` as 20.0: the French message says « au plus 20 », with the
+    comma for a decimal value, never Python's « 20.0 »; English drops the ``.0`` too."""
+    text = (
+        "extends: electricity/town.yaml\n"
+        "network:\n  incident_age_growth_pct_per_year: 50\n"
+        "supply:\n  post_arenh_threshold_eur_per_mwh: -0.5\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(text, "mine.yaml", other_services=("electricity",))
+    fr, en = info.value.format("fr"), info.value.format("en")
+    assert "50 est trop grand : au plus 20\n" in fr
+    assert "-0,5 est trop petit : il faut au moins 0" in fr
+    assert "20.0" not in fr and "-0.5" not in fr
+    assert "50 is too large: at most 20 is allowed" in en
+    assert "-0.5 is too small: at least 0 is allowed" in en

@@ -84,7 +84,7 @@ def report_rows(cal: Calibration, lang: str = "fr") -> list[dict[str, Any]]:
                 h[1]: _num(r.target, lang, d),
                 h[2]: _num(r.model, lang, d),
                 h[3]: gap_s,
-                h[4]: r.unit if lang == "fr" else _UNITS_EN.get(r.unit, r.unit),
+                h[4]: unit_text(r.unit, lang),
                 h[5]: STATUS[r.status][1 if lang == "en" else 0],
                 h[6]: r.parameter,
                 h[7]: r.source,
@@ -107,6 +107,11 @@ _UNITS_EN = {
     "min/an": "min/yr",
     "kWc": "kWp",
 }
+
+
+def unit_text(unit: str, lang: str = "fr") -> str:
+    """A unit of the report (written the French way, ``coupures/an``) in ``lang``."""
+    return unit if lang == "fr" else _UNITS_EN.get(unit, unit)
 
 
 def format_report(cal: Calibration, lang: str = "fr") -> str:

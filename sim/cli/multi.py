@@ -29,7 +29,7 @@ from sim.cli.common import (
 )
 from sim.core.result import Result
 from sim.experiments.multi import MEASURES, STEPS, against_separate, simulate_multi
-from sim.i18n import fmt_number
+from sim.i18n import fmt_number, t
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.model import MAX_HOUSEHOLDS, scale_town
 from sim.scenario.multi import MultiServiceScenario, is_multiservice_file, load_multiservice
@@ -294,16 +294,19 @@ def handle_against_separate(args: argparse.Namespace, ctx: Context) -> int:
     ctx.out(render_table([ctx.t("partage", "sharing"), "M€"], part_rows, rules_before=(3,)))
     ctx.out()
     sh = ms.shared
+    key = t(
+        f"compare.multi.split.{sh.split_key}", lang
+    )  # « leurs propres frais généraux », not the YAML value
     ctx.out(
         ctx.t(
             f"Hypothèses (aucun chiffre dans les fichiers de référence) : économie de "
             f"{fmt_number(sh.overhead_saving_pct, lang, 0)} % sur les frais généraux, "
-            f"{fmt_number(sh.bill_cost_eur, lang, 2)} € par facture ; répartition entre budgets : "
-            f"{sh.split_key}. Chaque service garde son budget, ses comptes et son tarif.",
+            f"{fmt_number(sh.bill_cost_eur, lang, 2)} € par facture ; frais généraux répartis entre "
+            f"les budgets au prorata de {key}. Chaque service garde son budget, ses comptes et son tarif.",
             f"Assumptions (no figure in the reference files): "
             f"{fmt_number(sh.overhead_saving_pct, lang, 0)} % saved on overheads, "
-            f"{fmt_number(sh.bill_cost_eur, lang, 2)} € per bill; split between budgets: "
-            f"{sh.split_key}. Each service keeps its own budget, accounts and tariff.",
+            f"{fmt_number(sh.bill_cost_eur, lang, 2)} € per bill; overheads split between the "
+            f"budgets in proportion to {key}. Each service keeps its own budget, accounts and tariff.",
         )
     )
     if out is not None:

@@ -264,8 +264,29 @@ def widget_texts(lang: str) -> None:
         f'{{content:"{select_all}";font-size:.875rem}}'
         f'{_COLUMN_MENU} label:has(input[aria-label="(index)"]){{display:none}}'
         f"{toolbar_css(lang)}"
+        f"{input_hint_css(lang)}"
         "</style>"
     )
+
+
+#: the widgets whose first hint under the field is Streamlit's « Press Enter to apply » (or
+#: « … to submit form » in a form): a number input never counts characters, and no text input
+#: here counts them in a form without Enter (the count would then come first)
+_HINTED = ("stNumberInput", "stTextInput", "stTextArea")
+
+
+def input_hint_css(lang: str) -> str:
+    """Streamlit's English hint under a field being typed in (« Press Enter to apply »,
+    « Press Enter to submit form », « Press Ctrl+Enter to apply » in a text area), hidden and
+    written again in ``lang``, the way :func:`widget_texts` does for the uploader."""
+    rules = []
+    for widget in _HINTED:
+        key = "input.hint.multiline" if widget == "stTextArea" else "input.hint"
+        hint = f'[data-testid="{widget}"] [data-testid="InputInstructions"]>span:first-child'
+        rules.append(f"{hint}{{font-size:0}}")
+        rules.append(f'{hint}::after{{content:"{t(key + ".apply", lang)}";font-size:.75rem}}')
+        rules.append(f'[data-testid="stForm"] {hint}::after{{content:"{t(key + ".submit", lang)}"}}')
+    return "".join(rules)
 
 
 def num(x: float | int | None, decimals: int = 0) -> str:

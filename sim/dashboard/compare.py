@@ -158,11 +158,19 @@ def headline_words(cmp: Comparison, service: str, lang: str) -> str:
     return t("compare.words", lang, label=indicator_label(key, lang), values=values)
 
 
+#: characters of a bar chart's title line: a half-width chart on a 1366-px screen shows ~50
+TITLE_CHARS = 44
+
+
 def bar_figure(cmp: Comparison, key: str, unit_key: str, lang: str) -> Any:
     """:func:`sim.show.plots.compare_bars` for one indicator, titled with its label and unit."""
     table = cmp.table[[key]].astype(float)
     fig = compare_bars(table, key, lang)
-    fig.update_layout(title_text=indicator_label(key, lang), height=380)
+    # titled on lines that fit a half-width chart on a laptop: one line was cut mid-word
+    # (« Prix du kWh TTC (ménage de référence : 6 kVA, 4 40 »)
+    lines = textwrap.wrap(indicator_label(key, lang), TITLE_CHARS)
+    fig.update_layout(title_text="<br>".join(lines), height=380 + 22 * (len(lines) - 1))
+    fig.update_layout(margin={"t": 60 + 22 * len(lines)})
     fig.update_yaxes(title_text=t(unit_key, lang))
     names = list(fig.data[0].x)  # regime names, too long for a half-width chart: wrapped
     wrapped = ["<br>".join(textwrap.wrap(n, 18)) for n in names]

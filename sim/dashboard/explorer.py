@@ -275,6 +275,16 @@ def metric_text(x: float, column: str, decimals: int, lang: str, *, signed: bool
     return fmt_with_unit(x, column, decimals, lang)
 
 
+def card_text(x: float, column: str, decimals: int, lang: str, *, signed: bool = False) -> str:
+    """A value on a headline card: :func:`metric_text`, but the price per kWh in euros only
+    (``0,3262 €``, as on the tariff page): its name says « du kWh », and ``0,3262 €/kWh`` is cut
+    to ``0,3262 €/…`` in a card on a laptop's screen. Its help keeps the unit."""
+    text = metric_text(x, column, decimals, lang, signed=signed)
+    if unit_key(column) == "unit.eur_per_kwh":
+        return text.removesuffix(indicator_unit(column, lang)) + "€"
+    return text
+
+
 #: the range of the futures shown under a headline figure: from this percentile to the other
 RANGE_PCT: tuple[float, float] = (10.0, 90.0)
 
@@ -455,11 +465,11 @@ def headline(
         with cols[i % 4]:
             st.metric(
                 row.short or metric_label(row.column, lang),
-                metric_text(row.value, row.column, row.decimals, lang),
+                card_text(row.value, row.column, row.decimals, lang),
                 delta=t(
                     "explorer.metric.delta",
                     lang,
-                    change=metric_text(change, row.column, row.decimals, lang, signed=True),
+                    change=card_text(change, row.column, row.decimals, lang, signed=True),
                     year=first,
                 ),
                 delta_color="off",

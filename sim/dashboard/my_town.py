@@ -21,7 +21,7 @@ from sim.calibration import electricity as elec
 from sim.calibration.calibrate import TownFigures, calibrate_town
 from sim.calibration.errors import InputFileError
 from sim.calibration.figures import figures_from_files, merge_hand
-from sim.calibration.report import report_rows, scenario_yaml
+from sim.calibration.report import report_rows, scenario_yaml, unit_text
 from sim.dashboard import common, share
 from sim.dashboard.pages import BY_URL
 
@@ -378,7 +378,7 @@ def _electricity(lang: str) -> None:
             fr, en, unit, _, lo, hi = elec.FIGURES[fld]
             with cols[i % 2]:
                 values[fld] = st.number_input(
-                    f"{_t(lang, fr, en)} ({unit})",
+                    f"{_t(lang, fr, en)} ({unit_text(unit, lang)})",
                     value=None,
                     min_value=int(lo) if typ == "int" else float(lo),
                     max_value=int(hi) if typ == "int" else float(hi),

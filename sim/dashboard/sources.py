@@ -157,7 +157,10 @@ def cached_table(lang: str, scenario_yaml: str) -> pd.DataFrame:
 
 
 def display_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The table with its column headers in ``lang``."""
+    """The table with its column headers in ``lang``; a row without a link shows an empty cell
+    (the table would write Python's « None » there)."""
+    if "link" in table.columns:
+        table = table.assign(link=table["link"].fillna(""))
     return table.rename(columns={c: t(f"sources.col.{c}", lang) for c in COLUMNS})
 
 

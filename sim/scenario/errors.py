@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.i18n import THOUSANDS_FR, fmt_number
+
 # error kind -> (French template, English template); fields come from Problem.ctx
 _MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("valeur obligatoire absente", "required value is missing"),
@@ -187,6 +189,8 @@ class Problem:
         fr, en = _MESSAGES.get(self.kind, _MESSAGES["generic"])
         template = fr if lang == "fr" else en
         ctx = {"found": "", "allowed": "", "limit": "", "detail": self.kind, **self.ctx}
+        for key in ("found", "limit"):  # numbers as people write them: « au plus 20 », « 0,5 »
+            ctx[key] = _written_number(ctx[key], lang)
         if lang != "fr" and "kind_en" in ctx:
             ctx["kind"] = ctx["kind_en"]
         if lang == "fr" and self.kind == "standing_charge_cap":
@@ -205,6 +209,22 @@ class Problem:
             if label:  # the parameter as people know it
                 where += f" « {label} »" if lang == "fr" else f" ('{label}')"
         return f"{where} : {self.message(lang)}" if lang == "fr" else f"{where}: {self.message(lang)}"
+
+
+def _written_number(x: Any, lang: str) -> Any:
+    """A number of a message in the language's style, with no trailing ``.0`` (pydantic gives
+    the bound ``le=20`` as 20.0): ``20``, ``0,5``, ``2026`` and ``500 000`` in French; other values as
+    they are."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return x
+    text = repr(float(x))
+    if "e" in text or "n" in text:  # 1e+300, inf, nan: Python's writing
+        return x
+    decimals = 0 if float(x).is_integer() else len(text.split(".")[1])
+    written = fmt_number(x, lang, decimals)
+    if abs(x) < 10_000:  # a year stays 2026, not 2 026
+        written = written.replace(",", "") if lang != "fr" else written.replace(THOUSANDS_FR, "")
+    return written
 
 
 class ScenarioError(ValueError):

@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim import ScenarioError, load_scenario, loads_scenario, scale_town, simulate, with_changes
+from sim.calibration.electricity import FIGURES as ELEC_FIGURES
 from sim.calibration.electricity import (
     TOLERANCE,
     ElectricityFigures,
@@ -145,6 +146,11 @@ def test_the_page_builds_the_scenario_and_opens_exactly_it(lang: str) -> None:
     at = open_electric(lang)
     law = "fixés au niveau national" if lang == "fr" else "set nationally"
     assert any(law in i.value for i in at.info)
+    # each field's unit in the page's language (« Residential customers (ménages) » was shown)
+    labels = [at.number_input(key=f"mce_{key}").label for key in ELEC_FIGURES]
+    units = ("ménages", "coupures/an", "min/an", "kWc")
+    shown = [u for u in units if any(f"({u})" in x for x in labels)]
+    assert shown == (list(units) if lang == "fr" else []), labels
     at.text_input(key="mce_name").input("Saint-Volt")
     keys = ("households", "electric_heating_pct", "houses_pct", "network_km", "underground_pct", "saifi")
     for key in (*keys, "saidi_min"):

@@ -176,3 +176,33 @@ def test_an_english_page_keeps_streamlits_texts_and_a_switch_gives_them_back(app
     texts = page.evaluate(ACCESSIBLE_TEXTS)
     assert "Increment" in texts and any(x.startswith("Help for ") for x in texts)
     assert not [x for x in texts if x.startswith("Aide : ") or x in ("Augmenter", "Menu principal")]
+
+
+HINT_JS = """f => {
+  const s = f.querySelector('[data-testid="InputInstructions"] > span:first-child');
+  return [s.textContent, getComputedStyle(s).fontSize, getComputedStyle(s, '::after').content,
+          getComputedStyle(s, '::after').fontSize];
+}"""
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_hint_under_a_number_being_typed_speaks_the_pages_language(
+    app_url: str, page: Any, screenshot: Callable[[Any, str], Path], lang: str
+) -> None:
+    """A price typed in the tariff designer, before Enter: Streamlit writes « Press Enter to apply »
+    under the field, which a French page hides and writes again in French."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{app_url}/tarif?lang={lang}")
+    field = page.get_by_test_id("stNumberInput").first
+    field.wait_for(timeout=60_000)
+    field.locator("input").click()
+    field.locator("input").press("End")
+    field.locator("input").press_sequentially("1")  # typed, not yet applied: the hint shows
+    field.get_by_test_id("InputInstructions").locator("span").first.wait_for(state="attached", timeout=30_000)
+    text, font, after, after_font = field.evaluate(HINT_JS)
+    assert text == "Press Enter to apply"  # Streamlit's own text, not settable
+    if lang == "fr":
+        assert font == "0px" and after == '"Entrée pour appliquer"' and after_font != "0px"
+        screenshot(page, "number-hint-fr")
+    else:
+        assert font != "0px" and after in ("none", "normal")
