@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,25 @@ def test_run_simulates_an_electricity_town(capsys, tmp_path) -> None:
     assert "120 m3" not in out and "Breaks" not in out
     years = (out_dir / "years.csv").read_text().splitlines()
     assert len(years) == 4 and "saidi_min" in years[0]
+    # a figure whose unit is not in its name carries it: minutes, years, km a year
+    line = {ln.split("  ")[0]: ln for ln in out.splitlines()}
+    assert re.search(r"\d min +\d+ min$", line["Minutes cut per customer (SAIDI)"])
+    assert line["Debt extinction years"].split()[-2:] == ["—", "—"]  # not defined: no unit
+    assert line["Renewal gap against the need"].rstrip().endswith("km/yr")
+    code, out, err = cli(
+        capsys,
+        "run",
+        TOWN,
+        "--set",
+        "households.count=400",
+        "--set",
+        "horizon_years=2",
+        "--out",
+        str(tmp_path / "fr"),
+    )
+    assert code == 0, err
+    assert re.search(r"Temps de coupure par client \(SAIDI\) +\d+ min +\d+ min", out)
+    assert re.search(r"Écart de renouvellement au besoin +[\d,]+ km/an +[\d,]+ km/an", out)
 
 
 @pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)

@@ -66,8 +66,8 @@ from sim.cli.workshop import handle_workshop, setup_workshop
 from sim.core.result import TABLES, Result
 from sim.core.tariff import bill_lines, price_120m3_eur_per_m3
 from sim.experiments.run import simulate
-from sim.i18n import LANGS, fmt_eur, fmt_number, fmt_pct, normalise_lang
-from sim.measure.indicators import Indicator, affordability_threshold_pct, indicator
+from sim.i18n import LANGS, fmt_eur, fmt_number, fmt_pct, normalise_lang, t
+from sim.measure.indicators import UNIT_KEYS, Indicator, affordability_threshold_pct, indicator
 from sim.scenario.electricity import ElectricityScenario
 from sim.scenario.errors import ScenarioError
 from sim.scenario.model import (
@@ -161,6 +161,10 @@ SUMMARY_INDICATORS = (
 )
 
 
+#: units written after the number in the summary (the others are in the figure or its label)
+SPOKEN_UNITS = ("minutes", "km", "years", "h", "days")
+
+
 def _format(ind: Indicator, v: float, lang: str) -> str:
     """A value in the indicator's unit: euros per m3 with cents, whole euros, % with one decimal."""
     if ind.unit == "eur_per_m3":
@@ -173,7 +177,10 @@ def _format(ind: Indicator, v: float, lang: str) -> str:
         return fmt_pct(v, lang)
     if v != v:  # NaN: not defined this year (e.g. debt extinction without self-financing)
         return "—"
-    return fmt_number(v, lang, {"fte": 1, "years": 1, "km": 1, "per_customer": 2}.get(ind.unit, 0))
+    text = fmt_number(v, lang, {"fte": 1, "years": 1, "km": 1, "per_customer": 2}.get(ind.unit, 0))
+    if ind.unit in SPOKEN_UNITS:  # a bare "46" says nothing: "46 min", "7,7 km/an", "6,6 ans"
+        return f"{text} {t(ind.axis_unit or UNIT_KEYS[ind.unit], lang)}"
+    return text
 
 
 def summary_table(result: Result, ctx: Context) -> str:
