@@ -168,22 +168,66 @@ A11Y_TEXTS: dict[str, str] = {
 #: texts Streamlit builds around a label of ours: its English start -> catalogue key
 A11Y_PREFIXES: dict[str, str] = {"Help for ": "a11y.help_for", "Remove ": "a11y.remove"}
 A11Y_ICON = "a11y.icon"  # « school icon »: a Material icon's name and "icon"
+#: Streamlit's messages for a number typed outside a field's bounds (NumberInput), in English
+#: only: pattern (its bounds as groups) -> catalogue key (``{lo}``, ``{hi}``: the bounds, with the
+#: page's decimal mark). Shown in the tooltip of the field's error icon and read out by its
+#: screen-reader text (« Error: … »).
+RANGE_MESSAGES: dict[str, str] = {
+    r"^Number is outside the allowed range\. "
+    r"Please enter a value between (\S+) and (\S+)\.$": "input.range.between",
+    r"^Number is below the allowed range\. "
+    r"Please enter a value greater than or equal to (\S+)\.$": "input.range.min",
+    r"^Number is below the allowed range\.$": "input.range.below",
+    r"^Number is above the allowed range\. "
+    r"Please enter a value less than or equal to (\S+)\.$": "input.range.max",
+    r"^Number is above the allowed range\.$": "input.range.above",
+}
 
 #: rewrites Streamlit's English screen-reader texts in the page's language, now and whenever
 #: Streamlit draws or redraws an element (a MutationObserver on the page); the English text each
 #: element was given is kept, so a switch back to English restores it
-_A11Y_JS = """(() => {
+_A11Y_JS = r"""(() => {
   const w = window;
   w.__regieA11y = %s;
   const ATTRS = ['aria-label', 'placeholder', 'data-title'];
   const SEL = ATTRS.map(a => '[' + a + ']').join(',');
   const seen = w.__regieA11ySeen || (w.__regieA11ySeen = new WeakMap());
+  const range = (en) => {
+    const m = w.__regieA11y;
+    for (const [p, q] of m.range) {
+      const g = en.match(new RegExp(p));
+      if (!g) continue;
+      const num = (x) => (x || '').replace(/\.$/, '').replace('.', m.decimal);
+      return q.replace('{lo}', num(g[1])).replace('{hi}', num(g[g.length - 1]));
+    }
+    return null;
+  };
   const say = (en) => {
     const m = w.__regieA11y;
     if (Object.prototype.hasOwnProperty.call(m.exact, en)) return m.exact[en];
+    if (en.startsWith('Error: ')) { const r = range(en.slice(7)); if (r !== null) return m.error + r; }
     for (const [p, q] of m.prefix) if (en.startsWith(p)) return q + en.slice(p.length);
     if (/^[a-z_]+ icon$/.test(en)) return m.icon;
     return en;
+  };
+  // the error icon's tooltip: « **Error**: Number is … » drawn as text, not as an attribute
+  const TIP = '[data-testid="stTooltipErrorContent"],[data-testid="stTooltipContent"]';
+  const ALERT = '[id$="-validation-error"]';
+  const fixTip = (tip) => {
+    const walk = document.createTreeWalker(tip, NodeFilter.SHOW_TEXT);
+    const texts = [];
+    while (walk.nextNode()) texts.push(walk.currentNode);
+    for (const n of texts) {
+      const raw = n.nodeValue;
+      const lead = raw.match(/^(:\s*)/);
+      const r = range(lead ? raw.slice(lead[0].length) : raw);
+      if (r === null) continue;
+      // written only when it changes: each write is a mutation the observer sees again
+      const now = (lead ? w.__regieA11y.colon : '') + r;
+      if (now !== raw) n.nodeValue = now;
+      const prev = n.previousSibling, word = w.__regieA11y.errorWord;
+      if (prev && prev.textContent === 'Error' && word !== 'Error') prev.textContent = word;
+    }
   };
   const fix = (el) => {
     let rec = seen.get(el);
@@ -197,19 +241,29 @@ _A11Y_JS = """(() => {
     }
   };
   const sweep = (node) => {
-    if (node.nodeType !== 1) return;
+    if (node.nodeType === 3) node = node.parentElement;  // a tooltip's text redrawn
+    if (!node || node.nodeType !== 1) return;
     if (node.matches(SEL)) fix(node);
     node.querySelectorAll(SEL).forEach(fix);
+    if (node.textContent.includes('allowed range')) {
+      const tip = node.closest(TIP);
+      if (tip) fixTip(tip);
+      node.querySelectorAll(TIP).forEach(fixTip);
+      // the field's alert, read out by a screen reader: « Error: Number is … »
+      const alerts = node.matches(ALERT) ? [node] : [...node.querySelectorAll(ALERT)];
+      for (const a of alerts) { const r = say(a.textContent); if (r !== a.textContent) a.textContent = r; }
+    }
   };
   if (!w.__regieA11yObserver) {
     w.__regieA11yObserver = new MutationObserver((changes) => {
       for (const c of changes) {
         if (c.type === 'attributes') fix(c.target);
+        else if (c.type === 'characterData') sweep(c.target);  // a message's text redrawn
         else c.addedNodes.forEach(sweep);
       }
     });
     w.__regieA11yObserver.observe(document.documentElement,
-      {subtree: true, childList: true, attributes: true, attributeFilter: ATTRS});
+      {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ATTRS});
   }
   sweep(document.documentElement);
 })();"""
@@ -225,6 +279,11 @@ def a11y_script(lang: str) -> str:
         "exact": {en: t(key, lang) for en, key in A11Y_TEXTS.items()},
         "prefix": [[en, t(key, lang)] for en, key in A11Y_PREFIXES.items()],
         "icon": t(A11Y_ICON, lang),
+        "range": [[p, t(key, lang)] for p, key in RANGE_MESSAGES.items()],
+        "decimal": "," if lang == "fr" else ".",
+        "error": t("input.range.error", lang) + " ",
+        "errorWord": t("input.range.error_word", lang),
+        "colon": " : " if lang == "fr" else ": ",
     }
     # the texts are ours (the catalogues) and JSON-escaped; "</" cannot close the script tag
     return "<script>" + _A11Y_JS % json.dumps(table, ensure_ascii=False).replace("</", "<\\/") + "</script>"

@@ -206,3 +206,51 @@ def test_the_hint_under_a_number_being_typed_speaks_the_pages_language(
         screenshot(page, "number-hint-fr")
     else:
         assert font != "0px" and after in ("none", "normal")
+
+
+#: the message of a number field's error icon, as its tooltip shows it
+ERROR_TIP = """() => {
+  const t = document.querySelector('[role="tooltip"] [data-testid="stTooltipErrorContent"]');
+  return t ? t.textContent : null;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_number_out_of_its_bounds_is_said_in_the_pages_language(
+    app_url: str, page: Any, screenshot: Callable[[Any, str], Path], lang: str
+) -> None:
+    """Streamlit says « Number is outside the allowed range. Please enter a value between 0.01 and
+    20. » under a number typed outside its field's bounds, in English only: on a French page the
+    tooltip of the field's error icon and its screen-reader text say it in French, bounds with a
+    decimal comma (common.RANGE_MESSAGES)."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{app_url}/ma-commune?lang={lang}")
+    service = page.locator(".st-key-share_service")
+    service.wait_for(timeout=60_000)
+    service.get_by_text("Électricité" if lang == "fr" else "Electricity", exact=True).click()
+    field = page.locator(".st-key-mce_saifi input")
+    field.wait_for(timeout=60_000)
+    field.fill("200")
+    field.press("Tab")
+    icon = page.locator(".st-key-mce_saifi [data-testid='stTooltipErrorHoverTarget']")
+    expect(icon).to_be_visible()
+    icon.hover()
+    page.wait_for_function(f"({ERROR_TIP})() !== null")
+    page.wait_for_timeout(300)
+    shown = page.evaluate(ERROR_TIP)
+    if lang == "fr":
+        assert shown == "Erreur : Nombre hors des limites. Entrez une valeur entre 0,01 et 20.", shown
+    else:
+        assert "Number is outside the allowed range" in shown and "0.01 and 20" in shown, shown
+    # what a screen reader reads out: the field's alert
+    alert = page.locator(".st-key-mce_saifi [role='alert']").text_content()
+    if lang == "fr":
+        assert alert == "Erreur : Nombre hors des limites. Entrez une valeur entre 0,01 et 20.", alert
+        assert "allowed range" not in page.locator("body").inner_text()
+    else:
+        assert alert == (
+            "Error: Number is outside the allowed range. Please enter a value between 0.01 and 20."
+        )
+    screenshot(page, f"range-error-{lang}")
