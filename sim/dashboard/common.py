@@ -266,6 +266,17 @@ _A11Y_JS = r"""(() => {
       {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ATTRS});
   }
   sweep(document.documentElement);
+  // a decimal comma typed in a number field (« 0,21 », as French is written) is a decimal point
+  // for the browser, which otherwise drops it silently (« 021 »)
+  if (!w.__regieComma) {
+    w.__regieComma = true;
+    document.addEventListener('keydown', (e) => {
+      const el = e.target;
+      if (e.key !== ',' || !el || !el.matches || !el.matches('input[type="number"]')) return;
+      e.preventDefault();
+      document.execCommand('insertText', false, '.');
+    }, true);
+  }
 })();"""
 
 

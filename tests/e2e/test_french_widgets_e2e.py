@@ -254,3 +254,22 @@ def test_a_number_out_of_its_bounds_is_said_in_the_pages_language(
             "Error: Number is outside the allowed range. Please enter a value between 0.01 and 20."
         )
     screenshot(page, f"range-error-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_decimal_comma_typed_in_a_number_field_is_kept(app_url: str, page: Any, lang: str) -> None:
+    """« 40,5 » typed in a number field, as French is written: the browser would drop the comma
+    and read « 405 »; the page script types a decimal point instead, so the field reads 40.5, is
+    valid (405 would be above the field's 100 %)."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{app_url}/ma-commune?lang={lang}")
+    service = page.locator(".st-key-share_service")
+    service.wait_for(timeout=60_000)
+    service.get_by_text("Électricité" if lang == "fr" else "Electricity", exact=True).click()
+    field = page.locator(".st-key-mce_underground_pct input")
+    field.wait_for(timeout=60_000)
+    field.click()
+    field.press_sequentially("40,5")
+    field.press("Tab")
+    assert field.input_value() == "40.5"
+    assert field.get_attribute("aria-invalid") != "true"
