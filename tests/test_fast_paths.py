@@ -6,6 +6,10 @@ the same floats: these tests hold each one against the computation it replaced, 
 
 from __future__ import annotations
 
+import json
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +24,7 @@ from sim.core.households import decile_sums
 from sim.core.ledger import PAYMENT_LINES, RECEIPT_LINES, Loans, close_month
 from sim.core.non_domestic import volume_price_eur_per_m3
 from sim.core.tariff import bill as tariff_bill
+from sim.experiments.ensemble import RunTask
 from sim.experiments.run import (
     _appended,
     _events_table,
@@ -29,7 +34,7 @@ from sim.experiments.run import (
     result_of,
     simulate_kept,
 )
-from sim.scenario.model import TariffBlock
+from sim.scenario.model import Scenario, TariffBlock
 from sim.water.demand import PRICE_FLOOR_EUR_PER_M3, price_response
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1108,3 +1113,42 @@ def test_the_non_domestic_volume_billed_in_a_rationed_month_is_the_rationed_shar
     monkeypatch.setattr(WaterService, "month_end", checking)
     engine_for(scen, 2).run()
     assert checked[0] > 0  # months were rationed
+
+
+_WORKER = """
+import json, pickle, sys
+import sim.experiments.ensemble as E
+from sim.scenario import electricity, model
+task = pickle.loads(open(sys.argv[1], "rb").read())
+out = E.run_task(task)
+built = sorted(
+    c.__name__
+    for mod in (model, electricity)
+    for c in vars(mod).values()
+    if isinstance(c, type) and issubclass(c, model.Block) and c.__pydantic_complete__
+)
+dash = ("streamlit", "plotly", "altair", "matplotlib", "SALib", "distributed")
+heavy = sorted(m for m in dash if m in sys.modules)
+print(json.dumps({"built": built, "heavy": heavy, "rows": len(out.years)}))
+"""
+
+
+@pytest.mark.slow  # a fresh interpreter imports the model (~1 s)
+def test_a_worker_builds_no_scenario_validator_and_imports_no_dashboard(tmp_path: Path) -> None:
+    """A pool worker (a fresh interpreter that imports the ensemble module, unpickles a task and
+    runs it) never validates a scenario: the scenario's model classes are built lazily
+    (``defer_build``), so the worker's start-up does not build ~50 validators it never uses
+    (~0.1 s of its CPU); nor does it import the dashboard's libraries."""
+    scen = with_changes(load_scenario(ROOT / "scenarios" / "town.yaml"), {"households.count": 300})
+    scen = with_changes(scen, {"horizon_years": 2})
+    task = tmp_path / "task.pkl"
+    task.write_bytes(pickle.dumps(RunTask(0, scen, 7)))
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER, str(task)], capture_output=True, text=True, timeout=300, check=True
+    )
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["rows"] == 2
+    assert got["heavy"] == []
+    assert got["built"] == []
+    # the validators are still built where a scenario is validated: in the parent
+    assert Scenario.__pydantic_complete__
