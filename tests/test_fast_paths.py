@@ -777,7 +777,7 @@ def test_the_120m3_price_is_the_vectorised_bills(kernel: str, monkeypatch: pytes
     from sim.core.tariff import price_120m3_eur_per_m3 as plain
 
     for tariff in _reference_tariffs():
-        for persons in (1, 2, 3, 6):
+        for persons in (1, 2, 3, 6, 130):  # 130: above int8, the size given as a double
             for index, levies in ((1.0, None), (1.137, 1.2941), (0.0, 0.5), (2.5, None)):
                 got = fast(tariff, persons, index, levies)
                 want = plain(tariff, persons, price_index=index, levies_index=levies)
@@ -1152,3 +1152,28 @@ def test_a_worker_builds_no_scenario_validator_and_imports_no_dashboard(tmp_path
     assert got["built"] == []
     # the validators are still built where a scenario is validated: in the parent
     assert Scenario.__pydantic_complete__
+
+
+def test_the_120m3_price_runs_the_projections_compiled_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 120 m3 price hands the compiled year loop the household size with the households' own
+    dtype (int8), so a run compiles (and a worker loads from numba's cache) one version of the loop,
+    not one for the projections and another for the price."""
+    pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", "numba")
+    from sim.core import _billing_numba
+    from sim.core.billing import price_120m3_eur_per_m3 as fast
+
+    seen: list[np.dtype] = []
+    loop = _billing_numba.year_loop
+
+    def spy(*args: object) -> None:
+        seen.append(np.asarray(args[5]).dtype)
+        loop(*args)
+
+    monkeypatch.setattr(_billing_numba, "year_loop", spy)
+    scen = with_changes(load_scenario(ROOT / "scenarios" / "town.yaml"), {"households.count": 300})
+    scen = with_changes(scen, {"horizon_years": 2})
+    simulate(scen, seed=3)
+    fast(scen.tariff, 2, 1.1)
+    assert len(seen) > 2
+    assert set(seen) == {np.dtype(np.int8)}
