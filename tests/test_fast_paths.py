@@ -6,6 +6,10 @@ the same floats: these tests hold each one against the computation it replaced, 
 
 from __future__ import annotations
 
+import json
+import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +24,7 @@ from sim.core.households import decile_sums
 from sim.core.ledger import PAYMENT_LINES, RECEIPT_LINES, Loans, close_month
 from sim.core.non_domestic import volume_price_eur_per_m3
 from sim.core.tariff import bill as tariff_bill
+from sim.experiments.ensemble import RunTask
 from sim.experiments.run import (
     _appended,
     _events_table,
@@ -29,7 +34,7 @@ from sim.experiments.run import (
     result_of,
     simulate_kept,
 )
-from sim.scenario.model import TariffBlock
+from sim.scenario.model import Scenario, TariffBlock
 from sim.water.demand import PRICE_FLOOR_EUR_PER_M3, price_response
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,7 +200,10 @@ def test_the_year_ends_household_figures_are_the_arrays_sums(
     eng = engine_for(with_changes(town, {"horizon_years": 1}), 4)
     eng.run()
     rng = np.random.default_rng(n)
-    for trial in range(4):
+    for trial in range(5):
+        if trial == 4:  # households not decile after decile (the compiled pass's sums then leave
+            # their locals at every change of decile): the same sums, in household order
+            rng.shuffle(eng.pop.decile)  # the same counts by decile (kept by the service)
         if trial:  # other years' figures: bills, volumes, incomes, rationing, some -0.0 and 0 bills
             eng.year_bill[:] = rng.gamma(2.0, 200.0, n) * (rng.random(n) > 0.05)
             eng.year_bill[rng.random(n) < 0.02] = -0.0
@@ -772,7 +780,7 @@ def test_the_120m3_price_is_the_vectorised_bills(kernel: str, monkeypatch: pytes
     from sim.core.tariff import price_120m3_eur_per_m3 as plain
 
     for tariff in _reference_tariffs():
-        for persons in (1, 2, 3, 6):
+        for persons in (1, 2, 3, 6, 130):  # 130: above int8, the size given as a double
             for index, levies in ((1.0, None), (1.137, 1.2941), (0.0, 0.5), (2.5, None)):
                 got = fast(tariff, persons, index, levies)
                 want = plain(tariff, persons, price_index=index, levies_index=levies)
@@ -1108,3 +1116,67 @@ def test_the_non_domestic_volume_billed_in_a_rationed_month_is_the_rationed_shar
     monkeypatch.setattr(WaterService, "month_end", checking)
     engine_for(scen, 2).run()
     assert checked[0] > 0  # months were rationed
+
+
+_WORKER = """
+import json, pickle, sys
+import sim.experiments.ensemble as E
+from sim.scenario import electricity, model
+task = pickle.loads(open(sys.argv[1], "rb").read())
+out = E.run_task(task)
+built = sorted(
+    c.__name__
+    for mod in (model, electricity)
+    for c in vars(mod).values()
+    if isinstance(c, type) and issubclass(c, model.Block) and c.__pydantic_complete__
+)
+dash = ("streamlit", "plotly", "altair", "matplotlib", "SALib", "distributed")
+heavy = sorted(m for m in dash if m in sys.modules)
+print(json.dumps({"built": built, "heavy": heavy, "rows": len(out.years)}))
+"""
+
+
+@pytest.mark.slow  # a fresh interpreter imports the model (~1 s)
+def test_a_worker_builds_no_scenario_validator_and_imports_no_dashboard(tmp_path: Path) -> None:
+    """A pool worker (a fresh interpreter that imports the ensemble module, unpickles a task and
+    runs it) never validates a scenario: the scenario's model classes are built lazily
+    (``defer_build``), so the worker's start-up does not build ~50 validators it never uses
+    (~0.1 s of its CPU); nor does it import the dashboard's libraries."""
+    scen = with_changes(load_scenario(ROOT / "scenarios" / "town.yaml"), {"households.count": 300})
+    scen = with_changes(scen, {"horizon_years": 2})
+    task = tmp_path / "task.pkl"
+    task.write_bytes(pickle.dumps(RunTask(0, scen, 7)))
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER, str(task)], capture_output=True, text=True, timeout=300, check=True
+    )
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["rows"] == 2
+    assert got["heavy"] == []
+    assert got["built"] == []
+    # the validators are still built where a scenario is validated: in the parent
+    assert Scenario.__pydantic_complete__
+
+
+def test_the_120m3_price_runs_the_projections_compiled_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 120 m3 price hands the compiled year loop the household size with the households' own
+    dtype (int8), so a run compiles (and a worker loads from numba's cache) one version of the loop,
+    not one for the projections and another for the price."""
+    pytest.importorskip("numba")
+    monkeypatch.setenv("REGIE_SIM_KERNEL", "numba")
+    from sim.core import _billing_numba
+    from sim.core.billing import price_120m3_eur_per_m3 as fast
+
+    seen: list[np.dtype] = []
+    loop = _billing_numba.year_loop
+
+    def spy(*args: object) -> None:
+        seen.append(np.asarray(args[5]).dtype)
+        loop(*args)
+
+    monkeypatch.setattr(_billing_numba, "year_loop", spy)
+    scen = with_changes(load_scenario(ROOT / "scenarios" / "town.yaml"), {"households.count": 300})
+    scen = with_changes(scen, {"horizon_years": 2})
+    simulate(scen, seed=3)
+    fast(scen.tariff, 2, 1.1)
+    assert len(seen) > 2
+    assert set(seen) == {np.dtype(np.int8)}

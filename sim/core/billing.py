@@ -680,9 +680,14 @@ def price_120m3_eur_per_m3(
     tariff, no season volume), instead of the vectorised bill's fifteen passes over one value."""
     if kernel_name() != "numba":
         return tariffs.price_120m3_eur_per_m3(tariff, persons, price_index, levies_index)
+    # the households' own dtype (int8) when it holds ``persons``: the loop then runs the one
+    # compiled version the projections use (a second one costs each worker ~4 ms to load); the loop
+    # reads the size as a double either way, the same double
+    small = 1 <= persons <= 127 and float(persons).is_integer()
+    size = np.array([persons], dtype=np.int8 if small else np.float64)
     total, _ = year_bills(
         np.array([tariffs.REFERENCE_VOLUME_M3]),
-        np.array([persons], dtype=np.float64),
+        size,
         tariff,
         eligible=np.zeros(1, dtype=bool),
         income=np.zeros(1),  # not read: nobody is eligible

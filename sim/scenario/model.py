@@ -33,7 +33,9 @@ MAX_HORIZON_YEARS = 100
 class Block(BaseModel):
     """Base of every scenario block: frozen, unknown keys forbidden."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    # validators built at a block's first validation, not at import: a pool worker only unpickles
+    # scenarios and never builds them (~0.1 s of its start-up; tests/test_fast_paths.py)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------------------------
