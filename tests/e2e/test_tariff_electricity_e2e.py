@@ -76,8 +76,6 @@ def test_design_an_electricity_tariff_and_apply_it(
         )
         kwh = page.get_by_test_id("stMetric").filter(has_text="Prix du kWh").first
         # the card says « 0,3262 € » (its name says « du kWh »: explorer.card_text)
-        expect(kwh.get_by_test_id("stMetricValue")).to_have_text(
-            re.compile(r"^0,\d{4}\s€$"), timeout=WAIT_MS
-        )
+        expect(kwh.get_by_test_id("stMetricValue")).to_have_text(re.compile(r"^0,\d{4}\s€$"), timeout=WAIT_MS)
     finally:
         context.close()
