@@ -167,6 +167,19 @@ def unpaid_loop(uniforms, negz, index_o):  # pragma: no cover - compiled
     return kept
 
 
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _store_sums(sums_o, d, s0, s1, s2, s3, s4, s5, s6, s7):  # pragma: no cover - compiled
+    """Write one decile's eight running sums back to column ``d`` of ``sums_o``."""
+    sums_o[0, d] = s0
+    sums_o[1, d] = s1
+    sums_o[2, d] = s2
+    sums_o[3, d] = s3
+    sums_o[4, d] = s4
+    sums_o[5, d] = s5
+    sums_o[6, d] = s6
+    sums_o[7, d] = s7
+
+
 @_jit
 def year_end_loop(
     decile,
@@ -200,14 +213,7 @@ def year_end_loop(
         d = np.int64(decile[i]) - 1
         if d != cur:
             if cur >= 0:
-                sums_o[0, cur] = s0
-                sums_o[1, cur] = s1
-                sums_o[2, cur] = s2
-                sums_o[3, cur] = s3
-                sums_o[4, cur] = s4
-                sums_o[5, cur] = s5
-                sums_o[6, cur] = s6
-                sums_o[7, cur] = s7
+                _store_sums(sums_o, cur, s0, s1, s2, s3, s4, s5, s6, s7)
             cur = d
             s0 = sums_o[0, d]
             s1 = sums_o[1, d]
@@ -237,14 +243,7 @@ def year_end_loop(
         s6 += burden
         s7 += 1.0 if above else 0.0
     if cur >= 0:
-        sums_o[0, cur] = s0
-        sums_o[1, cur] = s1
-        sums_o[2, cur] = s2
-        sums_o[3, cur] = s3
-        sums_o[4, cur] = s4
-        sums_o[5, cur] = s5
-        sums_o[6, cur] = s6
-        sums_o[7, cur] = s7
+        _store_sums(sums_o, cur, s0, s1, s2, s3, s4, s5, s6, s7)
     return n_above, n_included
 
 
