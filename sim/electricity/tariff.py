@@ -466,6 +466,13 @@ def hphc_of_base(tariff: ElectricityTariff) -> ElectricityTariff:
     structure factors) is the Base tariff's."""
     if tariff.build == "cost_stack":
         return tariff.model_copy(update={"option": "hphc"})
+    return hphc_grid(tariff)
+
+
+def hphc_grid(tariff: ElectricityTariff) -> ElectricityTariff:
+    """A Base grid's prices turned into peak/off-peak hours: each price times the published TRVE
+    grids' ratio (:data:`HPHC_OVER_BASE`; the fixed part's ratio at 6 kVA applied at every power, an
+    assumption); everything else is the Base tariff's."""
     base = tariff.energy_eur_per_kwh["base"]
     return tariff.model_copy(
         update={

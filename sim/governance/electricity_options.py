@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.electricity import tariff as et
 from sim.governance import committee as cm
 from sim.i18n import reason
 from sim.scenario.electricity import ElectricityTariff
@@ -42,25 +43,12 @@ def _social(cur: ElectricityTariff, step: float, takeup: float) -> ElectricityTa
     return cur.model_copy(update={"social": soc})
 
 
-#: the TRVE's HP/HC grid over its Base grid, 1 February 2024, taxes included (electricity.md §1.4):
-#: peak 0.27 and off-peak 0.2068 €/kWh against Base 0.2516; fixed part at 6 kVA 157.87 against 151.86
-HPHC_OVER_BASE = {"hp": 0.27 / 0.2516, "hc": 0.2068 / 0.2516, "fixed": 157.87 / 151.86}
-
-
 def hphc_offer(cur: ElectricityTariff) -> ElectricityTariff:
     """A Base offer turned into peak/off-peak hours: each price times the published TRVE grids' ratio
-    (:data:`HPHC_OVER_BASE`; the fixed part's ratio at 6 kVA applied at every power, an assumption).
+    (:func:`sim.electricity.tariff.hphc_grid`: the fixed part's ratio at 6 kVA at every power, an
+    assumption).
     The households keep their use and its off-peak share (``households.hc_share_of_kwh``)."""
-    base = cur.energy_eur_per_kwh["base"]
-    return cur.model_copy(
-        update={
-            "option": "hphc",
-            "energy_eur_per_kwh": {"hp": base * HPHC_OVER_BASE["hp"], "hc": base * HPHC_OVER_BASE["hc"]},
-            "fixed_eur_per_year_by_kva": {
-                k: v * HPHC_OVER_BASE["fixed"] for k, v in cur.fixed_eur_per_year_by_kva.items()
-            },
-        }
-    )
+    return et.hphc_grid(cur)
 
 
 #: what a variant may not change under the regulated tariff: the price itself (its grid, option,
