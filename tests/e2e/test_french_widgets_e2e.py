@@ -208,6 +208,18 @@ def test_the_hint_under_a_number_being_typed_speaks_the_pages_language(
         assert font != "0px" and after in ("none", "normal")
 
 
+def _electricity_field(app_url: str, page: Any, lang: str, figure: str) -> Any:
+    """The number field of ``figure`` on « Ma commune » for electricity, in ``lang``."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{app_url}/ma-commune?lang={lang}")
+    service = page.locator(".st-key-share_service")
+    service.wait_for(timeout=60_000)
+    service.get_by_text("Électricité" if lang == "fr" else "Electricity", exact=True).click()
+    field = page.locator(f".st-key-mce_{figure} input")
+    field.wait_for(timeout=60_000)
+    return field
+
+
 #: the message of a number field's error icon, as its tooltip shows it
 ERROR_TIP = """() => {
   const t = document.querySelector('[role="tooltip"] [data-testid="stTooltipErrorContent"]');
@@ -225,13 +237,7 @@ def test_a_number_out_of_its_bounds_is_said_in_the_pages_language(
     decimal comma (common.RANGE_MESSAGES)."""
     from playwright.sync_api import expect
 
-    page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(f"{app_url}/ma-commune?lang={lang}")
-    service = page.locator(".st-key-share_service")
-    service.wait_for(timeout=60_000)
-    service.get_by_text("Électricité" if lang == "fr" else "Electricity", exact=True).click()
-    field = page.locator(".st-key-mce_saifi input")
-    field.wait_for(timeout=60_000)
+    field = _electricity_field(app_url, page, lang, "saifi")
     field.fill("200")
     field.press("Tab")
     icon = page.locator(".st-key-mce_saifi [data-testid='stTooltipErrorHoverTarget']")
@@ -261,13 +267,7 @@ def test_a_decimal_comma_typed_in_a_number_field_is_kept(app_url: str, page: Any
     """« 40,5 » typed in a number field, as French is written: the browser would drop the comma
     and read « 405 »; the page script types a decimal point instead, so the field reads 40.5, is
     valid (405 would be above the field's 100 %)."""
-    page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(f"{app_url}/ma-commune?lang={lang}")
-    service = page.locator(".st-key-share_service")
-    service.wait_for(timeout=60_000)
-    service.get_by_text("Électricité" if lang == "fr" else "Electricity", exact=True).click()
-    field = page.locator(".st-key-mce_underground_pct input")
-    field.wait_for(timeout=60_000)
+    field = _electricity_field(app_url, page, lang, "underground_pct")
     field.click()
     field.press_sequentially("40,5")
     field.press("Tab")
