@@ -4,8 +4,9 @@ Target (issue "ensembles"): 200 runs of the default town (20,000 households, 30 
 30 s of wall time with 2 workers.
 
 Wall time is what a user waits for: it includes spawning the workers (each imports the model,
-about 1 s) and gathering the tables. The two configurations must give identical tables; the script
-checks it and says so.
+about 1 s) and gathering the tables. With k workers, k - 1 are spawned and this process is the
+k-th (it has imported the model already; ``sim.experiments.ensemble.run_tasks``), so "1 worker"
+spawns none. The two configurations must give identical tables; the script checks it and says so.
 
 Run it (opt-in, not a test)::
 
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         f"repeat {args.repeat} (median) · one run in-process {m['one_run']:.3f} s"
     )
     print()
-    print(f"worker start-up (spawn + import the model): {startup:.2f} s CPU")
+    print(f"a spawned worker's start-up (spawn + import the model): {startup:.2f} s CPU")
     if not sim_bytecode_cached():
         print(
             "  (the model's modules have no compiled bytecode here: each worker compiles them from "
