@@ -171,7 +171,8 @@ def replication_rows(runs: int, seed: int, quick: bool = False) -> tuple[list[Ro
         wall, idle = m["wall"][name], m["idle"][name]
         detail = (
             f"{runs / wall:.1f} runs/s; {m['cpu'][name] / runs:.3f} s CPU per run; "
-            f"{idle:.1f} s on idle cores (start-up + busiest worker's CPU)"
+            f"{idle:.1f} s on idle cores (the busiest process: this one's runs, or a spawned "
+            "worker's start-up + runs)"
         )
         if name == "2 workers":
             speedup = m["wall"]["1 worker"] / wall

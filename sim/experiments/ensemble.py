@@ -15,10 +15,13 @@ and *what is kept* of each.
 
 Where runs happen (``executor``):
 
-- ``None`` or ``"processes"`` — a local :class:`~concurrent.futures.ProcessPoolExecutor` with one
-  worker per core (or ``workers``). Workers are *spawned* with ``OPENBLAS_NUM_THREADS``,
+- ``None`` or ``"processes"`` — one worker per core (or ``workers``): this process and a local
+  :class:`~concurrent.futures.ProcessPoolExecutor` of the others, sharing the tasks in order
+  (this process has already imported the model: a spawned worker spends about 1 s on it, so on
+  two cores one is spawned, not two). Workers are *spawned* with ``OPENBLAS_NUM_THREADS``,
   ``OMP_NUM_THREADS`` and ``MKL_NUM_THREADS`` set to 1, so that no worker starts a BLAS thread
-  pool of its own (two workers each with a BLAS pool were slower than one, see DESIGN.md).
+  pool of its own (two workers each with a BLAS pool were slower than one, see DESIGN.md); this
+  process runs its share with one thread a billing date too.
 - ``"sequential"`` — in this process, one run after the other.
 - ``"dask"`` — a Dask cluster at ``$DASK_SCHEDULER_ADDRESS``, or a new local one if that is unset;
   ``"tcp://HOST:PORT"`` (or ``tls://``, ``inproc://``) — the Dask scheduler at that address; a
@@ -495,7 +498,7 @@ def _cat(frames: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:
 def _joined_meta(parts: Sequence[Ensemble], runs_requested: int) -> dict[str, Any]:
     """The last part's provenance, with times summed over the parts."""
     meta = dict(parts[-1].meta)
-    for k in ("wall_s", "run_cpu_s", "worker_cpu_s_max"):
+    for k in ("wall_s", "run_cpu_s", "worker_cpu_s_max", "here_cpu_s"):
         if all(k in p.meta for p in parts):
             meta[k] = round(sum(float(p.meta[k]) for p in parts), 3)
     meta.update(
@@ -660,6 +663,10 @@ class Batch:
 
 
 _POLL_S = 0.05
+#: tasks given ahead to each spawned worker while this process makes a run: the pool learns a run
+#: is done only when this process lets go of the interpreter, so with two the worker waited
+#: (200 runs of the default town on two cores: 9.0 s with 2, 7.7 s with 4, 8.0 s with 8)
+AHEAD = 4
 
 
 def _is_dask_client(obj: Any) -> bool:
@@ -711,13 +718,19 @@ def run_tasks(
         )
     k = min(workers or default_workers(), max(n, 1))
     with _thread_env():
-        pool = ProcessPoolExecutor(
-            max_workers=k, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
+        # this process is the k-th worker: it is already started, so only k - 1 are spawned
+        pool = (
+            ProcessPoolExecutor(
+                max_workers=k - 1, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker
+            )
+            if k > 1
+            else None
         )
         try:
-            outputs, cancelled = _run_futures(pool, tasks, progress, cancel)
+            outputs, cancelled = _run_shared(pool, k - 1, tasks, progress, cancel)
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     return Batch(outputs, cancelled, "processes", k, time.perf_counter() - t0)
 
 
@@ -774,6 +787,99 @@ def _run_futures(
     finally:
         for f in pending:
             f.cancel()
+
+
+def _run_shared(
+    pool: Executor | None,
+    pool_workers: int,
+    tasks: Sequence[RunTask],
+    progress: ProgressFn | None,
+    cancel: CancelFn | None,
+) -> tuple[list[RunOutput | None], bool]:
+    """Run ``tasks`` on ``pool`` and in this process together, taking them in order.
+
+    A spawned worker spends about 1 s starting (the interpreter, the model's imports, numba's
+    loading) before its first run; this process has already paid most of it. So it runs tasks
+    too, while it keeps each of the pool's ``pool_workers`` workers fed with :data:`AHEAD` tasks; when
+    no task is left to give, it takes back the pool's tasks not yet started (from the last) and
+    runs them, so the batch does not end waiting for a queue. A run's tables depend only on its
+    task, so where it runs changes nothing in the results (tested).
+
+    ``cancel`` is polled between runs: tasks not started are dropped, runs under way are kept,
+    and the outputs are cut at the first missing run, so what is kept is the first runs without a
+    gap (as :func:`_run_futures` does).
+    """
+    n = len(tasks)
+    outputs: list[RunOutput | None] = [None] * n
+    pending: dict[Future[RunOutput], int] = {}
+    nxt = 0
+    done_n = 0
+
+    def collect(futures: Sequence[Future[RunOutput]]) -> None:
+        nonlocal done_n
+        for f in futures:
+            outputs[pending.pop(f)] = f.result()
+            done_n += 1
+
+    def run_here(i: int) -> None:
+        nonlocal done_n
+        inner = None
+        if progress is not None:
+
+            def inner(f: float) -> None:
+                progress((done_n + f) / n)
+
+        outputs[i] = run_task(tasks[i], inner)
+        done_n += 1
+
+    try:
+        while nxt < n or pending:
+            if cancel is not None and cancel():
+                _stop(pending, outputs)
+                return _without_gaps(outputs), True
+            while pool is not None and nxt < n and len(pending) < AHEAD * pool_workers:
+                pending[pool.submit(run_task, tasks[nxt])] = nxt
+                nxt += 1
+            collect([f for f in pending if f.done()])
+            if nxt < n:
+                nxt += 1
+                run_here(nxt - 1)
+            elif (back := _take_back(pending)) is not None:
+                run_here(back)
+            elif pending:
+                done, _ = wait(list(pending), timeout=_POLL_S, return_when=FIRST_COMPLETED)
+                collect(list(done))
+            if progress is not None:
+                progress(done_n / n)
+        return outputs, False
+    finally:
+        for f in pending:
+            f.cancel()
+
+
+def _take_back(pending: dict[Future[RunOutput], int]) -> int | None:
+    """Cancel the last of ``pending``'s tasks that no worker has started; its index, or None."""
+    for f in sorted(pending, key=pending.__getitem__, reverse=True):
+        if f.cancel():
+            return pending.pop(f)
+    return None
+
+
+def _stop(pending: dict[Future[RunOutput], int], outputs: list[RunOutput | None]) -> None:
+    """Cancel what has not started (from the last) and wait for the runs under way, kept."""
+    started = [f for f in sorted(pending, key=pending.__getitem__, reverse=True) if not f.cancel()]
+    for f in started:
+        try:
+            outputs[pending[f]] = f.result()
+        except CancelledError:
+            pass
+    pending.clear()
+
+
+def _without_gaps(outputs: list[RunOutput | None]) -> list[RunOutput | None]:
+    """``outputs`` cut at the first missing run: a later run is kept only when every earlier one is."""
+    first = next((i for i, o in enumerate(outputs) if o is None), len(outputs))
+    return outputs[:first] + [None] * (len(outputs) - first)
 
 
 def _run_dask(
@@ -870,6 +976,7 @@ def _assemble(
         "wall_s": round(batch.wall_s, 3),
         "run_cpu_s": round(sum(o.cpu_s for o in outs if o is not None), 3),
         "worker_cpu_s_max": round(_max_worker_cpu(outs), 3),
+        "here_cpu_s": round(sum(o.cpu_s for o in outs if o is not None and o.pid == os.getpid()), 3),
     }
     return Ensemble(
         years=years_df,
@@ -884,11 +991,12 @@ def _assemble(
 
 
 def _max_worker_cpu(outs: Sequence[RunOutput | None]) -> float:
-    """The largest in-run CPU time summed by one worker process: on idle cores, the wall time of
-    the batch less start-up (a load-independent yardstick for benchmarks)."""
+    """The largest in-run CPU time summed by one worker process other than this one (whose share
+    is ``here_cpu_s``): on idle cores, the batch's wall time is the larger of this one's share and
+    a worker's start-up plus this figure (a load-independent yardstick for benchmarks)."""
     per: dict[int, float] = {}
     for o in outs:
-        if o is not None:
+        if o is not None and o.pid != os.getpid():
             per[o.pid] = per.get(o.pid, 0.0) + o.cpu_s
     return max(per.values(), default=0.0)
 
