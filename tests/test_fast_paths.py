@@ -6,6 +6,7 @@ the same floats: these tests hold each one against the computation it replaced, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 import subprocess
@@ -1180,3 +1181,31 @@ def test_the_120m3_price_runs_the_projections_compiled_loop(monkeypatch: pytest.
     fast(scen.tariff, 2, 1.1)
     assert len(seen) > 2
     assert set(seen) == {np.dtype(np.int8)}
+
+
+def test_the_non_domestic_month_read_again_is_the_month_computed_every_month() -> None:
+    """WaterService._non_domestic_month keeps each month's non-domestic volumes (by calendar month,
+    indoor cut and under-registration): what it returns, first computed or read again, is what
+    month_end computed every month before, and new yearly volumes are not answered from the old."""
+    from sim.core.households import INDOOR_MONTH_SHARE
+
+    eng = engine_for(load_scenario(ROOT / "scenarios" / "town.yaml"), 3)
+    service = eng.service
+    rng = np.random.default_rng(17)
+    cuts = (0, 0.0, 10.0, 25, 37.5)
+    unders = (0.0, 0.03, 0.051)
+    for trial in range(3):
+        if trial == 2:  # other meters' yearly volumes (a new array): computed again
+            eng.non_domestic = dataclasses.replace(eng.non_domestic, m3_per_year=rng.gamma(2.0, 5e4, 3))
+        m3 = eng.non_domestic.m3_per_year
+        for _ in range(2):  # computed, then read again
+            for cal_month in range(12):
+                for cut in cuts:
+                    for u in unders:
+                        nd, nd_m3, nd_billed = service._non_domestic_month(eng, cal_month, cut, u)
+                        want = m3 * (INDOOR_MONTH_SHARE[cal_month] * (1 - cut / 100.0))
+                        assert np.array_equal(nd, want)
+                        assert nd_m3 == float(want.sum())
+                        assert np.array_equal(nd_billed, want * (1.0 - u))
+                        with pytest.raises(ValueError):  # never written to by its readers
+                            nd_billed += 1.0
