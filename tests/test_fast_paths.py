@@ -1209,3 +1209,37 @@ def test_the_non_domestic_month_read_again_is_the_month_computed_every_month() -
                         assert np.array_equal(nd_billed, want * (1.0 - u))
                         with pytest.raises(ValueError):  # never written to by its readers
                             nd_billed += 1.0
+
+
+def test_a_leak_ledgers_month_is_the_max_arithmetic_it_replaced() -> None:
+    """LeakLedger.close and month_end count ``flow * max(now - since, 0.0)`` in a local, without
+    max: the same volumes to the bit as the written-out sums, with hours before a leak's start (no
+    volume), equal hours and -0.0 differences among them."""
+    from sim.water.network import LeakLedger
+
+    rng = np.random.default_rng(23)
+    for trial in range(20):
+        ledger = LeakLedger()
+        want_active: dict[int, tuple[float, float]] = {}
+        want_vol = 0.0
+        now = 0.0
+        for _month in range(12):
+            for _ in range(int(rng.integers(0, 6))):
+                hour = now + float(rng.choice([0.0, -0.0, rng.random() * 800.0, -rng.random() * 5.0]))
+                flow = float(rng.gamma(2.0, 3.0))
+                key = ledger.open(hour, flow)
+                want_active[key] = (flow, hour)
+            for key in list(want_active):
+                if rng.random() < 0.3:
+                    hour = now + float(rng.choice([0.0, -0.0, rng.random() * 800.0, -rng.random() * 5.0]))
+                    flow, since = want_active.pop(key)
+                    want_vol += flow * max(hour - since, 0.0)
+                    ledger.close(key, hour)
+            now += 720.0 + (-0.0 if trial % 2 else 0.0)
+            for key, (flow, since) in want_active.items():
+                want_vol += flow * max(now - since, 0.0)
+                want_active[key] = (flow, now)
+            got = ledger.month_end(now)
+            assert got == want_vol and np.signbit(got) == np.signbit(want_vol)
+            assert ledger.active == want_active and ledger.volume_this_month_m3 == 0.0
+            want_vol = 0.0

@@ -340,6 +340,7 @@ class Engine:
         # lines after the common ones, as sim.core.ledger.close_month), and those that each month
         # adds to the year's accumulators, with their place among the lines (once, not every month)
         self._ledger_keys = (*ALL_LINES, *self.service.extra_payment_lines)
+        self._ledger_zeros = (0.0,) * len(self._ledger_keys)  # a missing line's value, for map
         self._month_acc_keys = (
             "bill_receipts_eur",
             "loan_proceeds_eur",
@@ -730,7 +731,7 @@ class Engine:
         self._outflow_lines(lines, revenue, flows.billed)
         # the month's accounts: sim.core.ledger.close_month's sums, on the lines in a fixed order
         # (the same doubles: tests/test_fast_paths.py), without its row unless the table is kept
-        values = [lines.get(k, 0.0) for k in self._ledger_keys]
+        values = list(map(lines.get, self._ledger_keys, self._ledger_zeros))  # lines.get(k, 0.0)
         receipts = sum(values[:N_RECEIPTS])
         payments = sum(values[N_RECEIPTS:])
         cash_start = self.cash
