@@ -1243,3 +1243,32 @@ def test_a_leak_ledgers_month_is_the_max_arithmetic_it_replaced() -> None:
             assert got == want_vol and np.signbit(got) == np.signbit(want_vol)
             assert ledger.active == want_active and ledger.volume_this_month_m3 == 0.0
             want_vol = 0.0
+
+
+def test_a_stocks_month_is_the_max_and_min_arithmetic_it_replaced() -> None:
+    """Stock.available_m3 and Stock.step write max/min as comparisons: the same values (and types:
+    numpy doubles stay numpy doubles) as the written-out max/min, when the stock runs dry, spills,
+    sits exactly at zero or at capacity."""
+    from sim.water.resource import Stock
+
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").resource
+    rng = np.random.default_rng(29)
+    out = spec.outflow_per_month
+    for _ in range(400):
+        stock = Stock(spec)
+        cap = stock.capacity
+        level = float(rng.choice([0.0, -0.0, cap, rng.random() * cap, cap * 0.999]))
+        stock.level_m3 = level
+        recharge = rng.choice([0.0, -0.0, rng.random() * cap, -rng.random() * cap, np.float64(cap * 0.5)])
+        avail_want = max(level * (1.0 - out) + recharge, 0.0)
+        got = stock.available_m3(recharge)
+        assert got == avail_want and type(got) is type(avail_want)
+        assert np.signbit(got) == np.signbit(avail_want)
+        take = float(rng.choice([0.0, avail_want, rng.random() * avail_want, avail_want * 1.5]))
+        left = avail_want - take
+        spill_want = max(left - cap, 0.0)
+        level_want = min(max(left, 0.0), cap)
+        spill = stock.step(recharge, take)
+        assert spill == spill_want and type(spill) is type(spill_want)
+        assert stock.level_m3 == level_want and type(stock.level_m3) is type(level_want)
+        assert np.signbit(stock.level_m3) == np.signbit(level_want)

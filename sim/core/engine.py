@@ -808,8 +808,11 @@ class Engine:
         fte_total = self.fte_total()
         sub = st.subcontracted_pct / 100.0
         wage_m = s.workforce.wage_cost_eur_per_fte_year * cpi * self.real_labour * st.wage_factor / 12.0
-        crews = max(self.crews.size, 1)
-        extra = max(self._repairs_month / crews - s.workforce.overtime_threshold_repairs_per_crew_month, 0)
+        # ``b if b > a else a`` is ``max(a, b)`` without the call (the same object for every a, b)
+        crews = self.crews.size
+        crews = 1 if 1 > crews else crews
+        extra = self._repairs_month / crews - s.workforce.overtime_threshold_repairs_per_crew_month
+        extra = 0 if 0 > extra else extra
         overtime_h = extra * crews * s.workforce.overtime_hours_per_extra_repair
         overtime_h += self.crews.planned_overtime_h_year / 12.0  # planned work beyond the crews' time
         hourly = (
@@ -837,7 +840,9 @@ class Engine:
             st.operator_result_due_eur = 0.0
         lines["renewal_capex_eur"], lines["other_capex_eur"] = self._capex_month
         # cash below zero is a drawn treasury line: its interest is paid every month
-        lines["treasury_interest_eur"] = max(-self.cash, 0.0) * s.finance.treasury_rate_pct / 100.0 / 12.0
+        drawn = -self.cash
+        drawn = 0.0 if 0.0 > drawn else drawn  # max(-cash, 0.0)
+        lines["treasury_interest_eur"] = drawn * s.finance.treasury_rate_pct / 100.0 / 12.0
         interest, principal = self.loans.month(self._numba)
         lines["interest_eur"], lines["principal_eur"] = interest, principal
         return lines, staff_in_house, overtime_h

@@ -110,7 +110,8 @@ class BreakQueue:
     def add(self, now_h: float, breaks: list[BreakRecord]) -> None:
         """The breaks of a month starting at ``now_h`` (their ``detection_h`` as the reporting in
         force makes it)."""
-        hours = [now_h + max(rec.start_h - now_h, 0.0) for rec in breaks]  # SimPy's clock
+        # SimPy's clock: now_h + max(rec.start_h - now_h, 0.0), the max written as a comparison
+        hours = [now_h + (0.0 if 0.0 > (h := rec.start_h - now_h) else h) for rec in breaks]
         for i in sorted(range(len(breaks)), key=hours.__getitem__):  # stable: equal hours in order
             rec = breaks[i]
             key = self.leaks.open(hours[i], rec.flow_m3_per_h)
