@@ -6,6 +6,7 @@ the same floats: these tests hold each one against the computation it replaced, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 import subprocess
@@ -1180,3 +1181,94 @@ def test_the_120m3_price_runs_the_projections_compiled_loop(monkeypatch: pytest.
     fast(scen.tariff, 2, 1.1)
     assert len(seen) > 2
     assert set(seen) == {np.dtype(np.int8)}
+
+
+def test_the_non_domestic_month_read_again_is_the_month_computed_every_month() -> None:
+    """WaterService._non_domestic_month keeps each month's non-domestic volumes (by calendar month,
+    indoor cut and under-registration): what it returns, first computed or read again, is what
+    month_end computed every month before, and new yearly volumes are not answered from the old."""
+    from sim.core.households import INDOOR_MONTH_SHARE
+
+    eng = engine_for(load_scenario(ROOT / "scenarios" / "town.yaml"), 3)
+    service = eng.service
+    rng = np.random.default_rng(17)
+    cuts = (0, 0.0, 10.0, 25, 37.5)
+    unders = (0.0, 0.03, 0.051)
+    for trial in range(3):
+        if trial == 2:  # other meters' yearly volumes (a new array): computed again
+            eng.non_domestic = dataclasses.replace(eng.non_domestic, m3_per_year=rng.gamma(2.0, 5e4, 3))
+        m3 = eng.non_domestic.m3_per_year
+        for _ in range(2):  # computed, then read again
+            for cal_month in range(12):
+                for cut in cuts:
+                    for u in unders:
+                        nd, nd_m3, nd_billed = service._non_domestic_month(eng, cal_month, cut, u)
+                        want = m3 * (INDOOR_MONTH_SHARE[cal_month] * (1 - cut / 100.0))
+                        assert np.array_equal(nd, want)
+                        assert nd_m3 == float(want.sum())
+                        assert np.array_equal(nd_billed, want * (1.0 - u))
+                        with pytest.raises(ValueError):  # never written to by its readers
+                            nd_billed += 1.0
+
+
+def test_a_leak_ledgers_month_is_the_max_arithmetic_it_replaced() -> None:
+    """LeakLedger.close and month_end count ``flow * max(now - since, 0.0)`` in a local, without
+    max: the same volumes to the bit as the written-out sums, with hours before a leak's start (no
+    volume), equal hours and -0.0 differences among them."""
+    from sim.water.network import LeakLedger
+
+    rng = np.random.default_rng(23)
+    for trial in range(20):
+        ledger = LeakLedger()
+        want_active: dict[int, tuple[float, float]] = {}
+        want_vol = 0.0
+        now = 0.0
+        for _month in range(12):
+            for _ in range(int(rng.integers(0, 6))):
+                hour = now + float(rng.choice([0.0, -0.0, rng.random() * 800.0, -rng.random() * 5.0]))
+                flow = float(rng.gamma(2.0, 3.0))
+                key = ledger.open(hour, flow)
+                want_active[key] = (flow, hour)
+            for key in list(want_active):
+                if rng.random() < 0.3:
+                    hour = now + float(rng.choice([0.0, -0.0, rng.random() * 800.0, -rng.random() * 5.0]))
+                    flow, since = want_active.pop(key)
+                    want_vol += flow * max(hour - since, 0.0)
+                    ledger.close(key, hour)
+            now += 720.0 + (-0.0 if trial % 2 else 0.0)
+            for key, (flow, since) in want_active.items():
+                want_vol += flow * max(now - since, 0.0)
+                want_active[key] = (flow, now)
+            got = ledger.month_end(now)
+            assert got == want_vol and np.signbit(got) == np.signbit(want_vol)
+            assert ledger.active == want_active and ledger.volume_this_month_m3 == 0.0
+            want_vol = 0.0
+
+
+def test_a_stocks_month_is_the_max_and_min_arithmetic_it_replaced() -> None:
+    """Stock.available_m3 and Stock.step write max/min as comparisons: the same values (and types:
+    numpy doubles stay numpy doubles) as the written-out max/min, when the stock runs dry, spills,
+    sits exactly at zero or at capacity."""
+    from sim.water.resource import Stock
+
+    spec = load_scenario(ROOT / "scenarios" / "town.yaml").resource
+    rng = np.random.default_rng(29)
+    out = spec.outflow_per_month
+    for _ in range(400):
+        stock = Stock(spec)
+        cap = stock.capacity
+        level = float(rng.choice([0.0, -0.0, cap, rng.random() * cap, cap * 0.999]))
+        stock.level_m3 = level
+        recharge = rng.choice([0.0, -0.0, rng.random() * cap, -rng.random() * cap, np.float64(cap * 0.5)])
+        avail_want = max(level * (1.0 - out) + recharge, 0.0)
+        got = stock.available_m3(recharge)
+        assert got == avail_want and type(got) is type(avail_want)
+        assert np.signbit(got) == np.signbit(avail_want)
+        take = float(rng.choice([0.0, avail_want, rng.random() * avail_want, avail_want * 1.5]))
+        left = avail_want - take
+        spill_want = max(left - cap, 0.0)
+        level_want = min(max(left, 0.0), cap)
+        spill = stock.step(recharge, take)
+        assert spill == spill_want and type(spill) is type(spill_want)
+        assert stock.level_m3 == level_want and type(stock.level_m3) is type(level_want)
+        assert np.signbit(stock.level_m3) == np.signbit(level_want)

@@ -340,6 +340,7 @@ class Engine:
         # lines after the common ones, as sim.core.ledger.close_month), and those that each month
         # adds to the year's accumulators, with their place among the lines (once, not every month)
         self._ledger_keys = (*ALL_LINES, *self.service.extra_payment_lines)
+        self._ledger_zeros = (0.0,) * len(self._ledger_keys)  # a missing line's value, for map
         self._month_acc_keys = (
             "bill_receipts_eur",
             "loan_proceeds_eur",
@@ -730,7 +731,7 @@ class Engine:
         self._outflow_lines(lines, revenue, flows.billed)
         # the month's accounts: sim.core.ledger.close_month's sums, on the lines in a fixed order
         # (the same doubles: tests/test_fast_paths.py), without its row unless the table is kept
-        values = [lines.get(k, 0.0) for k in self._ledger_keys]
+        values = list(map(lines.get, self._ledger_keys, self._ledger_zeros))  # lines.get(k, 0.0)
         receipts = sum(values[:N_RECEIPTS])
         payments = sum(values[N_RECEIPTS:])
         cash_start = self.cash
@@ -807,8 +808,11 @@ class Engine:
         fte_total = self.fte_total()
         sub = st.subcontracted_pct / 100.0
         wage_m = s.workforce.wage_cost_eur_per_fte_year * cpi * self.real_labour * st.wage_factor / 12.0
-        crews = max(self.crews.size, 1)
-        extra = max(self._repairs_month / crews - s.workforce.overtime_threshold_repairs_per_crew_month, 0)
+        # ``b if b > a else a`` is ``max(a, b)`` without the call (the same object for every a, b)
+        crews = self.crews.size
+        crews = 1 if 1 > crews else crews
+        extra = self._repairs_month / crews - s.workforce.overtime_threshold_repairs_per_crew_month
+        extra = 0 if 0 > extra else extra
         overtime_h = extra * crews * s.workforce.overtime_hours_per_extra_repair
         overtime_h += self.crews.planned_overtime_h_year / 12.0  # planned work beyond the crews' time
         hourly = (
@@ -836,7 +840,9 @@ class Engine:
             st.operator_result_due_eur = 0.0
         lines["renewal_capex_eur"], lines["other_capex_eur"] = self._capex_month
         # cash below zero is a drawn treasury line: its interest is paid every month
-        lines["treasury_interest_eur"] = max(-self.cash, 0.0) * s.finance.treasury_rate_pct / 100.0 / 12.0
+        drawn = -self.cash
+        drawn = 0.0 if 0.0 > drawn else drawn  # max(-cash, 0.0)
+        lines["treasury_interest_eur"] = drawn * s.finance.treasury_rate_pct / 100.0 / 12.0
         interest, principal = self.loans.month(self._numba)
         lines["interest_eur"], lines["principal_eur"] = interest, principal
         return lines, staff_in_house, overtime_h

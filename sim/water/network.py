@@ -45,16 +45,22 @@ class LeakLedger:
         self.active[key] = (flow, now_h)
         return key
 
+    # ``0.0 if h < 0.0 else h`` below is ``max(h, 0.0)`` without the call: the same value for every
+    # float, -0.0 and nan included (max keeps its first argument unless the second is greater)
     def close(self, key: int, now_h: float) -> None:
         flow, since = self.active.pop(key)
-        self.volume_this_month_m3 += flow * max(now_h - since, 0.0)
+        h = now_h - since
+        self.volume_this_month_m3 += flow * (0.0 if h < 0.0 else h)
 
     def month_end(self, now_h: float) -> float:
         """Count the running leaks up to ``now_h``; return and reset this month's volume."""
-        for key, (flow, since) in self.active.items():
-            self.volume_this_month_m3 += flow * max(now_h - since, 0.0)
-            self.active[key] = (flow, now_h)
-        vol, self.volume_this_month_m3 = self.volume_this_month_m3, 0.0
+        active = self.active
+        vol = self.volume_this_month_m3  # the same sum, in the same order, in a local
+        for key, (flow, since) in active.items():
+            h = now_h - since
+            vol += flow * (0.0 if h < 0.0 else h)
+            active[key] = (flow, now_h)
+        self.volume_this_month_m3 = 0.0
         self.month_start_h = now_h
         return vol
 
@@ -104,7 +110,8 @@ class BreakQueue:
     def add(self, now_h: float, breaks: list[BreakRecord]) -> None:
         """The breaks of a month starting at ``now_h`` (their ``detection_h`` as the reporting in
         force makes it)."""
-        hours = [now_h + max(rec.start_h - now_h, 0.0) for rec in breaks]  # SimPy's clock
+        # SimPy's clock: now_h + max(rec.start_h - now_h, 0.0), the max written as a comparison
+        hours = [now_h + (0.0 if 0.0 > (h := rec.start_h - now_h) else h) for rec in breaks]
         for i in sorted(range(len(breaks)), key=hours.__getitem__):  # stable: equal hours in order
             rec = breaks[i]
             key = self.leaks.open(hours[i], rec.flow_m3_per_h)

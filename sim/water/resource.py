@@ -76,7 +76,8 @@ class Stock:
 
     def available_m3(self, recharge_m3: float) -> float:
         """What the town could abstract this month: stock after outflow, plus recharge."""
-        return max(self.level_m3 * (1.0 - self.spec.outflow_per_month) + recharge_m3, 0.0)
+        left = self.level_m3 * (1.0 - self.spec.outflow_per_month) + recharge_m3
+        return 0.0 if 0.0 > left else left  # max(left, 0.0) without the call: the same float
 
     def step(self, recharge_m3: float, abstraction_m3: float) -> float:
         """One month: outflow, recharge, abstraction; overflow above capacity spills. Returns spill.
@@ -84,8 +85,13 @@ class Stock:
         The caller never abstracts more than :meth:`available_m3`, so the stock stays ≥ 0.
         """
         level = self.available_m3(recharge_m3) - abstraction_m3
-        spill = max(level - self.capacity, 0.0)
-        self.level_m3 = min(max(level, 0.0), self.capacity)
+        # max(level - capacity, 0.0) and min(max(level, 0.0), capacity) as comparisons: max(a, b)
+        # is ``b if b > a else a`` and min(a, b) ``b if b < a else a``, the same float for any
+        cap = self.capacity
+        spill = level - cap
+        spill = 0.0 if 0.0 > spill else spill
+        kept = 0.0 if 0.0 > level else level
+        self.level_m3 = cap if cap < kept else kept
         return spill
 
 

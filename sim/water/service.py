@@ -197,6 +197,8 @@ class WaterService:
         self._energy_factor = 1.0
         self._sewer_cache: tuple[np.ndarray, float, np.ndarray] | None = None
         self._cpk: tuple[np.ndarray, float] | None = None  # _customers_per_km's
+        # _non_domestic_month's: the meters' yearly volumes it was computed from, then by month
+        self._nd_months: tuple[np.ndarray, dict[tuple[int, float, float], tuple[Any, ...]]] | None = None
         self._burden = np.empty(n)  # share_above_threshold's buffers
         self._above = np.empty(n, dtype=bool)
 
@@ -418,10 +420,8 @@ class WaterService:
         rule = st.usage_rules[LEVEL_NAMES[level]]
         demand, d, explicit = self._household_use(eng, cal_month, rule)
         # non-domestic use: flat over the year's days, cut as households' indoor use (assumption)
-        nd = eng.non_domestic.m3_per_year * (
-            INDOOR_MONTH_SHARE[cal_month] * (1 - rule.indoor_cut_pct / 100.0)
-        )
-        nd_m3 = float(np.add.reduce(nd))  # = nd.sum(), without its Python wrapper
+        u = net.meter_under_registration_pct / 100.0
+        nd, nd_m3, nd_billed = self._non_domestic_month(eng, cal_month, rule.indoor_cut_pct, u)
         demand += nd_m3
         # --- supply: the stock may not cover demand + losses
         weather = self.weather.years[y]
@@ -439,14 +439,14 @@ class WaterService:
             cap = max((available - real) / overhead, 0.0)
             delivered, explicit, nd = self._ration(eng, cal_month, rule, d, demand, cap, explicit, nd)
             nd_m3 = float(np.add.reduce(nd))  # the non-domestic meters' share of what was left
+            nd_billed = None  # their billed volumes: formed from the rationed share below
             eng.events.append(
                 {"time_h": t1, "kind": "shortfall", "level": LEVEL_NAMES[level], "value": demand - delivered}
             )
         self._add_to_period(cal_month, rule, d, explicit, st.tariff.seasonal.months)
         shortfall = demand - delivered
-        u = net.meter_under_registration_pct / 100.0
         billed = delivered * (1.0 - u)
-        self.nd_period_m3 += nd * (1.0 - u)
+        self.nd_period_m3 += nd_billed if nd_billed is not None else nd * (1.0 - u)
         apparent = delivered * u + delivered * net.unauthorised_pct / 100.0
         unbilled = delivered * net.unbilled_authorised_pct / 100.0
         produced = billed + unbilled + apparent + real
@@ -493,6 +493,29 @@ class WaterService:
         }
         self._interrupt_month = 0.0
         return MonthFlows(produced=produced, billed=billed, costs=costs, columns=columns, year=year)
+
+    def _non_domestic_month(
+        self, eng: Engine, cal_month: int, indoor_cut_pct: float, u: float
+    ) -> tuple[np.ndarray, float, np.ndarray]:
+        """The non-domestic meters' month before any rationing: their volumes (flat over the year's
+        days, cut as households' indoor use: assumption), their sum and their billed volumes
+        (``u`` the meters' under-registration). These depend only on the calendar month, the cut,
+        ``u`` and the meters' yearly volumes, so they are computed once for each and read again
+        (the same arrays and doubles as computed every month; never written to: rationing makes
+        new ones, tests/test_fast_paths.py)."""
+        m3 = eng.non_domestic.m3_per_year
+        key = (cal_month, indoor_cut_pct, u)
+        cache = self._nd_months
+        if cache is None or cache[0] is not m3:
+            cache = self._nd_months = (m3, {})
+        hit = cache[1].get(key)
+        if hit is None:
+            nd = m3 * (INDOOR_MONTH_SHARE[cal_month] * (1 - indoor_cut_pct / 100.0))
+            nd.flags.writeable = False
+            nd_billed = nd * (1.0 - u)
+            nd_billed.flags.writeable = False
+            hit = cache[1][key] = (nd, float(np.add.reduce(nd)), nd_billed)  # = nd.sum(), unwrapped
+        return hit
 
     def _household_use(self, eng: Engine, cal_month: int, rule: Any) -> tuple[float, np.ndarray, bool]:
         """The month's demand. A month without an indoor cut is linear in each household's yearly
