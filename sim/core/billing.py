@@ -98,8 +98,8 @@ class BillingWork:
     def __init__(self, n: int):
         self.metered, self.season, self.buf, self.uniforms = np.empty((4, n))
         # numba path: per-household bill parts, then summed by numpy as on the numpy path
-        self.total, self.vat, self.levies, self.excl, self.rebate, self.negz = np.empty((6, n))
-        self.unpaid = np.empty(n, dtype=np.int64)
+        self.total, self.vat, self.levies, self.excl, self.rebate = np.empty((5, n))
+        self.maybe = np.empty(n, dtype=np.bool_)  # whether a household's draw may be below p
         self.draws = SplitDraws()
 
 
@@ -812,14 +812,17 @@ def _fused(
     def part(lo: int, hi: int, gen: np.random.Generator) -> _Part:
         cut = slice(lo, hi)
         ex_all, ex_season = (explicit[0][cut], explicit[1][cut]) if explicit is not None else (w.buf, w.buf)
-        total, vat, levies, excl, rebate, negz = (
+        total, vat, levies, excl, rebate = (
             w.total[cut],
             w.vat[cut],
             w.levies[cut],
             w.excl[cut],
             w.rebate[cut],
-            w.negz[cut],
         )
+        # the numpy path's draws: one per household, in order (nothing else draws from this stream
+        # in between, so drawing them before the bills gives each household the same uniform)
+        draws = gen.random(out=w.uniforms[cut])
+        maybe = w.maybe[cut]
         nb.bill_loop(
             indoor[cut],
             outdoor[cut],
@@ -855,11 +858,11 @@ def _fused(
             levies,
             excl,
             rebate,
-            negz,
+            draws,
+            maybe,
         )
-        draws = gen.random(out=w.uniforms[cut])  # the numpy path's draws: one per household, in order
-        index = w.unpaid[cut]
-        unpaid = index[: nb.unpaid_loop(draws, negz, index)]
+        index = np.flatnonzero(maybe)  # the few the bound does not rule out (~1 in 30), in order
+        unpaid = index[: nb.unpaid_exact(draws, total, payment.neg_factor[cut], payment.logit0, index)]
         sums = _sums(total, vat, levies, excl, rebate)
         return _Part(total, vat, levies, sums, unpaid, after(cut, unpaid) if after is not None else ())
 
