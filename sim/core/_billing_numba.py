@@ -124,7 +124,8 @@ def bill_loop(
         vat_o[i] = vat
         levies_o[i] = levies
         excl_o[i] = excl
-        rebate_o[i] = rebate_ttc
+        if social_kind != 0:  # else every rebate is 0.0 (and so their sum): nothing to write
+            rebate_o[i] = rebate_ttc
         # whether the household's draw may be below p = 1 / (e^x + 1): for x > 0 a draw at or above
         # 1 / (a lower bound of e^x + 1), with room for rounding, is not (a byte without a branch;
         # :func:`unpaid_exact` decides for the few others)

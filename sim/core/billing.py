@@ -99,6 +99,10 @@ class BillingWork:
         self.metered, self.season, self.buf, self.uniforms = np.empty((4, n))
         # numba path: per-household bill parts, then summed by numpy as on the numpy path
         self.total, self.vat, self.levies, self.excl, self.rebate = np.empty((5, n))
+        # written once now: without a social tariff the bill loop leaves this row alone (its
+        # store is then masked off), and masked stores to pages never written (np.empty's, still
+        # the kernel's shared page of zeros) made the loop 7x slower in some runs (RESULTS.md)
+        self.rebate.fill(0.0)
         self.maybe = np.empty(n, dtype=np.bool_)  # whether a household's draw may be below p
         self.draws = SplitDraws()
 
@@ -492,10 +496,13 @@ class _Part:
     after: tuple[float, ...] = ()
 
 
-def _sums(*arrays: np.ndarray) -> tuple[float, float, float, float, float]:
-    # = float(a.sum()) of each, without ndarray.sum's Python wrapper (the same reduction)
-    t, v, le, e, r = (float(np.add.reduce(a)) for a in arrays)
-    return t, v, le, e, r
+def _sums(
+    total: np.ndarray, vat: np.ndarray, levies: np.ndarray, excl: np.ndarray, rebate: np.ndarray | None
+) -> tuple[float, float, float, float, float]:
+    """float(a.sum()) of each, without ndarray.sum's Python wrapper (the same reduction); no
+    ``rebate`` array is a sum of 0.0 (every household's rebate is 0.0 without a social tariff)."""
+    t, v, le, e = (float(np.add.reduce(a)) for a in (total, vat, levies, excl))
+    return t, v, le, e, (0.0 if rebate is None else float(np.add.reduce(rebate)))
 
 
 def _in_halves(
@@ -863,7 +870,8 @@ def _fused(
         )
         index = np.flatnonzero(maybe)  # the few the bound does not rule out (~1 in 30), in order
         unpaid = index[: nb.unpaid_exact(draws, total, payment.neg_factor[cut], payment.logit0, index)]
-        sums = _sums(total, vat, levies, excl, rebate)
+        # without a social tariff the loop writes no rebate: each is 0.0 × (1 + VAT) = 0.0, their sum 0.0
+        sums = _sums(total, vat, levies, excl, rebate if kind != SOCIAL_NONE else None)
         return _Part(total, vat, levies, sums, unpaid, after(cut, unpaid) if after is not None else ())
 
     return _in_halves(n, rng, w, part)
