@@ -108,8 +108,10 @@ def test_the_paths_differ_when_the_bill_differs():
 
 
 def test_the_cheap_bound_never_changes_a_payment_decision():
-    """Draws at, just under and just over p, for z from -40 (p = 4e-18) to 5 (p = 0.993)."""
-    from sim.core._billing_numba import unpaid_loop
+    """Draws at, just under and just over p, for z from -40 (p = 4e-18) to 5 (p = 0.993), through
+    the billing date's own loops: the bill loop marks the draws its bound does not rule out, the
+    exact test decides for those (a bill of 1 € and a factor of −z per household give x = −z)."""
+    from sim.core._billing_numba import bill_loop, unpaid_exact
 
     zs, draws = [], []
     for z in np.linspace(-40.0, 5.0, 4501):
@@ -128,13 +130,25 @@ def test_the_cheap_bound_never_changes_a_payment_decision():
         zs += [z] * len(near)
         draws += near
     z_arr, d_arr = np.array(zs), np.array(draws)
-    idx = np.empty(d_arr.size, dtype=np.int64)
-    k = unpaid_loop(d_arr, -z_arr, idx)  # the loop takes -z
+    n = d_arr.size
+    zeros = np.zeros(n)
+    total, vat, levies, excl, rebate = np.empty((5, n))
+    maybe = np.empty(n, dtype=np.bool_)
+    # no volume priced, no tax, a standing charge of 1 €: every bill is exactly 1.0
+    bill_loop(
+        zeros, zeros, 1.0, 0.0, 0.0, 0.0, False, zeros, zeros, 1.0, False, np.ones(n), 1.0, 1.0,
+        (0.0,), (np.inf,), (0.0,), 0.0, 0.0, 0.0, 0, 0.0, 0.0, np.zeros(n, dtype=bool), zeros,
+        -z_arr, 0.0, np.zeros(n), np.zeros(n), total, vat, levies, excl, rebate, d_arr, maybe,
+    )  # fmt: skip
+    assert (total == 1.0).all()
+    idx = np.flatnonzero(maybe)
+    k = unpaid_exact(d_arr, total, -z_arr, 0.0, idx)
     # the exact test, as the loop makes it when the bound does not settle it (libm's exp; numpy's
     # may differ in the last bit, which moves p by 1e-16: a draw falls there once in 1e16)
     expected = [i for i, (d, z) in enumerate(zip(draws, zs, strict=True)) if d < 1.0 / (math.exp(-z) + 1.0)]
     assert list(idx[:k]) == expected
-    assert 4501 < k < d_arr.size - 4501  # both outcomes occur
+    assert 4501 < k < n - 4501  # both outcomes occur
+    assert k < idx.size < n  # the bound rules some draws out, and leaves some paid ones to the test
 
 
 @pytest.mark.parametrize("name", ["town.yaml", "commons.yaml", "concession.yaml"])

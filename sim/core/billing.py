@@ -98,8 +98,12 @@ class BillingWork:
     def __init__(self, n: int):
         self.metered, self.season, self.buf, self.uniforms = np.empty((4, n))
         # numba path: per-household bill parts, then summed by numpy as on the numpy path
-        self.total, self.vat, self.levies, self.excl, self.rebate, self.negz = np.empty((6, n))
-        self.unpaid = np.empty(n, dtype=np.int64)
+        self.total, self.vat, self.levies, self.excl, self.rebate = np.empty((5, n))
+        # written once now: without a social tariff the bill loop leaves this row alone (its
+        # store is then masked off), and masked stores to pages never written (np.empty's, still
+        # the kernel's shared page of zeros) made the loop 7x slower in some runs (RESULTS.md)
+        self.rebate.fill(0.0)
+        self.maybe = np.empty(n, dtype=np.bool_)  # whether a household's draw may be below p
         self.draws = SplitDraws()
 
 
@@ -492,10 +496,13 @@ class _Part:
     after: tuple[float, ...] = ()
 
 
-def _sums(*arrays: np.ndarray) -> tuple[float, float, float, float, float]:
-    # = float(a.sum()) of each, without ndarray.sum's Python wrapper (the same reduction)
-    t, v, le, e, r = (float(np.add.reduce(a)) for a in arrays)
-    return t, v, le, e, r
+def _sums(
+    total: np.ndarray, vat: np.ndarray, levies: np.ndarray, excl: np.ndarray, rebate: np.ndarray | None
+) -> tuple[float, float, float, float, float]:
+    """float(a.sum()) of each, without ndarray.sum's Python wrapper (the same reduction); no
+    ``rebate`` array is a sum of 0.0 (every household's rebate is 0.0 without a social tariff)."""
+    t, v, le, e = (float(np.add.reduce(a)) for a in (total, vat, levies, excl))
+    return t, v, le, e, (0.0 if rebate is None else float(np.add.reduce(rebate)))
 
 
 def _in_halves(
@@ -812,14 +819,17 @@ def _fused(
     def part(lo: int, hi: int, gen: np.random.Generator) -> _Part:
         cut = slice(lo, hi)
         ex_all, ex_season = (explicit[0][cut], explicit[1][cut]) if explicit is not None else (w.buf, w.buf)
-        total, vat, levies, excl, rebate, negz = (
+        total, vat, levies, excl, rebate = (
             w.total[cut],
             w.vat[cut],
             w.levies[cut],
             w.excl[cut],
             w.rebate[cut],
-            w.negz[cut],
         )
+        # the numpy path's draws: one per household, in order (nothing else draws from this stream
+        # in between, so drawing them before the bills gives each household the same uniform)
+        draws = gen.random(out=w.uniforms[cut])
+        maybe = w.maybe[cut]
         nb.bill_loop(
             indoor[cut],
             outdoor[cut],
@@ -855,12 +865,13 @@ def _fused(
             levies,
             excl,
             rebate,
-            negz,
+            draws,
+            maybe,
         )
-        draws = gen.random(out=w.uniforms[cut])  # the numpy path's draws: one per household, in order
-        index = w.unpaid[cut]
-        unpaid = index[: nb.unpaid_loop(draws, negz, index)]
-        sums = _sums(total, vat, levies, excl, rebate)
+        index = np.flatnonzero(maybe)  # the few the bound does not rule out (~1 in 30), in order
+        unpaid = index[: nb.unpaid_exact(draws, total, payment.neg_factor[cut], payment.logit0, index)]
+        # without a social tariff the loop writes no rebate: each is 0.0 × (1 + VAT) = 0.0, their sum 0.0
+        sums = _sums(total, vat, levies, excl, rebate if kind != SOCIAL_NONE else None)
         return _Part(total, vat, levies, sums, unpaid, after(cut, unpaid) if after is not None else ())
 
     return _in_halves(n, rng, w, part)
