@@ -726,11 +726,16 @@ def run_tasks(
             if k > 1
             else None
         )
+        finished = False
         try:
             outputs, cancelled = _run_shared(pool, k - 1, tasks, progress, cancel)
+            finished = True
         finally:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                # every task is done or dropped: the workers exit (a fraction of a second for an
+                # interpreter with the model loaded) without the caller waiting for them; after an
+                # error, wait for the runs still under way, as before
+                pool.shutdown(wait=not finished, cancel_futures=True)
     return Batch(outputs, cancelled, "processes", k, time.perf_counter() - t0)
 
 
