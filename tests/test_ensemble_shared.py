@@ -133,3 +133,27 @@ def test_k_workers_spawn_k_minus_one_and_give_the_sequential_tables(monkeypatch:
     pd.testing.assert_frame_equal(seq.summaries, two.summaries, check_exact=True)
     for out, (_, row) in zip(one.outputs, seq.summaries.iterrows(), strict=True):
         assert out is not None and out.seed == row["seed"]
+
+
+def test_the_stacked_tables_are_each_runs_table_with_its_run_and_seed() -> None:
+    """One concat and two columns give the table a copy and two inserts a run gave (values,
+    dtypes, column order, index), text columns included."""
+    from sim.experiments.ensemble import _stacked
+
+    tables = []
+    for run, seed, rows in ((0, 2**62 + 7, 3), (1, 5, 1), (3, 11, 4)):
+        t = pd.DataFrame(
+            {
+                "year": range(2026, 2026 + rows),
+                "price": [1.5 * run + i / 3 for i in range(rows)],
+                "level": [f"niveau {i}" for i in range(rows)],
+            }
+        )
+        tables.append((run, seed, t))
+    expected = []
+    for run, seed, t in tables:
+        y = t.copy()
+        y.insert(0, "run", run)
+        y.insert(1, "seed", seed)
+        expected.append(y)
+    pd.testing.assert_frame_equal(_stacked(tables), pd.concat(expected, ignore_index=True), check_exact=True)

@@ -726,11 +726,16 @@ def run_tasks(
             if k > 1
             else None
         )
+        finished = False
         try:
             outputs, cancelled = _run_shared(pool, k - 1, tasks, progress, cancel)
+            finished = True
         finally:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                # every task is done or dropped: the workers exit (a fraction of a second for an
+                # interpreter with the model loaded) without the caller waiting for them; after an
+                # error, wait for the runs still under way, as before
+                pool.shutdown(wait=not finished, cancel_futures=True)
     return Batch(outputs, cancelled, "processes", k, time.perf_counter() - t0)
 
 
@@ -947,22 +952,18 @@ def _assemble(
     keep_deciles: bool,
     first_run: int = 0,
 ) -> Ensemble:
-    years, decs, sums = [], [], []
-    for run, out in enumerate(outs, start=first_run):
-        if out is None:
-            continue
-        y = out.years.copy()
-        y.insert(0, "run", run)
-        y.insert(1, "seed", out.seed)
-        years.append(y)
-        if out.deciles is not None:
-            d = out.deciles.copy()
-            d.insert(0, "run", run)
-            d.insert(1, "seed", out.seed)
-            decs.append(d)
-        sums.append({"run": run, "seed": out.seed, **{k: v for k, v in out.summary.items() if k != "seed"}})
-    years_df = pd.concat(years, ignore_index=True) if years else pd.DataFrame(columns=["run", "seed", "year"])
-    deciles_df = (pd.concat(decs, ignore_index=True) if decs else pd.DataFrame()) if keep_deciles else None
+    kept = [(run, out) for run, out in enumerate(outs, start=first_run) if out is not None]
+    sums = [
+        {"run": run, "seed": out.seed, **{k: v for k, v in out.summary.items() if k != "seed"}}
+        for run, out in kept
+    ]
+    years_df = (
+        _stacked([(run, out.seed, out.years) for run, out in kept])
+        if kept
+        else pd.DataFrame(columns=["run", "seed", "year"])
+    )
+    decs = [(run, out.seed, out.deciles) for run, out in kept if out.deciles is not None]
+    deciles_df = (_stacked(decs) if decs else pd.DataFrame()) if keep_deciles else None
 
     meta = {
         "version": __version__,
@@ -988,6 +989,18 @@ def _assemble(
         cancelled=cancelled,
         meta=meta,
     )
+
+
+def _stacked(tables: Sequence[tuple[int, int, pd.DataFrame]]) -> pd.DataFrame:
+    """The runs' tables one under the other, each row led by its ``run`` and ``seed``: one concat
+    and two columns, instead of a copy and two inserts a run (the same table, ~0.1 s less for
+    200 runs with their deciles)."""
+    frames = [t for _, _, t in tables]
+    lengths = [len(t) for t in frames]
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(0, "run", np.repeat(np.array([r for r, _, _ in tables], dtype=np.int64), lengths))
+    out.insert(1, "seed", np.repeat(np.array([s for _, s, _ in tables], dtype=np.int64), lengths))
+    return out
 
 
 def _max_worker_cpu(outs: Sequence[RunOutput | None]) -> float:
