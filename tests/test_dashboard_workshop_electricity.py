@@ -241,3 +241,22 @@ def test_under_the_regulated_tariff_the_form_offers_only_what_is_local(ws: Works
     (v,) = ws.store.tariff_variants(code, 1)
     assert v["tariff"]["pricing"] == "regulated" and v["tariff"]["social"]["eligible_deciles"] == [1]
     assert variant_summary(v["tariff"], "en") in page_texts(at)
+
+
+def test_a_percentage_typed_with_a_decimal_is_shown_as_proposed(ws: Workshop) -> None:
+    """12,5 % typed in the form is shown 12,5 in the field and goes to the vote as 12,5 %: the
+    field showed 13 (format "%.0f") while the variant kept 12,5."""
+    code, token = ws.create_session(story_scenario("storm"), "commons", 1)
+    me = ws.join(code, "Élise", "public")
+    ws.open_vote(code, token)
+    at = _app({"s": code, "p": me["token"]})
+    field = _inputs(at)[ts("tve.social_rebate_pct", "fr")]
+    field.set_value(12.5)
+    next(b for b in at.button if b.label == t("tv_button", "fr")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (v,) = ws.store.tariff_variants(code, 1)
+    assert v["tariff"]["social"]["rebate_pct"] == 12.5
+    assert "12,5 %" in variant_summary(v["tariff"], "fr")
+    for key in ("tve-social_rebate_pct", "tve-essential_price_pct"):
+        fmt = at.number_input(key=key).proto.format
+        assert fmt % 12.5 == "12.5", (key, fmt)  # what the browser shows for 12,5

@@ -101,6 +101,14 @@ def test_the_summary_speaks_electricitys_units_in_both_languages() -> None:
         assert "m3" not in text
 
 
+def test_the_summary_keeps_the_decimal_a_participant_typed_in_the_blocks_price() -> None:
+    """The form takes 12,5 % for the essential block's price: the summary the room votes on says
+    12,5 %, not 13 % (it rounded to a whole percent while the variant kept 12,5)."""
+    block = _tariff(essential_block={"enabled": True, "kwh_per_unit_year": 800, "price_factor": 0.125})
+    assert "à 12,5 % du prix" in variant_summary(block, "fr")
+    assert "at 12.5 % of the price" in variant_summary(block, "en")
+
+
 # -- the door: bounds, located refusals, nothing stored ---------------------------------------
 @pytest.mark.parametrize(
     ("changes", "where", "fr_text"),

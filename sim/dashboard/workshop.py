@@ -909,12 +909,14 @@ def _electricity_variant_form(ws: Workshop, code: str, token: str, rnd: int, lan
             fields["essential_kwh"] = _bounded(
                 b1, _tve("essential_kwh", lang), "essential_kwh", 0.0, 100.0, "%.0f"
             )
+            # percentages with one decimal: a typed 12,5 stays 12,5 on screen, as in the variant
+            # proposed (a "%.0f" field showed 13 while 12,5 % went to the vote)
             fields["essential_price_pct"] = _bounded(
-                b2, _tve("essential_price_pct", lang), "essential_price_pct", 50.0, 5.0, "%.0f"
+                b2, _tve("essential_price_pct", lang), "essential_price_pct", 50.0, 5.0, "%.1f"
             )
             s1, s2 = st.columns(2)
             fields["social_rebate_pct"] = _bounded(
-                s1, _tve("social_rebate_pct", lang), "social_rebate_pct", 0.0, 5.0, "%.0f"
+                s1, _tve("social_rebate_pct", lang), "social_rebate_pct", 0.0, 5.0, "%.1f"
             )
             lo, hi, _ = ELECTRICITY_VARIANT_BOUNDS["social_deciles"]
             fields["social_deciles"] = s2.selectbox(

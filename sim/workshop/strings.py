@@ -578,7 +578,7 @@ def electricity_variant_summary(tariff: dict[str, Any], lang: str = "fr") -> str
                 "sum_block",
                 lang,
                 kwh=_num(float(eb["kwh_per_unit_year"]), lang, 0),
-                pct=_num(100 * float(eb["price_factor"]), lang, 0),
+                pct=_num(100 * float(eb["price_factor"]), lang, 1),
             )
         )
     else:
