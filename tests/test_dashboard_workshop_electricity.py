@@ -5,6 +5,7 @@ French page (the words of tests/test_dashboard_electricity.py)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,12 @@ def test_a_participant_sees_the_services_items_as_cards(ws: Workshop, lang: str)
     text = markdown(at)
     for key in ("cards_low", "cards_middle", "cards_high", "cards_budget"):
         assert t(key, lang) in text
+    # the incomes' bills in the page's style, as the reference bill beside them (€1,005 in
+    # English: the card read "1,005 €" over "€1,034")
+    low = f"{t('cards_low', lang)}{t('sep', lang)}**"
+    assert re.search(
+        re.escape(low) + (r"\d[\d\u202f]*\u00a0€\*\*" if lang == "fr" else r"€\d[\d,]*\*\*"), text
+    )
     tariff = next(i for i in agenda if i["item"] == "tariff")
     for o in tariff["options"]:
         if o["admissible"]:

@@ -130,11 +130,16 @@ def _fmt_effect(key: str, value: Any, lang: str) -> str:
         sign = "+" if kind == "signed_pct" and value > 0 else ""
         return sign + dbf.fmt(value, lang, digits) + (UNIT_SPACE_FR + "%" if fr else "%")
     if kind == "eur":
-        text = dbf.fmt(value, lang, digits)
-        if fr:
-            return text + UNIT_SPACE_FR + "€"
-        return "\u2212€" + text[1:] if text.startswith("\u2212") else "€" + text
+        return _eur(value, lang, digits)
     return dbf.fmt(value, lang, digits)
+
+
+def _eur(value: float, lang: str, digits: int = 0) -> str:
+    """An amount in euros in the language's style: ``1 005 €`` in French, ``€1,005`` in English."""
+    text = dbf.fmt(value, lang, digits)
+    if lang == "fr":
+        return text + UNIT_SPACE_FR + "€"
+    return "\u2212€" + text[1:] if text.startswith("\u2212") else "€" + text
 
 
 def _svc() -> str:
@@ -262,7 +267,7 @@ def _option_card(item: dict[str, Any], o: dict[str, Any], lang: str) -> None:
     if bills:
         for key, lo, hi in INCOME_GROUPS:
             mean = sum(bills[lo:hi]) / (hi - lo)
-            lines.append(f"{t(key, lang)}{t('sep', lang)}**{dbf.fmt(mean, lang)} €**")
+            lines.append(f"{t(key, lang)}{t('sep', lang)}**{_eur(mean, lang)}**")
     if eff.get("recovery") is not None:
         lines.append(
             f"{t('cards_budget', lang)}{t('sep', lang)}**{_fmt_effect('recovery', eff['recovery'], lang)}**"
