@@ -105,6 +105,14 @@ def test_a_participant_sees_the_services_items_as_cards(ws: Workshop, lang: str)
     for o in tariff["options"]:
         if o["admissible"]:
             assert f"**{o['label_' + lang]}**" in text
+    # community PV's card says what it costs to build and what it yields, not only its yearly
+    # cost net of the energy it saves (0 € in the storm's town: it read as free)
+    pv = next(
+        o for o in next(i for i in agenda if i["item"] == "community_pv")["options"] if o["name"] == "add_pv"
+    )
+    for k in ("capex_eur", "kwh_per_year"):
+        shown = page._fmt_effect(k, pv["effects"][k], lang)
+        assert f"{ts('eff_' + k, lang, 'electricity')}{t('sep', lang)}{shown}" in text, k
     assert ts("regulated_note", lang, "electricity") in [c.value for c in at.caption]
     # the room may propose a variant within what is local: the regulated price is national
     assert ts("tve.title", lang) in [e.label for e in at.expander]

@@ -273,7 +273,15 @@ def _option_card(item: dict[str, Any], o: dict[str, Any], lang: str) -> None:
             f"{t('cards_budget', lang)}{t('sep', lang)}**{_fmt_effect('recovery', eff['recovery'], lang)}**"
         )
     # electricity's reference household (6 kVA, 4,400 kWh): the bill a tariff variant is judged by
-    for k in ("bill_ref_eur", "share_above_pct", "extra_cost_eur_per_year", "load"):
+    # community PV: its investment and output beside its yearly cost (alone, "0 €" read as free)
+    for k in (
+        "bill_ref_eur",
+        "share_above_pct",
+        "capex_eur",
+        "kwh_per_year",
+        "extra_cost_eur_per_year",
+        "load",
+    ):
         if eff.get(k) is not None:
             lines.append(f"{ts('eff_' + k, lang, _svc())}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
     with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
