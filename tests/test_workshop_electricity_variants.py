@@ -213,6 +213,21 @@ def fuzz_sessions(tmp_path_factory: pytest.TempPathFactory) -> Sessions:
     return ws, out
 
 
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
+def test_a_variant_that_changes_nothing_is_refused(ws: Workshop) -> None:
+    """An emptied form under the regulated tariff (no block, no rebate) is the tariff in force: it
+    was put on the ballot as a second "keep the tariff", splitting that option's votes."""
+    code, _ = ws.create_session(REGULATED, "commons", 1)
+    p = ws.join(code, "A", "citizens")
+    with pytest.raises(VariantRefused) as err:
+        ws.propose_electricity_tariff(code, p["token"], essential_kwh=0.0, social_rebate_pct=0.0)
+    assert err.value.where == "tariff" and err.value.problem == "no_change"
+    assert "ne changerait rien" in err.value.message("fr")
+    assert "would change nothing" in err.value.message("en")
+    assert ws.store.tariff_variants(code, 1) == []
+    assert ws.propose_electricity_tariff(code, p["token"], **REBATE) == "variant_1"  # a change is taken
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(["local", "regulated"]), fields=variant_fields())
 @pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
