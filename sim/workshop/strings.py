@@ -51,6 +51,7 @@ FR: dict[str, str] = {
     "privacy_manual": "Ils restent sur l'ordinateur qui fait tourner l'atelier jusqu'à ce que l'animateur l'efface (regie-sim workshop purge).",
     "export_title": "Atelier {code}",
     "export_meta": "{regime} · {rounds} tours · créé le {created}",
+    "export_meta_one": "{regime} · {rounds} tour · créé le {created}",
     "export_participants": "Participants ({n})",
     "export_decisions": "Décisions",
     # landing
@@ -288,6 +289,7 @@ EN: dict[str, str] = {
     "privacy_manual": "They stay on the computer running the workshop until the facilitator deletes it (regie-sim workshop purge).",
     "export_title": "Workshop {code}",
     "export_meta": "{regime} · {rounds} rounds · created {created}",
+    "export_meta_one": "{regime} · {rounds} round · created {created}",
     "export_participants": "Participants ({n})",
     "export_decisions": "Decisions",
     "join_title": "Join a workshop",
