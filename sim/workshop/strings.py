@@ -591,6 +591,8 @@ def electricity_variant_summary(tariff: dict[str, Any], lang: str = "fr") -> str
         pct = _num(float(soc["rebate_pct"]), lang, 1)
         if len(deciles) == 1:
             parts.append(_tve("sum_social_one", lang, pct=pct, decile=deciles[0]))
+        elif len(deciles) == 2:  # « les déciles 1 et 2 », as the procedure's option says
+            parts.append(_tve("sum_social_two", lang, pct=pct, first=deciles[0], last=deciles[1]))
         else:
             parts.append(_tve("sum_social", lang, pct=pct, first=min(deciles), last=max(deciles)))
     else:
