@@ -11,6 +11,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import sim
@@ -19,6 +20,7 @@ from sim.governance import electricity_options as eo
 from sim.governance.base import GovernedPolicy
 from sim.scenario.model import loads_scenario, with_changes
 from sim.workshop import BadInput, Store, Workshop
+from sim.workshop import debrief as dbf
 from sim.workshop.debrief import ELECTRICITY_INDICATORS, INDICATORS
 from sim.workshop.export import export_files
 from sim.workshop.stories import (
@@ -344,3 +346,26 @@ def test_electricity_words_its_own_texts_and_water_keeps_its_own() -> None:
         assert ts(key, "fr", "electricity", option="x") != ts(key, "fr", "water", option="x")
     assert ts("outcomes_intro", "fr") == t("outcomes_intro", "fr")
     assert "tempêtes" in ts("outcomes_intro", "fr", "electricity")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_debriefs_chart_titles_fit_a_laptop_and_a_phone(lang: str) -> None:
+    """Three charts a row are 291 px wide on a 1366 px laptop: their one-line titles (« Facture de
+    référence, 6 kVA et 4 400 kWh (€ TTC) », 337 px) were cut off. Each title line now holds at
+    most 36 characters and the words are all there."""
+    figures = []
+    for service, indicators in dbf.INDICATORS_BY_SERVICE.items():
+        for ind in indicators:
+            df = pd.DataFrame({"run": ["room", "baseline"], "year": [2027, 2027], ind: [1.0, 1.0]})
+            figures.append((dbf.outcome_figure(df, ind, lang, service), ts(f"ind_{ind}", lang, service)))
+    deciles = pd.DataFrame({"decile": list(range(1, 11)), "difference_eur": [1.0] * 10})
+    figures.append((dbf.deciles_figure(deciles, lang), t("fig_deciles", lang)))
+    for fig, text in figures:
+        lines = fig.layout.title.text.split("<br>")
+        assert max(len(line) for line in lines) <= 36, lines
+        assert " ".join(lines) == text
+        assert fig.layout.margin.t >= 20 * len(lines) + 20  # room above the plot for every line
+    # the debrief's energy poverty is not the vote cards' (electricity bill only): its title says so
+    assert ("toute l'énergie du logement" if lang == "fr" else "all housing energy") in ts(
+        "ind_energy_poverty_pct", lang, "electricity"
+    )

@@ -83,12 +83,12 @@ def test_the_summary_speaks_electricitys_units_in_both_languages() -> None:
     assert variant_summary(local, "fr") == (
         "part fixe 15 €/kVA/an HT, heures pleines 0,1834 €/kWh, heures creuses 0,15 €/kWh HT, "
         "tranche essentielle de 1200 kWh par unité de consommation et par an à 50 % du prix, "
-        "remise sociale de 12,5 % pour les déciles 1 à 2"
+        "remise sociale de 12,5 % pour les déciles 1 et 2"  # not « 1 à 2 »
     )
     assert variant_summary(local, "en") == (
         "fixed part 15 €/kVA/yr excl. tax, peak 0.1834 €/kWh, off-peak 0.15 €/kWh excl. tax, "
         "essential block 1200 kWh per consumption unit a year at 50 % of the price, "
-        "social rebate 12.5 % for deciles 1 to 2"
+        "social rebate 12.5 % for deciles 1 and 2"
     )
     regulated = _tariff(social={"enabled": True, "eligible_deciles": [1], "rebate_pct": 10})
     assert electricity_variant_summary(regulated, "fr") == (
@@ -97,8 +97,18 @@ def test_the_summary_speaks_electricitys_units_in_both_languages() -> None:
     assert electricity_variant_summary(regulated, "en") == (
         "regulated tariff (national price), no essential block, social rebate 10 % for decile 1"
     )
+    three = _tariff(social={"enabled": True, "eligible_deciles": [1, 2, 3], "rebate_pct": 10})
+    assert electricity_variant_summary(three, "fr").endswith("remise sociale de 10 % pour les déciles 1 à 3")
     for text in (variant_summary(local, "fr"), variant_summary(regulated, "en")):
         assert "m3" not in text
+
+
+def test_the_summary_keeps_the_decimal_a_participant_typed_in_the_blocks_price() -> None:
+    """The form takes 12,5 % for the essential block's price: the summary the room votes on says
+    12,5 %, not 13 % (it rounded to a whole percent while the variant kept 12,5)."""
+    block = _tariff(essential_block={"enabled": True, "kwh_per_unit_year": 800, "price_factor": 0.125})
+    assert "à 12,5 % du prix" in variant_summary(block, "fr")
+    assert "at 12.5 % of the price" in variant_summary(block, "en")
 
 
 # -- the door: bounds, located refusals, nothing stored ---------------------------------------
@@ -203,6 +213,21 @@ def fuzz_sessions(tmp_path_factory: pytest.TempPathFactory) -> Sessions:
         code, token = ws.create_session(text, "commons", 1)
         out[name] = (code, token, ws.join(code, "Fuzz", "citizens")["token"])
     return ws, out
+
+
+@pytest.mark.slow  # over 0.3 s: kept out of the fast tier (README)
+def test_a_variant_that_changes_nothing_is_refused(ws: Workshop) -> None:
+    """An emptied form under the regulated tariff (no block, no rebate) is the tariff in force: it
+    was put on the ballot as a second "keep the tariff", splitting that option's votes."""
+    code, _ = ws.create_session(REGULATED, "commons", 1)
+    p = ws.join(code, "A", "citizens")
+    with pytest.raises(VariantRefused) as err:
+        ws.propose_electricity_tariff(code, p["token"], essential_kwh=0.0, social_rebate_pct=0.0)
+    assert err.value.where == "tariff" and err.value.problem == "no_change"
+    assert "ne changerait rien" in err.value.message("fr")
+    assert "would change nothing" in err.value.message("en")
+    assert ws.store.tariff_variants(code, 1) == []
+    assert ws.propose_electricity_tariff(code, p["token"], **REBATE) == "variant_1"  # a change is taken
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -756,7 +756,7 @@ def test_page_participant_sees_each_option_as_a_card_with_incomes_and_budget(
         assert f"**{o['label_fr']}**" in text
     for key in ("cards_low", "cards_middle", "cards_high", "cards_budget"):
         assert t(key, "fr") in text
-    assert re.search(r"\*\*\d[\d\u202f]* €\*\*", text)  # e.g. **412 €**
+    assert re.search(r"\*\*\d[\d\u202f]*\u00a0€\*\*", text)  # e.g. **412 €**, no-break space
     assert not re.findall(r".{80}\d\.\d.{20}", text)
 
 

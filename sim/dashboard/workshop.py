@@ -130,11 +130,16 @@ def _fmt_effect(key: str, value: Any, lang: str) -> str:
         sign = "+" if kind == "signed_pct" and value > 0 else ""
         return sign + dbf.fmt(value, lang, digits) + (UNIT_SPACE_FR + "%" if fr else "%")
     if kind == "eur":
-        text = dbf.fmt(value, lang, digits)
-        if fr:
-            return text + UNIT_SPACE_FR + "€"
-        return "\u2212€" + text[1:] if text.startswith("\u2212") else "€" + text
+        return _eur(value, lang, digits)
     return dbf.fmt(value, lang, digits)
+
+
+def _eur(value: float, lang: str, digits: int = 0) -> str:
+    """An amount in euros in the language's style: ``1 005 €`` in French, ``€1,005`` in English."""
+    text = dbf.fmt(value, lang, digits)
+    if lang == "fr":
+        return text + UNIT_SPACE_FR + "€"
+    return "\u2212€" + text[1:] if text.startswith("\u2212") else "€" + text
 
 
 def _svc() -> str:
@@ -262,13 +267,21 @@ def _option_card(item: dict[str, Any], o: dict[str, Any], lang: str) -> None:
     if bills:
         for key, lo, hi in INCOME_GROUPS:
             mean = sum(bills[lo:hi]) / (hi - lo)
-            lines.append(f"{t(key, lang)}{t('sep', lang)}**{dbf.fmt(mean, lang)} €**")
+            lines.append(f"{t(key, lang)}{t('sep', lang)}**{_eur(mean, lang)}**")
     if eff.get("recovery") is not None:
         lines.append(
             f"{t('cards_budget', lang)}{t('sep', lang)}**{_fmt_effect('recovery', eff['recovery'], lang)}**"
         )
     # electricity's reference household (6 kVA, 4,400 kWh): the bill a tariff variant is judged by
-    for k in ("bill_ref_eur", "share_above_pct", "extra_cost_eur_per_year", "load"):
+    # community PV: its investment and output beside its yearly cost (alone, "0 €" read as free)
+    for k in (
+        "bill_ref_eur",
+        "share_above_pct",
+        "capex_eur",
+        "kwh_per_year",
+        "extra_cost_eur_per_year",
+        "load",
+    ):
         if eff.get(k) is not None:
             lines.append(f"{ts('eff_' + k, lang, _svc())}{t('sep', lang)}{_fmt_effect(k, eff[k], lang)}")
     with st.container(border=True, key=f"card-{item['item']}-{o['name']}"):
@@ -909,12 +922,14 @@ def _electricity_variant_form(ws: Workshop, code: str, token: str, rnd: int, lan
             fields["essential_kwh"] = _bounded(
                 b1, _tve("essential_kwh", lang), "essential_kwh", 0.0, 100.0, "%.0f"
             )
+            # percentages with one decimal: a typed 12,5 stays 12,5 on screen, as in the variant
+            # proposed (a "%.0f" field showed 13 while 12,5 % went to the vote)
             fields["essential_price_pct"] = _bounded(
-                b2, _tve("essential_price_pct", lang), "essential_price_pct", 50.0, 5.0, "%.0f"
+                b2, _tve("essential_price_pct", lang), "essential_price_pct", 50.0, 5.0, "%.1f"
             )
             s1, s2 = st.columns(2)
             fields["social_rebate_pct"] = _bounded(
-                s1, _tve("social_rebate_pct", lang), "social_rebate_pct", 0.0, 5.0, "%.0f"
+                s1, _tve("social_rebate_pct", lang), "social_rebate_pct", 0.0, 5.0, "%.1f"
             )
             lo, hi, _ = ELECTRICITY_VARIANT_BOUNDS["social_deciles"]
             fields["social_deciles"] = s2.selectbox(

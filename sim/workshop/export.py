@@ -73,6 +73,14 @@ def service_of_yaml(scenario_yaml: str) -> str:
     return value if isinstance(value, str) else "water"
 
 
+def _when(iso: str) -> str:
+    """A stored UTC time for people: ``2026-12-05 00:13 UTC`` (not ``2026-12-05T00:13:03.962+00:00``)."""
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso
+
+
 def _readable(data: Mapping[str, Any], lang: str) -> str:
     """The session as plain text: who took part, what was decided, what was written."""
     s = data["session"]
@@ -80,11 +88,11 @@ def _readable(data: Mapping[str, Any], lang: str) -> str:
     lines = [
         t("export_title", lang, code=s["code"]),
         t(
-            "export_meta",
+            "export_meta_one" if int(s["rounds"]) == 1 else "export_meta",
             lang,
             regime=t("regime_" + s["regime"], lang),
             rounds=s["rounds"],
-            created=s["created"],
+            created=_when(str(s["created"])),
         ),
         "",
         t("export_participants", lang, n=len(data["participants"])),

@@ -805,7 +805,14 @@ class Workshop:
             err = exc.errors()[0]
             loc = ".".join(str(x) for x in err["loc"])
             raise VariantRefused("tariff", "model", f"{loc}: {err['msg']}", msg=err["msg"]) from None
-        return tariff.model_dump(mode="json")
+        out = tariff.model_dump(mode="json")
+        if out == current.model_dump(mode="json"):
+            # e.g. an emptied form under the regulated tariff: no block, no rebate; on the ballot it
+            # would be a second "keep the tariff" splitting its votes
+            raise VariantRefused(
+                "tariff", "no_change", "the variant is the tariff in force: it changes nothing"
+            )
+        return out
 
     def propose_electricity_tariff(self, code: str, token: str, **fields: Any) -> str:
         """A participant proposes an electricity tariff variant for the current round (fields:

@@ -51,6 +51,7 @@ FR: dict[str, str] = {
     "privacy_manual": "Ils restent sur l'ordinateur qui fait tourner l'atelier jusqu'à ce que l'animateur l'efface (regie-sim workshop purge).",
     "export_title": "Atelier {code}",
     "export_meta": "{regime} · {rounds} tours · créé le {created}",
+    "export_meta_one": "{regime} · {rounds} tour · créé le {created}",
     "export_participants": "Participants ({n})",
     "export_decisions": "Décisions",
     # landing
@@ -288,6 +289,7 @@ EN: dict[str, str] = {
     "privacy_manual": "They stay on the computer running the workshop until the facilitator deletes it (regie-sim workshop purge).",
     "export_title": "Workshop {code}",
     "export_meta": "{regime} · {rounds} rounds · created {created}",
+    "export_meta_one": "{regime} · {rounds} round · created {created}",
     "export_participants": "Participants ({n})",
     "export_decisions": "Decisions",
     "join_title": "Join a workshop",
@@ -578,7 +580,7 @@ def electricity_variant_summary(tariff: dict[str, Any], lang: str = "fr") -> str
                 "sum_block",
                 lang,
                 kwh=_num(float(eb["kwh_per_unit_year"]), lang, 0),
-                pct=_num(100 * float(eb["price_factor"]), lang, 0),
+                pct=_num(100 * float(eb["price_factor"]), lang, 1),
             )
         )
     else:
@@ -589,6 +591,8 @@ def electricity_variant_summary(tariff: dict[str, Any], lang: str = "fr") -> str
         pct = _num(float(soc["rebate_pct"]), lang, 1)
         if len(deciles) == 1:
             parts.append(_tve("sum_social_one", lang, pct=pct, decile=deciles[0]))
+        elif len(deciles) == 2:  # « les déciles 1 et 2 », as the procedure's option says
+            parts.append(_tve("sum_social_two", lang, pct=pct, first=deciles[0], last=deciles[1]))
         else:
             parts.append(_tve("sum_social", lang, pct=pct, first=min(deciles), last=max(deciles)))
     else:
