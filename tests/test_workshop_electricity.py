@@ -292,6 +292,9 @@ def test_in_the_crisis_the_margin_pays_social_measures_then_cannot(ws: Workshop)
     ws.open_vote(code, token)
     first = {i["item"]: i for i in ws.current_agenda(code)}
     assert "fund_up" in admissible(first["social_fund"])
+    # the fund's amounts as each language writes euros (they read "EUR/yr" in English before)
+    for o in first["social_fund"]["options"]:
+        assert re.search(r"\d\u00a0€/an", o["label_fr"]) and re.search(r"€\d[\d,]*/yr", o["label_en"]), o
     assert {o["name"] for o in first["power_limitation"]["options"]} > {"keep"}
     ws.close_vote(code, token)
     ws.open_vote(code, token)

@@ -82,12 +82,12 @@ def test_the_summary_speaks_electricitys_units_in_both_languages() -> None:
     )
     assert variant_summary(local, "fr") == (
         "part fixe 15 €/kVA/an HT, heures pleines 0,1834 €/kWh, heures creuses 0,15 €/kWh HT, "
-        "tranche essentielle de 1200 kWh par unité de consommation et par an à 50 % du prix, "
+        "tranche essentielle de 1\u202f200 kWh par unité de consommation et par an à 50 % du prix, "
         "remise sociale de 12,5 % pour les déciles 1 et 2"  # not « 1 à 2 »
     )
     assert variant_summary(local, "en") == (
         "fixed part 15 €/kVA/yr excl. tax, peak 0.1834 €/kWh, off-peak 0.15 €/kWh excl. tax, "
-        "essential block 1200 kWh per consumption unit a year at 50 % of the price, "
+        "essential block 1,200 kWh per consumption unit a year at 50 % of the price, "
         "social rebate 12.5 % for deciles 1 and 2"
     )
     regulated = _tariff(social={"enabled": True, "eligible_deciles": [1], "rebate_pct": 10})

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sim.electricity import tariff as et
 from sim.governance import committee as cm
-from sim.i18n import reason
+from sim.i18n import fmt_eur, reason
 from sim.scenario.electricity import ElectricityTariff
 from sim.scenario.model import Council
 
@@ -276,8 +276,8 @@ def social_fund_options(eng: Engine) -> list[cm.Option]:
     keep = cm.Option(
         "social_fund",
         "keep",
-        f"Garder le fonds social ({now:,.0f} €/an)".replace(",", "\u202f"),
-        f"Keep the social fund ({now:,.0f} EUR/yr)",
+        f"Garder le fonds social ({fmt_eur(now, 'fr', 0)}/an)",
+        f"Keep the social fund ({fmt_eur(now, 'en', 0)}/yr)",
         features={"cost": 0.0, "affordability": 0.0},
     )
     if not ar.enabled or ar.social_fund_step_eur_per_year <= 0:
@@ -296,8 +296,8 @@ def social_fund_options(eng: Engine) -> list[cm.Option]:
         cm.Option(
             "social_fund",
             "fund_up",
-            f"Fonds social porté à {up:,.0f} €/an".replace(",", "\u202f"),
-            f"Social fund raised to {up:,.0f} EUR/yr",
+            f"Fonds social porté à {fmt_eur(up, 'fr', 0)}/an",
+            f"Social fund raised to {fmt_eur(up, 'en', 0)}/yr",
             changes={"social_fund_eur_per_year": up},
             features={"cost": -step / rev, "affordability": helped / eng.pop.count},
             effects={"extra_cost_eur_per_year": step, "households_helped": helped},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sim.i18n import THOUSANDS_FR
 from sim.i18n import has_key as locale_has_key
 from sim.i18n import t as locale_t
 
@@ -533,11 +534,14 @@ def item_label(item: str, lang: str = "fr", service: str = "water") -> str:
 
 
 def _num(x: float, lang: str, digits: int = 2) -> str:
-    """A number for people: at most ``digits`` decimals, a decimal comma in French."""
-    text = f"{x:.{digits}f}"
+    """A number for people: at most ``digits`` decimals, thousands grouped (« 1 200 » in French,
+    "1,200" in English) and a decimal comma in French."""
+    text = f"{x:,.{digits}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "fr" else text
+    if lang != "fr":
+        return text
+    return text.replace(",", THOUSANDS_FR).replace(".", ",")
 
 
 def _tve(key: str, lang: str, **fields: Any) -> str:
