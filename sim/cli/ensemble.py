@@ -120,8 +120,8 @@ def _add_run_args(p: argparse.ArgumentParser, t: Tr, runs_default: int) -> None:
         type=_positive_int,
         metavar="K",
         help=t(
-            "processus de calcul locaux (par défaut un par cœur ; 1 = dans ce processus)",
-            "local worker processes (default: one per core; 1 = in this process)",
+            "processus de calcul locaux, celui-ci compris (par défaut un par cœur ; 1 = ce processus seul)",
+            "local worker processes, this one included (default: one per core; 1 = this process alone)",
         ),
     )
     p.add_argument(
