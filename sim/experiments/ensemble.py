@@ -774,13 +774,7 @@ def _run_futures(
                 # (they cost nothing more, and the futures counted as made stay made): the pool
                 # starts runs in order, so what is kept is the first runs without a gap
                 # (cancelled from the last: a later run is only kept when every earlier one is)
-                started = [f for f in reversed(list(pending)) if not f.cancel()]
-                for f in started:
-                    try:
-                        outputs[pending[f]] = f.result()
-                    except CancelledError:
-                        pass
-                pending.clear()
+                _stop(pending, outputs)
                 return outputs, True
             done, _ = wait(list(pending), timeout=_POLL_S, return_when=FIRST_COMPLETED)
             for f in done:
