@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.i18n import THOUSANDS_FR
+from sim.i18n import fmt_number
 from sim.i18n import has_key as locale_has_key
 from sim.i18n import t as locale_t
 
@@ -536,12 +536,8 @@ def item_label(item: str, lang: str = "fr", service: str = "water") -> str:
 def _num(x: float, lang: str, digits: int = 2) -> str:
     """A number for people: at most ``digits`` decimals, thousands grouped (« 1 200 » in French,
     "1,200" in English) and a decimal comma in French."""
-    text = f"{x:,.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if lang != "fr":
-        return text
-    return text.replace(",", THOUSANDS_FR).replace(".", ",")
+    kept = f"{x:.{digits}f}".rstrip("0").partition(".")[2]  # the decimals worth writing
+    return fmt_number(x, lang, len(kept))
 
 
 def _tve(key: str, lang: str, **fields: Any) -> str:
