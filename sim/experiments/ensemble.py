@@ -665,7 +665,7 @@ class Batch:
 _POLL_S = 0.05
 #: tasks given ahead to each spawned worker while this process makes a run: the pool learns a run
 #: is done only when this process lets go of the interpreter, so with two the worker waited
-#: (200 runs of the default town on two cores: 9.0 s with 2, 7.7 s with 4, 8.0 s with 8)
+#: (200 runs of the default town on two cores, one batch each: 9.0 s with 2, 7.7 s with 4, 8.0 s with 8)
 AHEAD = 4
 
 
